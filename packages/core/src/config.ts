@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { parse, stringify, TomlError } from 'smol-toml';
+import { writeFileAtomic } from './atomic-file.ts';
+import { BirdError } from './errors.ts';
+import type { BirdLayout } from './paths.ts';
+import { remoteSchemaSuffix, validateRemoteName } from './remote-name.ts';
+
+export const STORAGE_MODES = ['parquet', 'duckdb'] as const;
+export type StorageMode = (typeof STORAGE_MODES)[number];
+
+export const REMOTE_TYPES = ['file', 's3'] as const;
+export type RemoteType = (typeof REMOTE_TYPES)[number];
+
+export interface RemoteConfig {
+  name: string;
+  type: RemoteType;
+  /** A directory (file) or `s3://bucket/prefix` (s3). */
+  uri: string;
+  endpoint?: string;
+  region?: string;
+  mode: 'read_write' | 'read_only';
+  auto_attach: boolean;
+}
+
+export interface BirdConfig {
+  /** Overrides `$USER@host`; `BIRD_CLIENT_ID` overrides this. */
+  client_id?: string;
+  storage: { mode: StorageMode };
+  capture: {
+    /** Glob patterns (`*`, `?`) matched against the whole command, trimmed; a match is not recorded. */
+    ignore: string[];
+  };
+  remotes: RemoteConfig[];
+}
+
+/** Commands not worth remembering, and bird's own commands, which would only echo themselves. */
+export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
+
+export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [] };
+}
+
+/** Reads `config.toml`; a missing file is the default config. */
+export function loadConfig(layout: BirdLayout): BirdConfig {
+  let text: string;
+  try {
+    text = readFileSync(layout.config, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+    throw new BirdError(`cannot read ${layout.config} (${(error as Error).message}); check its permissions.`, { cause: error });
+  }
+  return parseConfig(text, layout.config);
+}
+
+export function parseConfig(text: string, where = 'config.toml'): BirdConfig {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (error) {
+    const at = error instanceof TomlError ? ` at line ${error.line}, column ${error.column}` : '';
+    throw new BirdError(`${where} is not valid TOML${at}: fix that line, or move the file away and run \`bird init\` to write a fresh one.`, { cause: error });
+  }
+  return validateConfig(doc, where);
+}
+
+function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig {
+  const bad = (what: string): never => {
+    throw new BirdError(`${where}: ${what}; fix it and try again.`);
+  };
+  const table = (value: unknown, key: string): Record<string, unknown> => {
+    if (value === undefined) return {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(`[${key}] must be a table`);
+    return value as Record<string, unknown>;
+  };
+
+  const storage = table(doc.storage, 'storage');
+  const mode = storage.mode ?? 'parquet';
+  if (!STORAGE_MODES.includes(mode as StorageMode)) bad(`storage.mode must be "parquet" or "duckdb", not ${JSON.stringify(mode)}`);
+
+  const capture = table(doc.capture, 'capture');
+  const ignore = capture.ignore ?? DEFAULT_IGNORE;
+  if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) bad('capture.ignore must be a list of strings');
+
+  if (doc.client_id !== undefined && (typeof doc.client_id !== 'string' || doc.client_id === '')) bad('client_id must be a non-empty string');
+
+  const rawRemotes = doc.remotes ?? [];
+  if (!Array.isArray(rawRemotes)) bad('remotes must be written as [[remotes]] tables');
+  const seen = new Set<string>();
+  const remotes = (rawRemotes as unknown[]).map((raw, i) => {
+    const r = table(raw, `remotes #${i + 1}`);
+    if (typeof r.name !== 'string') bad(`remote #${i + 1} needs a name`);
+    let name: string;
+    try {
+      name = validateRemoteName(r.name as string);
+    } catch (error) {
+      return bad((error as Error).message.replace(/\.$/, ''));
+    }
+    const suffix = remoteSchemaSuffix(name);
+    if (seen.has(suffix)) bad(`remote ${JSON.stringify(name)} clashes with another remote of the same name (names differing only in case or "-"/"_" are the same)`);
+    seen.add(suffix);
+    if (!REMOTE_TYPES.includes(r.type as RemoteType)) bad(`remote ${name}: type must be "file" or "s3", not ${JSON.stringify(r.type)}`);
+    if (typeof r.uri !== 'string' || r.uri === '') bad(`remote ${name} needs a uri`);
+    const remoteMode = r.mode ?? 'read_write';
+    if (remoteMode !== 'read_write' && remoteMode !== 'read_only') bad(`remote ${name}: mode must be "read_write" or "read_only"`);
+    for (const key of ['endpoint', 'region'] as const) {
+      if (r[key] !== undefined && typeof r[key] !== 'string') bad(`remote ${name}: ${key} must be a string`);
+    }
+    if (r.auto_attach !== undefined && typeof r.auto_attach !== 'boolean') bad(`remote ${name}: auto_attach must be true or false`);
+    const remote: RemoteConfig = {
+      name,
+      type: r.type as RemoteType,
+      uri: r.uri as string,
+      mode: remoteMode as RemoteConfig['mode'],
+      auto_attach: (r.auto_attach as boolean | undefined) ?? true,
+    };
+    if (r.endpoint !== undefined) remote.endpoint = r.endpoint as string;
+    if (r.region !== undefined) remote.region = r.region as string;
+    return remote;
+  });
+
+  const config: BirdConfig = {
+    storage: { mode: mode as StorageMode },
+    capture: { ignore: ignore as string[] },
+    remotes,
+  };
+  if (doc.client_id !== undefined) config.client_id = doc.client_id as string;
+  return config;
+}
+
+export function renderConfig(config: BirdConfig): string {
+  const doc: Record<string, unknown> = {};
+  if (config.client_id) doc.client_id = config.client_id;
+  doc.storage = config.storage;
+  doc.capture = config.capture;
+  if (config.remotes.length > 0) doc.remotes = config.remotes;
+  return `# BIRD configuration. See the README for every setting.\n${stringify(doc)}\n`;
+}
+
+/** Writes `config.toml` atomically with mode 0600. */
+export function saveConfig(layout: BirdLayout, config: BirdConfig): void {
+  writeFileAtomic(layout.config, renderConfig(config), { tmpDir: layout.tmp, mode: 0o600 });
+}

@@ -1,0 +1,28 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 bits from `entropy`.
+ * Time-ordered, so ids sort the way the commands happened.
+ */
+export function uuidv7(unixMs: number, entropy: Uint8Array = randomBytes(10)): string {
+  if (entropy.length < 10) throw new Error('uuidv7 needs 10 bytes of entropy');
+  const b = new Uint8Array(16);
+  let ms = Math.max(0, Math.floor(unixMs));
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  b.set(entropy.subarray(0, 10), 6);
+  b[6] = 0x70 | (b[6]! & 0x0f); // version 7
+  b[8] = 0x80 | (b[8]! & 0x3f); // variant 10
+  const hex = Buffer.from(b).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A UUIDv7 whose random part is a hash of `content`: the same record always gets the same id,
+ * which makes re-writing it after a crash idempotent instead of a duplicate.
+ */
+export function contentUuidv7(unixMs: number, content: string | Uint8Array): string {
+  return uuidv7(unixMs, createHash('sha256').update(content).digest());
+}

@@ -1,0 +1,37 @@
+import { redactSecrets } from './secret-patterns.ts';
+
+export type CaptureDecision =
+  | { readonly capture: true; readonly cmd: string }
+  | { readonly capture: false; readonly reason: 'leading-space' | 'disabled' | 'ignored' | 'empty' };
+
+export interface PrivacyRules {
+  /** Glob patterns (`*`, `?`) over the trimmed command. */
+  readonly ignore: readonly string[];
+}
+
+/**
+ * Decides whether a command is stored and in what form. Runs before anything touches disk:
+ * a leading space or `BIRD_DISABLED=1` means "do not record", ignore patterns drop whole
+ * commands, and recognisable secrets are redacted from the rest.
+ */
+export function decideCapture(cmd: string, env: NodeJS.ProcessEnv, rules: PrivacyRules): CaptureDecision {
+  if (env.BIRD_DISABLED === '1') return { capture: false, reason: 'disabled' };
+  if (cmd.startsWith(' ')) return { capture: false, reason: 'leading-space' };
+  const trimmed = cmd.trim();
+  if (trimmed === '') return { capture: false, reason: 'empty' };
+  if (rules.ignore.some((glob) => globToRegExp(glob).test(trimmed))) return { capture: false, reason: 'ignored' };
+  return { capture: true, cmd: redactSecrets(cmd) };
+}
+
+const globCache = new Map<string, RegExp>();
+
+/** `*` is any run of characters (newlines too), `?` one character; everything else is literal. */
+export function globToRegExp(glob: string): RegExp {
+  let re = globCache.get(glob);
+  if (!re) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[\\s\\S]*').replaceAll('?', '[\\s\\S]');
+    re = new RegExp(`^${body}$`);
+    globCache.set(glob, re);
+  }
+  return re;
+}
