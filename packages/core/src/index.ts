@@ -10,3 +10,5 @@ export * from './config.ts';
 export * from './secret-patterns.ts';
 export * from './privacy.ts';
 export * from './executable.ts';
+export * from './record-writer.ts';
+export * from './root.ts';

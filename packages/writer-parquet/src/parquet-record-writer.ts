@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  INVOCATIONS,
+  SESSIONS,
+  localPartitionDir,
+  writeFileAtomic,
+  type BirdLayout,
+  type InvocationRow,
+  type RecordWriter,
+  type SessionRow,
+} from '@bird/core';
+import { encodeParquet } from './encode.ts';
+
+/**
+ * Parquet mode: every record is its own file, written under `db/tmp/` and renamed into
+ * `db/data/local/<table>/date=…/`, so any number of shells can write at once and a reader
+ * never sees half a file. File names come from the record's id: writing the same record
+ * twice replaces the file with identical bytes instead of adding a row.
+ */
+export class ParquetRecordWriter implements RecordWriter {
+  constructor(private readonly layout: BirdLayout) {}
+
+  async writeInvocation(row: InvocationRow): Promise<void> {
+    this.writeInvocationSync(row);
+  }
+
+  /** Synchronous form for the capture hot path; returns the file written. */
+  writeInvocationSync(row: InvocationRow): string {
+    const path = join(localPartitionDir(this.layout, 'invocations', row.date), `${row.id}.parquet`);
+    writeFileAtomic(path, encodeParquet(INVOCATIONS, [row]), { tmpDir: this.layout.tmp });
+    return path;
+  }
+
+  async registerSession(row: SessionRow): Promise<void> {
+    this.registerSessionSync(row);
+  }
+
+  /** Writes the session row once; a marker in `db/sessions-seen/` remembers it was written. */
+  registerSessionSync(row: SessionRow): string | null {
+    const key = sessionFileKey(row.session_id);
+    const marker = join(this.layout.dbDir, 'sessions-seen', key);
+    if (existsSync(marker)) return null;
+    const path = join(localPartitionDir(this.layout, 'sessions', row.date), `${key}.parquet`);
+    writeFileAtomic(path, encodeParquet(SESSIONS, [row]), { tmpDir: this.layout.tmp });
+    mkdirSync(join(this.layout.dbDir, 'sessions-seen'), { recursive: true, mode: 0o700 });
+    closeSync(openSync(marker, 'a', 0o600));
+    return path;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Session ids come from outside; a hash makes a safe, fixed-length file name of any of them. */
+export function sessionFileKey(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('hex').slice(0, 32);
+}
