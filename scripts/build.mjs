@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** package → entries. Native modules stay external: they cannot be bundled. */
 const ENTRIES = {
-  capture: [{ in: 'src/main.ts', out: 'dist/bird-capture.cjs', external: [] }],
+  capture: [{ in: 'src/main.ts', out: 'dist/bird-capture.cjs', external: ['@duckdb/node-api'] }],
   cli: [{ in: 'src/main.ts', out: 'dist/bird.cjs', external: ['@duckdb/node-api'] }],
   'sync-worker': [{ in: 'src/main.ts', out: 'dist/bird-sync.cjs', external: ['@duckdb/node-api'] }],
 };

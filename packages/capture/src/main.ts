@@ -2,8 +2,8 @@
 // write one file, exit. Nothing else loads (no DuckDB in parquet mode).
 import { appendFileSync } from 'node:fs';
 import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId } from '@bird/core';
-import { ParquetRecordWriter } from '@bird/writer-parquet';
 import { parseCaptureFlags } from './flags.ts';
+import { openWriter } from './open-writer.ts';
 import { planCapture } from './record-command.ts';
 
 const nowUs = () => BigInt(Date.now()) * 1000n;
@@ -15,12 +15,13 @@ async function main(argv: string[]): Promise<void> {
   const config = ensureRoot(layout);
   const plan = planCapture(command, { env: process.env, config, clientId: resolveClientId(process.env, config.client_id) });
   if (!plan.invocation || !plan.session) return;
-  if (config.storage.mode !== 'parquet') {
-    throw new BirdError(`this store is in ${config.storage.mode} mode, which bird-capture cannot write yet; re-create it with \`bird init --mode parquet\`.`);
+  const writer = await openWriter(layout, config);
+  try {
+    await writer.registerSession(plan.session);
+    await writer.writeInvocation(plan.invocation);
+  } finally {
+    await writer.close();
   }
-  const writer = new ParquetRecordWriter(layout);
-  writer.registerSessionSync(plan.session);
-  writer.writeInvocationSync(plan.invocation);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
