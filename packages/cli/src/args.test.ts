@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { BirdError } from '@bird/core';
+import { oneOf, parseFlags } from './args.ts';
+
+const OPTIONS = { n: { type: 'string', short: 'n' }, format: { type: 'string' }, 'read-only': { type: 'boolean' } } as const;
+
+function failure(fn: () => unknown): BirdError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BirdError);
+    return error as BirdError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('parseFlags', () => {
+  it.each([
+    [['-n', '5'], { n: '5' }, []],
+    [['-n5'], { n: '5' }, []],
+    [['--format=csv', 'q'], { format: 'csv' }, ['q']],
+    [['--read-only', 'x'], { 'read-only': true }, ['x']],
+    [['--', '--format'], {}, ['--format']],
+  ] as const)('%j parses', (args, values, positionals) => {
+    const parsed = parseFlags(args, OPTIONS, 'bird x', { min: 0, max: 1 });
+    expect({ ...parsed.values }).toEqual(values);
+    expect(parsed.positionals).toEqual(positionals);
+  });
+
+  it.each([
+    [['--bogus'], 'unknown option --bogus; usage: bird x'],
+    [['-x'], 'unknown option -x; usage: bird x'],
+    [['-n'], '-n needs a value; usage: bird x'],
+    [['--format'], '--format needs a value; usage: bird x'],
+    [['--read-only=yes'], '--read-only does not take a value; usage: bird x'],
+    [['a', 'b'], 'unexpected argument "b"; usage: bird x'],
+  ])('%j is a usage error', (args, message) => {
+    const error = failure(() => parseFlags(args, OPTIONS, 'bird x', { min: 0, max: 1 }));
+    expect(error.message).toBe(message);
+    expect(error.exitCode).toBe(2);
+  });
+
+  it('asks for a missing argument', () => {
+    expect(failure(() => parseFlags([], OPTIONS, 'bird x Q', { min: 1, max: 1 })).message).toBe('missing argument; usage: bird x Q');
+  });
+});
+
+describe('oneOf', () => {
+  it('accepts an allowed value and names the choices otherwise', () => {
+    expect(oneOf('--format', 'csv', ['table', 'csv', 'json'])).toBe('csv');
+    const error = failure(() => oneOf('--format', 'xml', ['table', 'csv', 'json']));
+    expect(error.message).toBe('--format must be table, csv or json, not "xml".');
+    expect(error.exitCode).toBe(2);
+  });
+});

@@ -1,0 +1,19 @@
+/** Where a command writes, and what it may read of its environment. */
+export interface Output {
+  write(text: string): void;
+  /** True when this is a terminal: tables are then fitted to `columns`. */
+  readonly isTTY: boolean;
+  readonly columns: number | undefined;
+}
+
+export interface CliContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly cwd: string;
+}
+
+/** The width a table may take on `out`: the terminal's when it is one, unlimited when piped. */
+export function tableWidth(out: Output): number | undefined {
+  return out.isTTY && out.columns && out.columns > 0 ? out.columns : undefined;
+}

@@ -1,0 +1,57 @@
+import type { OutputFormat, ResultSet } from './result-set.ts';
+import { renderTable, type TextTable } from './table.ts';
+import { escapeControls } from './text-width.ts';
+import { isNumericType, plainText, tableText, toJson } from './values.ts';
+
+/** One CSV field, quoted as RFC 4180 asks when it holds a comma, quote, CR or LF. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A header line, then one line per row; NULL is an empty field. Lines end in `\n`. */
+export function renderCsv(result: ResultSet): string {
+  const lines = [result.columns.map((c) => csvField(c.name)).join(',')];
+  for (const row of result.rows) {
+    lines.push(result.columns.map((_c, i) => csvField(plainText(row[i]) ?? '')).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Keys for JSON objects: a repeated column name gets `_2`, `_3` … so that no value is lost. */
+export function uniqueKeys(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    let key = name;
+    for (let n = 2; used.has(key); n++) key = `${name}_${n}`;
+    used.add(key);
+    return key;
+  });
+}
+
+/** An array of objects, one per row and one line each; NULL is `null`. */
+export function renderJson(result: ResultSet): string {
+  if (result.rows.length === 0) return '[]\n';
+  const keys = uniqueKeys(result.columns.map((c) => c.name));
+  const lines = result.rows.map((row) => toJson(Object.fromEntries(keys.map((key, i) => [key, row[i] ?? null]))));
+  return `[\n${lines.join(',\n')}\n]\n`;
+}
+
+export function resultToTextTable(result: ResultSet): TextTable {
+  return {
+    headers: result.columns.map((c) => escapeControls(c.name)),
+    align: result.columns.map((c) => (isNumericType(c.type) ? 'right' : 'left')),
+    rows: result.rows.map((row) => result.columns.map((c, i) => escapeControls(tableText(row[i], c.type)))),
+  };
+}
+
+/** Prints a result in the chosen format; `maxWidth` (a terminal's) only affects tables. */
+export function renderResult(result: ResultSet, format: OutputFormat, options: { maxWidth?: number } = {}): string {
+  // Statements such as SET return no columns: nothing to print.
+  if (result.columns.length === 0) return '';
+  const renderers: Record<OutputFormat, () => string> = {
+    table: () => renderTable(resultToTextTable(result), options),
+    csv: () => renderCsv(result),
+    json: () => renderJson(result),
+  };
+  return renderers[format]();
+}

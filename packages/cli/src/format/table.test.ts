@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { fitWidths, renderTable, type TextTable } from './table.ts';
+import { displayWidth, escapeControls, truncateToWidth } from './text-width.ts';
+
+describe('displayWidth', () => {
+  it.each([
+    ['', 0],
+    ['abc', 3],
+    ['日本語', 6],
+    ['한국', 4],
+    ['e\u0301', 1], // e + combining acute
+    ['🐦', 2],
+    ['©', 1],
+    ['ａ', 2], // fullwidth a
+  ])('%j is %i columns', (text, width) => {
+    expect(displayWidth(text)).toBe(width);
+  });
+});
+
+describe('truncateToWidth', () => {
+  it.each([
+    ['hello', 10, 'hello'],
+    ['hello', 5, 'hello'],
+    ['hello world', 6, 'hello…'],
+    ['日本語テキスト', 5, '日本…'],
+    ['abc', 1, '…'],
+    ['abc', 0, ''],
+  ])('%j cut to %i is %j', (text, max, expected) => {
+    expect(truncateToWidth(text, max)).toBe(expected);
+    expect(displayWidth(truncateToWidth(text, max))).toBeLessThanOrEqual(Math.max(max, 0));
+  });
+});
+
+describe('escapeControls', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a\nb', 'a\\nb'],
+    ['a\tb\r', 'a\\tb\\r'],
+    ['\u001b[31mred', '\\x1b[31mred'],
+    ['日本', '日本'],
+  ])('%j shows as %j', (text, expected) => {
+    expect(escapeControls(text)).toBe(expected);
+  });
+});
+
+describe('renderTable', () => {
+  const table: TextTable = {
+    headers: ['name', 'n', 'note'],
+    align: ['left', 'right', 'left'],
+    rows: [
+      ['alpha', '1', 'short'],
+      ['b', '12345', 'a much longer note than the others'],
+    ],
+  };
+
+  it('aligns columns, right-aligns numbers and leaves no trailing blanks', () => {
+    expect(renderTable(table)).toBe(
+      [
+        'name       n  note',
+        '-----  -----  ----------------------------------',
+        'alpha      1  short',
+        'b      12345  a much longer note than the others',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints only the header and rule when there are no rows', () => {
+    expect(renderTable({ headers: ['a', 'bb'], align: ['left', 'left'], rows: [] })).toBe('a  bb\n-  --\n');
+  });
+
+  it('fits a terminal width by cutting the widest text column', () => {
+    const out = renderTable(table, { maxWidth: 30 });
+    const lines = out.trimEnd().split('\n');
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(30);
+    expect(lines[3]).toBe('b      12345  a much longer n…');
+    expect(lines[2]).toBe('alpha      1  short');
+  });
+
+  it('never cuts when no width is given, however long the cell', () => {
+    const long = 'x'.repeat(100_000);
+    const out = renderTable({ headers: ['cmd'], align: ['left'], rows: [[long]] });
+    expect(out).toContain(long);
+  });
+
+  it('aligns wide characters by display width', () => {
+    const out = renderTable({ headers: ['a', 'b'], align: ['left', 'left'], rows: [['日本', 'x'], ['ab', 'y']] });
+    expect(out.split('\n')[2]).toBe('日本  x');
+    expect(out.split('\n')[3]).toBe('ab    y');
+  });
+});
+
+describe('fitWidths', () => {
+  it.each([
+    { natural: [10, 10], align: ['left', 'left'], max: 100, expected: [10, 10] },
+    { natural: [50, 10], align: ['left', 'left'], max: 30, expected: [18, 10] },
+    { natural: [50, 50], align: ['left', 'left'], max: 32, expected: [15, 15] },
+    { natural: [20, 50], align: ['right', 'left'], max: 30, expected: [20, 8] },
+    // Nothing left to cut: numbers keep their width and text stops at its floor.
+    { natural: [40, 40], align: ['right', 'left'], max: 10, expected: [40, 6] },
+    { natural: [3, 40], align: ['left', 'left'], max: 10, expected: [3, 6] },
+  ] as const)('$natural in $max columns → $expected', ({ natural, align, max, expected }) => {
+    expect(fitWidths(natural, align, max)).toEqual(expected);
+  });
+});

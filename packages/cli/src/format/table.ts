@@ -1,0 +1,60 @@
+import { displayWidth, truncateToWidth } from './text-width.ts';
+
+export type Align = 'left' | 'right';
+
+/** A table ready to print: every cell already rendered as one line of text. */
+export interface TextTable {
+  readonly headers: readonly string[];
+  readonly align: readonly Align[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+const GAP = '  ';
+/** Text columns are never cut narrower than this (or their header, if shorter). */
+const MIN_TEXT_WIDTH = 6;
+
+/**
+ * Column widths that fit `maxWidth`: text (left-aligned) columns wider than a common cap are
+ * cut to it, with the largest cap that fits, so the widest columns give way first; numeric
+ * (right-aligned) columns keep their width so that numbers are never cut.
+ */
+export function fitWidths(natural: readonly number[], align: readonly Align[], maxWidth: number): number[] {
+  const floor = (i: number) => Math.min(natural[i]!, MIN_TEXT_WIDTH);
+  const withCap = (cap: number) =>
+    natural.map((w, i) => (align[i] === 'left' ? Math.min(w, Math.max(cap, floor(i))) : w));
+  const total = (widths: number[]) => widths.reduce((sum, w) => sum + w, 0) + GAP.length * Math.max(0, widths.length - 1);
+  let lo = 0;
+  let hi = Math.max(0, ...natural);
+  if (total(withCap(hi)) <= maxWidth) return withCap(hi);
+  // Largest cap whose table fits; cap 0 leaves every text column at its floor.
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (total(withCap(mid)) <= maxWidth) lo = mid;
+    else hi = mid - 1;
+  }
+  return withCap(lo);
+}
+
+function pad(text: string, width: number, align: Align): string {
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+/**
+ * Renders an aligned table: a header, a rule of dashes, one line per row, two spaces between
+ * columns and no trailing blanks. With `maxWidth` (a terminal), long cells end in `…`.
+ */
+export function renderTable(table: TextTable, options: { maxWidth?: number } = {}): string {
+  const natural = table.headers.map((header, i) =>
+    Math.max(displayWidth(header), ...table.rows.map((row) => displayWidth(row[i] ?? ''))),
+  );
+  const widths = options.maxWidth === undefined ? natural : fitWidths(natural, table.align, options.maxWidth);
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => pad(truncateToWidth(cell, widths[i]!), widths[i]!, table.align[i] ?? 'left'))
+      .join(GAP)
+      .trimEnd();
+  const out = [line(table.headers), widths.map((w) => '-'.repeat(w)).join(GAP)];
+  for (const row of table.rows) out.push(line(row));
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { BirdError, defaultConfig, type BirdConfig } from '@bird/core';
+import { addRemote, removeRemote, validateRemoteUri, type RemoteSpec } from './remote-config.ts';
+
+const spec = (over: Partial<RemoteSpec> = {}): RemoteSpec => ({
+  name: 'team',
+  type: 'file',
+  uri: '/srv/bird',
+  readOnly: false,
+  autoAttach: true,
+  ...over,
+});
+
+function failure(fn: () => unknown): BirdError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BirdError);
+    return error as BirdError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('validateRemoteUri', () => {
+  it.each([
+    ['file', '/srv/bird', '/srv/bird'],
+    ['file', '/srv/bird/', '/srv/bird'],
+    ['file', '/', '/'],
+    ['file', "/srv/o'neil data", "/srv/o'neil data"],
+    ['s3', 's3://my-bucket', 's3://my-bucket'],
+    ['s3', 's3://my.bucket/team/bird/', 's3://my.bucket/team/bird'],
+  ] as const)('%s %j → %j', (type, uri, expected) => {
+    expect(validateRemoteUri(type, uri)).toBe(expected);
+  });
+
+  it.each([
+    ['file', ''],
+    ['file', 'relative/dir'],
+    ['file', './dir'],
+    ['file', 'file:///srv/bird'],
+    ['file', '/srv/bi\nrd'],
+    ['s3', '/srv/bird'],
+    ['s3', 's3://'],
+    ['s3', 's3://ab'],
+    ['s3', 's3://UPPER'],
+    ['s3', 's3://bucket_name'],
+    ['s3', 'https://bucket.s3.amazonaws.com/x'],
+    ['s3', 's3://bucket//x'],
+    ['s3', 's3://bucket/../x'],
+    ['s3', 's3://a..b'],
+  ] as const)('%s %j is refused', (type, uri) => {
+    expect(failure(() => validateRemoteUri(type, uri)).exitCode).toBe(2);
+  });
+});
+
+describe('addRemote', () => {
+  const base: BirdConfig = defaultConfig();
+
+  it('appends a file remote with the defaults', () => {
+    expect(addRemote(base, spec()).remotes).toEqual([{ name: 'team', type: 'file', uri: '/srv/bird', mode: 'read_write', auto_attach: true }]);
+  });
+
+  it('keeps s3 settings and the flags', () => {
+    const config = addRemote(
+      base,
+      spec({ type: 's3', uri: 's3://bkt/p', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', readOnly: true, autoAttach: false }),
+    );
+    expect(config.remotes[0]).toEqual({
+      name: 'team',
+      type: 's3',
+      uri: 's3://bkt/p',
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'eu-west-1',
+      mode: 'read_only',
+      auto_attach: false,
+    });
+  });
+
+  it('does not change the config it was given', () => {
+    addRemote(base, spec());
+    expect(base.remotes).toEqual([]);
+  });
+
+  it.each(['', 'a b', 'x;drop', "it's", 'say"hi"', '..', 'a..b', '1team', 'x'.repeat(200), 'tab\tx', 'ümlaut'])(
+    'refuses the name %j with a usage error',
+    (name) => {
+      const error = failure(() => addRemote(base, spec({ name })));
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/^remote name .* is not allowed/);
+    },
+  );
+
+  it.each([
+    ['team', /already exists/],
+    ['Team', /clashes with the remote "team"/],
+    ['my-team', null],
+  ])('with "team" present, %j → %s', (name, expected) => {
+    const withTeam = addRemote(base, spec());
+    if (expected === null) {
+      expect(addRemote(withTeam, spec({ name })).remotes.map((r) => r.name)).toEqual(['team', 'my-team']);
+    } else {
+      expect(failure(() => addRemote(withTeam, spec({ name }))).message).toMatch(expected);
+    }
+  });
+
+  it('refuses my_team next to my-team', () => {
+    const config = addRemote(base, spec({ name: 'my-team' }));
+    expect(failure(() => addRemote(config, spec({ name: 'my_team' }))).message).toMatch(/clashes with the remote "my-team".*cached_my_team/);
+  });
+
+  it.each([
+    [{ endpoint: 'http://x' }, /only for --type s3/],
+    [{ type: 's3', uri: 's3://bkt', endpoint: 'ftp://x' }, /http:\/\/ or https:\/\//],
+    [{ type: 's3', uri: 's3://bkt', endpoint: 'not a url' }, /must be a URL/],
+    [{ type: 's3', uri: 's3://bkt', region: 'us east' }, /region name/],
+  ] as const)('refuses %j', (over, message) => {
+    expect(failure(() => addRemote(base, spec(over as Partial<RemoteSpec>))).message).toMatch(message);
+  });
+});
+
+describe('removeRemote', () => {
+  const config = addRemote(addRemote(defaultConfig(), spec()), spec({ name: 'other', uri: '/srv/other' }));
+
+  it('removes exactly the named remote', () => {
+    expect(removeRemote(config, 'team').remotes.map((r) => r.name)).toEqual(['other']);
+  });
+
+  it.each([
+    ['nope', /no remote named "nope"; `bird remote list`/],
+    ['TEAM', /did you mean "team"/],
+  ])('fails for %j', (name, message) => {
+    expect(failure(() => removeRemote(config, name)).message).toMatch(message);
+  });
+});

@@ -1,0 +1,41 @@
+// Usage lines and help text. Kept apart from the commands so that `--help` loads nothing heavy.
+
+export const USAGE = {
+  init: 'bird init [--mode parquet|duckdb]',
+  sql: 'bird sql "QUERY" [--format table|csv|json]',
+  history: 'bird history [-n N] [--format table|csv|json]',
+  remote: 'bird remote add|list|remove …',
+  'remote add': 'bird remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]',
+  'remote list': 'bird remote list [--format table|csv|json]',
+  'remote remove': 'bird remote remove NAME',
+  hook: 'bird hook zsh|bash|fish',
+  compact: 'bird compact [--remote NAME] [--since 7d|30d|YYYY-MM-DD]',
+  push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run]',
+  pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID]',
+  help: 'bird help [COMMAND]',
+} as const;
+
+export const HELP = `bird: every shell command you run, captured into a DuckDB/Parquet store you query with SQL.
+
+usage: bird COMMAND [ARGS]
+
+Commands:
+  init [--mode parquet|duckdb]     create the store (idempotent; never destroys data)
+  sql "QUERY" [--format F]         run SQL over the store; F is table (default), csv or json
+  history [-n N]                   the N most recent commands, newest first (default 20)
+  remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]
+  remote list                      the remotes in config.toml
+  remote remove NAME               forget a remote (its data stays where it is)
+  hook zsh|bash|fish               print the shell hook, for: eval "$(bird hook zsh)"
+  compact | push | pull            not available in this version yet
+  help [COMMAND]                   this text, or one command's usage
+  --version                        print the version
+
+Environment:
+  BIRD_ROOT       where everything is kept (default \${XDG_DATA_HOME:-~/.local/share}/bird)
+  BIRD_DISABLED   set to 1 to stop capturing
+  BIRD_CLIENT_ID  this machine's id in shared data (default $USER@hostname)
+
+Example:
+  bird sql "SELECT cmd, count(*) AS n FROM main.invocations GROUP BY cmd ORDER BY n DESC LIMIT 10"
+`;
