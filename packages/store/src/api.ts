@@ -2,7 +2,7 @@
  * The read layer's public shape (the seed's `Store` / `ConnectionOptions`, in TypeScript idiom).
  * `cli` and `sync-worker` program against these types; `store.ts` implements them.
  */
-import type { StorageMode } from '@bird/core';
+import type { BirdConfig, BirdLayout, StorageMode } from '@bird/core';
 
 export interface ConnectionOptions {
   /** Attach every auto-attach remote as `remote_<name>` (read-only, per connection). */
@@ -15,6 +15,17 @@ export interface ConnectionOptions {
   readonly runMigration: boolean;
 }
 
+/**
+ * Presets, as in the seed: `full()` (the default: remotes attached, macros made, migration
+ * run if needed) and `minimal()` (the catalog alone: no attachments, no macros).
+ *
+ * @example const conn = await store.connect(ConnectionOptions.minimal());
+ */
+export const ConnectionOptions = {
+  full: (): ConnectionOptions => ({ attachRemotes: true, attachProject: true, createEphemeralViews: true, runMigration: true }),
+  minimal: (): ConnectionOptions => ({ attachRemotes: false, attachProject: false, createEphemeralViews: false, runMigration: false }),
+} as const;
+
 export interface QueryColumn {
   readonly name: string;
   /** DuckDB's type name, e.g. `VARCHAR`, `TIMESTAMP WITH TIME ZONE`. */
@@ -25,11 +36,33 @@ export interface QueryResult {
   readonly columns: readonly QueryColumn[];
   /** Row-major values as JSON-friendly JS: strings, numbers, booleans, null (timestamps as ISO strings). */
   readonly rows: readonly (readonly unknown[])[];
+  /** Files skipped while answering (bad Parquet), one sentence each; also sent to the store's `onWarning`. */
+  readonly warnings?: readonly string[];
 }
 
 export interface BirdConnection {
   query(sql: string): Promise<QueryResult>;
   close(): void;
+  /** What could not be set up on connect (e.g. a remote that was skipped), one sentence each. */
+  readonly warnings: readonly string[];
+  /** Names of the remotes attached as `remote_<name>` on this connection. */
+  readonly attachedRemotes: readonly string[];
+}
+
+export interface StoreOptions {
+  /** How long to retry while another process holds bird.duckdb; default 15 s. */
+  readonly lockTimeoutMs?: number;
+  /** Where warnings go (skipped remotes, skipped bad files); default: `bird: warning: …` on stderr. */
+  readonly onWarning?: (message: string) => void;
+  /** Directory `cwd_invocations()` filters on; default `process.cwd()`. */
+  readonly cwd?: string;
+}
+
+export interface Store {
+  readonly layout: BirdLayout;
+  readonly config: BirdConfig;
+  /** Opens bird.duckdb READ_ONLY for this connection; `close()` releases it. */
+  connect(options?: Partial<ConnectionOptions>): Promise<BirdConnection>;
 }
 
 export interface InitResult {

@@ -1,0 +1,97 @@
+/**
+ * The persisted catalog, as SQL derived from core's table definitions. Everything here is
+ * a plain schema, table or view over local files: nothing refers to an attached database
+ * or a temporary macro, so the catalog opens whatever remotes exist today.
+ */
+import { join } from 'node:path';
+import {
+  TABLES,
+  TABLE_NAMES,
+  columnDefinitions,
+  quoteIdent,
+  quoteLiteral,
+  typedSelectList,
+  type BirdLayout,
+  type StorageMode,
+  type TableName,
+} from '@bird/core';
+import { META_SCHEMA, cachedRemoteDir, cachedSchema, localTableDir } from './layout.ts';
+
+/** Version of the catalog layout this code writes; bump it with a step in `migrate.ts`. */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * A table folder laid out `<dir>/date=YYYY-MM-DD/<file>.parquet` (local and cached alike).
+ * The partition gives `date` (so a one-day filter skips other folders); the placeholder file
+ * in `date=1970-01-01` keeps the glob matching and fixes the schema.
+ */
+export function readTableFolder(dir: string): string {
+  return `read_parquet(${quoteLiteral(join(dir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'date': DATE})`;
+}
+
+const ident = quoteIdent;
+const rel = (schema: string, table: TableName) => `${ident(schema)}.${ident(table)}`;
+
+export function metaDdl(): string[] {
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${ident(META_SCHEMA)}`,
+    `CREATE TABLE IF NOT EXISTS ${ident(META_SCHEMA)}.catalog (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  ];
+}
+
+export function setMeta(key: string, value: string): string {
+  return `INSERT OR REPLACE INTO ${ident(META_SCHEMA)}.catalog VALUES (${quoteLiteral(key)}, ${quoteLiteral(value)})`;
+}
+
+/** `local`: views over the Parquet folders (parquet mode) or the tables rows are inserted into (duckdb mode). */
+export function localDdl(layout: BirdLayout, mode: StorageMode): string[] {
+  const out = ['CREATE SCHEMA IF NOT EXISTS local'];
+  for (const name of TABLE_NAMES) {
+    const table = TABLES[name];
+    out.push(
+      mode === 'parquet'
+        ? `CREATE OR REPLACE VIEW ${rel('local', name)} AS SELECT ${typedSelectList(table)} FROM ${readTableFolder(localTableDir(layout, name))}`
+        : `CREATE TABLE IF NOT EXISTS ${rel('local', name)} (${columnDefinitions(table)})`,
+    );
+  }
+  return out;
+}
+
+/** Typed, empty tables that every union starts from, so unions bind with no cache and no remote. */
+export function placeholderDdl(): string[] {
+  const out: string[] = [];
+  for (const schema of ['cached_placeholder', 'remote_placeholder']) {
+    out.push(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+    for (const name of TABLE_NAMES) {
+      out.push(`CREATE TABLE IF NOT EXISTS ${rel(schema, name)} (${columnDefinitions(TABLES[name])}, "_source" VARCHAR)`);
+    }
+  }
+  return out;
+}
+
+/** `cached_<name>`: views over what a pull from `<name>` wrote, each row tagged with the remote's name. */
+export function cachedDdl(layout: BirdLayout, remote: string): string[] {
+  const schema = cachedSchema(remote);
+  const out = [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`];
+  for (const name of TABLE_NAMES) {
+    out.push(
+      `CREATE OR REPLACE VIEW ${rel(schema, name)} AS SELECT ${typedSelectList(TABLES[name])}, ${quoteLiteral(remote)} AS "_source" FROM ${readTableFolder(join(cachedRemoteDir(layout, remote), name))}`,
+    );
+  }
+  return out;
+}
+
+/** `caches` (every `cached_*`) and `main` (`local` + `caches`); unions by name, so a later column cannot misalign them. */
+export function unionDdl(cachedSchemas: readonly string[]): string[] {
+  const out = ['CREATE SCHEMA IF NOT EXISTS caches'];
+  for (const name of TABLE_NAMES) {
+    const parts = ['cached_placeholder', ...cachedSchemas].map((s) => `SELECT * FROM ${rel(s, name)}`);
+    out.push(`CREATE OR REPLACE VIEW ${rel('caches', name)} AS ${parts.join(' UNION ALL BY NAME ')}`);
+  }
+  for (const name of TABLE_NAMES) {
+    out.push(
+      `CREATE OR REPLACE VIEW ${rel('main', name)} AS SELECT *, 'local' AS "_source" FROM ${rel('local', name)} UNION ALL BY NAME SELECT * FROM ${rel('caches', name)}`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,17 @@
+export * from './api.ts';
+export { openStore } from './store.ts';
+export { initStore, registerCachedRemote, runMigration, readCatalogState, type MigrationResult, type CatalogState } from './init-store.ts';
+export { SCHEMA_VERSION } from './catalog-ddl.ts';
+export { StoreBusyError, StoreModeError, SqlError } from './errors.ts';
+export { DEFAULT_LOCK_TIMEOUT_MS, type LockOptions } from './catalog-lock.ts';
+export {
+  PLACEHOLDER_FILE,
+  PLACEHOLDER_PARTITION,
+  isPlaceholderFile,
+  cachedRemoteDir,
+  cachedPartitionDir,
+  cachedSchema,
+  remoteSchema,
+  checkRemoteName,
+  quarantineDir,
+} from './layout.ts';

@@ -1,0 +1,189 @@
+/**
+ * The single writer of the catalog: `initStore` (create or repair), `runMigration`
+ * (upgrade an older catalog in place) and `registerCachedRemote`. Each takes bird.duckdb
+ * read-write only for the few statements it runs.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  TABLES,
+  TABLE_NAMES,
+  BirdError,
+  STORAGE_MODES,
+  SQL_TYPES,
+
+  ensureRoot,
+  loadConfig,
+  quoteIdent,
+  quoteLiteral,
+  saveConfig,
+  type BirdLayout,
+  type StorageMode,
+} from '@bird/core';
+import type { InitResult } from './api.ts';
+import { SCHEMA_VERSION, cachedDdl, localDdl, metaDdl, placeholderDdl, setMeta, unionDdl } from './catalog-ddl.ts';
+import { openCatalog, type LockOptions } from './catalog-lock.ts';
+import { StoreModeError } from './errors.ts';
+import { META_SCHEMA, PLACEHOLDER_FILE, cachedSchema, checkRemoteName } from './layout.ts';
+import { cachedPlaceholderTargets, ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
+
+export interface CatalogState {
+  /** 0: no catalog objects at all (a new file). */
+  readonly version: number;
+  readonly mode: StorageMode | null;
+  /** Remote name of every `cached_*` schema, by schema name. */
+  readonly cachedRemotes: ReadonlyMap<string, string>;
+}
+
+async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+}
+
+/** Reads the catalog's version, mode and cached remotes; understands catalogs older than `bird_meta`. */
+export async function readCatalogState(connection: DuckDBConnection): Promise<CatalogState> {
+  const hasMeta = (await rows(connection, `SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ${quoteLiteral(META_SCHEMA)} AND table_name = 'catalog'`)).length > 0;
+  const cachedRemotes = new Map<string, string>();
+  if (hasMeta) {
+    const meta = new Map((await rows(connection, `SELECT key, value FROM ${quoteIdent(META_SCHEMA)}.catalog`)).map((r) => [String(r.key), String(r.value)]));
+    for (const [key, value] of meta) if (key.startsWith('cached_remote:')) cachedRemotes.set(key.slice('cached_remote:'.length), value);
+    const mode = meta.get('mode');
+    return {
+      version: Number(meta.get('schema_version') ?? 1),
+      mode: STORAGE_MODES.includes(mode as StorageMode) ? (mode as StorageMode) : null,
+      cachedRemotes,
+    };
+  }
+  // Version 1 (the foundation's `bird init`) kept no metadata: tell the mode from what `local.invocations` is.
+  const local = await rows(connection, `SELECT 'table' AS kind FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'local' AND table_name = 'invocations'
+    UNION ALL SELECT 'view' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'local' AND view_name = 'invocations'`);
+  if (local.length === 0) return { version: 0, mode: null, cachedRemotes };
+  return { version: 1, mode: local[0]!.kind === 'table' ? 'duckdb' : 'parquet', cachedRemotes };
+}
+
+/** Brings every catalog object to the current version; never drops a table or deletes a row. */
+async function repairCatalog(connection: DuckDBConnection, layout: BirdLayout, mode: StorageMode, state: CatalogState): Promise<void> {
+  const statements = [...metaDdl(), ...localDdl(layout, mode), ...placeholderDdl()];
+  if (mode === 'duckdb') {
+    // Columns added to core since the table was made (e.g. events.ref_column in version 2).
+    for (const name of TABLE_NAMES) {
+      const have = new Set((await rows(connection, `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'local' AND table_name = ${quoteLiteral(name)}`)).map((r) => String(r.column_name)));
+      if (have.size === 0) continue;
+      for (const column of TABLES[name].columns) {
+        if (!have.has(column.name)) statements.push(`ALTER TABLE local.${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)} ${SQL_TYPES[column.kind]}`);
+      }
+    }
+  }
+  for (const [, remote] of state.cachedRemotes) statements.push(...cachedDdl(layout, remote));
+  statements.push(...unionDdl([...state.cachedRemotes.keys()]));
+  statements.push(setMeta('schema_version', String(SCHEMA_VERSION)), setMeta('mode', mode));
+  for (const [schema, remote] of state.cachedRemotes) statements.push(setMeta(`cached_remote:${schema}`, remote));
+  await inTransaction(connection, statements);
+}
+
+async function inTransaction(connection: DuckDBConnection, statements: readonly string[]): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    for (const sql of statements) await connection.run(sql);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  await connection.run('CHECKPOINT');
+}
+
+/** Runs `work` with bird.duckdb open read-write, closing it right after. */
+async function withWriter<T>(layout: BirdLayout, options: LockOptions, work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const catalog = await openCatalog(layout.catalog, 'read_write', options);
+  try {
+    const connection = await catalog.instance.connect();
+    try {
+      return await work(connection);
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    catalog.release();
+  }
+}
+
+function hasLocalParquetData(layout: BirdLayout): boolean {
+  for (const table of TABLE_NAMES) {
+    const dir = join(layout.localData, table);
+    if (!existsSync(dir)) continue;
+    for (const part of readdirSync(dir)) {
+      const files = existsSync(join(dir, part)) ? readdirSync(join(dir, part)).filter((f) => f.endsWith('.parquet') && f !== PLACEHOLDER_FILE) : [];
+      if (files.length > 0) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Creates the root and `db/bird.duckdb`, or checks and repairs an existing one (idempotent;
+ * never destroys data). `mode` defaults to the config's; asking for another mode than the
+ * existing store's is a StoreModeError.
+ *
+ * @example await initStore(birdLayout(resolveBirdRoot()), 'parquet')
+ */
+export async function initStore(layout: BirdLayout, mode?: StorageMode, options: LockOptions = {}): Promise<InitResult> {
+  const hadConfig = existsSync(layout.config);
+  const config = ensureRoot(layout, mode ?? 'parquet');
+  const requested = mode ?? config.storage.mode;
+  const hadCatalog = existsSync(layout.catalog);
+  if (!hadCatalog && hadConfig && config.storage.mode !== requested) {
+    // A root made by the first capture (default mode) but never initialised: switching is safe while it holds no data.
+    if (config.storage.mode === 'parquet' && !hasLocalParquetData(layout)) saveConfig(layout, { ...config, storage: { mode: requested } });
+    else throw new StoreModeError(layout.root, config.storage.mode);
+  }
+  if (requested === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
+
+  return withWriter(layout, options, async (connection) => {
+    const state = await readCatalogState(connection);
+    if (state.mode && state.mode !== requested) throw new StoreModeError(layout.root, state.mode);
+    for (const [, remote] of state.cachedRemotes) await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
+    await repairCatalog(connection, layout, requested, state);
+    return { mode: requested, created: state.version === 0 };
+  });
+}
+
+export interface MigrationResult {
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly migrated: boolean;
+}
+
+/** Upgrades an older catalog in place (views rebuilt, missing columns added; rows kept). */
+export async function runMigration(layout: BirdLayout, options: LockOptions = {}): Promise<MigrationResult> {
+  if (!existsSync(layout.catalog)) throw new BirdError(`there is no BIRD catalog at ${layout.catalog}; run \`bird init\` first.`);
+  return withWriter(layout, options, async (connection) => {
+    const state = await readCatalogState(connection);
+    if (state.version >= SCHEMA_VERSION) return { fromVersion: state.version, toVersion: state.version, migrated: false };
+    const mode = state.mode ?? loadConfig(layout).storage.mode;
+    if (mode === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
+    await repairCatalog(connection, layout, mode, state);
+    return { fromVersion: state.version, toVersion: SCHEMA_VERSION, migrated: true };
+  });
+}
+
+/**
+ * Makes `cached_<name>` (views over `db/data/cached/<name>/<table>/date=…/*.parquet`) and
+ * rebuilds `caches` and `main` to include it. Idempotent.
+ */
+export async function registerCachedRemote(layout: BirdLayout, remote: string, options: LockOptions = {}): Promise<void> {
+  checkRemoteName(remote);
+  if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
+  await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
+  await withWriter(layout, options, async (connection) => {
+    const state = await readCatalogState(connection);
+    const schema = cachedSchema(remote);
+    const existing = state.cachedRemotes.get(schema);
+    if (existing !== undefined && existing !== remote) {
+      throw new BirdError(`remote ${JSON.stringify(remote)} would share the schema ${schema} with remote ${JSON.stringify(existing)}; choose another name.`, { exitCode: 2 });
+    }
+    const cached = new Map(state.cachedRemotes).set(schema, remote);
+    await repairCatalog(connection, layout, state.mode ?? loadConfig(layout).storage.mode, { ...state, cachedRemotes: cached });
+  });
+}
+

@@ -1,0 +1,58 @@
+/**
+ * Where the read layer's files live under a BIRD root, and the names it gives things.
+ * Data folders hold one typed, zero-row placeholder per table in a `date=1970-01-01`
+ * partition, so every `read_parquet` glob always matches a file (a glob that matches
+ * nothing is an error, even at CREATE VIEW) and the placeholder, sorting first, is the
+ * file DuckDB takes the schema from: a file that deviates from it is named in the error.
+ */
+import { join } from 'node:path';
+import { BirdError, TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
+
+export const PLACEHOLDER_PARTITION = 'date=1970-01-01';
+export const PLACEHOLDER_FILE = '_bird_placeholder.parquet';
+/** Schemas the read layer owns; remote names that would collide with them are refused. */
+export const RESERVED_REMOTE_NAMES = ['placeholder'] as const;
+export const META_SCHEMA = 'bird_meta';
+
+export { TABLE_NAMES };
+
+/** True for the zero-row placeholder files that compaction and push should leave alone. */
+export function isPlaceholderFile(path: string): boolean {
+  return path.endsWith(`/${PLACEHOLDER_FILE}`) || path === PLACEHOLDER_FILE;
+}
+
+export function localTableDir(layout: BirdLayout, table: TableName): string {
+  return join(layout.localData, table);
+}
+
+/** `db/data/cached/<name>`: where a pull from remote `<name>` writes, laid out like `local`. */
+export function cachedRemoteDir(layout: BirdLayout, remote: string): string {
+  return join(layout.dataDir, 'cached', checkRemoteName(remote));
+}
+
+/** `db/data/cached/<name>/<table>/date=YYYY-MM-DD/`: the folder pulled rows of that day go to. */
+export function cachedPartitionDir(layout: BirdLayout, remote: string, table: TableName, date: string): string {
+  return join(cachedRemoteDir(layout, remote), table, `date=${date}`);
+}
+
+export function placeholderPath(tableDir: string): string {
+  return join(tableDir, PLACEHOLDER_PARTITION, PLACEHOLDER_FILE);
+}
+
+/** Folder where unreadable Parquet files found in the data folders are moved, keeping their relative path. */
+export function quarantineDir(layout: BirdLayout): string {
+  return join(layout.dbDir, 'quarantine');
+}
+
+/** validateRemoteName, plus the names the read layer keeps for itself. */
+export function checkRemoteName(name: string): string {
+  validateRemoteName(name);
+  const lower = name.toLowerCase();
+  if ((RESERVED_REMOTE_NAMES as readonly string[]).includes(lower)) {
+    throw new BirdError(`remote name ${JSON.stringify(name)} is reserved by BIRD (its schemas cached_${lower} and remote_${lower} always exist); choose another name.`, { exitCode: 2 });
+  }
+  return name;
+}
+
+export const cachedSchema = (remote: string) => cachedSchemaName(checkRemoteName(remote));
+export const remoteSchema = (remote: string) => remoteSchemaName(checkRemoteName(remote));

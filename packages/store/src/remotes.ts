@@ -1,0 +1,124 @@
+/**
+ * Live, read-only access to remotes, made per connection and never persisted: each
+ * auto-attach remote becomes an in-memory database `remote_<name>` whose views read the
+ * remote's Parquet lake (`<root>/<table>/client=<id>/date=<d>/<batch>.parquet`).
+ *
+ * S3 remotes: DuckDB's httpfs cannot be loaded on these machines, so DuckDB never reads S3
+ * itself. The sound way is the one `bird pull` takes: list the prefix and download new
+ * (immutable) batches with @aws-sdk/client-s3 into a local mirror, then read that mirror
+ * like a file remote. Doing it on every connection would make `bird sql` pay network
+ * round-trips, so live attach of S3 is not done here yet: an S3 remote is skipped with a
+ * "not attached" warning and its data is queried through `cached_<name>` after a pull.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { TABLES, TABLE_NAMES, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { localTableDir, placeholderPath, remoteSchema } from './layout.ts';
+
+export interface AttachedRemote {
+  readonly name: string;
+  readonly schema: string;
+  readonly root: string;
+  /** Files skipped because DuckDB could not read them (per connection; the remote is never modified). */
+  readonly excluded: Set<string>;
+}
+
+/** Directory of a file remote: a plain path, `~/…`, or a `file://` URL. */
+export function fileRemoteRoot(uri: string): string {
+  if (uri.startsWith('file://')) return fileURLToPath(uri);
+  if (uri.startsWith('~/')) return join(process.env.HOME ?? '', uri.slice(2));
+  return isAbsolute(uri) ? uri : resolve(uri);
+}
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+/** Every `.parquet` file of one table of the lake, at `<table>/client=*\/date=*\/` depth. */
+export function lakeFiles(root: string, table: TableName, limit = Infinity): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (out.length >= limit) return;
+      if (depth < 2 && e.isDirectory()) walk(join(dir, e.name), depth + 1);
+      else if (depth === 2 && e.isFile() && e.name.endsWith('.parquet')) out.push(join(dir, e.name));
+    }
+  };
+  walk(join(root, table), 0);
+  return out;
+}
+
+/** The SELECT behind `remote_<name>.<table>`: the local placeholder first (it fixes the schema), then the lake. */
+export function remoteTableSelect(layout: BirdLayout, remote: AttachedRemote, table: TableName): string {
+  const def = TABLES[table];
+  const source = `${quoteLiteral(remote.name)} AS "_source"`;
+  let files: string[];
+  if (remote.excluded.size === 0) {
+    files = lakeFiles(remote.root, table, 1).length > 0 ? [join(remote.root, table, '*', '*', '*.parquet')] : [];
+  } else {
+    files = lakeFiles(remote.root, table).filter((f) => !remote.excluded.has(f));
+  }
+  if (files.length === 0) return `SELECT *, ${source} FROM (${typedEmptySelect(def)})`;
+  const list = [placeholderPath(localTableDir(layout, table)), ...files].map(quoteLiteral).join(', ');
+  return `SELECT ${typedSelectList(def)}, ${source} FROM read_parquet([${list}], hive_partitioning = false)`;
+}
+
+export async function createRemoteViews(connection: DuckDBConnection, layout: BirdLayout, remote: AttachedRemote): Promise<void> {
+  for (const table of TABLE_NAMES) {
+    await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(remote.schema)}.${quoteIdent(table)} AS ${remoteTableSelect(layout, remote, table)}`);
+  }
+}
+
+/** Attaches one remote, or returns why it was not attached (a broken remote never fails the connection). */
+export async function attachRemote(connection: DuckDBConnection, layout: BirdLayout, config: RemoteConfig): Promise<AttachedRemote | string> {
+  let schema: string;
+  try {
+    schema = remoteSchema(config.name);
+  } catch (error) {
+    return `remote ${JSON.stringify(config.name)} not attached: ${(error as Error).message}`;
+  }
+  if (config.type === 's3') {
+    return `remote ${config.name} not attached: live S3 access is not available yet (DuckDB cannot read S3 here); run \`bird pull --remote ${config.name}\` and query cached_${schema.slice('remote_'.length)}.`;
+  }
+  const root = fileRemoteRoot(config.uri);
+  if (GLOB_CHARS.test(root)) return `remote ${config.name} not attached: its path ${root} contains glob characters (* ? [ ] { }); move it to a plain path.`;
+  try {
+    if (!statSync(root).isDirectory()) return `remote ${config.name} not attached: ${root} is not a folder.`;
+    readdirSync(root);
+  } catch (error) {
+    return `remote ${config.name} not attached: ${root} is not reachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`;
+  }
+  const remote: AttachedRemote = { name: config.name, schema, root, excluded: new Set() };
+  try {
+    await connection.run(`ATTACH ':memory:' AS ${quoteIdent(schema)} (READ_WRITE)`);
+    await createRemoteViews(connection, layout, remote);
+  } catch (error) {
+    await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
+    return `remote ${config.name} not attached: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return remote;
+}
+
+/**
+ * TEMPORARY macros, made on each connection: `remotes_<table>()` unions `remote_placeholder`
+ * with every attached remote; `cwd_invocations()` keeps rows run in `cwd` or below it,
+ * compared with `starts_with` so `%` and `_` in a path are plain characters.
+ */
+export function ephemeralMacroDdl(attached: readonly AttachedRemote[], cwd: string): string[] {
+  const out = TABLE_NAMES.map((table) => {
+    const parts = ['remote_placeholder', ...attached.map((r) => r.schema)].map((s) => `SELECT * FROM ${quoteIdent(s)}.${quoteIdent(table)}`);
+    return `CREATE OR REPLACE TEMPORARY MACRO ${quoteIdent(`remotes_${table}`)}() AS TABLE ${parts.join(' UNION ALL BY NAME ')}`;
+  });
+  const dir = cwd.length > 1 ? cwd.replace(/\/+$/, '') : cwd;
+  const below = dir === '/' ? '/' : `${dir}/`;
+  out.push(
+    `CREATE OR REPLACE TEMPORARY MACRO cwd_invocations() AS TABLE SELECT * FROM main.invocations WHERE cwd = ${quoteLiteral(dir)} OR starts_with(cwd, ${quoteLiteral(below)})`,
+  );
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * `openStore` and the connections it makes. Each connection opens bird.duckdb READ_ONLY on
+ * its own DuckDB instance (attachments are per instance in DuckDB, so this keeps every
+ * connection's `remote_<name>` and macros its own), and closes it on `close()`.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { TABLE_NAMES, loadConfig, type BirdLayout, type TableName } from '@bird/core';
+import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryResult, type Store, type StoreOptions } from './api.ts';
+import { fileNamedInError, isInside, quarantine, whyBad } from './bad-files.ts';
+import { SCHEMA_VERSION } from './catalog-ddl.ts';
+import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
+import { SqlError } from './errors.ts';
+import { initStore, readCatalogState, runMigration } from './init-store.ts';
+import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
+import { attachRemote, createRemoteViews, ephemeralMacroDdl, type AttachedRemote } from './remotes.ts';
+import { birdValueConverter } from './values.ts';
+
+const MAX_BAD_FILES_PER_QUERY = 100;
+
+const defaultWarn = (message: string) => process.stderr.write(`bird: warning: ${message}\n`);
+
+/**
+ * The store under `layout`. Nothing is opened until `connect()`, which creates the catalog
+ * (in the config's mode) if the root was never initialised.
+ *
+ * @example
+ * const store = openStore(birdLayout(resolveBirdRoot()));
+ * const conn = await store.connect();            // ConnectionOptions.full()
+ * const { rows } = await conn.query('SELECT cmd FROM main.invocations LIMIT 5');
+ * conn.close();
+ */
+export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store {
+  const config = loadConfig(layout);
+  const warn = options.onWarning ?? defaultWarn;
+  return {
+    layout,
+    config,
+    async connect(partial = {}) {
+      const opts: ConnectionOptions = { ...ConnectionOptions.full(), ...partial };
+      if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
+      if (config.storage.mode === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
+      let catalog = await openCatalog(layout.catalog, 'read_only', options);
+      let connection = await catalog.instance.connect();
+      try {
+        if (opts.runMigration && (await readCatalogState(connection)).version < SCHEMA_VERSION) {
+          connection.closeSync();
+          catalog.release();
+          await runMigration(layout, options);
+          catalog = await openCatalog(layout.catalog, 'read_only', options);
+          connection = await catalog.instance.connect();
+        }
+        const warnings: string[] = [];
+        const attached: AttachedRemote[] = [];
+        if (opts.attachRemotes) {
+          for (const remote of config.remotes.filter((r) => r.auto_attach)) {
+            const result = await attachRemote(connection, layout, remote);
+            if (typeof result === 'string') warnings.push(result);
+            else attached.push(result);
+          }
+        }
+        if (opts.createEphemeralViews) {
+          for (const sql of ephemeralMacroDdl(attached, options.cwd ?? process.cwd())) await connection.run(sql);
+        }
+        for (const w of warnings) warn(w);
+        return new StoreConnection(layout, catalog, connection, attached, warnings, warn);
+      } catch (error) {
+        connection.closeSync();
+        catalog.release();
+        throw error;
+      }
+    },
+  };
+}
+
+class StoreConnection implements BirdConnection {
+  constructor(
+    private readonly layout: BirdLayout,
+    private readonly catalog: OpenCatalog,
+    /** The underlying DuckDB connection, for callers that need more than `query`. */
+    readonly duckdb: DuckDBConnection,
+    private readonly attached: AttachedRemote[],
+    readonly warnings: string[],
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  get attachedRemotes(): readonly string[] {
+    return this.attached.map((r) => r.name);
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const skipped: string[] = [];
+    let repairedPlaceholders = false;
+    for (;;) {
+      try {
+        const reader = await this.duckdb.runAndReadAll(sql);
+        const columns: QueryColumn[] = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+        const rows = reader.convertRows(birdValueConverter);
+        return skipped.length > 0 ? { columns, rows, warnings: skipped } : { columns, rows };
+      } catch (error) {
+        const message = (error as Error).message;
+        if (!repairedPlaceholders && (await this.repairMissingPlaceholder(message))) {
+          repairedPlaceholders = true;
+          continue;
+        }
+        const skippedOne = skipped.length < MAX_BAD_FILES_PER_QUERY ? await this.skipBadFile(message) : null;
+        if (!skippedOne) throw new SqlError(message, { cause: error });
+        skipped.push(skippedOne);
+        this.warn(skippedOne);
+      }
+    }
+  }
+
+  /** Takes the file a DuckDB error names out of the query if it really is bad; returns the warning, or null. */
+  private async skipBadFile(message: string): Promise<string | null> {
+    const file = fileNamedInError(message);
+    if (!file) return null;
+    const reason = await whyBad(this.duckdb, file);
+    if (!reason) return null;
+    if (isInside(this.layout.dataDir, file)) {
+      const dest = quarantine(this.layout, file);
+      return `skipped bad file ${file} (${reason}); moved it to ${dest}.`;
+    }
+    const remote = this.attached.find((r) => isInside(r.root, file));
+    if (!remote) return null;
+    remote.excluded.add(file);
+    await createRemoteViews(this.duckdb, this.layout, remote);
+    return `skipped bad file ${file} of remote ${remote.name} (${reason}).`;
+  }
+
+  /** A placeholder deleted by hand makes its glob match nothing; write it again and retry once. */
+  private async repairMissingPlaceholder(message: string): Promise<boolean> {
+    const match = /No files found that match the pattern "([^"]+)"/.exec(message);
+    if (!match) return false;
+    const tableDir = dirname(dirname(match[1]!));
+    const table = basename(tableDir) as TableName;
+    if (!TABLE_NAMES.includes(table) || !isInside(this.layout.dataDir, join(tableDir, 'x'))) return false;
+    return (await ensurePlaceholderFiles(this.layout, [{ tableDir, table }])).length > 0;
+  }
+
+  close(): void {
+    try {
+      this.duckdb.closeSync();
+    } finally {
+      this.catalog.release();
+    }
+  }
+}
