@@ -13,14 +13,15 @@ const two = (n: number) => String(n).padStart(2, '0');
 
 /**
  * `2025-03-01T12:34:56.789012Z` → `2025-03-01 13:34:56.789012` in the local time zone (`TZ`),
- * keeping every fractional digit. A value without an offset is shown as it is, minus the `T`.
+ * keeping every fractional digit unless all are zero. A value without an offset is shown as it is, minus the `T`.
  * Anything else (`infinity`, odd input) is returned unchanged.
  */
 export function readableTimestamp(value: string, options: { fraction?: boolean } = {}): string {
   const m = ISO_TIMESTAMP.exec(value);
   if (!m) return value;
   const [, y, mo, d, h, mi, s, frac = '', offset] = m;
-  const fraction = options.fraction === false ? '' : frac;
+  // A fraction of only zeros says nothing; drop it so whole seconds read cleanly.
+  const fraction = options.fraction === false || /^\.0*$/.test(frac) ? '' : frac;
   if (offset === undefined) return `${y}-${mo}-${d} ${h}:${mi}:${s}${fraction}`;
   let offsetMinutes = 0;
   if (offset !== 'Z') {

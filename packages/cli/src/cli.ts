@@ -1,0 +1,78 @@
+import { BirdError, describeError, usageError } from '@bird/core';
+import type { CliContext } from './context.ts';
+import { HELP, USAGE } from './usage.ts';
+import pkg from '../package.json' with { type: 'json' };
+
+export type CommandRun = (args: string[], ctx: CliContext) => Promise<void>;
+
+export const COMMAND_NAMES = ['init', 'sql', 'history', 'remote', 'hook', 'compact', 'push', 'pull', 'help'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+/**
+ * Each command is loaded only when it runs, so `bird hook`, `bird remote list` and `--help`
+ * never load DuckDB (only the commands that query import the store).
+ */
+const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
+  init: async () => (await import('./commands/init.ts')).run,
+  sql: async () => (await import('./commands/sql.ts')).run,
+  history: async () => (await import('./commands/history.ts')).run,
+  remote: async () => (await import('./commands/remote.ts')).run,
+  hook: async () => (await import('./commands/hook.ts')).run,
+  compact: async () => (await import('./commands/later.ts')).notYet('compact'),
+  push: async () => (await import('./commands/later.ts')).notYet('push'),
+  pull: async () => (await import('./commands/later.ts')).notYet('pull'),
+  help: async () => runHelp,
+};
+
+const isCommand = (name: string): name is CommandName => (COMMAND_NAMES as readonly string[]).includes(name);
+
+async function runHelp(args: string[], ctx: CliContext): Promise<void> {
+  const topic = args.join(' ');
+  if (topic === '') {
+    ctx.stdout.write(HELP);
+    return;
+  }
+  if (!(topic in USAGE)) throw usageError(`there is no command ${JSON.stringify(topic)}; run \`bird --help\` to see the commands.`);
+  ctx.stdout.write(`usage: ${USAGE[topic as keyof typeof USAGE]}\n`);
+}
+
+/** `--help`/`-h` before a `--`: asks for help rather than running the command. */
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+async function dispatch(argv: string[], ctx: CliContext): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw usageError('missing command; run `bird --help` to see the commands.');
+  if (first === '--help' || first === '-h') return runHelp([], ctx);
+  if (first === '--version' || first === '-V' || first === 'version') {
+    ctx.stdout.write(`bird ${pkg.version}\n`);
+    return;
+  }
+  if (first.startsWith('-')) throw usageError(`unknown option ${first}; run \`bird --help\` to see the commands.`);
+  if (!isCommand(first)) throw usageError(`unknown command ${JSON.stringify(first)}; run \`bird --help\` to see the commands.`);
+  if (wantsHelp(rest)) {
+    const sub = first === 'remote' && rest[0] && `remote ${rest[0]}` in USAGE ? `remote ${rest[0]}` : first;
+    return runHelp([sub], ctx);
+  }
+  const run = await COMMANDS[first]();
+  await run(rest, ctx);
+}
+
+/** One line of an error for the user: its first line, without a stack or a repeated prefix. */
+export function errorLine(error: unknown): string {
+  const first = describeError(error).split('\n').find((line) => line.trim() !== '') ?? 'unknown error';
+  return first.trim().replace(/^bird: /, '');
+}
+
+/** Runs `bird ARGV`; returns the exit status. Failures print `bird: <one sentence>` on stderr. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  try {
+    await dispatch(argv, ctx);
+    return 0;
+  } catch (error) {
+    ctx.stderr.write(`bird: ${errorLine(error)}\n`);
+    return error instanceof BirdError ? error.exitCode : 1;
+  }
+}

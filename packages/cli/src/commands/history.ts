@@ -1,0 +1,31 @@
+import { usageError } from '@bird/core';
+import { oneOf, parseFlags } from '../args.ts';
+import { tableWidth, type CliContext } from '../context.ts';
+import { renderResult } from '../format/render-result.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from '../format/result-set.ts';
+import { renderTable } from '../format/table.ts';
+import { historyQuery, historyTable, parseCount } from '../history-view.ts';
+import { connect, MINIMAL } from '../store-access.ts';
+import { USAGE } from '../usage.ts';
+
+const DEFAULT_COUNT = 20;
+
+/** `bird history [-n N]`: the most recent commands, newest first. */
+export async function run(args: string[], ctx: CliContext): Promise<void> {
+  const { values } = parseFlags(args, { n: { type: 'string', short: 'n' }, format: { type: 'string', short: 'f' } }, USAGE.history);
+  let count = DEFAULT_COUNT;
+  if (values.n !== undefined) {
+    const parsed = parseCount(values.n as string);
+    if (parsed === undefined) throw usageError(`-n must be a whole number of at least 1, not ${JSON.stringify(values.n)}.`);
+    count = parsed;
+  }
+  const format: OutputFormat = values.format === undefined ? 'table' : oneOf('--format', values.format as string, OUTPUT_FORMATS);
+  const connection = await connect(ctx, MINIMAL);
+  try {
+    const result = await connection.query(historyQuery(count));
+    const maxWidth = tableWidth(ctx.stdout);
+    ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME), { maxWidth }) : renderResult(result, format));
+  } finally {
+    connection.close();
+  }
+}
