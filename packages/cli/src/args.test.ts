@@ -32,6 +32,8 @@ describe('parseFlags', () => {
     [['-x'], 'unknown option -x; usage: bird x'],
     [['-n'], '-n needs a value; usage: bird x'],
     [['--format'], '--format needs a value; usage: bird x'],
+    [['-n', '-1'], '-n needs a value, and what follows it looks like another option; usage: bird x'],
+    [['--format', '--read-only'], '--format needs a value, and what follows it looks like another option; usage: bird x'],
     [['--read-only=yes'], '--read-only does not take a value; usage: bird x'],
     [['a', 'b'], 'unexpected argument "b"; usage: bird x'],
   ])('%j is a usage error', (args, message) => {

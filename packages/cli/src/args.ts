@@ -41,6 +41,8 @@ function nodeParseMessage(error: unknown): string {
   if (missing) return `${flagName(missing[1], missing[2]!)} needs a value`;
   const noValue = /^Option '(?:(-\w), )?(--[\w-]+)' does not take an argument$/.exec(message);
   if (noValue) return `${flagName(noValue[1], noValue[2]!)} does not take a value`;
+  const ambiguous = /^Option '(-[\w-]+)' argument is ambiguous$/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value, and what follows it looks like another option`;
   return message.charAt(0).toLowerCase() + message.slice(1);
 }
 

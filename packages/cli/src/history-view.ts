@@ -41,6 +41,7 @@ export function historyTable(result: ResultSet, home: string | undefined): TextT
   return {
     headers: ['time', 'exit', 'duration', 'cwd', 'cmd'],
     align: ['left', 'right', 'right', 'left', 'left'],
+    cuttable: [false, false, false, true, true],
     rows: result.rows.map(([timestamp, exit, duration, cwd, cmd]) => [
       readableTimestamp(text(timestamp), { fraction: false }),
       text(exit),

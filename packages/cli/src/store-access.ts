@@ -1,13 +1,25 @@
-// The cli's one door into the store. Imported only by commands that query, so that DuckDB
-// is loaded by them alone.
-import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
+// The cli's one door into the store. The store (and DuckDB with it) is imported only when a
+// command is about to query, after its arguments were checked, so that bad input fails fast.
+import { usageError } from '@bird/core';
+import type { BirdConnection, ConnectionOptions, LockOptions } from '@bird/store';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
 
-/** What `bird sql` opens: remotes attached, macros made (the seed's `full()`). */
-export const FULL: ConnectionOptions = ConnectionOptions.full();
+/** What `bird sql` opens: remotes attached, macros made (the store's `ConnectionOptions.full()`). */
+export const FULL: ConnectionOptions = { attachRemotes: true, attachProject: true, createEphemeralViews: true, runMigration: true };
 /** Enough for `bird history`: only `main.*`, no remotes to reach; an old catalog is still upgraded. */
-export const MINIMAL: ConnectionOptions = { ...ConnectionOptions.minimal(), runMigration: true };
+export const MINIMAL: ConnectionOptions = { attachRemotes: false, attachProject: false, createEphemeralViews: false, runMigration: true };
+
+/**
+ * How long to wait for a catalog another process holds: the store's default, or
+ * `BIRD_LOCK_TIMEOUT_MS` (whole milliseconds) for scripts that would rather fail fast.
+ */
+export function lockOptions(ctx: CliContext): LockOptions {
+  const text = ctx.env.BIRD_LOCK_TIMEOUT_MS;
+  if (text === undefined || text === '') return {};
+  if (!/^\d{1,9}$/.test(text)) throw usageError(`BIRD_LOCK_TIMEOUT_MS must be a whole number of milliseconds, not ${JSON.stringify(text)}.`);
+  return { lockTimeoutMs: Number(text) };
+}
 
 /**
  * Opens a connection to the store at BIRD_ROOT, which must exist. The first capture makes only
@@ -16,7 +28,9 @@ export const MINIMAL: ConnectionOptions = { ...ConnectionOptions.minimal(), runM
 export async function connect(ctx: CliContext, options: ConnectionOptions): Promise<BirdConnection> {
   const layout = layoutOf(ctx);
   requireRoot(layout);
+  const { openStore } = await import('@bird/store');
   const store = await openStore(layout, {
+    ...lockOptions(ctx),
     cwd: ctx.cwd,
     onWarning: (message) => ctx.stderr.write(`bird: warning: ${message}\n`),
   });

@@ -1,8 +1,8 @@
 import { STORAGE_MODES } from '@bird/core';
-import { initStore } from '@bird/store';
 import { oneOf, parseFlags } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
+import { lockOptions } from '../store-access.ts';
 import { USAGE } from '../usage.ts';
 
 /**
@@ -13,7 +13,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const { values } = parseFlags(args, { mode: { type: 'string' } }, USAGE.init);
   const mode = values.mode === undefined ? undefined : oneOf('--mode', values.mode as string, STORAGE_MODES);
   const layout = layoutOf(ctx);
-  const result = await initStore(layout, mode);
+  const { initStore } = await import('@bird/store');
+  const result = await initStore(layout, mode, lockOptions(ctx));
   ctx.stdout.write(
     result.created
       ? `Created a BIRD store in ${result.mode} mode at ${layout.root}.\n`

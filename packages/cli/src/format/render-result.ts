@@ -41,6 +41,8 @@ export function resultToTextTable(result: ResultSet): TextTable {
     headers: result.columns.map((c) => escapeControls(c.name)),
     align: result.columns.map((c) => (isNumericType(c.type) ? 'right' : 'left')),
     rows: result.rows.map((row) => result.columns.map((c, i) => escapeControls(tableText(row[i], c.type)))),
+    // Numbers, times, dates and booleans are short and lose their meaning when cut.
+    cuttable: result.columns.map((c) => !isNumericType(c.type) && !/^(TIMESTAMP|DATE|TIME|BOOLEAN|INTERVAL|UUID)/i.test(c.type.trim())),
   };
 }
 

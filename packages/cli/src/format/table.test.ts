@@ -77,6 +77,11 @@ describe('renderTable', () => {
     expect(lines[2]).toBe('alpha      1  short');
   });
 
+  it('keeps columns that are not cuttable whole', () => {
+    const out = renderTable({ ...table, cuttable: [false, false, true] }, { maxWidth: 20 });
+    expect(out.split('\n')[3]).toBe('b      12345  a muc…');
+  });
+
   it('never cuts when no width is given, however long the cell', () => {
     const long = 'x'.repeat(100_000);
     const out = renderTable({ headers: ['cmd'], align: ['left'], rows: [[long]] });
@@ -92,14 +97,15 @@ describe('renderTable', () => {
 
 describe('fitWidths', () => {
   it.each([
-    { natural: [10, 10], align: ['left', 'left'], max: 100, expected: [10, 10] },
-    { natural: [50, 10], align: ['left', 'left'], max: 30, expected: [18, 10] },
-    { natural: [50, 50], align: ['left', 'left'], max: 32, expected: [15, 15] },
-    { natural: [20, 50], align: ['right', 'left'], max: 30, expected: [20, 8] },
-    // Nothing left to cut: numbers keep their width and text stops at its floor.
-    { natural: [40, 40], align: ['right', 'left'], max: 10, expected: [40, 6] },
-    { natural: [3, 40], align: ['left', 'left'], max: 10, expected: [3, 6] },
-  ] as const)('$natural in $max columns → $expected', ({ natural, align, max, expected }) => {
-    expect(fitWidths(natural, align, max)).toEqual(expected);
+    { natural: [10, 10], cuttable: [true, true], max: 100, expected: [10, 10] },
+    { natural: [50, 10], cuttable: [true, true], max: 30, expected: [18, 10] },
+    { natural: [50, 50], cuttable: [true, true], max: 32, expected: [15, 15] },
+    { natural: [20, 50], cuttable: [false, true], max: 30, expected: [20, 8] },
+    { natural: [19, 30, 40], cuttable: [false, true, true], max: 50, expected: [19, 13, 14] },
+    // Nothing left to cut: fixed columns keep their width and text stops at its floor.
+    { natural: [40, 40], cuttable: [false, true], max: 10, expected: [40, 6] },
+    { natural: [3, 40], cuttable: [true, true], max: 10, expected: [3, 6] },
+  ] as const)('$natural in $max columns → $expected', ({ natural, cuttable, max, expected }) => {
+    expect(fitWidths(natural, cuttable, max)).toEqual(expected);
   });
 });

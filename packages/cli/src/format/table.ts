@@ -7,6 +7,8 @@ export interface TextTable {
   readonly headers: readonly string[];
   readonly align: readonly Align[];
   readonly rows: readonly (readonly string[])[];
+  /** Which columns may be cut to fit a terminal; by default the left-aligned (text) ones. */
+  readonly cuttable?: readonly boolean[];
 }
 
 const GAP = '  ';
@@ -14,14 +16,13 @@ const GAP = '  ';
 const MIN_TEXT_WIDTH = 6;
 
 /**
- * Column widths that fit `maxWidth`: text (left-aligned) columns wider than a common cap are
- * cut to it, with the largest cap that fits, so the widest columns give way first; numeric
- * (right-aligned) columns keep their width so that numbers are never cut.
+ * Column widths that fit `maxWidth`: cuttable columns wider than a common cap are cut to it,
+ * with the largest cap that fits, so the widest columns give way first; the others (numbers,
+ * times) keep their width so that they are never cut.
  */
-export function fitWidths(natural: readonly number[], align: readonly Align[], maxWidth: number): number[] {
+export function fitWidths(natural: readonly number[], cuttable: readonly boolean[], maxWidth: number): number[] {
   const floor = (i: number) => Math.min(natural[i]!, MIN_TEXT_WIDTH);
-  const withCap = (cap: number) =>
-    natural.map((w, i) => (align[i] === 'left' ? Math.min(w, Math.max(cap, floor(i))) : w));
+  const withCap = (cap: number) => natural.map((w, i) => (cuttable[i] ? Math.min(w, Math.max(cap, floor(i))) : w));
   const total = (widths: number[]) => widths.reduce((sum, w) => sum + w, 0) + GAP.length * Math.max(0, widths.length - 1);
   let lo = 0;
   let hi = Math.max(0, ...natural);
@@ -32,7 +33,16 @@ export function fitWidths(natural: readonly number[], align: readonly Align[], m
     if (total(withCap(mid)) <= maxWidth) lo = mid;
     else hi = mid - 1;
   }
-  return withCap(lo);
+  // The cap is a whole number; hand the columns it leaves unused to the widest cut columns.
+  const widths = withCap(lo);
+  let spare = maxWidth - total(widths);
+  const cut = widths.map((_w, i) => i).filter((i) => widths[i]! < natural[i]!).sort((a, b) => natural[b]! - natural[a]!);
+  for (const i of cut) {
+    if (spare <= 0) break;
+    widths[i]!++;
+    spare--;
+  }
+  return widths;
 }
 
 function pad(text: string, width: number, align: Align): string {
@@ -48,7 +58,8 @@ export function renderTable(table: TextTable, options: { maxWidth?: number } = {
   const natural = table.headers.map((header, i) =>
     Math.max(displayWidth(header), ...table.rows.map((row) => displayWidth(row[i] ?? ''))),
   );
-  const widths = options.maxWidth === undefined ? natural : fitWidths(natural, table.align, options.maxWidth);
+  const cuttable = table.cuttable ?? table.align.map((a) => a === 'left');
+  const widths = options.maxWidth === undefined ? natural : fitWidths(natural, cuttable, options.maxWidth);
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, i) => pad(truncateToWidth(cell, widths[i]!), widths[i]!, table.align[i] ?? 'left'))

@@ -1,0 +1,99 @@
+// Shared by the test/cli-*.test.ts files: build the real bundles, run them in a temp BIRD_ROOT.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const BIRD_BUNDLE = join(REPO, 'packages/cli/dist/bird.cjs');
+export const CAPTURE_BUNDLE = join(REPO, 'packages/capture/dist/bird-capture.cjs');
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Builds the cli and capture bundles. The cli test files run in parallel, so they take turns
+ * (a mkdir lock) rather than rewriting the same bundle while another file runs it.
+ */
+export function buildBundles(): void {
+  const lock = join(tmpdir(), 'bird-cli-test-build.lock');
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() - started > 60_000) rmSync(lock, { recursive: true, force: true });
+      sleep(50);
+    }
+  }
+  try {
+    execFileSync(process.execPath, ['scripts/build.mjs', 'cli', 'capture'], { cwd: REPO, stdio: 'pipe' });
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A scratch folder holding a BIRD_ROOT (not created) and a HOME. */
+export class Sandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'bird-cli-'));
+  readonly home = join(this.dir, 'home');
+  root = join(this.dir, 'root');
+
+  constructor() {
+    mkdirSync(this.home);
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('BIRD_')) env[key] = value;
+    return { ...env, HOME: this.home, TZ: 'UTC', BIRD_ROOT: this.root, BIRD_CLIENT_ID: 'tester@box', ...extra };
+  }
+
+  bird(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Run {
+    const result = spawnSync(process.execPath, [BIRD_BUNDLE, ...args], {
+      env: this.env(options.env),
+      cwd: options.cwd ?? this.dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.error) throw result.error;
+    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Records one finished command through the real `bird-capture`. */
+  capture(c: { cmd: string; exit: number; startUs: bigint; durationMs?: number; cwd?: string; session?: string }): void {
+    const endUs = c.startUs + BigInt(c.durationMs ?? 5) * 1000n;
+    const result = spawnSync(
+      process.execPath,
+      [CAPTURE_BUNDLE, '--cmd', c.cmd, '--exit', String(c.exit), '--start-us', String(c.startUs), '--end-us', String(endUs),
+        '--cwd', c.cwd ?? '/tmp', '--session', c.session ?? 'session-1', '--shell', 'bash'],
+      { env: this.env(), encoding: 'utf8' },
+    );
+    if (result.status !== 0) throw new Error(`bird-capture failed (${result.status}): ${result.stderr}`);
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A failure as the contract wants it: exit `code`, nothing on stdout, one `bird: ` line, no stack. */
+export function expectOneLineError(run: Run, code: number, pattern: RegExp): void {
+  expect({ code: run.code, stdout: run.stdout }).toEqual({ code, stdout: '' });
+  const lines = run.stderr.split('\n').filter((line) => line !== '');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^bird: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+/** 2025-11-26T23:33:20Z in epoch microseconds, plus `seconds`. */
+export const at = (seconds: number) => 1_764_200_000_000_000n + BigInt(seconds) * 1_000_000n;
