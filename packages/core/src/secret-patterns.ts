@@ -14,8 +14,9 @@ export interface SecretPattern {
 
 export const REDACTED = '[REDACTED]';
 
-// Names that say "this value is a secret" in an env assignment or a flag.
-const SECRET_NAME = String.raw`[A-Za-z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH|CREDENTIALS?)[A-Za-z0-9_]*`;
+// Names that say "this value is a secret" in an env assignment or a flag. `AUTH` but not
+// `AUTHOR`, so `GIT_AUTHOR_NAME=…` stays readable.
+const SECRET_NAME = String.raw`[A-Za-z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH(?!OR)|CREDENTIALS?)[A-Za-z0-9_]*`;
 const SECRET_FLAG = String.raw`(?:[a-z0-9]+-)*(?:password|passwd|passphrase|token|secret|api-?key|access-?key|private-?key|auth-token|credentials?)`;
 const VALUE = String.raw`(?:"[^"]*"|'[^']*'|[^\s'";|&]+)`;
 
@@ -29,7 +30,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   },
   {
     name: 'secret-named flag with a value',
-    pattern: new RegExp(String.raw`(--${SECRET_FLAG})(=|\s+)(${VALUE})`, 'gi'),
+    // After a space, a word starting with `-` is the next flag, not a value (`--no-password -h db`).
+    pattern: new RegExp(String.raw`(--${SECRET_FLAG})(=|\s+(?!-))(${VALUE})`, 'gi'),
     replace: (_m, flag, sep) => `${flag}${sep}${REDACTED}`,
     example: 'mysql --password=hunter2 -u root',
     redacted: `mysql --password=${REDACTED} -u root`,

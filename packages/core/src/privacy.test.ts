@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_IGNORE } from './config.ts';
+import { decideCapture, globToRegExp } from './privacy.ts';
+import { REDACTED } from './secret-patterns.ts';
+
+describe('globToRegExp', () => {
+  it.each([
+    ['ls', 'ls', true],
+    ['ls', 'ls -la', false],
+    ['ls', 'xls', false],
+    ['ls *', 'ls -la', true],
+    ['ls *', 'ls', false],
+    ['*', '', true],
+    ['*', 'anything at all', true],
+    ['*secret*', 'cat my-secret-file', true],
+    ['git ?', 'git x', true],
+    ['git ?', 'git xy', false],
+    ['git ?', 'git ', false],
+    ['a*b', 'a\nmiddle\nb', true], // `*` spans the lines of a multi-line command
+    ['a?b', 'a\nb', true],
+    // Regex metacharacters are literal.
+    ['1+1', '1+1', true],
+    ['1+1', '11', false],
+    ['a.b', 'axb', false],
+    ['a.b', 'a.b', true],
+    ['(x)|[y]', '(x)|[y]', true],
+    ['(x)|[y]', 'x', false],
+    ['^$\\{}', '^$\\{}', true],
+    ['cost $5', 'cost $5', true],
+  ])('%j matches %j: %s', (glob, text, expected) => {
+    expect(globToRegExp(glob).test(text)).toBe(expected);
+  });
+
+  it('returns the same compiled pattern for the same glob', () => {
+    expect(globToRegExp('foo *')).toBe(globToRegExp('foo *'));
+  });
+});
+
+describe('decideCapture', () => {
+  const rules = { ignore: DEFAULT_IGNORE };
+  const env = {};
+
+  it.each([
+    ['a plain command', 'ls -la', {}, { capture: true, cmd: 'ls -la' }],
+    ['a command with trailing space, kept as typed', 'ls ', {}, { capture: true, cmd: 'ls ' }],
+    ['a leading space', ' ls -la', {}, { capture: false, reason: 'leading-space' }],
+    ['several leading spaces', '   rm -rf /tmp/x', {}, { capture: false, reason: 'leading-space' }],
+    ['BIRD_DISABLED=1', 'ls', { BIRD_DISABLED: '1' }, { capture: false, reason: 'disabled' }],
+    ['BIRD_DISABLED=0 still captures', 'ls', { BIRD_DISABLED: '0' }, { capture: true, cmd: 'ls' }],
+    ['BIRD_DISABLED empty still captures', 'ls', { BIRD_DISABLED: '' }, { capture: true, cmd: 'ls' }],
+    ['an empty command', '', {}, { capture: false, reason: 'empty' }],
+    ['a command of tabs and newlines', '\t\n', {}, { capture: false, reason: 'empty' }],
+    ['exit', 'exit', {}, { capture: false, reason: 'ignored' }],
+    ['bird itself', 'bird history -n 5', {}, { capture: false, reason: 'ignored' }],
+    ['bird-sync', 'bird-sync', {}, { capture: false, reason: 'ignored' }],
+    ['bird-capture', 'bird-capture --cmd x', {}, { capture: false, reason: 'ignored' }],
+    ['an ignored command with a trailing newline', 'exit\n', {}, { capture: false, reason: 'ignored' }],
+    ['a command that only starts like bird', 'birdwatch --today', {}, { capture: true, cmd: 'birdwatch --today' }],
+  ])('%s', (_name, cmd, extraEnv, expected) => {
+    expect(decideCapture(cmd, { ...env, ...extraEnv }, rules)).toEqual(expected);
+  });
+
+  it('checks BIRD_DISABLED before anything else', () => {
+    expect(decideCapture(' exit', { BIRD_DISABLED: '1' }, rules)).toEqual({ capture: false, reason: 'disabled' });
+  });
+
+  it('applies user ignore globs to the trimmed command', () => {
+    const custom = { ignore: ['cd *', '*--insecure*'] };
+    expect(decideCapture('cd /tmp', env, custom)).toEqual({ capture: false, reason: 'ignored' });
+    expect(decideCapture('curl --insecure https://x', env, custom)).toEqual({ capture: false, reason: 'ignored' });
+    expect(decideCapture('exit', env, custom)).toEqual({ capture: true, cmd: 'exit' });
+  });
+
+  it('redacts secrets from a captured command', () => {
+    expect(decideCapture('GITHUB_TOKEN=abc123 gh pr list', env, rules)).toEqual({
+      capture: true,
+      cmd: `GITHUB_TOKEN=${REDACTED} gh pr list`,
+    });
+  });
+
+  it('drops an ignored command whole instead of redacting it', () => {
+    const decision = decideCapture('vault login --token=abc', env, { ignore: ['vault *'] });
+    expect(decision).toEqual({ capture: false, reason: 'ignored' });
+  });
+});

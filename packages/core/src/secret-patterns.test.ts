@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, SECRET_PATTERNS, redactSecrets } from './secret-patterns.ts';
+
+describe('SECRET_PATTERNS', () => {
+  it('has patterns, each with a distinct name', () => {
+    expect(SECRET_PATTERNS.length).toBeGreaterThan(5);
+    expect(new Set(SECRET_PATTERNS.map((p) => p.name)).size).toBe(SECRET_PATTERNS.length);
+  });
+
+  describe.each(SECRET_PATTERNS.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    it('redacts its own example to exactly its redacted text', () => {
+      expect(p.example).not.toBe(p.redacted);
+      expect(p.redacted).toContain(REDACTED);
+      expect(redactSecrets(p.example)).toBe(p.redacted);
+    });
+
+    it('matches its example on its own, not only through another pattern', () => {
+      expect(p.example.replace(p.pattern, p.replace as (m: string, ...g: string[]) => string)).toBe(p.redacted);
+    });
+
+    it('leaves already redacted text unchanged', () => {
+      expect(redactSecrets(p.redacted)).toBe(p.redacted);
+    });
+
+    it('is global, so every occurrence in a command is redacted', () => {
+      expect(p.pattern.flags).toContain('g');
+      const twice = `${p.example} ; ${p.example}`;
+      expect(redactSecrets(twice)).toBe(`${p.redacted} ; ${p.redacted}`);
+    });
+  });
+});
+
+describe('redactSecrets', () => {
+  it.each([
+    ['export of a secret variable', 'export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI', `export AWS_SECRET_ACCESS_KEY=${REDACTED}`],
+    ['lower-case secret variable', 'db_password=hunter2 ./run', `db_password=${REDACTED} ./run`],
+    ['quoted value with spaces', 'API_KEY="a b c" make deploy', `API_KEY=${REDACTED} make deploy`],
+    ['single-quoted value', "PASSPHRASE='x y' gpg -d f", `PASSPHRASE=${REDACTED} gpg -d f`],
+    ['assignment after a semicolon', 'cd x;TOKEN=abc run', `cd x;TOKEN=${REDACTED} run`],
+    ['flag separated by a space', 'vault login --token s.abcdef', `vault login --token ${REDACTED}`],
+    ['prefixed flag', 'tool --github-token=abc', `tool --github-token=${REDACTED}`],
+    ['flag value in quotes', 'mysql --password "p w"', `mysql --password ${REDACTED}`],
+    ['lower-case bearer', 'curl -H "authorization: bearer abcdefghij"', `curl -H "authorization: bearer ${REDACTED}"`],
+    ['fine-grained GitHub token', `echo github_pat_${'A'.repeat(30)}`, `echo ${REDACTED}`],
+    ['temporary AWS key id', 'echo ASIAIOSFODNN7EXAMPLE', `echo ${REDACTED}`],
+    ['OpenAI project key', `export OPENAI=sk-proj-${'a'.repeat(24)}`, `export OPENAI=${REDACTED}`],
+    ['two secrets in one line', 'A_TOKEN=1 B_SECRET=2 run', `A_TOKEN=${REDACTED} B_SECRET=${REDACTED} run`],
+  ])('redacts %s', (_name, cmd, expected) => {
+    expect(redactSecrets(cmd)).toBe(expected);
+  });
+
+  it.each([
+    'echo token',
+    'git commit -m "fix password reset"',
+    'grep -rn TOKEN src/',
+    'echo $GITHUB_TOKEN',
+    'cat ~/.aws/credentials',
+    'ls --password-file ~/.pgpass',
+    'psql --no-password -h db.internal app',
+    'GIT_AUTHOR_NAME=alice git commit --amend',
+    'export PATH=$PATH:/usr/local/bin',
+    'git log --author=alice',
+    'ssh git@github.com',
+    'git clone git@github.com:owner/repo.git',
+    'curl https://user@example.com/path',
+    'curl http://localhost:8080/pkg@1.2.3',
+    'npm install react@18',
+    'cd task-management-dashboard-frontend',
+    'echo AKIA',
+    'docker run -e MODE=prod image',
+    'echo "the bearer of bad news"',
+    'kubectl get secrets',
+    '',
+  ])('leaves %j alone', (cmd) => {
+    expect(redactSecrets(cmd)).toBe(cmd);
+  });
+});
