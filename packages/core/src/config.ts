@@ -57,7 +57,11 @@ export function parseConfig(text: string, where = 'config.toml'): BirdConfig {
   try {
     doc = parse(text) as Record<string, unknown>;
   } catch (error) {
-    const at = error instanceof TomlError ? ` at line ${error.line}, column ${error.column}` : '';
+    let at = '';
+    if (error instanceof TomlError) {
+      const reason = error.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '').replace(/\.$/, '');
+      at = ` at line ${error.line}, column ${error.column}${reason ? ` (${reason})` : ''}`;
+    }
     throw new BirdError(`${where} is not valid TOML${at}: fix that line, or move the file away and run \`bird init\` to write a fresh one.`, { cause: error });
   }
   return validateConfig(doc, where);

@@ -1,0 +1,147 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BirdError } from './errors.ts';
+import { DEFAULT_IGNORE, defaultConfig, loadConfig, parseConfig, renderConfig, type BirdConfig } from './config.ts';
+import { birdLayout } from './paths.ts';
+
+/** A user-facing error is one sentence: a single line, ending with a full stop. */
+function expectOneSentence(message: string): void {
+  expect(message).not.toContain('\n');
+  expect(message).toMatch(/\.$/);
+  expect(message).not.toMatch(/\bat .+:\d+:\d+\)?$/m); // no stack frames
+}
+
+function parseError(text: string): BirdError {
+  try {
+    parseConfig(text, '/root/config.toml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(BirdError);
+    return error as BirdError;
+  }
+  throw new Error(`expected ${JSON.stringify(text)} to be rejected`);
+}
+
+describe('parseConfig', () => {
+  it('gives the default config for an empty file', () => {
+    expect(parseConfig('')).toEqual(defaultConfig());
+    expect(defaultConfig().capture.ignore).toEqual(DEFAULT_IGNORE);
+  });
+
+  it.each([
+    ['mode parquet', '[storage]\nmode = "parquet"\n', { storage: { mode: 'parquet' } }],
+    ['mode duckdb', '[storage]\nmode = "duckdb"\n', { storage: { mode: 'duckdb' } }],
+    ['own ignore list replaces the default', '[capture]\nignore = ["ls", "cd *"]\n', { capture: { ignore: ['ls', 'cd *'] } }],
+    ['empty ignore list', '[capture]\nignore = []\n', { capture: { ignore: [] } }],
+    ['client id', 'client_id = "me@laptop"\n', { client_id: 'me@laptop' }],
+  ])('accepts %s', (_name, text, expected) => {
+    expect(parseConfig(text)).toMatchObject(expected);
+  });
+
+  it('reads remotes with defaults for mode and auto_attach', () => {
+    const config = parseConfig(`
+[[remotes]]
+name = "team"
+type = "s3"
+uri = "s3://bucket/bird"
+endpoint = "http://127.0.0.1:9000"
+region = "eu-west-1"
+
+[[remotes]]
+name = "my-backup"
+type = "file"
+uri = "/mnt/backup/bird"
+mode = "read_only"
+auto_attach = false
+`);
+    expect(config.remotes).toEqual([
+      { name: 'team', type: 's3', uri: 's3://bucket/bird', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1', mode: 'read_write', auto_attach: true },
+      { name: 'my-backup', type: 'file', uri: '/mnt/backup/bird', mode: 'read_only', auto_attach: false },
+    ]);
+  });
+
+  it.each([
+    ['an unterminated string', 'client_id = "x"\n[storage]\nmode = "parquet\n', 3],
+    ['a missing value', '[storage]\n\nmode =\n', 3],
+    ['a duplicate key', '[storage]\nmode = "parquet"\nmode = "duckdb"\n', 3],
+    ['a broken table header', '# bird\n[storage\nmode = "parquet"\n', 2],
+    ['binary junk', '\u0000\u0001\u0002', 1],
+  ])('rejects corrupt TOML (%s) in one sentence naming the line', (_name, text, line) => {
+    const error = parseError(text);
+    expectOneSentence(error.message);
+    expect(error.message).toContain('/root/config.toml');
+    expect(error.message).toMatch(new RegExp(`at line ${line}, column \\d+ \\([^)]+\\)`));
+    expect(error.message).toMatch(/bird init/);
+  });
+
+  it.each([
+    ['an unknown storage mode', '[storage]\nmode = "sqlite"\n', /storage\.mode must be "parquet" or "duckdb", not "sqlite"/],
+    ['a numeric storage mode', '[storage]\nmode = 1\n', /storage\.mode must be/],
+    ['storage that is not a table', 'storage = "parquet"\n', /\[storage\] must be a table/],
+    ['capture that is not a table', 'capture = ["ls"]\n', /\[capture\] must be a table/],
+    ['an ignore that is a string', '[capture]\nignore = "ls"\n', /capture\.ignore must be a list of strings/],
+    ['an ignore list with a number', '[capture]\nignore = ["ls", 3]\n', /capture\.ignore must be a list of strings/],
+    ['an empty client id', 'client_id = ""\n', /client_id must be a non-empty string/],
+    ['a numeric client id', 'client_id = 42\n', /client_id must be a non-empty string/],
+    ['remotes as a single table', '[remotes]\nname = "team"\n', /remotes must be written as \[\[remotes\]\] tables/],
+    ['a remote without a name', '[[remotes]]\ntype = "file"\nuri = "/x"\n', /remote #1 needs a name/],
+    ['a remote with a bad name', '[[remotes]]\nname = "a;b"\ntype = "file"\nuri = "/x"\n', /remote name "a;b" is not allowed/],
+    ['a remote with an unknown type', '[[remotes]]\nname = "t"\ntype = "ftp"\nuri = "/x"\n', /remote t: type must be "file" or "s3", not "ftp"/],
+    ['a remote without a uri', '[[remotes]]\nname = "t"\ntype = "file"\n', /remote t needs a uri/],
+    ['a remote with an empty uri', '[[remotes]]\nname = "t"\ntype = "file"\nuri = ""\n', /remote t needs a uri/],
+    ['a remote with a bad mode', '[[remotes]]\nname = "t"\ntype = "file"\nuri = "/x"\nmode = "rw"\n', /mode must be "read_write" or "read_only"/],
+    ['a remote with a numeric region', '[[remotes]]\nname = "t"\ntype = "s3"\nuri = "s3://b"\nregion = 1\n', /remote t: region must be a string/],
+    ['a remote with a string auto_attach', '[[remotes]]\nname = "t"\ntype = "file"\nuri = "/x"\nauto_attach = "yes"\n', /auto_attach must be true or false/],
+    [
+      'two remotes whose schema names clash',
+      '[[remotes]]\nname = "my-team"\ntype = "file"\nuri = "/a"\n[[remotes]]\nname = "My_Team"\ntype = "file"\nuri = "/b"\n',
+      /clashes with another remote/,
+    ],
+  ])('rejects %s in one sentence', (_name, text, pattern) => {
+    const error = parseError(text);
+    expectOneSentence(error.message);
+    expect(error.message).toMatch(pattern);
+    expect(error.message.startsWith('/root/config.toml')).toBe(true);
+  });
+});
+
+describe('renderConfig', () => {
+  it('round-trips through parseConfig', () => {
+    const config: BirdConfig = {
+      client_id: 'alice@box',
+      storage: { mode: 'duckdb' },
+      capture: { ignore: ['ls', 'echo "quoted" *'] },
+      remotes: [
+        { name: 'team', type: 's3', uri: 's3://b/p', endpoint: 'http://localhost:1', region: 'us-east-1', mode: 'read_only', auto_attach: false },
+        { name: 'disk', type: 'file', uri: '/mnt/x', mode: 'read_write', auto_attach: true },
+      ],
+    };
+    expect(parseConfig(renderConfig(config))).toEqual(config);
+    expect(parseConfig(renderConfig(defaultConfig('parquet')))).toEqual(defaultConfig('parquet'));
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bird-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('treats a missing file as the default config', () => {
+    expect(loadConfig(birdLayout(join(dir, 'missing')))).toEqual(defaultConfig());
+  });
+
+  it('names the file in a corrupt-config error', () => {
+    const layout = birdLayout(join(dir, 'corrupt'));
+    rmSync(layout.root, { recursive: true, force: true });
+    mkdirSync(layout.root, { recursive: true });
+    writeFileSync(layout.config, '[storage]\nmode = = "x"\n');
+    expect(() => loadConfig(layout)).toThrow(BirdError);
+    expect(() => loadConfig(layout)).toThrow(`${layout.config} is not valid TOML at line 2`);
+  });
+
+  it('explains a config that is a folder', () => {
+    const layout = birdLayout(join(dir, 'folder'));
+    mkdirSync(layout.config, { recursive: true });
+    expect(() => loadConfig(layout)).toThrow(/cannot read .*config\.toml/);
+  });
+});
