@@ -5,12 +5,21 @@ import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, reso
 import { parseCaptureFlags } from './flags.ts';
 import { openWriter } from './open-writer.ts';
 import { planCapture } from './record-command.ts';
+import { drainerOptionsFromEnv } from './spool/drainer-options.ts';
+import { runDrainer } from './spool/drainer.ts';
 
 const nowUs = () => BigInt(Date.now()) * 1000n;
 
 async function main(argv: string[]): Promise<void> {
   process.umask(0o077);
   const layout = birdLayout(resolveBirdRoot(process.env));
+  if (argv[0] === '--drain') {
+    // Internal mode the shell hooks start in the background; no terminal is attached, so a
+    // closing terminal's SIGHUP (sent before setsid took effect, or by a shell) is ignored.
+    process.on('SIGHUP', () => {});
+    await runDrainer(layout, ensureRoot(layout), process.env, drainerOptionsFromEnv(process.env));
+    return;
+  }
   const command = parseCaptureFlags(argv, nowUs, () => process.cwd());
   const config = ensureRoot(layout);
   const plan = planCapture(command, { env: process.env, config, clientId: resolveClientId(process.env, config.client_id) });

@@ -1,0 +1,310 @@
+// The drain mode of bird-capture (`bird-capture --drain`): started by a shell hook when no
+// drainer is alive, it turns spooled records into Parquet files, lingers for more, then exits.
+// Any drainer drains every spool file of its root, so one process serves all shells at once.
+import {
+  appendFileSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  watch,
+  type FSWatcher,
+} from 'node:fs';
+import { join } from 'node:path';
+import { BirdError, describeError, resolveClientId, writeFileAtomic, type BirdConfig, type BirdLayout } from '@bird/core';
+import { ParquetRecordWriter } from '@bird/writer-parquet';
+import { planCapture } from '../record-command.ts';
+import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
+import { parseSpool } from './record-format.ts';
+import { DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
+import { recordEnv, recordToCommand } from './to-command.ts';
+
+export interface DrainerOptions {
+  /** Idle time after the last record before exiting. */
+  lingerMs: number;
+  /** A claim must be this quiet before it is deleted (a late append may still land in it). */
+  graceMs: number;
+  /** An unfinished last record is torn after this long, if its shell is still alive. */
+  tornMs: number;
+  pollMs: number;
+}
+
+export const DEFAULT_DRAINER_OPTIONS: DrainerOptions = { lingerMs: 10_000, graceMs: 2_000, tornMs: 10_000, pollMs: 200 };
+
+interface Claim {
+  consumed: number;
+  size: number;
+  lastChange: number;
+  ownerPid: number;
+}
+
+export async function runDrainer(layout: BirdLayout, config: BirdConfig, env: NodeJS.ProcessEnv, options: DrainerOptions): Promise<void> {
+  if (config.storage.mode !== 'parquet') {
+    // Records stay spooled; a later drainer of a parquet-mode store will write them.
+    throw new BirdError(`this store is in ${config.storage.mode} mode, which the capture drainer cannot write yet; commands stay in ${layout.spool} until it can.`);
+  }
+  const drainer = new Drainer(layout, config, env, options);
+  await drainer.run();
+}
+
+class Drainer {
+  private readonly writer: ParquetRecordWriter;
+  private readonly claims = new Map<string, Claim>();
+  private readonly bootId = readBootId();
+  private takeNew = true;
+  private lastActivity = Date.now();
+  private passQueued = false;
+  private watcher: FSWatcher | null = null;
+
+  constructor(
+    private readonly layout: BirdLayout,
+    private readonly config: BirdConfig,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly options: DrainerOptions,
+  ) {
+    this.writer = new ParquetRecordWriter(layout);
+  }
+
+  async run(): Promise<void> {
+    const leader = this.becomeLeader();
+    try {
+      this.watcher = watch(this.layout.spool, { persistent: false }, (_event, file) => {
+        if (file && (String(file).endsWith('.claim') || String(file).startsWith(DRAINER_MARKER))) return;
+        this.queuePass();
+      });
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      // No inotify (or too many watches): the poll below still finds everything, a little later.
+    }
+    this.pass();
+    // A drainer that lost the race to lead still drains what its shell just spooled, then goes.
+    if (!leader) this.takeNew = false;
+
+    for (;;) {
+      await sleep(this.claims.size > 0 || this.passQueued ? this.options.pollMs : Math.min(1000, this.options.lingerMs));
+      this.passQueued = false;
+      this.pass();
+      if (this.takeNew && Date.now() - this.lastActivity >= this.options.lingerMs && this.claims.size === 0) {
+        // Stop being the drainer shells count on *before* the last look: a record spooled after
+        // that look finds no marker, so its shell starts a new drainer; nothing falls between.
+        this.releaseLeadership();
+        this.pass();
+        this.takeNew = false;
+      }
+      if (!this.takeNew && this.claims.size === 0) break;
+    }
+    this.watcher?.close();
+  }
+
+  private queuePass(): void {
+    if (this.passQueued) return;
+    this.passQueued = true;
+    setImmediate(() => {
+      if (!this.passQueued) return;
+      this.passQueued = false;
+      this.pass();
+    });
+  }
+
+  /** One look at the spool folder: claim what is new, advance every claim we hold. */
+  private pass(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.layout.spool);
+    } catch (error) {
+      this.log(`cannot read the spool folder ${this.layout.spool} (${describeError(error)}); commands wait there until it is readable.`);
+      return;
+    }
+    const listing: SpoolListing[] = [];
+    for (const name of names) {
+      if (!parseSpoolName(name)) continue;
+      try {
+        listing.push({ name, size: statSync(join(this.layout.spool, name)).size });
+      } catch {
+        // gone between readdir and stat: another drainer took it
+      }
+    }
+    const actions = planDrain(listing, {
+      myPid: process.pid,
+      myClaims: new Set(this.claims.keys()),
+      isShellAlive: processAlive,
+      isDrainerAlive,
+      takeNew: this.takeNew,
+    });
+    for (const action of actions) {
+      const from = join(this.layout.spool, action.kind === 'remove' ? action.name : action.from);
+      try {
+        if (action.kind === 'remove') {
+          unlinkSync(from);
+          continue;
+        }
+        renameSync(from, join(this.layout.spool, action.to));
+      } catch {
+        continue; // another drainer won the rename, or the file went away: not ours
+      }
+      const entry = parseSpoolName(action.to);
+      if (entry?.kind !== 'claim') continue;
+      this.claims.set(action.to, { consumed: 0, size: -1, lastChange: Date.now(), ownerPid: entry.spool.ownerPid });
+      if (action.kind === 'claim' && action.recreate) this.recreateSpool(action.from);
+    }
+    for (const name of [...this.claims.keys()]) this.advance(name);
+  }
+
+  /** An empty 0600 spool for the shell's next append, so its records never sit in a wider file. */
+  private recreateSpool(name: string): void {
+    const path = join(this.layout.spool, name);
+    try {
+      closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600));
+    } catch {
+      // The shell already made it (with its umask) in the moment between: tighten it.
+      try {
+        const fd = openSync(path, constants.O_RDONLY);
+        fchmodSync(fd, 0o600);
+        closeSync(fd);
+      } catch {
+        // gone again (claimed by another drainer): nothing to tighten
+      }
+    }
+  }
+
+  private advance(name: string): void {
+    const claim = this.claims.get(name)!;
+    const path = join(this.layout.spool, name);
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY);
+    } catch {
+      this.claims.delete(name); // taken over by another drainer that thought we were dead
+      return;
+    }
+    try {
+      const stat = fstatSync(fd, { bigint: true });
+      const size = Number(stat.size);
+      if (size !== claim.size) {
+        claim.size = size;
+        claim.lastChange = Date.now();
+      }
+      if (size > claim.consumed) {
+        const bytes = Buffer.alloc(size);
+        let off = 0;
+        while (off < size) {
+          const n = readSync(fd, bytes, off, size - off, off);
+          if (n === 0) break;
+          off += n;
+        }
+        const parsed = parseSpool(bytes.subarray(0, off), claim.consumed);
+        const mtimeUs = stat.mtimeNs / 1000n;
+        for (const record of parsed.records) {
+          const env = recordEnv(this.env, record);
+          const plan = planCapture(recordToCommand(record, mtimeUs), {
+            env,
+            config: this.config,
+            clientId: resolveClientId(env, this.config.client_id),
+          });
+          if (plan.invocation && plan.session) {
+            this.writer.registerSessionSync(plan.session);
+            this.writer.writeInvocationSync(plan.invocation);
+          }
+        }
+        for (const bad of parsed.rejected) {
+          this.log(`skipped a damaged spool record in ${name} (${bad.reason}); it was cut short by a crash or Ctrl-C while being written.`);
+        }
+        claim.consumed = parsed.consumed;
+        this.lastActivity = Date.now();
+      }
+      const verdict = judgeClaim(
+        { consumed: claim.consumed, size, quietMs: Date.now() - claim.lastChange, shellAlive: processAlive(claim.ownerPid) },
+        this.options.graceMs,
+        this.options.tornMs,
+      );
+      if (verdict === 'keep') return;
+      if (verdict === 'torn') this.log(`dropped an unfinished spool record at the end of ${name}; its write was cut short by a crash or Ctrl-C.`);
+      unlinkSync(path);
+      this.claims.delete(name);
+    } catch (error) {
+      // Kept: the next pass (or the next drainer) retries; rows already written are not doubled.
+      this.log(`could not store spooled commands from ${name} (${describeError(error)}); they stay spooled and are retried.`);
+      claim.lastChange = Date.now();
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private becomeLeader(): boolean {
+    const current = this.readMarker();
+    if (current !== null && current !== process.pid && isDrainerAlive(current)) return false;
+    try {
+      writeFileAtomic(join(this.layout.spool, DRAINER_MARKER), `${process.pid} ${this.bootId}\n`, { tmpDir: this.layout.tmp, mode: 0o600 });
+    } catch (error) {
+      this.log(`cannot write ${DRAINER_MARKER} (${describeError(error)}); shells will start extra drainers.`);
+    }
+    return true;
+  }
+
+  private releaseLeadership(): void {
+    if (this.readMarker() !== process.pid) return;
+    try {
+      unlinkSync(join(this.layout.spool, DRAINER_MARKER));
+    } catch {
+      // already gone
+    }
+  }
+
+  private readMarker(): number | null {
+    try {
+      const pid = Number(readFileSync(join(this.layout.spool, DRAINER_MARKER), 'utf8').trim().split(/\s+/)[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private log(message: string): void {
+    try {
+      appendFileSync(this.layout.errorsLog, `${new Date().toISOString()} bird-capture: ${message}\n`, { mode: 0o600 });
+    } catch {
+      // nowhere left to report to
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** kill(pid, 0): EPERM still means the process exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Alive and really a drainer: after a reboot a claim's pid may belong to anything. */
+export function isDrainerAlive(pid: number): boolean {
+  if (!processAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--drain');
+  } catch (error) {
+    // ENOENT: it exited just now; anything else (no /proc on this system): trust kill(0)
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/** Shells compare this with their own to tell a marker left from before a reboot. */
+export function readBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}

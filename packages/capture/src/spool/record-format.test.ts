@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { decodeRecordLine, encodeRecord, epochToMicros, parseSpool, recordTimes, type RecordFields } from './record-format.ts';
+
+const base: RecordFields = {
+  shell: 'zsh',
+  sessionId: 'vm-123-1712345678123456-42',
+  pid: 123,
+  start: '1712345678.123456',
+  end: '1712345678.456789',
+  durationMs: null,
+  exitCode: 0,
+  clientId: null,
+  cwd: '/home/u',
+  cmd: 'echo hi',
+};
+const rec = (over: Partial<RecordFields> = {}) => encodeRecord({ ...base, ...over });
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+describe('parseSpool', () => {
+  const cases: { name: string; input: string; cmds: string[]; rejected: number; pending: boolean }[] = [
+    { name: 'one record', input: rec(), cmds: ['echo hi'], rejected: 0, pending: false },
+    { name: 'two records', input: rec() + rec({ cmd: 'ls' }), cmds: ['echo hi', 'ls'], rejected: 0, pending: false },
+    { name: 'an empty file', input: '', cmds: [], rejected: 0, pending: false },
+    {
+      name: 'a torn record followed by a good one: the torn one is rejected, the good one kept',
+      input: rec({ cmd: 'first' }).slice(0, 30) + rec({ cmd: 'second' }),
+      cmds: ['second'],
+      rejected: 1,
+      pending: false,
+    },
+    {
+      name: 'a torn record cut right before its end mark',
+      input: rec({ cmd: 'first' }).slice(0, -3) + rec({ cmd: 'second' }),
+      cmds: ['second'],
+      rejected: 1,
+      pending: false,
+    },
+    { name: 'a record still being written is left pending', input: rec() + rec({ cmd: 'ls' }).slice(0, -1), cmds: ['echo hi'], rejected: 0, pending: true },
+    { name: 'only the opening newline written so far', input: rec() + '\n', cmds: ['echo hi'], rejected: 0, pending: false },
+    { name: 'zero bytes left by a crash before the next record', input: rec() + '\0\0\0\0' + rec({ cmd: 'ls' }), cmds: ['echo hi', 'ls'], rejected: 1, pending: false },
+    { name: 'garbage line', input: '\nhello world\n' + rec(), cmds: ['echo hi'], rejected: 1, pending: false },
+    { name: 'a record with an extra field', input: rec().replace('\te\n', '\tx\te\n'), cmds: [], rejected: 1, pending: false },
+    { name: 'a bad escape', input: rec({ cmd: 'a' }).replace('\ta\t', '\ta\\qb\t'), cmds: [], rejected: 1, pending: false },
+    {
+      name: 'text with newlines, tabs, backslashes and unicode survives',
+      input: rec({ cmd: 'printf "a\\tb\\n" | cat\n\tx\\y ünï 🐦' }),
+      cmds: ['printf "a\\tb\\n" | cat\n\tx\\y ünï 🐦'],
+      rejected: 0,
+      pending: false,
+    },
+  ];
+  it.each(cases)('$name', ({ input, cmds, rejected, pending }) => {
+    const parsed = parseSpool(bytes(input));
+    expect(parsed.records.map((r) => r.cmd)).toEqual(cmds);
+    expect(parsed.rejected).toHaveLength(rejected);
+    expect(parsed.pendingBytes > 0).toBe(pending);
+  });
+
+  it('resumes from the consumed offset once the pending record is finished', () => {
+    const whole = bytes(rec() + rec({ cmd: 'ls' }));
+    const first = parseSpool(whole.subarray(0, whole.length - 5));
+    expect(first.records.map((r) => r.cmd)).toEqual(['echo hi']);
+    const second = parseSpool(whole, first.consumed);
+    expect(second.records.map((r) => r.cmd)).toEqual(['ls']);
+    expect(second.pendingBytes).toBe(0);
+  });
+
+  it('never misreads any prefix of a record as a record', () => {
+    const one = rec({ cmd: 'a\tb\\c\nd', cwd: '/x\ty', clientId: 'me@h' });
+    for (let cut = 0; cut < one.length - 1; cut++) {
+      const parsed = parseSpool(bytes(one.slice(0, cut) + rec({ cmd: 'next' })));
+      expect(parsed.records.map((r) => r.cmd)).toEqual(['next']);
+    }
+  });
+});
+
+describe('decodeRecordLine', () => {
+  const line = (over: Partial<RecordFields>) => rec(over).slice(1, -1);
+  it.each([
+    ['unknown shell "tcsh"', line({ shell: 'tcsh' as 'zsh' })],
+    ['bad pid', line({ pid: 0 })],
+    ['bad start time', line({ start: '12:00' })],
+    ['bad exit status', line({ exitCode: 1.5 })],
+    ['no way to tell the start time', line({ start: null, durationMs: null })],
+    ['bad session id', line({ sessionId: 'a/b' })],
+  ])('rejects a record with %s', (reason, text) => {
+    expect(decodeRecordLine(text)).toBe(reason);
+  });
+  it('decodes the client id and keeps a missing one null', () => {
+    expect(decodeRecordLine(line({ clientId: 'ci@box' }))).toMatchObject({ clientId: 'ci@box' });
+    expect(decodeRecordLine(line({}))).toMatchObject({ clientId: null });
+  });
+});
+
+describe('times', () => {
+  it.each([
+    ['1712345678.123456', 1712345678123456n],
+    ['1712345678,5', 1712345678500000n],
+    ['1712345678.1234567891', 1712345678123456n],
+    ['1712345678', 1712345678000000n],
+  ])('%s is %s µs', (text, us) => expect(epochToMicros(text)).toBe(us));
+
+  it('takes both ends from zsh and bash records', () => {
+    expect(recordTimes(decodeRecordLine(rec().slice(1, -1)) as never, 0n)).toEqual({ startUs: 1712345678123456n, endUs: 1712345678456789n });
+  });
+  it('dates a fish record by the file mtime minus CMD_DURATION', () => {
+    const fish = decodeRecordLine(rec({ shell: 'fish', start: null, end: null, durationMs: 300 }).slice(1, -1));
+    expect(recordTimes(fish as never, 2_000_000_000n)).toEqual({ startUs: 1_999_700_000n, endUs: 2_000_000_000n });
+  });
+  it('never makes a negative duration when the clock stepped back', () => {
+    const r = decodeRecordLine(rec({ start: '100.5', end: '100.1' }).slice(1, -1));
+    expect(recordTimes(r as never, 0n)).toEqual({ startUs: 100_500_000n, endUs: 100_500_000n });
+  });
+});

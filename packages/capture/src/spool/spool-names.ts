@@ -1,0 +1,59 @@
+/**
+ * Names of the files in `$BIRD_ROOT/spool/`. The hooks build the spool names; the drainer
+ * builds the claim names. Everything a drainer needs to decide ownership is in the name.
+ *
+ * - `<pid>.<session>.spool`        zsh and bash: one per shell, appended to after each command.
+ * - `<pid>.<session>.<seq>.spool`  fish: one per command, so its mtime is the command's end.
+ * - `<spool name>.<drainer pid>.claim`  a spool file a drainer has taken by renaming it.
+ * - `<pid>.<session>.hist`         bash: scratch file for `history 1` (truncated after each use).
+ * - `drainer.pid`                  `<pid> <boot id>` of the drainer shells can count on.
+ */
+
+export const DRAINER_MARKER = 'drainer.pid';
+
+export interface SpoolName {
+  readonly kind: 'spool';
+  readonly name: string;
+  /** The shell that appends to it. */
+  readonly ownerPid: number;
+  /** True for a per-shell file the shell keeps appending to (zsh, bash); false for fish's one-shot files. */
+  readonly appendable: boolean;
+}
+
+export interface ClaimName {
+  readonly kind: 'claim';
+  readonly name: string;
+  readonly spool: SpoolName;
+  readonly claimerPid: number;
+}
+
+export interface HistName {
+  readonly kind: 'hist';
+  readonly name: string;
+  readonly ownerPid: number;
+}
+
+export type SpoolDirEntry = SpoolName | ClaimName | HistName;
+
+const SPOOL = /^([1-9][0-9]{0,9})\.([A-Za-z0-9_-]{1,200})(\.[0-9]{1,12})?\.spool$/;
+const CLAIM = /^(.+\.spool)\.([1-9][0-9]{0,9})\.claim$/;
+const HIST = /^([1-9][0-9]{0,9})\.([A-Za-z0-9_-]{1,200})\.hist$/;
+
+/** What a file in the spool folder is, or null for anything else (left alone). */
+export function parseSpoolName(name: string): SpoolDirEntry | null {
+  const spool = SPOOL.exec(name);
+  if (spool) return { kind: 'spool', name, ownerPid: Number(spool[1]), appendable: spool[3] === undefined };
+  const claim = CLAIM.exec(name);
+  if (claim) {
+    const inner = parseSpoolName(claim[1]!);
+    if (inner?.kind !== 'spool') return null;
+    return { kind: 'claim', name, spool: inner, claimerPid: Number(claim[2]) };
+  }
+  const hist = HIST.exec(name);
+  if (hist) return { kind: 'hist', name, ownerPid: Number(hist[1]) };
+  return null;
+}
+
+export function claimName(spoolName: string, drainerPid: number): string {
+  return `${spoolName}.${drainerPid}.claim`;
+}
