@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { BirdError } from '@bird/core';
+import { errorLine, runCli } from './cli.ts';
+import type { CliContext, Output } from './context.ts';
+
+function fakeContext(): { ctx: CliContext; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]): Output => ({ write: (t) => void into.push(t), isTTY: false, columns: undefined });
+  return { ctx: { env: {}, stdout: sink(out), stderr: sink(err), cwd: '/' }, out, err };
+}
+
+describe('runCli', () => {
+  it.each([
+    [['--help'], 0, /^bird: every shell command/, ''],
+    [['help', 'sql'], 0, /^usage: bird sql "QUERY"/, ''],
+    [['sql', '-h'], 0, /^usage: bird sql "QUERY"/, ''],
+    [['remote', 'remove', '--help'], 0, /^usage: bird remote remove NAME/, ''],
+    [['--version'], 0, /^bird \d+\.\d+\.\d+\n$/, ''],
+    [[], 2, /^$/, 'bird: missing command; run `bird --help` to see the commands.\n'],
+    [['nope'], 2, /^$/, 'bird: unknown command "nope"; run `bird --help` to see the commands.\n'],
+    [['-x'], 2, /^$/, 'bird: unknown option -x; run `bird --help` to see the commands.\n'],
+    [['push', '--remote', 'x'], 2, /^$/, 'bird: `bird push` is not available in this version yet.\n'],
+    [['hook', 'csh'], 2, /^$/, 'bird: the shell must be zsh, bash or fish, not "csh".\n'],
+  ])('bird %j → exit %i', async (argv, code, stdout, stderr) => {
+    const { ctx, out, err } = fakeContext();
+    expect(await runCli(argv, ctx)).toBe(code);
+    expect(out.join('')).toMatch(stdout);
+    expect(err.join('')).toBe(stderr);
+  });
+});
+
+describe('errorLine', () => {
+  it.each([
+    [new BirdError('bad thing; do this.'), 'bad thing; do this.'],
+    [new Error('Parser Error: syntax error\n\nLINE 1: SELEC\n        ^'), 'Parser Error: syntax error'],
+    [new Error('\n  leading blank\nmore'), 'leading blank'],
+    [new Error('bird: already prefixed'), 'already prefixed'],
+    ['a thrown string', 'a thrown string'],
+    [new Error(''), 'unknown error'],
+  ])('%s → %j', (error, line) => {
+    expect(errorLine(error)).toBe(line);
+  });
+});
