@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { INVOCATIONS, SESSIONS } from '@bird/core';
+import { encodeParquet } from '@bird/writer-parquet';
+import { initStore, openStore, quarantineDir, registerCachedRemote } from './index.ts';
+import { fileRemote, invocation, session, tempDir, tempLayout, warningSink, writeCached, writeConfig, writeLake, writeLocal } from './testing/fixtures.ts';
+
+describe('bad Parquet files in a data folder', () => {
+  test('truncated, non-Parquet and foreign files are skipped, named, and kept in quarantine', async () => {
+    const layout = tempLayout();
+    await initStore(layout);
+    await registerCachedRemote(layout, 'team');
+    writeLocal(layout, 'invocations', [invocation(), invocation()]);
+    writeCached(layout, 'team', 'invocations', [invocation()]);
+    const day = join(layout.localData, 'invocations', 'date=2024-06-01');
+    const good = encodeParquet(INVOCATIONS, [invocation()]);
+    writeFileSync(join(day, 'truncated.parquet'), good.subarray(0, good.length - 9));
+    writeFileSync(join(day, 'notes.parquet'), 'this is a text file, not Parquet at all\n');
+    writeFileSync(join(day, 'foreign.parquet'), encodeParquet(SESSIONS, [session()]));
+    const cachedDay = join(layout.dataDir, 'cached', 'team', 'invocations', 'date=2024-06-01');
+    writeFileSync(join(cachedDay, 'tiny.parquet'), 'PAR1');
+
+    const sink = warningSink();
+    const conn = await openStore(layout, sink).connect();
+    // count(cmd), not count(*): a bare count reads no column, so DuckDB never looks inside a foreign-but-valid file.
+    const res = await conn.query('SELECT _source, count(cmd) FROM main.invocations GROUP BY ALL ORDER BY 1');
+    expect(res.rows).toEqual([['local', 2], ['team', 1]]);
+    expect(res.warnings).toHaveLength(4);
+    expect(sink.warnings).toEqual(res.warnings);
+    for (const name of ['truncated.parquet', 'notes.parquet', 'foreign.parquet', 'tiny.parquet']) {
+      expect(res.warnings!.some((w) => w.startsWith('skipped bad file ') && w.includes(name))).toBe(true);
+    }
+    expect(res.warnings!.find((w) => w.includes('foreign.parquet'))).toMatch(/not a BIRD invocations file/);
+    // Kept, outside every reader glob; the next query is clean.
+    expect(readdirSync(join(quarantineDir(layout), 'local', 'invocations', 'date=2024-06-01')).sort()).toEqual(['foreign.parquet', 'notes.parquet', 'truncated.parquet']);
+    expect(existsSync(join(quarantineDir(layout), 'cached', 'team', 'invocations', 'date=2024-06-01', 'tiny.parquet'))).toBe(true);
+    const again = await conn.query('SELECT count(*) FROM main.invocations');
+    expect(again.rows).toEqual([[3]]);
+    expect(again.warnings).toBeUndefined();
+    conn.close();
+  });
+
+  test('a bad file in a remote is left where it is and skipped on that connection', async () => {
+    const layout = tempLayout();
+    const lake = tempDir();
+    await initStore(layout);
+    writeLake(lake, 'invocations', 'c@h', '2024-06-01', [invocation(), invocation()]);
+    const badDir = join(lake, 'invocations', 'client=c@h', 'date=2024-06-02');
+    mkdirSync(badDir, { recursive: true });
+    writeFileSync(join(badDir, 'broken.parquet'), 'not parquet');
+    writeConfig(layout, [fileRemote('lake', lake)]);
+    const sink = warningSink();
+    const conn = await openStore(layout, sink).connect();
+    const res = await conn.query('SELECT count(*) FROM remotes_invocations()');
+    expect(res.rows).toEqual([[2]]);
+    expect(res.warnings).toEqual([expect.stringMatching(/^skipped bad file .*broken\.parquet of remote lake/)]);
+    expect(existsSync(join(badDir, 'broken.parquet'))).toBe(true);
+    expect((await conn.query('SELECT count(*) FROM remote_lake.invocations')).rows).toEqual([[2]]);
+    conn.close();
+  });
+
+  test('a placeholder deleted by hand is written again', async () => {
+    const layout = tempLayout();
+    await initStore(layout);
+    const conn = await openStore(layout, { onWarning: () => {} }).connect();
+    const { rmSync } = await import('node:fs');
+    rmSync(join(layout.localData, 'events'), { recursive: true });
+    expect((await conn.query('SELECT count(*) FROM main.events')).rows).toEqual([[0]]);
+    conn.close();
+  });
+});
