@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  BirdError,
   EVENTS,
   INVOCATIONS,
   OUTPUTS,
@@ -358,5 +359,24 @@ describe('ParquetRecordWriter: a failed write leaves nothing behind', () => {
     expect(() => new ParquetRecordWriter(layout).writeInvocationSync(invocation())).toThrow(/EEXIST|ENOTDIR/);
     expect(filesUnder(layout.tmp)).toEqual([]);
     expect(filesUnder(layout.dataDir)).toEqual(['local/invocations']);
+  });
+});
+
+describe('ParquetRecordWriter: error messages', () => {
+  it('turns a file-system failure into one sentence naming the file and what to do', () => {
+    const layout = freshRoot();
+    writeFileSync(join(layout.localData, 'sessions'), 'in the way');
+    let caught: unknown;
+    try {
+      new ParquetRecordWriter(layout).registerSessionSync({
+        session_id: 's', client_id: 'c', invoker: null, invoker_pid: null, registered_at: 0n, cwd: null, date: '1970-01-01',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(BirdError);
+    const message = (caught as BirdError).message;
+    expect(message).toMatch(/^cannot write .*sessions\/date=1970-01-01\/[0-9a-f]{32}\.parquet \((EEXIST|ENOTDIR)\): make .* writable, or point BIRD_ROOT somewhere you can write\.$/);
+    expect(message).not.toContain('\n');
   });
 });

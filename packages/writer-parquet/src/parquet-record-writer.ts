@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  BirdError,
   INVOCATIONS,
   SESSIONS,
   localPartitionDir,
@@ -29,7 +30,7 @@ export class ParquetRecordWriter implements RecordWriter {
   /** Synchronous form for the capture hot path; returns the file written. */
   writeInvocationSync(row: InvocationRow): string {
     const path = join(localPartitionDir(this.layout, 'invocations', row.date), `${row.id}.parquet`);
-    writeFileAtomic(path, encodeParquet(INVOCATIONS, [row]), { tmpDir: this.layout.tmp });
+    writeRecordFile(this.layout, path, encodeParquet(INVOCATIONS, [row]));
     return path;
   }
 
@@ -43,9 +44,13 @@ export class ParquetRecordWriter implements RecordWriter {
     const marker = join(this.layout.dbDir, 'sessions-seen', key);
     if (existsSync(marker)) return null;
     const path = join(localPartitionDir(this.layout, 'sessions', row.date), `${key}.parquet`);
-    writeFileAtomic(path, encodeParquet(SESSIONS, [row]), { tmpDir: this.layout.tmp });
-    mkdirSync(join(this.layout.dbDir, 'sessions-seen'), { recursive: true, mode: 0o700 });
-    closeSync(openSync(marker, 'a', 0o600));
+    writeRecordFile(this.layout, path, encodeParquet(SESSIONS, [row]));
+    try {
+      mkdirSync(join(this.layout.dbDir, 'sessions-seen'), { recursive: true, mode: 0o700 });
+      closeSync(openSync(marker, 'a', 0o600));
+    } catch (error) {
+      throw writeFailed(this.layout, marker, error);
+    }
     return path;
   }
 
@@ -55,4 +60,22 @@ export class ParquetRecordWriter implements RecordWriter {
 /** Session ids come from outside; a hash makes a safe, fixed-length file name of any of them. */
 export function sessionFileKey(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('hex').slice(0, 32);
+}
+
+function writeRecordFile(layout: BirdLayout, path: string, bytes: Uint8Array): void {
+  try {
+    writeFileAtomic(path, bytes, { tmpDir: layout.tmp });
+  } catch (error) {
+    throw writeFailed(layout, path, error);
+  }
+}
+
+/** A file-system failure as one sentence for the user; anything else (a bug) passes through. */
+function writeFailed(layout: BirdLayout, path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string') return error;
+  return new BirdError(
+    `cannot write ${path} (${code}): make ${layout.root} and the folders in it writable, or point BIRD_ROOT somewhere you can write.`,
+    { cause: error },
+  );
 }
