@@ -28,6 +28,9 @@ export function parseCaptureFlags(argv: string[], now: () => bigint, cwd: () => 
     }) as { values: Record<string, string | undefined> });
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
+    // `--start-us -1`: parseArgs reads the value as the next flag.
+    const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(message);
+    if (ambiguous) throw usageError(`${ambiguous[1]} needs a value; to pass one that starts with "-", write ${ambiguous[1]}=VALUE.`);
     throw usageError(`${message.replace(/\.$/, '')}; ${CAPTURE_USAGE}`);
   }
   const need = (flag: string): string => {
