@@ -18,7 +18,7 @@ import {
 import { META_SCHEMA, cachedRemoteDir, cachedSchema, localTableDir } from './layout.ts';
 
 /** Version of the catalog layout this code writes; bump it with a step in `migrate.ts`. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * A table folder laid out `<dir>/date=YYYY-MM-DD/<file>.parquet` (local and cached alike).
@@ -81,17 +81,29 @@ export function cachedDdl(layout: BirdLayout, remote: string): string[] {
   return out;
 }
 
+/**
+ * The outer SELECT restores the table's column order; inside, every branch puts the hive
+ * partition column `date` first. A bare `count(*)` over a union still makes each branch
+ * produce one column, and DuckDB picks the first: `date` comes from the folder name, so the
+ * count reads no column chunk at all (with `id` first it read every id: 13x slower at 1M rows).
+ */
+export function unionView(table: TableName, branches: readonly string[]): string {
+  const columns = [...TABLES[table].columns.map((c) => ident(c.name)), '"_source"'].join(', ');
+  return `SELECT ${columns} FROM (${branches.join(' UNION ALL BY NAME ')})`;
+}
+
+export const dateFirst = (from: string, extra = '') => `SELECT "date", * EXCLUDE ("date")${extra} FROM ${from}`;
+
 /** `caches` (every `cached_*`) and `main` (`local` + `caches`); unions by name, so a later column cannot misalign them. */
 export function unionDdl(cachedSchemas: readonly string[]): string[] {
   const out = ['CREATE SCHEMA IF NOT EXISTS caches'];
   for (const name of TABLE_NAMES) {
-    const parts = ['cached_placeholder', ...cachedSchemas].map((s) => `SELECT * FROM ${rel(s, name)}`);
-    out.push(`CREATE OR REPLACE VIEW ${rel('caches', name)} AS ${parts.join(' UNION ALL BY NAME ')}`);
+    const branches = ['cached_placeholder', ...cachedSchemas].map((s) => dateFirst(rel(s, name)));
+    out.push(`CREATE OR REPLACE VIEW ${rel('caches', name)} AS ${unionView(name, branches)}`);
   }
   for (const name of TABLE_NAMES) {
-    out.push(
-      `CREATE OR REPLACE VIEW ${rel('main', name)} AS SELECT *, 'local' AS "_source" FROM ${rel('local', name)} UNION ALL BY NAME SELECT * FROM ${rel('caches', name)}`,
-    );
+    const branches = [dateFirst(rel('local', name), `, 'local' AS "_source"`), dateFirst(rel('caches', name))];
+    out.push(`CREATE OR REPLACE VIEW ${rel('main', name)} AS ${unionView(name, branches)}`);
   }
   return out;
 }
