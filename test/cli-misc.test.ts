@@ -1,0 +1,150 @@
+// End to end: help, version, `bird hook`, start-up without DuckDB, and the workspace bin link.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIRD_BUNDLE, buildBundles, CAPTURE_BUNDLE, expectOneLineError, REPO, Sandbox } from './cli-helpers.ts';
+
+beforeAll(() => buildBundles());
+
+const s = new Sandbox();
+afterAll(() => s.cleanup());
+
+/** Polls `check` until it holds; fails with `why()` after 30 s (a bound, not a timing claim). */
+async function until(check: () => boolean, why: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(why());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('help and version', () => {
+  it.each([['--help'], ['-h'], ['help']])('bird %s lists every command on stdout', (flag) => {
+    const run = s.bird([flag]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    for (const command of ['init', 'sql', 'history', 'remote add', 'remote list', 'remote remove', 'hook', 'compact']) {
+      expect(run.stdout).toContain(`  ${command}`);
+    }
+  });
+
+  it.each([
+    [['sql', '--help'], 'usage: bird sql "QUERY" [--format table|csv|json]\n'],
+    [['help', 'history'], 'usage: bird history [-n N] [--format table|csv|json]\n'],
+    [['remote', 'add', '-h'], 'usage: bird remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]\n'],
+    [['init', '--help'], 'usage: bird init [--mode parquet|duckdb]\n'],
+  ])('bird %j prints that usage', (args, usage) => {
+    expect(s.bird(args)).toEqual({ code: 0, stdout: usage, stderr: '' });
+  });
+
+  it('bird help of an unknown command is a usage error', () => {
+    expectOneLineError(s.bird(['help', 'frob']), 2, /there is no command "frob"/);
+  });
+
+  it('bird --version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    expect(s.bird(['--version'])).toEqual({ code: 0, stdout: `bird ${version}\n`, stderr: '' });
+  });
+
+  it('runs from the repository root as `npx bird` (the workspace bin link)', () => {
+    const run = spawnSync('npx', ['--no-install', 'bird', '--help'], { cwd: REPO, env: s.env(), encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('usage: bird COMMAND');
+  });
+});
+
+describe('bird hook', () => {
+  it.each(['zsh', 'bash', 'fish'] as const)('prints hooks/bird.%s after a line pointing at the capture bundle', (shell) => {
+    const run = s.bird(['hook', shell]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const [first, ...rest] = run.stdout.split('\n');
+    expect(rest.join('\n')).toBe(readFileSync(join(REPO, 'hooks', `bird.${shell}`), 'utf8'));
+    // The preset line, run by the shell itself, sets the variable to the real bundle path…
+    const shellOf = { zsh: 'zsh', bash: 'bash', fish: 'fish' }[shell];
+    const show = shell === 'fish' ? 'printf %s $BIRD_CAPTURE_BIN' : 'printf %s "$BIRD_CAPTURE_BIN"';
+    const env = { PATH: process.env.PATH ?? '', HOME: s.home };
+    expect(execFileSync(shellOf, ['-c', `${first}\n${show}`], { env, encoding: 'utf8' })).toBe(CAPTURE_BUNDLE);
+    // …and leaves a value the user set alone.
+    expect(execFileSync(shellOf, ['-c', `${first}\n${show}`], { env: { ...env, BIRD_CAPTURE_BIN: '/mine' }, encoding: 'utf8' })).toBe('/mine');
+  });
+
+  it.each([
+    ['bash', ['--norc', '--noprofile', '-i'], (bird: string) => `eval "$(node ${bird} hook bash)"`],
+    ['zsh', ['-f', '-i'], (bird: string) => `eval "$(node ${bird} hook zsh)"`],
+    ['fish', ['--no-config', '-i'], (bird: string) => `node ${bird} hook fish | source`],
+  ] as const)('eval of `bird hook %s` in an interactive shell captures what is typed next', async (shell, args, evalLine) => {
+    const box = new Sandbox();
+    try {
+      const pty = await import('node-pty');
+      const term = pty.spawn(shell, [...args], { cols: 120, rows: 30, cwd: box.dir, env: box.env() as Record<string, string> });
+      let out = '';
+      term.onData((d) => (out += d));
+      const exited = new Promise<void>((resolve) => term.onExit(() => resolve()));
+      const marker = `typed-in-${shell}`;
+      term.write(`${evalLine(BIRD_BUNDLE)}\r`);
+      term.write(`echo ${marker}\r`);
+      await until(() => new RegExp(`[\r\n]${marker}\r?\n`).test(out), () => `no echo from ${shell}: ${JSON.stringify(out)}`);
+      term.write('exit\r');
+      await exited;
+      // The hook hands the record to a background drainer; wait for it to land.
+      let rows: unknown[] = [];
+      await until(
+        () => {
+          const run = box.bird(['sql', `SELECT cmd, exit_code, cwd FROM main.invocations WHERE cmd = 'echo ${marker}'`, '--format', 'json']);
+          rows = run.code === 0 ? (JSON.parse(run.stdout) as unknown[]) : [];
+          return rows.length > 0;
+        },
+        () => `nothing captured from ${shell}; errors.log: ${existsSync(join(box.root, 'errors.log')) ? readFileSync(join(box.root, 'errors.log'), 'utf8') : '(none)'}`,
+      );
+      expect(rows).toEqual([{ cmd: `echo ${marker}`, exit_code: 0, cwd: box.dir }]);
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it('prints a hook that bash accepts as it is', () => {
+    const file = join(s.dir, 'hook.bash');
+    const run = s.bird(['hook', 'bash']);
+    expect(run.code).toBe(0);
+    writeFileSync(file, run.stdout);
+    expect(spawnSync('bash', ['-n', file]).status).toBe(0);
+  });
+
+  it.each([
+    [['hook'], /missing argument; usage: bird hook zsh\|bash\|fish/],
+    [['hook', 'tcsh'], /the shell must be zsh, bash or fish, not "tcsh"/],
+    [['hook', 'zsh', 'bash'], /unexpected argument "bash"/],
+  ])('bird %j is a usage error', (args, message) => {
+    expectOneLineError(s.bird(args), 2, message);
+  });
+});
+
+describe('start-up', () => {
+  // A preload that reports every module DuckDB consists of, if anything loads it.
+  const tracer = join(s.dir, 'trace-duckdb.cjs');
+  beforeAll(() => {
+    writeFileSync(
+      tracer,
+      `const Module = require('module'); const load = Module._load;
+       Module._load = function (request, ...rest) { if (request.includes('duckdb')) process.stderr.write('DUCKDB-LOADED\\n'); return load.call(this, request, ...rest); };`,
+    );
+  });
+  const traced = (args: string[]) =>
+    spawnSync(process.execPath, ['-r', tracer, BIRD_BUNDLE, ...args], { env: s.env(), cwd: s.dir, encoding: 'utf8' });
+
+  it.each([[['--help']], [['--version']], [['hook', 'bash']], [['remote', 'list']], [['history', '-n', 'x']], [['sql', 'SELECT 1', '--format', 'xml']]])(
+    'bird %j does not load DuckDB',
+    (args) => {
+      expect(traced(args).stderr).not.toContain('DUCKDB-LOADED');
+    },
+  );
+
+  it('bird sql does (so the tracer sees it)', () => {
+    expect(s.bird(['init']).code).toBe(0);
+    const run = traced(['sql', 'SELECT 42 AS answer', '--format', 'csv']);
+    expect(run.stdout).toBe('answer\n42\n');
+    expect(run.stderr).toContain('DUCKDB-LOADED');
+  });
+});
