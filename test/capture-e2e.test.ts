@@ -223,16 +223,19 @@ describe('bird-capture records a finished command', () => {
     expect(row!.cwd).toBe(here);
   });
 
-  it('never loads DuckDB in parquet mode', () => {
+  it('loads neither DuckDB nor node:crypto (slow to start) in parquet mode', () => {
     const root = freshRoot();
     const guard = join(base, 'no-duckdb.cjs');
     writeFileSync(
       guard,
       `const M = require('module'); const load = M._load;
        M._load = function (request, ...rest) {
-         if (/duckdb/.test(request)) { process.stderr.write('loaded ' + request + '\\n'); process.exit(99); }
+         if (/duckdb/.test(request)) { require('fs').writeSync(2, 'loaded ' + request + '\\n'); process.exit(99); }
          return load.call(this, request, ...rest);
-       };`,
+       };
+       process.on('exit', () => {
+         if (process.moduleLoadList.includes('NativeModule crypto')) { require('fs').writeSync(2, 'loaded node:crypto\\n'); process.exitCode = 98; }
+       });`,
     );
     expectSuccess(capture(flags(), root, { NODE_OPTIONS: `--require ${guard}` }));
     expect(parquetFiles(birdLayout(root), 'invocations')).toHaveLength(1);

@@ -1,6 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 export interface AtomicWriteOptions {
   /** Folder for the half-written file; must be on the same filesystem as `path` and outside any reader glob. */
@@ -8,6 +7,11 @@ export interface AtomicWriteOptions {
   /** Permission bits of the new file. */
   mode?: number;
 }
+
+let tmpCounter = 0;
+
+/** Unique among live processes: pid, a nanosecond clock and a counter; O_EXCL refuses any clash. No `node:crypto`, which is slow to load. */
+const uniqueSuffix = () => `${process.pid}.${process.hrtime.bigint().toString(36)}.${(tmpCounter++).toString(36)}`;
 
 /**
  * Writes `data` so that `path` either does not change or holds all of it: the bytes go to a
@@ -17,7 +21,7 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(path: string, data: Uint8Array | string, options: AtomicWriteOptions): void {
   mkdirSync(options.tmpDir, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = join(options.tmpDir, `${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.partial`);
+  const tmp = join(options.tmpDir, `${basename(path)}.${uniqueSuffix()}.partial`);
   const fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, options.mode ?? 0o600);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { contentUuidv7, uuidv7 } from './ids.ts';
 
@@ -52,6 +53,11 @@ describe('contentUuidv7', () => {
   it('is the same for the same time and content', () => {
     expect(contentUuidv7(1_700_000_000_000, 'ls -la')).toBe(contentUuidv7(1_700_000_000_000, 'ls -la'));
     expect(contentUuidv7(1, new TextEncoder().encode('ls'))).toBe(contentUuidv7(1, 'ls'));
+  });
+
+  it('hashes with SHA-256, so ids match those written before the hash moved off node:crypto', () => {
+    const digest = createHash('sha256').update('zsh-1\u00001700000000000000\u0000ls -la').digest();
+    expect(contentUuidv7(1_700_000_000_000, 'zsh-1\u00001700000000000000\u0000ls -la')).toBe(uuidv7(1_700_000_000_000, digest));
   });
 
   it.each([

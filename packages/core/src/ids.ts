@@ -1,10 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { sha256 } from './sha256.ts';
+
+/** Ten random bytes. `globalThis.crypto` loads on first use, so the capture path (content ids only) never pays for it. */
+const randomEntropy = () => globalThis.crypto.getRandomValues(new Uint8Array(10));
 
 /**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 bits from `entropy`.
  * Time-ordered, so ids sort the way the commands happened.
  */
-export function uuidv7(unixMs: number, entropy: Uint8Array = randomBytes(10)): string {
+export function uuidv7(unixMs: number, entropy: Uint8Array = randomEntropy()): string {
   if (entropy.length < 10) throw new Error('uuidv7 needs 10 bytes of entropy');
   const b = new Uint8Array(16);
   let ms = Math.max(0, Math.floor(unixMs));
@@ -24,5 +27,5 @@ export function uuidv7(unixMs: number, entropy: Uint8Array = randomBytes(10)): s
  * which makes re-writing it after a crash idempotent instead of a duplicate.
  */
 export function contentUuidv7(unixMs: number, content: string | Uint8Array): string {
-  return uuidv7(unixMs, createHash('sha256').update(content).digest());
+  return uuidv7(unixMs, sha256(content));
 }

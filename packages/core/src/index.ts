@@ -3,6 +3,7 @@ export * from './sql.ts';
 export * from './errors.ts';
 export * from './paths.ts';
 export * from './ids.ts';
+export * from './sha256.ts';
 export * from './client-id.ts';
 export * from './atomic-file.ts';
 export * from './remote-name.ts';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -6,6 +5,8 @@ import {
   INVOCATIONS,
   SESSIONS,
   localPartitionDir,
+  sha256,
+  toHex,
   writeFileAtomic,
   type BirdLayout,
   type InvocationRow,
@@ -59,7 +60,7 @@ export class ParquetRecordWriter implements RecordWriter {
 
 /** Session ids come from outside; a hash makes a safe, fixed-length file name of any of them. */
 export function sessionFileKey(sessionId: string): string {
-  return createHash('sha256').update(sessionId).digest('hex').slice(0, 32);
+  return toHex(sha256(sessionId)).slice(0, 32);
 }
 
 function writeRecordFile(layout: BirdLayout, path: string, bytes: Uint8Array): void {
