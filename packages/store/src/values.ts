@@ -18,6 +18,12 @@ export function isoFromMicros(micros: bigint, zone: 'Z' | '' = 'Z'): string {
   return `${base.slice(0, 19)}.${frac}${zone}`;
 }
 
+/** `infinity` and dates beyond a JS Date's range keep DuckDB's own text. */
+function isoOrText(micros: bigint, zone: 'Z' | '', value: { toString(): string }): string {
+  const ms = Number(micros / 1000n);
+  return Math.abs(ms) <= 8.64e15 ? isoFromMicros(micros, zone) : value.toString();
+}
+
 const safeNumber = (v: bigint): number | string =>
   v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 
@@ -27,10 +33,10 @@ export const birdValueConverter: DuckDBValueConverter<Json> = (value, type, conv
   if (typeof value === 'bigint') return safeNumber(value);
   switch (type.typeId) {
     case DuckDBTypeId.TIMESTAMP_TZ:
-      if (value instanceof DuckDBTimestampTZValue) return isoFromMicros(value.micros, 'Z');
+      if (value instanceof DuckDBTimestampTZValue) return isoOrText(value.micros, 'Z', value);
       break;
     case DuckDBTypeId.TIMESTAMP:
-      if (value instanceof DuckDBTimestampValue) return isoFromMicros(value.micros, '');
+      if (value instanceof DuckDBTimestampValue) return isoOrText(value.micros, '', value);
       break;
     case DuckDBTypeId.DECIMAL:
       if (value instanceof DuckDBDecimalValue) return value.toDouble();
