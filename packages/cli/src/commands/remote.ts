@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ensureRoot, loadConfig, REMOTE_TYPES, saveConfig, usageError, type BirdConfig, type RemoteType } from '@bird/core';
+import { ensureRoot, loadConfig, REMOTE_TYPES, saveConfig, usageError, type RemoteConfig, type RemoteType } from '@bird/core';
 import { oneOf, parseFlags } from '../args.ts';
 import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
@@ -51,12 +51,12 @@ function add(args: string[], ctx: CliContext): void {
   ctx.stdout.write(`Added remote "${added.name}" (${added.type}, ${added.uri}) to ${layout.config}.\n`);
 }
 
-function remotesResult(config: BirdConfig): ResultSet {
+function remotesResult(remotes: readonly RemoteConfig[]): ResultSet {
   const names = ['name', 'type', 'uri', 'mode', 'auto_attach', 'endpoint', 'region'] as const;
   const types = ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BOOLEAN', 'VARCHAR', 'VARCHAR'];
   return {
     columns: names.map((name, i) => ({ name, type: types[i]! })),
-    rows: config.remotes.map((r) => [r.name, r.type, r.uri, r.mode, r.auto_attach, r.endpoint ?? null, r.region ?? null]),
+    rows: remotes.map((r) => [r.name, r.type, r.uri, r.mode, r.auto_attach, r.endpoint ?? null, r.region ?? null]),
   };
 }
 
@@ -65,20 +65,20 @@ function list(args: string[], ctx: CliContext): void {
   const format: OutputFormat = values.format === undefined ? 'table' : oneOf('--format', values.format as string, OUTPUT_FORMATS);
   const layout = layoutOf(ctx);
   // No root or no config yet means no remotes, not an error.
-  const config = existsSync(layout.config) ? loadConfig(layout) : { remotes: [] };
-  const result = remotesResult(config as BirdConfig);
+  const remotes = existsSync(layout.config) ? loadConfig(layout).remotes : [];
+  const result = remotesResult(remotes);
   if (format !== 'table') {
     ctx.stdout.write(renderResult(result, format));
     return;
   }
-  if (config.remotes.length === 0) {
+  if (remotes.length === 0) {
     ctx.stdout.write('No remotes configured; add one with `bird remote add NAME --type file|s3 --uri URI`.\n');
     return;
   }
   const table = {
     headers: ['name', 'type', 'uri', 'mode', 'auto-attach', 'endpoint', 'region'],
     align: result.columns.map(() => 'left' as const),
-    rows: config.remotes.map((r) => [r.name, r.type, r.uri, r.mode.replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? '']),
+    rows: remotes.map((r) => [r.name, r.type, r.uri, r.mode.replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? '']),
   };
   ctx.stdout.write(renderTable(table, { maxWidth: tableWidth(ctx.stdout) }));
 }
