@@ -242,6 +242,28 @@ describe('bird-capture records a finished command', () => {
   });
 });
 
+describe('bird-capture start-up code cache', () => {
+  it('is written by the build, and a corrupt or missing cache only means a normal compile', async () => {
+    const dist = join(repo, 'packages', 'capture', 'dist');
+    expect(statSync(join(dist, 'bird-capture.cache')).size).toBeGreaterThan(0);
+    for (const cache of ['garbage', null]) {
+      const copy = join(base, `dist-copy-${++n}`);
+      mkdirSync(copy);
+      copyFileSync(join(dist, 'bird-capture.cjs'), join(copy, 'bird-capture.cjs'));
+      copyFileSync(join(dist, 'bird-capture.bundle.js'), join(copy, 'bird-capture.bundle.js'));
+      if (cache !== null) writeFileSync(join(copy, 'bird-capture.cache'), cache);
+      const root = freshRoot();
+      const r = spawnSync(process.execPath, [join(copy, 'bird-capture.cjs'), ...flags()], { env: envFor(root), encoding: 'utf8' });
+      expectSuccess({ status: r.status, stdout: r.stdout, stderr: r.stderr });
+      const [row] = await duckdbRows(`SELECT cmd FROM ${readParquet(localTableGlob(birdLayout(root), 'invocations'))}`);
+      expect(row!.cmd).toBe('git status');
+      // A normal run never writes the cache: only the build's training run does.
+      if (cache === null) expect(existsSync(join(copy, 'bird-capture.cache'))).toBe(false);
+      else expect(readFileSync(join(copy, 'bird-capture.cache'), 'utf8')).toBe(cache);
+    }
+  });
+});
+
 describe('bird-capture leaves out what privacy rules filter', () => {
   it.each([
     ['a command with a leading space', { cmd: ' secret-thing --now' }, {}],
