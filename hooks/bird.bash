@@ -157,13 +157,14 @@ __bird_emit() {
 __bird_launch() {
   (
     umask 077
+    trap '' HUP   # inherited until setsid has moved the drainer out of this terminal session
     unset NODE_EXTRA_CA_CERTS
     errlog=$__bird_root/errors.log node=${BIRD_NODE:-node}
     [[ -d $__bird_spool ]] || mkdir -p -- "$__bird_spool" || exit 1
     [[ -e $__bird_hist ]] || : >>"$__bird_hist"
     [[ -n $2 ]] || exit 0
     [[ -z $1 ]] || builtin printf '%s' "$1" >>"$2" || exit 1
-    if ! hash "$node" 2>/dev/null && [[ ! -x $node ]]; then
+    if [[ $node == */* && ! -x $node ]] || { [[ $node != */* ]] && ! hash "$node" 2>/dev/null; }; then
       builtin printf '%(%FT%T%z)T bird hook: cannot start bird-capture because "%s" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in %s).\n' -1 "$node" "$__bird_spool" >>"$errlog"
       exit 0
     fi

@@ -121,6 +121,7 @@ function __bird_launch
     test -n "$BIRD_NODE"; and set node $BIRD_NODE
     sh -c '
         umask 077
+        trap "" HUP  # inherited until setsid has moved the drainer out of this terminal session
         unset NODE_EXTRA_CA_CERTS
         rec=$1 file=$2 spool=$3 root=$4 bin=$5 boot=$6 node=$7
         errlog=$root/errors.log

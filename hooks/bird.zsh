@@ -70,6 +70,7 @@ __bird_launch() {
   local rec=$1 file=$2
   (
     umask 077
+    trap '' HUP   # inherited until setsid has moved the drainer out of this terminal session
     unset NODE_EXTRA_CA_CERTS
     local errlog=$__bird_root/errors.log node=${BIRD_NODE:-node}
     [[ -d $__bird_spool ]] || mkdir -p -- $__bird_spool || exit
