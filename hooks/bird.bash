@@ -15,7 +15,7 @@
 # PROMPT_COMMAND then writes the record and clears the start time. No DEBUG trap is used.
 #
 # The text is `history 1`, read through a scratch file in the spool folder (a builtin writing to
-# a file is no fork; the file is truncated right after). So bash's history settings apply:
+# a file is no fork). So bash's history settings apply:
 # - a multi-line command is stored as bash stores it in history: byte-exact with `shopt -s
 #   lithist`, otherwise bash joins its lines with `;` (quoted newlines are kept either way);
 # - a line bash kept out of history is recorded only when that can only be a repeat
@@ -69,10 +69,13 @@ __bird_paths() {
 __bird_hist1() {
   local line=
   [[ -f $__bird_hist ]] || __bird_launch '' '' || return 1
+  # Overwritten in place (1<>, no truncation) and ended with a NUL that `read -d ''` stops at:
+  # truncating a file that holds data makes ext4 flush it, ~0.3 ms a prompt. Older, longer
+  # entries may linger past the NUL; the file only ever holds what bash's own history holds,
+  # is 0600 in a 0700 folder, and the drainer deletes it once this shell is gone.
   {
-    HISTTIMEFORMAT='' builtin history 1 >|"$__bird_hist"
+    { HISTTIMEFORMAT='' builtin history 1; builtin printf '\0'; } 1<>"$__bird_hist"
     IFS= builtin read -r -d '' line <"$__bird_hist"
-    : >|"$__bird_hist"   # the raw text does not stay on disk
   } 2>/dev/null
   line=${line%$'\n'}
   line=${line#"${line%%[! ]*}"}   # history prints "%5d%c %s": number, '*' or ' ', space, text
@@ -172,6 +175,9 @@ __bird_launch() {
       builtin printf '%(%FT%T%z)T bird hook: cannot start bird-capture because %s does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in %s).\n' -1 "$__bird_bin" "$__bird_spool" >>"$errlog"
       exit 0
     fi
+    # A first record (no spool file yet) comes here even when a drainer is alive: do not start a second.
+    { builtin read -r pid boot <"$__bird_spool/drainer.pid"; } 2>/dev/null
+    [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && builtin kill -0 "$pid" 2>/dev/null && exit 0
     export BIRD_ROOT=$__bird_root
     if hash setsid 2>/dev/null; then
       setsid "$node" "$__bird_bin" --drain </dev/null >/dev/null 2>>"$errlog" &

@@ -135,6 +135,10 @@ function __bird_launch
             printf "%s bird hook: cannot start bird-capture because %s does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in %s).\n" "$(date -u +%FT%TZ)" "$bin" "$spool" >>"$errlog"
             exit 0
         fi
+        # A first record (no spool folder yet) comes here even when a drainer is alive: do not start a second.
+        if read -r pid pboot <"$spool/drainer.pid" 2>/dev/null && [ "$pboot" = "$boot" ] && kill -0 "$pid" 2>/dev/null; then
+            exit 0
+        fi
         BIRD_ROOT=$root
         export BIRD_ROOT
         if command -v setsid >/dev/null 2>&1; then

@@ -83,6 +83,10 @@ __bird_launch() {
       print -r -- "$(date -u +%FT%TZ) bird hook: cannot start bird-capture because $__bird_bin does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in $__bird_spool)." >>$errlog
       exit
     fi
+    # A first record (no spool file yet) comes here even when a drainer is alive: do not start a second.
+    local pid= boot=
+    { read -r pid boot <$__bird_spool/drainer.pid } 2>/dev/null
+    [[ -n $pid && $pid != *[^0-9]* && $boot == $__bird_boot ]] && kill -0 $pid 2>/dev/null && exit 0
     export BIRD_ROOT=$__bird_root
     if (( $+commands[setsid] )); then
       setsid $node $__bird_bin --drain </dev/null >/dev/null 2>>$errlog &

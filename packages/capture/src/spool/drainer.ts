@@ -33,10 +33,11 @@ export interface DrainerOptions {
   graceMs: number;
   /** An unfinished last record is torn after this long, if its shell is still alive. */
   tornMs: number;
+  /** Delay between a spool write and the pass that drains it; the shortest wait between looks. */
   pollMs: number;
 }
 
-export const DEFAULT_DRAINER_OPTIONS: DrainerOptions = { lingerMs: 10_000, graceMs: 2_000, tornMs: 10_000, pollMs: 200 };
+export const DEFAULT_DRAINER_OPTIONS: DrainerOptions = { lingerMs: 10_000, graceMs: 2_000, tornMs: 10_000, pollMs: 30 };
 
 interface Claim {
   consumed: number;
@@ -88,8 +89,9 @@ class Drainer {
     if (!leader) this.takeNew = false;
 
     for (;;) {
-      await sleep(this.claims.size > 0 || this.passQueued ? this.options.pollMs : Math.min(1000, this.options.lingerMs));
-      this.passQueued = false;
+      // Claims only wait out their grace period: look again when the first one is due, not on
+      // a tight poll. New spool data arrives through the watcher; the 1 s look is a fallback.
+      await sleep(this.claims.size > 0 ? this.nextClaimDue() : Math.min(1000, this.options.lingerMs));
       this.pass();
       if (this.takeNew && Date.now() - this.lastActivity >= this.options.lingerMs && this.claims.size === 0) {
         // Stop being the drainer shells count on *before* the last look: a record spooled after
@@ -103,14 +105,24 @@ class Drainer {
     this.watcher?.close();
   }
 
+  /**
+   * A short delay before reacting to a write: the shell that just wrote is drawing its prompt,
+   * and on a small machine the drainer should not compete with it; a burst of pasted commands
+   * is then drained in one pass.
+   */
   private queuePass(): void {
     if (this.passQueued) return;
     this.passQueued = true;
-    setImmediate(() => {
-      if (!this.passQueued) return;
+    setTimeout(() => {
       this.passQueued = false;
       this.pass();
-    });
+    }, this.options.pollMs);
+  }
+
+  private nextClaimDue(): number {
+    let due = Infinity;
+    for (const claim of this.claims.values()) due = Math.min(due, claim.lastChange + this.options.graceMs - Date.now());
+    return Math.max(this.options.pollMs, Math.min(due, 1000));
   }
 
   /** One look at the spool folder: claim what is new, advance every claim we hold. */
