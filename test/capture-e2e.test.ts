@@ -277,6 +277,15 @@ describe('bird-capture leaves out what privacy rules filter', () => {
     expect(filesUnder(root).filter((f) => f.startsWith('spool'))).toEqual([]);
   });
 
+  it.each([
+    ['a command with a leading space', { cmd: ' secret-thing --now' }, {}],
+    ['BIRD_DISABLED=1', { cmd: 'ls' }, { BIRD_DISABLED: '1' }],
+  ])('%s on a machine that never captured: does not even create the root', (_name, over, extra) => {
+    const root = freshRoot();
+    expectSuccess(capture(flags(over), root, extra));
+    expect(existsSync(root)).toBe(false);
+  });
+
   it('honours ignore globs from config.toml', () => {
     const root = freshRoot();
     mkdirSync(root, { recursive: true });

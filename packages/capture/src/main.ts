@@ -1,7 +1,7 @@
 // bird-capture: the process the shell hooks start. The hot path: parse flags, apply privacy,
 // write one file, exit. Nothing else loads (no DuckDB in parquet mode).
 import { appendFileSync } from 'node:fs';
-import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId } from '@bird/core';
+import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
 import { parseCaptureFlags } from './flags.ts';
 import { openWriter } from './open-writer.ts';
 import { planCapture } from './record-command.ts';
@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const command = parseCaptureFlags(argv, nowUs, () => process.cwd());
+  if (userOptOut(command.cmd, process.env)) return;
   const config = ensureRoot(layout);
   const plan = planCapture(command, { env: process.env, config, clientId: resolveClientId(process.env, config.client_id) });
   if (!plan.invocation || !plan.session) return;

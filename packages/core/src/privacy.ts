@@ -15,12 +15,22 @@ export interface PrivacyRules {
  * commands, and recognisable secrets are redacted from the rest.
  */
 export function decideCapture(cmd: string, env: NodeJS.ProcessEnv, rules: PrivacyRules): CaptureDecision {
-  if (env.BIRD_DISABLED === '1') return { capture: false, reason: 'disabled' };
-  if (cmd.startsWith(' ')) return { capture: false, reason: 'leading-space' };
+  const optOut = userOptOut(cmd, env);
+  if (optOut) return { capture: false, reason: optOut };
   const trimmed = cmd.trim();
   if (trimmed === '') return { capture: false, reason: 'empty' };
   if (rules.ignore.some((glob) => globToRegExp(glob).test(trimmed))) return { capture: false, reason: 'ignored' };
   return { capture: true, cmd: redactSecrets(cmd) };
+}
+
+/**
+ * The opt-outs a user expresses without any config: `BIRD_DISABLED=1` and a leading space.
+ * Checked before the root is even created, so an opted-out command leaves no trace at all.
+ */
+export function userOptOut(cmd: string, env: NodeJS.ProcessEnv): 'disabled' | 'leading-space' | null {
+  if (env.BIRD_DISABLED === '1') return 'disabled';
+  if (cmd.startsWith(' ')) return 'leading-space';
+  return null;
 }
 
 const globCache = new Map<string, RegExp>();
