@@ -18,9 +18,9 @@ import {
   type FSWatcher,
 } from 'node:fs';
 import { join } from 'node:path';
-import { BirdError, describeError, resolveClientId, writeFileAtomic, type BirdConfig, type BirdLayout } from '@bird/core';
-import { ParquetRecordWriter } from '@bird/writer-parquet';
-import { planCapture } from '../record-command.ts';
+import { describeError, resolveClientId, writeFileAtomic, type BirdConfig, type BirdLayout } from '@bird/core';
+import { openWriter } from '../open-writer.ts';
+import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
 import { parseSpool } from './record-format.ts';
 import { DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
@@ -47,21 +47,18 @@ interface Claim {
 }
 
 export async function runDrainer(layout: BirdLayout, config: BirdConfig, env: NodeJS.ProcessEnv, options: DrainerOptions): Promise<void> {
-  if (config.storage.mode !== 'parquet') {
-    // Records stay spooled; a later drainer of a parquet-mode store will write them.
-    throw new BirdError(`this store is in ${config.storage.mode} mode, which the capture drainer cannot write yet; commands stay in ${layout.spool} until it can.`);
-  }
   const drainer = new Drainer(layout, config, env, options);
   await drainer.run();
 }
 
 class Drainer {
-  private readonly writer: ParquetRecordWriter;
   private readonly claims = new Map<string, Claim>();
   private readonly bootId = readBootId();
   private takeNew = true;
   private lastActivity = Date.now();
   private passQueued = false;
+  /** Passes run one at a time: a watcher event during a pass queues the next one behind it. */
+  private passing: Promise<void> = Promise.resolve();
   private watcher: FSWatcher | null = null;
 
   constructor(
@@ -69,9 +66,7 @@ class Drainer {
     private readonly config: BirdConfig,
     private readonly env: NodeJS.ProcessEnv,
     private readonly options: DrainerOptions,
-  ) {
-    this.writer = new ParquetRecordWriter(layout);
-  }
+  ) {}
 
   async run(): Promise<void> {
     const leader = this.becomeLeader();
@@ -84,7 +79,7 @@ class Drainer {
     } catch {
       // No inotify (or too many watches): the poll below still finds everything, a little later.
     }
-    this.pass();
+    await this.pass();
     // A drainer that lost the race to lead still drains what its shell just spooled, then goes.
     if (!leader) this.takeNew = false;
 
@@ -92,12 +87,12 @@ class Drainer {
       // Claims only wait out their grace period: look again when the first one is due, not on
       // a tight poll. New spool data arrives through the watcher; the 1 s look is a fallback.
       await sleep(this.claims.size > 0 ? this.nextClaimDue() : Math.min(1000, this.options.lingerMs));
-      this.pass();
+      await this.pass();
       if (this.takeNew && Date.now() - this.lastActivity >= this.options.lingerMs && this.claims.size === 0) {
         // Stop being the drainer shells count on *before* the last look: a record spooled after
         // that look finds no marker, so its shell starts a new drainer; nothing falls between.
         this.releaseLeadership();
-        this.pass();
+        await this.pass();
         this.takeNew = false;
       }
       if (!this.takeNew && this.claims.size === 0) break;
@@ -115,7 +110,7 @@ class Drainer {
     this.passQueued = true;
     setTimeout(() => {
       this.passQueued = false;
-      this.pass();
+      void this.pass();
     }, this.options.pollMs);
   }
 
@@ -125,8 +120,13 @@ class Drainer {
     return Math.max(this.options.pollMs, Math.min(due, 1000));
   }
 
+  private pass(): Promise<void> {
+    this.passing = this.passing.then(() => this.passOnce());
+    return this.passing;
+  }
+
   /** One look at the spool folder: claim what is new, advance every claim we hold. */
-  private pass(): void {
+  private async passOnce(): Promise<void> {
     let names: string[];
     try {
       names = readdirSync(this.layout.spool);
@@ -166,7 +166,7 @@ class Drainer {
       this.claims.set(action.to, { consumed: 0, size: -1, lastChange: Date.now(), ownerPid: entry.spool.ownerPid });
       if (action.kind === 'claim' && action.recreate) this.recreateSpool(action.from);
     }
-    for (const name of [...this.claims.keys()]) this.advance(name);
+    for (const name of [...this.claims.keys()]) await this.advance(name);
   }
 
   /** An empty 0600 spool for the shell's next append, so its records never sit in a wider file. */
@@ -186,7 +186,7 @@ class Drainer {
     }
   }
 
-  private advance(name: string): void {
+  private async advance(name: string): Promise<void> {
     const claim = this.claims.get(name)!;
     const path = join(this.layout.spool, name);
     let fd: number;
@@ -213,18 +213,15 @@ class Drainer {
         }
         const parsed = parseSpool(bytes.subarray(0, off), claim.consumed);
         const mtimeUs = stat.mtimeNs / 1000n;
-        for (const record of parsed.records) {
+        const plans = parsed.records.map((record) => {
           const env = recordEnv(this.env, record);
-          const plan = planCapture(recordToCommand(record, mtimeUs), {
+          return planCapture(recordToCommand(record, mtimeUs), {
             env,
             config: this.config,
             clientId: resolveClientId(env, this.config.client_id),
           });
-          if (plan.invocation && plan.session) {
-            this.writer.registerSessionSync(plan.session);
-            this.writer.writeInvocationSync(plan.invocation);
-          }
-        }
+        });
+        await this.store(plans);
         for (const bad of parsed.rejected) {
           this.log(`skipped a damaged spool record in ${name} (${bad.reason}); it was cut short by a crash or Ctrl-C while being written.`);
         }
@@ -246,6 +243,25 @@ class Drainer {
       claim.lastChange = Date.now();
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /**
+   * Writes one batch. The writer is opened per batch: in duckdb mode that holds bird.duckdb
+   * read-write only for the moment of the inserts, so `bird sql` is not locked out while the
+   * drainer lingers (and a catalog that stays locked makes the writer spill, not fail).
+   */
+  private async store(plans: readonly PlannedCapture[]): Promise<void> {
+    const wanted = plans.filter((p) => p.invocation && p.session);
+    if (wanted.length === 0) return;
+    const writer = await openWriter(this.layout, this.config);
+    try {
+      for (const plan of wanted) {
+        await writer.registerSession(plan.session!);
+        await writer.writeInvocation(plan.invocation!);
+      }
+    } finally {
+      await writer.close();
     }
   }
 
