@@ -15,7 +15,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, TABLE_NAMES, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { dateFirst, unionView } from './catalog-ddl.ts';
+import { unionView } from './catalog-ddl.ts';
 import { localTableDir, placeholderPath, remoteSchema } from './layout.ts';
 
 export interface AttachedRemote {
@@ -113,7 +113,7 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
  */
 export function ephemeralMacroDdl(attached: readonly AttachedRemote[], cwd: string): string[] {
   const out = TABLE_NAMES.map((table) => {
-    const branches = ['remote_placeholder', ...attached.map((r) => r.schema)].map((s) => dateFirst(`${quoteIdent(s)}.${quoteIdent(table)}`));
+    const branches = ['remote_placeholder', ...attached.map((r) => r.schema)].map((s) => ({ from: `${quoteIdent(s)}.${quoteIdent(table)}` }));
     return `CREATE OR REPLACE TEMPORARY MACRO ${quoteIdent(`remotes_${table}`)}() AS TABLE ${unionView(table, branches)}`;
   });
   const dir = cwd.length > 1 ? cwd.replace(/\/+$/, '') : cwd;
