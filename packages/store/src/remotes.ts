@@ -4,19 +4,25 @@
  * remote's Parquet lake (`<root>/<table>/client=<id>/date=<d>/<batch>.parquet`).
  *
  * S3 remotes: DuckDB's httpfs cannot be loaded on these machines, so DuckDB never reads S3
- * itself. The sound way is the one `bird pull` takes: list the prefix and download new
- * (immutable) batches with @aws-sdk/client-s3 into a local mirror, then read that mirror
- * like a file remote. Doing it on every connection would make `bird sql` pay network
- * round-trips, so live attach of S3 is not done here yet: an S3 remote is skipped with a
- * "not attached" warning and its data is queried through `cached_<name>` after a pull.
+ * itself. On connect, the remote's prefix is listed with @aws-sdk/client-s3 and the batches
+ * not yet copied are downloaded into a local mirror, `db/mirror/<name>/` (remote/mirror.ts;
+ * each lands by rename, so no glob sees half a file); the mirror is then attached exactly
+ * like a file remote. Batches are immutable, so a connect costs one listing plus the new
+ * batches, and a repeated connect downloads nothing. An unreachable endpoint, missing
+ * bucket or refused credentials leave the remote unattached with one warning (the S3
+ * client gives up within seconds); `main.*` never depends on it.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, TABLE_NAMES, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { localTableDir, placeholderPath, remoteSchema } from './layout.ts';
+import { createRemoteBackend } from './remote/create-remote-backend.ts';
+import { fileRemoteRoot } from './remote/file/file-remote-config.ts';
+import { mirrorDir, syncMirror } from './remote/mirror.ts';
+
+export { fileRemoteRoot };
 
 export interface AttachedRemote {
   readonly name: string;
@@ -24,13 +30,6 @@ export interface AttachedRemote {
   readonly root: string;
   /** Files skipped because DuckDB could not read them (per connection; the remote is never modified). */
   readonly excluded: Set<string>;
-}
-
-/** Directory of a file remote: a plain path, `~/…`, or a `file://` URL. */
-export function fileRemoteRoot(uri: string): string {
-  if (uri.startsWith('file://')) return fileURLToPath(uri);
-  if (uri.startsWith('~/')) return join(process.env.HOME ?? '', uri.slice(2));
-  return isAbsolute(uri) ? uri : resolve(uri);
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -84,10 +83,14 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
   } catch (error) {
     return `remote ${JSON.stringify(config.name)} not attached: ${(error as Error).message}`;
   }
+  let root: string;
   if (config.type === 's3') {
-    return `remote ${config.name} not attached: live S3 access is not available yet (DuckDB cannot read S3 here); run \`bird pull --remote ${config.name}\` and query cached_${schema.slice('remote_'.length)}.`;
+    const mirrored = await mirrorS3Remote(layout, config);
+    if (mirrored.error !== undefined) return `remote ${config.name} not attached: ${mirrored.error}`;
+    root = mirrored.dir;
+  } else {
+    root = fileRemoteRoot(config.uri);
   }
-  const root = fileRemoteRoot(config.uri);
   if (GLOB_CHARS.test(root)) return `remote ${config.name} not attached: its path ${root} contains glob characters (* ? [ ] { }); move it to a plain path.`;
   try {
     if (!statSync(root).isDirectory()) return `remote ${config.name} not attached: ${root} is not a folder.`;
@@ -104,6 +107,25 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
     return `remote ${config.name} not attached: ${(error as Error).message.split('\n')[0]}`;
   }
   return remote;
+}
+
+/** Brings the local mirror of an S3 remote up to date; on failure, the one sentence that says what to check. */
+async function mirrorS3Remote(layout: BirdLayout, config: RemoteConfig): Promise<{ dir: string; error?: undefined } | { error: string }> {
+  let backend;
+  try {
+    backend = await createRemoteBackend(config);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  try {
+    const dir = mirrorDir(layout, config.name);
+    await syncMirror(backend, dir);
+    return { dir };
+  } catch (error) {
+    return { error: (error as Error).message.split('\n')[0]! };
+  } finally {
+    backend.close();
+  }
 }
 
 /**

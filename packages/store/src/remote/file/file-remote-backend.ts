@@ -1,0 +1,89 @@
+/** A remote that is a folder: a mounted share, a synced directory, or a plain path in tests. */
+import type { Dirent } from 'node:fs';
+import { copyFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
+import { PARTIAL_SUFFIX, writeViaPartial } from '../partial-file.ts';
+import type { FileRemoteConfig } from './file-remote-config.ts';
+
+export class FileRemoteBackend implements RemoteBackend {
+  readonly location: string;
+
+  constructor(private readonly config: FileRemoteConfig) {
+    this.location = config.root;
+  }
+
+  async list(prefix: string): Promise<RemoteObject[]> {
+    await this.checkRoot();
+    // Walk only the folder the prefix points into; S3 prefixes may end mid-name, so filter too.
+    const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+    if (base !== '') checkKey(base.slice(0, -1));
+    const out: RemoteObject[] = [];
+    const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+      let entries: Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+        throw this.failure(error, `cannot list ${dir}`);
+      }
+      for (const e of entries) {
+        const key = keyPrefix + e.name;
+        if (e.isDirectory()) {
+          if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await walk(join(dir, e.name), `${key}/`);
+        } else if (e.isFile() && key.startsWith(prefix) && !e.name.endsWith(PARTIAL_SUFFIX)) {
+          const st = await stat(join(dir, e.name)).catch(() => null);
+          if (st) out.push({ key, size: st.size, etag: `${st.size}-${Math.trunc(st.mtimeMs)}` });
+        }
+      }
+    };
+    await walk(join(this.config.root, base), base);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async get(key: string, dest: string): Promise<number> {
+    const source = join(this.config.root, checkKey(key));
+    let size = 0;
+    await writeViaPartial(dest, async (tmp) => {
+      try {
+        await copyFile(source, tmp);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+          await this.checkRoot();
+          throw new RemoteAccessError('missing-object', `${key} does not exist in ${this.location}.`, { cause: error });
+        }
+        throw this.failure(error, `cannot read ${source}`);
+      }
+      size = (await stat(tmp)).size;
+    }, { mode: 0o600 });
+    return size;
+  }
+
+  async put(key: string, source: string): Promise<void> {
+    await this.checkRoot();
+    const dest = join(this.config.root, checkKey(key));
+    try {
+      await writeViaPartial(dest, (tmp) => copyFile(source, tmp), { durable: true });
+    } catch (error) {
+      throw error instanceof RemoteAccessError ? error : this.failure(error, `cannot write ${dest}`);
+    }
+  }
+
+  close(): void {}
+
+  private async checkRoot(): Promise<void> {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(this.config.root)).isDirectory();
+    } catch (error) {
+      throw new RemoteAccessError('no-store', `${this.location} is not reachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the remote's path and that it is mounted.`, { cause: error });
+    }
+    if (!isDir) throw new RemoteAccessError('no-store', `${this.location} is not a folder; check the remote's path.`);
+  }
+
+  private failure(error: unknown, what: string): RemoteAccessError {
+    const code = (error as NodeJS.ErrnoException).code;
+    const failure = code === 'EACCES' || code === 'EPERM' ? 'denied' : 'other';
+    return new RemoteAccessError(failure, `${what} (${code ?? (error as Error).message}); check the folder's permissions.`, { cause: error });
+  }
+}

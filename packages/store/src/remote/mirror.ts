@@ -1,0 +1,148 @@
+/**
+ * A local copy of a remote's lake, kept under the BIRD root (`db/mirror/<name>/`) with the
+ * lake's own layout, so DuckDB reads it exactly like a file remote. Batches are immutable, so
+ * bringing it up to date is: list the remote, download the objects the mirror lacks (or holds
+ * at another size: a download cut short by a crash), and drop files the remote no longer has
+ * (e.g. batches compacted away). The cost grows with the new objects, apart from the listing.
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, rm, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TABLE_NAMES, type BirdLayout } from '@bird/core';
+import { checkRemoteName } from '../layout.ts';
+import { PARTIAL_SUFFIX } from './partial-file.ts';
+import type { RemoteBackend } from './remote-backend.ts';
+
+/** Names the source a mirror was made from; a mirror of another source is cleared first. */
+export const MIRROR_MARKER = '_bird_mirror.json';
+const DOWNLOAD_CONCURRENCY = 8;
+/** A partial file this old belongs to a process that died; younger ones may be someone's download in progress. */
+const STALE_PARTIAL_MS = 60 * 60 * 1000;
+/** Slack for coarse file timestamps when deciding whether a file predates the listing. */
+const CLOCK_SLACK_MS = 2000;
+
+/** `db/mirror/<name>`: where the lake of remote `<name>` is copied to be read locally. */
+export function mirrorDir(layout: BirdLayout, remote: string): string {
+  return join(layout.dbDir, 'mirror', checkRemoteName(remote));
+}
+
+export interface MirrorResult {
+  /** Objects copied from the remote by this call. */
+  readonly downloaded: number;
+  /** Objects the mirror already held. */
+  readonly kept: number;
+  /** Mirrored files the remote no longer has, removed. */
+  readonly removed: number;
+  /** Remote objects that are not lake batches (`<table>/<a>/<b>/<batch>.parquet`), left alone. */
+  readonly ignored: number;
+}
+
+const LAKE_KEY = new RegExp(`^(?:${TABLE_NAMES.join('|')})/[^/.][^/]*/[^/.][^/]*/[^/.][^/]*\\.parquet$`);
+const GLOB_CHARS = /[*?[\]{}\\]/;
+
+/** True for keys the mirror copies: a batch at lake depth, with no hidden part and no glob character. */
+export function isLakeKey(key: string): boolean {
+  return LAKE_KEY.test(key) && !GLOB_CHARS.test(key);
+}
+
+interface LocalFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Brings `dir` up to date with the lake at `backend`. Safe to run from two processes at once:
+ * downloads land by rename, and a file is only dropped if it predates this call's listing.
+ *
+ * @example const result = await syncMirror(backend, mirrorDir(layout, 'team')); // { downloaded: 3, kept: 120, … }
+ */
+export async function syncMirror(backend: RemoteBackend, dir: string): Promise<MirrorResult> {
+  const startedAt = Date.now();
+  const listings = await Promise.all(TABLE_NAMES.map((table) => backend.list(`${table}/`)));
+  await claimFor(dir, backend.location);
+  const local = await localFiles(dir, startedAt);
+
+  const wanted = new Set<string>();
+  const missing: string[] = [];
+  let ignored = 0;
+  for (const object of listings.flat()) {
+    if (!isLakeKey(object.key)) {
+      ignored++;
+      continue;
+    }
+    wanted.add(object.key);
+    if (local.get(object.key)?.size !== object.size) missing.push(object.key);
+  }
+
+  await inPool(missing, DOWNLOAD_CONCURRENCY, (key) => backend.get(key, join(dir, key)));
+
+  let removed = 0;
+  for (const [key, file] of local) {
+    if (!wanted.has(key) && file.mtimeMs < startedAt - CLOCK_SLACK_MS) {
+      await unlink(file.path).catch(() => undefined);
+      removed++;
+    }
+  }
+  return { downloaded: missing.length, kept: wanted.size - missing.length, removed, ignored };
+}
+
+/** Makes `dir` the mirror of `source`: a mirror made from another source (the remote's uri changed) is emptied first. */
+async function claimFor(dir: string, source: string): Promise<void> {
+  const marker = join(dir, MIRROR_MARKER);
+  const current = await readFile(marker, 'utf8')
+    .then((text) => (JSON.parse(text) as { source?: string }).source ?? '')
+    .catch(() => undefined);
+  if (current === source) return;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (current !== undefined || (await readdir(dir)).length > 0) {
+    for (const table of TABLE_NAMES) await rm(join(dir, table), { recursive: true, force: true });
+  }
+  await writeFile(marker, `${JSON.stringify({ source })}\n`, { mode: 0o600 });
+}
+
+/** Mirrored batches by key; also deletes partial files left by a process that died. */
+async function localFiles(dir: string, now: number): Promise<Map<string, LocalFile>> {
+  const out = new Map<string, LocalFile>();
+  const walk = async (path: string, key: string, depth: number): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(path, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const child = join(path, e.name);
+      if (depth < 3 && e.isDirectory()) await walk(child, `${key}${e.name}/`, depth + 1);
+      else if (depth === 3 && e.isFile()) {
+        const st = await stat(child).catch(() => null);
+        if (!st) continue;
+        if (e.name.endsWith(PARTIAL_SUFFIX)) {
+          if (st.mtimeMs < now - STALE_PARTIAL_MS) await unlink(child).catch(() => undefined);
+        } else {
+          out.set(`${key}${e.name}`, { path: child, size: st.size, mtimeMs: st.mtimeMs });
+        }
+      }
+    }
+  };
+  for (const table of TABLE_NAMES) await walk(join(dir, table), `${table}/`, 1);
+  return out;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; the first failure is thrown once all started work has settled. */
+async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}

@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RemoteConfig } from '@bird/core';
+import { closedPort, S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '../../../../test/support/s3-server.ts';
+import { tempDir } from '../testing/fixtures.ts';
+import { createRemoteBackend } from './create-remote-backend.ts';
+import { RemoteAccessError, type RemoteBackend } from './remote-backend.ts';
+
+let s3: S3TestServer;
+let restoreEnv: () => void;
+let seq = 0;
+
+beforeAll(async () => {
+  restoreEnv = setEnv(S3RVER_ENV);
+  s3 = await startS3Server();
+  await s3.createBucket('lake');
+});
+
+afterAll(async () => {
+  await s3?.stop();
+  restoreEnv?.();
+});
+
+const remote = (over: Partial<RemoteConfig>): RemoteConfig => ({ name: 'r', type: 'file', uri: '', mode: 'read_write', auto_attach: true, ...over });
+
+/** Each backend, with a fresh empty remote per call. */
+const BACKENDS = {
+  file: () => createRemoteBackend(remote({ type: 'file', uri: tempDir() })),
+  s3: () => createRemoteBackend(remote({ type: 's3', uri: `s3://lake/team/t${++seq}`, endpoint: s3.endpoint })),
+} as const;
+
+async function withBackend<T>(make: () => Promise<RemoteBackend>, work: (b: RemoteBackend) => Promise<T>): Promise<T> {
+  const backend = await make();
+  try {
+    return await work(backend);
+  } finally {
+    backend.close();
+  }
+}
+
+function localFile(bytes: string | Buffer): string {
+  const path = join(tempDir('bird-src-'), 'f.bin');
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: unknown) => (error instanceof RemoteAccessError ? error.failure : `not a RemoteAccessError: ${String(error)}`),
+  );
+
+for (const [kind, make] of Object.entries(BACKENDS)) {
+  describe(`the ${kind} backend`, () => {
+    test('lists what was put, sorted by key, with sizes, relative to the remote root', async () => {
+      await withBackend(make, async (b) => {
+        await b.put('invocations/client=b@h/date=2024-06-02/2.parquet', localFile('bb'));
+        await b.put('invocations/client=a@h/date=2024-06-01/1.parquet', localFile('a'));
+        await b.put('sessions/client=a@h/date=2024-06-01/3.parquet', localFile('ccc'));
+        const all = await b.list('');
+        expect(all.map((o) => [o.key, o.size])).toEqual([
+          ['invocations/client=a@h/date=2024-06-01/1.parquet', 1],
+          ['invocations/client=b@h/date=2024-06-02/2.parquet', 2],
+          ['sessions/client=a@h/date=2024-06-01/3.parquet', 3],
+        ]);
+        for (const o of all) expect(o.etag).not.toBe('');
+      });
+    });
+
+    test('lists only keys under the prefix, also when the prefix ends mid-name', async () => {
+      await withBackend(make, async (b) => {
+        await b.put('invocations/client=a/date=1/x.parquet', localFile('x'));
+        await b.put('invocations/client=ab/date=1/y.parquet', localFile('y'));
+        await b.put('sessions/client=a/date=1/z.parquet', localFile('z'));
+        expect((await b.list('invocations/')).map((o) => o.key)).toEqual(['invocations/client=a/date=1/x.parquet', 'invocations/client=ab/date=1/y.parquet']);
+        expect((await b.list('invocations/client=a/')).map((o) => o.key)).toEqual(['invocations/client=a/date=1/x.parquet']);
+        expect((await b.list('sess')).map((o) => o.key)).toEqual(['sessions/client=a/date=1/z.parquet']);
+        expect(await b.list('events/')).toEqual([]);
+      });
+    });
+
+    test('gets an object into a local file, byte for byte, leaving no partial file', async () => {
+      await withBackend(make, async (b) => {
+        const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+        await b.put('outputs/client=a/date=1/big.parquet', localFile(bytes));
+        const dir = join(tempDir('bird-dest-'), 'deep', 'er');
+        expect(await b.get('outputs/client=a/date=1/big.parquet', join(dir, 'big.parquet'))).toBe(bytes.length);
+        expect(readFileSync(join(dir, 'big.parquet')).equals(bytes)).toBe(true);
+        expect(readdirSync(dir)).toEqual(['big.parquet']);
+      });
+    });
+
+    test('a missing key is a missing-object failure and leaves the destination as it was', async () => {
+      await withBackend(make, async (b) => {
+        await b.put('events/client=a/date=1/e.parquet', localFile('e'));
+        const dir = tempDir('bird-dest-');
+        writeFileSync(join(dir, 'keep.parquet'), 'old');
+        expect(await failureOf(b.get('events/client=a/date=1/nope.parquet', join(dir, 'keep.parquet')))).toBe('missing-object');
+        expect(readFileSync(join(dir, 'keep.parquet'), 'utf8')).toBe('old');
+        expect(readdirSync(dir)).toEqual(['keep.parquet']);
+      });
+    });
+
+    test('keys that could leave the root are refused', async () => {
+      await withBackend(make, async (b) => {
+        for (const key of ['../x.parquet', 'a/../../x', 'a//b', '', 'a\\b']) {
+          expect(await failureOf(b.put(key, localFile('x')))).toBe('bad-config');
+          expect(await failureOf(b.get(key, join(tempDir(), 'x')))).toBe('bad-config');
+        }
+      });
+    });
+  });
+}
+
+describe('a remote that is not there', () => {
+  test('file: a missing folder is a no-store failure naming the folder', async () => {
+    await withBackend(() => createRemoteBackend(remote({ uri: '/dev/null/lake' })), async (b) => {
+      const error = await b.list('').catch((e: RemoteAccessError) => e);
+      expect(error).toBeInstanceOf(RemoteAccessError);
+      expect((error as RemoteAccessError).failure).toBe('no-store');
+      expect((error as Error).message).toMatch(/^\/dev\/null\/lake is not reachable .*; check /);
+    });
+  });
+
+  test('s3: a missing bucket is a no-store failure naming the bucket', async () => {
+    await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://no-such-bucket/x', endpoint: s3.endpoint })), async (b) => {
+      const error = await b.list('').catch((e: RemoteAccessError) => e);
+      expect((error as RemoteAccessError).failure).toBe('no-store');
+      expect((error as Error).message).toMatch(/^bucket no-such-bucket does not exist at http:\/\/127\.0\.0\.1:\d+; check the remote's uri\.$/);
+    });
+  });
+
+  test('s3: refused credentials are a denied failure that says to check them', async () => {
+    const restore = setEnv({ AWS_ACCESS_KEY_ID: 'WRONG', AWS_SECRET_ACCESS_KEY: 'WRONG' });
+    try {
+      await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: s3.endpoint })), async (b) => {
+        const error = await b.list('').catch((e: RemoteAccessError) => e);
+        expect((error as RemoteAccessError).failure).toBe('denied');
+        expect((error as Error).message).toMatch(/refused access \(InvalidAccessKeyId\); check the AWS credentials/);
+      });
+    } finally {
+      restore();
+    }
+  });
+
+  test('s3: a closed port is an unreachable failure', async () => {
+    const port = await closedPort();
+    await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: `http://127.0.0.1:${port}` })), async (b) => {
+      const error = await b.list('').catch((e: RemoteAccessError) => e);
+      expect((error as RemoteAccessError).failure).toBe('unreachable');
+      expect((error as Error).message).toBe(`http://127.0.0.1:${port} is not reachable (ECONNREFUSED); check the remote's endpoint and your network.`);
+    });
+  });
+
+  test('s3: a server that accepts but never answers is given up on, not waited for', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const make = () => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: `http://127.0.0.1:${port}` }), { timeoutMs: 300 });
+      await withBackend(make, async (b) => {
+        expect(await failureOf(b.list(''))).toBe('unreachable');
+      });
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  }, 20_000);
+});
+
+describe('s3 listing', () => {
+  test('pages through more than 1000 objects', async () => {
+    await withBackend(BACKENDS.s3, async (b) => {
+      const src = localFile('x');
+      const keys = Array.from({ length: 1005 }, (_, i) => `invocations/client=a/date=1/${String(i).padStart(5, '0')}.parquet`);
+      for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => b.put(k, src)));
+      const listed = await b.list('invocations/');
+      expect(listed).toHaveLength(1005);
+      expect(listed.map((o) => o.key)).toEqual(keys);
+    });
+  }, 120_000);
+});
+
+test('the file backend writes objects through a hidden partial file and never lists one', async () => {
+  const root = tempDir();
+  await withBackend(() => createRemoteBackend(remote({ uri: root })), async (b) => {
+    mkdirSync(join(root, 'invocations', 'client=a', 'date=1'), { recursive: true });
+    writeFileSync(join(root, 'invocations', 'client=a', 'date=1', '.x.parquet.123.bird-partial'), 'half');
+    await b.put('invocations/client=a/date=1/x.parquet', localFile('whole'));
+    expect((await b.list('')).map((o) => o.key)).toEqual(['invocations/client=a/date=1/x.parquet']);
+    expect(existsSync(join(root, 'invocations', 'client=a', 'date=1', 'x.parquet'))).toBe(true);
+  });
+});
