@@ -16,10 +16,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout, localTableGlob, shortHostname, type BirdLayout } from '@bird/core';
 import { duckdbRows, readParquet } from './support/read-parquet.ts';
+import { filesUnder } from './support/files.ts';
 
 const repo = join(import.meta.dirname, '..');
 const bundle = join(repo, 'packages', 'capture', 'dist', 'bird-capture.cjs');
@@ -66,13 +67,6 @@ function flags(over: Record<string, string | undefined> = {}): string[] {
   return Object.entries(all).flatMap(([k, v]) => (v === undefined ? [] : [`--${k}`, v]));
 }
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)))
-    .sort();
-}
 const parquetFiles = (layout: BirdLayout, table: string) =>
   filesUnder(join(layout.localData, table)).filter((f) => f.endsWith('.parquet'));
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIRD_BUNDLE = join(REPO, 'packages/cli/dist/bird.cjs');
@@ -97,3 +97,14 @@ export function expectOneLineError(run: Run, code: number, pattern: RegExp): voi
 
 /** 2025-11-26T23:33:20Z in epoch microseconds, plus `seconds`. */
 export const at = (seconds: number) => 1_764_200_000_000_000n + BigInt(seconds) * 1_000_000n;
+
+/** A factory for sandboxes that are all removed after the file's tests. */
+export function sandboxFactory(): () => Sandbox {
+  const made: Sandbox[] = [];
+  afterAll(() => made.forEach((s) => s.cleanup()));
+  return () => {
+    const s = new Sandbox();
+    made.push(s);
+    return s;
+  };
+}

@@ -1,18 +1,12 @@
 // End to end: the built `bird` bundle over data written by the real `bird-capture`.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, REPO, Sandbox } from './cli-helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, REPO, sandboxFactory } from './cli-helpers.ts';
 
 beforeAll(() => buildBundles());
 
-const sandboxes: Sandbox[] = [];
-afterAll(() => sandboxes.forEach((s) => s.cleanup()));
-const sandbox = () => {
-  const s = new Sandbox();
-  sandboxes.push(s);
-  return s;
-};
+const sandbox = sandboxFactory();
 
 describe('bird history and bird sql over captured commands', () => {
   const s = sandbox();

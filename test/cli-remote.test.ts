@@ -2,18 +2,12 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, buildBundles, expectOneLineError, Sandbox } from './cli-helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { at, buildBundles, expectOneLineError, Sandbox, sandboxFactory } from './cli-helpers.ts';
 
 beforeAll(() => buildBundles());
 
-const sandboxes: Sandbox[] = [];
-afterAll(() => sandboxes.forEach((s) => s.cleanup()));
-const sandbox = () => {
-  const s = new Sandbox();
-  sandboxes.push(s);
-  return s;
-};
+const sandbox = sandboxFactory();
 
 const remotesIn = (s: Sandbox) => (parse(readFileSync(join(s.root, 'config.toml'), 'utf8')) as { remotes?: unknown[] }).remotes ?? [];
 

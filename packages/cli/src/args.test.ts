@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BirdError } from '@bird/core';
 import { oneOf, parseFlags } from './args.ts';
+import { failure } from './testing/expect-failure.ts';
 
 const OPTIONS = { n: { type: 'string', short: 'n' }, format: { type: 'string' }, 'read-only': { type: 'boolean' } } as const;
 
-function failure(fn: () => unknown): BirdError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BirdError);
-    return error as BirdError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('parseFlags', () => {
   it.each([

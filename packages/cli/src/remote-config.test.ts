@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BirdError, defaultConfig, type BirdConfig } from '@bird/core';
+import { defaultConfig, type BirdConfig } from '@bird/core';
 import { addRemote, removeRemote, validateRemoteUri, type RemoteSpec } from './remote-config.ts';
+import { failure } from './testing/expect-failure.ts';
 
 const spec = (over: Partial<RemoteSpec> = {}): RemoteSpec => ({
   name: 'team',
@@ -11,15 +12,6 @@ const spec = (over: Partial<RemoteSpec> = {}): RemoteSpec => ({
   ...over,
 });
 
-function failure(fn: () => unknown): BirdError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BirdError);
-    return error as BirdError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('validateRemoteUri', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import {
 import { duckdbRows, parquetColumnTypes, readParquet } from '../../../test/support/read-parquet.ts';
 import { encodeParquet } from './encode.ts';
 import { ParquetRecordWriter, sessionFileKey } from './parquet-record-writer.ts';
+import { filesUnder } from '../../../test/support/files.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'bird-writer-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -33,13 +34,6 @@ function freshRoot(): BirdLayout {
 }
 
 /** Every file under `dir`, relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)))
-    .sort();
-}
 
 /** DuckDB's name for each SQL type we declare. */
 const DUCKDB_TYPE_NAME: Record<string, string> = { TIMESTAMPTZ: 'TIMESTAMP WITH TIME ZONE' };
