@@ -145,6 +145,26 @@ describe('a remote that is not there', () => {
     }
   });
 
+  test('s3: no credentials anywhere is a denied failure that says which variables to set', async () => {
+    const none = tempDir('bird-no-aws-');
+    const restore = setEnv({ AWS_SHARED_CREDENTIALS_FILE: join(none, 'credentials'), AWS_CONFIG_FILE: join(none, 'config') });
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, profile: process.env.AWS_PROFILE };
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    delete process.env.AWS_PROFILE;
+    try {
+      await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: s3.endpoint })), async (b) => {
+        const error = await b.list('').catch((e: RemoteAccessError) => e);
+        expect((error as RemoteAccessError).failure).toBe('denied');
+        expect((error as Error).message).toMatch(/^found no AWS credentials for s3:\/\/lake\/x\/ at .*; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\.$/);
+      });
+    } finally {
+      restore();
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: saved.id, AWS_SECRET_ACCESS_KEY: saved.secret });
+      if (saved.profile !== undefined) process.env.AWS_PROFILE = saved.profile;
+    }
+  });
+
   test('s3: a closed port is an unreachable failure', async () => {
     const port = await closedPort();
     await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: `http://127.0.0.1:${port}` })), async (b) => {

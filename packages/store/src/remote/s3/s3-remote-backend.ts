@@ -15,7 +15,7 @@ import type { S3RemoteConfig } from './s3-remote-config.ts';
 const DEFAULT_TIMEOUT_MS = 3000;
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout']);
-const DENIED_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'CredentialsProviderError', 'AllAccessDisabled']);
+const DENIED_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'AllAccessDisabled']);
 
 interface SdkError {
   name?: string;
@@ -117,6 +117,9 @@ export class S3RemoteBackend implements RemoteBackend {
     }
     if (name === 'NoSuchBucket') {
       return new RemoteAccessError('no-store', `bucket ${this.config.bucket} does not exist at ${where}; check the remote's uri.`, { cause: error });
+    }
+    if (name === 'CredentialsProviderError') {
+      return new RemoteAccessError('denied', `found no AWS credentials for ${this.location}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE.`, { cause: error });
     }
     if (DENIED_NAMES.has(name) || status === 403) {
       return new RemoteAccessError('denied', `${this.location} refused access (${name}); check the AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE).`, { cause: error });
