@@ -65,7 +65,7 @@ __bird_paths() {
   __bird_hist=$__bird_spool/$$.$__bird_sid.hist
 }
 
-# `history 1` → __bird_hn (its number) and __bird_ht (its text).
+# `history 1` → __bird_hn (its number) and __bird_ht (its text). Caller silences stderr.
 __bird_hist1() {
   local line=
   [[ -f $__bird_hist ]] || __bird_launch '' '' || return 1
@@ -73,10 +73,8 @@ __bird_hist1() {
   # truncating a file that holds data makes ext4 flush it, ~0.3 ms a prompt. Older, longer
   # entries may linger past the NUL; the file only ever holds what bash's own history holds,
   # is 0600 in a 0700 folder, and the drainer deletes it once this shell is gone.
-  {
-    { HISTTIMEFORMAT='' builtin history 1; builtin printf '\0'; } 1<>"$__bird_hist"
-    IFS= builtin read -r -d '' line <"$__bird_hist"
-  } 2>/dev/null
+  { HISTTIMEFORMAT='' builtin history 1; builtin printf '\0'; } 1<>"$__bird_hist"
+  IFS= builtin read -r -d '' line <"$__bird_hist"
   line=${line%$'\n'}
   line=${line#"${line%%[! ]*}"}   # history prints "%5d%c %s": number, '*' or ' ', space, text
   __bird_hn=${line%%[!0-9]*}
@@ -128,11 +126,12 @@ __bird_bp_precmd() {
   __bird_s=
   [[ -n $end ]] || builtin printf -v end '%(%s)T' -1
   [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
-  __bird_emit "$st" "$start" "$end" "$__bird_c" "$__bird_bpcmd"
+  __bird_emit "$st" "$start" "$end" "$__bird_c" "$__bird_bpcmd" 2>/dev/null
   return $st
 }
 
 # status start end cwd cmd → one record appended to the spool; a drainer started if none lives.
+# Callers send stderr to /dev/null once (each redirection here would cost ~15 µs a prompt).
 __bird_emit() {
   [[ ${BIRD_DISABLED-} == 1 || -z $5 || $5 == ' '* ]] && return 0
   # shellcheck disable=SC1003  # a lone backslash, on purpose
@@ -144,10 +143,10 @@ __bird_emit() {
   local file=$__bird_spool/$$.$__bird_sid.spool
   # Append only to a file that exists: the drainer creates it 0600, so records never land in a
   # file made with the user's umask. The first record of a shell goes the slow way below.
-  if [[ -f $file ]] && { builtin printf '%s' "$rec" >>"$file"; } 2>/dev/null; then
+  if [[ -f $file ]] && builtin printf '%s' "$rec" >>"$file"; then
     local pid='' boot=''
-    { builtin read -r pid boot <"$__bird_spool/drainer.pid"; } 2>/dev/null
-    [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && builtin kill -0 "$pid" 2>/dev/null && return 0
+    builtin read -r pid boot <"$__bird_spool/drainer.pid"
+    [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && builtin kill -0 "$pid" && return 0
     rec=
   fi
   __bird_launch "$rec" "$file"
