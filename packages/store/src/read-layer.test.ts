@@ -1,5 +1,4 @@
 import { renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { BirdLayout } from '@bird/core';
 import { ConnectionOptions, initStore, openStore, registerCachedRemote, type BirdConnection } from './index.ts';
