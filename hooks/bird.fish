@@ -72,9 +72,13 @@ function __bird_postexec --on-event fish_postexec
     end
     test "$BIRD_ROOT" = "$__bird_root_for" -a -n "$__bird_root"; or __bird_paths
     # Escaped into variables first and expanded quoted: an empty list must not empty the record.
-    set -l id (__bird_escape "$BIRD_CLIENT_ID")
-    set -l d (__bird_escape "$__bird_cwd")
-    set -l c (__bird_escape "$cmd")
+    # Most texts need no escaping; one regex test is much cheaper than the function call.
+    set -l id "$BIRD_CLIENT_ID"
+    set -l d "$__bird_cwd"
+    set -l c "$cmd"
+    string match -qr -- '[\\\\\t\n]' "$id"; and set id (__bird_escape "$id")
+    string match -qr -- '[\\\\\t\n]' "$d"; and set d (__bird_escape "$d")
+    string match -qr -- '[\\\\\t\n]' "$c"; and set c (__bird_escape "$c")
     set -l rec \n"b1"\t"fish"\t"$__bird_sid"\t"$fish_pid"\t\t\t"$dur"\t"$st"\t"$id"\t"$d"\t"$c"\t"e"\n
     set -g __bird_seq (math $__bird_seq + 1)
     set -l file $__bird_spool/$fish_pid.$__bird_sid.$__bird_seq.spool
