@@ -1,34 +1,13 @@
 import { mkdirSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RemoteConfig } from '@bird/core';
-import { S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '../../../../test/support/s3-server.ts';
 import { invocation, session, tempDir } from '../testing/fixtures.ts';
 import { putLakeBatch } from '../testing/remote-lake.ts';
-import { createRemoteBackend } from './create-remote-backend.ts';
+import { useTestBackends } from '../testing/backends.ts';
 import { isLakeKey, MIRROR_MARKER, syncMirror } from './mirror.ts';
 import type { RemoteBackend } from './remote-backend.ts';
 
-let s3: S3TestServer;
-let restoreEnv: () => void;
-let seq = 0;
-
-beforeAll(async () => {
-  restoreEnv = setEnv(S3RVER_ENV);
-  s3 = await startS3Server();
-  await s3.createBucket('lake');
-});
-
-afterAll(async () => {
-  await s3?.stop();
-  restoreEnv?.();
-});
-
-const remote = (over: Partial<RemoteConfig>): RemoteConfig => ({ name: 'r', type: 'file', uri: '', mode: 'read_write', auto_attach: true, ...over });
-const BACKENDS = {
-  file: () => createRemoteBackend(remote({ type: 'file', uri: tempDir() })),
-  s3: () => createRemoteBackend(remote({ type: 's3', uri: `s3://lake/m${++seq}`, endpoint: s3.endpoint })),
-} as const;
+const { make: BACKENDS } = useTestBackends();
 
 /** Every mirrored batch with its inode: a file downloaded again gets a new one (it lands by rename). */
 function mirrored(dir: string): Record<string, number> {

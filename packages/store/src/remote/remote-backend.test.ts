@@ -1,35 +1,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RemoteConfig } from '@bird/core';
-import { closedPort, S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '../../../../test/support/s3-server.ts';
+import { describe, expect, test } from 'vitest';
+import { closedPort, setEnv } from '../../../../test/support/s3-server.ts';
 import { tempDir } from '../testing/fixtures.ts';
+import { remoteConfig, useTestBackends } from '../testing/backends.ts';
 import { createRemoteBackend } from './create-remote-backend.ts';
 import { RemoteAccessError, type RemoteBackend } from './remote-backend.ts';
 
-let s3: S3TestServer;
-let restoreEnv: () => void;
-let seq = 0;
-
-beforeAll(async () => {
-  restoreEnv = setEnv(S3RVER_ENV);
-  s3 = await startS3Server();
-  await s3.createBucket('lake');
-});
-
-afterAll(async () => {
-  await s3?.stop();
-  restoreEnv?.();
-});
-
-const remote = (over: Partial<RemoteConfig>): RemoteConfig => ({ name: 'r', type: 'file', uri: '', mode: 'read_write', auto_attach: true, ...over });
-
-/** Each backend, with a fresh empty remote per call. */
-const BACKENDS = {
-  file: () => createRemoteBackend(remote({ type: 'file', uri: tempDir() })),
-  s3: () => createRemoteBackend(remote({ type: 's3', uri: `s3://lake/team/t${++seq}`, endpoint: s3.endpoint })),
-} as const;
+const { make: BACKENDS, s3 } = useTestBackends();
+const remote = remoteConfig;
 
 async function withBackend<T>(make: () => Promise<RemoteBackend>, work: (b: RemoteBackend) => Promise<T>): Promise<T> {
   const backend = await make();
@@ -125,7 +105,7 @@ describe('a remote that is not there', () => {
   });
 
   test('s3: a missing bucket is a no-store failure naming the bucket', async () => {
-    await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://no-such-bucket/x', endpoint: s3.endpoint })), async (b) => {
+    await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://no-such-bucket/x', endpoint: s3().endpoint })), async (b) => {
       const error = await b.list('').catch((e: RemoteAccessError) => e);
       expect((error as RemoteAccessError).failure).toBe('no-store');
       expect((error as Error).message).toMatch(/^bucket no-such-bucket does not exist at http:\/\/127\.0\.0\.1:\d+; check the remote's uri\.$/);
@@ -135,7 +115,7 @@ describe('a remote that is not there', () => {
   test('s3: refused credentials are a denied failure that says to check them', async () => {
     const restore = setEnv({ AWS_ACCESS_KEY_ID: 'WRONG', AWS_SECRET_ACCESS_KEY: 'WRONG' });
     try {
-      await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: s3.endpoint })), async (b) => {
+      await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: s3().endpoint })), async (b) => {
         const error = await b.list('').catch((e: RemoteAccessError) => e);
         expect((error as RemoteAccessError).failure).toBe('denied');
         expect((error as Error).message).toMatch(/refused access \(InvalidAccessKeyId\); check the AWS credentials/);
@@ -153,7 +133,7 @@ describe('a remote that is not there', () => {
     delete process.env.AWS_SECRET_ACCESS_KEY;
     delete process.env.AWS_PROFILE;
     try {
-      await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: s3.endpoint })), async (b) => {
+      await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: s3().endpoint })), async (b) => {
         const error = await b.list('').catch((e: RemoteAccessError) => e);
         expect((error as RemoteAccessError).failure).toBe('denied');
         expect((error as Error).message).toMatch(/^found no AWS credentials for s3:\/\/lake\/x\/ at .*; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\.$/);
