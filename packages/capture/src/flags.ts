@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
-import { usageError } from '@bird/core';
+import { isShellName, usageError } from '@bird/core';
 import type { FinishedCommand } from './finished-command.ts';
 
 export const CAPTURE_USAGE =
   'usage: bird-capture --cmd TEXT --exit N --start-us EPOCH_US [--end-us EPOCH_US] [--cwd DIR] --session ID [--shell zsh|bash|fish] [--pid N]';
-
-const SHELLS = ['zsh', 'bash', 'fish'];
 
 /** Parses `bird-capture` flags; every problem becomes one sentence naming the flag. */
 export function parseCaptureFlags(argv: string[], now: () => bigint, cwd: () => string): FinishedCommand {
@@ -53,7 +51,7 @@ export function parseCaptureFlags(argv: string[], now: () => bigint, cwd: () => 
   const endUs = values['end-us'] === undefined ? now() : integer('end-us', values['end-us'], 0n, MAX_US);
   if (endUs < startUs) throw usageError('--end-us is before --start-us; pass the time the command finished.');
   const shell = values.shell ?? null;
-  if (shell !== null && !SHELLS.includes(shell)) throw usageError(`--shell must be zsh, bash or fish, not ${JSON.stringify(shell)}.`);
+  if (shell !== null && !isShellName(shell)) throw usageError(`--shell must be zsh, bash or fish, not ${JSON.stringify(shell)}.`);
   const sessionId = need('session');
   if (sessionId === '' || sessionId.length > 256) throw usageError('--session must be a non-empty id of at most 256 characters.');
   const shellPid = values.pid === undefined ? null : Number(integer('pid', values.pid, 1n, 4194304n));

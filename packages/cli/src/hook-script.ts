@@ -1,8 +1,10 @@
 // `bird hook SHELL`: the file hooks/bird.SHELL, preceded by one line that tells it where the
 // capture bundle is (a hook that is eval'ed cannot find its own location).
 
-export const SHELLS = ['zsh', 'bash', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+import { SHELLS, type ShellName } from '@bird/core';
+
+export { SHELLS };
+export type Shell = ShellName;
 
 /** The variable the hooks read to find `bird-capture`; a value the user set wins. */
 export const CAPTURE_BIN_VAR = 'BIRD_CAPTURE_BIN';

@@ -13,3 +13,4 @@ export * from './privacy.ts';
 export * from './executable.ts';
 export * from './record-writer.ts';
 export * from './root.ts';
+export * from './shells.ts';

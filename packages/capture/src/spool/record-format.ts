@@ -14,11 +14,13 @@
  * would need all 12 fields and end on the `e` marker, which only the full record does.
  */
 
+import { isShellName, SHELLS, type ShellName } from '@bird/core';
+
 export const RECORD_TAG = 'b1';
 export const END_MARK = 'e';
 export const FIELD_COUNT = 12;
-export const SHELLS = ['zsh', 'bash', 'fish'] as const;
-export type SpoolShell = (typeof SHELLS)[number];
+export { SHELLS };
+export type SpoolShell = ShellName;
 
 /** A record as the hook wrote it, fields decoded, times still as the shell printed them. */
 export interface SpoolRecord {
@@ -79,7 +81,7 @@ export function decodeRecordLine(line: string): SpoolRecord | string {
   if (fields.length !== FIELD_COUNT) return `has ${fields.length} fields instead of ${FIELD_COUNT}`;
   if (fields[FIELD_COUNT - 1] !== END_MARK) return 'does not end with the end mark';
   const [, shell, sessionId, pid, start, end, duration, exit, client, cwd, cmd] = fields as [string, ...string[]];
-  if (!SHELLS.includes(shell as SpoolShell)) return `unknown shell ${JSON.stringify(shell)}`;
+  if (!isShellName(shell!)) return `unknown shell ${JSON.stringify(shell)}`;
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(sessionId!)) return 'bad session id';
   if (!/^[1-9][0-9]{0,9}$/.test(pid!)) return 'bad pid';
   if (start !== '' && !EPOCH.test(start!)) return 'bad start time';
@@ -91,7 +93,7 @@ export function decodeRecordLine(line: string): SpoolRecord | string {
   if (decoded.some((d) => d === null)) return 'bad escape sequence';
   const [clientId, cwdText, cmdText] = decoded as string[];
   return {
-    shell: shell as SpoolShell,
+    shell,
     sessionId: sessionId!,
     pid: Number(pid),
     start: start === '' ? null : start!,
