@@ -86,6 +86,19 @@ describe('decodeRecordLine', () => {
   ])('rejects a record with %s', (reason, text) => {
     expect(decodeRecordLine(text)).toBe(reason);
   });
+  it.each([
+    ['0', 0],
+    ['-1', -1],
+    ['2147483647', 2147483647],
+    ['-2147483648', -2147483648],
+    ['2147483648', null],
+    ['-2147483649', null],
+    ['9999999999', null],
+  ])('keeps the record with exit status %s, exit code %s (null outside int32)', (exit, code) => {
+    const text = line({}).replace('\t0\t\t/home/u\t', `\t${exit}\t\t/home/u\t`);
+    expect(text).toContain(`\t${exit}\t`);
+    expect(decodeRecordLine(text)).toMatchObject({ cmd: 'echo hi', exitCode: code });
+  });
   it('decodes the client id and keeps a missing one null', () => {
     expect(decodeRecordLine(line({ clientId: 'ci@box' }))).toMatchObject({ clientId: 'ci@box' });
     expect(decodeRecordLine(line({}))).toMatchObject({ clientId: null });

@@ -32,7 +32,8 @@ export interface SpoolRecord {
   readonly end: string | null;
   /** Milliseconds, from shells that measure it themselves (fish `$CMD_DURATION`). */
   readonly durationMs: number | null;
-  readonly exitCode: number;
+  /** Null when the written status is not a 32-bit integer: the command ran, its status is unknown. */
+  readonly exitCode: number | null;
   /** `BIRD_CLIENT_ID` of the shell that ran the command, or null for the default. */
   readonly clientId: string | null;
   readonly cwd: string;
@@ -99,11 +100,16 @@ export function decodeRecordLine(line: string): SpoolRecord | string {
     start: start === '' ? null : start!,
     end: end === '' ? null : end!,
     durationMs: duration === '' ? null : Number(duration),
-    exitCode: Number(exit),
+    exitCode: int32OrNull(Number(exit)),
     clientId: clientId === '' ? null : clientId!,
     cwd: cwdText!,
     cmd: cmdText!,
   };
+}
+
+/** The store's exit_code is an INTEGER (int32), as `bird-capture --exit` enforces. */
+function int32OrNull(n: number): number | null {
+  return n >= -2147483648 && n <= 2147483647 ? n : null;
 }
 
 /** Epoch seconds as shells print them: `$EPOCHREALTIME` (`.` or locale `,`), or whole seconds. */
