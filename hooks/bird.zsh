@@ -42,7 +42,7 @@ __bird_precmd() {
   local end=$EPOCHREALTIME start=$__bird_start
   __bird_start=
   [[ ${BIRD_DISABLED-} == 1 || $__bird_cmd == ' '* || -z $__bird_cmd ]] && return $st
-  [[ ${BIRD_ROOT-} == $__bird_root_for && -n $__bird_root ]] || __bird_paths
+  [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
   local nl=$'\n' tab=$'\t' bs='\'
   local c=${${${__bird_cmd//$bs/$bs$bs}//$nl/${bs}n}//$tab/${bs}t}
   local d=${${${__bird_cwd//$bs/$bs$bs}//$nl/${bs}n}//$tab/${bs}t}
@@ -55,10 +55,10 @@ __bird_precmd() {
   if [[ -f $file ]] && { print -rn -- $rec >>$file } 2>/dev/null; then
     local pid= boot=
     { read -r pid boot <$__bird_spool/drainer.pid } 2>/dev/null
-    [[ -n $pid && $pid != *[^0-9]* && $boot == $__bird_boot ]] && kill -0 $pid 2>/dev/null && return $st
+    [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && kill -0 $pid 2>/dev/null && return $st
     rec=
   fi
-  __bird_launch $rec $file
+  __bird_launch "$rec" "$file"   # quoted: an empty record must stay an argument
   return $st
 }
 
@@ -86,7 +86,7 @@ __bird_launch() {
     # A first record (no spool file yet) comes here even when a drainer is alive: do not start a second.
     local pid= boot=
     { read -r pid boot <$__bird_spool/drainer.pid } 2>/dev/null
-    [[ -n $pid && $pid != *[^0-9]* && $boot == $__bird_boot ]] && kill -0 $pid 2>/dev/null && exit 0
+    [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && kill -0 $pid 2>/dev/null && exit 0
     export BIRD_ROOT=$__bird_root
     if (( $+commands[setsid] )); then
       setsid $node $__bird_bin --drain </dev/null >/dev/null 2>>$errlog &

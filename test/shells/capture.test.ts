@@ -107,6 +107,23 @@ describe.each(SHELLS)('%s', (shell) => {
     expect(withHook).toEqual(without);
   });
 
+  it('starts a new drainer for the next command after the last one lingered out and exited', async () => {
+    const home = tempDir(`${shell}-relaunch`);
+    const root = join(tempDir(`${shell}-relaunchroot`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(home, root, { BIRD_DRAIN_LINGER_MS: '200', BIRD_DRAIN_GRACE_MS: '100' }));
+    try {
+      await s.run('echo before-linger');
+      await waitForRow(root, (r) => r.cmd === 'echo before-linger', 'the first command');
+      const drainerPid = () => Number(readFileSync(join(root, 'spool', 'drainer.pid'), 'utf8').split(' ')[0]);
+      const first = drainerPid();
+      await s.until(() => !existsSync(`/proc/${first}`), 'the first drainer to exit', 30_000);
+      await s.run('echo after-linger');
+      await waitForRow(root, (r) => r.cmd === 'echo after-linger', 'the command typed after the drainer exited');
+    } finally {
+      s.close();
+    }
+  });
+
   it('records a command whose terminal is closed right after it', async () => {
     const home = tempDir(`${shell}-hup`);
     const root = join(tempDir(`${shell}-huproot`), 'bird');
