@@ -82,6 +82,15 @@ describe('addRemote', () => {
     },
   );
 
+  it.each(['placeholder', 'Placeholder'])('refuses the reserved name %j in the same sentence as the store', (name) => {
+    const error = failure(() => addRemote(base, spec({ name })));
+    expect(error.exitCode).toBe(2);
+    const lower = name.toLowerCase();
+    expect(error.message).toBe(
+      `remote name ${JSON.stringify(name)} is reserved by BIRD (its schemas cached_${lower} and remote_${lower} always exist); choose another name.`,
+    );
+  });
+
   it.each([
     ['team', /already exists/],
     ['Team', /clashes with the remote "team"/],

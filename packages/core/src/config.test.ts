@@ -61,6 +61,11 @@ auto_attach = false
     ]);
   });
 
+  it('still loads a remote with a reserved name (capture must not stop; the store skips it with a warning)', () => {
+    const config = parseConfig('[[remotes]]\nname = "placeholder"\ntype = "file"\nuri = "/x"\n');
+    expect(config.remotes.map((r) => r.name)).toEqual(['placeholder']);
+  });
+
   it.each([
     ['an unterminated string', 'client_id = "x"\n[storage]\nmode = "parquet\n', 3],
     ['a missing value', '[storage]\n\nmode =\n', 3],

@@ -3,7 +3,7 @@ import { parse, stringify, TomlError } from 'smol-toml';
 import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
-import { remoteSchemaSuffix, validateRemoteName } from './remote-name.ts';
+import { remoteSchemaSuffix, validateRemoteNameSyntax } from './remote-name.ts';
 
 export const STORAGE_MODES = ['parquet', 'duckdb'] as const;
 export type StorageMode = (typeof STORAGE_MODES)[number];
@@ -95,7 +95,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     if (typeof r.name !== 'string') bad(`remote #${i + 1} needs a name`);
     let name: string;
     try {
-      name = validateRemoteName(r.name as string);
+      name = validateRemoteNameSyntax(r.name as string);
     } catch (error) {
       return bad((error as Error).message.replace(/\.$/, ''));
     }

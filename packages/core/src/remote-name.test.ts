@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BirdError } from './errors.ts';
-import { cachedSchemaName, remoteSchemaName, remoteSchemaSuffix, validateRemoteName } from './remote-name.ts';
+import { cachedSchemaName, remoteSchemaName, remoteSchemaSuffix, validateRemoteName, validateRemoteNameSyntax } from './remote-name.ts';
 
 describe('validateRemoteName', () => {
   it.each(['team', 'my-team', 'my_team', 'A', 'team2', `t${'x'.repeat(62)}`])('accepts %j', (name) => {
@@ -37,6 +37,13 @@ describe('validateRemoteName', () => {
     expect(message).toMatch(/\.$/);
     expect(message).not.toContain('\n');
     expect((caught as BirdError).exitCode).toBe(2);
+  });
+});
+
+describe('reserved remote names', () => {
+  it.each(['placeholder', 'PlaceHolder'])('validateRemoteName refuses %j; the syntax check alone accepts it', (name) => {
+    expect(() => validateRemoteName(name)).toThrow(/^remote name .* is reserved by BIRD .*; choose another name\.$/);
+    expect(validateRemoteNameSyntax(name)).toBe(name);
   });
 });
 

@@ -6,12 +6,10 @@
  * file DuckDB takes the schema from: a file that deviates from it is named in the error.
  */
 import { join } from 'node:path';
-import { BirdError, TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
+import { TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
 
 export const PLACEHOLDER_PARTITION = 'date=1970-01-01';
 export const PLACEHOLDER_FILE = '_bird_placeholder.parquet';
-/** Schemas the read layer owns; remote names that would collide with them are refused. */
-export const RESERVED_REMOTE_NAMES = ['placeholder'] as const;
 export const META_SCHEMA = 'bird_meta';
 
 export { TABLE_NAMES };
@@ -44,15 +42,8 @@ export function quarantineDir(layout: BirdLayout): string {
   return join(layout.dbDir, 'quarantine');
 }
 
-/** validateRemoteName, plus the names the read layer keeps for itself. */
-export function checkRemoteName(name: string): string {
-  validateRemoteName(name);
-  const lower = name.toLowerCase();
-  if ((RESERVED_REMOTE_NAMES as readonly string[]).includes(lower)) {
-    throw new BirdError(`remote name ${JSON.stringify(name)} is reserved by BIRD (its schemas cached_${lower} and remote_${lower} always exist); choose another name.`, { exitCode: 2 });
-  }
-  return name;
-}
+/** core's validateRemoteName: the shape rule plus the names the read layer keeps for itself. */
+export const checkRemoteName = (name: string): string => validateRemoteName(name);
 
 export const cachedSchema = (remote: string) => cachedSchemaName(checkRemoteName(remote));
 export const remoteSchema = (remote: string) => remoteSchemaName(checkRemoteName(remote));
