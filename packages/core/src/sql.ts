@@ -1,5 +1,5 @@
 /** SQL derived from the table definitions, plus the quoting every generated statement uses. */
-import { TABLES, type ColumnKind, type TableDef, type TableName } from './tables.ts';
+import type { ColumnKind, TableDef } from './tables.ts';
 
 export const SQL_TYPES = {
   text: 'VARCHAR',
@@ -41,8 +41,4 @@ export function columnDefinitions(table: TableDef): string {
   return table.columns
     .map((c) => `${quoteIdent(c.name)} ${SQL_TYPES[c.kind]}${c.nullable ? '' : ' NOT NULL'}`)
     .join(', ');
-}
-
-export function tableDef(name: TableName): TableDef {
-  return TABLES[name];
 }
