@@ -7,7 +7,7 @@ import type { BirdConfig, BirdLayout, StorageMode } from '@bird/core';
 export interface ConnectionOptions {
   /** Attach every auto-attach remote as `remote_<name>` (read-only, per connection). */
   readonly attachRemotes: boolean;
-  /** Attach a project-level store found above the current directory, if any. */
+  /** Reserved: the seed names it but defines no project store; accepted and ignored. */
   readonly attachProject: boolean;
   /** Create the TEMPORARY macros `remotes_*()` and `cwd_invocations()`. */
   readonly createEphemeralViews: boolean;
