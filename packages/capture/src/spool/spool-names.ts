@@ -5,7 +5,9 @@
  * - `<pid>.<session>.spool`        zsh and bash: one per shell, appended to after each command.
  * - `<pid>.<session>.<seq>.spool`  fish: one per command, so its mtime is the command's end.
  * - `<spool name>.<drainer pid>.claim`  a spool file a drainer has taken by renaming it.
- * - `<pid>.<session>.hist`         bash: scratch file for `history 1` (truncated after each use).
+ * - `<pid>.<session>.hist`         bash: scratch file for `history 1`, overwritten in place each
+ *                                  prompt (never truncated: older text can linger past the NUL that
+ *                                  ends the current entry); deleted once its shell is gone.
  * - `drainer.pid`                  `<pid> <boot id>` of the drainer shells can count on.
  */
 
