@@ -17,7 +17,11 @@ import {
 } from '@bird/core';
 import { META_SCHEMA, cachedRemoteDir, cachedSchema, localTableDir } from './layout.ts';
 
-/** Version of the catalog layout this code writes; bump it with a step in `migrate.ts`. */
+/**
+ * Version of the catalog layout this code writes. Bump it together with whatever step
+ * `repairCatalog` in init-store.ts (run by `initStore` and `runMigration`) needs to bring an
+ * older catalog up to it.
+ */
 export const SCHEMA_VERSION = 3;
 
 /**
