@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,12 +20,17 @@ const ENTRIES = {
 };
 
 const wanted = process.argv.slice(2);
+const unknown = wanted.filter((pkg) => !Object.hasOwn(ENTRIES, pkg));
+if (unknown.length > 0) {
+  console.error(`build.mjs: unknown package ${unknown.map((p) => JSON.stringify(p)).join(', ')}; the packages with entry points are ${Object.keys(ENTRIES).join(', ')}.`);
+  process.exit(1);
+}
 const packages = wanted.length > 0 ? wanted : Object.keys(ENTRIES);
-const { existsSync } = await import('node:fs');
 
 for (const pkg of packages) {
-  for (const entry of ENTRIES[pkg] ?? []) {
+  for (const entry of ENTRIES[pkg]) {
     const pkgDir = join(root, 'packages', pkg);
+    // A planned entry whose source does not exist yet (sync-worker) is skipped.
     if (!existsSync(join(pkgDir, entry.in))) continue;
     const outfile = join(pkgDir, entry.out);
     await build({
