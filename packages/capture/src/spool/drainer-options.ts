@@ -11,5 +11,6 @@ export function drainerOptionsFromEnv(env: NodeJS.ProcessEnv): DrainerOptions {
     graceMs: pick('BIRD_DRAIN_GRACE_MS', DEFAULT_DRAINER_OPTIONS.graceMs),
     tornMs: pick('BIRD_DRAIN_TORN_MS', DEFAULT_DRAINER_OPTIONS.tornMs),
     pollMs: pick('BIRD_DRAIN_POLL_MS', DEFAULT_DRAINER_OPTIONS.pollMs),
+    retryMs: pick('BIRD_DRAIN_RETRY_MS', DEFAULT_DRAINER_OPTIONS.retryMs),
   };
 }

@@ -18,7 +18,7 @@ import {
   type FSWatcher,
 } from 'node:fs';
 import { join } from 'node:path';
-import { describeError, resolveClientId, writeFileAtomic, type BirdConfig, type BirdLayout } from '@bird/core';
+import { describeError, loadConfig, resolveClientId, writeFileAtomic, type BirdConfig, type BirdLayout } from '@bird/core';
 import { openWriter } from '../open-writer.ts';
 import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
@@ -35,16 +35,27 @@ export interface DrainerOptions {
   tornMs: number;
   /** Delay between a spool write and the pass that drains it; the shortest wait between looks. */
   pollMs: number;
+  /** First wait after a failed write; doubles with each failure, up to a minute. */
+  retryMs: number;
 }
 
-export const DEFAULT_DRAINER_OPTIONS: DrainerOptions = { lingerMs: 10_000, graceMs: 2_000, tornMs: 10_000, pollMs: 30 };
+export const DEFAULT_DRAINER_OPTIONS: DrainerOptions = { lingerMs: 10_000, graceMs: 2_000, tornMs: 10_000, pollMs: 30, retryMs: 2_000 };
 
 interface Claim {
   consumed: number;
   size: number;
   lastChange: number;
   ownerPid: number;
+  /** Failed attempts to store this claim's records in a row, and when to try again. */
+  failures: number;
+  retryAt: number;
 }
+
+/**
+ * After this many failed attempts in a row (full disk, a broken bird.duckdb) a drainer leaves
+ * the claim where it is and stops trying, so it can exit; the next drainer takes it over.
+ */
+const MAX_FAILURES = 5;
 
 export async function runDrainer(layout: BirdLayout, config: BirdConfig, env: NodeJS.ProcessEnv, options: DrainerOptions): Promise<void> {
   const drainer = new Drainer(layout, config, env, options);
@@ -53,6 +64,10 @@ export async function runDrainer(layout: BirdLayout, config: BirdConfig, env: No
 
 class Drainer {
   private readonly claims = new Map<string, Claim>();
+  /** Claims this drainer gave up on: left for the next drainer, never retaken by this one. */
+  private readonly abandoned = new Set<string>();
+  private config: BirdConfig;
+  private configMtimeMs: number;
   private readonly bootId = readBootId();
   private takeNew = true;
   private lastActivity = Date.now();
@@ -63,13 +78,18 @@ class Drainer {
 
   constructor(
     private readonly layout: BirdLayout,
-    private readonly config: BirdConfig,
+    config: BirdConfig,
     private readonly env: NodeJS.ProcessEnv,
     private readonly options: DrainerOptions,
-  ) {}
+  ) {
+    this.config = config;
+    this.configMtimeMs = this.configMtime();
+  }
 
   async run(): Promise<void> {
     const leader = this.becomeLeader();
+    // Whatever ends this process (but kill -9), shells must not keep trusting its pid.
+    process.once('exit', () => this.releaseLeadership());
     try {
       this.watcher = watch(this.layout.spool, { persistent: false }, (_event, file) => {
         if (file && (String(file).endsWith('.claim') || String(file).startsWith(DRAINER_MARKER))) return;
@@ -121,12 +141,16 @@ class Drainer {
   }
 
   private pass(): Promise<void> {
-    this.passing = this.passing.then(() => this.passOnce());
+    // A failed pass is logged and the chain goes on: one bad pass must not stop all later ones.
+    this.passing = this.passing
+      .then(() => this.passOnce())
+      .catch((error: unknown) => this.log(`a drain pass failed (${describeError(error)}); the next pass retries.`));
     return this.passing;
   }
 
   /** One look at the spool folder: claim what is new, advance every claim we hold. */
   private async passOnce(): Promise<void> {
+    this.refreshConfig();
     let names: string[];
     try {
       names = readdirSync(this.layout.spool);
@@ -145,7 +169,7 @@ class Drainer {
     }
     const actions = planDrain(listing, {
       myPid: process.pid,
-      myClaims: new Set(this.claims.keys()),
+      myClaims: new Set([...this.claims.keys(), ...this.abandoned]),
       isShellAlive: processAlive,
       isDrainerAlive,
       takeNew: this.takeNew,
@@ -163,7 +187,7 @@ class Drainer {
       }
       const entry = parseSpoolName(action.to);
       if (entry?.kind !== 'claim') continue;
-      this.claims.set(action.to, { consumed: 0, size: -1, lastChange: Date.now(), ownerPid: entry.spool.ownerPid });
+      this.claims.set(action.to, { consumed: 0, size: -1, lastChange: Date.now(), ownerPid: entry.spool.ownerPid, failures: 0, retryAt: 0 });
       if (action.kind === 'claim' && action.recreate) this.recreateSpool(action.from);
     }
     for (const name of [...this.claims.keys()]) await this.advance(name);
@@ -188,6 +212,7 @@ class Drainer {
 
   private async advance(name: string): Promise<void> {
     const claim = this.claims.get(name)!;
+    if (Date.now() < claim.retryAt) return; // backing off after a failed write
     const path = join(this.layout.spool, name);
     let fd: number;
     try {
@@ -238,9 +263,17 @@ class Drainer {
       unlinkSync(path);
       this.claims.delete(name);
     } catch (error) {
-      // Kept: the next pass (or the next drainer) retries; rows already written are not doubled.
-      this.log(`could not store spooled commands from ${name} (${describeError(error)}); they stay spooled and are retried.`);
+      // Kept: a later pass (or the next drainer) retries; rows already written are not doubled.
+      claim.failures += 1;
       claim.lastChange = Date.now();
+      claim.retryAt = Date.now() + Math.min(60_000, this.options.retryMs * 2 ** (claim.failures - 1));
+      if (claim.failures >= MAX_FAILURES) {
+        this.claims.delete(name);
+        this.abandoned.add(name);
+        this.log(`could not store spooled commands from ${name} (${describeError(error)}); gave up after ${claim.failures} tries, they stay spooled for the next drainer.`);
+      } else {
+        this.log(`could not store spooled commands from ${name} (${describeError(error)}); they stay spooled and are retried.`);
+      }
     } finally {
       closeSync(fd);
     }
@@ -262,6 +295,29 @@ class Drainer {
       }
     } finally {
       await writer.close();
+    }
+  }
+
+  /**
+   * A drainer can live for hours on a busy machine: an ignore pattern or client id the user
+   * adds to config.toml must apply to the next command, not to the next drainer.
+   */
+  private refreshConfig(): void {
+    const mtime = this.configMtime();
+    if (mtime === this.configMtimeMs) return;
+    this.configMtimeMs = mtime;
+    try {
+      this.config = loadConfig(this.layout);
+    } catch (error) {
+      this.log(`${describeError(error)} (keeping the settings read before)`);
+    }
+  }
+
+  private configMtime(): number {
+    try {
+      return statSync(this.layout.config).mtimeMs;
+    } catch {
+      return -1;
     }
   }
 
