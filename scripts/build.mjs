@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,9 +53,11 @@ for (const pkg of packages) {
 /**
  * Node 20 has no compile cache for user code, so `<name>.cjs` becomes a small loader that runs
  * `<name>.bundle.js` through vm.Script with the V8 code cache in `<name>.cache`. The cache is
- * made here by one training run (a real capture into a throw-away root), so it holds the
- * functions the capture path calls. V8 rejects a cache from another Node or V8 version and
- * compiles normally, and a missing cache only costs the compile: it is never wrong, only slower.
+ * made here by two training runs in a throw-away root: first `--drain` (what the shell hooks
+ * start) over one spooled record, then a `--cmd` capture, which loads the drain run's cache and
+ * writes it again with what it compiled added, so the cache holds the functions both paths call.
+ * V8 rejects a cache from another Node or V8 version and compiles normally, and a missing cache
+ * only costs the compile: it is never wrong, only slower.
  */
 function writeCodeCacheLoader(outfile) {
   const bundle = basename(outfile).replace(/\.cjs$/, '.bundle.js');
@@ -90,6 +92,24 @@ script.runInThisContext()(module.exports, require, module, file, __dirname);
     const env = { ...process.env, BIRD_ROOT: trainingRoot, __BIRD_WRITE_CODE_CACHE: '1' };
     delete env.NODE_OPTIONS;
     delete env.BIRD_DISABLED;
+
+    // 1. `--drain` over one record, spooled as a bash hook would, by a shell that cannot be
+    // alive: pids stay below 2^22 (PID_MAX_LIMIT), so the drainer drains it and deletes it.
+    mkdirSync(join(trainingRoot, 'spool'), { recursive: true, mode: 0o700 });
+    const pid = 4194305;
+    writeFileSync(join(trainingRoot, 'spool', `${pid}.build.spool`), spoolRecord({ pid, session: 'build', cmd: 'make drain' }), { mode: 0o600 });
+    const drain = spawnSync(process.execPath, [outfile, '--drain'], {
+      env: { ...env, BIRD_DRAIN_LINGER_MS: '0', BIRD_DRAIN_GRACE_MS: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (drain.status !== 0) throw new Error(`training run of ${outfile} --drain failed: ${drain.stderr || drain.error}`);
+    const drained = parquetFilesUnder(join(trainingRoot, 'db', 'data', 'local', 'invocations'));
+    if (drained.length !== 1) {
+      throw new Error(`training run of ${outfile} --drain wrote ${drained.length} invocation files instead of 1 (has the spool record format changed? see spoolRecord): ${drain.stderr}`);
+    }
+
+    // 2. A `--cmd` capture: starts from the drain run's cache and writes it again, adding its own functions.
     const args = ['--cmd', 'make build', '--exit', '0', '--start-us', '1700000000000000', '--end-us', '1700000000100000', '--cwd', '/', '--session', 'build', '--shell', 'bash'];
     const run = spawnSync(process.execPath, [outfile, ...args], { env, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`training run of ${outfile} failed: ${run.stderr}`);
@@ -97,4 +117,22 @@ script.runInThisContext()(module.exports, require, module, file, __dirname);
   } finally {
     rmSync(trainingRoot, { recursive: true, force: true });
   }
+}
+
+/**
+ * One spool record as the bash hook writes it: the format of `encodeRecord` in
+ * packages/capture/src/spool/record-format.ts (TypeScript, which this script cannot import).
+ * Newline, then 12 tab-separated fields, then newline: tag `b1`, shell, session, pid, start and
+ * end (epoch seconds), duration_ms, exit, client, cwd, cmd, end mark `e`; the texts here need
+ * no escaping. If the format changes, the drain training run above fails loudly.
+ */
+function spoolRecord({ pid, session, cmd }) {
+  const fields = ['b1', 'bash', session, String(pid), '1700000000.000000', '1700000000.100000', '', '0', '', '/', cmd, 'e'];
+  return `\n${fields.join('\t')}\n`;
+}
+
+/** `<table dir>/date=…/*.parquet` */
+function parquetFilesUnder(tableDir) {
+  if (!existsSync(tableDir)) return [];
+  return readdirSync(tableDir).flatMap((day) => readdirSync(join(tableDir, day)).filter((f) => f.endsWith('.parquet')));
 }
