@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForRow, waitForCount, readRows, type Shell } from './shell-session.ts';
+import { MARK, REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForRow, waitForCount, readRows, type Shell } from './shell-session.ts';
 
 beforeAll(() => {
   execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs'), 'capture'], { stdio: 'inherit' });
@@ -96,8 +96,10 @@ describe.each(SHELLS)('%s', (shell) => {
         // A drainer started from the hook has had time to print anything it would print.
         await new Promise((resolve) => setTimeout(resolve, 1500));
         await s.run('echo end');
-        // Fish redraws with the cwd and command in the window title; everything else is the same.
-        return s.output.slice(from);
+        // Up to the last prompt marker: the shell may still be writing the rest of that prompt
+        // (e.g. zsh's bracketed-paste switch) when `run` returns, in either transcript.
+        const end = s.output.lastIndexOf(MARK) + MARK.length;
+        return s.output.slice(from, end);
       } finally {
         s.close();
       }

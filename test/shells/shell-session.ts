@@ -13,7 +13,7 @@ export const SHELLS = ['zsh', 'bash', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** Printed by every prompt; never typed in a command. */
-const MARK = '@P@';
+export const MARK = '@P@';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `bird-${prefix}-`));
