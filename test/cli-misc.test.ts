@@ -1,6 +1,6 @@
 // End to end: help, version, `bird hook`, start-up without DuckDB, and the workspace bin link.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIRD_BUNDLE, buildBundles, CAPTURE_BUNDLE, expectOneLineError, REPO, Sandbox } from './cli-helpers.ts';
@@ -146,5 +146,23 @@ describe('start-up', () => {
     const run = traced(['sql', 'SELECT 42 AS answer', '--format', 'csv']);
     expect(run.stdout).toBe('answer\n42\n');
     expect(run.stderr).toContain('DUCKDB-LOADED');
+  });
+});
+
+describe('output that cannot be written', () => {
+  it('says so in one line and exits 1 when stdout is a full disk (/dev/full)', () => {
+    const s = new Sandbox();
+    try {
+      s.capture({ cmd: 'echo hi', exit: 0, startUs: 1_764_000_000_000_000n });
+      const full = openSync('/dev/full', 'w');
+      try {
+        const r = spawnSync(process.execPath, [BIRD_BUNDLE, 'history'], { env: s.env(), stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+        expectOneLineError({ code: r.status ?? -1, stdout: '', stderr: r.stderr }, 1, /cannot write the output \(ENOSPC\)/);
+      } finally {
+        closeSync(full);
+      }
+    } finally {
+      s.cleanup();
+    }
   });
 });

@@ -17,7 +17,8 @@ function output(stream: NodeJS.WriteStream): Output {
 // `bird sql … | head` closes the pipe early; that is not an error worth a message.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+  process.stderr.write(`bird: cannot write the output (${error.code ?? error.message}); check where stdout goes (a full disk?).\n`);
+  process.exit(1);
 });
 
 process.umask(0o077);
