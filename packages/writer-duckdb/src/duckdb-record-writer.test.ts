@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -103,6 +103,30 @@ describe('DuckDbRecordWriter', () => {
     await (await DuckDbRecordWriter.open(layout)).close();
 
     expect(await readAll('SELECT id, cmd FROM local.invocations')).toEqual([{ id: '0192-b', cmd: 'make test' }]);
+  });
+
+  test('a spill file DuckDB cannot read is set aside in db/quarantine, and the good ones still land', async () => {
+    const holder = await holdCatalog();
+    try {
+      const blocked = await DuckDbRecordWriter.open(layout, { lockWaitMs: 300 });
+      await blocked.writeInvocation(invocation('0192-good', 'make good'));
+      await blocked.writeInvocation(invocation('0192-bad', 'make bad'));
+      await blocked.close();
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+    }
+    const spillDir = join(layout.dbDir, 'spill', 'invocations');
+    const files = readdirSync(spillDir);
+    expect(files).toHaveLength(2);
+    // Cut one short, as a disk error might.
+    const bad = files.find((f) => readFileSync(join(spillDir, f)).includes('make bad'))!;
+    writeFileSync(join(spillDir, bad), readFileSync(join(spillDir, bad)).subarray(0, 40));
+
+    await (await DuckDbRecordWriter.open(layout)).close();
+    expect(await readAll('SELECT cmd FROM local.invocations')).toEqual([{ cmd: 'make good' }]);
+    expect(readdirSync(spillDir)).toEqual([]);
+    expect(readdirSync(join(layout.dbDir, 'quarantine', 'spill'))).toEqual([bad]);
   });
 
   test('a catalog without local tables is one clear error naming the fix', async () => {

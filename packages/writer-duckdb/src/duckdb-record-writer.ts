@@ -1,5 +1,5 @@
-import { readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
@@ -7,6 +7,8 @@ import {
   SESSIONS,
   quoteIdent,
   quoteLiteral,
+  sha256,
+  toHex,
   writeFileAtomic,
   type BirdLayout,
   type InvocationRow,
@@ -42,10 +44,16 @@ export class DuckDbRecordWriter implements RecordWriter {
   static async open(layout: BirdLayout, options: DuckDbWriterOptions = {}): Promise<DuckDbRecordWriter> {
     const instance = await openWithRetry(layout.catalog, options.lockWaitMs ?? 2_000);
     if (!instance) return new DuckDbRecordWriter(layout, null, null);
-    const connection = await instance.connect();
-    const writer = new DuckDbRecordWriter(layout, instance, connection);
-    await writer.ingestSpill();
-    return writer;
+    try {
+      const connection = await instance.connect();
+      const writer = new DuckDbRecordWriter(layout, instance, connection);
+      await writer.ingestSpill();
+      return writer;
+    } catch (error) {
+      // Never keep bird.duckdb open read-write after a failure: it would lock every reader out.
+      instance.closeSync();
+      throw error;
+    }
   }
 
   /** True when rows go to the spill folder because the catalog was locked. */
@@ -87,6 +95,15 @@ export class DuckDbRecordWriter implements RecordWriter {
     }
   }
 
+  private async readable(path: string): Promise<boolean> {
+    try {
+      await this.connection!.run(`SELECT count(*) FROM read_parquet(${quoteLiteral(path)})`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Moves rows spilled while the catalog was locked into their tables, then deletes the files. */
   private async ingestSpill(): Promise<void> {
     for (const table of [SESSIONS, INVOCATIONS]) {
@@ -99,15 +116,29 @@ export class DuckDbRecordWriter implements RecordWriter {
       }
       for (const file of files) {
         const path = join(dir, file);
-        await this.insertUnlessPresent(table, `SELECT * FROM read_parquet(${quoteLiteral(path)})`);
+        try {
+          await this.insertUnlessPresent(table, `SELECT * FROM read_parquet(${quoteLiteral(path)})`);
+        } catch (error) {
+          // A spill file DuckDB cannot read would fail every later open: set it aside, keep it.
+          if (await this.readable(path)) throw error;
+          quarantineFile(this.layout, path);
+          continue;
+        }
         unlinkSync(path);
       }
     }
   }
 }
 
+/** Ids and session ids come from outside: a hash makes a safe, fixed-length, collision-free file name. */
 function spillName(key: string): string {
-  return Buffer.from(key).toString('base64url').slice(0, 200);
+  return toHex(sha256(key)).slice(0, 32);
+}
+
+function quarantineFile(layout: BirdLayout, path: string): void {
+  const dest = join(layout.dbDir, 'quarantine', 'spill', basename(path));
+  mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
+  renameSync(path, dest);
 }
 
 const LOCKED = /Could not set lock|Conflicting lock/i;
