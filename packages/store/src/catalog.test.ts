@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { birdLayout } from '@bird/core';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { ConnectionOptions, SCHEMA_VERSION, StoreBusyError, StoreModeError, checkRemoteName, initStore, openStore, registerCachedRemote, runMigration } from './index.ts';
@@ -38,6 +40,14 @@ describe('bird init', () => {
     conn = await openStore(layout, quiet).connect();
     expect((await conn.query("SELECT cmd, _source FROM main.invocations")).rows).toEqual([['ls', 'local']]);
     conn.close();
+  });
+
+  test.each(['with*star', 'with?mark', 'with[bracket]', 'with{brace}'])('refuses a root whose path holds glob characters (%s) before writing anything', async (name) => {
+    const base = tempLayout().root;
+    const layout = birdLayout(join(base, name));
+    await expect(initStore(layout, 'parquet')).rejects.toThrow(/contains glob characters .* point BIRD_ROOT at a plain path\.$/);
+    expect(existsSync(layout.root)).toBe(false);
+    expect(() => openStore(layout, quiet)).toThrow(/contains glob characters/);
   });
 
   test('in another mode than the existing store is one clear sentence naming that mode', async () => {

@@ -25,7 +25,7 @@ import type { InitResult } from './api.ts';
 import { SCHEMA_VERSION, cachedDdl, localDdl, metaDdl, placeholderDdl, setMeta, unionDdl } from './catalog-ddl.ts';
 import { openCatalog, type LockOptions } from './catalog-lock.ts';
 import { StoreModeError } from './errors.ts';
-import { META_SCHEMA, PLACEHOLDER_FILE, cachedSchema, checkRemoteName } from './layout.ts';
+import { META_SCHEMA, PLACEHOLDER_FILE, assertPlainRoot, cachedSchema, checkRemoteName } from './layout.ts';
 import { cachedPlaceholderTargets, ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
 
 export interface CatalogState {
@@ -128,6 +128,7 @@ function hasLocalParquetData(layout: BirdLayout): boolean {
  * @example await initStore(birdLayout(resolveBirdRoot()), 'parquet')
  */
 export async function initStore(layout: BirdLayout, mode?: StorageMode, options: LockOptions = {}): Promise<InitResult> {
+  assertPlainRoot(layout);
   const hadConfig = existsSync(layout.config);
   const config = ensureRoot(layout, mode ?? 'parquet');
   const requested = mode ?? config.storage.mode;

@@ -6,7 +6,7 @@
  * file DuckDB takes the schema from: a file that deviates from it is named in the error.
  */
 import { join } from 'node:path';
-import { TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
+import { BirdError, TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
 
 export const PLACEHOLDER_PARTITION = 'date=1970-01-01';
 export const PLACEHOLDER_FILE = '_bird_placeholder.parquet';
@@ -47,3 +47,13 @@ export const checkRemoteName = (name: string): string => validateRemoteName(name
 
 export const cachedSchema = (remote: string) => cachedSchemaName(checkRemoteName(remote));
 export const remoteSchema = (remote: string) => remoteSchemaName(checkRemoteName(remote));
+
+/** Characters a DuckDB file glob gives meaning to; a folder named with them would read other files. */
+export const GLOB_CHARS = /[*?[\]{}]/;
+
+/** Views read `<root>/…/*.parquet` globs, so the root itself must be a plain path. */
+export function assertPlainRoot(layout: BirdLayout): void {
+  if (GLOB_CHARS.test(layout.root)) {
+    throw new BirdError(`BIRD_ROOT ${layout.root} contains glob characters (* ? [ ] { }), which would make queries read the wrong files; point BIRD_ROOT at a plain path.`, { exitCode: 2 });
+  }
+}

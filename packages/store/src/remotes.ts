@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, TABLE_NAMES, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
-import { localTableDir, placeholderPath, remoteSchema } from './layout.ts';
+import { GLOB_CHARS, localTableDir, placeholderPath, remoteSchema } from './layout.ts';
 import { createRemoteBackend } from './remote/create-remote-backend.ts';
 import { fileRemoteRoot } from './remote/file/file-remote-config.ts';
 import { mirrorDir, syncMirror } from './remote/mirror.ts';
@@ -32,7 +32,6 @@ export interface AttachedRemote {
   readonly excluded: Set<string>;
 }
 
-const GLOB_CHARS = /[*?[\]{}]/;
 
 /** Every `.parquet` file of one table of the lake, at `<table>/client=*\/date=*\/` depth. */
 export function lakeFiles(root: string, table: TableName, limit = Infinity): string[] {

@@ -12,6 +12,7 @@ import { fileNamedInError, isInside, quarantine, whyBad } from './bad-files.ts';
 import { SCHEMA_VERSION } from './catalog-ddl.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
 import { SqlError } from './errors.ts';
+import { assertPlainRoot } from './layout.ts';
 import { initStore, readCatalogState, runMigration } from './init-store.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, type AttachedRemote } from './remotes.ts';
@@ -32,6 +33,7 @@ const defaultWarn = (message: string) => process.stderr.write(`bird: warning: ${
  * conn.close();
  */
 export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store {
+  assertPlainRoot(layout);
   const config = loadConfig(layout);
   const warn = options.onWarning ?? defaultWarn;
   return {
