@@ -23,3 +23,11 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * True for DuckDB's "another process holds bird.duckdb" errors, the ones worth retrying.
+ * Here (no DuckDB import) so the store and the duckdb writer agree on what "locked" means.
+ */
+export function isCatalogLockedError(error: unknown): boolean {
+  return /Could not set lock|Conflicting lock|already open/i.test(describeError(error));
+}

@@ -7,6 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { isCatalogLockedError } from '@bird/core';
 import { StoreBusyError } from './errors.ts';
 
 export interface LockOptions {
@@ -15,7 +16,6 @@ export interface LockOptions {
 }
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
-const LOCKED = /Could not set lock|Conflicting lock|already open/i;
 
 const inProcess = new Map<string, { readers: number; writer: boolean }>();
 const stateOf = (path: string) => {
@@ -61,7 +61,7 @@ export async function openCatalog(path: string, access: 'read_only' | 'read_writ
       } catch (error) {
         if (access === 'read_only') state.readers--;
         else state.writer = false;
-        if (!LOCKED.test((error as Error).message)) throw error;
+        if (!isCatalogLockedError(error)) throw error;
         lastError = error;
       }
     }

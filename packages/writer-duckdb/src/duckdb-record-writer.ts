@@ -4,6 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
   INVOCATIONS,
+  isCatalogLockedError,
   SESSIONS,
   quoteIdent,
   quoteLiteral,
@@ -141,8 +142,6 @@ function quarantineFile(layout: BirdLayout, path: string): void {
   renameSync(path, dest);
 }
 
-const LOCKED = /Could not set lock|Conflicting lock/i;
-
 /** Opens bird.duckdb read-write, retrying with backoff while another process holds it; null if it stays locked. */
 async function openWithRetry(path: string, waitMs: number): Promise<DuckDBInstance | null> {
   const deadline = Date.now() + waitMs;
@@ -151,7 +150,7 @@ async function openWithRetry(path: string, waitMs: number): Promise<DuckDBInstan
     try {
       return await DuckDBInstance.create(path);
     } catch (error) {
-      if (!LOCKED.test((error as Error).message)) {
+      if (!isCatalogLockedError(error)) {
         throw new BirdError(`cannot open ${path} (${(error as Error).message.split('\n')[0]}); run \`bird init --mode duckdb\`.`, { cause: error });
       }
       if (Date.now() >= deadline) return null;
