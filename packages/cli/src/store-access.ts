@@ -1,14 +1,16 @@
 // The cli's one door into the store. The store (and DuckDB with it) is imported only when a
 // command is about to query, after its arguments were checked, so that bad input fails fast.
 import { usageError } from '@bird/core';
-import type { BirdConnection, ConnectionOptions, LockOptions } from '@bird/store';
+import type { BirdConnection, LockOptions } from '@bird/store';
+// The API types and presets only: this subpath loads no DuckDB.
+import { ConnectionOptions } from '@bird/store/api';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
 
-/** What `bird sql` opens: remotes attached, macros made (the store's `ConnectionOptions.full()`). */
-export const FULL: ConnectionOptions = { attachRemotes: true, attachProject: true, createEphemeralViews: true, runMigration: true };
+/** What `bird sql` opens: remotes attached, macros made. */
+export const FULL: ConnectionOptions = ConnectionOptions.full();
 /** Enough for `bird history`: only `main.*`, no remotes to reach; an old catalog is still upgraded. */
-export const MINIMAL: ConnectionOptions = { attachRemotes: false, attachProject: false, createEphemeralViews: false, runMigration: true };
+export const MINIMAL: ConnectionOptions = { ...ConnectionOptions.minimal(), runMigration: true };
 
 /**
  * How long to wait for a catalog another process holds: the store's default, or
