@@ -109,7 +109,7 @@ describe('bird hook', () => {
     const run = s.bird(['hook', 'bash']);
     expect(run.code).toBe(0);
     writeFileSync(file, run.stdout);
-    expect(spawnSync('bash', ['-n', file]).status).toBe(0);
+    expect(spawnSync('bash', ['--norc', '-n', file]).status).toBe(0);
   });
 
   it.each([

@@ -7,8 +7,8 @@ const PATHS = ['/opt/bird/packages/capture/dist/bird-capture.cjs', "/home/o'neil
 describe('presetLine', () => {
   it.each(PATHS)('bash reads %j back exactly, and a value already set wins', (path) => {
     const script = `${presetLine('bash', path)}\nprintf %s "$BIRD_CAPTURE_BIN"`;
-    expect(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH } }).toString()).toBe(path);
-    expect(execFileSync('bash', ['-c', script], { env: { PATH: process.env.PATH, BIRD_CAPTURE_BIN: '/mine' } }).toString()).toBe('/mine');
+    expect(execFileSync('bash', ['--norc', '-c', script], { env: { PATH: process.env.PATH } }).toString()).toBe(path);
+    expect(execFileSync('bash', ['--norc', '-c', script], { env: { PATH: process.env.PATH, BIRD_CAPTURE_BIN: '/mine' } }).toString()).toBe('/mine');
   });
 
   it.each(PATHS)('quotes %j for sh and fish', (path) => {
