@@ -14,3 +14,4 @@ export * from './executable.ts';
 export * from './record-writer.ts';
 export * from './root.ts';
 export * from './shells.ts';
+export * from './file-key.ts';

@@ -8,8 +8,7 @@ import {
   SESSIONS,
   quoteIdent,
   quoteLiteral,
-  sha256,
-  toHex,
+  fileKeyOf,
   writeFileAtomic,
   type BirdLayout,
   type InvocationRow,
@@ -78,7 +77,7 @@ export class DuckDbRecordWriter implements RecordWriter {
   private async write(table: TableDef, row: Record<string, unknown>, key: string): Promise<void> {
     if (!this.connection) {
       const dir = join(this.layout.dbDir, 'spill', table.name);
-      writeFileAtomic(join(dir, `${spillName(key)}.parquet`), encodeParquet(table, [row]), { tmpDir: this.layout.tmp });
+      writeFileAtomic(join(dir, `${fileKeyOf(key)}.parquet`), encodeParquet(table, [row]), { tmpDir: this.layout.tmp });
       return;
     }
     await this.insertUnlessPresent(table, rowSelect(table, row));
@@ -129,11 +128,6 @@ export class DuckDbRecordWriter implements RecordWriter {
       }
     }
   }
-}
-
-/** Ids and session ids come from outside: a hash makes a safe, fixed-length, collision-free file name. */
-function spillName(key: string): string {
-  return toHex(sha256(key)).slice(0, 32);
 }
 
 function quarantineFile(layout: BirdLayout, path: string): void {

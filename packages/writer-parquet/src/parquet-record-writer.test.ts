@@ -12,6 +12,7 @@ import {
   TABLES,
   birdLayout,
   ensureRoot,
+  fileKeyOf,
   localPartitionDir,
   localTableGlob,
   type BirdLayout,
@@ -21,7 +22,7 @@ import {
 } from '@bird/core';
 import { duckdbRows, parquetColumnTypes, readParquet } from '../../../test/support/read-parquet.ts';
 import { encodeParquet } from './encode.ts';
-import { ParquetRecordWriter, sessionFileKey } from './parquet-record-writer.ts';
+import { ParquetRecordWriter } from './parquet-record-writer.ts';
 import { filesUnder } from '../../../test/support/files.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'bird-writer-'));
@@ -235,7 +236,7 @@ describe('ParquetRecordWriter: sessions', () => {
     const layout = freshRoot();
     const writer = new ParquetRecordWriter(layout);
     const path = writer.registerSessionSync(session());
-    expect(path).toBe(join(localPartitionDir(layout, 'sessions', '2023-11-14'), `${sessionFileKey('zsh-4242-1700000000')}.parquet`));
+    expect(path).toBe(join(localPartitionDir(layout, 'sessions', '2023-11-14'), `${fileKeyOf('zsh-4242-1700000000')}.parquet`));
     expect(writer.registerSessionSync(session())).toBeNull();
     await writer.registerSession(session());
     expect(filesUnder(localPartitionDir(layout, 'sessions', '2023-11-14'))).toHaveLength(1);
@@ -252,9 +253,9 @@ describe('ParquetRecordWriter: sessions', () => {
 
   it('gives any session id, however odd, a safe fixed-length file name', () => {
     for (const id of ['../../etc/passwd', 'a/b', '🐦', 'x'.repeat(256), ' ']) {
-      expect(sessionFileKey(id)).toMatch(/^[0-9a-f]{32}$/);
+      expect(fileKeyOf(id)).toMatch(/^[0-9a-f]{32}$/);
     }
-    expect(sessionFileKey('a')).not.toBe(sessionFileKey('b'));
+    expect(fileKeyOf('a')).not.toBe(fileKeyOf('b'));
   });
 
   it('stores null invoker fields', async () => {

@@ -5,8 +5,7 @@ import {
   INVOCATIONS,
   SESSIONS,
   localPartitionDir,
-  sha256,
-  toHex,
+  fileKeyOf,
   writeFileAtomic,
   type BirdLayout,
   type InvocationRow,
@@ -41,7 +40,7 @@ export class ParquetRecordWriter implements RecordWriter {
 
   /** Writes the session row once; a marker in `db/sessions-seen/` remembers it was written. */
   registerSessionSync(row: SessionRow): string | null {
-    const key = sessionFileKey(row.session_id);
+    const key = fileKeyOf(row.session_id);
     const marker = join(this.layout.dbDir, 'sessions-seen', key);
     if (existsSync(marker)) return null;
     const path = join(localPartitionDir(this.layout, 'sessions', row.date), `${key}.parquet`);
@@ -58,10 +57,6 @@ export class ParquetRecordWriter implements RecordWriter {
   async close(): Promise<void> {}
 }
 
-/** Session ids come from outside; a hash makes a safe, fixed-length file name of any of them. */
-export function sessionFileKey(sessionId: string): string {
-  return toHex(sha256(sessionId)).slice(0, 32);
-}
 
 function writeRecordFile(layout: BirdLayout, path: string, bytes: Uint8Array): void {
   try {
