@@ -1,11 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig, parseConfig } from './config.ts';
 import { BirdError } from './errors.ts';
 import { birdLayout } from './paths.ts';
-import { ensureRoot } from './root.ts';
+import { ensureRoot, makeDirs } from './root.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'bird-root-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -121,5 +121,30 @@ describe('ensureRoot', () => {
     } finally {
       chmodSync(parent, 0o700);
     }
+  });
+});
+
+describe('makeDirs', () => {
+  it('makes every missing folder 0700 and accepts one that exists', () => {
+    const dir = join(base, `deep-${++n}`, 'a', 'b', 'c');
+    makeDirs(dir);
+    expect(statSync(dir).isDirectory()).toBe(true);
+    expect(permissions(dir)).toBe(0o700);
+    expect(permissions(join(dir, '..', '..'))).toBe(0o700);
+    makeDirs(dir);
+    makeDirs(base);
+  });
+
+  it('fails with ENOTDIR under a file', () => {
+    const file = join(base, `file-${++n}`);
+    writeFileSync(file, 'x');
+    expect(() => makeDirs(join(file, 'a', 'b'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  });
+
+  // Node's recursive mkdirSync never returns here: mkdir fails with ENOENT under a parent that exists.
+  it.skipIf(!existsSync('/proc/self'))('fails at once where a folder cannot be made (/proc/self)', () => {
+    expect(() => makeDirs('/proc/self/bird/db')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    const error = ensureRootError(birdLayout('/proc/self'));
+    expect(error.message).toBe('cannot create or write the BIRD root /proc/self (ENOENT): make it writable or point BIRD_ROOT somewhere you can write.');
   });
 });

@@ -1,7 +1,43 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { BirdError } from './errors.ts';
 import { defaultConfig, loadConfig, saveConfig, type BirdConfig, type StorageMode } from './config.ts';
 import type { BirdLayout } from './paths.ts';
+
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
+/**
+ * `mkdir -p` that always ends: finds the deepest folder that exists, then makes each missing
+ * one below it once, failing on the first that cannot be made. (Node's own recursive mkdirSync
+ * retries forever where mkdir fails with ENOENT under a parent that exists, as in /proc.)
+ * Throws the filesystem's error (ENOENT, ENOTDIR, EACCES …) as it is.
+ */
+export function makeDirs(dir: string, mode = 0o700): void {
+  const missing: string[] = [];
+  for (let current = resolve(dir); ; ) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(current).isDirectory();
+    } catch (error) {
+      const parent = dirname(current);
+      if (codeOf(error) !== 'ENOENT' || parent === current) throw error;
+      missing.push(current);
+      current = parent;
+      continue;
+    }
+    if (!isDir) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: current });
+    break;
+  }
+  for (const path of missing.reverse()) {
+    try {
+      mkdirSync(path, { mode });
+    } catch (error) {
+      // Another process made it in the meantime.
+      if (codeOf(error) === 'EEXIST' && statSync(path).isDirectory()) continue;
+      throw error;
+    }
+  }
+}
 
 /**
  * Makes sure the root's folders and config exist, creating what is missing (root 0700,
@@ -13,15 +49,12 @@ export function ensureRoot(layout: BirdLayout, mode: StorageMode = 'parquet'): B
     if (existsSync(layout.root) && !statSync(layout.root).isDirectory()) {
       throw new BirdError(`BIRD_ROOT ${layout.root} is a file, not a folder: point BIRD_ROOT at a folder.`);
     }
-    for (const dir of [layout.root, layout.dbDir, layout.dataDir, layout.localData, layout.tmp, layout.spool]) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-    }
+    for (const dir of [layout.root, layout.dbDir, layout.dataDir, layout.localData, layout.tmp, layout.spool]) makeDirs(dir);
     accessSync(layout.root, constants.W_OK);
   } catch (error) {
     if (error instanceof BirdError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
     throw new BirdError(
-      `cannot create or write the BIRD root ${layout.root} (${code ?? (error as Error).message}): make it writable or point BIRD_ROOT somewhere you can write.`,
+      `cannot create or write the BIRD root ${layout.root} (${codeOf(error) ?? (error as Error).message}): make it writable or point BIRD_ROOT somewhere you can write.`,
       { cause: error },
     );
   }

@@ -6,10 +6,10 @@
  * for a remote, which is never modified, left out of that remote's views on this
  * connection. The query is then retried and a warning names the file.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLES, TABLE_NAMES, quoteLiteral, type BirdLayout, type TableName } from '@bird/core';
+import { TABLES, TABLE_NAMES, makeDirs, quoteLiteral, type BirdLayout, type TableName } from '@bird/core';
 import { isPlaceholderFile, quarantineDir } from './layout.ts';
 
 /** The first `.parquet` path quoted in a DuckDB error: the file the error is about. */
@@ -49,7 +49,7 @@ export function quarantine(layout: BirdLayout, file: string): string {
   const rel = relative(layout.dataDir, file);
   let dest = join(quarantineDir(layout), rel);
   if (existsSync(dest)) dest = `${dest}.${Date.now()}`;
-  mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
+  makeDirs(dirname(dest));
   renameSync(file, dest);
   return dest;
 }

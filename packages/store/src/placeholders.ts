@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { TABLES, TABLE_NAMES, quoteLiteral, typedEmptySelect, type BirdLayout, type TableName } from '@bird/core';
+import { TABLES, TABLE_NAMES, makeDirs, quoteLiteral, typedEmptySelect, type BirdLayout, type TableName } from '@bird/core';
 import { cachedRemoteDir, localTableDir, placeholderPath } from './layout.ts';
 
 export interface PlaceholderTarget {
@@ -24,7 +24,7 @@ export const cachedPlaceholderTargets = (layout: BirdLayout, remote: string): Pl
 export async function ensurePlaceholderFiles(layout: BirdLayout, targets: readonly PlaceholderTarget[]): Promise<string[]> {
   const missing = targets.filter((t) => !existsSync(placeholderPath(t.tableDir)));
   if (missing.length === 0) return [];
-  mkdirSync(layout.tmp, { recursive: true, mode: 0o700 });
+  makeDirs(layout.tmp);
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const written: string[] = [];
@@ -33,7 +33,7 @@ export async function ensurePlaceholderFiles(layout: BirdLayout, targets: readon
       const dest = placeholderPath(target.tableDir);
       const tmp = join(layout.tmp, `placeholder.${process.pid}.${randomBytes(6).toString('hex')}.partial`);
       await connection.run(`COPY (${typedEmptySelect(TABLES[target.table])}) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
-      mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
+      makeDirs(dirname(dest));
       renameSync(tmp, dest);
       written.push(dest);
     }

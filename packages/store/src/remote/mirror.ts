@@ -6,9 +6,9 @@
  * (e.g. batches compacted away). The cost grows with the new objects, apart from the listing.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, rm, stat, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TABLE_NAMES, type BirdLayout } from '@bird/core';
+import { TABLE_NAMES, makeDirs, type BirdLayout } from '@bird/core';
 import { checkRemoteName } from '../layout.ts';
 import { PARTIAL_SUFFIX } from './partial-file.ts';
 import type { RemoteBackend } from './remote-backend.ts';
@@ -94,7 +94,7 @@ async function claimFor(dir: string, source: string): Promise<void> {
     .then((text) => (JSON.parse(text) as { source?: string }).source ?? '')
     .catch(() => undefined);
   if (current === source) return;
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir);
   if (current !== undefined || (await readdir(dir)).length > 0) {
     for (const table of TABLE_NAMES) await rm(join(dir, table), { recursive: true, force: true });
   }

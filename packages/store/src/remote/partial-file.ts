@@ -3,9 +3,9 @@
  * (same folder, so the rename is atomic; never a `.parquet` name, so no reader glob sees it
  * half-written), which is renamed over the destination once complete.
  */
-import { open, chmod, mkdir, rename, rm } from 'node:fs/promises';
+import { open, chmod, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fsyncDir } from '@bird/core';
+import { fsyncDir, makeDirs } from '@bird/core';
 
 export const PARTIAL_SUFFIX = '.bird-partial';
 
@@ -25,7 +25,7 @@ export interface PartialWriteOptions {
 
 /** Runs `fill(tmp)` to write the bytes, then renames `tmp` to `dest`; on any failure `dest` is untouched and `tmp` removed. */
 export async function writeViaPartial(dest: string, fill: (tmp: string) => Promise<void>, options: PartialWriteOptions = {}): Promise<void> {
-  await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
+  makeDirs(dirname(dest));
   const tmp = partialPathFor(dest);
   try {
     await fill(tmp);
