@@ -64,9 +64,10 @@ describe('bird remote', () => {
     ['team', /a remote named "team" already exists; remove it first/],
     ['TEAM', /clashes with the remote "team"/],
     ['my_cloud', /clashes with the remote "my-cloud".*cached_my_cloud/],
-  ])('refuses %j next to the existing remotes, leaving config.toml as it was', (name, message) => {
+    ['My_Cloud', /clashes with the remote "my-cloud".*cached_my_cloud/],
+  ])('refuses %j next to the existing remotes as a usage error (exit 2), leaving config.toml as it was', (name, message) => {
     const before = readFileSync(join(s.root, 'config.toml'), 'utf8');
-    expectOneLineError(s.bird(['remote', 'add', name, '--type', 'file', '--uri', '/srv/other']), 1, message);
+    expectOneLineError(s.bird(['remote', 'add', name, '--type', 'file', '--uri', '/srv/other']), 2, message);
     expect(readFileSync(join(s.root, 'config.toml'), 'utf8')).toBe(before);
   });
 

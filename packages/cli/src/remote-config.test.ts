@@ -106,7 +106,9 @@ describe('addRemote', () => {
 
   it('refuses my_team next to my-team', () => {
     const config = addRemote(base, spec({ name: 'my-team' }));
-    expect(failure(() => addRemote(config, spec({ name: 'my_team' }))).message).toMatch(/clashes with the remote "my-team".*cached_my_team/);
+    const error = failure(() => addRemote(config, spec({ name: 'my_team' })));
+    expect(error.message).toMatch(/clashes with the remote "my-team".*cached_my_team/);
+    expect(error.exitCode).toBe(2);
   });
 
   it.each([

@@ -60,11 +60,12 @@ export function addRemote(config: BirdConfig, spec: RemoteSpec): BirdConfig {
   const name = validateRemoteName(spec.name);
   const suffix = remoteSchemaSuffix(name);
   const existing = config.remotes.find((r) => remoteSchemaSuffix(r.name) === suffix);
+  // A name that is taken is a command line to change, like any other bad argument (exit 2).
   if (existing?.name === name) {
-    throw new BirdError(`a remote named "${name}" already exists; remove it first with \`bird remote remove ${name}\`, or pick another name.`);
+    throw usageError(`a remote named "${name}" already exists; remove it first with \`bird remote remove ${name}\`, or pick another name.`);
   }
   if (existing) {
-    throw new BirdError(
+    throw usageError(
       `the name "${name}" clashes with the remote "${existing.name}" (names that differ only in case or "-"/"_" share the schema cached_${suffix}); pick another name.`,
     );
   }
