@@ -88,6 +88,16 @@ describe('renderTable', () => {
     expect(out).toContain(long);
   });
 
+  it.each([undefined, 80])('renders any number of rows (150000, maxWidth %s) and any number of columns', (maxWidth) => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => [String(i), 'x'.repeat(i % 9)]);
+    const lines = renderTable({ headers: ['n', 'text'], align: ['right', 'left'], rows }, { maxWidth }).trimEnd().split('\n');
+    expect(lines).toHaveLength(150_002);
+    expect(lines.at(-1)).toBe(`149999  ${'x'.repeat(149_999 % 9)}`);
+    const wide = Array.from({ length: 150_000 }, (_, i) => `c${i}`);
+    const out = renderTable({ headers: wide, align: wide.map(() => 'left' as const), rows: [wide] }, { maxWidth });
+    expect(out.split('\n')).toHaveLength(4);
+  });
+
   it('aligns wide characters by display width', () => {
     const out = renderTable({ headers: ['a', 'b'], align: ['left', 'left'], rows: [['日本', 'x'], ['ab', 'y']] });
     expect(out.split('\n')[2]).toBe('日本  x');

@@ -25,7 +25,7 @@ export function fitWidths(natural: readonly number[], cuttable: readonly boolean
   const withCap = (cap: number) => natural.map((w, i) => (cuttable[i] ? Math.min(w, Math.max(cap, floor(i))) : w));
   const total = (widths: number[]) => widths.reduce((sum, w) => sum + w, 0) + GAP.length * Math.max(0, widths.length - 1);
   let lo = 0;
-  let hi = Math.max(0, ...natural);
+  let hi = largest(natural);
   if (total(withCap(hi)) <= maxWidth) return withCap(hi);
   // Largest cap whose table fits; cap 0 leaves every text column at its floor.
   while (lo < hi) {
@@ -45,6 +45,13 @@ export function fitWidths(natural: readonly number[], cuttable: readonly boolean
   return widths;
 }
 
+/** The largest of `values`, or 0; a loop, since spreading a result's rows into Math.max overflows the stack. */
+function largest(values: readonly number[]): number {
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  return max;
+}
+
 function pad(text: string, width: number, align: Align): string {
   const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
   return align === 'right' ? fill + text : text + fill;
@@ -55,9 +62,11 @@ function pad(text: string, width: number, align: Align): string {
  * columns and no trailing blanks. With `maxWidth` (a terminal), long cells end in `…`.
  */
 export function renderTable(table: TextTable, options: { maxWidth?: number } = {}): string {
-  const natural = table.headers.map((header, i) =>
-    Math.max(displayWidth(header), ...table.rows.map((row) => displayWidth(row[i] ?? ''))),
-  );
+  const natural = table.headers.map((header, i) => {
+    let width = displayWidth(header);
+    for (const row of table.rows) width = Math.max(width, displayWidth(row[i] ?? ''));
+    return width;
+  });
   const cuttable = table.cuttable ?? table.align.map((a) => a === 'left');
   const widths = options.maxWidth === undefined ? natural : fitWidths(natural, cuttable, options.maxWidth);
   const line = (cells: readonly string[]) =>
