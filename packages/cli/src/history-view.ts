@@ -1,7 +1,7 @@
 // `bird history` as people read it: local time, exit status, a short duration, ~ for home.
 import type { ResultSet } from './format/result-set.ts';
 import type { TextTable } from './format/table.ts';
-import { escapeControls } from './format/text-width.ts';
+import { escapeControls, escapeForTerminal } from './format/text-width.ts';
 import { plainText, readableTimestamp } from './format/values.ts';
 
 /** The query behind `bird history -n N`: newest first (UUIDv7 ids break ties in time order). */
@@ -35,9 +35,10 @@ export function shortenHome(path: string, home: string | undefined): string {
   return path.startsWith(`${h}/`) ? `~${path.slice(h.length)}` : path;
 }
 
-/** Rows of `historyQuery` as a table; an unknown value (NULL) is left blank. */
-export function historyTable(result: ResultSet, home: string | undefined): TextTable {
+/** Rows of `historyQuery` as a table; an unknown value (NULL) is left blank. `terminal`: bidi controls escaped too. */
+export function historyTable(result: ResultSet, home: string | undefined, options: { terminal?: boolean } = {}): TextTable {
   const text = (value: unknown) => plainText(value) ?? '';
+  const escape = options.terminal ? escapeForTerminal : escapeControls;
   return {
     headers: ['time', 'exit', 'duration', 'cwd', 'cmd'],
     align: ['left', 'right', 'right', 'left', 'left'],
@@ -46,8 +47,8 @@ export function historyTable(result: ResultSet, home: string | undefined): TextT
       readableTimestamp(text(timestamp), { fraction: false }),
       text(exit),
       duration === null || duration === undefined ? '' : formatDuration(Number(duration)),
-      escapeControls(shortenHome(text(cwd), home)),
-      escapeControls(text(cmd)),
+      escape(shortenHome(text(cwd), home)),
+      escape(text(cmd)),
     ]),
   };
 }

@@ -23,8 +23,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const connection = await connect(ctx, MINIMAL);
   try {
     const result = await connection.query(historyQuery(count));
-    const maxWidth = tableWidth(ctx.stdout);
-    ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME), { maxWidth }) : renderResult(result, format));
+    const options = { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY };
+    ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, options), options) : renderResult(result, format, options));
   } finally {
     connection.close();
   }

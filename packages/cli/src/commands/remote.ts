@@ -5,6 +5,7 @@ import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
 import { OUTPUT_FORMATS, type OutputFormat, type ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
+import { escapeControls, escapeForTerminal } from '../format/text-width.ts';
 import { addRemote, removeRemote } from '../remote-config.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { USAGE } from '../usage.ts';
@@ -67,8 +68,9 @@ function list(args: string[], ctx: CliContext): void {
   // No root or no config yet means no remotes, not an error.
   const remotes = existsSync(layout.config) ? loadConfig(layout).remotes : [];
   const result = remotesResult(remotes);
+  const terminal = ctx.stdout.isTTY;
   if (format !== 'table') {
-    ctx.stdout.write(renderResult(result, format));
+    ctx.stdout.write(renderResult(result, format, { terminal }));
     return;
   }
   if (remotes.length === 0) {
@@ -78,7 +80,9 @@ function list(args: string[], ctx: CliContext): void {
   const table = {
     headers: ['name', 'type', 'uri', 'mode', 'auto-attach', 'endpoint', 'region'],
     align: result.columns.map(() => 'left' as const),
-    rows: remotes.map((r) => [r.name, r.type, r.uri, r.mode.replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? '']),
+    rows: remotes.map((r) =>
+      [r.name, r.type, r.uri, r.mode.replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? ''].map(terminal ? escapeForTerminal : escapeControls),
+    ),
   };
   ctx.stdout.write(renderTable(table, { maxWidth: tableWidth(ctx.stdout) }));
 }

@@ -15,7 +15,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const connection = await connect(ctx, FULL);
   try {
     const result = await connection.query(query);
-    ctx.stdout.write(renderResult(result, format, { maxWidth: tableWidth(ctx.stdout) }));
+    ctx.stdout.write(renderResult(result, format, { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY }));
   } finally {
     connection.close();
   }

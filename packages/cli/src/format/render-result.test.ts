@@ -72,3 +72,37 @@ describe('renderResult as a table', () => {
     for (const format of ['table', 'csv', 'json'] as const) expect(renderResult({ columns: [], rows: [] }, format)).toBe('');
   });
 });
+
+describe('what a terminal is shown (terminal: true) and what a pipe gets', () => {
+  const nasty: ResultSet = {
+    columns: [
+      { name: 'cmd', type: 'VARCHAR' },
+      { name: 'n', type: 'INTEGER' },
+    ],
+    rows: [
+      ['echo \x1b[2J\u202eevil\u202c, ok', 1],
+      ['plain', 22],
+    ],
+  };
+
+  it('csv: escaped in a terminal, byte-exact when piped', () => {
+    expect(renderCsv(nasty, { terminal: true })).toBe('cmd,n\n"echo \\x1b[2J\\u202eevil\\u202c, ok",1\nplain,22\n');
+    expect(renderCsv(nasty)).toBe('cmd,n\n"echo \x1b[2J\u202eevil\u202c, ok",1\nplain,22\n');
+  });
+
+  it('json: \\u escapes in a terminal (the same value), raw when piped', () => {
+    const shown = renderJson(nasty, { terminal: true });
+    expect(shown).toBe('[\n{"cmd":"echo \\u001b[2J\\u202eevil\\u202c, ok","n":1},\n{"cmd":"plain","n":22}\n]\n');
+    expect(JSON.parse(shown)).toEqual(JSON.parse(renderJson(nasty)));
+    expect(renderJson(nasty)).toContain('\u202e');
+  });
+
+  it('table: bidi controls escaped in a terminal, and the columns still line up', () => {
+    const lines = renderResult(nasty, 'table', { terminal: true }).trimEnd().split('\n');
+    expect(lines[2]).toBe('echo \\x1b[2J\\u202eevil\\u202c, ok   1');
+    expect(lines[1]!.length).toBe(lines[2]!.length);
+    expect(lines[3]).toBe(`plain${' '.repeat(lines[2]!.length - 7)}22`);
+    // Piped, the layout still escapes C0 controls; bidi controls pass as they are.
+    expect(renderResult(nasty, 'table').split('\n')[2]).toBe('echo \\x1b[2J\u202eevil\u202c, ok   1');
+  });
+});
