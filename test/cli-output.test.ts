@@ -1,0 +1,111 @@
+// End to end: what the built `bird` prints: big tables, a stdout that is closed, and what a terminal is shown.
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, type Sandbox, sandboxFactory } from './cli-helpers.ts';
+
+beforeAll(() => buildBundles());
+
+const sandbox = sandboxFactory();
+
+describe('large results', () => {
+  const s = sandbox();
+  beforeAll(() => {
+    expect(s.bird(['init']).code).toBe(0);
+  });
+
+  it('a table of 150000 rows renders (no call with one argument per row)', () => {
+    const run = s.bird(['sql', 'SELECT range AS n, repeat(\'x\', (range % 7)::INTEGER) AS t FROM range(150000)']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(150_002);
+    expect(lines[0]).toBe('     n  t');
+    expect(lines[2]).toBe('     0');
+    expect(lines.at(-1)).toBe(`149999  ${'x'.repeat(149_999 % 7)}`);
+  });
+
+  it.each(['csv', 'json'])('and as %s', (format) => {
+    const run = s.bird(['sql', 'SELECT * FROM range(150000)', '--format', format]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(format === 'csv' ? 150_001 : 150_002);
+  });
+});
+
+describe('a stdout that is closed', () => {
+  const s = sandbox();
+  beforeAll(() => {
+    expect(s.bird(['init']).code).toBe(0);
+  });
+  const viaShell = (redirect: string) => {
+    const r = spawnSync('sh', ['-c', `"$0" "$1" sql "select 1" ${redirect}`, process.execPath, BIRD_BUNDLE], { env: s.env(), encoding: 'utf8' });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('bird sql … >&- fails in one sentence', () => {
+    expectOneLineError(viaShell('>&-'), 1, /stdout is closed/);
+  });
+
+  it('bird sql … >/dev/null still succeeds quietly', () => {
+    expect(viaShell('>/dev/null')).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('control and bidi characters in stored commands', () => {
+  const s = sandbox();
+  const CMD = 'printf "\x1b[31mred\x07" # \u202eevil\u202c \u200f\x7f\u0085';
+  const ESCAPED_CSV = 'printf "\\x1b[31mred\\x07" # \\u202eevil\\u202c \\u200f\\x7f\\x85';
+  const ESCAPED_JSON = 'printf \\"\\u001b[31mred\\u0007\\" # \\u202eevil\\u202c \\u200f\\u007f\\u0085';
+  const UNSAFE = /[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+  beforeAll(() => {
+    s.capture({ cmd: CMD, exit: 0, startUs: at(0) });
+    const stored = s.bird(['sql', 'SELECT cmd FROM main.invocations', '--format', 'json']);
+    expect(JSON.parse(stored.stdout)).toEqual([{ cmd: CMD }]);
+  });
+
+  /** Runs bird in a pseudo-terminal, so its stdout is a TTY. */
+  async function inTerminal(box: Sandbox, args: string[]): Promise<{ code: number; out: string }> {
+    const pty = await import('node-pty');
+    const term = pty.spawn(process.execPath, [BIRD_BUNDLE, ...args], { cols: 200, rows: 40, env: box.env() as Record<string, string> });
+    let out = '';
+    term.onData((d) => (out += d));
+    const code = await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+    return { code, out: out.replaceAll('\r\n', '\n') };
+  }
+
+  it.each([
+    ['csv', ['sql', 'SELECT cmd FROM main.invocations', '--format', 'csv'], `cmd\n"${ESCAPED_CSV.replaceAll('"', '""')}"\n`],
+    ['json', ['sql', 'SELECT cmd FROM main.invocations', '--format', 'json'], `[\n{"cmd":"${ESCAPED_JSON}"}\n]\n`],
+  ])('a terminal is shown them escaped in %s', async (_name, args, expected) => {
+    const { code, out } = await inTerminal(s, args);
+    expect(code).toBe(0);
+    expect(out).toBe(expected);
+  });
+
+  it.each([
+    ['bird sql', ['sql', 'SELECT cmd FROM main.invocations']],
+    ['bird history', ['history']],
+  ])('%s shows them escaped in a table whose columns still line up', async (_name, args) => {
+    const { code, out } = await inTerminal(s, args);
+    expect(code).toBe(0);
+    expect(out).not.toMatch(UNSAFE);
+    const lines = out.trimEnd().split('\n');
+    const row = lines.at(-1)!;
+    expect(row.endsWith(ESCAPED_CSV)).toBe(true);
+    // The rule under the header is as wide as the escaped cell it sits over.
+    expect(lines[1]!.length).toBe(row.length);
+  });
+
+  it('the escaped JSON a terminal shows is still the same value', async () => {
+    const { out } = await inTerminal(s, ['sql', 'SELECT cmd FROM main.invocations', '--format', 'json']);
+    expect(JSON.parse(out)).toEqual([{ cmd: CMD }]);
+  });
+
+  it('piped, csv and json are byte-exact', () => {
+    const csv = s.bird(['sql', 'SELECT cmd FROM main.invocations', '--format', 'csv']);
+    expect(csv.stdout).toBe(`cmd\n"${CMD.replaceAll('"', '""')}"\n`);
+    const json = s.bird(['sql', 'SELECT cmd FROM main.invocations', '--format', 'json']);
+    expect(json.stdout).toBe(`[\n${JSON.stringify({ cmd: CMD })}\n]\n`);
+    expect(json.stdout).toContain('\u202e');
+  });
+});
