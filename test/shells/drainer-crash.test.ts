@@ -61,3 +61,27 @@ it('loses and duplicates nothing when a drainer is killed -9 mid-way', async () 
   const left = existsSync(join(root, 'spool')) ? readdirSync(join(root, 'spool')).filter((f) => f.includes('.spool')) : [];
   expect(left).toEqual([]);
 });
+
+// Two claims of one spool used to get one name, and the second rename replaced the first,
+// records and all: a shell's live spool next to a claim a killed drainer left of it.
+it('keeps both a live spool and a dead drainer’s claim of the same spool', async () => {
+  const root = join(tempDir('twoclaims'), 'bird');
+  mkdirSync(join(root, 'spool'), { recursive: true, mode: 0o700 });
+  const shell = spawn('sleep', ['60']); // a live shell that still appends to its spool
+  try {
+    const record = (n: number) => {
+      const start = `${1_800_000_100 + n}.000000`;
+      return encodeRecord({ shell: 'bash', sessionId: 'two', pid: shell.pid!, start, end: start, durationMs: null, exitCode: 0, clientId: null, cwd: '/tmp', cmd: `echo claim-${n}` });
+    };
+    const spool = `${shell.pid}.two.spool`;
+    writeFileSync(join(root, 'spool', spool), record(1), { mode: 0o600 });
+    writeFileSync(join(root, 'spool', `${spool}.4000009.claim`), record(2), { mode: 0o600 }); // old-style name
+    writeFileSync(join(root, 'spool', `${spool}.4000010.3.claim`), record(3), { mode: 0o600 });
+    const drainer = startDrainer(root);
+    await new Promise((resolve) => drainer.once('exit', resolve));
+    const rows = await readRows(root);
+    expect(rows.map((r) => r.cmd).sort()).toEqual(['echo claim-1', 'echo claim-2', 'echo claim-3']);
+  } finally {
+    shell.kill();
+  }
+});

@@ -5,6 +5,7 @@ import {
   appendFileSync,
   closeSync,
   constants,
+  existsSync,
   fchmodSync,
   fstatSync,
   openSync,
@@ -181,7 +182,11 @@ class Drainer {
           unlinkSync(from);
           continue;
         }
-        renameSync(from, join(this.layout.spool, action.to));
+        // The plan picked a free name; this guards against a file it could not know of (one left by
+        // an earlier process that had our pid and appeared since the listing). Never replace one.
+        const to = join(this.layout.spool, action.to);
+        if (existsSync(to)) continue;
+        renameSync(from, to);
       } catch {
         continue; // another drainer won the rename, or the file went away: not ours
       }
@@ -246,7 +251,8 @@ class Drainer {
             clientId: resolveClientId(env, this.config.client_id),
           });
         });
-        await this.store(plans);
+        // Writes work again: claims given up on while they failed are taken back by the next pass.
+        if ((await this.store(plans)) > 0) this.abandoned.clear();
         for (const bad of parsed.rejected) {
           this.log(`skipped a damaged spool record in ${name} (${bad.reason}); it was cut short by a crash or Ctrl-C while being written.`);
         }
@@ -284,9 +290,9 @@ class Drainer {
    * read-write only for the moment of the inserts, so `bird sql` is not locked out while the
    * drainer lingers (and a catalog that stays locked makes the writer spill, not fail).
    */
-  private async store(plans: readonly PlannedCapture[]): Promise<void> {
+  private async store(plans: readonly PlannedCapture[]): Promise<number> {
     const wanted = plans.filter((p) => p.invocation && p.session);
-    if (wanted.length === 0) return;
+    if (wanted.length === 0) return 0;
     const writer = await openWriter(this.layout, this.config);
     try {
       for (const plan of wanted) {
@@ -296,6 +302,7 @@ class Drainer {
     } finally {
       await writer.close();
     }
+    return wanted.length;
   }
 
   /**

@@ -28,9 +28,23 @@ export type DrainAction =
  * Decides what one pass over the spool folder does. Pure: the listing and the liveness answers
  * come in, the steps go out. A rename is the unit of ownership: of two drainers racing for the
  * same file exactly one rename succeeds, and the loser simply moves on.
+ *
+ * A rename also replaces whatever holds its target name, so no target may ever name a file that
+ * exists: a shell's spool is claimed again while an older claim of it is still held (in its grace
+ * period, backing off after a failed write, or left by a drainer killed with -9), and both must
+ * survive. Targets carry this drainer's pid, which no other live drainer uses, and a number
+ * picked past every name in the listing, every claim held, and every target already planned.
  */
 export function planDrain(listing: readonly SpoolListing[], world: DrainWorld): DrainAction[] {
   const actions: DrainAction[] = [];
+  const taken = new Set<string>([...listing.map((l) => l.name), ...world.myClaims]);
+  const target = (spool: string): string => {
+    let seq = 1;
+    while (taken.has(claimName(spool, world.myPid, seq))) seq++;
+    const name = claimName(spool, world.myPid, seq);
+    taken.add(name);
+    return name;
+  };
   for (const { name, size } of listing) {
     const entry = parseSpoolName(name);
     if (!entry) continue;
@@ -39,7 +53,7 @@ export function planDrain(listing: readonly SpoolListing[], world: DrainWorld): 
         if (size > 0) {
           if (world.takeNew) {
             const recreate = entry.appendable && world.isShellAlive(entry.ownerPid);
-            actions.push({ kind: 'claim', from: name, to: claimName(name, world.myPid), recreate });
+            actions.push({ kind: 'claim', from: name, to: target(name), recreate });
           }
         } else if (!world.isShellAlive(entry.ownerPid)) {
           actions.push({ kind: 'remove', name });
@@ -49,7 +63,7 @@ export function planDrain(listing: readonly SpoolListing[], world: DrainWorld): 
         if (world.myClaims.has(name)) break;
         // Our own pid on a claim we do not remember: left by an earlier process with this pid.
         const orphan = entry.claimerPid === world.myPid || !world.isDrainerAlive(entry.claimerPid);
-        if (orphan && world.takeNew) actions.push({ kind: 'reclaim', from: name, to: claimName(entry.spool.name, world.myPid) });
+        if (orphan && world.takeNew) actions.push({ kind: 'reclaim', from: name, to: target(entry.spool.name) });
         break;
       }
       case 'hist':

@@ -4,7 +4,11 @@
  *
  * - `<pid>.<session>.spool`        zsh and bash: one per shell, appended to after each command.
  * - `<pid>.<session>.<seq>.spool`  fish: one per command, so its mtime is the command's end.
- * - `<spool name>.<drainer pid>.claim`  a spool file a drainer has taken by renaming it.
+ * - `<spool name>.<drainer pid>.<n>.claim`  a spool file a drainer has taken by renaming it; `n`
+ *                                  makes every claim of one drainer distinct, because a shell's
+ *                                  spool is claimed again while an older claim of it is still
+ *                                  held (in its grace period, or after a failed write). Claims
+ *                                  without `.<n>` were written by versions before 2026-12.
  * - `<pid>.<session>.hist`         bash: scratch file for `history 1`, overwritten in place each
  *                                  prompt (never truncated: older text can linger past the NUL that
  *                                  ends the current entry); deleted once its shell is gone.
@@ -27,6 +31,8 @@ export interface ClaimName {
   readonly name: string;
   readonly spool: SpoolName;
   readonly claimerPid: number;
+  /** Distinguishes claims of one spool by one drainer; 0 for the old form without it. */
+  readonly seq: number;
 }
 
 export interface HistName {
@@ -38,7 +44,7 @@ export interface HistName {
 export type SpoolDirEntry = SpoolName | ClaimName | HistName;
 
 const SPOOL = /^([1-9][0-9]{0,9})\.([A-Za-z0-9_-]{1,200})(\.[0-9]{1,12})?\.spool$/;
-const CLAIM = /^(.+\.spool)\.([1-9][0-9]{0,9})\.claim$/;
+const CLAIM = /^(.+\.spool)\.([1-9][0-9]{0,9})(?:\.([1-9][0-9]{0,8}))?\.claim$/;
 const HIST = /^([1-9][0-9]{0,9})\.([A-Za-z0-9_-]{1,200})\.hist$/;
 
 /** What a file in the spool folder is, or null for anything else (left alone). */
@@ -49,13 +55,13 @@ export function parseSpoolName(name: string): SpoolDirEntry | null {
   if (claim) {
     const inner = parseSpoolName(claim[1]!);
     if (inner?.kind !== 'spool') return null;
-    return { kind: 'claim', name, spool: inner, claimerPid: Number(claim[2]) };
+    return { kind: 'claim', name, spool: inner, claimerPid: Number(claim[2]), seq: claim[3] === undefined ? 0 : Number(claim[3]) };
   }
   const hist = HIST.exec(name);
   if (hist) return { kind: 'hist', name, ownerPid: Number(hist[1]) };
   return null;
 }
 
-export function claimName(spoolName: string, drainerPid: number): string {
-  return `${spoolName}.${drainerPid}.claim`;
+export function claimName(spoolName: string, drainerPid: number, seq: number): string {
+  return `${spoolName}.${drainerPid}.${seq}.claim`;
 }
