@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BirdError } from './errors.ts';
-import { DEFAULT_IGNORE, defaultConfig, loadConfig, parseConfig, renderConfig, type BirdConfig } from './config.ts';
+import { DEFAULT_IGNORE, defaultConfig, loadConfig, parseConfig, renderConfig, saveConfig, type BirdConfig } from './config.ts';
 import { birdLayout } from './paths.ts';
 
 /** A user-facing error is one sentence: a single line, ending with a full stop. */
@@ -90,6 +90,17 @@ auto_attach = false
     ['an empty client id', 'client_id = ""\n', /client_id must be a non-empty string/],
     ['a numeric client id', 'client_id = 42\n', /client_id must be a non-empty string/],
     ['remotes as a single table', '[remotes]\nname = "team"\n', /remotes must be written as \[\[remotes\]\] tables/],
+  ])('rejects %s in one sentence', (_name, text, pattern) => {
+    const error = parseError(text);
+    expectOneSentence(error.message);
+    expect(error.message).toMatch(pattern);
+    expect(error.message.startsWith('/root/config.toml')).toBe(true);
+  });
+});
+
+describe('broken [[remotes]] entries', () => {
+  // Capture and local reads do not need remotes: a broken entry is left out and reported, never fatal.
+  it.each([
     ['a remote without a name', '[[remotes]]\ntype = "file"\nuri = "/x"\n', /remote #1 needs a name/],
     ['a remote with a bad name', '[[remotes]]\nname = "a;b"\ntype = "file"\nuri = "/x"\n', /remote name "a;b" is not allowed/],
     ['a remote with an unknown type', '[[remotes]]\nname = "t"\ntype = "ftp"\nuri = "/x"\n', /remote t: type must be "file" or "s3", not "ftp"/],
@@ -103,11 +114,31 @@ auto_attach = false
       '[[remotes]]\nname = "my-team"\ntype = "file"\nuri = "/a"\n[[remotes]]\nname = "My_Team"\ntype = "file"\nuri = "/b"\n',
       /clashes with another remote/,
     ],
-  ])('rejects %s in one sentence', (_name, text, pattern) => {
-    const error = parseError(text);
-    expectOneSentence(error.message);
-    expect(error.message).toMatch(pattern);
-    expect(error.message.startsWith('/root/config.toml')).toBe(true);
+    ['a remote name that climbs out of the root', '[[remotes]]\nname = "../x"\ntype = "file"\nuri = "/x"\n', /remote name "\.\.\/x" is not allowed/],
+    ['a remote name with a quote', '[[remotes]]\nname = "a\'b"\ntype = "file"\nuri = "/x"\n', /remote name "a'b" is not allowed/],
+  ])('leaves out %s and says why in one sentence', (_name, text, pattern) => {
+    const config = parseConfig(`[capture]\nignore = ["ls"]\n${text}[[remotes]]\nname = "good"\ntype = "file"\nuri = "/g"\n`, '/root/config.toml');
+    expect(config.capture.ignore).toEqual(['ls']);
+    expect(config.remotes.map((r) => r.name)).toContain('good');
+    expect(config.remoteProblems).toHaveLength(1);
+    const problem = config.remoteProblems[0]!;
+    expectOneSentence(problem);
+    expect(problem).toMatch(pattern);
+    expect(problem.startsWith('/root/config.toml: [[remotes]] entry #')).toBe(true);
+  });
+
+  it('refuses to rewrite a config whose broken entry the rewrite would drop', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bird-config-save-'));
+    try {
+      const layout = birdLayout(dir);
+      const text = '[[remotes]]\nname = "../x"\ntype = "file"\nuri = "/x"\n';
+      writeFileSync(layout.config, text);
+      const config = loadConfig(layout);
+      expect(() => saveConfig(layout, config)).toThrow(/fix or remove that entry first/);
+      expect(readFileSync(layout.config, 'utf8')).toBe(text);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -121,6 +152,7 @@ describe('renderConfig', () => {
         { name: 'team', type: 's3', uri: 's3://b/p', endpoint: 'http://localhost:1', region: 'us-east-1', mode: 'read_only', auto_attach: false },
         { name: 'disk', type: 'file', uri: '/mnt/x', mode: 'read_write', auto_attach: true },
       ],
+      remoteProblems: [],
     };
     expect(parseConfig(renderConfig(config))).toEqual(config);
     expect(parseConfig(renderConfig(defaultConfig('parquet')))).toEqual(defaultConfig('parquet'));

@@ -31,13 +31,20 @@ export interface BirdConfig {
     ignore: string[];
   };
   remotes: RemoteConfig[];
+  /**
+   * One sentence for each `[[remotes]]` entry that was left out because it is broken (a bad
+   * name, an unknown type, ...). A broken remote must not stop capture or local reads, which
+   * do not need it; readers show these as warnings, and bird refuses to rewrite the file
+   * (which would drop the entry) until it is fixed.
+   */
+  remoteProblems: string[];
 }
 
 /** Commands not worth remembering, and bird's own commands, which would only echo themselves. */
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. */
@@ -90,45 +97,59 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
   const rawRemotes = doc.remotes ?? [];
   if (!Array.isArray(rawRemotes)) bad('remotes must be written as [[remotes]] tables');
   const seen = new Set<string>();
-  const remotes = (rawRemotes as unknown[]).map((raw, i) => {
-    const r = table(raw, `remotes #${i + 1}`);
-    if (typeof r.name !== 'string') bad(`remote #${i + 1} needs a name`);
-    let name: string;
+  const remotes: RemoteConfig[] = [];
+  const remoteProblems: string[] = [];
+  (rawRemotes as unknown[]).forEach((raw, i) => {
     try {
-      name = validateRemoteNameSyntax(r.name as string);
+      const remote = validateRemote(raw, i);
+      const suffix = remoteSchemaSuffix(remote.name);
+      if (seen.has(suffix)) {
+        throw new Error(`remote ${JSON.stringify(remote.name)} clashes with another remote of the same name (names differing only in case or "-"/"_" are the same)`);
+      }
+      seen.add(suffix);
+      remotes.push(remote);
     } catch (error) {
-      return bad((error as Error).message.replace(/\.$/, ''));
+      remoteProblems.push(`${where}: [[remotes]] entry #${i + 1} is ignored: ${(error as Error).message.replace(/\.$/, '')}; fix or remove it.`);
     }
-    const suffix = remoteSchemaSuffix(name);
-    if (seen.has(suffix)) bad(`remote ${JSON.stringify(name)} clashes with another remote of the same name (names differing only in case or "-"/"_" are the same)`);
-    seen.add(suffix);
-    if (!REMOTE_TYPES.includes(r.type as RemoteType)) bad(`remote ${name}: type must be "file" or "s3", not ${JSON.stringify(r.type)}`);
-    if (typeof r.uri !== 'string' || r.uri === '') bad(`remote ${name} needs a uri`);
-    const remoteMode = r.mode ?? 'read_write';
-    if (remoteMode !== 'read_write' && remoteMode !== 'read_only') bad(`remote ${name}: mode must be "read_write" or "read_only"`);
-    for (const key of ['endpoint', 'region'] as const) {
-      if (r[key] !== undefined && typeof r[key] !== 'string') bad(`remote ${name}: ${key} must be a string`);
-    }
-    if (r.auto_attach !== undefined && typeof r.auto_attach !== 'boolean') bad(`remote ${name}: auto_attach must be true or false`);
-    const remote: RemoteConfig = {
-      name,
-      type: r.type as RemoteType,
-      uri: r.uri as string,
-      mode: remoteMode as RemoteConfig['mode'],
-      auto_attach: (r.auto_attach as boolean | undefined) ?? true,
-    };
-    if (r.endpoint !== undefined) remote.endpoint = r.endpoint as string;
-    if (r.region !== undefined) remote.region = r.region as string;
-    return remote;
   });
 
   const config: BirdConfig = {
     storage: { mode: mode as StorageMode },
     capture: { ignore: ignore as string[] },
     remotes,
+    remoteProblems,
   };
   if (doc.client_id !== undefined) config.client_id = doc.client_id as string;
   return config;
+}
+
+/** One `[[remotes]]` table → a remote, or an Error saying what is wrong with it. */
+function validateRemote(raw: unknown, i: number): RemoteConfig {
+  const bad = (what: string): never => {
+    throw new Error(what);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(`remote #${i + 1} must be a table`);
+  const r = raw as Record<string, unknown>;
+  if (typeof r.name !== 'string') bad(`remote #${i + 1} needs a name`);
+  const name = validateRemoteNameSyntax(r.name as string);
+  if (!REMOTE_TYPES.includes(r.type as RemoteType)) bad(`remote ${name}: type must be "file" or "s3", not ${JSON.stringify(r.type)}`);
+  if (typeof r.uri !== 'string' || r.uri === '') bad(`remote ${name} needs a uri`);
+  const remoteMode = r.mode ?? 'read_write';
+  if (remoteMode !== 'read_write' && remoteMode !== 'read_only') bad(`remote ${name}: mode must be "read_write" or "read_only"`);
+  for (const key of ['endpoint', 'region'] as const) {
+    if (r[key] !== undefined && typeof r[key] !== 'string') bad(`remote ${name}: ${key} must be a string`);
+  }
+  if (r.auto_attach !== undefined && typeof r.auto_attach !== 'boolean') bad(`remote ${name}: auto_attach must be true or false`);
+  const remote: RemoteConfig = {
+    name,
+    type: r.type as RemoteType,
+    uri: r.uri as string,
+    mode: remoteMode as RemoteConfig['mode'],
+    auto_attach: (r.auto_attach as boolean | undefined) ?? true,
+  };
+  if (r.endpoint !== undefined) remote.endpoint = r.endpoint as string;
+  if (r.region !== undefined) remote.region = r.region as string;
+  return remote;
 }
 
 export function renderConfig(config: BirdConfig): string {
@@ -140,7 +161,10 @@ export function renderConfig(config: BirdConfig): string {
   return `# BIRD configuration. See the README for every setting.\n${stringify(doc)}\n`;
 }
 
-/** Writes `config.toml` atomically with mode 0600. */
+/** Writes `config.toml` atomically with mode 0600; refuses while a broken remote entry would be lost. */
 export function saveConfig(layout: BirdLayout, config: BirdConfig): void {
+  if (config.remoteProblems.length > 0) {
+    throw new BirdError(`${config.remoteProblems[0]!.replace(/; fix or remove it\.$/, '')}: fix or remove that entry first, so that rewriting ${layout.config} does not lose it.`);
+  }
   writeFileAtomic(layout.config, renderConfig(config), { tmpDir: layout.tmp, mode: 0o600 });
 }
