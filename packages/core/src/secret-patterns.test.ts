@@ -44,6 +44,10 @@ describe('redactSecrets', () => {
     ['fine-grained GitHub token', `echo github_pat_${'A'.repeat(30)}`, `echo ${REDACTED}`],
     ['temporary AWS key id', 'echo ASIAIOSFODNN7EXAMPLE', `echo ${REDACTED}`],
     ['OpenAI project key', `export OPENAI=sk-proj-${'a'.repeat(24)}`, `export OPENAI=${REDACTED}`],
+    ['fish set -x', 'set -x AWS_SECRET_ACCESS_KEY abc123', `set -x AWS_SECRET_ACCESS_KEY ${REDACTED}`],
+    ['fish set -Ux, several values', 'set -Ux GITHUB_TOKEN ghx one two', `set -Ux GITHUB_TOKEN ${REDACTED}`],
+    ['fish set with long flags', 'set --global --export DB_PASSWORD "p w"', `set --global --export DB_PASSWORD ${REDACTED}`],
+    ['fish set after a semicolon', 'true; set -l api_key k1; curl x', `true; set -l api_key ${REDACTED}; curl x`],
     ['two secrets in one line', 'A_TOKEN=1 B_SECRET=2 run', `A_TOKEN=${REDACTED} B_SECRET=${REDACTED} run`],
   ])('redacts %s', (_name, cmd, expected) => {
     expect(redactSecrets(cmd)).toBe(expected);
@@ -70,6 +74,10 @@ describe('redactSecrets', () => {
     'docker run -e MODE=prod image',
     'echo "the bearer of bad news"',
     'kubectl get secrets',
+    'set -e GITHUB_TOKEN',
+    'set -q AWS_SECRET_ACCESS_KEY; or echo unset',
+    'set -x EDITOR vim',
+    'echo set TOKEN',
     '',
   ])('leaves %j alone', (cmd) => {
     expect(redactSecrets(cmd)).toBe(cmd);

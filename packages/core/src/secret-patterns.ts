@@ -29,6 +29,14 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     redacted: `GITHUB_TOKEN=${REDACTED} gh pr list`,
   },
   {
+    // fish has no NAME=value export: `set -x NAME value`, `set -gx`, `set --export --global`, …
+    name: 'fish set of a secret-named variable',
+    pattern: new RegExp(String.raw`(^|[\s;&|(])(set(?:\s+-[A-Za-z]+|\s+--[a-z]+)*\s+${SECRET_NAME}\s+)(${VALUE}(?:\s+${VALUE})*)`, 'gi'),
+    replace: (_m, lead, head) => `${lead}${head}${REDACTED}`,
+    example: 'set -gx AWS_SECRET_ACCESS_KEY wJalrXUtnFEMI/K7MDENG; aws s3 ls',
+    redacted: `set -gx AWS_SECRET_ACCESS_KEY ${REDACTED}; aws s3 ls`,
+  },
+  {
     name: 'secret-named flag with a value',
     // After a space, a word starting with `-` is the next flag, not a value (`--no-password -h db`).
     pattern: new RegExp(String.raw`(--${SECRET_FLAG})(=|\s+(?!-))(${VALUE})`, 'gi'),
