@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { INVOCATIONS, SESSIONS } from '@bird/core';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { INVOCATIONS, SESSIONS, quoteLiteral } from '@bird/core';
 import { encodeParquet } from '@bird/writer-parquet';
 import { initStore, openStore, quarantineDir, registerCachedRemote } from './index.ts';
 import { fileRemote, invocation, session, tempDir, tempLayout, warningSink, writeCached, writeConfig, writeLake, writeLocal } from './testing/fixtures.ts';
@@ -67,6 +68,55 @@ describe('bad Parquet files in a data folder', () => {
     const { rmSync } = await import('node:fs');
     rmSync(join(layout.localData, 'events'), { recursive: true });
     expect((await conn.query('SELECT count(*) FROM main.events')).rows).toEqual([[0]]);
+    conn.close();
+  });
+});
+
+describe('Parquet files with the right columns but the wrong types', () => {
+  /** A real Parquet file written by DuckDB's COPY: an invocations row whose `timestamp` is text. */
+  async function textTimestampFile(file: string, timestamp: string, asSql = `${quoteLiteral(timestamp)}::VARCHAR`): Promise<void> {
+    mkdirSync(join(file, '..'), { recursive: true });
+    const instance = await DuckDBInstance.create(':memory:');
+    const c = await instance.connect();
+    await c.run(`COPY (SELECT 'i' AS id, 's' AS session_id, ${asSql} AS "timestamp", 1::BIGINT AS duration_ms, '/' AS cwd,
+      'wrong' AS cmd, 'wrong' AS executable, 0 AS exit_code, 'c' AS client_id, 'h' AS hostname, 'zsh' AS shell) TO ${quoteLiteral(file)} (FORMAT parquet)`);
+    c.closeSync();
+    instance.closeSync();
+  }
+
+  test('local and cached ones are quarantined, a remote one is skipped in place; castable ones stay', async () => {
+    const layout = tempLayout();
+    const lake = tempDir();
+    await initStore(layout);
+    await registerCachedRemote(layout, 'team');
+    writeLocal(layout, 'invocations', [invocation(), invocation()]);
+    writeCached(layout, 'team', 'invocations', [invocation()]);
+    writeLake(lake, 'invocations', 'c@h', '2024-06-01', [invocation()]);
+    writeConfig(layout, [fileRemote('lake', lake)]);
+    const local = join(layout.localData, 'invocations', 'date=2024-06-02', 'wrong.parquet');
+    const cached = join(layout.dataDir, 'cached', 'team', 'invocations', 'date=2024-06-02', 'wrong.parquet');
+    const remote = join(lake, 'invocations', 'client=c@h', 'date=2024-06-02', 'wrong.parquet');
+    const fine = join(layout.localData, 'invocations', 'date=2024-06-03', 'text-but-fine.parquet');
+    await textTimestampFile(local, 'Jan 1st');
+    await textTimestampFile(cached, 'soon');
+    await textTimestampFile(remote, 'later');
+    await textTimestampFile(fine, '2024-06-03 10:00:00');
+    const nested = join(layout.localData, 'invocations', 'date=2024-06-02', 'nested.parquet');
+    await textTimestampFile(nested, '', `{'at': 1}`);
+
+    const sink = warningSink();
+    const conn = await openStore(layout, sink).connect();
+    const res = await conn.query(`SELECT _source, count(*) FROM (SELECT * FROM main.invocations UNION ALL BY NAME SELECT * FROM remotes_invocations()) WHERE "timestamp" > TIMESTAMPTZ '2000-01-01' GROUP BY ALL ORDER BY 1`);
+    expect(res.rows).toEqual([['lake', 1], ['local', 3], ['team', 1]]);
+    expect(res.warnings).toHaveLength(4);
+    expect(res.warnings!.find((w) => w.includes(nested))).toMatch(/column "timestamp" is STRUCT\("?at"? INTEGER\), not TIMESTAMP WITH TIME ZONE/);
+    expect(sink.warnings).toEqual(res.warnings);
+    expect(res.warnings!.find((w) => w.includes(local))).toMatch(/column "timestamp" is VARCHAR, not TIMESTAMP WITH TIME ZONE.*moved it to/);
+    expect(res.warnings!.find((w) => w.includes(remote))).toMatch(/of remote lake/);
+    expect(existsSync(join(quarantineDir(layout), 'local', 'invocations', 'date=2024-06-02', 'wrong.parquet'))).toBe(true);
+    expect(existsSync(join(quarantineDir(layout), 'cached', 'team', 'invocations', 'date=2024-06-02', 'wrong.parquet'))).toBe(true);
+    expect(existsSync(remote)).toBe(true);
+    expect(existsSync(fine)).toBe(true);
     conn.close();
   });
 });

@@ -8,14 +8,14 @@ import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLE_NAMES, loadConfig, type BirdLayout, type TableName } from '@bird/core';
 import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryResult, type Store, type StoreOptions } from './api.ts';
-import { fileNamedInError, isInside, quarantine, whyBad } from './bad-files.ts';
+import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
 import { SCHEMA_VERSION } from './catalog-ddl.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
 import { SqlError } from './errors.ts';
 import { assertPlainRoot } from './layout.ts';
 import { initStore, readCatalogState, runMigration } from './init-store.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
-import { attachRemote, createRemoteViews, ephemeralMacroDdl, type AttachedRemote } from './remotes.ts';
+import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
 import { birdValueConverter } from './values.ts';
 
 const MAX_BAD_FILES_PER_QUERY = 100;
@@ -94,6 +94,7 @@ class StoreConnection implements BirdConnection {
   async query(sql: string): Promise<QueryResult> {
     const skipped: string[] = [];
     let repairedPlaceholders = false;
+    let scannedSchemas = false;
     for (;;) {
       try {
         const reader = await this.duckdb.runAndReadAll(sql);
@@ -106,20 +107,57 @@ class StoreConnection implements BirdConnection {
           repairedPlaceholders = true;
           continue;
         }
-        const skippedOne = skipped.length < MAX_BAD_FILES_PER_QUERY ? await this.skipBadFile(message) : null;
-        if (!skippedOne) throw new SqlError(message, { cause: error });
-        skipped.push(skippedOne);
-        this.warn(skippedOne);
+        const room = MAX_BAD_FILES_PER_QUERY - skipped.length;
+        let found = room > 0 ? await this.skipBadFile(message) : [];
+        if (found.length === 0 && room > 0 && !scannedSchemas && isConversionError(message)) {
+          // A value that does not convert, maybe in a file DuckDB did not name: look for it, once.
+          scannedSchemas = true;
+          found = await this.skipMistypedFiles(sql, room);
+        }
+        if (found.length === 0) throw new SqlError(message, { cause: error });
+        for (const warning of found) {
+          skipped.push(warning);
+          this.warn(warning);
+        }
       }
     }
   }
 
-  /** Takes the file a DuckDB error names out of the query if it really is bad; returns the warning, or null. */
-  private async skipBadFile(message: string): Promise<string | null> {
+  /** Takes the file a DuckDB error names out of the query if it really is bad; returns the warning, if any. */
+  private async skipBadFile(message: string): Promise<string[]> {
     const file = fileNamedInError(message);
-    if (!file) return null;
+    if (!file) return [];
     const reason = await whyBad(this.duckdb, file);
-    if (!reason) return null;
+    const warning = reason ? this.takeOut(file, reason) : null;
+    if (!warning) return [];
+    await this.rebuildRemoteViews();
+    return [warning];
+  }
+
+  /**
+   * After a conversion error: checks the schema of every file of the tables `sql` names against
+   * core's definition, and takes out (at most `limit`) files whose values do not convert.
+   */
+  private async skipMistypedFiles(sql: string, limit: number): Promise<string[]> {
+    const warnings: string[] = [];
+    for (const table of tablesNamedIn(sql)) {
+      const files = storedTableFiles(this.layout, table);
+      for (const remote of this.attached) for (const file of lakeFiles(remote.root, table)) if (!remote.excluded.has(file)) files.push(file);
+      for (const file of await mistypedCandidates(this.duckdb, table, files)) {
+        if (warnings.length >= limit) break;
+        const reason = await whyBad(this.duckdb, file);
+        const warning = reason ? this.takeOut(file, reason) : null;
+        if (warning) warnings.push(warning);
+      }
+    }
+    if (warnings.length > 0) await this.rebuildRemoteViews();
+    return warnings;
+  }
+
+  private readonly staleRemotes = new Set<AttachedRemote>();
+
+  /** Moves a bad file of BIRD's own to quarantine, or leaves a remote's out of this connection; returns the warning, or null. */
+  private takeOut(file: string, reason: string): string | null {
     if (isInside(this.layout.dataDir, file)) {
       const dest = quarantine(this.layout, file);
       return `skipped bad file ${file} (${reason}); moved it to ${dest}.`;
@@ -127,8 +165,14 @@ class StoreConnection implements BirdConnection {
     const remote = this.attached.find((r) => isInside(r.root, file));
     if (!remote) return null;
     remote.excluded.add(file);
-    await createRemoteViews(this.duckdb, this.layout, remote);
+    this.staleRemotes.add(remote);
     return `skipped bad file ${file} of remote ${remote.name} (${reason}).`;
+  }
+
+  /** Views of remotes whose excluded files changed. */
+  private async rebuildRemoteViews(): Promise<void> {
+    for (const remote of this.staleRemotes) await createRemoteViews(this.duckdb, this.layout, remote);
+    this.staleRemotes.clear();
   }
 
   /** A placeholder deleted by hand makes its glob match nothing; write it again and retry once. */
