@@ -23,7 +23,8 @@ import {
 } from '@bird/core';
 import type { InitResult } from './api.ts';
 import { SCHEMA_VERSION, cachedDdl, localDdl, metaDdl, placeholderDdl, setMeta, unionDdl } from './catalog-ddl.ts';
-import { openCatalog, type LockOptions } from './catalog-lock.ts';
+import { openCatalog, type LockOptions, type OpenCatalog } from './catalog-lock.ts';
+import { isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { StoreModeError } from './errors.ts';
 import { META_SCHEMA, PLACEHOLDER_FILE, assertPlainRoot, cachedSchema, checkRemoteName } from './layout.ts';
 import { cachedPlaceholderTargets, ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
@@ -93,9 +94,31 @@ async function inTransaction(connection: DuckDBConnection, statements: readonly 
   await connection.run('CHECKPOINT');
 }
 
+export interface InitOptions extends LockOptions {
+  /** Where a warning goes (a damaged catalog set aside); default: `bird: warning: …` on stderr. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Opens bird.duckdb read-write; a damaged one is set aside to be made again in parquet mode.
+ * `mode`: the mode the caller will make it in, refused before anything moves when config.toml
+ * says another (the new catalog can only follow the config).
+ */
+async function openWriter(layout: BirdLayout, options: InitOptions, mode?: StorageMode): Promise<OpenCatalog> {
+  try {
+    return await openCatalog(layout.catalog, 'read_write', options);
+  } catch (error) {
+    if (!isDamagedCatalogError(error)) throw error;
+    const configured = loadConfig(layout).storage.mode;
+    if (configured === 'parquet' && mode !== undefined && mode !== configured) throw new StoreModeError(layout.root, configured);
+    setAsideDamagedCatalog(layout, error, options.onWarning);
+    return openCatalog(layout.catalog, 'read_write', options);
+  }
+}
+
 /** Runs `work` with bird.duckdb open read-write, closing it right after. */
-async function withWriter<T>(layout: BirdLayout, options: LockOptions, work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  const catalog = await openCatalog(layout.catalog, 'read_write', options);
+async function withWriter<T>(layout: BirdLayout, options: InitOptions, work: (c: DuckDBConnection) => Promise<T>, mode?: StorageMode): Promise<T> {
+  const catalog = await openWriter(layout, options, mode);
   try {
     const connection = await catalog.instance.connect();
     try {
@@ -120,6 +143,22 @@ function hasLocalParquetData(layout: BirdLayout): boolean {
   return false;
 }
 
+/** `db/data/cached/<name>/` folders (what pulls wrote) as the catalog records them: remote name by schema. */
+function pulledRemotes(layout: BirdLayout): Map<string, string> {
+  const out = new Map<string, string>();
+  const dir = join(layout.dataDir, 'cached');
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    try {
+      out.set(cachedSchema(entry.name), entry.name);
+    } catch {
+      // not a folder a pull made (its name is no remote name)
+    }
+  }
+  return out;
+}
+
 /**
  * Creates the root and `db/bird.duckdb`, or checks and repairs an existing one (idempotent;
  * never destroys data). `mode` defaults to the config's; asking for another mode than the
@@ -127,7 +166,7 @@ function hasLocalParquetData(layout: BirdLayout): boolean {
  *
  * @example await initStore(birdLayout(resolveBirdRoot()), 'parquet')
  */
-export async function initStore(layout: BirdLayout, mode?: StorageMode, options: LockOptions = {}): Promise<InitResult> {
+export async function initStore(layout: BirdLayout, mode?: StorageMode, options: InitOptions = {}): Promise<InitResult> {
   assertPlainRoot(layout);
   const hadConfig = existsSync(layout.config);
   const config = ensureRoot(layout, mode ?? 'parquet');
@@ -141,12 +180,14 @@ export async function initStore(layout: BirdLayout, mode?: StorageMode, options:
   if (requested === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
 
   return withWriter(layout, options, async (connection) => {
-    const state = await readCatalogState(connection);
+    let state = await readCatalogState(connection);
     if (state.mode && state.mode !== requested) throw new StoreModeError(layout.root, state.mode);
+    // A new catalog next to data pulled before (the old one was damaged or removed) gets its cached_<name> schemas back.
+    if (state.version === 0) state = { ...state, cachedRemotes: pulledRemotes(layout) };
     for (const [, remote] of state.cachedRemotes) await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
     await repairCatalog(connection, layout, requested, state);
     return { mode: requested, created: state.version === 0 };
-  });
+  }, requested);
 }
 
 export interface MigrationResult {
@@ -156,7 +197,7 @@ export interface MigrationResult {
 }
 
 /** Upgrades an older catalog in place (views rebuilt, missing columns added; rows kept). */
-export async function runMigration(layout: BirdLayout, options: LockOptions = {}): Promise<MigrationResult> {
+export async function runMigration(layout: BirdLayout, options: InitOptions = {}): Promise<MigrationResult> {
   if (!existsSync(layout.catalog)) throw new BirdError(`there is no BIRD catalog at ${layout.catalog}; run \`bird init\` first.`);
   return withWriter(layout, options, async (connection) => {
     const state = await readCatalogState(connection);
@@ -172,7 +213,7 @@ export async function runMigration(layout: BirdLayout, options: LockOptions = {}
  * Makes `cached_<name>` (views over `db/data/cached/<name>/<table>/date=…/*.parquet`) and
  * rebuilds `caches` and `main` to include it. Idempotent.
  */
-export async function registerCachedRemote(layout: BirdLayout, remote: string, options: LockOptions = {}): Promise<void> {
+export async function registerCachedRemote(layout: BirdLayout, remote: string, options: InitOptions = {}): Promise<void> {
   checkRemoteName(remote);
   if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
   await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));

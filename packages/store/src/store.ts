@@ -11,6 +11,7 @@ import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryRes
 import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
 import { SCHEMA_VERSION } from './catalog-ddl.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
+import { defaultWarn, isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { SqlError } from './errors.ts';
 import { assertPlainRoot } from './layout.ts';
 import { initStore, readCatalogState, runMigration } from './init-store.ts';
@@ -19,8 +20,6 @@ import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type Att
 import { birdValueConverter } from './values.ts';
 
 const MAX_BAD_FILES_PER_QUERY = 100;
-
-const defaultWarn = (message: string) => process.stderr.write(`bird: warning: ${message}\n`);
 
 /**
  * The store under `layout`. Nothing is opened until `connect()`, which creates the catalog
@@ -43,7 +42,12 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
       const opts: ConnectionOptions = { ...ConnectionOptions.full(), ...partial };
       if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
       if (config.storage.mode === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
-      let catalog = await openCatalog(layout.catalog, 'read_only', options);
+      let catalog = await openCatalog(layout.catalog, 'read_only', options).catch(async (error: unknown) => {
+        if (!isDamagedCatalogError(error)) throw error;
+        setAsideDamagedCatalog(layout, error, warn);
+        await initStore(layout, undefined, options);
+        return openCatalog(layout.catalog, 'read_only', options);
+      });
       let connection = await catalog.instance.connect();
       try {
         if (opts.runMigration && (await readCatalogState(connection)).version < SCHEMA_VERSION) {

@@ -14,7 +14,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const mode = values.mode === undefined ? undefined : oneOf('--mode', values.mode as string, STORAGE_MODES);
   const layout = layoutOf(ctx);
   const { initStore } = await import('@bird/store');
-  const result = await initStore(layout, mode, lockOptions(ctx));
+  const result = await initStore(layout, mode, { ...lockOptions(ctx), onWarning: (message) => ctx.stderr.write(`bird: warning: ${message}\n`) });
   ctx.stdout.write(
     result.created
       ? `Created a BIRD store in ${result.mode} mode at ${layout.root}.\n`
