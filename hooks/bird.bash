@@ -3,9 +3,9 @@
 # (after bash-preexec, starship, etc., so it is first in PROMPT_COMMAND and sees the real $?).
 #
 # After each command this appends one record to a per-shell spool file with builtins only (no
-# fork, no $(...)), then makes sure a drainer (`bird-capture --drain`) is alive to turn it into
-# Parquet. Only when none is alive does it fork, once, to start one; the drainer lingers, so a
-# burst of commands costs one Node start. See packages/capture/src/spool/record-format.ts for the
+# fork, no $(...)), then makes sure a drainer (`bird-capture --drain`) is alive to store it (a
+# Parquet file, or a row of bird.duckdb in duckdb mode). Only when none is alive does it fork,
+# once, to start one; the drainer lingers, so a burst of commands costs one Node start. See packages/capture/src/spool/record-format.ts for the
 # record format and why it is safe against torn writes.
 #
 # How it knows a command ran, exactly once per command line: PS0 is expanded by bash only after
@@ -44,6 +44,8 @@ else
 fi
 __bird_boot=
 { builtin read -r __bird_boot </proc/sys/kernel/random/boot_id; } 2>/dev/null
+__bird_proc=''
+[[ -d /proc/self ]] && __bird_proc=1
 # host, pid and start time make it unique across machines and across shells of one machine;
 # $RANDOM covers two hosts with the same name. All of it is read without a fork.
 __bird_sid=${HOSTNAME%%.*}
@@ -53,6 +55,8 @@ if [[ -n ${EPOCHREALTIME-} ]]; then __bird_sid+=-$$-${EPOCHREALTIME//[.,]/}-$RAN
 fi
 __bird_s='' __bird_c='' __bird_root_for='' __bird_root='' __bird_spool='' __bird_hist=''
 __bird_hn='' __bird_ht='' __bird_ln='' __bird_lt='' __bird_based='' __bird_bpcmd=''
+# Records not yet written to the spool (it could not be written), and whether errors.log was told.
+__bird_held='' __bird_warned='' __bird_verified=''
 declare -gA __bird_A=()
 # shellcheck disable=SC2016  # expanded by bash when it shows PS0, not here
 __bird_ps0='${__bird_A[${__bird_s:=${EPOCHREALTIME:-\D{%s}}}${__bird_c:=$PWD}]-}'
@@ -68,13 +72,17 @@ __bird_paths() {
 # `history 1` → __bird_hn (its number) and __bird_ht (its text). Caller silences stderr.
 __bird_hist1() {
   local line=
-  [[ -f $__bird_hist ]] || __bird_launch '' '' || return 1
   # Overwritten in place (1<>, no truncation) and ended with a NUL that `read -d ''` stops at:
-  # truncating a file that holds data makes ext4 flush it, ~0.3 ms a prompt. Older, longer
-  # entries may linger past the NUL; the file only ever holds what bash's own history holds,
-  # is 0600 in a 0700 folder, and the drainer deletes it once this shell is gone.
-  { HISTTIMEFORMAT='' builtin history 1; builtin printf '\0'; } 1<>"$__bird_hist"
-  IFS= builtin read -r -d '' line <"$__bird_hist"
+  # truncating a file that holds data makes ext4 flush it, ~0.3 ms a prompt. Right after the
+  # read the text is overwritten with spaces (4 bytes a character covers any UTF-8), so no
+  # command's raw text outlives the prompt that read it.
+  if { [[ -f $__bird_hist ]] || __bird_launch '' ''; } && { HISTTIMEFORMAT='' builtin history 1; builtin printf '\0'; } 1<>"$__bird_hist"; then
+    IFS= builtin read -r -d '' line <"$__bird_hist"
+    builtin printf '%*s' $(( ${#line} * 4 + 8 )) '' 1<>"$__bird_hist"
+  else
+    # The spool folder cannot be written (replaced by a file, a full disk): a fork instead.
+    line=$(HISTTIMEFORMAT='' builtin history 1)
+  fi
   line=${line%$'\n'}
   line=${line#"${line%%[! ]*}"}   # history prints "%5d%c %s": number, '*' or ' ', space, text
   __bird_hn=${line%%[!0-9]*}
@@ -93,19 +101,45 @@ __bird_precmd() {
     # No command line was run (empty Enter, Ctrl-C at the prompt, PROMPT_COMMAND run again).
     # The first time, note where history stands so the first command can be told apart.
     if [[ -z $__bird_based ]] && __bird_hist1; then __bird_based=1 __bird_ln=$__bird_hn __bird_lt=$__bird_ht; fi
+    [[ -z $__bird_held ]] || __bird_spool_rec ''   # records held back are retried anyway
     return $st
   fi
+  __bird_finish "$st"
+  return $st
+}
+
+# status → the record of the command line PS0 saw start, its text read from history.
+__bird_finish() {
   local start=$__bird_s cwd=$__bird_c end=${EPOCHREALTIME-} cmd=
   __bird_s='' __bird_c=''
   [[ -n $end ]] || builtin printf -v end '%(%s)T' -1
-  __bird_hist1 || return $st
+  __bird_hist1 || return 0
   if [[ $__bird_hn != "$__bird_ln" || $__bird_ht != "$__bird_lt" ]]; then
     cmd=$__bird_ht
   elif [[ -o history && $HISTCONTROL != *ignorespace* && $HISTCONTROL != *ignoreboth* && -z ${HISTIGNORE-} ]]; then
     cmd=$__bird_ht   # not added to history: only ignoredups/erasedups do that here, so a repeat
   fi
   __bird_based=1 __bird_ln=$__bird_hn __bird_lt=$__bird_ht
-  __bird_emit "$st" "$start" "$end" "$cwd" "$cmd"
+  __bird_emit "$1" "$start" "$end" "$cwd" "$cmd"
+}
+
+# The shell is exiting while a command line it started has not reached PROMPT_COMMAND: `exit`
+# typed in it, or the terminal closed under it (then /dev/tty is gone: the hang-up killed the
+# command, as SIGHUP's 128+1). bash runs the EXIT trap on a hang-up too.
+__bird_on_exit() {
+  local st=$?
+  local -
+  set +eux
+  {
+    [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
+    if [[ -n $__bird_s ]]; then
+      local why=$st
+      { : </dev/tty; } || why=129
+      if [[ -n $__bird_bp ]]; then __bird_bp_finish "$why"; else __bird_finish "$why"; fi
+    elif [[ -n $__bird_held ]]; then
+      __bird_spool_rec ''
+    fi
+  } 2>/dev/null
   return $st
 }
 
@@ -121,16 +155,20 @@ __bird_bp_precmd() {
   local st=$?
   local -
   set +eux
-  [[ -n $__bird_s ]] || return $st
-  local start=$__bird_s end=${EPOCHREALTIME-}
-  __bird_s=
-  [[ -n $end ]] || builtin printf -v end '%(%s)T' -1
+  [[ -n $__bird_s ]] || { [[ -z $__bird_held ]] || __bird_spool_rec '' 2>/dev/null; return $st; }
   [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
-  __bird_emit "$st" "$start" "$end" "$__bird_c" "$__bird_bpcmd" 2>/dev/null
+  __bird_bp_finish "$st" 2>/dev/null
   return $st
 }
 
-# status start end cwd cmd → one record appended to the spool; a drainer started if none lives.
+__bird_bp_finish() {
+  local start=$__bird_s end=${EPOCHREALTIME-}
+  __bird_s=
+  [[ -n $end ]] || builtin printf -v end '%(%s)T' -1
+  __bird_emit "$1" "$start" "$end" "$__bird_c" "$__bird_bpcmd"
+}
+
+# status start end cwd cmd → one record spooled (or held until it can be).
 # Callers send stderr to /dev/null once (each redirection here would cost ~15 µs a prompt).
 __bird_emit() {
   [[ ${BIRD_DISABLED-} == 1 || -z $5 || $5 == ' '* ]] && return 0
@@ -139,33 +177,66 @@ __bird_emit() {
   c=${5//"$bs"/"$bs$bs"} c=${c//"$nl"/"$bs"n} c=${c//"$tab"/"$bs"t}
   d=${4//"$bs"/"$bs$bs"} d=${d//"$nl"/"$bs"n} d=${d//"$tab"/"$bs"t}
   id=${id//"$bs"/"$bs$bs"} id=${id//"$nl"/"$bs"n} id=${id//"$tab"/"$bs"t}
-  local rec=$nl"b1${tab}bash$tab$__bird_sid$tab$$$tab$2$tab$3$tab$tab$1$tab$id$tab$d$tab${c}${tab}e$nl"
-  local file=$__bird_spool/$$.$__bird_sid.spool
+  __bird_spool_rec "${nl}b1${tab}bash$tab$__bird_sid$tab$$$tab$2$tab$3$tab$tab$1$tab$id$tab$d$tab${c}${tab}e$nl"
+}
+
+# Appends a record (after any held back) to this shell's spool file and makes sure a drainer is
+# alive. What cannot be written (the spool folder replaced by a file, unwritable, a full disk)
+# stays in $__bird_held, in this shell's memory, and goes out with the next record that can be.
+__bird_spool_rec() {
+  local rec=$__bird_held$1 file=$__bird_spool/$$.$__bird_sid.spool unseen=''
+  # The marker's pid is checked for really being a drainer (after a kill -9 it can name a zombie
+  # or a pid reused by another program) the first time this shell sees it, and again whenever
+  # data left in the file since an earlier prompt says no drainer has been by. The common case,
+  # a known drainer and an empty file, costs two stats. Liveness is not kill -0: that also
+  # answers for a zombie (a drainer killed with -9 stays one until something reaps it, for ever
+  # under an init that never does), and a zombie has no /proc/PID/exe.
+  [[ -s $file ]] && unseen=1
   # Append only to a file that exists: the drainer creates it 0600, so records never land in a
   # file made with the user's umask. The first record of a shell goes the slow way below.
-  if [[ -f $file ]] && builtin printf '%s' "$rec" >>"$file"; then
+  if [[ -n $unseen || -f $file ]] && builtin printf '%s' "$rec" >>"$file"; then
+    __bird_held=''
     local pid='' boot=''
     builtin read -r pid boot <"$__bird_spool/drainer.pid"
-    [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && builtin kill -0 "$pid" && return 0
-    rec=
+    if [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && { [[ -e /proc/$pid/exe ]] || { [[ -z $__bird_proc ]] && builtin kill -0 "$pid"; }; }; then
+      [[ -z $unseen && $pid == "$__bird_verified" ]] && return 0
+      __bird_is_drainer "$pid" && { __bird_verified=$pid; return 0; }
+    fi
+    rec=''
   fi
-  __bird_launch "$rec" "$file"
+  if __bird_launch "$rec" "$file"; then
+    __bird_held=''
+  else
+    __bird_held=$rec __bird_warned=1
+  fi
+}
+
+# True when pid $1 runs `bird-capture --drain`: not a zombie, not another program that got the
+# pid. /proc is read with a builtin (bash drops the NULs); without /proc there is only kill -0.
+__bird_is_drainer() {
+  [[ -n $__bird_proc ]] || return 0
+  local cmdline=''
+  IFS= builtin read -r -d '' -N 4096 cmdline <"/proc/$1/cmdline"
+  [[ $cmdline == *--drain* ]]
 }
 
 # The slow path, taken when no drainer is alive or a spool file is missing: one subshell (umask
 # 077 inside it only) that creates the spool files, appends the record if still needed and, given
 # a file, starts a drainer in a new session (setsid), so closing the terminal does not take it
-# down. No job is left in this shell, hence no "[1] 12345" or "Done" lines.
+# down. No job is left in this shell, hence no "[1] 12345" or "Done" lines. Fails (and says so in
+# errors.log, once per shell) when the record could not be spooled.
 __bird_launch() {
   (
     umask 077
     trap '' HUP   # inherited until setsid has moved the drainer out of this terminal session
     unset NODE_EXTRA_CA_CERTS
     errlog=$__bird_root/errors.log node=${BIRD_NODE:-node}
-    [[ -d $__bird_spool ]] || mkdir -p -- "$__bird_spool" || exit 1
+    if ! { [[ -d $__bird_spool ]] || mkdir -p -- "$__bird_spool"; } || { [[ -n $1 ]] && ! builtin printf '%s' "$1" >>"$2"; }; then
+      [[ -n $__bird_warned || -z $2 ]] || builtin printf '%(%FT%T%z)T bird hook: cannot write to the spool folder %s (it is not a writable folder, or the disk is full); bash %s keeps its commands in memory and writes them there once it can.\n' -1 "$__bird_spool" "$$" >>"$errlog"
+      exit 1
+    fi
     [[ -e $__bird_hist ]] || : >>"$__bird_hist"
     [[ -n $2 ]] || exit 0
-    [[ -z $1 ]] || builtin printf '%s' "$1" >>"$2" || exit 1
     if [[ $node == */* && ! -x $node ]] || { [[ $node != */* ]] && ! hash "$node" 2>/dev/null; }; then
       builtin printf '%(%FT%T%z)T bird hook: cannot start bird-capture because "%s" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in %s).\n' -1 "$node" "$__bird_spool" >>"$errlog"
       exit 0
@@ -176,7 +247,7 @@ __bird_launch() {
     fi
     # A first record (no spool file yet) comes here even when a drainer is alive: do not start a second.
     { builtin read -r pid boot <"$__bird_spool/drainer.pid"; } 2>/dev/null
-    [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && builtin kill -0 "$pid" 2>/dev/null && exit 0
+    [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && { [[ -e /proc/$pid/exe ]] || { [[ -z $__bird_proc ]] && builtin kill -0 "$pid" 2>/dev/null; }; } && __bird_is_drainer "$pid" 2>/dev/null && exit 0
     export BIRD_ROOT=$__bird_root
     if hash setsid 2>/dev/null; then
       setsid "$node" "$__bird_bin" --drain </dev/null >/dev/null 2>>"$errlog" &
@@ -184,10 +255,13 @@ __bird_launch() {
       "$node" "$__bird_bin" --drain </dev/null >/dev/null 2>>"$errlog" &
     fi
     builtin printf '%s %s\n' "$!" "$__bird_boot" >"$__bird_spool/drainer.pid"
+    exit 0
   ) </dev/null >/dev/null 2>&1
 }
 
+__bird_bp=''
 if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+  __bird_bp=1
   preexec_functions+=(__bird_bp_preexec)
   precmd_functions=(__bird_bp_precmd "${precmd_functions[@]}")
 else
@@ -202,3 +276,14 @@ else
     PROMPT_COMMAND=$__bird_pc${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
   fi
 fi
+
+# A command cut off by the shell's exit (a closed terminal) is recorded from the EXIT trap. An
+# EXIT trap set before this file was sourced runs after ours, with the same $?; one set after
+# it replaces ours (bash keeps one per signal), and then such a command goes unrecorded.
+__bird_prev_exit=$(builtin trap -p EXIT)
+if [[ -n $__bird_prev_exit ]]; then
+  eval "__bird_prev_exit=($__bird_prev_exit)"   # trap -- 'COMMAND' EXIT
+  __bird_prev_exit=${__bird_prev_exit[2]-}
+fi
+# shellcheck disable=SC2064  # expanded now, on purpose: the earlier trap's text is kept
+builtin trap "__bird_on_exit${__bird_prev_exit:+; $__bird_prev_exit}" EXIT

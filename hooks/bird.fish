@@ -2,9 +2,9 @@
 #
 # After each command this writes one record to its own small spool file with builtins only
 # (fish runs builtins, command substitutions of builtins and $umask changes in-process: no
-# fork), then makes sure a drainer (`bird-capture --drain`) is alive to turn it into Parquet.
-# Only when none is alive does it fork, once, to start one; the drainer lingers, so a burst of
-# commands costs one Node start. See packages/capture/src/spool/record-format.ts for the record
+# fork), then makes sure a drainer (`bird-capture --drain`) is alive to store it (a Parquet file,
+# or a row of bird.duckdb in duckdb mode). Only when none is alive does it fork, once, to start
+# one; the drainer lingers, so a burst of commands costs one Node start. See packages/capture/src/spool/record-format.ts for the record
 # format and why it is safe against torn writes.
 #
 # Time: fish has no builtin clock. So each record goes to a file of its own, written the moment
@@ -13,7 +13,7 @@
 # (one clock tick, typically 1-4 ms); the duration has fish's millisecond precision.
 #
 # The drainer is started with setsid (in a new session, not fish's process group), so it outlives
-# the terminal. Whether it is alive is checked with `test -d /proc/PID` (fish's kill is not a
+# the terminal. Whether it is alive is checked with `test -e /proc/PID/exe` (fish's kill is not a
 # builtin); where there is no /proc, `kill -0` is used, which forks.
 # Settings: BIRD_ROOT, BIRD_DISABLED=1 (nothing is even spooled), BIRD_CLIENT_ID,
 # BIRD_CAPTURE_BIN (bird-capture's bundle; default: next to this file in a clone),
@@ -38,6 +38,16 @@ test -d /proc/$fish_pid; and set __bird_proc 1
 set -g __bird_sid (string replace -ra -- '[^A-Za-z0-9_-]' _ (string split -- . $hostname)[1])-$fish_pid-(random 0 2147483647)-(random 0 2147483647)
 set -g __bird_seq 0
 set -g __bird_cwd ''
+set -g __bird_cmd ''
+# The previous record's file: still there at the next command means no drainer has been by.
+set -g __bird_last ''
+# Records not yet written (the spool could not be written): file name, record, file name, ...
+set -g __bird_held
+set -g __bird_warned ''
+set -g __bird_verified ''
+# Boot time, for a clock of /proc/uptime: held records need an end time their file cannot give.
+set -g __bird_btime ''
+test -r /proc/stat; and set __bird_btime (string replace -rf -- '^btime ([0-9]+)$' '$1' </proc/stat)
 set -g __bird_root_for ''
 set -g __bird_root ''
 set -g __bird_spool ''
@@ -58,17 +68,43 @@ end
 
 function __bird_preexec --on-event fish_preexec
     set -g __bird_cwd $PWD
+    set -g __bird_cmd "$argv"
     set -g __bird_ran 1
 end
 
 function __bird_postexec --on-event fish_postexec
     set -l st $status # first: the status of the command that just ran
     set -l dur $CMD_DURATION
-    set -q __bird_ran; or return $st # nothing ran since the last prompt
-    set -e __bird_ran
-    set -l cmd "$argv"
-    if test "$BIRD_DISABLED" = 1; or test -z "$cmd"; or string match -q -- ' *' $cmd
+    if not set -q __bird_ran # nothing ran since the last prompt
+        set -q __bird_held[1]; and __bird_spool_rec '' '' ''
         return $st
+    end
+    set -e __bird_ran
+    __bird_record $st "$dur" "$argv"
+    return $st
+end
+
+# The shell is exiting while a command line it started has not ended: `exit` typed in it, or
+# the terminal closed under it (then /dev/tty is gone: the hang-up killed the command, as
+# SIGHUP's 128+1). fish emits fish_exit on a hang-up too. There is no duration to give: the
+# record is dated by its file, written now.
+function __bird_exit --on-event fish_exit
+    set -l st $status
+    if set -q __bird_ran
+        set -e __bird_ran
+        true </dev/tty 2>/dev/null; or set st 129
+        __bird_record $st '' "$__bird_cmd"
+    else if set -q __bird_held[1]
+        __bird_spool_rec '' '' ''
+    end
+    return $st
+end
+
+# status duration cmd → the record, spooled (or held until it can be).
+function __bird_record
+    set -l cmd $argv[3]
+    if test "$BIRD_DISABLED" = 1; or test -z "$cmd"; or string match -q -- ' *' $cmd
+        return 0
     end
     test "$BIRD_ROOT" = "$__bird_root_for" -a -n "$__bird_root"; or __bird_paths
     # Escaped into variables first and expanded quoted: an empty list must not empty the record.
@@ -79,33 +115,79 @@ function __bird_postexec --on-event fish_postexec
     string match -qr -- '[\\\\\t\n]' "$id"; and set id (__bird_escape "$id")
     string match -qr -- '[\\\\\t\n]' "$d"; and set d (__bird_escape "$d")
     string match -qr -- '[\\\\\t\n]' "$c"; and set c (__bird_escape "$c")
-    set -l rec \n"b1"\t"fish"\t"$__bird_sid"\t"$fish_pid"\t\t\t"$dur"\t"$st"\t"$id"\t"$d"\t"$c"\t"e"\n
+    # The end field stays empty (the file's mtime is the end) unless the record must be held.
+    set -l head \n"b1"\t"fish"\t"$__bird_sid"\t"$fish_pid"\t\t
+    set -l tail \t"$argv[2]"\t"$argv[1]"\t"$id"\t"$d"\t"$c"\t"e"\n
     set -g __bird_seq (math $__bird_seq + 1)
     set -l file $__bird_spool/$fish_pid.$__bird_sid.$__bird_seq.spool
-    if test -d $__bird_spool
+    # Written here only to a folder that takes it, so fish prints no redirection warning.
+    if not set -q __bird_held[1]; and test -d $__bird_spool -a -w $__bird_spool
         # A new file per record: create it 0600 without touching the user's umask for longer
         # than this one write ($umask is fish's in-process umask).
         set -l um $umask
         set -g umask 0077
-        printf '%s' $rec >$file 2>/dev/null
+        printf '%s' $head$tail >$file 2>/dev/null
         set -l ok $status
         set -g umask $um
         if test $ok = 0
             set -l pid ''
             set -l boot ''
             test -r $__bird_spool/drainer.pid; and read pid boot <$__bird_spool/drainer.pid
+            # The marker's pid is checked for really being a drainer (after a kill -9 it can name
+            # a zombie or a pid reused by another program) the first time this shell sees it, and
+            # again whenever the previous record's file is still there (no drainer has been by).
+            set -l unseen 0
+            test "$pid" = "$__bird_verified"; or set unseen 1
+            test -n "$__bird_last"; and test -e $__bird_last; and set unseen 1
+            set -g __bird_last $file
             if string match -qr -- '^[0-9]+$' "$pid"; and test "$boot" = "$__bird_boot"
                 if test $__bird_proc = 1
-                    test -d /proc/$pid; and return $st
+                    # Not /proc/PID alone: a zombie (a drainer killed with -9, not reaped) has
+                    # that folder, but no exe.
+                    test -e /proc/$pid/exe; and begin
+                        test $unseen = 0; or __bird_is_drainer $pid
+                    end; and set -g __bird_verified $pid; and return 0
                 else if command kill -0 $pid 2>/dev/null
-                    return $st
+                    return 0
                 end
             end
-            set rec ''
+            __bird_launch
+            return 0
         end
     end
-    __bird_launch "$rec" $file
-    return $st
+    # Written by the slow path now (its file's mtime is then its end), or else held, and then it
+    # carries its end: the file's mtime, later, would not be.
+    __bird_spool_rec $file $head$tail $head(__bird_now)$tail
+end
+
+# Now as epoch seconds, without a fork: boot time plus /proc/uptime (to about a second).
+# Empty where there is no /proc: the file's mtime dates the record then.
+function __bird_now
+    test -n "$__bird_btime"; or return 0
+    set -l up
+    read up _ </proc/uptime 2>/dev/null; or return 0
+    math -s6 $__bird_btime + $up
+end
+
+# file record record-to-hold → writes every held record and this one (each to its own file) in
+# one sh, and makes sure a drainer is alive; holds them all when they cannot be written yet.
+function __bird_spool_rec
+    set -l pending $__bird_held
+    test -n "$argv[1]"; and set -a pending $argv[1] $argv[2]
+    set -q pending[1]; or return 0
+    if __bird_launch $pending
+        set -g __bird_held
+    else
+        set -g __bird_held $__bird_held
+        test -n "$argv[1]"; and set -a __bird_held $argv[1] $argv[3]
+        set -g __bird_warned 1
+    end
+end
+
+# True when pid $argv[1] runs `bird-capture --drain` (its /proc cmdline, read with a builtin).
+function __bird_is_drainer
+    set -l args (string split0 </proc/$argv[1]/cmdline 2>/dev/null)
+    contains -- --drain $args
 end
 
 # `\` `newline` `tab` → `\\` `\n` `\t`, as one line (see record-format.ts).
@@ -117,9 +199,11 @@ function __bird_escape
     return 0
 end
 
-# The slow path, taken when no drainer is alive or the spool folder is missing: one sh that
-# (umask 077 inside it only) spools the record if still needed and starts a drainer with setsid,
-# detached from fish's process group and the terminal. Nothing is printed, no job is left.
+# The slow path, taken when no drainer is alive or records could not be written here: one sh that
+# (umask 077 inside it only) writes the records given (file record ...), each to its own file,
+# and starts a drainer with setsid, detached from fish's process group and the terminal. Nothing
+# is printed, no job is left. Fails (and says so in errors.log, once per shell) when a record
+# could not be written.
 function __bird_launch
     set -l node node
     test -n "$BIRD_NODE"; and set node $BIRD_NODE
@@ -127,10 +211,21 @@ function __bird_launch
         umask 077
         trap "" HUP  # inherited until setsid has moved the drainer out of this terminal session
         unset NODE_EXTRA_CA_CERTS
-        rec=$1 file=$2 spool=$3 root=$4 bin=$5 boot=$6 node=$7
+        spool=$1 root=$2 bin=$3 boot=$4 node=$5 warned=$6
+        shift 6
         errlog=$root/errors.log
-        [ -d "$spool" ] || mkdir -p -- "$spool" || exit 1
-        [ -z "$rec" ] || printf "%s" "$rec" >"$file" || exit 1
+        if [ "$#" -gt 0 ]; then
+            ok=1
+            [ -d "$spool" ] || mkdir -p -- "$spool" || ok=0
+            while [ "$ok" = 1 ] && [ "$#" -ge 2 ]; do
+                printf "%s" "$2" >"$1" || ok=0
+                shift 2
+            done
+            if [ "$ok" = 0 ]; then
+                [ -n "$warned" ] || printf "%s bird hook: cannot write to the spool folder %s (it is not a writable folder, or the disk is full); fish %s keeps its commands in memory and writes them there once it can.\n" "$(date -u +%FT%TZ)" "$spool" "$PPID" >>"$errlog"
+                exit 1
+            fi
+        fi
         if ! command -v "$node" >/dev/null 2>&1; then
             printf "%s bird hook: cannot start bird-capture because \"%s\" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in %s).\n" "$(date -u +%FT%TZ)" "$node" "$spool" >>"$errlog"
             exit 0
@@ -139,9 +234,10 @@ function __bird_launch
             printf "%s bird hook: cannot start bird-capture because %s does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in %s).\n" "$(date -u +%FT%TZ)" "$bin" "$spool" >>"$errlog"
             exit 0
         fi
-        # A first record (no spool folder yet) comes here even when a drainer is alive: do not start a second.
+        # Written by a live drainer (not a zombie, not a pid another program reused): nothing to start.
         if read -r pid pboot <"$spool/drainer.pid" 2>/dev/null && [ "$pboot" = "$boot" ] && kill -0 "$pid" 2>/dev/null; then
-            exit 0
+            if [ ! -d /proc/self ]; then exit 0; fi
+            case $(tr "\0" " " <"/proc/$pid/cmdline" 2>/dev/null) in *--drain*) exit 0 ;; esac
         fi
         BIRD_ROOT=$root
         export BIRD_ROOT
@@ -151,5 +247,5 @@ function __bird_launch
             "$node" "$bin" --drain </dev/null >/dev/null 2>>"$errlog" &
         fi
         printf "%s %s\n" "$!" "$boot" >"$spool/drainer.pid"
-    ' bird-launch $argv[1] $argv[2] $__bird_spool $__bird_root $__bird_bin "$__bird_boot" $node </dev/null >/dev/null 2>/dev/null
+    ' bird-launch $__bird_spool $__bird_root $__bird_bin "$__bird_boot" $node "$__bird_warned" $argv </dev/null >/dev/null 2>/dev/null
 end

@@ -1,9 +1,9 @@
 # BIRD capture hook for zsh: `source /path/to/hooks/bird.zsh` in ~/.zshrc.
 #
 # After each command this appends one record to a per-shell spool file with builtins only (no
-# fork, no $(...)), then makes sure a drainer (`bird-capture --drain`) is alive to turn it into
-# Parquet. Only when none is alive does it fork, once, to start one; the drainer lingers, so a
-# burst of commands costs one Node start. See packages/capture/src/spool/record-format.ts for the
+# fork, no $(...)), then makes sure a drainer (`bird-capture --drain`) is alive to store it (a
+# Parquet file, or a row of bird.duckdb in duckdb mode). Only when none is alive does it fork,
+# once, to start one; the drainer lingers, so a burst of commands costs one Node start. See packages/capture/src/spool/record-format.ts for the
 # record format and why it is safe against torn writes.
 #
 # Time: zsh/datetime's $EPOCHREALTIME, read in preexec (start) and precmd (end): microseconds.
@@ -17,11 +17,17 @@ zmodload zsh/datetime 2>/dev/null || return 0
 
 typeset -g __bird_bin=${BIRD_CAPTURE_BIN:-${${(%):-%x}:A:h:h}/packages/capture/dist/bird-capture.cjs}
 typeset -g __bird_boot=
+typeset -gi __bird_proc=0
+[[ -d /proc/self ]] && __bird_proc=1
 { read -r __bird_boot </proc/sys/kernel/random/boot_id } 2>/dev/null
 # host, pid and start time make it unique across machines and across shells of one machine;
 # $RANDOM covers two hosts with the same name. All of it is read without a fork.
 typeset -g __bird_sid=${${HOST%%.*}//[^A-Za-z0-9_-]/_}-$$-${EPOCHREALTIME//[.,]/}-$RANDOM
 typeset -g __bird_start= __bird_cwd= __bird_cmd= __bird_root_for= __bird_root= __bird_spool=
+# Records not yet written to the spool (it could not be written), and whether errors.log was told.
+typeset -g __bird_held= __bird_warned=
+# The last drainer pid this shell checked in /proc.
+typeset -g __bird_verified=
 
 __bird_paths() {
   __bird_root_for=${BIRD_ROOT-}
@@ -38,34 +44,98 @@ __bird_preexec() {
 
 __bird_precmd() {
   local st=$?   # first: the status of the command that just ran
-  [[ -n $__bird_start ]] || return $st   # empty line or Ctrl-C at the prompt: nothing ran
+  if [[ -z $__bird_start ]]; then
+    # Empty line or Ctrl-C at the prompt: nothing ran. Records held back are retried anyway.
+    [[ -n $__bird_held ]] && __bird_spool_rec ''
+    return $st
+  fi
   local end=$EPOCHREALTIME start=$__bird_start
   __bird_start=
-  [[ ${BIRD_DISABLED-} == 1 || $__bird_cmd == ' '* || -z $__bird_cmd ]] && return $st
+  __bird_record $st $start $end
+  return $st
+}
+
+# The shell is exiting while a command line it started has not reached precmd: `exit` typed in
+# it, or the terminal closed under it (then /dev/tty is gone: the hang-up killed the command, as
+# SIGHUP's 128+1). Recorded like any other; zsh runs zshexit on a hang-up too.
+__bird_zshexit() {
+  local st=$?
+  if [[ -n $__bird_start ]]; then
+    local end=$EPOCHREALTIME start=$__bird_start
+    __bird_start=
+    { : </dev/tty } 2>/dev/null || st=129
+    __bird_record $st $start $end
+  elif [[ -n $__bird_held ]]; then
+    __bird_spool_rec ''
+  fi
+  return $st
+}
+
+# status start end → the record of $__bird_cmd, spooled (or held until it can be).
+__bird_record() {
+  [[ ${BIRD_DISABLED-} == 1 || $__bird_cmd == ' '* || -z $__bird_cmd ]] && return 0
   [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
-  local nl=$'\n' tab=$'\t' bs='\'
-  local c=${${${__bird_cmd//$bs/$bs$bs}//$nl/${bs}n}//$tab/${bs}t}
-  local d=${${${__bird_cwd//$bs/$bs$bs}//$nl/${bs}n}//$tab/${bs}t}
+  # Escapes as record-format.ts reads them; a NUL (Ctrl-V Ctrl-@) becomes \0, stored as U+2400.
+  local nl=$'\n' tab=$'\t' bs='\' nul=$'\0'
+  local c=${${${${__bird_cmd//$bs/$bs$bs}//$nl/${bs}n}//$tab/${bs}t}//$nul/${bs}0}
+  local d=${${${${__bird_cwd//$bs/$bs$bs}//$nl/${bs}n}//$tab/${bs}t}//$nul/${bs}0}
   local id=${BIRD_CLIENT_ID-}
   id=${${${id//$bs/$bs$bs}//$nl/${bs}n}//$tab/${bs}t}
-  local rec=$nl'b1'$tab'zsh'$tab$__bird_sid$tab$$$tab$start$tab$end$tab$tab$st$tab$id$tab$d$tab$c$tab'e'$nl
-  local file=$__bird_spool/$$.$__bird_sid.spool
+  __bird_spool_rec $nl'b1'$tab'zsh'$tab$__bird_sid$tab$$$tab$2$tab$3$tab$tab$1$tab$id$tab$d$tab$c$tab'e'$nl
+}
+
+# Appends a record (after any held back) to this shell's spool file and makes sure a drainer is
+# alive. What cannot be written (the spool folder replaced by a file, unwritable, a full disk)
+# stays in $__bird_held, in this shell's memory, and goes out with the next record that can be.
+__bird_spool_rec() {
+  local rec=$__bird_held$1 file=$__bird_spool/$$.$__bird_sid.spool unseen=
+  # The marker's pid is checked for really being a drainer (after a kill -9 it can name a zombie
+  # or a pid reused by another program) the first time this shell sees it, and again whenever
+  # data left in the file since an earlier prompt says no drainer has been by. The common case,
+  # a known drainer and an empty file, costs two stats.
+  [[ -s $file ]] && unseen=1
   # Append only to a file that exists: the drainer creates it 0600, so records never land in a
   # file made with the user's umask. The first record of a shell goes the slow way below.
-  if [[ -f $file ]] && { print -rn -- $rec >>$file } 2>/dev/null; then
+  if [[ -n $unseen || -f $file ]] && { print -rn -- $rec >>$file } 2>/dev/null; then
+    __bird_held=
     local pid= boot=
     { read -r pid boot <$__bird_spool/drainer.pid } 2>/dev/null
-    [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && kill -0 $pid 2>/dev/null && return $st
+    if [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && __bird_alive $pid; then
+      [[ -z $unseen && $pid == $__bird_verified ]] && return 0
+      __bird_is_drainer $pid && { __bird_verified=$pid; return 0 }
+    fi
     rec=
   fi
-  __bird_launch "$rec" "$file"   # quoted: an empty record must stay an argument
-  return $st
+  if __bird_launch "$rec" "$file"; then   # quoted: an empty record must stay an argument
+    __bird_held=
+  else
+    __bird_held=$rec
+    __bird_warned=1
+  fi
+}
+
+# True when pid $1 is a live process. Not kill -0: that also answers for a zombie (a drainer
+# killed with -9 stays one until something reaps it, for ever under an init that never does),
+# and a zombie has no /proc/PID/exe. One stat either way.
+__bird_alive() {
+  (( __bird_proc )) || { kill -0 $1 2>/dev/null; return }
+  [[ -e /proc/$1/exe ]]
+}
+
+# True when pid $1 runs `bird-capture --drain`: not a zombie, not another program that got the
+# pid. /proc is read with a builtin; without /proc there is only kill -0 to go on.
+__bird_is_drainer() {
+  (( __bird_proc )) || return 0
+  local cmdline=
+  { cmdline=$(</proc/$1/cmdline) } 2>/dev/null
+  [[ $cmdline == *--drain* ]]
 }
 
 # The slow path, taken when no drainer is alive or the spool file is missing: one subshell
 # (umask 077 inside it only) that spools the record if still needed and starts a drainer in a
 # new session (setsid), so closing the terminal does not take it down. No job is left in this
-# shell, hence no "[1] 12345" or "done" lines.
+# shell, hence no "[1] 12345" or "done" lines. Fails (and says so in errors.log, once per shell)
+# when the record could not be spooled.
 __bird_launch() {
   local rec=$1 file=$2
   (
@@ -73,20 +143,22 @@ __bird_launch() {
     trap '' HUP   # inherited until setsid has moved the drainer out of this terminal session
     unset NODE_EXTRA_CA_CERTS
     local errlog=$__bird_root/errors.log node=${BIRD_NODE:-node}
-    [[ -d $__bird_spool ]] || mkdir -p -- $__bird_spool || exit
-    [[ -z $rec ]] || print -rn -- $rec >>$file || exit
+    if ! { [[ -d $__bird_spool ]] || mkdir -p -- $__bird_spool } || { [[ -n $rec ]] && ! print -rn -- $rec >>$file }; then
+      [[ -n $__bird_warned ]] || print -r -- "$(date -u +%FT%TZ) bird hook: cannot write to the spool folder $__bird_spool (it is not a writable folder, or the disk is full); zsh $$ keeps its commands in memory and writes them there once it can." >>$errlog
+      exit 1
+    fi
     if ! (( $+commands[$node] )) && [[ ! -x $node ]]; then
       print -r -- "$(date -u +%FT%TZ) bird hook: cannot start bird-capture because \"$node\" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in $__bird_spool)." >>$errlog
-      exit
+      exit 0
     fi
     if [[ ! -r $__bird_bin ]]; then
       print -r -- "$(date -u +%FT%TZ) bird hook: cannot start bird-capture because $__bird_bin does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in $__bird_spool)." >>$errlog
-      exit
+      exit 0
     fi
     # A first record (no spool file yet) comes here even when a drainer is alive: do not start a second.
     local pid= boot=
     { read -r pid boot <$__bird_spool/drainer.pid } 2>/dev/null
-    [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && kill -0 $pid 2>/dev/null && exit 0
+    [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && __bird_alive $pid && __bird_is_drainer $pid && exit 0
     export BIRD_ROOT=$__bird_root
     if (( $+commands[setsid] )); then
       setsid $node $__bird_bin --drain </dev/null >/dev/null 2>>$errlog &
@@ -94,6 +166,7 @@ __bird_launch() {
       $node $__bird_bin --drain </dev/null >/dev/null 2>>$errlog &
     fi
     print -r -- "$! $__bird_boot" >$__bird_spool/drainer.pid
+    exit 0
   ) </dev/null >/dev/null 2>&1
 }
 
@@ -101,7 +174,7 @@ __bird_launch() {
 # ksh_arrays, no_unset, ...), they run with zsh defaults, and the user's options are untouched.
 zmodload zsh/parameter 2>/dev/null && () {
   local f
-  for f in __bird_paths __bird_preexec __bird_precmd __bird_launch; do
+  for f in __bird_paths __bird_preexec __bird_precmd __bird_zshexit __bird_record __bird_spool_rec __bird_alive __bird_is_drainer __bird_launch; do
     emulate -R zsh -c "$f() { ${functions[$f]} }"
   done
 }
@@ -109,5 +182,6 @@ zmodload zsh/parameter 2>/dev/null && () {
 autoload -Uz add-zsh-hook
 add-zsh-hook preexec __bird_preexec
 add-zsh-hook precmd __bird_precmd
+add-zsh-hook zshexit __bird_zshexit
 # precmd must see the command's $? before any other precmd function changes it.
 precmd_functions=(__bird_precmd ${precmd_functions:#__bird_precmd})

@@ -221,3 +221,27 @@ export async function waitForCount(root: string, n: number, timeoutMs: number): 
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** Pids of the drainers (`bird-capture --drain`) working for `root`, read from /proc. */
+export function drainerPids(root: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('--drain')) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`BIRD_ROOT=${root}`)) pids.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** Waits until no drainer works for `root` any more (each lingers, then exits). */
+export async function waitForNoDrainer(root: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (drainerPids(root).length > 0) {
+    if (Date.now() > deadline) throw new Error(`drainers of ${root} still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

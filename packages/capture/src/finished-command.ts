@@ -4,7 +4,8 @@ export interface FinishedCommand {
   readonly exitCode: number | null;
   /** Microseconds since the Unix epoch. */
   readonly startUs: bigint;
-  readonly endUs: bigint;
+  /** Null when the shell could not tell how long it ran (fish, for a command cut off by a closing terminal). */
+  readonly endUs: bigint | null;
   /** Where the command started. */
   readonly cwd: string;
   readonly sessionId: string;

@@ -36,7 +36,9 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = describeError(error);
-  process.stderr.write(`bird-capture: ${message}\n`);
+  // A drainer's stderr is errors.log itself (the hooks send it there, for crashes Node reports
+  // on its own): writing the message to both would log it twice.
+  if (process.argv[2] !== '--drain') process.stderr.write(`bird-capture: ${message}\n`);
   try {
     const layout = birdLayout(resolveBirdRoot(process.env));
     appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${message}\n`, { mode: 0o600 });

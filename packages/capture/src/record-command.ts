@@ -35,7 +35,7 @@ export function planCapture(command: FinishedCommand, context: CaptureContext): 
   const startMs = Number(command.startUs / 1000n);
   const date = utcDateOfMicros(command.startUs);
   const identity = `${command.sessionId}\0${command.startUs}\0${command.cmd}`;
-  const durationUs = command.endUs - command.startUs;
+  const durationUs = command.endUs === null ? -1n : command.endUs - command.startUs;
   const host = shortHostname();
   const invocation: InvocationRow = {
     id: contentUuidv7(startMs, identity),

@@ -40,6 +40,7 @@ describe('parseSpool', () => {
     { name: 'zero bytes left by a crash before the next record', input: rec() + '\0\0\0\0' + rec({ cmd: 'ls' }), cmds: ['echo hi', 'ls'], rejected: 1, pending: false },
     { name: 'garbage line', input: '\nhello world\n' + rec(), cmds: ['echo hi'], rejected: 1, pending: false },
     { name: 'a record with an extra field', input: rec().replace('\te\n', '\tx\te\n'), cmds: [], rejected: 1, pending: false },
+    { name: 'a NUL escaped by zsh as \\0 is stored as U+2400', input: rec({ cmd: 'a' }).replace('\ta\t', '\ta\\0b\t'), cmds: ['a\u2400b'], rejected: 0, pending: false },
     { name: 'a bad escape', input: rec({ cmd: 'a' }).replace('\ta\t', '\ta\\qb\t'), cmds: [], rejected: 1, pending: false },
     {
       name: 'text with newlines, tabs, backslashes and unicode survives',
@@ -81,7 +82,6 @@ describe('decodeRecordLine', () => {
     ['bad pid', line({ pid: 0 })],
     ['bad start time', line({ start: '12:00' })],
     ['bad exit status', line({ exitCode: 1.5 })],
-    ['no way to tell the start time', line({ start: null, durationMs: null })],
     ['bad session id', line({ sessionId: 'a/b' })],
   ])('rejects a record with %s', (reason, text) => {
     expect(decodeRecordLine(text)).toBe(reason);
@@ -119,6 +119,17 @@ describe('times', () => {
   it('dates a fish record by the file mtime minus CMD_DURATION', () => {
     const fish = decodeRecordLine(rec({ shell: 'fish', start: null, end: null, durationMs: 300 }).slice(1, -1));
     expect(recordTimes(fish as never, 2_000_000_000n)).toEqual({ startUs: 1_999_700_000n, endUs: 2_000_000_000n });
+  });
+  it('dates a fish record without a duration (cut off by a hang-up) by the file mtime alone', () => {
+    const fish = decodeRecordLine(rec({ shell: 'fish', start: null, end: null, durationMs: null, exitCode: 129 }).slice(1, -1));
+    expect(fish).toMatchObject({ exitCode: 129, durationMs: null });
+    expect(recordTimes(fish as never, 2_000_000_000n)).toEqual({ startUs: 2_000_000_000n, endUs: null });
+    const held = decodeRecordLine(rec({ shell: 'fish', start: null, end: '1700000000.25', durationMs: null }).slice(1, -1));
+    expect(recordTimes(held as never, 2_000_000_000n)).toEqual({ startUs: 1_700_000_000_250_000n, endUs: null });
+  });
+  it('dates a held fish record by the end it carries, not by its late file', () => {
+    const held = decodeRecordLine(rec({ shell: 'fish', start: null, end: '1700000000.5', durationMs: 250 }).slice(1, -1));
+    expect(recordTimes(held as never, 2_000_000_000n)).toEqual({ startUs: 1_700_000_000_250_000n, endUs: 1_700_000_000_500_000n });
   });
   it('never makes a negative duration when the clock stepped back', () => {
     const r = decodeRecordLine(rec({ start: '100.5', end: '100.1' }).slice(1, -1));

@@ -7,7 +7,9 @@
  *   \n b1 \t shell \t session \t pid \t start \t end \t duration_ms \t exit \t client \t cwd \t cmd \t e \n
  *
  * Text fields escape `\` as `\\`, newline as `\n` and tab as `\t`, so a raw newline only ever
- * frames a record and a raw tab only ever separates fields. Why both newlines: a record torn by
+ * frames a record and a raw tab only ever separates fields. zsh also escapes NUL (typed as
+ * Ctrl-V Ctrl-@) as `\0`, which is stored as U+2400 SYMBOL FOR NULL: a raw NUL in a record
+ * is what a crash leaves behind, so it marks the record as damaged. Why both newlines: a record torn by
  * a crash or a Ctrl-C mid-write has no closing newline; the next record's opening newline ends
  * the torn line there, so the torn line is rejected (wrong field count or no `e` marker) and the
  * good record after it is read intact. A prefix of a record can never pass as a whole one: it
@@ -89,7 +91,6 @@ export function decodeRecordLine(line: string): SpoolRecord | string {
   if (end !== '' && !EPOCH.test(end!)) return 'bad end time';
   if (duration !== '' && !/^[0-9]{1,12}$/.test(duration!)) return 'bad duration';
   if (!/^-?[0-9]{1,10}$/.test(exit!)) return 'bad exit status';
-  if (start === '' && (end !== '' || duration === '')) return 'no way to tell the start time';
   const decoded = [client!, cwd!, cmd!].map(unescapeField);
   if (decoded.some((d) => d === null)) return 'bad escape sequence';
   const [clientId, cwdText, cmdText] = decoded as string[];
@@ -115,7 +116,10 @@ function int32OrNull(n: number): number | null {
 /** Epoch seconds as shells print them: `$EPOCHREALTIME` (`.` or locale `,`), or whole seconds. */
 const EPOCH = /^[0-9]{1,12}(?:[.,][0-9]{1,12})?$/;
 
-/** `\\` `\n` `\t` back to their characters; any other escape means the line is corrupt. */
+/** What a NUL typed in a command is stored as: visible, and safe for every tool that reads it. */
+export const NUL_STAND_IN = '\u2400';
+
+/** `\\` `\n` `\t` back to their characters, `\0` to NUL_STAND_IN; any other escape means the line is corrupt. */
 export function unescapeField(text: string): string | null {
   if (!text.includes('\\')) return text;
   let out = '';
@@ -129,6 +133,7 @@ export function unescapeField(text: string): string | null {
     if (next === '\\') out += '\\';
     else if (next === 'n') out += '\n';
     else if (next === 't') out += '\t';
+    else if (next === '0') out += NUL_STAND_IN;
     else return null;
   }
   return out;
@@ -179,19 +184,24 @@ export function epochToMicros(text: string): bigint {
 
 export interface RecordTimes {
   readonly startUs: bigint;
-  readonly endUs: bigint;
+  /** Null when the record knows neither its start nor its duration. */
+  readonly endUs: bigint | null;
 }
 
 /**
  * When the command ran. zsh and bash 5 print both ends with µs; bash 4.4 whole seconds; fish
  * has no clock, so its record's end is the spool file's mtime (the hook wrote the file the
- * moment the command ended) and its start is that minus `$CMD_DURATION`.
+ * moment the command ended) and its start is that minus `$CMD_DURATION`. A fish record held back
+ * while the spool could not be written carries its end (the file's mtime would be too late). A
+ * fish command cut off by the shell's exit has no duration: it is dated by its end alone.
  */
 export function recordTimes(record: SpoolRecord, fileMtimeUs: bigint): RecordTimes {
   const endUs = record.end !== null ? epochToMicros(record.end) : fileMtimeUs;
+  // Neither a start nor a duration (fish, a command cut off by the shell's exit): dated by its end.
   let startUs: bigint;
   if (record.start !== null) startUs = epochToMicros(record.start);
-  else startUs = endUs - BigInt(record.durationMs ?? 0) * 1000n;
+  else if (record.durationMs === null) return { startUs: endUs, endUs: null };
+  else startUs = endUs - BigInt(record.durationMs) * 1000n;
   // A clock stepped back mid-command must not make a negative duration.
   return { startUs, endUs: endUs < startUs ? startUs : endUs };
 }

@@ -1,0 +1,250 @@
+// What goes wrong on real machines, with real shells typing: a drainer marker that names a
+// zombie or another program, a spool folder that cannot be written, a data folder that cannot
+// be written for a while, a terminal closed under a running command, a broken remote entry.
+// Every command typed is stored exactly once in the end, and the prompt shows nothing of it.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, SHELLS, ShellSession, readRows, shellEnv, tempDir, waitForCount, waitForNoDrainer, waitForRow, type Shell } from './shell-session.ts';
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs'), 'capture'], { stdio: 'inherit' });
+});
+
+const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+/** What a hook must never print into the terminal, whatever fails underneath it. */
+const NOISE = /warning|error|denied|no such|not a directory|no space|bird/i;
+
+async function typeAll(s: ShellSession, lines: string[]): Promise<string> {
+  let out = '';
+  for (const line of lines) out += await s.run(line);
+  return out;
+}
+
+const sortedCmds = async (root: string) => (await readRows(root)).map((r) => r.cmd).sort();
+
+describe.each(SHELLS)('%s', (shell) => {
+  it('does not trust a drainer marker naming a live process that is not a drainer', async () => {
+    const root = join(tempDir(`${shell}-stale`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-stalehome`), root, { BIRD_DRAIN_LINGER_MS: '300' }));
+    const other = spawn('sleep', ['120']); // a pid reused by another program
+    try {
+      await s.run('echo before-marker');
+      await waitForRow(root, (r) => r.cmd === 'echo before-marker', 'the first command');
+      await waitForNoDrainer(root);
+      writeFileSync(join(root, 'spool', 'drainer.pid'), `${other.pid} ${bootId}\n`);
+      await s.run('echo after-marker');
+      await waitForRow(root, (r) => r.cmd === 'echo after-marker', 'the command typed with a stale marker', 15_000);
+    } finally {
+      s.close();
+      other.kill();
+    }
+  });
+
+  it('does not trust a drainer marker naming a zombie (a drainer killed with -9 and never reaped)', async () => {
+    const root = join(tempDir(`${shell}-zombie`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-zombiehome`), root, { BIRD_DRAIN_LINGER_MS: '5000' }));
+    // `sleep 0` exits at once; its parent, exec'd into `sleep 120`, never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 120'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d)))));
+      await s.until(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the zombie');
+      await s.run('echo first');
+      await waitForRow(root, (r) => r.cmd === 'echo first', 'the first command');
+      // The live drainer this shell trusts dies by kill -9 and its pid stays taken, as a zombie.
+      const drainer = Number(readFileSync(join(root, 'spool', 'drainer.pid'), 'utf8').split(' ')[0]);
+      process.kill(drainer, 'SIGKILL');
+      writeFileSync(join(root, 'spool', 'drainer.pid'), `${zombie} ${bootId}\n`);
+      await s.run('echo with-zombie-marker');
+      await waitForRow(root, (r) => r.cmd === 'echo with-zombie-marker', 'the command typed with a zombie marker', 15_000);
+    } finally {
+      s.close();
+      parent.kill();
+    }
+  });
+
+  it('keeps commands in memory while the spool folder is a file, says so once, prints nothing, then stores each once', async () => {
+    const root = join(tempDir(`${shell}-nospool`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-nospoolhome`), root, { BIRD_DRAIN_LINGER_MS: '300' }));
+    try {
+      await s.run('echo before');
+      await waitForRow(root, (r) => r.cmd === 'echo before', 'the first command');
+      await waitForNoDrainer(root);
+      rmSync(join(root, 'spool'), { recursive: true });
+      writeFileSync(join(root, 'spool'), 'not a folder');
+      const out = await typeAll(s, ['echo held-1', 'echo held-2', 'echo held-3']);
+      expect(out).not.toMatch(NOISE);
+      expect(await sortedCmds(root)).toEqual(['echo before']);
+      const log = readFileSync(join(root, 'errors.log'), 'utf8').trim().split('\n');
+      expect(log.filter((l) => l.includes('cannot write to the spool folder'))).toHaveLength(1);
+      rmSync(join(root, 'spool'));
+      await s.run('echo fixed');
+      await waitForCount(root, 5, 20_000);
+      await waitForNoDrainer(root);
+      expect(await sortedCmds(root)).toEqual(['echo before', 'echo fixed', 'echo held-1', 'echo held-2', 'echo held-3']);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('stores every command once after the data folder was unwritable for a while', async () => {
+    const root = join(tempDir(`${shell}-nodata`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-nodatahome`), root, { BIRD_DRAIN_LINGER_MS: '2000', BIRD_DRAIN_RETRY_MS: '100', BIRD_DRAIN_GRACE_MS: '200' }));
+    try {
+      await s.run('echo before');
+      await waitForRow(root, (r) => r.cmd === 'echo before', 'the first command');
+      // A file where the day's folder belongs: every write fails, even as root (a full disk, a
+      // permissions slip), for about five seconds of typing.
+      const invocations = join(root, 'db', 'data', 'local', 'invocations');
+      const moved = `${invocations}.away`;
+      execFileSync('mv', [invocations, moved]);
+      writeFileSync(invocations, 'blocked');
+      const typed: string[] = [];
+      const until = Date.now() + 5000;
+      for (let n = 0; Date.now() < until; n++) {
+        typed.push(`echo blocked-${n}`);
+        await s.run(typed.at(-1)!);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      rmSync(invocations);
+      execFileSync('mv', [moved, invocations]);
+      await s.run('echo after');
+      await waitForCount(root, typed.length + 2, 60_000);
+      await waitForNoDrainer(root);
+      expect(await sortedCmds(root)).toEqual(['echo after', 'echo before', ...typed].sort());
+    } finally {
+      s.close();
+    }
+  });
+
+  it('records a command still running when the terminal closes, with the hang-up’s status', async () => {
+    const root = join(tempDir(`${shell}-hupcmd`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-hupcmdhome`), root));
+    await s.run('echo before');
+    s.term.write('sleep 30\r');
+    await s.until(() => s.hasChild('sleep'), 'sleep to start');
+    s.close();
+    await s.until(() => s.exited, 'the shell to exit on SIGHUP');
+    const rows = await waitForRow(root, (r) => r.cmd === 'sleep 30', 'the command cut off by the hang-up');
+    const row = rows.find((r) => r.cmd === 'sleep 30')!;
+    expect(row.exit_code).toBe(129);
+    if (shell === 'fish') expect(row.duration_ms).toBeNull(); // fish cannot say when it started
+    else expect(row.duration_ms).toBeLessThan(10_000);
+  });
+
+  it('keeps capturing with a broken [[remotes]] entry in config.toml', async () => {
+    const root = join(tempDir(`${shell}-badremote`), 'bird');
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    writeFileSync(join(root, 'config.toml'), '[[remotes]]\nname = "../x"\ntype = "file"\nuri = "/tmp"\n\n[[remotes]]\nname = "a\'b"\ntype = "file"\nuri = "/tmp"\n');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-badremotehome`), root));
+    try {
+      await s.run('echo despite-bad-remote');
+      await waitForRow(root, (r) => r.cmd === 'echo despite-bad-remote', 'the command', 15_000);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('zsh', () => {
+  it('stores a command with a NUL (Ctrl-V Ctrl-@) with the NUL as U+2400', async () => {
+    const root = join(tempDir('zsh-nul'), 'bird');
+    const s = await ShellSession.start('zsh', shellEnv(tempDir('zsh-nulhome'), root));
+    try {
+      await s.run('echo a\x16\x00b');
+      await s.run('echo after-nul');
+      const rows = await waitForRow(root, (r) => r.cmd === 'echo after-nul', 'the command after');
+      expect(rows.map((r) => r.cmd)).toEqual(['echo a\u2400b', 'echo after-nul']);
+      expect(existsSync(join(root, 'errors.log')) ? readFileSync(join(root, 'errors.log'), 'utf8') : '').toBe('');
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('bash', () => {
+  it('leaves no raw command text in its scratch file once the drain is done', async () => {
+    const root = join(tempDir('bash-hist'), 'bird');
+    const s = await ShellSession.start('bash', shellEnv(tempDir('bash-histhome'), root));
+    const token = `ghp_${'Zq9'.repeat(12)}`;
+    try {
+      await s.run(`GITHUB_TOKEN=${token} true; echo a-long-command-that-was-typed-before`);
+      await s.run('echo x');
+      await waitForRow(root, (r) => r.cmd === 'echo x', 'the last command');
+      await waitForNoDrainer(root); // the drain is done: its claims are gone
+      const raw: string[] = [];
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir)) {
+          const path = join(dir, name);
+          if (statSync(path).isDirectory()) walk(path);
+          else if (readFileSync(path).includes(token)) raw.push(path);
+        }
+      };
+      walk(root);
+      expect(raw).toEqual([]);
+      expect((await readRows(root))[0]!.cmd).toBe('GITHUB_TOKEN=[REDACTED] true; echo a-long-command-that-was-typed-before');
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('fish', () => {
+  it('redacts a secret exported with set -gx', async () => {
+    const root = join(tempDir('fish-setx'), 'bird');
+    const s = await ShellSession.start('fish', shellEnv(tempDir('fish-setxhome'), root));
+    try {
+      await s.run('set -gx AWS_SECRET_ACCESS_KEY wJalrXUtnFEMIK7MDENGbPxRfiCY');
+      const rows = await waitForRow(root, (r) => r.cmd.startsWith('set -gx'), 'the set command');
+      expect(rows[0]!.cmd).toBe('set -gx AWS_SECRET_ACCESS_KEY [REDACTED]');
+    } finally {
+      s.close();
+    }
+  });
+});
+
+// A full disk, for real: the spool on a tmpfs of 16 KiB filled to the last byte (needs root to
+// mount, as CI runs; skipped elsewhere).
+const canMount = (() => {
+  if (process.getuid?.() !== 0) return false;
+  const probe = tempDir('mount-probe');
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', probe]).status === 0;
+  if (ok) spawnSync('umount', [probe]);
+  return ok;
+})();
+const mounts: string[] = [];
+afterAll(() => {
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+});
+
+describe.each(SHELLS)('%s on a full disk', (shell) => {
+  it.skipIf(!canMount)('keeps commands in memory while the spool’s disk is full, then stores each once', async () => {
+    const root = join(tempDir(`${shell}-full`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-fullhome`), root, { BIRD_DRAIN_LINGER_MS: '300' }));
+    try {
+      await s.run('echo before');
+      await waitForRow(root, (r) => r.cmd === 'echo before', 'the first command');
+      await waitForNoDrainer(root);
+      const spool = join(root, 'spool');
+      rmSync(spool, { recursive: true });
+      mkdirSync(spool, { mode: 0o700 });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k,mode=0700', 'tmpfs', spool]);
+      mounts.push(spool);
+      spawnSync('dd', ['if=/dev/zero', `of=${join(spool, 'filler')}`, 'bs=1k', 'count=64']);
+      // bash and zsh have spool files to append to, fish makes one file per command.
+      const out = await typeAll(s, ['echo full-1', 'echo full-2', 'echo full-3']);
+      // fish reports a failed write itself, once, before it turns to the quiet slow path.
+      if (shell === 'fish') expect(out.match(/No space left/g)?.length ?? 0).toBeLessThanOrEqual(1);
+      else expect(out).not.toMatch(NOISE);
+      expect(await sortedCmds(root)).toEqual(['echo before']);
+      rmSync(join(spool, 'filler'));
+      await s.run('echo freed');
+      await waitForCount(root, 5, 20_000);
+      await waitForNoDrainer(root);
+      expect(await sortedCmds(root)).toEqual(['echo before', 'echo freed', 'echo full-1', 'echo full-2', 'echo full-3']);
+    } finally {
+      s.close();
+    }
+  });
+});
