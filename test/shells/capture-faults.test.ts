@@ -6,11 +6,19 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, SHELLS, ShellSession, readRows, shellEnv, tempDir, waitForCount, waitForNoDrainer, waitForRow, type Shell } from './shell-session.ts';
+import { REPO, SHELLS, ShellSession, readRows, shellEnv, tempDir, waitForCount, waitForNoDrainer, waitForRow } from './shell-session.ts';
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs'), 'capture'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs'), 'capture', 'cli'], { stdio: 'inherit' });
 });
+
+/** `bird ARGS` against `root`: its exit status, stdout and stderr. */
+function bird(root: string, args: string[]) {
+  const env = { ...process.env, BIRD_ROOT: root };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const r = spawnSync(process.execPath, [join(REPO, 'packages/cli/dist/bird.cjs'), ...args], { env, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 /** What a hook must never print into the terminal, whatever fails underneath it. */
@@ -78,6 +86,10 @@ describe.each(SHELLS)('%s', (shell) => {
       expect(await sortedCmds(root)).toEqual(['echo before']);
       const log = readFileSync(join(root, 'errors.log'), 'utf8').trim().split('\n');
       expect(log.filter((l) => l.includes('cannot write to the spool folder'))).toHaveLength(1);
+      // bird itself says so, on every command, until it is fixed.
+      const history = bird(root, ['history']);
+      expect(history.status).toBe(0);
+      expect(history.stderr).toMatch(/^bird: warning: .*spool is not a folder, so commands cannot be spooled: move it away \(your shells keep/m);
       rmSync(join(root, 'spool'));
       await s.run('echo fixed');
       await waitForCount(root, 5, 20_000);
@@ -141,6 +153,11 @@ describe.each(SHELLS)('%s', (shell) => {
     try {
       await s.run('echo despite-bad-remote');
       await waitForRow(root, (r) => r.cmd === 'echo despite-bad-remote', 'the command', 15_000);
+      // Local reads go on too, with the broken entries named.
+      const history = bird(root, ['history']);
+      expect(history.status).toBe(0);
+      expect(history.stdout).toContain('echo despite-bad-remote');
+      expect(history.stderr.match(/\[\[remotes\]\] entry #\d is ignored/g)).toHaveLength(2);
     } finally {
       s.close();
     }

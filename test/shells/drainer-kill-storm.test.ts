@@ -6,20 +6,44 @@
 // are alive and keep appending while drainers die mid-claim, mid-write and mid-grace, which is
 // how it happens to users.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, expect, it } from 'vitest';
 import { REPO, ShellSession, drainerPids, readRows, shellEnv, tempDir, waitForCount, waitForNoDrainer, type Shell } from './shell-session.ts';
 
+const BIRD = join(REPO, 'packages/cli/dist/bird.cjs');
+
 beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs'), 'capture'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs'), 'capture', 'cli'], { stdio: 'inherit' });
 });
 
 const ROUNDS = Number(process.env.BIRD_STORM_ROUNDS ?? 30);
-const PER_SHELL = 8;
 const BURST = 3;
 
-it(`loses and doubles nothing over ${ROUNDS} rounds of kill -9 during bursts from ${PER_SHELL} bash and ${PER_SHELL} zsh shells`, { timeout: 600_000 }, async () => {
+/** duckdb mode: the rows of local.invocations, and any still waiting in the spill folder. */
+async function duckdbRows(root: string): Promise<{ id: string; cmd: string }[]> {
+  const db = await DuckDBInstance.create(join(root, 'db', 'bird.duckdb'), { access_mode: 'READ_ONLY' });
+  try {
+    const c = await db.connect();
+    const spill = join(root, 'db', 'spill', 'invocations');
+    const spilled = existsSync(spill) ? ` UNION ALL SELECT id::VARCHAR, cmd FROM read_parquet('${spill}/*.parquet')` : '';
+    const rows = (await c.runAndReadAll(`SELECT DISTINCT id, cmd FROM (SELECT id::VARCHAR AS id, cmd FROM local.invocations${spilled})`)).getRowObjects();
+    c.closeSync();
+    return rows.map((r) => ({ id: String(r.id), cmd: String(r.cmd) }));
+  } finally {
+    db.closeSync();
+  }
+}
+
+it.each([
+  { mode: 'parquet', perShell: 8, rounds: ROUNDS },
+  { mode: 'duckdb', perShell: 3, rounds: Math.ceil(ROUNDS / 3) },
+] as const)('$mode mode: loses and doubles nothing over $rounds rounds of kill -9 during bursts from $perShell bash and $perShell zsh shells', { timeout: 600_000 }, async ({ mode, perShell, rounds }) => {
+  const PER_SHELL = perShell;
+  const ROUNDS = rounds;
   const root = join(tempDir('storm'), 'bird');
+  if (mode === 'duckdb') execFileSync(process.execPath, [BIRD, 'init', '--mode', 'duckdb'], { env: { ...process.env, BIRD_ROOT: root }, stdio: 'pipe' });
   const shells: Shell[] = [...Array(PER_SHELL).fill('bash'), ...Array(PER_SHELL).fill('zsh')];
   const env = (i: number) => shellEnv(tempDir(`storm-${i}`), root, { BIRD_DRAIN_LINGER_MS: '3000', BIRD_DRAIN_GRACE_MS: '300' });
   const sessions = await Promise.all(shells.map((shell, i) => ShellSession.start(shell, env(i))));
@@ -62,13 +86,13 @@ it(`loses and doubles nothing over ${ROUNDS} rounds of kill -9 during bursts fro
         typed.push(line);
       }),
     );
-    await waitForCount(root, typed.length, 120_000);
+    if (mode === 'parquet') await waitForCount(root, typed.length, 120_000);
     await waitForNoDrainer(root, 120_000);
   } finally {
     for (const s of sessions) s.close();
   }
   expect(kills).toBeGreaterThanOrEqual(ROUNDS / 2); // the drainers really were killed, often
-  const rows = await readRows(root);
+  const rows = mode === 'parquet' ? await readRows(root) : await duckdbRows(root);
   const stored = rows.map((r) => r.cmd).sort();
   const missing = typed.filter((t) => !stored.includes(t));
   expect(missing).toEqual([]);

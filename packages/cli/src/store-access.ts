@@ -1,6 +1,6 @@
 // The cli's one door into the store. The store (and DuckDB with it) is imported only when a
 // command is about to query, after its arguments were checked, so that bad input fails fast.
-import { usageError } from '@bird/core';
+import { spoolProblem, usageError } from '@bird/core';
 import type { BirdConnection, LockOptions } from '@bird/store';
 // The API types and presets only: this subpath loads no DuckDB.
 import { ConnectionOptions } from '@bird/store/api';
@@ -30,11 +30,11 @@ export function lockOptions(ctx: CliContext): LockOptions {
 export async function connect(ctx: CliContext, options: ConnectionOptions): Promise<BirdConnection> {
   const layout = layoutOf(ctx);
   requireRoot(layout);
+  const warn = (message: string) => ctx.stderr.write(`bird: warning: ${message}\n`);
+  const spool = spoolProblem(layout);
+  if (spool) warn(spool);
   const { openStore } = await import('@bird/store');
-  const store = await openStore(layout, {
-    ...lockOptions(ctx),
-    cwd: ctx.cwd,
-    onWarning: (message) => ctx.stderr.write(`bird: warning: ${message}\n`),
-  });
+  const store = await openStore(layout, { ...lockOptions(ctx), cwd: ctx.cwd, onWarning: warn });
+  for (const problem of store.config.remoteProblems) warn(problem);
   return store.connect(options);
 }

@@ -15,3 +15,4 @@ export * from './record-writer.ts';
 export * from './root.ts';
 export * from './shells.ts';
 export * from './file-key.ts';
+export * from './spool-health.ts';

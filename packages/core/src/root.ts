@@ -49,8 +49,14 @@ export function ensureRoot(layout: BirdLayout, mode: StorageMode = 'parquet'): B
     if (existsSync(layout.root) && !statSync(layout.root).isDirectory()) {
       throw new BirdError(`BIRD_ROOT ${layout.root} is a file, not a folder: point BIRD_ROOT at a folder.`);
     }
-    for (const dir of [layout.root, layout.dbDir, layout.dataDir, layout.localData, layout.tmp, layout.spool]) makeDirs(dir);
+    for (const dir of [layout.root, layout.dbDir, layout.dataDir, layout.localData, layout.tmp]) makeDirs(dir);
     accessSync(layout.root, constants.W_OK);
+    try {
+      makeDirs(layout.spool);
+    } catch {
+      // Only the hooks write there, and they hold their commands while it is broken; reads and
+      // `bird-capture --cmd` do not need it (spoolProblem says what is wrong with it).
+    }
   } catch (error) {
     if (error instanceof BirdError) throw error;
     throw new BirdError(
