@@ -34,7 +34,7 @@ const stderrLines = (run: Run) => run.stderr.split('\n').filter((line) => line !
 describe('a valid Parquet file with the right columns but the wrong types', () => {
   const s = sandbox();
   const day = () => join(s.root, 'db', 'data', 'local', 'invocations', 'date=2025-11-27');
-  const quarantined = (name: string) => join(s.root, 'db', 'quarantine', 'local', 'invocations', 'date=2025-11-27', name);
+  const quarantined = (name: string) => join(s.root, 'db', 'quarantine', 'data', 'local', 'invocations', 'date=2025-11-27', name);
 
   beforeAll(() => {
     s.capture({ cmd: 'echo one', exit: 0, startUs: at(0) });

@@ -1,39 +1,87 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+/**
+ * The one way BIRD writes a file that readers may see: whole or not at all. The bytes go to a
+ * temporary file whose name no reader glob matches (it never ends in `.parquet`; DuckDB globs
+ * match dot-files too, so hiding it is not enough), are fsynced, and the file is renamed over
+ * the destination; then the folder is fsynced so the rename survives a crash.
+ *
+ * The temporary file lives in `tmpDir` when given (`db/tmp`, on the root's filesystem, where a
+ * crash's leftovers are easy to sweep), else beside the destination as a hidden sibling (a
+ * remote lake or a mirror, which may be on another filesystem than the root).
+ */
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, rm, chmod } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
-  /** Folder for the half-written file; must be on the same filesystem as `path` and outside any reader glob. */
-  tmpDir: string;
-  /** Permission bits of the new file. */
+  /** Folder for the temporary file; must be on the same filesystem as the destination. */
+  tmpDir?: string;
+  /** Permission bits of the new file (default 0600 for bytes written here; the filler's choice otherwise). */
   mode?: number;
+  /** fsync the file and its folder (default true); a cache that can be fetched again may skip it. */
+  durable?: boolean;
 }
+
+/** What every temporary file's name ends with, so listings can skip (and sweepers find) them. */
+export const TEMP_SUFFIX = '.bird-partial';
 
 let tmpCounter = 0;
 
-/** Unique among live processes: pid, a nanosecond clock and a counter; O_EXCL refuses any clash. No `node:crypto`, which is slow to load. */
-const uniqueSuffix = () => `${process.pid}.${process.hrtime.bigint().toString(36)}.${(tmpCounter++).toString(36)}`;
+/** A temporary path for `dest`: unique among live processes (pid, a nanosecond clock, a counter); no `node:crypto`, which is slow to load. */
+export function tempPathFor(dest: string, tmpDir?: string): string {
+  const unique = `${process.pid}.${process.hrtime.bigint().toString(36)}.${(tmpCounter++).toString(36)}`;
+  return tmpDir ? join(tmpDir, `${basename(dest)}.${unique}${TEMP_SUFFIX}`) : join(dirname(dest), `.${basename(dest)}.${unique}${TEMP_SUFFIX}`);
+}
 
-/**
- * Writes `data` so that `path` either does not change or holds all of it: the bytes go to a
- * file in `tmpDir` (named so no `*.parquet` glob matches it), are fsynced, then renamed over
- * `path`, and the folder is fsynced so the rename survives a crash.
- */
-export function writeFileAtomic(path: string, data: Uint8Array | string, options: AtomicWriteOptions): void {
-  mkdirSync(options.tmpDir, { recursive: true, mode: 0o700 });
+/** Writes `data` to `path` atomically (see the module comment). */
+export function writeFileAtomic(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
+  if (options.tmpDir) mkdirSync(options.tmpDir, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = join(options.tmpDir, `${basename(path)}.${uniqueSuffix()}.partial`);
+  const tmp = tempPathFor(path, options.tmpDir);
   const fd = openSync(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, options.mode ?? 0o600);
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
+    if (options.durable !== false) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     unlinkSync(tmp);
     throw error;
   }
   closeSync(fd);
+  publish(tmp, path);
+  if (options.durable !== false) fsyncDir(dirname(path));
+}
+
+/**
+ * The async form, for bytes another writer produces: `fill(tmp)` writes the temporary file
+ * (a DuckDB COPY, a download), then it is made durable and renamed over `dest`. On any failure
+ * `dest` is untouched and the temporary file removed.
+ */
+export async function writeFileAtomicWith(dest: string, fill: (tmp: string) => Promise<void>, options: AtomicWriteOptions = {}): Promise<void> {
+  if (options.tmpDir) mkdirSync(options.tmpDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
+  const tmp = tempPathFor(dest, options.tmpDir);
+  try {
+    await fill(tmp);
+    if (options.mode !== undefined) await chmod(tmp, options.mode);
+    if (options.durable !== false) {
+      const handle = await open(tmp, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    await rename(tmp, dest);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  if (options.durable !== false) fsyncDir(dirname(dest));
+}
+
+function publish(tmp: string, path: string): void {
   try {
     renameSync(tmp, path);
   } catch (error) {
@@ -44,7 +92,6 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
     }
     throw error;
   }
-  fsyncDir(dirname(path));
 }
 
 export function fsyncDir(dir: string): void {

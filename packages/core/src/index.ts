@@ -16,3 +16,4 @@ export * from './root.ts';
 export * from './shells.ts';
 export * from './file-key.ts';
 export * from './spool-health.ts';
+export * from './quarantine.ts';

@@ -9,7 +9,7 @@ export function resolveBirdRoot(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(dataHome, 'bird');
 }
 
-/** Every path under a BIRD root, named once. */
+/** Every path under a BIRD root, named once: no other module joins a folder name onto the root. */
 export interface BirdLayout {
   readonly root: string;
   readonly config: string;
@@ -17,8 +17,20 @@ export interface BirdLayout {
   readonly catalog: string;
   readonly dataDir: string;
   readonly localData: string;
+  /** Rows pulled from remotes: `cached/<name>/<table>/date=…/`, laid out like `local`. */
+  readonly cachedData: string;
   /** Half-written files live here, outside every reader glob, until renamed into place. */
   readonly tmp: string;
+  /** One empty marker per session whose row parquet mode has written. */
+  readonly sessionsSeen: string;
+  /** duckdb mode: rows written as Parquet while another process held bird.duckdb. */
+  readonly spill: string;
+  /** Damaged files set aside (never deleted), under their path relative to `db/`. */
+  readonly quarantine: string;
+  /** S3 remotes' batches copied here to be read like file remotes: `mirror/<name>/…`. */
+  readonly mirror: string;
+  /** Compaction's lock, its publish intent and generation, and the ids it merged. */
+  readonly compaction: string;
   readonly spool: string;
   readonly errorsLog: string;
 }
@@ -33,11 +45,20 @@ export function birdLayout(root: string): BirdLayout {
     catalog: join(dbDir, 'bird.duckdb'),
     dataDir,
     localData: join(dataDir, 'local'),
+    cachedData: join(dataDir, 'cached'),
     tmp: join(dbDir, 'tmp'),
+    sessionsSeen: join(dbDir, 'sessions-seen'),
+    spill: join(dbDir, 'spill'),
+    quarantine: join(dbDir, 'quarantine'),
+    mirror: join(dbDir, 'mirror'),
+    compaction: join(dbDir, 'compaction'),
     spool: join(root, 'spool'),
     errorsLog: join(root, 'errors.log'),
   };
 }
+
+/** Characters a DuckDB file glob gives meaning to (`\\` escapes); a path with them would read other files. */
+export const GLOB_CHARS = /[*?[\]{}\\]/;
 
 /** `db/data/local/<table>/date=YYYY-MM-DD`: the folder a local record of that day goes to. */
 export function localPartitionDir(layout: BirdLayout, table: TableName, date: string): string {

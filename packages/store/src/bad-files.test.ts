@@ -34,8 +34,8 @@ describe('bad Parquet files in a data folder', () => {
     }
     expect(res.warnings!.find((w) => w.includes('foreign.parquet'))).toMatch(/not a BIRD invocations file/);
     // Kept, outside every reader glob; the next query is clean.
-    expect(readdirSync(join(quarantineDir(layout), 'local', 'invocations', 'date=2024-06-01')).sort()).toEqual(['foreign.parquet', 'notes.parquet', 'truncated.parquet']);
-    expect(existsSync(join(quarantineDir(layout), 'cached', 'team', 'invocations', 'date=2024-06-01', 'tiny.parquet'))).toBe(true);
+    expect(readdirSync(join(quarantineDir(layout), 'data', 'local', 'invocations', 'date=2024-06-01')).sort()).toEqual(['foreign.parquet', 'notes.parquet', 'truncated.parquet']);
+    expect(existsSync(join(quarantineDir(layout), 'data', 'cached', 'team', 'invocations', 'date=2024-06-01', 'tiny.parquet'))).toBe(true);
     const again = await conn.query('SELECT count(*) FROM main.invocations');
     expect(again.rows).toEqual([[3]]);
     expect(again.warnings).toBeUndefined();
@@ -113,8 +113,8 @@ describe('Parquet files with the right columns but the wrong types', () => {
     expect(sink.warnings).toEqual(res.warnings);
     expect(res.warnings!.find((w) => w.includes(local))).toMatch(/column "timestamp" is VARCHAR, not TIMESTAMP WITH TIME ZONE.*moved it to/);
     expect(res.warnings!.find((w) => w.includes(remote))).toMatch(/of remote lake/);
-    expect(existsSync(join(quarantineDir(layout), 'local', 'invocations', 'date=2024-06-02', 'wrong.parquet'))).toBe(true);
-    expect(existsSync(join(quarantineDir(layout), 'cached', 'team', 'invocations', 'date=2024-06-02', 'wrong.parquet'))).toBe(true);
+    expect(existsSync(join(quarantineDir(layout), 'data', 'local', 'invocations', 'date=2024-06-02', 'wrong.parquet'))).toBe(true);
+    expect(existsSync(join(quarantineDir(layout), 'data', 'cached', 'team', 'invocations', 'date=2024-06-02', 'wrong.parquet'))).toBe(true);
     expect(existsSync(remote)).toBe(true);
     expect(existsSync(fine)).toBe(true);
     conn.close();

@@ -12,11 +12,11 @@
  * files read from their footers and compared with core's table definition, to find the
  * files to check: the happy path never pays for it.
  */
-import { existsSync, readdirSync, renameSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, type BirdLayout, type TableName } from '@bird/core';
-import { isPlaceholderFile, localTableDir, quarantineDir } from './layout.ts';
+import { SQL_TYPES, TABLES, TABLE_NAMES, quarantineFile, quoteIdent, quoteLiteral, typedEmptySelect, type BirdLayout, type TableName } from '@bird/core';
+import { isPlaceholderFile, localTableDir } from './layout.ts';
 
 /** The first `.parquet` path quoted in a DuckDB error: the file the error is about. */
 export function fileNamedInError(message: string): string | null {
@@ -114,7 +114,7 @@ function folderFiles(dir: string): string[] {
 /** Every file of `table` in BIRD's own data folders: `local` and each pulled remote's. */
 export function storedTableFiles(layout: BirdLayout, table: TableName): string[] {
   const out = folderFiles(localTableDir(layout, table));
-  const cached = join(layout.dataDir, 'cached');
+  const cached = layout.cachedData;
   let remotes: string[] = [];
   try {
     remotes = readdirSync(cached);
@@ -165,14 +165,9 @@ export async function mistypedCandidates(connection: DuckDBConnection, table: Ta
   return out;
 }
 
-/** Moves a bad file out of the data folders, keeping its relative path; returns where it went. */
+/** Moves a bad file out of the data folders (core's quarantineFile); returns where it went. */
 export function quarantine(layout: BirdLayout, file: string): string {
-  const rel = relative(layout.dataDir, file);
-  let dest = join(quarantineDir(layout), rel);
-  if (existsSync(dest)) dest = `${dest}.${Date.now()}`;
-  makeDirs(dirname(dest));
-  renameSync(file, dest);
-  return dest;
+  return quarantineFile(layout, file);
 }
 
 export function isInside(dir: string, file: string): boolean {

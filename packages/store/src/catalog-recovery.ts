@@ -5,9 +5,7 @@
  * holds the rows themselves: it is never moved, and the error says what to do.
  */
 import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
-import { BirdError, describeError, loadConfig, makeDirs, type BirdLayout } from '@bird/core';
-import { quarantineDir } from './layout.ts';
+import { BirdError, describeError, loadConfig, quarantineFile, type BirdLayout } from '@bird/core';
 
 const DAMAGED = /not a valid DuckDB database file|Could not read enough bytes from file|Corrupt database file|checksum|replaying WAL/i;
 
@@ -30,11 +28,9 @@ export function setAsideDamagedCatalog(layout: BirdLayout, error: unknown, warn:
       { cause: error },
     );
   }
-  const dir = quarantineDir(layout);
-  makeDirs(dir);
-  const dest = join(dir, `bird.duckdb.${new Date().toISOString().replace(/[:.]/g, '-')}.${process.pid}`);
+  let dest: string;
   try {
-    renameSync(layout.catalog, dest);
+    dest = quarantineFile(layout, layout.catalog);
   } catch (renameError) {
     // Another bird moved it first; it rebuilds the catalog as this one will.
     if ((renameError as NodeJS.ErrnoException).code === 'ENOENT') return;

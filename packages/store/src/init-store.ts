@@ -146,7 +146,7 @@ function hasLocalParquetData(layout: BirdLayout): boolean {
 /** `db/data/cached/<name>/` folders (what pulls wrote) as the catalog records them: remote name by schema. */
 function pulledRemotes(layout: BirdLayout): Map<string, string> {
   const out = new Map<string, string>();
-  const dir = join(layout.dataDir, 'cached');
+  const dir = layout.cachedData;
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;

@@ -6,7 +6,7 @@
  * file DuckDB takes the schema from: a file that deviates from it is named in the error.
  */
 import { join } from 'node:path';
-import { BirdError, TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
+import { BirdError, GLOB_CHARS, TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
 
 export const PLACEHOLDER_PARTITION = 'date=1970-01-01';
 export const PLACEHOLDER_FILE = '_bird_placeholder.parquet';
@@ -25,7 +25,7 @@ export function localTableDir(layout: BirdLayout, table: TableName): string {
 
 /** `db/data/cached/<name>`: where a pull from remote `<name>` writes, laid out like `local`. */
 export function cachedRemoteDir(layout: BirdLayout, remote: string): string {
-  return join(layout.dataDir, 'cached', checkRemoteName(remote));
+  return join(layout.cachedData, checkRemoteName(remote));
 }
 
 /** `db/data/cached/<name>/<table>/date=YYYY-MM-DD/`: the folder pulled rows of that day go to. */
@@ -39,7 +39,7 @@ export function placeholderPath(tableDir: string): string {
 
 /** Folder where unreadable Parquet files found in the data folders are moved, keeping their relative path. */
 export function quarantineDir(layout: BirdLayout): string {
-  return join(layout.dbDir, 'quarantine');
+  return layout.quarantine;
 }
 
 /** core's validateRemoteName: the shape rule plus the names the read layer keeps for itself. */
@@ -48,8 +48,7 @@ export const checkRemoteName = (name: string): string => validateRemoteName(name
 export const cachedSchema = (remote: string) => cachedSchemaName(checkRemoteName(remote));
 export const remoteSchema = (remote: string) => remoteSchemaName(checkRemoteName(remote));
 
-/** Characters a DuckDB file glob gives meaning to; a folder named with them would read other files. */
-export const GLOB_CHARS = /[*?[\]{}]/;
+export { GLOB_CHARS };
 
 /** Views read `<root>/…/*.parquet` globs, so the root itself must be a plain path. */
 export function assertPlainRoot(layout: BirdLayout): void {

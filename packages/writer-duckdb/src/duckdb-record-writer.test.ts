@@ -126,7 +126,7 @@ describe('DuckDbRecordWriter', () => {
     await (await DuckDbRecordWriter.open(layout)).close();
     expect(await readAll('SELECT cmd FROM local.invocations')).toEqual([{ cmd: 'make good' }]);
     expect(readdirSync(spillDir)).toEqual([]);
-    expect(readdirSync(join(layout.dbDir, 'quarantine', 'spill'))).toEqual([bad]);
+    expect(readdirSync(join(layout.quarantine, 'spill', 'invocations'))).toEqual([bad]);
   });
 
   test('a catalog without local tables is one clear error naming the fix', async () => {

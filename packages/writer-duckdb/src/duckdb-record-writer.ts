@@ -1,10 +1,11 @@
-import { mkdirSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
   INVOCATIONS,
   isCatalogLockedError,
+  quarantineFile,
   SESSIONS,
   quoteIdent,
   quoteLiteral,
@@ -76,7 +77,7 @@ export class DuckDbRecordWriter implements RecordWriter {
 
   private async write(table: TableDef, row: Record<string, unknown>, key: string): Promise<void> {
     if (!this.connection) {
-      const dir = join(this.layout.dbDir, 'spill', table.name);
+      const dir = join(this.layout.spill, table.name);
       writeFileAtomic(join(dir, `${fileKeyOf(key)}.parquet`), encodeParquet(table, [row]), { tmpDir: this.layout.tmp });
       return;
     }
@@ -107,7 +108,7 @@ export class DuckDbRecordWriter implements RecordWriter {
   /** Moves rows spilled while the catalog was locked into their tables, then deletes the files. */
   private async ingestSpill(): Promise<void> {
     for (const table of [SESSIONS, INVOCATIONS]) {
-      const dir = join(this.layout.dbDir, 'spill', table.name);
+      const dir = join(this.layout.spill, table.name);
       let files: string[];
       try {
         files = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
@@ -128,12 +129,6 @@ export class DuckDbRecordWriter implements RecordWriter {
       }
     }
   }
-}
-
-function quarantineFile(layout: BirdLayout, path: string): void {
-  const dest = join(layout.dbDir, 'quarantine', 'spill', basename(path));
-  mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
-  renameSync(path, dest);
 }
 
 /** Opens bird.duckdb read-write, retrying with backoff while another process holds it; null if it stays locked. */

@@ -41,12 +41,12 @@ export class ParquetRecordWriter implements RecordWriter {
   /** Writes the session row once; a marker in `db/sessions-seen/` remembers it was written. */
   registerSessionSync(row: SessionRow): string | null {
     const key = fileKeyOf(row.session_id);
-    const marker = join(this.layout.dbDir, 'sessions-seen', key);
+    const marker = join(this.layout.sessionsSeen, key);
     if (existsSync(marker)) return null;
     const path = join(localPartitionDir(this.layout, 'sessions', row.date), `${key}.parquet`);
     writeRecordFile(this.layout, path, encodeParquet(SESSIONS, [row]));
     try {
-      mkdirSync(join(this.layout.dbDir, 'sessions-seen'), { recursive: true, mode: 0o700 });
+      mkdirSync(this.layout.sessionsSeen, { recursive: true, mode: 0o700 });
       closeSync(openSync(marker, 'a', 0o600));
     } catch (error) {
       throw writeFailed(this.layout, marker, error);

@@ -8,9 +8,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TABLE_NAMES, makeDirs, type BirdLayout } from '@bird/core';
+import { GLOB_CHARS, TABLE_NAMES, TEMP_SUFFIX, makeDirs, type BirdLayout } from '@bird/core';
 import { checkRemoteName } from '../layout.ts';
-import { PARTIAL_SUFFIX } from './partial-file.ts';
 import type { RemoteBackend } from './remote-backend.ts';
 
 /** Names the source a mirror was made from; a mirror of another source is cleared first. */
@@ -23,7 +22,7 @@ const CLOCK_SLACK_MS = 2000;
 
 /** `db/mirror/<name>`: where the lake of remote `<name>` is copied to be read locally. */
 export function mirrorDir(layout: BirdLayout, remote: string): string {
-  return join(layout.dbDir, 'mirror', checkRemoteName(remote));
+  return join(layout.mirror, checkRemoteName(remote));
 }
 
 export interface MirrorResult {
@@ -38,7 +37,6 @@ export interface MirrorResult {
 }
 
 const LAKE_KEY = new RegExp(`^(?:${TABLE_NAMES.join('|')})/[^/.][^/]*/[^/.][^/]*/[^/.][^/]*\\.parquet$`);
-const GLOB_CHARS = /[*?[\]{}\\]/;
 
 /** True for keys the mirror copies: a batch at lake depth, with no hidden part and no glob character. */
 export function isLakeKey(key: string): boolean {
@@ -117,7 +115,7 @@ async function localFiles(dir: string, now: number): Promise<Map<string, LocalFi
       else if (depth === 3 && e.isFile()) {
         const st = await stat(child).catch(() => null);
         if (!st) continue;
-        if (e.name.endsWith(PARTIAL_SUFFIX)) {
+        if (e.name.endsWith(TEMP_SUFFIX)) {
           if (st.mtimeMs < now - STALE_PARTIAL_MS) await unlink(child).catch(() => undefined);
         } else {
           out.set(`${key}${e.name}`, { path: child, size: st.size, mtimeMs: st.mtimeMs });

@@ -2,8 +2,8 @@
 import type { Dirent } from 'node:fs';
 import { copyFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TEMP_SUFFIX, writeFileAtomicWith } from '@bird/core';
 import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
-import { PARTIAL_SUFFIX, writeViaPartial } from '../partial-file.ts';
 import type { FileRemoteConfig } from './file-remote-config.ts';
 
 export class FileRemoteBackend implements RemoteBackend {
@@ -31,7 +31,7 @@ export class FileRemoteBackend implements RemoteBackend {
         const key = keyPrefix + e.name;
         if (e.isDirectory()) {
           if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await walk(join(dir, e.name), `${key}/`);
-        } else if (e.isFile() && key.startsWith(prefix) && !e.name.endsWith(PARTIAL_SUFFIX)) {
+        } else if (e.isFile() && key.startsWith(prefix) && !e.name.endsWith(TEMP_SUFFIX)) {
           const st = await stat(join(dir, e.name)).catch(() => null);
           if (st) out.push({ key, size: st.size, etag: `${st.size}-${Math.trunc(st.mtimeMs)}` });
         }
@@ -44,7 +44,7 @@ export class FileRemoteBackend implements RemoteBackend {
   async get(key: string, dest: string): Promise<number> {
     const source = join(this.config.root, checkKey(key));
     let size = 0;
-    await writeViaPartial(dest, async (tmp) => {
+    await writeFileAtomicWith(dest, async (tmp) => {
       try {
         await copyFile(source, tmp);
       } catch (error) {
@@ -55,7 +55,7 @@ export class FileRemoteBackend implements RemoteBackend {
         throw this.failure(error, `cannot read ${source}`);
       }
       size = (await stat(tmp)).size;
-    }, { mode: 0o600 });
+    }, { mode: 0o600, durable: false }); // a mirror copy: fetched again if a crash loses it
     return size;
   }
 
@@ -63,7 +63,7 @@ export class FileRemoteBackend implements RemoteBackend {
     await this.checkRoot();
     const dest = join(this.config.root, checkKey(key));
     try {
-      await writeViaPartial(dest, (tmp) => copyFile(source, tmp), { durable: true });
+      await writeFileAtomicWith(dest, (tmp) => copyFile(source, tmp), { durable: true });
     } catch (error) {
       throw error instanceof RemoteAccessError ? error : this.failure(error, `cannot write ${dest}`);
     }

@@ -8,8 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { writeFileAtomicWith } from '@bird/core';
 import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
-import { writeViaPartial } from '../partial-file.ts';
 import type { S3RemoteConfig } from './s3-remote-config.ts';
 
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -71,13 +71,13 @@ export class S3RemoteBackend implements RemoteBackend {
     if (!body) throw new RemoteAccessError('other', `${this.location} returned no body for ${key}; try again.`);
     let size = 0;
     try {
-      await writeViaPartial(dest, async (tmp) => {
+      await writeFileAtomicWith(dest, async (tmp) => {
         await pipeline(body, createWriteStream(tmp, { mode: 0o600 }));
         size = (await stat(tmp)).size;
         if (response.ContentLength !== undefined && size !== response.ContentLength) {
           throw new RemoteAccessError('other', `${key} from ${this.location} arrived with ${size} of ${response.ContentLength} bytes; try again.`);
         }
-      });
+      }, { durable: false }); // a mirror copy: fetched again if a crash loses it
     } catch (error) {
       body.destroy();
       throw error instanceof RemoteAccessError ? error : this.failure(error, 'get', key);
