@@ -14,7 +14,7 @@ beforeAll(() => {
 
 /** `bird ARGS` against `root`: its exit status, stdout and stderr. */
 function bird(root: string, args: string[]) {
-  const env = { ...process.env, BIRD_ROOT: root };
+  const env: NodeJS.ProcessEnv = { ...process.env, BIRD_ROOT: root };
   delete env.NODE_EXTRA_CA_CERTS;
   const r = spawnSync(process.execPath, [join(REPO, 'packages/cli/dist/bird.cjs'), ...args], { env, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
