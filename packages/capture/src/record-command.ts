@@ -25,8 +25,9 @@ export interface PlannedCapture {
 
 /**
  * Turns a finished command into the rows to store, applying the privacy rules first.
- * Pure: the id is derived from the command's content, so planning the same command again
- * (a retry after a crash) yields the same id and the write stays exactly-once.
+ * Deterministic (besides its inputs it reads only this machine's host name): the id is derived
+ * from the command's content, so planning the same command again (a retry after a crash)
+ * yields the same id and the write stays exactly-once.
  */
 export function planCapture(command: FinishedCommand, context: CaptureContext): PlannedCapture {
   const decision = decideCapture(command.cmd, context.env, { ignore: context.config.capture.ignore });

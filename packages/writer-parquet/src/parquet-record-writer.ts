@@ -27,7 +27,7 @@ export class ParquetRecordWriter implements RecordWriter {
     this.writeInvocationSync(row);
   }
 
-  /** Synchronous form for the capture hot path; returns the file written. */
+  /** Synchronous form; returns the file written (tests use it to find the file). */
   writeInvocationSync(row: InvocationRow): string {
     const path = join(localPartitionDir(this.layout, 'invocations', row.date), `${row.id}.parquet`);
     writeRecordFile(this.layout, path, encodeParquet(INVOCATIONS, [row]));
