@@ -143,7 +143,7 @@ describe('bad input', () => {
     expectOneLineError(s.bird(args), 2, pattern);
   });
 
-  it.each(['compact', 'push', 'pull'])('bird %s says it is not available yet (exit 2)', (name) => {
+  it.each(['push', 'pull'])('bird %s says it is not available yet (exit 2)', (name) => {
     expectOneLineError(s.bird([name]), 2, new RegExp(`^bird: \`bird ${name}\` is not available in this version yet\\.$`));
   });
 

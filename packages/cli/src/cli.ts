@@ -18,7 +18,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   history: async () => (await import('./commands/history.ts')).run,
   remote: async () => (await import('./commands/remote.ts')).run,
   hook: async () => (await import('./commands/hook.ts')).run,
-  compact: async () => (await import('./commands/later.ts')).notYet('compact'),
+  compact: async () => (await import('./commands/compact.ts')).run,
   push: async () => (await import('./commands/later.ts')).notYet('push'),
   pull: async () => (await import('./commands/later.ts')).notYet('pull'),
   help: async () => runHelp,

@@ -9,7 +9,7 @@ export const USAGE = {
   'remote list': 'bird remote list [--format table|csv|json]',
   'remote remove': 'bird remote remove NAME',
   hook: 'bird hook zsh|bash|fish',
-  compact: 'bird compact [--remote NAME] [--since 7d|30d|YYYY-MM-DD]',
+  compact: 'bird compact [--dry-run] [--json] [--verbose]',
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run]',
   pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID]',
   help: 'bird help [COMMAND]',
@@ -27,7 +27,8 @@ Commands:
   remote list                      the remotes in config.toml
   remote remove NAME               forget a remote (its data stays where it is)
   hook zsh|bash|fish               print the shell hook, for: eval "$(bird hook zsh)"
-  compact | push | pull            not available in this version yet
+  compact [--dry-run] [--json]     merge small Parquet files (what bird-sync does from cron)
+  push | pull                      not available in this version yet
   help [COMMAND]                   this text, or one command's usage
   --version                        print the version
 

@@ -89,6 +89,8 @@ auto_attach = false
     ['an ignore list with a number', '[capture]\nignore = ["ls", 3]\n', /capture\.ignore must be a list of strings/],
     ['an empty client id', 'client_id = ""\n', /client_id must be a non-empty string/],
     ['a numeric client id', 'client_id = 42\n', /client_id must be a non-empty string/],
+    ['a bad compaction.min_files', '[compaction]\nmin_files = 1\n', /compaction.min_files must be a whole number of at least 2, not 1/],
+    ['a bad compaction.auto', '[compaction]\nauto = "yes"\n', /compaction.auto must be true or false/],
     ['remotes as a single table', '[remotes]\nname = "team"\n', /remotes must be written as \[\[remotes\]\] tables/],
   ])('rejects %s in one sentence', (_name, text, pattern) => {
     const error = parseError(text);
@@ -152,6 +154,7 @@ describe('renderConfig', () => {
         { name: 'team', type: 's3', uri: 's3://b/p', endpoint: 'http://localhost:1', region: 'us-east-1', mode: 'read_only', auto_attach: false },
         { name: 'disk', type: 'file', uri: '/mnt/x', mode: 'read_write', auto_attach: true },
       ],
+      compaction: { min_files: 10, min_age_seconds: 5, target_file_mb: 8, auto: false, auto_interval_minutes: 1 },
       remoteProblems: [],
     };
     expect(parseConfig(renderConfig(config))).toEqual(config);

@@ -31,6 +31,7 @@ export interface BirdConfig {
     ignore: string[];
   };
   remotes: RemoteConfig[];
+  compaction: CompactionConfig;
   /**
    * One sentence for each `[[remotes]]` entry that was left out because it is broken (a bad
    * name, an unknown type, ...). A broken remote must not stop capture or local reads, which
@@ -40,11 +41,27 @@ export interface BirdConfig {
   remoteProblems: string[];
 }
 
+/** `[compaction]`: when bird-sync compact merges a partition's small files, and into what. */
+export interface CompactionConfig {
+  /** Today's partition is merged once it holds this many small files (closed days: any two). */
+  min_files: number;
+  /** Files younger than this are left for the next run (a capture may be writing beside them). */
+  min_age_seconds: number;
+  /** Merged files are cut at about this size. */
+  target_file_mb: number;
+  /** The drainer starts a compaction in the background when a partition passes min_files. */
+  auto: boolean;
+  /** At most one automatic compaction this often. */
+  auto_interval_minutes: number;
+}
+
+export const DEFAULT_COMPACTION: CompactionConfig = { min_files: 50, min_age_seconds: 60, target_file_mb: 64, auto: true, auto_interval_minutes: 10 };
+
 /** Commands not worth remembering, and bird's own commands, which would only echo themselves. */
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], remoteProblems: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. */
@@ -94,6 +111,21 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
 
   if (doc.client_id !== undefined && (typeof doc.client_id !== 'string' || doc.client_id === '')) bad('client_id must be a non-empty string');
 
+  const rawCompaction = table(doc.compaction, 'compaction');
+  const compaction: CompactionConfig = { ...DEFAULT_COMPACTION };
+  for (const key of ['min_files', 'min_age_seconds', 'target_file_mb', 'auto_interval_minutes'] as const) {
+    const value = rawCompaction[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < (key === 'min_files' ? 2 : key === 'target_file_mb' ? 1 : 0)) {
+      bad(`compaction.${key} must be a whole number${key === 'min_files' ? ' of at least 2' : key === 'target_file_mb' ? ' of at least 1' : ''}, not ${JSON.stringify(value)}`);
+    }
+    compaction[key] = value as number;
+  }
+  if (rawCompaction.auto !== undefined) {
+    if (typeof rawCompaction.auto !== 'boolean') bad('compaction.auto must be true or false');
+    compaction.auto = rawCompaction.auto as boolean;
+  }
+
   const rawRemotes = doc.remotes ?? [];
   if (!Array.isArray(rawRemotes)) bad('remotes must be written as [[remotes]] tables');
   const seen = new Set<string>();
@@ -117,6 +149,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     storage: { mode: mode as StorageMode },
     capture: { ignore: ignore as string[] },
     remotes,
+    compaction,
     remoteProblems,
   };
   if (doc.client_id !== undefined) config.client_id = doc.client_id as string;
@@ -157,6 +190,7 @@ export function renderConfig(config: BirdConfig): string {
   if (config.client_id) doc.client_id = config.client_id;
   doc.storage = config.storage;
   doc.capture = config.capture;
+  if (JSON.stringify(config.compaction) !== JSON.stringify(DEFAULT_COMPACTION)) doc.compaction = config.compaction;
   if (config.remotes.length > 0) doc.remotes = config.remotes;
   return `# BIRD configuration. See the README for every setting.\n${stringify(doc)}\n`;
 }

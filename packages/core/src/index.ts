@@ -17,3 +17,5 @@ export * from './shells.ts';
 export * from './file-key.ts';
 export * from './spool-health.ts';
 export * from './quarantine.ts';
+export * from './compaction-state.ts';
+export * from './parse-flags.ts';

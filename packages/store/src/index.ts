@@ -2,6 +2,7 @@ export * from './api.ts';
 export { openStore } from './store.ts';
 export { initStore, registerCachedRemote, runMigration, readCatalogState, type InitOptions, type MigrationResult, type CatalogState } from './init-store.ts';
 export { SCHEMA_VERSION } from './catalog-ddl.ts';
+export { whyBad } from './bad-files.ts';
 export { StoreBusyError, StoreModeError, SqlError } from './errors.ts';
 export { DEFAULT_LOCK_TIMEOUT_MS, type LockOptions } from './catalog-lock.ts';
 export {

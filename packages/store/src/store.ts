@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAMES, loadConfig, type BirdLayout, type TableName } from '@bird/core';
+import { TABLE_NAMES, loadConfig, markAfter, markBefore, readPublishIntent, rollForwardPublish, tryCompactionLock, type BirdLayout, type CompactionMark, type TableName } from '@bird/core';
 import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryResult, type Store, type StoreOptions } from './api.ts';
 import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
 import { SCHEMA_VERSION } from './catalog-ddl.ts';
@@ -20,6 +20,8 @@ import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type Att
 import { birdValueConverter } from './values.ts';
 
 const MAX_BAD_FILES_PER_QUERY = 100;
+/** A query overlapped by this many publishes in a row answers with the last try. */
+const MAX_PUBLISH_RETRIES = 20;
 
 /**
  * The store under `layout`. Nothing is opened until `connect()`, which creates the catalog
@@ -95,7 +97,53 @@ class StoreConnection implements BirdConnection {
     return this.attached.map((r) => r.name);
   }
 
+  /**
+   * Runs `sql`, and runs it again whenever a compaction published a merged file while it ran
+   * (between writing that file and deleting its sources, a scan can see a row twice, or list a
+   * file that is then deleted). sync-worker's PROTOCOL.md has the steps and why this suffices.
+   * Costs four small reads per query; no row is deduplicated.
+   */
   async query(sql: string): Promise<QueryResult> {
+    for (let attempt = 0; ; attempt++) {
+      const before = await this.waitOutPublish();
+      let result: QueryResult | undefined;
+      let failure: unknown;
+      try {
+        result = await this.queryOnce(sql);
+      } catch (error) {
+        failure = error;
+      }
+      const after = markAfter(this.layout);
+      const overlapped = after.publishing || after.generation !== before.generation;
+      if (!overlapped || attempt >= MAX_PUBLISH_RETRIES) {
+        if (result) return result;
+        throw failure;
+      }
+    }
+  }
+
+  /** The mark to compare after a query; waits while a publish is under way, and finishes one whose compactor died. */
+  private async waitOutPublish(): Promise<CompactionMark> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const mark = markBefore(this.layout);
+      if (!mark.publishing || Date.now() > deadline) return mark;
+      const lock = tryCompactionLock(this.layout);
+      if (lock) {
+        // Free lock, intent still there: its compactor died mid-publish. Finish it for everyone.
+        try {
+          const intent = readPublishIntent(this.layout);
+          if (intent) rollForwardPublish(this.layout, intent);
+        } finally {
+          lock.release();
+        }
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  private async queryOnce(sql: string): Promise<QueryResult> {
     const skipped: string[] = [];
     let repairedPlaceholders = false;
     let scannedSchemas = false;

@@ -70,6 +70,11 @@ export class DuckDbRecordWriter implements RecordWriter {
     await this.write(SESSIONS, row, row.session_id);
   }
 
+  /** Writes everything in the WAL into bird.duckdb itself (compaction's step in duckdb mode). */
+  async checkpoint(): Promise<void> {
+    await this.connection?.run('CHECKPOINT');
+  }
+
   async close(): Promise<void> {
     this.connection?.closeSync();
     this.instance?.closeSync();

@@ -18,8 +18,19 @@ import {
   watch,
   type FSWatcher,
 } from 'node:fs';
-import { join } from 'node:path';
-import { describeError, loadConfig, resolveClientId, writeFileAtomic, type BirdConfig, type BirdLayout } from '@bird/core';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import {
+  describeError,
+  loadConfig,
+  localPartitionDir,
+  readMergedIds,
+  resolveClientId,
+  waitForCompactionLock,
+  writeFileAtomic,
+  type BirdConfig,
+  type BirdLayout,
+} from '@bird/core';
 import { openWriter } from '../open-writer.ts';
 import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
@@ -50,6 +61,12 @@ interface Claim {
   /** Failed attempts to store this claim's records in a row, and when to try again. */
   failures: number;
   retryAt: number;
+  /**
+   * Its records may have been written before: it was taken over from a drainer that died, or a
+   * write of it failed part-way. Such a redo runs under the compaction lock and skips rows a
+   * compaction already merged, whose one-row files are gone (their ids would come back twice).
+   */
+  redo: boolean;
 }
 
 /**
@@ -57,6 +74,9 @@ interface Claim {
  * the claim where it is and stops trying, so it can exit; the next drainer takes it over.
  */
 const MAX_FAILURES = 5;
+
+/** How often a drainer looks whether a partition has grown enough to compact. */
+const COMPACT_CHECK_MS = 60_000;
 
 export async function runDrainer(layout: BirdLayout, config: BirdConfig, env: NodeJS.ProcessEnv, options: DrainerOptions): Promise<void> {
   const drainer = new Drainer(layout, config, env, options);
@@ -192,7 +212,7 @@ class Drainer {
       }
       const entry = parseSpoolName(action.to);
       if (entry?.kind !== 'claim') continue;
-      this.claims.set(action.to, { consumed: 0, size: -1, lastChange: Date.now(), ownerPid: entry.spool.ownerPid, failures: 0, retryAt: 0 });
+      this.claims.set(action.to, { consumed: 0, size: -1, lastChange: Date.now(), ownerPid: entry.spool.ownerPid, failures: 0, retryAt: 0, redo: action.kind === 'reclaim' });
       if (action.kind === 'claim' && action.recreate) this.recreateSpool(action.from);
     }
     for (const name of [...this.claims.keys()]) await this.advance(name);
@@ -252,7 +272,7 @@ class Drainer {
           });
         });
         // Writes work again: claims given up on while they failed are taken back by the next pass.
-        if ((await this.store(plans)) > 0) this.abandoned.clear();
+        if ((await this.store(plans, claim.redo)) > 0) this.abandoned.clear();
         for (const bad of parsed.rejected) {
           this.log(`skipped a damaged spool record in ${name} (${bad.reason}); it was cut short by a crash or Ctrl-C while being written.`);
         }
@@ -271,6 +291,7 @@ class Drainer {
     } catch (error) {
       // Kept: a later pass (or the next drainer) retries; rows already written are not doubled.
       claim.failures += 1;
+      claim.redo = true;
       claim.lastChange = Date.now();
       claim.retryAt = Date.now() + Math.min(60_000, this.options.retryMs * 2 ** (claim.failures - 1));
       if (claim.failures >= MAX_FAILURES) {
@@ -290,19 +311,59 @@ class Drainer {
    * read-write only for the moment of the inserts, so `bird sql` is not locked out while the
    * drainer lingers (and a catalog that stays locked makes the writer spill, not fail).
    */
-  private async store(plans: readonly PlannedCapture[]): Promise<number> {
-    const wanted = plans.filter((p) => p.invocation && p.session);
+  private async store(plans: readonly PlannedCapture[], redo: boolean): Promise<number> {
+    let wanted = plans.filter((p) => p.invocation && p.session);
     if (wanted.length === 0) return 0;
-    const writer = await openWriter(this.layout, this.config);
+    // duckdb mode inserts skip ids already there; parquet mode has to ask compaction.
+    const lock = redo && this.config.storage.mode === 'parquet' ? await waitForCompactionLock(this.layout, 10_000) : null;
+    if (redo && this.config.storage.mode === 'parquet' && !lock) throw new Error('a compaction holds the compaction lock; the claim is redone after it');
     try {
-      for (const plan of wanted) {
-        await writer.registerSession(plan.session!);
-        await writer.writeInvocation(plan.invocation!);
+      if (lock) {
+        const merged = new Map<string, Set<string>>();
+        const mergedOn = (date: string) => merged.get(date) ?? merged.set(date, readMergedIds(this.layout, 'invocations', date)).get(date)!;
+        wanted = wanted.filter((p) => !mergedOn(p.invocation!.date).has(p.invocation!.id));
+      }
+      const writer = await openWriter(this.layout, this.config);
+      try {
+        for (const plan of wanted) {
+          await writer.registerSession(plan.session!);
+          await writer.writeInvocation(plan.invocation!);
+        }
+      } finally {
+        await writer.close();
       }
     } finally {
-      await writer.close();
+      lock?.release();
     }
+    if (wanted.length > 0 && this.config.storage.mode === 'parquet') this.maybeCompact(wanted[wanted.length - 1]!.invocation!.date);
     return wanted.length;
+  }
+
+  private lastCompactCheck = 0;
+
+  /**
+   * Users without cron stay fast too: once a partition passes `[compaction] min_files`, start one
+   * `bird-sync compact` in the background, detached. Looked at once a minute at most, started at
+   * most once per `auto_interval_minutes` (the stamp file's mtime, shared by every drainer), and
+   * never two at once (compaction's own lock). Never on the prompt path: this is the drainer.
+   */
+  private maybeCompact(date: string): void {
+    const policy = this.config.compaction;
+    if (!policy.auto || Date.now() - this.lastCompactCheck < COMPACT_CHECK_MS) return;
+    this.lastCompactCheck = Date.now();
+    try {
+      const files = readdirSync(localPartitionDir(this.layout, 'invocations', date)).length;
+      if (files < policy.min_files) return;
+      const stamp = join(this.layout.compaction, 'last-auto');
+      const last = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (Date.now() - last < policy.auto_interval_minutes * 60_000) return;
+      const bin = this.env.BIRD_SYNC_BIN || join(dirname(process.argv[1] ?? ''), '..', '..', 'sync-worker', 'dist', 'bird-sync.cjs');
+      if (!existsSync(bin)) return;
+      writeFileAtomic(stamp, `${process.pid}\n`, { mode: 0o600 });
+      spawn(process.execPath, [bin, 'compact', '--auto'], { detached: true, stdio: 'ignore', env: { ...this.env, BIRD_ROOT: this.layout.root } }).unref();
+    } catch (error) {
+      this.log(`could not start an automatic compaction (${describeError(error)}); run bird-sync compact from cron instead.`);
+    }
   }
 
   /**

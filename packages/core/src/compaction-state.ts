@@ -1,0 +1,229 @@
+/**
+ * The shared state of compaction, in `db/compaction/` (see packages/sync-worker/PROTOCOL.md for
+ * the whole protocol and why each step is safe):
+ *
+ * - `lock`        `<pid> <boot id>`: the one process that may publish (a compactor, or a drainer
+ *                 redoing a claim). A holder that died, or is from before a reboot, is stale.
+ * - `publishing`  JSON {@link PublishIntent}: present only while a merged file is being put in
+ *                 place of its sources. A reader that overlaps it retries its query.
+ * - `generation`  a counter bumped after every publish, so a reader can tell one happened.
+ * - `merged-ids/<table>/<date>.ids`  the ids merged away from small files, one per line, so a
+ *                 drainer that redoes a claim does not bring a merged row back.
+ *
+ * DuckDB-free and small: the drainer and every reader load it.
+ */
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
+import type { BirdLayout } from './paths.ts';
+import type { TableName } from './tables.ts';
+
+export interface PublishIntent {
+  readonly table: TableName;
+  readonly date: string;
+  /** The merged file, once in place. */
+  readonly output: string;
+  /** The files it replaces, deleted after it is in place. */
+  readonly sources: readonly string[];
+}
+
+const lockPath = (layout: BirdLayout) => join(layout.compaction, 'lock');
+const intentPath = (layout: BirdLayout) => join(layout.compaction, 'publishing');
+const generationPath = (layout: BirdLayout) => join(layout.compaction, 'generation');
+
+export function mergedIdsPath(layout: BirdLayout, table: TableName, date: string): string {
+  return join(layout.compaction, 'merged-ids', table, `${date}.ids`);
+}
+
+/** The publish under way (or left by a compactor that died mid-way), or null. */
+export function readPublishIntent(layout: BirdLayout): PublishIntent | null {
+  try {
+    return JSON.parse(readFileSync(intentPath(layout), 'utf8')) as PublishIntent;
+  } catch {
+    return null;
+  }
+}
+
+export function writePublishIntent(layout: BirdLayout, intent: PublishIntent): void {
+  writeFileAtomic(intentPath(layout), JSON.stringify(intent), { mode: 0o600 });
+}
+
+export function clearPublishIntent(layout: BirdLayout): void {
+  try {
+    unlinkSync(intentPath(layout));
+  } catch {
+    // already gone
+  }
+}
+
+export function readGeneration(layout: BirdLayout): number {
+  try {
+    return Number(readFileSync(generationPath(layout), 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function bumpGeneration(layout: BirdLayout): void {
+  writeFileAtomic(generationPath(layout), `${readGeneration(layout) + 1}\n`, { mode: 0o600 });
+}
+
+/** What a reader notes before a query and compares after: equal means no publish overlapped it. */
+export interface CompactionMark {
+  readonly generation: number;
+  readonly publishing: boolean;
+}
+
+/**
+ * The mark before a query: generation first, then whether a publish is under way. After the
+ * query the order is reversed ({@link markAfter}); PROTOCOL.md shows why these orders leave no
+ * interleaving unseen.
+ */
+export function markBefore(layout: BirdLayout): CompactionMark {
+  const generation = readGeneration(layout);
+  return { generation, publishing: readPublishIntent(layout) !== null };
+}
+
+export function markAfter(layout: BirdLayout): CompactionMark {
+  const publishing = readPublishIntent(layout) !== null;
+  return { generation: readGeneration(layout), publishing };
+}
+
+/** Appends the ids a publish merged away (idempotent: a redo appends them again, harmlessly). */
+export function recordMergedIds(layout: BirdLayout, table: TableName, date: string, ids: readonly string[]): void {
+  if (ids.length === 0) return;
+  const path = mergedIdsPath(layout, table, date);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+  try {
+    writeSync(fd, `${ids.join('\n')}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readMergedIds(layout: BirdLayout, table: TableName, date: string): Set<string> {
+  try {
+    return new Set(readFileSync(mergedIdsPath(layout, table, date), 'utf8').split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+export interface CompactionLock {
+  /** True while the lock file still names this holder (re-checked before each publish step). */
+  stillHeld(): boolean;
+  release(): void;
+}
+
+function readBootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A zombie answers kill(0), but its cmdline is empty; elsewhere than Linux there is only kill(0).
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`).length > 0;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/** True when the lock names a holder that can no longer hold it: dead, or from before a reboot. */
+export function isStaleLock(text: string, bootId = readBootId()): boolean {
+  const [pid, boot] = text.trim().split(/\s+/);
+  if (!pid || !/^[0-9]+$/.test(pid)) return true;
+  if (boot !== undefined && bootId !== '' && boot !== bootId) return true;
+  return Number(pid) !== process.pid && !alive(Number(pid));
+}
+
+/**
+ * Takes the compaction lock, or returns null when a live process holds it. A stale lock (its
+ * holder died, or it is from before a reboot) is removed and taken. Two processes that both
+ * took a stale lock in the same instant are told apart by `stillHeld`: only the one the file
+ * names goes on.
+ */
+export function tryCompactionLock(layout: BirdLayout): CompactionLock | null {
+  mkdirSync(layout.compaction, { recursive: true, mode: 0o700 });
+  const path = lockPath(layout);
+  const mine = `${process.pid} ${readBootId()} ${Date.now()}\n`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+      try {
+        writeSync(fd, mine);
+      } finally {
+        closeSync(fd);
+      }
+      const lock: CompactionLock = {
+        stillHeld: () => {
+          try {
+            return readFileSync(path, 'utf8') === mine;
+          } catch {
+            return false;
+          }
+        },
+        release: () => {
+          if (lock.stillHeld()) unlinkSync(path);
+        },
+      };
+      return lock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let held: string;
+    try {
+      held = readFileSync(path, 'utf8');
+    } catch {
+      continue; // released just now: try again
+    }
+    if (!isStaleLock(held)) return null;
+    try {
+      if (readFileSync(path, 'utf8') === held) unlinkSync(path);
+    } catch {
+      // another process removed it first
+    }
+  }
+  return null;
+}
+
+/** Waits up to `timeoutMs` for the lock (polling); null if it stays held. */
+export async function waitForCompactionLock(layout: BirdLayout, timeoutMs: number): Promise<CompactionLock | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lock = tryCompactionLock(layout);
+    if (lock || Date.now() >= deadline) return lock;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Finishes a publish whose compactor died (kill -9, a crash, a reboot): if the merged file is
+ * in place, its sources go, as the compactor would have done; if not, nothing was published and
+ * the sources stay. Either way the generation moves on (readers that overlapped retry) and the
+ * intent is cleared. Only the lock holder calls this.
+ */
+export function rollForwardPublish(layout: BirdLayout, intent: PublishIntent): void {
+  if (existsSync(intent.output)) {
+    for (const file of intent.sources) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // deleted before the crash
+      }
+    }
+    fsyncDir(dirname(intent.output));
+  }
+  bumpGeneration(layout);
+  clearPublishIntent(layout);
+}

@@ -1,0 +1,53 @@
+// `compact` as a command line, the same for `bird-sync compact` and `bird compact`: flags in,
+// a compaction run, what it did out (silent under cron unless it failed).
+import { birdLayout, ensureRoot, parseFlags, resolveBirdRoot } from '@bird/core';
+import { compact, type CompactSummary } from './compact/compact.ts';
+import { progressBar } from './progress.ts';
+
+export const COMPACT_USAGE = 'compact [--dry-run] [--json] [--verbose]';
+
+export interface CommandIO {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: { write(text: string): void; readonly isTTY: boolean };
+  readonly stderr: { write(text: string): void; readonly isTTY: boolean };
+}
+
+/** Runs `compact` with `args` (after the word `compact`); returns the exit code. `prefix` names the program in usage lines. */
+export async function runCompact(args: readonly string[], io: CommandIO, prefix: string): Promise<number> {
+  const { values } = parseFlags(args, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, auto: { type: 'boolean' } }, `${prefix} ${COMPACT_USAGE}`);
+  const layout = birdLayout(resolveBirdRoot(io.env));
+  const config = ensureRoot(layout);
+  const verbose = values.verbose === true;
+  const bar = io.stderr.isTTY && !values.json && !verbose && values.auto !== true ? progressBar(io.stderr) : null;
+  let result: CompactSummary;
+  try {
+    result = await compact(layout, config, {
+      dryRun: values['dry-run'] === true,
+      onProgress: bar ? (done, total) => bar.update(done, total) : undefined,
+      onStep: verbose ? (line) => io.stderr.write(`${prefix}: ${line}\n`) : undefined,
+      onWarning: (line) => io.stderr.write(`${prefix}: warning: ${line}\n`),
+    });
+  } finally {
+    bar?.stop();
+  }
+  if (values.json) {
+    const { jobs, ...rest } = result;
+    const planned = values['dry-run'] ? { plan: jobs.map((j) => ({ table: j.table, date: j.date, inputs: j.inputs.length, output: j.output })) } : {};
+    io.stdout.write(`${JSON.stringify({ ...rest, ...planned })}\n`);
+  } else if (values['dry-run']) {
+    if (result.jobs.length === 0) io.stdout.write('nothing to compact.\n');
+    for (const j of result.jobs) io.stdout.write(`would merge ${j.inputs.length} files of ${j.table} ${j.date} into ${j.output}\n`);
+  } else if (io.stdout.isTTY || verbose) {
+    io.stdout.write(describeSummary(result));
+  }
+  return 0;
+}
+
+function describeSummary(s: CompactSummary): string {
+  if (s.outcome === 'locked') return 'another compaction is running; nothing to do.\n';
+  if (s.mode === 'duckdb') return `duckdb mode: ${s.rows} spilled rows inserted, bird.duckdb checkpointed (${s.seconds.toFixed(2)} s).\n`;
+  if (s.filesIn === 0) return 'nothing to compact.\n';
+  return `merged ${s.filesIn} files into ${s.filesOut} (${s.rows} rows, ${mb(s.bytesIn)} → ${mb(s.bytesOut)}) in ${s.seconds.toFixed(2)} s.\n`;
+}
+
+const mb = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`);

@@ -1,0 +1,272 @@
+// `bird-sync compact` / `bird compact`: the I/O around planCompaction. The publish protocol is
+// written down in ../../PROTOCOL.md; the step numbers below refer to it.
+import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  TABLES,
+  TABLE_NAMES,
+  TEMP_SUFFIX,
+  bumpGeneration,
+  clearPublishIntent,
+  fsyncDir,
+  quarantineFile,
+  quoteLiteral,
+  readPublishIntent,
+  recordMergedIds,
+  rollForwardPublish,
+  tempPathFor,
+  tryCompactionLock,
+  typedSelectList,
+  writePublishIntent,
+  type BirdConfig,
+  type BirdLayout,
+  type CompactionLock,
+  type TableName,
+} from '@bird/core';
+import { PLACEHOLDER_FILE, whyBad } from '@bird/store';
+import { planCompaction, type CompactionJob, type PartitionListing } from './plan-compaction.ts';
+
+export interface CompactOptions {
+  readonly dryRun?: boolean;
+  /** Called after each job: jobs done, jobs in all. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** A line for --verbose. */
+  readonly onStep?: (line: string) => void;
+  /** A file set aside as damaged, named for the user. */
+  readonly onWarning?: (line: string) => void;
+  readonly nowMs?: number;
+}
+
+export interface CompactSummary {
+  /** `locked`: another compaction holds the lock, nothing was done (not a failure). */
+  readonly outcome: 'done' | 'locked' | 'dry-run';
+  readonly mode: 'parquet' | 'duckdb';
+  readonly filesIn: number;
+  readonly filesOut: number;
+  readonly rows: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly seconds: number;
+  readonly quarantined: readonly string[];
+  readonly jobs: readonly CompactionJob[];
+}
+
+/** The one row of each table that tells copies of it apart, and the column merged files are sorted by. */
+const KEY: Record<TableName, string> = { invocations: 'id', sessions: 'session_id', outputs: 'id', events: 'id' };
+const ORDER: Record<TableName, string> = { invocations: 'timestamp, id', sessions: 'registered_at, session_id', outputs: 'id', events: 'id' };
+
+export async function compact(layout: BirdLayout, config: BirdConfig, options: CompactOptions = {}): Promise<CompactSummary> {
+  const started = Date.now();
+  const nowMs = options.nowMs ?? Date.now();
+  if (config.storage.mode === 'duckdb') return compactDuckdbMode(layout, started);
+  const lock = options.dryRun ? null : tryCompactionLock(layout);
+  if (!options.dryRun && !lock) return summary('locked', started, [], 0, 0, 0, 0, 0, []);
+  try {
+    if (lock) {
+      const interrupted = readPublishIntent(layout);
+      if (interrupted) {
+        rollForwardPublish(layout, interrupted);
+        options.onStep?.(`finished a publish a compactor left half done (${interrupted.output})`);
+      }
+      sweepTemporaryFiles(layout);
+    }
+    const partitions = listPartitions(layout);
+    const policy = { minFiles: config.compaction.min_files, minAgeMs: config.compaction.min_age_seconds * 1000, targetBytes: config.compaction.target_file_mb * 1024 * 1024 };
+    const jobs = planCompaction(partitions, { ms: nowMs, today: new Date(nowMs).toISOString().slice(0, 10) }, policy);
+    if (options.dryRun) {
+      const filesIn = jobs.reduce((n, j) => n + j.inputs.length, 0);
+      const bytesIn = jobs.reduce((n, j) => n + j.inputs.reduce((m, f) => m + sizeOf(join(j.dir, f)), 0), 0);
+      return summary('dry-run', started, jobs, filesIn, jobs.length, 0, bytesIn, 0, []);
+    }
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const quarantined: string[] = [];
+    let filesIn = 0;
+    let filesOut = 0;
+    let rows = 0;
+    let bytesIn = 0;
+    let bytesOut = 0;
+    try {
+      for (const [i, job] of jobs.entries()) {
+        const done = await runJob(layout, lock!, connection, job, quarantined, options);
+        if (done) {
+          filesIn += done.filesIn;
+          filesOut += 1;
+          rows += done.rows;
+          bytesIn += done.bytesIn;
+          bytesOut += done.bytesOut;
+          options.onStep?.(`${job.table} ${job.date}: ${done.filesIn} files → ${job.output} (${done.rows} rows)`);
+        }
+        options.onProgress?.(i + 1, jobs.length);
+      }
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    return summary('done', started, jobs, filesIn, filesOut, rows, bytesIn, bytesOut, quarantined);
+  } finally {
+    lock?.release();
+  }
+}
+
+/** Merges one job's files and publishes the result; null when too few readable files were left. */
+async function runJob(
+  layout: BirdLayout,
+  lock: CompactionLock,
+  connection: DuckDBConnection,
+  job: CompactionJob,
+  quarantined: string[],
+  options: CompactOptions,
+): Promise<{ filesIn: number; rows: number; bytesIn: number; bytesOut: number } | null> {
+  let inputs = job.inputs.map((name) => join(job.dir, name)).filter((path) => existsSync(path));
+  const output = join(job.dir, job.output);
+  for (;;) {
+    if (inputs.length < 2) return null;
+    const tmp = tempPathFor(output, layout.tmp);
+    const list = `[${inputs.map(quoteLiteral).join(', ')}]`;
+    const table = TABLES[job.table];
+    let ids: string[];
+    try {
+      // 1. Merge into a temporary file: typed like the table, each row once, sorted, zstd.
+      const rowsSql = `SELECT ${typedSelectList(table)} FROM read_parquet(${list}, union_by_name = true) QUALIFY row_number() OVER (PARTITION BY ${KEY[job.table]} ORDER BY ${KEY[job.table]}) = 1`;
+      await connection.run(`COPY (${rowsSql} ORDER BY ${ORDER[job.table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      const reader = await connection.runAndReadAll(`SELECT CAST(${KEY[job.table]} AS VARCHAR) FROM read_parquet(${quoteLiteral(tmp)})`);
+      ids = reader.getRows().map((r) => String(r[0]));
+    } catch (error) {
+      removeQuietly(tmp);
+      // A damaged input: set it aside (never deleted), say so, and merge the rest.
+      const bad: string[] = [];
+      for (const file of inputs) if ((await whyBad(connection, file)) !== null) bad.push(file);
+      if (bad.length === 0) throw error;
+      for (const file of bad) {
+        const dest = quarantineFile(layout, file);
+        quarantined.push(dest);
+        options.onWarning?.(`${file} is damaged (${await reasonOf(connection, dest)}); moved it to ${dest} and merged the rest.`);
+      }
+      inputs = inputs.filter((f) => !bad.includes(f));
+      continue;
+    }
+    const bytesIn = inputs.reduce((n, f) => n + sizeOf(f), 0);
+    if (!lock.stillHeld()) {
+      removeQuietly(tmp);
+      throw new Error('another compaction took the compaction lock over; stopped before publishing anything');
+    }
+    // 2. The ids go on record first, so a drainer redoing a claim skips rows about to be merged.
+    recordMergedIds(layout, job.table, job.date, ids);
+    // 3. Readers that overlap what follows retry their query.
+    writePublishIntent(layout, { table: job.table, date: job.date, output, sources: inputs });
+    // 4. The merged file appears; 5. its sources go; 6. the generation moves on; 7. done.
+    renameSync(tmp, output);
+    fsyncDir(job.dir);
+    for (const file of inputs) removeQuietly(file);
+    fsyncDir(job.dir);
+    bumpGeneration(layout);
+    clearPublishIntent(layout);
+    return { filesIn: inputs.length, rows: ids.length, bytesIn, bytesOut: sizeOf(output) };
+  }
+}
+
+async function reasonOf(connection: DuckDBConnection, file: string): Promise<string> {
+  return (await whyBad(connection, file)) ?? 'unreadable';
+}
+
+/** duckdb mode: rows spilled while bird.duckdb was locked go into their tables, then a checkpoint. */
+async function compactDuckdbMode(layout: BirdLayout, started: number): Promise<CompactSummary> {
+  const { DuckDbRecordWriter } = await import('@bird/writer-duckdb');
+  const spilled = countSpilled(layout);
+  const writer = await DuckDbRecordWriter.open(layout, { lockWaitMs: 15_000 });
+  try {
+    if (writer.spilling) return { ...summary('locked', started, [], 0, 0, 0, 0, 0, []), mode: 'duckdb' };
+    await writer.checkpoint();
+  } finally {
+    await writer.close();
+  }
+  return { ...summary('done', started, [], spilled, 0, spilled - countSpilled(layout), 0, 0, []), mode: 'duckdb' };
+}
+
+function countSpilled(layout: BirdLayout): number {
+  let n = 0;
+  for (const table of TABLE_NAMES) {
+    try {
+      n += readdirSync(join(layout.spill, table)).filter((f) => f.endsWith('.parquet')).length;
+    } catch {
+      // no spill folder for this table
+    }
+  }
+  return n;
+}
+
+/** Every `date=` folder of every table: local rows, and rows pulled from each remote. */
+export function listPartitions(layout: BirdLayout): PartitionListing[] {
+  const roots = [layout.localData];
+  try {
+    for (const name of readdirSync(layout.cachedData)) roots.push(join(layout.cachedData, name));
+  } catch {
+    // nothing pulled yet
+  }
+  const out: PartitionListing[] = [];
+  for (const root of roots) {
+    for (const table of TABLE_NAMES) {
+      let parts: string[];
+      try {
+        parts = readdirSync(join(root, table));
+      } catch {
+        continue;
+      }
+      for (const part of parts) {
+        const m = /^date=(\d{4}-\d{2}-\d{2})$/.exec(part);
+        if (!m || m[1] === '1970-01-01') continue; // 1970-01-01: the placeholder partition
+        const dir = join(root, table, part);
+        const files = [];
+        for (const name of readdirSync(dir)) {
+          if (!name.endsWith('.parquet') || name === PLACEHOLDER_FILE || name.startsWith('.')) continue;
+          try {
+            const st = statSync(join(dir, name));
+            if (st.isFile()) files.push({ name, size: st.size, mtimeMs: st.mtimeMs });
+          } catch {
+            // gone since the listing
+          }
+        }
+        out.push({ table, date: m[1]!, dir, files });
+      }
+    }
+  }
+  return out;
+}
+
+/** Temporary files a compactor killed mid-merge left in db/tmp (only the lock holder sweeps). */
+function sweepTemporaryFiles(layout: BirdLayout): void {
+  let names: string[];
+  try {
+    names = readdirSync(layout.tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith('c-') || !name.endsWith(TEMP_SUFFIX)) continue;
+    const pid = Number(name.split('.')[2]);
+    if (pid === process.pid) continue;
+    removeQuietly(join(layout.tmp, name));
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function summary(outcome: CompactSummary['outcome'], started: number, jobs: readonly CompactionJob[], filesIn: number, filesOut: number, rows: number, bytesIn: number, bytesOut: number, quarantined: readonly string[]): CompactSummary {
+  return { outcome, mode: 'parquet', filesIn, filesOut, rows, bytesIn, bytesOut, seconds: (Date.now() - started) / 1000, quarantined, jobs };
+}
