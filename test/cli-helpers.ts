@@ -13,7 +13,7 @@ export const CAPTURE_BUNDLE = join(REPO, 'packages/capture/dist/bird-capture.cjs
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * Builds the cli and capture bundles. The cli test files run in parallel, so they take turns
+ * Builds the cli, capture and bird-sync bundles. The cli test files run in parallel, so they take turns
  * (a mkdir lock) rather than rewriting the same bundle while another file runs it.
  */
 export function buildBundles(): void {
@@ -29,7 +29,7 @@ export function buildBundles(): void {
     }
   }
   try {
-    execFileSync(process.execPath, ['scripts/build.mjs', 'cli', 'capture'], { cwd: REPO, stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/build.mjs', 'cli', 'capture', 'sync-worker'], { cwd: REPO, stdio: 'pipe' });
   } finally {
     rmdirSync(lock);
   }

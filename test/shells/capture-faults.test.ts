@@ -100,7 +100,7 @@ describe.each(SHELLS)('%s', (shell) => {
     }
   });
 
-  it('stores every command once after the data folder was unwritable for a while', async () => {
+  it('stores every command once after the data folder was unwritable for a while', { timeout: 150_000 }, async () => {
     const root = join(tempDir(`${shell}-nodata`), 'bird');
     const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-nodatahome`), root, { BIRD_DRAIN_LINGER_MS: '2000', BIRD_DRAIN_RETRY_MS: '100', BIRD_DRAIN_GRACE_MS: '200' }));
     try {
@@ -122,7 +122,7 @@ describe.each(SHELLS)('%s', (shell) => {
       rmSync(invocations);
       execFileSync('mv', [moved, invocations]);
       await s.run('echo after');
-      await waitForCount(root, typed.length + 2, 60_000);
+      await waitForCount(root, typed.length + 2, 90_000);
       await waitForNoDrainer(root);
       expect(await sortedCmds(root)).toEqual(['echo after', 'echo before', ...typed].sort());
     } finally {

@@ -162,17 +162,42 @@ export interface Row {
   shell: string | null;
 }
 
-function countParquet(root: string): number {
+/**
+ * How many invocations are stored: one per one-row file, plus the rows of files a compaction
+ * merged (`c-*.parquet`; the drainer starts one by itself once a partition has enough files).
+ */
+async function countStored(root: string): Promise<number> {
   const dir = join(root, 'db/data/local/invocations');
   if (!existsSync(dir)) return 0;
   let n = 0;
-  for (const part of readdirSync(dir)) n += readdirSync(join(dir, part)).filter((f) => f.endsWith('.parquet')).length;
-  return n;
+  const merged: string[] = [];
+  for (const part of readdirSync(dir)) {
+    for (const f of readdirSync(join(dir, part))) {
+      if (!f.endsWith('.parquet') || f.startsWith('_bird')) continue;
+      if (f.startsWith('c-')) merged.push(join(dir, part, f));
+      else n++;
+    }
+  }
+  if (merged.length === 0) return n;
+  return (await readRows(root)).length;
 }
 
 /** Every stored invocation, read from the Parquet files with DuckDB, oldest first. */
 export async function readRows(root: string): Promise<Row[]> {
-  if (countParquet(root) === 0) return [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await readRowsOnce(root);
+    } catch (error) {
+      // A compaction deleted a file the glob had listed: read again.
+      if (attempt > 20 || !/No such file|No files found/i.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function readRowsOnce(root: string): Promise<Row[]> {
+  const dir = join(root, 'db/data/local/invocations');
+  if (!existsSync(dir) || !readdirSync(dir).some((part) => readdirSync(join(dir, part)).some((f) => f.endsWith('.parquet')))) return [];
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
@@ -201,7 +226,7 @@ export async function waitForRow(root: string, found: (row: Row) => boolean, wha
   const deadline = Date.now() + timeoutMs;
   let lastCount = -1;
   for (;;) {
-    const count = countParquet(root);
+    const count = await countStored(root);
     if (count !== lastCount) {
       lastCount = count;
       const rows = await readRows(root);
@@ -216,7 +241,7 @@ export async function waitForRow(root: string, found: (row: Row) => boolean, wha
 export async function waitForCount(root: string, n: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const count = countParquet(root);
+    const count = await countStored(root);
     if (count >= n || Date.now() > deadline) return count;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
