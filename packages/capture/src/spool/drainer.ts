@@ -1,5 +1,6 @@
 // The drain mode of bird-capture (`bird-capture --drain`): started by a shell hook when no
-// drainer is alive, it turns spooled records into Parquet files, lingers for more, then exits.
+// drainer is alive, it stores spooled records through the mode's writer (a Parquet file each,
+// or rows of bird.duckdb), lingers for more, then exits.
 // Any drainer drains every spool file of its root, so one process serves all shells at once.
 import {
   appendFileSync,
