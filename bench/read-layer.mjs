@@ -120,6 +120,10 @@ Notes:
   query over 10,000 files. Dropping hive partitioning and the casts would buy ~0.25 ms at the
   price of folder pruning and of the types being fixed by the view rather than by whichever
   file sorts first.
+- Since compaction (bird-sync), every \`query()\` also looks at \`db/compaction/\` before and after
+  the query (generation and publish intent, PROTOCOL.md): four stat/reads, ~10 µs, inside the
+  **view** and **direct via query()** columns alike. The 1,000,000-row store is the after-compaction
+  case: one file per day, as \`bird-sync compact\` leaves it.
 - With no remote pulled, \`main\` is \`local\` alone: the empty \`caches\` branch it had before
   cost another ~1 ms (count(*) was 1.69x, one day 1.38x).
 - Before the unions put the hive \`date\` column first, \`count(*)\` over \`main\` read every \`id\`
