@@ -130,6 +130,9 @@ __bird_on_exit() {
   local st=$?
   local -
   set +eux
+  # A closing terminal often sends SIGHUP twice (the kernel's hang-up, then the terminal's own);
+  # the second must not cut this short. The shell is exiting anyway.
+  builtin trap '' HUP
   {
     [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
     if [[ -n $__bird_s ]]; then

@@ -60,6 +60,9 @@ __bird_precmd() {
 # SIGHUP's 128+1). Recorded like any other; zsh runs zshexit on a hang-up too.
 __bird_zshexit() {
   local st=$?
+  # A closing terminal often sends SIGHUP twice (the kernel's hang-up, then the terminal's own);
+  # the second must not cut this short. The shell is exiting anyway.
+  trap '' HUP
   if [[ -n $__bird_start ]]; then
     local end=$EPOCHREALTIME start=$__bird_start
     __bird_start=

@@ -119,8 +119,12 @@ describe.each(SHELLS)('%s', (shell) => {
         await s.run(typed.at(-1)!);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      rmSync(invocations);
-      execFileSync('mv', [moved, invocations]);
+      // Put the rows back beside whatever a retrying drainer wrote meanwhile (a plain mv would
+      // move the folder into a new one the drainer made, out of the readers' glob).
+      rmSync(invocations, { recursive: true });
+      mkdirSync(invocations, { recursive: true });
+      execFileSync('cp', ['-a', `${moved}/.`, invocations]);
+      rmSync(moved, { recursive: true });
       await s.run('echo after');
       await waitForCount(root, typed.length + 2, 90_000);
       await waitForNoDrainer(root);
