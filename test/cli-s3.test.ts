@@ -1,11 +1,11 @@
 // End to end: the built `bird` bundle (which loads the AWS SDK from node_modules, not from the
 // bundle) reading an S3 remote on a real S3-compatible server.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createRemoteBackend } from '../packages/store/src/remote/create-remote-backend.ts';
+import { createRemoteBackend } from '@bird/remote';
 import { invocation } from '../packages/store/src/testing/fixtures.ts';
 import { putLakeBatch, s3Remote } from '../packages/store/src/testing/remote-lake.ts';
 import { buildBundles, sandboxFactory } from './cli-helpers.ts';
-import { S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from './support/s3-server.ts';
+import { S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '@bird/remote/testing';
 
 let s3: S3TestServer;
 const sandbox = sandboxFactory();

@@ -2,11 +2,11 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BirdLayout, RemoteConfig } from '@bird/core';
-import { closedPort, S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '../../../test/support/s3-server.ts';
+import { closedPort, S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '@bird/remote/testing';
 import { initStore, openStore, type BirdConnection } from './index.ts';
-import { createRemoteBackend } from './remote/create-remote-backend.ts';
+import { createRemoteBackend } from '@bird/remote';
 import { mirrorDir } from './remote/mirror.ts';
-import type { RemoteBackend } from './remote/remote-backend.ts';
+import type { RemoteBackend } from '@bird/remote';
 import { event, fileRemote, invocation, session, tempDir, tempLayout, warningSink, writeConfig, writeLake, writeLocal } from './testing/fixtures.ts';
 import { putLakeBatch, s3Remote } from './testing/remote-lake.ts';
 
@@ -121,7 +121,7 @@ describe('an S3 remote', () => {
       await putLakeBatch(b, 'invocations', 'c@x', '2024-06-01', [invocation()]);
       const junk = join(tempDir(), 'junk.parquet');
       writeFileSync(junk, 'not parquet at all');
-      await b.put('invocations/c@x/date=2024-06-01/zz-junk.parquet', junk);
+      await b.put('invocations/client=c@x/date=2024-06-01/zz-junk.parquet', junk);
     } finally {
       b.close();
     }

@@ -13,13 +13,11 @@
  * client gives up within seconds); `main.*` never depends on it.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, TABLE_NAMES, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { GLOB_CHARS, localTableDir, placeholderPath, remoteSchema } from './layout.ts';
-import { createRemoteBackend } from './remote/create-remote-backend.ts';
-import { fileRemoteRoot } from './remote/file/file-remote-config.ts';
+import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob } from '@bird/remote';
 import { mirrorDir, syncMirror } from './remote/mirror.ts';
 
 export { fileRemoteRoot };
@@ -33,25 +31,8 @@ export interface AttachedRemote {
 }
 
 
-/** Every `.parquet` file of one table of the lake, at `<table>/client=*\/date=*\/` depth. */
-export function lakeFiles(root: string, table: TableName, limit = Infinity): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (out.length >= limit) return;
-      if (depth < 2 && e.isDirectory()) walk(join(dir, e.name), depth + 1);
-      else if (depth === 2 && e.isFile() && e.name.endsWith('.parquet')) out.push(join(dir, e.name));
-    }
-  };
-  walk(join(root, table), 0);
-  return out;
-}
+/** Every batch of one table of a lake (lake-layout's walk, re-exported for the store's callers). */
+export const lakeFiles = lakeTableFiles;
 
 /** The SELECT behind `remote_<name>.<table>`: the local placeholder first (it fixes the schema), then the lake. */
 export function remoteTableSelect(layout: BirdLayout, remote: AttachedRemote, table: TableName): string {
@@ -59,7 +40,7 @@ export function remoteTableSelect(layout: BirdLayout, remote: AttachedRemote, ta
   const source = `${quoteLiteral(remote.name)} AS "_source"`;
   let files: string[];
   if (remote.excluded.size === 0) {
-    files = lakeFiles(remote.root, table, 1).length > 0 ? [join(remote.root, table, '*', '*', '*.parquet')] : [];
+    files = lakeFiles(remote.root, table, 1).length > 0 ? [lakeTableGlob(remote.root, table)] : [];
   } else {
     files = lakeFiles(remote.root, table).filter((f) => !remote.excluded.has(f));
   }

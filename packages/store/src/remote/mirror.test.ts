@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { invocation, session, tempDir } from '../testing/fixtures.ts';
 import { putLakeBatch } from '../testing/remote-lake.ts';
-import { useTestBackends } from '../testing/backends.ts';
+import { useTestBackends } from '@bird/remote/testing';
 import { isLakeKey, MIRROR_MARKER, syncMirror } from './mirror.ts';
-import type { RemoteBackend } from './remote-backend.ts';
+import type { RemoteBackend } from '@bird/remote';
 
 const { make: BACKENDS } = useTestBackends();
 
@@ -29,7 +29,7 @@ function age(dir: string, seconds: number): void {
 
 test('lake keys are batches at lake depth, without hidden parts or glob characters', () => {
   expect(isLakeKey('invocations/client=u@h/date=2024-06-01/0190.parquet')).toBe(true);
-  for (const key of ['_bird/manifest.json', 'invocations/x.parquet', 'invocations/a/b/c/d.parquet', 'other/a/b/c.parquet', 'events/a/b/.c.parquet', 'events/a/.b/c.parquet', 'events/a/b/c*.parquet', 'events/a/b/c.json']) {
+  for (const key of ['_bird/manifest.json', 'invocations/x.parquet', 'invocations/a/b/c/d.parquet', 'invocations/a/b/c.parquet', 'other/a/b/c.parquet', 'events/a/b/.c.parquet', 'events/a/.b/c.parquet', 'events/a/b/c*.parquet', 'events/a/b/c.json']) {
     expect(isLakeKey(key)).toBe(false);
   }
 });

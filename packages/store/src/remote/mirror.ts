@@ -8,9 +8,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GLOB_CHARS, TABLE_NAMES, TEMP_SUFFIX, makeDirs, type BirdLayout } from '@bird/core';
+import { TABLE_NAMES, TEMP_SUFFIX, makeDirs, type BirdLayout } from '@bird/core';
 import { checkRemoteName } from '../layout.ts';
-import type { RemoteBackend } from './remote-backend.ts';
+import { parseLakeKey, type RemoteBackend } from '@bird/remote';
 
 /** Names the source a mirror was made from; a mirror of another source is cleared first. */
 export const MIRROR_MARKER = '_bird_mirror.json';
@@ -36,11 +36,9 @@ export interface MirrorResult {
   readonly ignored: number;
 }
 
-const LAKE_KEY = new RegExp(`^(?:${TABLE_NAMES.join('|')})/[^/.][^/]*/[^/.][^/]*/[^/.][^/]*\\.parquet$`);
-
-/** True for keys the mirror copies: a batch at lake depth, with no hidden part and no glob character. */
+/** True for keys the mirror copies: lake-layout's batches (at lake depth, no hidden part, no glob character). */
 export function isLakeKey(key: string): boolean {
-  return LAKE_KEY.test(key) && !GLOB_CHARS.test(key);
+  return parseLakeKey(key) !== null;
 }
 
 interface LocalFile {

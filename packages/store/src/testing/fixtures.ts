@@ -1,7 +1,7 @@
 /** Test data for the read layer: real Parquet files in real folders, written the way each producer writes them. */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   TABLES,
   birdLayout,
@@ -16,6 +16,7 @@ import {
   type SessionRow,
   type TableName,
 } from '@bird/core';
+import { lakeKey } from '@bird/remote';
 import { encodeParquet } from '@bird/writer-parquet';
 import { cachedPartitionDir } from '../layout.ts';
 
@@ -84,9 +85,8 @@ export function writeCached(layout: BirdLayout, remote: string, table: TableName
 
 /** One batch file in a remote lake: `<root>/<table>/client=<id>/date=<d>/<batch>.parquet`. */
 export function writeLake(root: string, table: TableName, clientId: string, date: string, rows: readonly AnyRow[]): string {
-  const dir = join(root, table, `client=${clientId}`, `date=${date}`);
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${newId()}.parquet`);
+  const path = join(root, lakeKey({ table, client: clientId, date, batch: newId() }));
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, encodeParquet(TABLES[table], rows));
   return path;
 }

@@ -1,7 +1,7 @@
 /** Test data on any remote backend: batches written as a producer would, then put as objects. */
 import { relative } from 'node:path';
 import type { RemoteConfig, TableName } from '@bird/core';
-import type { RemoteBackend } from '../remote/remote-backend.ts';
+import type { RemoteBackend } from '@bird/remote';
 import { tempDir, writeLake } from './fixtures.ts';
 
 type AnyRow = Record<string, unknown> & { date: string };

@@ -2,9 +2,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { closedPort, setEnv } from '../../../../test/support/s3-server.ts';
-import { tempDir } from '../testing/fixtures.ts';
-import { remoteConfig, useTestBackends } from '../testing/backends.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { closedPort, setEnv } from './testing/s3-server.ts';
+import { remoteConfig, useTestBackends } from './testing/backends.ts';
+
+const tempDir = (prefix = 'bird-lake-') => mkdtempSync(join(tmpdir(), prefix));
 import { createRemoteBackend } from './create-remote-backend.ts';
 import { RemoteAccessError, type RemoteBackend } from './remote-backend.ts';
 

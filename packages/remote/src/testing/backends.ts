@@ -4,10 +4,14 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { RemoteConfig } from '@bird/core';
-import { S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '../../../../test/support/s3-server.ts';
-import { createRemoteBackend } from '../remote/create-remote-backend.ts';
-import type { RemoteBackend } from '../remote/remote-backend.ts';
-import { tempDir } from './fixtures.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRemoteBackend } from '../create-remote-backend.ts';
+import type { RemoteBackend } from '../remote-backend.ts';
+import { S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from './s3-server.ts';
+
+const tempDir = (prefix = 'bird-lake-') => mkdtempSync(join(tmpdir(), prefix));
 
 export const remoteConfig = (over: Partial<RemoteConfig>): RemoteConfig => ({
   name: 'r',
