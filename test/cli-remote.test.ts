@@ -89,8 +89,7 @@ describe('bird remote', () => {
   });
 
   it.each([
-    [['--type', 'file', '--uri', 'relative/dir'], /must be an absolute path/],
-    [['--type', 'file', '--uri', 'file:///srv/x'], /plain absolute path, not a file:\/\/ URL/],
+    [['--type', 'file', '--uri', 'file://elsewhere/srv/x'], /is not a file:\/\/ URL of a local folder/],
     [['--type', 's3', '--uri', '/srv/x'], /must look like s3:\/\/bucket/],
     [['--type', 's3', '--uri', 's3://Bad_Bucket/x'], /must look like s3:\/\/bucket/],
     [['--type', 's3', '--uri', 's3://bucket', '--endpoint', 'localhost:9000'], /--endpoint must be/],

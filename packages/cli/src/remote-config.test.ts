@@ -19,6 +19,8 @@ describe('validateRemoteUri', () => {
     ['file', '/srv/bird/', '/srv/bird'],
     ['file', '/', '/'],
     ['file', "/srv/o'neil data", "/srv/o'neil data"],
+    ['file', 'file:///srv/bird', '/srv/bird'],
+    ['file', 'relative/dir', `${process.cwd()}/relative/dir`],
     ['s3', 's3://my-bucket', 's3://my-bucket'],
     ['s3', 's3://my.bucket/team/bird/', 's3://my.bucket/team/bird'],
   ] as const)('%s %j → %j', (type, uri, expected) => {
@@ -27,9 +29,7 @@ describe('validateRemoteUri', () => {
 
   it.each([
     ['file', ''],
-    ['file', 'relative/dir'],
-    ['file', './dir'],
-    ['file', 'file:///srv/bird'],
+    ['file', 'file://host/srv/bird'],
     ['file', '/srv/bi\nrd'],
     ['s3', '/srv/bird'],
     ['s3', 's3://'],

@@ -1,5 +1,5 @@
 // Pure edits of the remotes list in config.toml; the command does the reading and writing.
-import { isAbsolute } from 'node:path';
+import { RemoteUriError, parseRemoteUri } from '@bird/remote';
 import { BirdError, remoteSchemaSuffix, usageError, validateRemoteName, type BirdConfig, type RemoteConfig, type RemoteType } from '@bird/core';
 
 export interface RemoteSpec {
@@ -10,31 +10,21 @@ export interface RemoteSpec {
   readonly region?: string;
   readonly readOnly: boolean;
   readonly autoAttach: boolean;
+  /** What a relative --uri is relative to (the user's working folder). */
+  readonly cwd?: string;
 }
 
-/** S3 bucket names: 3–63 lower-case letters, digits, `.` and `-`, starting and ending alphanumeric. */
-const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/.*)?$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** Checks a remote's location for its type; returns it without a trailing `/`. */
-export function validateRemoteUri(type: RemoteType, uri: string): string {
-  if (uri === '') throw usageError('--uri is empty: give a folder (file) or s3://bucket/prefix (s3).');
-  if (CONTROL.test(uri)) throw usageError('--uri cannot contain control characters such as newlines.');
-  if (type === 'file') {
-    if (uri.startsWith('file://')) throw usageError(`a file remote's --uri is a plain absolute path, not a file:// URL: use ${JSON.stringify(uri.slice('file://'.length) || '/')}.`);
-    if (!isAbsolute(uri)) throw usageError(`a file remote's --uri must be an absolute path (starting with /), not ${JSON.stringify(uri)}.`);
-    return uri.length > 1 ? uri.replace(/\/+$/, '') || '/' : uri;
+/**
+ * Checks a remote's location for its type (remote-uri, the parser config.toml is read with
+ * too) and returns the form to store: an absolute folder, or `s3://bucket/prefix`.
+ */
+export function validateRemoteUri(type: RemoteType, uri: string, cwd = process.cwd()): string {
+  try {
+    return parseRemoteUri(type, uri, { cwd }).canonical;
+  } catch (error) {
+    if (error instanceof RemoteUriError) throw usageError(`--uri: ${error.message}`);
+    throw error;
   }
-  const m = S3_URI.exec(uri);
-  if (!m || m[1]!.includes('..')) {
-    throw usageError(`an s3 remote's --uri must look like s3://bucket or s3://bucket/prefix (bucket: 3-63 lower-case letters, digits, "." or "-"), not ${JSON.stringify(uri)}.`);
-  }
-  const prefix = (m[2] ?? '').replace(/\/+$/, '');
-  if (prefix.split('/').slice(1).some((part) => part === '' || part === '.' || part === '..')) {
-    throw usageError(`the prefix in ${JSON.stringify(uri)} has an empty, "." or ".." part; write it as s3://bucket/a/b.`);
-  }
-  return `s3://${m[1]}${prefix}`;
 }
 
 function validateEndpoint(endpoint: string): string {
@@ -75,7 +65,7 @@ export function addRemote(config: BirdConfig, spec: RemoteSpec): BirdConfig {
   const remote: RemoteConfig = {
     name,
     type: spec.type,
-    uri: validateRemoteUri(spec.type, spec.uri),
+    uri: validateRemoteUri(spec.type, spec.uri, spec.cwd),
     mode: spec.readOnly ? 'read_only' : 'read_write',
     auto_attach: spec.autoAttach,
   };

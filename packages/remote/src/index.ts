@@ -3,4 +3,5 @@ export { REMOTE_FAILURES, RemoteAccessError, checkKey, type RemoteBackend, type 
 export { createRemoteBackend, type BackendOptions } from './create-remote-backend.ts';
 export { fileRemoteRoot, type FileRemoteConfig } from './file/file-remote-config.ts';
 export { parseS3Uri, type S3RemoteConfig } from './s3/s3-remote-config.ts';
+export { RemoteUriError, parseRemoteUri, type ParsedRemoteUri, type UriContext } from './remote-uri.ts';
 export { LAKE_META, lakeKey, lakeTableFiles, lakeTableGlob, parseLakeKey, type LakeBatch } from './lake-layout.ts';

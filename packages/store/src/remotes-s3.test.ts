@@ -180,6 +180,6 @@ describe('an S3 remote that cannot be read', () => {
 
   test('a uri that is not s3://bucket/prefix: the warning says how to write it', async () => {
     const result = await connectWith(s3Remote('typo', 's3:/team-lake', s3.endpoint));
-    expect(result.warnings).toEqual(['remote typo not attached: "s3:/team-lake" is not an S3 uri; write it as s3://bucket/prefix.']);
+    expect(result.warnings).toEqual(['remote typo not attached: an s3 remote\'s uri must look like s3://bucket or s3://bucket/prefix (bucket: 3-63 lower-case letters, digits, "." or "-"), not "s3:/team-lake".']);
   });
 });

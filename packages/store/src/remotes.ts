@@ -69,7 +69,12 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
     if (mirrored.error !== undefined) return `remote ${config.name} not attached: ${mirrored.error}`;
     root = mirrored.dir;
   } else {
-    root = fileRemoteRoot(config.uri);
+    try {
+      // A relative folder in config.toml is relative to the root, not to wherever bird runs.
+      root = fileRemoteRoot(config.uri, layout.root);
+    } catch (error) {
+      return `remote ${config.name} not attached: ${(error as Error).message}`;
+    }
   }
   if (GLOB_CHARS.test(root)) return `remote ${config.name} not attached: its path ${root} contains glob characters (* ? [ ] { }); move it to a plain path.`;
   try {

@@ -46,6 +46,7 @@ function add(args: string[], ctx: CliContext): void {
     region: values.region as string | undefined,
     readOnly: values['read-only'] === true,
     autoAttach: values['no-auto-attach'] !== true,
+    cwd: ctx.cwd,
   });
   saveConfig(layout, updated);
   const added = updated.remotes.at(-1)!;

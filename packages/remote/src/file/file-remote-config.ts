@@ -1,14 +1,13 @@
-import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseRemoteUri } from '../remote-uri.ts';
 
 export interface FileRemoteConfig {
   /** The folder that holds the lake. */
   readonly root: string;
 }
 
-/** Directory of a file remote: a plain path, `~/…`, or a `file://` URL. */
-export function fileRemoteRoot(uri: string): string {
-  if (uri.startsWith('file://')) return fileURLToPath(uri);
-  if (uri.startsWith('~/')) return join(process.env.HOME ?? '', uri.slice(2));
-  return isAbsolute(uri) ? uri : resolve(uri);
+/** Folder of a file remote (remote-uri's reading: a path, `~/…`, a `file://` URL, or relative to `cwd`). */
+export function fileRemoteRoot(uri: string, cwd = process.cwd()): string {
+  const parsed = parseRemoteUri('file', uri, { cwd });
+  if (parsed.type !== 'file') throw new Error('unreachable: a file uri parsed as another type');
+  return parsed.root;
 }

@@ -1,4 +1,5 @@
 import { RemoteAccessError } from '../remote-backend.ts';
+import { RemoteUriError, parseRemoteUri } from '../remote-uri.ts';
 
 export interface S3RemoteConfig {
   readonly bucket: string;
@@ -14,14 +15,14 @@ export interface S3RemoteConfig {
   readonly timeoutMs?: number;
 }
 
-/** `s3://bucket` or `s3://bucket/some/prefix` → bucket and prefix. */
+/** `s3://bucket` or `s3://bucket/some/prefix` → bucket and prefix (remote-uri's reading). */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
-  if (!match) throw new RemoteAccessError('bad-config', `${JSON.stringify(uri)} is not an S3 uri; write it as s3://bucket/prefix.`);
-  const bucket = match[1]!;
-  const rest = (match[2] ?? '').replace(/\/+$/, '');
-  if (rest.split('/').some((s) => s === '.' || s === '..') || rest.startsWith('/') || rest.includes('//')) {
-    throw new RemoteAccessError('bad-config', `${JSON.stringify(uri)} has an empty, "." or ".." part in its prefix; write it as s3://bucket/prefix.`);
+  try {
+    const parsed = parseRemoteUri('s3', uri, { cwd: '/' });
+    if (parsed.type !== 's3') throw new Error('unreachable: an s3 uri parsed as another type');
+    return { bucket: parsed.bucket, prefix: parsed.prefix };
+  } catch (error) {
+    if (error instanceof RemoteUriError) throw new RemoteAccessError('bad-config', error.message, { cause: error });
+    throw error;
   }
-  return { bucket, prefix: rest === '' ? '' : `${rest}/` };
 }
