@@ -128,26 +128,49 @@ function readBootId(): string {
   }
 }
 
-function alive(pid: number): boolean {
+/**
+ * When process `pid` started, in clock ticks since boot (field 22 of /proc/PID/stat), or null
+ * when there is no such process or no /proc. With the pid it names one process for good: pids
+ * are reused (32768 of them go round in minutes on a busy machine), start times are not.
+ */
+export function processStartTime(pid: number): string | null {
   try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  // A zombie answers kill(0), but its cmdline is empty; elsewhere than Linux there is only kill(0).
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`).length > 0;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the ")" that ends the command name: state is field 3, start time field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? null : (fields[19] ?? null);
+  } catch {
+    return null;
   }
 }
 
-/** True when the lock names a holder that can no longer hold it: dead, or from before a reboot. */
+function alive(pid: number, started: string | undefined): boolean {
+  const now = processStartTime(pid);
+  if (now !== null) return started === undefined || now === started;
+  if (existsSync('/proc/self/stat')) return false; // /proc works, and has no such live process
+  try {
+    process.kill(pid, 0); // no /proc here: kill(0) is all there is
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `<pid> <boot id> <start time>`: what a lock (or marker) says of its holder. */
+export function holderStamp(): string {
+  return `${process.pid} ${readBootId()} ${processStartTime(process.pid) ?? '-'}`;
+}
+
+/**
+ * True when the lock names a holder that can no longer hold it: dead (a zombie too), a pid
+ * that another process got since, or from before a reboot.
+ */
 export function isStaleLock(text: string, bootId = readBootId()): boolean {
-  const [pid, boot] = text.trim().split(/\s+/);
+  const [pid, boot, started] = text.trim().split(/\s+/);
   if (!pid || !/^[0-9]+$/.test(pid)) return true;
-  if (boot !== undefined && bootId !== '' && boot !== bootId) return true;
-  return Number(pid) !== process.pid && !alive(Number(pid));
+  if (boot !== undefined && boot !== '-' && bootId !== '' && boot !== bootId) return true;
+  if (Number(pid) === process.pid) return false;
+  return !alive(Number(pid), started === undefined || started === '-' || !/^[0-9]+$/.test(started) ? undefined : started);
 }
 
 /**
@@ -159,7 +182,7 @@ export function isStaleLock(text: string, bootId = readBootId()): boolean {
 export function tryCompactionLock(layout: BirdLayout): CompactionLock | null {
   mkdirSync(layout.compaction, { recursive: true, mode: 0o700 });
   const path = lockPath(layout);
-  const mine = `${process.pid} ${readBootId()} ${Date.now()}\n`;
+  const mine = `${holderStamp()}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
