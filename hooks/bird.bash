@@ -257,6 +257,9 @@ __bird_launch() {
     else
       "$node" "$__bird_bin" --drain </dev/null >/dev/null 2>>"$errlog" &
     fi
+    # Only where no marker is yet (noclobber): once a drainer has made itself the leader, the
+    # marker must keep naming it, never one that lost the race and goes after its first pass.
+    set -o noclobber
     builtin printf '%s %s\n' "$!" "$__bird_boot" >"$__bird_spool/drainer.pid"
     exit 0
   ) </dev/null >/dev/null 2>&1

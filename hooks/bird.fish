@@ -246,6 +246,9 @@ function __bird_launch
         else
             "$node" "$bin" --drain </dev/null >/dev/null 2>>"$errlog" &
         fi
+        # Only where no marker is yet (set -C): once a drainer has made itself the leader, the
+        # marker must keep naming it, never one that lost the race and goes after its first pass.
+        set -C
         printf "%s %s\n" "$!" "$boot" >"$spool/drainer.pid"
     ' bird-launch $__bird_spool $__bird_root $__bird_bin "$__bird_boot" $node "$__bird_warned" $argv </dev/null >/dev/null 2>/dev/null
 end

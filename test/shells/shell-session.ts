@@ -134,6 +134,17 @@ export class ShellSession {
     else this.term.kill('SIGHUP');
   }
 
+  /**
+   * Closes only the master side of the pty: the kernel hangs the terminal up and sends the shell
+   * one SIGHUP, as when a terminal window closes without signalling the shell itself. (close()
+   * also sends one of its own, like terminals that do; bash can die of that second one before
+   * its EXIT trap runs.)
+   */
+  hangUp(): void {
+    if (this.exited) return;
+    (this.term as unknown as { _socket: { destroy(): void } })._socket.destroy();
+  }
+
   async until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {

@@ -27,7 +27,7 @@ import {
   localPartitionDir,
   readMergedIds,
   resolveClientId,
-  waitForCompactionLock,
+  tryCompactionLock,
   writeFileAtomic,
   type BirdConfig,
   type BirdLayout,
@@ -76,6 +76,11 @@ interface Claim {
  */
 const MAX_FAILURES = 5;
 
+/** A redo found the compaction lock taken: try that claim again this much later. */
+const COMPACTION_BUSY_RETRY_MS = 200;
+
+class CompactionBusy extends Error {}
+
 /** How often a drainer looks whether a partition has grown enough to compact. */
 const COMPACT_CHECK_MS = 60_000;
 
@@ -109,7 +114,7 @@ class Drainer {
   }
 
   async run(): Promise<void> {
-    const leader = this.becomeLeader();
+    let leader = this.becomeLeader();
     // Whatever ends this process (but kill -9), shells must not keep trusting its pid.
     process.once('exit', () => this.releaseLeadership());
     try {
@@ -137,7 +142,17 @@ class Drainer {
         await this.pass();
         this.takeNew = false;
       }
-      if (!this.takeNew && this.claims.size === 0) break;
+      if (!this.takeNew && this.claims.size === 0) {
+        // The marker names us after all (a hook wrote it while we lost the race to lead): shells
+        // count on us, so we lead, and leave the way a leader does (release, then a last look).
+        if (!leader && this.readMarker() === process.pid) {
+          leader = true;
+          this.takeNew = true;
+          this.lastActivity = Date.now();
+          continue;
+        }
+        break;
+      }
     }
     this.watcher?.close();
   }
@@ -290,6 +305,11 @@ class Drainer {
       unlinkSync(path);
       this.claims.delete(name);
     } catch (error) {
+      if (error instanceof CompactionBusy) {
+        // Not a failure: a compaction is publishing. This claim waits a moment; the others go on.
+        claim.retryAt = Date.now() + COMPACTION_BUSY_RETRY_MS;
+        return;
+      }
       // Kept: a later pass (or the next drainer) retries; rows already written are not doubled.
       claim.failures += 1;
       claim.redo = true;
@@ -316,8 +336,9 @@ class Drainer {
     let wanted = plans.filter((p) => p.invocation && p.session);
     if (wanted.length === 0) return 0;
     // duckdb mode inserts skip ids already there; parquet mode has to ask compaction.
-    const lock = redo && this.config.storage.mode === 'parquet' ? await waitForCompactionLock(this.layout, 10_000) : null;
-    if (redo && this.config.storage.mode === 'parquet' && !lock) throw new Error('a compaction holds the compaction lock; the claim is redone after it');
+    // Never waited for: a drainer blocked on the lock would hold up every other claim with it.
+    const lock = redo && this.config.storage.mode === 'parquet' ? tryCompactionLock(this.layout) : null;
+    if (redo && this.config.storage.mode === 'parquet' && !lock) throw new CompactionBusy();
     try {
       if (lock) {
         const merged = new Map<string, Set<string>>();
