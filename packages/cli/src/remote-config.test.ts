@@ -27,19 +27,12 @@ describe('validateRemoteUri', () => {
     expect(validateRemoteUri(type, uri)).toBe(expected);
   });
 
+  // The cases of what is refused live with the parser (packages/remote/src/remote-uri.test.ts);
+  // here: that its refusal is a usage error.
   it.each([
     ['file', ''],
     ['file', 'file://host/srv/bird'],
-    ['file', '/srv/bi\nrd'],
-    ['s3', '/srv/bird'],
-    ['s3', 's3://'],
-    ['s3', 's3://ab'],
     ['s3', 's3://UPPER'],
-    ['s3', 's3://bucket_name'],
-    ['s3', 'https://bucket.s3.amazonaws.com/x'],
-    ['s3', 's3://bucket//x'],
-    ['s3', 's3://bucket/../x'],
-    ['s3', 's3://a..b'],
   ] as const)('%s %j is refused', (type, uri) => {
     expect(failure(() => validateRemoteUri(type, uri)).exitCode).toBe(2);
   });
