@@ -220,7 +220,8 @@ __bird_is_drainer() {
   [[ -n $__bird_proc ]] || return 0
   local cmdline=''
   IFS= builtin read -r -d '' -N 4096 cmdline <"/proc/$1/cmdline"
-  [[ $cmdline == *--drain* ]]
+  # The root is its last argument: a pid reused by the drainer of another root is not ours.
+  [[ $cmdline == *"--drain$__bird_root" ]]
 }
 
 # The slow path, taken when no drainer is alive or a spool file is missing: one subshell (umask
@@ -253,9 +254,9 @@ __bird_launch() {
     [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && { [[ -e /proc/$pid/exe ]] || { [[ -z $__bird_proc ]] && builtin kill -0 "$pid" 2>/dev/null; }; } && __bird_is_drainer "$pid" 2>/dev/null && exit 0
     export BIRD_ROOT=$__bird_root
     if hash setsid 2>/dev/null; then
-      setsid "$node" "$__bird_bin" --drain </dev/null >/dev/null 2>>"$errlog" &
+      setsid "$node" "$__bird_bin" --drain "$__bird_root" </dev/null >/dev/null 2>>"$errlog" &
     else
-      "$node" "$__bird_bin" --drain </dev/null >/dev/null 2>>"$errlog" &
+      "$node" "$__bird_bin" --drain "$__bird_root" </dev/null >/dev/null 2>>"$errlog" &
     fi
     # Only where no marker is yet (noclobber): once a drainer has made itself the leader, the
     # marker must keep naming it, never one that lost the race and goes after its first pass.

@@ -187,7 +187,8 @@ end
 # True when pid $argv[1] runs `bird-capture --drain` (its /proc cmdline, read with a builtin).
 function __bird_is_drainer
     set -l args (string split0 </proc/$argv[1]/cmdline 2>/dev/null)
-    contains -- --drain $args
+    # The root is its last argument: a pid reused by the drainer of another root is not ours.
+    test (count $args) -ge 2; and test "$args[-2]" = --drain; and test "$args[-1]" = "$__bird_root"
 end
 
 # `\` `newline` `tab` → `\\` `\n` `\t`, as one line (see record-format.ts).
@@ -237,14 +238,14 @@ function __bird_launch
         # Written by a live drainer (not a zombie, not a pid another program reused): nothing to start.
         if read -r pid pboot <"$spool/drainer.pid" 2>/dev/null && [ "$pboot" = "$boot" ] && kill -0 "$pid" 2>/dev/null; then
             if [ ! -d /proc/self ]; then exit 0; fi
-            case $(tr "\0" " " <"/proc/$pid/cmdline" 2>/dev/null) in *--drain*) exit 0 ;; esac
+            case $(tr "\0" "\n" <"/proc/$pid/cmdline" 2>/dev/null | tail -n 2 | tr "\n" " ") in "--drain $root ") exit 0 ;; esac
         fi
         BIRD_ROOT=$root
         export BIRD_ROOT
         if command -v setsid >/dev/null 2>&1; then
-            setsid "$node" "$bin" --drain </dev/null >/dev/null 2>>"$errlog" &
+            setsid "$node" "$bin" --drain "$root" </dev/null >/dev/null 2>>"$errlog" &
         else
-            "$node" "$bin" --drain </dev/null >/dev/null 2>>"$errlog" &
+            "$node" "$bin" --drain "$root" </dev/null >/dev/null 2>>"$errlog" &
         fi
         # Only where no marker is yet (set -C): once a drainer has made itself the leader, the
         # marker must keep naming it, never one that lost the race and goes after its first pass.

@@ -131,7 +131,8 @@ __bird_is_drainer() {
   (( __bird_proc )) || return 0
   local cmdline=
   { cmdline=$(</proc/$1/cmdline) } 2>/dev/null
-  [[ $cmdline == *--drain* ]]
+  # The root is its last argument: a pid reused by the drainer of another root is not ours.
+  [[ $cmdline == *$'\0'--drain$'\0'"$__bird_root"$'\0' ]]
 }
 
 # The slow path, taken when no drainer is alive or the spool file is missing: one subshell
@@ -164,9 +165,9 @@ __bird_launch() {
     [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && __bird_alive $pid && __bird_is_drainer $pid && exit 0
     export BIRD_ROOT=$__bird_root
     if (( $+commands[setsid] )); then
-      setsid $node $__bird_bin --drain </dev/null >/dev/null 2>>$errlog &
+      setsid $node $__bird_bin --drain $__bird_root </dev/null >/dev/null 2>>$errlog &
     else
-      $node $__bird_bin --drain </dev/null >/dev/null 2>>$errlog &
+      $node $__bird_bin --drain $__bird_root </dev/null >/dev/null 2>>$errlog &
     fi
     # Only where no marker is yet (noclobber): once a drainer has made itself the leader, the
     # marker must keep naming it, never one that lost the race and goes after its first pass.

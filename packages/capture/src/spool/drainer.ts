@@ -20,7 +20,7 @@ import {
   type FSWatcher,
 } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   describeError,
   loadConfig,
@@ -208,7 +208,7 @@ class Drainer {
       myPid: process.pid,
       myClaims: new Set([...this.claims.keys(), ...this.abandoned]),
       isShellAlive: processAlive,
-      isDrainerAlive,
+      isDrainerAlive: (pid) => isDrainerAlive(pid, this.layout.root),
       takeNew: this.takeNew,
     });
     for (const action of actions) {
@@ -413,7 +413,7 @@ class Drainer {
 
   private becomeLeader(): boolean {
     const current = this.readMarker();
-    if (current !== null && current !== process.pid && isDrainerAlive(current)) return false;
+    if (current !== null && current !== process.pid && isDrainerAlive(current, this.layout.root)) return false;
     try {
       writeFileAtomic(join(this.layout.spool, DRAINER_MARKER), `${process.pid} ${this.bootId}\n`, { tmpDir: this.layout.tmp, mode: 0o600 });
     } catch (error) {
@@ -463,11 +463,19 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Alive and really a drainer: after a reboot a claim's pid may belong to anything. */
-export function isDrainerAlive(pid: number): boolean {
+/**
+ * Alive and really a drainer of this root: after a reboot, or on a busy machine, a claim's pid
+ * may belong to anything, the drainer of another root included. The hooks give the root as
+ * the argument after `--drain`; a drainer started without one (an older hook) is taken at its word.
+ */
+export function isDrainerAlive(pid: number, root?: string): boolean {
   if (!processAlive(pid)) return false;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--drain');
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const at = args.indexOf('--drain');
+    if (at === -1) return false;
+    const given = args[at + 1];
+    return root === undefined || given === undefined || given === '' || resolve(given) === root;
   } catch (error) {
     // ENOENT: it exited just now; anything else (no /proc on this system): trust kill(0)
     return (error as NodeJS.ErrnoException).code !== 'ENOENT';
