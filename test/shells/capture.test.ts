@@ -71,7 +71,7 @@ describe.each(SHELLS)('%s', (shell) => {
       expect(by(INTERRUPTED).exit_code).toBe(130);
       const slept = by('sleep 0.3').duration_ms!;
       expect(slept).toBeGreaterThanOrEqual(300);
-      expect(slept).toBeLessThan(10_000); // ms, not µs: a loaded machine may stretch 0.3 s, never 1000-fold
+      expect(slept).toBeLessThanOrEqual(1000);
       expect(by('cd /tmp').cwd).toBe(home);
       expect(by('pwd').cwd).toBe('/tmp');
       expect(new Set(rows.map((r) => r.session_id)).size).toBe(1);
