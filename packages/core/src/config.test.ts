@@ -144,6 +144,56 @@ describe('broken [[remotes]] entries', () => {
   });
 });
 
+describe('the seed\'s example config', () => {
+  // storage-backends.md, "Configuration": both blocks, exactly as the seed writes them.
+  const SEED = `
+[[remotes]]
+name = "team"
+type = "s3"
+uri = "s3://team-bucket/bird/bird.duckdb"
+credential_provider = "credential_chain"
+auto_attach = true  # Attach on every connection
+
+[[remotes]]
+name = "backup"
+type = "file"
+uri = "/mnt/backup/bird.duckdb"
+mode = "read_only"
+auto_attach = false  # Only attach on demand
+
+[sync]
+default_remote = "team"
+sync_invocations = true
+sync_outputs = true
+sync_events = true
+`;
+  it('loads as written, every key kept', () => {
+    const config = parseConfig(SEED);
+    expect(config.remoteProblems).toEqual([]);
+    expect(config.remotes).toEqual([
+      { name: 'team', type: 's3', uri: 's3://team-bucket/bird/bird.duckdb', mode: 'read_write', auto_attach: true, credential_provider: 'credential_chain' },
+      { name: 'backup', type: 'file', uri: '/mnt/backup/bird.duckdb', mode: 'read_only', auto_attach: false },
+    ]);
+    expect(config.sync).toEqual({ default_remote: 'team', sync_invocations: true, sync_outputs: true, sync_events: true });
+  });
+
+  it.each([
+    ['sync_outputs = "yes"', /sync\.sync_outputs must be true or false/],
+    ['default_remote = 3', /sync\.default_remote must be the name of a remote/],
+  ])('refuses [sync] %s in one sentence', (line, message) => {
+    expect(() => parseConfig(`[sync]\n${line}\n`)).toThrow(message);
+  });
+
+  it.each([
+    ['credential_provider = "static"', /credential_provider must be "credential_chain"/],
+    ['force_path_style = 1', /force_path_style must be true or false/],
+  ])('leaves out a remote with %s', (line, message) => {
+    const config = parseConfig(`[[remotes]]\nname = "t"\ntype = "s3"\nuri = "s3://bucket"\n${line}\n`);
+    expect(config.remotes).toEqual([]);
+    expect(config.remoteProblems[0]).toMatch(message);
+  });
+});
+
 describe('renderConfig', () => {
   it('round-trips through parseConfig', () => {
     const config: BirdConfig = {
@@ -151,10 +201,11 @@ describe('renderConfig', () => {
       storage: { mode: 'duckdb' },
       capture: { ignore: ['ls', 'echo "quoted" *'] },
       remotes: [
-        { name: 'team', type: 's3', uri: 's3://b/p', endpoint: 'http://localhost:1', region: 'us-east-1', mode: 'read_only', auto_attach: false },
+        { name: 'team', type: 's3', uri: 's3://b/p', endpoint: 'http://localhost:1', region: 'us-east-1', mode: 'read_only', auto_attach: false, credential_provider: 'credential_chain', force_path_style: false },
         { name: 'disk', type: 'file', uri: '/mnt/x', mode: 'read_write', auto_attach: true },
       ],
       compaction: { min_files: 10, min_age_seconds: 5, target_file_mb: 8, auto: false, auto_interval_minutes: 1 },
+      sync: { default_remote: 'team', sync_invocations: true, sync_outputs: false, sync_events: false },
       remoteProblems: [],
     };
     expect(parseConfig(renderConfig(config))).toEqual(config);

@@ -20,7 +20,27 @@ export interface RemoteConfig {
   region?: string;
   mode: 'read_write' | 'read_only';
   auto_attach: boolean;
+  /**
+   * Where S3 credentials come from. Only `credential_chain` (the seed's value, and the default):
+   * the AWS SDK's default chain (environment, shared profile, SSO, instance role). bird never
+   * writes a secret into config.toml.
+   */
+  credential_provider?: 'credential_chain';
+  /** S3: address the bucket in the path (`endpoint/bucket/key`); default true with an endpoint, false for AWS. */
+  force_path_style?: boolean;
 }
+
+/** `[sync]`: what `bird-sync` with no `--remote` syncs, and which tables travel. */
+export interface SyncConfig {
+  /** The remote `bird-sync`, `bird push` and `bird pull` use when none is named; unset: every auto-attach remote. */
+  default_remote?: string;
+  /** invocations and the sessions they ran in. */
+  sync_invocations: boolean;
+  sync_outputs: boolean;
+  sync_events: boolean;
+}
+
+export const DEFAULT_SYNC: SyncConfig = { sync_invocations: true, sync_outputs: true, sync_events: true };
 
 export interface BirdConfig {
   /** Overrides `$USER@host`; `BIRD_CLIENT_ID` overrides this. */
@@ -32,6 +52,7 @@ export interface BirdConfig {
   };
   remotes: RemoteConfig[];
   compaction: CompactionConfig;
+  sync: SyncConfig;
   /**
    * One sentence for each `[[remotes]]` entry that was left out because it is broken (a bad
    * name, an unknown type, ...). A broken remote must not stop capture or local reads, which
@@ -61,7 +82,7 @@ export const DEFAULT_COMPACTION: CompactionConfig = { min_files: 50, min_age_sec
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, remoteProblems: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. */
@@ -126,6 +147,18 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     compaction.auto = rawCompaction.auto as boolean;
   }
 
+  const rawSync = table(doc.sync, 'sync');
+  const sync: SyncConfig = { ...DEFAULT_SYNC };
+  for (const key of ['sync_invocations', 'sync_outputs', 'sync_events'] as const) {
+    if (rawSync[key] === undefined) continue;
+    if (typeof rawSync[key] !== 'boolean') bad(`sync.${key} must be true or false`);
+    sync[key] = rawSync[key] as boolean;
+  }
+  if (rawSync.default_remote !== undefined) {
+    if (typeof rawSync.default_remote !== 'string' || rawSync.default_remote === '') bad('sync.default_remote must be the name of a remote');
+    sync.default_remote = rawSync.default_remote as string;
+  }
+
   const rawRemotes = doc.remotes ?? [];
   if (!Array.isArray(rawRemotes)) bad('remotes must be written as [[remotes]] tables');
   const seen = new Set<string>();
@@ -150,6 +183,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     capture: { ignore: ignore as string[] },
     remotes,
     compaction,
+    sync,
     remoteProblems,
   };
   if (doc.client_id !== undefined) config.client_id = doc.client_id as string;
@@ -173,6 +207,10 @@ function validateRemote(raw: unknown, i: number): RemoteConfig {
     if (r[key] !== undefined && typeof r[key] !== 'string') bad(`remote ${name}: ${key} must be a string`);
   }
   if (r.auto_attach !== undefined && typeof r.auto_attach !== 'boolean') bad(`remote ${name}: auto_attach must be true or false`);
+  if (r.force_path_style !== undefined && typeof r.force_path_style !== 'boolean') bad(`remote ${name}: force_path_style must be true or false`);
+  if (r.credential_provider !== undefined && r.credential_provider !== 'credential_chain') {
+    bad(`remote ${name}: credential_provider must be "credential_chain" (the AWS SDK's default chain: environment, profile, SSO, instance role), not ${JSON.stringify(r.credential_provider)}`);
+  }
   const remote: RemoteConfig = {
     name,
     type: r.type as RemoteType,
@@ -182,6 +220,8 @@ function validateRemote(raw: unknown, i: number): RemoteConfig {
   };
   if (r.endpoint !== undefined) remote.endpoint = r.endpoint as string;
   if (r.region !== undefined) remote.region = r.region as string;
+  if (r.credential_provider !== undefined) remote.credential_provider = 'credential_chain';
+  if (r.force_path_style !== undefined) remote.force_path_style = r.force_path_style as boolean;
   return remote;
 }
 
@@ -191,6 +231,7 @@ export function renderConfig(config: BirdConfig): string {
   doc.storage = config.storage;
   doc.capture = config.capture;
   if (JSON.stringify(config.compaction) !== JSON.stringify(DEFAULT_COMPACTION)) doc.compaction = config.compaction;
+  if (JSON.stringify(config.sync) !== JSON.stringify(DEFAULT_SYNC)) doc.sync = config.sync;
   if (config.remotes.length > 0) doc.remotes = config.remotes;
   return `# BIRD configuration. See the README for every setting.\n${stringify(doc)}\n`;
 }
