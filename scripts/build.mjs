@@ -15,8 +15,8 @@ const ENTRIES = {
   // code cache (see writeCodeCacheLoader) so a fresh process skips compiling it.
   capture: [{ in: 'src/main.ts', out: 'dist/bird-capture.cjs', external: ['@duckdb/node-api'], codeCache: true }],
   // The AWS SDK stays external too: bundled, it made every `bird` start (even --help) ~2x slower.
-  cli: [{ in: 'src/main.ts', out: 'dist/bird.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3'] }],
-  'sync-worker': [{ in: 'src/main.ts', out: 'dist/bird-sync.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3'] }],
+  cli: [{ in: 'src/main.ts', out: 'dist/bird.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
+  'sync-worker': [{ in: 'src/main.ts', out: 'dist/bird-sync.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
 };
 
 const wanted = process.argv.slice(2);

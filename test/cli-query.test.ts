@@ -143,8 +143,8 @@ describe('bad input', () => {
     expectOneLineError(s.bird(args), 2, pattern);
   });
 
-  it.each(['push', 'pull'])('bird %s says it is not available yet (exit 2)', (name) => {
-    expectOneLineError(s.bird([name]), 2, new RegExp(`^bird: \`bird ${name}\` is not available in this version yet\\.$`));
+  it.each(['push', 'pull'])('bird %s --remote nope names the missing remote (exit 2)', (name) => {
+    expectOneLineError(s.bird([name, '--remote', 'nope']), 2, /^bird: there is no remote named "nope"; `bird remote list` shows the remotes\.$/);
   });
 
   it('a missing BIRD_ROOT is an error for the read commands, and creates nothing', () => {

@@ -19,8 +19,8 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   remote: async () => (await import('./commands/remote.ts')).run,
   hook: async () => (await import('./commands/hook.ts')).run,
   compact: async () => (await import('./commands/compact.ts')).run,
-  push: async () => (await import('./commands/later.ts')).notYet('push'),
-  pull: async () => (await import('./commands/later.ts')).notYet('pull'),
+  push: async () => (await import('./commands/sync.ts')).syncCommand('push'),
+  pull: async () => (await import('./commands/sync.ts')).syncCommand('pull'),
   help: async () => runHelp,
 };
 

@@ -180,8 +180,12 @@ export function isStaleLock(text: string, bootId = readBootId()): boolean {
  * names goes on.
  */
 export function tryCompactionLock(layout: BirdLayout): CompactionLock | null {
-  mkdirSync(layout.compaction, { recursive: true, mode: 0o700 });
-  const path = lockPath(layout);
+  return tryLockFile(lockPath(layout));
+}
+
+/** The lock discipline of {@link tryCompactionLock}, for any lock file (push and pull lock each remote this way). */
+export function tryLockFile(path: string): CompactionLock | null {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const mine = `${holderStamp()}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -31,6 +31,8 @@ export interface BirdLayout {
   readonly mirror: string;
   /** Compaction's lock, its publish intent and generation, and the ids it merged. */
   readonly compaction: string;
+  /** Push and pull state, one folder per remote: `sync/<name>/` (see sync-worker's PROTOCOL.md). */
+  readonly sync: string;
   readonly spool: string;
   readonly errorsLog: string;
 }
@@ -52,6 +54,7 @@ export function birdLayout(root: string): BirdLayout {
     quarantine: join(dbDir, 'quarantine'),
     mirror: join(dbDir, 'mirror'),
     compaction: join(dbDir, 'compaction'),
+    sync: join(dbDir, 'sync'),
     spool: join(root, 'spool'),
     errorsLog: join(root, 'errors.log'),
   };

@@ -81,3 +81,40 @@ export function lakeTableFiles(root: string, table: TableName, limit = Infinity)
   }
   return out;
 }
+
+/**
+ * The lake's format version, in `_bird/lake.json`. A reader refuses a lake of a newer version
+ * (it could misread it); fields added within a version are ignored by older readers.
+ */
+export const LAKE_FORMAT_VERSION = 1;
+export const LAKE_FORMAT_KEY = `${LAKE_META}/lake.json`;
+
+/**
+ * Each client's head, `_bird/heads/<client>.json`: the number of its last log segment. Only
+ * that client writes it. One listing of `_bird/heads/` tells a puller which clients pushed
+ * since it last looked, whatever the size of the lake.
+ */
+export const HEADS_PREFIX = `${LAKE_META}/heads/`;
+
+export function headKey(client: string): string {
+  checkSegment('client id', client);
+  return `${HEADS_PREFIX}${client}.json`;
+}
+
+/** `_bird/heads/<client>.json` → the client, or null for any other key. */
+export function parseHeadKey(key: string): string | null {
+  if (!key.startsWith(HEADS_PREFIX) || !key.endsWith('.json')) return null;
+  const client = key.slice(HEADS_PREFIX.length, -'.json'.length);
+  return SEGMENT.test(client) && !GLOB_CHARS.test(client) && !client.includes('/') ? client : null;
+}
+
+/** `_bird/log/<client>/<seq>.json`: the batches one push added, immutable once written. Numbered from 1, zero-padded so keys sort by number. */
+export function segmentKey(client: string, seq: number): string {
+  checkSegment('client id', client);
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new Error(`log segment number ${seq} must be a whole number from 1`);
+  return `${LAKE_META}/log/${client}/${String(seq).padStart(12, '0')}.json`;
+}
+
+function checkSegment(what: string, value: string): void {
+  if (!SEGMENT.test(value) || GLOB_CHARS.test(value)) throw new Error(`${what} ${JSON.stringify(value)} cannot be part of a lake key`);
+}

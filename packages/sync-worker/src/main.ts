@@ -1,9 +1,10 @@
-// bird-sync: the worker cron runs. `bird-sync` alone compacts (push and pull come with the sync
-// issue); `bird-sync compact|push|pull` one at a time.
-import { BirdError, USAGE_EXIT, describeError, usageError } from '@bird/core';
+// bird-sync: the worker cron runs. `bird-sync` alone compacts, then pushes to and pulls from
+// each remote it selects; `bird-sync compact|push|pull` one at a time.
+import { BirdError, describeError, usageError } from '@bird/core';
 import { COMPACT_USAGE, runCompact, type CommandIO } from './compact-command.ts';
+import { PULL_USAGE, PUSH_USAGE, runSync } from './sync-command.ts';
 
-const USAGE = `usage: bird-sync [compact|push|pull] [--remote NAME]\n       bird-sync ${COMPACT_USAGE}\n`;
+const USAGE = `usage: bird-sync [--remote NAME] [--json]\n       bird-sync ${COMPACT_USAGE}\n       bird-sync ${PUSH_USAGE}\n       bird-sync ${PULL_USAGE}\n`;
 
 async function main(argv: string[], io: CommandIO): Promise<number> {
   const [first, ...rest] = argv;
@@ -11,13 +12,9 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write(USAGE);
     return 0;
   }
-  if (first === undefined || first.startsWith('-')) {
-    // Push and pull, which --remote picks, come with the sync issue; until then a sync is its compaction.
-    const at = argv.indexOf('--remote');
-    return runCompact(at === -1 ? argv : [...argv.slice(0, at), ...argv.slice(at + 2)], io, 'bird-sync');
-  }
+  if (first === undefined || first.startsWith('-')) return runSync('sync', argv, io, 'bird-sync');
   if (first === 'compact') return runCompact(rest, io, 'bird-sync');
-  if (first === 'push' || first === 'pull') throw new BirdError(`\`bird-sync ${first}\` is not available in this version yet.`, { exitCode: USAGE_EXIT });
+  if (first === 'push' || first === 'pull') return runSync(first, rest, io, 'bird-sync');
   throw usageError(`unknown command ${JSON.stringify(first)}; ${USAGE.trim().replace(/\n\s*/g, ' or ')}`);
 }
 

@@ -22,9 +22,9 @@ import {
   type BirdConfig,
   type BirdLayout,
   type CompactionLock,
-  type TableName,
 } from '@bird/core';
 import { PLACEHOLDER_FILE, whyBad } from '@bird/store';
+import { ROW_KEY, ROW_ORDER } from '../table-keys.ts';
 import { planCompaction, type CompactionJob, type PartitionListing } from './plan-compaction.ts';
 
 export interface CompactOptions {
@@ -52,9 +52,8 @@ export interface CompactSummary {
   readonly jobs: readonly CompactionJob[];
 }
 
-/** The one row of each table that tells copies of it apart, and the column merged files are sorted by. */
-const KEY: Record<TableName, string> = { invocations: 'id', sessions: 'session_id', outputs: 'id', events: 'id' };
-const ORDER: Record<TableName, string> = { invocations: 'timestamp, id', sessions: 'registered_at, session_id', outputs: 'id', events: 'id' };
+const KEY = ROW_KEY;
+const ORDER = ROW_ORDER;
 
 export async function compact(layout: BirdLayout, config: BirdConfig, options: CompactOptions = {}): Promise<CompactSummary> {
   const started = Date.now();

@@ -1,0 +1,96 @@
+// `push`, `pull` and the whole sync as command lines, shared by `bird-sync` and `bird`: flags
+// in, the remotes they name, one summary line per remote out (silent under cron unless it failed).
+import { BirdError, birdLayout, ensureRoot, parseFlags, resolveBirdRoot, usageError, type BirdConfig, type RemoteConfig } from '@bird/core';
+import { runCompact, type CommandIO } from './compact-command.ts';
+import { progressBar } from './progress.ts';
+import { pull, type PullSummary } from './sync/pull.ts';
+import { push, type PushSummary } from './sync/push.ts';
+
+export const PUSH_USAGE = 'push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]';
+export const PULL_USAGE = 'pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]';
+
+/** `7d`, `30d` or `YYYY-MM-DD` → the first UTC day to include. */
+export function parseSince(value: string, now = Date.now()): string {
+  const days = /^([0-9]{1,5})d$/.exec(value);
+  if (days) return new Date(now - Number(days[1]) * 86_400_000).toISOString().slice(0, 10);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)) return value;
+  throw usageError(`--since takes a number of days (7d, 30d) or a date (YYYY-MM-DD), not ${JSON.stringify(value)}.`);
+}
+
+/** The remotes a command works on: the one named, else `[sync] default_remote`, else every auto-attach remote. */
+export function selectRemotes(config: BirdConfig, named: string | undefined): RemoteConfig[] {
+  for (const problem of config.remoteProblems) if (named === undefined) process.stderr.write(`warning: ${problem}\n`);
+  const find = (name: string, why: string) => {
+    const remote = config.remotes.find((r) => r.name === name);
+    if (!remote) throw new BirdError(`there is no remote named ${JSON.stringify(name)}${why}; \`bird remote list\` shows the remotes.`, { exitCode: 2 });
+    return remote;
+  };
+  if (named !== undefined) return [find(named, '')];
+  if (config.sync.default_remote !== undefined) return [find(config.sync.default_remote, ' ([sync] default_remote in config.toml)')];
+  return config.remotes.filter((r) => r.auto_attach);
+}
+
+type Op = 'push' | 'pull' | 'sync';
+
+/** Runs `op` with `args`; returns the exit code. `prefix` names the program in messages. */
+export async function runSync(op: Op, args: readonly string[], io: CommandIO, prefix: string): Promise<number> {
+  const usage = op === 'push' ? PUSH_USAGE : op === 'pull' ? PULL_USAGE : '[--remote NAME] [--json]';
+  const { values } = parseFlags(
+    args,
+    { remote: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' }, client: { type: 'string' }, json: { type: 'boolean' } },
+    `${prefix} ${usage}`,
+  );
+  if (op !== 'push' && values['dry-run']) throw usageError(`--dry-run goes with push only; ${prefix} ${usage}`);
+  if (op !== 'pull' && values.client !== undefined) throw usageError(`--client goes with pull only; ${prefix} ${usage}`);
+  const since = values.since === undefined ? undefined : parseSince(values.since as string);
+  const layout = birdLayout(resolveBirdRoot(io.env));
+  const config = ensureRoot(layout);
+  if (op === 'sync') {
+    const code = await runCompact(values.json ? ['--json'] : [], { ...io, stdout: values.json ? { write: () => undefined, isTTY: false } : io.stdout }, prefix);
+    if (code !== 0) return code;
+  }
+  const remotes = selectRemotes(config, values.remote as string | undefined);
+  if (remotes.length === 0 && values.remote === undefined) {
+    if (io.stdout.isTTY) io.stdout.write('no remote to sync: add one with `bird remote add`.\n');
+    return 0;
+  }
+  const report: (PushSummary | PullSummary | { remote: string; error: string })[] = [];
+  let failed = false;
+  for (const remote of remotes) {
+    const steps: ('push' | 'pull')[] = op === 'sync' ? (remote.mode === 'read_write' && !remote.uri.endsWith('.duckdb') ? ['push', 'pull'] : ['pull']) : [op];
+    for (const step of steps) {
+      const bar = io.stderr.isTTY && !values.json ? progressBar(io.stderr, Date.now, `${step} ${remote.name} [{bar}] {value}/{total} objects`) : null;
+      try {
+        const onProgress = bar ? (done: number, total: number) => bar.update(done, total) : undefined;
+        const result =
+          step === 'push'
+            ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress })
+            : await pull(layout, config, remote, { since, client: values.client as string | undefined, env: io.env, onProgress });
+        bar?.stop();
+        report.push({ ...result, ...{ op: step } });
+        if (!values.json) describe(step, result, io);
+      } catch (error) {
+        bar?.stop();
+        failed = true;
+        const message = (error as Error).message;
+        report.push({ remote: remote.name, error: message, ...{ op: step } });
+        if (error instanceof BirdError && error.exitCode === 2 && remotes.length === 1) throw error;
+        io.stderr.write(`${prefix}: ${step} ${remote.name}: ${message}\n`);
+        break; // no pull after a failed push: the seed's "push before pull"
+      }
+    }
+  }
+  if (values.json) io.stdout.write(`${JSON.stringify({ remotes: report })}\n`);
+  return failed ? 1 : 0;
+}
+
+function describe(step: 'push' | 'pull', r: PushSummary | PullSummary, io: CommandIO): void {
+  if ('plan' in r && r.outcome === 'dry-run') {
+    if (r.plan.length === 0) io.stdout.write(`${r.remote}: nothing to push.\n`);
+    for (const p of r.plan) io.stdout.write(`${r.remote}: would push ${p.rows} ${p.table} rows of ${p.date}\n`);
+    return;
+  }
+  if (!io.stdout.isTTY) return; // cron: silent unless something failed
+  if (r.outcome === 'locked') io.stdout.write(`${r.remote}: another ${step} or pull of this remote is running; nothing done.\n`);
+  else io.stdout.write(`${r.remote}: ${step === 'push' ? 'pushed' : 'pulled'} ${r.rows} rows in ${r.objects} objects (${r.bytes} bytes, ${r.seconds.toFixed(2)} s).\n`);
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { planFetch, planHeadReads, planPush, planSegmentReads, type KnownBatch } from './plan-sync.ts';
+
+describe('planPush', () => {
+  it.each([
+    ['a first push', { localSeq: 0, remoteSeq: 0, outbox: [] }, { commitOnly: [], upload: [], recover: [], nextSeq: 1 }],
+    ['in step with the remote', { localSeq: 4, remoteSeq: 4, outbox: [] }, { commitOnly: [], upload: [], recover: [], nextSeq: 5 }],
+    ['a staged push never uploaded (killed before its head)', { localSeq: 4, remoteSeq: 4, outbox: [5] }, { commitOnly: [], upload: [5], recover: [], nextSeq: 6 }],
+    ['a staged push the remote has (killed before the local commit)', { localSeq: 4, remoteSeq: 5, outbox: [5] }, { commitOnly: [5], upload: [], recover: [], nextSeq: 6 }],
+    ['local state lost: the remote\'s segments are read back', { localSeq: 0, remoteSeq: 3, outbox: [] }, { commitOnly: [], upload: [], recover: [1, 2, 3], nextSeq: 4 }],
+    ['lost state and a staged push the remote has', { localSeq: 1, remoteSeq: 3, outbox: [3] }, { commitOnly: [3], upload: [], recover: [2], nextSeq: 4 }],
+    ['staged pushes upload in order', { localSeq: 2, remoteSeq: 2, outbox: [4, 3] }, { commitOnly: [], upload: [3, 4], recover: [], nextSeq: 5 }],
+  ])('%s', (_, input, plan) => {
+    expect(planPush(input)).toEqual(plan);
+  });
+});
+
+describe('planHeadReads', () => {
+  const heads = [
+    { client: 'me@here', etag: 'm1' },
+    { client: 'bob@b', etag: 'b2' },
+    { client: 'carol@c', etag: 'c1' },
+  ];
+  it.each([
+    ['first pull: every head but mine', {}, undefined, ['bob@b', 'carol@c']],
+    ['only heads whose etag changed', { 'bob@b': { seq: 1, etag: 'b1' }, 'carol@c': { seq: 1, etag: 'c1' } }, undefined, ['bob@b']],
+    ['nothing changed: nothing read (a no-op pull is one listing)', { 'bob@b': { seq: 2, etag: 'b2' }, 'carol@c': { seq: 1, etag: 'c1' } }, undefined, []],
+    ['--client names one series', {}, 'carol@c', ['carol@c']],
+    ['--client may name my own', {}, 'me@here', ['me@here']],
+    ['--client of nobody', {}, 'dan@d', []],
+  ])('%s', (_, cursors, only, expected) => {
+    expect(planHeadReads(heads, cursors, 'me@here', only)).toEqual(expected);
+  });
+});
+
+describe('planSegmentReads', () => {
+  it.each([
+    [0, 3, [1, 2, 3]],
+    [2, 3, [3]],
+    [3, 3, []],
+    [5, 3, []],
+  ])('cursor %i, head %i', (cursor, head, expected) => {
+    expect(planSegmentReads(cursor, head)).toEqual(expected);
+  });
+});
+
+describe('planFetch', () => {
+  const b = (key: string, table: KnownBatch['table'], date: string): KnownBatch => ({ key, table, date, rows: 1, bytes: 1, client: 'bob@b' });
+  const all = new Set(['invocations', 'sessions', 'outputs', 'events'] as const);
+  it.each([
+    ['everything', [b('1', 'invocations', '2024-06-01')], { tables: all }, ['1'], []],
+    ['--since defers older days', [b('1', 'invocations', '2024-06-01'), b('2', 'invocations', '2024-06-09')], { tables: all, since: '2024-06-05' }, ['2'], ['1']],
+    ['the since day itself is fetched', [b('1', 'invocations', '2024-06-05')], { tables: all, since: '2024-06-05' }, ['1'], []],
+    ['a table not synced waits', [b('1', 'outputs', '2024-06-01')], { tables: new Set(['invocations'] as const) }, [], ['1']],
+    ['a batch named twice (deferred and read again) is fetched once', [b('1', 'invocations', '2024-06-01'), b('1', 'invocations', '2024-06-01')], { tables: all }, ['1'], []],
+  ])('%s', (_, batches, filter, fetch, defer) => {
+    const plan = planFetch(batches, filter);
+    expect(plan.fetch.map((x) => x.key)).toEqual(fetch);
+    expect(plan.defer.map((x) => x.key)).toEqual(defer);
+  });
+});

@@ -1,0 +1,148 @@
+// Push and pull against real remotes: a folder, and a bucket on a real S3-compatible server
+// (s3rver). Several clients, each with its own BIRD root, share one lake; every check counts
+// rows through the store, as `bird sql` would see them.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { birdLayout, ensureRoot, loadConfig, type BirdLayout, type RemoteConfig } from '@bird/core';
+import { initStore, openStore } from '@bird/store';
+import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
+import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
+import { invocation, session, tempDir, writeConfig, writeLocal } from '../packages/store/src/testing/fixtures.ts';
+import { pull, push } from '../packages/sync-worker/src/index.ts';
+import { REPO, buildBundles } from './cli-helpers.ts';
+
+const SYNC = join(REPO, 'packages/sync-worker/dist/bird-sync.cjs');
+const backends = useTestBackends();
+beforeAll(() => buildBundles());
+
+let lakeSeq = 0;
+function remoteFor(kind: 'file' | 's3', over: Partial<RemoteConfig> = {}): RemoteConfig {
+  lakeSeq++;
+  return kind === 'file'
+    ? { name: 'team', type: 'file', uri: tempDir('bird-sync-lake-'), mode: 'read_write', auto_attach: false, ...over }
+    : { name: 'team', type: 's3', uri: `s3://lake/sync${lakeSeq}`, endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false, ...over };
+}
+
+interface Client {
+  readonly id: string;
+  readonly layout: BirdLayout;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+async function newClient(id: string, remote: RemoteConfig): Promise<Client> {
+  const layout = birdLayout(join(tempDir('bird-sync-client-'), 'bird'));
+  ensureRoot(layout);
+  writeConfig(layout, [remote]);
+  await initStore(layout);
+  return { id, layout, env: { ...process.env, BIRD_CLIENT_ID: id } };
+}
+
+/** `n` commands run on `client`, on `date`. */
+function capture(client: Client, n: number, date = '2024-06-01', tag = 'cmd'): void {
+  const rows = Array.from({ length: n }, (_, i) => invocation({ client_id: client.id, cmd: `${tag} ${client.id} ${i}`, date, timestamp: BigInt(Date.parse(`${date}T10:00:00Z`)) * 1000n + BigInt(i) }));
+  writeLocal(client.layout, 'invocations', rows);
+  writeLocal(client.layout, 'sessions', [session({ client_id: client.id, date })]);
+}
+
+const config = (c: Client) => loadConfig(c.layout);
+const doPush = (c: Client, over = {}) => push(c.layout, config(c), config(c).remotes[0]!, { env: c.env, ...over });
+const doPull = (c: Client, over = {}) => pull(c.layout, config(c), config(c).remotes[0]!, { env: c.env, ...over });
+
+/** Rows of main.invocations by source, and whether any id appears twice. */
+async function bySource(c: Client): Promise<{ counts: Record<string, number>; duplicates: number }> {
+  const conn = await openStore(c.layout, { onWarning: () => undefined }).connect({ attachRemotes: false });
+  try {
+    const { rows } = await conn.query('SELECT _source, count(*)::INT FROM main.invocations GROUP BY 1 ORDER BY 1');
+    const dup = await conn.query('SELECT count(*)::INT - count(DISTINCT id)::INT FROM main.invocations');
+    return { counts: Object.fromEntries(rows.map((r) => [String(r[0]), Number(r[1])])), duplicates: Number(dup.rows[0]![0]) };
+  } finally {
+    conn.close();
+  }
+}
+
+describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kind) => {
+  it('three clients: each sees every other client\'s rows once, and re-runs move nothing', async () => {
+    const remote = remoteFor(kind);
+    const [a, b, c] = await Promise.all(['alice@a', 'bob@b', 'carol@c'].map((id) => newClient(id, remote)));
+    capture(a!, 3);
+    capture(b!, 4);
+    capture(c!, 5, '2024-06-02');
+    for (const x of [a!, b!, c!]) expect((await doPush(x)).rows).toBeGreaterThan(0);
+    for (const x of [a!, b!, c!]) await doPull(x);
+    expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 9 }, duplicates: 0 });
+    expect(await bySource(b!)).toEqual({ counts: { local: 4, team: 8 }, duplicates: 0 });
+    expect(await bySource(c!)).toEqual({ counts: { local: 5, team: 7 }, duplicates: 0 });
+
+    // Nothing new: push sends nothing, pull adds nothing.
+    expect(await doPush(a!)).toMatchObject({ rows: 0, objects: 0 });
+    expect(await doPull(a!)).toMatchObject({ rows: 0, objects: 0 });
+
+    // New rows go, and only they.
+    capture(b!, 2, '2024-06-03', 'later');
+    expect(await doPush(b!)).toMatchObject({ rows: 3 }); // 2 invocations + 1 session
+    expect(await doPull(a!)).toMatchObject({ rows: 3 });
+    expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 11 }, duplicates: 0 });
+  });
+
+  it('--client pulls one series; --since leaves older days for a later pull; --dry-run changes nothing', async () => {
+    const remote = remoteFor(kind);
+    const [a, b, c] = await Promise.all(['alice@a', 'bob@b', 'carol@c'].map((id) => newClient(id, remote)));
+    capture(a!, 2, '2024-06-01');
+    capture(a!, 3, '2024-06-05');
+    capture(b!, 4, '2024-06-05');
+
+    const dry = await doPush(a!, { dryRun: true });
+    expect(dry.outcome).toBe('dry-run');
+    expect(dry.plan.filter((p) => p.table === 'invocations')).toEqual([
+      { table: 'invocations', date: '2024-06-01', rows: 2 },
+      { table: 'invocations', date: '2024-06-05', rows: 3 },
+    ]);
+    await doPull(c!);
+    expect((await bySource(c!)).counts).toEqual({}); // the dry run pushed nothing
+
+    await doPush(a!);
+    await doPush(b!);
+    await doPull(c!, { client: 'alice@a', since: '2024-06-03' });
+    expect((await bySource(c!)).counts).toEqual({ team: 3 });
+    await doPull(c!, { client: 'alice@a' });
+    expect((await bySource(c!)).counts).toEqual({ team: 5 });
+    await doPull(c!);
+    expect(await bySource(c!)).toEqual({ counts: { team: 9 }, duplicates: 0 });
+  });
+
+  it('bird-sync compacts, pushes and pulls from the command line, silent under cron', async () => {
+    const remote = remoteFor(kind);
+    const [a, b] = await Promise.all(['alice@a', 'bob@b'].map((id) => newClient(id, remote)));
+    capture(a!, 3);
+    capture(b!, 2);
+    const run = (c: Client, args: string[]) => {
+      const env: NodeJS.ProcessEnv = { ...c.env, ...S3RVER_ENV, BIRD_ROOT: c.layout.root };
+      delete env.NODE_EXTRA_CA_CERTS;
+      return spawnSync(process.execPath, [SYNC, ...args], { env, encoding: 'utf8' });
+    };
+    for (const c of [a!, b!, a!]) {
+      const r = run(c, ['--remote', 'team']);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('');
+      expect(r.status).toBe(0);
+    }
+    expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 2 }, duplicates: 0 });
+    const json = run(b!, ['pull', '--remote', 'team', '--json']);
+    expect(json.status).toBe(0);
+    // b already pulled alice's rows in its sync: the summary says nothing moved.
+    expect(JSON.parse(json.stdout).remotes[0]).toMatchObject({ remote: 'team', op: 'pull', rows: 0, objects: 0 });
+    expect(await bySource(b!)).toEqual({ counts: { local: 2, team: 3 }, duplicates: 0 });
+  });
+
+  it('refuses a push to a read-only remote and to a .duckdb remote, changing nothing', async () => {
+    const ro = await newClient('alice@a', remoteFor(kind, { mode: 'read_only' }));
+    capture(ro, 1);
+    await expect(doPush(ro)).rejects.toThrow(/remote team is read_only; push to a read_write remote/);
+    const db = await newClient('alice@a', kind === 'file' ? remoteFor('file', { uri: join(tempDir(), 'team.duckdb') }) : remoteFor('s3', { uri: 's3://lake/team/bird.duckdb' }));
+    capture(db, 1);
+    await expect(doPush(db)).rejects.toThrow(/is a DuckDB database .* to push, add a remote whose uri is a folder or an S3 prefix/);
+    expect(existsSync(join(db.layout.sync, 'team', 'outbox'))).toBe(false);
+  });
+});
