@@ -10,8 +10,8 @@ export const USAGE = {
   'remote remove': 'bird remote remove NAME',
   hook: 'bird hook zsh|bash|fish',
   compact: 'bird compact [--dry-run] [--json] [--verbose]',
-  push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run]',
-  pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID]',
+  push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
+  pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]',
   help: 'bird help [COMMAND]',
 } as const;
 
@@ -28,7 +28,10 @@ Commands:
   remote remove NAME               forget a remote (its data stays where it is)
   hook zsh|bash|fish               print the shell hook, for: eval "$(bird hook zsh)"
   compact [--dry-run] [--json]     merge small Parquet files (what bird-sync does from cron)
-  push | pull                      not available in this version yet
+  push [--remote NAME] [--since 7d|30d|DATE] [--dry-run]
+                                   send this machine's new rows to a remote's lake
+  pull [--remote NAME] [--since …] [--client ID]
+                                   copy other machines' rows into cached_<remote>
   help [COMMAND]                   this text, or one command's usage
   --version                        print the version
 
