@@ -136,6 +136,22 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     expect(await bySource(b!)).toEqual({ counts: { local: 2, team: 3 }, duplicates: 0 });
   });
 
+  it('a pushed lake reads live as remote_<name>, every row once', async () => {
+    const remote = remoteFor(kind, { auto_attach: true });
+    const [a, b] = await Promise.all(['alice@a', 'bob@b'].map((id) => newClient(id, remote)));
+    capture(a!, 3);
+    capture(b!, 2, '2024-06-04');
+    await doPush(a!);
+    await doPush(b!);
+    const conn = await openStore(a!.layout, { onWarning: () => undefined }).connect();
+    try {
+      const { rows } = await conn.query("SELECT client_id, count(*)::INT, count(DISTINCT id)::INT, min(CAST(date AS VARCHAR)) FROM remote_team.invocations GROUP BY 1 ORDER BY 1");
+      expect(rows).toEqual([['alice@a', 3, 3, '2024-06-01'], ['bob@b', 2, 2, '2024-06-04']]);
+    } finally {
+      conn.close();
+    }
+  });
+
   it('refuses a push to a read-only remote and to a .duckdb remote, changing nothing', async () => {
     const ro = await newClient('alice@a', remoteFor(kind, { mode: 'read_only' }));
     capture(ro, 1);

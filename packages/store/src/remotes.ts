@@ -12,11 +12,12 @@
  * bucket or refused credentials leave the remote unattached with one warning (the S3
  * client gives up within seconds); `main.*` never depends on it.
  */
-import { readdirSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLES, TABLE_NAMES, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
-import { GLOB_CHARS, localTableDir, placeholderPath, remoteSchema } from './layout.ts';
+import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
 import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob } from '@bird/remote';
 import { mirrorDir, syncMirror } from './remote/mirror.ts';
 
@@ -45,11 +46,27 @@ export function remoteTableSelect(layout: BirdLayout, remote: AttachedRemote, ta
     files = lakeFiles(remote.root, table).filter((f) => !remote.excluded.has(f));
   }
   if (files.length === 0) return `SELECT *, ${source} FROM (${typedEmptySelect(def)})`;
-  const list = [placeholderPath(localTableDir(layout, table)), ...files].map(quoteLiteral).join(', ');
-  return `SELECT ${typedSelectList(def)}, ${source} FROM read_parquet([${list}], hive_partitioning = false)`;
+  // Batches need not hold `date`: it is the partition folder (LAKE.md), and engines such as
+  // pyarrow refuse a file column that repeats a partition. The lake-shaped placeholder comes
+  // first and fixes the schema; a batch that also holds `date` (older lakes) reads the same.
+  const list = [lakePlaceholderPath(layout, table), ...files].map(quoteLiteral).join(', ');
+  return `SELECT ${typedSelectList(def)}, ${source} FROM read_parquet([${list}], hive_partitioning = true, hive_types = {'date': DATE})`;
+}
+
+/** Writes the lake-shaped placeholders that remote views list first, once per root. */
+async function ensureLakePlaceholders(connection: DuckDBConnection, layout: BirdLayout): Promise<void> {
+  for (const table of TABLE_NAMES) {
+    const dest = lakePlaceholderPath(layout, table);
+    if (existsSync(dest)) continue;
+    makeDirs(dirname(dest));
+    const columns = TABLES[table].columns.filter((c) => c.name !== 'date');
+    const select = `SELECT ${columns.map((c) => `CAST(NULL AS ${SQL_TYPES[c.kind]}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;
+    await writeFileAtomicWith(dest, (tmp) => connection.run(`COPY (${select}) TO ${quoteLiteral(tmp)} (FORMAT parquet)`).then(() => {}), { tmpDir: layout.tmp, mode: 0o600 });
+  }
 }
 
 export async function createRemoteViews(connection: DuckDBConnection, layout: BirdLayout, remote: AttachedRemote): Promise<void> {
+  await ensureLakePlaceholders(connection, layout);
   for (const table of TABLE_NAMES) {
     await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(remote.schema)}.${quoteIdent(table)} AS ${remoteTableSelect(layout, remote, table)}`);
   }

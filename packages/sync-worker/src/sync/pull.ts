@@ -128,7 +128,7 @@ async function ingest(layout: BirdLayout, remote: string, incoming: string, batc
       const output = join(dir, `p-${createHash('sha256').update(group.map((b) => b.key).sort().join('\n')).digest('hex').slice(0, 32)}.parquet`);
       const tmp = tempPathFor(output, layout.tmp);
       const result = await connection.runAndReadAll(
-        `COPY (SELECT ${typedSelectList(TABLES[table as TableName])} FROM read_parquet([${inputs}], union_by_name = true)${notCached} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1 ORDER BY ${ROW_ORDER[table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (SELECT ${typedSelectList(TABLES[table as TableName])} FROM read_parquet([${inputs}], hive_partitioning = true, hive_types = {'date': DATE}, union_by_name = true)${notCached} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1 ORDER BY ${ROW_ORDER[table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
       );
       const count = Number(result.getRows()[0]?.[0] ?? 0);
       if (count === 0) {

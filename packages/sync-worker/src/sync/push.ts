@@ -133,7 +133,7 @@ async function stage(conn: BirdConnection, paths: SyncPaths, client: string, seq
   const batches: SegmentBatch[] = [];
   for (const table of tables) {
     const out = join(building, table);
-    const copied = await conn.query(`COPY (${newRowsSql(paths, table, since)}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'rows')`);
+    const copied = await conn.query(`COPY (${newRowsSql(paths, table, since)}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), FILENAME_PATTERN 'rows')`);
     if (Number(copied.rows[0]?.[0] ?? 0) === 0) continue;
     for (const part of readdirSync(out)) {
       const date = part.replace(/^date=/, '');
