@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout, ensureRoot, loadConfig, type BirdLayout, type RemoteConfig } from '@bird/core';
 import { initStore, openStore } from '@bird/store';
+import { createRemoteBackend, type RemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
 import { invocation, session, tempDir, writeConfig, writeLocal } from '../packages/store/src/testing/fixtures.ts';
@@ -150,6 +151,41 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     } finally {
       conn.close();
     }
+  });
+
+  it('a no-op push or pull reads the index only: the same few requests however many batches the lake holds', async () => {
+    const remote = remoteFor(kind);
+    const clients = await Promise.all(['alice@a', 'bob@b', 'carol@c'].map((id) => newClient(id, remote)));
+    const reader = await newClient('dan@d', remote);
+    const requests = async (run: (backend: RemoteBackend) => Promise<unknown>) => {
+      const real = await createRemoteBackend(remote);
+      let n = 0;
+      const counted: RemoteBackend = {
+        location: real.location,
+        list: (p) => (n++, real.list(p)),
+        get: (k, d) => (n++, real.get(k, d)),
+        put: (k, s) => (n++, real.put(k, s)),
+        close: () => real.close(),
+      } as RemoteBackend;
+      try {
+        await run(counted);
+      } finally {
+        real.close();
+      }
+      return n;
+    };
+    const noOps: number[][] = [];
+    for (const rounds of [2, 6]) {
+      for (let i = 0; i < rounds; i++) for (const c of clients) {
+        capture(c, 2, `2024-06-0${1 + (i % 5)}`, `round${rounds}-${i}`);
+        await doPush(c);
+      }
+      await doPull(reader);
+      noOps.push([await requests((backend) => doPush(clients[0]!, { backend })), await requests((backend) => doPull(reader, { backend }))]);
+    }
+    // push: the format object and this client's head; pull: the format object and one listing of the heads.
+    expect(noOps).toEqual([[2, 2], [2, 2]]);
+    expect((await bySource(reader)).counts).toEqual({ team: 3 * 2 * 8 });
   });
 
   it('refuses a push to a read-only remote and to a .duckdb remote, changing nothing', async () => {
