@@ -12,13 +12,15 @@ import { parseS3Uri } from './s3/s3-remote-config.ts';
 export interface BackendOptions {
   /** S3 only: see S3RemoteConfig.timeoutMs. */
   readonly timeoutMs?: number;
+  /** S3 only: see S3RemoteConfig.maxAttempts. */
+  readonly attempts?: number;
 }
 
 const FACTORIES: Record<RemoteType, (config: RemoteConfig, options: BackendOptions) => Promise<RemoteBackend>> = {
   file: async (config) => new FileRemoteBackend({ root: fileRemoteRoot(config.uri) }),
   s3: async (config, options) => {
     const { S3RemoteBackend } = await import('./s3/s3-remote-backend.ts');
-    return new S3RemoteBackend({ ...parseS3Uri(config.uri), endpoint: config.endpoint, region: config.region, timeoutMs: options.timeoutMs });
+    return new S3RemoteBackend({ ...parseS3Uri(config.uri), endpoint: config.endpoint, region: config.region, timeoutMs: options.timeoutMs, maxAttempts: options.attempts, forcePathStyle: config.force_path_style });
   },
 };
 

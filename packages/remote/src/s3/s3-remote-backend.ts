@@ -3,7 +3,7 @@
  * Credentials come from the SDK's standard chain (env, shared files, SSO, instance role).
  * Loaded only when an S3 remote is used (see create-remote-backend.ts): the SDK is large.
  */
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +13,9 @@ import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } fr
 import type { S3RemoteConfig } from './s3-remote-config.ts';
 
 const DEFAULT_TIMEOUT_MS = 3000;
+/** Objects above this size are uploaded in parts of PART_BYTES (S3's minimum part is 5 MiB). */
+export const MULTIPART_FROM_BYTES = 16 * 1024 * 1024;
+const PART_BYTES = 8 * 1024 * 1024;
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'TimeoutError', 'RequestTimeout']);
 const DENIED_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'AllAccessDisabled']);
@@ -37,12 +40,12 @@ export class S3RemoteBackend implements RemoteBackend {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-      maxAttempts: 2,
+      maxAttempts: config.maxAttempts ?? 2,
       requestHandler: { connectionTimeout: timeout, socketTimeout: timeout },
+      forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
       ...(config.endpoint
         ? {
             endpoint: config.endpoint,
-            forcePathStyle: true,
             // Many S3-compatible servers know nothing of the newer checksum headers.
             requestChecksumCalculation: 'WHEN_REQUIRED',
             responseChecksumValidation: 'WHEN_REQUIRED',
@@ -86,6 +89,14 @@ export class S3RemoteBackend implements RemoteBackend {
   }
 
   async put(key: string, source: string): Promise<void> {
+    const size = (await stat(source)).size;
+    if (size > MULTIPART_FROM_BYTES) {
+      // Large objects go in parts (each retried on its own); readers see the object only once complete.
+      const { Upload } = await import('@aws-sdk/lib-storage');
+      const upload = new Upload({ client: this.client, partSize: PART_BYTES, queueSize: 4, params: { Bucket: this.config.bucket, Key: this.config.prefix + checkKey(key), Body: createReadStream(source) } });
+      await this.call(() => upload.done(), 'put', key);
+      return;
+    }
     // A buffer, not a stream: the SDK can resend it on retry, and it needs no chunked encoding.
     const bytes = await readFile(source);
     const command = new PutObjectCommand({ Bucket: this.config.bucket, Key: this.config.prefix + checkKey(key), Body: bytes, ContentLength: bytes.length });

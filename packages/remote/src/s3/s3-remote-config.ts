@@ -13,6 +13,10 @@ export interface S3RemoteConfig {
    * one retry, an unreachable endpoint costs a connection a few seconds, never a hang.
    */
   readonly timeoutMs?: number;
+  /** Tries per request, with the SDK's backoff on throttling and 5xx (default 2: a read fails fast; sync uses more). */
+  readonly maxAttempts?: number;
+  /** Path-style addressing; default: on with an endpoint, off for AWS itself. */
+  readonly forcePathStyle?: boolean;
 }
 
 /** `s3://bucket` or `s3://bucket/some/prefix` → bucket and prefix (remote-uri's reading). */

@@ -12,7 +12,7 @@ import { ROW_KEY, ROW_ORDER } from '../table-keys.ts';
 import { planFetch, planHeadReads, planSegmentReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { prepareSyncDirs, readPullState, syncPaths, trySyncLock, writePullState } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
-import { TRANSFER_CONCURRENCY } from './push.ts';
+import { SYNC_ATTEMPTS, TRANSFER_CONCURRENCY } from './push.ts';
 
 export interface PullOptions {
   readonly since?: string;
@@ -43,7 +43,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
   prepareSyncDirs(paths);
   const lock = trySyncLock(paths);
   if (!lock) return { remote: remote.name, outcome: 'locked', rows: 0, objects: 0, bytes: 0, seconds: 0 };
-  const backend = options.backend ?? (await createRemoteBackend(remote));
+  const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
   let rows = 0;
   let objects = 0;
   let bytes = 0;

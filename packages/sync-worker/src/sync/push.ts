@@ -29,6 +29,8 @@ import { ledgerFiles, outboxSeqs, prepareSyncDirs, readPushSeq, syncPaths, trySy
 import { syncedTables } from './sync-tables.ts';
 
 export const TRANSFER_CONCURRENCY = 8;
+/** Tries per request for sync transfers: the SDK backs off between them on throttling and 5xx. */
+export const SYNC_ATTEMPTS = 5;
 
 export interface PushOptions {
   /** `YYYY-MM-DD`: only rows of this day and later. */
@@ -69,7 +71,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
   const tables = [...syncedTables(config.sync)];
   const lock = options.dryRun ? null : trySyncLock(paths);
   if (!options.dryRun && !lock) return { remote: remote.name, outcome: 'locked', rows: 0, objects: 0, bytes: 0, seconds: 0, plan: [] };
-  const backend = options.backend ?? (await createRemoteBackend(remote));
+  const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
   const totals = { rows: 0, objects: 0, bytes: 0 };
   try {
     await readLakeFormat(backend, remote.name, paths.scratch);
