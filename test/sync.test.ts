@@ -63,6 +63,37 @@ async function bySource(c: Client): Promise<{ counts: Record<string, number>; du
   }
 }
 
+describe('a remote that cannot be reached', () => {
+  it('fails the push in one sentence naming what to check, and changes nothing', async () => {
+    const a = await newClient('alice@a', { name: 'team', type: 's3', uri: 's3://lake/x', endpoint: 'http://127.0.0.1:1', mode: 'read_write', auto_attach: false });
+    capture(a, 1);
+    const env: NodeJS.ProcessEnv = { ...a.env, ...S3RVER_ENV, BIRD_ROOT: a.layout.root };
+    delete env.NODE_EXTRA_CA_CERTS;
+    for (const op of ['push', 'pull']) {
+      const r = spawnSync(process.execPath, [SYNC, op, '--remote', 'team'], { env, encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^bird-sync: ${op} team: http://127\\.0\\.0\\.1:1 is not reachable \\(ECONNREFUSED\\); check the remote's endpoint and your network\\.\\n$`));
+    }
+    expect(existsSync(join(a.layout.sync, 'team', 'push.json'))).toBe(false);
+    expect((await bySource(a)).counts).toEqual({ local: 1 });
+  });
+
+  it('a missing bucket and refused credentials are named too', async () => {
+    const missing = await newClient('alice@a', { name: 'team', type: 's3', uri: 's3://no-such-bucket/x', endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false });
+    capture(missing, 1);
+    await expect(doPush(missing)).rejects.toThrow(/bucket no-such-bucket does not exist/);
+    const denied = await newClient('alice@a', { name: 'team', type: 's3', uri: 's3://lake/x', endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false });
+    capture(denied, 1);
+    const old = process.env.AWS_ACCESS_KEY_ID;
+    process.env.AWS_ACCESS_KEY_ID = 'nope';
+    try {
+      await expect(doPull(denied)).rejects.toThrow(/refused access .*check the AWS credentials/);
+    } finally {
+      process.env.AWS_ACCESS_KEY_ID = old;
+    }
+  });
+});
+
 describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kind) => {
   it('three clients: each sees every other client\'s rows once, and re-runs move nothing', async () => {
     const remote = remoteFor(kind);
@@ -186,6 +217,25 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     // push: the format object and this client's head; pull: the format object and one listing of the heads.
     expect(noOps).toEqual([[2, 2], [2, 2]]);
     expect((await bySource(reader)).counts).toEqual({ team: 3 * 2 * 8 });
+  });
+
+  it('a lake of a newer format version is refused by push and pull, naming the remote, nothing changed', async () => {
+    const remote = remoteFor(kind);
+    const a = await newClient('alice@a', remote);
+    capture(a, 2);
+    const backend = await createRemoteBackend(remote);
+    const scratch = tempDir();
+    try {
+      const file = join(scratch, 'lake.json');
+      (await import('node:fs')).writeFileSync(file, JSON.stringify({ format: 'bird-lake', version: 99 }));
+      await backend.put('_bird/lake.json', file);
+    } finally {
+      backend.close();
+    }
+    await expect(doPush(a)).rejects.toThrow(/^remote team was written in lake format 99, newer than this bird understands \(1\); upgrade bird on this machine\.$/);
+    await expect(doPull(a)).rejects.toThrow(/lake format 99/);
+    expect(existsSync(join(a.layout.sync, 'team', 'push.json'))).toBe(false);
+    expect(existsSync(join(a.layout.sync, 'team', 'pull.json'))).toBe(false);
   });
 
   it('refuses a push to a read-only remote and to a .duckdb remote, changing nothing', async () => {
