@@ -4,10 +4,11 @@ export const USAGE = {
   init: 'bird init [--mode parquet|duckdb]',
   sql: 'bird sql "QUERY" [--format table|csv|json]',
   history: 'bird history [-n N] [--format table|csv|json]',
-  remote: 'bird remote add|list|remove …',
+  remote: 'bird remote add|list|remove|test …',
   'remote add': 'bird remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]',
   'remote list': 'bird remote list [--format table|csv|json]',
   'remote remove': 'bird remote remove NAME',
+  'remote test': 'bird remote test NAME',
   hook: 'bird hook zsh|bash|fish',
   compact: 'bird compact [--dry-run] [--json] [--verbose]',
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
@@ -26,6 +27,7 @@ Commands:
   remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]
   remote list                      the remotes in config.toml
   remote remove NAME               forget a remote (its data stays where it is)
+  remote test NAME                 check that a remote is reachable, accepts the credentials and can be written
   hook zsh|bash|fish               print the shell hook, for: eval "$(bird hook zsh)"
   compact [--dry-run] [--json]     merge small Parquet files (what bird-sync does from cron)
   push [--remote NAME] [--since 7d|30d|DATE] [--dry-run]

@@ -86,11 +86,27 @@ for (const [kind, make] of Object.entries(BACKENDS)) {
       });
     });
 
+    test('removes an object, leaves its neighbours, and removing a missing key is not an error', async () => {
+      await withBackend(make, async (b) => {
+        await b.put('_bird/probe/a.txt', localFile('a'));
+        await b.put('_bird/probe/ab.txt', localFile('ab'));
+        await b.remove('_bird/probe/a.txt');
+        expect((await b.list('')).map((o) => o.key)).toEqual(['_bird/probe/ab.txt']);
+        await b.remove('_bird/probe/a.txt');
+        await b.remove('never/was/there.txt');
+        await b.remove('_bird/probe/ab.txt/below');
+        expect(await failureOf(b.get('_bird/probe/a.txt', join(tempDir(), 'x')))).toBe('missing-object');
+        await b.remove('_bird/probe/ab.txt');
+        expect(await b.list('')).toEqual([]);
+      });
+    });
+
     test('keys that could leave the root are refused', async () => {
       await withBackend(make, async (b) => {
         for (const key of ['../x.parquet', 'a/../../x', 'a//b', '', 'a\\b']) {
           expect(await failureOf(b.put(key, localFile('x')))).toBe('bad-config');
           expect(await failureOf(b.get(key, join(tempDir(), 'x')))).toBe('bad-config');
+          expect(await failureOf(b.remove(key))).toBe('bad-config');
         }
       });
     });
@@ -104,6 +120,18 @@ describe('a remote that is not there', () => {
       expect(error).toBeInstanceOf(RemoteAccessError);
       expect((error as RemoteAccessError).failure).toBe('no-store');
       expect((error as Error).message).toMatch(/^\/dev\/null\/lake is not reachable .*; check /);
+    });
+  });
+
+  test('file: removing from a missing folder is a no-store failure, not a silent success', async () => {
+    await withBackend(() => createRemoteBackend(remote({ uri: '/dev/null/lake' })), async (b) => {
+      expect(await failureOf(b.remove('_bird/x.txt'))).toBe('no-store');
+    });
+  });
+
+  test('s3: removing from a missing bucket is a no-store failure', async () => {
+    await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://no-such-bucket/x', endpoint: s3().endpoint })), async (b) => {
+      expect(await failureOf(b.remove('_bird/x.txt'))).toBe('no-store');
     });
   });
 

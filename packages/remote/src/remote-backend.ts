@@ -1,6 +1,6 @@
 /**
  * What a remote lake store must do, whatever it is: list objects under a prefix, copy one
- * object to a local file, and store a local file as an object. `file/` and `s3/` implement
+ * object to a local file, store a local file as an object, and delete one. `file/` and `s3/` implement
  * it; the mirror (read layer) and push/pull (sync) are written against this alone.
  *
  * Keys are relative to the remote's root (the folder, or the S3 prefix) and use `/`.
@@ -27,6 +27,8 @@ export interface RemoteBackend {
   get(key: string, dest: string): Promise<number>;
   /** Stores the local file `source` as object `key`; readers see the whole object or none. */
   put(key: string, source: string): Promise<void>;
+  /** Deletes object `key`; a key that is not there is not an error (the end state is the same). */
+  remove(key: string): Promise<void>;
   /** Releases sockets and handles; the backend is unusable afterwards. */
   close(): void;
 }

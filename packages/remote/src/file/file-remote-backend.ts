@@ -1,6 +1,6 @@
 /** A remote that is a folder: a mounted share, a synced directory, or a plain path in tests. */
 import type { Dirent } from 'node:fs';
-import { copyFile, readdir, stat } from 'node:fs/promises';
+import { copyFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_SUFFIX, writeFileAtomicWith } from '@bird/core';
 import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
@@ -66,6 +66,19 @@ export class FileRemoteBackend implements RemoteBackend {
       await writeFileAtomicWith(dest, (tmp) => copyFile(source, tmp), { durable: true });
     } catch (error) {
       throw error instanceof RemoteAccessError ? error : this.failure(error, `cannot write ${dest}`);
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.checkRoot();
+    const path = join(this.config.root, checkKey(key));
+    try {
+      await unlink(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOTDIR: a part of the key is a file, so the object cannot exist either.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw this.failure(error, `cannot delete ${path}`);
     }
   }
 

@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { writeFileAtomicWith } from '@bird/core';
 import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
 import type { S3RemoteConfig } from './s3-remote-config.ts';
@@ -101,6 +101,12 @@ export class S3RemoteBackend implements RemoteBackend {
     const bytes = await readFile(source);
     const command = new PutObjectCommand({ Bucket: this.config.bucket, Key: this.config.prefix + checkKey(key), Body: bytes, ContentLength: bytes.length });
     await this.call(() => this.client.send(command), 'put', key);
+  }
+
+  async remove(key: string): Promise<void> {
+    // S3 answers 204 for a key that is not there too, so a missing object needs no case here.
+    const command = new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.config.prefix + checkKey(key) });
+    await this.call(() => this.client.send(command), 'remove', key);
   }
 
   close(): void {
