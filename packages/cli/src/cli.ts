@@ -34,7 +34,7 @@ async function runHelp(args: string[], ctx: CliContext): Promise<void> {
   }
   if (!(topic in USAGE)) throw usageError(`there is no command ${JSON.stringify(topic)}; run \`bird --help\` to see the commands.`);
   if (topic === 'remote') {
-    ctx.stdout.write(`usage: ${USAGE['remote add']}\n       ${USAGE['remote list']}\n       ${USAGE['remote remove']}\n`);
+    ctx.stdout.write(`usage: ${USAGE['remote add']}\n       ${USAGE['remote list']}\n       ${USAGE['remote remove']}\n       ${USAGE['remote test']}\n`);
     return;
   }
   ctx.stdout.write(`usage: ${USAGE[topic as keyof typeof USAGE]}\n`);
