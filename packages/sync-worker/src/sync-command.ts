@@ -4,7 +4,7 @@ import { BirdError, birdLayout, ensureRoot, parseFlags, resolveBirdRoot, usageEr
 import { runCompact, type CommandIO } from './compact-command.ts';
 import { progressBar } from './progress.ts';
 import { pull, type PullSummary } from './sync/pull.ts';
-import { push, type PushSummary } from './sync/push.ts';
+import { isPushable, push, type PushSummary } from './sync/push.ts';
 
 export const PUSH_USAGE = 'push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]';
 export const PULL_USAGE = 'pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]';
@@ -19,7 +19,6 @@ export function parseSince(value: string, now = Date.now()): string {
 
 /** The remotes a command works on: the one named, else `[sync] default_remote`, else every auto-attach remote. */
 export function selectRemotes(config: BirdConfig, named: string | undefined): RemoteConfig[] {
-  for (const problem of config.remoteProblems) if (named === undefined) process.stderr.write(`warning: ${problem}\n`);
   const find = (name: string, why: string) => {
     const remote = config.remotes.find((r) => r.name === name);
     if (!remote) throw new BirdError(`there is no remote named ${JSON.stringify(name)}${why}; \`bird remote list\` shows the remotes.`, { exitCode: 2 });
@@ -50,14 +49,15 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
     if (code !== 0) return code;
   }
   const remotes = selectRemotes(config, values.remote as string | undefined);
+  if (values.remote === undefined) for (const problem of config.remoteProblems) io.stderr.write(`${prefix}: warning: ${problem}\n`);
   if (remotes.length === 0 && values.remote === undefined) {
     if (io.stdout.isTTY) io.stdout.write('no remote to sync: add one with `bird remote add`.\n');
     return 0;
   }
-  const report: (PushSummary | PullSummary | { remote: string; error: string })[] = [];
+  const report: ({ op: 'push' | 'pull' } & (PushSummary | PullSummary | { remote: string; error: string }))[] = [];
   let failed = false;
   for (const remote of remotes) {
-    const steps: ('push' | 'pull')[] = op === 'sync' ? (remote.mode === 'read_write' && !remote.uri.endsWith('.duckdb') ? ['push', 'pull'] : ['pull']) : [op];
+    const steps: ('push' | 'pull')[] = op === 'sync' ? (isPushable(remote, layout.root) ? ['push', 'pull'] : ['pull']) : [op];
     for (const step of steps) {
       const bar = io.stderr.isTTY && !values.json ? progressBar(io.stderr, Date.now, `${step} ${remote.name} [{bar}] {value}/{total} objects`) : null;
       try {
@@ -67,13 +67,13 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
             ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress })
             : await pull(layout, config, remote, { since, client: values.client as string | undefined, env: io.env, onProgress });
         bar?.stop();
-        report.push({ ...result, ...{ op: step } });
+        report.push({ op: step, ...result });
         if (!values.json) describe(step, result, io);
       } catch (error) {
         bar?.stop();
         failed = true;
         const message = (error as Error).message;
-        report.push({ remote: remote.name, error: message, ...{ op: step } });
+        report.push({ op: step, remote: remote.name, error: message });
         if (error instanceof BirdError && error.exitCode === 2 && remotes.length === 1) throw error;
         io.stderr.write(`${prefix}: ${step} ${remote.name}: ${message}\n`);
         break; // no pull after a failed push: the seed's "push before pull"

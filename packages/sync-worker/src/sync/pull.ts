@@ -116,7 +116,10 @@ async function ingest(layout: BirdLayout, remote: string, incoming: string, batc
   let added = 0;
   try {
     const groups = new Map<string, KnownBatch[]>();
-    for (const b of batches) groups.set(`${b.table}\n${b.date}`, [...(groups.get(`${b.table}\n${b.date}`) ?? []), b]);
+    for (const b of batches) {
+      const day = `${b.table}\n${b.date}`;
+      groups.set(day, [...(groups.get(day) ?? []), b]);
+    }
     for (const group of groups.values()) {
       const { table, date } = group[0]!;
       const dir = cachedPartitionDir(layout, remote, table, date);

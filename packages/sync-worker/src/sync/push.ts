@@ -54,6 +54,16 @@ export interface PushSummary {
   readonly plan: readonly { table: TableName; date: string; rows: number }[];
 }
 
+/** True for a remote a push can go to: read_write, and a folder or prefix rather than a database. */
+export function isPushable(remote: RemoteConfig, root: string): boolean {
+  try {
+    checkPushable(remote, root);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Refuses, in one sentence, a remote that cannot take a push. */
 export function checkPushable(remote: RemoteConfig, root: string): void {
   if (remote.mode === 'read_only') throw new BirdError(`remote ${remote.name} is read_only; push to a read_write remote, or set mode = "read_write" for it in config.toml.`, { exitCode: 2 });
@@ -74,7 +84,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
   const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
   const totals = { rows: 0, objects: 0, bytes: 0 };
   try {
-    await readLakeFormat(backend, remote.name, paths.scratch);
+    const target: UploadTarget = { backend, paths, client, formatWritten: (await readLakeFormat(backend, remote.name, paths.scratch)) !== null };
     const store = openStore(layout, { onWarning: () => undefined });
     const conn = await store.connect(ConnectionOptions.minimal());
     try {
@@ -86,9 +96,9 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
       const plan = planPush({ localSeq: readPushSeq(paths), remoteSeq: head?.seq ?? 0, outbox: outboxSeqs(paths) });
       for (const seq of plan.recover) await recoverSegment(conn, backend, paths, client, seq);
       for (const seq of plan.commitOnly) await commitLocally(conn, paths, seq);
-      for (const seq of plan.upload) await uploadStaged(conn, backend, paths, client, seq, totals, options);
+      for (const seq of plan.upload) await uploadStaged(conn, target, seq, totals, options);
       const seq = Math.max(plan.nextSeq, readPushSeq(paths) + 1);
-      if (await stage(conn, paths, client, seq, tables, options.since)) await uploadStaged(conn, backend, paths, client, seq, totals, options);
+      if (await stage(conn, paths, client, seq, tables, options.since)) await uploadStaged(conn, target, seq, totals, options);
       await compactLedger(conn, paths);
     } finally {
       conn.close();
@@ -166,10 +176,22 @@ async function stage(conn: BirdConnection, paths: SyncPaths, client: string, seq
  * interruption writes the same objects again; readers find a batch only through a segment
  * the head names, so none sees a push half done. Then the local commit.
  */
-async function uploadStaged(conn: BirdConnection, backend: RemoteBackend, paths: SyncPaths, client: string, seq: number, totals: { rows: number; objects: number; bytes: number }, options: PushOptions): Promise<void> {
+interface UploadTarget {
+  readonly backend: RemoteBackend;
+  readonly paths: SyncPaths;
+  readonly client: string;
+  /** False until `_bird/lake.json` is known to be on the remote. */
+  formatWritten: boolean;
+}
+
+async function uploadStaged(conn: BirdConnection, target: UploadTarget, seq: number, totals: { rows: number; objects: number; bytes: number }, options: PushOptions): Promise<void> {
+  const { backend, paths, client } = target;
   const dir = join(paths.outbox, String(seq));
   const segment = readStagedSegment(dir);
-  if ((await readLakeFormat(backend, 'this', paths.scratch)) === null) await writeLakeJson(backend, LAKE_FORMAT_KEY, lakeFormatDoc(), paths.scratch);
+  if (!target.formatWritten) {
+    await writeLakeJson(backend, LAKE_FORMAT_KEY, lakeFormatDoc(), paths.scratch);
+    target.formatWritten = true;
+  }
   const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
   let done = 0;
   await Promise.all(
@@ -202,10 +224,16 @@ async function commitLocally(conn: BirdConnection, paths: SyncPaths, seq: number
   const segment = readStagedSegment(dir);
   for (const table of TABLE_NAMES) {
     const files = segment.batches.filter((b) => b.table === table).map((b) => join(dir, 'batches', b.key));
-    if (files.length > 0) await writeLedger(conn, paths, table, `${seq}`, `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
+    await ledgerFromBatches(conn, paths, table, seq, files);
   }
   if (readPushSeq(paths) < seq) writePushSeq(paths, seq);
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The keys of push `seq`'s batch files of `table` onto the ledger. */
+async function ledgerFromBatches(conn: BirdConnection, paths: SyncPaths, table: TableName, seq: number, files: readonly string[]): Promise<void> {
+  if (files.length === 0) return;
+  await writeLedger(conn, paths, table, `${seq}`, `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
 }
 
 /** Writes `pushed/<table>/<name>.parquet` from a query of keys, by rename (a crash leaves it whole or absent). */
@@ -232,7 +260,7 @@ async function recoverSegment(conn: BirdConnection, backend: RemoteBackend, path
         await backend.get(b.key, dest);
         files.push(dest);
       }
-      if (files.length > 0) await writeLedger(conn, paths, table, `${seq}`, `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
+      await ledgerFromBatches(conn, paths, table, seq, files);
     }
     rmSync(dir, { recursive: true, force: true });
   }

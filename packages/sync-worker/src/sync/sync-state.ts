@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TABLE_NAMES, tryLockFile, writeFileAtomic, type BirdLayout, type CompactionLock, type TableName } from '@bird/core';
+import { tryLockFile, writeFileAtomic, type BirdLayout, type CompactionLock, type TableName } from '@bird/core';
 import { checkRemoteName } from '@bird/store';
 import type { KnownBatch, PullCursor } from './plan-sync.ts';
 
@@ -106,4 +106,3 @@ export function writePullState(paths: SyncPaths, state: PullState): void {
   writeFileAtomic(paths.pullState, `${JSON.stringify(state)}\n`, { mode: 0o600 });
 }
 
-export { TABLE_NAMES };
