@@ -92,6 +92,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
         const plan = await newRowsByDay(conn, paths, tables, options.since);
         return { remote: remote.name, outcome: 'dry-run', rows: plan.reduce((n, p) => n + p.rows, 0), objects: 0, bytes: 0, seconds: (Date.now() - started) / 1000, plan };
       }
+      sweepOutbox(paths);
       const head = (await readLakeJson(backend, headKey(client), paths.scratch)) as ClientHead | null;
       const plan = planPush({ localSeq: readPushSeq(paths), remoteSeq: head?.seq ?? 0, outbox: outboxSeqs(paths) });
       for (const seq of plan.recover) await recoverSegment(conn, backend, paths, client, seq);
@@ -227,7 +228,16 @@ async function commitLocally(conn: BirdConnection, paths: SyncPaths, seq: number
     await ledgerFromBatches(conn, paths, table, seq, files);
   }
   if (readPushSeq(paths) < seq) writePushSeq(paths, seq);
-  rmSync(dir, { recursive: true, force: true });
+  // Out of the outbox by one rename: deleting the folder file by file, a kill would leave a
+  // staged push with some batches gone, which the next run could neither upload nor commit.
+  const done = join(paths.outbox, `.done-${seq}-${process.pid}`);
+  renameSync(dir, done);
+  rmSync(done, { recursive: true, force: true });
+}
+
+/** Staging folders and committed pushes that a killed run left half deleted (only the lock holder calls this). */
+function sweepOutbox(paths: SyncPaths): void {
+  for (const name of readdirSync(paths.outbox)) if (name.startsWith('.')) rmSync(join(paths.outbox, name), { recursive: true, force: true });
 }
 
 /** The keys of push `seq`'s batch files of `table` onto the ledger. */
