@@ -6,7 +6,7 @@
 // are alive and keep appending while drainers die mid-claim, mid-write and mid-grace, which is
 // how it happens to users.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, expect, it } from 'vitest';
@@ -23,16 +23,24 @@ const BURST = 3;
 
 /** duckdb mode: the rows of local.invocations, and any still waiting in the spill folder. */
 async function duckdbRows(root: string): Promise<{ id: string; cmd: string }[]> {
-  const db = await DuckDBInstance.create(join(root, 'db', 'bird.duckdb'), { access_mode: 'READ_ONLY' });
-  try {
-    const c = await db.connect();
-    const spill = join(root, 'db', 'spill', 'invocations');
-    const spilled = existsSync(spill) ? ` UNION ALL SELECT id::VARCHAR, cmd FROM read_parquet('${spill}/*.parquet')` : '';
-    const rows = (await c.runAndReadAll(`SELECT DISTINCT id, cmd FROM (SELECT id::VARCHAR AS id, cmd FROM local.invocations${spilled})`)).getRowObjects();
-    c.closeSync();
-    return rows.map((r) => ({ id: String(r.id), cmd: String(r.cmd) }));
-  } finally {
-    db.closeSync();
+  const spill = join(root, 'db', 'spill', 'invocations');
+  for (let attempt = 0; ; attempt++) {
+    // The spill folder outlives its files: list them rather than glob, so an empty one reads as
+    // nothing instead of failing the query.
+    const spilled = existsSync(spill) ? readdirSync(spill).filter((f) => f.endsWith('.parquet')).map((f) => `'${join(spill, f)}'`) : [];
+    const union = spilled.length > 0 ? ` UNION ALL SELECT id::VARCHAR, cmd FROM read_parquet([${spilled.join(', ')}])` : '';
+    const db = await DuckDBInstance.create(join(root, 'db', 'bird.duckdb'), { access_mode: 'READ_ONLY' });
+    try {
+      const c = await db.connect();
+      const rows = (await c.runAndReadAll(`SELECT DISTINCT id, cmd FROM (SELECT id::VARCHAR AS id, cmd FROM local.invocations${union})`)).getRowObjects();
+      c.closeSync();
+      return rows.map((r) => ({ id: String(r.id), cmd: String(r.cmd) }));
+    } catch (error) {
+      // A spill file merged into the database between the listing and the read: list again.
+      if (attempt > 20 || !/No such file|No files found/i.test((error as Error).message)) throw error;
+    } finally {
+      db.closeSync();
+    }
   }
 }
 

@@ -116,13 +116,17 @@ export class ShellSession {
     return false;
   }
 
-  /** Ctrl-C at an empty prompt; waits (a little) for the shell to draw a fresh prompt. */
+  /**
+   * Ctrl-C at an empty prompt, then waits until the shell has dealt with it. zsh and bash draw a
+   * fresh prompt. In zsh the key is a signal that aborts whatever line editing is under way, so a
+   * line typed before that prompt appears can be thrown away with it: the wait is not optional.
+   * fish reads Ctrl-C as a key, in order with what is typed after it, and on an empty line draws
+   * nothing: there is nothing to wait for.
+   */
   async ctrlCAtPrompt(): Promise<void> {
     const before = this.prompts;
     this.term.write('\x03');
-    await this.until(() => this.prompts > before, 'a prompt after Ctrl-C', 3000).catch(() => {
-      // some shells redraw in place without a new prompt: nothing to wait for then
-    });
+    if (this.shell !== 'fish') await this.until(() => this.prompts > before, 'a prompt after Ctrl-C');
   }
 
   /** Closes the terminal: the pty master goes away and the shell gets SIGHUP. */
@@ -236,14 +240,18 @@ async function readRowsOnce(root: string): Promise<Row[]> {
 export async function waitForRow(root: string, found: (row: Row) => boolean, what: string, timeoutMs = 30_000): Promise<Row[]> {
   const deadline = Date.now() + timeoutMs;
   let lastCount = -1;
+  let rows: Row[] = [];
   for (;;) {
     const count = await countStored(root);
     if (count !== lastCount) {
       lastCount = count;
-      const rows = await readRows(root);
+      rows = await readRows(root);
       if (rows.some(found)) return rows;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} to be stored (${count} rows so far)`);
+    if (Date.now() > deadline) {
+      const seen = rows.map((r) => JSON.stringify(r.cmd.slice(0, 60))).join(', ');
+      throw new Error(`timed out waiting for ${what} to be stored (${count} rows so far: ${seen})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
