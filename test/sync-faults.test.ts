@@ -1,11 +1,12 @@
 // Exactly once under kill -9: pushes and pulls (the real bird-sync bundle, in child processes)
 // are killed at random instants while clients keep capturing; after one clean run each, the
-// lake holds every row once and each puller's cache holds every other client's rows once.
+// lake holds every row once and each puller's cache holds every other client's rows once, in
+// both storage modes.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { birdLayout, ensureRoot, quoteLiteral, type BirdLayout, type RemoteConfig } from '@bird/core';
+import { birdLayout, ensureRoot, quoteLiteral, type BirdLayout, type RemoteConfig, type StorageMode } from '@bird/core';
 import { initStore, openStore } from '@bird/store';
 import { createRemoteBackend, parseLakeKey } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
@@ -24,11 +25,11 @@ interface Client {
   written: number;
 }
 
-async function newClient(id: string, remote: RemoteConfig): Promise<Client> {
+async function newClient(id: string, remote: RemoteConfig, mode: StorageMode = 'parquet'): Promise<Client> {
   const layout = birdLayout(join(tempDir('bird-fault-client-'), 'bird'));
-  ensureRoot(layout);
-  writeConfig(layout, [remote]);
-  await initStore(layout);
+  ensureRoot(layout, mode);
+  writeConfig(layout, [remote], mode);
+  await initStore(layout, mode);
   return { id, layout, written: 0 };
 }
 
@@ -95,7 +96,8 @@ describe.each(['file', 's3'] as const)('kill -9 during push and pull (%s remote)
       kind === 'file'
         ? { name: 'team', type: 'file', uri: tempDir('bird-fault-lake-'), mode: 'read_write', auto_attach: false }
         : { name: 'team', type: 's3', uri: `s3://lake/faults-${Date.now()}`, endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false };
-    const [a, b, c] = await Promise.all(['alice@a', 'bob@b', 'carol@c'].map((id) => newClient(id, remote)));
+    // carol only pulls, in duckdb mode: her killed pulls are cut short inside bird.duckdb's transaction.
+    const [a, b, c] = await Promise.all([newClient('alice@a', remote), newClient('bob@b', remote), newClient('carol@c', remote, 'duckdb')]);
     let killed = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const writer = round % 2 === 0 ? a! : b!;

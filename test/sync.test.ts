@@ -2,15 +2,16 @@
 // (s3rver). Several clients, each with its own BIRD root, share one lake; every check counts
 // rows through the store, as `bird sql` would see them.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { birdLayout, ensureRoot, loadConfig, type BirdLayout, type RemoteConfig } from '@bird/core';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { birdLayout, ensureRoot, loadConfig, type BirdLayout, type RemoteConfig, type StorageMode } from '@bird/core';
 import { initStore, openStore } from '@bird/store';
 import { createRemoteBackend, type RemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
-import { invocation, session, tempDir, writeConfig, writeLocal } from '../packages/store/src/testing/fixtures.ts';
+import { invocation, session, tempDir, writeConfig, writeLocal, writeRowsAsFiles } from '../packages/store/src/testing/fixtures.ts';
 import { pull, push } from '../packages/sync-worker/src/index.ts';
 import { REPO, buildBundles } from './cli-helpers.ts';
 
@@ -32,19 +33,34 @@ interface Client {
   readonly env: NodeJS.ProcessEnv;
 }
 
-async function newClient(id: string, remote: RemoteConfig): Promise<Client> {
+async function newClient(id: string, remote: RemoteConfig, mode: StorageMode = 'parquet'): Promise<Client> {
   const layout = birdLayout(join(tempDir('bird-sync-client-'), 'bird'));
-  ensureRoot(layout);
-  writeConfig(layout, [remote]);
-  await initStore(layout);
+  ensureRoot(layout, mode);
+  writeConfig(layout, [remote], mode);
+  await initStore(layout, mode);
   return { id, layout, env: { ...process.env, BIRD_CLIENT_ID: id } };
 }
 
-/** `n` commands run on `client`, on `date`. */
-function capture(client: Client, n: number, date = '2024-06-01', tag = 'cmd'): void {
+/** `n` commands run on `client`, on `date` (Parquet files, or rows of bird.duckdb in duckdb mode). */
+async function capture(client: Client, n: number, date = '2024-06-01', tag = 'cmd'): Promise<void> {
   const rows = Array.from({ length: n }, (_, i) => invocation({ client_id: client.id, cmd: `${tag} ${client.id} ${i}`, date, timestamp: BigInt(Date.parse(`${date}T10:00:00Z`)) * 1000n + BigInt(i) }));
-  writeLocal(client.layout, 'invocations', rows);
-  writeLocal(client.layout, 'sessions', [session({ client_id: client.id, date })]);
+  const sessions = [session({ client_id: client.id, date })];
+  if (loadConfig(client.layout).storage.mode === 'parquet') {
+    writeLocal(client.layout, 'invocations', rows);
+    writeLocal(client.layout, 'sessions', sessions);
+    return;
+  }
+  const files = tempDir('bird-sync-rows-');
+  writeRowsAsFiles(join(files, 'invocations'), 'invocations', rows);
+  writeRowsAsFiles(join(files, 'sessions'), 'sessions', sessions);
+  const db = await DuckDBInstance.create(client.layout.catalog);
+  try {
+    const c = await db.connect();
+    for (const table of ['invocations', 'sessions']) await c.run(`INSERT INTO local.${table} BY NAME SELECT * FROM read_parquet('${join(files, table)}/*/*.parquet', hive_partitioning = false)`);
+    c.closeSync();
+  } finally {
+    db.closeSync();
+  }
 }
 
 const config = (c: Client) => loadConfig(c.layout);
@@ -66,7 +82,7 @@ async function bySource(c: Client): Promise<{ counts: Record<string, number>; du
 describe('a remote that cannot be reached', () => {
   it('fails the push in one sentence naming what to check, and changes nothing', async () => {
     const a = await newClient('alice@a', { name: 'team', type: 's3', uri: 's3://lake/x', endpoint: 'http://127.0.0.1:1', mode: 'read_write', auto_attach: false });
-    capture(a, 1);
+    await capture(a, 1);
     const env: NodeJS.ProcessEnv = { ...a.env, ...S3RVER_ENV, BIRD_ROOT: a.layout.root };
     delete env.NODE_EXTRA_CA_CERTS;
     for (const op of ['push', 'pull']) {
@@ -80,10 +96,10 @@ describe('a remote that cannot be reached', () => {
 
   it('a missing bucket and refused credentials are named too', async () => {
     const missing = await newClient('alice@a', { name: 'team', type: 's3', uri: 's3://no-such-bucket/x', endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false });
-    capture(missing, 1);
+    await capture(missing, 1);
     await expect(doPush(missing)).rejects.toThrow(/bucket no-such-bucket does not exist/);
     const denied = await newClient('alice@a', { name: 'team', type: 's3', uri: 's3://lake/x', endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false });
-    capture(denied, 1);
+    await capture(denied, 1);
     const old = process.env.AWS_ACCESS_KEY_ID;
     process.env.AWS_ACCESS_KEY_ID = 'nope';
     try {
@@ -98,9 +114,9 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
   it('three clients: each sees every other client\'s rows once, and re-runs move nothing', async () => {
     const remote = remoteFor(kind);
     const [a, b, c] = await Promise.all(['alice@a', 'bob@b', 'carol@c'].map((id) => newClient(id, remote)));
-    capture(a!, 3);
-    capture(b!, 4);
-    capture(c!, 5, '2024-06-02');
+    await capture(a!, 3);
+    await capture(b!, 4);
+    await capture(c!, 5, '2024-06-02');
     for (const x of [a!, b!, c!]) expect((await doPush(x)).rows).toBeGreaterThan(0);
     for (const x of [a!, b!, c!]) await doPull(x);
     expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 9 }, duplicates: 0 });
@@ -112,18 +128,53 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     expect(await doPull(a!)).toMatchObject({ rows: 0, objects: 0 });
 
     // New rows go, and only they.
-    capture(b!, 2, '2024-06-03', 'later');
+    await capture(b!, 2, '2024-06-03', 'later');
     expect(await doPush(b!)).toMatchObject({ rows: 3 }); // 2 invocations + 1 session
     expect(await doPull(a!)).toMatchObject({ rows: 3 });
     expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 11 }, duplicates: 0 });
   });
 
+  it('duckdb mode: pulled rows become rows of cached_<name> tables in bird.duckdb, once, beside a parquet-mode teammate', async () => {
+    const remote = remoteFor(kind);
+    const a = await newClient('alice@a', remote, 'duckdb');
+    const b = await newClient('bob@b', remote);
+    await capture(a, 3);
+    await capture(b, 4, '2024-06-02');
+    await doPush(a);
+    await doPush(b);
+    expect(await doPull(a)).toMatchObject({ rows: 5 }); // 4 invocations + 1 session
+    await doPull(b);
+    expect(await bySource(a)).toEqual({ counts: { local: 3, team: 4 }, duplicates: 0 });
+    expect(await bySource(b)).toEqual({ counts: { local: 4, team: 3 }, duplicates: 0 });
+    // Tables, not files: nothing was written under db/data/cached in duckdb mode.
+    const db = await DuckDBInstance.create(a.layout.catalog, { access_mode: 'READ_ONLY' });
+    try {
+      const c = await db.connect();
+      const kinds = (await c.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'cached_team' ORDER BY 1`)).getRows().map((r) => String(r[0]));
+      expect(kinds).toEqual(['events', 'invocations', 'outputs', 'sessions']);
+      const sources = (await c.runAndReadAll(`SELECT DISTINCT _source FROM cached_team.invocations`)).getRows();
+      expect(sources).toEqual([['team']]);
+      c.closeSync();
+    } finally {
+      db.closeSync();
+    }
+    expect(existsSync(join(a.layout.cachedData, 'team'))).toBe(false);
+
+    // The state file lost: the next pull fetches everything again and adds nothing twice.
+    rmSync(join(a.layout.sync, 'team', 'pull.json'));
+    expect(await doPull(a)).toMatchObject({ rows: 0 });
+    await capture(b, 2, '2024-06-03', 'later');
+    await doPush(b);
+    expect(await doPull(a)).toMatchObject({ rows: 3 });
+    expect(await bySource(a)).toEqual({ counts: { local: 3, team: 6 }, duplicates: 0 });
+  });
+
   it('--client pulls one series; --since leaves older days for a later pull; --dry-run changes nothing', async () => {
     const remote = remoteFor(kind);
     const [a, b, c] = await Promise.all(['alice@a', 'bob@b', 'carol@c'].map((id) => newClient(id, remote)));
-    capture(a!, 2, '2024-06-01');
-    capture(a!, 3, '2024-06-05');
-    capture(b!, 4, '2024-06-05');
+    await capture(a!, 2, '2024-06-01');
+    await capture(a!, 3, '2024-06-05');
+    await capture(b!, 4, '2024-06-05');
 
     const dry = await doPush(a!, { dryRun: true });
     expect(dry.outcome).toBe('dry-run');
@@ -147,8 +198,8 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
   it('bird-sync compacts, pushes and pulls from the command line, silent under cron', async () => {
     const remote = remoteFor(kind);
     const [a, b] = await Promise.all(['alice@a', 'bob@b'].map((id) => newClient(id, remote)));
-    capture(a!, 3);
-    capture(b!, 2);
+    await capture(a!, 3);
+    await capture(b!, 2);
     const run = (c: Client, args: string[]) => {
       const env: NodeJS.ProcessEnv = { ...c.env, ...S3RVER_ENV, BIRD_ROOT: c.layout.root };
       delete env.NODE_EXTRA_CA_CERTS;
@@ -171,8 +222,8 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
   it('a pushed lake reads live as remote_<name>, every row once', async () => {
     const remote = remoteFor(kind, { auto_attach: true });
     const [a, b] = await Promise.all(['alice@a', 'bob@b'].map((id) => newClient(id, remote)));
-    capture(a!, 3);
-    capture(b!, 2, '2024-06-04');
+    await capture(a!, 3);
+    await capture(b!, 2, '2024-06-04');
     await doPush(a!);
     await doPush(b!);
     const conn = await openStore(a!.layout, { onWarning: () => undefined }).connect();
@@ -208,7 +259,7 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     const noOps: number[][] = [];
     for (const rounds of [2, 6]) {
       for (let i = 0; i < rounds; i++) for (const c of clients) {
-        capture(c, 2, `2024-06-0${1 + (i % 5)}`, `round${rounds}-${i}`);
+        await capture(c, 2, `2024-06-0${1 + (i % 5)}`, `round${rounds}-${i}`);
         await doPush(c);
       }
       await doPull(reader);
@@ -222,7 +273,7 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
   it('a lake of a newer format version is refused by push and pull, naming the remote, nothing changed', async () => {
     const remote = remoteFor(kind);
     const a = await newClient('alice@a', remote);
-    capture(a, 2);
+    await capture(a, 2);
     const backend = await createRemoteBackend(remote);
     const scratch = tempDir();
     try {
@@ -240,10 +291,10 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
 
   it('refuses a push to a read-only remote and to a .duckdb remote, changing nothing', async () => {
     const ro = await newClient('alice@a', remoteFor(kind, { mode: 'read_only' }));
-    capture(ro, 1);
+    await capture(ro, 1);
     await expect(doPush(ro)).rejects.toThrow(/remote team is read_only; push to a read_write remote/);
     const db = await newClient('alice@a', kind === 'file' ? remoteFor('file', { uri: join(tempDir(), 'team.duckdb') }) : remoteFor('s3', { uri: 's3://lake/team/bird.duckdb' }));
-    capture(db, 1);
+    await capture(db, 1);
     await expect(doPush(db)).rejects.toThrow(/is a DuckDB database .* to push, add a remote whose uri is a folder or an S3 prefix/);
     expect(existsSync(join(db.layout.sync, 'team', 'outbox'))).toBe(false);
   });

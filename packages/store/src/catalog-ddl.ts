@@ -73,13 +73,20 @@ export function placeholderDdl(): string[] {
   return out;
 }
 
-/** `cached_<name>`: views over what a pull from `<name>` wrote, each row tagged with the remote's name. */
-export function cachedDdl(layout: BirdLayout, remote: string): string[] {
+/**
+ * `cached_<name>`: what a pull from `<name>` brought, each row tagged with the remote's name.
+ * Parquet mode: views over `db/data/cached/<name>/` (laid out like `local`, compacted like it).
+ * DuckDB mode: tables in bird.duckdb, as `local` is there; `_source` is a column whose default
+ * is the remote's name, so a pull inserts the table's columns and nothing else.
+ */
+export function cachedDdl(layout: BirdLayout, remote: string, mode: StorageMode): string[] {
   const schema = cachedSchema(remote);
   const out = [`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`];
   for (const name of TABLE_NAMES) {
     out.push(
-      `CREATE OR REPLACE VIEW ${rel(schema, name)} AS SELECT ${typedSelectList(TABLES[name])}, ${quoteLiteral(remote)} AS "_source" FROM ${readTableFolder(join(cachedRemoteDir(layout, remote), name))}`,
+      mode === 'parquet'
+        ? `CREATE OR REPLACE VIEW ${rel(schema, name)} AS SELECT ${typedSelectList(TABLES[name])}, ${quoteLiteral(remote)} AS "_source" FROM ${readTableFolder(join(cachedRemoteDir(layout, remote), name))}`
+        : `CREATE TABLE IF NOT EXISTS ${rel(schema, name)} (${columnDefinitions(TABLES[name])}, "_source" VARCHAR NOT NULL DEFAULT ${quoteLiteral(remote)})`,
     );
   }
   return out;

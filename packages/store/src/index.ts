@@ -4,7 +4,7 @@ export { initStore, registerCachedRemote, runMigration, readCatalogState, type I
 export { SCHEMA_VERSION } from './catalog-ddl.ts';
 export { whyBad } from './bad-files.ts';
 export { StoreBusyError, StoreModeError, SqlError } from './errors.ts';
-export { DEFAULT_LOCK_TIMEOUT_MS, type LockOptions } from './catalog-lock.ts';
+export { DEFAULT_LOCK_TIMEOUT_MS, openCatalog, type LockOptions, type OpenCatalog } from './catalog-lock.ts';
 export {
   PLACEHOLDER_FILE,
   PLACEHOLDER_PARTITION,

@@ -65,17 +65,20 @@ export async function readCatalogState(connection: DuckDBConnection): Promise<Ca
 /** Brings every catalog object to the current version; never drops a table or deletes a row. */
 async function repairCatalog(connection: DuckDBConnection, layout: BirdLayout, mode: StorageMode, state: CatalogState): Promise<void> {
   const statements = [...metaDdl(), ...localDdl(layout, mode), ...placeholderDdl()];
+  for (const [, remote] of state.cachedRemotes) statements.push(...cachedDdl(layout, remote, mode));
   if (mode === 'duckdb') {
-    // Columns added to core since the table was made (e.g. events.ref_column in version 2).
-    for (const name of TABLE_NAMES) {
-      const have = new Set((await rows(connection, `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'local' AND table_name = ${quoteLiteral(name)}`)).map((r) => String(r.column_name)));
-      if (have.size === 0) continue;
-      for (const column of TABLES[name].columns) {
-        if (!have.has(column.name)) statements.push(`ALTER TABLE local.${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)} ${SQL_TYPES[column.kind]}`);
+    // Columns added to core since a table was made (e.g. events.ref_column in version 2).
+    const schemas = ['local', ...state.cachedRemotes.keys()];
+    for (const schema of schemas) {
+      for (const name of TABLE_NAMES) {
+        const have = new Set((await rows(connection, `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = ${quoteLiteral(schema)} AND table_name = ${quoteLiteral(name)}`)).map((r) => String(r.column_name)));
+        if (have.size === 0) continue;
+        for (const column of TABLES[name].columns) {
+          if (!have.has(column.name)) statements.push(`ALTER TABLE ${quoteIdent(schema)}.${quoteIdent(name)} ADD COLUMN ${quoteIdent(column.name)} ${SQL_TYPES[column.kind]}`);
+        }
       }
     }
   }
-  for (const [, remote] of state.cachedRemotes) statements.push(...cachedDdl(layout, remote));
   statements.push(...unionDdl([...state.cachedRemotes.keys()]));
   statements.push(setMeta('schema_version', String(SCHEMA_VERSION)), setMeta('mode', mode));
   for (const [schema, remote] of state.cachedRemotes) statements.push(setMeta(`cached_remote:${schema}`, remote));
@@ -184,7 +187,7 @@ export async function initStore(layout: BirdLayout, mode?: StorageMode, options:
     if (state.mode && state.mode !== requested) throw new StoreModeError(layout.root, state.mode);
     // A new catalog next to data pulled before (the old one was damaged or removed) gets its cached_<name> schemas back.
     if (state.version === 0) state = { ...state, cachedRemotes: pulledRemotes(layout) };
-    for (const [, remote] of state.cachedRemotes) await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
+    if (requested === 'parquet') for (const [, remote] of state.cachedRemotes) await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
     await repairCatalog(connection, layout, requested, state);
     return { mode: requested, created: state.version === 0 };
   }, requested);
@@ -210,22 +213,24 @@ export async function runMigration(layout: BirdLayout, options: InitOptions = {}
 }
 
 /**
- * Makes `cached_<name>` (views over `db/data/cached/<name>/<table>/date=…/*.parquet`) and
+ * Makes `cached_<name>` (views over `db/data/cached/<name>/`, or tables in duckdb mode) and
  * rebuilds `caches` and `main` to include it. Idempotent.
  */
 export async function registerCachedRemote(layout: BirdLayout, remote: string, options: InitOptions = {}): Promise<void> {
   checkRemoteName(remote);
   if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
-  await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
   await withWriter(layout, options, async (connection) => {
     const state = await readCatalogState(connection);
+    const mode = state.mode ?? loadConfig(layout).storage.mode;
+    // Parquet mode reads the cache through a glob that must always match a file.
+    if (mode === 'parquet') await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
     const schema = cachedSchema(remote);
     const existing = state.cachedRemotes.get(schema);
     if (existing !== undefined && existing !== remote) {
       throw new BirdError(`remote ${JSON.stringify(remote)} would share the schema ${schema} with remote ${JSON.stringify(existing)}; choose another name.`, { exitCode: 2 });
     }
     const cached = new Map(state.cachedRemotes).set(schema, remote);
-    await repairCatalog(connection, layout, state.mode ?? loadConfig(layout).storage.mode, { ...state, cachedRemotes: cached });
+    await repairCatalog(connection, layout, mode, { ...state, cachedRemotes: cached });
   });
 }
 

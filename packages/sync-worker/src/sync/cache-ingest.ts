@@ -1,0 +1,116 @@
+// The last step of a pull: downloaded Parquet files become rows of `cached_<name>`, leaving out
+// every row whose key the cache already holds. A batch fetched again after a crash, or the same
+// rows reached twice, adds nothing; that is what makes a pull exactly-once whatever its state
+// file says. Parquet mode adds files beside the cache's; duckdb mode inserts into its tables.
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { TABLES, TEMP_SUFFIX, fsyncDir, quoteIdent, quoteLiteral, tempPathFor, typedSelectList, waitForCompactionLock, type BirdLayout, type StorageMode, type TableName } from '@bird/core';
+import { PLACEHOLDER_FILE, cachedPartitionDir, cachedSchema, openCatalog } from '@bird/store';
+import { ROW_KEY, ROW_ORDER } from '../table-keys.ts';
+
+/** Downloaded files holding rows of one table and one day. */
+export interface IncomingGroup {
+  readonly table: TableName;
+  readonly date: string;
+  /** Parquet files laid out so hive partitioning gives `date` (`…/date=<d>/x.parquet`); they may also hold it. */
+  readonly files: readonly string[];
+}
+
+/** How long a pull waits for a compaction to finish before it gives up (and retries next run). */
+const COMPACTION_WAIT_MS = 60_000;
+/** How long a duckdb-mode pull waits for bird.duckdb held by another process (`bird sql`, a drainer). */
+const CATALOG_WAIT_MS = 60_000;
+
+/** Adds the groups' rows that the cache lacks; returns how many were added. */
+export function ingestIntoCache(layout: BirdLayout, mode: StorageMode, remote: string, groups: readonly IncomingGroup[]): Promise<number> {
+  return mode === 'parquet' ? ingestAsFiles(layout, remote, groups) : ingestIntoTables(layout, remote, groups);
+}
+
+/** The rows of `files`, typed as the table, one per key. */
+function incomingRows(table: TableName, files: readonly string[]): string {
+  const key = quoteIdent(ROW_KEY[table]);
+  const list = files.map(quoteLiteral).join(', ');
+  return `SELECT ${typedSelectList(TABLES[table])} FROM read_parquet([${list}], hive_partitioning = true, hive_types = {'date': DATE}, union_by_name = true) QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1`;
+}
+
+/**
+ * Parquet mode: one new file per day in `cached/<name>/<table>/date=<d>/`. Holds the compaction
+ * lock, so no merge changes the folder between the check against its files and the rename.
+ */
+async function ingestAsFiles(layout: BirdLayout, remote: string, groups: readonly IncomingGroup[]): Promise<number> {
+  const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
+  if (!lock) throw new Error('a compaction held the store for over a minute; the pull stopped before changing anything, and the next one retries.');
+  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false' });
+  const connection = await instance.connect();
+  let added = 0;
+  try {
+    for (const { table, date, files } of groups) {
+      const dir = cachedPartitionDir(layout, remote, table, date);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const present = readdirSync(dir).filter((n) => n.endsWith('.parquet') && n !== PLACEHOLDER_FILE && !n.startsWith('.') && !n.endsWith(TEMP_SUFFIX));
+      const key = quoteIdent(ROW_KEY[table]);
+      const notCached = present.length === 0 ? '' : ` WHERE CAST(${key} AS VARCHAR) NOT IN (SELECT CAST(${key} AS VARCHAR) FROM read_parquet([${present.map((n) => quoteLiteral(join(dir, n))).join(', ')}], union_by_name = true))`;
+      // Named from the inputs: the same download ingested twice would land on the same name.
+      const output = join(dir, `p-${createHash('sha256').update([...files].sort().join('\n')).digest('hex').slice(0, 32)}.parquet`);
+      const tmp = tempPathFor(output, layout.tmp);
+      const result = await connection.runAndReadAll(`COPY (SELECT * FROM (${incomingRows(table, files)})${notCached} ORDER BY ${ROW_ORDER[table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      const count = Number(result.getRows()[0]?.[0] ?? 0);
+      if (count === 0) {
+        rmSync(tmp, { force: true });
+        continue;
+      }
+      if (!lock.stillHeld()) {
+        rmSync(tmp, { force: true });
+        throw new Error('another process took the compaction lock over; the pull stopped, and the next one retries.');
+      }
+      // Durable before the state moves past these batches: a power cut must not lose rows the state calls pulled.
+      const fd = openSync(tmp, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, output);
+      fsyncDir(dir);
+      added += count;
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    lock.release();
+  }
+  return added;
+}
+
+/** DuckDB mode: every group inserted into `cached_<name>.<table>` in one transaction (committed durably by DuckDB's WAL). */
+async function ingestIntoTables(layout: BirdLayout, remote: string, groups: readonly IncomingGroup[]): Promise<number> {
+  const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
+  let connection: DuckDBConnection | undefined;
+  try {
+    connection = await catalog.instance.connect();
+    const schema = quoteIdent(cachedSchema(remote));
+    const byTable = new Map<TableName, string[]>();
+    for (const g of groups) byTable.set(g.table, [...(byTable.get(g.table) ?? []), ...g.files]);
+    let added = 0;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      for (const [table, files] of byTable) {
+        const key = quoteIdent(ROW_KEY[table]);
+        const target = `${schema}.${quoteIdent(table)}`;
+        const columns = TABLES[table].columns.map((c) => quoteIdent(c.name)).join(', ');
+        const result = await connection.run(`INSERT INTO ${target} (${columns}) SELECT * FROM (${incomingRows(table, files)}) WHERE ${key} NOT IN (SELECT ${key} FROM ${target}) ORDER BY ${ROW_ORDER[table]}`);
+        added += Number(result.rowsChanged);
+      }
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return added;
+  } finally {
+    connection?.closeSync();
+    catalog.release();
+  }
+}
