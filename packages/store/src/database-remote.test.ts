@@ -38,5 +38,5 @@ it('a .duckdb remote that is missing is skipped with one warning', async () => {
   const sink = warningSink();
   const conn = await openStore(layout, sink).connect();
   conn.close();
-  expect(sink.warnings).toEqual([expect.stringMatching(/^remote backup not attached: .*gone\.duckdb does not exist\.$/)]);
+  expect(sink.warnings).toEqual([expect.stringMatching(/^remote backup not attached: .*gone\.duckdb does not exist; check the remote.s uri\.$/)]);
 });

@@ -16,3 +16,5 @@ export {
   checkRemoteName,
   quarantineDir,
 } from './layout.ts';
+export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/database-copy.ts';
+export { databaseTables } from './remotes.ts';

@@ -18,8 +18,9 @@ import { dirname } from 'node:path';
 import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
-import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob, parseRemoteUri } from '@bird/remote';
+import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob } from '@bird/remote';
 import { mirrorDir, syncMirror } from './remote/mirror.ts';
+import { databaseCopy, isDatabaseRemote } from './remote/database-copy.ts';
 
 export { fileRemoteRoot };
 
@@ -80,10 +81,9 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
   } catch (error) {
     return `remote ${JSON.stringify(config.name)} not attached: ${(error as Error).message}`;
   }
-  if (config.type === 'file' && isDatabaseUri(config, layout)) return attachDatabaseRemote(connection, layout, config, schema);
+  if (isDatabaseRemote(config, layout)) return attachDatabaseRemote(connection, layout, config, schema);
   let root: string;
   if (config.type === 's3') {
-    if (isDatabaseUri(config, layout)) return `remote ${config.name} not attached: its uri names a DuckDB database on S3, which this version does not read yet; give the lake's folder (prefix) instead.`;
     const mirrored = await mirrorS3Remote(layout, config);
     if (mirrored.error !== undefined) return `remote ${config.name} not attached: ${mirrored.error}`;
     root = mirrored.dir;
@@ -113,29 +113,36 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
   return remote;
 }
 
-function isDatabaseUri(config: RemoteConfig, layout: BirdLayout): boolean {
-  try {
-    return parseRemoteUri(config.type, config.uri, { cwd: layout.root }).database;
-  } catch {
-    return false;
+/**
+ * Where each of our tables is in an attached database `db`: the first schema that has it,
+ * `main` first (the seed's databases keep them in `main`, BIRD's own in `local`).
+ */
+export async function databaseTables(connection: DuckDBConnection, db: string): Promise<Map<TableName, string>> {
+  const found = await connection.runAndReadAll(`SELECT table_name, schema_name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)} ORDER BY schema_name <> 'main', schema_name`);
+  const where = new Map<TableName, string>();
+  for (const [table, inSchema] of found.getRows() as [string, string][]) {
+    if ((TABLE_NAMES as readonly string[]).includes(table) && !where.has(table as TableName)) where.set(table as TableName, inSchema);
   }
+  return where;
 }
 
 /**
  * A remote whose uri is a DuckDB file (the seed's form): attached READ_ONLY under a name of its
- * own, and `remote_<name>` made of views over its tables (found in any schema, `main` first),
- * typed like ours and tagged with `_source`; a table it lacks is empty.
+ * own (an S3 one from its local copy), and `remote_<name>` made of views over its tables, typed
+ * like ours and tagged with `_source`; a table it lacks is empty.
  */
 async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLayout, config: RemoteConfig, schema: string): Promise<AttachedRemote | string> {
-  const path = fileRemoteRoot(config.uri, layout.root);
-  if (!existsSync(path)) return `remote ${config.name} not attached: ${path} does not exist.`;
+  let path: string;
+  try {
+    path = (await databaseCopy(layout, config)).path;
+  } catch (error) {
+    return `remote ${config.name} not attached: ${(error as Error).message.split('\n')[0]}`;
+  }
   const db = `${schema}__database`;
   try {
     await connection.run(`ATTACH ${quoteLiteral(path)} AS ${quoteIdent(db)} (READ_ONLY)`);
     await connection.run(`ATTACH ':memory:' AS ${quoteIdent(schema)} (READ_WRITE)`);
-    const found = await connection.runAndReadAll(`SELECT table_name, schema_name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)} ORDER BY schema_name <> 'main', schema_name`);
-    const where = new Map<string, string>();
-    for (const [table, inSchema] of found.getRows() as [string, string][]) if (!where.has(table)) where.set(table, inSchema);
+    const where = await databaseTables(connection, db);
     for (const table of TABLE_NAMES) {
       const def = TABLES[table];
       const at = where.get(table);
@@ -145,7 +152,7 @@ async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLa
   } catch (error) {
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
-    return `remote ${config.name} not attached: ${path} could not be read as a DuckDB database (${(error as Error).message.split('\n')[0]}).`;
+    return `remote ${config.name} not attached: ${config.uri} could not be read as a DuckDB database (${(error as Error).message.split('\n')[0]}).`;
   }
   return { name: config.name, schema, root: path, excluded: new Set() };
 }

@@ -52,8 +52,9 @@ async function ingestAsFiles(layout: BirdLayout, remote: string, groups: readonl
       const present = readdirSync(dir).filter((n) => n.endsWith('.parquet') && n !== PLACEHOLDER_FILE && !n.startsWith('.') && !n.endsWith(TEMP_SUFFIX));
       const key = quoteIdent(ROW_KEY[table]);
       const notCached = present.length === 0 ? '' : ` WHERE CAST(${key} AS VARCHAR) NOT IN (SELECT CAST(${key} AS VARCHAR) FROM read_parquet([${present.map((n) => quoteLiteral(join(dir, n))).join(', ')}], union_by_name = true))`;
-      // Named from the inputs: the same download ingested twice would land on the same name.
-      const output = join(dir, `p-${createHash('sha256').update([...files].sort().join('\n')).digest('hex').slice(0, 32)}.parquet`);
+      // A new name every time, never one that is there: rows are kept from doubling by the
+      // anti-join above, and a name reused by other content would replace a cached file.
+      const output = join(dir, `p-${createHash('sha256').update(`${[...files].sort().join('\n')}\n${process.pid}\n${process.hrtime.bigint()}`).digest('hex').slice(0, 32)}.parquet`);
       const tmp = tempPathFor(output, layout.tmp);
       const result = await connection.runAndReadAll(`COPY (SELECT * FROM (${incomingRows(table, files)})${notCached} ORDER BY ${ROW_ORDER[table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
       const count = Number(result.getRows()[0]?.[0] ?? 0);

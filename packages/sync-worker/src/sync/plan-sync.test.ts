@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planFetch, planHeadReads, planPush, planSegmentReads, type KnownBatch } from './plan-sync.ts';
+import { advanceDatabaseCursor, planDatabaseRead, planFetch, planHeadReads, planPush, planSegmentReads, type DatabaseCursor, type DatabaseRead, type KnownBatch } from './plan-sync.ts';
 
 describe('planPush', () => {
   it.each([
@@ -57,5 +57,38 @@ describe('planFetch', () => {
     const plan = planFetch(batches, filter);
     expect(plan.fetch.map((x) => x.key)).toEqual(fetch);
     expect(plan.defer.map((x) => x.key)).toEqual(defer);
+  });
+});
+
+describe('planDatabaseRead', () => {
+  const all: DatabaseRead = { client: null, since: null, tables: 'invocations,sessions' };
+  const read = (over: Partial<DatabaseRead>): DatabaseRead => ({ ...all, ...over });
+  const cursor = (etag: string, ...reads: DatabaseRead[]): DatabaseCursor => ({ etag, reads });
+  it.each<[string, DatabaseCursor | undefined, DatabaseRead, boolean]>([
+    ['never read', undefined, all, true],
+    ['unchanged, read whole before', cursor('e1', all), all, false],
+    ['changed since', cursor('e0', all), all, true],
+    ['unchanged, a later --since is covered by a whole read', cursor('e1', all), read({ since: '2024-06-01' }), false],
+    ['unchanged, only --since 2024-06-05 read: a whole read is not covered', cursor('e1', read({ since: '2024-06-05' })), all, true],
+    ['unchanged, --since 2024-06-05 read: --since 2024-06-07 is covered', cursor('e1', read({ since: '2024-06-05' })), read({ since: '2024-06-07' }), false],
+    ['unchanged, --since 2024-06-05 read: --since 2024-06-01 is not', cursor('e1', read({ since: '2024-06-05' })), read({ since: '2024-06-01' }), true],
+    ['unchanged, another --client read', cursor('e1', read({ client: 'bob@b' })), all, true],
+    ['unchanged, the same --client read', cursor('e1', read({ client: 'bob@b' })), read({ client: 'bob@b' }), false],
+    ['unchanged, fewer tables were synced then', cursor('e1', read({ tables: 'invocations' })), all, true],
+  ])('%s', (_, before, wanted, expected) => {
+    expect(planDatabaseRead(before, 'e1', wanted)).toBe(expected);
+  });
+});
+
+describe('advanceDatabaseCursor', () => {
+  const all: DatabaseRead = { client: null, since: null, tables: 'invocations,sessions' };
+  const since = (day: string): DatabaseRead => ({ ...all, since: day });
+  it.each<[string, DatabaseCursor | undefined, string, DatabaseRead, DatabaseCursor]>([
+    ['a first read', undefined, 'e1', all, { etag: 'e1', reads: [all] }],
+    ['a new version forgets the reads of the old one', { etag: 'e0', reads: [all] }, 'e1', since('2024-06-01'), { etag: 'e1', reads: [since('2024-06-01')] }],
+    ['a wider read replaces the narrower one it covers', { etag: 'e1', reads: [since('2024-06-05')] }, 'e1', since('2024-06-01'), { etag: 'e1', reads: [since('2024-06-01')] }],
+    ['reads of other clients are kept', { etag: 'e1', reads: [{ ...all, client: 'bob@b' }] }, 'e1', all, { etag: 'e1', reads: [{ ...all, client: 'bob@b' }, all] }],
+  ])('%s', (_, before, etag, read, after) => {
+    expect(advanceDatabaseCursor(before, etag, read)).toEqual(after);
   });
 });

@@ -88,3 +88,36 @@ export function planFetch(batches: readonly KnownBatch[], filter: FetchFilter): 
   }
   return { fetch, defer };
 }
+
+/**
+ * What one pull from a database remote asked for. A database has no per-client index, so a
+ * pull reads it whole (through these filters) unless an earlier pull of the same version
+ * already read at least this much.
+ */
+export interface DatabaseRead {
+  /** `--client`, or null for every client but this machine. */
+  readonly client: string | null;
+  /** `--since` day, or null for every day. */
+  readonly since: string | null;
+  /** The synced tables, sorted and comma-joined. */
+  readonly tables: string;
+}
+
+export interface DatabaseCursor {
+  /** The version of the database the reads below were of. */
+  readonly etag: string;
+  readonly reads: readonly DatabaseRead[];
+}
+
+/** True when `wanted` must read the database: it changed, or no earlier read of this version covers as much. */
+export function planDatabaseRead(cursor: DatabaseCursor | undefined, etag: string, wanted: DatabaseRead): boolean {
+  if (cursor === undefined || cursor.etag !== etag) return true;
+  return !cursor.reads.some((r) => r.client === wanted.client && r.tables === wanted.tables && (r.since === null || (wanted.since !== null && r.since <= wanted.since)));
+}
+
+/** The cursor after `read` of version `etag` completed. */
+export function advanceDatabaseCursor(cursor: DatabaseCursor | undefined, etag: string, read: DatabaseRead): DatabaseCursor {
+  const earlier = cursor?.etag === etag ? cursor.reads : [];
+  const kept = earlier.filter((r) => !(r.client === read.client && r.tables === read.tables && (read.since === null || (r.since !== null && read.since <= r.since))));
+  return { etag, reads: [...kept, read] };
+}

@@ -4,9 +4,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { registerCachedRemote } from '@bird/store';
+import { isDatabaseRemote, registerCachedRemote } from '@bird/store';
 import { HEADS_PREFIX, createRemoteBackend, headKey, parseHeadKey, parseSegment, readLakeFormat, readLakeJson, segmentKey, type ClientHead, type RemoteBackend } from '@bird/remote';
 import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
+import { pullDatabase } from './pull-database.ts';
 import { planFetch, planHeadReads, planSegmentReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { prepareSyncDirs, readPullState, syncPaths, trySyncLock, writePullState } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
@@ -38,6 +39,13 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
   prepareSyncDirs(paths);
   const lock = trySyncLock(paths);
   if (!lock) return { remote: remote.name, outcome: 'locked', rows: 0, objects: 0, bytes: 0, seconds: 0 };
+  if (isDatabaseRemote(remote, layout)) {
+    try {
+      return { ...(await pullDatabase(layout, config, remote, paths, options)), seconds: (Date.now() - started) / 1000 };
+    } finally {
+      lock.release();
+    }
+  }
   const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
   let rows = 0;
   let objects = 0;

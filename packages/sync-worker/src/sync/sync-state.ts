@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tryLockFile, writeFileAtomic, type BirdLayout, type CompactionLock, type TableName } from '@bird/core';
 import { checkRemoteName } from '@bird/store';
-import type { KnownBatch, PullCursor } from './plan-sync.ts';
+import type { DatabaseCursor, KnownBatch, PullCursor } from './plan-sync.ts';
 
 export interface SyncPaths {
   readonly dir: string;
@@ -94,12 +94,14 @@ export interface PullState {
   readonly clients: Record<string, PullCursor>;
   /** Batches the index named that a filter (--since, a table not synced) kept out so far. */
   readonly deferred: KnownBatch[];
+  /** A database remote (no index): which version was read, and through which filters. */
+  readonly database?: DatabaseCursor;
 }
 
 export function readPullState(paths: SyncPaths, source: string): PullState {
   const state = readJson<Partial<PullState>>(paths.pullState, {});
   if (state.source !== source) return { source, clients: {}, deferred: [] };
-  return { source, clients: state.clients ?? {}, deferred: state.deferred ?? [] };
+  return { source, clients: state.clients ?? {}, deferred: state.deferred ?? [], ...(state.database ? { database: state.database } : {}) };
 }
 
 export function writePullState(paths: SyncPaths, state: PullState): void {

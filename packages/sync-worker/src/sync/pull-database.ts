@@ -1,0 +1,79 @@
+// `bird pull` from a database remote (its uri names a `.duckdb` file, the seed's form). It has
+// no index of who wrote what, so a pull reads the database through the filters (every client but
+// this machine, or --client; --since; the synced tables), and only when it changed or an earlier
+// read of this version did not cover as much. The rows go through the same keyed ingest as a
+// lake's, so a repeated or interrupted pull adds nothing twice.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { TABLES, quoteIdent, quoteLiteral, resolveClientId, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { databaseCopy, databaseTables, registerCachedRemote } from '@bird/store';
+import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
+import { advanceDatabaseCursor, planDatabaseRead, type DatabaseRead } from './plan-sync.ts';
+import type { PullOptions, PullSummary } from './pull.ts';
+import { SYNC_ATTEMPTS } from './push.ts';
+import { readPullState, writePullState, type SyncPaths } from './sync-state.ts';
+import { syncedTables } from './sync-tables.ts';
+
+/** Runs with the remote's sync lock held (pull.ts takes it). */
+export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remote: RemoteConfig, paths: SyncPaths, options: PullOptions): Promise<Omit<PullSummary, 'seconds'>> {
+  const self = resolveClientId(options.env ?? process.env, config.client_id);
+  const copy = await databaseCopy(layout, remote, { attempts: SYNC_ATTEMPTS });
+  const tables = [...syncedTables(config.sync)].sort();
+  const wanted: DatabaseRead = { client: options.client ?? null, since: options.since ?? null, tables: tables.join(',') };
+  const source = `database ${remote.uri}`;
+  const state = readPullState(paths, source);
+  const summary = { remote: remote.name, outcome: 'done' as const, rows: 0, objects: copy.downloaded > 0 ? 1 : 0, bytes: copy.downloaded };
+  if (!planDatabaseRead(state.database, copy.etag, wanted)) return summary;
+
+  rmSync(paths.incoming, { recursive: true, force: true });
+  mkdirSync(paths.incoming, { recursive: true, mode: 0o700 });
+  const groups = await exportRows(copy.path, paths.incoming, tables, self, wanted);
+  let rows = 0;
+  if (groups.length > 0) {
+    await registerCachedRemote(layout, remote.name);
+    rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groups);
+  }
+  // After the rows are in: a crash before this reads the database again, and adds nothing twice.
+  writePullState(paths, { ...state, database: advanceDatabaseCursor(state.database, copy.etag, wanted) });
+  rmSync(paths.incoming, { recursive: true, force: true });
+  return { ...summary, rows };
+}
+
+/**
+ * Copies the wanted rows out of the database into `incoming/<table>/date=<d>/*.parquet`, the
+ * shape the ingest reads. Rows of this machine stay out (they are `local` here) unless --client
+ * asks for them; outputs and events follow the invocations they belong to.
+ */
+async function exportRows(path: string, incoming: string, tables: readonly TableName[], self: string, wanted: DatabaseRead): Promise<IncomingGroup[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run(`ATTACH ${quoteLiteral(path)} AS source (READ_ONLY)`);
+    const where = await databaseTables(connection, 'source');
+    const rel = (table: TableName) => `source.${quoteIdent(where.get(table)!)}.${quoteIdent(table)}`;
+    const ofClient = wanted.client === null ? `client_id <> ${quoteLiteral(self)}` : `client_id = ${quoteLiteral(wanted.client)}`;
+    const groups: IncomingGroup[] = [];
+    for (const table of tables) {
+      if (!where.has(table)) continue;
+      const filters: string[] = [];
+      if (TABLES[table].columns.some((c) => c.name === 'client_id')) filters.push(ofClient);
+      else if (where.has('invocations')) filters.push(`invocation_id IN (SELECT id FROM ${rel('invocations')} WHERE ${ofClient})`);
+      if (wanted.since !== null) filters.push(`"date" >= DATE ${quoteLiteral(wanted.since)}`);
+      const dir = join(incoming, table);
+      const select = `SELECT ${typedSelectList(TABLES[table])} FROM ${rel(table)}${filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : ''}`;
+      const count = await connection.runAndReadAll(`SELECT count(*) FROM (${select})`);
+      if (Number(count.getRows()[0]![0]) === 0) continue;
+      await connection.run(`COPY (${select}) TO ${quoteLiteral(dir)} (FORMAT parquet, PARTITION_BY ("date"))`);
+      for (const part of readdirSync(dir)) {
+        const date = /^date=(\d{4}-\d{2}-\d{2})$/.exec(part)?.[1];
+        if (date === undefined) continue;
+        groups.push({ table, date, files: readdirSync(join(dir, part)).filter((f) => f.endsWith('.parquet')).map((f) => join(dir, part, f)) });
+      }
+    }
+    return groups;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
