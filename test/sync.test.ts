@@ -2,7 +2,7 @@
 // (s3rver). Several clients, each with its own BIRD root, share one lake; every check counts
 // rows through the store, as `bird sql` would see them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -11,7 +11,7 @@ import { initStore, openStore } from '@bird/store';
 import { createRemoteBackend, type RemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
-import { invocation, session, tempDir, writeConfig, writeLocal, writeRowsAsFiles } from '../packages/store/src/testing/fixtures.ts';
+import { invocation, session, tempDir, writeConfig, writeLake, writeLocal, writeRowsAsFiles } from '../packages/store/src/testing/fixtures.ts';
 import { pull, push } from '../packages/sync-worker/src/index.ts';
 import { REPO, buildBundles } from './cli-helpers.ts';
 
@@ -64,6 +64,11 @@ async function capture(client: Client, n: number, date = '2024-06-01', tag = 'cm
 }
 
 const config = (c: Client) => loadConfig(c.layout);
+
+/** Every file below `dir`. */
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
 const doPush = (c: Client, over = {}) => push(c.layout, config(c), config(c).remotes[0]!, { env: c.env, ...over });
 const doPull = (c: Client, over = {}) => pull(c.layout, config(c), config(c).remotes[0]!, { env: c.env, ...over });
 
@@ -167,6 +172,31 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     await doPush(b);
     expect(await doPull(a)).toMatchObject({ rows: 3 });
     expect(await bySource(a)).toEqual({ counts: { local: 3, team: 6 }, duplicates: 0 });
+  });
+
+  it('a lake without _bird/ (written by other tools) is listed whole and each batch pulled once', async () => {
+    const remote = remoteFor(kind);
+    const staged = tempDir('bird-sync-unindexed-');
+    const publish = async () => {
+      const backend = await createRemoteBackend(remote);
+      try {
+        for (const file of walk(staged)) await backend.put(file.slice(staged.length + 1), file);
+      } finally {
+        backend.close();
+      }
+    };
+    writeLake(staged, 'invocations', 'bob@b', '2024-06-01', [invocation({ client_id: 'bob@b', date: '2024-06-01' }), invocation({ client_id: 'bob@b', date: '2024-06-01' })]);
+    writeLake(staged, 'invocations', 'carol@c', '2024-06-03', [invocation({ client_id: 'carol@c', date: '2024-06-03' })]);
+    writeLake(staged, 'invocations', 'alice@a', '2024-06-03', [invocation({ client_id: 'alice@a', date: '2024-06-03' })]); // this machine's own
+    await publish();
+    const a = await newClient('alice@a', remote);
+    expect(await doPull(a, { since: '2024-06-02' })).toMatchObject({ rows: 1, objects: 1 });
+    expect(await doPull(a)).toMatchObject({ rows: 2, objects: 1 });
+    expect(await doPull(a)).toMatchObject({ rows: 0, objects: 0 });
+    writeLake(staged, 'invocations', 'bob@b', '2024-06-04', [invocation({ client_id: 'bob@b', date: '2024-06-04' })]);
+    await publish();
+    expect(await doPull(a)).toMatchObject({ rows: 1, objects: 1 });
+    expect(await bySource(a)).toEqual({ counts: { team: 4 }, duplicates: 0 });
   });
 
   it('--client pulls one series; --since leaves older days for a later pull; --dry-run changes nothing', async () => {

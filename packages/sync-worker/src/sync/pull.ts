@@ -3,9 +3,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { TABLE_NAMES, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { isDatabaseRemote, registerCachedRemote } from '@bird/store';
-import { HEADS_PREFIX, createRemoteBackend, headKey, parseHeadKey, parseSegment, readLakeFormat, readLakeJson, segmentKey, type ClientHead, type RemoteBackend } from '@bird/remote';
+import { HEADS_PREFIX, createRemoteBackend, headKey, parseHeadKey, parseLakeKey, parseSegment, readLakeFormat, readLakeJson, segmentKey, type ClientHead, type RemoteBackend } from '@bird/remote';
 import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
 import { pullDatabase } from './pull-database.ts';
 import { planFetch, planHeadReads, planSegmentReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
@@ -54,8 +54,12 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     const format = await readLakeFormat(backend, remote.name, paths.scratch);
     const state = readPullState(paths, backend.location);
     const cursors: Record<string, PullCursor> = { ...state.clients };
-    const known: KnownBatch[] = [...state.deferred];
-    if (format !== null) {
+    // A lake without `_bird/` (made by other tools, or by hand) has no index to follow: it is
+    // listed whole on every pull, and the state remembers which batches were added already.
+    const unindexed = format === null;
+    const listed = new Set(state.listed ?? []);
+    const known: KnownBatch[] = unindexed ? (await listLakeBatches(backend)).filter((b) => !listed.has(b.key)) : [...state.deferred];
+    if (!unindexed) {
       const heads = (await backend.list(HEADS_PREFIX)).flatMap((o) => {
         const client = parseHeadKey(o.key);
         return client === null ? [] : [{ client, etag: o.etag }];
@@ -96,7 +100,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
       rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetch, paths.incoming));
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
-    writePullState(paths, { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere] });
+    writePullState(paths, unindexed ? { source: backend.location, clients: {}, deferred: [], listed: [...listed, ...fetch.map((b) => b.key)] } : { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere] });
     rmSync(paths.incoming, { recursive: true, force: true });
   } finally {
     if (!options.backend) backend.close();
@@ -114,4 +118,13 @@ function groupByDay(batches: readonly KnownBatch[], incoming: string): IncomingG
     group.files.push(join(incoming, b.key));
   }
   return [...groups.values()];
+}
+
+/** Every batch of a lake, from a listing of each table's prefix. */
+async function listLakeBatches(backend: RemoteBackend): Promise<KnownBatch[]> {
+  const listings = await Promise.all(TABLE_NAMES.map((table) => backend.list(`${table}/`)));
+  return listings.flat().flatMap((o) => {
+    const batch = parseLakeKey(o.key);
+    return batch === null ? [] : [{ key: o.key, table: batch.table, date: batch.date, client: batch.client, rows: 0, bytes: o.size }];
+  });
 }

@@ -96,12 +96,14 @@ export interface PullState {
   readonly deferred: KnownBatch[];
   /** A database remote (no index): which version was read, and through which filters. */
   readonly database?: DatabaseCursor;
+  /** A lake without `_bird/` (written by other tools): the batch keys already added to the cache. */
+  readonly listed?: string[];
 }
 
 export function readPullState(paths: SyncPaths, source: string): PullState {
   const state = readJson<Partial<PullState>>(paths.pullState, {});
   if (state.source !== source) return { source, clients: {}, deferred: [] };
-  return { source, clients: state.clients ?? {}, deferred: state.deferred ?? [], ...(state.database ? { database: state.database } : {}) };
+  return { source, clients: state.clients ?? {}, deferred: state.deferred ?? [], ...(state.database ? { database: state.database } : {}), ...(state.listed ? { listed: state.listed } : {}) };
 }
 
 export function writePullState(paths: SyncPaths, state: PullState): void {
