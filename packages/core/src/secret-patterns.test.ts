@@ -49,12 +49,31 @@ describe('redactSecrets', () => {
     ['fish set with long flags', 'set --global --export DB_PASSWORD "p w"', `set --global --export DB_PASSWORD ${REDACTED}`],
     ['fish set after a semicolon', 'true; set -l api_key k1; curl x', `true; set -l api_key ${REDACTED}; curl x`],
     ['two secrets in one line', 'A_TOKEN=1 B_SECRET=2 run', `A_TOKEN=${REDACTED} B_SECRET=${REDACTED} run`],
+    ['mysqldump -p after other flags', 'mysqldump -h db -P 3306 -uroot -p"p w" shop', `mysqldump -h db -P 3306 -uroot -p${REDACTED} shop`],
+    ['mariadb --password= long form', 'mariadb --password=hunter2', `mariadb --password=${REDACTED}`],
+    ['sshpass -p glued', 'sshpass -phunter2 scp f host:', `sshpass -p${REDACTED} scp f host:`],
+    ['redis-cli --pass', 'redis-cli --pass hunter2 ping', `redis-cli --pass ${REDACTED} ping`],
+    ['podman login --password', 'podman login --password hunter2 quay.io', `podman login --password ${REDACTED} quay.io`],
+    ['curl --user=', 'curl --user=alice:hunter2 https://x', `curl --user=alice:${REDACTED} https://x`],
+    ['httpie -a', 'http -a alice:hunter2 GET https://x', `http -a alice:${REDACTED} GET https://x`],
+    ['openssl -passin', 'openssl rsa -in k.pem -passin pass:hunter2', `openssl rsa -in k.pem -passin pass:${REDACTED}`],
+    ['an unterminated private key', "echo '-----BEGIN RSA PRIVATE KEY-----\nMIIEow", `echo '${REDACTED}`],
+    ['Anthropic key', `export KEY=sk-ant-api03-${'a'.repeat(30)}`, `export KEY=${REDACTED}`],
   ])('redacts %s', (_name, cmd, expected) => {
     expect(redactSecrets(cmd)).toBe(expected);
   });
 
   it.each([
     'echo token',
+    'mysql -u root -p shop',
+    'mysql -P3306 -h db shop',
+    'ssh -p 2222 host',
+    'docker run -p 8080:80 nginx',
+    'rsync -u host:path/file dest/',
+    'curl -u alice https://api.example.com',
+    'redis-cli -h cache ping',
+    'htpasswd -c .htpasswd alice',
+    'grep Basic README.md',
     'git commit -m "fix password reset"',
     'grep -rn TOKEN src/',
     'echo $GITHUB_TOKEN',
