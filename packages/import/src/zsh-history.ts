@@ -1,0 +1,141 @@
+import type { HistoryEntry, HistoryParse } from './history-entry.ts';
+
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+const SPACE = 0x20;
+const COLON = 0x3a;
+const SEMICOLON = 0x3b;
+const NUL = 0x00;
+/** zsh's `Meta`: the byte after it stands for itself XOR 32. */
+const META = 0x83;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const EXTENDED_HEADER = /^: (\d+):(\d+)$/;
+
+/**
+ * Reads `$HISTFILE` as zsh writes it, with or without `extended_history`
+ * (`: <start>:<elapsed>;<cmd>`; start and elapsed in whole seconds).
+ *
+ * It follows zsh's own reader (`readhistline`, `readhistfile` in Src/hist.c): a line ending in
+ * a backslash goes on onto the next one (zsh writes `\` before each newline of a command), a
+ * command that itself ends in backslashes was written with one space after them, and a plain
+ * command starting with `:` was written as `\:`. The bytes are unmetafied before they are
+ * decoded as UTF-8, or multibyte text (日本語) would come back garbled.
+ *
+ * Unreadable, counted and skipped: an entry starting with `:` whose header is not
+ * `: <digits>:<digits>;` (a torn write), a header with no command, bytes that are not UTF-8
+ * after unmetafying, a raw NUL byte (zsh metafies NUL, so a raw one is damage, such as the
+ * zero-filled block a crash leaves), and a continued line at the very end of the file (zsh
+ * drops that one too).
+ *
+ * @example
+ * parseZshHistory(new TextEncoder().encode(': 1700000000:3;make\n'))
+ * // { entries: [{ cmd: 'make', startUs: 1700000000000000n, durationMs: 3000, line: 1 }], unreadable: 0 }
+ */
+export function parseZshHistory(bytes: Uint8Array): HistoryParse {
+  const entries: HistoryEntry[] = [];
+  let unreadable = 0;
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < bytes.length) {
+    const startLine = lineNo + 1;
+    const parts: Uint8Array[] = [];
+    let torn = false;
+    let terminated = true;
+    for (;;) {
+      const end = bytes.indexOf(NEWLINE, pos);
+      lineNo++;
+      if (end < 0) {
+        // The last line has no newline: zsh takes it as it is.
+        parts.push(bytes.subarray(pos));
+        pos = bytes.length;
+        terminated = false;
+        break;
+      }
+      const line = bytes.subarray(pos, end);
+      pos = end + 1;
+      if (line.length > 0 && line[line.length - 1] === BACKSLASH) {
+        parts.push(line.subarray(0, line.length - 1), Uint8Array.of(NEWLINE));
+        if (pos >= bytes.length) {
+          torn = true;
+          break;
+        }
+        continue;
+      }
+      parts.push(line);
+      break;
+    }
+    if (torn) {
+      unreadable++;
+      continue;
+    }
+    let raw = concat(parts);
+    if (terminated) raw = dropSpaceAfterBackslashes(raw);
+    if (raw.length === 0) continue;
+    const entry = readEntry(raw, startLine);
+    if (entry) entries.push(entry);
+    else unreadable++;
+  }
+  return { entries, unreadable };
+}
+
+function readEntry(raw: Uint8Array, line: number): HistoryEntry | null {
+  if (raw.includes(NUL)) return null;
+  let startUs: bigint | null = null;
+  let durationMs: number | null = null;
+  let body = raw;
+  if (raw[0] === COLON) {
+    const semi = raw.indexOf(SEMICOLON);
+    // A header is at most `: ` and two 20-digit numbers; anything longer is not one.
+    if (semi < 0 || semi > 44) return null;
+    const header = EXTENDED_HEADER.exec(String.fromCharCode(...raw.subarray(0, semi)));
+    if (!header) return null;
+    startUs = BigInt(header[1]!) * 1_000_000n;
+    durationMs = Number(header[2]!) * 1000;
+    body = raw.subarray(semi + 1);
+    if (body.length === 0) return null;
+  } else if (raw[0] === BACKSLASH && raw[1] === COLON) {
+    body = raw.subarray(1);
+  }
+  let cmd: string;
+  try {
+    cmd = utf8.decode(unmetafy(body));
+  } catch {
+    return null;
+  }
+  return { cmd, startUs, durationMs, line };
+}
+
+/**
+ * zsh's history file is "metafied": each byte zsh uses internally as a token (0x83–0xA2) and
+ * NUL is written as 0x83 followed by the byte XOR 32. A byte that needs no escaping is itself,
+ * so files written by older shells that escaped less read the same way.
+ */
+export function unmetafy(bytes: Uint8Array): Uint8Array {
+  if (!bytes.includes(META)) return bytes;
+  const out = new Uint8Array(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    out[n++] = b === META && i + 1 < bytes.length ? bytes[++i]! ^ 32 : b;
+  }
+  return out.subarray(0, n);
+}
+
+/** zsh writes a space after a command's trailing backslashes, so they do not read as a continuation. */
+function dropSpaceAfterBackslashes(raw: Uint8Array): Uint8Array {
+  let i = raw.length - 1;
+  while (i >= 0 && raw[i] === SPACE) i--;
+  return i < raw.length - 1 && i >= 0 && raw[i] === BACKSLASH ? raw.subarray(0, raw.length - 1) : raw;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
+}
