@@ -55,15 +55,19 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
 
 /**
  * The async form, for bytes another writer produces: `fill(tmp)` writes the temporary file
- * (a DuckDB COPY, a download), then it is made durable and renamed over `dest`. On any failure
- * `dest` is untouched and the temporary file removed.
+ * (a DuckDB COPY, a download), then it is made durable and renamed over `dest`. `fill` returns
+ * false when what it wrote must not be published after all (nothing to add); then, as on any
+ * failure, `dest` is untouched and the temporary file removed. Returns whether `dest` was written.
  */
-export async function writeFileAtomicWith(dest: string, fill: (tmp: string) => Promise<void>, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomicWith(dest: string, fill: (tmp: string) => Promise<void | boolean>, options: AtomicWriteOptions = {}): Promise<boolean> {
   if (options.tmpDir) mkdirSync(options.tmpDir, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
   const tmp = tempPathFor(dest, options.tmpDir);
   try {
-    await fill(tmp);
+    if ((await fill(tmp)) === false) {
+      await rm(tmp, { force: true });
+      return false;
+    }
     if (options.mode !== undefined) await chmod(tmp, options.mode);
     if (options.durable !== false) {
       const handle = await open(tmp, 'r');
@@ -79,6 +83,7 @@ export async function writeFileAtomicWith(dest: string, fill: (tmp: string) => P
     throw error;
   }
   if (options.durable !== false) fsyncDir(dirname(dest));
+  return true;
 }
 
 function publish(tmp: string, path: string): void {

@@ -2,11 +2,10 @@
 // every row whose key the cache already holds. A batch fetched again after a crash, or the same
 // rows reached twice, adds nothing; that is what makes a pull exactly-once whatever its state
 // file says. Parquet mode adds files beside the cache's; duckdb mode inserts into its tables.
-import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { TABLES, TEMP_SUFFIX, fsyncDir, quoteIdent, quoteLiteral, tempPathFor, typedSelectList, waitForCompactionLock, type BirdLayout, type StorageMode, type TableName } from '@bird/core';
+import { TABLES, TEMP_SUFFIX, quoteIdent, quoteLiteral, typedSelectList, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type StorageMode, type TableName } from '@bird/core';
 import { PLACEHOLDER_FILE, cachedPartitionDir, cachedSchema, openCatalog } from '@bird/store';
 import { ROW_KEY, ROW_ORDER } from '../table-keys.ts';
 
@@ -54,27 +53,21 @@ async function ingestAsFiles(layout: BirdLayout, remote: string, groups: readonl
       const notCached = present.length === 0 ? '' : ` WHERE CAST(${key} AS VARCHAR) NOT IN (SELECT CAST(${key} AS VARCHAR) FROM read_parquet([${present.map((n) => quoteLiteral(join(dir, n))).join(', ')}], union_by_name = true))`;
       // A new name every time, never one that is there: rows are kept from doubling by the
       // anti-join above, and a name reused by other content would replace a cached file.
-      const output = join(dir, `p-${createHash('sha256').update(`${[...files].sort().join('\n')}\n${process.pid}\n${process.hrtime.bigint()}`).digest('hex').slice(0, 32)}.parquet`);
-      const tmp = tempPathFor(output, layout.tmp);
-      const result = await connection.runAndReadAll(`COPY (SELECT * FROM (${incomingRows(table, files)})${notCached} ORDER BY ${ROW_ORDER[table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-      const count = Number(result.getRows()[0]?.[0] ?? 0);
-      if (count === 0) {
-        rmSync(tmp, { force: true });
-        continue;
-      }
-      if (!lock.stillHeld()) {
-        rmSync(tmp, { force: true });
-        throw new Error('another process took the compaction lock over; the pull stopped, and the next one retries.');
-      }
-      // Durable before the state moves past these batches: a power cut must not lose rows the state calls pulled.
-      const fd = openSync(tmp, 'r');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, output);
-      fsyncDir(dir);
+      const output = join(dir, `p-${uuidv7(Date.now())}.parquet`);
+      // Published durably (file and folder fsynced): the state moves past these batches only after.
+      let count = 0;
+      const written = await writeFileAtomicWith(
+        output,
+        async (tmp) => {
+          const result = await connection.runAndReadAll(`COPY (SELECT * FROM (${incomingRows(table, files)})${notCached} ORDER BY ${ROW_ORDER[table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+          count = Number(result.getRows()[0]?.[0] ?? 0);
+          if (count === 0) return false;
+          if (!lock.stillHeld()) throw new Error('another process took the compaction lock over; the pull stopped, and the next one retries.');
+          return true;
+        },
+        { tmpDir: layout.tmp, mode: 0o600 },
+      );
+      if (!written) continue;
       added += count;
     }
   } finally {

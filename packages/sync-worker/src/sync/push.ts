@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { BirdError, TABLE_NAMES, quoteIdent, quoteLiteral, resolveClientId, writeFileAtomic, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { BirdError, TABLE_NAMES, quoteIdent, quoteLiteral, resolveClientId, writeFileAtomic, writeFileAtomicWith, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
 import {
   LAKE_FORMAT_KEY,
@@ -246,13 +246,11 @@ async function ledgerFromBatches(conn: BirdConnection, paths: SyncPaths, table: 
   await writeLedger(conn, paths, table, `${seq}`, `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
 }
 
-/** Writes `pushed/<table>/<name>.parquet` from a query of keys, by rename (a crash leaves it whole or absent). */
+/** Writes `pushed/<table>/<name>.parquet` from a query of keys, atomically (a crash leaves it whole or absent). */
 async function writeLedger(conn: BirdConnection, paths: SyncPaths, table: TableName, name: string, keysSql: string): Promise<void> {
-  const dir = join(paths.pushed, table);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${name}.${process.pid}.partial`);
-  await conn.query(`COPY (${keysSql}) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
-  renameSync(tmp, join(dir, `${name}.parquet`));
+  await writeFileAtomicWith(join(paths.pushed, table, `${name}.parquet`), async (tmp) => {
+    await conn.query(`COPY (${keysSql}) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
+  });
 }
 
 /** A segment of this client on the remote that this machine has no record of: its batches' keys go on the ledger. */
