@@ -3,7 +3,7 @@
 // this machine, or --client; --since; the synced tables), and only when it changed or an earlier
 // read of this version did not cover as much. The rows go through the same keyed ingest as a
 // lake's, so a repeated or interrupted pull adds nothing twice.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLES, quoteIdent, quoteLiteral, resolveClientId, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
@@ -62,9 +62,8 @@ async function exportRows(path: string, incoming: string, tables: readonly Table
       if (wanted.since !== null) filters.push(`"date" >= DATE ${quoteLiteral(wanted.since)}`);
       const dir = join(incoming, table);
       const select = `SELECT ${typedSelectList(TABLES[table])} FROM ${rel(table)}${filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : ''}`;
-      const count = await connection.runAndReadAll(`SELECT count(*) FROM (${select})`);
-      if (Number(count.getRows()[0]![0]) === 0) continue;
-      await connection.run(`COPY (${select}) TO ${quoteLiteral(dir)} (FORMAT parquet, PARTITION_BY ("date"))`);
+      const copied = await connection.runAndReadAll(`COPY (${select}) TO ${quoteLiteral(dir)} (FORMAT parquet, PARTITION_BY ("date"))`);
+      if (Number(copied.getRows()[0]?.[0] ?? 0) === 0 || !existsSync(dir)) continue;
       for (const part of readdirSync(dir)) {
         const date = /^date=(\d{4}-\d{2}-\d{2})$/.exec(part)?.[1];
         if (date === undefined) continue;
