@@ -42,6 +42,23 @@ describe('bird remote', () => {
     ]);
   });
 
+  it('makes a new file lake\'s folder, but not where its parent is missing (a share not mounted)', () => {
+    const fresh = sandbox();
+    const lakeDir = join(fresh.dir, 'new-lake');
+    const made = fresh.bird(['remote', 'add', 'team', '--type', 'file', '--uri', lakeDir]);
+    expect(made).toEqual({ code: 0, stdout: `Added remote "team" (file, ${lakeDir}) to ${join(fresh.root, 'config.toml')}.\nCreated the lake's folder ${lakeDir}.\n`, stderr: '' });
+    expect(existsSync(lakeDir)).toBe(true);
+    const unmounted = join(fresh.dir, 'mnt', 'nas', 'lake');
+    const kept = fresh.bird(['remote', 'add', 'nas', '--type', 'file', '--uri', unmounted]);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/does not exist, nor does the folder it would go in \(a share not mounted\?\); create it before the first push\.\n$/);
+    expect(existsSync(join(fresh.dir, 'mnt'))).toBe(false);
+    // Read-only and database remotes are never written by bird: nothing is made for them.
+    const ro = join(fresh.dir, 'ro-lake');
+    expect(fresh.bird(['remote', 'add', 'ro', '--type', 'file', '--uri', ro, '--read-only']).stdout).not.toContain('Created');
+    expect(existsSync(ro)).toBe(false);
+  });
+
   it('lists them as a table and as json', () => {
     const table = s.bird(['remote', 'list']);
     expect(table.code).toBe(0);

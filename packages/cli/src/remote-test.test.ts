@@ -68,7 +68,8 @@ describe('bird remote test, file remotes', () => {
 
   it('a missing folder fails reachability, skips the rest, and exits 1', async () => {
     const { add, bird } = sandbox();
-    const lake = join(tempDir('bird-lake-'), 'not-there');
+    // Under a missing folder: `remote add` makes a new lake's folder only inside one that exists.
+    const lake = join(tempDir('bird-lake-'), 'unmounted', 'not-there');
     await add('team', '--type', 'file', '--uri', lake);
     const r = await bird('remote', 'test', 'team');
     expect(r.code).toBe(1);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
+import { constants, existsSync, mkdirSync } from 'node:fs';
 import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BirdError, ensureRoot, loadConfig, REMOTE_TYPES, resolveClientId, saveConfig, usageError, type RemoteConfig, type RemoteType } from '@bird/core';
 import { createRemoteBackend, LAKE_META, parseRemoteUri, RemoteAccessError, type RemoteBackend } from '@bird/remote';
 import { oneOf, parseFlags } from '../args.ts';
@@ -56,6 +56,21 @@ function add(args: string[], ctx: CliContext): void {
   saveConfig(layout, updated);
   const added = updated.remotes.at(-1)!;
   ctx.stdout.write(`Added remote "${added.name}" (${added.type}, ${added.uri}) to ${layout.config}.\n`);
+  const folder = newLakeFolder(added);
+  if (folder !== null) ctx.stdout.write(`${folder}\n`);
+}
+
+/**
+ * A new read-write file lake gets its folder here, where the user names it, so the first push
+ * finds it. Only inside a folder that exists: a missing parent may be a share not mounted right
+ * now, and a lake made on the local disk in its place would hide that. Returns what to tell the user.
+ */
+function newLakeFolder(remote: RemoteConfig): string | null {
+  if (remote.type !== 'file' || remote.mode !== 'read_write' || existsSync(remote.uri)) return null;
+  if (parseRemoteUri('file', remote.uri, { cwd: '/' }).database) return null; // bird never writes a database remote
+  if (!existsSync(dirname(remote.uri))) return `${remote.uri} does not exist, nor does the folder it would go in (a share not mounted?); create it before the first push.`;
+  mkdirSync(remote.uri);
+  return `Created the lake's folder ${remote.uri}.`;
 }
 
 function remotesResult(remotes: readonly RemoteConfig[]): ResultSet {
