@@ -19,3 +19,4 @@ export * from './spool-health.ts';
 export * from './quarantine.ts';
 export * from './compaction-state.ts';
 export * from './parse-flags.ts';
+export * from './table-keys.ts';

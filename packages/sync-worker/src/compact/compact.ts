@@ -22,9 +22,10 @@ import {
   type BirdConfig,
   type BirdLayout,
   type CompactionLock,
+  ROW_KEY,
+  ROW_ORDER,
 } from '@bird/core';
 import { PLACEHOLDER_FILE, whyBad } from '@bird/store';
-import { ROW_KEY, ROW_ORDER } from '../table-keys.ts';
 import { planCompaction, type CompactionJob, type PartitionListing } from './plan-compaction.ts';
 
 export interface CompactOptions {

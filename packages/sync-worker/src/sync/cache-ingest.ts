@@ -5,9 +5,8 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { TABLES, TEMP_SUFFIX, quoteIdent, quoteLiteral, typedSelectList, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type StorageMode, type TableName } from '@bird/core';
+import { TABLES, TEMP_SUFFIX, quoteIdent, quoteLiteral, typedSelectList, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type StorageMode, type TableName, ROW_KEY, ROW_ORDER } from '@bird/core';
 import { PLACEHOLDER_FILE, cachedPartitionDir, cachedSchema, openCatalog } from '@bird/store';
-import { ROW_KEY, ROW_ORDER } from '../table-keys.ts';
 
 /** Downloaded files holding rows of one table and one day. */
 export interface IncomingGroup {

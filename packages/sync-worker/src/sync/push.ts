@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { BirdError, TABLE_NAMES, quoteIdent, quoteLiteral, resolveClientId, writeFileAtomic, writeFileAtomicWith, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { BirdError, TABLE_NAMES, quoteIdent, quoteLiteral, resolveClientId, writeFileAtomic, writeFileAtomicWith, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName, ROW_KEY } from '@bird/core';
 import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
 import {
   LAKE_FORMAT_KEY,
@@ -23,7 +23,6 @@ import {
   type RemoteBackend,
   type SegmentBatch,
 } from '@bird/remote';
-import { ROW_KEY } from '../table-keys.ts';
 import { planPush } from './plan-sync.ts';
 import { ledgerFiles, outboxSeqs, prepareSyncDirs, readPushSeq, syncPaths, trySyncLock, writePushSeq, type SyncPaths } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';

@@ -1,4 +1,4 @@
-import type { TableName } from '@bird/core';
+import type { TableName } from './tables.ts';
 
 /** The column that tells copies of a row apart (compaction keeps one; push and pull move each once). */
 export const ROW_KEY: Record<TableName, string> = { invocations: 'id', sessions: 'session_id', outputs: 'id', events: 'id' };
