@@ -113,8 +113,9 @@ describe('parseAtuinHistory', () => {
     },
     { name: 'an empty history has no entries', rows: [], entries: [] },
   ];
+  // A database has no lines to name: unreadable rows are counted only.
   it.each(cases)('$name', async ({ rows, schema, entries, unreadable = 0, deleted = 0 }) => {
-    expect(await parseAtuinHistory(await atuinDb(rows, schema))).toEqual({ entries, unreadable, deleted });
+    expect(await parseAtuinHistory(await atuinDb(rows, schema))).toEqual({ entries, unreadable, unreadableLines: [], deleted });
   });
 
   it.each([

@@ -6,6 +6,11 @@ import { applyWal } from './sqlite-wal.ts';
 export interface AtuinHistoryParse extends HistoryParse<AtuinHistoryEntry> {
   /** Rows atuin marked deleted (`deleted_at` set), left out. */
   readonly deleted: number;
+  /**
+   * Always empty: a database has no lines, and a row's position in the query (what `line` is
+   * here) is nothing a user can find in the file. `unreadable` alone counts the unreadable rows.
+   */
+  readonly unreadableLines: readonly [];
 }
 
 export interface AtuinHistoryOptions {
@@ -21,7 +26,8 @@ export interface AtuinHistoryOptions {
  * and `unknown` for the cwd of an imported command; those read as null. `hostname` is
  * `host:user`.
  *
- * Unreadable, counted and skipped: a row whose command or id is not text. A file that is not
+ * Unreadable, counted and skipped: a row whose command or id is not text (counted only: a
+ * database has no lines to report, so `unreadableLines` stays empty). A file that is not
  * SQLite, or has no `history` table, is not an atuin database: that throws a BirdError.
  *
  * Loads sql.js (SQLite compiled to WebAssembly) on first use only; see README.md.
@@ -54,7 +60,7 @@ export async function parseAtuinHistory(db: Uint8Array, options: AtuinHistoryOpt
       else if (typeof id !== 'string' || typeof command !== 'string' || command === '') unreadable++;
       else entries.push({ atuinId: id, ...fromRow(timestamp, duration, exit, command, cwd, session, hostname), line: i + 1 });
     });
-    return { entries, unreadable, deleted };
+    return { entries, unreadable, unreadableLines: [], deleted };
   } catch (error) {
     if (error instanceof BirdError) throw error;
     throw new BirdError(`this is not a readable atuin history database: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });

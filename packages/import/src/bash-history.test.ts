@@ -10,7 +10,7 @@ const at = (cmd: string, epoch: number, line: number): HistoryEntry => ({ cmd, s
 const plain = (cmd: string, line: number): HistoryEntry => ({ cmd, startUs: null, durationMs: null, line });
 
 describe('parseBashHistory', () => {
-  const cases: { name: string; text: string; entries: HistoryEntry[]; unreadable?: number }[] = [
+  const cases: { name: string; text: string; entries: HistoryEntry[]; unreadableLines?: number[] }[] = [
     {
       name: 'without timestamps each line is a command, in order, with no time',
       text: 'cd /tmp\nls -la\ncd /tmp\n',
@@ -55,25 +55,36 @@ describe('parseBashHistory', () => {
       name: 'a timestamp with no command after it is unreadable',
       text: '#1700000000\n#1700000001\nls\n#1700000002\n',
       entries: [at('ls', 1700000001, 2)],
-      unreadable: 2,
+      unreadableLines: [1, 4],
     },
     {
       name: 'a command with NUL bytes (a zero-filled block) is unreadable, the rest is kept',
       text: '#1\nls\n#2\n\0\0\0\0\n#3\npwd\n',
       entries: [at('ls', 1, 1), at('pwd', 3, 5)],
-      unreadable: 1,
+      unreadableLines: [3],
+    },
+    {
+      name: 'a NUL deep in a multi-line command is reported at its timestamp, a NUL line before any timestamp at itself',
+      text: 'old\n\0\0\n\n#1\nfor f in *; do\n  echo\0\ndone\n#2\n#3\nls\n\n#4\n\n',
+      entries: [plain('old', 1), at('ls', 3, 9)],
+      unreadableLines: [2, 4, 8, 12],
     },
     { name: 'an empty file has no entries', text: '', entries: [] },
   ];
-  it.each(cases)('$name', ({ text, entries, unreadable = 0 }) => {
-    expect(parseBashHistory(text)).toEqual({ entries, unreadable });
+  it.each(cases)('$name', ({ text, entries, unreadableLines = [] }) => {
+    expect(parseBashHistory(text)).toEqual({ entries, unreadable: unreadableLines.length, unreadableLines });
   });
 
   it('reads binary garbage without throwing', () => {
     let seed = 11;
     const text = String.fromCharCode(...Array.from({ length: 8192 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff));
-    const { entries, unreadable } = parseBashHistory(text);
+    const { entries, unreadable, unreadableLines } = parseBashHistory(text);
     expect(entries.length + unreadable).toBeGreaterThan(0);
+    expect(unreadableLines).toHaveLength(unreadable);
+    // In file order, each a line of the file, never the line of a readable entry.
+    unreadableLines.forEach((line, i) => expect(line).toBeGreaterThan(i === 0 ? 0 : unreadableLines[i - 1]!));
+    expect(unreadableLines.at(-1) ?? 0).toBeLessThanOrEqual(text.split('\n').length);
+    for (const e of entries) expect(unreadableLines).not.toContain(e.line);
   });
 });
 
@@ -89,8 +100,9 @@ describe('a history file written by a real bash with HISTTIMEFORMAT and lithist'
       const run = spawnSync('bash', ['--norc', '--noprofile', '-i', '-c', script, 'bash', ...commands], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       expect(run.status, run.stderr).toBe(0);
       const after = BigInt(Math.ceil(Date.now() / 1000)) * 1_000_000n;
-      const { entries, unreadable } = parseBashHistory(readFileSync(file, 'utf8'));
+      const { entries, unreadable, unreadableLines } = parseBashHistory(readFileSync(file, 'utf8'));
       expect(unreadable).toBe(0);
+      expect(unreadableLines).toEqual([]);
       expect(entries.map((e) => e.cmd)).toEqual(commands);
       expect(entries.map((e) => e.line)).toEqual([1, 3, 7, 9]);
       for (const e of entries) {

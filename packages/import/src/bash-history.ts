@@ -15,19 +15,20 @@ const TIMESTAMP = /^#(\d+)$/;
  * Unreadable, counted and skipped: a timestamp with no command after it (two in a row, or one
  * at the end of a torn file), and a command holding a NUL character (bash cannot have typed
  * one: it is damage, such as the zero-filled block a crash leaves). Blank lines outside a
- * timestamped command are skipped, as bash skips them.
+ * timestamped command are skipped, as bash skips them. Each is reported at the line where its
+ * entry starts: a timestamped command's `#<epoch>` line, even when the NUL is in a line below.
  *
  * @example
  * parseBashHistory('#1700000000\nfor f in *; do\n  echo $f\ndone\n')
- * // { entries: [{ cmd: 'for f in *; do\n  echo $f\ndone', startUs: 1700000000000000n, durationMs: null, line: 1 }], unreadable: 0 }
+ * // { entries: [{ cmd: 'for f in *; do\n  echo $f\ndone', startUs: 1700000000000000n, durationMs: null, line: 1 }], unreadable: 0, unreadableLines: [] }
  */
 export function parseBashHistory(text: string): HistoryParse {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const entries: HistoryEntry[] = [];
-  let unreadable = 0;
+  const unreadableLines: number[] = [];
   const push = (cmd: string, startUs: bigint | null, line: number): void => {
-    if (cmd.includes('\0')) unreadable++;
+    if (cmd.includes('\0')) unreadableLines.push(line);
     else entries.push({ cmd, startUs, durationMs: null, line });
   };
   let i = 0;
@@ -41,8 +42,8 @@ export function parseBashHistory(text: string): HistoryParse {
     const body = lines.slice(start + 1, i);
     // A trailing blank line belongs to the file's layout, not to the command.
     while (body.length > 0 && body[body.length - 1] === '') body.pop();
-    if (body.length === 0) unreadable++;
+    if (body.length === 0) unreadableLines.push(start + 1);
     else push(body.join('\n'), startUs, start + 1);
   }
-  return { entries, unreadable };
+  return { entries, unreadable: unreadableLines.length, unreadableLines };
 }

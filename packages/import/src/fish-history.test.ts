@@ -14,7 +14,7 @@ const item = (cmd: string, when: number, paths: string[] = []): string =>
   `- cmd: ${cmd.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}\n  when: ${when}\n` + (paths.length ? `  paths:\n${paths.map((p) => `    - ${p}\n`).join('')}` : '');
 
 describe('parseFishHistory', () => {
-  const cases: { name: string; text: string; entries: HistoryEntry[]; unreadable?: number }[] = [
+  const cases: { name: string; text: string; entries: HistoryEntry[]; unreadableLines?: number[] }[] = [
     {
       name: 'reads each command with its time',
       text: item('make', 1700000000) + item('git status', 1700000005),
@@ -64,7 +64,7 @@ describe('parseFishHistory', () => {
       name: 'an entry cut off at the end of the file is unreadable',
       text: item('ls', 1) + '- cmd: git comm',
       entries: [at('ls', 1, 1)],
-      unreadable: 1,
+      unreadableLines: [3],
     },
     {
       name: 'an entry whose when line was cut off is kept without a time',
@@ -75,18 +75,32 @@ describe('parseFishHistory', () => {
       name: 'top-level lines that are not entries are unreadable, one each',
       text: 'garbage\n- cmd: ls\n  when: 1\n\0\0\0\n- cmd\n',
       entries: [at('ls', 1, 2)],
-      unreadable: 3,
+      unreadableLines: [1, 4, 5],
+    },
+    {
+      name: 'a command holding a NUL is unreadable at its - cmd line, counted past paths lists and blank lines',
+      text: item('vim a b', 1, ['a', 'b']) + '\n- cmd: echo a\0b\n  when: 2\n  paths:\n    - x\n' + item('ls', 3) + 'junk\n' + item('pwd', 4) + '- cmd: cut sh',
+      entries: [at('vim a b', 1, 1), at('ls', 3, 11), at('pwd', 4, 14)],
+      unreadableLines: [7, 13, 16],
     },
     { name: 'an empty file has no entries', text: '', entries: [] },
   ];
-  it.each(cases)('$name', ({ text, entries, unreadable = 0 }) => {
-    expect(parseFishHistory(text)).toEqual({ entries, unreadable });
+  it.each(cases)('$name', ({ text, entries, unreadableLines = [] }) => {
+    expect(parseFishHistory(text)).toEqual({ entries, unreadable: unreadableLines.length, unreadableLines });
   });
 
   it('reads binary garbage without throwing', () => {
     let seed = 13;
     const text = String.fromCharCode(...Array.from({ length: 8192 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff));
-    expect(() => parseFishHistory(`- cmd: ls\n  when: 1\n${text}`)).not.toThrow();
+    const file = `- cmd: ls\n  when: 1\n${text}`;
+    expect(() => parseFishHistory(file)).not.toThrow();
+    const { entries, unreadable, unreadableLines } = parseFishHistory(file);
+    expect(entries[0]).toEqual(at('ls', 1, 1));
+    expect(unreadableLines).toHaveLength(unreadable);
+    // In file order, each a line of the file, never the line of a readable entry.
+    unreadableLines.forEach((line, i) => expect(line).toBeGreaterThan(i === 0 ? 0 : unreadableLines[i - 1]!));
+    expect(unreadableLines.at(-1) ?? 0).toBeLessThanOrEqual(file.split('\n').length);
+    for (const e of entries) expect(unreadableLines).not.toContain(e.line);
   });
 });
 

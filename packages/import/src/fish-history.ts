@@ -14,18 +14,19 @@ import type { HistoryEntry, HistoryParse } from './history-entry.ts';
  * those as corrupt, and so does this), a `- cmd` line with no `:`, a command holding a NUL
  * character, and a `- cmd` line cut short at the end of the file (fish reads only lines that
  * end in a newline). Blank lines, orphan indented lines and YAML markers (`---`, `...`, `%`)
- * are skipped without being counted, as fish skips them.
+ * are skipped without being counted, as fish skips them. Each is reported at its own top-level
+ * line (for an entry, its `- cmd` line).
  *
  * @example
  * parseFishHistory('- cmd: echo \\\\n\n  when: 1700000000\n')
- * // { entries: [{ cmd: 'echo \\n', startUs: 1700000000000000n, durationMs: null, line: 1 }], unreadable: 0 }
+ * // { entries: [{ cmd: 'echo \\n', startUs: 1700000000000000n, durationMs: null, line: 1 }], unreadable: 0, unreadableLines: [] }
  */
 export function parseFishHistory(text: string): HistoryParse {
   const lines = text.split('\n');
   // fish reads only complete lines; what follows the last newline is a write cut short.
   const tail = lines.pop()!;
   const entries: HistoryEntry[] = [];
-  let unreadable = tail.startsWith('- cmd') ? 1 : 0;
+  const unreadableLines: number[] = [];
   let i = 0;
   while (i < lines.length) {
     const line = lines[i]!;
@@ -42,10 +43,12 @@ export function parseFishHistory(text: string): HistoryParse {
       if (field.key === 'when') startUs = /^[+-]?\d+$/.test(field.value) ? BigInt(field.value) * 1_000_000n : null;
       else if (field.key === 'paths') while (i < lines.length && leadingSpaces(lines[i]!) > indent && lines[i]!.trimStart().startsWith('- ')) i++;
     }
-    if (!head || head.value.includes('\0')) unreadable++;
+    if (!head || head.value.includes('\0')) unreadableLines.push(lineNo);
     else entries.push({ cmd: head.value, startUs, durationMs: null, line: lineNo });
   }
-  return { entries, unreadable };
+  // The cut-off line is the file's last, after all the complete ones.
+  if (tail.startsWith('- cmd')) unreadableLines.push(lines.length + 1);
+  return { entries, unreadable: unreadableLines.length, unreadableLines };
 }
 
 /** `key: value`, split at the first colon, both unescaped; fish trims the whitespace before the value. */

@@ -35,9 +35,20 @@ export interface AtuinHistoryEntry extends HistoryEntry {
 /**
  * What a parser read. A damaged file (a write torn by a crash, a block of NUL bytes, text
  * that is not UTF-8) does not fail the whole import: the entries that can be read are kept,
- * and the ones that cannot are counted in `unreadable`, for the command to report.
+ * and the ones that cannot are counted in `unreadable` and located in `unreadableLines`, for
+ * the command to report (`~/.zsh_history, line 812: …`).
  */
 export interface HistoryParse<E extends HistoryEntry = HistoryEntry> {
   readonly entries: E[];
+  /** How many entries could not be read. For a history file, `unreadableLines.length`. */
   readonly unreadable: number;
+  /**
+   * Where each unreadable entry starts: the 1-based line of the file, counted as `line` is (so
+   * for an entry spanning several lines, its first one: the `: <start>:…` line in zsh, the
+   * `#<epoch>` line in bash even when the damage is in a line below it, the `- cmd:` line in
+   * fish), one per entry counted in `unreadable`, in file order. Empty for atuin: a database has
+   * no lines, and a row's position in it is no place a user can look up, so there `unreadable`
+   * counts rows and this says nothing (see AtuinHistoryParse).
+   */
+  readonly unreadableLines: readonly number[];
 }

@@ -42,7 +42,7 @@ const timed = (cmd: string, start: number, seconds: number, line: number): Histo
 const plain = (cmd: string, line: number): HistoryEntry => ({ cmd, startUs: null, durationMs: null, line });
 
 describe('parseZshHistory', () => {
-  const cases: { name: string; file: Uint8Array; entries: HistoryEntry[]; unreadable?: number }[] = [
+  const cases: { name: string; file: Uint8Array; entries: HistoryEntry[]; unreadableLines?: number[] }[] = [
     {
       name: 'reads extended history: start seconds to microseconds, elapsed seconds to milliseconds',
       file: zshFile({ cmd: 'make', start: 1700000000, elapsed: 3 }, { cmd: 'ls', start: 1700000005 }),
@@ -102,44 +102,56 @@ describe('parseZshHistory', () => {
       name: 'a header torn before its command is unreadable, the entries around it are kept',
       file: bytesOf(': 1:0;one\n: 17000\n: 2:0;two\n: 3:\n: 4:0;\n'),
       entries: [timed('one', 1, 0, 1), timed('two', 2, 0, 3)],
-      unreadable: 3,
+      unreadableLines: [2, 4, 5],
     },
     {
       name: 'a header that is not digits is unreadable',
       file: bytesOf(': x:0;one\n:  1:0;two\n: 3:0;three\n'),
       entries: [timed('three', 3, 0, 3)],
-      unreadable: 2,
+      unreadableLines: [1, 2],
     },
     {
       name: 'a multi-line command cut off at the end of the file is unreadable',
       file: bytesOf(': 1:0;one\n: 2:0;for f in *; do\\\n  echo\\\n'),
       entries: [timed('one', 1, 0, 1)],
-      unreadable: 1,
+      unreadableLines: [2],
     },
     {
       name: 'a block of NUL bytes left by a crash is one unreadable entry',
       file: bytesOf(': 1:0;one\n', new Array(512).fill(0), '\n: 2:0;two\n'),
       entries: [timed('one', 1, 0, 1), timed('two', 2, 0, 3)],
-      unreadable: 1,
+      unreadableLines: [2],
     },
     {
       name: 'bytes that are not UTF-8 after unmetafying are unreadable',
       file: bytesOf(': 1:0;', [0xff, 0xfe, 0x83], '\n: 2:0;ok\n', [0xc3, 0x28], '\n'),
       entries: [timed('ok', 2, 0, 2)],
-      unreadable: 2,
+      unreadableLines: [1, 3],
+    },
+    {
+      name: 'a damaged entry is reported at its own first line, after multi-line entries and blank lines',
+      file: bytesOf(': 1:0;for f in *; do\\\n  echo\\\ndone\n\n: 2:0;', [0xff], '\\\nmore\n: x:0;bad\nplain\0nul\n: 3:0;ok\n'),
+      entries: [timed('for f in *; do\n  echo\ndone', 1, 0, 1), timed('ok', 3, 0, 9)],
+      unreadableLines: [5, 7, 8],
     },
     { name: 'an empty file has no entries', file: new Uint8Array(), entries: [] },
   ];
-  it.each(cases)('$name', ({ file, entries, unreadable = 0 }) => {
-    expect(parseZshHistory(file)).toEqual({ entries, unreadable });
+  it.each(cases)('$name', ({ file, entries, unreadableLines = [] }) => {
+    expect(parseZshHistory(file)).toEqual({ entries, unreadable: unreadableLines.length, unreadableLines });
   });
 
   it('reads binary garbage without throwing', () => {
     let seed = 7;
     const garbage = Uint8Array.from({ length: 64 * 1024 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
-    const { entries, unreadable } = parseZshHistory(garbage);
+    const { entries, unreadable, unreadableLines } = parseZshHistory(garbage);
     expect(entries.length + unreadable).toBeGreaterThan(0);
     for (const e of entries) expect(typeof e.cmd).toBe('string');
+    expect(unreadableLines).toHaveLength(unreadable);
+    // In file order, each a line of the file, never the line of a readable entry.
+    const lineCount = garbage.filter((b) => b === 0x0a).length + 1;
+    unreadableLines.forEach((line, i) => expect(line).toBeGreaterThan(i === 0 ? 0 : unreadableLines[i - 1]!));
+    expect(unreadableLines.at(-1) ?? 0).toBeLessThanOrEqual(lineCount);
+    for (const e of entries) expect(unreadableLines).not.toContain(e.line);
   });
 });
 
@@ -183,8 +195,9 @@ describe.skipIf(!hasZsh)('a history file written by a real zsh', () => {
 
   it('reads back every command of an extended history, with its time', () => {
     const { bytes, before, after } = writeWithZsh(true);
-    const { entries, unreadable } = parseZshHistory(bytes);
+    const { entries, unreadable, unreadableLines } = parseZshHistory(bytes);
     expect(unreadable).toBe(0);
+    expect(unreadableLines).toEqual([]);
     expect(entries.map((e) => e.cmd)).toEqual(commands);
     for (const e of entries) {
       expect(e.startUs).toBeGreaterThanOrEqual(before);
@@ -195,8 +208,9 @@ describe.skipIf(!hasZsh)('a history file written by a real zsh', () => {
   });
 
   it('reads back every command of a plain history, with no time', () => {
-    const { entries, unreadable } = parseZshHistory(writeWithZsh(false).bytes);
+    const { entries, unreadable, unreadableLines } = parseZshHistory(writeWithZsh(false).bytes);
     expect(unreadable).toBe(0);
+    expect(unreadableLines).toEqual([]);
     expect(entries).toEqual(commands.map((cmd, i) => plain(cmd, [1, 2, 5, 6, 7, 8, 9][i]!)));
   });
 });

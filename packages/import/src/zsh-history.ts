@@ -26,15 +26,15 @@ const EXTENDED_HEADER = /^: (\d+):(\d+)$/;
  * `: <digits>:<digits>;` (a torn write), a header with no command, bytes that are not UTF-8
  * after unmetafying, a raw NUL byte (zsh metafies NUL, so a raw one is damage, such as the
  * zero-filled block a crash leaves), and a continued line at the very end of the file (zsh
- * drops that one too).
+ * drops that one too). Each is reported at the line where its entry starts.
  *
  * @example
  * parseZshHistory(new TextEncoder().encode(': 1700000000:3;make\n'))
- * // { entries: [{ cmd: 'make', startUs: 1700000000000000n, durationMs: 3000, line: 1 }], unreadable: 0 }
+ * // { entries: [{ cmd: 'make', startUs: 1700000000000000n, durationMs: 3000, line: 1 }], unreadable: 0, unreadableLines: [] }
  */
 export function parseZshHistory(bytes: Uint8Array): HistoryParse {
   const entries: HistoryEntry[] = [];
-  let unreadable = 0;
+  const unreadableLines: number[] = [];
   let pos = 0;
   let lineNo = 0;
   while (pos < bytes.length) {
@@ -66,7 +66,7 @@ export function parseZshHistory(bytes: Uint8Array): HistoryParse {
       break;
     }
     if (torn) {
-      unreadable++;
+      unreadableLines.push(startLine);
       continue;
     }
     let raw = concat(parts);
@@ -74,9 +74,9 @@ export function parseZshHistory(bytes: Uint8Array): HistoryParse {
     if (raw.length === 0) continue;
     const entry = readEntry(raw, startLine);
     if (entry) entries.push(entry);
-    else unreadable++;
+    else unreadableLines.push(startLine);
   }
-  return { entries, unreadable };
+  return { entries, unreadable: unreadableLines.length, unreadableLines };
 }
 
 function readEntry(raw: Uint8Array, line: number): HistoryEntry | null {
