@@ -15,7 +15,8 @@ const ENTRIES = {
   // code cache (see writeCodeCacheLoader) so a fresh process skips compiling it.
   capture: [{ in: 'src/main.ts', out: 'dist/bird-capture.cjs', external: ['@duckdb/node-api'], codeCache: true }],
   // The AWS SDK stays external too: bundled, it made every `bird` start (even --help) ~2x slower.
-  cli: [{ in: 'src/main.ts', out: 'dist/bird.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
+  // sql.js (bird import atuin) finds its .wasm beside its own files, not beside a bundle.
+  cli: [{ in: 'src/main.ts', out: 'dist/bird.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'sql.js'] }],
   'sync-worker': [{ in: 'src/main.ts', out: 'dist/bird-sync.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
 };
 

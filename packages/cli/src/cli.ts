@@ -5,7 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 
 export type CommandRun = (args: string[], ctx: CliContext) => Promise<void>;
 
-export const COMMAND_NAMES = ['init', 'sql', 'history', 'remote', 'hook', 'compact', 'push', 'pull', 'help'] as const;
+export const COMMAND_NAMES = ['init', 'sql', 'history', 'remote', 'hook', 'compact', 'push', 'pull', 'import', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -21,6 +21,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   compact: async () => (await import('./commands/compact.ts')).run,
   push: async () => (await import('./commands/sync.ts')).syncCommand('push'),
   pull: async () => (await import('./commands/sync.ts')).syncCommand('pull'),
+  import: async () => (await import('./commands/import.ts')).run,
   help: async () => runHelp,
 };
 

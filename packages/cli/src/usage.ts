@@ -13,6 +13,7 @@ export const USAGE = {
   compact: 'bird compact [--dry-run] [--json] [--verbose]',
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
   pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]',
+  import: 'bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]',
   help: 'bird help [COMMAND]',
 } as const;
 
@@ -34,6 +35,8 @@ Commands:
                                    send this machine's new rows to a remote's lake
   pull [--remote NAME] [--since …] [--client ID]
                                    copy other machines' rows into cached_<remote>
+  import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]
+                                   bring an existing history in, once (default: $SHELL's)
   help [COMMAND]                   this text, or one command's usage
   --version                        print the version
 

@@ -5,3 +5,4 @@ export { runSync, parseSince, selectRemotes, PUSH_USAGE, PULL_USAGE } from './sy
 export { push, checkPushable, type PushOptions, type PushSummary } from './sync/push.ts';
 export { pull, type PullOptions, type PullSummary } from './sync/pull.ts';
 export { planPush, planFetch, planHeadReads, planSegmentReads } from './sync/plan-sync.ts';
+export { progressBar, type Progress } from './progress.ts';

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { BirdError, ensureRoot, usageError } from '@bird/core';
+import { oneOf, parseFlags } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { layoutOf } from '../layout.ts';
+import { USAGE } from '../usage.ts';
+
+const FORMATS = ['zsh', 'bash', 'fish', 'atuin'] as const;
+type Format = (typeof FORMATS)[number];
+
+/**
+ * `bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]`: brings an existing history in,
+ * once (a second run adds only what is new), through the same privacy rules as capture.
+ */
+export async function run(args: string[], ctx: CliContext): Promise<void> {
+  const { values, positionals } = parseFlags(args, { file: { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE.import, { min: 0, max: 1 });
+  const format = positionals[0] === undefined ? formatOfShell(ctx.env) : oneOf('format', positionals[0], FORMATS);
+  const file = values.file === undefined ? defaultFile(format, ctx.env) : resolve(ctx.cwd, values.file as string);
+  const dryRun = values['dry-run'] === true;
+  const layout = layoutOf(ctx);
+  const config = ensureRoot(layout);
+  const [{ runImport }, { initStore }, { progressBar }] = await Promise.all([import('@bird/import'), import('@bird/store'), import('@bird/sync-worker')]);
+  if (!existsSync(layout.catalog)) await initStore(layout);
+  const progress = ctx.stderr.isTTY ? progressBar(ctx.stderr, Date.now, 'importing [{bar}] {value}/{total} files') : null;
+  let summary;
+  try {
+    summary = await runImport(layout, config, format, file, { dryRun, env: ctx.env, onProgress: (done: number, total: number) => progress?.update(done, total) });
+  } finally {
+    progress?.stop();
+  }
+  if (summary.read === 0 && summary.unreadable > 0) {
+    throw new BirdError(`${file} holds no ${format} history that bird can read (${unreadableWhere(summary.unreadableLines)}); check that it is a ${format} history file.`);
+  }
+  if (summary.unreadable > 0) {
+    ctx.stderr.write(`bird: warning: ${file}: ${summary.unreadable} ${summary.unreadable === 1 ? 'entry' : 'entries'} could not be read (${unreadableWhere(summary.unreadableLines)}) and were skipped; the rest were read.\n`);
+  }
+  const verb = dryRun ? 'would import' : 'imported';
+  ctx.stdout.write(`${basename(file)}: read ${summary.read}, ${verb} ${summary.imported}, skipped ${summary.duplicates} already stored and ${summary.private} kept out by the privacy rules.\n`);
+}
+
+function unreadableWhere(lines: readonly number[]): string {
+  if (lines.length === 0) return 'damaged data';
+  return lines.length === 1 ? `line ${lines[0]}` : `first at line ${lines[0]}`;
+}
+
+/** `bird import` alone: the user's login shell, from $SHELL. */
+function formatOfShell(env: NodeJS.ProcessEnv): Format {
+  const shell = basename(env.SHELL ?? '');
+  if (shell === 'zsh' || shell === 'bash' || shell === 'fish') return shell;
+  throw usageError(`cannot tell which history to import from SHELL=${JSON.stringify(env.SHELL ?? '')}; name it: ${USAGE.import}`);
+}
+
+/** Where each shell (and atuin) keeps its history unless told otherwise. */
+function defaultFile(format: Format, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME || homedir();
+  const data = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  switch (format) {
+    case 'zsh':
+      return env.HISTFILE || join(home, '.zsh_history');
+    case 'bash':
+      return env.HISTFILE || join(home, '.bash_history');
+    case 'fish':
+      return join(data, 'fish', 'fish_history');
+    case 'atuin':
+      return join(data, 'atuin', 'history.db');
+  }
+}

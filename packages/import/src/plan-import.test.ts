@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED } from '@bird/core';
+import type { AtuinHistoryEntry, HistoryEntry } from './history-entry.ts';
+import { LIVE_MATCH_US, planImport, type ImportContext, type ImportSource } from './plan-import.ts';
+
+const S = 1_000_000n; // µs per second
+const T0 = 1_700_000_000n * S;
+const entry = (cmd: string, startUs: bigint | null, line: number, durationMs: number | null = null): HistoryEntry => ({ cmd, startUs, durationMs, line });
+const source: ImportSource = { format: 'zsh', path: '/home/u/.zsh_history', mtimeUs: T0 + 100n * S };
+const context = (over: Partial<ImportContext> = {}): ImportContext => ({
+  clientId: 'u@h',
+  hostname: 'h',
+  env: {},
+  rules: { ignore: [] },
+  known: new Set(),
+  knownSessions: new Set(),
+  captured: new Map(),
+  ...over,
+});
+
+describe('planImport', () => {
+  it('maps an entry to a row: what the format knows, null for what it does not, a session naming the file', () => {
+    const plan = planImport([entry('git status', T0, 1, 3000)], source, context());
+    expect(plan.invocations).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        session_id: 'import:zsh:/home/u/.zsh_history',
+        timestamp: T0,
+        duration_ms: 3000,
+        cwd: null,
+        cmd: 'git status',
+        executable: 'git',
+        exit_code: null,
+        client_id: 'u@h',
+        hostname: 'h',
+        shell: 'zsh',
+        date: '2023-11-14',
+      },
+    ]);
+    expect(plan.sessions).toEqual([{ session_id: 'import:zsh:/home/u/.zsh_history', client_id: 'u@h', invoker: 'zsh', invoker_pid: null, registered_at: T0, cwd: null, date: '2023-11-14' }]);
+    expect(plan).toMatchObject({ read: 1, duplicates: 0, private: 0 });
+  });
+
+  it('gives the same ids to the same entries however the file around them grew or was trimmed', () => {
+    const old = [entry('a', T0, 1), entry('b', T0 + S, 2), entry('b', T0 + S, 3)];
+    const grown = [entry('zero', T0 - S, 1), ...old.map((e) => ({ ...e, line: e.line + 1 })), entry('c', T0 + 2n * S, 5)];
+    const ids = (es: HistoryEntry[]) => new Map(planImport(es, source, context()).invocations.map((r) => [`${r.cmd}@${r.timestamp}#${r.id}`, r.id]));
+    const before = [...ids(old).values()];
+    const after = [...ids(grown).values()];
+    expect(new Set(before).size).toBe(3); // the same command at the same second, twice, is two rows
+    for (const id of before) expect(after).toContain(id);
+    const trimmed = old.slice(1).map((e) => ({ ...e, line: e.line - 1 }));
+    for (const id of ids(trimmed).values()) expect(before).toContain(id);
+  });
+
+  it.each<[string, Partial<ImportContext>, readonly bigint[] | undefined, number]>([
+    ['no stored ids, nothing captured', {}, undefined, 1],
+    ['captured live 1 s later, same command', {}, [T0 + S], 0],
+    ['captured live exactly at the limit', {}, [T0 - LIVE_MATCH_US], 0],
+    ['captured live 3 s away: another run of it', {}, [T0 + 3n * S], 1],
+  ])('skips what the store holds: %s', (_, over, capturedAt, imported) => {
+    const captured = new Map(capturedAt ? [['make test', capturedAt]] : []);
+    const plan = planImport([entry('make test', T0, 1)], source, context({ ...over, captured }));
+    expect(plan.invocations.length).toBe(imported);
+    expect(plan.duplicates).toBe(1 - imported);
+  });
+
+  it('skips ids imported before, and writes no second session row for a file imported before', () => {
+    const first = planImport([entry('a', T0, 1)], source, context());
+    const again = planImport([entry('a', T0, 1), entry('b', T0 + S, 2)], source, context({ known: new Set([first.invocations[0]!.id]), knownSessions: new Set([first.sessions[0]!.session_id]) }));
+    expect(again.invocations.map((r) => r.cmd)).toEqual(['b']);
+    expect(again.sessions).toEqual([]);
+    expect(again.duplicates).toBe(1);
+  });
+
+  it('runs the capture privacy rules: leading space and ignore patterns leave out, secrets are redacted', () => {
+    const plan = planImport(
+      [entry(' echo private', T0, 1), entry('vault login abc', T0 + S, 2), entry('mysql -u root -phunter2', T0 + 2n * S, 3), entry('ls', T0 + 3n * S, 4)],
+      source,
+      context({ rules: { ignore: ['vault *'] }, env: { BIRD_DISABLED: '1' } }), // the importer's own BIRD_DISABLED does not apply to old commands
+    );
+    expect(plan.invocations.map((r) => r.cmd)).toEqual([`mysql -u root -p${REDACTED}`, 'ls']);
+    expect(plan.private).toBe(2);
+  });
+
+  it('a history without times keeps its order, just before the file was last written', () => {
+    const plan = planImport([entry('first', null, 1), entry('second', null, 2), entry('third', null, 3)], source, context());
+    expect(plan.invocations.map((r) => [r.cmd, r.timestamp])).toEqual([
+      ['first', source.mtimeUs - 3n],
+      ['second', source.mtimeUs - 2n],
+      ['third', source.mtimeUs - 1n],
+    ]);
+    // A later import of the grown file (a new mtime) gives the old entries the same ids.
+    const later = planImport([entry('first', null, 1), entry('second', null, 2), entry('third', null, 3), entry('fourth', null, 4)], { ...source, mtimeUs: source.mtimeUs + 60n * S }, context());
+    expect(later.invocations.slice(0, 3).map((r) => r.id)).toEqual(plan.invocations.map((r) => r.id));
+  });
+
+  it('atuin: its own id names the entry, and cwd, exit code, host and session are kept', () => {
+    const atuin = (atuinId: string, cmd: string): AtuinHistoryEntry => ({ ...entry(cmd, T0, 1, 12), atuinId, cwd: '/src', exitCode: 2, hostname: 'laptop', user: 'u', session: 's1' });
+    const plan = planImport([atuin('01a', 'make'), atuin('01b', 'make')], { format: 'atuin', path: '/h/history.db', mtimeUs: T0 }, context());
+    expect(plan.invocations.map((r) => [r.cmd, r.cwd, r.exit_code, r.hostname, r.shell, r.session_id])).toEqual([
+      ['make', '/src', 2, 'laptop', null, 'import:atuin:/h/history.db#s1'],
+      ['make', '/src', 2, 'laptop', null, 'import:atuin:/h/history.db#s1'],
+    ]);
+    expect(new Set(plan.invocations.map((r) => r.id)).size).toBe(2);
+    const again = planImport([atuin('01b', 'make')], { format: 'atuin', path: '/h/history.db', mtimeUs: T0 }, context());
+    expect(again.invocations[0]!.id).toBe(plan.invocations[1]!.id);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * `bird import`: read a history file, plan (plan-import.ts), write. Parquet mode writes one
+ * file per table and day (`i-<uuid>.parquet` beside captured ones, each atomic), under the
+ * compaction lock so no merge runs between the check of known ids and the write; duckdb mode
+ * inserts everything in one transaction. A crash part-way leaves whole files only, and the
+ * next run skips what they hold.
+ */
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BirdError,
+  INVOCATIONS,
+  SESSIONS,
+  ROW_KEY,
+  localPartitionDir,
+  quoteIdent,
+  quoteLiteral,
+  resolveClientId,
+  shortHostname,
+  uuidv7,
+  waitForCompactionLock,
+  writeFileAtomic,
+  type BirdConfig,
+  type BirdLayout,
+  type TableDef,
+} from '@bird/core';
+import { ConnectionOptions, openCatalog, openStore } from '@bird/store';
+import { encodeParquet } from '@bird/writer-parquet';
+import { parseAtuinHistory } from './atuin-history.ts';
+import { parseBashHistory } from './bash-history.ts';
+import { parseFishHistory } from './fish-history.ts';
+import type { HistoryEntry, HistoryParse } from './history-entry.ts';
+import { IMPORT_SESSION_PREFIX, LIVE_MATCH_US, planImport, type ImportFormat, type ImportPlan } from './plan-import.ts';
+import { parseZshHistory } from './zsh-history.ts';
+
+export interface ImportOptions {
+  readonly dryRun?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImportSummary {
+  readonly file: string;
+  readonly read: number;
+  readonly imported: number;
+  readonly duplicates: number;
+  readonly private: number;
+  readonly unreadable: number;
+  /** Lines of the file where unreadable entries start (as many as the parser could tell). */
+  readonly unreadableLines: readonly number[];
+}
+
+const COMPACTION_WAIT_MS = 60_000;
+
+/** Reads `path` as a `format` history; a file that cannot be read is one BirdError naming it. */
+export async function readHistory(format: ImportFormat, path: string): Promise<HistoryParse<HistoryEntry>> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (error as Error).message})`;
+    throw new BirdError(`${path} ${why}; give the history file with --file PATH.`);
+  }
+  switch (format) {
+    case 'zsh':
+      return parseZshHistory(bytes);
+    case 'bash':
+      return parseBashHistory(bytes.toString('utf8'));
+    case 'fish':
+      return parseFishHistory(bytes.toString('utf8'));
+    case 'atuin': {
+      let wal: Buffer | undefined;
+      try {
+        wal = readFileSync(`${path}-wal`);
+      } catch {
+        // no -wal beside it: everything is in the database file
+      }
+      return parseAtuinHistory(bytes, wal ? { wal } : {});
+    }
+  }
+}
+
+export async function runImport(layout: BirdLayout, config: BirdConfig, format: ImportFormat, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
+  const parsed = await readHistory(format, path);
+  const env = options.env ?? process.env;
+  const clientId = resolveClientId(env, config.client_id);
+  const starts = parsed.entries.flatMap((e) => (e.startUs === null ? [] : [e.startUs]));
+  // Under the lock from the first read of the store to the last file: no merge in between.
+  const lock = config.storage.mode === 'parquet' && !options.dryRun ? await waitForCompactionLock(layout, COMPACTION_WAIT_MS) : null;
+  if (config.storage.mode === 'parquet' && !options.dryRun && !lock) throw new BirdError('a compaction held the store for over a minute; run bird import again in a moment.');
+  try {
+    const held = await storeHolds(layout, format, starts);
+    const plan = planImport(parsed.entries, { format, path, mtimeUs: BigInt(Math.round(statSync(path).mtimeMs * 1000)) }, {
+      clientId,
+      hostname: shortHostname(),
+      env,
+      rules: { ignore: config.capture.ignore },
+      ...held,
+    });
+    if (!options.dryRun) await write(layout, config, plan, options.onProgress);
+    return { file: path, read: plan.read, imported: plan.invocations.length, duplicates: plan.duplicates, private: plan.private, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
+  } finally {
+    lock?.release();
+  }
+}
+
+/** The ids an earlier import stored, and the commands live capture stored around the entries' times. */
+async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: readonly bigint[]) {
+  const known = new Set<string>();
+  const knownSessions = new Set<string>();
+  const captured = new Map<string, bigint[]>();
+  const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+  try {
+    const imported = `starts_with(session_id, ${quoteLiteral(IMPORT_SESSION_PREFIX)})`;
+    for (const [id] of (await conn.query(`SELECT id FROM local.invocations WHERE ${imported}`)).rows) known.add(String(id));
+    for (const [id] of (await conn.query(`SELECT session_id FROM local.sessions WHERE ${imported}`)).rows) knownSessions.add(String(id));
+    if (starts.length > 0) {
+      let lo = starts[0]!;
+      let hi = starts[0]!;
+      for (const s of starts) {
+        if (s < lo) lo = s;
+        if (s > hi) hi = s;
+      }
+      const shell = format === 'atuin' ? '' : ` AND shell = ${quoteLiteral(format)}`;
+      const live = await conn.query(
+        `SELECT cmd, epoch_us("timestamp") FROM local.invocations WHERE NOT ${imported}${shell} AND "timestamp" BETWEEN make_timestamptz(${lo - LIVE_MATCH_US}) AND make_timestamptz(${hi + LIVE_MATCH_US})`,
+      );
+      for (const [cmd, us] of live.rows) {
+        const list = captured.get(String(cmd)) ?? captured.set(String(cmd), []).get(String(cmd))!;
+        list.push(BigInt(us as bigint));
+      }
+    }
+  } finally {
+    conn.close();
+  }
+  return { known, knownSessions, captured };
+}
+
+async function write(layout: BirdLayout, config: BirdConfig, plan: ImportPlan, onProgress?: (done: number, total: number) => void): Promise<void> {
+  const groups = [...byDay(INVOCATIONS, plan.invocations), ...byDay(SESSIONS, plan.sessions)];
+  if (groups.length === 0) return;
+  if (config.storage.mode === 'parquet') {
+    let done = 0;
+    for (const { table, date, rows } of groups) {
+      writeFileAtomic(join(localPartitionDir(layout, table.name, date), `i-${uuidv7(Date.now())}.parquet`), encodeParquet(table, rows), { tmpDir: layout.tmp });
+      onProgress?.(++done, groups.length);
+    }
+    return;
+  }
+  // duckdb mode: the rows go through Parquet files in db/tmp into one transaction.
+  const files = groups.map(({ table, rows }, i) => {
+    const file = join(layout.tmp, `import-${process.pid}-${i}.parquet`);
+    writeFileAtomic(file, encodeParquet(table, rows), { durable: false });
+    return { table, file };
+  });
+  const catalog = await openCatalog(layout.catalog, 'read_write');
+  try {
+    const conn = await catalog.instance.connect();
+    try {
+      await conn.run('BEGIN TRANSACTION');
+      for (const [n, { table, file }] of files.entries()) {
+        const key = quoteIdent(ROW_KEY[table.name]);
+        const target = `local.${quoteIdent(table.name)}`;
+        await conn.run(`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${quoteLiteral(file)}) WHERE ${key} NOT IN (SELECT ${key} FROM ${target})`);
+        onProgress?.(n + 1, files.length);
+      }
+      await conn.run('COMMIT');
+    } catch (error) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    catalog.release();
+    for (const { file } of files) rmSync(file, { force: true });
+  }
+}
+
+function byDay<T extends { date: string }>(table: TableDef, rows: readonly T[]): { table: TableDef; date: string; rows: T[] }[] {
+  const days = new Map<string, T[]>();
+  for (const row of rows) (days.get(row.date) ?? days.set(row.date, []).get(row.date)!).push(row);
+  return [...days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, dayRows]) => ({ table, date, rows: dayRows }));
+}
