@@ -143,6 +143,10 @@ __bird_is_drainer() {
 __bird_launch() {
   local rec=$1 file=$2
   (
+    # `exit` in a subshell of an interactive zsh runs the zshexit hooks and saves the history:
+    # the user's history file would get this shell's commands twice, restamped with now.
+    unset HISTFILE
+    zshexit_functions=()
     umask 077
     trap '' HUP   # inherited until setsid has moved the drainer out of this terminal session
     unset NODE_EXTRA_CA_CERTS
