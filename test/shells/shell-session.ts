@@ -70,10 +70,11 @@ export class ShellSession {
     });
   }
 
-  static async start(shell: Shell, env: Record<string, string>, options: { hook?: boolean; cwd?: string } = {}): Promise<ShellSession> {
+  /** `args`: instead of the usual no-rc-files flags (a test that needs what they turn off, e.g. fish's saved history). */
+  static async start(shell: Shell, env: Record<string, string>, options: { hook?: boolean; cwd?: string; args?: string[] } = {}): Promise<ShellSession> {
     const cwd = options.cwd ?? env.HOME!;
     if (!existsSync(cwd)) mkdirSync(cwd, { recursive: true });
-    const term = pty.spawn(shell, argv[shell], { name: 'xterm-256color', cols: 200, rows: 50, cwd, env });
+    const term = pty.spawn(shell, options.args ?? argv[shell], { name: 'xterm-256color', cols: 200, rows: 50, cwd, env });
     const session = new ShellSession(shell, term);
     await session.until(() => session.output.length > 0 || session.exited, 'the shell to start');
     const before = session.prompts;

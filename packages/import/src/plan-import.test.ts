@@ -95,6 +95,17 @@ describe('planImport', () => {
     expect(later.invocations.slice(0, 3).map((r) => r.id)).toEqual(plan.invocations.map((r) => r.id));
   });
 
+  it('commands of one second keep the file\'s order, a microsecond apart; a clock that went back is left as it is', () => {
+    const plan = planImport([entry('one', T0, 1), entry('two', T0, 2), entry('three', T0, 3), entry('later', T0 + S, 4), entry('earlier', T0 - 10n * S, 5)], source, context());
+    expect(plan.invocations.map((r) => [r.cmd, r.timestamp])).toEqual([
+      ['one', T0],
+      ['two', T0 + 1n],
+      ['three', T0 + 2n],
+      ['later', T0 + S],
+      ['earlier', T0 - 10n * S],
+    ]);
+  });
+
   it('atuin: its own id names the entry, and cwd, exit code, host and session are kept', () => {
     const atuin = (atuinId: string, cmd: string): AtuinHistoryEntry => ({ ...entry(cmd, T0, 1, 12), atuinId, cwd: '/src', exitCode: 2, hostname: 'laptop', user: 'u', session: 's1' });
     const plan = planImport([atuin('01a', 'make'), atuin('01b', 'make')], { format: 'atuin', path: '/h/history.db', mtimeUs: T0 }, context());

@@ -30,6 +30,7 @@ export const IMPORT_SESSION_PREFIX = 'import:';
 
 /** How far apart a history entry and a captured command may start and still be one command (shell history has whole seconds). */
 export const LIVE_MATCH_US = 2_000_000n;
+const SECOND_US = 1_000_000n;
 
 export interface ImportSource {
   readonly format: ImportFormat;
@@ -74,11 +75,15 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
   let duplicates = 0;
   let privateCount = 0;
   let untimedSeen = 0;
+  let previous: bigint | null = null;
 
   for (const entry of entries) {
     // A history without times lists commands oldest first, all before the file was last written:
-    // they are placed just before that, a microsecond apart, so they keep their order.
-    const timestamp = entry.startUs ?? source.mtimeUs - BigInt(untimed - untimedSeen++);
+    // they are placed just before that, a microsecond apart, so they keep their order. Shells
+    // write whole seconds: commands of one second are kept in the file's order the same way.
+    let timestamp = entry.startUs ?? source.mtimeUs - BigInt(untimed - untimedSeen++);
+    if (entry.startUs !== null && previous !== null && timestamp <= previous && previous - timestamp < SECOND_US) timestamp = previous + 1n;
+    previous = timestamp;
     const identity = isAtuin(entry) ? `atuin\0${entry.atuinId}` : occurrence(repeats, `${entry.startUs ?? ''}\0${entry.cmd}`);
     const id = contentUuidv7(entry.startUs === null ? 0 : Number(entry.startUs / 1000n), `${IMPORT_SESSION_PREFIX}${context.clientId}\0${source.format}\0${identity}`);
 

@@ -81,8 +81,8 @@ export async function readHistory(format: ImportFormat, path: string): Promise<H
   }
 }
 
-export async function runImport(layout: BirdLayout, config: BirdConfig, format: ImportFormat, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
-  const parsed = await readHistory(format, path);
+/** Stores what `readHistory` read from `path` (see the module comment). */
+export async function importHistory(layout: BirdLayout, config: BirdConfig, format: ImportFormat, path: string, parsed: HistoryParse<HistoryEntry>, options: ImportOptions = {}): Promise<ImportSummary> {
   const env = options.env ?? process.env;
   const clientId = resolveClientId(env, config.client_id);
   const starts = parsed.entries.flatMap((e) => (e.startUs === null ? [] : [e.startUs]));

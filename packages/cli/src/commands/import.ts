@@ -19,14 +19,16 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const format = positionals[0] === undefined ? formatOfShell(ctx.env) : oneOf('format', positionals[0], FORMATS);
   const file = values.file === undefined ? defaultFile(format, ctx.env) : resolve(ctx.cwd, values.file as string);
   const dryRun = values['dry-run'] === true;
+  const [{ readHistory, importHistory }, { initStore }, { progressBar }] = await Promise.all([import('@bird/import'), import('@bird/store'), import('@bird/sync-worker')]);
+  // Read first: a file that cannot be read leaves no store behind.
+  const parsed = await readHistory(format, file);
   const layout = layoutOf(ctx);
   const config = ensureRoot(layout);
-  const [{ runImport }, { initStore }, { progressBar }] = await Promise.all([import('@bird/import'), import('@bird/store'), import('@bird/sync-worker')]);
   if (!existsSync(layout.catalog)) await initStore(layout);
   const progress = ctx.stderr.isTTY ? progressBar(ctx.stderr, Date.now, 'importing [{bar}] {value}/{total} files') : null;
   let summary;
   try {
-    summary = await runImport(layout, config, format, file, { dryRun, env: ctx.env, onProgress: (done: number, total: number) => progress?.update(done, total) });
+    summary = await importHistory(layout, config, format, file, parsed, { dryRun, env: ctx.env, onProgress: (done: number, total: number) => progress?.update(done, total) });
   } finally {
     progress?.stop();
   }

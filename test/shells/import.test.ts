@@ -1,0 +1,156 @@
+// bird import on history files written by the real shells in a pty: every typed command comes
+// back byte for byte; a second import adds nothing; commands the live hook captured while the
+// history grew are not imported twice.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForNoDrainer, type Shell } from './shell-session.ts';
+
+const BIRD = join(REPO, 'packages/cli/dist/bird.cjs');
+beforeAll(() => {
+  execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs'), 'capture', 'cli'], { stdio: 'inherit' });
+});
+
+/**
+ * The shell's own history settings, typed first: times in the file, multi-line commands kept
+ * whole. zsh and fish take theirs from a startup file instead, as a user's do: zsh -f saves no
+ * history at exit, and loads none at start without its options already set; fish --no-config
+ * saves none at all.
+ */
+const SETUP: Record<Shell, string> = {
+  zsh: 'true',
+  bash: "shopt -s cmdhist lithist; HISTTIMEFORMAT='%F %T '",
+  fish: 'true',
+};
+const ARGS: Partial<Record<Shell, string[]>> = { zsh: ['-i'], fish: ['-i'] };
+const ZSHRC = 'setopt extended_history; HISTSIZE=1000; SAVEHIST=1000\n';
+/** Typed with a newline inside quotes (the shell asks for the rest). */
+const MULTILINE = "echo 'first line\nsecond line'";
+const TYPED = [`echo 'ünïcödé ✓ 🐦 日本語'`, String.raw`printf '%s\n' 'back\slash' "a\\b" 'lit\n'`, MULTILINE, 'echo "$HOME" | tr a-z A-Z', 'mysql -u root -phunter2 -e "select 1"'];
+/** A literal tab, typed as Ctrl-V Tab (zsh and bash; fish has no quoted insert by default). */
+const WITH_TAB = 'echo "a\tb"';
+
+function historyEnv(shell: Shell, home: string): Record<string, string> {
+  if (shell === 'fish') return { XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CONFIG_HOME: join(home, '.config') };
+  if (shell === 'zsh') writeFileSync(join(home, '.zshrc'), ZSHRC);
+  return { HISTFILE: join(home, shell === 'zsh' ? '.zsh_history' : '.bash_history'), ...(shell === 'zsh' ? { ZDOTDIR: home } : {}) };
+}
+
+async function typeSession(shell: Shell, env: Record<string, string>, lines: readonly string[], hook: boolean): Promise<void> {
+  const s = await ShellSession.start(shell, env, { hook, args: ARGS[shell] });
+  try {
+    await s.run(SETUP[shell]);
+    for (const line of lines) {
+      if (line.includes('\t')) {
+        // Ctrl-V makes the next key literal instead of completing.
+        s.term.write(line.replace('\t', '\x16\t'));
+        await s.run('');
+      } else {
+        await s.run(line.replace('\n', '\r'));
+      }
+    }
+    s.term.write('exit\r');
+    await s.until(() => s.exited, 'the shell to exit');
+  } finally {
+    s.close();
+  }
+}
+
+function bird(env: Record<string, string>, ...args: string[]) {
+  const e: NodeJS.ProcessEnv = { ...env };
+  delete e.NODE_EXTRA_CA_CERTS;
+  return spawnSync(process.execPath, [BIRD, ...args], { env: e, encoding: 'utf8' });
+}
+
+async function storedCmds(root: string): Promise<{ cmd: string; session: string }[]> {
+  const r = bird({ ...process.env, BIRD_ROOT: root } as Record<string, string>, 'sql', 'SELECT cmd, session_id FROM main.invocations ORDER BY timestamp, id', '--format', 'json');
+  expect(r.stderr).toBe('');
+  return (JSON.parse(r.stdout) as { cmd: string; session_id: string }[]).map((x) => ({ cmd: x.cmd, session: x.session_id }));
+}
+
+describe.each(SHELLS)('bird import %s', (shell) => {
+  it('brings back every typed command byte for byte, once, and skips what the live hook captured', async () => {
+    const home = tempDir(`import-${shell}-home`);
+    const root = join(tempDir(`import-${shell}-root`), 'bird');
+    const env = shellEnv(home, root, historyEnv(shell, home));
+    const typed = shell === 'fish' ? TYPED : [...TYPED, WITH_TAB];
+
+    // 1. History written without bird: all of it is new to the store.
+    await typeSession(shell, env, typed, false);
+    const first = bird(env, 'import', shell);
+    const historyFile = shell === 'fish' ? join(home, '.local/share/fish/fish_history') : env.HISTFILE!;
+    expect(first.stderr, readFileSync(historyFile, 'utf8')).toBe('');
+    expect(first.status).toBe(0);
+    const afterFirst = await storedCmds(root);
+    const fromHistory = afterFirst.map((r) => r.cmd);
+    // The history also holds the harness's first line (its prompt setup) and `exit`, which the
+    // default `[capture] ignore` list keeps out, as capture does.
+    const expected = [SETUP[shell], ...typed.map((t) => t.replace('-phunter2', '-p[REDACTED]'))];
+    expect(fromHistory[0]).toMatch(shell === 'fish' ? /^function fish_prompt/ : /^PS1=/);
+    expect(fromHistory.slice(1)).toEqual(expected);
+    expect(new Set(afterFirst.map((r) => r.session))).toEqual(new Set([`import:${shell}:${shell === 'fish' ? join(home, '.local/share/fish/fish_history') : env.HISTFILE}`]));
+    expect(first.stdout).toMatch(new RegExp(`: read ${afterFirst.length + 1}, imported ${afterFirst.length}, skipped 0 already stored and 1 kept out by the privacy rules\\.\\n$`));
+
+    // 2. The same file again: nothing new.
+    const again = bird(env, 'import', shell);
+    expect(again.stdout).toMatch(new RegExp(`imported 0, skipped ${afterFirst.length} already stored`));
+    expect(await storedCmds(root)).toEqual(afterFirst);
+
+    // 3. The history grows while the hook captures live: importing it again doubles nothing.
+    const live = ['echo live-one', 'echo live-two'];
+    await typeSession(shell, env, live, true);
+    await waitForNoDrainer(root);
+    bird(env, 'import', shell);
+    const all = (await storedCmds(root)).map((r) => r.cmd);
+    // SETUP[shell] was typed in both sessions: twice, once imported and once captured.
+    for (const cmd of [...expected, ...live]) expect(all.filter((c) => c === cmd), cmd).toHaveLength(cmd === SETUP[shell] ? 2 : 1);
+  }, 120_000);
+});
+
+describe('bird import on bad input', () => {
+  it('names a missing file, a binary file, and a half-damaged file with the line; good entries still land', () => {
+    const home = tempDir('import-bad-home');
+    const env = { ...process.env, HOME: home, BIRD_ROOT: join(home, 'bird') } as Record<string, string>;
+    const missing = bird(env, 'import', 'zsh', '--file', join(home, 'nope'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(`bird: ${join(home, 'nope')} does not exist; give the history file with --file PATH.\n`);
+    expect(existsSync(join(home, 'bird'))).toBe(false); // nothing made for a file that is not there
+
+    const binary = join(home, 'binary');
+    execFileSync('sh', ['-c', `head -c 4096 /dev/urandom | tr -d '\\n' > ${binary}`]);
+    const bad = bird(env, 'import', 'bash', '--file', binary);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`^bird: ${binary} holds no bash history that bird can read \\(line 1\\); check that it is a bash history file\\.\\n$`));
+
+    const half = join(home, 'half');
+    execFileSync('sh', ['-c', `printf ': 1700000000:0;echo good-one\\n: 17000x\\n: 1700000009:0;echo good-two\\n' > ${half}`]);
+    const partial = bird(env, 'import', 'zsh', '--file', half);
+    expect(partial.status).toBe(0);
+    expect(partial.stderr).toBe(`bird: warning: ${half}: 1 entry could not be read (line 2) and were skipped; the rest were read.\n`);
+    expect(partial.stdout).toBe('half: read 2, imported 2, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+    expect(bird(env, 'import', 'zsh', '--file', half, '--dry-run').stdout).toBe('half: read 2, would import 0, skipped 2 already stored and 0 kept out by the privacy rules.\n');
+  });
+
+  it('--dry-run writes nothing; duckdb mode imports into bird.duckdb', async () => {
+    const home = tempDir('import-dry-home');
+    const root = join(home, 'bird');
+    const env = { ...process.env, HOME: home, BIRD_ROOT: root } as Record<string, string>;
+    const file = join(home, 'h');
+    execFileSync('sh', ['-c', `printf '#1700000000\\necho a\\n#1700000005\\necho b\\n' > ${file}`]);
+    expect(bird(env, 'init', '--mode', 'duckdb').status).toBe(0);
+    expect(bird(env, 'import', 'bash', '--file', file, '--dry-run').stdout).toBe('h: read 2, would import 2, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+    expect(await storedCmds(root)).toEqual([]);
+    expect(bird(env, 'import', 'bash', '--file', file).stdout).toBe('h: read 2, imported 2, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+    expect(bird(env, 'import', 'bash', '--file', file).stdout).toBe('h: read 2, imported 0, skipped 2 already stored and 0 kept out by the privacy rules.\n');
+    const db = await DuckDBInstance.create(join(root, 'db', 'bird.duckdb'), { access_mode: 'READ_ONLY' });
+    try {
+      const c = await db.connect();
+      expect((await c.runAndReadAll('SELECT cmd, epoch(timestamp)::BIGINT FROM local.invocations ORDER BY 2')).getRows()).toEqual([['echo a', 1700000000n], ['echo b', 1700000005n]]);
+      c.closeSync();
+    } finally {
+      db.closeSync();
+    }
+  });
+});
