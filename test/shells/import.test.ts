@@ -2,10 +2,11 @@
 // back byte for byte; a second import adds nothing; commands the live hook captured while the
 // history grew are not imported twice.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { atuinDb } from '../../packages/import/src/testing/atuin-db.ts';
 import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForNoDrainer, type Shell } from './shell-session.ts';
 
 const BIRD = join(REPO, 'packages/cli/dist/bird.cjs');
@@ -152,5 +153,31 @@ describe('bird import on bad input', () => {
     } finally {
       db.closeSync();
     }
+  });
+});
+
+describe('bird import atuin', () => {
+  it('reads atuin\'s history.db through the built bundle: every column it has, deleted rows skipped, once', async () => {
+    const home = tempDir('import-atuin-home');
+    const root = join(home, 'bird');
+    const data = join(home, 'data');
+    const S = 1_000_000_000n;
+    const db = await atuinDb([
+      ['01HX0001', 1_700_000_000n * S + 123_456_789n, 2_500_000_000n, 0n, 'cargo build --release', '/src/app', 'sess-a', 'laptop:alice'],
+      ['01HX0002', 1_700_000_060n * S, -1n, -1n, 'cat notes.txt', 'unknown', 'sess-a', 'laptop:alice'],
+      ['01HX0003', 1_700_000_120n * S, 1_000_000n, 1n, 'rm -rf build', '/src/app', 'sess-b', 'laptop:alice', 1_700_000_200n * S],
+    ]);
+    mkdirSync(join(data, 'atuin'), { recursive: true });
+    writeFileSync(join(data, 'atuin', 'history.db'), db);
+    const env = { ...process.env, HOME: home, BIRD_ROOT: root, XDG_DATA_HOME: data } as Record<string, string>;
+    const first = bird(env, 'import', 'atuin');
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe('history.db: read 2, imported 2, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+    const rows = bird(env, 'sql', 'SELECT cmd, epoch_us(timestamp) AS us, duration_ms, cwd, exit_code, hostname, shell, session_id FROM main.invocations ORDER BY timestamp', '--format', 'json');
+    expect(JSON.parse(rows.stdout)).toEqual([
+      { cmd: 'cargo build --release', us: 1700000000123456, duration_ms: 2500, cwd: '/src/app', exit_code: 0, hostname: 'laptop', shell: null, session_id: `import:atuin:${join(data, 'atuin', 'history.db')}#sess-a` },
+      { cmd: 'cat notes.txt', us: 1700000060000000, duration_ms: null, cwd: null, exit_code: null, hostname: 'laptop', shell: null, session_id: `import:atuin:${join(data, 'atuin', 'history.db')}#sess-a` },
+    ]);
+    expect(bird(env, 'import', 'atuin').stdout).toBe('history.db: read 2, imported 0, skipped 2 already stored and 0 kept out by the privacy rules.\n');
   });
 });

@@ -3,54 +3,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
+import { ATUIN_SCHEMA, OLD_SCHEMA, atuinDb, type Row } from './testing/atuin-db.ts';
 import { describe, expect, it } from 'vitest';
 import { BirdError } from '@bird/core';
 import { parseAtuinHistory } from './atuin-history.ts';
 import type { AtuinHistoryEntry } from './history-entry.ts';
 import { applyWal } from './sqlite-wal.ts';
 
-/** atuin's history table as its migrations leave it (crates/atuin-client/migrations, in order). */
-const ATUIN_SCHEMA = `
-  create table if not exists history (
-    id text primary key,
-    timestamp integer not null,
-    duration integer not null,
-    exit integer not null,
-    command text not null,
-    cwd text not null,
-    session text not null,
-    hostname text not null,
-    unique(timestamp, cwd, command)
-  );
-  create index if not exists idx_history_timestamp on history(timestamp);
-  create index if not exists idx_history_command_timestamp on history(command, timestamp);
-  alter table history add column deleted_at integer;
-  alter table history add column author text;
-  alter table history add column intent text;
-  alter table history add column shell text;
-  alter table history add column author_kind integer;
-`;
-/** The table before deleted_at (atuin before 2023). */
-const OLD_SCHEMA = ATUIN_SCHEMA.slice(0, ATUIN_SCHEMA.indexOf('alter table'));
-
-type Row = [id: string, timestamp: bigint, duration: bigint, exit: bigint, command: string, cwd: string, session: string, hostname: string, deletedAt?: bigint | null];
 
 const S = 1_000_000_000n; // nanoseconds in a second
 const T = 1_700_000_000n * S + 123_456_789n; // past 2^53 ns: must stay exact
-
-async function atuinDb(rows: Row[], schema = ATUIN_SCHEMA): Promise<Uint8Array> {
-  const SQL = await initSqlJs();
-  const db = new SQL.Database();
-  db.run(schema);
-  const deleted = schema.includes('deleted_at');
-  for (const row of rows) {
-    const values = deleted ? [...row.slice(0, 8), row[8] ?? null] : row.slice(0, 8);
-    db.run(`insert into history (id, timestamp, duration, exit, command, cwd, session, hostname${deleted ? ', deleted_at' : ''}) values (${values.map(() => '?').join(', ')})`, values as never);
-  }
-  const bytes = db.export();
-  db.close();
-  return bytes;
-}
 
 const entry = (over: Partial<AtuinHistoryEntry> & Pick<AtuinHistoryEntry, 'atuinId' | 'cmd' | 'line'>): AtuinHistoryEntry => ({
   startUs: null,
