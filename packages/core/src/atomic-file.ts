@@ -8,7 +8,8 @@
  * crash's leftovers are easy to sweep), else beside the destination as a hidden sibling (a
  * remote lake or a mirror, which may be on another filesystem than the root).
  */
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, rm, chmod } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -84,6 +85,60 @@ export async function writeFileAtomicWith(dest: string, fill: (tmp: string) => P
   }
   if (options.durable !== false) fsyncDir(dirname(dest));
   return true;
+}
+
+/**
+ * Many files at once, each whole or absent, for a bulk writer (an import of years of history is
+ * a file per day). fsyncing each file and its folder costs two disk flushes per file (~0.9 s of
+ * a 100,000-entry import); here every file is written first, the filesystem is flushed once
+ * (`sync -f`, i.e. syncfs), all are renamed into place, and it is flushed once more for the
+ * renames. Where `sync -f` is not available, each file is fsynced as writeFileAtomic does.
+ * A crash leaves some files published and some not, never one half-written.
+ */
+export function writeFilesAtomic(files: readonly { path: string; data: Uint8Array | string }[], options: Omit<AtomicWriteOptions, 'durable'> = {}): void {
+  if (files.length === 0) return;
+  if (options.tmpDir) mkdirSync(options.tmpDir, { recursive: true, mode: 0o700 });
+  const staged: { tmp: string; path: string }[] = [];
+  try {
+    for (const { path, data } of files) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      const tmp = tempPathFor(path, options.tmpDir);
+      staged.push({ tmp, path });
+      writeFileAtomicBytes(tmp, data, options.mode ?? 0o600);
+    }
+    const flushed = syncFilesystem(staged[0]!.tmp);
+    if (!flushed) for (const { tmp } of staged) fsyncPath(tmp);
+    for (const { tmp, path } of staged) renameSync(tmp, path);
+    staged.length = 0;
+    if (!flushed || !syncFilesystem(files[0]!.path)) for (const dir of new Set(files.map((f) => dirname(f.path)))) fsyncDir(dir);
+  } finally {
+    for (const { tmp } of staged) rmSync(tmp, { force: true });
+  }
+}
+
+function writeFileAtomicBytes(path: string, data: Uint8Array | string, mode: number): void {
+  const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, constants.O_RDONLY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** syncfs(2) of the filesystem holding `path`, through coreutils' `sync -f`; false where that is not available. */
+function syncFilesystem(path: string): boolean {
+  return spawnSync('sync', ['-f', path], { stdio: 'ignore' }).status === 0;
 }
 
 function publish(tmp: string, path: string): void {

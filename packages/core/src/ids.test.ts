@@ -60,6 +60,11 @@ describe('contentUuidv7', () => {
     expect(contentUuidv7(1_700_000_000_000, 'zsh-1\u00001700000000000000\u0000ls -la')).toBe(uuidv7(1_700_000_000_000, digest));
   });
 
+  it('gives the same id with node:crypto as the hash, for any text', () => {
+    const node = (c: string | Uint8Array) => createHash('sha256').update(c).digest();
+    for (const content of ['', 'ls', 'echo 日本語 🐦\n\ttab', 'x'.repeat(1000)]) expect(contentUuidv7(5, content, node)).toBe(contentUuidv7(5, content));
+  });
+
   it.each([
     ['other content', 1_700_000_000_000, 'ls -l'],
     ['another millisecond', 1_700_000_000_001, 'ls -la'],

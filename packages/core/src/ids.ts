@@ -24,8 +24,10 @@ export function uuidv7(unixMs: number, entropy: Uint8Array = randomEntropy()): s
 
 /**
  * A UUIDv7 whose random part is a hash of `content`: the same record always gets the same id,
- * which makes re-writing it after a crash idempotent instead of a duplicate.
+ * which makes re-writing it after a crash idempotent instead of a duplicate. `hash` is SHA-256:
+ * core's own by default (the capture path does not load node:crypto); a bulk caller such as
+ * import passes node:crypto's, ~10x faster per id once loaded, with the same result.
  */
-export function contentUuidv7(unixMs: number, content: string | Uint8Array): string {
-  return uuidv7(unixMs, sha256(content));
+export function contentUuidv7(unixMs: number, content: string | Uint8Array, hash: (content: string | Uint8Array) => Uint8Array = sha256): string {
+  return uuidv7(unixMs, hash(content));
 }

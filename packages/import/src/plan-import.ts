@@ -10,6 +10,7 @@
  *   same shell, starting within `LIVE_MATCH_US`, is the same command seen twice.
  * - **Privacy.** Every entry goes through core's `decideCapture`, as a live command does.
  */
+import { createHash } from 'node:crypto';
 import {
   contentUuidv7,
   decideCapture,
@@ -21,6 +22,9 @@ import {
   type ShellName,
 } from '@bird/core';
 import type { AtuinHistoryEntry, HistoryEntry } from './history-entry.ts';
+
+/** node:crypto's SHA-256, for ids in bulk (see contentUuidv7). */
+const nodeSha256 = (content: string | Uint8Array): Uint8Array => createHash('sha256').update(content).digest();
 
 export const IMPORT_FORMATS = ['zsh', 'bash', 'fish', 'atuin'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -85,7 +89,7 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
     if (entry.startUs !== null && previous !== null && timestamp <= previous && previous - timestamp < SECOND_US) timestamp = previous + 1n;
     previous = timestamp;
     const identity = isAtuin(entry) ? `atuin\0${entry.atuinId}` : occurrence(repeats, `${entry.startUs ?? ''}\0${entry.cmd}`);
-    const id = contentUuidv7(entry.startUs === null ? 0 : Number(entry.startUs / 1000n), `${IMPORT_SESSION_PREFIX}${context.clientId}\0${source.format}\0${identity}`);
+    const id = contentUuidv7(entry.startUs === null ? 0 : Number(entry.startUs / 1000n), `${IMPORT_SESSION_PREFIX}${context.clientId}\0${source.format}\0${identity}`, nodeSha256);
 
     const decision = decideCapture(entry.cmd, {}, context.rules);
     if (!decision.capture) {

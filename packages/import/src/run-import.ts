@@ -20,6 +20,7 @@ import {
   uuidv7,
   waitForCompactionLock,
   writeFileAtomic,
+  writeFilesAtomic,
   type BirdConfig,
   type BirdLayout,
   type TableDef,
@@ -142,10 +143,12 @@ async function write(layout: BirdLayout, config: BirdConfig, plan: ImportPlan, o
   if (groups.length === 0) return;
   if (config.storage.mode === 'parquet') {
     let done = 0;
-    for (const { table, date, rows } of groups) {
-      writeFileAtomic(join(localPartitionDir(layout, table.name, date), `i-${uuidv7(Date.now())}.parquet`), encodeParquet(table, rows), { tmpDir: layout.tmp });
+    const files = groups.map(({ table, date, rows }) => {
+      const file = { path: join(localPartitionDir(layout, table.name, date), `i-${uuidv7(Date.now())}.parquet`), data: encodeParquet(table, rows) };
       onProgress?.(++done, groups.length);
-    }
+      return file;
+    });
+    writeFilesAtomic(files, { tmpDir: layout.tmp });
     return;
   }
   // duckdb mode: the rows go through Parquet files in db/tmp into one transaction.

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFilesAtomic } from './atomic-file.ts';
+
+const temp = () => mkdtempSync(join(tmpdir(), 'bird-atomic-'));
+
+describe('writeFilesAtomic', () => {
+  it.each([
+    ['with sync -f on PATH', undefined],
+    ['falling back to an fsync per file without it', '/nonexistent'],
+  ])('publishes every file whole, 0600, and leaves no temporary file (%s)', (_, path) => {
+    const dir = temp();
+    const tmp = join(dir, 'tmp');
+    const saved = process.env.PATH;
+    if (path !== undefined) process.env.PATH = path;
+    try {
+      writeFileSync(join(dir, 'old'), 'before');
+      writeFilesAtomic(
+        [
+          { path: join(dir, 'a', 'date=1', 'x.parquet'), data: 'one' },
+          { path: join(dir, 'a', 'date=2', 'y.parquet'), data: new Uint8Array([1, 2, 3]) },
+          { path: join(dir, 'old'), data: 'after' },
+        ],
+        { tmpDir: tmp },
+      );
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(readFileSync(join(dir, 'a', 'date=1', 'x.parquet'), 'utf8')).toBe('one');
+    expect([...readFileSync(join(dir, 'a', 'date=2', 'y.parquet'))]).toEqual([1, 2, 3]);
+    expect(readFileSync(join(dir, 'old'), 'utf8')).toBe('after');
+    expect(statSync(join(dir, 'a', 'date=1', 'x.parquet')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('publishes none of them when one cannot be written, and cleans up', () => {
+    const dir = temp();
+    const tmp = join(dir, 'tmp');
+    writeFileSync(join(dir, 'blocker'), 'a file where a folder should be');
+    expect(() =>
+      writeFilesAtomic(
+        [
+          { path: join(dir, 'ok', 'first.parquet'), data: 'x' },
+          { path: join(dir, 'blocker', 'second.parquet'), data: 'y' },
+        ],
+        { tmpDir: tmp },
+      ),
+    ).toThrow(/ENOTDIR|EEXIST/);
+    expect(readdirSync(join(dir, 'ok'))).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
