@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import * as pty from 'node-pty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { atuinDb } from '../../packages/import/src/testing/atuin-db.ts';
 import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForNoDrainer, type Shell } from './shell-session.ts';
@@ -180,4 +181,24 @@ describe('bird import atuin', () => {
     ]);
     expect(bird(env, 'import', 'atuin').stdout).toBe('history.db: read 2, imported 0, skipped 2 already stored and 0 kept out by the privacy rules.\n');
   });
+});
+
+describe('bird import on a terminal', () => {
+  it('shows a progress bar while a large history is written, then the summary', async () => {
+    const home = tempDir('import-tty-home');
+    const file = join(home, '.zsh_history');
+    // Two years of commands, one every ~10 minutes: long enough for the bar (it waits a second).
+    writeFileSync(file, Array.from({ length: 100_000 }, (_, i) => `: ${1_600_000_000 + i * 631}:0;echo entry-${i}\n`).join(''));
+    const env = { ...process.env, HOME: home, BIRD_ROOT: join(home, 'bird'), TERM: 'xterm-256color' } as Record<string, string>;
+    delete env.NODE_EXTRA_CA_CERTS;
+    const term = pty.spawn(process.execPath, [BIRD, 'import', 'zsh', '--file', file], { name: 'xterm-256color', cols: 120, rows: 10, env });
+    let out = '';
+    term.onData((d) => (out += d));
+    const code = await new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+    expect(code).toBe(0);
+    // 731 days of invocations and the one session row: a file each.
+    expect(out).toMatch(/importing \[[=-]+\] [1-9]\d*\/732 files/);
+    expect(out).toContain('732/732 files');
+    expect(out).toContain('.zsh_history: read 100000, imported 100000, skipped 0 already stored and 0 kept out by the privacy rules.');
+  }, 60_000);
 });
