@@ -135,6 +135,17 @@ describe('bird import on bad input', () => {
     expect(bird(env, 'import', 'zsh', '--file', half, '--dry-run').stdout).toBe('half: read 2, would import 0, skipped 2 already stored and 0 kept out by the privacy rules.\n');
   });
 
+  it('with no format takes $SHELL\'s history, and says what to do when $SHELL is none it knows', () => {
+    const home = tempDir('import-shell-home');
+    writeFileSync(join(home, '.bash_history'), '#1700000000\necho from-bash\n');
+    const env = { ...process.env, HOME: home, BIRD_ROOT: join(home, 'bird'), SHELL: '/usr/bin/bash' } as Record<string, string>;
+    delete env.HISTFILE;
+    expect(bird(env, 'import').stdout).toBe('.bash_history: read 1, imported 1, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+    const tcsh = bird({ ...env, SHELL: '/bin/tcsh' }, 'import');
+    expect(tcsh.status).toBe(2);
+    expect(tcsh.stderr).toBe('bird: cannot tell which history to import from SHELL="/bin/tcsh"; name it: bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]\n');
+  });
+
   it('--dry-run writes nothing; duckdb mode imports into bird.duckdb', async () => {
     const home = tempDir('import-dry-home');
     const root = join(home, 'bird');
