@@ -48,7 +48,7 @@ describe.each(SHELLS)('%s', (shell) => {
       await s.run(disable[shell][1]);
       await s.run('echo sentinel-after');
       await s.run('');
-      await s.ctrlCAtPrompt(); // not a command: nothing to store
+      await s.ctrlCAtPrompt(); // a line abandoned with Ctrl-C is not a command: nothing to store
       await s.run('echo last');
 
       const rows = await waitForRow(root, (r) => r.cmd === 'echo last', 'the last command');

@@ -6,7 +6,7 @@
 // are alive and keep appending while drainers die mid-claim, mid-write and mid-grace, which is
 // how it happens to users.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, expect, it } from 'vitest';
@@ -44,6 +44,12 @@ async function duckdbRows(root: string): Promise<{ id: string; cmd: string }[]> 
   }
 }
 
+/** Waits until none of `pids` is a live process any more (a zombie counts as gone: it has no exe). */
+async function untilGone(pids: readonly number[], timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some((pid) => existsSync(`/proc/${pid}/exe`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
 it.each([
   { mode: 'parquet', perShell: 8, rounds: ROUNDS },
   { mode: 'duckdb', perShell: 3, rounds: Math.ceil(ROUNDS / 3) },
@@ -63,15 +69,21 @@ it.each([
       const killAt = Math.random() * 600;
       const killer = new Promise<void>((resolve) =>
         setTimeout(() => {
+          const killed: number[] = [];
           for (const pid of drainerPids(root)) {
             try {
               process.kill(pid, 'SIGKILL');
+              killed.push(pid);
               kills++;
             } catch {
               // it exited on its own just now
             }
           }
-          resolve();
+          // Resolved once they are really gone. A drainer that got SIGKILL but has not been
+          // scheduled to die yet (tens of ms on a loaded machine) still looks alive to a hook:
+          // a command typed in that instant is stored at the shell's next prompt, not this one,
+          // and the last command of the test has no next prompt.
+          void untilGone(killed).then(resolve);
         }, killAt),
       );
       await Promise.all(
@@ -103,7 +115,10 @@ it.each([
   const rows = mode === 'parquet' ? await readRows(root) : await duckdbRows(root);
   const stored = rows.map((r) => r.cmd).sort();
   const missing = typed.filter((t) => !stored.includes(t));
-  expect(missing).toEqual([]);
+  // What the drainers said, and what is still spooled: the first things to read when this fails.
+  const errors = existsSync(join(root, 'errors.log')) ? readFileSync(join(root, 'errors.log'), 'utf8').split('\n').slice(-20).join('\n') : '(no errors.log)';
+  const spooled = existsSync(join(root, 'spool')) ? readdirSync(join(root, 'spool')).join(' ') : '(no spool folder)';
+  expect(missing, `${missing.length} of ${typed.length} missing; errors.log tail:\n${errors}\nspool: ${spooled}`).toEqual([]);
   expect(stored).toEqual([...typed].sort());
   expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
 });

@@ -118,16 +118,19 @@ export class ShellSession {
   }
 
   /**
-   * Ctrl-C at an empty prompt, then waits until the shell has dealt with it. zsh and bash draw a
-   * fresh prompt. In zsh the key is a signal that aborts whatever line editing is under way, so a
-   * line typed before that prompt appears can be thrown away with it: the wait is not optional.
-   * fish reads Ctrl-C as a key, in order with what is typed after it, and on an empty line draws
-   * nothing: there is nothing to wait for.
+   * Types a word at the prompt, then abandons the line with Ctrl-C, and waits until the shell
+   * has drawn its fresh prompt. The word goes first because fish, on an empty line, reacts to
+   * Ctrl-C with no output at all: there would be nothing to wait for, and in zsh and fish alike
+   * the key is handled asynchronously, so a line typed before the shell got to it could be
+   * thrown away with it.
    */
-  async ctrlCAtPrompt(): Promise<void> {
+  async ctrlCAtPrompt(word = 'abandoned-line'): Promise<void> {
+    const from = this.output.length;
+    this.term.write(word);
+    await this.until(() => this.output.indexOf(word, from) >= 0, `${word} to be echoed`);
     const before = this.prompts;
     this.term.write('\x03');
-    if (this.shell !== 'fish') await this.until(() => this.prompts > before, 'a prompt after Ctrl-C');
+    await this.until(() => this.prompts > before, 'a prompt after Ctrl-C');
   }
 
   /** Closes the terminal: the pty master goes away and the shell gets SIGHUP. */
