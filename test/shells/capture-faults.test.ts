@@ -53,8 +53,9 @@ describe.each(SHELLS)('%s', (shell) => {
   it('does not trust a drainer marker naming a zombie (a drainer killed with -9 and never reaped)', async () => {
     const root = join(tempDir(`${shell}-zombie`), 'bird');
     const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-zombiehome`), root, { BIRD_DRAIN_LINGER_MS: '5000' }));
-    // `sleep 0` exits at once; its parent, exec'd into `sleep 120`, never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 120'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The child exits a second later, when its parent has been exec'd into `sleep 120`, which
+    // never reaps it. (A child that exited at once could be reaped by sh before the exec.)
+    const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 120'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d) => resolve(String(d)))));
       await s.until(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the zombie');

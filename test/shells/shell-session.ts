@@ -129,8 +129,21 @@ export class ShellSession {
     this.term.write(word);
     await this.until(() => this.output.indexOf(word, from) >= 0, `${word} to be echoed`);
     const before = this.prompts;
-    this.term.write('\x03');
-    await this.until(() => this.prompts > before, 'a prompt after Ctrl-C');
+    // As a person would, Ctrl-C again if nothing happened: fish, busy redrawing the line it just
+    // echoed, can let one pass unseen for seconds.
+    for (let tries = 1; ; tries++) {
+      this.term.write('\x03');
+      try {
+        await this.until(() => this.prompts > before, 'a prompt after Ctrl-C', 2000);
+      } catch (error) {
+        if (tries >= 10) throw error;
+        continue;
+      }
+      // A Ctrl-C that was only late still comes: let it fall on lines that are never recorded
+      // (a leading space), one per extra press, not on the next real command.
+      for (let extra = 1; extra < tries; extra++) await this.run(' true');
+      return;
+    }
   }
 
   /** Closes the terminal: the pty master goes away and the shell gets SIGHUP. */
