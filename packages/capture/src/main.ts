@@ -3,6 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
 import { parseCaptureFlags } from './flags.ts';
+import { journalStored } from './journal-stored.ts';
 import { openWriter } from './open-writer.ts';
 import { planCapture } from './record-command.ts';
 import { drainerOptionsFromEnv } from './spool/drainer-options.ts';
@@ -32,6 +33,8 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await writer.close();
   }
+  const problem = journalStored(layout, [plan.invocation]);
+  if (problem) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${problem}\n`, { mode: 0o600 });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -33,6 +33,8 @@ export interface BirdLayout {
   readonly compaction: string;
   /** Push and pull state, one folder per remote: `sync/<name>/` (see sync-worker's PROTOCOL.md). */
   readonly sync: string;
+  /** The history index search, `bird history` and `bird stats` read without DuckDB (see packages/history-index). */
+  readonly historyIndex: string;
   readonly spool: string;
   readonly errorsLog: string;
 }
@@ -55,6 +57,7 @@ export function birdLayout(root: string): BirdLayout {
     mirror: join(dbDir, 'mirror'),
     compaction: join(dbDir, 'compaction'),
     sync: join(dbDir, 'sync'),
+    historyIndex: join(dbDir, 'history-index'),
     spool: join(root, 'spool'),
     errorsLog: join(root, 'errors.log'),
   };

@@ -32,6 +32,7 @@ import {
   type BirdConfig,
   type BirdLayout,
 } from '@bird/core';
+import { journalStored } from '../journal-stored.ts';
 import { openWriter } from '../open-writer.ts';
 import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
@@ -339,6 +340,8 @@ class Drainer {
     // Never waited for: a drainer blocked on the lock would hold up every other claim with it.
     const lock = redo && this.config.storage.mode === 'parquet' ? tryCompactionLock(this.layout) : null;
     if (redo && this.config.storage.mode === 'parquet' && !lock) throw new CompactionBusy();
+    // A redo skips rows a compaction merged, but they are stored all the same: journal them too.
+    const stored = wanted;
     try {
       if (lock) {
         const merged = new Map<string, Set<string>>();
@@ -354,6 +357,10 @@ class Drainer {
       } finally {
         await writer.close();
       }
+      // Before the claim advances past these records: a drainer killed here redoes the batch,
+      // and journals it then (the reader keeps a row journaled twice once).
+      const problem = journalStored(this.layout, stored.map((p) => p.invocation!));
+      if (problem) this.log(problem);
     } finally {
       lock?.release();
     }

@@ -1,0 +1,179 @@
+import { UNKNOWN_EXIT, type HistoryIndex, type HistoryRow } from './history-index.ts';
+
+/** Interns strings: each distinct value gets the next number. */
+class Interner {
+  readonly values: string[] = [];
+  private readonly numbers = new Map<string, number>();
+  constructor(initial: readonly string[] = []) {
+    for (const value of initial) this.number(value);
+  }
+  number(value: string): number {
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      n = this.values.length;
+      this.values.push(value);
+      this.numbers.set(value, n);
+    }
+    return n;
+  }
+}
+
+const HEX = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** Row `row`'s 16 bytes in `into`: a UUID's own; an id that is not a UUID (a foreign lake's) hashed into 16. */
+export function idBytes(id: string, into: Uint8Array, row: number): void {
+  const at = row * 16;
+  if (HEX.test(id)) {
+    const hex = id.replaceAll('-', '');
+    for (let i = 0; i < 16; i++) into[at + i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    return;
+  }
+  // FNV-1a over the text, spread over 16 bytes: equal ids give equal bytes, which is all dedupe needs.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 16; i++) into[at + i] = 0;
+  for (let i = 0; i < id.length; i++) {
+    h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+    into[at + (i % 16)] = (into[at + (i % 16)]! ^ h) & 0xff;
+  }
+}
+
+export function idText(ids: Uint8Array, row: number): string {
+  let hex = '';
+  for (let i = 0; i < 16; i++) hex += ids[row * 16 + i]!.toString(16).padStart(2, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** An index of these rows, oldest first; rows with the same id are kept once. */
+export function buildIndex(rows: readonly HistoryRow[]): HistoryIndex {
+  return mergeRows(EMPTY_INDEX, rows);
+}
+
+export const EMPTY_INDEX: HistoryIndex = {
+  size: 0,
+  timestampUs: new Float64Array(0),
+  durationMs: new Float64Array(0),
+  exitCode: new Int32Array(0),
+  cmd: new Uint32Array(0),
+  cwd: new Uint32Array(0),
+  session: new Uint32Array(0),
+  host: new Uint32Array(0),
+  source: new Uint32Array(0),
+  ids: new Uint8Array(0),
+  commands: [],
+  dirs: [],
+  sessions: [],
+  hosts: [],
+  sources: [],
+};
+
+function compareIds(a: Uint8Array, ai: number, b: Uint8Array, bi: number): number {
+  for (let i = 0; i < 16; i++) {
+    const d = a[ai * 16 + i]! - b[bi * 16 + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The first row whose start is at or after `us` (rows are sorted by start). */
+export function lowerBound(timestamps: Float64Array, size: number, us: number): number {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (timestamps[mid]! < us) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The base index with these rows added: rows already in it (same id, same start) or repeated
+ * among themselves are added once. Rows are usually newer than the base, so this appends and
+ * sorts only the new part, then merges.
+ */
+export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[]): HistoryIndex {
+  const fresh = new Uint8Array(rows.length * 16);
+  rows.forEach((row, i) => idBytes(row.id, fresh, i));
+  // New rows in start order, then by id, so equal ones sit side by side.
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a]!.timestampUs - rows[b]!.timestampUs || compareIds(fresh, a, fresh, b));
+  const keep: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const previous = keep.length > 0 ? keep[keep.length - 1]! : -1;
+    if (previous >= 0 && rows[previous]!.timestampUs === rows[i]!.timestampUs && compareIds(fresh, previous, fresh, i) === 0) continue;
+    if (inBase(base, rows[i]!.timestampUs, fresh, i)) continue;
+    keep.push(i);
+  }
+  if (keep.length === 0) return base;
+
+  const size = base.size + keep.length;
+  const commands = new Interner(base.commands);
+  const dirs = new Interner(base.dirs);
+  const sessions = new Interner(base.sessions);
+  const hosts = new Interner(base.hosts);
+  const sources = new Interner(base.sources);
+  const out = {
+    timestampUs: new Float64Array(size),
+    durationMs: new Float64Array(size),
+    exitCode: new Int32Array(size),
+    cmd: new Uint32Array(size),
+    cwd: new Uint32Array(size),
+    session: new Uint32Array(size),
+    host: new Uint32Array(size),
+    source: new Uint32Array(size),
+    ids: new Uint8Array(size * 16),
+  };
+  let b = 0;
+  let n = 0;
+  const copyBase = () => {
+    out.timestampUs[n] = base.timestampUs[b]!;
+    out.durationMs[n] = base.durationMs[b]!;
+    out.exitCode[n] = base.exitCode[b]!;
+    out.cmd[n] = base.cmd[b]!;
+    out.cwd[n] = base.cwd[b]!;
+    out.session[n] = base.session[b]!;
+    out.host[n] = base.host[b]!;
+    out.source[n] = base.source[b]!;
+    out.ids.set(base.ids.subarray(b * 16, b * 16 + 16), n * 16);
+    b++;
+    n++;
+  };
+  for (const i of keep) {
+    const row = rows[i]!;
+    while (b < base.size && (base.timestampUs[b]! < row.timestampUs || (base.timestampUs[b] === row.timestampUs && compareIds(base.ids, b, fresh, i) < 0))) copyBase();
+    out.timestampUs[n] = row.timestampUs;
+    out.durationMs[n] = row.durationMs ?? NaN;
+    out.exitCode[n] = row.exitCode ?? UNKNOWN_EXIT;
+    out.cmd[n] = commands.number(row.cmd);
+    out.cwd[n] = dirs.number(row.cwd);
+    out.session[n] = sessions.number(row.session);
+    out.host[n] = hosts.number(row.host);
+    out.source[n] = sources.number(row.source);
+    out.ids.set(fresh.subarray(i * 16, i * 16 + 16), n * 16);
+    n++;
+  }
+  while (b < base.size) copyBase();
+  return { size, ...out, commands: commands.values, dirs: dirs.values, sessions: sessions.values, hosts: hosts.values, sources: sources.values };
+}
+
+function inBase(base: HistoryIndex, us: number, ids: Uint8Array, i: number): boolean {
+  for (let r = lowerBound(base.timestampUs, base.size, us); r < base.size && base.timestampUs[r] === us; r++) {
+    if (compareIds(base.ids, r, ids, i) === 0) return true;
+  }
+  return false;
+}
+
+/** Row `r` of an index as a plain object (for tests, the journal, and printing). */
+export function rowAt(index: HistoryIndex, r: number): HistoryRow {
+  return {
+    id: idText(index.ids, r),
+    timestampUs: index.timestampUs[r]!,
+    durationMs: Number.isNaN(index.durationMs[r]!) ? null : index.durationMs[r]!,
+    exitCode: index.exitCode[r] === UNKNOWN_EXIT ? null : index.exitCode[r]!,
+    cmd: index.commands[index.cmd[r]!]!,
+    cwd: index.dirs[index.cwd[r]!]!,
+    session: index.sessions[index.session[r]!]!,
+    host: index.hosts[index.host[r]!]!,
+    source: index.sources[index.source[r]!]!,
+  };
+}

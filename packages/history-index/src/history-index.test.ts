@@ -1,0 +1,150 @@
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildIndex, mergeRows, rowAt } from './build-index.ts';
+import type { HistoryRow } from './history-index.ts';
+import { absorbingName, indexFiles, staleName } from './index-files.ts';
+import { appendToJournal, invalidateIndex, readJournal } from './journal.ts';
+import { loadHistory } from './load-history.ts';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-format.ts';
+
+const row = (n: number, over: Partial<HistoryRow> = {}): HistoryRow => ({
+  id: `0190f${String(n).padStart(3, '0')}-0000-7000-8000-000000000000`,
+  timestampUs: 1_700_000_000_000_000 + n * 1_000_000,
+  durationMs: n * 10,
+  exitCode: n % 3 === 0 ? 1 : 0,
+  cmd: `cmd ${n % 4}`,
+  cwd: `/home/ana/p${n % 2}`,
+  session: `s${n % 2}`,
+  host: 'box',
+  source: n % 5 === 0 ? 'team' : 'local',
+  ...over,
+});
+const rowsOf = (index: ReturnType<typeof buildIndex>) => Array.from({ length: index.size }, (_, r) => rowAt(index, r));
+
+let dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'bird-hix-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+describe('buildIndex / mergeRows', () => {
+  it('orders rows by start time and keeps every column', () => {
+    const rows = [row(3), row(1), row(2, { durationMs: null, exitCode: null, cmd: 'ünïcode ✓\nline two' })];
+    expect(rowsOf(buildIndex(rows))).toEqual([row(1), row(2, { durationMs: null, exitCode: null, cmd: 'ünïcode ✓\nline two' }), row(3)]);
+  });
+
+  it.each([
+    ['a row repeated in the new rows', [row(1), row(1)], [], 1],
+    ['a row already in the base', [row(1)], [row(1)], 1],
+    ['two rows with one start time and different ids', [row(1), row(1, { id: '0190f999-0000-7000-8000-000000000000' })], [], 2],
+    ['the same id at another time (not the same row)', [row(1), row(1, { timestampUs: 5 })], [], 2],
+  ])('keeps %s the right number of times', (_name, fresh, base, size) => {
+    expect(mergeRows(buildIndex(base), fresh).size).toBe(size);
+  });
+
+  it('interns each distinct string once', () => {
+    const index = buildIndex([row(1), row(5), row(9)]);
+    expect(index.commands).toEqual(['cmd 1']);
+    expect(index.sources).toEqual(['local', 'team']);
+  });
+});
+
+describe('snapshot format', () => {
+  it('round-trips an index exactly, strings included', () => {
+    const index = buildIndex([row(1), row(2, { cmd: 'a\0b', cwd: '' }), row(3, { cmd: '日本語 😀' })]);
+    const decoded = decodeSnapshot(encodeSnapshot(index, 42));
+    expect(decoded.builtAtMs).toBe(42);
+    expect(rowsOf(decoded.index)).toEqual(rowsOf(index).map((r) => (r.cmd === 'a\0b' ? { ...r, cmd: 'a\u2400b' } : r)));
+  });
+
+  it('round-trips an empty index', () => {
+    expect(decodeSnapshot(encodeSnapshot(buildIndex([]), 1)).index.size).toBe(0);
+  });
+
+  it('reads a copy at an unaligned offset', () => {
+    const bytes = encodeSnapshot(buildIndex([row(1), row(2)]), 1);
+    const shifted = Buffer.alloc(bytes.length + 3);
+    bytes.copy(shifted, 3);
+    expect(rowsOf(decodeSnapshot(shifted.subarray(3)).index)).toEqual([row(1), row(2)]);
+  });
+
+  it.each([
+    ['cut short', (b: Buffer) => b.subarray(0, b.length - 20)],
+    ['cut in its header', (b: Buffer) => b.subarray(0, 20)],
+    ['another file', () => Buffer.from('PAR1 not an index')],
+    ['empty', () => Buffer.alloc(0)],
+  ])('rejects a snapshot %s', (_name, damage) => {
+    const bytes = encodeSnapshot(buildIndex([row(1), row(2), row(3)]), 1);
+    expect(() => decodeSnapshot(damage(bytes))).toThrow(/snapshot|section|header|string/);
+  });
+});
+
+describe('journal', () => {
+  it('reads back what was appended, and skips a line a crash cut short without losing the next', () => {
+    const dir = tempDir();
+    appendToJournal(dir, [row(1), row(2)]);
+    const path = indexFiles(dir).journal;
+    appendFileSync(path, '\n["0190f003-0000-7000-8000-000000000000",17000'); // a writer died mid-line
+    appendToJournal(dir, [row(4)]);
+    expect(readJournal(path)).toEqual({ rows: [row(1), row(2), row(4)], damaged: 1 });
+  });
+
+  it('creates its folder and a 0600 file', () => {
+    const dir = join(tempDir(), 'history-index');
+    appendToJournal(dir, [row(1)]);
+    expect(readJournal(indexFiles(dir).journal).rows).toEqual([row(1)]);
+  });
+
+  it('invalidateIndex leaves a stale marker that makes readers rebuild', () => {
+    const dir = tempDir();
+    writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([row(1)]), 1));
+    expect(loadHistory(dir).ok).toBe(true);
+    invalidateIndex(dir, '0190f000-0000-7000-8000-000000000001');
+    expect(loadHistory(dir)).toMatchObject({ ok: false, why: 'stale' });
+  });
+});
+
+describe('loadHistory', () => {
+  it('says the index is missing, or damaged, rather than answer without rows', () => {
+    const dir = tempDir();
+    expect(loadHistory(join(dir, 'nope'))).toMatchObject({ ok: false, why: 'missing' });
+    expect(loadHistory(dir)).toMatchObject({ ok: false, why: 'missing' });
+    writeFileSync(indexFiles(dir).snapshot, 'garbage');
+    expect(loadHistory(dir)).toMatchObject({ ok: false, why: 'damaged' });
+  });
+
+  it('merges the snapshot with the live and absorbed journals, each row once', () => {
+    const dir = tempDir();
+    writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([row(1), row(2)]), 1));
+    appendToJournal(dir, [row(2), row(3)]); // row 2 was journaled and also made the snapshot
+    renameSync(indexFiles(dir).journal, join(dir, absorbingName('0190f000-0000-7000-8000-00000000000a')));
+    appendToJournal(dir, [row(4), row(3)]); // a drainer's redo journals row 3 again
+    const loaded = loadHistory(dir);
+    expect(loaded.ok && rowsOf(loaded.index)).toEqual([row(1), row(2), row(3), row(4)]);
+  });
+
+  it('does not report rows from a stale index', () => {
+    const dir = tempDir();
+    writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([row(1)]), 1));
+    writeFileSync(join(dir, staleName('0190f000-0000-7000-8000-00000000000b')), '');
+    expect(loadHistory(dir).ok).toBe(false);
+  });
+
+  it('a truncated live journal loses only its torn line', () => {
+    const dir = tempDir();
+    writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([]), 1));
+    appendToJournal(dir, [row(1), row(2)]);
+    const path = indexFiles(dir).journal;
+    truncateSync(path, readFileSync(path).length - 5);
+    const loaded = loadHistory(dir);
+    expect(loaded.ok && [rowsOf(loaded.index), loaded.damagedLines]).toEqual([[row(1)], 1]);
+    expect(readdirSync(dir).sort()).toEqual(['journal.jsonl', 'snapshot.bhi']);
+  });
+});

@@ -1,0 +1,109 @@
+// The journal: rows stored since the last rebuild, appended as JSON lines by whichever process
+// stored them (the drainer after each batch, `bird-capture --cmd`). Only node:fs: the drainer
+// loads this on the capture path.
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InvocationRow } from '@bird/core';
+import type { HistoryRow } from './history-index.ts';
+import { indexFiles, staleName } from './index-files.ts';
+
+/** An invocation as the index keeps it; `source` is `local` for rows stored on this machine. */
+export function historyRowOf(row: InvocationRow, source = 'local'): HistoryRow {
+  return {
+    id: row.id,
+    timestampUs: Number(row.timestamp),
+    durationMs: row.duration_ms ?? null,
+    exitCode: row.exit_code ?? null,
+    cmd: row.cmd,
+    cwd: row.cwd ?? '',
+    session: row.session_id,
+    host: row.hostname ?? '',
+    source,
+  };
+}
+
+const lineOf = (r: HistoryRow) => JSON.stringify([r.id, r.timestampUs, r.durationMs, r.exitCode, r.cmd, r.cwd, r.session, r.host, r.source]);
+
+/**
+ * Appends rows that are already stored. One write of whole lines with O_APPEND, so writers in
+ * several processes never interleave inside a line; each line starts with a newline, so a line a
+ * crash cut short (or a full disk) never swallows the next one. Rows written twice (a drainer
+ * redoing a batch) are kept once by the reader.
+ */
+export function appendToJournal(indexDir: string, rows: readonly HistoryRow[]): void {
+  if (rows.length === 0) return;
+  const text = rows.map((r) => `\n${lineOf(r)}`).join('');
+  const path = indexFiles(indexDir).journal;
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(indexDir, { recursive: true, mode: 0o700 });
+    fd = openSync(path, 'a', 0o600);
+  }
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What a writer does when its rows are stored but could not be journaled (a full disk): the
+ * index is marked stale, so the next reader rebuilds it from the store rather than miss them.
+ * A marker needs no data blocks; if even that fails, the snapshot goes, which frees space and
+ * has the same effect. Returns what it did, for the error log.
+ */
+export function invalidateIndex(indexDir: string, uuid: string): string {
+  try {
+    mkdirSync(indexDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(indexDir, staleName(uuid)), '', { mode: 0o600, flag: 'wx' });
+    return 'marked the history index stale; the next search rebuilds it';
+  } catch {
+    try {
+      unlinkSync(indexFiles(indexDir).snapshot);
+    } catch {
+      // no snapshot: the next reader rebuilds anyway
+    }
+    return 'removed the history index; the next search rebuilds it';
+  }
+}
+
+export interface JournalRead {
+  rows: HistoryRow[];
+  /** Lines that are not a whole row (cut short by a crash); their rows are journaled again or rebuilt. */
+  damaged: number;
+}
+
+/** The rows of one journal file; throws ENOENT like readFileSync when it is gone. */
+export function readJournal(path: string): JournalRead {
+  const text = readFileSync(path, 'utf8');
+  const rows: HistoryRow[] = [];
+  let damaged = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const row = parseLine(line);
+    if (row) rows.push(row);
+    else damaged++;
+  }
+  return { rows, damaged };
+}
+
+function parseLine(line: string): HistoryRow | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(v) || v.length !== 9) return undefined;
+  const [id, timestampUs, durationMs, exitCode, cmd, cwd, session, host, source] = v as unknown[];
+  const text = (x: unknown): x is string => typeof x === 'string';
+  const numberOrNull = (x: unknown) => x === null || typeof x === 'number';
+  if (!text(id) || typeof timestampUs !== 'number' || !numberOrNull(durationMs) || !numberOrNull(exitCode)) return undefined;
+  if (!text(cmd) || !text(cwd) || !text(session) || !text(host) || !text(source)) return undefined;
+  return { id, timestampUs, durationMs: durationMs as number | null, exitCode: exitCode as number | null, cmd, cwd, session, host, source };
+}

@@ -1,0 +1,59 @@
+// Reading the index: the snapshot, with every journal's rows merged in. No DuckDB.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mergeRows } from './build-index.ts';
+import type { HistoryIndex, HistoryRow } from './history-index.ts';
+import { ABSORBING, indexFiles, STALE } from './index-files.ts';
+import { readJournal as readJournalFile } from './journal.ts';
+import { DamagedSnapshot, decodeSnapshot } from './snapshot-format.ts';
+
+export type LoadedHistory =
+  | { ok: true; index: HistoryIndex; builtAtMs: number; journalRows: number; damagedLines: number }
+  /** The index cannot answer exactly: rebuild it from the store first (`rebuildHistoryIndex`). */
+  | { ok: false; why: 'missing' | 'stale' | 'damaged'; detail: string };
+
+/**
+ * A rebuild deletes the journals it absorbed after writing the new snapshot. A reader that listed
+ * a journal, read the older snapshot, then found that journal gone would miss its rows: it reads
+ * again from the start, which then finds the new snapshot. A rebuild is rare, so a few tries do.
+ */
+const MAX_TRIES = 5;
+
+export function loadHistory(indexDir: string): LoadedHistory {
+  const files = indexFiles(indexDir);
+  for (let attempt = 0; ; attempt++) {
+    let names: string[];
+    try {
+      names = readdirSync(indexDir);
+    } catch {
+      return { ok: false, why: 'missing', detail: `${indexDir} does not exist` };
+    }
+    if (names.some((n) => STALE.test(n))) return { ok: false, why: 'stale', detail: 'rows were added or removed since it was built' };
+    let snapshot;
+    try {
+      snapshot = decodeSnapshot(readFileSync(files.snapshot));
+    } catch (error) {
+      if (error instanceof DamagedSnapshot) return { ok: false, why: 'damaged', detail: error.message };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, why: 'missing', detail: `${files.snapshot} does not exist` };
+      throw error;
+    }
+    const journals = [...names.filter((n) => ABSORBING.test(n)).map((n) => join(indexDir, n)), files.journal];
+    const rows: HistoryRow[] = [];
+    let damaged = 0;
+    let vanished = false;
+    for (const path of journals) {
+      try {
+        const read = readJournalFile(path);
+        for (const row of read.rows) rows.push(row);
+        damaged += read.damaged;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // The live journal may simply not exist yet; an absorbed one vanishing means a rebuild.
+        if (path !== files.journal) vanished = true;
+      }
+    }
+    if (vanished && attempt < MAX_TRIES) continue;
+    return { ok: true, index: mergeRows(snapshot.index, rows), builtAtMs: snapshot.builtAtMs, journalRows: rows.length, damagedLines: damaged };
+  }
+}
+

@@ -1,0 +1,76 @@
+// Rebuilding the history index from the store: the one place that turns main.invocations into
+// a snapshot. Callers are the processes that add or remove rows other than by the journal
+// (pull, import, compaction, remote removal) and readers that found the index missing or stale.
+import { readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { tryLockFile, uuidv7, writeFileAtomic, type BirdLayout } from '@bird/core';
+import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, STALE, staleName, type HistoryRow } from '@bird/history-index';
+import type { QueryResult } from './api.ts';
+
+export interface RowSource {
+  query(sql: string): Promise<QueryResult>;
+}
+
+const ROWS_SQL = `SELECT CAST(id AS VARCHAR), CAST(epoch_us("timestamp") AS DOUBLE), CAST(duration_ms AS DOUBLE), exit_code,
+  cmd, coalesce(cwd, ''), session_id, coalesce(hostname, ''), _source FROM main.invocations`;
+
+/** How long a rebuild waits for another one to finish before giving up (it then leaves its stale marker). */
+const LOCK_WAIT_MS = 60_000;
+
+/**
+ * Marks the index stale before a change to the store that the journal does not carry; the
+ * rebuild after the change clears it. A process killed in between leaves the marker, and the
+ * next reader rebuilds: the index is never silently behind.
+ */
+export function markHistoryIndexStale(layout: BirdLayout): void {
+  const dir = layout.historyIndex;
+  writeFileAtomic(join(dir, staleName(uuidv7(Date.now()))), '', { mode: 0o600, durable: false });
+}
+
+/**
+ * Writes a new snapshot of main.invocations. The live journal is first renamed out of the way:
+ * every row in it was stored before it was journaled, so before the query below, which
+ * therefore sees it. Rows journaled after the rename go to a fresh journal that readers merge
+ * in (a row both there and in the snapshot is kept once). Stale markers present before the
+ * query are covered by it, and removed with the absorbed journals once the snapshot is in place.
+ */
+export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource, options: { wait?: boolean } = {}): Promise<'rebuilt' | 'busy'> {
+  const files = indexFiles(layout.historyIndex);
+  const lock = await acquire(files.lock, options.wait ?? true);
+  if (!lock) return 'busy';
+  try {
+    try {
+      renameSync(files.journal, join(files.dir, absorbingName(uuidv7(Date.now()))));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const covered = readdirSync(files.dir).filter((n) => ABSORBING.test(n) || STALE.test(n));
+    const builtAtMs = Date.now();
+    const result = await source.query(ROWS_SQL);
+    const rows: HistoryRow[] = result.rows.map((r) => ({
+      id: r[0] as string,
+      timestampUs: r[1] as number,
+      durationMs: r[2] === null ? null : (r[2] as number),
+      exitCode: r[3] === null ? null : Number(r[3]),
+      cmd: r[4] as string,
+      cwd: r[5] as string,
+      session: r[6] as string,
+      host: r[7] as string,
+      source: r[8] as string,
+    }));
+    writeFileAtomic(files.snapshot, encodeSnapshot(buildIndex(rows), builtAtMs), { mode: 0o600 });
+    for (const name of covered) unlinkSync(join(files.dir, name));
+    return 'rebuilt';
+  } finally {
+    lock.release();
+  }
+}
+
+async function acquire(path: string, wait: boolean) {
+  const deadline = Date.now() + (wait ? LOCK_WAIT_MS : 0);
+  for (;;) {
+    const lock = tryLockFile(path);
+    if (lock || Date.now() >= deadline) return lock;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
