@@ -1,0 +1,55 @@
+// `bird stats`'s command line: which rows to count and how to print them.
+//
+// --since is parsed here rather than by sync-worker's parseSince: that one names the first UTC
+// day of the partitions to push, and importing it loads DuckDB (its module imports the store),
+// which `bird stats` exists to avoid. Here `7d` is the 7 × 24 hours before now, `24h` the
+// hours, and a date starts at local midnight, so it lines up with the per-day series.
+import { resolve } from 'node:path';
+import { usageError } from '@bird/core';
+import { oneOf, parseFlags } from '../args.ts';
+import type { StatsFilter } from './compute-stats.ts';
+import { dayStartUtcMs, defaultTimeZone, parseDay, zoneClock } from './zone-clock.ts';
+
+export const STATS_USAGE = 'bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]';
+
+export const STATS_FORMATS = ['table', 'json'] as const;
+export type StatsFormat = (typeof STATS_FORMATS)[number];
+
+export interface StatsArgs {
+  readonly filter: StatsFilter;
+  readonly format: StatsFormat;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * `bird stats` flags; a bad one is a usage error (exit 2) saying what is accepted. `--dir` is
+ * resolved against `cwd`, and a `--since` date is midnight in `timeZone`.
+ *
+ * @example
+ * parseStatsArgs(['--since', '7d', '--dir', '.'], new Date(), '/home/ana/src')
+ * // { filter: { sinceUs: …, dir: '/home/ana/src' }, format: 'table' }
+ */
+export function parseStatsArgs(args: readonly string[], now: Date, cwd: string, timeZone: string = defaultTimeZone()): StatsArgs {
+  const { values } = parseFlags(
+    args,
+    { since: { type: 'string' }, host: { type: 'string' }, dir: { type: 'string' }, source: { type: 'string' }, format: { type: 'string', short: 'f' } },
+    STATS_USAGE,
+  );
+  const filter: { -readonly [K in keyof StatsFilter]: StatsFilter[K] } = {};
+  if (values.since !== undefined) filter.sinceUs = parseSinceUs(values.since as string, now, timeZone);
+  if (values.host !== undefined) filter.host = values.host as string;
+  if (values.dir !== undefined) filter.dir = resolve(cwd, values.dir as string);
+  if (values.source !== undefined) filter.source = values.source as string;
+  const format = values.format === undefined ? 'table' : oneOf('--format', values.format as string, STATS_FORMATS);
+  return { filter, format };
+}
+
+/** `24h`, `7d` or `YYYY-MM-DD` → the first instant counted, epoch microseconds. */
+export function parseSinceUs(value: string, now: Date, timeZone: string): number {
+  const span = /^([1-9][0-9]{0,4})([hd])$/.exec(value);
+  if (span) return (now.getTime() - Number(span[1]) * (span[2] === 'h' ? HOUR_MS : 24 * HOUR_MS)) * 1000;
+  const day = parseDay(value);
+  if (day !== undefined) return dayStartUtcMs(zoneClock(timeZone), day) * 1000;
+  throw usageError(`--since takes a number of hours (24h), of days (7d, 30d) or a date (YYYY-MM-DD), not ${JSON.stringify(value)}.`);
+}
