@@ -5,7 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 
 export type CommandRun = (args: string[], ctx: CliContext) => Promise<void>;
 
-export const COMMAND_NAMES = ['init', 'sql', 'history', 'remote', 'hook', 'compact', 'push', 'pull', 'import', 'help'] as const;
+export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'compact', 'push', 'pull', 'import', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -16,6 +16,8 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   init: async () => (await import('./commands/init.ts')).run,
   sql: async () => (await import('./commands/sql.ts')).run,
   history: async () => (await import('./commands/history.ts')).run,
+  search: async () => (await import('./commands/search.ts')).run,
+  stats: async () => (await import('./commands/stats.ts')).run,
   remote: async () => (await import('./commands/remote.ts')).run,
   hook: async () => (await import('./commands/hook.ts')).run,
   compact: async () => (await import('./commands/compact.ts')).run,
@@ -77,7 +79,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     await dispatch(argv, ctx);
     return 0;
   } catch (error) {
-    ctx.stderr.write(`bird: ${errorLine(error)}\n`);
+    // An empty BirdError is an exit status with nothing to say (bird search left with Esc).
+    if (!(error instanceof BirdError && error.message === '')) ctx.stderr.write(`bird: ${errorLine(error)}\n`);
     return error instanceof BirdError ? error.exitCode : 1;
   }
 }

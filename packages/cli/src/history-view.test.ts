@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDuration, historyQuery, historyTable, parseCount, shortenHome } from './history-view.ts';
+import { buildIndex } from '@bird/history-index';
+import { formatDuration, historyResult, historyTable, isoMicros, parseCount, shortenHome } from './history-view.ts';
 
 const savedTz = process.env.TZ;
 beforeAll(() => {
@@ -77,7 +78,21 @@ describe('historyTable', () => {
     ]);
   });
 
-  it('asks for the newest rows first', () => {
-    expect(historyQuery(5)).toMatch(/FROM main\.invocations ORDER BY "timestamp" DESC, id DESC LIMIT 5$/);
+  it('takes the newest rows first from the index, with values typed as bird sql gives them', () => {
+    const row = (n: number, over = {}) => ({ id: `0190f00${n}-0000-7000-8000-000000000000`, timestampUs: 1_740_832_496_000_000 + n * 1_000_001, durationMs: 1250, exitCode: 0, cmd: `c${n}`, cwd: '/src', session: 's', host: 'h', source: 'local', ...over });
+    const index = buildIndex([row(1), row(3, { exitCode: null, durationMs: null }), row(2)]);
+    expect(historyResult(index, 2).rows).toEqual([
+      ['2025-03-01T12:34:59.000003Z', null, null, '/src', 'c3'],
+      ['2025-03-01T12:34:58.000002Z', 0, 1250, '/src', 'c2'],
+    ]);
+    expect(historyResult(index, 10).rows).toHaveLength(3);
+  });
+
+  it.each([
+    [0, '1970-01-01T00:00:00.000000Z'],
+    [1_740_832_496_123_456, '2025-03-01T12:34:56.123456Z'],
+    [-1, '1969-12-31T23:59:59.999999Z'],
+  ])('isoMicros(%d) = %s', (us, text) => {
+    expect(isoMicros(us)).toBe(text);
   });
 });

@@ -1,12 +1,35 @@
 // `bird history` as people read it: local time, exit status, a short duration, ~ for home.
+import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
 import type { ResultSet } from './format/result-set.ts';
 import type { TextTable } from './format/table.ts';
 import { escapeControls, escapeForTerminal } from './format/text-width.ts';
 import { plainText, readableTimestamp } from './format/values.ts';
 
-/** The query behind `bird history -n N`: newest first (UUIDv7 ids break ties in time order). */
-export function historyQuery(limit: number): string {
-  return `SELECT "timestamp", exit_code, duration_ms, cwd, cmd FROM main.invocations ORDER BY "timestamp" DESC, id DESC LIMIT ${limit}`;
+/** The columns `bird history` shows, as `bird sql` would type them. */
+const HISTORY_COLUMNS = [
+  { name: 'timestamp', type: 'TIMESTAMP WITH TIME ZONE' },
+  { name: 'exit_code', type: 'INTEGER' },
+  { name: 'duration_ms', type: 'BIGINT' },
+  { name: 'cwd', type: 'VARCHAR' },
+  { name: 'cmd', type: 'VARCHAR' },
+] as const;
+
+/** Epoch microseconds as DuckDB prints a TIMESTAMPTZ in UTC: `2025-11-26T23:36:20.000000Z`. */
+export function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const micros = String(Math.round(us - ms * 1000)).padStart(3, '0');
+  return `${new Date(ms).toISOString().slice(0, -1)}${micros}Z`;
+}
+
+/** The last `limit` rows of the index, newest first (the index is in start order, ids breaking ties). */
+export function historyResult(index: HistoryIndex, limit: number): ResultSet {
+  const rows: unknown[][] = [];
+  for (let r = index.size - 1; r >= 0 && rows.length < limit; r--) {
+    const exit = index.exitCode[r]!;
+    const duration = index.durationMs[r]!;
+    rows.push([isoMicros(index.timestampUs[r]!), exit === UNKNOWN_EXIT ? null : exit, Number.isNaN(duration) ? null : duration, index.dirs[index.cwd[r]!] ?? null, index.commands[index.cmd[r]!]]);
+  }
+  return { columns: HISTORY_COLUMNS, rows };
 }
 
 /** `-n` as a count of at least 1. */

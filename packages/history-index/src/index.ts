@@ -4,3 +4,4 @@ export * from './snapshot-format.ts';
 export * from './index-files.ts';
 export * from './journal.ts';
 export * from './load-history.ts';
+export * from './stale-marker.ts';

@@ -5,6 +5,7 @@ import { mergeRows } from './build-index.ts';
 import type { HistoryIndex, HistoryRow } from './history-index.ts';
 import { ABSORBING, indexFiles, STALE } from './index-files.ts';
 import { readJournal as readJournalFile } from './journal.ts';
+import { markerIsStale } from './stale-marker.ts';
 import { DamagedSnapshot, decodeSnapshot } from './snapshot-format.ts';
 
 export type LoadedHistory =
@@ -28,7 +29,9 @@ export function loadHistory(indexDir: string): LoadedHistory {
     } catch {
       return { ok: false, why: 'missing', detail: `${indexDir} does not exist` };
     }
-    if (names.some((n) => STALE.test(n))) return { ok: false, why: 'stale', detail: 'rows were added or removed since it was built' };
+    if (names.some((n) => STALE.test(n) && markerIsStale(join(indexDir, n)))) {
+      return { ok: false, why: 'stale', detail: 'rows were added to or removed from the store since it was built' };
+    }
     let snapshot;
     try {
       snapshot = decodeSnapshot(readFileSync(files.snapshot));
@@ -56,4 +59,5 @@ export function loadHistory(indexDir: string): LoadedHistory {
     return { ok: true, index: mergeRows(snapshot.index, rows), builtAtMs: snapshot.builtAtMs, journalRows: rows.length, damagedLines: damaged };
   }
 }
+
 

@@ -25,7 +25,8 @@ import {
   type BirdLayout,
   type TableDef,
 } from '@bird/core';
-import { ConnectionOptions, openCatalog, openStore } from '@bird/store';
+import { markIndexStale } from '@bird/history-index';
+import { ConnectionOptions, openCatalog, openStore, refreshHistoryIndex } from '@bird/store';
 import { encodeParquet } from '@bird/writer-parquet';
 import { parseAtuinHistory } from './atuin-history.ts';
 import { parseBashHistory } from './bash-history.ts';
@@ -49,6 +50,8 @@ export interface ImportSummary {
   readonly unreadable: number;
   /** Lines of the file where unreadable entries start (as many as the parser could tell). */
   readonly unreadableLines: readonly number[];
+  /** The history index could not be updated (the rows are stored; the next reader rebuilds it). */
+  readonly warning?: string;
 }
 
 const COMPACTION_WAIT_MS = 60_000;
@@ -89,6 +92,7 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
   const starts = parsed.entries.flatMap((e) => (e.startUs === null ? [] : [e.startUs]));
   // Under the lock from the first read of the store to the last file: no merge in between.
   const lock = config.storage.mode === 'parquet' && !options.dryRun ? await waitForCompactionLock(layout, COMPACTION_WAIT_MS) : null;
+  let summary: ImportSummary;
   if (config.storage.mode === 'parquet' && !options.dryRun && !lock) throw new BirdError('a compaction held the store for over a minute; run bird import again in a moment.');
   try {
     const held = await storeHolds(layout, format, starts);
@@ -99,11 +103,18 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
       rules: { ignore: config.capture.ignore },
       ...held,
     });
+    // Search and `bird history` see the imported rows through a rebuild of the history index;
+    // the stale marker covers an import killed before it (the next reader rebuilds).
+    const indexing = !options.dryRun && plan.invocations.length > 0;
+    if (indexing) markIndexStale(layout.historyIndex);
     if (!options.dryRun) await write(layout, config, plan, options.onProgress);
-    return { file: path, read: plan.read, imported: plan.invocations.length, duplicates: plan.duplicates, private: plan.private, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
+    summary = { file: path, read: plan.read, imported: plan.invocations.length, duplicates: plan.duplicates, private: plan.private, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
+    if (!indexing) return summary;
   } finally {
     lock?.release();
   }
+  const problem = await refreshHistoryIndex(layout);
+  return problem ? { ...summary, warning: problem } : summary;
 }
 
 /** The ids an earlier import stored, and the commands live capture stored around the entries' times. */

@@ -1,10 +1,12 @@
 // Rebuilding the history index from the store: the one place that turns main.invocations into
 // a snapshot. Callers are the processes that add or remove rows other than by the journal
 // (pull, import, compaction, remote removal) and readers that found the index missing or stale.
-import { readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tryLockFile, uuidv7, writeFileAtomic, type BirdLayout } from '@bird/core';
-import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, STALE, staleName, type HistoryRow } from '@bird/history-index';
+import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, markerIsMine, markerIsStale, STALE, type HistoryRow } from '@bird/history-index';
+import { ConnectionOptions } from './api.ts';
+import { openStore } from './store.ts';
 import type { QueryResult } from './api.ts';
 
 export interface RowSource {
@@ -16,16 +18,6 @@ const ROWS_SQL = `SELECT CAST(id AS VARCHAR), CAST(epoch_us("timestamp") AS DOUB
 
 /** How long a rebuild waits for another one to finish before giving up (it then leaves its stale marker). */
 const LOCK_WAIT_MS = 60_000;
-
-/**
- * Marks the index stale before a change to the store that the journal does not carry; the
- * rebuild after the change clears it. A process killed in between leaves the marker, and the
- * next reader rebuilds: the index is never silently behind.
- */
-export function markHistoryIndexStale(layout: BirdLayout): void {
-  const dir = layout.historyIndex;
-  writeFileAtomic(join(dir, staleName(uuidv7(Date.now()))), '', { mode: 0o600, durable: false });
-}
 
 /**
  * Writes a new snapshot of main.invocations. The live journal is first renamed out of the way:
@@ -44,7 +36,8 @@ export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource,
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    const covered = readdirSync(files.dir).filter((n) => ABSORBING.test(n) || STALE.test(n));
+    // Markers of live processes stay: they are still changing the store, and rebuild after.
+    const covered = readdirSync(files.dir).filter((n) => ABSORBING.test(n) || (STALE.test(n) && (markerIsStale(join(files.dir, n)) || markerIsMine(join(files.dir, n)))));
     const builtAtMs = Date.now();
     const result = await source.query(ROWS_SQL);
     const rows: HistoryRow[] = result.rows.map((r) => ({
@@ -59,7 +52,13 @@ export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource,
       source: r[8] as string,
     }));
     writeFileAtomic(files.snapshot, encodeSnapshot(buildIndex(rows), builtAtMs), { mode: 0o600 });
-    for (const name of covered) unlinkSync(join(files.dir, name));
+    for (const name of covered) {
+      try {
+        unlinkSync(join(files.dir, name));
+      } catch {
+        // already gone: only rebuilds delete these, under the lock, so this is a crashed one's leftover
+      }
+    }
     return 'rebuilt';
   } finally {
     lock.release();
@@ -73,4 +72,47 @@ async function acquire(path: string, wait: boolean) {
     if (lock || Date.now() >= deadline) return lock;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * After a change to the store the journal does not carry: a rebuild through a connection of its
+ * own. Never fails the change itself (its rows are stored): a failed rebuild leaves the stale
+ * marker, and the next reader rebuilds. Returns a warning for the caller to show, or null.
+ */
+export async function refreshHistoryIndex(layout: BirdLayout): Promise<string | null> {
+  try {
+    const connection = await openStore(layout).connect(ConnectionOptions.minimal());
+    try {
+      await rebuildHistoryIndex(layout, connection);
+    } finally {
+      connection.close();
+    }
+    return null;
+  } catch (error) {
+    return `could not update the history index (${error instanceof Error ? error.message : String(error)}); the next bird search or bird history rebuilds it.`;
+  }
+}
+
+/**
+ * Journal bytes past which compaction folds the journal into a new snapshot: readers parse the
+ * journal on every start (~1 µs a byte), the rebuild costs about a second at 100,000 rows.
+ */
+export const FOLD_JOURNAL_BYTES = 256 * 1024;
+
+/** What compaction asks: should the index be rebuilt now? Missing, marked stale by a dead process, or a long journal. */
+export function indexNeedsFold(layout: BirdLayout): boolean {
+  const files = indexFiles(layout.historyIndex);
+  let names: string[];
+  try {
+    names = readdirSync(files.dir);
+  } catch {
+    return true;
+  }
+  if (!names.includes('snapshot.bhi')) return true;
+  if (names.some((n) => STALE.test(n) && markerIsStale(join(files.dir, n)))) return true;
+  let bytes = 0;
+  for (const n of names) {
+    if (n === 'journal.jsonl' || ABSORBING.test(n)) bytes += statSync(join(files.dir, n), { throwIfNoEntry: false })?.size ?? 0;
+  }
+  return bytes > FOLD_JOURNAL_BYTES;
 }

@@ -18,4 +18,4 @@ export {
 } from './layout.ts';
 export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/database-copy.ts';
 export { databaseTables } from './remotes.ts';
-export { markHistoryIndexStale, rebuildHistoryIndex, type RowSource } from './history-index-rebuild.ts';
+export { FOLD_JOURNAL_BYTES, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex, type RowSource } from './history-index-rebuild.ts';

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLE_NAMES, loadConfig, markAfter, markBefore, readPublishIntent, rollForwardPublish, tryCompactionLock, type BirdLayout, type CompactionMark, type TableName } from '@bird/core';
+import { markIndexStale } from '@bird/history-index';
 import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryResult, type Store, type StoreOptions } from './api.ts';
 import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
 import { SCHEMA_VERSION } from './catalog-ddl.ts';
@@ -211,6 +212,7 @@ class StoreConnection implements BirdConnection {
   /** Moves a bad file of BIRD's own to quarantine, or leaves a remote's out of this connection; returns the warning, or null. */
   private takeOut(file: string, reason: string): string | null {
     if (isInside(this.layout.dataDir, file)) {
+      markIndexStale(this.layout.historyIndex); // its rows leave the store: the history index must follow
       const dest = quarantine(this.layout, file);
       return `skipped bad file ${file} (${reason}); moved it to ${dest}.`;
     }

@@ -1,6 +1,7 @@
 // `compact` as a command line, the same for `bird-sync compact` and `bird compact`: flags in,
 // a compaction run, what it did out (silent under cron unless it failed).
 import { birdLayout, ensureRoot, parseFlags, resolveBirdRoot } from '@bird/core';
+import { indexNeedsFold, refreshHistoryIndex } from '@bird/store';
 import { compact, type CompactSummary } from './compact/compact.ts';
 import { progressBar } from './progress.ts';
 
@@ -29,6 +30,11 @@ export async function runCompact(args: readonly string[], io: CommandIO, prefix:
     });
   } finally {
     bar?.stop();
+  }
+  // Off the prompt path, like the merge itself: fold the history index's journal once it grew.
+  if (!values['dry-run'] && result.outcome === 'done' && indexNeedsFold(layout)) {
+    const problem = await refreshHistoryIndex(layout);
+    if (problem) io.stderr.write(`${prefix}: warning: ${problem}\n`);
   }
   if (values.json) {
     const { jobs, ...rest } = result;

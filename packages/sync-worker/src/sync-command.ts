@@ -65,7 +65,7 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
         const result =
           step === 'push'
             ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress })
-            : await pull(layout, config, remote, { since, client: values.client as string | undefined, env: io.env, onProgress });
+            : await pull(layout, config, remote, { since, client: values.client as string | undefined, env: io.env, onProgress, onWarning: (m) => io.stderr.write(`${prefix}: warning: ${m}\n`) });
         bar?.stop();
         report.push({ op: step, ...result });
         if (!values.json) describe(step, result, io);

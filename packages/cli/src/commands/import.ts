@@ -39,6 +39,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     ctx.stderr.write(`bird: warning: ${file}: ${summary.unreadable} ${summary.unreadable === 1 ? 'entry' : 'entries'} could not be read (${unreadableWhere(summary.unreadableLines)}) and were skipped; the rest were read.\n`);
   }
   const verb = dryRun ? 'would import' : 'imported';
+  if (summary.warning) ctx.stderr.write(`bird: warning: ${summary.warning}\n`);
   ctx.stdout.write(`${basename(file)}: read ${summary.read}, ${verb} ${summary.imported}, skipped ${summary.duplicates} already stored and ${summary.private} kept out by the privacy rules.\n`);
 }
 

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { markIndexStale } from '@bird/history-index';
 import {
   TABLES,
   TABLE_NAMES,
@@ -150,6 +151,7 @@ async function runJob(
       for (const file of inputs) if ((await whyBad(connection, file)) !== null) bad.push(file);
       if (bad.length === 0) throw error;
       for (const file of bad) {
+        markIndexStale(layout.historyIndex); // its rows leave the store: the index must follow
         const dest = quarantineFile(layout, file);
         quarantined.push(dest);
         options.onWarning?.(`${file} is damaged (${await reasonOf(connection, dest)}); moved it to ${dest} and merged the rest.`);

@@ -6,7 +6,8 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, TEMP_SUFFIX, quoteIdent, quoteLiteral, typedSelectList, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type StorageMode, type TableName, ROW_KEY, ROW_ORDER } from '@bird/core';
-import { PLACEHOLDER_FILE, cachedPartitionDir, cachedSchema, openCatalog } from '@bird/store';
+import { markIndexStale } from '@bird/history-index';
+import { PLACEHOLDER_FILE, cachedPartitionDir, cachedSchema, openCatalog, refreshHistoryIndex } from '@bird/store';
 
 /** Downloaded files holding rows of one table and one day. */
 export interface IncomingGroup {
@@ -21,9 +22,20 @@ const COMPACTION_WAIT_MS = 60_000;
 /** How long a duckdb-mode pull waits for bird.duckdb held by another process (`bird sql`, a drainer). */
 const CATALOG_WAIT_MS = 60_000;
 
-/** Adds the groups' rows that the cache lacks; returns how many were added. */
-export function ingestIntoCache(layout: BirdLayout, mode: StorageMode, remote: string, groups: readonly IncomingGroup[]): Promise<number> {
-  return mode === 'parquet' ? ingestAsFiles(layout, remote, groups) : ingestIntoTables(layout, remote, groups);
+/**
+ * Adds the groups' rows that the cache lacks; returns how many were added. Pulled invocations
+ * reach search and `bird history` through a rebuild of the history index, marked stale first
+ * so that a pull killed in between is caught up by the next reader.
+ */
+export async function ingestIntoCache(layout: BirdLayout, mode: StorageMode, remote: string, groups: readonly IncomingGroup[], warn: (message: string) => void = () => {}): Promise<number> {
+  const invocations = groups.some((g) => g.table === 'invocations');
+  if (invocations) markIndexStale(layout.historyIndex);
+  const rows = mode === 'parquet' ? await ingestAsFiles(layout, remote, groups) : await ingestIntoTables(layout, remote, groups);
+  if (invocations) {
+    const problem = await refreshHistoryIndex(layout);
+    if (problem) warn(problem);
+  }
+  return rows;
 }
 
 /** The rows of `files`, typed as the table, one per key. */

@@ -32,7 +32,7 @@ export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remot
   let rows = 0;
   if (groups.length > 0) {
     await registerCachedRemote(layout, remote.name);
-    rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groups);
+    rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groups, options.onWarning);
   }
   // After the rows are in: a crash before this reads the database again, and adds nothing twice.
   writePullState(paths, { ...state, database: advanceDatabaseCursor(state.database, copy.etag, wanted) });

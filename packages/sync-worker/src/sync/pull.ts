@@ -20,6 +20,8 @@ export interface PullOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly onProgress?: (done: number, total: number) => void;
   readonly backend?: RemoteBackend;
+  /** Told of a problem that did not stop the pull (the history index could not be updated). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface PullSummary {
@@ -97,7 +99,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     );
     if (fetch.length > 0) {
       await registerCachedRemote(layout, remote.name);
-      rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetch, paths.incoming));
+      rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetch, paths.incoming), options.onWarning);
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
     writePullState(paths, unindexed ? { source: backend.location, clients: {}, deferred: [], listed: [...listed, ...fetch.map((b) => b.key)] } : { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere] });

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BirdError, shortHostname, usageError } from '@bird/core';
+import { UNKNOWN_EXIT } from '@bird/history-index';
+import { oneOf, parseFlags } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { escapeForTerminal } from '../format/text-width.ts';
+import { openHistory } from '../history-source.ts';
+import { isoMicros, parseCount } from '../history-view.ts';
+import { SEARCH_MODES } from '../search/query-syntax.ts';
+import { SCOPES, type SearchContext } from '../search/search-scope.ts';
+import { SearchSession, type SearchOutcome } from '../search/search-session.ts';
+import { USAGE } from '../usage.ts';
+
+const FORMATS = ['plain', 'json'] as const;
+const SHELLS = ['zsh', 'bash', 'fish'] as const;
+const DEFAULT_HEIGHT = 14;
+const DEFAULT_LIMIT = 50;
+
+/**
+ * What a key binding gets back (`--shell`): exit 0 with `insert\n<command>` or `cd\n<dir>` on
+ * stdout; exit 1 when the search was left (the line stays as it was); any other exit means
+ * the search could not run, and the binding falls back to the shell's own search.
+ */
+export const CANCELLED = 1;
+export const UNAVAILABLE = 3;
+
+/** The git work tree `dir` is in: the nearest folder above it holding `.git`, or null. */
+export function workspaceOf(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** `bird search [QUERY]`: interactive on a terminal (or for a key binding), else prints matches. */
+export async function run(args: string[], ctx: CliContext): Promise<void> {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      mode: { type: 'string' },
+      filter: { type: 'string' },
+      limit: { type: 'string', short: 'n' },
+      format: { type: 'string', short: 'f' },
+      height: { type: 'string' },
+      shell: { type: 'string' },
+      session: { type: 'string' },
+      print0: { type: 'boolean', short: '0' },
+    },
+    USAGE.search,
+    { min: 0, max: Infinity },
+  );
+  const query = positionals.join(' ');
+  const mode = values.mode === undefined ? 'fuzzy' : oneOf('--mode', values.mode as string, SEARCH_MODES);
+  const scope = values.filter === undefined ? 'everywhere' : oneOf('--filter', values.filter as string, SCOPES);
+  const format = values.format === undefined ? 'plain' : oneOf('--format', values.format as string, FORMATS);
+  const shell = values.shell === undefined ? undefined : oneOf('--shell', values.shell as string, SHELLS);
+  const count = (flag: string, text: unknown, fallback: number) => {
+    if (text === undefined) return fallback;
+    const n = parseCount(text as string);
+    if (n === undefined) throw usageError(`${flag} must be a whole number of at least 1, not ${JSON.stringify(text)}.`);
+    return n;
+  };
+  const limit = count('--limit', values.limit, DEFAULT_LIMIT);
+  const height = count('--height', values.height ?? (ctx.env.BIRD_SEARCH_HEIGHT || undefined), DEFAULT_HEIGHT);
+  const context: SearchContext = {
+    host: shortHostname(),
+    session: (values.session as string | undefined) ?? null,
+    cwd: ctx.cwd,
+    workspace: workspaceOf(ctx.cwd),
+  };
+  const interactive = shell !== undefined || ctx.stdout.isTTY;
+
+  if (!interactive) {
+    const { index } = await openHistory(ctx);
+    const session = new SearchSession(index, context, { query, mode, scope, rows: limit });
+    const picks = session.results.slice(0, limit);
+    if (format === 'json') {
+      const rows = picks.map((c) => {
+        const r = session.scope.lastRow[c]!;
+        const exit = index.exitCode[r]!;
+        const duration = index.durationMs[r]!;
+        return {
+          cmd: index.commands[c],
+          count: session.scope.count[c],
+          last: isoMicros(index.timestampUs[r]!),
+          exit_code: exit === UNKNOWN_EXIT ? null : exit,
+          duration_ms: Number.isNaN(duration) ? null : duration,
+          cwd: index.dirs[index.cwd[r]!],
+          source: index.sources[index.source[r]!],
+        };
+      });
+      ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    const end = values.print0 ? '\0' : '\n';
+    for (const c of picks) ctx.stdout.write(`${values.print0 ? index.commands[c] : index.commands[c]!.replaceAll('\n', '\\n')}${end}`);
+    return;
+  }
+
+  let outcome: SearchOutcome;
+  try {
+    const { openTerminal, runOnTerminal } = await import('../search/search-terminal.ts');
+    const terminal = openTerminal();
+    try {
+      const { index } = await openHistory(ctx, () => terminal.output.write('bird: building the search index (once)…\r'));
+      const session = new SearchSession(index, context, { query, mode, scope, rows: height - 2 });
+      outcome = await runOnTerminal(session, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, () => setImmediate(() => session.warmUp()));
+    } finally {
+      terminal.close();
+    }
+  } catch (error) {
+    // From a key binding, a search that cannot run must not leave an error on the prompt: the
+    // binding falls back to the shell's own search on this exit code.
+    if (shell !== undefined) throw new BirdError(`bird search could not run (${(error as Error).message})`, { exitCode: UNAVAILABLE });
+    throw error;
+  }
+  if (outcome.kind === 'cancel') throw new BirdError('', { exitCode: CANCELLED }); // left with Esc: nothing to say
+  if (shell !== undefined) {
+    ctx.stdout.write(outcome.kind === 'cd' ? `cd\n${outcome.dir}` : `insert\n${outcome.cmd}`);
+    return;
+  }
+  // Run from a prompt by hand: print what was chosen (a binding puts it on the command line instead).
+  ctx.stdout.write(`${outcome.kind === 'cd' ? outcome.dir : escapeForTerminal(outcome.cmd)}\n`);
+}

@@ -1,0 +1,23 @@
+import type { CliContext } from '../context.ts';
+import { escapeJsonForTerminal } from '../format/text-width.ts';
+import { openHistory } from '../history-source.ts';
+import { computeStats } from '../stats/compute-stats.ts';
+import { renderStats, statsJson } from '../stats/render-stats.ts';
+import { parseStatsArgs } from '../stats/stats-args.ts';
+import { defaultTimeZone } from '../stats/zone-clock.ts';
+
+/** `bird stats`: computed over the history index, like `bird history`: no DuckDB to wait for. */
+export async function run(args: string[], ctx: CliContext): Promise<void> {
+  const now = new Date();
+  const timeZone = defaultTimeZone(); // Node's, which follows TZ
+  const { filter, format } = parseStatsArgs(args, now, ctx.cwd, timeZone);
+  const { index } = await openHistory(ctx);
+  const report = computeStats(index, filter, { now, timeZone });
+  if (format === 'json') {
+    const json = statsJson(report);
+    ctx.stdout.write(`${ctx.stdout.isTTY ? escapeJsonForTerminal(json) : json}\n`);
+    return;
+  }
+  const color = ctx.stdout.isTTY && (ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '');
+  ctx.stdout.write(renderStats(report, { color, width: ctx.stdout.columns ?? 80, home: ctx.env.HOME }));
+}

@@ -1,0 +1,30 @@
+// Where `bird history`, `bird search` and `bird stats` get their rows: the history index, read
+// without DuckDB. Only when it is missing, stale or damaged is DuckDB loaded, once, to rebuild it.
+import { loadHistory, type HistoryIndex } from '@bird/history-index';
+import type { CliContext } from './context.ts';
+import { layoutOf, requireRoot } from './layout.ts';
+import { connect, MINIMAL } from './store-access.ts';
+
+export interface HistorySource {
+  index: HistoryIndex;
+  /** True when this call had to rebuild the index from the store first (slow, once). */
+  rebuilt: boolean;
+}
+
+export async function openHistory(ctx: CliContext, onRebuild?: () => void): Promise<HistorySource> {
+  const layout = layoutOf(ctx);
+  const first = loadHistory(layout.historyIndex);
+  if (first.ok) return { index: first.index, rebuilt: false };
+  requireRoot(layout);
+  onRebuild?.();
+  const connection = await connect(ctx, MINIMAL);
+  try {
+    const { rebuildHistoryIndex } = await import('@bird/store');
+    await rebuildHistoryIndex(layout, connection);
+  } finally {
+    connection.close();
+  }
+  const second = loadHistory(layout.historyIndex);
+  if (second.ok) return { index: second.index, rebuilt: true };
+  throw new Error(`the history index in ${layout.historyIndex} could not be rebuilt (${second.detail}); run \`bird-sync\` and try again.`);
+}

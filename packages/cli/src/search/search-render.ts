@@ -1,0 +1,105 @@
+// What the search shows, as lines of text: the query line, one line per result, and a status
+// line with the modes. Pure (the session and a width in, strings out), so the layout is tested
+// without a terminal; search-terminal.ts only writes these lines in place.
+import { UNKNOWN_EXIT } from '@bird/history-index';
+import { displayWidth, escapeForTerminal, truncateToWidth } from '../format/text-width.ts';
+import { formatDuration, shortenHome } from '../history-view.ts';
+import type { SearchSession } from './search-session.ts';
+
+export interface Style {
+  color: boolean;
+  home: string | undefined;
+  nowMs: number;
+}
+
+const SGR = {
+  reset: '\x1b[0m',
+  dim: '\x1b[2m',
+  bold: '\x1b[1m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  cyan: '\x1b[36m',
+  inverse: '\x1b[7m',
+};
+
+const SCOPE_LABEL = { everywhere: 'everywhere', host: 'this host', session: 'this session', directory: 'this directory', workspace: 'this workspace' } as const;
+
+/** `12s`, `5m`, `3h`, `2d`, `6w`, `1y`: how long ago, in the fewest characters. */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  if (s < 7 * 86_400) return `${Math.floor(s / 86_400)}d`;
+  if (s < 365 * 86_400) return `${Math.floor(s / (7 * 86_400))}w`;
+  return `${Math.floor(s / (365 * 86_400))}y`;
+}
+
+const pad = (text: string, width: number, right = false) => {
+  const gap = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return right ? gap + text : text + gap;
+};
+
+/** The lines to draw, `height` of them (the first is the query line), none wider than `width`. */
+export function renderSearch(session: SearchSession, width: number, height: number, style: Style): string[] {
+  const paint = (code: string, text: string) => (style.color && text !== '' ? code + text + SGR.reset : text);
+  const lines: string[] = [];
+  const status = statusLine(session);
+  const prompt = `> ${session.query}`;
+  lines.push(truncateToWidth(prompt, width));
+  const body = height - 2;
+  if (session.inspecting) {
+    lines.push(...inspectorLines(session, style, paint, width).slice(0, body));
+  } else {
+    const { index } = session;
+    const visible = session.results.slice(session.offset, session.offset + body);
+    for (const [i, c] of visible.entries()) {
+      const row = session.scope.lastRow[c]!;
+      const exit = index.exitCode[row]!;
+      const duration = index.durationMs[row]!;
+      const count = session.scope.count[c]!;
+      const source = index.sources[index.source[row]!]!;
+      const when = pad(ago(style.nowMs - index.timestampUs[row]! / 1000), 3, true);
+      const exitText = pad(exit === UNKNOWN_EXIT ? '' : String(exit), 3, true);
+      const dur = pad(Number.isNaN(duration) ? '' : formatDuration(duration), 6, true);
+      const dirWidth = Math.max(8, Math.min(24, Math.floor(width / 5)));
+      const dir = pad(truncateToWidth(escapeForTerminal(shortenHome(index.dirs[index.cwd[row]!]!, style.home)), dirWidth), dirWidth);
+      const tail = [count > 1 ? `×${count}` : '', source === 'local' ? '' : `@${source}`].filter(Boolean).join(' ');
+      const fixed = `  ${when} ${exitText} ${dur}  ${dir}  `;
+      const room = Math.max(1, width - displayWidth(fixed) - (tail ? displayWidth(tail) + 2 : 0));
+      const cmd = truncateToWidth(escapeForTerminal(index.commands[c]!), room);
+      const selected = session.offset + i === session.selected;
+      const marker = selected ? '▌ ' : '  ';
+      const exitPainted = exit !== 0 && exit !== UNKNOWN_EXIT ? paint(SGR.red, exitText) : exitText;
+      const line = `${marker}${paint(SGR.dim, when)} ${exitPainted} ${paint(SGR.dim, dur)}  ${paint(SGR.cyan, dir)}  ${selected ? paint(SGR.bold, cmd) : cmd}${tail ? `  ${paint(SGR.dim, pad(tail, 0))}` : ''}`;
+      lines.push(line);
+    }
+    if (visible.length === 0) lines.push(paint(SGR.dim, session.query.trim() === '' ? '  (no commands here yet)' : '  (no match)'));
+  }
+  while (lines.length < height - 1) lines.push('');
+  lines.push(truncateToWidth(status, width));
+  return lines.map((l, i) => (i === lines.length - 1 ? paint(SGR.dim, l) : l));
+}
+
+function statusLine(session: SearchSession): string {
+  const f = session.filter;
+  const source = f.source === null ? 'all sources' : f.source;
+  const shown = session.total === 0 ? 0 : session.selected + 1;
+  const modes = `[${session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
+  const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd';
+  return `${modes} ${shown}/${session.total}  ${keys}`;
+}
+
+function inspectorLines(session: SearchSession, style: Style, paint: (code: string, text: string) => string, width: number): string[] {
+  const d = session.inspecting!;
+  const when = (us: number) => new Date(us / 1000).toLocaleString('sv-SE').slice(0, 19);
+  const exits = d.exits.map((e) => `${e.code === null ? '?' : e.code}: ${e.runs}`).join('  ');
+  const cut = (text: string) => truncateToWidth(text, width);
+  return [
+    cut(`  ${paint(SGR.bold, escapeForTerminal(d.cmd))}`),
+    cut(`  runs ${d.runs} · mean ${Number.isNaN(d.meanDurationMs) ? '?' : formatDuration(d.meanDurationMs)} · exit codes ${exits}`),
+    cut(`  first ${when(d.firstUs)} · last ${when(d.lastUs)} · in ${escapeForTerminal(shortenHome(d.cwd, style.home))}`),
+    cut(`  before: ${d.before.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
+    cut(`  after:  ${d.after.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
+  ];
+}

@@ -1,0 +1,264 @@
+// The interactive search as a state machine: keys in, what to show and what was chosen out.
+// No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
+import type { HistoryIndex } from '@bird/history-index';
+import { Matcher, type SearchMode } from './matcher.ts';
+import { SEARCH_MODES } from './query-syntax.ts';
+import { commandDetails, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+
+/** A key as Node's readline reports it (`emitKeypressEvents`). */
+export interface Key {
+  name?: string | undefined;
+  ctrl?: boolean | undefined;
+  meta?: boolean | undefined;
+  shift?: boolean | undefined;
+  sequence?: string | undefined;
+}
+
+/** How a search ended: the command for the command line (Enter, Tab), a directory to go to, or nothing (Esc). */
+export type SearchOutcome = { kind: 'accept'; cmd: string } | { kind: 'edit'; cmd: string } | { kind: 'cd'; dir: string } | { kind: 'cancel' };
+
+export interface SearchOptions {
+  query?: string;
+  mode?: SearchMode;
+  scope?: Scope;
+  /** Rows of results the screen has room for. */
+  rows: number;
+}
+
+export class SearchSession {
+  query: string;
+  /** Cursor position in `query`, in UTF-16 units. */
+  cursor: number;
+  mode: SearchMode;
+  readonly filter: SearchFilter;
+  /** Index into `results` of the highlighted row. */
+  selected = 0;
+  /** First result shown (the list scrolls to keep `selected` visible). */
+  offset = 0;
+  inspecting: CommandDetails | null = null;
+  results: number[] = [];
+  total = 0;
+  outcome: SearchOutcome | null = null;
+  private scoped: ScopedCommands;
+  private matcher: Matcher | null = null;
+  /** Sources to cycle through: all, then each present in the index. */
+  readonly sources: (string | null)[];
+
+  constructor(
+    readonly index: HistoryIndex,
+    readonly context: SearchContext,
+    private readonly options: SearchOptions,
+  ) {
+    this.query = options.query ?? '';
+    this.cursor = this.query.length;
+    this.mode = options.mode ?? 'fuzzy';
+    this.filter = { scope: options.scope ?? 'everywhere', source: null, onlySuccessful: false };
+    this.sources = [null, ...[...index.sources].sort((a, b) => (a === 'local' ? -1 : b === 'local' ? 1 : a < b ? -1 : 1))];
+    this.scoped = scopeCommands(index, this.filter, context);
+    this.refresh();
+  }
+
+  get scope(): ScopedCommands {
+    return this.scoped;
+  }
+
+  /** Rows the list shows: as many results as fit. */
+  get limit(): number {
+    return Math.max(1, this.options.rows);
+  }
+
+  /** The matcher is built on first use: an empty query (the first frame) needs none. */
+  private getMatcher(): Matcher {
+    this.matcher ??= new Matcher(this.index.commands);
+    return this.matcher;
+  }
+
+  /** Builds what the first keystroke would otherwise wait for; call once the first frame is out. */
+  warmUp(): void {
+    this.getMatcher();
+  }
+
+  private refresh(): void {
+    // Enough results to scroll a few pages; the total counts them all.
+    const want = Math.max(this.limit * 4, 100);
+    if (this.query.trim() === '') {
+      this.results = Array.from(this.scoped.byRecency.subarray(0, want));
+      this.total = this.scoped.byRecency.length;
+    } else {
+      const { top, total } = this.getMatcher().search(this.query, this.mode, this.scoped.byFrecency, want);
+      this.results = top;
+      this.total = total;
+    }
+    this.selected = 0;
+    this.offset = 0;
+  }
+
+  private rescope(): void {
+    this.scoped = scopeCommands(this.index, this.filter, this.context);
+    this.refresh();
+  }
+
+  get current(): number | undefined {
+    return this.results[this.selected];
+  }
+
+  private move(delta: number): void {
+    if (this.results.length === 0) return;
+    this.selected = Math.min(this.results.length - 1, Math.max(0, this.selected + delta));
+    if (this.selected < this.offset) this.offset = this.selected;
+    if (this.selected >= this.offset + this.limit) this.offset = this.selected - this.limit + 1;
+  }
+
+  private finish(kind: 'accept' | 'edit' | 'cd'): void {
+    const c = this.current;
+    if (c === undefined) {
+      // Nothing matched: Enter keeps what was typed, as the shell's own search would.
+      if (kind !== 'cd') this.outcome = { kind, cmd: this.query };
+      return;
+    }
+    if (kind === 'cd') {
+      const dir = this.index.dirs[this.index.cwd[this.scoped.lastRow[c]!]!]!;
+      if (dir !== '') this.outcome = { kind: 'cd', dir };
+      return;
+    }
+    this.outcome = { kind, cmd: this.index.commands[c]! };
+  }
+
+  private edit(next: string, cursor: number): void {
+    this.query = next;
+    this.cursor = cursor;
+    this.refresh();
+  }
+
+  /** Applies one key; returns false for a key it ignores. */
+  press(key: Key): boolean {
+    const name = key.name ?? '';
+    if (this.inspecting) {
+      if (name === 'escape' || (key.ctrl && (name === 'o' || name === 'g'))) this.inspecting = null;
+      else if (key.ctrl && name === 'c') this.outcome = { kind: 'cancel' };
+      else if (name === 'return' || name === 'enter') this.finish('accept');
+      else if (name === 'tab') this.finish('edit');
+      else if (key.ctrl && name === 'd') this.finish('cd');
+      else return false;
+      return true;
+    }
+    if (key.ctrl) {
+      switch (name) {
+        case 'c':
+        case 'g':
+          this.outcome = { kind: 'cancel' };
+          return true;
+        case 'r':
+          this.filter.scope = next(SCOPES, this.filter.scope);
+          this.rescope();
+          return true;
+        case 's':
+          this.mode = next(SEARCH_MODES, this.mode);
+          this.refresh();
+          return true;
+        case 't':
+          this.filter.source = next(this.sources, this.filter.source);
+          this.rescope();
+          return true;
+        case 'x':
+          this.filter.onlySuccessful = !this.filter.onlySuccessful;
+          this.rescope();
+          return true;
+        case 'o':
+          if (this.current !== undefined) this.inspecting = commandDetails(this.index, this.current, this.scoped);
+          return true;
+        case 'd':
+          this.finish('cd');
+          return true;
+        case 'p':
+          this.move(-1);
+          return true;
+        case 'n':
+          this.move(1);
+          return true;
+        case 'a':
+          this.cursor = 0;
+          return true;
+        case 'e':
+          this.cursor = this.query.length;
+          return true;
+        case 'b':
+          this.cursor = Math.max(0, this.cursor - 1);
+          return true;
+        case 'f':
+          this.cursor = Math.min(this.query.length, this.cursor + 1);
+          return true;
+        case 'u':
+          this.edit(this.query.slice(this.cursor), 0);
+          return true;
+        case 'k':
+          this.edit(this.query.slice(0, this.cursor), this.cursor);
+          return true;
+        case 'w': {
+          const head = this.query.slice(0, this.cursor).replace(/\S+\s*$/, '');
+          this.edit(head + this.query.slice(this.cursor), head.length);
+          return true;
+        }
+        case 'h':
+          return this.press({ name: 'backspace' });
+        default:
+          return false;
+      }
+    }
+    switch (name) {
+      case 'escape':
+        this.outcome = { kind: 'cancel' };
+        return true;
+      case 'return':
+      case 'enter':
+        this.finish('accept');
+        return true;
+      case 'tab':
+        this.finish('edit');
+        return true;
+      case 'up':
+        this.move(-1);
+        return true;
+      case 'down':
+        this.move(1);
+        return true;
+      case 'pageup':
+        this.move(-this.limit);
+        return true;
+      case 'pagedown':
+        this.move(this.limit);
+        return true;
+      case 'left':
+        this.cursor = Math.max(0, this.cursor - 1);
+        return true;
+      case 'right':
+        this.cursor = Math.min(this.query.length, this.cursor + 1);
+        return true;
+      case 'home':
+        this.cursor = 0;
+        return true;
+      case 'end':
+        this.cursor = this.query.length;
+        return true;
+      case 'backspace':
+        if (this.cursor === 0) return true;
+        this.edit(this.query.slice(0, this.cursor - 1) + this.query.slice(this.cursor), this.cursor - 1);
+        return true;
+      case 'delete':
+        if (this.cursor >= this.query.length) return true;
+        this.edit(this.query.slice(0, this.cursor) + this.query.slice(this.cursor + 1), this.cursor);
+        return true;
+    }
+    const text = key.sequence ?? '';
+    // Printable text (a key, or a paste): control characters and escape sequences are not typed.
+    if (!key.meta && text !== '' && !/[\u0000-\u001f\u007f]/.test(text)) {
+      this.edit(this.query.slice(0, this.cursor) + text + this.query.slice(this.cursor), this.cursor + text.length);
+      return true;
+    }
+    return false;
+  }
+}
+
+function next<T>(values: readonly T[], current: T): T {
+  return values[(values.indexOf(current) + 1) % values.length]!;
+}
