@@ -294,3 +294,62 @@ if [[ -n $__bird_prev_exit ]]; then
 fi
 # shellcheck disable=SC2064  # expanded now, on purpose: the earlier trap's text is kept
 builtin trap "__bird_on_exit${__bird_prev_exit:+; $__bird_prev_exit}" EXIT
+
+# ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
+# Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
+# Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key
+# alone; BIRD_BIND_UP=1 (or `bind_up = true`) also binds Up to a prefix search. When bird is
+# disabled, or its search cannot run (no store yet, no Node), Ctrl-R is bash's own search.
+#
+# A `bind -x` function cannot hand over to a readline command, so each key is a macro of two
+# keys: the first runs the search, which binds the second to readline's own command when it
+# could not run, and to a redraw otherwise.
+__bird_cli=${BIRD_CLI_BIN:-${__bird_bin%/*/*/*}/cli/dist/bird.cjs}
+
+# $1: extra arguments for bird search; $2: the macro's second key; $3: bash's own command.
+__bird_search_run() {
+  builtin bind "\"$2\": redraw-current-line"
+  if [[ ${BIRD_DISABLED-} == 1 || ! -r $__bird_cli ]]; then
+    builtin bind "\"$2\": $3"
+    return
+  fi
+  local out rc
+  # shellcheck disable=SC2086  # $1 holds words on purpose
+  out=$(unset NODE_EXTRA_CA_CERTS; "${BIRD_NODE:-node}" "$__bird_cli" search --shell bash --session "$__bird_sid" $1 -- "$READLINE_LINE" </dev/tty 2>/dev/null)
+  rc=$?
+  if (( rc == 0 )); then
+    local action=${out%%$'\n'*} payload=${out#*$'\n'}
+    if [[ $action == cd ]]; then
+      builtin cd -- "$payload" || return
+    else
+      READLINE_LINE=$payload
+      READLINE_POINT=${#READLINE_LINE}
+    fi
+  elif (( rc != 1 )); then
+    builtin bind "\"$2\": $3"
+  fi
+}
+__bird_search_key() { __bird_search_run '' '\C-x\C-_r' reverse-search-history; }
+__bird_search_up_key() {
+  if [[ $READLINE_LINE == *$'\n'* ]]; then builtin bind '"\C-x\C-_u": previous-history'; return; fi
+  __bird_search_run '--mode prefix' '\C-x\C-_u' previous-history
+}
+
+__bird_bind_keys() {
+  [[ ${BIRD_NO_BIND-} == 1 || ${BASH_VERSINFO[0]} -lt 4 ]] && return
+  # shellcheck disable=SC2031  # read here, in this shell, not the launcher's subshell
+  local cfg='' root=${BIRD_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/bird}
+  [[ -r $root/config.toml ]] && cfg=$(<"$root/config.toml")
+  [[ $cfg =~ (^|$'\n')[[:space:]]*bind_keys[[:space:]]*=[[:space:]]*false ]] && return
+  local keymap
+  for keymap in emacs vi-insert; do
+    builtin bind -m $keymap -x '"\C-x\C-_R": __bird_search_key'
+    builtin bind -m $keymap '"\C-r": "\C-x\C-_R\C-x\C-_r"'
+    if [[ ${BIRD_BIND_UP-} == 1 || $cfg =~ (^|$'\n')[[:space:]]*bind_up[[:space:]]*=[[:space:]]*true ]]; then
+      builtin bind -m $keymap -x '"\C-x\C-_U": __bird_search_up_key'
+      builtin bind -m $keymap '"\e[A": "\C-x\C-_U\C-x\C-_u"'
+      builtin bind -m $keymap '"\eOA": "\C-x\C-_U\C-x\C-_u"'
+    fi
+  done
+}
+__bird_bind_keys

@@ -253,3 +253,73 @@ function __bird_launch
         printf "%s %s\n" "$!" "$boot" >"$spool/drainer.pid"
     ' bird-launch $__bird_spool $__bird_root $__bird_bin "$__bird_boot" $node "$__bird_warned" $argv </dev/null >/dev/null 2>/dev/null
 end
+
+# ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
+# Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
+# Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key
+# alone; BIRD_BIND_UP=1 (or `bind_up = true`) also binds Up to a prefix search. When bird is
+# disabled, or its search cannot run (no store yet, no Node), Ctrl-R is fish's own search.
+if test -n "$BIRD_CLI_BIN"
+    set -g __bird_cli $BIRD_CLI_BIN
+else
+    set -g __bird_cli (string replace -r -- '/[^/]*/[^/]*/[^/]*$' '' $__bird_bin)/cli/dist/bird.cjs
+end
+
+# $argv[1]: fish's own input function, for when the search cannot run; the rest: extra arguments.
+function __bird_search_run
+    set -l fallback $argv[1]
+    if test "$BIRD_DISABLED" = 1; or not test -r $__bird_cli
+        commandline -f $fallback
+        return
+    end
+    set -l node node
+    set -q BIRD_NODE; and set node $BIRD_NODE
+    set -l out (env -u NODE_EXTRA_CA_CERTS $node $__bird_cli search --shell fish --session $__bird_sid $argv[2..-1] -- (commandline) </dev/tty 2>/dev/null | string collect)
+    set -l rc $pipestatus[1]
+    if test $rc -eq 0
+        set -l action (string split -m 1 -- \n $out)
+        if test "$action[1]" = cd
+            cd -- $action[2]
+        else
+            commandline -r -- $action[2]
+            commandline -C (string length -- $action[2])
+        end
+    else if test $rc -ne 1
+        commandline -f $fallback
+        return
+    end
+    commandline -f repaint
+end
+function __bird_search_key
+    __bird_search_run history-pager
+end
+function __bird_search_up_key
+    if string match -q -- '*\n*' (commandline | string collect)
+        commandline -f up-line
+        return
+    end
+    __bird_search_run up-or-search --mode prefix
+end
+
+function __bird_bind_keys
+    test "$BIRD_NO_BIND" = 1; and return
+    set -l root $BIRD_ROOT
+    if test -z "$root"
+        if test -n "$XDG_DATA_HOME"
+            set root $XDG_DATA_HOME/bird
+        else
+            set root $HOME/.local/share/bird
+        end
+    end
+    set -l cfg
+    test -r $root/config.toml; and set cfg (string trim <$root/config.toml)
+    string match -qr -- '^bind_keys\s*=\s*false' $cfg; and return
+    for mode in default insert
+        bind -M $mode \cr __bird_search_key
+        if test "$BIRD_BIND_UP" = 1; or string match -qr -- '^bind_up\s*=\s*true' $cfg
+            bind -M $mode \e\[A __bird_search_up_key
+            bind -M $mode \eOA __bird_search_up_key
+        end
+    end
+end
+__bird_bind_keys

@@ -196,3 +196,65 @@ add-zsh-hook precmd __bird_precmd
 add-zsh-hook zshexit __bird_zshexit
 # precmd must see the command's $? before any other precmd function changes it.
 precmd_functions=(__bird_precmd ${precmd_functions:#__bird_precmd})
+
+# ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
+# Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
+# Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key
+# alone; BIRD_BIND_UP=1 (or `bind_up = true`) also binds Up to a prefix search. When bird is
+# disabled, or its search cannot run (no store yet, no Node), Ctrl-R is zsh's own search.
+typeset -g __bird_cli=${BIRD_CLI_BIN:-${__bird_bin:h:h:h}/cli/dist/bird.cjs}
+
+# $1: extra arguments for bird search; $2: zsh's own widget, for when it cannot run.
+__bird_search_run() {
+  local fallback=$2
+  if [[ ${BIRD_DISABLED-} == 1 || ! -r $__bird_cli ]]; then
+    zle $fallback
+    return
+  fi
+  local out rc
+  out=$(unset NODE_EXTRA_CA_CERTS; ${BIRD_NODE:-node} $__bird_cli search --shell zsh --session $__bird_sid ${=1} -- $BUFFER </dev/tty 2>/dev/null)
+  rc=$?
+  if (( rc == 0 )); then
+    local action=${out%%$'\n'*} payload=${out#*$'\n'}
+    if [[ $action == cd ]]; then
+      cd -- $payload
+    else
+      BUFFER=$payload
+      CURSOR=${#BUFFER}
+    fi
+  elif (( rc != 1 )); then
+    zle $fallback
+    return
+  fi
+  zle reset-prompt
+}
+__bird_search_widget() { __bird_search_run '' history-incremental-search-backward; }
+__bird_search_up_widget() {
+  # Up in a multi-line buffer moves between its lines, as before.
+  if [[ $BUFFER == *$'\n'* ]]; then zle up-line-or-history; return; fi
+  __bird_search_run '--mode prefix' up-line-or-history
+}
+
+() {
+  setopt local_options extended_glob
+  [[ ${BIRD_NO_BIND-} == 1 ]] && return
+  local cfg= root=${BIRD_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/bird}
+  [[ -r $root/config.toml ]] && cfg=$(<$root/config.toml)
+  [[ $cfg == *$'\n'[[:space:]]#bind_keys[[:space:]]#=[[:space:]]#false* || $cfg == bind_keys[[:space:]]#=[[:space:]]#false* ]] && return
+  local f
+  for f in __bird_search_run __bird_search_widget __bird_search_up_widget; do
+    emulate -R zsh -c "$f() { ${functions[$f]} }"
+  done
+  zle -N __bird_search_widget
+  zle -N __bird_search_up_widget
+  bindkey -M emacs '^R' __bird_search_widget
+  bindkey -M viins '^R' __bird_search_widget
+  bindkey -M vicmd '^R' __bird_search_widget
+  if [[ ${BIRD_BIND_UP-} == 1 || $cfg == *bind_up[[:space:]]#=[[:space:]]#true* ]]; then
+    local key
+    for key in '^[[A' '^[OA'; do
+      bindkey -M emacs $key __bird_search_up_widget
+      bindkey -M viins $key __bird_search_up_widget
+    done
+  fi
+}
