@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as pty from 'node-pty';
+import { buildIndex, loadHistory, readJournal, rowAt } from '@bird/history-index';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CAPTURE_BUNDLE = join(REPO, 'packages/capture/dist/bird-capture.cjs');
@@ -305,4 +306,21 @@ export async function waitForNoDrainer(root: string, timeoutMs = 60_000): Promis
     if (Date.now() > deadline) throw new Error(`drainers of ${root} still running after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The ids the history index holds (what search, `bird history` and `bird stats` read). Before
+ * any rebuild there is no snapshot, only the journal the drainers append to; in these tests the
+ * store starts empty, so the journal alone must then hold every stored row.
+ */
+export function indexedIds(root: string): string[] {
+  const dir = join(root, 'db', 'history-index');
+  const loaded = loadHistory(dir);
+  if (loaded.ok) return Array.from({ length: loaded.index.size }, (_, r) => rowAt(loaded.index, r).id);
+  if (loaded.why !== 'missing' || !existsSync(dir)) throw new Error(`the history index cannot be read: ${loaded.why} (${loaded.detail})`);
+  const rows = readdirSync(dir)
+    .filter((n) => n === 'journal.jsonl' || n.endsWith('.absorbing'))
+    .flatMap((n) => readJournal(join(dir, n)).rows);
+  const index = buildIndex(rows);
+  return Array.from({ length: index.size }, (_, r) => rowAt(index, r).id);
 }

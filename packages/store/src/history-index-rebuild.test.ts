@@ -1,0 +1,124 @@
+// The history index against the real store: rebuilt from DuckDB over real Parquet files
+// (local and pulled), merged with the journal, and never missing a stored row.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { appendToJournal, historyRowOf, indexFiles, loadHistory, markIndexStale, rowAt, staleName } from '@bird/history-index';
+import { holderStamp } from '@bird/core';
+import { ConnectionOptions, initStore, openStore, rebuildHistoryIndex, refreshHistoryIndex, registerCachedRemote, type BirdConnection } from './index.ts';
+import { invocation, tempLayout, writeCached, writeLocal } from './testing/fixtures.ts';
+
+const open: BirdConnection[] = [];
+afterEach(() => {
+  for (const c of open.splice(0)) c.close();
+});
+
+async function storeWith(local: number, cached: number) {
+  const layout = tempLayout();
+  await initStore(layout);
+  const localRows = Array.from({ length: local }, (_, i) => invocation({ cmd: `local ${i}`, timestamp: 1_717_243_200_000_000n + BigInt(i) * 1_000_000n }));
+  const cachedRows = Array.from({ length: cached }, (_, i) => invocation({ cmd: `team ${i}`, client_id: 'bo@elsewhere', hostname: 'elsewhere', timestamp: 1_717_243_200_500_000n + BigInt(i) * 1_000_000n }));
+  writeLocal(layout, 'invocations', localRows);
+  if (cached > 0) {
+    await registerCachedRemote(layout, 'team');
+    writeCached(layout, 'team', 'invocations', cachedRows);
+  }
+  return { layout, localRows, cachedRows };
+}
+
+async function storedIds(layout: ReturnType<typeof tempLayout>): Promise<string[]> {
+  const c = await openStore(layout).connect(ConnectionOptions.minimal());
+  open.push(c);
+  return (await c.query('SELECT CAST(id AS VARCHAR) FROM main.invocations')).rows.map((r) => String(r[0])).sort();
+}
+
+function indexed(layout: ReturnType<typeof tempLayout>) {
+  const loaded = loadHistory(layout.historyIndex);
+  if (!loaded.ok) throw new Error(`index not readable: ${loaded.why}`);
+  return Array.from({ length: loaded.index.size }, (_, r) => rowAt(loaded.index, r));
+}
+
+describe('rebuildHistoryIndex', () => {
+  it('holds every row of main.invocations, local and pulled, each tagged with its source', async () => {
+    const { layout, localRows, cachedRows } = await storeWith(3, 2);
+    expect(loadHistory(layout.historyIndex)).toMatchObject({ ok: false, why: 'missing' });
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    const rows = indexed(layout);
+    expect(rows.map((r) => r.id).sort()).toEqual(await storedIds(layout));
+    expect(rows.map((r) => [r.cmd, r.source])).toEqual([
+      ['local 0', 'local'], ['team 0', 'team'], ['local 1', 'local'], ['team 1', 'team'], ['local 2', 'local'],
+    ]);
+    expect(rows[0]).toEqual(historyRowOf(localRows[0]!));
+    expect(rows[1]).toEqual(historyRowOf(cachedRows[0]!, 'team'));
+  });
+
+  it('takes the journal in: rows journaled before are in the snapshot, rows journaled after are merged', async () => {
+    const { layout } = await storeWith(2, 0);
+    const early = invocation({ cmd: 'journaled before the rebuild' });
+    writeLocal(layout, 'invocations', [early]);
+    appendToJournal(layout.historyIndex, [historyRowOf(early)]);
+    await refreshHistoryIndex(layout);
+    expect(readdirSync(layout.historyIndex).filter((n) => n.includes('journal'))).toEqual([]);
+    const late = invocation({ cmd: 'journaled after' });
+    writeLocal(layout, 'invocations', [late]);
+    appendToJournal(layout.historyIndex, [historyRowOf(late), historyRowOf(early)]);
+    const ids = indexed(layout).map((r) => r.id).sort();
+    expect(ids).toEqual(await storedIds(layout));
+  });
+
+  it('a stale marker left by a dead process makes the index unreadable until rebuilt; one of a live process does not', async () => {
+    const { layout } = await storeWith(1, 0);
+    await refreshHistoryIndex(layout);
+    // A live process (this one's parent: alive for the whole test) is still changing the store.
+    writeFileSync(join(layout.historyIndex, staleName('0190f000-0000-7000-8000-00000000000c')), `${process.ppid} - -`);
+    expect(loadHistory(layout.historyIndex).ok).toBe(true);
+    // A process that died before it could rebuild.
+    const child = spawn(process.execPath, ['-e', '0']);
+    const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+    writeFileSync(join(layout.historyIndex, staleName('0190f000-0000-7000-8000-00000000000d')), `${deadPid} - -`);
+    expect(loadHistory(layout.historyIndex)).toMatchObject({ ok: false, why: 'stale' });
+    await refreshHistoryIndex(layout);
+    expect(loadHistory(layout.historyIndex).ok).toBe(true);
+    // The live process's marker stays for it to clear; the dead one's is gone.
+    expect(readdirSync(layout.historyIndex).filter((n) => n.startsWith('stale-'))).toEqual([staleName('0190f000-0000-7000-8000-00000000000c')]);
+  });
+
+  it('clears the marker its own process left', async () => {
+    const { layout } = await storeWith(1, 0);
+    markIndexStale(layout.historyIndex);
+    expect(readdirSync(layout.historyIndex).some((n) => n.startsWith('stale-'))).toBe(true);
+    await refreshHistoryIndex(layout);
+    expect(readdirSync(layout.historyIndex).some((n) => n.startsWith('stale-'))).toBe(false);
+    expect(holderStamp()).toContain(String(process.pid));
+  });
+
+  it('stays exact while writers store and journal rows during rebuilds', async () => {
+    const { layout } = await storeWith(5, 0);
+    let stop = false;
+    let written = 0;
+    const writer = (async () => {
+      while (!stop) {
+        const row = invocation({ cmd: `during ${written}` });
+        writeLocal(layout, 'invocations', [row]); // stored first, then journaled, as the drainer does
+        appendToJournal(layout.historyIndex, [historyRowOf(row)]);
+        written++;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const c = await openStore(layout).connect(ConnectionOptions.minimal());
+    open.push(c);
+    for (let i = 0; i < 5; i++) {
+      await rebuildHistoryIndex(layout, c);
+      // A reader at any moment sees at least every row stored before it looked.
+      const before = await storedIds(layout);
+      const seen = new Set(indexed(layout).map((r) => r.id));
+      expect(before.filter((id) => !seen.has(id))).toEqual([]);
+    }
+    stop = true;
+    await writer;
+    expect(written).toBeGreaterThan(5);
+    expect(indexed(layout).map((r) => r.id).sort()).toEqual(await storedIds(layout));
+    expect(existsSync(indexFiles(layout.historyIndex).lock)).toBe(false);
+  });
+});
