@@ -178,6 +178,20 @@ sync_events = true
   });
 
   it.each([
+    ['bind_keys = "no"', /search\.bind_keys must be true or false/],
+    ['bind_up = 1', /search\.bind_up must be true or false/],
+    ['height = 2', /search\.height must be a whole number of at least 3, not 2/],
+  ])('refuses [search] %s in one sentence', (line, message) => {
+    expect(() => parseConfig(`[search]\n${line}\n`)).toThrow(message);
+  });
+
+  it('keeps [search] when bird rewrites the file (a hook reads bind_keys from it)', () => {
+    const config = parseConfig('[search]\nbind_keys = false\n');
+    expect(config.search).toEqual({ bind_keys: false, bind_up: false, height: 14 });
+    expect(renderConfig(config)).toMatch(/^bind_keys = false$/m);
+  });
+
+  it.each([
     ['sync_outputs = "yes"', /sync\.sync_outputs must be true or false/],
     ['default_remote = 3', /sync\.default_remote must be the name of a remote/],
   ])('refuses [sync] %s in one sentence', (line, message) => {
@@ -206,6 +220,7 @@ describe('renderConfig', () => {
       ],
       compaction: { min_files: 10, min_age_seconds: 5, target_file_mb: 8, auto: false, auto_interval_minutes: 1 },
       sync: { default_remote: 'team', sync_invocations: true, sync_outputs: false, sync_events: false },
+      search: { bind_keys: false, bind_up: true, height: 20 },
       remoteProblems: [],
     };
     expect(parseConfig(renderConfig(config))).toEqual(config);

@@ -42,6 +42,21 @@ export interface SyncConfig {
 
 export const DEFAULT_SYNC: SyncConfig = { sync_invocations: true, sync_outputs: true, sync_events: true };
 
+/**
+ * `[search]`: the Ctrl-R search. The hooks read `bind_keys` and `bind_up` with shell builtins
+ * when they are sourced (a line `bind_keys = false` anywhere in the file), bird reads `height`.
+ */
+export interface SearchConfig {
+  /** false: the hooks bind no key (as BIRD_NO_BIND=1). */
+  bind_keys: boolean;
+  /** true: Up runs a prefix search too (as BIRD_BIND_UP=1). */
+  bind_up: boolean;
+  /** Lines the inline search takes, the query and status lines included. */
+  height: number;
+}
+
+export const DEFAULT_SEARCH: SearchConfig = { bind_keys: true, bind_up: false, height: 14 };
+
 export interface BirdConfig {
   /** Overrides `$USER@host`; `BIRD_CLIENT_ID` overrides this. */
   client_id?: string;
@@ -53,6 +68,7 @@ export interface BirdConfig {
   remotes: RemoteConfig[];
   compaction: CompactionConfig;
   sync: SyncConfig;
+  search: SearchConfig;
   /**
    * One sentence for each `[[remotes]]` entry that was left out because it is broken (a bad
    * name, an unknown type, ...). A broken remote must not stop capture or local reads, which
@@ -82,7 +98,7 @@ export const DEFAULT_COMPACTION: CompactionConfig = { min_files: 50, min_age_sec
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, remoteProblems: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. */
@@ -159,6 +175,18 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     sync.default_remote = rawSync.default_remote as string;
   }
 
+  const rawSearch = table(doc.search, 'search');
+  const search: SearchConfig = { ...DEFAULT_SEARCH };
+  for (const key of ['bind_keys', 'bind_up'] as const) {
+    if (rawSearch[key] === undefined) continue;
+    if (typeof rawSearch[key] !== 'boolean') bad(`search.${key} must be true or false`);
+    search[key] = rawSearch[key] as boolean;
+  }
+  if (rawSearch.height !== undefined) {
+    if (typeof rawSearch.height !== 'number' || !Number.isInteger(rawSearch.height) || rawSearch.height < 3) bad(`search.height must be a whole number of at least 3, not ${JSON.stringify(rawSearch.height)}`);
+    search.height = rawSearch.height as number;
+  }
+
   const rawRemotes = doc.remotes ?? [];
   if (!Array.isArray(rawRemotes)) bad('remotes must be written as [[remotes]] tables');
   const seen = new Set<string>();
@@ -184,6 +212,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     remotes,
     compaction,
     sync,
+    search,
     remoteProblems,
   };
   if (doc.client_id !== undefined) config.client_id = doc.client_id as string;
@@ -232,6 +261,7 @@ export function renderConfig(config: BirdConfig): string {
   doc.capture = config.capture;
   if (JSON.stringify(config.compaction) !== JSON.stringify(DEFAULT_COMPACTION)) doc.compaction = config.compaction;
   if (JSON.stringify(config.sync) !== JSON.stringify(DEFAULT_SYNC)) doc.sync = config.sync;
+  if (JSON.stringify(config.search) !== JSON.stringify(DEFAULT_SEARCH)) doc.search = config.search;
   if (config.remotes.length > 0) doc.remotes = config.remotes;
   return `# BIRD configuration. See the README for every setting.\n${stringify(doc)}\n`;
 }

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BirdError, shortHostname, usageError } from '@bird/core';
+import { BirdError, DEFAULT_SEARCH, loadConfig, shortHostname, usageError } from '@bird/core';
 import { UNKNOWN_EXIT } from '@bird/history-index';
 import { oneOf, parseFlags } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
 import { openHistory } from '../history-source.ts';
 import { isoMicros, parseCount } from '../history-view.ts';
+import { layoutOf } from '../layout.ts';
 import { SEARCH_MODES } from '../search/query-syntax.ts';
 import { SCOPES, type SearchContext } from '../search/search-scope.ts';
 import { SearchSession, type SearchOutcome } from '../search/search-session.ts';
@@ -14,7 +15,6 @@ import { USAGE } from '../usage.ts';
 
 const FORMATS = ['plain', 'json'] as const;
 const SHELLS = ['zsh', 'bash', 'fish'] as const;
-const DEFAULT_HEIGHT = 14;
 const DEFAULT_LIMIT = 50;
 
 /**
@@ -30,6 +30,15 @@ export function workspaceOf(dir: string): string | null {
   for (let d = dir; ; d = dirname(d)) {
     if (existsSync(join(d, '.git'))) return d;
     if (dirname(d) === d) return null;
+  }
+}
+
+/** `[search] height` from config.toml; a broken config is the store's to report, not the search's. */
+function configuredHeight(ctx: CliContext): number {
+  try {
+    return loadConfig(layoutOf(ctx)).search.height;
+  } catch {
+    return DEFAULT_SEARCH.height;
   }
 }
 
@@ -62,7 +71,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     return n;
   };
   const limit = count('--limit', values.limit, DEFAULT_LIMIT);
-  const height = count('--height', values.height ?? (ctx.env.BIRD_SEARCH_HEIGHT || undefined), DEFAULT_HEIGHT);
+  const height = count('--height', values.height ?? (ctx.env.BIRD_SEARCH_HEIGHT || undefined), configuredHeight(ctx));
   const context: SearchContext = {
     host: shortHostname(),
     session: (values.session as string | undefined) ?? null,
