@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { buildIndex, type HistoryRow } from '@bird/history-index';
+import { displayWidth } from '../format/text-width.ts';
+import { ago, renderSearch } from './search-render.ts';
+import { SearchSession } from './search-session.ts';
+
+const NOW = 1_764_000_000_000;
+const row = (i: number, cmd: string, over: Partial<HistoryRow> = {}): HistoryRow => ({
+  id: `0190f${String(i).padStart(3, '0')}-0000-7000-8000-000000000000`, timestampUs: (NOW - (10 - i) * 60_000) * 1000, durationMs: 1250, exitCode: 0, cmd, cwd: '/home/ana/src/app', session: 's', host: 'box', source: 'local', ...over,
+});
+const index = buildIndex([
+  row(1, 'make test', { exitCode: 2 }),
+  row(2, 'kubectl get pods', { source: 'team' }),
+  row(3, 'echo 日本語 and a very long tail '.repeat(8)),
+  row(4, 'printf "a\\nb"\nsecond line'),
+  row(5, 'make test', { exitCode: 0 }),
+]);
+const ctx = { host: 'box', session: 's', cwd: '/home/ana', workspace: null };
+const strip = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '');
+const style = { color: false, home: '/home/ana', nowMs: NOW };
+
+describe('renderSearch', () => {
+  it.each([40, 80, 120])('fills exactly the height and never exceeds %i columns', (width) => {
+    const lines = renderSearch(new SearchSession(index, ctx, { rows: 8 }), width, 10, { ...style, color: true });
+    expect(lines).toHaveLength(10);
+    for (const line of lines) expect(displayWidth(strip(line))).toBeLessThanOrEqual(width);
+  });
+
+  it('shows the query, each row with when, exit, duration, directory, count and source, and the modes', () => {
+    const lines = renderSearch(new SearchSession(index, ctx, { query: 'make', rows: 8 }), 100, 6, style);
+    expect(lines[0]).toBe('> make');
+    expect(lines[1]).toMatch(/^▌ +5m +0 +1\.2s +~\/src\/app +make test +×2$/);
+    expect(lines.at(-1)).toMatch(/^\[fuzzy\] \[everywhere\] \[all sources\] 1\/1 /);
+    const team = renderSearch(new SearchSession(index, ctx, { query: 'kubectl', rows: 8 }), 100, 6, style);
+    expect(team[1]).toMatch(/kubectl get pods +@team$/);
+  });
+
+  it('escapes a newline inside a command rather than breaking the frame', () => {
+    const lines = renderSearch(new SearchSession(index, ctx, { query: 'printf', rows: 8 }), 100, 6, style);
+    expect(lines[1]).toContain('printf "a\\nb"\\nsecond line');
+    expect(lines.every((l) => !l.includes('\n'))).toBe(true);
+  });
+
+  it('colours only when asked: a failure in red', () => {
+    const s = new SearchSession(buildIndex([row(1, 'false', { exitCode: 1 })]), ctx, { rows: 4 });
+    expect(renderSearch(s, 80, 4, { ...style, color: true })[1]).toContain('\x1b[31m  1\x1b[0m');
+    expect(renderSearch(s, 80, 4, style).join('')).not.toContain('\x1b[');
+  });
+
+  it('says so when nothing matches, and when the store is empty', () => {
+    expect(renderSearch(new SearchSession(index, ctx, { query: 'zzzz', rows: 4 }), 80, 4, style)[1]).toBe('  (no match)');
+    expect(renderSearch(new SearchSession(buildIndex([]), ctx, { rows: 4 }), 80, 4, style)[1]).toBe('  (no commands here yet)');
+  });
+
+  it('shows the inspector in place of the list', () => {
+    const s = new SearchSession(index, ctx, { query: 'make', rows: 8 });
+    s.press({ name: 'o', ctrl: true });
+    const text = renderSearch(s, 120, 9, style).join('\n');
+    expect(text).toContain('runs 2 · mean 1.2s · exit codes 0: 1  2: 1');
+    expect(text).toMatch(/before: kubectl get pods  ⟩  echo 日本語/);
+    expect(text).toContain('after:  —');
+    expect(text).toContain('Esc back');
+  });
+});
+
+describe('ago', () => {
+  it.each([
+    [0, '0s'], [59_999, '59s'], [60_000, '1m'], [3_599_999, '59m'], [3_600_000, '1h'], [86_400_000, '1d'], [7 * 86_400_000, '1w'], [400 * 86_400_000, '1y'], [-5, '0s'],
+  ])('%i ms → %s', (ms, text) => {
+    expect(ago(ms)).toBe(text);
+  });
+});
