@@ -14,6 +14,8 @@ import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
 import { invocation, session, tempDir, writeConfig, writeLake, writeLocal, writeRowsAsFiles } from '../packages/store/src/testing/fixtures.ts';
 import { pull, push } from '../packages/sync-worker/src/index.ts';
 import { REPO, buildBundles } from './cli-helpers.ts';
+import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
+import { loadHistory } from '@bird/history-index';
 
 const SYNC = join(REPO, 'packages/sync-worker/dist/bird-sync.cjs');
 const backends = useTestBackends();
@@ -70,7 +72,7 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 const doPush = (c: Client, over = {}) => push(c.layout, config(c), config(c).remotes[0]!, { env: c.env, ...over });
-const doPull = (c: Client, over = {}) => pull(c.layout, config(c), config(c).remotes[0]!, { env: c.env, ...over });
+const doPull = (c: Client, over = {}) => pull(c.layout, config(c), config(c).remotes[0]!, { env: c.env, onWarning: (m) => { throw new Error(m); }, ...over });
 
 /** Rows of main.invocations by source, and whether any id appears twice. */
 async function bySource(c: Client): Promise<{ counts: Record<string, number>; duplicates: number }> {
@@ -127,6 +129,8 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 9 }, duplicates: 0 });
     expect(await bySource(b!)).toEqual({ counts: { local: 4, team: 8 }, duplicates: 0 });
     expect(await bySource(c!)).toEqual({ counts: { local: 5, team: 7 }, duplicates: 0 });
+    // Every pulled row is findable by search and `bird history`, tagged with where it came from.
+    for (const x of [a!, b!, c!]) expect(await indexedIdsAndSources(x.layout)).toEqual(await storedIdsAndSources(x.layout));
 
     // Nothing new: push sends nothing, pull adds nothing.
     expect(await doPush(a!)).toMatchObject({ rows: 0, objects: 0 });
@@ -137,6 +141,10 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     expect(await doPush(b!)).toMatchObject({ rows: 3 }); // 2 invocations + 1 session
     expect(await doPull(a!)).toMatchObject({ rows: 3 });
     expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 11 }, duplicates: 0 });
+    // (b's new rows were written straight to files by this test, not journaled as the drainer
+    // does, so only a's index is compared here.)
+    expect(loadHistory(a!.layout.historyIndex).ok).toBe(true); // the pull rebuilt it: no reader has to
+    expect(await indexedIdsAndSources(a!.layout)).toEqual(await storedIdsAndSources(a!.layout));
   });
 
   it('duckdb mode: pulled rows become rows of cached_<name> tables in bird.duckdb, once, beside a parquet-mode teammate', async () => {
@@ -164,6 +172,7 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
       db.closeSync();
     }
     expect(existsSync(join(a.layout.cachedData, 'team'))).toBe(false);
+    expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout));
 
     // The state file lost: the next pull fetches everything again and adds nothing twice.
     rmSync(join(a.layout.sync, 'team', 'pull.json'));

@@ -8,6 +8,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import * as pty from 'node-pty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { atuinDb } from '../../packages/import/src/testing/atuin-db.ts';
+import { birdLayout } from '@bird/core';
+import { indexedIdsAndSources, storedIdsAndSources } from '../support/history-index.ts';
 import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForNoDrainer, type Shell } from './shell-session.ts';
 
 const BIRD = join(REPO, 'packages/cli/dist/bird.cjs');
@@ -108,6 +110,11 @@ describe.each(SHELLS)('bird import %s', (shell) => {
     const all = (await storedCmds(root)).map((r) => r.cmd);
     // SETUP[shell] was typed in both sessions: twice, once imported and once captured.
     for (const cmd of [...expected, ...live]) expect(all.filter((c) => c === cmd), cmd).toHaveLength(cmd === SETUP[shell] ? 2 : 1);
+    // 4. Search and `bird history` find all of it: imported rows through the rebuild that import
+    // runs, live ones through the drainer's journal.
+    const layout = birdLayout(root);
+    expect(await indexedIdsAndSources(layout)).toEqual(await storedIdsAndSources(layout));
+    expect(bird(env, 'search', 'live-one').stdout).toBe('echo live-one\n');
   }, 120_000);
 });
 
@@ -165,6 +172,9 @@ describe('bird import on bad input', () => {
     } finally {
       db.closeSync();
     }
+    // Read back without DuckDB, through the history index the import rebuilt.
+    expect(existsSync(join(root, 'db', 'history-index', 'snapshot.bhi'))).toBe(true);
+    expect(bird(env, 'history', '--format', 'csv').stdout).toBe('timestamp,exit_code,duration_ms,cwd,cmd\n2023-11-14T22:13:25.000000Z,,,,echo b\n2023-11-14T22:13:20.000000Z,,,,echo a\n');
   });
 });
 
