@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Per-keystroke latency of the Ctrl-R matcher (../matcher.ts): queries typed one character at a
+// Per-keystroke latency of the Ctrl-R matcher (packages/cli/src/search/matcher.ts): queries typed one character at a
 // time, from an empty box, over 100,000 and 1,000 distinct generated commands, in each search
 // mode, against the npm package `fzf` (fzf-for-js) in the same run when it is installed in
 // /tmp/fzfcmp (outside the repo, so the project never depends on it):
 //   mkdir /tmp/fzfcmp && cd /tmp/fzfcmp && npm init -y && npm install fzf
 // Rounds are interleaved (every engine types every query once per round, in rotating order) so
 // that noise from the shared machine spreads over all of them. Writes search-match.md beside it.
-//   node packages/cli/src/search/bench/search-match.mjs [--rounds N]
+//   node bench/search-match.mjs [--rounds N]
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..', '..', '..');
+const repo = join(here, '..');
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 5;
 const LIMIT = 50; // about a screen of rows
@@ -24,7 +24,7 @@ const MODES = ['fuzzy', 'prefix', 'fulltext'];
 
 // The TypeScript, bundled once to a file that plain Node can import (ignored by git).
 const bundle = join(repo, 'node_modules', '.cache', 'bird-bench', 'search-matcher.mjs');
-await build({ entryPoints: [join(here, '..', 'matcher.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'error' });
+await build({ entryPoints: [join(repo, 'packages', 'cli', 'src', 'search', 'matcher.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'error' });
 const { Matcher } = await import(pathToFileURL(bundle).href);
 
 const FZF = '/tmp/fzfcmp/node_modules/fzf/dist/fzf.es.js';
@@ -195,7 +195,7 @@ const worstFirst = Math.max(...rows.filter((r) => r.size === 100_000 && r.engine
 const lines = [
   '# Ctrl-R matcher: milliseconds per keystroke',
   '',
-  `\`node packages/cli/src/search/bench/search-match.mjs\` (${new Date().toISOString().slice(0, 10)}, ${cpus().length} shared cores, Node ${process.version}; ${ROUNDS} interleaved rounds). Each query is typed one character at a time after an empty box, asking for the best ${LIMIT}; every keystroke is one sample (a lone \`'\` is an empty fuzzy query, hence the near-zero first keystroke of \`'main ^git\`). Commands are generated (seeded): git, docker, kubectl, npm, ssh/scp/rsync, paths, curl, grep…, all distinct, averaging ${(loads[0].chars / loads[0].size).toFixed(0)} characters. Candidates are all commands in generation order. ${fzfLib ? `fzf is the npm package \`fzf\` ${fzfVersion} (fzf-for-js) with \`extendedMatch\` and \`limit: ${LIMIT}\`, which ranks by its own score; it has no prefix or full-text mode.` : 'fzf (npm `fzf`) was not installed in /tmp/fzfcmp, so it is not compared.'}`,
+  `\`node bench/search-match.mjs\` (${new Date().toISOString().slice(0, 10)}, ${cpus().length} shared cores, Node ${process.version}; ${ROUNDS} interleaved rounds). Each query is typed one character at a time after an empty box, asking for the best ${LIMIT}; every keystroke is one sample (a lone \`'\` is an empty fuzzy query, hence the near-zero first keystroke of \`'main ^git\`). Commands are generated (seeded): git, docker, kubectl, npm, ssh/scp/rsync, paths, curl, grep…, all distinct, averaging ${(loads[0].chars / loads[0].size).toFixed(0)} characters. Candidates are all commands in generation order. ${fzfLib ? `fzf is the npm package \`fzf\` ${fzfVersion} (fzf-for-js) with \`extendedMatch\` and \`limit: ${LIMIT}\`, which ranks by its own score; it has no prefix or full-text mode.` : 'fzf (npm `fzf`) was not installed in /tmp/fzfcmp, so it is not compared.'}`,
   '',
   '## All keystrokes of the four queries',
   '',
