@@ -337,9 +337,9 @@ __bird_search_up_key() {
 
 __bird_bind_keys() {
   [[ ${BIRD_NO_BIND-} == 1 || ${BASH_VERSINFO[0]} -lt 4 ]] && return
-  # shellcheck disable=SC2031  # read here, in this shell, not the launcher's subshell
-  local cfg='' root=${BIRD_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/bird}
-  [[ -r $root/config.toml ]] && cfg=$(<"$root/config.toml")
+  __bird_paths
+  local cfg=''
+  [[ -r $__bird_root/config.toml ]] && cfg=$(<"$__bird_root/config.toml")
   [[ $cfg =~ (^|$'\n')[[:space:]]*bind_keys[[:space:]]*=[[:space:]]*false ]] && return
   local keymap
   for keymap in emacs vi-insert; do

@@ -303,16 +303,9 @@ end
 
 function __bird_bind_keys
     test "$BIRD_NO_BIND" = 1; and return
-    set -l root $BIRD_ROOT
-    if test -z "$root"
-        if test -n "$XDG_DATA_HOME"
-            set root $XDG_DATA_HOME/bird
-        else
-            set root $HOME/.local/share/bird
-        end
-    end
+    __bird_paths
     set -l cfg
-    test -r $root/config.toml; and set cfg (string trim <$root/config.toml)
+    test -r $__bird_root/config.toml; and set cfg (string trim <$__bird_root/config.toml)
     string match -qr -- '^bind_keys\s*=\s*false' $cfg; and return
     for mode in default insert
         bind -M $mode \cr __bird_search_key

@@ -238,8 +238,9 @@ __bird_search_up_widget() {
 () {
   setopt local_options extended_glob
   [[ ${BIRD_NO_BIND-} == 1 ]] && return
-  local cfg= root=${BIRD_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/bird}
-  [[ -r $root/config.toml ]] && cfg=$(<$root/config.toml)
+  __bird_paths
+  local cfg=
+  [[ -r $__bird_root/config.toml ]] && cfg=$(<$__bird_root/config.toml)
   [[ $cfg == *$'\n'[[:space:]]#bind_keys[[:space:]]#=[[:space:]]#false* || $cfg == bind_keys[[:space:]]#=[[:space:]]#false* ]] && return
   local f
   for f in __bird_search_run __bird_search_widget __bird_search_up_widget; do
