@@ -1,0 +1,274 @@
+// Ctrl-R in real zsh, bash and fish, each in a tmux pane with the hook sourced: the keys a person
+// presses go in, and the screen they would see is read back. Plus `bird search` with its output
+// piped, as a script would run it.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, sandboxFactory } from '../cli-helpers.ts';
+import { SHELLS, shellEnv, tempDir, waitForRow, type Shell } from './shell-session.ts';
+import { TmuxShell } from './tmux-shell.ts';
+
+const SOCKET = `bird-search-test-${process.pid}`;
+let sessions = 0;
+
+beforeAll(() => buildBundles());
+afterAll(() => {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  // tmux leaves its socket file behind.
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid!()}`, SOCKET), { force: true });
+});
+
+interface Listed {
+  cmd: string;
+  count: number;
+  exit_code: number | null;
+}
+
+/** What `bird search --format json` lists for the shell's BIRD_ROOT (nothing while no store exists). */
+function listed(env: Record<string, string>, query = ''): Listed[] {
+  const r = spawnSync(process.execPath, [BIRD_BUNDLE, 'search', '--format', 'json', '--limit', '1000', '--', query], { env, encoding: 'utf8' });
+  return r.status === 0 ? (JSON.parse(r.stdout) as Listed[]) : [];
+}
+
+/** Waits until the search index holds every command in `cmds` (the drainer journals after storing). */
+async function waitForListed(env: Record<string, string>, cmds: string[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const have = new Set(listed(env).map((l) => l.cmd));
+    if (cmds.every((c) => have.has(c))) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(cmds)} in the search index (it has ${JSON.stringify([...have])})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A fresh shell in tmux with its own HOME and BIRD_ROOT; `extra` goes into its environment before the hook is sourced. */
+async function start(shell: Shell, extra: Record<string, string> = {}) {
+  const home = tempDir(`search-${shell}-home`);
+  const root = join(tempDir(`search-${shell}-root`), 'bird');
+  const env = shellEnv(home, root, extra);
+  const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
+  return { s, env, root, home };
+}
+
+/** A result row of the search UI: the marker of the selected row or blanks, then the columns, then the command. */
+const resultRow = (cmd: string) => new RegExp(`^(▌ | {2}).* ${cmd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+const UI = /\[fuzzy\] \[everywhere\] \[all sources\]/;
+const exportLine = (shell: Shell, name: string) => (shell === 'fish' ? `set -gx ${name} 1` : `export ${name}=1`);
+/** What each shell's own Ctrl-R shows (fish 3.6: its history pager, with the typed text as its search). */
+const OWN_SEARCH: Record<Shell, RegExp> = { zsh: /bck-i-search:/, bash: /\(reverse-i-search\)/, fish: /^search: /m };
+/** Leaves the shell's own search with the line as it was. */
+const LEAVE_OWN_SEARCH: Record<Shell, string> = { zsh: 'C-g', bash: 'C-g', fish: 'Escape' };
+
+describe.each(SHELLS)('%s', (shell) => {
+  const COMMANDS = ['echo search-alpha-1', 'echo search-beta-2', "printf 'search-gamma-3\\n'", 'false && echo search-fail'];
+
+  it('Enter in the search puts the chosen command on the line without running it; a second Enter runs it', async () => {
+    const { s, env, root } = await start(shell);
+    try {
+      for (const cmd of COMMANDS) await s.run(cmd);
+      await waitForListed(env, COMMANDS);
+
+      s.type('beta');
+      const row = await s.waitForCommandLine('beta');
+      s.press('C-r');
+      // The search starts from what was typed, and only that command matches it.
+      let screen = await s.waitForScreen(UI);
+      expect(screen).toContain('> beta');
+      expect(screen.join('\n')).toMatch(resultRow('echo search-beta-2'));
+      expect(screen.join('\n')).toMatch(/\] 1\/1 /);
+      s.type('-2');
+      await s.waitForScreen(/^> beta-2$/m);
+      s.press('Enter');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+      await s.waitForCommandLine('echo search-beta-2', row);
+
+      // Not run: the line is the last thing on the screen, nothing was printed after it.
+      expect(s.screen().slice(row + 1).every((text) => text === '')).toBe(true);
+
+      await s.enter();
+      // Now it runs: its output right below it, then the next prompt.
+      screen = s.screen();
+      expect(screen[row]).toMatch(/ echo search-beta-2$/);
+      expect(screen[row + 1]).toBe('search-beta-2');
+      expect(s.commandLine().row).toBe(row + 2);
+      await s.run('echo after-search');
+      const rows = await waitForRow(root, (r) => r.cmd === 'echo after-search', 'the command after the search');
+      // Stored once for the Enter that ran it, and never for the search's own Enter.
+      expect(rows.map((r) => r.cmd)).toEqual([...COMMANDS, 'echo search-beta-2', 'echo after-search']);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('Esc and Ctrl-G leave the search with the typed text on the line, unchanged and not run', async () => {
+    const { s, env, root } = await start(shell);
+    try {
+      await s.run('echo stored-first');
+      await waitForListed(env, ['echo stored-first']);
+      s.type('some-typed-text');
+      const row = await s.waitForCommandLine('some-typed-text');
+      for (const leave of ['Escape', 'C-g']) {
+        s.press('C-r');
+        await s.waitForScreen(UI);
+        s.type('xyz');
+        await s.waitForScreen(/^> some-typed-textxyz\n {2}\(no match\)$/m);
+        s.press(leave);
+        await s.waitFor(() => !UI.test(s.screen().join('\n')), `the search to close on ${leave}`);
+        await s.waitForCommandLine('some-typed-text', row);
+      }
+      s.press('C-u');
+      await s.waitForCommandLine('', row);
+      await s.run('echo after-search');
+      const rows = await waitForRow(root, (r) => r.cmd === 'echo after-search', 'the command after the search');
+      expect(rows.map((r) => r.cmd)).toEqual(['echo stored-first', 'echo after-search']);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('Ctrl-R in the search cycles the scope: everywhere, this host, this session, this directory, this workspace', async () => {
+    const { s, env } = await start(shell);
+    const dirs = tempDir(`search-${shell}-dirs`);
+    const [dirA, dirB] = [join(dirs, 'left'), join(dirs, 'right')];
+    mkdirSync(dirA);
+    mkdirSync(dirB);
+    try {
+      const typed = [`cd ${dirA}`, 'echo in-a', `cd ${dirB}`, 'echo in-b'];
+      for (const cmd of typed) await s.run(cmd);
+      await waitForListed(env, typed);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      // Everything was run on this host, in this session; only `echo in-b` ran in this directory
+      // (each `cd` ran in the directory it left), and no git work tree holds it.
+      const steps = [
+        ['everywhere', 4],
+        ['this host', 4],
+        ['this session', 4],
+        ['this directory', 1],
+        ['this workspace', 1],
+        ['everywhere', 4],
+      ] as const;
+      for (const [i, [label, total]] of steps.entries()) {
+        if (i > 0) s.press('C-r');
+        const screen = (await s.waitForScreen(new RegExp(`^\\[fuzzy\\] \\[${label}\\] \\[all sources\\] 1/${total} `, 'm'))).join('\n');
+        expect(screen).toMatch(resultRow('echo in-b'));
+        for (const cmd of typed.filter((c) => c !== 'echo in-b')) {
+          if (total === 4) expect(screen).toMatch(resultRow(cmd));
+          else expect(screen).not.toMatch(resultRow(cmd));
+        }
+      }
+      s.press('Escape');
+      await s.waitFor(() => !/\[fuzzy\]/.test(s.screen().join('\n')), 'the search to close');
+    } finally {
+      s.close();
+    }
+  });
+
+  it('Ctrl-S cycles fuzzy, prefix and full-text matching, and Ctrl-X hides commands that failed', async () => {
+    const { s, env } = await start(shell);
+    try {
+      for (const cmd of COMMANDS) await s.run(cmd);
+      await waitForListed(env, COMMANDS);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      // "esb" is in "echo search-beta-2" as a subsequence only: fuzzy finds it, prefix and full text do not.
+      s.type('esb');
+      let screen = (await s.waitForScreen(/^> esb$/m)).join('\n');
+      expect(screen).toMatch(/^\[fuzzy\] /m);
+      expect(screen).toMatch(resultRow('echo search-beta-2'));
+      s.press('C-s');
+      screen = (await s.waitForScreen(/^\[prefix\] /m)).join('\n');
+      expect(screen).toMatch(/^ {2}\(no match\)$/m);
+      s.press('C-s');
+      screen = (await s.waitForScreen(/^\[fulltext\] /m)).join('\n');
+      expect(screen).toMatch(/^ {2}\(no match\)$/m);
+      s.press('C-s', 'C-u');
+      s.type('echo s');
+      await s.waitForScreen(/^> echo s\n[\s\S]*^\[fuzzy\] /m);
+      // Prefix: "echo s" starts two of the commands, and the `false && echo …` one only contains it.
+      s.press('C-s');
+      screen = (await s.waitForScreen(/^\[prefix\] \[everywhere\] \[all sources\] 1\/2 /m)).join('\n');
+      expect(screen).toMatch(/^> echo s$/m);
+      expect(screen).toMatch(resultRow('echo search-alpha-1'));
+      expect(screen).toMatch(resultRow('echo search-beta-2'));
+      expect(screen).not.toMatch(resultRow('false && echo search-fail'));
+      // Full text: "search" is in all four; Ctrl-X keeps the three that succeeded.
+      s.press('C-s', 'C-u');
+      s.type('search');
+      screen = (await s.waitForScreen(/^\[fulltext\] \[everywhere\] \[all sources\] 1\/4 /m)).join('\n');
+      expect(screen).toMatch(resultRow('false && echo search-fail'));
+      s.press('C-x');
+      screen = (await s.waitForScreen(/^\[fulltext\] \[everywhere\] \[all sources\] \[only ok\] 1\/3 /m)).join('\n');
+      expect(screen).not.toMatch(resultRow('false && echo search-fail'));
+      for (const cmd of COMMANDS.slice(0, 3)) expect(screen).toMatch(resultRow(cmd));
+      s.press('Escape');
+      await s.waitFor(() => !/\[fulltext\]/.test(s.screen().join('\n')), 'the search to close');
+    } finally {
+      s.close();
+    }
+  });
+
+  it("with BIRD_DISABLED=1 exported, Ctrl-R is the shell's own search", async () => {
+    const { s, env } = await start(shell);
+    try {
+      await s.run('echo stored-first');
+      await waitForListed(env, ['echo stored-first']);
+      // bird's search can run here: the same key shows it before BIRD_DISABLED is set.
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.press('Escape');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+      await s.run(exportLine(shell, 'BIRD_DISABLED'));
+      s.type('stored');
+      await s.waitForCommandLine('stored');
+      s.press('C-r');
+      const screen = (await s.waitForScreen(OWN_SEARCH[shell])).join('\n');
+      expect(screen).not.toMatch(/\[fuzzy\]|\^R filter/);
+      s.press(LEAVE_OWN_SEARCH[shell]);
+    } finally {
+      s.close();
+    }
+  });
+
+  it("with BIRD_NO_BIND=1 when the hook is sourced, Ctrl-R stays the shell's own search", async () => {
+    const { s, env } = await start(shell, { BIRD_NO_BIND: '1' });
+    try {
+      // Commands are still captured, so bird's search would have something to show.
+      await s.run('echo stored-first');
+      await waitForListed(env, ['echo stored-first']);
+      s.type('stored');
+      await s.waitForCommandLine('stored');
+      s.press('C-r');
+      const screen = (await s.waitForScreen(OWN_SEARCH[shell])).join('\n');
+      expect(screen).not.toMatch(/\[fuzzy\]|\^R filter/);
+      s.press(LEAVE_OWN_SEARCH[shell]);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('bird search with its output piped', () => {
+  const sandbox = sandboxFactory();
+
+  it('prints the matching commands, as lines or as JSON objects; a bad flag value is one sentence and exit 2', () => {
+    const box = sandbox();
+    box.capture({ cmd: 'echo search-alpha-1', exit: 0, startUs: at(1) });
+    box.capture({ cmd: 'echo search-beta-2', exit: 0, startUs: at(2) });
+    box.capture({ cmd: 'curl beta.example.com/api', exit: 0, startUs: at(3) });
+    box.capture({ cmd: 'git rebase --abort', exit: 128, startUs: at(5) });
+    box.capture({ cmd: 'echo search-beta-2', exit: 0, startUs: at(4) });
+
+    const plain = box.bird(['search', 'beta']);
+    expect(plain).toEqual({ code: 0, stdout: 'echo search-beta-2\ncurl beta.example.com/api\n', stderr: '' });
+
+    const json = box.bird(['search', '--format', 'json', 'rebase']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject([{ cmd: 'git rebase --abort', count: 1, exit_code: 128 }]);
+    const both = JSON.parse(box.bird(['search', '--format', 'json', "'search-beta"]).stdout) as Listed[];
+    expect(both.map(({ cmd, count, exit_code }) => ({ cmd, count, exit_code }))).toEqual([{ cmd: 'echo search-beta-2', count: 2, exit_code: 0 }]);
+
+    expectOneLineError(box.bird(['search', '--mode', 'nope', 'beta']), 2, /--mode/);
+  });
+});
