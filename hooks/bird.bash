@@ -318,12 +318,15 @@ __bird_search_run() {
   out=$(unset NODE_EXTRA_CA_CERTS; "${BIRD_NODE:-node}" "$__bird_cli" search --shell bash --session "$__bird_sid" $1 -- "$READLINE_LINE" </dev/tty 2>/dev/null)
   rc=$?
   if (( rc == 0 )); then
-    local action=${out%%$'\n'*} payload=${out#*$'\n'}
+    # action, then `run` when an Enter was typed right after the search, then the text.
+    local action=${out%%$'\n'*} rest=${out#*$'\n'}
+    local run=${rest%%$'\n'*} payload=${rest#*$'\n'}
     if [[ $action == cd ]]; then
       builtin cd -- "$payload" || return
     else
       READLINE_LINE=$payload
       READLINE_POINT=${#READLINE_LINE}
+      [[ $run == run ]] && builtin bind "\"$2\": accept-line"
     fi
   elif (( rc != 1 )); then
     builtin bind "\"$2\": $3"

@@ -276,19 +276,23 @@ function __bird_search_run
     set -q BIRD_NODE; and set node $BIRD_NODE
     set -l out (env -u NODE_EXTRA_CA_CERTS $node $__bird_cli search --shell fish --session $__bird_sid $argv[2..-1] -- (commandline) </dev/tty 2>/dev/null | string collect)
     set -l rc $pipestatus[1]
+    set -l run
     if test $rc -eq 0
-        set -l action (string split -m 1 -- \n $out)
-        if test "$action[1]" = cd
-            cd -- $action[2]
+        # action, then `run` when an Enter was typed right after the search, then the text.
+        set -l parts (string split -m 2 -- \n $out)
+        if test "$parts[1]" = cd
+            cd -- $parts[3]
         else
-            commandline -r -- $action[2]
-            commandline -C (string length -- $action[2])
+            commandline -r -- $parts[3]
+            commandline -C (string length -- $parts[3])
+            set run $parts[2]
         end
     else if test $rc -ne 1
         commandline -f $fallback
         return
     end
     commandline -f repaint
+    test "$run" = run; and commandline -f execute
 end
 function __bird_search_key
     __bird_search_run history-pager

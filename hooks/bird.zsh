@@ -214,10 +214,15 @@ __bird_search_run() {
   local out rc
   out=$(unset NODE_EXTRA_CA_CERTS; ${BIRD_NODE:-node} $__bird_cli search --shell zsh --session $__bird_sid ${=1} -- $BUFFER </dev/tty 2>/dev/null)
   rc=$?
+  local run=
   if (( rc == 0 )); then
-    local action=${out%%$'\n'*} payload=${out#*$'\n'}
+    # action, then `run` when an Enter was typed right after the search, then the text.
+    local action=${out%%$'\n'*} rest=${out#*$'\n'}
+    local payload=${rest#*$'\n'}
+    run=${rest%%$'\n'*}
     if [[ $action == cd ]]; then
       cd -- $payload
+      run=
     else
       BUFFER=$payload
       CURSOR=${#BUFFER}
@@ -227,6 +232,7 @@ __bird_search_run() {
     return
   fi
   zle reset-prompt
+  [[ $run == run ]] && zle accept-line
 }
 __bird_search_widget() { __bird_search_run '' history-incremental-search-backward; }
 __bird_search_up_widget() {

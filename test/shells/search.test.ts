@@ -101,6 +101,27 @@ describe.each(SHELLS)('%s', (shell) => {
     }
   });
 
+  it('keys typed right after the Enter that ends the search reach the shell: more text, and an Enter that runs it', async () => {
+    const { s, env, root } = await start(shell);
+    try {
+      await s.run('echo typed-ahead');
+      await waitForListed(env, ['echo typed-ahead']);
+      const row = s.commandLine().row;
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      // One burst, as a fast typist sends it: the search reads all of it off the terminal at once.
+      s.type('ahead');
+      s.press('Enter');
+      s.type(' and-more');
+      s.press('Enter');
+      await s.waitForScreen(/^typed-ahead and-more$/m);
+      expect(s.screen()[row]).toMatch(/ echo typed-ahead and-more$/);
+      await waitForRow(root, (r) => r.cmd === 'echo typed-ahead and-more', 'the command run by the typed-ahead Enter');
+    } finally {
+      s.close();
+    }
+  });
+
   it('Esc and Ctrl-G leave the search with the typed text on the line, unchanged and not run', async () => {
     const { s, env, root } = await start(shell);
     try {

@@ -10,7 +10,7 @@ import { isoMicros, parseCount } from '../history-view.ts';
 import { layoutOf } from '../layout.ts';
 import { SEARCH_MODES } from '../search/query-syntax.ts';
 import { SCOPES, type SearchContext } from '../search/search-scope.ts';
-import { SearchSession, type SearchOutcome } from '../search/search-session.ts';
+import { replayTypeahead, SearchSession, type Key, type SearchOutcome } from '../search/search-session.ts';
 import { USAGE } from '../usage.ts';
 
 const FORMATS = ['plain', 'json'] as const;
@@ -18,9 +18,10 @@ const SHELLS = ['zsh', 'bash', 'fish'] as const;
 const DEFAULT_LIMIT = 50;
 
 /**
- * What a key binding gets back (`--shell`): exit 0 with `insert\n<command>` or `cd\n<dir>` on
- * stdout; exit 1 when the search was left (the line stays as it was); any other exit means
- * the search could not run, and the binding falls back to the shell's own search.
+ * What a key binding gets back (`--shell`): exit 0 with `insert\n[run]\n<command>` or
+ * `cd\n[run]\n<dir>` on stdout (`run`: an Enter was typed right after, so the shell runs the
+ * line as well); exit 1 when the search was left (the line stays as it was); any other exit
+ * means the search could not run, and the binding falls back to the shell's own search.
  */
 export const CANCELLED = 1;
 export const UNAVAILABLE = 3;
@@ -108,13 +109,14 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   }
 
   let outcome: SearchOutcome;
+  let typeahead: Key[] = [];
   try {
     const { openTerminal, runOnTerminal } = await import('../search/search-terminal.ts');
     const terminal = openTerminal();
     try {
       const { index } = await openHistory(ctx, () => terminal.output.write('bird: building the search index (once)…\r'));
       const session = new SearchSession(index, context, { query, mode, scope, rows: height - 2 });
-      outcome = await runOnTerminal(session, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, () => setImmediate(() => session.warmUp()));
+      ({ outcome, typeahead } = await runOnTerminal(session, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, () => setImmediate(() => session.warmUp())));
     } finally {
       terminal.close();
     }
@@ -124,9 +126,15 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     if (shell !== undefined) throw new BirdError(`bird search could not run (${(error as Error).message})`, { exitCode: UNAVAILABLE });
     throw error;
   }
-  if (outcome.kind === 'cancel') throw new BirdError('', { exitCode: CANCELLED }); // left with Esc: nothing to say
+  const next = replayTypeahead(typeahead);
+  if (outcome.kind === 'cancel') {
+    // Left with Esc: the line stays as it was, with whatever was typed after Esc in the same breath.
+    if (shell === undefined || (next.text === '' && !next.run)) throw new BirdError('', { exitCode: CANCELLED });
+    outcome = { kind: 'edit', cmd: query };
+  }
   if (shell !== undefined) {
-    ctx.stdout.write(outcome.kind === 'cd' ? `cd\n${outcome.dir}` : `insert\n${outcome.cmd}`);
+    // Line 1: what to do; line 2: `run` when an Enter typed after asks to run it; then the text.
+    ctx.stdout.write(outcome.kind === 'cd' ? `cd\n${next.run ? 'run' : ''}\n${outcome.dir}` : `insert\n${next.run ? 'run' : ''}\n${outcome.cmd}${next.text}`);
     return;
   }
   // Run from a prompt by hand: print what was chosen (a binding puts it on the command line instead).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIndex, type HistoryRow } from '@bird/history-index';
-import { SearchSession, type Key } from './search-session.ts';
+import { replayTypeahead, SearchSession, type Key } from './search-session.ts';
 import type { SearchContext } from './search-scope.ts';
 
 const T = 1_764_000_000_000_000;
@@ -147,5 +147,18 @@ describe('SearchSession', () => {
     expect([s.selected, s.offset]).toEqual([0, 0]);
     press(s, { name: 'pagedown' }, { name: 'pagedown' }, { name: 'pagedown' });
     expect(s.selected).toBe(4);
+  });
+});
+
+describe('replayTypeahead', () => {
+  it.each([
+    ['nothing', [], { text: '', run: false }],
+    ['text', [{ sequence: ' -x' }, { sequence: 'y' }], { text: ' -xy', run: false }],
+    ['text, then Enter: run it', [{ sequence: ' -x' }, { name: 'return', sequence: '\r' }], { text: ' -x', run: true }],
+    ['keys after that Enter are left out', [{ name: 'return', sequence: '\r' }, { sequence: 'ls' }], { text: '', run: true }],
+    ['an editing key stops the replay', [{ sequence: 'a' }, { name: 'u', ctrl: true, sequence: '\x15' }, { sequence: 'b' }], { text: 'a', run: false }],
+    ['an escape sequence stops it too', [{ sequence: 'a' }, { name: 'up', sequence: '\x1b[A' }], { text: 'a', run: false }],
+  ])('%s', (_name, keys, result) => {
+    expect(replayTypeahead(keys as Key[])).toEqual(result);
   });
 });

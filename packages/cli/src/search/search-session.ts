@@ -262,3 +262,19 @@ export class SearchSession {
 function next<T>(values: readonly T[], current: T): T {
   return values[(values.indexOf(current) + 1) % values.length]!;
 }
+
+/**
+ * What keys typed after the search ended mean for the command line: the text to add to it, and
+ * whether an Enter among them asks to run it. Keys after that Enter, and editing keys the
+ * shell would have to interpret, are not replayed.
+ */
+export function replayTypeahead(keys: readonly Key[]): { text: string; run: boolean } {
+  let text = '';
+  for (const key of keys) {
+    if (key.name === 'return' || key.name === 'enter') return { text, run: true };
+    const sequence = key.sequence ?? '';
+    if (key.ctrl || key.meta || sequence === '' || /[\u0000-\u001f\u007f]/.test(sequence)) break;
+    text += sequence;
+  }
+  return { text, run: false };
+}

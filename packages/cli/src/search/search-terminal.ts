@@ -34,7 +34,17 @@ const ESC = '\x1b[';
  * newlines (scrolling the screen if the prompt is at its foot), then the cursor goes back to
  * where it was and is saved; each frame rewrites the lines below it, and the end clears them.
  */
-export function runOnTerminal(session: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame?: () => void): Promise<SearchOutcome> {
+export interface TerminalResult {
+  outcome: SearchOutcome;
+  /**
+   * Keys typed after the one that ended the search, read with it (a fast typist's Enter, Enter):
+   * Node read them off the terminal, so they are handed on to the shell rather than lost.
+   */
+  typeahead: Key[];
+}
+
+
+export function runOnTerminal(session: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame?: () => void): Promise<TerminalResult> {
   const { input, output } = terminal;
   const rows = Math.max(3, Math.min(height, (output.rows || 24) - 1));
   const width = () => Math.max(20, (output.columns || 80) - 1);
@@ -52,12 +62,22 @@ export function runOnTerminal(session: SearchSession, terminal: Terminal, height
     input.setRawMode(true);
     // A lone Esc is told from the start of an arrow key's sequence by a pause: keep it short.
     emitKeypressEvents(input, { escapeCodeTimeout: 50 } as never);
+    const typeahead: Key[] = [];
     const finish = (outcome: SearchOutcome) => {
+      // Stop reading at once: what is typed from now on stays in the terminal for the shell.
+      // Node's stream pause() would go on reading into its buffer, so the handle is stopped.
+      (input as unknown as { _handle?: { readStop?: () => number } })._handle?.readStop?.();
       input.off('keypress', onKey);
       output.off('resize', draw);
       output.write(`\x1b8\n\r${ESC}J\x1b8`);
-      input.setRawMode(false);
-      resolve(outcome);
+      // Keys that came in the same read as the one that ended the search are handed on.
+      const later = (sequence: string | undefined, key: Key | undefined) => typeahead.push(key ?? { sequence });
+      input.on('keypress', later);
+      setImmediate(() => {
+        input.off('keypress', later);
+        input.setRawMode(false);
+        resolve({ outcome, typeahead });
+      });
     };
     const onKey = (sequence: string | undefined, key: Key | undefined) => {
       session.press(key ?? { sequence });
