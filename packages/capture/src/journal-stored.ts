@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { describeError, type BirdLayout, type InvocationRow } from '@bird/core';
+import { describeError, uuidv7, type BirdLayout, type InvocationRow } from '@bird/core';
 import { appendToJournal, historyRowOf, invalidateIndex } from '@bird/history-index';
 
 /**
@@ -12,6 +11,6 @@ export function journalStored(layout: BirdLayout, rows: readonly InvocationRow[]
     appendToJournal(layout.historyIndex, rows.map((row) => historyRowOf(row)));
     return undefined;
   } catch (error) {
-    return `could not add ${rows.length} stored command(s) to the history index (${describeError(error)}); ${invalidateIndex(layout.historyIndex, randomUUID())}.`;
+    return `could not add ${rows.length} stored command(s) to the history index (${describeError(error)}); ${invalidateIndex(layout.historyIndex, uuidv7(Date.now()))}.`;
   }
 }

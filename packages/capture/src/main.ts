@@ -1,7 +1,8 @@
 // bird-capture: the process the shell hooks start. The hot path: parse flags, apply privacy,
 // write one file, exit. Nothing else loads (no DuckDB in parquet mode).
 import { appendFileSync } from 'node:fs';
-import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
+import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut, type BirdLayout } from '@bird/core';
+import { seedEmptyIndex } from '@bird/history-index';
 import { parseCaptureFlags } from './flags.ts';
 import { journalStored } from './journal-stored.ts';
 import { openWriter } from './open-writer.ts';
@@ -11,6 +12,15 @@ import { runDrainer } from './spool/drainer.ts';
 
 const nowUs = () => BigInt(Date.now()) * 1000n;
 
+/** The history index of a new store starts empty (see seedEmptyIndex); never a reason to fail a capture. */
+function seedIndex(layout: BirdLayout): void {
+  try {
+    seedEmptyIndex(layout);
+  } catch {
+    // the first reader rebuilds it instead
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   process.umask(0o077);
   const layout = birdLayout(resolveBirdRoot(process.env));
@@ -18,12 +28,15 @@ async function main(argv: string[]): Promise<void> {
     // Internal mode the shell hooks start in the background; no terminal is attached, so a
     // closing terminal's SIGHUP (sent before setsid took effect, or by a shell) is ignored.
     process.on('SIGHUP', () => {});
-    await runDrainer(layout, ensureRoot(layout), process.env, drainerOptionsFromEnv(process.env));
+    const config = ensureRoot(layout);
+    seedIndex(layout);
+    await runDrainer(layout, config, process.env, drainerOptionsFromEnv(process.env));
     return;
   }
   const command = parseCaptureFlags(argv, nowUs, () => process.cwd());
   if (userOptOut(command.cmd, process.env)) return;
   const config = ensureRoot(layout);
+  seedIndex(layout);
   const plan = planCapture(command, { env: process.env, config, clientId: resolveClientId(process.env, config.client_id) });
   if (!plan.invocation || !plan.session) return;
   const writer = await openWriter(layout, config);

@@ -1,5 +1,6 @@
 // Where `bird history`, `bird search` and `bird stats` get their rows: the history index, read
 // without DuckDB. Only when it is missing, stale or damaged is DuckDB loaded, once, to rebuild it.
+import { loadConfig, spoolProblem } from '@bird/core';
 import { loadHistory, type HistoryIndex } from '@bird/history-index';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
@@ -13,11 +14,18 @@ export interface HistorySource {
 
 export async function openHistory(ctx: CliContext, onRebuild?: () => void): Promise<HistorySource> {
   const layout = layoutOf(ctx);
+  requireRoot(layout);
+  // What every command that reads the store says: a broken config.toml is an error, a broken
+  // spool or remote entry a warning (capture may be failing; this is where the user learns it).
+  const config = loadConfig(layout);
+  const warn = (message: string) => ctx.stderr.write(`bird: warning: ${message}\n`);
+  const spool = spoolProblem(layout);
+  if (spool) warn(spool);
+  for (const problem of config.remoteProblems) warn(problem);
   const first = loadHistory(layout.historyIndex);
   if (first.ok) return { index: first.index, rebuilt: false };
-  requireRoot(layout);
   onRebuild?.();
-  const connection = await connect(ctx, MINIMAL);
+  const connection = await connect(ctx, MINIMAL, { quiet: true });
   try {
     const { rebuildHistoryIndex } = await import('@bird/store');
     await rebuildHistoryIndex(layout, connection);

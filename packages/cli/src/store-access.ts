@@ -27,14 +27,15 @@ export function lockOptions(ctx: CliContext): LockOptions {
  * Opens a connection to the store at BIRD_ROOT, which must exist. The first capture makes only
  * the root and config.toml; the store then creates the catalog, in the mode the config names.
  */
-export async function connect(ctx: CliContext, options: ConnectionOptions): Promise<BirdConnection> {
+export async function connect(ctx: CliContext, options: ConnectionOptions, { quiet = false }: { quiet?: boolean } = {}): Promise<BirdConnection> {
   const layout = layoutOf(ctx);
   requireRoot(layout);
   const warn = (message: string) => ctx.stderr.write(`bird: warning: ${message}\n`);
-  const spool = spoolProblem(layout);
+  // quiet: the caller already told of the spool and of broken remotes (the store's own warnings still go out).
+  const spool = quiet ? null : spoolProblem(layout);
   if (spool) warn(spool);
   const { openStore } = await import('@bird/store');
   const store = await openStore(layout, { ...lockOptions(ctx), cwd: ctx.cwd, onWarning: warn });
-  for (const problem of store.config.remoteProblems) warn(problem);
+  if (!quiet) for (const problem of store.config.remoteProblems) warn(problem);
   return store.connect(options);
 }

@@ -5,3 +5,4 @@ export * from './index-files.ts';
 export * from './journal.ts';
 export * from './load-history.ts';
 export * from './stale-marker.ts';
+export * from './seed-index.ts';
