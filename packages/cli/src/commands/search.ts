@@ -114,8 +114,9 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     const { openTerminal, runOnTerminal } = await import('../search/search-terminal.ts');
     const terminal = openTerminal();
     try {
-      // On the line below the prompt (which the first frame then draws over), never on the prompt itself.
-      const { index } = await openHistory(ctx, () => terminal.output.write('\x1b7\n\r\x1b[2Kbird: building the search index (once)…\x1b8'));
+      // On the line below the prompt (made first, scrolling if the prompt is at the foot of the
+      // screen), which the first frame then draws over: never on the prompt itself.
+      const { index } = await openHistory(ctx, () => terminal.output.write('\n\x1b[1A\r\x1b7\x1b[1B\x1b[2Kbird: building the search index (once)…\x1b8'));
       const session = new SearchSession(index, context, { query, mode, scope, rows: height - 2 });
       ({ outcome, typeahead } = await runOnTerminal(session, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, () => setImmediate(() => session.warmUp())));
     } finally {
