@@ -230,6 +230,62 @@ describe.each(SHELLS)('%s', (shell) => {
     }
   });
 
+  it('Ctrl-D in the search goes to the directory the command last ran in; Ctrl-O shows its details first', async () => {
+    const { s, env, home } = await start(shell);
+    const target = join(tempDir(`search-${shell}-cd`), 'project dir');
+    mkdirSync(target);
+    try {
+      await s.run(`cd '${target}'`);
+      await s.run('echo ran-in-project');
+      await s.run(`cd '${home}'`);
+      await waitForListed(env, ['echo ran-in-project']);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('ran-in');
+      await s.waitForScreen(/^> ran-in$/m);
+      s.press('C-o');
+      const details = (await s.waitForScreen(/runs 1 · mean/)).join('\n');
+      expect(details).toMatch(/before: cd '.*project dir'/);
+      s.press('C-d');
+      await s.waitFor(() => !/runs 1 · mean/.test(s.screen().join('\n')), 'the search to close');
+      await s.run('pwd');
+      expect(s.history()).toContain(`\n${target}\n`);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('Up runs a prefix search when BIRD_BIND_UP=1, and is left alone otherwise', async () => {
+    const bound = await start(shell, { BIRD_BIND_UP: '1' });
+    try {
+      await bound.s.run('echo up-one');
+      await bound.s.run('echo up-two');
+      await waitForListed(bound.env, ['echo up-one', 'echo up-two']);
+      bound.s.type('echo up-o');
+      await bound.s.waitForCommandLine('echo up-o');
+      bound.s.press('Up');
+      const screen = (await bound.s.waitForScreen(/^\[prefix\] /m)).join('\n');
+      expect(screen).toMatch(/^> echo up-o$/m);
+      expect(screen).toMatch(resultRow('echo up-one'));
+      expect(screen).not.toMatch(resultRow('echo up-two'));
+      bound.s.press('Escape');
+      await bound.s.waitFor(() => !/\[prefix\]/.test(bound.s.screen().join('\n')), 'the search to close');
+    } finally {
+      bound.s.close();
+    }
+    const plain = await start(shell);
+    try {
+      await plain.s.run('echo up-three');
+      await waitForListed(plain.env, ['echo up-three']);
+      plain.s.press('Up');
+      // The shell's own history: the last command back on the line, and no search drawn.
+      await plain.s.waitForCommandLine('echo up-three');
+      expect(plain.s.screen().join('\n')).not.toMatch(/\[prefix\]|\^R filter/);
+    } finally {
+      plain.s.close();
+    }
+  });
+
   it("with BIRD_DISABLED=1 exported, Ctrl-R is the shell's own search", async () => {
     const { s, env } = await start(shell);
     try {
