@@ -84,6 +84,22 @@ describe.each(SHELLS)('%s', (shell) => {
     }
   });
 
+  it('keeps the order of commands run back to back, quick ones after instant ones', async () => {
+    const home = tempDir(`order-${shell}-home`);
+    const root = join(tempDir(`order-${shell}-root`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(home, root));
+    try {
+      // fish dates a command by its spool file's mtime, kept by the kernel to a clock tick: an
+      // instant builtin then a short program can end within one tick.
+      const lines = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? `echo order-${i}` : `sh -c 'exit 0' order-${i}`));
+      for (const line of lines) await s.run(line);
+      const rows = await waitForCount(root, lines.length, 30_000).then(() => readRows(root));
+      expect(rows.map((r) => r.cmd)).toEqual(lines);
+    } finally {
+      s.close();
+    }
+  });
+
   it('prints nothing of its own into the terminal', async () => {
     const home = tempDir(`${shell}-quiet`);
     const lines = ['echo one', 'false', 'true', exitLine(3), shell === 'fish' ? 'true' : 'set -x', 'echo traced', 'echo again'];

@@ -43,9 +43,9 @@ export function idText(ids: Uint8Array, row: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** An index of these rows, oldest first; rows with the same id are kept once. */
+/** An index of exactly these rows (a copy of the store), oldest first. */
 export function buildIndex(rows: readonly HistoryRow[]): HistoryIndex {
-  return mergeRows(EMPTY_INDEX, rows);
+  return mergeRows(EMPTY_INDEX, rows, { dedupe: false });
 }
 
 export const EMPTY_INDEX: HistoryIndex = {
@@ -74,36 +74,29 @@ function compareIds(a: Uint8Array, ai: number, b: Uint8Array, bi: number): numbe
   return 0;
 }
 
-/** The first row whose start is at or after `us` (rows are sorted by start). */
-export function lowerBound(timestamps: Float64Array, size: number, us: number): number {
-  let lo = 0;
-  let hi = size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (timestamps[mid]! < us) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
- * The base index with these rows added: rows already in it (same id, same start) or repeated
- * among themselves are added once. Rows are usually newer than the base, so this appends and
- * sorts only the new part, then merges.
+ * The base index with these rows added. With `dedupe` (journal rows over a snapshot), a row
+ * whose id the base or an earlier row already has is left out: a drainer that redid a batch
+ * journaled it twice, and a rebuild may have taken in a row that is still in the live journal.
+ * The id alone decides, since a redo can date a row a few milliseconds apart (clockless fish).
+ * Rows are usually newer than the base, so this sorts only the new part, then merges.
  */
-export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[]): HistoryIndex {
+export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[], { dedupe = true }: { dedupe?: boolean } = {}): HistoryIndex {
   const fresh = new Uint8Array(rows.length * 16);
   rows.forEach((row, i) => idBytes(row.id, fresh, i));
-  // New rows in start order, then by id, so equal ones sit side by side.
-  const order = rows.map((_, i) => i).sort((a, b) => rows[a]!.timestampUs - rows[b]!.timestampUs || compareIds(fresh, a, fresh, b));
-  const keep: number[] = [];
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const previous = keep.length > 0 ? keep[keep.length - 1]! : -1;
-    if (previous >= 0 && rows[previous]!.timestampUs === rows[i]!.timestampUs && compareIds(fresh, previous, fresh, i) === 0) continue;
-    if (inBase(base, rows[i]!.timestampUs, fresh, i)) continue;
-    keep.push(i);
+  let candidates = rows.map((_, i) => i);
+  if (dedupe) {
+    const seen = new Set<string>();
+    candidates = candidates.filter((i) => {
+      const key = rows[i]!.id.toLowerCase().replaceAll('-', '');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const inBase = idsInBase(base, fresh, candidates);
+    candidates = candidates.filter((i) => !inBase.has(i));
   }
+  const keep = candidates.sort((a, b) => rows[a]!.timestampUs - rows[b]!.timestampUs || compareIds(fresh, a, fresh, b));
   if (keep.length === 0) return base;
 
   const size = base.size + keep.length;
@@ -156,11 +149,25 @@ export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[]): Hist
   return { size, ...out, commands: commands.values, dirs: dirs.values, sessions: sessions.values, hosts: hosts.values, sources: sources.values };
 }
 
-function inBase(base: HistoryIndex, us: number, ids: Uint8Array, i: number): boolean {
-  for (let r = lowerBound(base.timestampUs, base.size, us); r < base.size && base.timestampUs[r] === us; r++) {
-    if (compareIds(base.ids, r, ids, i) === 0) return true;
+/**
+ * Which of the candidate rows' ids the base holds. One pass over the base comparing four bytes
+ * per row against a table of the (few) candidates; full ids are compared only on a hit.
+ */
+function idsInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly number[]): Set<number> {
+  const found = new Set<number>();
+  if (candidates.length === 0 || base.size === 0) return found;
+  const tail = (bytes: Uint8Array, row: number) => ((bytes[row * 16 + 12]! << 24) | (bytes[row * 16 + 13]! << 16) | (bytes[row * 16 + 14]! << 8) | bytes[row * 16 + 15]!) >>> 0;
+  const byTail = new Map<number, number[]>();
+  for (const i of candidates) {
+    const key = tail(ids, i);
+    (byTail.get(key) ?? byTail.set(key, []).get(key)!).push(i);
   }
-  return false;
+  for (let r = 0; r < base.size; r++) {
+    const hits = byTail.get(tail(base.ids, r));
+    if (!hits) continue;
+    for (const i of hits) if (compareIds(base.ids, r, ids, i) === 0) found.add(i);
+  }
+  return found;
 }
 
 /** Row `r` of an index as a plain object (for tests, the journal, and printing). */
@@ -176,4 +183,16 @@ export function rowAt(index: HistoryIndex, r: number): HistoryRow {
     host: index.hosts[index.host[r]!]!,
     source: index.sources[index.source[r]!]!,
   };
+}
+
+/** The first row whose start is at or after `us` (rows are sorted by start). */
+export function lowerBound(timestamps: Float64Array, size: number, us: number): number {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (timestamps[mid]! < us) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -44,9 +44,14 @@ describe('buildIndex / mergeRows', () => {
     ['a row repeated in the new rows', [row(1), row(1)], [], 1],
     ['a row already in the base', [row(1)], [row(1)], 1],
     ['two rows with one start time and different ids', [row(1), row(1, { id: '0190f999-0000-7000-8000-000000000000' })], [], 2],
-    ['the same id at another time (not the same row)', [row(1), row(1, { timestampUs: 5 })], [], 2],
+    ['the same id dated differently (a redo of a clockless shell)', [row(1), row(1, { timestampUs: 5 })], [], 1],
+    ['the same id dated differently than in the base', [row(1, { timestampUs: 5 })], [row(1)], 1],
   ])('keeps %s the right number of times', (_name, fresh, base, size) => {
     expect(mergeRows(buildIndex(base), fresh).size).toBe(size);
+  });
+
+  it('buildIndex copies the store as it is: nothing is left out', () => {
+    expect(buildIndex([row(1), row(1)]).size).toBe(2);
   });
 
   it('interns each distinct string once', () => {

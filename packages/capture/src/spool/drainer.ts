@@ -37,7 +37,8 @@ import { openWriter } from '../open-writer.ts';
 import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
 import { parseSpool } from './record-format.ts';
-import { DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
+import { keepSessionOrder } from './session-order.ts';
+import { compareClaims, DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
 import { recordEnv, recordToCommand } from './to-command.ts';
 
 export interface DrainerOptions {
@@ -103,6 +104,8 @@ class Drainer {
   /** Passes run one at a time: a watcher event during a pass queues the next one behind it. */
   private passing: Promise<void> = Promise.resolve();
   private watcher: FSWatcher | null = null;
+  /** Per fish session: the number and start of the last command stored (see keepSessionOrder). */
+  private readonly clocklessStarts = new Map<string, { seq: number; startUs: bigint }>();
 
   constructor(
     private readonly layout: BirdLayout,
@@ -232,7 +235,8 @@ class Drainer {
       this.claims.set(action.to, { consumed: 0, size: -1, lastChange: Date.now(), ownerPid: entry.spool.ownerPid, failures: 0, retryAt: 0, redo: action.kind === 'reclaim' });
       if (action.kind === 'claim' && action.recreate) this.recreateSpool(action.from);
     }
-    for (const name of [...this.claims.keys()]) await this.advance(name);
+    // A fish session's one-shot files in the order its commands ran (see keepSessionOrder).
+    for (const name of [...this.claims.keys()].sort(compareClaims)) await this.advance(name);
   }
 
   /** An empty 0600 spool for the shell's next append, so its records never sit in a wider file. */
@@ -280,16 +284,25 @@ class Drainer {
         }
         const parsed = parseSpool(bytes.subarray(0, off), claim.consumed);
         const mtimeUs = stat.mtimeNs / 1000n;
+        const entry = parseSpoolName(name);
+        const seq = entry?.kind === 'claim' ? entry.spool.seq : null;
         const plans = parsed.records.map((record) => {
           const env = recordEnv(this.env, record);
-          return planCapture(recordToCommand(record, mtimeUs), {
+          const plan = planCapture(recordToCommand(record, mtimeUs), {
             env,
             config: this.config,
             clientId: resolveClientId(env, this.config.client_id),
           });
+          // Dated by the file's mtime (fish): kept after the session's previous command.
+          const previous = this.clocklessStarts.get(record.sessionId);
+          if (record.start !== null || seq === null || !plan.invocation || (previous && previous.seq >= seq)) return plan;
+          return { ...plan, invocation: keepSessionOrder(plan.invocation, previous?.startUs) };
         });
         // Writes work again: claims given up on while they failed are taken back by the next pass.
         if ((await this.store(plans, claim.redo)) > 0) this.abandoned.clear();
+        for (const plan of plans) {
+          if (seq !== null && plan.invocation) this.clocklessStarts.set(plan.invocation.session_id, { seq, startUs: plan.invocation.timestamp });
+        }
         for (const bad of parsed.rejected) {
           this.log(`skipped a damaged spool record in ${name} (${bad.reason}); it was cut short by a crash or Ctrl-C while being written.`);
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeClaim, planDrain, type DrainWorld } from './plan-drain.ts';
-import { parseSpoolName } from './spool-names.ts';
+import { compareClaims, parseSpoolName } from './spool-names.ts';
 
 const ME = 500;
 const world = (over: Partial<DrainWorld> = {}): DrainWorld => ({
@@ -131,5 +131,12 @@ describe('judgeClaim', () => {
     [{ consumed: 5, size: 10, quietMs: 0, shellAlive: false }, 'torn'],
   ] as const)('%j → %s', (progress, verdict) => {
     expect(judgeClaim(progress, 2000, 10_000)).toBe(verdict);
+  });
+});
+
+describe('compareClaims', () => {
+  it('puts a fish session\'s one-shot files in the order its commands ran, whatever order the folder lists them in', () => {
+    const names = ['100.s-1.10.spool.7.1.claim', '100.s-1.9.spool.7.2.claim', '200.s-2.spool.7.3.claim', '100.s-1.2.spool.7.4.claim'];
+    expect([...names].sort(compareClaims).filter((n) => n.startsWith('100.'))).toEqual(['100.s-1.2.spool.7.4.claim', '100.s-1.9.spool.7.2.claim', '100.s-1.10.spool.7.1.claim']);
   });
 });

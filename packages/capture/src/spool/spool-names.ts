@@ -24,6 +24,9 @@ export interface SpoolName {
   readonly ownerPid: number;
   /** True for a per-shell file the shell keeps appending to (zsh, bash); false for fish's one-shot files. */
   readonly appendable: boolean;
+  /** The shell's session, and for fish's one-shot files their number in it (the order its commands ran in). */
+  readonly session: string;
+  readonly seq: number | null;
 }
 
 export interface ClaimName {
@@ -50,7 +53,7 @@ const HIST = /^([1-9][0-9]{0,9})\.([A-Za-z0-9_-]{1,200})\.hist$/;
 /** What a file in the spool folder is, or null for anything else (left alone). */
 export function parseSpoolName(name: string): SpoolDirEntry | null {
   const spool = SPOOL.exec(name);
-  if (spool) return { kind: 'spool', name, ownerPid: Number(spool[1]), appendable: spool[3] === undefined };
+  if (spool) return { kind: 'spool', name, ownerPid: Number(spool[1]), appendable: spool[3] === undefined, session: spool[2]!, seq: spool[3] === undefined ? null : Number(spool[3].slice(1)) };
   const claim = CLAIM.exec(name);
   if (claim) {
     const inner = parseSpoolName(claim[1]!);
@@ -64,4 +67,18 @@ export function parseSpoolName(name: string): SpoolDirEntry | null {
 
 export function claimName(spoolName: string, drainerPid: number, seq: number): string {
   return `${spoolName}.${drainerPid}.${seq}.claim`;
+}
+
+/**
+ * The order to store claims in: by shell and session, a fish session's one-shot files by their
+ * number (the order its commands ran in, see keepSessionOrder), then by name.
+ */
+export function compareClaims(a: string, b: string): number {
+  const x = parseSpoolName(a);
+  const y = parseSpoolName(b);
+  if (x?.kind === 'claim' && y?.kind === 'claim') {
+    const d = x.spool.ownerPid - y.spool.ownerPid || (x.spool.session < y.spool.session ? -1 : x.spool.session > y.spool.session ? 1 : 0) || (x.spool.seq ?? -1) - (y.spool.seq ?? -1);
+    if (d !== 0) return d;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
