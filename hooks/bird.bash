@@ -19,9 +19,10 @@
 # - a multi-line command is stored as bash stores it in history: byte-exact with `shopt -s
 #   lithist`, otherwise bash joins its lines with `;` (quoted newlines are kept either way);
 # - a line bash kept out of history is recorded only when that can only be a repeat
-#   (ignoredups/erasedups); with ignorespace/ignoreboth or HISTIGNORE bash cannot tell a repeated
-#   command from a space-prefixed one, so it is not recorded (use HISTCONTROL=ignoredups: BIRD
-#   itself skips space-prefixed commands); with `set +o history` nothing is recorded.
+#   (ignoredups/erasedups). ignorespace would make a repeat and a space-prefixed command look
+#   alike, so the hook takes it over (see __bird_take_ignorespace): bash adds every line, and
+#   the hook deletes a space-prefixed one from history as soon as it has read it. With
+#   HISTIGNORE a line it matched is not recorded; with `set +o history` nothing is.
 # - `shopt -u promptvars` turns PS0 expansions off, and with them capture.
 #
 # Time: bash 5 $EPOCHREALTIME at both ends: microseconds. bash 4.4 has no $EPOCHREALTIME: the
@@ -56,7 +57,7 @@ fi
 __bird_s='' __bird_c='' __bird_root_for='' __bird_root='' __bird_spool='' __bird_hist=''
 __bird_hn='' __bird_ht='' __bird_ln='' __bird_lt='' __bird_based='' __bird_bpcmd=''
 # Records not yet written to the spool (it could not be written), and whether errors.log was told.
-__bird_held='' __bird_warned='' __bird_verified=''
+__bird_held='' __bird_warned='' __bird_verified='' __bird_hide_space=''
 declare -gA __bird_A=()
 # shellcheck disable=SC2016  # expanded by bash when it shows PS0, not here
 __bird_ps0='${__bird_A[${__bird_s:=${EPOCHREALTIME:-\D{%s}}}${__bird_c:=$PWD}]-}'
@@ -91,11 +92,33 @@ __bird_hist1() {
   [[ -n $__bird_hn ]]
 }
 
+# HISTCONTROL's ignorespace (ignoreboth = ignorespace + ignoredups, the stock Debian/Ubuntu
+# ~/.bashrc) keeps a space-prefixed line out of history; then a line missing from history could
+# be that or a repeat, and every `echo x` typed twice in a row would be recorded once. So the
+# hook takes ignorespace over: it is removed from HISTCONTROL (ignoreboth becomes ignoredups),
+# and __bird_finish deletes a space-prefixed line from history right after reading it, so such
+# a line stays out of bash's history (and its file) as the user asked, and out of BIRD.
+__bird_take_ignorespace() {
+  local part kept=()
+  local IFS=:
+  for part in $HISTCONTROL; do
+    case $part in
+      ignorespace) ;;
+      ignoreboth) kept+=(ignoredups) ;;
+      *) kept+=("$part") ;;
+    esac
+  done
+  HISTCONTROL="${kept[*]}"
+  __bird_hide_space=1
+}
+
 __bird_precmd() {
   local st=$?   # first: the status of the command that just ran
   local -       # every option set below is restored on return
   set +eux
   [[ $PS0 == *"$__bird_ps0"* ]] || PS0+=$__bird_ps0   # the user replaced PS0 after we loaded
+  # Set (again) after we loaded: ~/.bashrc's HISTCONTROL=ignoreboth may come after the hook.
+  [[ $HISTCONTROL == *ignorespace* || $HISTCONTROL == *ignoreboth* ]] && __bird_take_ignorespace
   [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
   if [[ -z $__bird_s ]]; then
     # No command line was run (empty Enter, Ctrl-C at the prompt, PROMPT_COMMAND run again).
@@ -116,6 +139,11 @@ __bird_finish() {
   __bird_hist1 || return 0
   if [[ $__bird_hn != "$__bird_ln" || $__bird_ht != "$__bird_lt" ]]; then
     cmd=$__bird_ht
+    if [[ -n $__bird_hide_space && $cmd == ' '* ]]; then
+      # ignorespace, as the user set it: out of history again, and not recorded (__bird_emit).
+      builtin history -d "$__bird_hn"
+      __bird_hist1 || __bird_hn='' __bird_ht=''
+    fi
   elif [[ -o history && $HISTCONTROL != *ignorespace* && $HISTCONTROL != *ignoreboth* && -z ${HISTIGNORE-} ]]; then
     cmd=$__bird_ht   # not added to history: only ignoredups/erasedups do that here, so a repeat
   fi
