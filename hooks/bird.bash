@@ -114,6 +114,7 @@ __bird_take_ignorespace() {
 
 __bird_precmd() {
   local st=$?   # first: the status of the command that just ran
+  [[ -n $__bird_bp ]] && return $st   # riding bash-preexec's hooks now (below)
   local -       # every option set below is restored on return
   set +eux
   [[ $PS0 == *"$__bird_ps0"* ]] || PS0+=$__bird_ps0   # the user replaced PS0 after we loaded
@@ -125,9 +126,16 @@ __bird_precmd() {
     # The first time, note where history stands so the first command can be told apart.
     if [[ -z $__bird_based ]] && __bird_hist1; then __bird_based=1 __bird_ln=$__bird_hn __bird_lt=$__bird_ht; fi
     [[ -z $__bird_held ]] || __bird_spool_rec ''   # records held back are retried anyway
-    return $st
+  else
+    __bird_finish "$st"
   fi
-  __bird_finish "$st"
+  # bash-preexec sourced after the hook (later in ~/.bashrc): its hooks run before this
+  # PROMPT_COMMAND entry, so from the next command on ride them instead, or every duration
+  # would include them.
+  if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+    PS0=${PS0//"$__bird_ps0"/}
+    __bird_ride_bash_preexec
+  fi
   return $st
 }
 
@@ -294,11 +302,16 @@ __bird_launch() {
   ) </dev/null >/dev/null 2>&1
 }
 
-__bird_bp=''
-if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+# Onto bash-preexec's hooks: precmd first, so it sees the command's $? and its end at once.
+__bird_ride_bash_preexec() {
   __bird_bp=1
   preexec_functions+=(__bird_bp_preexec)
   precmd_functions=(__bird_bp_precmd "${precmd_functions[@]}")
+}
+
+__bird_bp=''
+if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+  __bird_ride_bash_preexec
 else
   PS0=${PS0-}$__bird_ps0
   # First, so it sees the command's $?; it returns that same status to whatever runs next. The

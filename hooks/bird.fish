@@ -320,3 +320,7 @@ function __bird_bind_keys
     end
 end
 __bird_bind_keys
+# fish_vi_key_bindings (or going back to the default ones) erases every binding: bind again.
+function __bird_rebind_keys --on-variable fish_key_bindings
+    __bird_bind_keys
+end

@@ -3,7 +3,7 @@
 // as the user configured it.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ShellSession, shellEnv, tempDir, waitForRow } from './shell-session.ts';
+import { REPO, ShellSession, shellEnv, tempDir, waitForRow, type Shell } from './shell-session.ts';
 
 /** What `history` printed, as the commands alone (bash prints "  N  command"). */
 function historyLines(output: string): string[] {
@@ -32,6 +32,90 @@ describe('bash with HISTCONTROL=ignoreboth (the stock Debian and Ubuntu ~/.bashr
       // bash's own history as ignoreboth promises: no space-prefixed line, repeats once.
       const setup = (h: string) => h.startsWith('PS1=') || h === 'HISTCONTROL=ignoreboth';
       expect(history.filter((h) => !setup(h))).toEqual(['echo x', 'echo y', 'history']);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+const HOOK = (shell: Shell) => `source ${join(REPO, 'hooks', `bird.${shell}`)}`;
+const BASH_PREEXEC = `source ${join(REPO, 'test', 'peers', 'bash-preexec', 'bash-preexec.sh')}`;
+const ZSH_PLUGINS = ['source /usr/share/zsh-autosuggestions/zsh-autosuggestions.zsh', 'source /usr/share/zsh-syntax-highlighting/zsh-syntax-highlighting.zsh'];
+// The theme draws its own prompt, rebuilt before each one: the harness's prompt marker goes in
+// as one of its segments (split in the typed line, so the echo of the line is no prompt).
+const POWERLEVEL9K = [
+  "POWERLEVEL9K_CUSTOM_MARK='echo @''P@'; POWERLEVEL9K_LEFT_PROMPT_ELEMENTS=(dir status custom_mark); source /usr/share/powerlevel9k/powerlevel9k.zsh-theme",
+];
+
+interface Setup {
+  shell: Shell;
+  name: string;
+  /** Typed before the hook is sourced, and after. */
+  before: string[];
+  after: string[];
+  /** errexit: a failing command would end the shell, so none is typed. */
+  noFailure?: boolean;
+  /** Hooks of its own run around each command: a builtin must still record as 0 ms, not their time. */
+  bareDurations?: boolean;
+}
+
+const SETUPS: Setup[] = [
+  { shell: 'bash', name: 'bash-preexec loaded before the hook', before: [BASH_PREEXEC], after: [], bareDurations: true },
+  { shell: 'bash', name: 'bash-preexec loaded after the hook', before: [], after: [BASH_PREEXEC], bareDurations: true },
+  { shell: 'bash', name: 'a PROMPT_COMMAND array', before: ['__u_pc() { __u_seen=1; }', 'PROMPT_COMMAND=(__u_pc)'], after: [] },
+  { shell: 'bash', name: 'set -u and pipefail', before: [], after: ['set -u -o pipefail'] },
+  { shell: 'bash', name: 'set -e', before: [], after: ['set -e'], noFailure: true },
+  { shell: 'bash', name: 'shopt -s extdebug', before: ['shopt -s extdebug'], after: [] },
+  { shell: 'zsh', name: 'zsh-autosuggestions and zsh-syntax-highlighting loaded before the hook', before: ZSH_PLUGINS, after: [] },
+  { shell: 'zsh', name: 'zsh-autosuggestions and zsh-syntax-highlighting loaded after the hook', before: [], after: ZSH_PLUGINS },
+  { shell: 'zsh', name: 'the powerlevel9k theme', before: POWERLEVEL9K, after: [] },
+  { shell: 'zsh', name: 'SH_WORD_SPLIT, KSH_ARRAYS, HIST_IGNORE_SPACE and NO_CLOBBER', before: [], after: ['setopt SH_WORD_SPLIT KSH_ARRAYS HIST_IGNORE_SPACE NO_CLOBBER'] },
+  { shell: 'zsh', name: 'ERR_EXIT', before: [], after: ['setopt ERR_EXIT'], noFailure: true },
+  { shell: 'fish', name: 'a fish_prompt that runs slow commands', before: [], after: ["function fish_prompt; sleep 0.2; printf '@''P@ '; end"] },
+];
+
+describe.each(SETUPS)('$shell with $name', ({ shell, before, after, noFailure, bareDurations }) => {
+  it('captures every command exactly, with its exit code and a right duration, and prints nothing of its own', async () => {
+    const home = tempDir(`coexist-${shell}-home`);
+    const root = join(tempDir(`coexist-${shell}-root`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(home, root), { hook: false });
+    try {
+      for (const line of [...before, HOOK(shell), ...after]) await s.run(line);
+      const from = s.output.length;
+      const quick = ['echo d1', 'echo d2', 'echo d3', 'echo d4', 'echo d5'];
+      const typed = ['echo one', 'echo "two  words"', 'sleep 0.3', ...(noFailure ? [] : ['false']), ...quick, 'echo last'];
+      for (const line of typed) await s.run(line);
+      const rows = await waitForRow(root, (r) => r.cmd === 'echo last', 'the last command');
+      const mine = rows.filter((r) => typed.includes(r.cmd));
+      expect(mine.map((r) => r.cmd)).toEqual(typed);
+      if (!noFailure) expect(mine.find((r) => r.cmd === 'false')!.exit_code).toBe(1);
+      expect(mine.find((r) => r.cmd === 'echo one')!.exit_code).toBe(0);
+      const sleep = mine.find((r) => r.cmd === 'sleep 0.3')!.duration_ms!;
+      expect(sleep).toBeGreaterThanOrEqual(300);
+      expect(sleep).toBeLessThan(2000);
+      // A builtin takes well under a millisecond: what is recorded is the command, not the hooks
+      // around it (the median of five, so one stall of a loaded machine does not count).
+      const durations = mine.filter((r) => quick.includes(r.cmd)).map((r) => r.duration_ms!).sort((a, b) => a - b);
+      expect(durations[2]).toBeLessThanOrEqual(bareDurations ? 0 : 5);
+      // What the commands printed, and no word from the hook (an error, a job notice).
+      const printed = s.output.slice(from);
+      expect(printed).toContain('two  words');
+      expect(printed).not.toMatch(/bird|unbound variable|command not found|\[1\]/i);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('fish key bindings switched after the hook is sourced', () => {
+  it('keeps Ctrl-R bound to bird search in vi mode and back in the default bindings', async () => {
+    const home = tempDir('coexist-fish-vi-home');
+    const root = join(tempDir('coexist-fish-vi-root'), 'bird');
+    const s = await ShellSession.start('fish', shellEnv(home, root));
+    try {
+      // One line: in vi mode the harness's typing would land in normal mode.
+      const out = await s.run('fish_vi_key_bindings; bind -M insert \\cr; bind -M default \\cr; fish_default_key_bindings; bind \\cr');
+      expect(out.match(/__bird_search_key/g)).toHaveLength(3);
     } finally {
       s.close();
     }
