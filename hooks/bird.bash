@@ -32,6 +32,9 @@
 # BIRD_CAPTURE_BIN (bird-capture's bundle; default: next to this file in a clone),
 # BIRD_NODE (default: node). A command starting with a space is not recorded.
 
+# Sourced by zsh: say which file that shell needs.
+test -n "$BASH_VERSION" || echo "bird: hooks/bird.bash is the bash hook; in zsh source hooks/bird.zsh instead (fish: hooks/bird.fish)." >&2
+test -n "$BASH_VERSION" || return 1
 [[ $- == *i* ]] || return 0
 [[ -n ${__bird_sid-} ]] && return 0   # sourced twice: keep the first hooks, add none
 

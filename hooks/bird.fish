@@ -19,6 +19,9 @@
 # BIRD_CAPTURE_BIN (bird-capture's bundle; default: next to this file in a clone),
 # BIRD_NODE (default: node). A command starting with a space is not recorded.
 
+# Sourced by bash or zsh (these two lines read alike in all three): say which file they need.
+test -n "$FISH_VERSION" || echo "bird: hooks/bird.fish is the fish hook; source hooks/bird.zsh (zsh) or hooks/bird.bash (bash) instead." >&2
+test -n "$FISH_VERSION" || return 1
 status is-interactive; or return 0
 set -q __bird_sid; and return 0 # sourced twice: keep the first hooks, add none
 

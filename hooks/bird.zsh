@@ -11,6 +11,9 @@
 # BIRD_CAPTURE_BIN (bird-capture's bundle; default: next to this file in a clone),
 # BIRD_NODE (default: node). A command starting with a space is not recorded.
 
+# Sourced by bash (zsh reads these two lines alike): say which file that shell needs.
+test -n "$ZSH_VERSION" || echo "bird: hooks/bird.zsh is the zsh hook; in bash source hooks/bird.bash instead (fish: hooks/bird.fish)." >&2
+test -n "$ZSH_VERSION" || return 1
 [[ -o interactive ]] || return 0
 (( ${+__bird_sid} )) && return 0   # sourced twice: keep the first hooks, add none
 zmodload zsh/datetime 2>/dev/null || return 0
