@@ -97,6 +97,15 @@ function expectNothingWritten(root: string): void {
 }
 
 describe('bird-capture records a finished command', () => {
+  it.each([['--help'], ['-h']])('bird-capture %s prints its usage and writes nothing', (flag) => {
+    const root = freshRoot();
+    const r = capture([flag], root);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^usage: bird-capture --cmd TEXT --exit N --start-us EPOCH_US /);
+    expect(existsSync(root)).toBe(false);
+  });
+
   it('writes one invocation and one session, initialising a missing root, and DuckDB reads them', async () => {
     const root = freshRoot();
     expectSuccess(capture(flags({ pid: '4242' }), root));

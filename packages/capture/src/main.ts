@@ -3,7 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut, type BirdLayout } from '@bird/core';
 import { seedEmptyIndex } from '@bird/history-index';
-import { parseCaptureFlags } from './flags.ts';
+import { CAPTURE_USAGE, parseCaptureFlags } from './flags.ts';
 import { journalStored } from './journal-stored.ts';
 import { openWriter } from './open-writer.ts';
 import { planCapture } from './record-command.ts';
@@ -31,6 +31,10 @@ async function main(argv: string[]): Promise<void> {
     const config = ensureRoot(layout);
     seedIndex(layout);
     await runDrainer(layout, config, process.env, drainerOptionsFromEnv(process.env));
+    return;
+  }
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    process.stdout.write(`${CAPTURE_USAGE}\nRecords one finished command into BIRD_ROOT (see the README); exit 0 also when privacy rules keep it out.\n`);
     return;
   }
   const command = parseCaptureFlags(argv, nowUs, () => process.cwd());
