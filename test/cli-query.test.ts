@@ -49,6 +49,20 @@ describe('bird history and bird sql over captured commands', () => {
     expect(one[2]).toContain('echo xxx');
   });
 
+  it('bird history TEXT keeps the commands containing it; --reverse lists them oldest first', () => {
+    const cmds = (args: string[]) => {
+      const run = s.bird(['history', '--format', 'json', ...args]);
+      expect(run.stderr).toBe('');
+      return (JSON.parse(run.stdout) as { cmd: string }[]).map((r) => r.cmd);
+    };
+    const LOOP = 'for i in 1 2; do\n  echo $i\ndone';
+    expect(cmds(['echo'])).toEqual([LONG, LOOP, 'echo "hello, world"']);
+    expect(cmds(['ECHO'])).toEqual([]); // an uppercase letter makes case matter
+    expect(cmds(['naïve', '日本'])).toEqual(["grep 'naïve 日本' ~/notes"]);
+    expect(cmds(['-n', '2', '--reverse'])).toEqual(["grep 'naïve 日本' ~/notes", LONG]);
+    expect(cmds(['echo', '-r', '-n', '2'])).toEqual([LOOP, LONG]);
+  });
+
   it('bird sql --format json gives an array of objects with exact values', () => {
     const run = s.bird(['sql', 'SELECT cmd, exit_code, duration_ms, cwd, "timestamp", shell FROM main.invocations ORDER BY "timestamp"', '--format', 'json']);
     expect(run.code).toBe(0);
@@ -128,7 +142,7 @@ describe('bad input', () => {
     [['history', '-n', '1.5'], /-n must be a whole number/],
     [['history', '-n'], /-n needs a value/],
     [['history', '--bogus'], /unknown option --bogus/],
-    [['history', 'extra'], /unexpected argument "extra"/],
+    [['history', '--reverse=yes'], /--reverse does not take a value/],
     [['sql'], /missing argument; usage: bird sql/],
     [['sql', '  '], /the query is empty/],
     [['sql', 'SELECT 1', 'SELECT 2'], /unexpected argument "SELECT 2"/],

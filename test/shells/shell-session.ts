@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as pty from 'node-pty';
-import { buildIndex, loadHistory, readJournal, rowAt } from '@bird/history-index';
+import { EMPTY_INDEX, loadHistory, mergeRows, readJournal, rowAt } from '@bird/history-index';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CAPTURE_BUNDLE = join(REPO, 'packages/capture/dist/bird-capture.cjs');
@@ -321,6 +321,7 @@ export function indexedIds(root: string): string[] {
   const rows = readdirSync(dir)
     .filter((n) => n === 'journal.jsonl' || n.endsWith('.absorbing'))
     .flatMap((n) => readJournal(join(dir, n)).rows);
-  const index = buildIndex(rows);
+  // As a reader merges them: a row journaled twice (a redone batch) is one row.
+  const index = mergeRows(EMPTY_INDEX, rows);
   return Array.from({ length: index.size }, (_, r) => rowAt(index, r).id);
 }

@@ -21,14 +21,27 @@ export function isoMicros(us: number): string {
   return `${new Date(ms).toISOString().slice(0, -1)}${micros}Z`;
 }
 
+export interface HistoryOptions {
+  /** Only commands containing this text; case matters only when it holds an uppercase letter. */
+  text?: string;
+  /** The same rows oldest first, as the shell's own `history` prints them. */
+  reverse?: boolean;
+}
+
 /** The last `limit` rows of the index, newest first (the index is in start order, ids breaking ties). */
-export function historyResult(index: HistoryIndex, limit: number): ResultSet {
+export function historyResult(index: HistoryIndex, limit: number, options: HistoryOptions = {}): ResultSet {
+  const text = options.text ?? '';
+  const fold = text === text.toLowerCase();
+  // Decided once per distinct command, not once per row.
+  const wanted = text === '' ? null : index.commands.map((c) => (fold ? c.toLowerCase() : c).includes(text));
   const rows: unknown[][] = [];
   for (let r = index.size - 1; r >= 0 && rows.length < limit; r--) {
+    if (wanted && !wanted[index.cmd[r]!]) continue;
     const exit = index.exitCode[r]!;
     const duration = index.durationMs[r]!;
     rows.push([isoMicros(index.timestampUs[r]!), exit === UNKNOWN_EXIT ? null : exit, Number.isNaN(duration) ? null : duration, index.dirs[index.cwd[r]!] ?? null, index.commands[index.cmd[r]!]]);
   }
+  if (options.reverse) rows.reverse();
   return { columns: HISTORY_COLUMNS, rows };
 }
 

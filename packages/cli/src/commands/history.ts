@@ -10,9 +10,14 @@ import { USAGE } from '../usage.ts';
 
 const DEFAULT_COUNT = 20;
 
-/** `bird history [-n N]`: the most recent commands, newest first. */
+/** `bird history [TEXT] [-n N] [--reverse]`: the most recent commands (containing TEXT), newest first. */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values } = parseFlags(args, { n: { type: 'string', short: 'n' }, format: { type: 'string', short: 'f' } }, USAGE.history);
+  const { values, positionals } = parseFlags(
+    args,
+    { n: { type: 'string', short: 'n' }, format: { type: 'string', short: 'f' }, reverse: { type: 'boolean', short: 'r' } },
+    USAGE.history,
+    { min: 0, max: Infinity },
+  );
   let count = DEFAULT_COUNT;
   if (values.n !== undefined) {
     const parsed = parseCount(values.n as string);
@@ -22,7 +27,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const format: OutputFormat = values.format === undefined ? 'table' : oneOf('--format', values.format as string, OUTPUT_FORMATS);
   // The history index, not DuckDB: this answers in milliseconds (DuckDB alone takes ~400 ms to start).
   const { index } = await openHistory(ctx);
-  const result = historyResult(index, count);
+  const result = historyResult(index, count, { text: positionals.join(' '), reverse: values.reverse === true });
   const options = { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY };
   ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, options), options) : renderResult(result, format, options));
 }
