@@ -57,10 +57,12 @@ export class Sandbox {
     return { ...env, HOME: this.home, TZ: 'UTC', BIRD_ROOT: this.root, BIRD_CLIENT_ID: 'tester@box', ...extra };
   }
 
-  bird(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Run {
+  /** `input`: piped to bird's standard input (otherwise an empty pipe). */
+  bird(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Run {
     const result = spawnSync(process.execPath, [BIRD_BUNDLE, ...args], {
       env: this.env(options.env),
       cwd: options.cwd ?? this.dir,
+      input: options.input ?? '',
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
     });

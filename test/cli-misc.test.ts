@@ -30,7 +30,7 @@ describe('help and version', () => {
   });
 
   it.each([
-    [['sql', '--help'], 'usage: bird sql "QUERY" [--format table|csv|json]\n'],
+    [['sql', '--help'], 'usage: bird sql ["QUERY" | --file FILE] [--format table|csv|json]  (no query: read from standard input)\n'],
     [['help', 'history'], 'usage: bird history [TEXT] [-n N] [--reverse] [--format table|csv|json]\n'],
     [['remote', 'add', '-h'], 'usage: bird remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]\n'],
     [['init', '--help'], 'usage: bird init [--mode parquet|duckdb]\n'],

@@ -78,6 +78,15 @@ describe('bird history and bird sql over captured commands', () => {
     });
   });
 
+  it('bird sql reads the query from --file, or from standard input when none is given', () => {
+    const file = join(s.dir, 'query.sql');
+    writeFileSync(file, "SELECT count(*) AS n\nFROM main.invocations\nWHERE cmd LIKE 'echo%';\n");
+    expect(s.bird(['sql', '--file', file, '--format', 'csv'])).toEqual({ code: 0, stdout: 'n\n2\n', stderr: '' });
+    expect(s.bird(['sql', '--format', 'csv'], { input: 'SELECT 40 + 2 AS answer' })).toEqual({ code: 0, stdout: 'answer\n42\n', stderr: '' });
+    expectOneLineError(s.bird(['sql', '--file', join(s.dir, 'nope.sql')]), 2, /cannot read the query file .*nope\.sql \(ENOENT\); check the path\.$/);
+    expectOneLineError(s.bird(['sql', 'SELECT 1', '--file', file]), 2, /give the query or --file, not both/);
+  });
+
   it('bird sql --format csv quotes as RFC 4180 and leaves NULL empty', () => {
     const run = s.bird(['sql', `SELECT cmd, exit_code, NULL AS nothing FROM main.invocations WHERE exit_code <> 0 OR cmd LIKE 'echo "%' ORDER BY "timestamp"`, '--format', 'csv']);
     expect(run.code).toBe(0);

@@ -11,6 +11,8 @@ export interface CliContext {
   readonly stdout: Output;
   readonly stderr: Output;
   readonly cwd: string;
+  /** True when standard input is a terminal (nothing is piped in). */
+  readonly stdinIsTTY?: boolean;
 }
 
 /** The width a table may take on `out`: the terminal's when it is one, unlimited when piped. */

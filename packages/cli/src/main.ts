@@ -1,5 +1,6 @@
 // bird: the command users type. Dispatches to one module per command (see cli.ts).
 import { readFileSync, readlinkSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { runCli } from './cli.ts';
 import type { Output } from './context.ts';
 
@@ -58,6 +59,7 @@ runCli(process.argv.slice(2), {
   stdout: output(process.stdout, true),
   stderr: output(process.stderr, false),
   cwd: process.cwd(),
+  stdinIsTTY: isatty(0),
 }).then((code) => {
   process.exitCode = code;
 });

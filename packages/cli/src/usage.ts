@@ -2,7 +2,7 @@
 
 export const USAGE = {
   init: 'bird init [--mode parquet|duckdb]',
-  sql: 'bird sql "QUERY" [--format table|csv|json]',
+  sql: 'bird sql ["QUERY" | --file FILE] [--format table|csv|json]  (no query: read from standard input)',
   history: 'bird history [TEXT] [-n N] [--reverse] [--format table|csv|json]',
   search: 'bird search [QUERY] [--mode fuzzy|prefix|fulltext] [--filter everywhere|host|session|directory|workspace] [-n N] [--format plain|json] [-0] [--height N]',
   stats: 'bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]',
