@@ -41,6 +41,7 @@ async function runHelp(args: string[], ctx: CliContext): Promise<void> {
     return;
   }
   ctx.stdout.write(`usage: ${USAGE[topic as keyof typeof USAGE]}\n`);
+  if (topic === 'sql') ctx.stdout.write((await import('./sql-help.ts')).sqlHelp());
 }
 
 /** `--help`/`-h` before a `--`: asks for help rather than running the command. */

@@ -1,0 +1,25 @@
+// `bird help sql`: what a query can name. The columns come from core's table definitions, the
+// one place they are written down, so this text cannot drift from the store.
+import { SQL_TYPES, TABLE_NAMES, TABLES } from '@bird/core';
+
+export function sqlHelp(): string {
+  const tables = TABLE_NAMES.map((name) => {
+    const columns = TABLES[name].columns.map((c) => `${c.name} ${SQL_TYPES[c.kind]}${c.nullable ? '' : ' NOT NULL'}`);
+    return `  ${name}(${columns.join(', ')}, _source VARCHAR)`;
+  });
+  return `
+Relations (each of ${TABLE_NAMES.join(', ')}):
+  main.<table>        everything stored here: this machine's rows and every remote pulled (_source says which)
+  local.<table>       rows captured or imported on this machine (_source is 'local')
+  caches.<table>      the rows pulled from all remotes; cached_<name>.<table> those of one remote
+  remote_<name>.<table>  a remote read live, for remotes attached (auto_attach, or bird remote add)
+Macros: remotes_invocations(), remotes_sessions(), remotes_outputs(), remotes_events() (every
+  attached remote at once), cwd_invocations() (the commands run in this directory and below).
+
+Tables and their columns:
+${tables.join('\n')}
+
+Example:
+  bird sql "SELECT cmd, count(*) AS n FROM main.invocations GROUP BY cmd ORDER BY n DESC LIMIT 10"
+`;
+}
