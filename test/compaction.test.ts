@@ -97,16 +97,22 @@ describe('bird-sync compact', () => {
     const layout = await newStore();
     let written = 0;
     let killedMidway = 0;
+    // Kill instants spread over how long a run takes on this machine (learnt from the runs that
+    // finished first), so that most kills land inside a run however fast or loaded it is.
+    let runMs = 500;
     for (let run = 0; run < 50; run++) {
       const date = `2026-02-${String((run % 20) + 1).padStart(2, '0')}`;
       writeLocal(layout, 'invocations', Array.from({ length: 15 }, (_, i) => invocation({ cmd: `run ${run} ${i}`, date })));
       written += 15;
+      const started = Date.now();
       const child = spawn(process.execPath, [SYNC, 'compact'], { env: env(layout.root), stdio: 'ignore' });
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 500));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * runMs));
       if (child.exitCode === null) {
         child.kill('SIGKILL');
         killedMidway++;
+      } else {
+        runMs = Math.max(50, Math.min(runMs, Date.now() - started));
       }
       await exited;
       // A reader right after: a publish the kill cut short is finished by it (or waited out).
