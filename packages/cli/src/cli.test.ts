@@ -13,8 +13,8 @@ function fakeContext(): { ctx: CliContext; out: string[]; err: string[] } {
 describe('runCli', () => {
   it.each([
     [['--help'], 0, /^bird: every shell command/, ''],
-    [['help', 'sql'], 0, /^usage: bird sql "QUERY"/, ''],
-    [['sql', '-h'], 0, /^usage: bird sql "QUERY"/, ''],
+    [['help', 'sql'], 0, /^usage: bird sql \["QUERY" \| --file FILE\]/, ''],
+    [['sql', '-h'], 0, /^usage: bird sql \["QUERY" \| --file FILE\]/, ''],
     [['remote', 'remove', '--help'], 0, /^usage: bird remote remove NAME\n$/, ''],
     [['remote', '--help'], 0, /^usage: bird remote add NAME .*\n {7}bird remote list .*\n {7}bird remote remove NAME\n {7}bird remote test NAME\n$/, ''],
     [['--version'], 0, /^bird \d+\.\d+\.\d+\n$/, ''],
