@@ -1,10 +1,10 @@
 // Where `bird history`, `bird search` and `bird stats` get their rows: the history index, read
 // without DuckDB. Only when it is missing, stale or damaged is DuckDB loaded, once, to rebuild it.
-import { loadConfig, spoolProblem } from '@bird/core';
+import { loadConfig } from '@bird/core';
 import { loadHistory, type HistoryIndex } from '@bird/history-index';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
-import { connect, MINIMAL } from './store-access.ts';
+import { connect, MINIMAL, warnOfProblems } from './store-access.ts';
 
 export interface HistorySource {
   index: HistoryIndex;
@@ -15,13 +15,8 @@ export interface HistorySource {
 export async function openHistory(ctx: CliContext, onRebuild?: () => void): Promise<HistorySource> {
   const layout = layoutOf(ctx);
   requireRoot(layout);
-  // What every command that reads the store says: a broken config.toml is an error, a broken
-  // spool or remote entry a warning (capture may be failing; this is where the user learns it).
-  const config = loadConfig(layout);
-  const warn = (message: string) => ctx.stderr.write(`bird: warning: ${message}\n`);
-  const spool = spoolProblem(layout);
-  if (spool) warn(spool);
-  for (const problem of config.remoteProblems) warn(problem);
+  // As every command that reads the store: a broken config.toml is an error, the rest warnings.
+  warnOfProblems(ctx, layout, loadConfig(layout).remoteProblems);
   const first = loadHistory(layout.historyIndex);
   if (first.ok) return { index: first.index, rebuilt: false };
   onRebuild?.();

@@ -1,6 +1,6 @@
 // The cli's one door into the store. The store (and DuckDB with it) is imported only when a
 // command is about to query, after its arguments were checked, so that bad input fails fast.
-import { spoolProblem, usageError } from '@bird/core';
+import { spoolProblem, usageError, type BirdLayout } from '@bird/core';
 import type { BirdConnection, LockOptions } from '@bird/store';
 // The API types and presets only: this subpath loads no DuckDB.
 import { ConnectionOptions } from '@bird/store/api';
@@ -30,12 +30,23 @@ export function lockOptions(ctx: CliContext): LockOptions {
 export async function connect(ctx: CliContext, options: ConnectionOptions, { quiet = false }: { quiet?: boolean } = {}): Promise<BirdConnection> {
   const layout = layoutOf(ctx);
   requireRoot(layout);
-  const warn = (message: string) => ctx.stderr.write(`bird: warning: ${message}\n`);
-  // quiet: the caller already told of the spool and of broken remotes (the store's own warnings still go out).
-  const spool = quiet ? null : spoolProblem(layout);
-  if (spool) warn(spool);
+  const warn = warner(ctx);
   const { openStore } = await import('@bird/store');
   const store = await openStore(layout, { ...lockOptions(ctx), cwd: ctx.cwd, onWarning: warn });
-  if (!quiet) for (const problem of store.config.remoteProblems) warn(problem);
+  // quiet: the caller already told of them (the store's own warnings still go out).
+  if (!quiet) warnOfProblems(ctx, layout, store.config.remoteProblems);
   return store.connect(options);
+}
+
+const warner = (ctx: CliContext) => (message: string) => ctx.stderr.write(`bird: warning: ${message}\n`);
+
+/**
+ * What every command that reads the store warns of: a spool the hooks cannot write (capture may
+ * be failing; this is where the user learns it) and config.toml entries left out.
+ */
+export function warnOfProblems(ctx: CliContext, layout: BirdLayout, remoteProblems: readonly string[]): void {
+  const warn = warner(ctx);
+  const spool = spoolProblem(layout);
+  if (spool) warn(spool);
+  for (const problem of remoteProblems) warn(problem);
 }

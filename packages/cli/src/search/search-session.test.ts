@@ -147,6 +147,10 @@ describe('SearchSession', () => {
     expect([s.selected, s.offset]).toEqual([0, 0]);
     press(s, { name: 'pagedown' }, { name: 'pagedown' }, { name: 'pagedown' });
     expect(s.selected).toBe(4);
+    press(s, ctrl('p'), ctrl('p'));
+    expect(s.selected).toBe(2);
+    press(s, ctrl('n'));
+    expect(s.selected).toBe(3);
   });
 });
 

@@ -170,24 +170,6 @@ export class SearchSession {
         case 'd':
           this.finish('cd');
           return true;
-        case 'p':
-          this.move(-1);
-          return true;
-        case 'n':
-          this.move(1);
-          return true;
-        case 'a':
-          this.cursor = 0;
-          return true;
-        case 'e':
-          this.cursor = this.query.length;
-          return true;
-        case 'b':
-          this.cursor = Math.max(0, this.cursor - 1);
-          return true;
-        case 'f':
-          this.cursor = Math.min(this.query.length, this.cursor + 1);
-          return true;
         case 'u':
           this.edit(this.query.slice(this.cursor), 0);
           return true;
@@ -199,10 +181,9 @@ export class SearchSession {
           this.edit(head + this.query.slice(this.cursor), head.length);
           return true;
         }
-        case 'h':
-          return this.press({ name: 'backspace' });
         default:
-          return false;
+          // Emacs movement keys do what the named keys do.
+          return name in EMACS_KEYS ? this.press({ name: EMACS_KEYS[name] }) : false;
       }
     }
     switch (name) {
@@ -258,6 +239,9 @@ export class SearchSession {
     return false;
   }
 }
+
+/** Ctrl+letter → the key it stands for, as in readline. */
+const EMACS_KEYS: Record<string, string> = { a: 'home', e: 'end', b: 'left', f: 'right', p: 'up', n: 'down', h: 'backspace' };
 
 function next<T>(values: readonly T[], current: T): T {
   return values[(values.indexOf(current) + 1) % values.length]!;
