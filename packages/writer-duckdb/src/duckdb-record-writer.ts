@@ -17,7 +17,7 @@ import {
   type SessionRow,
   type TableDef,
 } from '@bird/core';
-import { encodeParquet } from '@bird/writer-parquet';
+import { encodeRecords } from '@bird/writer-parquet';
 import { rowSelect } from './row-literal.ts';
 
 export interface DuckDbWriterOptions {
@@ -83,7 +83,7 @@ export class DuckDbRecordWriter implements RecordWriter {
   private async write(table: TableDef, row: Record<string, unknown>, key: string): Promise<void> {
     if (!this.connection) {
       const dir = join(this.layout.spill, table.name);
-      writeFileAtomic(join(dir, `${fileKeyOf(key)}.parquet`), encodeParquet(table, [row]), { tmpDir: this.layout.tmp });
+      writeFileAtomic(join(dir, `${fileKeyOf(key)}.parquet`), encodeRecords(table, [row]), { tmpDir: this.layout.tmp });
       return;
     }
     await this.insertUnlessPresent(table, rowSelect(table, row));

@@ -12,7 +12,7 @@ import {
   type RecordWriter,
   type SessionRow,
 } from '@bird/core';
-import { encodeParquet } from './encode.ts';
+import { encodeRecords } from './encode-record.ts';
 
 /**
  * Parquet mode: every record is its own file, written under `db/tmp/` and renamed into
@@ -30,7 +30,7 @@ export class ParquetRecordWriter implements RecordWriter {
   /** Synchronous form; returns the file written (tests use it to find the file). */
   writeInvocationSync(row: InvocationRow): string {
     const path = join(localPartitionDir(this.layout, 'invocations', row.date), `${row.id}.parquet`);
-    writeRecordFile(this.layout, path, encodeParquet(INVOCATIONS, [row]));
+    writeRecordFile(this.layout, path, encodeRecords(INVOCATIONS, [row]));
     return path;
   }
 
@@ -44,7 +44,7 @@ export class ParquetRecordWriter implements RecordWriter {
     const marker = join(this.layout.sessionsSeen, key);
     if (existsSync(marker)) return null;
     const path = join(localPartitionDir(this.layout, 'sessions', row.date), `${key}.parquet`);
-    writeRecordFile(this.layout, path, encodeParquet(SESSIONS, [row]));
+    writeRecordFile(this.layout, path, encodeRecords(SESSIONS, [row]));
     try {
       mkdirSync(this.layout.sessionsSeen, { recursive: true, mode: 0o700 });
       closeSync(openSync(marker, 'a', 0o600));
