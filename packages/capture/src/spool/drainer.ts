@@ -19,7 +19,6 @@ import {
   watch,
   type FSWatcher,
 } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import {
   describeError,
@@ -402,10 +401,20 @@ class Drainer {
       const bin = this.env.BIRD_SYNC_BIN || join(dirname(process.argv[1] ?? ''), '..', '..', 'sync-worker', 'dist', 'bird-sync.cjs');
       if (!existsSync(bin)) return;
       writeFileAtomic(stamp, `${process.pid}\n`, { mode: 0o600 });
-      spawn(process.execPath, [bin, 'compact', '--auto'], { detached: true, stdio: 'ignore', env: { ...this.env, BIRD_ROOT: this.layout.root } }).unref();
+      // node:child_process (with net and stream) is loaded only here: loading it at start-up
+      // cost every `bird-capture --cmd` ~2.5 ms (bench/capture-start.md).
+      const env = { ...this.env, BIRD_ROOT: this.layout.root };
+      import('node:child_process').then(
+        ({ spawn }) => spawn(process.execPath, [bin, 'compact', '--auto'], { detached: true, stdio: 'ignore', env }).on('error', (error) => this.compactionNotStarted(error)).unref(),
+        (error: unknown) => this.compactionNotStarted(error),
+      );
     } catch (error) {
-      this.log(`could not start an automatic compaction (${describeError(error)}); run bird-sync compact from cron instead.`);
+      this.compactionNotStarted(error);
     }
+  }
+
+  private compactionNotStarted(error: unknown): void {
+    this.log(`could not start an automatic compaction (${describeError(error)}); run bird-sync compact from cron instead.`);
   }
 
   /**
