@@ -1,6 +1,6 @@
 // bird-capture: the process the shell hooks start. The hot path: parse flags, apply privacy,
 // write one file, exit. Nothing else loads (no DuckDB in parquet mode).
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, fstatSync, statSync } from 'node:fs';
 import { BirdError, birdLayout, describeError, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut, type BirdLayout } from '@bird/core';
 import { seedEmptyIndex } from '@bird/history-index';
 import { CAPTURE_USAGE, parseCaptureFlags } from './flags.ts';
@@ -54,14 +54,25 @@ async function main(argv: string[]): Promise<void> {
   if (problem) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${problem}\n`, { mode: 0o600 });
 }
 
+function isSameFile(fd: number, path: string): boolean {
+  try {
+    const [a, b] = [fstatSync(fd), statSync(path)];
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
+  }
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = describeError(error);
   // A drainer's stderr is errors.log itself (the hooks send it there, for crashes Node reports
   // on its own): writing the message to both would log it twice.
-  if (process.argv[2] !== '--drain') process.stderr.write(`bird-capture: ${message}\n`);
+  const toStderr = process.argv[2] !== '--drain';
+  if (toStderr) process.stderr.write(`bird-capture: ${message}\n`);
   try {
     const layout = birdLayout(resolveBirdRoot(process.env));
-    appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${message}\n`, { mode: 0o600 });
+    // A caller that sends stderr to errors.log (as the hooks do) has the line there already.
+    if (!(toStderr && isSameFile(2, layout.errorsLog))) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${message}\n`, { mode: 0o600 });
   } catch {
     // the root itself may be what is broken; stderr already has the message
   }
