@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holderStamp, isStaleLock, processStartTime, tryCompactionLock } from './compaction-state.ts';
+import { holderStamp, isStaleLock, processStartTime, tryCompactionLock, tryLockFile } from './compaction-state.ts';
 import { birdLayout } from './paths.ts';
 
 const boot = holderStamp().split(' ')[1]!;
@@ -41,5 +41,16 @@ describe('the compaction lock', () => {
     expect(tryCompactionLock(layout)).toBeNull(); // held (by this live process): refused
     second.release();
     expect(tryCompactionLock(layout)).not.toBeNull(); // released: free
+  });
+
+  it('is held while empty (its holder made it and has not written its stamp yet), unless it has been empty for long', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'bird-lock-')), 'lock');
+    writeFileSync(path, '');
+    expect(tryLockFile(path)).toBeNull();
+    expect(readFileSync(path, 'utf8')).toBe('');
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(path, longAgo, longAgo);
+    const taken = tryLockFile(path)!;
+    expect(taken.stillHeld()).toBe(true);
   });
 });

@@ -12,7 +12,7 @@
  *
  * DuckDB-free and small: the drainer and every reader load it.
  */
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
 import type { BirdLayout } from './paths.ts';
@@ -217,7 +217,8 @@ export function tryLockFile(path: string): CompactionLock | null {
     } catch {
       continue; // released just now: try again
     }
-    if (!isStaleLock(held)) return null;
+    // Empty: its holder has made it and not yet written its stamp (or died in between, long ago).
+    if (held === '' ? !abandonedEmpty(path) : !isStaleLock(held)) return null;
     try {
       if (readFileSync(path, 'utf8') === held) unlinkSync(path);
     } catch {
@@ -225,6 +226,17 @@ export function tryLockFile(path: string): CompactionLock | null {
     }
   }
   return null;
+}
+
+/** How long an empty lock file is taken to be one whose holder is writing its stamp right now. */
+const EMPTY_LOCK_GRACE_MS = 5_000;
+
+function abandonedEmpty(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS;
+  } catch {
+    return false; // gone: the next attempt sees what is there now
+  }
 }
 
 /** Waits up to `timeoutMs` for the lock (polling); null if it stays held. */
