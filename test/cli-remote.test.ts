@@ -36,27 +36,28 @@ describe('bird remote', () => {
       '--region', 'eu-west-1', '--read-only', '--no-auto-attach',
     ]);
     expect(s3.code).toBe(0);
+    // Nothing reaches out to S3 when adding; the user is told how to check it.
+    expect(s3.stdout).toMatch(/\nCheck that this machine can reach it with `bird remote test my-cloud`\.\n$/);
     expect(remotesIn(s)).toEqual([
       { name: 'team', type: 'file', uri: lake, mode: 'read_write', auto_attach: true },
       { name: 'my-cloud', type: 's3', uri: 's3://bird-bucket/team', mode: 'read_only', auto_attach: false, endpoint: 'http://127.0.0.1:9000', region: 'eu-west-1' },
     ]);
   });
 
-  it('makes a new file lake\'s folder, but not where its parent is missing (a share not mounted)', () => {
+  it('makes a new file lake\'s folder; refuses one whose parent is missing (a share not mounted), making nothing', () => {
     const fresh = sandbox();
     const lakeDir = join(fresh.dir, 'new-lake');
     const made = fresh.bird(['remote', 'add', 'team', '--type', 'file', '--uri', lakeDir]);
     expect(made).toEqual({ code: 0, stdout: `Added remote "team" (file, ${lakeDir}) to ${join(fresh.root, 'config.toml')}.\nCreated the lake's folder ${lakeDir}.\n`, stderr: '' });
     expect(existsSync(lakeDir)).toBe(true);
     const unmounted = join(fresh.dir, 'mnt', 'nas', 'lake');
-    const kept = fresh.bird(['remote', 'add', 'nas', '--type', 'file', '--uri', unmounted]);
-    expect(kept.code).toBe(0);
-    expect(kept.stdout).toMatch(/does not exist, nor does the folder it would go in \(a share not mounted\?\); create it before the first push\.\n$/);
+    expectOneLineError(fresh.bird(['remote', 'add', 'nas', '--type', 'file', '--uri', unmounted]), 1, /does not exist, nor does the folder it would go in \(a share not mounted\?\); create it with `mkdir -p /);
     expect(existsSync(join(fresh.dir, 'mnt'))).toBe(false);
-    // Read-only and database remotes are never written by bird: nothing is made for them.
+    // Read-only remotes are never written by bird: nothing is made for them, and a missing one is refused.
     const ro = join(fresh.dir, 'ro-lake');
-    expect(fresh.bird(['remote', 'add', 'ro', '--type', 'file', '--uri', ro, '--read-only']).stdout).not.toContain('Created');
+    expectOneLineError(fresh.bird(['remote', 'add', 'ro', '--type', 'file', '--uri', ro, '--read-only']), 1, /a read-only remote is only read from/);
     expect(existsSync(ro)).toBe(false);
+    expect(remotesIn(fresh).map((r) => (r as { name: string }).name)).toEqual(['team']);
   });
 
   it('lists them as a table and as json', () => {
@@ -141,8 +142,9 @@ describe('bird remote', () => {
 
   it('creates the root and config when the first thing done is adding a remote', () => {
     const fresh = sandbox();
-    expect(fresh.bird(['remote', 'add', 'team', '--type', 'file', '--uri', '/srv/bird']).code).toBe(0);
-    expect(remotesIn(fresh)).toEqual([{ name: 'team', type: 'file', uri: '/srv/bird', mode: 'read_write', auto_attach: true }]);
+    const lakeDir = join(fresh.dir, 'lake');
+    expect(fresh.bird(['remote', 'add', 'team', '--type', 'file', '--uri', lakeDir]).code).toBe(0);
+    expect(remotesIn(fresh)).toEqual([{ name: 'team', type: 'file', uri: lakeDir, mode: 'read_write', auto_attach: true }]);
     expectOneLineError(fresh.bird(['remote', 'remove', 'x'], { env: { BIRD_ROOT: join(fresh.dir, 'none') } }), 1, /there is no BIRD store/);
   });
 });

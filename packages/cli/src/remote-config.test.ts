@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type BirdConfig } from '@bird/core';
-import { addRemote, removeRemote, validateRemoteUri, type RemoteSpec } from './remote-config.ts';
+import { addRemote, noSuchRemote, planFileTarget, validateRemoteUri, type RemoteSpec } from './remote-config.ts';
 import { failure } from './testing/expect-failure.ts';
 
 const spec = (over: Partial<RemoteSpec> = {}): RemoteSpec => ({
@@ -114,17 +114,59 @@ describe('addRemote', () => {
   });
 });
 
-describe('removeRemote', () => {
-  const config = addRemote(addRemote(defaultConfig(), spec()), spec({ name: 'other', uri: '/srv/other' }));
-
-  it('removes exactly the named remote', () => {
-    expect(removeRemote(config, 'team').remotes.map((r) => r.name)).toEqual(['other']);
+describe('addRemote next to a broken entry', () => {
+  it.each(['bad', 'BAD', 'Bad'])('refuses %j, which the broken entry "bad" already holds', (name) => {
+    const error = failure(() => addRemote(defaultConfig(), spec({ name }), ['bad']));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/already has a \[\[remotes\]\] entry named "bad", left out because it is broken; fix it, or drop it with `bird remote remove bad`/);
   });
 
+  it('accepts another name', () => {
+    expect(addRemote(defaultConfig(), spec({ name: 'good' }), ['bad']).remotes.map((r) => r.name)).toEqual(['good']);
+  });
+});
+
+describe('noSuchRemote', () => {
   it.each([
-    ['nope', /no remote named "nope"; `bird remote list`/],
-    ['TEAM', /did you mean "team"/],
-  ])('fails for %j', (name, message) => {
-    expect(failure(() => removeRemote(config, name)).message).toMatch(message);
+    [['team', 'other'], 'nope', /^there is no remote named "nope"; `bird remote list` shows the configured ones\.$/],
+    [['team', 'other'], 'TEAM', /^there is no remote named "TEAM" \(did you mean "team"\?\)\.$/],
+    [[], 'x', /no remote named "x"/],
+  ] as const)('among %j, %j', (names, name, message) => {
+    expect(noSuchRemote(names, name).message).toMatch(message);
+  });
+});
+
+describe('planFileTarget', () => {
+  const folder = { kind: 'folder', readable: true, writable: true, parentExists: true } as const;
+  const missing = { kind: 'missing', readable: false, writable: false, parentExists: true } as const;
+  const rw = { uri: '/srv/lake', mode: 'read_write' } as const;
+  const ro = { uri: '/srv/lake', mode: 'read_only' } as const;
+
+  it.each([
+    ['a writable folder, read_write', rw, false, folder, 'use'],
+    ['a read-only folder, read_only', ro, false, { ...folder, writable: false }, 'use'],
+    ['a missing folder whose parent exists, read_write', rw, false, missing, 'create'],
+    ['a missing folder whose parent is missing, read_write', rw, false, { ...missing, parentExists: false }, /does not exist, nor does the folder it would go in \(a share not mounted\?\); create it with `mkdir -p \/srv\/lake`/],
+    ['a missing folder, read_only', ro, false, missing, /does not exist, and a read-only remote is only read from, so its folder must be there; create it with `mkdir -p \/srv\/lake`/],
+    ['a folder not writable, read_write', rw, false, { ...folder, writable: false }, /not writable by you, and push writes there; fix its permissions \(chmod u\+w \/srv\/lake\), or add it with --read-only/],
+    ['a folder not readable', ro, false, { ...folder, readable: false }, /cannot be read by you; fix its permissions \(chmod u\+rx \/srv\/lake\)/],
+    ['a plain file', rw, false, { ...folder, kind: 'file' }, /is not a folder/],
+    ['a device or socket', rw, false, { ...folder, kind: 'other' }, /is not a folder/],
+    ['a .duckdb file that is there', ro, true, { ...folder, kind: 'file', writable: false }, 'use'],
+    ['a .duckdb file that is missing', rw, true, missing, /does not exist; check the path/],
+    ['a .duckdb path that is a folder', rw, true, folder, /is not a file/],
+    ['a .duckdb file not readable', rw, true, { ...folder, kind: 'file', readable: false }, /cannot be read by you/],
+  ] as const)('%s', (_what, remote, database, facts, expected) => {
+    const plan = planFileTarget(remote, database, facts);
+    if (typeof expected === 'string') expect(plan).toEqual({ action: expected });
+    else {
+      expect(plan.action).toBe('refuse');
+      expect(plan.action === 'refuse' && plan.reason).toMatch(expected);
+    }
+  });
+
+  it('quotes a path with spaces and quotes in the command it suggests', () => {
+    const plan = planFileTarget({ uri: "/mnt/o'neil lake", mode: 'read_only' }, false, missing);
+    expect(plan.action === 'refuse' && plan.reason).toContain("`mkdir -p '/mnt/o'\\''neil lake'`");
   });
 });

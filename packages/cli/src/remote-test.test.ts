@@ -1,5 +1,5 @@
 // `bird remote test NAME` against real remotes: a folder, and a bucket on a real s3rver.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,9 +68,11 @@ describe('bird remote test, file remotes', () => {
 
   it('a missing folder fails reachability, skips the rest, and exits 1', async () => {
     const { add, bird } = sandbox();
-    // Under a missing folder: `remote add` makes a new lake's folder only inside one that exists.
+    // `remote add` refuses a missing folder: this one goes after it was added (a share unmounted since).
     const lake = join(tempDir('bird-lake-'), 'unmounted', 'not-there');
+    mkdirSync(lake, { recursive: true });
     await add('team', '--type', 'file', '--uri', lake);
+    rmSync(join(lake, '..'), { recursive: true });
     const r = await bird('remote', 'test', 'team');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`FAIL  reachable: ${lake} is not reachable (ENOENT); check the remote's path and that it is mounted.\n${UNREACHABLE_SKIPS}`);
@@ -108,7 +110,9 @@ describe('bird remote test, file remotes', () => {
     const dir = tempDir('bird-db-');
     writeFileSync(join(dir, 'team.duckdb'), 'not really a database');
     await add('db', '--type', 'file', '--uri', join(dir, 'team.duckdb'));
+    writeFileSync(join(dir, 'gone.duckdb'), 'deleted once added');
     await add('gone', '--type', 'file', '--uri', join(dir, 'gone.duckdb'));
+    rmSync(join(dir, 'gone.duckdb'));
     expect(await bird('remote', 'test', 'db')).toEqual({
       code: 0,
       stdout:

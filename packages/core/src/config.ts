@@ -72,8 +72,9 @@ export interface BirdConfig {
   /**
    * One sentence for each `[[remotes]]` entry that was left out because it is broken (a bad
    * name, an unknown type, ...). A broken remote must not stop capture or local reads, which
-   * do not need it; readers show these as warnings, and bird refuses to rewrite the file
-   * (which would drop the entry) until it is fixed.
+   * do not need it; readers show these as warnings. `bird remote add|remove` edit the file's
+   * text around such an entry (config-text.ts); saveConfig, which rewrites the whole file and
+   * would drop it, refuses until it is fixed.
    */
   remoteProblems: string[];
 }

@@ -20,3 +20,5 @@ export * from './quarantine.ts';
 export * from './compaction-state.ts';
 export * from './parse-flags.ts';
 export * from './table-keys.ts';
+export * from './config-text.ts';
+export * from './config-edit.ts';

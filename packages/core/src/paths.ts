@@ -13,6 +13,8 @@ export function resolveBirdRoot(env: NodeJS.ProcessEnv = process.env): string {
 export interface BirdLayout {
   readonly root: string;
   readonly config: string;
+  /** Held while `bird remote add|remove` edits config.toml, so two edits at once both land. */
+  readonly configLock: string;
   readonly dbDir: string;
   readonly catalog: string;
   readonly dataDir: string;
@@ -45,6 +47,7 @@ export function birdLayout(root: string): BirdLayout {
   return {
     root,
     config: join(root, 'config.toml'),
+    configLock: join(root, 'config.toml.lock'),
     dbDir,
     catalog: join(dbDir, 'bird.duckdb'),
     dataDir,

@@ -1,9 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BirdError, ensureRoot, loadConfig, REMOTE_TYPES, resolveClientId, saveConfig, usageError, type RemoteConfig, type RemoteType } from '@bird/core';
+import {
+  BirdError,
+  editConfigFile,
+  loadConfig,
+  planAddRemote,
+  planRemoveRemote,
+  rawRemotes,
+  REMOTE_TYPES,
+  remoteNameOf,
+  resolveClientId,
+  usageError,
+  type RemoteConfig,
+  type RemoteType,
+} from '@bird/core';
 import { createRemoteBackend, LAKE_META, parseRemoteUri, RemoteAccessError, type RemoteBackend } from '@bird/remote';
 import { oneOf, parseFlags } from '../args.ts';
 import { tableWidth, type CliContext } from '../context.ts';
@@ -11,7 +24,7 @@ import { renderResult } from '../format/render-result.ts';
 import { OUTPUT_FORMATS, type OutputFormat, type ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
 import { escapeControls, escapeForTerminal } from '../format/text-width.ts';
-import { addRemote, removeRemote } from '../remote-config.ts';
+import { addRemote, noSuchRemote, planFileTarget, type FolderFacts, type RemoteSpec, type TargetPlan } from '../remote-config.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { USAGE } from '../usage.ts';
 
@@ -24,7 +37,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   await handlers[sub as keyof typeof handlers](rest, ctx);
 }
 
-function add(args: string[], ctx: CliContext): void {
+async function add(args: string[], ctx: CliContext): Promise<void> {
   const { values, positionals } = parseFlags(
     args,
     {
@@ -41,9 +54,7 @@ function add(args: string[], ctx: CliContext): void {
   if (values.type === undefined) throw usageError(`missing --type file|s3; usage: ${USAGE['remote add']}`);
   if (values.uri === undefined) throw usageError(`missing --uri; usage: ${USAGE['remote add']}`);
   const type: RemoteType = oneOf('--type', values.type as string, REMOTE_TYPES);
-  const layout = layoutOf(ctx);
-  const config = ensureRoot(layout);
-  const updated = addRemote(config, {
+  const spec: RemoteSpec = {
     name: positionals[0]!,
     type,
     uri: values.uri as string,
@@ -52,25 +63,62 @@ function add(args: string[], ctx: CliContext): void {
     readOnly: values['read-only'] === true,
     autoAttach: values['no-auto-attach'] !== true,
     cwd: ctx.cwd,
+  };
+  const layout = layoutOf(ctx);
+  let added: RemoteConfig | undefined;
+  let create = false;
+  // Checked again under the lock, against the file as it is then: another add may just have taken the name.
+  await editConfigFile(layout, ({ text, doc, config }) => {
+    const brokenNames = rawRemotes(doc).map(remoteNameOf).filter((n): n is string => n !== undefined && !config.remotes.some((r) => r.name === n));
+    added = addRemote(config, spec, brokenNames).remotes.at(-1)!;
+    const plan = checkTarget(added);
+    if (plan.action === 'refuse') throw new BirdError(plan.reason);
+    create = plan.action === 'create';
+    return planAddRemote(text, doc, added);
   });
-  saveConfig(layout, updated);
-  const added = updated.remotes.at(-1)!;
-  ctx.stdout.write(`Added remote "${added.name}" (${added.type}, ${added.uri}) to ${layout.config}.\n`);
-  const folder = newLakeFolder(added);
-  if (folder !== null) ctx.stdout.write(`${folder}\n`);
+  const remote = added!;
+  ctx.stdout.write(`Added remote "${remote.name}" (${remote.type}, ${remote.uri}) to ${layout.config}.\n`);
+  if (create) {
+    makeLakeFolder(remote.uri);
+    ctx.stdout.write(`Created the lake's folder ${remote.uri}.\n`);
+  }
+  if (remote.type === 's3') ctx.stdout.write(`Check that this machine can reach it with \`bird remote test ${remote.name}\`.\n`);
 }
 
-/**
- * A new read-write file lake gets its folder here, where the user names it, so the first push
- * finds it. Only inside a folder that exists: a missing parent may be a share not mounted right
- * now, and a lake made on the local disk in its place would hide that. Returns what to tell the user.
- */
-function newLakeFolder(remote: RemoteConfig): string | null {
-  if (remote.type !== 'file' || remote.mode !== 'read_write' || existsSync(remote.uri)) return null;
-  if (parseRemoteUri('file', remote.uri, { cwd: '/' }).database) return null; // bird never writes a database remote
-  if (!existsSync(dirname(remote.uri))) return `${remote.uri} does not exist, nor does the folder it would go in (a share not mounted?); create it before the first push.`;
-  mkdirSync(remote.uri);
-  return `Created the lake's folder ${remote.uri}.`;
+function makeLakeFolder(path: string): void {
+  try {
+    mkdirSync(path); // the umask decides, as for any folder a team shares
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return; // made in the meantime: just as good
+    throw new BirdError(`the remote was added, but its folder ${path} could not be made (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); create it before the first push.`);
+  }
+}
+
+/** What is at a file remote's location, and so whether it can be added (S3 remotes are not checked here: `bird remote test` does that). */
+function checkTarget(remote: RemoteConfig): TargetPlan {
+  if (remote.type !== 'file') return { action: 'use' };
+  const { database } = parseRemoteUri('file', remote.uri, { cwd: '/' });
+  return planFileTarget(remote, database, folderFacts(remote.uri));
+}
+
+function folderFacts(path: string): FolderFacts {
+  const can = (mode: number) => {
+    try {
+      accessSync(path, mode);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let kind: FolderFacts['kind'];
+  try {
+    const info = statSync(path);
+    kind = info.isDirectory() ? 'folder' : info.isFile() ? 'file' : 'other';
+  } catch {
+    return { kind: 'missing', readable: false, writable: false, parentExists: existsSync(dirname(path)) };
+  }
+  const list = kind === 'folder' ? constants.X_OK : 0;
+  return { kind, readable: can(constants.R_OK | list), writable: can(constants.W_OK | list), parentExists: true };
 }
 
 function remotesResult(remotes: readonly RemoteConfig[]): ResultSet {
@@ -108,13 +156,17 @@ function list(args: string[], ctx: CliContext): void {
   ctx.stdout.write(renderTable(table, { maxWidth: tableWidth(ctx.stdout) }));
 }
 
-function remove(args: string[], ctx: CliContext): void {
+async function remove(args: string[], ctx: CliContext): Promise<void> {
   const { positionals } = parseFlags(args, {}, USAGE['remote remove'], { min: 1, max: 1 });
+  const name = positionals[0]!;
   const layout = layoutOf(ctx);
   requireRoot(layout);
-  const updated = removeRemote(loadConfig(layout), positionals[0]!);
-  saveConfig(layout, updated);
-  ctx.stdout.write(`Removed remote "${positionals[0]}" from ${layout.config}; data already pulled or pushed stays where it is.\n`);
+  await editConfigFile(layout, ({ text, doc }) => {
+    const edit = planRemoveRemote(text, doc, name);
+    if (edit === null) throw noSuchRemote(rawRemotes(doc).map(remoteNameOf).filter((n): n is string => n !== undefined), name);
+    return edit;
+  });
+  ctx.stdout.write(`Removed remote "${name}" from ${layout.config}; data already pulled or pushed stays where it is.\n`);
 }
 
 type CheckStatus = 'ok' | 'FAIL' | 'skip';

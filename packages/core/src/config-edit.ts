@@ -1,0 +1,70 @@
+/**
+ * The read-modify-write of config.toml for `bird remote add|remove`: under a lock file beside
+ * it, so that edits running at once each see the one before and none is lost; re-read under
+ * the lock; the new text checked by parsing it; written atomically.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tryLockFile, type CompactionLock } from './compaction-state.ts';
+import { parseConfig, type BirdConfig } from './config.ts';
+import { checkRemotesEdit, type RemotesEdit } from './config-text.ts';
+import { writeFileAtomic } from './atomic-file.ts';
+import { BirdError } from './errors.ts';
+import type { BirdLayout } from './paths.ts';
+import { ensureRoot } from './root.ts';
+import { parse } from 'smol-toml';
+
+/** config.toml as it is under the lock: its bytes, its raw TOML document and the config it means. */
+export interface ConfigSnapshot {
+  readonly text: string;
+  readonly doc: Record<string, unknown>;
+  readonly config: BirdConfig;
+}
+
+/** How long an edit waits for another to finish; an edit holds the lock for milliseconds. */
+const LOCK_WAIT_MS = 10_000;
+
+async function takeConfigLock(layout: BirdLayout, waitMs: number): Promise<CompactionLock> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let lock: CompactionLock | null;
+    try {
+      lock = tryLockFile(layout.configLock);
+    } catch (error) {
+      // The root cannot be made or written: ensureRoot says so in its own words.
+      ensureRoot(layout);
+      throw error;
+    }
+    if (lock) return lock;
+    if (Date.now() >= deadline) {
+      throw new BirdError(
+        `another bird is editing ${layout.config} (it holds ${layout.configLock}); try again in a moment, or delete that file if no bird command is running.`,
+      );
+    }
+    await sleep(10 + Math.random() * 20);
+  }
+}
+
+/**
+ * Runs `edit` on config.toml as it is now (made with the defaults first if missing) and writes
+ * what it returns, once {@link checkRemotesEdit} has confirmed that the new text changes only
+ * the remotes, and them as intended. `edit` may throw to refuse; then nothing is written.
+ * Returns what was written.
+ */
+export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigSnapshot) => RemotesEdit, options: { lockWaitMs?: number } = {}): Promise<ConfigSnapshot> {
+  const lock = await takeConfigLock(layout, options.lockWaitMs ?? LOCK_WAIT_MS);
+  try {
+    ensureRoot(layout);
+    const text = readFileSync(layout.config, 'utf8');
+    // parseConfig first: a TOML syntax error is reported with its line and column.
+    const config = parseConfig(text, layout.config);
+    const doc = parse(text) as Record<string, unknown>;
+    const next = edit({ text, doc, config });
+    checkRemotesEdit(next.text, doc, next.remotes, layout.config);
+    writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
+    const nextDoc = parse(next.text) as Record<string, unknown>;
+    return { text: next.text, doc: nextDoc, config: parseConfig(next.text, layout.config) };
+  } finally {
+    lock.release();
+  }
+}
