@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'smol-toml';
 import { tryLockFile, type CompactionLock } from './compaction-state.ts';
 import { parseConfig, type BirdConfig } from './config.ts';
 import { checkRemotesEdit, type RemotesEdit } from './config-text.ts';
@@ -12,7 +13,6 @@ import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
 import { ensureRoot } from './root.ts';
-import { parse } from 'smol-toml';
 
 /** config.toml as it is under the lock: its bytes, its raw TOML document and the config it means. */
 export interface ConfigSnapshot {
@@ -49,9 +49,8 @@ async function takeConfigLock(layout: BirdLayout, waitMs: number): Promise<Compa
  * Runs `edit` on config.toml as it is now (made with the defaults first if missing) and writes
  * what it returns, once {@link checkRemotesEdit} has confirmed that the new text changes only
  * the remotes, and them as intended. `edit` may throw to refuse; then nothing is written.
- * Returns what was written.
  */
-export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigSnapshot) => RemotesEdit, options: { lockWaitMs?: number } = {}): Promise<ConfigSnapshot> {
+export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigSnapshot) => RemotesEdit, options: { lockWaitMs?: number } = {}): Promise<void> {
   const lock = await takeConfigLock(layout, options.lockWaitMs ?? LOCK_WAIT_MS);
   try {
     ensureRoot(layout);
@@ -62,8 +61,6 @@ export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigS
     const next = edit({ text, doc, config });
     checkRemotesEdit(next.text, doc, next.remotes, layout.config);
     writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
-    const nextDoc = parse(next.text) as Record<string, unknown>;
-    return { text: next.text, doc: nextDoc, config: parseConfig(next.text, layout.config) };
   } finally {
     lock.release();
   }
