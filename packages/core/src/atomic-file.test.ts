@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFilesAtomic } from './atomic-file.ts';
+import { createFileAtomic, writeFilesAtomic } from './atomic-file.ts';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'bird-atomic-'));
 
@@ -49,6 +49,27 @@ describe('writeFilesAtomic', () => {
       ),
     ).toThrow(/ENOTDIR|EEXIST/);
     expect(readdirSync(join(dir, 'ok'))).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
+describe('createFileAtomic', () => {
+  it('creates a missing file whole, with its mode, and leaves no temporary file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bird-create-'));
+    const path = join(dir, 'config.toml');
+    expect(createFileAtomic(path, 'a = 1\n', { mode: 0o600 })).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('a = 1\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['config.toml']);
+  });
+
+  it('never replaces a file that exists, reports it, and cleans up its temporary file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bird-create-'));
+    const tmp = join(dir, 'tmp');
+    const path = join(dir, 'config.toml');
+    writeFileSync(path, '# the user\'s own\n');
+    expect(createFileAtomic(path, 'a = 1\n', { tmpDir: tmp })).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe("# the user's own\n");
     expect(readdirSync(tmp)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@
  * remote lake or a mirror, which may be on another filesystem than the root).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, rm, chmod } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -35,6 +35,36 @@ export function tempPathFor(dest: string, tmpDir?: string): string {
 
 /** Writes `data` to `path` atomically (see the module comment). */
 export function writeFileAtomic(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
+  const tmp = writeTemporary(path, data, options);
+  publish(tmp, path);
+  if (options.durable !== false) fsyncDir(dirname(path));
+}
+
+/**
+ * Like writeFileAtomic, but only when `path` does not exist yet: the complete file is linked in
+ * place, which fails rather than replaces. Returns false, writing nothing, when another
+ * process got there first (two first commands in a new root, or a first capture racing
+ * `bird remote add`, must not overwrite each other's config.toml).
+ */
+export function createFileAtomic(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): boolean {
+  const tmp = writeTemporary(path, data, options);
+  try {
+    linkSync(tmp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      unlinkSync(tmp);
+      throw error;
+    }
+    unlinkSync(tmp);
+    return false;
+  }
+  unlinkSync(tmp);
+  if (options.durable !== false) fsyncDir(dirname(path));
+  return true;
+}
+
+/** The complete file under a temporary name, durable unless asked otherwise. */
+function writeTemporary(path: string, data: Uint8Array | string, options: AtomicWriteOptions): string {
   if (options.tmpDir) mkdirSync(options.tmpDir, { recursive: true, mode: 0o700 });
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = tempPathFor(path, options.tmpDir);
@@ -50,8 +80,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, options
     throw error;
   }
   closeSync(fd);
-  publish(tmp, path);
-  if (options.durable !== false) fsyncDir(dirname(path));
+  return tmp;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
-import { defaultConfig, loadConfig, saveConfig, type BirdConfig, type StorageMode } from './config.ts';
+import { defaultConfig, loadConfig, renderConfig, type BirdConfig, type StorageMode } from './config.ts';
 import type { BirdLayout } from './paths.ts';
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
@@ -66,8 +67,8 @@ export function ensureRoot(layout: BirdLayout, mode: StorageMode = 'parquet'): B
   }
   if (!existsSync(layout.config)) {
     const config = defaultConfig(mode);
-    saveConfig(layout, config);
-    return config;
+    // Whoever created it first wins; a loser reads theirs (which may already hold a remote).
+    if (createFileAtomic(layout.config, renderConfig(config), { tmpDir: layout.tmp, mode: 0o600 })) return config;
   }
   return loadConfig(layout);
 }
