@@ -19,6 +19,7 @@ import {
   watch,
   type FSWatcher,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import {
   describeError,
@@ -402,12 +403,11 @@ class Drainer {
       if (!existsSync(bin)) return;
       writeFileAtomic(stamp, `${process.pid}\n`, { mode: 0o600 });
       // node:child_process (with net and stream) is loaded only here: loading it at start-up
-      // cost every `bird-capture --cmd` ~2.5 ms (bench/capture-start.md).
+      // cost every `bird-capture --cmd` ~2.5 ms (bench/capture-start.md). Not import(): the
+      // bundle runs in a vm.Script (for its code cache), where a dynamic import throws.
+      const { spawn } = loadChildProcess();
       const env = { ...this.env, BIRD_ROOT: this.layout.root };
-      import('node:child_process').then(
-        ({ spawn }) => spawn(process.execPath, [bin, 'compact', '--auto'], { detached: true, stdio: 'ignore', env }).on('error', (error) => this.compactionNotStarted(error)).unref(),
-        (error: unknown) => this.compactionNotStarted(error),
-      );
+      spawn(process.execPath, [bin, 'compact', '--auto'], { detached: true, stdio: 'ignore', env }).on('error', (error) => this.compactionNotStarted(error)).unref();
     } catch (error) {
       this.compactionNotStarted(error);
     }
@@ -518,4 +518,9 @@ export function readBootId(): string {
   } catch {
     return '';
   }
+}
+
+/** Any absolute path serves createRequire here: a builtin resolves the same from everywhere. */
+function loadChildProcess(): typeof import('node:child_process') {
+  return createRequire(resolve('bird-capture'))('node:child_process') as typeof import('node:child_process');
 }
