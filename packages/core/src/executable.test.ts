@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executableOf } from './executable.ts';
+import { commandAsRun, executableOf } from './executable.ts';
 
 describe('executableOf', () => {
   it.each([
@@ -32,5 +32,34 @@ describe('executableOf', () => {
     ['sudo -E', null],
   ])('%j runs %j', (cmd, expected) => {
     expect(executableOf(cmd)).toBe(expected);
+  });
+});
+
+describe('commandAsRun', () => {
+  it.each([
+    ['bird history', 'bird history'],
+    ['  bird history  ', 'bird history'],
+    ['npx bird history', 'bird history'],
+    ['npx --no-install bird sql "SELECT 1"', 'bird sql "SELECT 1"'],
+    ['npx -p bird-monorepo bird history', 'bird history'],
+    ['time bird history -n 5', 'bird history -n 5'],
+    ['BIRD_ROOT=/tmp/x bird history', 'bird history'],
+    ['/home/me/bird/packages/cli/bin/bird.cjs history', 'bird history'],
+    ['./packages/sync-worker/bin/bird-sync.cjs push', 'bird-sync push'],
+    ['node packages/cli/bin/bird.cjs history', 'bird history'],
+    ['node --no-warnings bird.cjs', 'bird'],
+    ['/usr/local/bin/bird', 'bird'],
+    ['sudo -u me npx bird stats', 'bird stats'],
+    // Not a tool started by name: left as typed.
+    ['node -e "console.log(1)"', 'node -e "console.log(1)"'],
+    ['node', 'node'],
+    ['npx', 'npx'],
+    ['node server', 'node server'],
+    ['ls -la', 'ls -la'],
+    ['./configure --prefix=/usr', 'configure --prefix=/usr'],
+    ['echo bird history', 'echo bird history'],
+    ['', ''],
+  ])('%j is %j', (cmd, expected) => {
+    expect(commandAsRun(cmd)).toBe(expected);
   });
 });

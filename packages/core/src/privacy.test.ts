@@ -56,6 +56,11 @@ describe('decideCapture', () => {
     ['bird-capture', 'bird-capture --cmd x', {}, { capture: false, reason: 'ignored' }],
     ['an ignored command with a trailing newline', 'exit\n', {}, { capture: false, reason: 'ignored' }],
     ['a command that only starts like bird', 'birdwatch --today', {}, { capture: true, cmd: 'birdwatch --today' }],
+    ['bird through npx', 'npx bird history', {}, { capture: false, reason: 'ignored' }],
+    ['bird timed', 'time bird history', {}, { capture: false, reason: 'ignored' }],
+    ['bird by the path to its script', '~/src/bird/packages/cli/bin/bird.cjs sql "SELECT 1"', {}, { capture: false, reason: 'ignored' }],
+    ['bird-sync through node', 'node packages/sync-worker/bin/bird-sync.cjs push', {}, { capture: false, reason: 'ignored' }],
+    ['a command that mentions bird', 'echo bird history', {}, { capture: true, cmd: 'echo bird history' }],
   ])('%s', (_name, cmd, extraEnv, expected) => {
     expect(decideCapture(cmd, { ...env, ...extraEnv }, rules)).toEqual(expected);
   });
@@ -69,6 +74,18 @@ describe('decideCapture', () => {
     expect(decideCapture('cd /tmp', env, custom)).toEqual({ capture: false, reason: 'ignored' });
     expect(decideCapture('curl --insecure https://x', env, custom)).toEqual({ capture: false, reason: 'ignored' });
     expect(decideCapture('exit', env, custom)).toEqual({ capture: true, cmd: 'exit' });
+  });
+
+  it('without bird in the ignore list, bird is recorded however it is started', () => {
+    const none = { ignore: ['exit'] };
+    for (const cmd of ['bird history', 'npx bird history', 'time bird history']) expect(decideCapture(cmd, env, none)).toEqual({ capture: true, cmd });
+  });
+
+  it('a user pattern applies to the program however it is started', () => {
+    const custom = { ignore: ['ls *'] };
+    expect(decideCapture('sudo ls /root', env, custom)).toEqual({ capture: false, reason: 'ignored' });
+    expect(decideCapture('time ls -la', env, custom)).toEqual({ capture: false, reason: 'ignored' });
+    expect(decideCapture('echo ls -la', env, custom)).toEqual({ capture: true, cmd: 'echo ls -la' });
   });
 
   it('redacts secrets from a captured command', () => {

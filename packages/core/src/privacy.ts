@@ -1,3 +1,4 @@
+import { commandAsRun } from './executable.ts';
 import { redactSecrets } from './secret-patterns.ts';
 
 export type CaptureDecision =
@@ -5,7 +6,7 @@ export type CaptureDecision =
   | { readonly capture: false; readonly reason: 'leading-space' | 'disabled' | 'ignored' | 'empty' };
 
 export interface PrivacyRules {
-  /** Glob patterns (`*`, `?`) over the trimmed command. */
+  /** Glob patterns (`*`, `?`) over the trimmed command, and over it as run (see commandAsRun). */
   readonly ignore: readonly string[];
 }
 
@@ -19,7 +20,10 @@ export function decideCapture(cmd: string, env: NodeJS.ProcessEnv, rules: Privac
   if (optOut) return { capture: false, reason: optOut };
   const trimmed = cmd.trim();
   if (trimmed === '') return { capture: false, reason: 'empty' };
-  if (rules.ignore.some((glob) => globToRegExp(glob).test(trimmed))) return { capture: false, reason: 'ignored' };
+  // However the program was started (`npx bird …`, `time bird …`, a path to its script), a
+  // pattern for it applies: the default `bird *` keeps all of bird's own commands out alike.
+  const asRun = commandAsRun(trimmed);
+  if (rules.ignore.some((glob) => globToRegExp(glob).test(trimmed) || (asRun !== trimmed && globToRegExp(glob).test(asRun)))) return { capture: false, reason: 'ignored' };
   return { capture: true, cmd: redactSecrets(cmd) };
 }
 
