@@ -272,6 +272,9 @@ describe('bird-capture leaves out what privacy rules filter', () => {
     ['a command with a leading space', { cmd: ' secret-thing --now' }, {}],
     ['BIRD_DISABLED=1', { cmd: 'ls' }, { BIRD_DISABLED: '1' }],
     ['an ignored command', { cmd: 'bird history -n 3' }, {}],
+    ['bird started through npx', { cmd: 'npx bird history -n 3' }, {}],
+    ['bird timed', { cmd: 'time bird sql "SELECT 1"' }, {}],
+    ['bird by the path to its script', { cmd: './packages/cli/bin/bird.cjs history' }, {}],
     ['an empty command', { cmd: '' }, {}],
   ])('%s: exits 0 and writes nothing', (_name, over, extra) => {
     const root = freshRoot();
