@@ -1,6 +1,7 @@
 // bird-capture end to end: the built bundle, run as its own process against a temporary
 // BIRD_ROOT, read back with real DuckDB.
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -149,6 +150,17 @@ describe('bird-capture records a finished command', () => {
     ]);
   });
 
+  it('in duckdb mode inserts into bird.duckdb (the duckdb writer is loaded lazily, with the code cache)', async () => {
+    const root = freshRoot();
+    const init = spawnSync(process.execPath, [join(repo, 'packages', 'cli', 'bin', 'bird.cjs'), 'init', '--mode', 'duckdb'], { env: envFor(root), encoding: 'utf8' });
+    expect(init.status).toBe(0);
+    expectSuccess(capture(flags({ cmd: 'make duck' }), root));
+    expectSuccess(capture(flags({ cmd: 'make duck again', 'start-us': String(START + 9_000_000n), 'end-us': undefined }), root));
+    const sql = spawnSync(process.execPath, [join(repo, 'packages', 'cli', 'bin', 'bird.cjs'), 'sql', 'SELECT cmd FROM local.invocations ORDER BY timestamp', '--format', 'json'], { env: envFor(root), encoding: 'utf8' });
+    expect(sql.stderr).toBe('');
+    expect(JSON.parse(sql.stdout)).toEqual([{ cmd: 'make duck' }, { cmd: 'make duck again' }]);
+  });
+
   it('writes the session only the first time it is seen', async () => {
     const root = freshRoot();
     const layout = birdLayout(root);
@@ -246,23 +258,34 @@ describe('bird-capture records a finished command', () => {
 });
 
 describe('bird-capture start-up code cache', () => {
+  const dist = join(repo, 'packages', 'capture', 'dist');
+  /** The cache file the loader reads: named by the hash of the bundle it was made from. */
+  const cacheName = () => /"(bird-capture\.[0-9a-f]{12}\.cache)"/.exec(readFileSync(join(dist, 'bird-capture.cjs'), 'utf8'))?.[1];
+
+  it('is named by the bundle it was made from, so a cache of an older bundle is never used', () => {
+    // V8 accepts a cache for any script of the same length; only the name keeps them apart.
+    const hash = createHash('sha256').update(readFileSync(join(dist, 'bird-capture.bundle.js'))).digest('hex').slice(0, 12);
+    expect(cacheName()).toBe(`bird-capture.${hash}.cache`);
+    expect(readdirSync(dist).filter((f) => f.endsWith('.cache'))).toEqual([cacheName()]);
+  });
+
   it('is written by the build, and a corrupt or missing cache only means a normal compile', async () => {
-    const dist = join(repo, 'packages', 'capture', 'dist');
-    expect(statSync(join(dist, 'bird-capture.cache')).size).toBeGreaterThan(0);
+    const cacheFile = cacheName()!;
+    expect(statSync(join(dist, cacheFile)).size).toBeGreaterThan(0);
     for (const cache of ['garbage', null]) {
       const copy = join(base, `dist-copy-${++n}`);
       mkdirSync(copy);
       copyFileSync(join(dist, 'bird-capture.cjs'), join(copy, 'bird-capture.cjs'));
       copyFileSync(join(dist, 'bird-capture.bundle.js'), join(copy, 'bird-capture.bundle.js'));
-      if (cache !== null) writeFileSync(join(copy, 'bird-capture.cache'), cache);
+      if (cache !== null) writeFileSync(join(copy, cacheFile), cache);
       const root = freshRoot();
       const r = spawnSync(process.execPath, [join(copy, 'bird-capture.cjs'), ...flags()], { env: envFor(root), encoding: 'utf8' });
       expectSuccess({ status: r.status, stdout: r.stdout, stderr: r.stderr });
       const [row] = await duckdbRows(`SELECT cmd FROM ${readParquet(localTableGlob(birdLayout(root), 'invocations'))}`);
       expect(row!.cmd).toBe('git status');
       // A normal run never writes the cache: only the build's training run does.
-      if (cache === null) expect(existsSync(join(copy, 'bird-capture.cache'))).toBe(false);
-      else expect(readFileSync(join(copy, 'bird-capture.cache'), 'utf8')).toBe(cache);
+      if (cache === null) expect(existsSync(join(copy, cacheFile))).toBe(false);
+      else expect(readFileSync(join(copy, cacheFile), 'utf8')).toBe(cache);
     }
   });
 });
