@@ -14,7 +14,7 @@
  */
 import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
+import { createFileAtomic, fsyncDir, writeFileAtomic } from './atomic-file.ts';
 import type { BirdLayout } from './paths.ts';
 import type { TableName } from './tables.ts';
 
@@ -188,13 +188,10 @@ export function tryLockFile(path: string): CompactionLock | null {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const mine = `${holderStamp()}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-      try {
-        writeSync(fd, mine);
-      } finally {
-        closeSync(fd);
-      }
+    // Linked in place whole (never an empty file a kill -9 could leave behind, which others
+    // would have to take for a holder still writing its stamp). Not fsynced: after a crash the
+    // boot id makes the lock stale anyway.
+    if (createFileAtomic(path, mine, { durable: false })) {
       const lock: CompactionLock = {
         stillHeld: () => {
           try {
@@ -208,8 +205,6 @@ export function tryLockFile(path: string): CompactionLock | null {
         },
       };
       return lock;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     let held: string;
     try {
@@ -217,7 +212,8 @@ export function tryLockFile(path: string): CompactionLock | null {
     } catch {
       continue; // released just now: try again
     }
-    // Empty: its holder has made it and not yet written its stamp (or died in between, long ago).
+    // Empty: written by a bird from before locks were linked in whole, or cut short by a crash
+    // of the machine; taken as held for a few seconds, then as abandoned.
     if (held === '' ? !abandonedEmpty(path) : !isStaleLock(held)) return null;
     try {
       if (readFileSync(path, 'utf8') === held) unlinkSync(path);
