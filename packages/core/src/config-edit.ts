@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'smol-toml';
 import { tryLockFile, type CompactionLock } from './compaction-state.ts';
 import { parseConfig, type BirdConfig } from './config.ts';
-import { checkRemotesEdit, type RemotesEdit } from './config-text.ts';
+import { checkConfigEdit, type ConfigEdit } from './config-text.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
@@ -47,10 +47,10 @@ async function takeConfigLock(layout: BirdLayout, waitMs: number): Promise<Compa
 
 /**
  * Runs `edit` on config.toml as it is now (made with the defaults first if missing) and writes
- * what it returns, once {@link checkRemotesEdit} has confirmed that the new text changes only
+ * what it returns, once {@link checkConfigEdit} has confirmed that the new text changes only
  * the remotes, and them as intended. `edit` may throw to refuse; then nothing is written.
  */
-export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigSnapshot) => RemotesEdit, options: { lockWaitMs?: number } = {}): Promise<void> {
+export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigSnapshot) => ConfigEdit, options: { lockWaitMs?: number } = {}): Promise<void> {
   const lock = await takeConfigLock(layout, options.lockWaitMs ?? LOCK_WAIT_MS);
   try {
     ensureRoot(layout);
@@ -59,7 +59,7 @@ export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigS
     const config = parseConfig(text, layout.config);
     const doc = parse(text) as Record<string, unknown>;
     const next = edit({ text, doc, config });
-    checkRemotesEdit(next.text, doc, next.remotes, layout.config);
+    checkConfigEdit(next.text, doc, next.remotes, layout.config, next.storageMode);
     writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
   } finally {
     lock.release();

@@ -1,7 +1,7 @@
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { type RemoteConfig } from './config.ts';
-import { appendRemoteBlock, checkRemotesEdit, countRemoteBlocks, planAddRemote, planRemoveRemote, removeRemoteBlock } from './config-text.ts';
+import { appendRemoteBlock, checkConfigEdit, countRemoteBlocks, planAddRemote, planRemoveRemote, planStorageMode, removeRemoteBlock } from './config-text.ts';
 
 const lake: RemoteConfig = { name: 'lake', type: 'file', uri: '/srv/lake', mode: 'read_write', auto_attach: true };
 const LAKE_BLOCK = '[[remotes]]\nname = "lake"\ntype = "file"\nuri = "/srv/lake"\nmode = "read_write"\nauto_attach = true\n';
@@ -64,10 +64,10 @@ describe('planAddRemote and planRemoveRemote', () => {
   it('append and remove, leaving every other byte', () => {
     const added = planAddRemote(text, doc(text), lake);
     expect(added.text).toBe(`${text}\n${LAKE_BLOCK}`);
-    checkRemotesEdit(added.text, doc(text), added.remotes, 'config.toml');
+    checkConfigEdit(added.text, doc(text), added.remotes, 'config.toml');
     const removed = planRemoveRemote(added.text, doc(added.text), 'lake')!;
     expect(removed.text).toBe(text);
-    checkRemotesEdit(removed.text, doc(added.text), removed.remotes, 'config.toml');
+    checkConfigEdit(removed.text, doc(added.text), removed.remotes, 'config.toml');
   });
 
   it('removes a broken entry by its name, and finds none of a name no entry has', () => {
@@ -84,7 +84,7 @@ describe('planAddRemote and planRemoveRemote', () => {
   });
 });
 
-describe('checkRemotesEdit', () => {
+describe('checkConfigEdit', () => {
   const before = doc(`x = 1\n${remote('a')}`);
 
   it.each([
@@ -92,6 +92,28 @@ describe('checkRemotesEdit', () => {
     ['a change to another setting', `x = 2\n${remote('a')}`, /would change more than the one remote/],
     ['remotes other than intended', 'x = 1\n', /would change more than the one remote/],
   ])('refuses %s', (_what, after, message) => {
-    expect(() => checkRemotesEdit(after, before, before.remotes as unknown[], 'config.toml')).toThrow(message);
+    expect(() => checkConfigEdit(after, before, before.remotes as unknown[], 'config.toml')).toThrow(message);
+  });
+});
+
+describe('planStorageMode', () => {
+  it.each([
+    ['the mode line, its comment kept', '# mine\n[storage]\nmode = "parquet" # the default\n\n[sync]\nsync_outputs = false\n', '# mine\n[storage]\nmode = "duckdb" # the default\n\n[sync]\nsync_outputs = false\n'],
+    ['single quotes and odd spacing', "[storage]\n  mode='parquet'\n", '[storage]\n  mode="duckdb"\n'],
+    ['a [storage] without mode', '[storage]\n# nothing yet\n[capture]\nignore = []\n', '[storage]\nmode = "duckdb"\n# nothing yet\n[capture]\nignore = []\n'],
+    ['no [storage] at all', '# only a comment\n[capture]\nignore = []\n', '# only a comment\n[capture]\nignore = []\n\n[storage]\nmode = "duckdb"\n'],
+    ['an empty file', '', '[storage]\nmode = "duckdb"\n'],
+    ['a CRLF file', '[storage]\r\nmode = "parquet"\r\n', '[storage]\r\nmode = "duckdb"\r\n'],
+    ['a mode key of a remote, left alone', `${remote('a')}mode = "read_only"\n[storage]\nmode = "parquet"\n`, `${remote('a')}mode = "read_only"\n[storage]\nmode = "duckdb"\n`],
+  ])('%s', (_what, text, expected) => {
+    const edit = planStorageMode(text, doc(text), 'duckdb');
+    expect(edit.text).toBe(expected);
+    expect(() => checkConfigEdit(edit.text, doc(text), edit.remotes, 'config.toml', 'duckdb')).not.toThrow();
+  });
+
+  it('a mode written as a dotted key elsewhere is refused by the check, not written twice', () => {
+    const text = 'storage.mode = "parquet"\n';
+    const edit = planStorageMode(text, doc(text), 'duckdb');
+    expect(() => checkConfigEdit(edit.text, doc(text), edit.remotes, 'config.toml', 'duckdb')).toThrow(/edit it by hand/);
   });
 });

@@ -1,15 +1,15 @@
 /**
- * Edits of config.toml's `[[remotes]]` tables made on the file's text, not through a TOML
+ * Edits of config.toml's `[[remotes]]` tables (and `[storage] mode`) made on the file's text, not through a TOML
  * round trip: a parse-and-stringify drops the user's comments, blank lines, key order and any
  * table bird does not know. Every byte outside the one block added or removed is kept.
  *
  * Pure: text in, text out. The caller parses the result to check it means what was intended
- * (see {@link checkRemotesEdit}) before writing it.
+ * (see {@link checkConfigEdit}) before writing it.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'smol-toml';
 import { BirdError } from './errors.ts';
-import type { RemoteConfig } from './config.ts';
+import type { RemoteConfig, StorageMode } from './config.ts';
 
 /** One line of the file, without its line ending (kept apart so the file can be rebuilt exactly). */
 interface Line {
@@ -207,7 +207,7 @@ export function renderRemoteBlock(remote: RemoteConfig, eol: '\n' | '\r\n' = '\n
 
 /**
  * `text` with a `[[remotes]]` block for `remote` appended at the end, after one blank line.
- * The parse check of {@link checkRemotesEdit} catches a file where that cannot work (remotes
+ * The parse check of {@link checkConfigEdit} catches a file where that cannot work (remotes
  * written as an inline array).
  */
 export function appendRemoteBlock(text: string, remote: RemoteConfig): string {
@@ -249,11 +249,11 @@ export function rawRemotes(doc: Record<string, unknown>): unknown[] {
 }
 
 /**
- * Checks that `after` means `before` with exactly the intended change to its remotes: every
- * other setting equal, the remotes equal to `expectedRemotes`. Throws a sentence otherwise, so
- * a file this module misread is never written.
+ * Checks that `after` means `before` with exactly the intended change: the remotes equal to
+ * `expectedRemotes`, `[storage] mode` equal to `storageMode` when given, every other setting
+ * as it was. Throws a sentence otherwise, so a file this module misread is never written.
  */
-export function checkRemotesEdit(after: string, before: Record<string, unknown>, expectedRemotes: readonly unknown[], where: string): void {
+export function checkConfigEdit(after: string, before: Record<string, unknown>, expectedRemotes: readonly unknown[], where: string, storageMode?: StorageMode): void {
   let doc: Record<string, unknown>;
   try {
     doc = parse(after) as Record<string, unknown>;
@@ -262,15 +262,26 @@ export function checkRemotesEdit(after: string, before: Record<string, unknown>,
   }
   const { remotes: _afterRemotes, ...afterRest } = doc;
   const { remotes: _beforeRemotes, ...beforeRest } = before;
-  if (!isDeepStrictEqual(afterRest, beforeRest) || !isDeepStrictEqual(rawRemotes(doc), [...expectedRemotes])) {
-    throw new BirdError(`bird could not edit ${where} safely (the edit would change more than the one remote); edit it by hand.`);
+  // A mode edit: the mode must now be the one asked for; put the old one back to compare the rest.
+  let modeAsAsked = true;
+  if (storageMode !== undefined) {
+    const storage = afterRest.storage as Record<string, unknown> | undefined;
+    const had = before.storage as Record<string, unknown> | undefined;
+    modeAsAsked = storage?.mode === storageMode;
+    if (storage && had === undefined && Object.keys(storage).length === 1) delete afterRest.storage;
+    else if (storage && had?.mode === undefined) delete storage.mode;
+    else if (storage) storage.mode = had!.mode;
+  }
+  if (!modeAsAsked || !isDeepStrictEqual(afterRest, beforeRest) || !isDeepStrictEqual(rawRemotes(doc), [...expectedRemotes])) {
+    throw new BirdError(`bird could not edit ${where} safely (the edit would change more than ${storageMode === undefined ? 'the one remote' : 'the storage mode'}); edit it by hand.`);
   }
 }
 
-/** An edit of config.toml: the new text, and the `[[remotes]]` tables it must parse to. */
-export interface RemotesEdit {
+/** An edit of config.toml: the new text, and the `[[remotes]]` tables (and mode, if set) it must parse to. */
+export interface ConfigEdit {
   readonly text: string;
   readonly remotes: readonly unknown[];
+  readonly storageMode?: StorageMode;
 }
 
 function requireBlocks(text: string, doc: Record<string, unknown>): void {
@@ -279,7 +290,7 @@ function requireBlocks(text: string, doc: Record<string, unknown>): void {
 }
 
 /** Adds `remote` at the end of `text` (parsed as `doc`). */
-export function planAddRemote(text: string, doc: Record<string, unknown>, remote: RemoteConfig): RemotesEdit {
+export function planAddRemote(text: string, doc: Record<string, unknown>, remote: RemoteConfig): ConfigEdit {
   requireBlocks(text, doc);
   const added = rawRemotes(parse(renderRemoteBlock(remote)) as Record<string, unknown>);
   return { text: appendRemoteBlock(text, remote), remotes: [...rawRemotes(doc), ...added] };
@@ -289,7 +300,7 @@ export function planAddRemote(text: string, doc: Record<string, unknown>, remote
  * Removes the first `[[remotes]]` entry called exactly `name` (a broken one too: removing it
  * is how a user gets rid of it), or null when there is none.
  */
-export function planRemoveRemote(text: string, doc: Record<string, unknown>, name: string): RemotesEdit | null {
+export function planRemoveRemote(text: string, doc: Record<string, unknown>, name: string): ConfigEdit | null {
   const remotes = rawRemotes(doc);
   const index = remotes.findIndex((r) => remoteNameOf(r) === name);
   if (index === -1) return null;
@@ -301,4 +312,32 @@ export function planRemoveRemote(text: string, doc: Record<string, unknown>, nam
 export function remoteNameOf(raw: unknown): string | undefined {
   const name = typeof raw === 'object' && raw !== null ? (raw as { name?: unknown }).name : undefined;
   return typeof name === 'string' ? name : undefined;
+}
+
+const isStorageHeader = (line: ScannedLine) => line.header?.array === false && line.header.path.length === 1 && line.header.path[0] === 'storage';
+
+/**
+ * Sets `[storage] mode` (what `bird init --mode` does to a root the first capture made):
+ * the value of its `mode = …` line replaced in place, comments kept; the line added under
+ * `[storage]` when missing, and the table at the end when there is none.
+ */
+export function planStorageMode(text: string, doc: Record<string, unknown>, mode: StorageMode): ConfigEdit {
+  const lines = scanLines(text);
+  const eol = lineEnding(lines);
+  const value = JSON.stringify(mode);
+  const remotes = rawRemotes(doc);
+  const header = lines.findIndex(isStorageHeader);
+  if (header === -1) {
+    const prefix = lines.length === 0 ? '' : text + (lines.at(-1)!.eol === '' ? eol : '') + (lines.at(-1)!.kind === 'blank' ? '' : eol);
+    return { text: `${prefix}[storage]${eol}mode = ${value}${eol}`, remotes, storageMode: mode };
+  }
+  const edited = [...lines];
+  for (let i = header + 1; i < lines.length && lines[i]!.kind !== 'header'; i++) {
+    const match = /^(\s*mode\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*)$/.exec(lines[i]!.text);
+    if (lines[i]!.kind !== 'content' || !match) continue;
+    edited[i] = { ...lines[i]!, text: match[1] + value + match[3] };
+    return { text: joinLines(edited), remotes, storageMode: mode };
+  }
+  edited.splice(header + 1, 0, { text: `mode = ${value}`, eol, kind: 'content' });
+  return { text: joinLines(edited), remotes, storageMode: mode };
 }

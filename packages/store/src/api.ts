@@ -69,4 +69,6 @@ export interface InitResult {
   readonly mode: StorageMode;
   /** False when the store already existed and init only checked or repaired it. */
   readonly created: boolean;
+  /** What a repair of an existing store changed, in words (empty: nothing). */
+  readonly changes: readonly string[];
 }

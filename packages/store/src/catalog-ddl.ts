@@ -20,9 +20,9 @@ import { META_SCHEMA, cachedRemoteDir, cachedSchema, localTableDir } from './lay
 /**
  * Version of the catalog layout this code writes. Bump it together with whatever step
  * `repairCatalog` in init-store.ts (run by `initStore` and `runMigration`) needs to bring an
- * older catalog up to it.
+ * older catalog up to it. Version 4 records the root the views were made for (meta `root`).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * A table folder laid out `<dir>/date=YYYY-MM-DD/<file>.parquet` (local and cached alike).

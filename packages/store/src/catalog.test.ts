@@ -25,7 +25,7 @@ const quiet = { onWarning: () => {} };
 describe('bird init', () => {
   test('is idempotent and keeps data', async () => {
     const layout = tempLayout();
-    expect(await initStore(layout, 'duckdb')).toEqual({ mode: 'duckdb', created: true });
+    expect(await initStore(layout, 'duckdb')).toEqual({ mode: 'duckdb', created: true, changes: [] });
     let conn = await openStore(layout, quiet).connect();
     conn.close();
     // Insert a row the way writer-duckdb does, then init again.
@@ -35,8 +35,8 @@ describe('bird init', () => {
     await c.run(`INSERT INTO local.invocations (id, session_id, "timestamp", cmd, client_id, "date") VALUES ('i1', 's', now(), 'ls', 'c', current_date)`);
     c.closeSync();
     db.closeSync();
-    expect(await initStore(layout)).toEqual({ mode: 'duckdb', created: false });
-    expect(await initStore(layout, 'duckdb')).toEqual({ mode: 'duckdb', created: false });
+    expect(await initStore(layout)).toEqual({ mode: 'duckdb', created: false, changes: [] });
+    expect(await initStore(layout, 'duckdb')).toEqual({ mode: 'duckdb', created: false, changes: [] });
     conn = await openStore(layout, quiet).connect();
     expect((await conn.query("SELECT cmd, _source FROM main.invocations")).rows).toEqual([['ls', 'local']]);
     conn.close();
@@ -113,6 +113,20 @@ describe('remote names', () => {
 });
 
 describe('migration', () => {
+  test('a version-3 catalog (no root recorded) is upgraded, and bird init says so once', async () => {
+    const layout = tempLayout();
+    await initStore(layout, 'parquet');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(layout.catalog);
+    const c = await db.connect();
+    await c.run("DELETE FROM bird_meta.catalog WHERE key = 'root'");
+    await c.run("UPDATE bird_meta.catalog SET value = '3' WHERE key = 'schema_version'");
+    c.closeSync();
+    db.closeSync();
+    expect(await initStore(layout)).toEqual({ mode: 'parquet', created: false, changes: [`upgraded its catalog from version 3 to ${SCHEMA_VERSION}`] });
+    expect(await initStore(layout)).toEqual({ mode: 'parquet', created: false, changes: [] });
+  });
+
   test.each(['duckdb', 'parquet'] as const)('a version-1 %s catalog upgrades in place without losing rows', async (mode) => {
     const layout = tempLayout();
     if (mode === 'parquet') writeLocal(layout, 'invocations', [invocation({ cmd: 'old' })]);

@@ -3,7 +3,7 @@
  * (upgrade an older catalog in place) and `registerCachedRemote`. Each takes bird.duckdb
  * read-write only for the few statements it runs.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -17,7 +17,8 @@ import {
   loadConfig,
   quoteIdent,
   quoteLiteral,
-  saveConfig,
+  editConfigFile,
+  planStorageMode,
   type BirdLayout,
   type StorageMode,
 } from '@bird/core';
@@ -35,6 +36,8 @@ export interface CatalogState {
   readonly mode: StorageMode | null;
   /** Remote name of every `cached_*` schema, by schema name. */
   readonly cachedRemotes: ReadonlyMap<string, string>;
+  /** The root (real path) the views were made for; null in catalogs older than the record. */
+  readonly root: string | null;
 }
 
 async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
@@ -53,13 +56,41 @@ export async function readCatalogState(connection: DuckDBConnection): Promise<Ca
       version: Number(meta.get('schema_version') ?? 1),
       mode: STORAGE_MODES.includes(mode as StorageMode) ? (mode as StorageMode) : null,
       cachedRemotes,
+      root: meta.get('root') ?? null,
     };
   }
   // Version 1 (the foundation's `bird init`) kept no metadata: tell the mode from what `local.invocations` is.
   const local = await rows(connection, `SELECT 'table' AS kind FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'local' AND table_name = 'invocations'
     UNION ALL SELECT 'view' FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'local' AND view_name = 'invocations'`);
-  if (local.length === 0) return { version: 0, mode: null, cachedRemotes };
-  return { version: 1, mode: local[0]!.kind === 'table' ? 'duckdb' : 'parquet', cachedRemotes };
+  if (local.length === 0) return { version: 0, mode: null, cachedRemotes, root: null };
+  return { version: 1, mode: local[0]!.kind === 'table' ? 'duckdb' : 'parquet', cachedRemotes, root: null };
+}
+
+/** The root as the catalog records it: its real path, so a symlink to it is not a move. */
+export function realRoot(layout: BirdLayout): string {
+  try {
+    return realpathSync(layout.root);
+  } catch {
+    return layout.root;
+  }
+}
+
+/**
+ * What a repair would change in a catalog, in words for `bird init`; empty when it is current.
+ * Parquet-mode views hold the absolute paths of the folders they read: a store copied or moved
+ * elsewhere would go on reading the old place, so a catalog made for another root is remade.
+ */
+export function catalogChanges(state: CatalogState, layout: BirdLayout): string[] {
+  if (state.version === 0) return [];
+  const changes: string[] = [];
+  if (state.version < SCHEMA_VERSION) changes.push(`upgraded its catalog from version ${state.version} to ${SCHEMA_VERSION}`);
+  if (catalogMoved(state, layout)) changes.push(`remade its views, made for ${state.root}, to read the files in ${realRoot(layout)}`);
+  return changes;
+}
+
+/** True when the catalog's views were made for another root (the store was copied or moved). */
+export function catalogMoved(state: CatalogState, layout: BirdLayout): boolean {
+  return state.root !== null && state.root !== realRoot(layout);
 }
 
 /** Brings every catalog object to the current version; never drops a table or deletes a row. */
@@ -80,7 +111,7 @@ async function repairCatalog(connection: DuckDBConnection, layout: BirdLayout, m
     }
   }
   statements.push(...unionDdl([...state.cachedRemotes.keys()]));
-  statements.push(setMeta('schema_version', String(SCHEMA_VERSION)), setMeta('mode', mode));
+  statements.push(setMeta('schema_version', String(SCHEMA_VERSION)), setMeta('mode', mode), setMeta('root', realRoot(layout)));
   for (const [schema, remote] of state.cachedRemotes) statements.push(setMeta(`cached_remote:${schema}`, remote));
   await inTransaction(connection, statements);
 }
@@ -177,7 +208,7 @@ export async function initStore(layout: BirdLayout, mode?: StorageMode, options:
   const hadCatalog = existsSync(layout.catalog);
   if (!hadCatalog && hadConfig && config.storage.mode !== requested) {
     // A root made by the first capture (default mode) but never initialised: switching is safe while it holds no data.
-    if (config.storage.mode === 'parquet' && !hasLocalParquetData(layout)) saveConfig(layout, { ...config, storage: { mode: requested } });
+    if (config.storage.mode === 'parquet' && !hasLocalParquetData(layout)) await editConfigFile(layout, ({ text, doc }) => planStorageMode(text, doc, requested));
     else throw new StoreModeError(layout.root, config.storage.mode);
   }
   if (requested === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
@@ -188,8 +219,9 @@ export async function initStore(layout: BirdLayout, mode?: StorageMode, options:
     // A new catalog next to data pulled before (the old one was damaged or removed) gets its cached_<name> schemas back.
     if (state.version === 0) state = { ...state, cachedRemotes: pulledRemotes(layout) };
     if (requested === 'parquet') for (const [, remote] of state.cachedRemotes) await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
+    const changes = catalogChanges(state, layout);
     await repairCatalog(connection, layout, requested, state);
-    return { mode: requested, created: state.version === 0 };
+    return { mode: requested, created: state.version === 0, changes };
   }, requested);
 }
 
@@ -199,12 +231,12 @@ export interface MigrationResult {
   readonly migrated: boolean;
 }
 
-/** Upgrades an older catalog in place (views rebuilt, missing columns added; rows kept). */
+/** Upgrades an older catalog, or one made for another root, in place (views rebuilt, missing columns added; rows kept). */
 export async function runMigration(layout: BirdLayout, options: InitOptions = {}): Promise<MigrationResult> {
   if (!existsSync(layout.catalog)) throw new BirdError(`there is no BIRD catalog at ${layout.catalog}; run \`bird init\` first.`);
   return withWriter(layout, options, async (connection) => {
     const state = await readCatalogState(connection);
-    if (state.version >= SCHEMA_VERSION) return { fromVersion: state.version, toVersion: state.version, migrated: false };
+    if (catalogChanges(state, layout).length === 0) return { fromVersion: state.version, toVersion: state.version, migrated: false };
     const mode = state.mode ?? loadConfig(layout).storage.mode;
     if (mode === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
     await repairCatalog(connection, layout, mode, state);

@@ -10,12 +10,11 @@ import { TABLE_NAMES, loadConfig, markAfter, markBefore, readPublishIntent, roll
 import { markIndexStale } from '@bird/history-index';
 import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryResult, type Store, type StoreOptions } from './api.ts';
 import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
-import { SCHEMA_VERSION } from './catalog-ddl.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
 import { defaultWarn, isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { SqlError } from './errors.ts';
 import { assertPlainRoot } from './layout.ts';
-import { initStore, readCatalogState, runMigration } from './init-store.ts';
+import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration } from './init-store.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
 import { birdValueConverter } from './values.ts';
@@ -53,7 +52,9 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
       });
       let connection = await catalog.instance.connect();
       try {
-        if (opts.runMigration && (await readCatalogState(connection)).version < SCHEMA_VERSION) {
+        const state = await readCatalogState(connection);
+        // A moved store is remade even for callers that skip migrations: its views would read the old place.
+        if ((opts.runMigration && catalogChanges(state, layout).length > 0) || catalogMoved(state, layout)) {
           connection.closeSync();
           catalog.release();
           await runMigration(layout, options);

@@ -18,6 +18,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   ctx.stdout.write(
     result.created
       ? `Created a BIRD store in ${result.mode} mode at ${layout.root}.\n`
-      : `The BIRD store at ${layout.root} is ready (${result.mode} mode); nothing was changed.\n`,
+      : result.changes.length > 0
+        ? `The BIRD store at ${layout.root} is ready (${result.mode} mode); bird ${result.changes.join(' and ')}.\n`
+        : `The BIRD store at ${layout.root} is ready (${result.mode} mode); nothing was changed.\n`,
   );
 }
