@@ -38,12 +38,15 @@ describe('bird history and bird sql over captured commands', () => {
     expect(lines.slice(2)).toEqual([
       `2025-11-26 23:36:20     0       2ms  /tmp   ${LONG}`,
       "2025-11-26 23:35:20     1      1.2s  ~      grep 'naïve 日本' ~/notes",
-      '2025-11-26 23:34:20     3     1m05s  ~/src  for i in 1 2; do\\n  echo $i\\ndone',
+      '2025-11-26 23:34:20     3     1m05s  ~/src  for i in 1 2; do',
+      '                                              echo $i',
+      '                                            done',
     ]);
   });
 
   it('bird history defaults to the most recent 20 and -n limits', () => {
-    expect(s.bird(['history']).stdout.trimEnd().split('\n')).toHaveLength(2 + 4);
+    // Header and rule, four rows, and the loop's two more lines.
+    expect(s.bird(['history']).stdout.trimEnd().split('\n')).toHaveLength(2 + 4 + 2);
     const one = s.bird(['history', '-n1']).stdout.trimEnd().split('\n');
     expect(one).toHaveLength(3);
     expect(one[2]).toContain('echo xxx');
@@ -127,9 +130,26 @@ describe('bird history and bird sql over captured commands', () => {
     const code = await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
     expect(code).toBe(0);
     const lines = out.split('\r\n').filter((l) => l !== '');
-    expect(lines.length).toBe(6);
+    expect(lines.length).toBe(2 + 4 + 2);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
     expect(lines[2]).toMatch(/^2025-11-26 23:36:20 +0 +2ms +\/tmp +echo x+…$/);
+  });
+
+  it('in a narrow terminal keeps the end of a long folder, from a whole folder name on', async () => {
+    const t = sandbox();
+    const deep = join(t.home, 'work', 'clients', 'acme-corporation', 'platform', 'services', 'billing');
+    t.capture({ cmd: 'make test', exit: 0, startUs: at(0), cwd: deep });
+    t.capture({ cmd: 'ls', exit: 0, startUs: at(1), cwd: '/tmp' });
+    const pty = await import('node-pty');
+    const term = pty.spawn(process.execPath, [BIRD_BUNDLE, 'history', '--reverse'], { cols: 64, rows: 20, env: t.env() as Record<string, string> });
+    let out = '';
+    term.onData((d) => (out += d));
+    expect(await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)))).toBe(0);
+    const lines = out.split('\r\n').filter((l) => l !== '');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(64);
+    expect(lines[2]).toMatch(/^2025-11-26 23:33:20 +0 +5ms +…\/(\w[\w-]*\/)*billing +make test$/);
+    // Piped, nothing is cut: the folder is there whole, with ~ for HOME.
+    expect(t.bird(['history', '--reverse']).stdout.split('\n')[2]).toContain('~/work/clients/acme-corporation/platform/services/billing  make test');
   });
 
   it('shows DuckDB\'s message for SQL errors, one line, exit 1', () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '@bird/history-index';
-import { formatDuration, historyResult, historyTable, isoMicros, parseCount, shortenHome } from './history-view.ts';
+import { MAX_COMMAND_LINES, commandLines, formatDuration, historyResult, historyTable, isoMicros, parseCount, shortenHome } from './history-view.ts';
+import { escapeControls } from './format/text-width.ts';
+import { renderTable } from './format/table.ts';
 
 const savedTz = process.env.TZ;
 beforeAll(() => {
@@ -60,7 +62,7 @@ describe('shortenHome', () => {
 });
 
 describe('historyTable', () => {
-  it('shows local time, exit, a short duration, ~ and escaped commands', () => {
+  it('shows local time, exit, a short duration, ~ and a multi-line command as its lines', () => {
     const table = historyTable(
       {
         columns: [],
@@ -73,8 +75,22 @@ describe('historyTable', () => {
     );
     expect(table.headers).toEqual(['time', 'exit', 'duration', 'cwd', 'cmd']);
     expect(table.rows).toEqual([
-      ['2025-03-01 12:34:56', '0', '1.2s', '~/src', 'echo one\\necho two'],
+      ['2025-03-01 12:34:56', '0', '1.2s', '~/src', 'echo one\necho two'],
       ['2025-03-01 12:00:00', '', '', '', 'ls'],
+    ]);
+  });
+
+  it('prints a multi-line command as its lines, under its own column, and cuts a long folder from the left', () => {
+    const table = historyTable({ columns: [], rows: [['2025-03-01T12:00:00Z', 0, 5, '/home/ana/work/clients/acme/platform/services/billing', 'for f in *.txt\ndo\n  wc -l "$f"\ndone'], ['2025-03-01T12:01:00Z', 0, 5, '/tmp', 'ls']] }, '/home/ana');
+    expect(renderTable(table, { maxWidth: 72 }).split('\n')).toEqual([
+      'time                 exit  duration  cwd                  cmd',
+      '-------------------  ----  --------  -------------------  --------------',
+      '2025-03-01 12:00:00     0       5ms  …/services/billing   for f in *.txt',
+      '                                                          do',
+      '                                                            wc -l "$f"',
+      '                                                          done',
+      '2025-03-01 12:01:00     0       5ms  /tmp                 ls',
+      '',
     ]);
   });
 
@@ -94,5 +110,18 @@ describe('historyTable', () => {
     [-1, '1969-12-31T23:59:59.999999Z'],
   ])('isoMicros(%d) = %s', (us, text) => {
     expect(isoMicros(us)).toBe(text);
+  });
+});
+
+describe('commandLines', () => {
+  it.each([
+    ['ls', 'ls'],
+    ['echo one\necho two', 'echo one\necho two'],
+    ['dos\r\nlines', 'dos\nlines'],
+    ['tab\there\n\u001b[31m', 'tab\\there\n\\x1b[31m'],
+    [Array.from({ length: MAX_COMMAND_LINES }, (_, i) => `l${i}`).join('\n'), 'l0\nl1\nl2\nl3\nl4'],
+    [Array.from({ length: 40 }, (_, i) => `l${i}`).join('\n'), 'l0\nl1\nl2\nl3\n… 36 more lines'],
+  ])('%j is shown as %j', (cmd, shown) => {
+    expect(commandLines(cmd, escapeControls)).toBe(shown);
   });
 });

@@ -71,6 +71,20 @@ export function shortenHome(path: string, home: string | undefined): string {
   return path.startsWith(`${h}/`) ? `~${path.slice(h.length)}` : path;
 }
 
+/** A multi-line command shows this many lines at most; the last then says how many are left out. */
+export const MAX_COMMAND_LINES = 5;
+
+/**
+ * A command as the lines it was typed in, each escaped: a loop or a heredoc reads as written,
+ * not as one line of `\n`s. Past {@link MAX_COMMAND_LINES}, a last line counts the rest.
+ */
+export function commandLines(cmd: string, escape: (text: string) => string): string {
+  const lines = cmd.split(/\r?\n/).map(escape);
+  if (lines.length <= MAX_COMMAND_LINES) return lines.join('\n');
+  const shown = lines.slice(0, MAX_COMMAND_LINES - 1);
+  return [...shown, `… ${lines.length - shown.length} more lines`].join('\n');
+}
+
 /** Rows of `historyQuery` as a table; an unknown value (NULL) is left blank. `terminal`: bidi controls escaped too. */
 export function historyTable(result: ResultSet, home: string | undefined, options: { terminal?: boolean } = {}): TextTable {
   const text = (value: unknown) => plainText(value) ?? '';
@@ -79,12 +93,14 @@ export function historyTable(result: ResultSet, home: string | undefined, option
     headers: ['time', 'exit', 'duration', 'cwd', 'cmd'],
     align: ['left', 'right', 'right', 'left', 'left'],
     cuttable: [false, false, false, true, true],
+    // A long folder keeps its end: `…/project/src` tells rows apart where `/home/ana/wor…` does not.
+    cutStart: [false, false, false, true, false],
     rows: result.rows.map(([timestamp, exit, duration, cwd, cmd]) => [
       readableTimestamp(text(timestamp), { fraction: false }),
       text(exit),
       duration === null || duration === undefined ? '' : formatDuration(Number(duration)),
       escape(shortenHome(text(cwd), home)),
-      escape(text(cmd)),
+      commandLines(text(cmd), escape),
     ]),
   };
 }

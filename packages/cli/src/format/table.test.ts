@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitWidths, renderTable, type TextTable } from './table.ts';
-import { displayWidth, escapeControls, truncateToWidth } from './text-width.ts';
+import { displayWidth, escapeControls, truncateStartToWidth, truncateToWidth } from './text-width.ts';
 
 describe('displayWidth', () => {
   it.each([
@@ -28,6 +28,24 @@ describe('truncateToWidth', () => {
   ])('%j cut to %i is %j', (text, max, expected) => {
     expect(truncateToWidth(text, max)).toBe(expected);
     expect(displayWidth(truncateToWidth(text, max))).toBeLessThanOrEqual(Math.max(max, 0));
+  });
+});
+
+describe('truncateStartToWidth', () => {
+  it.each([
+    ['~/src/bird', 20, '~/src/bird'],
+    ['~/work/clients/acme/platform', 16, '…/acme/platform'],
+    // The cut lands inside a name: drop that part, so only whole folder names remain.
+    ['/srv/a-long-name/x', 12, '…/x'],
+    // No `/` left to cut at (or only at the very end): the tail as it is.
+    ['averyveryverylongname', 8, '…ongname'],
+    ['/日本語/テキスト', 10, '…/テキスト'],
+    ['/日本語/テキスト', 9, '…テキスト'],
+    ['abc', 1, '…'],
+    ['abc', 0, ''],
+  ])('%j cut to %i is %j', (text, max, expected) => {
+    expect(truncateStartToWidth(text, max)).toBe(expected);
+    expect(displayWidth(truncateStartToWidth(text, max))).toBeLessThanOrEqual(Math.max(max, 0));
   });
 });
 
@@ -96,6 +114,11 @@ describe('renderTable', () => {
     const wide = Array.from({ length: 150_000 }, (_, i) => `c${i}`);
     const out = renderTable({ headers: wide, align: wide.map(() => 'left' as const), rows: [wide] }, { maxWidth });
     expect(out.split('\n')).toHaveLength(4);
+  });
+
+  it('gives a cell of several lines that many lines, the other cells blank below it', () => {
+    const out = renderTable({ headers: ['n', 'cmd', 'end'], align: ['right', 'left', 'left'], rows: [['1', 'a\nbb\nccc', 'x'], ['2', 'd', 'y']] });
+    expect(out).toBe(['n  cmd  end', '-  ---  ---', '1  a    x', '   bb', '   ccc', '2  d    y', ''].join('\n'));
   });
 
   it('aligns wide characters by display width', () => {

@@ -1,14 +1,19 @@
-import { displayWidth, truncateToWidth } from './text-width.ts';
+import { displayWidth, truncateStartToWidth, truncateToWidth } from './text-width.ts';
 
 export type Align = 'left' | 'right';
 
-/** A table ready to print: every cell already rendered as one line of text. */
+/**
+ * A table ready to print: every cell already rendered as text. A cell may hold several lines
+ * (`\n`): its row then takes that many lines, the other cells blank below their first line.
+ */
 export interface TextTable {
   readonly headers: readonly string[];
   readonly align: readonly Align[];
   readonly rows: readonly (readonly string[])[];
   /** Which columns may be cut to fit a terminal; by default the left-aligned (text) ones. */
   readonly cuttable?: readonly boolean[];
+  /** Columns cut from the left when they must be cut (paths: the end is what tells them apart). */
+  readonly cutStart?: readonly boolean[];
 }
 
 const GAP = '  ';
@@ -62,19 +67,25 @@ function pad(text: string, width: number, align: Align): string {
  * columns and no trailing blanks. With `maxWidth` (a terminal), long cells end in `…`.
  */
 export function renderTable(table: TextTable, options: { maxWidth?: number } = {}): string {
+  const rows = table.rows.map((row) => row.map((cell) => cell.split('\n')));
   const natural = table.headers.map((header, i) => {
     let width = displayWidth(header);
-    for (const row of table.rows) width = Math.max(width, displayWidth(row[i] ?? ''));
+    for (const row of rows) for (const text of row[i] ?? []) width = Math.max(width, displayWidth(text));
     return width;
   });
   const cuttable = table.cuttable ?? table.align.map((a) => a === 'left');
   const widths = options.maxWidth === undefined ? natural : fitWidths(natural, cuttable, options.maxWidth);
+  const cut = (text: string, i: number) => (table.cutStart?.[i] ? truncateStartToWidth(text, widths[i]!) : truncateToWidth(text, widths[i]!));
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, i) => pad(truncateToWidth(cell, widths[i]!), widths[i]!, table.align[i] ?? 'left'))
+      .map((cell, i) => pad(cut(cell, i), widths[i]!, table.align[i] ?? 'left'))
       .join(GAP)
       .trimEnd();
   const out = [line(table.headers), widths.map((w) => '-'.repeat(w)).join(GAP)];
-  for (const row of table.rows) out.push(line(row));
+  for (const row of rows) {
+    let height = 1;
+    for (const lines of row) if (lines.length > height) height = lines.length;
+    for (let l = 0; l < height; l++) out.push(line(row.map((lines) => lines[l] ?? '')));
+  }
   return `${out.join('\n')}\n`;
 }

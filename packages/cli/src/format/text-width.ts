@@ -31,6 +31,26 @@ export function truncateToWidth(text: string, max: number): string {
   return `${out}…`;
 }
 
+/**
+ * Cuts `text` to at most `max` columns from the left, keeping its end: `…/and/on/deep`. A path
+ * is cut at a `/` when one is left to cut at, so what stays is whole folder names.
+ */
+export function truncateStartToWidth(text: string, max: number): string {
+  if (displayWidth(text) <= max) return text;
+  if (max <= 0) return '';
+  const chars = [...text];
+  let tail = '';
+  let width = 0;
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const w = codePointWidth(chars[i]!);
+    if (width + w > max - 1) break;
+    tail = chars[i]! + tail;
+    width += w;
+  }
+  const slash = tail.indexOf('/');
+  return `…${slash > 0 && slash < tail.length - 1 ? tail.slice(slash) : tail}`;
+}
+
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
 /** C0 and C1 controls, DEL, and the Unicode bidi controls (embeddings, overrides, isolates, marks). */
