@@ -220,6 +220,13 @@ describe('bird-capture records a finished command', () => {
     expect(row).toEqual({ cmd, cwd: '/tmp/dir with spaces/ünï' });
   });
 
+  it('takes --flag=VALUE (how a value starting with - is passed), and the last of a repeated flag', async () => {
+    const root = freshRoot();
+    expectSuccess(capture([...flags({ cmd: 'first', exit: undefined }), '--exit=-1', '--cmd=--help me', '--cwd', '/a', '--cwd=/b'], root));
+    const [row] = await duckdbRows(`SELECT cmd, cwd, exit_code FROM ${readParquet(localTableGlob(birdLayout(root), 'invocations'))}`);
+    expect(row).toEqual({ cmd: '--help me', cwd: '/b', exit_code: -1 });
+  });
+
   it('redacts secrets before they reach the disk', async () => {
     const root = freshRoot();
     expectSuccess(capture(flags({ cmd: 'GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789 gh pr list' }), root));
@@ -328,8 +335,10 @@ describe('bird-capture leaves out what privacy rules filter', () => {
 
 describe('bird-capture rejects bad input in one line, writing nothing', () => {
   it.each([
-    ['an unknown flag', [...flags(), '--bogus', 'x'], /Unknown option '--bogus'.*usage: bird-capture/],
-    ['a positional argument', [...flags(), 'extra'], /usage: bird-capture/],
+    ['an unknown flag', [...flags(), '--bogus', 'x'], /unknown flag --bogus; usage: bird-capture/],
+    ['an unknown flag with a value', [...flags(), '--bogus=x'], /unknown flag --bogus; usage: bird-capture/],
+    ['a positional argument', [...flags(), 'extra'], /unexpected argument "extra"; usage: bird-capture/],
+    ['a single-dash flag', [...flags(), '-x'], /unexpected argument "-x"; usage: bird-capture/],
     ['a non-numeric --exit', flags({ exit: 'abc' }), /--exit must be a whole number .* not "abc"\.$/],
     ['a fractional --exit', flags({ exit: '1.5' }), /--exit must be a whole number/],
     ['an empty --exit', flags({ exit: '' }), /--exit must be a whole number/],
@@ -337,7 +346,8 @@ describe('bird-capture rejects bad input in one line, writing nothing', () => {
     ['a non-numeric --start-us', flags({ 'start-us': 'yesterday' }), /--start-us must be a whole number/],
     ['a negative --start-us', [...flags({ 'start-us': undefined }), '--start-us=-1'], /--start-us must be a whole number/],
     ['a value that looks like a flag', flags({ 'start-us': '-1' }), /--start-us needs a value; to pass one that starts with "-", write --start-us=VALUE/],
-    ['a flag without its value', ['--cmd'], /--cmd/],
+    ['a flag without its value', ['--cmd'], /--cmd needs a value; usage: bird-capture/],
+    ['a flag without its value before another', ['--cmd', '--exit', '0'], /--cmd needs a value; to pass one that starts with "-", write --cmd=VALUE/],
     ['a missing --cmd', flags({ cmd: undefined }), /^bird-capture: missing --cmd; usage:/],
     ['a missing --exit', flags({ exit: undefined }), /missing --exit/],
     ['a missing --start-us', flags({ 'start-us': undefined }), /missing --start-us/],

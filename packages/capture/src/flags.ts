@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { isShellName, usageError } from '@bird/core';
 import type { FinishedCommand } from './finished-command.ts';
 
@@ -7,30 +6,7 @@ export const CAPTURE_USAGE =
 
 /** Parses `bird-capture` flags; every problem becomes one sentence naming the flag. */
 export function parseCaptureFlags(argv: string[], now: () => bigint, cwd: () => string): FinishedCommand {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        cmd: { type: 'string' },
-        exit: { type: 'string' },
-        'start-us': { type: 'string' },
-        'end-us': { type: 'string' },
-        cwd: { type: 'string' },
-        session: { type: 'string' },
-        shell: { type: 'string' },
-        pid: { type: 'string' },
-      },
-    }) as { values: Record<string, string | undefined> });
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
-    // `--start-us -1`: parseArgs reads the value as the next flag.
-    const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous/.exec(message);
-    if (ambiguous) throw usageError(`${ambiguous[1]} needs a value; to pass one that starts with "-", write ${ambiguous[1]}=VALUE.`);
-    throw usageError(`${message.replace(/\.$/, '')}; ${CAPTURE_USAGE}`);
-  }
+  const values = readFlags(argv);
   const need = (flag: string): string => {
     const value = values[flag];
     if (value === undefined) throw usageError(`missing --${flag}; ${CAPTURE_USAGE}`);
@@ -57,4 +33,33 @@ export function parseCaptureFlags(argv: string[], now: () => bigint, cwd: () => 
   const shellPid = values.pid === undefined ? null : Number(integer('pid', values.pid, 1n, 4194304n));
 
   return { cmd, exitCode, startUs, endUs, cwd: values.cwd ?? cwd(), sessionId, shell, shellPid };
+}
+
+const FLAGS = new Set(['cmd', 'exit', 'start-us', 'end-us', 'cwd', 'session', 'shell', 'pid']);
+
+/**
+ * `--flag VALUE` and `--flag=VALUE` for the flags above, the last of a repeated one winning.
+ * By hand, not util.parseArgs: loading and running that cost every capture ~0.4 ms of its
+ * start (bench/capture-start.md). A value that starts with `-` must be written `--flag=VALUE`,
+ * so that a forgotten value never swallows the next flag.
+ */
+function readFlags(argv: readonly string[]): Record<string, string | undefined> {
+  const values: Record<string, string | undefined> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw usageError(`unexpected argument ${JSON.stringify(arg)}; ${CAPTURE_USAGE}`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    if (!FLAGS.has(name)) throw usageError(`unknown flag --${name}; ${CAPTURE_USAGE}`);
+    if (eq !== -1) {
+      values[name] = arg.slice(eq + 1);
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined) throw usageError(`--${name} needs a value; ${CAPTURE_USAGE}`);
+    if (value.startsWith('-')) throw usageError(`--${name} needs a value; to pass one that starts with "-", write --${name}=VALUE.`);
+    values[name] = value;
+    i++;
+  }
+  return values;
 }
