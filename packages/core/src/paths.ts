@@ -79,7 +79,24 @@ export function localTableGlob(layout: BirdLayout, table: TableName): string {
   return join(layout.localData, table, '*', '*.parquet');
 }
 
-/** UTC calendar date of an epoch-microseconds timestamp. */
+const MICROS_PER_DAY = 86_400_000_000n;
+
+/**
+ * UTC calendar date of an epoch-microseconds timestamp, `YYYY-MM-DD`. Arithmetic (days to a
+ * civil date, the proleptic Gregorian calendar) rather than Date#toISOString, whose first call
+ * in a process costs ~0.17 ms: this runs on every capture's start.
+ */
 export function utcDateOfMicros(epochMicros: bigint): string {
-  return new Date(Number(epochMicros / 1000n)).toISOString().slice(0, 10);
+  let days = epochMicros / MICROS_PER_DAY;
+  if (epochMicros % MICROS_PER_DAY < 0n) days -= 1n; // floor, not truncation, before 1970
+  const z = Number(days) + 719_468; // days since 0000-03-01
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }
