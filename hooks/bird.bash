@@ -42,6 +42,11 @@ if [[ -z ${BIRD_CAPTURE_BIN-} ]]; then
   __bird_bin=${BASH_SOURCE[0]}
   [[ $__bird_bin == */* ]] && __bird_bin=${__bird_bin%/*} || __bird_bin=.
   [[ $__bird_bin == /* ]] || __bird_bin=$PWD/$__bird_bin
+  # In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH,
+  # the clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
+  if ! builtin type -P bird >/dev/null 2>&1 && [[ -x ${__bird_bin%/hooks}/bin/bird ]]; then
+    PATH=${PATH:+$PATH:}${__bird_bin%/hooks}/bin
+  fi
   __bird_bin=$__bird_bin/../packages/capture/dist/bird-capture.cjs
 else
   __bird_bin=$BIRD_CAPTURE_BIN

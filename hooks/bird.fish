@@ -30,6 +30,12 @@ if test -n "$BIRD_CAPTURE_BIN"
 else
     set -l here (status filename)
     string match -q -- '/*' $here; or set here $PWD/$here
+    set -l clone (string replace -r -- '/[^/]*/[^/]*$' '' $here)
+    # In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH,
+    # the clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
+    if not command -q bird; and test -x $clone/bin/bird
+        set -gx PATH $PATH $clone/bin
+    end
     set -g __bird_bin (string replace -r -- '/[^/]*$' '' $here)/../packages/capture/dist/bird-capture.cjs
 end
 set -g __bird_boot ''

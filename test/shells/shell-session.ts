@@ -43,8 +43,7 @@ const argv: Record<Shell, string[]> = {
   fish: ['--no-config', '-i'],
 };
 
-function setupLine(shell: Shell, hook: boolean): string {
-  const source = hook ? `source ${join(REPO, 'hooks', `bird.${shell}`)}` : 'true';
+function setupLine(shell: Shell, hook: boolean, source = hook ? `source ${join(REPO, 'hooks', `bird.${shell}`)}` : 'true'): string {
   if (shell === 'fish') return `function fish_prompt; printf '${MARK.slice(0, 1)}''${MARK.slice(1)} '; end; function fish_greeting; end; ${source}`;
   // The marker is split in the typed line so the echo of this line is not a prompt.
   return `PS1='${MARK.slice(0, 1)}''${MARK.slice(1)} '; PS2='> '; ${source}`;
@@ -71,15 +70,23 @@ export class ShellSession {
     });
   }
 
-  /** `args`: instead of the usual no-rc-files flags (a test that needs what they turn off, e.g. fish's saved history). */
-  static async start(shell: Shell, env: Record<string, string>, options: { hook?: boolean; cwd?: string; args?: string[] } = {}): Promise<ShellSession> {
+  /**
+   * `args`: instead of the usual no-rc-files flags (a test that needs what they turn off, e.g.
+   * fish's saved history). `source`: the line that loads the hook, typed as given, instead of
+   * sourcing this checkout's hook by its absolute path.
+   */
+  static async start(
+    shell: Shell,
+    env: Record<string, string>,
+    options: { hook?: boolean; cwd?: string; args?: string[]; source?: string } = {},
+  ): Promise<ShellSession> {
     const cwd = options.cwd ?? env.HOME!;
     if (!existsSync(cwd)) mkdirSync(cwd, { recursive: true });
     const term = pty.spawn(shell, options.args ?? argv[shell], { name: 'xterm-256color', cols: 200, rows: 50, cwd, env });
     const session = new ShellSession(shell, term);
     await session.until(() => session.output.length > 0 || session.exited, 'the shell to start');
     const before = session.prompts;
-    term.write(`${setupLine(shell, options.hook ?? true)}\r`);
+    term.write(`${setupLine(shell, options.hook ?? true, options.source)}\r`);
     await session.until(() => session.prompts > before, 'the first prompt');
     return session;
   }
