@@ -41,7 +41,7 @@ describe('commandAsRun', () => {
     ['  bird history  ', 'bird history'],
     ['npx bird history', 'bird history'],
     ['npx --no-install bird sql "SELECT 1"', 'bird sql "SELECT 1"'],
-    ['npx -p bird-monorepo bird history', 'bird history'],
+    ['npx -p bird bird history', 'bird history'],
     ['time bird history -n 5', 'bird history -n 5'],
     ['BIRD_ROOT=/tmp/x bird history', 'bird history'],
     ['/home/me/bird/packages/cli/bin/bird.cjs history', 'bird history'],
