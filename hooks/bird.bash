@@ -405,3 +405,9 @@ __bird_bind_keys() {
   done
 }
 __bird_bind_keys
+
+# ── Tab completion for bird: hooks/completions/bird.bash, beside this file ─────────────────────
+# (An eval'ed hook has no file to look beside: `bird hook bash` prints the completion after it.)
+if [[ ${BASH_SOURCE[0]} == *bird.bash && -r ${BASH_SOURCE[0]%bird.bash}completions/bird.bash ]]; then
+  builtin source "${BASH_SOURCE[0]%bird.bash}completions/bird.bash"
+fi

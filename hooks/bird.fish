@@ -333,3 +333,10 @@ __bird_bind_keys
 function __bird_rebind_keys --on-variable fish_key_bindings
     __bird_bind_keys
 end
+
+# ── Tab completion for bird: hooks/completions/bird.fish, beside this file ─────────────────────
+# (`bird hook fish | source` has no file to look beside: `bird hook fish` prints it after the hook.)
+set -l __bird_here (status filename)
+if string match -q -- '*bird.fish' $__bird_here; and test -r (string replace -r -- '[^/]*$' '' $__bird_here)completions/bird.fish
+    source (string replace -r -- '[^/]*$' '' $__bird_here)completions/bird.fish
+end

@@ -273,3 +273,7 @@ __bird_search_up_widget() {
     done
   fi
 }
+
+# ── Tab completion for bird: hooks/completions/bird.zsh, beside this file ──────────────────────
+# (An eval'ed hook has no file to look beside: `bird hook zsh` prints the completion after it.)
+[[ ${(%):-%x} == *bird.zsh && -r ${${(%):-%x}:A:h}/completions/bird.zsh ]] && source ${${(%):-%x}:A:h}/completions/bird.zsh

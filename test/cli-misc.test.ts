@@ -63,12 +63,13 @@ describe('help and version', () => {
 });
 
 describe('bird hook', () => {
-  it.each(['zsh', 'bash', 'fish'] as const)('prints hooks/bird.%s after a line pointing at the capture bundle', (shell) => {
+  it.each(['zsh', 'bash', 'fish'] as const)('prints hooks/bird.%s after a line pointing at the capture bundle, then its completion', (shell) => {
     const run = s.bird(['hook', shell]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const [first, ...rest] = run.stdout.split('\n');
-    expect(rest.join('\n')).toBe(readFileSync(join(REPO, 'hooks', `bird.${shell}`), 'utf8'));
+    const files = ['', 'completions/'].map((dir) => readFileSync(join(REPO, 'hooks', `${dir}bird.${shell}`), 'utf8'));
+    expect(rest.join('\n')).toBe(files.join(''));
     // The preset line, run by the shell itself, sets the variable to the real bundle path…
     const shellOf = { zsh: 'zsh', bash: 'bash', fish: 'fish' }[shell];
     const show = shell === 'fish' ? 'printf %s $BIRD_CAPTURE_BIN' : 'printf %s "$BIRD_CAPTURE_BIN"';

@@ -5,7 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 
 export type CommandRun = (args: string[], ctx: CliContext) => Promise<void>;
 
-export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'compact', 'push', 'pull', 'import', 'help'] as const;
+export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'completion', 'compact', 'push', 'pull', 'import', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -20,6 +20,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   stats: async () => (await import('./commands/stats.ts')).run,
   remote: async () => (await import('./commands/remote.ts')).run,
   hook: async () => (await import('./commands/hook.ts')).run,
+  completion: async () => (await import('./commands/completion.ts')).run,
   compact: async () => (await import('./commands/compact.ts')).run,
   push: async () => (await import('./commands/sync.ts')).syncCommand('push'),
   pull: async () => (await import('./commands/sync.ts')).syncCommand('pull'),
@@ -58,6 +59,8 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<void> {
     ctx.stdout.write(`bird ${pkg.version}\n`);
     return;
   }
+  // Run by the completion scripts on Tab; not a command people type, so not in the help.
+  if (first === '__complete') return (await import('./commands/completion.ts')).runComplete(rest, ctx);
   if (first.startsWith('-')) throw usageError(`unknown option ${first}; run \`bird --help\` to see the commands.`);
   if (!isCommand(first)) throw usageError(`unknown command ${JSON.stringify(first)}; run \`bird --help\` to see the commands.`);
   if (wantsHelp(rest)) {

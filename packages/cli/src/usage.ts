@@ -12,6 +12,7 @@ export const USAGE = {
   'remote remove': 'bird remote remove NAME',
   'remote test': 'bird remote test NAME',
   hook: 'bird hook zsh|bash|fish',
+  completion: 'bird completion zsh|bash|fish',
   compact: 'bird compact [--dry-run] [--json] [--verbose]',
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
   pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]',
@@ -34,6 +35,7 @@ Commands:
   remote remove NAME               forget a remote (its data stays where it is)
   remote test NAME                 check that a remote is reachable, accepts the credentials and can be written
   hook zsh|bash|fish               print the shell hook, for: eval "$(bird hook zsh)"
+  completion zsh|bash|fish         print Tab completion for bird (the hook already loads it)
   compact [--dry-run] [--json]     merge small Parquet files (what bird-sync does from cron)
   push [--remote NAME] [--since 7d|30d|DATE] [--dry-run]
                                    send this machine's new rows to a remote's lake

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { loadConfig } from '@bird/core';
+import { oneOf, parseFlags } from '../args.ts';
+import { complete, completionLines } from '../completion.ts';
+import type { CliContext } from '../context.ts';
+import { SHELLS } from '../hook-script.ts';
+import { layoutOf } from '../layout.ts';
+import { readShellFile } from '../shell-files.ts';
+import { USAGE } from '../usage.ts';
+
+/** `bird completion zsh|bash|fish`: prints the Tab completion script, for `source <(bird completion bash)`. */
+export async function run(args: string[], ctx: CliContext): Promise<void> {
+  const { positionals } = parseFlags(args, {}, USAGE.completion, { min: 1, max: 1 });
+  ctx.stdout.write(readShellFile(oneOf('the shell', positionals[0]!, SHELLS), 'completion'));
+}
+
+/**
+ * `bird __complete INDEX WORD…`, what the completion scripts run on Tab: the candidates for
+ * WORD number INDEX (`bird` itself is word 0). Never fails loudly: a Tab prints nothing instead.
+ */
+export async function runComplete(args: string[], ctx: CliContext): Promise<void> {
+  const index = Number(args[0]);
+  if (!Number.isInteger(index) || index < 1) return;
+  const remoteNames = () => {
+    try {
+      const layout = layoutOf(ctx);
+      return existsSync(layout.config) ? loadConfig(layout).remotes.map((r) => r.name) : [];
+    } catch {
+      return [];
+    }
+  };
+  ctx.stdout.write(completionLines(complete(args.slice(1), index, { remoteNames })));
+}

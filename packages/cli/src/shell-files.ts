@@ -1,0 +1,23 @@
+// The shell files bird ships (hooks/bird.SHELL, hooks/completions/bird.SHELL), found from this bundle.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BirdError } from '@bird/core';
+import type { Shell } from './hook-script.ts';
+
+/** The repository (or package tree) this bundle belongs to: dist → cli → packages → root. */
+export function installRoot(): string {
+  return resolve(__dirname, '..', '..', '..');
+}
+
+/** The text of the `shell` hook or its Tab completion, or a sentence saying how to get it back. */
+export function readShellFile(shell: Shell, kind: 'hook' | 'completion'): string {
+  const file = join(installRoot(), 'hooks', ...(kind === 'hook' ? [] : ['completions']), `bird.${shell}`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new BirdError(
+      `cannot read the ${shell} ${kind === 'hook' ? 'hook' : 'completion'} ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): reinstall bird, or run \`npm install\` in its repository.`,
+      { cause: error },
+    );
+  }
+}
