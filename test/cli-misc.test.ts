@@ -1,6 +1,8 @@
 // End to end: help, version, `bird hook`, start-up without DuckDB, and the workspace bin link.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIRD_BUNDLE, buildBundles, CAPTURE_BUNDLE, expectOneLineError, REPO, Sandbox } from './cli-helpers.ts';
@@ -172,6 +174,33 @@ describe('output that cannot be written', () => {
       }
     } finally {
       s.cleanup();
+    }
+  });
+});
+
+describe('bird start-up code cache', () => {
+  const dist = join(REPO, 'packages', 'cli', 'dist');
+  /** The cache file the loader reads: named by the hash of the bundle it was made from. */
+  const cacheName = () => /"(bird\.[0-9a-f]{12}\.cache)"/.exec(readFileSync(join(dist, 'bird.cjs'), 'utf8'))?.[1];
+
+  it('is made by the build for the bundle beside it, and is the only one there', () => {
+    const hash = createHash('sha256').update(readFileSync(join(dist, 'bird.bundle.js'))).digest('hex').slice(0, 12);
+    expect(cacheName()).toBe(`bird.${hash}.cache`);
+    expect(readdirSync(dist).filter((f) => f.endsWith('.cache'))).toEqual([cacheName()]);
+    expect(statSync(join(dist, cacheName()!)).size).toBeGreaterThan(0);
+  });
+
+  it('a corrupt or missing cache only means a normal compile, and a run never writes it', () => {
+    const cacheFile = cacheName()!;
+    for (const cache of ['garbage', null]) {
+      const copy = mkdtempSync(join(tmpdir(), 'bird-cli-dist-'));
+      for (const file of ['bird.cjs', 'bird.bundle.js']) copyFileSync(join(dist, file), join(copy, file));
+      if (cache !== null) writeFileSync(join(copy, cacheFile), cache);
+      const run = spawnSync(process.execPath, [join(copy, 'bird.cjs'), '__complete', '1', 'bird', 'hi'], { env: s.env(), encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^history\t/);
+      if (cache === null) expect(existsSync(join(copy, cacheFile))).toBe(false);
+      else expect(readFileSync(join(copy, cacheFile), 'utf8')).toBe(cache);
     }
   });
 });

@@ -116,10 +116,18 @@ function readRows(database: SqlJsDatabase, sql: string): Value[][] {
 
 let sqlJs: Promise<SqlJs> | undefined;
 
+/**
+ * sql.js's init function. In bird's bundle, run in a vm.Script for its code cache, import()
+ * throws and require is there; when the TypeScript runs as ESM (the tests), import() is.
+ */
+function sqlJsModule(): Promise<unknown> {
+  return typeof require === 'function' ? Promise.resolve().then(() => require('sql.js')) : import('sql.js').then((module) => module.default);
+}
+
 /** sql.js compiles its WebAssembly (~30 ms) when first asked, so `bird` pays for it only on an atuin import. */
 function loadSqlJs(): Promise<SqlJs> {
-  sqlJs ??= import('sql.js')
-    .then((module) => (module.default as unknown as () => Promise<SqlJs>)())
+  sqlJs ??= sqlJsModule()
+    .then((init) => (init as () => Promise<SqlJs>)())
     .catch((error: unknown) => {
       sqlJs = undefined;
       // Bundled into another file, sql.js looks for sql-wasm.wasm beside that file instead of its own.

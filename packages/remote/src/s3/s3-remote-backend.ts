@@ -92,7 +92,8 @@ export class S3RemoteBackend implements RemoteBackend {
     const size = (await stat(source)).size;
     if (size > MULTIPART_FROM_BYTES) {
       // Large objects go in parts (each retried on its own); readers see the object only once complete.
-      const { Upload } = await import('@aws-sdk/lib-storage');
+      // require in a bundle run through a vm.Script (bird's, for its code cache), where import() throws.
+      const { Upload } = (typeof require === 'function' ? require('@aws-sdk/lib-storage') : await import('@aws-sdk/lib-storage')) as typeof import('@aws-sdk/lib-storage');
       const upload = new Upload({ client: this.client, partSize: PART_BYTES, queueSize: 4, params: { Bucket: this.config.bucket, Key: this.config.prefix + checkKey(key), Body: createReadStream(source) } });
       await this.call(() => upload.done(), 'put', key);
       return;
