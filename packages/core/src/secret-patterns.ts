@@ -289,13 +289,22 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
 /** Replaces every recognisable secret in `cmd`. */
 export function redactSecrets(cmd: string): string {
   let out = cmd;
+  // Lower-casing can only add ASCII letters (`K` → `k`), never remove a literal a match needs,
+  // so a miss here is a sure miss of the pattern. Lower-cased again only after a replacement
+  // changed the text (it may have removed a needle); most commands hold no secret at all.
+  let lower = cmd.toLowerCase();
   for (const { pattern, replace, needles } of SECRET_PATTERNS) {
-    // Lower-casing can only add ASCII letters (`K` → `k`), never remove a literal a match needs,
-    // so a miss here is a sure miss of the pattern. Recomputed per pattern: a replacement
-    // before it may have removed text.
-    const lower = out.toLowerCase();
-    if (!needles.some((n) => lower.includes(n))) continue;
-    out = out.replace(pattern, replace as (substring: string, ...args: string[]) => string);
+    if (!containsAny(lower, needles)) continue;
+    const replaced = out.replace(pattern, replace as (substring: string, ...args: string[]) => string);
+    if (replaced !== out) {
+      out = replaced;
+      lower = out.toLowerCase();
+    }
   }
   return out;
+}
+
+function containsAny(text: string, needles: readonly string[]): boolean {
+  for (const needle of needles) if (text.includes(needle)) return true;
+  return false;
 }
