@@ -336,7 +336,7 @@ end
 
 # ── Tab completion for bird: hooks/completions/bird.fish, beside this file ─────────────────────
 # (`bird hook fish | source` has no file to look beside: `bird hook fish` prints it after the hook.)
-set -l __bird_here (status filename)
-if string match -q -- '*bird.fish' $__bird_here; and test -r (string replace -r -- '[^/]*$' '' $__bird_here)completions/bird.fish
-    source (string replace -r -- '[^/]*$' '' $__bird_here)completions/bird.fish
+set -l __bird_completion (string replace -r -- 'bird\.fish$' 'completions/bird.fish' (status filename))
+if string match -q -- '*completions/bird.fish' $__bird_completion; and test -r $__bird_completion
+    source $__bird_completion
 end

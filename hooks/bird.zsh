@@ -21,8 +21,8 @@ zmodload zsh/datetime 2>/dev/null || return 0
 typeset -g __bird_bin=${BIRD_CAPTURE_BIN:-${${(%):-%x}:A:h:h}/packages/capture/dist/bird-capture.cjs}
 # In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH, the
 # clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
-if [[ -z ${BIRD_CAPTURE_BIN-} ]] && (( ! ${+commands[bird]} )) && [[ -x ${${(%):-%x}:A:h:h}/bin/bird ]]; then
-  PATH=${PATH:+$PATH:}${${(%):-%x}:A:h:h}/bin
+if [[ -z ${BIRD_CAPTURE_BIN-} ]] && (( ! ${+commands[bird]} )) && [[ -x ${__bird_bin:h:h:h:h}/bin/bird ]]; then
+  PATH=${PATH:+$PATH:}${__bird_bin:h:h:h:h}/bin
 fi
 typeset -g __bird_boot=
 typeset -gi __bird_proc=0

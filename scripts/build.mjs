@@ -68,11 +68,9 @@ function writeIfChanged(file, contents) {
   return true;
 }
 
-/** The loader names a cache of the bundle beside it (cacheFileName) and that cache is there. */
+/** The loader and the cache of the bundle beside it (the two are written together) are there. */
 function codeCacheIsCurrent(outfile) {
-  if (!existsSync(outfile)) return false;
-  const named = /\(([^()]+\.cache)\)/.exec(readFileSync(outfile, 'utf8').split('\n')[0])?.[1];
-  return named === cacheFileName(outfile) && existsSync(join(dirname(outfile), named));
+  return existsSync(outfile) && existsSync(join(dirname(outfile), cacheFileName(outfile)));
 }
 
 /** `<name>.<hash of the bundle>.cache`: see writeCodeCacheLoader for why the hash. */

@@ -50,6 +50,8 @@ describe('help and version', () => {
 
   it('bird help of an unknown command is a usage error', () => {
     expectOneLineError(s.bird(['help', 'frob']), 2, /there is no command "frob"/);
+    // A name every object has is not a command either.
+    expectOneLineError(s.bird(['help', 'toString']), 2, /there is no command "toString"/);
   });
 
   it('bird --version prints the package version', () => {

@@ -1,6 +1,6 @@
 import { BirdError, describeError, usageError } from '@bird/core';
 import type { CliContext } from './context.ts';
-import { HELP, USAGE } from './usage.ts';
+import { HELP, isUsageTopic, USAGE } from './usage.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 export type CommandRun = (args: string[], ctx: CliContext) => Promise<void>;
@@ -36,12 +36,12 @@ async function runHelp(args: string[], ctx: CliContext): Promise<void> {
     ctx.stdout.write(HELP);
     return;
   }
-  if (!(topic in USAGE)) throw usageError(`there is no command ${JSON.stringify(topic)}; run \`bird --help\` to see the commands.`);
+  if (!isUsageTopic(topic)) throw usageError(`there is no command ${JSON.stringify(topic)}; run \`bird --help\` to see the commands.`);
   if (topic === 'remote') {
     ctx.stdout.write(`usage: ${USAGE['remote add']}\n       ${USAGE['remote list']}\n       ${USAGE['remote remove']}\n       ${USAGE['remote test']}\n`);
     return;
   }
-  ctx.stdout.write(`usage: ${USAGE[topic as keyof typeof USAGE]}\n`);
+  ctx.stdout.write(`usage: ${USAGE[topic]}\n`);
   if (topic === 'sql') ctx.stdout.write((await import('./sql-help.ts')).sqlHelp());
 }
 
@@ -64,7 +64,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<void> {
   if (first.startsWith('-')) throw usageError(`unknown option ${first}; run \`bird --help\` to see the commands.`);
   if (!isCommand(first)) throw usageError(`unknown command ${JSON.stringify(first)}; run \`bird --help\` to see the commands.`);
   if (wantsHelp(rest)) {
-    const sub = first === 'remote' && rest[0] && `remote ${rest[0]}` in USAGE ? `remote ${rest[0]}` : first;
+    const sub = first === 'remote' && rest[0] && isUsageTopic(`remote ${rest[0]}`) ? `remote ${rest[0]}` : first;
     return runHelp([sub], ctx);
   }
   const run = await COMMANDS[first]();

@@ -46,6 +46,8 @@ describe('complete', () => {
     ['bird help ', [...COMMAND_NAMES]],
     ['bird help sql ', []],
     ['bird nonsense ', []],
+    ['bird toString ', []],
+    ['bird remote constructor ', []],
   ])('%j → %j', (line, expected) => {
     expect(at(line)).toEqual(expected);
   });

@@ -2,7 +2,7 @@
 // lines in usage.ts (the same text `bird help` prints), so a flag added there is completed
 // without touching the shell scripts in hooks/completions/, which only ask `bird __complete`.
 
-import { HELP, USAGE } from './usage.ts';
+import { HELP, isUsageTopic, USAGE, type UsageTopic } from './usage.ts';
 
 /** A word to offer, with what it does (zsh and fish show it beside the word). */
 export interface Candidate {
@@ -45,7 +45,7 @@ function valueKind(token: string): ValueKind {
  * Reads the usage line of `command` (`bird history [TEXT] [-n N] [--reverse] …`) into its flags
  * and first positional. A NAME is a configured remote's, except the new one `remote add` takes.
  */
-export function shapeOf(command: keyof typeof USAGE): CommandShape {
+export function shapeOf(command: UsageTopic): CommandShape {
   // Everything after two spaces is a remark, e.g. "(no query: read from standard input)".
   const tokens = USAGE[command].split('  ')[0]!.split(/\s+/).slice(1 + command.split(' ').length);
   const flags = new Map<string, ValueKind | null>();
@@ -141,8 +141,8 @@ export function complete(words: readonly string[], index: number, sources: Compl
     usageKey = `remote ${rest[0]}`;
     rest = rest.slice(1);
   }
-  if (!(usageKey in USAGE) || usageKey === 'remote') return { kind: 'words', candidates: [] };
-  const shape = shapeOf(usageKey as keyof typeof USAGE);
+  if (!isUsageTopic(usageKey)) return { kind: 'words', candidates: [] };
+  const shape = shapeOf(usageKey);
   const previous = rest.at(-1);
   const previousValue = previous === undefined ? undefined : shape.flags.get(previous);
   if (previousValue) return valueCompletion(previousValue, current, sources);

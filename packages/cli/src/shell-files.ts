@@ -16,7 +16,7 @@ export function readShellFile(shell: Shell, kind: 'hook' | 'completion'): string
     return readFileSync(file, 'utf8');
   } catch (error) {
     throw new BirdError(
-      `cannot read the ${shell} ${kind === 'hook' ? 'hook' : 'completion'} ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): reinstall bird, or run \`npm install\` in its repository.`,
+      `cannot read the ${shell} ${kind} ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}): reinstall bird, or run \`npm install\` in its repository.`,
       { cause: error },
     );
   }

@@ -20,6 +20,13 @@ export const USAGE = {
   help: 'bird help [COMMAND]',
 } as const;
 
+export type UsageTopic = keyof typeof USAGE;
+
+/** A command (or `remote add` etc.) with a usage line; not an inherited name like `toString`. */
+export function isUsageTopic(name: string): name is UsageTopic {
+  return Object.hasOwn(USAGE, name);
+}
+
 export const HELP = `bird: every shell command you run, captured into a DuckDB/Parquet store you query with SQL.
 
 usage: bird COMMAND [ARGS]

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { loadConfig } from '@bird/core';
 import { oneOf, parseFlags } from '../args.ts';
 import { complete, completionLines } from '../completion.ts';
@@ -23,8 +22,7 @@ export async function runComplete(args: string[], ctx: CliContext): Promise<void
   if (!Number.isInteger(index) || index < 1) return;
   const remoteNames = () => {
     try {
-      const layout = layoutOf(ctx);
-      return existsSync(layout.config) ? loadConfig(layout).remotes.map((r) => r.name) : [];
+      return loadConfig(layoutOf(ctx)).remotes.map((r) => r.name);
     } catch {
       return [];
     }
