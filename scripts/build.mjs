@@ -29,6 +29,7 @@ if (unknown.length > 0) {
   process.exit(1);
 }
 const packages = wanted.length > 0 ? wanted : Object.keys(ENTRIES);
+const define = { __BIRD_CONFIG_PARSER__: JSON.stringify(configParserStamp()) };
 
 for (const pkg of packages) {
   for (const entry of ENTRIES[pkg]) {
@@ -49,6 +50,7 @@ for (const pkg of packages) {
       sourcemap: false,
       legalComments: 'none',
       external: entry.external,
+      define,
       logLevel: 'warning',
     });
     // The tests rebuild before they run, while other tests' shells run bird: a bundle that did
@@ -56,6 +58,19 @@ for (const pkg of packages) {
     const changed = writeIfChanged(bundleFile, built.outputFiles[0].contents);
     if (entry.codeCache && (changed || !codeCacheIsCurrent(outfile))) writeCodeCacheLoader(outfile, entry.codeCache);
   }
+}
+
+/**
+ * What tells a config cache (packages/core/src/config-cache.ts) which parser wrote it: a hash of
+ * core's sources and smol-toml's version, so every bundle built from the same code shares the
+ * cache, and a cache from another version of bird is never used.
+ */
+function configParserStamp() {
+  const hash = createHash('sha256');
+  const core = join(root, 'packages', 'core', 'src');
+  for (const file of readdirSync(core).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) hash.update(`${file}\0`).update(readFileSync(join(core, file))).update('\0');
+  hash.update(JSON.parse(readFileSync(join(root, 'node_modules', 'smol-toml', 'package.json'), 'utf8')).version);
+  return hash.digest('hex').slice(0, 16);
 }
 
 /** Writes `contents` to `file` (through a temporary file and a rename) unless it holds them already; true if written. */

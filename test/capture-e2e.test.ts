@@ -331,6 +331,19 @@ describe('bird-capture leaves out what privacy rules filter', () => {
     expectSuccess(capture(flags({ cmd: 'ls' }), root));
     expect(parquetFiles(birdLayout(root), 'invocations')).toHaveLength(1);
   });
+
+  it('follows an edit of config.toml at the very next command, past the parsed copy it keeps', () => {
+    const root = freshRoot();
+    mkdirSync(root, { recursive: true });
+    const layout = birdLayout(root);
+    writeFileSync(layout.config, '[capture]\nignore = ["vault *"]\n');
+    expectSuccess(capture(flags({ cmd: 'vault read a' }), root));
+    // The built bundle names its parser by a hash of the sources, as every other bundle does.
+    expect(JSON.parse(readFileSync(layout.configCache, 'utf8')).parser).toMatch(/^[0-9a-f]{16}$/);
+    writeFileSync(layout.config, '[capture]\nignore = ["vaulx *"]\n'); // the same length, at once
+    expectSuccess(capture(flags({ cmd: 'vault read a', 'start-us': String(START + 1n) }), root));
+    expect(parquetFiles(layout, 'invocations')).toHaveLength(1);
+  });
 });
 
 describe('bird-capture rejects bad input in one line, writing nothing', () => {

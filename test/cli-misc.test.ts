@@ -180,6 +180,24 @@ describe('output that cannot be written', () => {
   });
 });
 
+describe('the parsed config.toml', () => {
+  it('is one copy shared by bird-capture and bird: a command after a capture reads it, not rewrites it', () => {
+    const box = new Sandbox();
+    try {
+      // The first capture writes config.toml; the second is the first to read it.
+      box.capture({ cmd: 'make', exit: 0, startUs: 1_764_200_000_000_000n });
+      box.capture({ cmd: 'make test', exit: 0, startUs: 1_764_200_001_000_000n });
+      const cache = join(box.root, 'db', 'config.parsed.json');
+      const made = statSync(cache);
+      expect(box.bird(['history', '-n', '1'])).toMatchObject({ code: 0, stdout: expect.stringContaining('make') });
+      // Rewritten, it would be a new file (written aside and renamed over the old one).
+      expect(statSync(cache).ino).toBe(made.ino);
+    } finally {
+      box.cleanup();
+    }
+  });
+});
+
 describe('bird start-up code cache', () => {
   const dist = join(REPO, 'packages', 'cli', 'dist');
   /** The cache file the loader reads: named by the hash of the bundle it was made from. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify, TomlError } from 'smol-toml';
 import { writeFileAtomic } from './atomic-file.ts';
+import { cachedConfig, rememberConfig } from './config-cache.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
 import { remoteSchemaSuffix, validateRemoteNameSyntax } from './remote-name.ts';
@@ -102,7 +103,7 @@ export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
   return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, remoteProblems: [] };
 }
 
-/** Reads `config.toml`; a missing file is the default config. */
+/** Reads `config.toml`; a missing file is the default config. Parsed once per change of its text (see config-cache.ts). */
 export function loadConfig(layout: BirdLayout): BirdConfig {
   let text: string;
   try {
@@ -111,7 +112,11 @@ export function loadConfig(layout: BirdLayout): BirdConfig {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
     throw new BirdError(`cannot read ${layout.config} (${(error as Error).message}); check its permissions.`, { cause: error });
   }
-  return parseConfig(text, layout.config);
+  const cached = cachedConfig(layout, layout.config, text);
+  if (cached) return cached;
+  const config = parseConfig(text, layout.config);
+  rememberConfig(layout, layout.config, text, config);
+  return config;
 }
 
 export function parseConfig(text: string, where = 'config.toml'): BirdConfig {

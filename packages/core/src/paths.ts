@@ -15,6 +15,8 @@ export interface BirdLayout {
   readonly config: string;
   /** Held while `bird remote add|remove` edits config.toml, so two edits at once both land. */
   readonly configLock: string;
+  /** config.toml as last parsed (see config-cache.ts); a shortcut, safe to delete. */
+  readonly configCache: string;
   readonly dbDir: string;
   readonly catalog: string;
   readonly dataDir: string;
@@ -48,6 +50,7 @@ export function birdLayout(root: string): BirdLayout {
     root,
     config: join(root, 'config.toml'),
     configLock: join(root, 'config.toml.lock'),
+    configCache: join(dbDir, 'config.parsed.json'),
     dbDir,
     catalog: join(dbDir, 'bird.duckdb'),
     dataDir,
