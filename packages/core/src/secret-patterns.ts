@@ -24,6 +24,8 @@ export const REDACTED = '[REDACTED]';
 // `AUTHOR`, so `GIT_AUTHOR_NAME=…` stays readable.
 const SECRET_NAME = String.raw`[A-Za-z0-9_]*(?:PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH(?!OR)|CREDENTIALS?)[A-Za-z0-9_]*`;
 const SECRET_FLAG = String.raw`(?:[a-z0-9]+-)*(?:password|passwd|pass|passphrase|token|secret|api-?key|access-?key|private-?key|auth-token|credentials?)`;
+/** Lower-case words of which every SECRET_NAME contains one. */
+const SECRET_NAME_NEEDLES = ['pass', 'token', 'secret', 'key', 'auth', 'credential'];
 const VALUE = String.raw`(?:"[^"]*"|'[^']*'|[^\s'";|&]+)`;
 
 // The rest of a simple command: up to the next `|`, `;` or `&` (a flag of a later command in a
@@ -39,7 +41,7 @@ function shortPasswordFlag(programs: string, flag: string, attached: 'attached' 
 export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     name: 'env assignment of a secret-named variable',
-    needles: ['='],
+    needles: SECRET_NAME_NEEDLES,
     pattern: new RegExp(String.raw`(^|[\s;&|(])((?:export\s+)?${SECRET_NAME}=)(${VALUE})`, 'gi'),
     replace: (_m, lead, name) => `${lead}${name}${REDACTED}`,
     example: 'GITHUB_TOKEN=abc123 gh pr list',
@@ -48,7 +50,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     // fish has no NAME=value export: `set -x NAME value`, `set -gx`, `set --export --global`, …
     name: 'fish set of a secret-named variable',
-    needles: ['set'],
+    needles: SECRET_NAME_NEEDLES,
     pattern: new RegExp(String.raw`(^|[\s;&|(])(set(?:\s+-[A-Za-z]+|\s+--[a-z]+)*\s+${SECRET_NAME}\s+)(${VALUE}(?:\s+${VALUE})*)`, 'gi'),
     replace: (_m, lead, head) => `${lead}${head}${REDACTED}`,
     example: 'set -gx AWS_SECRET_ACCESS_KEY wJalrXUtnFEMI/K7MDENG; aws s3 ls',
@@ -56,7 +58,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   },
   {
     name: 'secret-named flag with a value',
-    needles: ['--'],
+    needles: ['pass', 'token', 'secret', 'key', 'credential'],
     // After a space, a word starting with `-` is the next flag, not a value (`--no-password -h db`).
     pattern: new RegExp(String.raw`(--${SECRET_FLAG})(=|\s+(?!-))(${VALUE})`, 'gi'),
     replace: (_m, flag, sep) => `${flag}${sep}${REDACTED}`,
@@ -116,7 +118,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     // Only for HTTP/FTP clients: rsync's -u, for one, is a flag followed by host:path.
     name: 'user:password after -u or --user',
-    needles: [':'],
+    needles: ['curl', 'wget', 'xh', 'http', 'lftp', 'aria2c'],
     pattern: new RegExp(String.raw`(\b(?:curl|wget|xh|https?|lftp|aria2c)\b${SAME_COMMAND}\s(?:-u|-U|--user|--proxy-user|-a|--auth)(?:\s+|=)['"]?[^\s:'"]+:)([^\s'"@]+)`, 'g'),
     replace: (_m, head) => `${head}${REDACTED}`,
     example: 'curl -u alice:hunter2 https://api.example.com',
@@ -148,7 +150,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   },
   {
     name: 'connection-string key',
-    needles: ['='],
+    needles: ['key=', 'password=', 'pwd='],
     pattern: /\b((?:AccountKey|SharedAccessKey|Password|Pwd)=)([^;\s'"]+)/gi,
     replace: (_m, head) => `${head}${REDACTED}`,
     example: 'az storage blob list --connection-string "AccountName=a;AccountKey=abc123==;EndpointSuffix=core.windows.net"',
@@ -182,7 +184,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   },
   {
     name: 'GitHub token',
-    needles: ['_'],
+    needles: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
     pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/g,
     replace: () => REDACTED,
     example: 'git clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r',
