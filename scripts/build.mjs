@@ -10,15 +10,30 @@ import { tmpdir } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** package → entries. Native modules stay external (they cannot be bundled), and so does the AWS SDK. */
+/**
+ * package → entries. Native modules stay external (they cannot be bundled), and so does the AWS SDK.
+ * An entry with `bundles` becomes a loader (`out`) that runs one of them with its V8 code
+ * cache (see writeCodeCacheLoader), so a fresh process skips compiling it.
+ */
 const ENTRIES = {
-  // The capture entry starts once per command: minified, and run through a loader with a V8
-  // code cache (see writeCodeCacheLoader) so a fresh process skips compiling it.
-  capture: [{ in: 'src/main.ts', out: 'dist/bird-capture.cjs', external: ['@duckdb/node-api'], minify: true, codeCache: trainCapture }],
+  // Starts once per command: minified, and `--drain` (the hooks' background drainer) is a
+  // bundle of its own, so a `--cmd` capture neither evaluates the drainer's code nor reads
+  // its compiled functions from the cache (~0.4 ms of each capture, bench/capture-start.md).
+  capture: [
+    {
+      out: 'dist/bird-capture.cjs',
+      external: ['@duckdb/node-api'],
+      minify: true,
+      bundles: [
+        { in: 'src/drain-main.ts', name: 'bird-capture-drain', when: "process.argv[2] === '--drain'", train: trainDrain },
+        { in: 'src/main.ts', name: 'bird-capture', train: trainCapture },
+      ],
+    },
+  ],
   // The AWS SDK stays external too: bundled, it made every `bird` start (even --help) ~2x slower.
   // sql.js (bird import atuin) finds its .wasm beside its own files, not beside a bundle.
   // A code cache saves ~7 ms of every `bird` start: each Tab, Ctrl-R and `bird history`.
-  cli: [{ in: 'src/main.ts', out: 'dist/bird.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'sql.js'], codeCache: trainCli }],
+  cli: [{ out: 'dist/bird.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'sql.js'], bundles: [{ in: 'src/main.ts', name: 'bird', train: trainCli }] }],
   'sync-worker': [{ in: 'src/main.ts', out: 'dist/bird-sync.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
 };
 
@@ -34,30 +49,42 @@ const define = { __BIRD_CONFIG_PARSER__: JSON.stringify(configParserStamp()) };
 for (const pkg of packages) {
   for (const entry of ENTRIES[pkg]) {
     const pkgDir = join(root, 'packages', pkg);
-    // A planned entry whose source does not exist yet (sync-worker) is skipped.
-    if (!existsSync(join(pkgDir, entry.in))) continue;
     const outfile = join(pkgDir, entry.out);
-    const bundleFile = entry.codeCache ? outfile.replace(/\.cjs$/, '.bundle.js') : outfile;
-    const built = await build({
-      entryPoints: [join(pkgDir, entry.in)],
-      outfile: bundleFile,
-      write: false,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minify: entry.minify ?? false,
-      sourcemap: false,
-      legalComments: 'none',
-      external: entry.external,
-      define,
-      logLevel: 'warning',
-    });
+    if (!entry.bundles) {
+      writeIfChanged(outfile, await bundle(join(pkgDir, entry.in), outfile, entry));
+      continue;
+    }
     // The tests rebuild before they run, while other tests' shells run bird: a bundle that did
     // not change is left alone (not rewritten in place under a reader), and so is its cache.
-    const changed = writeIfChanged(bundleFile, built.outputFiles[0].contents);
-    if (entry.codeCache && (changed || !codeCacheIsCurrent(outfile))) writeCodeCacheLoader(outfile, entry.codeCache);
+    const untrained = [];
+    for (const b of entry.bundles) {
+      const file = join(dirname(outfile), `${b.name}.bundle.js`);
+      const changed = writeIfChanged(file, await bundle(join(pkgDir, b.in), file, entry));
+      if (changed || !existsSync(join(dirname(outfile), cacheFileName(dirname(outfile), b.name)))) untrained.push(b);
+    }
+    writeCodeCacheLoader(outfile, entry.bundles);
+    for (const b of untrained) trainCodeCache(outfile, b);
   }
+}
+
+/** One CommonJS file of `source` and everything it imports. */
+async function bundle(source, outfile, entry) {
+  const built = await build({
+    entryPoints: [source],
+    outfile,
+    write: false,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: entry.minify ?? false,
+    sourcemap: false,
+    legalComments: 'none',
+    external: entry.external,
+    define,
+    logLevel: 'warning',
+  });
+  return built.outputFiles[0].contents;
 }
 
 /**
@@ -83,45 +110,43 @@ function writeIfChanged(file, contents) {
   return true;
 }
 
-/** The loader and the cache of the bundle beside it (the two are written together) are there. */
-function codeCacheIsCurrent(outfile) {
-  return existsSync(outfile) && existsSync(join(dirname(outfile), cacheFileName(outfile)));
-}
-
-/** `<name>.<hash of the bundle>.cache`: see writeCodeCacheLoader for why the hash. */
-function cacheFileName(outfile) {
-  const bundle = basename(outfile).replace(/\.cjs$/, '.bundle.js');
-  const hash = createHash('sha256').update(readFileSync(join(dirname(outfile), bundle))).digest('hex').slice(0, 12);
-  return `${basename(outfile).replace(/\.cjs$/, '')}.${hash}.cache`;
+/** `<name>.<hash of <name>.bundle.js>.cache`: see writeCodeCacheLoader for why the hash. */
+function cacheFileName(dist, name) {
+  const hash = createHash('sha256').update(readFileSync(join(dist, `${name}.bundle.js`))).digest('hex').slice(0, 12);
+  return `${name}.${hash}.cache`;
 }
 
 /**
- * Node 20 has no compile cache for user code, so `<name>.cjs` becomes a small loader that runs
- * `<name>.bundle.js` through vm.Script with the V8 code cache in `<name>.<hash>.cache`. The cache is
- * made here by training runs in a throw-away root (`train`), each of which loads the cache the
- * one before wrote and writes it again with what it compiled added, so the cache holds the
- * functions every trained path calls. V8 rejects a cache from another Node or V8 version and
- * compiles normally, and a missing cache only costs the compile: it is never wrong, only slower.
+ * Node 20 has no compile cache for user code, so the entry (`out`) becomes a small loader that
+ * runs `<name>.bundle.js` through vm.Script with the V8 code cache in `<name>.<hash>.cache`,
+ * picking the first bundle whose `when` holds (the last has none). Each cache is made by
+ * training runs in a throw-away root (trainCodeCache), so it holds the functions that bundle's
+ * paths call. V8 rejects a cache from another Node or V8 version and compiles normally, and a
+ * missing cache only costs the compile: it is never wrong, only slower.
  * A bundle run this way cannot use import() (it throws in a vm.Script): it requires instead.
  */
-function writeCodeCacheLoader(outfile, train) {
-  const bundle = basename(outfile).replace(/\.cjs$/, '.bundle.js');
+function writeCodeCacheLoader(outfile, bundles) {
+  const dist = dirname(outfile);
   // V8 checks a cache against its script by the source's length only: a cache left by an older
   // bundle of the same length is accepted, and runs that bundle's compiled functions (seen: a
   // duckdb-mode capture failing with "M is not defined"). Named by the bundle's hash, a cache
-  // only ever meets the bundle it was made from; older ones are deleted.
-  const stem = basename(outfile).replace(/\.cjs$/, '');
-  const cache = cacheFileName(outfile);
-  for (const old of readdirSync(dirname(outfile))) if (old.startsWith(`${stem}.`) && old.endsWith('.cache')) rmSync(join(dirname(outfile), old), { force: true });
+  // only ever meets the bundle it was made from.
+  const pick = bundles
+    .map((b) => {
+      const files = JSON.stringify([`${b.name}.bundle.js`, cacheFileName(dist, b.name)]);
+      return b.when ? `${b.when} ? ${files} : ` : files;
+    })
+    .join('');
   writeIfChanged(
     outfile,
-    Buffer.from(`// Generated by scripts/build.mjs: runs ${bundle} with its V8 code cache (${cache}).
+    Buffer.from(`// Generated by scripts/build.mjs: runs ${bundles.map((b) => `${b.name}.bundle.js`).join(' or ')} with its V8 code cache.
 'use strict';
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
-const file = join(__dirname, ${JSON.stringify(bundle)});
-const cacheFile = join(__dirname, ${JSON.stringify(cache)});
+const [bundle, cache] = ${pick};
+const file = join(__dirname, bundle);
+const cacheFile = join(__dirname, cache);
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
@@ -138,23 +163,30 @@ if (process.env.__BIRD_WRITE_CODE_CACHE === '1') {
 script.runInThisContext()(module.exports, require, module, file, __dirname);
 `),
   );
+}
+
+/** Makes the cache of bundle `b` by its training runs through the loader `outfile`; older caches of it are deleted. */
+function trainCodeCache(outfile, b) {
+  const dist = dirname(outfile);
+  const cache = cacheFileName(dist, b.name);
+  for (const old of readdirSync(dist)) if (old.startsWith(`${b.name}.`) && old.endsWith('.cache')) rmSync(join(dist, old), { force: true });
   const trainingRoot = mkdtempSync(join(tmpdir(), 'bird-build-'));
   try {
     const env = { ...process.env, BIRD_ROOT: trainingRoot, __BIRD_WRITE_CODE_CACHE: '1' };
     delete env.NODE_OPTIONS;
     delete env.BIRD_DISABLED;
-    train(outfile, env, trainingRoot);
-    if (!existsSync(join(dirname(outfile), cache))) throw new Error(`the training runs of ${outfile} wrote no code cache`);
-    chmodSync(join(dirname(outfile), cache), 0o644); // bird's umask made it 0600; any user may read it
+    b.train(outfile, env, trainingRoot);
+    if (!existsSync(join(dist, cache))) throw new Error(`the training runs of ${b.name}.bundle.js wrote no code cache`);
+    chmodSync(join(dist, cache), 0o644); // bird's umask made it 0600; any user may read it
   } finally {
     rmSync(trainingRoot, { recursive: true, force: true });
   }
 }
 
-/** bird-capture: `--drain` (what the shell hooks start) over one spooled record, then a `--cmd` capture. */
-function trainCapture(outfile, env, trainingRoot) {
-  // 1. `--drain` over one record, spooled as a bash hook would, by a shell that cannot be
-  // alive: pids stay below 2^22 (PID_MAX_LIMIT), so the drainer drains it and deletes it.
+/** bird-capture --drain (what the shell hooks start) over one spooled record. */
+function trainDrain(outfile, env, trainingRoot) {
+  // Spooled as a bash hook would, by a shell that cannot be alive: pids stay below 2^22
+  // (PID_MAX_LIMIT), so the drainer drains it and deletes it.
   mkdirSync(join(trainingRoot, 'spool'), { recursive: true, mode: 0o700 });
   const pid = 4194305;
   writeFileSync(join(trainingRoot, 'spool', `${pid}.build.spool`), spoolRecord({ pid, session: 'build', cmd: 'make drain' }), { mode: 0o600 });
@@ -168,10 +200,21 @@ function trainCapture(outfile, env, trainingRoot) {
   if (drained.length !== 1) {
     throw new Error(`training run of ${outfile} --drain wrote ${drained.length} invocation files instead of 1 (has the spool record format changed? see spoolRecord): ${drain.stderr}`);
   }
-  // 2. A `--cmd` capture.
-  const args = ['--cmd', 'make build', '--exit', '0', '--start-us', '1700000000000000', '--end-us', '1700000000100000', '--cwd', '/', '--session', 'build', '--shell', 'bash'];
-  const run = spawnSync(process.execPath, [outfile, ...args], { env, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`training run of ${outfile} failed: ${run.stderr}`);
+}
+
+/**
+ * bird-capture --cmd as it runs for nearly every command: the root, config.toml, its parsed
+ * copy and the session's row already there. Two captures untrained make them; the third trains.
+ * What only a session's first command or a new root runs compiles when it does.
+ */
+function trainCapture(outfile, env) {
+  const untrained = { ...env };
+  delete untrained.__BIRD_WRITE_CODE_CACHE;
+  for (const [i, runEnv] of [untrained, untrained, env].entries()) {
+    const args = ['--cmd', `make build ${i}`, '--exit', '0', '--start-us', String(1700000000000000 + i), '--cwd', '/', '--session', 'build', '--shell', 'bash'];
+    const run = spawnSync(process.execPath, [outfile, ...args], { env: runEnv, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`training run of ${outfile} failed: ${run.stderr}`);
+  }
 }
 
 /** bird: what runs while a person waits: Tab completion, `bird history`, `bird stats`, help, over a new store. */

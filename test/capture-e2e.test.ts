@@ -266,19 +266,38 @@ describe('bird-capture records a finished command', () => {
 
 describe('bird-capture start-up code cache', () => {
   const dist = join(repo, 'packages', 'capture', 'dist');
-  /** The cache file the loader reads: named by the hash of the bundle it was made from. */
-  const cacheName = () => /"(bird-capture\.[0-9a-f]{12}\.cache)"/.exec(readFileSync(join(dist, 'bird-capture.cjs'), 'utf8'))?.[1];
+  const loader = () => readFileSync(join(dist, 'bird-capture.cjs'), 'utf8');
+  /** The cache file the loader reads for a bundle: named by the hash of the bundle it was made from. */
+  const cacheName = (name: string) => new RegExp(`"(${name}\\.[0-9a-f]{12}\\.cache)"`).exec(loader())?.[1];
+  const bundles = ['bird-capture', 'bird-capture-drain'];
 
-  it('is named by the bundle it was made from, so a cache of an older bundle is never used', () => {
+  it('is one per bundle, named by the bundle it was made from, so a cache of an older bundle is never used', () => {
     // V8 accepts a cache for any script of the same length; only the name keeps them apart.
-    const hash = createHash('sha256').update(readFileSync(join(dist, 'bird-capture.bundle.js'))).digest('hex').slice(0, 12);
-    expect(cacheName()).toBe(`bird-capture.${hash}.cache`);
-    expect(readdirSync(dist).filter((f) => f.endsWith('.cache'))).toEqual([cacheName()]);
+    for (const name of bundles) {
+      const hash = createHash('sha256').update(readFileSync(join(dist, `${name}.bundle.js`))).digest('hex').slice(0, 12);
+      expect(cacheName(name)).toBe(`${name}.${hash}.cache`);
+      expect(statSync(join(dist, cacheName(name)!)).size).toBeGreaterThan(0);
+    }
+    expect(readdirSync(dist).filter((f) => f.endsWith('.cache')).sort()).toEqual(bundles.map(cacheName).sort());
+  });
+
+  it('--drain runs the drainer bundle and anything else the capture bundle, each with its own cache', () => {
+    // The drainer bundle alone holds the drainer; the capture bundle holds none of it.
+    expect(readFileSync(join(dist, 'bird-capture-drain.bundle.js'), 'utf8')).toContain('drainer.pid');
+    expect(readFileSync(join(dist, 'bird-capture.bundle.js'), 'utf8')).not.toContain('drainer.pid');
+    // Only the bundle a run needs is read (one copy lacks the other bundle, and still works).
+    for (const [name, args] of [['bird-capture', flags()], ['bird-capture-drain', ['--drain']]] as const) {
+      const copy = join(base, `dist-copy-${++n}`);
+      mkdirSync(copy);
+      for (const file of ['bird-capture.cjs', `${name}.bundle.js`, cacheName(name)!]) copyFileSync(join(dist, file), join(copy, file));
+      const root = freshRoot();
+      const r = spawnSync(process.execPath, [join(copy, 'bird-capture.cjs'), ...args], { env: envFor(root, { BIRD_DRAIN_LINGER_MS: '0' }), encoding: 'utf8' });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    }
   });
 
   it('is written by the build, and a corrupt or missing cache only means a normal compile', async () => {
-    const cacheFile = cacheName()!;
-    expect(statSync(join(dist, cacheFile)).size).toBeGreaterThan(0);
+    const cacheFile = cacheName('bird-capture')!;
     for (const cache of ['garbage', null]) {
       const copy = join(base, `dist-copy-${++n}`);
       mkdirSync(copy);
