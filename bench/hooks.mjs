@@ -1,6 +1,6 @@
 // Prompt-to-prompt latency of `true` in zsh, bash and fish, with and without the BIRD hook, in a
 // pty, in the same run; once typed (0.4 s apart) and once pasted (back to back). Also the
-// drainer's background CPU per command. `node bench/hooks.mjs [--typed N] [--pasted N] [--md FILE]`
+// drainer's background CPU per command. `node bench/hooks.mjs [--typed N] [--pasted N] [--shells zsh,bash,fish] [--md FILE]`
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ const TYPED = Number(opt('--typed', 40));
 const PASTED = Number(opt('--pasted', 300));
 const MD = opt('--md', null);
 const MARK = '@P@';
-const SHELLS = ['zsh', 'bash', 'fish'];
+const SHELLS = opt('--shells', 'zsh,bash,fish').split(',');
 
 const NOTES = `Notes:
 - These machines are shared: on a busy one the same script gave bash typed 0.98-1.22 ms added

@@ -95,8 +95,7 @@ __bird_hist1() {
   line=${line%$'\n'}
   line=${line#"${line%%[! ]*}"}   # history prints "%5d%c %s": number, '*' or ' ', space, text
   __bird_hn=${line%%[!0-9]*}
-  line=${line#"$__bird_hn"}
-  __bird_ht=${line:2}
+  __bird_ht=${line:${#__bird_hn}+2}
   [[ -n $__bird_hn ]]
 }
 
@@ -221,9 +220,11 @@ __bird_emit() {
   [[ ${BIRD_DISABLED-} == 1 || -z $5 || $5 == ' '* ]] && return 0
   # shellcheck disable=SC1003  # a lone backslash, on purpose
   local bs='\' nl=$'\n' tab=$'\t' c d id=${BIRD_CLIENT_ID-}
-  c=${5//"$bs"/"$bs$bs"} c=${c//"$nl"/"$bs"n} c=${c//"$tab"/"$bs"t}
-  d=${4//"$bs"/"$bs$bs"} d=${d//"$nl"/"$bs"n} d=${d//"$tab"/"$bs"t}
-  id=${id//"$bs"/"$bs$bs"} id=${id//"$nl"/"$bs"n} id=${id//"$tab"/"$bs"t}
+  c=$5 d=$4
+  # Most texts hold nothing to escape: one match instead of three substitutions each.
+  [[ $c == *[$'\\\n\t']* ]] && c=${c//"$bs"/"$bs$bs"} c=${c//"$nl"/"$bs"n} c=${c//"$tab"/"$bs"t}
+  [[ $d == *[$'\\\n\t']* ]] && d=${d//"$bs"/"$bs$bs"} d=${d//"$nl"/"$bs"n} d=${d//"$tab"/"$bs"t}
+  [[ $id == *[$'\\\n\t']* ]] && id=${id//"$bs"/"$bs$bs"} id=${id//"$nl"/"$bs"n} id=${id//"$tab"/"$bs"t}
   __bird_spool_rec "${nl}b1${tab}bash$tab$__bird_sid$tab$$$tab$2$tab$3$tab$tab$1$tab$id$tab$d$tab${c}${tab}e$nl"
 }
 
