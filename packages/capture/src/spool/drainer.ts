@@ -122,8 +122,11 @@ class Drainer {
     // Whatever ends this process (but kill -9), shells must not keep trusting its pid.
     process.once('exit', () => this.releaseLeadership());
     try {
+      // Our own renames, the marker and bash's scratch file (written at every prompt) bring no
+      // records: a pass for each would only take CPU from the prompt being drawn.
       this.watcher = watch(this.layout.spool, { persistent: false }, (_event, file) => {
-        if (file && (String(file).endsWith('.claim') || String(file).startsWith(DRAINER_MARKER))) return;
+        const name = file ? String(file) : '';
+        if (name.endsWith('.claim') || name.endsWith('.hist') || name.startsWith(DRAINER_MARKER)) return;
         this.queuePass();
       });
       this.watcher.on('error', () => this.watcher?.close());
