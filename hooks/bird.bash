@@ -66,9 +66,15 @@ __bird_s='' __bird_c='' __bird_root_for='' __bird_root='' __bird_spool='' __bird
 __bird_hn='' __bird_ht='' __bird_ln='' __bird_lt='' __bird_based='' __bird_bpcmd=''
 # Records not yet written to the spool (it could not be written), and whether errors.log was told.
 __bird_held='' __bird_warned='' __bird_verified='' __bird_hide_space=''
+# How many bytes of the scratch file the last `history 1` may have filled (see __bird_hist1).
+__bird_hw=0
 declare -gA __bird_A=()
 # shellcheck disable=SC2016  # expanded by bash when it shows PS0, not here
 __bird_ps0='${__bird_A[${__bird_s:=${EPOCHREALTIME:-\D{%s}}}${__bird_c:=$PWD}]-}'
+
+# Speed: bash copies a function's whole body each time it is called (bash 5.2: ~1 us a line,
+# several times that on a prompt after idle), run or not. So what runs at every prompt is kept
+# in a few short functions, and every branch that is rarely taken is a function of its own.
 
 __bird_paths() {
   __bird_root_for=${BIRD_ROOT-}
@@ -76,34 +82,45 @@ __bird_paths() {
   [[ $__bird_root == /* ]] || __bird_root=$PWD/$__bird_root
   __bird_spool=$__bird_root/spool
   __bird_hist=$__bird_spool/$$.$__bird_sid.hist
+  __bird_verified=''   # a drainer of the old root is no drainer of this one
 }
 
 # `history 1` → __bird_hn (its number) and __bird_ht (its text). Caller silences stderr.
+# The text goes through a scratch file in the spool folder (0700), overwritten in place (1<>, no
+# truncation: truncating a file that holds data makes ext4 flush it, ~0.3 ms a prompt) and ended
+# with a NUL that `read -d ''` stops at. The spaces written after the NUL cover the previous
+# text (4 bytes a character covers any UTF-8), so the file holds the last command only, as the
+# spool file does until the drainer stores it; a space-prefixed one is covered at once.
+# history prints "%5d%c %s%s\n": number, '*' or ' ', a space, the time in HISTTIMEFORMAT, the
+# text. With the time shown as a lone \x1f (no % in it: the same for every entry), one `read`
+# splitting on it cuts number from text.
 __bird_hist1() {
-  local line=
-  # Overwritten in place (1<>, no truncation) and ended with a NUL that `read -d ''` stops at:
-  # truncating a file that holds data makes ext4 flush it, ~0.3 ms a prompt. Right after the
-  # read the text is overwritten with spaces (4 bytes a character covers any UTF-8), so no
-  # command's raw text outlives the prompt that read it.
-  if { [[ -f $__bird_hist ]] || __bird_launch '' ''; } && { HISTTIMEFORMAT='' builtin history 1; builtin printf '\0'; } 1<>"$__bird_hist"; then
-    IFS= builtin read -r -d '' line <"$__bird_hist"
-    builtin printf '%*s' $(( ${#line} * 4 + 8 )) '' 1<>"$__bird_hist"
+  local IFS=$'\x1f' HISTTIMEFORMAT=$'\x1f'
+  __bird_hn='' __bird_ht=''
+  if [[ -f $__bird_hist ]] && { builtin history 1; builtin printf '\0%*s' "$__bird_hw" ''; } 1<>"$__bird_hist"; then
+    builtin read -r -d '' __bird_hn __bird_ht <"$__bird_hist"
   else
-    # The spool folder cannot be written (replaced by a file, a full disk): a fork instead.
-    line=$(HISTTIMEFORMAT='' builtin history 1)
+    __bird_hist1_slow
   fi
-  line=${line%$'\n'}
-  line=${line#"${line%%[! ]*}"}   # history prints "%5d%c %s": number, '*' or ' ', space, text
-  __bird_hn=${line%%[!0-9]*}
-  __bird_ht=${line:${#__bird_hn}+2}
+  __bird_hn=${__bird_hn//[!0-9]/} __bird_ht=${__bird_ht%$'\n'} __bird_hw=$(( (${#__bird_hn} + ${#__bird_ht}) * 4 + 16 ))
   [[ -n $__bird_hn ]]
+}
+
+# No scratch file yet (a new shell, a new root): made 0600; if the spool folder cannot be
+# written (replaced by a file, a full disk), a fork instead.
+__bird_hist1_slow() {
+  if __bird_launch '' '' && { builtin history 1; builtin printf '\0%*s' "$__bird_hw" ''; } 1<>"$__bird_hist"; then
+    builtin read -r -d '' __bird_hn __bird_ht <"$__bird_hist"
+  else
+    builtin read -r -d '' __bird_hn __bird_ht < <(builtin history 1)
+  fi
 }
 
 # HISTCONTROL's ignorespace (ignoreboth = ignorespace + ignoredups, the stock Debian/Ubuntu
 # ~/.bashrc) keeps a space-prefixed line out of history; then a line missing from history could
 # be that or a repeat, and every `echo x` typed twice in a row would be recorded once. So the
 # hook takes ignorespace over: it is removed from HISTCONTROL (ignoreboth becomes ignoredups),
-# and __bird_finish deletes a space-prefixed line from history right after reading it, so such
+# and __bird_unlist deletes a space-prefixed line from history right after it was read, so such
 # a line stays out of bash's history (and its file) as the user asked, and out of BIRD.
 __bird_take_ignorespace() {
   local part kept=()
@@ -121,29 +138,36 @@ __bird_take_ignorespace() {
 
 __bird_precmd() {
   local st=$?   # first: the status of the command that just ran
-  [[ -n $__bird_bp ]] && return $st   # riding bash-preexec's hooks now (below)
-  local -       # every option set below is restored on return
-  set +eux
-  [[ $PS0 == *"$__bird_ps0"* ]] || PS0+=$__bird_ps0   # the user replaced PS0 after we loaded
-  # Set (again) after we loaded: ~/.bashrc's HISTCONTROL=ignoreboth may come after the hook.
+  [[ -n $__bird_bp ]] && return $st   # riding bash-preexec's hooks now (see __bird_settle)
+  [[ $- == *[eux]* ]] && { local -; set +eux; }   # options set here are restored on return
+  [[ $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root && -z ${bash_preexec_imported-}${__bp_imported-} ]] || __bird_settle
+  # BIRD_DISABLED=1: not even history is read (nor written to the scratch file).
+  if [[ -n $__bird_s && ${BIRD_DISABLED-} != 1 ]]; then __bird_finish "$st"; else __bird_idle; fi
+  return $st
+}
+
+# What the user's set-up changed since the hook loaded (later lines of ~/.bashrc), put right.
+__bird_settle() {
+  [[ $PS0 == *"$__bird_ps0"* ]] || PS0+=$__bird_ps0   # the user replaced PS0
+  # Set (again): ~/.bashrc's HISTCONTROL=ignoreboth may come after the hook.
   [[ $HISTCONTROL == *ignorespace* || $HISTCONTROL == *ignoreboth* ]] && __bird_take_ignorespace
   [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
-  if [[ -z $__bird_s ]]; then
-    # No command line was run (empty Enter, Ctrl-C at the prompt, PROMPT_COMMAND run again).
-    # The first time, note where history stands so the first command can be told apart.
-    if [[ -z $__bird_based ]] && __bird_hist1; then __bird_based=1 __bird_ln=$__bird_hn __bird_lt=$__bird_ht; fi
-    [[ -z $__bird_held ]] || __bird_spool_rec ''   # records held back are retried anyway
-  else
-    __bird_finish "$st"
-  fi
-  # bash-preexec sourced after the hook (later in ~/.bashrc): its hooks run before this
-  # PROMPT_COMMAND entry, so from the next command on ride them instead, or every duration
-  # would include them.
+  # bash-preexec sourced after the hook: its hooks run before this PROMPT_COMMAND entry, so from
+  # the next command on ride them instead, or every duration would include them. The command
+  # that just ran is still finished the PS0 way, by the caller.
   if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
     PS0=${PS0//"$__bird_ps0"/}
     __bird_ride_bash_preexec
   fi
-  return $st
+}
+
+# No command line was run (empty Enter, Ctrl-C at the prompt, PROMPT_COMMAND run again), or
+# BIRD_DISABLED=1. The first time, note where history stands so the first command can be told
+# apart.
+__bird_idle() {
+  __bird_s='' __bird_c=''
+  if [[ -z $__bird_based && ${BIRD_DISABLED-} != 1 ]] && __bird_hist1; then __bird_based=1 __bird_ln=$__bird_hn __bird_lt=$__bird_ht; fi
+  [[ -z $__bird_held ]] || __bird_spool_rec ''   # records held back are retried anyway
 }
 
 # status → the record of the command line PS0 saw start, its text read from history.
@@ -154,16 +178,25 @@ __bird_finish() {
   __bird_hist1 || return 0
   if [[ $__bird_hn != "$__bird_ln" || $__bird_ht != "$__bird_lt" ]]; then
     cmd=$__bird_ht
-    if [[ -n $__bird_hide_space && $cmd == ' '* ]]; then
-      # ignorespace, as the user set it: out of history again, and not recorded (__bird_emit).
-      builtin history -d "$__bird_hn"
-      __bird_hist1 || __bird_hn='' __bird_ht=''
-    fi
-  elif [[ -o history && $HISTCONTROL != *ignorespace* && $HISTCONTROL != *ignoreboth* && -z ${HISTIGNORE-} ]]; then
+    [[ $cmd == ' '* ]] && __bird_unlist 1
+  elif [[ -o history && $HISTCONTROL != *ignore[sb]* && -z ${HISTIGNORE-} ]]; then
     cmd=$__bird_ht   # not added to history: only ignoredups/erasedups do that here, so a repeat
+    [[ $cmd == ' '* ]] && __bird_unlist ''
   fi
   __bird_based=1 __bird_ln=$__bird_hn __bird_lt=$__bird_ht
   __bird_emit "$1" "$start" "$end" "$cwd" "$cmd"
+}
+
+# A space-prefixed line, not recorded (__bird_emit drops it), and its text not left in the
+# scratch file either. $1 is set when it was just added to history: with ignorespace as the user
+# set it, it goes out of history again, and reading the entry now last covers its text.
+__bird_unlist() {
+  if [[ -n $1 && -n $__bird_hide_space ]]; then
+    builtin history -d "$__bird_hn"
+    __bird_hist1 || __bird_hn='' __bird_ht=''
+  else
+    builtin printf '%*s' "$__bird_hw" '' 1<>"$__bird_hist"
+  fi
 }
 
 # The shell is exiting while a command line it started has not reached PROMPT_COMMAND: `exit`
@@ -185,6 +218,8 @@ __bird_on_exit() {
     elif [[ -n $__bird_held ]]; then
       __bird_spool_rec ''
     fi
+    # The last command's text leaves the scratch file with the shell.
+    [[ -f $__bird_hist ]] && builtin printf '%*s' "$__bird_hw" '' 1<>"$__bird_hist"
   } 2>/dev/null
   return $st
 }
@@ -215,30 +250,50 @@ __bird_bp_finish() {
 }
 
 # status start end cwd cmd → one record spooled (or held until it can be).
-# Callers send stderr to /dev/null once (each redirection here would cost ~15 µs a prompt).
+# Callers send stderr to /dev/null once (each redirection here would cost ~15 us a prompt).
 __bird_emit() {
   [[ ${BIRD_DISABLED-} == 1 || -z $5 || $5 == ' '* ]] && return 0
+  local c=$5 d=$4 id=${BIRD_CLIENT_ID-} tab=$'\t'
+  [[ $c$d$id == *[$'\\\n\t']* ]] && __bird_escape   # most texts hold nothing to escape
+  __bird_spool_rec $'\n'"b1${tab}bash$tab$__bird_sid$tab$$$tab$2$tab$3$tab$tab$1$tab$id$tab$d$tab$c${tab}e"$'\n'
+}
+
+# The caller's $c, $d and $id with backslash, newline and tab escaped (the record format's rule).
+__bird_escape() {
   # shellcheck disable=SC1003  # a lone backslash, on purpose
-  local bs='\' nl=$'\n' tab=$'\t' c d id=${BIRD_CLIENT_ID-}
-  c=$5 d=$4
-  # Most texts hold nothing to escape: one match instead of three substitutions each.
-  [[ $c == *[$'\\\n\t']* ]] && c=${c//"$bs"/"$bs$bs"} c=${c//"$nl"/"$bs"n} c=${c//"$tab"/"$bs"t}
-  [[ $d == *[$'\\\n\t']* ]] && d=${d//"$bs"/"$bs$bs"} d=${d//"$nl"/"$bs"n} d=${d//"$tab"/"$bs"t}
-  [[ $id == *[$'\\\n\t']* ]] && id=${id//"$bs"/"$bs$bs"} id=${id//"$nl"/"$bs"n} id=${id//"$tab"/"$bs"t}
-  __bird_spool_rec "${nl}b1${tab}bash$tab$__bird_sid$tab$$$tab$2$tab$3$tab$tab$1$tab$id$tab$d$tab${c}${tab}e$nl"
+  local bs='\' nl=$'\n'
+  c=${c//"$bs"/"$bs$bs"} c=${c//"$nl"/"$bs"n} c=${c//"$tab"/"$bs"t}
+  d=${d//"$bs"/"$bs$bs"} d=${d//"$nl"/"$bs"n} d=${d//"$tab"/"$bs"t}
+  id=${id//"$bs"/"$bs$bs"} id=${id//"$nl"/"$bs"n} id=${id//"$tab"/"$bs"t}
 }
 
 # Appends a record (after any held back) to this shell's spool file and makes sure a drainer is
-# alive. What cannot be written (the spool folder replaced by a file, unwritable, a full disk)
-# stays in $__bird_held, in this shell's memory, and goes out with the next record that can be.
+# alive to store it. The common case, an empty file and the drainer verified at an earlier
+# prompt still leading and alive, costs four stats and the append; anything else goes the
+# careful way (__bird_spool_check). A drainer that is leaving removes the marker before its
+# last look at the spool: a record appended before the removal is in that look, and one
+# appended after finds no marker here.
 __bird_spool_rec() {
-  local rec=$__bird_held$1 file=$__bird_spool/$$.$__bird_sid.spool unseen=''
+  local file=$__bird_spool/$$.$__bird_sid.spool
+  if [[ -n $__bird_verified && -f $file && ! -s $file ]] && builtin printf '%s' "$__bird_held$1" >>"$file"; then
+    __bird_held=''
+    [[ -f $__bird_spool/drainer.pid && -e /proc/$__bird_verified/exe ]] && return 0
+    __bird_spool_check '' "$file"
+  else
+    __bird_spool_check "$__bird_held$1" "$file"
+  fi
+}
+
+# rec file → rec appended to file (when not empty), and a drainer this shell can count on.
+# What cannot be written (the spool folder replaced by a file, unwritable, a full disk) stays in
+# $__bird_held, in this shell's memory, and goes out with the next record that can be.
+__bird_spool_check() {
+  local rec=$1 file=$2 unseen=''
   # The marker's pid is checked for really being a drainer (after a kill -9 it can name a zombie
   # or a pid reused by another program) the first time this shell sees it, and again whenever
-  # data left in the file since an earlier prompt says no drainer has been by. The common case,
-  # a known drainer and an empty file, costs two stats. Liveness is not kill -0: that also
-  # answers for a zombie (a drainer killed with -9 stays one until something reaps it, for ever
-  # under an init that never does), and a zombie has no /proc/PID/exe.
+  # data left in the file since an earlier prompt says no drainer has been by. Liveness is not
+  # kill -0: that also answers for a zombie (a drainer killed with -9 stays one until something
+  # reaps it, for ever under an init that never does), and a zombie has no /proc/PID/exe.
   [[ -s $file ]] && unseen=1
   # Append only to a file that exists: the drainer creates it 0600, so records never land in a
   # file made with the user's umask. The first record of a shell goes the slow way below.

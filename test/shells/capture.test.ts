@@ -1,6 +1,6 @@
 // Real interactive zsh, bash and fish in a pty, with the hook sourced as a user would: type
 // commands at the prompt, then read back what the drainer stored in Parquet.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -22,6 +22,20 @@ const MULTILINE = `echo 'first line\nsecond line'`;
 
 const INTERRUPTED = 'sleep 30';
 const exitLine = (code: number) => `sh -c 'exit ${code}'`;
+/** All that the spool folder holds now, every file's bytes as text (bash's scratch file too). */
+function spoolText(root: string): string {
+  const spool = join(root, 'spool');
+  return readdirSync(spool)
+    .map((name) => {
+      try {
+        return readFileSync(join(spool, name), 'latin1');
+      } catch {
+        return ''; // claimed or removed by the drainer while we looked
+      }
+    })
+    .join('\n');
+}
+
 const disable: Record<Shell, [string, string]> = {
   zsh: ['export BIRD_DISABLED=1', 'unset BIRD_DISABLED'],
   bash: ['export BIRD_DISABLED=1', 'unset BIRD_DISABLED'],
@@ -43,8 +57,11 @@ describe.each(SHELLS)('%s', (shell) => {
       await s.run('cd /tmp');
       await s.run('pwd');
       await s.run(' echo space-prefixed-secret');
+      // Kept out of BIRD, and not left on disk either (bash reads history through a file there).
+      expect(spoolText(root)).not.toContain('space-prefixed-secret');
       await s.run(disable[shell][0]);
       await s.run('echo disabled-secret');
+      expect(spoolText(root)).not.toContain('disabled-secret');
       await s.run(disable[shell][1]);
       await s.run('echo sentinel-after');
       await s.run('');
@@ -77,8 +94,14 @@ describe.each(SHELLS)('%s', (shell) => {
       expect(new Set(rows.map((r) => r.session_id)).size).toBe(1);
       expect(new Set(rows.map((r) => r.shell))).toEqual(new Set([shell]));
       expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
-      // The spool holds raw text only until it is drained: nothing of it is left behind.
       expect(readFileSync(join(root, 'config.toml'), 'utf8')).toContain('parquet');
+      // The spool holds raw text only until it is drained, or (bash) the shell is gone.
+      s.hangUp();
+      await s.until(() => s.exited, 'the shell to exit');
+      for (const deadline = Date.now() + 10_000; spoolText(root).includes('echo last') && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(spoolText(root)).not.toContain('echo last');
     } finally {
       s.close();
     }
