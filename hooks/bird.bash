@@ -97,23 +97,15 @@ __bird_paths() {
 __bird_hist1() {
   local IFS=$'\x1f' HISTTIMEFORMAT=$'\x1f'
   __bird_hn='' __bird_ht=''
-  if [[ -f $__bird_hist ]] && { builtin history 1; builtin printf '\0%*s' "$__bird_hw" ''; } 1<>"$__bird_hist"; then
-    builtin read -r -d '' __bird_hn __bird_ht <"$__bird_hist"
-  else
-    __bird_hist1_slow
-  fi
-  __bird_hn=${__bird_hn//[!0-9]/} __bird_ht=${__bird_ht%$'\n'} __bird_hw=$(( (${#__bird_hn} + ${#__bird_ht}) * 4 + 16 ))
-  [[ -n $__bird_hn ]]
-}
-
-# No scratch file yet (a new shell, a new root): made 0600; if the spool folder cannot be
-# written (replaced by a file, a full disk), a fork instead.
-__bird_hist1_slow() {
-  if __bird_launch '' '' && { builtin history 1; builtin printf '\0%*s' "$__bird_hw" ''; } 1<>"$__bird_hist"; then
+  # No scratch file yet (a new shell, a new root): made 0600 first. If the spool folder cannot
+  # be written (replaced by a file, a full disk): a fork instead.
+  if { [[ -f $__bird_hist ]] || __bird_launch '' ''; } && { builtin history 1; builtin printf '\0%*s' "$__bird_hw" ''; } 1<>"$__bird_hist"; then
     builtin read -r -d '' __bird_hn __bird_ht <"$__bird_hist"
   else
     builtin read -r -d '' __bird_hn __bird_ht < <(builtin history 1)
   fi
+  __bird_hn=${__bird_hn//[!0-9]/} __bird_ht=${__bird_ht%$'\n'} __bird_hw=$(( (${#__bird_hn} + ${#__bird_ht}) * 4 + 16 ))
+  [[ -n $__bird_hn ]]
 }
 
 # HISTCONTROL's ignorespace (ignoreboth = ignorespace + ignoredups, the stock Debian/Ubuntu
@@ -150,7 +142,7 @@ __bird_precmd() {
 __bird_settle() {
   [[ $PS0 == *"$__bird_ps0"* ]] || PS0+=$__bird_ps0   # the user replaced PS0
   # Set (again): ~/.bashrc's HISTCONTROL=ignoreboth may come after the hook.
-  [[ $HISTCONTROL == *ignorespace* || $HISTCONTROL == *ignoreboth* ]] && __bird_take_ignorespace
+  [[ $HISTCONTROL == *ignore[sb]* ]] && __bird_take_ignorespace   # ignorespace or ignoreboth
   [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
   # bash-preexec sourced after the hook: its hooks run before this PROMPT_COMMAND entry, so from
   # the next command on ride them instead, or every duration would include them. The command
