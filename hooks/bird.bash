@@ -228,9 +228,16 @@ __bird_bp_precmd() {
   local st=$?
   local -
   set +eux
-  [[ -n $__bird_s ]] || { [[ -z $__bird_held ]] || __bird_spool_rec '' 2>/dev/null; return $st; }
-  [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
-  __bird_bp_finish "$st" 2>/dev/null
+  if [[ -n $__bird_s ]]; then
+    [[ ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root ]] || __bird_paths
+    __bird_bp_finish "$st" 2>/dev/null
+  else
+    [[ -z $__bird_held ]] || __bird_spool_rec '' 2>/dev/null
+  fi
+  # Hooks added since (a later line of ~/.bashrc, a tool's init) go last in precmd_functions
+  # and first in preexec_functions by their own code: put back outside them for the next command.
+  local IFS=' '
+  [[ "${precmd_functions[*]-} " == "__bird_bp_precmd "* && " ${preexec_functions[*]-}" == *" __bird_bp_preexec" ]] || __bird_bp_outermost
   return $st
 }
 
@@ -361,8 +368,18 @@ __bird_launch() {
 # Onto bash-preexec's hooks: precmd first, so it sees the command's $? and its end at once.
 __bird_ride_bash_preexec() {
   __bird_bp=1
-  preexec_functions+=(__bird_bp_preexec)
-  precmd_functions=(__bird_bp_precmd "${precmd_functions[@]}")
+  __bird_bp_outermost
+}
+
+# The hooks of bash-preexec's that time a command moved outermost: preexec last, precmd first,
+# so the duration holds the command alone, not the other hooks around it.
+__bird_bp_outermost() {
+  local f kept=()
+  for f in "${preexec_functions[@]}"; do [[ $f == __bird_bp_preexec ]] || kept+=("$f"); done
+  preexec_functions=("${kept[@]}" __bird_bp_preexec)
+  kept=()
+  for f in "${precmd_functions[@]}"; do [[ $f == __bird_bp_precmd ]] || kept+=("$f"); done
+  precmd_functions=(__bird_bp_precmd "${kept[@]}")
 }
 
 __bird_bp=''

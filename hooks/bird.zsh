@@ -52,15 +52,25 @@ __bird_preexec() {
 
 __bird_precmd() {
   local st=$?   # first: the status of the command that just ran
-  if [[ -z $__bird_start ]]; then
+  if [[ -n $__bird_start ]]; then
+    local end=$EPOCHREALTIME start=$__bird_start
+    __bird_start=
+    __bird_record $st $start $end
+  elif [[ -n $__bird_held ]]; then
     # Empty line or Ctrl-C at the prompt: nothing ran. Records held back are retried anyway.
-    [[ -n $__bird_held ]] && __bird_spool_rec ''
-    return $st
+    __bird_spool_rec ''
   fi
-  local end=$EPOCHREALTIME start=$__bird_start
-  __bird_start=
-  __bird_record $st $start $end
+  # Hooks added since (a plugin loaded later, add-zsh-hook typed) go after the hook's own by
+  # their own code: put back outside them, so the next duration holds the command alone.
+  [[ ${precmd_functions[1]} == __bird_precmd && ${preexec_functions[-1]} == __bird_preexec ]] || __bird_outermost
   return $st
+}
+
+# precmd first (it must see the command's $? before another precmd function changes it, and
+# take the end at once) and preexec last (the start as late as can be).
+__bird_outermost() {
+  precmd_functions=(__bird_precmd ${precmd_functions:#__bird_precmd})
+  preexec_functions=(${preexec_functions:#__bird_preexec} __bird_preexec)
 }
 
 # The shell is exiting while a command line it started has not reached precmd: `exit` typed in
@@ -193,7 +203,7 @@ __bird_launch() {
 # ksh_arrays, no_unset, ...), they run with zsh defaults, and the user's options are untouched.
 zmodload zsh/parameter 2>/dev/null && () {
   local f
-  for f in __bird_paths __bird_preexec __bird_precmd __bird_zshexit __bird_record __bird_spool_rec __bird_alive __bird_is_drainer __bird_launch; do
+  for f in __bird_paths __bird_preexec __bird_precmd __bird_outermost __bird_zshexit __bird_record __bird_spool_rec __bird_alive __bird_is_drainer __bird_launch; do
     emulate -R zsh -c "$f() { ${functions[$f]} }"
   done
 }
@@ -202,8 +212,7 @@ autoload -Uz add-zsh-hook
 add-zsh-hook preexec __bird_preexec
 add-zsh-hook precmd __bird_precmd
 add-zsh-hook zshexit __bird_zshexit
-# precmd must see the command's $? before any other precmd function changes it.
-precmd_functions=(__bird_precmd ${precmd_functions:#__bird_precmd})
+__bird_outermost
 
 # ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
 # Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
