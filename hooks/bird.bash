@@ -62,7 +62,7 @@ __bird_sid=${__bird_sid//[!A-Za-z0-9_-]/_}
 if [[ -n ${EPOCHREALTIME-} ]]; then __bird_sid+=-$$-${EPOCHREALTIME//[.,]/}-$RANDOM; else
   builtin printf -v __bird_sid '%s-%s-%(%s)T-%s%s' "$__bird_sid" "$$" -1 "$RANDOM" "$RANDOM"
 fi
-__bird_s='' __bird_c='' __bird_root_for='' __bird_root='' __bird_spool='' __bird_hist=''
+__bird_s='' __bird_c='' __bird_root_for='' __bird_root='' __bird_spool='' __bird_hist='' __bird_spf=''
 __bird_hn='' __bird_ht='' __bird_ln='' __bird_lt='' __bird_based='' __bird_bpcmd=''
 # Records not yet written to the spool (it could not be written), and whether errors.log was told.
 __bird_held='' __bird_warned='' __bird_verified='' __bird_hide_space=''
@@ -70,7 +70,14 @@ __bird_held='' __bird_warned='' __bird_verified='' __bird_hide_space=''
 __bird_hw=0
 declare -gA __bird_A=()
 # shellcheck disable=SC2016  # expanded by bash when it shows PS0, not here
-__bird_ps0='${__bird_A[${__bird_s:=${EPOCHREALTIME:-\D{%s}}}${__bird_c:=$PWD}]-}'
+if [[ -n ${EPOCHREALTIME-} ]]; then
+  __bird_ps0='${__bird_A[${__bird_s:=$EPOCHREALTIME}${__bird_c:=$PWD}]-}'
+else
+  __bird_ps0='${__bird_A[${__bird_s:=\D{%s}}${__bird_c:=$PWD}]-}'   # a \D{} costs a strftime even unused
+fi
+# One record of the spool (packages/capture/src/spool/record-format.ts): session, pid, start,
+# end, status, client id, cwd, text; the fields escaped by the caller.
+__bird_recf=$'\nb1\tbash\t%s\t%s\t%s\t%s\t\t%s\t%s\t%s\t%s\te\n'
 
 # Speed: bash copies a function's whole body each time it is called (bash 5.2: ~1 us a line,
 # several times that on a prompt after idle), run or not. So what runs at every prompt is kept
@@ -82,6 +89,7 @@ __bird_paths() {
   [[ $__bird_root == /* ]] || __bird_root=$PWD/$__bird_root
   __bird_spool=$__bird_root/spool
   __bird_hist=$__bird_spool/$$.$__bird_sid.hist
+  __bird_spf=$__bird_spool/$$.$__bird_sid.spool
   __bird_verified=''   # a drainer of the old root is no drainer of this one
 }
 
@@ -128,14 +136,45 @@ __bird_take_ignorespace() {
   __bird_hide_space=1
 }
 
+# The usual prompt runs in this one function, a statement or two per step (after idle, each
+# statement and each call costs bash tens of us): a command line ran, the set-up is as the hook
+# left it, the scratch file is there, history gained an entry that needs no escaping, the spool
+# file is empty and the drainer verified earlier still leads. Anything else goes the careful way,
+# __bird_precmd_careful before history is read, __bird_finish after.
 __bird_precmd() {
-  local st=$?   # first: the status of the command that just ran
-  [[ -n $__bird_bp ]] && return $st   # riding bash-preexec's hooks now (see __bird_settle)
+  local st=$? end=${EPOCHREALTIME-} hn='' ht=''   # first: the status of the command that just ran
+  if [[ $- != *[eux]* && -n $__bird_s && -n $end && -n $__bird_verified && -z $__bird_bp$__bird_held && ${BIRD_DISABLED-} != 1 &&
+    $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root &&
+    -z ${bash_preexec_imported-}${__bp_imported-} && -f $__bird_hist ]] &&
+    { HISTTIMEFORMAT=$'\x1f' builtin history 1; builtin printf '\0%*s' "$__bird_hw" ''; } 1<>"$__bird_hist" &&
+    IFS=$'\x1f' builtin read -r -d '' hn ht <"$__bird_hist"; then
+    # As __bird_hist1 reads it, and a new entry recorded as __bird_finish and __bird_spool_rec do.
+    hn=${hn//[!0-9]/} ht=${ht%$'\n'} __bird_hw=$(( (${#hn} + ${#ht}) * 4 + 16 ))
+    # shellcheck disable=SC2059  # the format is the record's, the fields are arguments
+    if [[ -n $hn && ($hn != "$__bird_ln" || $ht != "$__bird_lt") && $ht != ' '* && $ht$__bird_c${BIRD_CLIENT_ID-} != *[$'\\\n\t']* &&
+      -f $__bird_spf && ! -s $__bird_spf ]] &&
+      builtin printf "$__bird_recf" "$__bird_sid" "$$" "$__bird_s" "$end" "$st" "${BIRD_CLIENT_ID-}" "$__bird_c" "$ht" >>"$__bird_spf"; then
+      __bird_s='' __bird_c='' __bird_based=1 __bird_ln=$hn __bird_lt=$ht
+      [[ -f $__bird_spool/drainer.pid && -e /proc/$__bird_verified/exe ]] || __bird_spool_check '' "$__bird_spf"
+    else
+      __bird_hn=$hn __bird_ht=$ht
+      __bird_finish "$st" "$end"
+    fi
+  else
+    __bird_precmd_careful "$st"
+  fi
+  return $st
+}
+
+# status → the prompt when something is not as usual: options to set aside, the set-up changed
+# under the hook, no command line ran, a first prompt.
+__bird_precmd_careful() {
+  local st=$1
+  [[ -n $__bird_bp ]] && return 0   # riding bash-preexec's hooks now (see __bird_settle)
   [[ $- == *[eux]* ]] && { local -; set +eux; }   # options set here are restored on return
   [[ $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root && -z ${bash_preexec_imported-}${__bp_imported-} ]] || __bird_settle
   # BIRD_DISABLED=1: not even history is read (nor written to the scratch file).
   if [[ -n $__bird_s && ${BIRD_DISABLED-} != 1 ]]; then __bird_finish "$st"; else __bird_idle; fi
-  return $st
 }
 
 # What the user's set-up changed since the hook loaded (later lines of ~/.bashrc), put right.
@@ -162,12 +201,13 @@ __bird_idle() {
   [[ -z $__bird_held ]] || __bird_spool_rec ''   # records held back are retried anyway
 }
 
-# status → the record of the command line PS0 saw start, its text read from history.
+# status [end] → the record of the command line PS0 saw start, its text read from history (with
+# an end given, the caller has read it into __bird_hn and __bird_ht).
 __bird_finish() {
-  local start=$__bird_s cwd=$__bird_c end=${EPOCHREALTIME-} cmd=
+  local start=$__bird_s cwd=$__bird_c end=${2:-${EPOCHREALTIME-}} cmd=
   __bird_s='' __bird_c=''
   [[ -n $end ]] || builtin printf -v end '%(%s)T' -1
-  __bird_hist1 || return 0
+  if [[ -n $2 ]]; then [[ -n $__bird_hn ]] || return 0; else __bird_hist1 || return 0; fi
   if [[ $__bird_hn != "$__bird_ln" || $__bird_ht != "$__bird_lt" ]]; then
     cmd=$__bird_ht
     [[ $cmd == ' '* ]] && __bird_unlist 1
@@ -252,9 +292,11 @@ __bird_bp_finish() {
 # Callers send stderr to /dev/null once (each redirection here would cost ~15 us a prompt).
 __bird_emit() {
   [[ ${BIRD_DISABLED-} == 1 || -z $5 || $5 == ' '* ]] && return 0
-  local c=$5 d=$4 id=${BIRD_CLIENT_ID-} tab=$'\t'
+  local c=$5 d=$4 id=${BIRD_CLIENT_ID-} tab=$'\t' rec
   [[ $c$d$id == *[$'\\\n\t']* ]] && __bird_escape   # most texts hold nothing to escape
-  __bird_spool_rec $'\n'"b1${tab}bash$tab$__bird_sid$tab$$$tab$2$tab$3$tab$tab$1$tab$id$tab$d$tab$c${tab}e"$'\n'
+  # shellcheck disable=SC2059  # the format is the record's, the fields are arguments
+  builtin printf -v rec "$__bird_recf" "$__bird_sid" "$$" "$2" "$3" "$1" "$id" "$d" "$c"
+  __bird_spool_rec "$rec"
 }
 
 # The caller's $c, $d and $id with backslash, newline and tab escaped (the record format's rule).
@@ -273,7 +315,7 @@ __bird_escape() {
 # last look at the spool: a record appended before the removal is in that look, and one
 # appended after finds no marker here.
 __bird_spool_rec() {
-  local file=$__bird_spool/$$.$__bird_sid.spool
+  local file=$__bird_spf
   if [[ -n $__bird_verified && -f $file && ! -s $file ]] && builtin printf '%s' "$__bird_held$1" >>"$file"; then
     __bird_held=''
     [[ -f $__bird_spool/drainer.pid && -e /proc/$__bird_verified/exe ]] && return 0
