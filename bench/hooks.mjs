@@ -175,6 +175,15 @@ const table = [
 console.log(`\n${table}`);
 if (MD) {
   const versions = SHELLS.map((s) => execFileSync(s, ['--version'], { encoding: 'utf8' }).split('\n')[0]).join('; ');
+  // The file's own sections (## ...) are earlier runs and findings, written by hand: kept below.
+  let earlier = '';
+  try {
+    const old = readFileSync(MD, 'utf8');
+    const at = old.search(/^## /m);
+    if (at >= 0) earlier = `\n${old.slice(at)}`;
+  } catch {
+    // no file yet
+  }
   writeFileSync(
     MD,
     `# Hook latency\n\nMeasured by \`node bench/hooks.mjs --md bench/hooks.md\` on ${new Date().toISOString().slice(0, 10)}, ` +
@@ -184,6 +193,6 @@ if (MD) {
       '"pasted": the next command as soon as the prompt is back. Drainer CPU: utime+stime of the drainer ' +
       '(`/proc/PID/stat`, 10 ms ticks) over the measured commands, divided by their number; its start ' +
       '(~one Node start, paid once per idle period, not per command) is outside the window.\n\n' +
-      `${table}\n\nBar (issue 3): added ≤ 1 ms median in zsh and bash, ≤ 2 ms in fish.\n\n${NOTES}`,
+      `${table}\n\nBar (issue 3): added ≤ 1 ms median in zsh and bash, ≤ 2 ms in fish.\n\n${NOTES}${earlier}`,
   );
 }

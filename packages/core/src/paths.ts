@@ -39,6 +39,8 @@ export interface BirdLayout {
   readonly sync: string;
   /** The history index search, `bird history` and `bird stats` read without DuckDB (see packages/history-index). */
   readonly historyIndex: string;
+  /** Zero-row batches shaped like a lake's, which remote views list first (outside every data glob). */
+  readonly lakeShape: string;
   readonly spool: string;
   readonly errorsLog: string;
 }
@@ -64,6 +66,7 @@ export function birdLayout(root: string): BirdLayout {
     compaction: join(dbDir, 'compaction'),
     sync: join(dbDir, 'sync'),
     historyIndex: join(dbDir, 'history-index'),
+    lakeShape: join(dbDir, 'lake-shape'),
     spool: join(root, 'spool'),
     errorsLog: join(root, 'errors.log'),
   };

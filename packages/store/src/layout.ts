@@ -36,10 +36,10 @@ export function cachedPartitionDir(layout: BirdLayout, remote: string, table: Ta
 /**
  * A zero-row batch shaped like the lake's (`<table>/client=_/date=1970-01-01/`, the table's
  * columns but `date`, which a lake keeps in the folder name), listed first when a lake is read
- * so that DuckDB takes the schema from it. Kept in `db/lake-shape/`, outside every data folder and glob.
+ * so that DuckDB takes the schema from it. Kept in `layout.lakeShape`, outside every data folder and glob.
  */
 export function lakePlaceholderPath(layout: BirdLayout, table: TableName): string {
-  return join(layout.dbDir, 'lake-shape', table, 'client=_', PLACEHOLDER_PARTITION, PLACEHOLDER_FILE);
+  return join(layout.lakeShape, table, 'client=_', PLACEHOLDER_PARTITION, PLACEHOLDER_FILE);
 }
 
 export function placeholderPath(tableDir: string): string {
