@@ -22,13 +22,13 @@ const SHELLS = opt('--shells', 'zsh,bash,fish').split(',');
 const NOTES = `Notes:
 - These machines are shared, and typed "added" moves by a few tenths of a ms between runs of
   this script: on 2026-12-03 five runs (two with the drainer at nice 10) gave bash 0.45-0.58 ms
-  and fish 0.51-1.09 ms. Quote
-  medians of several quiet runs with \`--typed 100\`.
-- Where bash's time goes, measured in this script's own flow (typed, the hook's functions
-  wrapped with $EPOCHREALTIME): __bird_precmd takes ~0.33-0.48 ms a prompt, of which reading
-  \`history 1\` back through the scratch file ~0.14 ms. The same functions in a warm loop of 500
-  calls cost ~0.1 ms in all (history 1 through the file 45 us, escaping 20 us, the marker 9 us,
-  the append 6 us): the rest is running them cold, after 0.4 s idle.
+  and fish 0.51-1.09 ms. Quote medians of several quiet runs with \`--typed 100\`.
+- Where bash's time goes (old and new hooks interleaved in one run, bash's CPU from
+  /proc/PID/schedstat, typed): the shell alone ~200-230 us a prompt; PS0's expansion ~30 us;
+  PROMPT_COMMAND's \`2>/dev/null\` ~55 us; the hook's functions the rest. After 0.4 s idle each
+  statement and each call costs bash 15-30 us and each redirection 50-65 us, several times a
+  warm loop, and bash copies a function's body at every call: so the usual prompt runs in one
+  function, a statement or two per step, and every rare case has a function of its own.
 - The drainer's wake-ups are not what the prompt pays: with the drainer stopped (SIGSTOP) a
   typed prompt took as long (1.37 against 1.29 ms with it running), and moving the scratch
   file out of the folder the drainer watches saved ~0.1 ms, within the noise. A drainer at
