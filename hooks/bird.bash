@@ -145,7 +145,7 @@ __bird_precmd() {
   local st=$? end=${EPOCHREALTIME-} hn='' ht=''   # first: the status of the command that just ran
   if [[ $- != *[eux]* && -n $__bird_s && -n $end && -n $__bird_verified && -z $__bird_bp$__bird_held && ${BIRD_DISABLED-} != 1 &&
     $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root &&
-    -z ${bash_preexec_imported-}${__bp_imported-} && -f $__bird_hist ]] &&
+    -z ${bash_preexec_imported-}${__bp_imported-} && ${PROMPT_COMMAND[0]} == "$__bird_pc"* && -f $__bird_hist ]] &&
     { HISTTIMEFORMAT=$'\x1f' builtin history 1; builtin printf '\0%*s' "$__bird_hw" ''; } 1<>"$__bird_hist" &&
     IFS=$'\x1f' builtin read -r -d '' hn ht <"$__bird_hist"; then
     # As __bird_hist1 reads it, and a new entry recorded as __bird_finish and __bird_spool_rec do.
@@ -172,7 +172,7 @@ __bird_precmd_careful() {
   local st=$1
   [[ -n $__bird_bp ]] && return 0   # riding bash-preexec's hooks now (see __bird_settle)
   [[ $- == *[eux]* ]] && { local -; set +eux; }   # options set here are restored on return
-  [[ $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root && -z ${bash_preexec_imported-}${__bp_imported-} ]] || __bird_settle
+  [[ $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root && -z ${bash_preexec_imported-}${__bp_imported-} && ${PROMPT_COMMAND[0]} == "$__bird_pc"* ]] || __bird_settle
   # BIRD_DISABLED=1: not even history is read (nor written to the scratch file).
   if [[ -n $__bird_s && ${BIRD_DISABLED-} != 1 ]]; then __bird_finish "$st"; else __bird_idle; fi
 }
@@ -189,6 +189,11 @@ __bird_settle() {
   if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
     PS0=${PS0//"$__bird_ps0"/}
     __bird_ride_bash_preexec
+  elif [[ ${PROMPT_COMMAND[0]} != "$__bird_pc"* ]]; then
+    # Something else put in front (`PROMPT_COMMAND="history -a; $PROMPT_COMMAND"`, a tool's
+    # init): from the next prompt on the hook runs first again, or it would record that thing's
+    # status instead of the command's (as it does once, for the line that made the change).
+    __bird_first_in_prompt_command
   fi
 }
 
@@ -407,6 +412,18 @@ __bird_launch() {
   ) </dev/null >/dev/null 2>&1
 }
 
+# The hook's PROMPT_COMMAND entry first (moved there if it is elsewhere; an array stays one).
+__bird_first_in_prompt_command() {
+  if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+    local e kept=()
+    for e in "${PROMPT_COMMAND[@]}"; do [[ $e == "$__bird_pc" ]] || kept+=("$e"); done
+    PROMPT_COMMAND=("$__bird_pc" "${kept[@]}")
+  else
+    # shellcheck disable=SC2178,SC2128  # a string here: the array case is handled above
+    PROMPT_COMMAND=$__bird_pc${PROMPT_COMMAND:+$'\n'${PROMPT_COMMAND//"$__bird_pc"/:}}
+  fi
+}
+
 # Onto bash-preexec's hooks: precmd first, so it sees the command's $? and its end at once.
 __bird_ride_bash_preexec() {
   __bird_bp=1
@@ -432,12 +449,7 @@ else
   # First, so it sees the command's $?; it returns that same status to whatever runs next. The
   # braces send `set -x` tracing of the call to /dev/null instead of the terminal.
   __bird_pc='{ __bird_precmd; } 2>/dev/null'
-  if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
-    PROMPT_COMMAND=("$__bird_pc" "${PROMPT_COMMAND[@]}")
-  else
-    # shellcheck disable=SC2178,SC2128  # a string here: the array case is handled above
-    PROMPT_COMMAND=$__bird_pc${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}
-  fi
+  __bird_first_in_prompt_command
 fi
 
 # A command cut off by the shell's exit (a closed terminal) is recorded from the EXIT trap. An

@@ -65,6 +65,8 @@ const SETUPS: Setup[] = [
   { shell: 'bash', name: 'bash-preexec loaded before the hook, and hooks added to it after', before: [BASH_PREEXEC], after: [SLOW_BP_HOOKS] },
   { shell: 'bash', name: 'bash-preexec loaded after the hook, with hooks of its own', before: [], after: [BASH_PREEXEC, SLOW_BP_HOOKS] },
   { shell: 'bash', name: 'a PROMPT_COMMAND array', before: ['__u_pc() { __u_seen=1; sleep 0.2; }', 'PROMPT_COMMAND=(__u_pc)'], after: [] },
+  // A common ~/.bashrc line, and what tools such as direnv do when loaded after the hook.
+  { shell: 'bash', name: 'PROMPT_COMMAND prepended to after the hook', before: [], after: ['PROMPT_COMMAND="history -a; $PROMPT_COMMAND"'] },
   { shell: 'bash', name: 'set -u and pipefail', before: [], after: ['set -u -o pipefail'] },
   { shell: 'bash', name: 'set -e', before: [], after: ['set -e'], noFailure: true },
   { shell: 'bash', name: 'shopt -s extdebug', before: ['shopt -s extdebug'], after: [] },
