@@ -101,7 +101,8 @@ __bird_paths() {
 # spool file does until the drainer stores it; a space-prefixed one is covered at once.
 # history prints "%5d%c %s%s\n": number, '*' or ' ', a space, the time in HISTTIMEFORMAT, the
 # text. With the time shown as a lone \x1f (no % in it: the same for every entry), one `read`
-# splitting on it cuts number from text.
+# splitting on it cuts number from text. The usual prompt does the same inline in __bird_precmd
+# (a call saved): a change here goes there too.
 __bird_hist1() {
   local IFS=$'\x1f' HISTTIMEFORMAT=$'\x1f'
   __bird_hn='' __bird_ht=''
@@ -172,12 +173,13 @@ __bird_precmd_careful() {
   local st=$1
   [[ -n $__bird_bp ]] && return 0   # riding bash-preexec's hooks now (see __bird_settle)
   [[ $- == *[eux]* ]] && { local -; set +eux; }   # options set here are restored on return
-  [[ $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root && -z ${bash_preexec_imported-}${__bp_imported-} && ${PROMPT_COMMAND[0]} == "$__bird_pc"* ]] || __bird_settle
+  __bird_settle
   # BIRD_DISABLED=1: not even history is read (nor written to the scratch file).
   if [[ -n $__bird_s && ${BIRD_DISABLED-} != 1 ]]; then __bird_finish "$st"; else __bird_idle; fi
 }
 
-# What the user's set-up changed since the hook loaded (later lines of ~/.bashrc), put right.
+# What the user's set-up changed since the hook loaded (later lines of ~/.bashrc), put right;
+# each check here is one of those __bird_precmd makes before it takes the usual way.
 __bird_settle() {
   [[ $PS0 == *"$__bird_ps0"* ]] || PS0+=$__bird_ps0   # the user replaced PS0
   # Set (again): ~/.bashrc's HISTCONTROL=ignoreboth may come after the hook.
@@ -318,7 +320,8 @@ __bird_escape() {
 # prompt still leading and alive, costs four stats and the append; anything else goes the
 # careful way (__bird_spool_check). A drainer that is leaving removes the marker before its
 # last look at the spool: a record appended before the removal is in that look, and one
-# appended after finds no marker here.
+# appended after finds no marker here. The usual prompt does the common case inline in
+# __bird_precmd: a change here goes there too.
 __bird_spool_rec() {
   local file=$__bird_spf
   if [[ -n $__bird_verified && -f $file && ! -s $file ]] && builtin printf '%s' "$__bird_held$1" >>"$file"; then
