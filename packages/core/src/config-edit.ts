@@ -59,7 +59,7 @@ export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigS
     const config = parseConfig(text, layout.config);
     const doc = parse(text) as Record<string, unknown>;
     const next = edit({ text, doc, config });
-    checkConfigEdit(next.text, doc, next.remotes, layout.config, next.storageMode);
+    checkConfigEdit(next.text, doc, next.remotes, layout.config, next.storageMode, next.clientId);
     writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
   } finally {
     lock.release();

@@ -253,7 +253,7 @@ export function rawRemotes(doc: Record<string, unknown>): unknown[] {
  * `expectedRemotes`, `[storage] mode` equal to `storageMode` when given, every other setting
  * as it was. Throws a sentence otherwise, so a file this module misread is never written.
  */
-export function checkConfigEdit(after: string, before: Record<string, unknown>, expectedRemotes: readonly unknown[], where: string, storageMode?: StorageMode): void {
+export function checkConfigEdit(after: string, before: Record<string, unknown>, expectedRemotes: readonly unknown[], where: string, storageMode?: StorageMode, clientId?: string): void {
   let doc: Record<string, unknown>;
   try {
     doc = parse(after) as Record<string, unknown>;
@@ -262,6 +262,13 @@ export function checkConfigEdit(after: string, before: Record<string, unknown>, 
   }
   const { remotes: _afterRemotes, ...afterRest } = doc;
   const { remotes: _beforeRemotes, ...beforeRest } = before;
+  // A client id edit: the id must now be the one asked for; put the old one back to compare the rest.
+  let idAsAsked = true;
+  if (clientId !== undefined) {
+    idAsAsked = afterRest.client_id === clientId;
+    if (before.client_id === undefined) delete afterRest.client_id;
+    else afterRest.client_id = before.client_id;
+  }
   // A mode edit: the mode must now be the one asked for; put the old one back to compare the rest.
   let modeAsAsked = true;
   if (storageMode !== undefined) {
@@ -272,8 +279,9 @@ export function checkConfigEdit(after: string, before: Record<string, unknown>, 
     else if (storage && had?.mode === undefined) delete storage.mode;
     else if (storage) storage.mode = had!.mode;
   }
-  if (!modeAsAsked || !isDeepStrictEqual(afterRest, beforeRest) || !isDeepStrictEqual(rawRemotes(doc), [...expectedRemotes])) {
-    throw new BirdError(`bird could not edit ${where} safely (the edit would change more than ${storageMode === undefined ? 'the one remote' : 'the storage mode'}); edit it by hand.`);
+  if (!modeAsAsked || !idAsAsked || !isDeepStrictEqual(afterRest, beforeRest) || !isDeepStrictEqual(rawRemotes(doc), [...expectedRemotes])) {
+    const what = clientId !== undefined ? 'client_id' : storageMode === undefined ? 'the one remote' : 'the storage mode';
+    throw new BirdError(`bird could not edit ${where} safely (the edit would change more than ${what}); edit it by hand.`);
   }
 }
 
@@ -282,6 +290,7 @@ export interface ConfigEdit {
   readonly text: string;
   readonly remotes: readonly unknown[];
   readonly storageMode?: StorageMode;
+  readonly clientId?: string;
 }
 
 function requireBlocks(text: string, doc: Record<string, unknown>): void {
@@ -340,4 +349,30 @@ export function planStorageMode(text: string, doc: Record<string, unknown>, mode
   }
   edited.splice(header + 1, 0, { text: `mode = ${value}`, eol, kind: 'content' });
   return { text: joinLines(edited), remotes, storageMode: mode };
+}
+
+/**
+ * config.toml's text with the top-level `client_id` set to `id`: its line's value replaced where
+ * there is one before the first table, else a line added just above the first table (top-level
+ * keys must come before every table header), after the file's opening comments.
+ */
+export function planClientId(text: string, doc: Record<string, unknown>, id: string): ConfigEdit {
+  const lines = scanLines(text);
+  const eol = lineEnding(lines);
+  const value = JSON.stringify(id);
+  const remotes = rawRemotes(doc);
+  const firstHeader = lines.findIndex((l) => l.kind === 'header');
+  const topLevel = firstHeader === -1 ? lines.length : firstHeader;
+  const edited: Line[] = [...lines];
+  for (let i = 0; i < topLevel; i++) {
+    const match = /^(\s*client_id\s*=\s*)("(?:[^"\\]|\\.)*"|'[^']*')(.*)$/.exec(lines[i]!.text);
+    if (lines[i]!.kind !== 'content' || !match) continue;
+    edited[i] = { ...lines[i]!, text: match[1] + value + match[3] };
+    return { text: joinLines(edited), remotes, clientId: id };
+  }
+  let at = 0;
+  while (at < topLevel && lines[at]!.kind === 'comment') at++;
+  if (at > 0 && lines[at - 1]!.eol === '') edited[at - 1] = { ...lines[at - 1]!, eol };
+  edited.splice(at, 0, { text: `client_id = ${value}`, eol, kind: 'content' } as ScannedLine);
+  return { text: joinLines(edited), remotes, clientId: id };
 }

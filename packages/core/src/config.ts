@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, stringify, TomlError } from 'smol-toml';
 import { writeFileAtomic } from './atomic-file.ts';
 import { cachedConfig, rememberConfig } from './config-cache.ts';
+import { clientIdProblem } from './client-id.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
 import { remoteSchemaSuffix, validateRemoteNameSyntax } from './remote-name.ts';
@@ -152,7 +153,11 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
   const ignore = capture.ignore ?? DEFAULT_IGNORE;
   if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) bad('capture.ignore must be a list of strings');
 
-  if (doc.client_id !== undefined && (typeof doc.client_id !== 'string' || doc.client_id === '')) bad('client_id must be a non-empty string');
+  if (doc.client_id !== undefined) {
+    if (typeof doc.client_id !== 'string') bad('client_id must be a string');
+    const problem = clientIdProblem(doc.client_id as string);
+    if (problem) bad(`client_id ${JSON.stringify(doc.client_id)} cannot name a lake series (${problem})`);
+  }
 
   const rawCompaction = table(doc.compaction, 'compaction');
   const compaction: CompactionConfig = { ...DEFAULT_COMPACTION };

@@ -22,3 +22,4 @@ export * from './parse-flags.ts';
 export * from './table-keys.ts';
 export * from './config-text.ts';
 export * from './config-edit.ts';
+export * from './settle-client-id.ts';

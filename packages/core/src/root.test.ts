@@ -26,8 +26,9 @@ function ensureRootError(layout: ReturnType<typeof birdLayout>): BirdError {
 describe('ensureRoot', () => {
   it('creates the folders 0700 and the config 0600 with the default mode', () => {
     const layout = freshLayout();
-    const config = ensureRoot(layout);
-    expect(config).toEqual(defaultConfig('parquet'));
+    const config = ensureRoot(layout, 'parquet', { USER: 'me', BIRD_CLIENT_ID: 'me@laptop' });
+    // The store's identity is settled when it is made: cron and every later process agree on it.
+    expect(config).toEqual({ ...defaultConfig('parquet'), client_id: 'me@laptop' });
     for (const dir of [layout.root, layout.dbDir, layout.dataDir, layout.localData, layout.tmp, layout.spool]) {
       expect(statSync(dir).isDirectory()).toBe(true);
       expect(permissions(dir)).toBe(0o700);

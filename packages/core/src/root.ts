@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createFileAtomic } from './atomic-file.ts';
+import { clientIdProblem, resolveClientId } from './client-id.ts';
 import { BirdError } from './errors.ts';
 import { defaultConfig, loadConfig, renderConfig, type BirdConfig, type StorageMode } from './config.ts';
 import type { BirdLayout } from './paths.ts';
@@ -45,7 +46,7 @@ export function makeDirs(dir: string, mode = 0o700): void {
  * files 0600) and never touching what is there. Returns the config in force.
  * The DuckDB catalog is not made here: the capture path must not load DuckDB.
  */
-export function ensureRoot(layout: BirdLayout, mode: StorageMode = 'parquet'): BirdConfig {
+export function ensureRoot(layout: BirdLayout, mode: StorageMode = 'parquet', env: NodeJS.ProcessEnv = process.env): BirdConfig {
   try {
     if (existsSync(layout.root) && !statSync(layout.root).isDirectory()) {
       throw new BirdError(`BIRD_ROOT ${layout.root} is a file, not a folder: point BIRD_ROOT at a folder.`);
@@ -66,7 +67,11 @@ export function ensureRoot(layout: BirdLayout, mode: StorageMode = 'parquet'): B
     );
   }
   if (!existsSync(layout.config)) {
+    // The identity is settled when the store is made, by whoever makes it (usually a hooked
+    // shell, with its BIRD_CLIENT_ID): cron and every later process then agree on it.
     const config = defaultConfig(mode);
+    const id = resolveClientId(env);
+    if (clientIdProblem(id) === null) config.client_id = id;
     // Whoever created it first wins; a loser reads theirs (which may already hold a remote).
     if (createFileAtomic(layout.config, renderConfig(config), { tmpDir: layout.tmp, mode: 0o600 })) return config;
   }
