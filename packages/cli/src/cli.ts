@@ -3,7 +3,8 @@ import type { CliContext } from './context.ts';
 import { HELP, isUsageTopic, USAGE } from './usage.ts';
 import pkg from '../package.json' with { type: 'json' };
 
-export type CommandRun = (args: string[], ctx: CliContext) => Promise<void>;
+/** Runs a command; resolves to its exit status when that is not 0 (a failure it reported itself), else nothing. */
+export type CommandRun = (args: string[], ctx: CliContext) => Promise<number | void>;
 
 export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'completion', 'compact', 'push', 'pull', 'import', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -38,7 +39,7 @@ async function runHelp(args: string[], ctx: CliContext): Promise<void> {
   }
   if (!isUsageTopic(topic)) throw usageError(`there is no command ${JSON.stringify(topic)}; run \`bird --help\` to see the commands.`);
   if (topic === 'remote') {
-    ctx.stdout.write(`usage: ${USAGE['remote add']}\n       ${USAGE['remote list']}\n       ${USAGE['remote remove']}\n       ${USAGE['remote test']}\n`);
+    ctx.stdout.write(`usage: ${USAGE['remote add']}\n       ${USAGE['remote list']}\n       ${USAGE['remote remove']}\n       ${USAGE['remote test']}\n       ${USAGE['remote repair']}\n`);
     return;
   }
   ctx.stdout.write(`usage: ${USAGE[topic]}\n`);
@@ -51,7 +52,7 @@ function wantsHelp(args: readonly string[]): boolean {
   return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
-async function dispatch(argv: string[], ctx: CliContext): Promise<void> {
+async function dispatch(argv: string[], ctx: CliContext): Promise<number | void> {
   const [first, ...rest] = argv;
   if (first === undefined) throw usageError('missing command; run `bird --help` to see the commands.');
   if (first === '--help' || first === '-h') return runHelp([], ctx);
@@ -68,7 +69,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<void> {
     return runHelp([sub], ctx);
   }
   const run = await COMMANDS[first]();
-  await run(rest, ctx);
+  return run(rest, ctx);
 }
 
 /** One line of an error for the user: its first line, without a stack or a repeated prefix. */
@@ -80,8 +81,7 @@ export function errorLine(error: unknown): string {
 /** Runs `bird ARGV`; returns the exit status. Failures print `bird: <one sentence>` on stderr. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   try {
-    await dispatch(argv, ctx);
-    return 0;
+    return (await dispatch(argv, ctx)) ?? 0;
   } catch (error) {
     // An empty BirdError is an exit status with nothing to say (bird search left with Esc).
     if (!(error instanceof BirdError && error.message === '')) ctx.stderr.write(`bird: ${errorLine(error)}\n`);

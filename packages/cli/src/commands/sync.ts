@@ -4,7 +4,6 @@ import type { CommandRun } from '../cli.ts';
 /** `bird push` / `bird pull`: the same code as `bird-sync push|pull`. */
 export function syncCommand(op: 'push' | 'pull'): CommandRun {
   return async (args, ctx) => {
-    const code = await runSync(op, args, { env: ctx.env, stdout: ctx.stdout, stderr: ctx.stderr }, 'bird');
-    if (code !== 0) process.exitCode = code;
+    return runSync(op, args, { env: ctx.env, stdout: ctx.stdout, stderr: ctx.stderr }, 'bird');
   };
 }
