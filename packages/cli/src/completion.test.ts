@@ -34,7 +34,7 @@ describe('complete', () => {
     ['bird stats --since ', ['24h', '7d', '30d']],
     ['bird stats --dir ', ':files'],
     ['bird stats --host ', []],
-    ['bird remote ', ['add', 'list', 'remove', 'test']],
+    ['bird remote ', ['add', 'list', 'remove', 'test', 'repair']],
     ['bird remote remove ', ['team', 'backup']],
     ['bird remote test b', ['backup']],
     ['bird remote add ', []],

@@ -60,7 +60,7 @@ describe('bird remote test, file remotes', () => {
     const r = await bird('remote', 'test', 'team');
     expect(r).toEqual({
       code: 0,
-      stdout: `ok    reachable: ${lake}\nok    credentials: none needed; the folder can be read\nok    write: stored and removed a probe object under _bird/\n`,
+      stdout: `ok    reachable: ${lake}\nok    credentials: none needed; the folder can be read\nok    write: stored and removed a probe object under _bird/\nok    index: none yet (no bird has pushed here; pulls list the lake)\n`,
       stderr: '',
     });
     expect(filesUnder(lake)).toEqual(['keep.txt']);
@@ -85,7 +85,7 @@ describe('bird remote test, file remotes', () => {
     await add('mirror', '--type', 'file', '--uri', lake, '--read-only');
     const r = await bird('remote', 'test', 'mirror');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`ok    reachable: ${lake}\nok    credentials: none needed; the folder can be read\nskip  write: the remote is read_only\n`);
+    expect(r.stdout).toBe(`ok    reachable: ${lake}\nok    credentials: none needed; the folder can be read\nskip  write: the remote is read_only\nok    index: none yet (no bird has pushed here; pulls list the lake)\n`);
     expect(readdirSync(lake)).toEqual([]);
   });
 
@@ -135,7 +135,7 @@ describe('bird remote test, s3 remotes', () => {
     const r = await bird('remote', 'test', 'team');
     expect(r).toEqual({
       code: 0,
-      stdout: `ok    reachable: ${uri}/ at ${s3().endpoint}\nok    credentials accepted\nok    write: stored and removed a probe object under _bird/\n`,
+      stdout: `ok    reachable: ${uri}/ at ${s3().endpoint}\nok    credentials accepted\nok    write: stored and removed a probe object under _bird/\nok    index: none yet (no bird has pushed here; pulls list the lake)\n`,
       stderr: '',
     });
     expect(r.stdout).not.toContain(S3RVER_ENV.AWS_SECRET_ACCESS_KEY);
@@ -193,7 +193,7 @@ describe('bird remote test, s3 remotes', () => {
     await add('team', '--type', 's3', '--uri', uri, '--endpoint', s3().endpoint, '--read-only');
     const r = await bird('remote', 'test', 'team');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`ok    reachable: ${uri}/ at ${s3().endpoint}\nok    credentials accepted\nskip  write: the remote is read_only\n`);
+    expect(r.stdout).toBe(`ok    reachable: ${uri}/ at ${s3().endpoint}\nok    credentials accepted\nskip  write: the remote is read_only\nok    index: none yet (no bird has pushed here; pulls list the lake)\n`);
     const backend = await createRemoteBackend(remoteConfig({ type: 's3', uri: 's3://lake', endpoint: s3().endpoint }));
     try {
       expect((await backend.list(uri.slice('s3://lake/'.length))).length).toBe(0);

@@ -6,11 +6,12 @@ export const USAGE = {
   history: 'bird history [TEXT] [-n N] [--reverse] [--format table|csv|json]',
   search: 'bird search [QUERY] [--mode fuzzy|prefix|fulltext] [--filter everywhere|host|session|directory|workspace] [-n N] [--format plain|json] [-0] [--height N]',
   stats: 'bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]',
-  remote: 'bird remote add|list|remove|test …',
+  remote: 'bird remote add|list|remove|test|repair …',
   'remote add': 'bird remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]',
   'remote list': 'bird remote list [--format table|csv|json]',
   'remote remove': 'bird remote remove NAME',
   'remote test': 'bird remote test NAME',
+  'remote repair': 'bird remote repair NAME [--client ID]',
   hook: 'bird hook zsh|bash|fish',
   completion: 'bird completion zsh|bash|fish',
   compact: 'bird compact [--dry-run] [--json] [--verbose]',
@@ -40,7 +41,8 @@ Commands:
   remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]
   remote list                      the remotes in config.toml
   remote remove NAME               forget a remote (its data stays where it is)
-  remote test NAME                 check that a remote is reachable, accepts the credentials and can be written
+  remote test NAME                 check that a remote is reachable, accepts the credentials, can be written, and its index reads
+  remote repair NAME               rewrite the lake's index of this machine's series from what is there, and claim them
   hook zsh|bash|fish               print the shell hook, for: eval "$(bird hook zsh)"
   completion zsh|bash|fish         print Tab completion for bird (the hook already loads it)
   compact [--dry-run] [--json]     merge small Parquet files (what bird-sync does from cron)

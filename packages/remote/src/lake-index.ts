@@ -1,11 +1,15 @@
 /**
- * The lake's small index under `_bird/` (keys in lake-layout.ts; the format in LAKE.md):
- * what a push writes after its batches, and what a pull reads instead of listing the lake.
+ * The lake's small index under `_bird/` (keys in lake-layout.ts; the format in LAKE.md): what a
+ * push writes after its batches, and what a pull reads instead of listing the lake.
+ *
+ * Every object here was written by another machine, or by hand: each is read with a size bound,
+ * parsed into a checked value, and anything that does not check out is a `LakeIndexDamage`
+ * naming the object, never a crash, a hang or a path outside the lake.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BirdError, TABLE_NAMES, type TableName } from '@bird/core';
-import { LAKE_FORMAT_KEY, LAKE_FORMAT_VERSION } from './lake-layout.ts';
+import { BirdError, type TableName } from '@bird/core';
+import { LAKE_FORMAT_KEY, LAKE_FORMAT_VERSION, parseLakeKey } from './lake-layout.ts';
 import { RemoteAccessError, type RemoteBackend } from './remote-backend.ts';
 
 export interface LakeFormat {
@@ -18,10 +22,18 @@ export interface ClientHead {
   readonly client: string;
   /** The last log segment this client wrote; 0 before its first. */
   readonly seq: number;
+  /**
+   * A fresh random value for each push, also written into its segment. A writer compares the
+   * head with the token it last wrote: another value means another store wrote the series since
+   * (two machines with one client id, or a copied store). Absent in heads of older birds.
+   */
+  readonly token?: string;
+  /** The short host name of the machine that wrote the head, for messages. */
+  readonly host?: string;
 }
 
 export interface SegmentBatch {
-  /** The batch's key (lake-layout's lakeKey). */
+  /** The batch's key (lake-layout's lakeKey); table and date are the key's own. */
   readonly key: string;
   readonly table: TableName;
   readonly date: string;
@@ -33,24 +45,56 @@ export interface LogSegment {
   readonly version: number;
   readonly client: string;
   readonly seq: number;
+  /** The push's token (see ClientHead.token); absent in segments of older birds. */
+  readonly token?: string;
   readonly batches: readonly SegmentBatch[];
 }
 
-/** A small JSON object of the lake, or null when there is none. `scratch` is a local folder for the download. */
+/** A checked segment, with the entries that were left out and why (one phrase each). */
+export interface ReadSegment extends LogSegment {
+  readonly rejected: readonly string[];
+}
+
+/** A head, a segment or the format object that is not what the lake format says it must be. */
+export class LakeIndexDamage extends BirdError {
+  constructor(
+    /** The object's key. */
+    readonly key: string,
+    /** What is wrong, as a phrase: `is not valid JSON`, `is missing although … names it`. */
+    readonly reason: string,
+  ) {
+    super(`${key} ${reason}`);
+    this.name = 'LakeIndexDamage';
+  }
+}
+
+/** Index objects are small (a segment lists one push's batches): anything larger is refused unread. */
+export const MAX_INDEX_OBJECT_BYTES = 4 * 1024 * 1024;
+/** Bounds on what one head or segment may say, far above what a push writes. */
+const MAX_SEQ = 1e12;
+const MAX_BATCHES_PER_SEGMENT = 100_000;
+const TOKEN = /^[0-9a-f]{8,64}$/;
+const HOST = /^[^\s/\\\p{Cc}]{1,255}$/u;
+
+/**
+ * A small JSON object of the lake, or null when there is none. Throws LakeIndexDamage when it is
+ * larger than MAX_INDEX_OBJECT_BYTES or not JSON. `scratch` is a local folder for the download.
+ */
 export async function readLakeJson(backend: RemoteBackend, key: string, scratch: string): Promise<unknown | null> {
   const dir = mkdtempSync(join(scratch, 'get-'));
   try {
     const file = join(dir, 'object.json');
     try {
-      await backend.get(key, file);
+      await backend.get(key, file, { maxBytes: MAX_INDEX_OBJECT_BYTES });
     } catch (error) {
       if (error instanceof RemoteAccessError && error.failure === 'missing-object') return null;
+      if (error instanceof RemoteAccessError && error.failure === 'too-large') throw new LakeIndexDamage(key, `is larger than ${MAX_INDEX_OBJECT_BYTES} bytes, which no index object of bird's is`);
       throw error;
     }
     try {
       return JSON.parse(readFileSync(file, 'utf8')) as unknown;
     } catch {
-      throw new BirdError(`${key} in ${backend.location} is not valid JSON; the lake's index is damaged (see LAKE.md), so fix or remove that object.`);
+      throw new LakeIndexDamage(key, 'is not valid JSON');
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -70,13 +114,25 @@ export async function writeLakeJson(backend: RemoteBackend, key: string, value: 
 
 /**
  * The lake's format version (null: no `_bird/lake.json`, a lake no push of bird's made yet).
- * A newer version than this code knows is refused in one sentence naming the remote.
+ * A newer version than this code knows is refused in one sentence naming the remote. A damaged
+ * format object is reported through `onDamage` and read as this version: the heads beside it
+ * still say what each client pushed, and the next push writes the object again.
  */
-export async function readLakeFormat(backend: RemoteBackend, remote: string, scratch: string): Promise<number | null> {
-  const doc = (await readLakeJson(backend, LAKE_FORMAT_KEY, scratch)) as Partial<LakeFormat> | null;
+export async function readLakeFormat(backend: RemoteBackend, remote: string, scratch: string, onDamage: (damage: LakeIndexDamage) => void = () => {}): Promise<number | null> {
+  let doc: unknown;
+  try {
+    doc = await readLakeJson(backend, LAKE_FORMAT_KEY, scratch);
+  } catch (error) {
+    if (!(error instanceof LakeIndexDamage)) throw error;
+    onDamage(error);
+    return LAKE_FORMAT_VERSION;
+  }
   if (doc === null) return null;
-  const version = typeof doc.version === 'number' ? doc.version : NaN;
-  if (!(version >= 1)) throw new BirdError(`remote ${remote}: ${LAKE_FORMAT_KEY} does not say which format version the lake is; fix or remove it (see LAKE.md).`);
+  const version = isRecord(doc) && typeof doc.version === 'number' ? doc.version : NaN;
+  if (!(Number.isInteger(version) && version >= 1)) {
+    onDamage(new LakeIndexDamage(LAKE_FORMAT_KEY, 'does not say which format version the lake is'));
+    return LAKE_FORMAT_VERSION;
+  }
   if (version > LAKE_FORMAT_VERSION) {
     throw new BirdError(`remote ${remote} was written in lake format ${version}, newer than this bird understands (${LAKE_FORMAT_VERSION}); upgrade bird on this machine.`);
   }
@@ -87,14 +143,73 @@ export function lakeFormatDoc(): LakeFormat {
   return { format: 'bird-lake', version: LAKE_FORMAT_VERSION };
 }
 
-/** A segment as read: its batches checked, anything unknown to this version left out. */
-export function parseSegment(value: unknown, key: string): LogSegment {
-  const doc = value as Partial<LogSegment> | null;
-  if (!doc || typeof doc.seq !== 'number' || typeof doc.client !== 'string' || !Array.isArray(doc.batches)) {
-    throw new BirdError(`${key} is not a log segment of bird's lake format; fix or remove it (see LAKE.md).`);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** `client`'s head as read from `key`: checked, or a LakeIndexDamage saying what is wrong. */
+export function parseHead(value: unknown, key: string, client: string): ClientHead {
+  if (!isRecord(value) || !isCount(value.seq) || value.seq > MAX_SEQ) throw new LakeIndexDamage(key, 'is not a head of bird\'s lake format (it needs a whole "seq")');
+  if (value.client !== client) throw new LakeIndexDamage(key, `names client ${JSON.stringify(value.client)}, not ${JSON.stringify(client)}`);
+  if (value.token !== undefined && (typeof value.token !== 'string' || !TOKEN.test(value.token))) throw new LakeIndexDamage(key, 'holds a "token" that is not one bird writes');
+  return {
+    version: isCount(value.version) ? value.version : 1,
+    client,
+    seq: value.seq,
+    ...(typeof value.token === 'string' ? { token: value.token } : {}),
+    ...(typeof value.host === 'string' && HOST.test(value.host) ? { host: value.host } : {}),
+  };
+}
+
+/**
+ * Segment `seq` of `client` as read from `key`. The segment must say it is that one; each batch
+ * must be a batch key of that client's own series (`<table>/client=<client>/date=…/…`), whose
+ * table and date are taken from the key itself, never from fields beside it. Entries that fail
+ * are left out and named in `rejected`; the rest of the segment stands.
+ */
+export function parseSegment(value: unknown, key: string, expected: { client: string; seq: number }): ReadSegment {
+  if (!isRecord(value) || !isCount(value.seq) || typeof value.client !== 'string' || !Array.isArray(value.batches)) {
+    throw new LakeIndexDamage(key, 'is not a log segment of bird\'s lake format');
   }
-  const batches = doc.batches.filter(
-    (b): b is SegmentBatch => typeof b?.key === 'string' && (TABLE_NAMES as readonly string[]).includes(b.table) && typeof b.date === 'string',
-  );
-  return { version: doc.version ?? 1, client: doc.client, seq: doc.seq, batches };
+  if (value.client !== expected.client || value.seq !== expected.seq) {
+    throw new LakeIndexDamage(key, `says it is segment ${value.seq} of ${JSON.stringify(value.client)}, not ${expected.seq} of ${JSON.stringify(expected.client)}`);
+  }
+  if (value.batches.length > MAX_BATCHES_PER_SEGMENT) throw new LakeIndexDamage(key, `lists ${value.batches.length} batches, more than a push writes (${MAX_BATCHES_PER_SEGMENT})`);
+  if (value.token !== undefined && (typeof value.token !== 'string' || !TOKEN.test(value.token))) throw new LakeIndexDamage(key, 'holds a "token" that is not one bird writes');
+  const batches: SegmentBatch[] = [];
+  const rejected: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of value.batches as unknown[]) {
+    const batchKey = isRecord(entry) && typeof entry.key === 'string' ? entry.key : null;
+    const batch = batchKey === null ? null : parseLakeKey(batchKey);
+    if (batch === null) {
+      rejected.push(`an entry that is not a batch key (${JSON.stringify(isRecord(entry) ? entry.key : entry)?.slice(0, 200)})`);
+      continue;
+    }
+    if (batch.client !== expected.client) {
+      rejected.push(`batch ${batchKey} of another client's series`);
+      continue;
+    }
+    if (seen.has(batchKey!)) continue;
+    seen.add(batchKey!);
+    const e = entry as Record<string, unknown>;
+    batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0 });
+  }
+  return {
+    version: isCount(value.version) ? value.version : 1,
+    client: expected.client,
+    seq: expected.seq,
+    ...(typeof value.token === 'string' ? { token: value.token } : {}),
+    batches,
+    rejected,
+  };
+}
+
+/** A segment as this bird writes it. */
+export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[]): LogSegment {
+  return { version: 1, client, seq, token, batches };
+}
+
+/** A head as this bird writes it. */
+export function headDoc(client: string, seq: number, token: string, host: string): ClientHead {
+  return { version: 1, client, seq, token, host };
 }

@@ -25,14 +25,23 @@ export interface LakeBatch {
 }
 
 const SEGMENT = /^[^/.][^/]*$/; // no hidden part, no path separator
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar day written `YYYY-MM-DD` (`2024-02-30` and `2024-99-99` are not). */
+export function isLakeDate(value: string): boolean {
+  const m = DATE_SHAPE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
 
 /** `<table>/client=<id>/date=<day>/<batch>.parquet`: the key of a batch, relative to the lake's root. */
 export function lakeKey(b: LakeBatch): string {
   for (const [what, value] of [['client id', b.client], ['batch name', b.batch]] as const) {
     if (!SEGMENT.test(value) || GLOB_CHARS.test(value)) throw new Error(`${what} ${JSON.stringify(value)} cannot be part of a lake key`);
   }
-  if (!DATE.test(b.date)) throw new Error(`date ${JSON.stringify(b.date)} is not YYYY-MM-DD`);
+  if (!isLakeDate(b.date)) throw new Error(`date ${JSON.stringify(b.date)} is not a day written YYYY-MM-DD`);
   return `${b.table}/client=${b.client}/date=${b.date}/${b.batch}.parquet`;
 }
 
@@ -48,7 +57,7 @@ export function parseLakeKey(key: string): LakeBatch | null {
   const [table, clientPart, datePart, file] = parts as [string, string, string, string];
   if (!(TABLE_NAMES as readonly string[]).includes(table)) return null;
   if (!clientPart.startsWith('client=') || clientPart.length === 'client='.length) return null;
-  if (!datePart.startsWith('date=') || !DATE.test(datePart.slice(5))) return null;
+  if (!datePart.startsWith('date=') || !isLakeDate(datePart.slice(5))) return null;
   if (!file.endsWith('.parquet') || file.length === '.parquet'.length) return null;
   return { table: table as TableName, client: clientPart.slice(7), date: datePart.slice(5), batch: file.slice(0, -'.parquet'.length) };
 }

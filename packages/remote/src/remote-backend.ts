@@ -22,9 +22,10 @@ export interface RemoteBackend {
   list(prefix: string): Promise<RemoteObject[]>;
   /**
    * Copies object `key` to the local file `dest` atomically: `dest` either keeps what it had
-   * or holds every byte of the object, never part of it. Returns the number of bytes.
+   * or holds every byte of the object, never part of it. Returns the number of bytes. An object
+   * larger than `maxBytes` is refused before it is read (failure `too-large`).
    */
-  get(key: string, dest: string): Promise<number>;
+  get(key: string, dest: string, options?: GetOptions): Promise<number>;
   /** Stores the local file `source` as object `key`; readers see the whole object or none. */
   put(key: string, source: string): Promise<void>;
   /** Deletes object `key`; a key that is not there is not an error (the end state is the same). */
@@ -33,7 +34,11 @@ export interface RemoteBackend {
   close(): void;
 }
 
-export const REMOTE_FAILURES = ['unreachable', 'no-store', 'denied', 'missing-object', 'bad-config', 'other'] as const;
+export interface GetOptions {
+  readonly maxBytes?: number;
+}
+
+export const REMOTE_FAILURES = ['unreachable', 'no-store', 'denied', 'missing-object', 'too-large', 'bad-config', 'other'] as const;
 export type RemoteFailure = (typeof REMOTE_FAILURES)[number];
 
 /** A remote operation that failed; `message` is one sentence that says what to check. */

@@ -40,8 +40,17 @@ export interface QueryResult {
   readonly warnings?: readonly string[];
 }
 
+export interface QueryOptions {
+  /**
+   * A statement with side effects (a `COPY … TO`) passes what undoes them: a query that a
+   * compaction's publish overlapped is run again, and this runs first, so the second run starts
+   * from nothing rather than from what the first one left (e.g. a non-empty output folder).
+   */
+  readonly beforeRetry?: () => void;
+}
+
 export interface BirdConnection {
-  query(sql: string): Promise<QueryResult>;
+  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
   close(): void;
   /** What could not be set up on connect (e.g. a remote that was skipped), one sentence each. */
   readonly warnings: readonly string[];

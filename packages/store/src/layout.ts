@@ -30,6 +30,8 @@ export function cachedRemoteDir(layout: BirdLayout, remote: string): string {
 
 /** `db/data/cached/<name>/<table>/date=YYYY-MM-DD/`: the folder pulled rows of that day go to. */
 export function cachedPartitionDir(layout: BirdLayout, remote: string, table: TableName, date: string): string {
+  // A date comes from a lake written by others: never a path of its own.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`${JSON.stringify(date)} is not a day written YYYY-MM-DD`);
   return join(cachedRemoteDir(layout, remote), table, `date=${date}`);
 }
 

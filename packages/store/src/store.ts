@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLE_NAMES, loadConfig, markAfter, markBefore, readPublishIntent, rollForwardPublish, tryCompactionLock, type BirdLayout, type CompactionMark, type TableName } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
-import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryResult, type Store, type StoreOptions } from './api.ts';
+import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryOptions, type QueryResult, type Store, type StoreOptions } from './api.ts';
 import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
 import { defaultWarn, isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
@@ -103,9 +103,10 @@ class StoreConnection implements BirdConnection {
    * Runs `sql`, and runs it again whenever a compaction published a merged file while it ran
    * (between writing that file and deleting its sources, a scan can see a row twice, or list a
    * file that is then deleted). sync-worker's PROTOCOL.md has the steps and why this suffices.
-   * Costs four small reads per query; no row is deduplicated.
+   * Costs four small reads per query; no row is deduplicated. A statement with side effects
+   * must pass `beforeRetry` (see QueryOptions): it is never run again over what it left.
    */
-  async query(sql: string): Promise<QueryResult> {
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     for (let attempt = 0; ; attempt++) {
       const before = await this.waitOutPublish();
       let result: QueryResult | undefined;
@@ -121,6 +122,7 @@ class StoreConnection implements BirdConnection {
         if (result) return result;
         throw failure;
       }
+      options.beforeRetry?.();
     }
   }
 

@@ -4,5 +4,10 @@ export { runCompact, COMPACT_USAGE, type CommandIO } from './compact-command.ts'
 export { runSync, parseSince, selectRemotes, PUSH_USAGE, PULL_USAGE } from './sync-command.ts';
 export { push, checkPushable, type PushOptions, type PushSummary } from './sync/push.ts';
 export { pull, type PullOptions, type PullSummary } from './sync/pull.ts';
-export { planPush, planFetch, planHeadReads, planSegmentReads } from './sync/plan-sync.ts';
+export { planFetch, planHeadReads } from './sync/plan-sync.ts';
+export { planSeriesPush } from './sync/plan-push.ts';
+export { planIndexRepair } from './sync/plan-repair.ts';
 export { progressBar, type Progress } from './progress.ts';
+export { repairRemote, type RepairOptions, type RepairSummary, type SeriesRepair } from './sync/repair.ts';
+export { checkLakeIndex, type LakeHealth } from './sync/lake-health.ts';
+export { ownSeries } from './sync/pull.ts';

@@ -56,6 +56,7 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
   }
   const report: ({ op: 'push' | 'pull' } & (PushSummary | PullSummary | { remote: string; error: string }))[] = [];
   let failed = false;
+  const warn = (m: string) => io.stderr.write(`${prefix}: warning: ${m}\n`);
   for (const remote of remotes) {
     const steps: ('push' | 'pull')[] = op === 'sync' ? (isPushable(remote, layout.root) ? ['push', 'pull'] : ['pull']) : [op];
     for (const step of steps) {
@@ -64,11 +65,16 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
         const onProgress = bar ? (done: number, total: number) => bar.update(done, total) : undefined;
         const result =
           step === 'push'
-            ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress })
-            : await pull(layout, config, remote, { since, client: values.client as string | undefined, env: io.env, onProgress, onWarning: (m) => io.stderr.write(`${prefix}: warning: ${m}\n`) });
+            ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress, onWarning: warn })
+            : await pull(layout, config, remote, { since, client: values.client as string | undefined, env: io.env, onProgress, onWarning: warn });
         bar?.stop();
         report.push({ op: step, ...result });
         if (!values.json) describe(step, result, io);
+        // A series that could not be pushed fails the push, and the run; the rest of it was done.
+        if ('problems' in result && result.problems.length > 0) {
+          failed = true;
+          for (const problem of result.problems) io.stderr.write(`${prefix}: ${step} ${remote.name}: ${problem}\n`);
+        }
       } catch (error) {
         bar?.stop();
         failed = true;
@@ -80,14 +86,14 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
       }
     }
   }
-  if (values.json) io.stdout.write(`${JSON.stringify({ remotes: report })}\n`);
+  if (values.json) io.stdout.write(`${JSON.stringify({ ok: !failed, remotes: report })}\n`);
   return failed ? 1 : 0;
 }
 
 function describe(step: 'push' | 'pull', r: PushSummary | PullSummary, io: CommandIO): void {
   if ('plan' in r && r.outcome === 'dry-run') {
     if (r.plan.length === 0) io.stdout.write(`${r.remote}: nothing to push.\n`);
-    for (const p of r.plan) io.stdout.write(`${r.remote}: would push ${p.rows} ${p.table} rows of ${p.date}\n`);
+    for (const p of r.plan) io.stdout.write(`${r.remote}: would push ${p.rows} ${p.table} rows of ${p.date} into series ${p.client}\n`);
     return;
   }
   if (!io.stdout.isTTY) return; // cron: silent unless something failed

@@ -31,7 +31,7 @@ import { USAGE } from '../usage.ts';
 /** `bird remote add|list|remove`: edits the remotes in config.toml; `bird remote test`: checks one. */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const [sub, ...rest] = args;
-  const handlers: Record<'add' | 'list' | 'remove' | 'test', (a: string[], c: CliContext) => void | Promise<void>> = { add, list, remove, test };
+  const handlers: Record<'add' | 'list' | 'remove' | 'test' | 'repair', (a: string[], c: CliContext) => void | Promise<void>> = { add, list, remove, test, repair };
   if (sub === undefined) throw usageError(`missing subcommand; usage: ${USAGE.remote}`);
   if (!Object.hasOwn(handlers, sub)) throw usageError(`unknown subcommand ${JSON.stringify(sub)}; usage: ${USAGE.remote}`);
   await handlers[sub as keyof typeof handlers](rest, ctx);
@@ -170,7 +170,7 @@ async function remove(args: string[], ctx: CliContext): Promise<void> {
 }
 
 type CheckStatus = 'ok' | 'FAIL' | 'skip';
-type CheckName = 'reachable' | 'credentials' | 'write';
+type CheckName = 'reachable' | 'credentials' | 'write' | 'index';
 
 const DATABASE_WRITE_SKIP = 'write: a .duckdb remote is never written (push needs a folder or prefix uri)';
 
@@ -241,6 +241,7 @@ async function runChecks(remote: RemoteConfig, clientId: string, report: Report)
     if (database) report('skip', 'write', DATABASE_WRITE_SKIP);
     else if (remote.mode === 'read_only') report('skip', 'write', 'write: the remote is read_only');
     else await checkWrite(backend, clientId, report);
+    if (!database) await checkIndex(remote, backend, report);
   } finally {
     backend.close();
   }
@@ -299,6 +300,46 @@ async function checkWrite(backend: RemoteBackend, clientId: string, report: Repo
     report('ok', 'write', `write: stored and removed a probe object under ${LAKE_META_PREFIX}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The lake's index: its format object, and each client's head and last segment (sync-worker's checkLakeIndex). */
+async function checkIndex(remote: RemoteConfig, backend: RemoteBackend, report: Report): Promise<void> {
+  const { checkLakeIndex } = await import('@bird/sync-worker');
+  const scratch = await mkdtemp(join(tmpdir(), 'bird-index-'));
+  try {
+    const health = await checkLakeIndex(backend, remote.name, scratch);
+    if (!health.indexed) report('ok', 'index', 'index: none yet (no bird has pushed here; pulls list the lake)');
+    else if (health.damage.length === 0) report('ok', 'index', `index: intact (${health.series} series)`);
+    else {
+      const more = health.damage.length > 1 ? ` (and ${health.damage.length - 1} more)` : '';
+      report('FAIL', 'index', `index: ${health.damage[0]}${more}; pulls read the damaged series by listing it, and its owner's \`bird remote repair ${remote.name}\` rewrites it.`);
+    }
+  } catch (error) {
+    report('FAIL', 'index', `index: ${sentence(error)}`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `bird remote repair NAME [--client ID]`: rewrites the index of each series this store writes
+ * from what the lake holds, and claims them for this machine (sync-worker's repairRemote).
+ */
+async function repair(args: string[], ctx: CliContext): Promise<void> {
+  const { values, positionals } = parseFlags(args, { client: { type: 'string' } }, USAGE['remote repair'], { min: 1, max: 1 });
+  const layout = layoutOf(ctx);
+  requireRoot(layout);
+  const config = loadConfig(layout);
+  const remote = config.remotes.find((r) => r.name === positionals[0]);
+  if (!remote) throw noSuchRemote(config.remotes.map((r) => r.name), positionals[0]!);
+  const { repairRemote } = await import('@bird/sync-worker');
+  const result = await repairRemote(layout, config, remote, { env: ctx.env, client: values.client as string | undefined });
+  if (result.outcome === 'locked') throw new BirdError(`another push, pull or repair of ${remote.name} is running; try again when it is done.`);
+  if (result.series.length === 0) ctx.stdout.write(`${remote.name}: this store has no series there yet; nothing to repair.\n`);
+  for (const s of result.series) {
+    const what = s.rewrittenSegments === 0 && s.orphanBatches === 0 ? 'index intact' : `${s.rewrittenSegments} segments rewritten, ${s.orphanBatches} batches indexed that no segment named`;
+    ctx.stdout.write(escapeControls(`${remote.name}: series ${s.client}: ${what}; head at ${s.seq}, written by this machine.`) + '\n');
   }
 }
 

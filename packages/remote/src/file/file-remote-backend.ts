@@ -3,8 +3,17 @@ import type { Dirent } from 'node:fs';
 import { copyFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_SUFFIX, writeFileAtomicWith } from '@bird/core';
-import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
+import { checkKey, RemoteAccessError, type GetOptions, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
 import type { FileRemoteConfig } from './file-remote-config.ts';
+
+/**
+ * What changes when a file is rewritten: every write is a new file renamed into place, so the
+ * inode changes even where mtime has a resolution of a second or two (SMB, FAT, some NFS), and
+ * nanoseconds tell apart two writes of one second where the filesystem keeps them.
+ */
+function fileEtag(st: { size: bigint; mtimeNs: bigint; ino: bigint }): string {
+  return `${st.size}-${st.mtimeNs}-${st.ino}`;
+}
 
 export class FileRemoteBackend implements RemoteBackend {
   readonly location: string;
@@ -32,8 +41,8 @@ export class FileRemoteBackend implements RemoteBackend {
         if (e.isDirectory()) {
           if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await walk(join(dir, e.name), `${key}/`);
         } else if (e.isFile() && key.startsWith(prefix) && !e.name.endsWith(TEMP_SUFFIX)) {
-          const st = await stat(join(dir, e.name)).catch(() => null);
-          if (st) out.push({ key, size: st.size, etag: `${st.size}-${Math.trunc(st.mtimeMs)}` });
+          const st = await stat(join(dir, e.name), { bigint: true }).catch(() => null);
+          if (st) out.push({ key, size: Number(st.size), etag: fileEtag(st) });
         }
       }
     };
@@ -41,13 +50,17 @@ export class FileRemoteBackend implements RemoteBackend {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async get(key: string, dest: string): Promise<number> {
+  async get(key: string, dest: string, options: GetOptions = {}): Promise<number> {
     const source = join(this.config.root, checkKey(key));
     let size = 0;
     await writeFileAtomicWith(dest, async (tmp) => {
       try {
+        if (options.maxBytes !== undefined && (await stat(source)).size > options.maxBytes) {
+          throw new RemoteAccessError('too-large', `${key} in ${this.location} is larger than ${options.maxBytes} bytes.`);
+        }
         await copyFile(source, tmp);
       } catch (error) {
+        if (error instanceof RemoteAccessError) throw error;
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
           await this.checkRoot();
           throw new RemoteAccessError('missing-object', `${key} does not exist in ${this.location}.`, { cause: error });

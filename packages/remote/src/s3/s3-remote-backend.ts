@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { writeFileAtomicWith } from '@bird/core';
-import { checkKey, RemoteAccessError, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
+import { checkKey, RemoteAccessError, type GetOptions, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
 import type { S3RemoteConfig } from './s3-remote-config.ts';
 
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -68,10 +68,15 @@ export class S3RemoteBackend implements RemoteBackend {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async get(key: string, dest: string): Promise<number> {
+  async get(key: string, dest: string, options: GetOptions = {}): Promise<number> {
     const response = await this.call(() => this.client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: this.config.prefix + checkKey(key) })), 'get', key);
     const body = response.Body as Readable | undefined;
     if (!body) throw new RemoteAccessError('other', `${this.location} returned no body for ${key}; try again.`);
+    const limit = options.maxBytes;
+    if (limit !== undefined && (response.ContentLength === undefined || response.ContentLength > limit)) {
+      body.destroy();
+      throw new RemoteAccessError('too-large', `${key} in ${this.location} is larger than ${limit} bytes.`);
+    }
     let size = 0;
     try {
       await writeFileAtomicWith(dest, async (tmp) => {

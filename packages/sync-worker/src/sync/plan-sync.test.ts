@@ -1,19 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceDatabaseCursor, planDatabaseRead, planFetch, planHeadReads, planPush, planSegmentReads, type DatabaseCursor, type DatabaseRead, type KnownBatch } from './plan-sync.ts';
-
-describe('planPush', () => {
-  it.each([
-    ['a first push', { localSeq: 0, remoteSeq: 0, outbox: [] }, { commitOnly: [], upload: [], recover: [], nextSeq: 1 }],
-    ['in step with the remote', { localSeq: 4, remoteSeq: 4, outbox: [] }, { commitOnly: [], upload: [], recover: [], nextSeq: 5 }],
-    ['a staged push never uploaded (killed before its head)', { localSeq: 4, remoteSeq: 4, outbox: [5] }, { commitOnly: [], upload: [5], recover: [], nextSeq: 6 }],
-    ['a staged push the remote has (killed before the local commit)', { localSeq: 4, remoteSeq: 5, outbox: [5] }, { commitOnly: [5], upload: [], recover: [], nextSeq: 6 }],
-    ['local state lost: the remote\'s segments are read back', { localSeq: 0, remoteSeq: 3, outbox: [] }, { commitOnly: [], upload: [], recover: [1, 2, 3], nextSeq: 4 }],
-    ['lost state and a staged push the remote has', { localSeq: 1, remoteSeq: 3, outbox: [3] }, { commitOnly: [3], upload: [], recover: [2], nextSeq: 4 }],
-    ['staged pushes upload in order', { localSeq: 2, remoteSeq: 2, outbox: [4, 3] }, { commitOnly: [], upload: [3, 4], recover: [], nextSeq: 5 }],
-  ])('%s', (_, input, plan) => {
-    expect(planPush(input)).toEqual(plan);
-  });
-});
+import { advanceDatabaseCursor, planDatabaseRead, planFetch, planHeadReads, type DatabaseCursor, type DatabaseRead, type KnownBatch } from './plan-sync.ts';
 
 describe('planHeadReads', () => {
   const heads = [
@@ -25,22 +11,12 @@ describe('planHeadReads', () => {
     ['first pull: every head but mine', {}, undefined, ['bob@b', 'carol@c']],
     ['only heads whose etag changed', { 'bob@b': { seq: 1, etag: 'b1' }, 'carol@c': { seq: 1, etag: 'c1' } }, undefined, ['bob@b']],
     ['nothing changed: nothing read (a no-op pull is one listing)', { 'bob@b': { seq: 2, etag: 'b2' }, 'carol@c': { seq: 1, etag: 'c1' } }, undefined, []],
+    ['a series read by listing is read again only when its head changed', { 'bob@b': { seq: 0, etag: 'b2', listed: ['k'], damage: 'x' }, 'carol@c': { seq: 1, etag: 'c0', listed: [], damage: 'y' } }, undefined, ['carol@c']],
     ['--client names one series', {}, 'carol@c', ['carol@c']],
     ['--client may name my own', {}, 'me@here', ['me@here']],
     ['--client of nobody', {}, 'dan@d', []],
   ])('%s', (_, cursors, only, expected) => {
-    expect(planHeadReads(heads, cursors, 'me@here', only)).toEqual(expected);
-  });
-});
-
-describe('planSegmentReads', () => {
-  it.each([
-    [0, 3, [1, 2, 3]],
-    [2, 3, [3]],
-    [3, 3, []],
-    [5, 3, []],
-  ])('cursor %i, head %i', (cursor, head, expected) => {
-    expect(planSegmentReads(cursor, head)).toEqual(expected);
+    expect(planHeadReads(heads, cursors, new Set(['me@here']), only)).toEqual(expected);
   });
 });
 

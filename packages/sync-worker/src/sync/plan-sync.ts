@@ -1,48 +1,22 @@
 /**
- * What a push and a pull must do, as pure functions of what is known locally and what the
- * lake's index says (PROTOCOL.md, "Push and pull"). No I/O here: push.ts and pull.ts do it.
+ * What a pull must do, as pure functions of what is known locally and what the lake's index
+ * says (PROTOCOL.md, "Pull"); a push's plan is in plan-push.ts. No I/O here: pull.ts does it.
  */
 import type { TableName } from '@bird/core';
 import type { SegmentBatch } from '@bird/remote';
-
-export interface PushInput {
-  /** The last segment this machine knows it committed (local state). */
-  readonly localSeq: number;
-  /** The segment number in this client's head on the remote (0: none yet). */
-  readonly remoteSeq: number;
-  /** Pushes staged in the outbox and not yet committed locally, by segment number. */
-  readonly outbox: readonly number[];
-}
-
-export interface PushPlan {
-  /** Staged pushes the remote already has (the head names them): only the local commit is left. */
-  readonly commitOnly: readonly number[];
-  /** Staged pushes to upload (batches, then segment, then head), in this order. */
-  readonly upload: readonly number[];
-  /**
-   * Segments on the remote that this machine has no record of (its state was lost, or restored
-   * from a backup): their rows are read back into the ledger so they are not pushed twice.
-   */
-  readonly recover: readonly number[];
-  /** The number the next new push gets. */
-  readonly nextSeq: number;
-}
-
-export function planPush({ localSeq, remoteSeq, outbox }: PushInput): PushPlan {
-  const staged = [...outbox].sort((a, b) => a - b);
-  const commitOnly = staged.filter((seq) => seq <= remoteSeq);
-  const upload = staged.filter((seq) => seq > remoteSeq);
-  const recover: number[] = [];
-  for (let seq = localSeq + 1; seq <= remoteSeq; seq++) if (!staged.includes(seq)) recover.push(seq);
-  const nextSeq = Math.max(localSeq, remoteSeq, ...staged, 0) + 1;
-  return { commitOnly, upload, recover, nextSeq };
-}
 
 export interface PullCursor {
   /** The last segment of this client read. */
   readonly seq: number;
   /** The head's etag when it was read: an unchanged etag means no new segment. */
   readonly etag: string;
+  /**
+   * Set while the series' index is damaged and the series is read by listing its folders
+   * instead: every batch key taken from a listing so far, so each is fetched once.
+   */
+  readonly listed?: readonly string[];
+  /** What was found damaged, as last reported (a warning is given once per new damage). */
+  readonly damage?: string;
 }
 
 export interface HeadListing {
@@ -50,19 +24,12 @@ export interface HeadListing {
   readonly etag: string;
 }
 
-/** The clients whose head must be read: changed since last time, not this machine (unless asked for), and the one asked for with --client. */
-export function planHeadReads(heads: readonly HeadListing[], cursors: Readonly<Record<string, PullCursor>>, self: string, only?: string): string[] {
+/** The clients whose head must be read: changed since last time, not this store's own series (unless asked for), and the one asked for with --client. */
+export function planHeadReads(heads: readonly HeadListing[], cursors: Readonly<Record<string, PullCursor>>, self: ReadonlySet<string>, only?: string): string[] {
   return heads
-    .filter((h) => (only !== undefined ? h.client === only : h.client !== self))
+    .filter((h) => (only !== undefined ? h.client === only : !self.has(h.client)))
     .filter((h) => cursors[h.client]?.etag !== h.etag)
     .map((h) => h.client);
-}
-
-/** Segment numbers to read for a client whose head says `headSeq`. */
-export function planSegmentReads(cursorSeq: number, headSeq: number): number[] {
-  const out: number[] = [];
-  for (let seq = cursorSeq + 1; seq <= headSeq; seq++) out.push(seq);
-  return out;
 }
 
 export interface KnownBatch extends SegmentBatch {

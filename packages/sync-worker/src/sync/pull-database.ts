@@ -6,18 +6,18 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { TABLES, quoteIdent, quoteLiteral, resolveClientId, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { TABLES, quoteIdent, quoteLiteral, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { databaseCopy, databaseTables, registerCachedRemote } from '@bird/store';
 import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
 import { advanceDatabaseCursor, planDatabaseRead, type DatabaseRead } from './plan-sync.ts';
-import type { PullOptions, PullSummary } from './pull.ts';
+import { ownSeries, type PullOptions, type PullSummary } from './pull.ts';
 import { SYNC_ATTEMPTS } from './push.ts';
 import { readPullState, writePullState, type SyncPaths } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
 
 /** Runs with the remote's sync lock held (pull.ts takes it). */
 export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remote: RemoteConfig, paths: SyncPaths, options: PullOptions): Promise<Omit<PullSummary, 'seconds'>> {
-  const self = resolveClientId(options.env ?? process.env, config.client_id);
+  const self = ownSeries(paths, config, options.env ?? process.env);
   const copy = await databaseCopy(layout, remote, { attempts: SYNC_ATTEMPTS });
   const tables = [...syncedTables(config.sync)].sort();
   const wanted: DatabaseRead = { client: options.client ?? null, since: options.since ?? null, tables: tables.join(',') };
@@ -45,14 +45,15 @@ export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remot
  * shape the ingest reads. Rows of this machine stay out (they are `local` here) unless --client
  * asks for them; outputs and events follow the invocations they belong to.
  */
-async function exportRows(path: string, incoming: string, tables: readonly TableName[], self: string, wanted: DatabaseRead): Promise<IncomingGroup[]> {
+async function exportRows(path: string, incoming: string, tables: readonly TableName[], self: ReadonlySet<string>, wanted: DatabaseRead): Promise<IncomingGroup[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
     await connection.run(`ATTACH ${quoteLiteral(path)} AS source (READ_ONLY)`);
     const where = await databaseTables(connection, 'source');
     const rel = (table: TableName) => `source.${quoteIdent(where.get(table)!)}.${quoteIdent(table)}`;
-    const ofClient = wanted.client === null ? `client_id <> ${quoteLiteral(self)}` : `client_id = ${quoteLiteral(wanted.client)}`;
+    // IS DISTINCT FROM, not <> or NOT IN: a row with a NULL client_id is another machine's, not a reason to drop it.
+    const ofClient = wanted.client === null ? [...self].map((c) => `client_id IS DISTINCT FROM ${quoteLiteral(c)}`).join(' AND ') : `client_id = ${quoteLiteral(wanted.client)}`;
     const groups: IncomingGroup[] = [];
     for (const table of tables) {
       if (!where.has(table)) continue;

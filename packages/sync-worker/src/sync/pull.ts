@@ -5,22 +5,23 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { TABLE_NAMES, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { isDatabaseRemote, registerCachedRemote } from '@bird/store';
-import { HEADS_PREFIX, createRemoteBackend, headKey, parseHeadKey, parseLakeKey, parseSegment, readLakeFormat, readLakeJson, segmentKey, type ClientHead, type RemoteBackend } from '@bird/remote';
+import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
 import { pullDatabase } from './pull-database.ts';
-import { planFetch, planHeadReads, planSegmentReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
-import { prepareSyncDirs, readPullState, syncPaths, trySyncLock, writePullState } from './sync-state.ts';
+import { planFetch, planHeadReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
+import { listHeads, listSeriesBatches, readHead, readLog } from './series-index.ts';
+import { prepareSyncDirs, readPullState, syncPaths, trySyncLock, writePullState, writtenSeries } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
 import { SYNC_ATTEMPTS, TRANSFER_CONCURRENCY } from './push.ts';
 
 export interface PullOptions {
   readonly since?: string;
-  /** Only this client's series (default: every client but this machine). */
+  /** Only this client's series (default: every client but this store's own). */
   readonly client?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly onProgress?: (done: number, total: number) => void;
   readonly backend?: RemoteBackend;
-  /** Told of a problem that did not stop the pull (the history index could not be updated). */
+  /** Told of a problem that did not stop the pull (a damaged index read by listing, the history index not updated). */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -34,9 +35,21 @@ export interface PullSummary {
   readonly seconds: number;
 }
 
+/**
+ * The series this store writes to a lake: never pulled back into its own cache. Every series it
+ * has push state for, and the id it would push as now (before its first push).
+ */
+export function ownSeries(paths: ReturnType<typeof syncPaths>, config: BirdConfig, env: NodeJS.ProcessEnv): Set<string> {
+  const own = new Set(writtenSeries(paths));
+  own.add(resolveClientId(env, config.client_id));
+  if (config.client_id) own.add(config.client_id);
+  return own;
+}
+
 export async function pull(layout: BirdLayout, config: BirdConfig, remote: RemoteConfig, options: PullOptions = {}): Promise<PullSummary> {
   const started = Date.now();
-  const self = resolveClientId(options.env ?? process.env, config.client_id);
+  const env = options.env ?? process.env;
+  const warn = options.onWarning ?? (() => undefined);
   const paths = syncPaths(layout, remote.name);
   prepareSyncDirs(paths);
   const lock = trySyncLock(paths);
@@ -48,61 +61,70 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
       lock.release();
     }
   }
+  const self = ownSeries(paths, config, env);
   const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
   let rows = 0;
   let objects = 0;
   let bytes = 0;
   try {
-    const format = await readLakeFormat(backend, remote.name, paths.scratch);
     const state = readPullState(paths, backend.location);
+    let formatDamage: string | undefined;
+    const format = await readLakeFormat(backend, remote.name, paths.scratch, (damage) => (formatDamage = damage.message));
+    // Said once per damage, not at every pull until someone pushes (a push writes the object again).
+    if (formatDamage !== undefined && formatDamage !== state.formatDamage) warn(`remote ${remote.name}: ${formatDamage}; pulling by its heads all the same.`);
     const cursors: Record<string, PullCursor> = { ...state.clients };
     // A lake without `_bird/` (made by other tools, or by hand) has no index to follow: it is
     // listed whole on every pull, and the state remembers which batches were added already.
     const unindexed = format === null;
     const listed = new Set(state.listed ?? []);
-    const known: KnownBatch[] = unindexed ? (await listLakeBatches(backend)).filter((b) => !listed.has(b.key)) : [...state.deferred];
+    const known: KnownBatch[] = unindexed ? (await listLakeBatches(backend)).filter((b) => !listed.has(b.key)) : checkedBatches(state.deferred);
     if (!unindexed) {
-      const heads = (await backend.list(HEADS_PREFIX)).flatMap((o) => {
-        const client = parseHeadKey(o.key);
-        return client === null ? [] : [{ client, etag: o.etag }];
-      });
+      const heads = await listHeads(backend);
       for (const client of planHeadReads(heads, cursors, self, options.client)) {
-        const head = (await readLakeJson(backend, headKey(client), paths.scratch)) as ClientHead | null;
-        if (!head || typeof head.seq !== 'number') continue;
         const etag = heads.find((h) => h.client === client)!.etag;
-        for (const seq of planSegmentReads(cursors[client]?.seq ?? 0, head.seq)) {
-          const key = segmentKey(client, seq);
-          const doc = await readLakeJson(backend, key, paths.scratch);
-          if (doc === null) throw new Error(`${key} is missing from remote ${remote.name} although ${headKey(client)} names it; the lake's index is damaged.`);
-          for (const b of parseSegment(doc, key).batches) known.push({ ...b, client });
-        }
-        cursors[client] = { seq: head.seq, etag };
+        const read = await readSeries(backend, client, cursors[client], etag, paths.scratch, (m) => warn(`remote ${remote.name}: ${m}`));
+        if (read === null) continue;
+        known.push(...read.batches);
+        cursors[client] = read.cursor;
       }
     }
     const wanted = options.client ?? null;
-    const { fetch, defer } = planFetch(known.filter((b) => (wanted === null ? b.client !== self : b.client === wanted)), { tables: syncedTables(config.sync), since: options.since });
-    const elsewhere = known.filter((b) => (wanted === null ? b.client === self : b.client !== wanted));
+    const mine = (b: KnownBatch) => (wanted === null ? !self.has(b.client) : b.client === wanted);
+    const { fetch, defer } = planFetch(known.filter(mine), { tables: syncedTables(config.sync), since: options.since });
+    const elsewhere = known.filter((b) => !mine(b));
 
     // Download (no lock but our own: the network is slow), then add to the cache under the compaction lock.
     rmSync(paths.incoming, { recursive: true, force: true });
     mkdirSync(paths.incoming, { recursive: true, mode: 0o700 });
     const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
     let done = 0;
+    const fetched: KnownBatch[] = [];
     await Promise.all(
       fetch.map((b) =>
         queue.add(async () => {
-          bytes += await backend.get(b.key, join(paths.incoming, b.key));
+          let size: number;
+          try {
+            size = await backend.get(b.key, join(paths.incoming, b.key));
+          } catch (error) {
+            // An index naming a batch that is not there: said once, and the pull goes on without it.
+            if (!(error instanceof RemoteAccessError && error.failure === 'missing-object')) throw error;
+            warn(`remote ${remote.name}: ${b.key} is named by ${b.client}'s index but is not in the lake; left out.`);
+            return;
+          }
+          bytes += size; // after the await: `bytes += await …` would add to a value read before it
           objects++;
+          fetched.push(b);
           options.onProgress?.(++done, fetch.length);
         }),
       ),
     );
-    if (fetch.length > 0) {
+    if (fetched.length > 0) {
       await registerCachedRemote(layout, remote.name);
-      rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetch, paths.incoming), options.onWarning);
+      rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetched, paths.incoming), options.onWarning);
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
-    writePullState(paths, unindexed ? { source: backend.location, clients: {}, deferred: [], listed: [...listed, ...fetch.map((b) => b.key)] } : { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere] });
+    const said = formatDamage !== undefined ? { formatDamage } : {};
+    writePullState(paths, unindexed ? { source: backend.location, clients: {}, deferred: [], listed: [...listed, ...fetch.map((b) => b.key)], ...said } : { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere], ...said });
     rmSync(paths.incoming, { recursive: true, force: true });
   } finally {
     if (!options.backend) backend.close();
@@ -111,12 +133,51 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
   return { remote: remote.name, outcome: 'done', rows, objects, bytes, seconds: (Date.now() - started) / 1000 };
 }
 
-/** The downloaded batches, by table and day (the unit a cache is added to). */
+/**
+ * What is new in one client's series since `cursor`: from its index when it can be followed,
+ * else from a listing of its folders (each listed batch taken once, `cursor.listed`). A damaged
+ * index is reported once per new damage, and never stops the pull. Null: nothing to read now
+ * (the head vanished between the listing and the read).
+ */
+async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, warn: (m: string) => void): Promise<{ batches: KnownBatch[]; cursor: PullCursor } | null> {
+  const from = cursor?.seq ?? 0;
+  const head = await readHead(backend, client, scratch);
+  if (head.kind === 'missing') return null;
+  let damage: string | null = null;
+  if (head.kind === 'damaged') damage = head.damage.message;
+  else if (head.head.seq < from) damage = `${head.head.client}'s head names segment ${head.head.seq}, behind the ${from} already read`;
+  if (damage === null && head.kind === 'present') {
+    const log = await readLog(backend, client, from, head.head.seq, scratch);
+    for (const r of log.rejected) warn(`left out ${r}.`);
+    if (log.damage === null) {
+      const taken = new Set(cursor?.listed ?? []);
+      return { batches: log.batches.filter((b) => !taken.has(b.key)), cursor: { seq: head.head.seq, etag } };
+    }
+    damage = log.damage.message;
+  }
+  // The index cannot be followed: the series' folders say what is there.
+  const taken = new Set(cursor?.listed ?? []);
+  const fresh = (await listSeriesBatches(backend, client)).filter((b) => !taken.has(b.key));
+  if (damage !== cursor?.damage) warn(`${damage}; series ${client} is read by listing its folders until its owner's next push repairs the index (\`bird remote repair\`).`);
+  return { batches: fresh, cursor: { seq: from, etag, listed: [...taken, ...fresh.map((b) => b.key)], damage: damage! } };
+}
+
+/** Deferred batches from the state file, each checked again as a lake key (the file is input too). */
+function checkedBatches(batches: readonly KnownBatch[]): KnownBatch[] {
+  return batches.flatMap((b) => {
+    const parsed = parseLakeKey(b.key);
+    return parsed === null ? [] : [{ key: b.key, table: parsed.table, date: parsed.date, client: parsed.client, rows: b.rows, bytes: b.bytes }];
+  });
+}
+
+/** The downloaded batches, by table and day (the unit a cache is added to); table and day come from each key. */
 function groupByDay(batches: readonly KnownBatch[], incoming: string): IncomingGroup[] {
   const groups = new Map<string, { table: TableName; date: string; files: string[] }>();
   for (const b of batches) {
-    const id = `${b.table}\n${b.date}`;
-    const group = groups.get(id) ?? groups.set(id, { table: b.table, date: b.date, files: [] }).get(id)!;
+    const key = parseLakeKey(b.key);
+    if (key === null) continue;
+    const id = `${key.table}\n${key.date}`;
+    const group = groups.get(id) ?? groups.set(id, { table: key.table, date: key.date, files: [] }).get(id)!;
     group.files.push(join(incoming, b.key));
   }
   return [...groups.values()];

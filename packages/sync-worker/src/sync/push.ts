@@ -1,33 +1,37 @@
-// `bird push` / `bird-sync push`: this machine's new rows to its own `client=` series of a
-// lake, exactly once. The steps and why each is safe to interrupt: PROTOCOL.md, "Push".
+// `bird push` / `bird-sync push`: this store's new rows to a lake, each into the series of its
+// own client id, exactly once. The steps and why each is safe to interrupt: PROTOCOL.md, "Push".
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { BirdError, TABLE_NAMES, quoteIdent, quoteLiteral, resolveClientId, writeFileAtomic, writeFileAtomicWith, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName, ROW_KEY } from '@bird/core';
+import { BirdError, TABLE_NAMES, clientIdProblem, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
 import {
   LAKE_FORMAT_KEY,
+  LakeIndexDamage,
   createRemoteBackend,
+  headDoc,
   headKey,
   lakeFormatDoc,
   lakeKey,
   parseRemoteUri,
   parseSegment,
   readLakeFormat,
-  readLakeJson,
+  segmentDoc,
   segmentKey,
   writeLakeJson,
-  type ClientHead,
-  type LogSegment,
   type RemoteBackend,
   type SegmentBatch,
 } from '@bird/remote';
-import { planPush } from './plan-sync.ts';
-import { ledgerFiles, outboxSeqs, prepareSyncDirs, readPushSeq, syncPaths, trySyncLock, writePushSeq, type SyncPaths } from './sync-state.ts';
+import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpushedRowsSql } from './ledger.ts';
+import { migrateLegacyState } from './legacy-state.ts';
+import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
+import { readHead, readLog } from './series-index.ts';
+import { SeriesConflict, TRANSFER_CONCURRENCY, newToken, rebuildSeries, type SeriesContext } from './series-rebuild.ts';
+import { outboxSeqs, prepareSeriesDirs, prepareSyncDirs, readRefusal, readSeriesState, seriesPaths, syncPaths, trySyncLock, writeRefusal, writeSeriesState, writtenSeries, type SeriesPaths, type SeriesState } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
 
-export const TRANSFER_CONCURRENCY = 8;
+export { TRANSFER_CONCURRENCY } from './series-rebuild.ts';
 /** Tries per request for sync transfers: the SDK backs off between them on throttling and 5xx. */
 export const SYNC_ATTEMPTS = 5;
 
@@ -40,6 +44,8 @@ export interface PushOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Used instead of the remote's own backend (tests count its requests). */
   readonly backend?: RemoteBackend;
+  /** Told of a problem that did not stop the push (a damaged format object, rewritten). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface PushSummary {
@@ -49,8 +55,13 @@ export interface PushSummary {
   readonly objects: number;
   readonly bytes: number;
   readonly seconds: number;
-  /** dry-run: what would move, per table and day. */
-  readonly plan: readonly { table: TableName; date: string; rows: number }[];
+  /** dry-run: what would move, per series, table and day. */
+  readonly plan: readonly { client: string; table: TableName; date: string; rows: number }[];
+  /**
+   * What could not be pushed, one sentence each (a series another machine writes, rows whose
+   * client id cannot name a series). The other series were pushed; the push as a whole failed.
+   */
+  readonly problems: readonly string[];
 }
 
 /** True for a remote a push can go to: read_write, and a folder or prefix rather than a database. */
@@ -71,86 +82,232 @@ export function checkPushable(remote: RemoteConfig, root: string): void {
   }
 }
 
+interface Totals {
+  rows: number;
+  objects: number;
+  bytes: number;
+}
+
+interface PushContext extends SeriesContext {
+  readonly tables: readonly TableName[];
+  readonly since?: string;
+  /** The settled client id: the series of rows of a table without client_id whose command is not stored here. */
+  readonly self: string;
+  readonly totals: Totals;
+  readonly options: PushOptions;
+  /** False until `_bird/lake.json` is known to be on the remote and readable. */
+  formatWritten: boolean;
+}
+
 export async function push(layout: BirdLayout, config: BirdConfig, remote: RemoteConfig, options: PushOptions = {}): Promise<PushSummary> {
   const started = Date.now();
   checkPushable(remote, layout.root);
-  const client = resolveClientId(options.env ?? process.env, config.client_id);
+  const env = options.env ?? process.env;
+  const warn = options.onWarning ?? (() => undefined);
   const paths = syncPaths(layout, remote.name);
-  prepareSyncDirs(paths);
   const tables = [...syncedTables(config.sync)];
-  const lock = options.dryRun ? null : trySyncLock(paths);
-  if (!options.dryRun && !lock) return { remote: remote.name, outcome: 'locked', rows: 0, objects: 0, bytes: 0, seconds: 0, plan: [] };
-  const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
-  const totals = { rows: 0, objects: 0, bytes: 0 };
-  try {
-    const target: UploadTarget = { backend, paths, client, formatWritten: (await readLakeFormat(backend, remote.name, paths.scratch)) !== null };
+  const summary = (over: Partial<PushSummary>): PushSummary => ({ remote: remote.name, outcome: 'done', rows: 0, objects: 0, bytes: 0, seconds: (Date.now() - started) / 1000, plan: [], problems: [], ...over });
+  if (options.dryRun) {
     const store = openStore(layout, { onWarning: () => undefined });
     const conn = await store.connect(ConnectionOptions.minimal());
     try {
-      if (options.dryRun) {
-        const plan = await newRowsByDay(conn, paths, tables, options.since);
-        return { remote: remote.name, outcome: 'dry-run', rows: plan.reduce((n, p) => n + p.rows, 0), objects: 0, bytes: 0, seconds: (Date.now() - started) / 1000, plan };
+      const plan = await newRowsByDay(conn, paths, tables, config.client_id ?? '', options.since);
+      return summary({ outcome: 'dry-run', rows: plan.reduce((n, p) => n + p.rows, 0), plan });
+    } finally {
+      conn.close();
+    }
+  }
+  prepareSyncDirs(paths);
+  const lock = trySyncLock(paths);
+  if (!lock) return summary({ outcome: 'locked' });
+  const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
+  const totals: Totals = { rows: 0, objects: 0, bytes: 0 };
+  const problems: string[] = [];
+  try {
+    // The first push settles this store's identity in config.toml, if nothing did before.
+    const self = await settleClientId(layout, env);
+    let formatDamaged = false;
+    const format = await readLakeFormat(backend, remote.name, paths.scratch, (damage) => {
+      formatDamaged = true;
+      warn(`remote ${remote.name}: ${damage.message}; this push writes it again.`);
+    });
+    const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+    try {
+      const ctx: PushContext = { remote, backend, paths, conn, warn, tables, since: options.since, self, totals, options, formatWritten: format !== null && !formatDamaged };
+      await migrateLegacyState(conn, backend, paths);
+      const { clients, unnamable } = await clientsWithNewRows(ctx);
+      for (const [id, rows] of unnamable) problems.push(`${rows} rows carry the client id ${JSON.stringify(id)}, which cannot name a lake series (${clientIdProblem(id)}); they stay here.`);
+      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0);
+      for (const client of [...new Set([...clients, ...staged])].sort()) {
+        try {
+          await pushSeries(ctx, client);
+        } catch (error) {
+          if (!(error instanceof SeriesConflict || error instanceof LakeIndexDamage)) throw error;
+          problems.push(error.message);
+        }
       }
-      sweepOutbox(paths);
-      const head = (await readLakeJson(backend, headKey(client), paths.scratch)) as ClientHead | null;
-      const plan = planPush({ localSeq: readPushSeq(paths), remoteSeq: head?.seq ?? 0, outbox: outboxSeqs(paths) });
-      for (const seq of plan.recover) await recoverSegment(conn, backend, paths, client, seq);
-      for (const seq of plan.commitOnly) await commitLocally(conn, paths, seq);
-      for (const seq of plan.upload) await uploadStaged(conn, target, seq, totals, options);
-      const seq = Math.max(plan.nextSeq, readPushSeq(paths) + 1);
-      if (await stage(conn, paths, client, seq, tables, options.since)) await uploadStaged(conn, target, seq, totals, options);
-      await compactLedger(conn, paths);
     } finally {
       conn.close();
     }
   } finally {
     if (!options.backend) backend.close();
-    lock?.release();
+    lock.release();
   }
-  return { remote: remote.name, outcome: 'done', ...totals, seconds: (Date.now() - started) / 1000, plan: [] };
+  return summary({ ...totals, problems });
 }
 
-/** `NOT IN` the ledger, or nothing when the ledger is empty (a glob over no file is an error). */
-function notPushed(paths: SyncPaths, table: TableName): string {
-  const files = ledgerFiles(paths, table);
-  if (files.length === 0) return 'true';
-  return `CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) NOT IN (SELECT "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}]))`;
+/** The series with rows to push, and the rows whose client id cannot name one (count by id). */
+async function clientsWithNewRows(ctx: PushContext): Promise<{ clients: string[]; unnamable: Map<string, number> }> {
+  const parts = ctx.tables.map((t) => `SELECT ${CLIENT_COLUMN} AS client, count(*) AS n FROM (${unpushedRowsSql(ctx.paths, t, ctx.self, ctx.since)}) GROUP BY 1`);
+  const result = await ctx.conn.query(`SELECT client, sum(n) FROM (${parts.join(' UNION ALL ')}) GROUP BY 1 ORDER BY 1`);
+  const clients: string[] = [];
+  const unnamable = new Map<string, number>();
+  for (const [client, n] of result.rows) {
+    const id = String(client);
+    if (clientIdProblem(id) === null) clients.push(id);
+    else unnamable.set(id, Number(n));
+  }
+  return { clients, unnamable };
 }
 
-function newRowsSql(paths: SyncPaths, table: TableName, since?: string): string {
-  const key = quoteIdent(ROW_KEY[table]);
-  const sinceClause = since ? ` AND "date" >= DATE ${quoteLiteral(since)}` : '';
-  return `SELECT * FROM local.${quoteIdent(table)} WHERE ${notPushed(paths, table)}${sinceClause} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1`;
-}
-
-async function newRowsByDay(conn: BirdConnection, paths: SyncPaths, tables: readonly TableName[], since?: string) {
-  const out: { table: TableName; date: string; rows: number }[] = [];
+async function newRowsByDay(conn: BirdConnection, paths: ReturnType<typeof syncPaths>, tables: readonly TableName[], self: string, since?: string) {
+  const out: { client: string; table: TableName; date: string; rows: number }[] = [];
   for (const table of tables) {
-    const result = await conn.query(`SELECT CAST("date" AS VARCHAR), count(*) FROM (${newRowsSql(paths, table, since)}) GROUP BY 1 ORDER BY 1`);
-    for (const [date, rows] of result.rows) out.push({ table, date: String(date), rows: Number(rows) });
+    const result = await conn.query(`SELECT ${CLIENT_COLUMN}, CAST("date" AS VARCHAR), count(*) FROM (${unpushedRowsSql(paths, table, self, since)}) GROUP BY 1, 2 ORDER BY 1, 2`);
+    for (const [client, date, rows] of result.rows) out.push({ client: String(client), table, date: String(date), rows: Number(rows) });
   }
   return out;
 }
 
 /**
- * Stages the rows not yet pushed as `outbox/<seq>/`: one batch per table and day, named from
- * the keys it holds, and the segment that will list them. Built in a hidden folder and put in
- * place by one rename, so a crash leaves either the whole push staged or none of it.
- * Returns false when there is nothing new.
+ * One series: settle what an interrupted run left (planSeriesPush), check that this store is
+ * still its only writer, then stage and upload what is new.
  */
-async function stage(conn: BirdConnection, paths: SyncPaths, client: string, seq: number, tables: readonly TableName[], since?: string): Promise<boolean> {
-  const building = join(paths.outbox, `.${seq}.${process.pid}`);
+async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Promise<void> {
+  const series = seriesPaths(ctx.paths, client);
+  prepareSeriesDirs(series);
+  sweepOutbox(series);
+  const local = readSeriesState(series);
+  const staged = readStaged(series);
+  const headRead = await readHead(ctx.backend, client, ctx.paths.scratch);
+  const head: HeadState = headRead.kind === 'present' ? { kind: 'present', seq: headRead.head.seq, token: headRead.head.token ?? null } : { kind: headRead.kind };
+  const plan = planSeriesPush({ local, head, staged });
+  if (plan.kind !== 'conflict') for (const seq of plan.discard) removeStaged(series, seq);
+
+  if (plan.kind === 'conflict') {
+    if (plan.verify !== null && local) await checkOwnPush(ctx, series, local, plan.verify);
+    const host = headRead.kind === 'present' && headRead.head.host ? ` (from ${headRead.head.host})` : '';
+    const what = plan.why === 'head-behind' ? `its head on the remote is behind this store's last push (another store wrote it${host}, or the lake was restored from a backup)` : `it was written by another store${host} since this machine's last push`;
+    throw new SeriesConflict(
+      `series ${client} on remote ${ctx.remote.name} was not pushed: ${what}, so two machines use client id ${client}, or this store was copied. Its rows stay here. Give one machine its own id (\`bird init --client-id NAME\`), then run \`bird remote repair ${ctx.remote.name}\` on the one that keeps ${client}.`,
+    );
+  }
+  if (plan.kind === 'rebuild') {
+    const refusal = readRefusal(series);
+    const at = { headSeq: headRead.kind === 'present' ? headRead.head.seq : -1, headToken: headRead.kind === 'present' ? (headRead.head.token ?? null) : null };
+    if (refusal && refusal.headSeq === at.headSeq && refusal.headToken === at.headToken) throw new SeriesConflict(refusal.message);
+    if (rebuilt) throw new Error(`series ${client} on remote ${ctx.remote.name} could not be settled after reading it back; run \`bird remote repair ${ctx.remote.name}\`.`);
+    if (headRead.kind === 'damaged') ctx.warn(`remote ${ctx.remote.name}: ${headRead.damage.message}; this push rewrites the series' index from what the lake holds.`);
+    else if (plan.reason === 'index-lost') ctx.warn(`remote ${ctx.remote.name}: the index of series ${client} is gone from the lake; this push rewrites it from what the lake holds.`);
+    try {
+      await rebuildSeries(ctx, series, { requireOwnership: plan.reason === 'no-record', rewriteIndex: plan.rewriteIndex });
+    } catch (error) {
+      if (error instanceof SeriesConflict) writeRefusal(series, { ...at, message: error.message });
+      throw error;
+    }
+    writeRefusal(series, null);
+    return pushSeries(ctx, client, true);
+  }
+  let state = local;
+  if (plan.verify !== null && state) state = await checkOwnPush(ctx, series, state, plan.verify);
+  if (plan.commitOnly !== null) state = await commitLocally(ctx, series, plan.commitOnly);
+  if (plan.upload !== null) state = await uploadStaged(ctx, series, plan.upload);
+  const seq = (state?.seq ?? plan.nextSeq - 1) + 1;
+  if (await stage(ctx, series, seq)) state = await uploadStaged(ctx, series, seq);
+  await compactLedger(ctx.conn, series, state);
+}
+
+/**
+ * Reads back segment `seq`, this store's last push, and checks it still carries this store's
+ * token. Another writer that pushed the same number at the same time overwrote it: its rows
+ * then are in no index, so they come off the ledger (pushed again later) and the push stops.
+ */
+async function checkOwnPush(ctx: PushContext, series: SeriesPaths, state: SeriesState, seq: number): Promise<SeriesState> {
+  const read = await readLog(ctx.backend, series.client, seq - 1, seq, ctx.paths.scratch);
+  const token = read.tokens.get(seq);
+  if (read.damage === null && token === state.token) {
+    const verified = { ...state, verified: true };
+    writeSeriesState(series, verified);
+    return verified;
+  }
+  uncommitLedger(series, seq);
+  writeSeriesState(series, { ...state, verified: true });
+  throw new SeriesConflict(
+    `series ${series.client} on remote ${ctx.remote.name}: this machine's push ${seq} was overwritten by another store pushing the same series at the same time, so two machines use client id ${series.client}, or this store was copied. Its rows stay here and are pushed again once that is settled: give one machine its own id (\`bird init --client-id NAME\`), then run \`bird remote repair ${ctx.remote.name}\` on the one that keeps ${series.client}.`,
+  );
+}
+
+/** Staged pushes that check out, each with its token; a damaged one is dropped (its rows are still unpushed here). */
+function readStaged(series: SeriesPaths): StagedPush[] {
+  const out: StagedPush[] = [];
+  for (const seq of outboxSeqs(series)) {
+    const segment = readStagedSegment(series, seq);
+    if (segment?.token) out.push({ seq, token: segment.token });
+    else removeStaged(series, seq);
+  }
+  return out;
+}
+
+function readStagedSegment(series: SeriesPaths, seq: number) {
+  const file = join(series.outbox, String(seq), 'segment.json');
+  try {
+    return parseSegment(JSON.parse(readFileSync(file, 'utf8')), file, { client: series.client, seq });
+  } catch {
+    return null;
+  }
+}
+
+/** Out of the outbox by one rename: deleted file by file, a kill would leave a staged push with some batches gone. */
+function removeStaged(series: SeriesPaths, seq: number): void {
+  const dir = join(series.outbox, String(seq));
+  const gone = join(series.outbox, `.gone-${seq}-${process.pid}`);
+  try {
+    renameSync(dir, gone);
+  } catch {
+    return;
+  }
+  rmSync(gone, { recursive: true, force: true });
+}
+
+/** Staging folders and removed pushes that a killed run left half deleted (only the lock holder calls this). */
+function sweepOutbox(series: SeriesPaths): void {
+  for (const name of readdirSync(series.outbox)) if (name.startsWith('.')) rmSync(join(series.outbox, name), { recursive: true, force: true });
+}
+
+/**
+ * Stages the series' rows not yet pushed as `outbox/<seq>/`: one batch per table and day, named
+ * from the keys it holds, and the segment that will list them, with a fresh token. Built in a
+ * hidden folder and put in place by one rename, so a crash leaves either the whole push staged or
+ * none of it. Returns false when there is nothing new.
+ */
+async function stage(ctx: PushContext, series: SeriesPaths, seq: number): Promise<boolean> {
+  const client = series.client;
+  const building = join(series.outbox, `.${seq}.${process.pid}`);
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true, mode: 0o700 });
   const batches: SegmentBatch[] = [];
-  for (const table of tables) {
+  for (const table of ctx.tables) {
     const out = join(building, table);
-    const copied = await conn.query(`COPY (${newRowsSql(paths, table, since)}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), FILENAME_PATTERN 'rows')`);
+    const rows = `SELECT * EXCLUDE (${CLIENT_COLUMN}) FROM (${unpushedRowsSql(ctx.paths, table, ctx.self, ctx.since)}) WHERE ${CLIENT_COLUMN} = ${quoteLiteral(client)}`;
+    // A COPY writes files: if a compaction's publish makes the store run it again, it starts from an empty folder.
+    const copied = await ctx.conn.query(`COPY (${rows}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), FILENAME_PATTERN 'rows')`, {
+      beforeRetry: () => rmSync(out, { recursive: true, force: true }),
+    });
     if (Number(copied.rows[0]?.[0] ?? 0) === 0) continue;
     for (const part of readdirSync(out)) {
       const date = part.replace(/^date=/, '');
       const file = join(out, part, 'rows0.parquet');
-      const keys = await conn.query(`SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS k FROM read_parquet(${quoteLiteral(file)}) ORDER BY k`);
+      const keys = await ctx.conn.query(`SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS k FROM read_parquet(${quoteLiteral(file)}) ORDER BY k`);
       const name = createHash('sha256').update(`${table}\n${keys.rows.map((r) => r[0]).join('\n')}`).digest('hex').slice(0, 32);
       const key = lakeKey({ table, client, date, batch: name });
       const dest = join(building, 'batches', key);
@@ -164,33 +321,26 @@ async function stage(conn: BirdConnection, paths: SyncPaths, client: string, seq
     rmSync(building, { recursive: true, force: true });
     return false;
   }
-  const segment: LogSegment = { version: 1, client, seq, batches };
-  writeFileAtomic(join(building, 'segment.json'), `${JSON.stringify(segment)}\n`, { mode: 0o600 });
-  renameSync(building, join(paths.outbox, String(seq)));
+  writeFileAtomic(join(building, 'segment.json'), `${JSON.stringify(segmentDoc(client, seq, newToken(), batches))}\n`, { mode: 0o600 });
+  renameSync(building, join(series.outbox, String(seq)));
   return true;
 }
 
 /**
- * Uploads a staged push: its batches (any order, in parallel), then its segment, then the
- * head that names it. Every object has a fixed name and fixed bytes, so a retry after any
- * interruption writes the same objects again; readers find a batch only through a segment
- * the head names, so none sees a push half done. Then the local commit.
+ * Uploads a staged push: its batches (any order, in parallel), then its segment, then the head
+ * that names it, both carrying the push's token. Every object has a fixed name and fixed bytes,
+ * so a retry after any interruption writes the same objects again; readers find a batch only
+ * through a segment the head names, so none sees a push half done. Then the local commit.
  */
-interface UploadTarget {
-  readonly backend: RemoteBackend;
-  readonly paths: SyncPaths;
-  readonly client: string;
-  /** False until `_bird/lake.json` is known to be on the remote. */
-  formatWritten: boolean;
-}
-
-async function uploadStaged(conn: BirdConnection, target: UploadTarget, seq: number, totals: { rows: number; objects: number; bytes: number }, options: PushOptions): Promise<void> {
-  const { backend, paths, client } = target;
-  const dir = join(paths.outbox, String(seq));
-  const segment = readStagedSegment(dir);
-  if (!target.formatWritten) {
+async function uploadStaged(ctx: PushContext, series: SeriesPaths, seq: number): Promise<SeriesState> {
+  const { backend, paths } = ctx;
+  const client = series.client;
+  const dir = join(series.outbox, String(seq));
+  const segment = readStagedSegment(series, seq);
+  if (!segment?.token) throw new Error(`the push staged in ${dir} is damaged; it was left out, and the next push stages its rows again.`);
+  if (!ctx.formatWritten) {
     await writeLakeJson(backend, LAKE_FORMAT_KEY, lakeFormatDoc(), paths.scratch);
-    target.formatWritten = true;
+    ctx.formatWritten = true;
   }
   const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
   let done = 0;
@@ -198,90 +348,32 @@ async function uploadStaged(conn: BirdConnection, target: UploadTarget, seq: num
     segment.batches.map((b) =>
       queue.add(async () => {
         await backend.put(b.key, join(dir, 'batches', b.key));
-        options.onProgress?.(++done, segment.batches.length);
+        ctx.options.onProgress?.(++done, segment.batches.length);
       }),
     ),
   );
-  await writeLakeJson(backend, segmentKey(client, seq), segment, paths.scratch);
-  const head: ClientHead = { version: 1, client, seq };
-  await writeLakeJson(backend, headKey(client), head, paths.scratch);
+  const { rejected: _r, ...doc } = segment;
+  await writeLakeJson(backend, segmentKey(client, seq), doc, paths.scratch);
+  await writeLakeJson(backend, headKey(client), headDoc(client, seq, segment.token, shortHostname()), paths.scratch);
   for (const b of segment.batches) {
-    totals.rows += b.rows;
-    totals.bytes += b.bytes;
+    ctx.totals.rows += b.rows;
+    ctx.totals.bytes += b.bytes;
   }
-  totals.objects += segment.batches.length + 2;
-  await commitLocally(conn, paths, seq);
+  ctx.totals.objects += segment.batches.length + 2;
+  return commitLocally(ctx, series, seq);
 }
 
-function readStagedSegment(dir: string): LogSegment {
-  const file = join(dir, 'segment.json');
-  return parseSegment(JSON.parse(readFileSync(file, 'utf8')), file);
-}
-
-/** Puts a staged push's keys on the ledger, records its number, and clears it from the outbox. */
-async function commitLocally(conn: BirdConnection, paths: SyncPaths, seq: number): Promise<void> {
-  const dir = join(paths.outbox, String(seq));
-  const segment = readStagedSegment(dir);
+/** Puts a staged push's keys on the ledger, records its number and token, and clears it from the outbox. */
+async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number): Promise<SeriesState> {
+  const dir = join(series.outbox, String(seq));
+  const segment = readStagedSegment(series, seq);
+  if (!segment?.token) throw new Error(`the push staged in ${dir} is damaged; it was left out, and the next push stages its rows again.`);
   for (const table of TABLE_NAMES) {
     const files = segment.batches.filter((b) => b.table === table).map((b) => join(dir, 'batches', b.key));
-    await ledgerFromBatches(conn, paths, table, seq, files);
+    await ledgerFromBatches(ctx.conn, series, table, String(seq), files);
   }
-  if (readPushSeq(paths) < seq) writePushSeq(paths, seq);
-  // Out of the outbox by one rename: deleting the folder file by file, a kill would leave a
-  // staged push with some batches gone, which the next run could neither upload nor commit.
-  const done = join(paths.outbox, `.done-${seq}-${process.pid}`);
-  renameSync(dir, done);
-  rmSync(done, { recursive: true, force: true });
-}
-
-/** Staging folders and committed pushes that a killed run left half deleted (only the lock holder calls this). */
-function sweepOutbox(paths: SyncPaths): void {
-  for (const name of readdirSync(paths.outbox)) if (name.startsWith('.')) rmSync(join(paths.outbox, name), { recursive: true, force: true });
-}
-
-/** The keys of push `seq`'s batch files of `table` onto the ledger. */
-async function ledgerFromBatches(conn: BirdConnection, paths: SyncPaths, table: TableName, seq: number, files: readonly string[]): Promise<void> {
-  if (files.length === 0) return;
-  await writeLedger(conn, paths, table, `${seq}`, `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
-}
-
-/** Writes `pushed/<table>/<name>.parquet` from a query of keys, atomically (a crash leaves it whole or absent). */
-async function writeLedger(conn: BirdConnection, paths: SyncPaths, table: TableName, name: string, keysSql: string): Promise<void> {
-  await writeFileAtomicWith(join(paths.pushed, table, `${name}.parquet`), async (tmp) => {
-    await conn.query(`COPY (${keysSql}) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
-  });
-}
-
-/** A segment of this client on the remote that this machine has no record of: its batches' keys go on the ledger. */
-async function recoverSegment(conn: BirdConnection, backend: RemoteBackend, paths: SyncPaths, client: string, seq: number): Promise<void> {
-  const key = segmentKey(client, seq);
-  const doc = await readLakeJson(backend, key, paths.scratch);
-  if (doc !== null) {
-    const segment = parseSegment(doc, key);
-    const dir = join(paths.scratch, `recover-${seq}`);
-    rmSync(dir, { recursive: true, force: true });
-    for (const table of TABLE_NAMES) {
-      const files: string[] = [];
-      for (const b of segment.batches.filter((x) => x.table === table)) {
-        const dest = join(dir, b.key);
-        await backend.get(b.key, dest);
-        files.push(dest);
-      }
-      await ledgerFromBatches(conn, paths, table, seq, files);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (readPushSeq(paths) < seq) writePushSeq(paths, seq);
-}
-
-/** One ledger file per push adds up (a year of pushes every 10 minutes is 52,000): merge them past a few dozen. */
-async function compactLedger(conn: BirdConnection, paths: SyncPaths): Promise<void> {
-  for (const table of TABLE_NAMES) {
-    const files = ledgerFiles(paths, table);
-    if (files.length < 32) continue;
-    const name = `m${readPushSeq(paths)}-${Date.now()}`;
-    await writeLedger(conn, paths, table, name, `SELECT DISTINCT "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
-    // Duplicates between the merged file and a source left by a crash are harmless: the ledger is a set.
-    for (const f of files) if (existsSync(f)) rmSync(f, { force: true });
-  }
+  const state: SeriesState = { seq, token: segment.token, verified: false };
+  writeSeriesState(series, state);
+  removeStaged(series, seq);
+  return state;
 }

@@ -1,25 +1,31 @@
 /**
  * What this machine keeps about each remote, in `db/sync/<name>/` (PROTOCOL.md, "Push and pull"):
  *
- *   lock                  one push or pull of this remote at a time (compaction's lock discipline)
- *   push.json             { seq }: the last segment this machine committed
- *   pushed/<table>/*.parquet   the ledger: keys of every row pushed (column `key`)
- *   outbox/<seq>/         a push staged and not yet committed: its batches and segment.json
- *   pull.json             per client of the lake: the last segment read, and batches left for later
- *   incoming/             batches downloaded and not yet in the cache
+ *   lock                       one push or pull of this remote at a time (compaction's lock discipline)
+ *   series/<client>/           one folder per lake series this store writes (one per client id):
+ *     push.json                  { seq, token, verified }: the last segment this store committed
+ *     pushed/<table>/*.parquet   the ledger: keys of every row pushed into the series (column `key`)
+ *     outbox/<seq>/              a push staged and not yet committed: its batches and segment.json
+ *   legacy-pushed/<table>/     keys pushed by a bird older than per-series state (read only)
+ *   pull.json                  per client of the lake: the last segment read, and batches left for later
+ *   incoming/                  batches downloaded and not yet in the cache
+ *
+ * Every file here is read back as untrusted input: a crash or a full disk can damage any of it.
+ * A value that does not check out reads as absent, and push rebuilds it from the remote's own
+ * index (the rule for each file is in PROTOCOL.md).
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tryLockFile, writeFileAtomic, type BirdLayout, type CompactionLock, type TableName } from '@bird/core';
+import { clientIdProblem, tryLockFile, writeFileAtomic, type BirdLayout, type CompactionLock, type TableName } from '@bird/core';
 import { checkRemoteName } from '@bird/store';
 import type { DatabaseCursor, KnownBatch, PullCursor } from './plan-sync.ts';
 
 export interface SyncPaths {
   readonly dir: string;
   readonly lock: string;
-  readonly pushState: string;
-  readonly pushed: string;
-  readonly outbox: string;
+  /** One folder per series this store writes: `series/<client>/`. */
+  readonly series: string;
+  readonly legacyPushed: string;
   readonly pullState: string;
   readonly incoming: string;
   readonly scratch: string;
@@ -30,9 +36,8 @@ export function syncPaths(layout: BirdLayout, remote: string): SyncPaths {
   return {
     dir,
     lock: join(dir, 'lock'),
-    pushState: join(dir, 'push.json'),
-    pushed: join(dir, 'pushed'),
-    outbox: join(dir, 'outbox'),
+    series: join(dir, 'series'),
+    legacyPushed: join(dir, 'legacy-pushed'),
     pullState: join(dir, 'pull.json'),
     incoming: join(dir, 'incoming'),
     scratch: join(dir, 'scratch'),
@@ -40,7 +45,7 @@ export function syncPaths(layout: BirdLayout, remote: string): SyncPaths {
 }
 
 export function prepareSyncDirs(paths: SyncPaths): void {
-  for (const dir of [paths.dir, paths.pushed, paths.outbox, paths.incoming, paths.scratch]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const dir of [paths.dir, paths.series, paths.incoming, paths.scratch]) mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
 /** One push or pull of `remote` at a time in this root; null when another holds it. */
@@ -48,27 +53,99 @@ export function trySyncLock(paths: SyncPaths): CompactionLock | null {
   return tryLockFile(paths.lock);
 }
 
-function readJson<T>(path: string, fallback: T): T {
+function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch {
-    return fallback;
+    return undefined;
   }
 }
 
-export function readPushSeq(paths: SyncPaths): number {
-  return readJson<{ seq?: number }>(paths.pushState, {}).seq ?? 0;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const TOKEN = /^[0-9a-f]{8,64}$/;
+
+// ---- one series ---------------------------------------------------------------------------
+
+export interface SeriesPaths {
+  readonly client: string;
+  readonly dir: string;
+  readonly pushState: string;
+  readonly pushed: string;
+  readonly outbox: string;
+  /** Set when adopting the series was refused (it holds rows this store does not have), with the head it was refused at. */
+  readonly refused: string;
 }
 
-export function writePushSeq(paths: SyncPaths, seq: number): void {
-  writeFileAtomic(paths.pushState, `${JSON.stringify({ seq })}\n`, { mode: 0o600 });
+export function seriesPaths(paths: SyncPaths, client: string): SeriesPaths {
+  const problem = clientIdProblem(client);
+  if (problem) throw new Error(`client id ${JSON.stringify(client)} cannot name a series (${problem})`);
+  const dir = join(paths.series, client);
+  return { client, dir, pushState: join(dir, 'push.json'), pushed: join(dir, 'pushed'), outbox: join(dir, 'outbox'), refused: join(dir, 'refused.json') };
+}
+
+export function prepareSeriesDirs(series: SeriesPaths): void {
+  for (const dir of [series.dir, series.pushed, series.outbox]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/** The series this store has written to this remote (a folder each), by client id. */
+export function writtenSeries(paths: SyncPaths): string[] {
+  try {
+    return readdirSync(paths.series, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && clientIdProblem(e.name) === null)
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** What this store last committed to a series: its number, and the token its head carried. */
+export interface SeriesState {
+  readonly seq: number;
+  readonly token: string;
+  /** False until a later push has read the segment back and found this store's token in it. */
+  readonly verified: boolean;
+}
+
+/** The series' push state, or null when there is none or it does not check out (push rebuilds it). */
+export function readSeriesState(series: SeriesPaths): SeriesState | null {
+  const doc = readJson(series.pushState);
+  if (!isRecord(doc) || !isSeq(doc.seq) || typeof doc.token !== 'string' || !TOKEN.test(doc.token)) return null;
+  return { seq: doc.seq, token: doc.token, verified: doc.verified === true };
+}
+
+export function writeSeriesState(series: SeriesPaths, state: SeriesState): void {
+  writeFileAtomic(series.pushState, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+}
+
+/**
+ * An adoption refused (the series holds rows this store does not have) is remembered with the
+ * head it was refused at, so the next pushes say so again without reading the series back; a
+ * new head (the other writer pushed, or a repair) means a fresh look.
+ */
+export interface Refusal {
+  readonly headSeq: number;
+  readonly headToken: string | null;
+  readonly message: string;
+}
+
+export function readRefusal(series: SeriesPaths): Refusal | null {
+  const doc = readJson(series.refused);
+  if (!isRecord(doc) || !isSeq(doc.headSeq) || typeof doc.message !== 'string' || !(doc.headToken === null || typeof doc.headToken === 'string')) return null;
+  return { headSeq: doc.headSeq, headToken: doc.headToken, message: doc.message };
+}
+
+export function writeRefusal(series: SeriesPaths, refusal: Refusal | null): void {
+  if (refusal === null) rmSync(series.refused, { force: true });
+  else writeFileAtomic(series.refused, `${JSON.stringify(refusal)}\n`, { mode: 0o600 });
 }
 
 /** Segment numbers staged in the outbox (complete ones: a staging folder becomes `<seq>` by one rename). */
-export function outboxSeqs(paths: SyncPaths): number[] {
+export function outboxSeqs(series: SeriesPaths): number[] {
   try {
-    return readdirSync(paths.outbox)
-      .filter((n) => /^[0-9]+$/.test(n))
+    return readdirSync(series.outbox)
+      .filter((n) => /^[0-9]{1,15}$/.test(n))
       .map(Number)
       .sort((a, b) => a - b);
   } catch {
@@ -76,17 +153,46 @@ export function outboxSeqs(paths: SyncPaths): number[] {
   }
 }
 
-/** Every ledger file of one table. */
-export function ledgerFiles(paths: SyncPaths, table: TableName): string[] {
+/** Every ledger file of one table of one series. */
+export function seriesLedgerFiles(series: SeriesPaths, table: TableName): string[] {
+  return parquetFiles(join(series.pushed, table));
+}
+
+/**
+ * Every ledger file of one table across this remote: each series' and the legacy one. A row is
+ * pushed once to a remote, into its own series, so any of them holding its key means pushed.
+ */
+export function remoteLedgerFiles(paths: SyncPaths, table: TableName): string[] {
+  const out = parquetFiles(join(paths.legacyPushed, table));
+  for (const client of writtenSeries(paths)) out.push(...parquetFiles(join(paths.series, client, 'pushed', table)));
+  return out;
+}
+
+function parquetFiles(dir: string): string[] {
   try {
-    return readdirSync(join(paths.pushed, table))
+    return readdirSync(dir)
       .filter((n) => n.endsWith('.parquet') && !n.startsWith('.'))
       .sort()
-      .map((n) => join(paths.pushed, table, n));
+      .map((n) => join(dir, n));
   } catch {
     return [];
   }
 }
+
+// ---- state of a bird older than per-series state -----------------------------------------
+
+/** What a bird before per-series state left in `db/sync/<name>/`: one counter and ledger for the whole remote. */
+export interface LegacyState {
+  readonly pushState: string;
+  readonly pushed: string;
+  readonly outbox: string;
+}
+
+export function legacyState(paths: SyncPaths): LegacyState {
+  return { pushState: join(paths.dir, 'push.json'), pushed: join(paths.dir, 'pushed'), outbox: join(paths.dir, 'outbox') };
+}
+
+// ---- pull ----------------------------------------------------------------------------------
 
 export interface PullState {
   /** The lake these cursors belong to: state of another uri starts over. */
@@ -98,15 +204,36 @@ export interface PullState {
   readonly database?: DatabaseCursor;
   /** A lake without `_bird/` (written by other tools): the batch keys already added to the cache. */
   readonly listed?: string[];
+  /** What was last found wrong with `_bird/lake.json`, so that it is said once. */
+  readonly formatDamage?: string;
 }
 
+/**
+ * The pull state, or a fresh one when it is absent, of another lake, or damaged: a pull from a
+ * fresh state reads every series again, and the keyed ingest adds none of the rows twice.
+ */
 export function readPullState(paths: SyncPaths, source: string): PullState {
-  const state = readJson<Partial<PullState>>(paths.pullState, {});
-  if (state.source !== source) return { source, clients: {}, deferred: [] };
-  return { source, clients: state.clients ?? {}, deferred: state.deferred ?? [], ...(state.database ? { database: state.database } : {}), ...(state.listed ? { listed: state.listed } : {}) };
+  const doc = readJson(paths.pullState);
+  const fresh: PullState = { source, clients: {}, deferred: [] };
+  if (!isRecord(doc) || doc.source !== source || !isRecord(doc.clients) || !Array.isArray(doc.deferred)) return fresh;
+  const clients: Record<string, PullCursor> = {};
+  for (const [client, cursor] of Object.entries(doc.clients)) {
+    if (!isRecord(cursor) || !isSeq(cursor.seq) || typeof cursor.etag !== 'string' || clientIdProblem(client) !== null) return fresh;
+    const listed = Array.isArray(cursor.listed) && cursor.listed.every((k) => typeof k === 'string') ? (cursor.listed as string[]) : undefined;
+    clients[client] = { seq: cursor.seq, etag: cursor.etag, ...(listed ? { listed } : {}), ...(typeof cursor.damage === 'string' ? { damage: cursor.damage } : {}) };
+  }
+  const deferred = (doc.deferred as unknown[]).filter((b): b is KnownBatch => isRecord(b) && typeof b.key === 'string' && typeof b.client === 'string' && typeof b.table === 'string' && typeof b.date === 'string');
+  const listed = Array.isArray(doc.listed) && doc.listed.every((k) => typeof k === 'string') ? (doc.listed as string[]) : undefined;
+  return {
+    source,
+    clients,
+    deferred,
+    ...(isRecord(doc.database) ? { database: doc.database as unknown as DatabaseCursor } : {}),
+    ...(listed ? { listed } : {}),
+    ...(typeof doc.formatDamage === 'string' ? { formatDamage: doc.formatDamage } : {}),
+  };
 }
 
 export function writePullState(paths: SyncPaths, state: PullState): void {
   writeFileAtomic(paths.pullState, `${JSON.stringify(state)}\n`, { mode: 0o600 });
 }
-

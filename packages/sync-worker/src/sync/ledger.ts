@@ -1,0 +1,71 @@
+/**
+ * The push ledger: the keys of every row this store pushed to a remote, one small Parquet file
+ * per push (`series/<client>/pushed/<table>/<seq>.parquet`), merged past a few dozen. A row whose
+ * key is on any of the remote's ledgers is not pushed again.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ROW_KEY, TABLE_NAMES, quoteIdent, quoteLiteral, writeFileAtomicWith, type TableName } from '@bird/core';
+import type { BirdConnection } from '@bird/store';
+import { remoteLedgerFiles, seriesLedgerFiles, type SeriesPaths, type SeriesState, type SyncPaths } from './sync-state.ts';
+
+/** The name of the column that says which series a row belongs to, in the SQL below. */
+export const CLIENT_COLUMN = '__bird_client';
+
+/**
+ * Rows of `local.<table>` not yet pushed to this remote, with the client id of the series each
+ * belongs to (`__bird_client`): its own `client_id`, or for a table without one, its command's
+ * (`fallbackClient` when the command is not stored here). One row per key. NULL-safe: the
+ * ledger is joined with NOT EXISTS, never `NOT IN`, so no key, NULL or not, hides other rows.
+ */
+export function unpushedRowsSql(paths: SyncPaths, table: TableName, fallbackClient: string, since?: string): string {
+  const key = quoteIdent(ROW_KEY[table]);
+  const ledger = remoteLedgerFiles(paths, table);
+  const notPushed = ledger.length === 0 ? 'true' : `NOT EXISTS (SELECT 1 FROM read_parquet([${ledger.map(quoteLiteral).join(', ')}]) l WHERE l."key" = CAST(t.${key} AS VARCHAR))`;
+  const sinceClause = since ? ` AND t."date" >= DATE ${quoteLiteral(since)}` : '';
+  const hasClient = table === 'invocations' || table === 'sessions';
+  const from = hasClient
+    ? `SELECT t.*, t.client_id AS ${CLIENT_COLUMN} FROM local.${quoteIdent(table)} t`
+    : `SELECT t.*, coalesce(i.client_id, ${quoteLiteral(fallbackClient)}) AS ${CLIENT_COLUMN} FROM local.${quoteIdent(table)} t LEFT JOIN (SELECT id, any_value(client_id) AS client_id FROM local.invocations GROUP BY id) i ON i.id = t.invocation_id`;
+  return `SELECT * FROM (${from}) t WHERE ${notPushed}${sinceClause} QUALIFY row_number() OVER (PARTITION BY t.${key} ORDER BY t.${key}) = 1`;
+}
+
+/** Writes `pushed/<table>/<name>.parquet` from a query of keys, atomically (a crash leaves it whole or absent). */
+export async function writeLedger(conn: BirdConnection, series: SeriesPaths, table: TableName, name: string, keysSql: string): Promise<void> {
+  await writeFileAtomicWith(join(series.pushed, table, `${name}.parquet`), async (tmp) => {
+    await conn.query(`COPY (${keysSql}) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
+  });
+}
+
+/** The keys of `files` (batches of `table`) onto the series' ledger, as file `name`. */
+export async function ledgerFromBatches(conn: BirdConnection, series: SeriesPaths, table: TableName, name: string, files: readonly string[]): Promise<void> {
+  if (files.length === 0) return;
+  await writeLedger(conn, series, table, name, `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`);
+}
+
+/** Takes push `seq` off the ledger: its segment was overwritten by another writer, so its rows are not in the lake's index. */
+export function uncommitLedger(series: SeriesPaths, seq: number): void {
+  for (const table of TABLE_NAMES) rmSync(join(series.pushed, table, `${seq}.parquet`), { force: true });
+}
+
+/** Empties the series' ledger (before it is rebuilt whole from the lake). */
+export function clearLedger(series: SeriesPaths): void {
+  rmSync(series.pushed, { recursive: true, force: true });
+}
+
+/**
+ * One ledger file per push adds up (a year of pushes every 10 minutes is 52,000): merge them
+ * past a few dozen. The last push's file stays apart until it is verified, so that it can be
+ * taken back if another writer overwrote its segment.
+ */
+export async function compactLedger(conn: BirdConnection, series: SeriesPaths, state: SeriesState | null): Promise<void> {
+  const keepApart = state && !state.verified ? `${state.seq}.parquet` : null;
+  for (const table of TABLE_NAMES) {
+    const files = seriesLedgerFiles(series, table).filter((f) => basename(f) !== keepApart);
+    if (files.length < 32) continue;
+    const name = `m${state?.seq ?? 0}-${Date.now()}`;
+    await writeLedger(conn, series, table, name, `SELECT DISTINCT "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
+    // Duplicates between the merged file and a source left by a crash are harmless: the ledger is a set.
+    for (const f of files) if (existsSync(f)) rmSync(f, { force: true });
+  }
+}
