@@ -15,6 +15,7 @@
 import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createFileAtomic, fsyncDir, writeFileAtomic } from './atomic-file.ts';
+import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
 import type { TableName } from './tables.ts';
 
@@ -185,13 +186,21 @@ export function tryCompactionLock(layout: BirdLayout): CompactionLock | null {
 
 /** The lock discipline of {@link tryCompactionLock}, for any lock file (push and pull lock each remote this way). */
 export function tryLockFile(path: string): CompactionLock | null {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const mine = `${holderStamp()}\n`;
+  const create = (): boolean => {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Linked in place whole (never an empty file a kill -9 could leave behind, which others
+      // would have to take for a holder still writing its stamp). Not fsynced: after a crash the
+      // boot id makes the lock stale anyway.
+      return createFileAtomic(path, mine, { durable: false });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new BirdError(`cannot make the lock file ${path} (${code}); ${dirname(path)} must be a folder you can write: move whatever is there aside and try again.`, { cause: error });
+    }
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
-    // Linked in place whole (never an empty file a kill -9 could leave behind, which others
-    // would have to take for a holder still writing its stamp). Not fsynced: after a crash the
-    // boot id makes the lock stale anyway.
-    if (createFileAtomic(path, mine, { durable: false })) {
+    if (create()) {
       const lock: CompactionLock = {
         stillHeld: () => {
           try {
