@@ -2,22 +2,21 @@
 // (s3rver). Several clients, each with its own BIRD root, share one lake; every check counts
 // rows through the store, as `bird sql` would see them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { birdLayout, ensureRoot, loadConfig, type BirdLayout, type RemoteConfig, type StorageMode } from '@bird/core';
-import { initStore, openStore } from '@bird/store';
+import type { RemoteConfig } from '@bird/core';
+import { openStore } from '@bird/store';
 import { createRemoteBackend, type RemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
-import { invocation, session, tempDir, writeConfig, writeLake, writeLocal, writeRowsAsFiles } from '../packages/store/src/testing/fixtures.ts';
-import { pull, push } from '../packages/sync-worker/src/index.ts';
-import { REPO, buildBundles } from './cli-helpers.ts';
+import { invocation, tempDir, writeLake } from '../packages/store/src/testing/fixtures.ts';
+import { buildBundles } from './cli-helpers.ts';
 import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
+import { SYNC, bySource, capture, doPull, doPush, newClient, walk, type Client } from './support/sync-clients.ts';
 import { loadHistory } from '@bird/history-index';
 
-const SYNC = join(REPO, 'packages/sync-worker/dist/bird-sync.cjs');
 const backends = useTestBackends();
 beforeAll(() => buildBundles());
 
@@ -27,63 +26,6 @@ function remoteFor(kind: 'file' | 's3', over: Partial<RemoteConfig> = {}): Remot
   return kind === 'file'
     ? { name: 'team', type: 'file', uri: tempDir('bird-sync-lake-'), mode: 'read_write', auto_attach: false, ...over }
     : { name: 'team', type: 's3', uri: `s3://lake/sync${lakeSeq}`, endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false, ...over };
-}
-
-interface Client {
-  readonly id: string;
-  readonly layout: BirdLayout;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-async function newClient(id: string, remote: RemoteConfig, mode: StorageMode = 'parquet'): Promise<Client> {
-  const layout = birdLayout(join(tempDir('bird-sync-client-'), 'bird'));
-  ensureRoot(layout, mode);
-  writeConfig(layout, [remote], mode);
-  await initStore(layout, mode);
-  return { id, layout, env: { ...process.env, BIRD_CLIENT_ID: id } };
-}
-
-/** `n` commands run on `client`, on `date` (Parquet files, or rows of bird.duckdb in duckdb mode). */
-async function capture(client: Client, n: number, date = '2024-06-01', tag = 'cmd'): Promise<void> {
-  const rows = Array.from({ length: n }, (_, i) => invocation({ client_id: client.id, cmd: `${tag} ${client.id} ${i}`, date, timestamp: BigInt(Date.parse(`${date}T10:00:00Z`)) * 1000n + BigInt(i) }));
-  const sessions = [session({ client_id: client.id, date })];
-  if (loadConfig(client.layout).storage.mode === 'parquet') {
-    writeLocal(client.layout, 'invocations', rows);
-    writeLocal(client.layout, 'sessions', sessions);
-    return;
-  }
-  const files = tempDir('bird-sync-rows-');
-  writeRowsAsFiles(join(files, 'invocations'), 'invocations', rows);
-  writeRowsAsFiles(join(files, 'sessions'), 'sessions', sessions);
-  const db = await DuckDBInstance.create(client.layout.catalog);
-  try {
-    const c = await db.connect();
-    for (const table of ['invocations', 'sessions']) await c.run(`INSERT INTO local.${table} BY NAME SELECT * FROM read_parquet('${join(files, table)}/*/*.parquet', hive_partitioning = false)`);
-    c.closeSync();
-  } finally {
-    db.closeSync();
-  }
-}
-
-const config = (c: Client) => loadConfig(c.layout);
-
-/** Every file below `dir`. */
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-}
-const doPush = (c: Client, over = {}) => push(c.layout, config(c), config(c).remotes[0]!, { env: c.env, ...over });
-const doPull = (c: Client, over = {}) => pull(c.layout, config(c), config(c).remotes[0]!, { env: c.env, onWarning: (m) => { throw new Error(m); }, ...over });
-
-/** Rows of main.invocations by source, and whether any id appears twice. */
-async function bySource(c: Client): Promise<{ counts: Record<string, number>; duplicates: number }> {
-  const conn = await openStore(c.layout, { onWarning: () => undefined }).connect({ attachRemotes: false });
-  try {
-    const { rows } = await conn.query('SELECT _source, count(*)::INT FROM main.invocations GROUP BY 1 ORDER BY 1');
-    const dup = await conn.query('SELECT count(*)::INT - count(DISTINCT id)::INT FROM main.invocations');
-    return { counts: Object.fromEntries(rows.map((r) => [String(r[0]), Number(r[1])])), duplicates: Number(dup.rows[0]![0]) };
-  } finally {
-    conn.close();
-  }
 }
 
 describe('a remote that cannot be reached', () => {
@@ -218,8 +160,8 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     const dry = await doPush(a!, { dryRun: true });
     expect(dry.outcome).toBe('dry-run');
     expect(dry.plan.filter((p) => p.table === 'invocations')).toEqual([
-      { table: 'invocations', date: '2024-06-01', rows: 2 },
-      { table: 'invocations', date: '2024-06-05', rows: 3 },
+      { client: 'alice@a', table: 'invocations', date: '2024-06-01', rows: 2 },
+      { client: 'alice@a', table: 'invocations', date: '2024-06-05', rows: 3 },
     ]);
     await doPull(c!);
     expect((await bySource(c!)).counts).toEqual({}); // the dry run pushed nothing
@@ -304,8 +246,9 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
       await doPull(reader);
       noOps.push([await requests((backend) => doPush(clients[0]!, { backend })), await requests((backend) => doPull(reader, { backend }))]);
     }
-    // push: the format object and this client's head; pull: the format object and one listing of the heads.
-    expect(noOps).toEqual([[2, 2], [2, 2]]);
+    // push: the format object alone (nothing new, so no series is looked at); pull: the format
+    // object and one listing of the heads.
+    expect(noOps).toEqual([[1, 2], [1, 2]]);
     expect((await bySource(reader)).counts).toEqual({ team: 3 * 2 * 8 });
   });
 
