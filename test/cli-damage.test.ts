@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { shortHostname } from '@bird/core';
 import { at, BIRD_BUNDLE, CAPTURE_BUNDLE, buildBundles, expectOneLineError, type Run, type Sandbox, sandboxFactory } from './cli-helpers.ts';
 
 beforeAll(() => buildBundles());
@@ -127,7 +128,7 @@ describe('a damaged db/bird.duckdb', () => {
     s.capture({ cmd: 'echo kept', exit: 0, startUs: at(0) });
     expect(s.bird(['init']).code).toBe(0);
     const bytes = garbage(s);
-    expect(s.bird(['history', '--format', 'csv'])).toEqual({ code: 0, stdout: 'timestamp,exit_code,duration_ms,cwd,cmd\n2025-11-26T23:33:20.000000Z,0,5,/tmp,echo kept\n', stderr: '' });
+    expect(s.bird(['history', '--format', 'csv'])).toEqual({ code: 0, stdout: `timestamp,exit_code,duration_ms,cwd,cmd,hostname,_source\n2025-11-26T23:33:20.000000Z,0,5,/tmp,echo kept,${shortHostname()},local\n`, stderr: '' });
     expect(readFileSync(join(s.root, 'db', 'bird.duckdb'))).toEqual(bytes);
   });
 

@@ -32,7 +32,7 @@ describe('help and version', () => {
   });
 
   it.each([
-    [['help', 'history'], 'usage: bird history [TEXT] [-n N] [--reverse] [--format table|csv|json]\n'],
+    [['help', 'history'], 'usage: bird history [TEXT] [-n N] [--reverse] [--host H] [--source S] [--format table|csv|json]\n'],
     [['remote', 'add', '-h'], 'usage: bird remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]\n'],
     [['init', '--help'], 'usage: bird init [--mode parquet|duckdb]\n'],
   ])('bird %j prints that usage', (args, usage) => {
@@ -42,7 +42,7 @@ describe('help and version', () => {
   it.each([[['help', 'sql']], [['sql', '--help']]])('bird %j gives the usage, then every relation a query can name and each table\'s columns', (args) => {
     const run = s.bird(args);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/^usage: bird sql \["QUERY" \| --file FILE\] \[--format table\|csv\|json\]  \(no query: read from standard input\)\n/);
+    expect(run.stdout).toMatch(/^usage: bird sql \["QUERY" \| --file FILE\] \[--attach NAME\|all\] \[--format table\|csv\|json\]  \(no query: read from standard input\)\n/);
     for (const relation of ['main.<table>', 'local.<table>', 'caches.<table>', 'cached_<name>.<table>', 'remote_<name>.<table>', 'remotes_invocations()', 'cwd_invocations()']) expect(run.stdout).toContain(relation);
     expect(run.stdout).toMatch(/^  invocations\(id VARCHAR NOT NULL, session_id VARCHAR NOT NULL, timestamp TIMESTAMPTZ NOT NULL, duration_ms BIGINT, cwd VARCHAR, cmd VARCHAR NOT NULL, .*exit_code INTEGER, .*date DATE NOT NULL, _source VARCHAR\)$/m);
     for (const table of ['sessions', 'outputs', 'events']) expect(run.stdout).toMatch(new RegExp(`^  ${table}\\(`, 'm'));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRemoteBackend } from '@bird/remote';
 import { invocation } from '../packages/store/src/testing/fixtures.ts';
 import { putLakeBatch, s3Remote } from '../packages/store/src/testing/remote-lake.ts';
-import { buildBundles, sandboxFactory } from './cli-helpers.ts';
+import { buildBundles, expectOneLineError, sandboxFactory } from './cli-helpers.ts';
 import { S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '@bird/remote/testing';
 
 let s3: S3TestServer;
@@ -36,4 +36,24 @@ it('bird remote add --type s3, then bird sql reads remote_<name> and remotes_inv
   expect(live.stdout).toBe('cmd,_source\nmake deploy,team\nmake test,team\n');
   const all = s.bird(['sql', 'SELECT count(*) AS n FROM remotes_invocations()', '--format', 'csv'], { env });
   expect(all.stdout).toBe('n\n2\n');
+});
+
+it('an s3 remote added with --no-auto-attach is read with bird sql --attach, and named in one sentence without it', async () => {
+  const s = sandbox();
+  const env = { ...S3RVER_ENV };
+  const restoreEnv = setEnv(env);
+  const backend = await createRemoteBackend(s3Remote('backup', 's3://team-bucket/backup', s3.endpoint));
+  try {
+    await putLakeBatch(backend, 'invocations', 'old@box', '2024-06-01', [invocation({ cmd: 'restore db' })]);
+  } finally {
+    backend.close();
+    restoreEnv();
+  }
+  expect(s.bird(['init'], { env }).code).toBe(0);
+  expect(s.bird(['remote', 'add', 'backup', '--type', 's3', '--uri', 's3://team-bucket/backup', '--endpoint', s3.endpoint, '--no-auto-attach'], { env }).code).toBe(0);
+
+  expectOneLineError(s.bird(['sql', 'SELECT cmd FROM remote_backup.invocations'], { env }), 1, /^bird: remote backup is not attached \(auto_attach = false in config\.toml\); run the query with `bird sql --attach backup`\.$/);
+  const attached = s.bird(['sql', '--attach', 'backup', 'SELECT cmd, _source FROM remotes_invocations()', '--format', 'csv'], { env });
+  expect(attached.stderr).toBe('');
+  expect(attached.stdout).toBe('cmd,_source\nrestore db,backup\n');
 });

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import * as pty from 'node-pty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { atuinDb } from '../../packages/import/src/testing/atuin-db.ts';
-import { birdLayout } from '@bird/core';
+import { birdLayout, shortHostname } from '@bird/core';
 import { indexedIdsAndSources, storedIdsAndSources } from '../support/history-index.ts';
 import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForNoDrainer, type Shell } from './shell-session.ts';
 
@@ -174,7 +174,8 @@ describe('bird import on bad input', () => {
     }
     // Read back without DuckDB, through the history index the import rebuilt.
     expect(existsSync(join(root, 'db', 'history-index', 'snapshot.bhi'))).toBe(true);
-    expect(bird(env, 'history', '--format', 'csv').stdout).toBe('timestamp,exit_code,duration_ms,cwd,cmd\n2023-11-14T22:13:25.000000Z,,,,echo b\n2023-11-14T22:13:20.000000Z,,,,echo a\n');
+    const host = shortHostname();
+    expect(bird(env, 'history', '--format', 'csv').stdout).toBe(`timestamp,exit_code,duration_ms,cwd,cmd,hostname,_source\n2023-11-14T22:13:25.000000Z,,,,echo b,${host},local\n2023-11-14T22:13:20.000000Z,,,,echo a,${host},local\n`);
   });
 });
 

@@ -14,7 +14,12 @@ export interface Candidate {
 export type Completion = { readonly kind: 'words'; readonly candidates: readonly Candidate[] } | { readonly kind: 'files' };
 
 /** What a flag's value, or a positional argument, may be. */
-type ValueKind = { readonly kind: 'choice'; readonly words: readonly string[] } | { readonly kind: 'files' } | { readonly kind: 'remote' } | { readonly kind: 'free' };
+type ValueKind =
+  | { readonly kind: 'choice'; readonly words: readonly string[] }
+  | { readonly kind: 'files' }
+  /** A configured remote's name, or one of `also` (`--attach NAME|all`). */
+  | { readonly kind: 'remote'; readonly also: readonly string[] }
+  | { readonly kind: 'free' };
 
 interface CommandShape {
   /** Every flag of the command and what its value is; null for a flag that takes none. */
@@ -36,8 +41,9 @@ const isPlaceholder = (word: string) => /^[A-Z][A-Z0-9_-]*$/.test(word) || word.
 function valueKind(token: string): ValueKind {
   const bare = token.replace(/^["[]+|["\]]+$/g, '');
   if (bare === 'FILE' || bare === 'PATH' || bare === 'D') return { kind: 'files' };
-  if (bare === 'NAME') return { kind: 'remote' };
-  const words = bare.split('|').filter((w) => w !== '' && !isPlaceholder(w));
+  const alternatives = bare.split('|');
+  const words = alternatives.filter((w) => w !== '' && !isPlaceholder(w));
+  if (alternatives.includes('NAME')) return { kind: 'remote', also: words };
   return words.length > 0 ? { kind: 'choice', words } : NONE;
 }
 
@@ -111,7 +117,7 @@ function valueCompletion(kind: ValueKind, prefix: string, sources: CompletionSou
     case 'choice':
       return offer(kind.words, prefix);
     case 'remote':
-      return offer(sources.remoteNames(), prefix);
+      return offer([...sources.remoteNames(), ...kind.also], prefix);
     case 'free':
       return { kind: 'words', candidates: [] };
   }

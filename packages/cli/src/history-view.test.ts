@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '@bird/history-index';
-import { MAX_COMMAND_LINES, commandLines, formatDuration, historyResult, historyTable, isoMicros, parseCount, shortenHome } from './history-view.ts';
+import { MAX_COMMAND_LINES, commandLines, formatDuration, historyResult, historyTable, isoMicros, originMark, parseCount, shortenHome } from './history-view.ts';
 import { escapeControls } from './format/text-width.ts';
 import { renderTable } from './format/table.ts';
 
@@ -61,6 +61,20 @@ describe('shortenHome', () => {
   });
 });
 
+/** A row of an index, `n` seconds after 2025-03-01T12:34:56Z. */
+const row = (n: number, over = {}) => ({ id: `0190f00${n}-0000-7000-8000-000000000000`, timestampUs: 1_740_832_496_000_000 + n * 1_000_001, durationMs: 1250, exitCode: 0, cmd: `c${n}`, cwd: '/src', session: 's', host: 'h', source: 'local', ...over });
+
+describe('originMark', () => {
+  it.each([
+    ['local', 'laptop', ''],
+    ['team', 'bob-pc', 'bob-pc@team'],
+    ['team', '', '@team'],
+    ['team', undefined, '@team'],
+  ])('source %j, host %j → %j', (source, host, mark) => {
+    expect(originMark(source, host)).toBe(mark);
+  });
+});
+
 describe('historyTable', () => {
   it('shows local time, exit, a short duration, ~ and a multi-line command as its lines', () => {
     const table = historyTable(
@@ -95,13 +109,70 @@ describe('historyTable', () => {
   });
 
   it('takes the newest rows first from the index, with values typed as bird sql gives them', () => {
-    const row = (n: number, over = {}) => ({ id: `0190f00${n}-0000-7000-8000-000000000000`, timestampUs: 1_740_832_496_000_000 + n * 1_000_001, durationMs: 1250, exitCode: 0, cmd: `c${n}`, cwd: '/src', session: 's', host: 'h', source: 'local', ...over });
     const index = buildIndex([row(1), row(3, { exitCode: null, durationMs: null }), row(2)]);
+    expect(historyResult(index, 2).columns.map((c) => c.name)).toEqual(['timestamp', 'exit_code', 'duration_ms', 'cwd', 'cmd', 'hostname', '_source']);
     expect(historyResult(index, 2).rows).toEqual([
-      ['2025-03-01T12:34:59.000003Z', null, null, '/src', 'c3'],
-      ['2025-03-01T12:34:58.000002Z', 0, 1250, '/src', 'c2'],
+      ['2025-03-01T12:34:59.000003Z', null, null, '/src', 'c3', 'h', 'local'],
+      ['2025-03-01T12:34:58.000002Z', 0, 1250, '/src', 'c2', 'h', 'local'],
     ]);
     expect(historyResult(index, 10).rows).toHaveLength(3);
+  });
+
+  describe('with a teammate\'s rows pulled from two remotes', () => {
+    const index = buildIndex([
+      row(1),
+      row(2, { host: 'bob-pc', source: 'team' }),
+      row(3, { host: '', source: 'team' }),
+      row(4, { host: 'bob-pc', source: 'backup' }),
+      row(5),
+    ]);
+    const cmds = (options: Parameters<typeof historyResult>[2]) => historyResult(index, 10, options).rows.map((r) => r[4]);
+
+    it('gives each row its host and source, an unknown host as null', () => {
+      expect(historyResult(index, 10).rows.map((r) => r.slice(4))).toEqual([
+        ['c5', 'h', 'local'],
+        ['c4', 'bob-pc', 'backup'],
+        ['c3', null, 'team'],
+        ['c2', 'bob-pc', 'team'],
+        ['c1', 'h', 'local'],
+      ]);
+    });
+
+    it.each<[string, NonNullable<Parameters<typeof historyResult>[2]>, string[]]>([
+      ['only yours', { filter: { source: 'local' } }, ['c5', 'c1']],
+      ['one remote', { filter: { source: 'team' } }, ['c3', 'c2']],
+      ['one host', { filter: { host: 'bob-pc' } }, ['c4', 'c2']],
+      ['a host and a source', { filter: { host: 'bob-pc', source: 'team' } }, ['c2']],
+      ['an unknown source', { filter: { source: 'nowhere' } }, []],
+      ['a source, oldest first, with text', { filter: { source: 'local' }, reverse: true, text: 'c' }, ['c1', 'c5']],
+    ])('keeps %s', (_, options, expected) => {
+      expect(cmds(options)).toEqual(expected);
+    });
+
+    it('counts -n among the rows kept', () => {
+      expect(historyResult(index, 1, { filter: { source: 'local' } }).rows.map((r) => r[4])).toEqual(['c5']);
+    });
+
+    it('marks pulled rows host@remote in a from column, and leaves this machine\'s blank', () => {
+      const table = historyTable(historyResult(index, 10), '/home/ana');
+      expect(table.headers).toEqual(['time', 'exit', 'duration', 'from', 'cwd', 'cmd']);
+      expect(table.rows.map((r) => [r[3], r[5]])).toEqual([
+        ['', 'c5'],
+        ['bob-pc@backup', 'c4'],
+        ['@team', 'c3'],
+        ['bob-pc@team', 'c2'],
+        ['', 'c1'],
+      ]);
+    });
+
+    it('has no from column when every row shown is this machine\'s', () => {
+      expect(historyTable(historyResult(index, 10, { filter: { source: 'local' } }), '/home/ana').headers).toEqual(['time', 'exit', 'duration', 'cwd', 'cmd']);
+    });
+  });
+
+  it('escapes a pulled host name, which another machine wrote', () => {
+    const table = historyTable(historyResult(buildIndex([row(1, { host: 'evil\u001b[2J', source: 'team' })]), 1), undefined);
+    expect(table.rows[0]![3]).toBe('evil\\x1b[2J@team');
   });
 
   it.each([

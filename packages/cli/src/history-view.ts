@@ -1,18 +1,35 @@
 // `bird history` as people read it: local time, exit status, a short duration, ~ for home.
 import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
 import type { ResultSet } from './format/result-set.ts';
+import { rowMatcher, type RowFilter } from './row-filter.ts';
 import type { TextTable } from './format/table.ts';
 import { escapeControls, escapeForTerminal } from './format/text-width.ts';
 import { plainText, readableTimestamp } from './format/values.ts';
 
-/** The columns `bird history` shows, as `bird sql` would type them. */
+/**
+ * The columns `bird history` gives, as `bird sql` would type them. Where a row came from is
+ * last, so that a reader of the first five columns by position is not disturbed by it.
+ */
 const HISTORY_COLUMNS = [
   { name: 'timestamp', type: 'TIMESTAMP WITH TIME ZONE' },
   { name: 'exit_code', type: 'INTEGER' },
   { name: 'duration_ms', type: 'BIGINT' },
   { name: 'cwd', type: 'VARCHAR' },
   { name: 'cmd', type: 'VARCHAR' },
+  { name: 'hostname', type: 'VARCHAR' },
+  { name: '_source', type: 'VARCHAR' },
 ] as const;
+
+/** The `_source` of rows captured here; every other source is a remote's name. */
+export const LOCAL_SOURCE = 'local';
+
+/**
+ * Where a row came from, for people: nothing for this machine's own rows, `host@remote` for a
+ * row pulled from a remote (`@remote` when its host is unknown), as search shows `@remote`.
+ */
+export function originMark(source: string, host = ''): string {
+  return source === LOCAL_SOURCE ? '' : `${host}@${source}`;
+}
 
 /** Epoch microseconds as DuckDB prints a TIMESTAMPTZ in UTC: `2025-11-26T23:36:20.000000Z`. */
 export function isoMicros(us: number): string {
@@ -26,6 +43,8 @@ export interface HistoryOptions {
   text?: string;
   /** The same rows oldest first, as the shell's own `history` prints them. */
   reverse?: boolean;
+  /** Only rows of this host or source (`--host`, `--source`), as `bird stats` counts them. */
+  filter?: RowFilter;
 }
 
 /** The last `limit` rows of the index, newest first (the index is in start order, ids breaking ties). */
@@ -34,12 +53,23 @@ export function historyResult(index: HistoryIndex, limit: number, options: Histo
   const fold = text === text.toLowerCase();
   // Decided once per distinct command, not once per row.
   const wanted = text === '' ? null : index.commands.map((c) => (fold ? c.toLowerCase() : c).includes(text));
+  const { first, matches } = rowMatcher(index, options.filter ?? {});
   const rows: unknown[][] = [];
-  for (let r = index.size - 1; r >= 0 && rows.length < limit; r--) {
+  for (let r = index.size - 1; r >= first && rows.length < limit; r--) {
     if (wanted && !wanted[index.cmd[r]!]) continue;
+    if (!matches(r)) continue;
     const exit = index.exitCode[r]!;
     const duration = index.durationMs[r]!;
-    rows.push([isoMicros(index.timestampUs[r]!), exit === UNKNOWN_EXIT ? null : exit, Number.isNaN(duration) ? null : duration, index.dirs[index.cwd[r]!] ?? null, index.commands[index.cmd[r]!]]);
+    const host = index.hosts[index.host[r]!]!;
+    rows.push([
+      isoMicros(index.timestampUs[r]!),
+      exit === UNKNOWN_EXIT ? null : exit,
+      Number.isNaN(duration) ? null : duration,
+      index.dirs[index.cwd[r]!] ?? null,
+      index.commands[index.cmd[r]!],
+      host === '' ? null : host, // the index keeps an unknown host as ''
+      index.sources[index.source[r]!],
+    ]);
   }
   if (options.reverse) rows.reverse();
   return { columns: HISTORY_COLUMNS, rows };
@@ -85,22 +115,43 @@ export function commandLines(cmd: string, escape: (text: string) => string): str
   return [...shown, `… ${lines.length - shown.length} more lines`].join('\n');
 }
 
-/** Rows of `historyQuery` as a table; an unknown value (NULL) is left blank. `terminal`: bidi controls escaped too. */
+/**
+ * The table's columns. A long folder keeps its end: `…/project/src` tells rows apart where
+ * `/home/ana/wor…` does not; a long origin keeps its `@remote`.
+ */
+const HISTORY_TABLE_COLUMNS = [
+  { key: 'time', align: 'left', cuttable: false, cutStart: false },
+  { key: 'exit', align: 'right', cuttable: false, cutStart: false },
+  { key: 'duration', align: 'right', cuttable: false, cutStart: false },
+  { key: 'from', align: 'left', cuttable: true, cutStart: true },
+  { key: 'cwd', align: 'left', cuttable: true, cutStart: true },
+  { key: 'cmd', align: 'left', cuttable: true, cutStart: false },
+] as const;
+
+/**
+ * Rows of {@link historyResult} as a table; an unknown value (NULL) is left blank. `terminal`:
+ * bidi controls escaped too. A `from` column ({@link originMark}) appears only when a row came
+ * from a remote, so this machine's own history reads as it always did.
+ */
 export function historyTable(result: ResultSet, home: string | undefined, options: { terminal?: boolean } = {}): TextTable {
   const text = (value: unknown) => plainText(value) ?? '';
   const escape = options.terminal ? escapeForTerminal : escapeControls;
+  const rows = result.rows.map(([timestamp, exit, duration, cwd, cmd, host, source]) => ({
+    time: readableTimestamp(text(timestamp), { fraction: false }),
+    exit: text(exit),
+    duration: duration === null || duration === undefined ? '' : formatDuration(Number(duration)),
+    // Host names in pulled rows were written by other machines: escaped like the rest.
+    from: escape(originMark(text(source) || LOCAL_SOURCE, text(host))),
+    cwd: escape(shortenHome(text(cwd), home)),
+    cmd: commandLines(text(cmd), escape),
+  }));
+  const withOrigin = rows.some((row) => row.from !== '');
+  const columns = HISTORY_TABLE_COLUMNS.filter((c) => c.key !== 'from' || withOrigin);
   return {
-    headers: ['time', 'exit', 'duration', 'cwd', 'cmd'],
-    align: ['left', 'right', 'right', 'left', 'left'],
-    cuttable: [false, false, false, true, true],
-    // A long folder keeps its end: `…/project/src` tells rows apart where `/home/ana/wor…` does not.
-    cutStart: [false, false, false, true, false],
-    rows: result.rows.map(([timestamp, exit, duration, cwd, cmd]) => [
-      readableTimestamp(text(timestamp), { fraction: false }),
-      text(exit),
-      duration === null || duration === undefined ? '' : formatDuration(Number(duration)),
-      escape(shortenHome(text(cwd), home)),
-      commandLines(text(cmd), escape),
-    ]),
+    headers: columns.map((c) => c.key),
+    align: columns.map((c) => c.align),
+    cuttable: columns.map((c) => c.cuttable),
+    cutStart: columns.map((c) => c.cutStart),
+    rows: rows.map((row) => columns.map((c) => row[c.key])),
   };
 }

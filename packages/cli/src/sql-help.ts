@@ -12,7 +12,7 @@ Relations (each of ${TABLE_NAMES.join(', ')}):
   main.<table>        everything stored here: this machine's rows and every remote pulled (_source says which)
   local.<table>       rows captured or imported on this machine (_source is 'local')
   caches.<table>      the rows pulled from all remotes; cached_<name>.<table> those of one remote
-  remote_<name>.<table>  a remote read live, for remotes attached (auto_attach, or bird remote add)
+  remote_<name>.<table>  a remote read live: the auto_attach ones, and those named by --attach NAME
 Macros: remotes_invocations(), remotes_sessions(), remotes_outputs(), remotes_events() (every
   attached remote at once), cwd_invocations() (the commands run in this directory and below).
 

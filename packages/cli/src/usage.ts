@@ -2,8 +2,8 @@
 
 export const USAGE = {
   init: 'bird init [--mode parquet|duckdb]',
-  sql: 'bird sql ["QUERY" | --file FILE] [--format table|csv|json]  (no query: read from standard input)',
-  history: 'bird history [TEXT] [-n N] [--reverse] [--format table|csv|json]',
+  sql: 'bird sql ["QUERY" | --file FILE] [--attach NAME|all] [--format table|csv|json]  (no query: read from standard input)',
+  history: 'bird history [TEXT] [-n N] [--reverse] [--host H] [--source S] [--format table|csv|json]',
   search: 'bird search [QUERY] [--mode fuzzy|prefix|fulltext] [--filter everywhere|host|session|directory|workspace] [-n N] [--format plain|json] [-0] [--height N]',
   stats: 'bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]',
   remote: 'bird remote add|list|remove|test|repair …',
@@ -35,7 +35,9 @@ usage: bird COMMAND [ARGS]
 Commands:
   init [--mode parquet|duckdb]     create the store (idempotent; never destroys data)
   sql "QUERY" [--format F]         run SQL over the store; F is table (default), csv or json
+                                   --attach NAME: also a remote added with --no-auto-attach (repeatable; all: every one)
   history [TEXT] [-n N] [-r]       the N most recent commands (containing TEXT), newest first (default 20; -r: oldest first)
+                                   --source local: only yours; --source R, --host H: a remote's, a host's
   search [QUERY]                   find a command (Ctrl-R in a hooked shell); prints matches when piped
   stats [--since 7d|30d|DATE]      where your time goes: top, failing and slowest commands, busy hours
   remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]

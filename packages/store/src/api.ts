@@ -7,6 +7,13 @@ import type { BirdConfig, BirdLayout, StorageMode } from '@bird/core';
 export interface ConnectionOptions {
   /** Attach every auto-attach remote as `remote_<name>` (read-only, per connection). */
   readonly attachRemotes: boolean;
+  /**
+   * Remotes to attach besides those, by name, auto-attach or not (the seed's `auto_attach =
+   * false`: "only attach on demand"), or `'all'` of them. They are in `remotes_*()` too. A
+   * name config.toml lacks fails the connect (`UnknownRemoteError`), as does one that cannot
+   * be attached (`RemoteAttachError`): it was asked for, so it is not merely warned of.
+   */
+  readonly attachOnDemand: readonly string[] | 'all';
   /** Reserved: the seed names it but defines no project store; accepted and ignored. */
   readonly attachProject: boolean;
   /** Create the TEMPORARY macros `remotes_*()` and `cwd_invocations()`. */
@@ -22,8 +29,8 @@ export interface ConnectionOptions {
  * @example const conn = await store.connect(ConnectionOptions.minimal());
  */
 export const ConnectionOptions = {
-  full: (): ConnectionOptions => ({ attachRemotes: true, attachProject: true, createEphemeralViews: true, runMigration: true }),
-  minimal: (): ConnectionOptions => ({ attachRemotes: false, attachProject: false, createEphemeralViews: false, runMigration: false }),
+  full: (): ConnectionOptions => ({ attachRemotes: true, attachOnDemand: [], attachProject: true, createEphemeralViews: true, runMigration: true }),
+  minimal: (): ConnectionOptions => ({ attachRemotes: false, attachOnDemand: [], attachProject: false, createEphemeralViews: false, runMigration: false }),
 } as const;
 
 export interface QueryColumn {

@@ -38,3 +38,44 @@ export function oneSentence(message: string): string {
   const text = withoutExcerpt.replace(/\s+/g, ' ').trim();
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
+
+/**
+ * A remote that could not be attached on a connection. For an auto-attach remote it is a
+ * warning (the connection goes on without it); for one asked for by name it fails the connect.
+ */
+export class RemoteAttachError extends BirdError {
+  readonly remote: string;
+  constructor(remote: string, reason: string, options: { cause?: unknown } = {}) {
+    super(`remote ${remote} not attached: ${reason}`, { exitCode: 1, cause: options.cause });
+    this.name = 'RemoteAttachError';
+    this.remote = remote;
+  }
+}
+
+/** A remote asked for by name (`bird sql --attach NAME`) that config.toml does not have. */
+export class UnknownRemoteError extends BirdError {
+  readonly remote: string;
+  constructor(remote: string) {
+    super(`there is no remote named ${JSON.stringify(remote)} to attach; \`bird remote list\` shows the configured ones.`, { exitCode: 2 });
+    this.name = 'UnknownRemoteError';
+    this.remote = remote;
+  }
+}
+
+/**
+ * A query named `remote_<name>` of a configured remote that this connection has not attached:
+ * one kept for on-demand use (`auto_attach = false`), or one whose attach failed.
+ */
+export class RemoteNotAttachedError extends BirdError {
+  readonly remote: string;
+  constructor(remote: string, why: 'on-demand' | RemoteAttachError, options: { cause?: unknown } = {}) {
+    super(
+      why === 'on-demand'
+        ? `remote ${remote} is not attached (auto_attach = false in config.toml); run the query with \`bird sql --attach ${remote}\`.`
+        : `${why.message.replace(/\.$/, '')}, so the query cannot read it.`,
+      { exitCode: 1, cause: options.cause },
+    );
+    this.name = 'RemoteNotAttachedError';
+    this.remote = remote;
+  }
+}

@@ -3,7 +3,7 @@ export { openStore } from './store.ts';
 export { initStore, registerCachedRemote, runMigration, readCatalogState, type InitOptions, type MigrationResult, type CatalogState } from './init-store.ts';
 export { SCHEMA_VERSION } from './catalog-ddl.ts';
 export { whyBad } from './bad-files.ts';
-export { StoreBusyError, StoreModeError, SqlError } from './errors.ts';
+export { RemoteAttachError, RemoteNotAttachedError, StoreBusyError, StoreModeError, SqlError, UnknownRemoteError } from './errors.ts';
 export { DEFAULT_LOCK_TIMEOUT_MS, openCatalog, type LockOptions, type OpenCatalog } from './catalog-lock.ts';
 export {
   PLACEHOLDER_FILE,

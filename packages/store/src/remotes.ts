@@ -1,7 +1,7 @@
 /**
  * Live, read-only access to remotes, made per connection and never persisted: each
- * auto-attach remote becomes an in-memory database `remote_<name>` whose views read the
- * remote's Parquet lake (`<root>/<table>/client=<id>/date=<d>/<batch>.parquet`).
+ * auto-attach remote, and each asked for by name (`bird sql --attach NAME`), becomes an
+ * in-memory database `remote_<name>` whose views read the remote's Parquet lake (`<root>/<table>/client=<id>/date=<d>/<batch>.parquet`).
  *
  * S3 remotes: DuckDB's httpfs cannot be loaded on these machines, so DuckDB never reads S3
  * itself. On connect, the remote's prefix is listed with @aws-sdk/client-s3 and the batches
@@ -9,8 +9,9 @@
  * each lands by rename, so no glob sees half a file); the mirror is then attached exactly
  * like a file remote. Batches are immutable, so a connect costs one listing plus the new
  * batches, and a repeated connect downloads nothing. An unreachable endpoint, missing
- * bucket or refused credentials leave the remote unattached with one warning (the S3
- * client gives up within seconds); `main.*` never depends on it.
+ * bucket or refused credentials leave an auto-attach remote unattached with one warning (the
+ * S3 client gives up within seconds), and fail the connect of one asked for by name; `main.*`
+ * never depends on either.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
 import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob } from '@bird/remote';
 import { mirrorDir, syncMirror } from './remote/mirror.ts';
 import { databaseCopy, isDatabaseRemote } from './remote/database-copy.ts';
+import { RemoteAttachError } from './errors.ts';
 
 export { fileRemoteRoot };
 
@@ -73,34 +75,34 @@ export async function createRemoteViews(connection: DuckDBConnection, layout: Bi
   }
 }
 
-/** Attaches one remote, or returns why it was not attached (a broken remote never fails the connection). */
-export async function attachRemote(connection: DuckDBConnection, layout: BirdLayout, config: RemoteConfig): Promise<AttachedRemote | string> {
+/** Attaches one remote, or returns why it was not attached (the caller decides whether that fails the connection). */
+export async function attachRemote(connection: DuckDBConnection, layout: BirdLayout, config: RemoteConfig): Promise<AttachedRemote | RemoteAttachError> {
   let schema: string;
   try {
     schema = remoteSchema(config.name);
   } catch (error) {
-    return `remote ${JSON.stringify(config.name)} not attached: ${(error as Error).message}`;
+    return new RemoteAttachError(config.name, (error as Error).message);
   }
   if (isDatabaseRemote(config, layout)) return attachDatabaseRemote(connection, layout, config, schema);
   let root: string;
   if (config.type === 's3') {
     const mirrored = await mirrorS3Remote(layout, config);
-    if (mirrored.error !== undefined) return `remote ${config.name} not attached: ${mirrored.error}`;
+    if (mirrored.error !== undefined) return new RemoteAttachError(config.name, mirrored.error);
     root = mirrored.dir;
   } else {
     try {
       // A relative folder in config.toml is relative to the root, not to wherever bird runs.
       root = fileRemoteRoot(config.uri, layout.root);
     } catch (error) {
-      return `remote ${config.name} not attached: ${(error as Error).message}`;
+      return new RemoteAttachError(config.name, (error as Error).message);
     }
   }
-  if (GLOB_CHARS.test(root)) return `remote ${config.name} not attached: its path ${root} contains glob characters (* ? [ ] { }); move it to a plain path.`;
+  if (GLOB_CHARS.test(root)) return new RemoteAttachError(config.name, `its path ${root} contains glob characters (* ? [ ] { }); move it to a plain path.`);
   try {
-    if (!statSync(root).isDirectory()) return `remote ${config.name} not attached: ${root} is not a folder.`;
+    if (!statSync(root).isDirectory()) return new RemoteAttachError(config.name, `${root} is not a folder.`);
     readdirSync(root);
   } catch (error) {
-    return `remote ${config.name} not attached: ${root} is not reachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`;
+    return new RemoteAttachError(config.name, `${root} is not reachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
   }
   const remote: AttachedRemote = { name: config.name, schema, root, excluded: new Set() };
   try {
@@ -108,7 +110,7 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
     await createRemoteViews(connection, layout, remote);
   } catch (error) {
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
-    return `remote ${config.name} not attached: ${(error as Error).message.split('\n')[0]}`;
+    return new RemoteAttachError(config.name, (error as Error).message.split('\n')[0]!);
   }
   return remote;
 }
@@ -131,12 +133,12 @@ export async function databaseTables(connection: DuckDBConnection, db: string): 
  * own (an S3 one from its local copy), and `remote_<name>` made of views over its tables, typed
  * like ours and tagged with `_source`; a table it lacks is empty.
  */
-async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLayout, config: RemoteConfig, schema: string): Promise<AttachedRemote | string> {
+async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLayout, config: RemoteConfig, schema: string): Promise<AttachedRemote | RemoteAttachError> {
   let path: string;
   try {
     path = (await databaseCopy(layout, config)).path;
   } catch (error) {
-    return `remote ${config.name} not attached: ${(error as Error).message.split('\n')[0]}`;
+    return new RemoteAttachError(config.name, (error as Error).message.split('\n')[0]!);
   }
   const db = `${schema}__database`;
   try {
@@ -152,7 +154,7 @@ async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLa
   } catch (error) {
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
-    return `remote ${config.name} not attached: ${config.uri} could not be read as a DuckDB database (${(error as Error).message.split('\n')[0]}).`;
+    return new RemoteAttachError(config.name, `${config.uri} could not be read as a DuckDB database (${(error as Error).message.split('\n')[0]}).`);
   }
   return { name: config.name, schema, root: path, excluded: new Set() };
 }

@@ -6,17 +6,18 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAMES, loadConfig, markAfter, markBefore, readPublishIntent, rollForwardPublish, tryCompactionLock, type BirdLayout, type CompactionMark, type TableName } from '@bird/core';
+import { TABLE_NAMES, loadConfig, markAfter, markBefore, readPublishIntent, rollForwardPublish, tryCompactionLock, type BirdLayout, type CompactionMark, type RemoteConfig, type TableName } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryOptions, type QueryResult, type Store, type StoreOptions } from './api.ts';
 import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
 import { defaultWarn, isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
-import { SqlError } from './errors.ts';
+import { RemoteAttachError, SqlError } from './errors.ts';
 import { assertPlainRoot } from './layout.ts';
 import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration } from './init-store.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
+import { notAttachedError, remotesToAttach } from './remote-selection.ts';
 import { birdValueConverter } from './values.ts';
 
 const MAX_BAD_FILES_PER_QUERY = 100;
@@ -42,6 +43,8 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
     config,
     async connect(partial = {}) {
       const opts: ConnectionOptions = { ...ConnectionOptions.full(), ...partial };
+      // Before anything is opened: a remote asked for that config.toml lacks is bad input.
+      const toAttach = remotesToAttach(config.remotes, opts.attachRemotes, opts.attachOnDemand);
       if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
       if (config.storage.mode === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
       let catalog = await openCatalog(layout.catalog, 'read_only', options).catch(async (error: unknown) => {
@@ -61,20 +64,20 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
           catalog = await openCatalog(layout.catalog, 'read_only', options);
           connection = await catalog.instance.connect();
         }
-        const warnings: string[] = [];
         const attached: AttachedRemote[] = [];
-        if (opts.attachRemotes) {
-          for (const remote of config.remotes.filter((r) => r.auto_attach)) {
-            const result = await attachRemote(connection, layout, remote);
-            if (typeof result === 'string') warnings.push(result);
-            else attached.push(result);
-          }
+        const failures: RemoteAttachError[] = [];
+        for (const { remote, onDemand } of toAttach) {
+          const result = await attachRemote(connection, layout, remote);
+          if (!(result instanceof RemoteAttachError)) attached.push(result);
+          else if (onDemand) throw result;
+          else failures.push(result);
         }
+        const warnings = failures.map((f) => f.message);
         if (opts.createEphemeralViews) {
           for (const sql of ephemeralMacroDdl(attached, options.cwd ?? process.cwd())) await connection.run(sql);
         }
         for (const w of warnings) warn(w);
-        return new StoreConnection(layout, catalog, connection, attached, warnings, warn);
+        return new StoreConnection(layout, catalog, connection, attached, warnings, warn, { remotes: config.remotes, failures });
       } catch (error) {
         connection.closeSync();
         catalog.release();
@@ -93,6 +96,8 @@ class StoreConnection implements BirdConnection {
     private readonly attached: AttachedRemote[],
     readonly warnings: string[],
     private readonly warn: (message: string) => void,
+    /** config.toml's remotes and the ones that failed to attach: what a query naming an unattached one is told. */
+    private readonly remotes: { readonly remotes: readonly RemoteConfig[]; readonly failures: readonly RemoteAttachError[] },
   ) {}
 
   get attachedRemotes(): readonly string[] {
@@ -170,7 +175,9 @@ class StoreConnection implements BirdConnection {
           scannedSchemas = true;
           found = await this.skipMistypedFiles(sql, room);
         }
-        if (found.length === 0) throw new SqlError(message, { cause: error });
+        if (found.length === 0) {
+          throw notAttachedError(message, this.remotes.remotes, this.attachedRemotes, this.remotes.failures) ?? new SqlError(message, { cause: error });
+        }
         for (const warning of found) {
           skipped.push(warning);
           this.warn(warning);

@@ -8,17 +8,24 @@ import { readFileSync } from 'node:fs';
 import { usageError } from '@bird/core';
 
 /**
- * `bird sql ["QUERY" | --file FILE] [--format table|csv|json]`: a full connection (remotes,
- * macros). With neither a query nor a file, the query is read from standard input (a pipe or a
- * here-document); `-f` stays --format's short form, as in the other commands.
+ * `bird sql ["QUERY" | --file FILE] [--attach NAME|all] [--format table|csv|json]`: a full
+ * connection (remotes, macros), with the remotes named by --attach attached too. With neither a
+ * query nor a file, the query is read from standard input (a pipe or a here-document); `-f`
+ * stays --format's short form, as in the other commands.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseFlags(args, { format: { type: 'string', short: 'f' }, file: { type: 'string' } }, USAGE.sql, { min: 0, max: 1 });
+  const { values, positionals } = parseFlags(
+    args,
+    { format: { type: 'string', short: 'f' }, file: { type: 'string' }, attach: { type: 'string', multiple: true } },
+    USAGE.sql,
+    { min: 0, max: 1 },
+  );
   const format: OutputFormat = values.format === undefined ? 'table' : oneOf('--format', values.format as string, OUTPUT_FORMATS);
   if (values.file !== undefined && positionals.length > 0) throw usageError(`give the query or --file, not both; usage: ${USAGE.sql}`);
   const query = values.file !== undefined ? readQueryFile(values.file as string) : positionals.length > 0 ? positionals[0]! : readStdin(ctx);
   if (query.trim() === '') throw usageError(`the query is empty; usage: ${USAGE.sql}`);
-  const connection = await connect(ctx, FULL);
+  // `multiple` makes --attach a list, which parseFlags's shared value type does not spell out.
+  const connection = await connect(ctx, { ...FULL, attachOnDemand: onDemandRemotes(values.attach as unknown as readonly string[] | undefined) });
   try {
     const result = await connection.query(query);
     ctx.stdout.write(renderResult(result, format, { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY }));
@@ -46,4 +53,10 @@ function readStdin(ctx: CliContext): string {
   }
   if (text.trim() === '') throw usageError(`missing argument; usage: ${USAGE.sql}`);
   return text;
+}
+
+/** `--attach` as given: names, each once, or `all` when one of them is `all`. */
+function onDemandRemotes(attach: readonly string[] | undefined): readonly string[] | 'all' {
+  if (attach === undefined) return [];
+  return attach.includes('all') ? 'all' : [...new Set(attach)];
 }

@@ -3,7 +3,7 @@
 // without a terminal; search-terminal.ts only writes these lines in place.
 import { UNKNOWN_EXIT } from '@bird/history-index';
 import { displayWidth, escapeForTerminal, truncateToWidth } from '../format/text-width.ts';
-import { formatDuration, shortenHome } from '../history-view.ts';
+import { formatDuration, originMark, shortenHome } from '../history-view.ts';
 import type { SearchSession } from './search-session.ts';
 
 export interface Style {
@@ -64,7 +64,7 @@ export function renderSearch(session: SearchSession, width: number, height: numb
       const dur = pad(Number.isNaN(duration) ? '' : formatDuration(duration), 6, true);
       const dirWidth = Math.max(8, Math.min(24, Math.floor(width / 5)));
       const dir = pad(truncateToWidth(escapeForTerminal(shortenHome(index.dirs[index.cwd[row]!]!, style.home)), dirWidth), dirWidth);
-      const tail = [count > 1 ? `×${count}` : '', source === 'local' ? '' : `@${source}`].filter(Boolean).join(' ');
+      const tail = [count > 1 ? `×${count}` : '', originMark(source)].filter(Boolean).join(' ');
       const fixed = `  ${when} ${exitText} ${dur}  ${dir}  `;
       const room = Math.max(1, width - displayWidth(fixed) - (tail ? displayWidth(tail) + 2 : 0));
       const cmd = truncateToWidth(escapeForTerminal(index.commands[c]!), room);

@@ -1,20 +1,9 @@
 // `bird stats` as numbers: one pass over the history index's columns, no I/O, so the whole
 // report is a pure function of the index, the filter, the clock and the time zone.
-import { UNKNOWN_EXIT, lowerBound, type HistoryIndex } from '@bird/history-index';
+import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
+import { rowMatcher, type RowFilter } from '../row-filter.ts';
 import { commandKey } from './command-key.ts';
 import { dayText, defaultTimeZone, localDay, localHour, localWeekday, zoneClock } from './zone-clock.ts';
-
-/** Which rows count. Every field given must match. */
-export interface StatsFilter {
-  /** Rows that started at or after this instant, epoch microseconds. */
-  readonly sinceUs?: number;
-  /** Exactly this host. */
-  readonly host?: string;
-  /** This absolute directory and everything under it. */
-  readonly dir?: string;
-  /** Exactly this `_source` (`local`, or a remote's name). */
-  readonly source?: string;
-}
 
 export interface StatsOptions {
   /** Ends the per-day series (its last day is the local day of `now`). */
@@ -63,7 +52,7 @@ export interface DayCount {
 
 export interface StatsReport {
   readonly timeZone: string;
-  readonly filter: StatsFilter;
+  readonly filter: RowFilter;
   /** First and last start among the rows counted; null when there are none. */
   readonly period: { readonly firstUs: number; readonly lastUs: number; readonly firstDay: string; readonly lastDay: string } | null;
   readonly total: number;
@@ -100,18 +89,14 @@ const DEFAULT_DAYS = 30;
  * @example
  * computeStats(index, { sinceUs: Date.parse('2024-05-01') * 1000, host: 'laptop' }, { now: new Date(), timeZone: 'Europe/Paris' })
  */
-export function computeStats(index: HistoryIndex, filter: StatsFilter, options: StatsOptions): StatsReport {
+export function computeStats(index: HistoryIndex, filter: RowFilter, options: StatsOptions): StatsReport {
   const clock = zoneClock(options.timeZone ?? defaultTimeZone());
   const top = options.top ?? DEFAULT_TOP;
   const dayCount = options.days ?? DEFAULT_DAYS;
   const today = localDay(clock.localMs(options.now.getTime()));
   const firstDay = today - dayCount + 1;
 
-  // String filters become interned numbers once, so the row loop compares integers.
-  const host = filter.host === undefined ? -1 : index.hosts.indexOf(filter.host);
-  const source = filter.source === undefined ? -1 : index.sources.indexOf(filter.source);
-  const dirWanted = filter.dir === undefined ? undefined : index.dirs.map((d) => isUnder(d, filter.dir!));
-  const nothing = (filter.host !== undefined && host < 0) || (filter.source !== undefined && source < 0);
+  const { first, matches } = rowMatcher(index, filter);
 
   const keyIds = new Int32Array(index.commands.length).fill(-1);
   const keys: string[] = [];
@@ -129,11 +114,8 @@ export function computeStats(index: HistoryIndex, filter: StatsFilter, options: 
   let firstUs = NaN;
   let lastUs = NaN;
 
-  const start = filter.sinceUs === undefined ? 0 : lowerBound(index.timestampUs, index.size, filter.sinceUs);
-  for (let r = nothing ? index.size : start; r < index.size; r++) {
-    if (host >= 0 && index.host[r] !== host) continue;
-    if (source >= 0 && index.source[r] !== source) continue;
-    if (dirWanted !== undefined && !dirWanted[index.cwd[r]!]) continue;
+  for (let r = first; r < index.size; r++) {
+    if (!matches(r)) continue;
 
     const us = index.timestampUs[r]!;
     if (total === 0) firstUs = us;
@@ -226,13 +208,6 @@ export function computeStats(index: HistoryIndex, filter: StatsFilter, options: 
       [...dirCounts.keys()].filter((d) => dirCounts[d]! > 0).sort((a, b) => dirCounts[b]! - dirCounts[a]! || compareText(index.dirs[a]!, index.dirs[b]!)),
     ).map((d) => ({ dir: index.dirs[d]!, count: dirCounts[d]! })),
   };
-}
-
-/** `dir` itself or a path below it; `/src/app` is not under `/src/ap`. */
-export function isUnder(path: string, dir: string): boolean {
-  const base = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
-  if (base === '/') return path.startsWith('/');
-  return path === base || path.startsWith(`${base}/`);
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { usageError } from '@bird/core';
 import { oneOf, parseFlags } from '../args.ts';
-import type { StatsFilter } from './compute-stats.ts';
+import { HOST_SOURCE_FLAGS, hostSourceFilter, type RowFilter } from '../row-filter.ts';
 import { dayStartUtcMs, defaultTimeZone, parseDay, zoneClock } from './zone-clock.ts';
 
 export const STATS_USAGE = 'bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]';
@@ -16,7 +16,7 @@ export const STATS_FORMATS = ['table', 'json'] as const;
 export type StatsFormat = (typeof STATS_FORMATS)[number];
 
 export interface StatsArgs {
-  readonly filter: StatsFilter;
+  readonly filter: RowFilter;
   readonly format: StatsFormat;
 }
 
@@ -33,14 +33,12 @@ const HOUR_MS = 3_600_000;
 export function parseStatsArgs(args: readonly string[], now: Date, cwd: string, timeZone: string = defaultTimeZone()): StatsArgs {
   const { values } = parseFlags(
     args,
-    { since: { type: 'string' }, host: { type: 'string' }, dir: { type: 'string' }, source: { type: 'string' }, format: { type: 'string', short: 'f' } },
+    { since: { type: 'string' }, ...HOST_SOURCE_FLAGS, dir: { type: 'string' }, format: { type: 'string', short: 'f' } },
     STATS_USAGE,
   );
-  const filter: { -readonly [K in keyof StatsFilter]: StatsFilter[K] } = {};
+  const filter: { -readonly [K in keyof RowFilter]: RowFilter[K] } = hostSourceFilter(values);
   if (values.since !== undefined) filter.sinceUs = parseSinceUs(values.since as string, now, timeZone);
-  if (values.host !== undefined) filter.host = values.host as string;
   if (values.dir !== undefined) filter.dir = resolve(cwd, values.dir as string);
-  if (values.source !== undefined) filter.source = values.source as string;
   const format = values.format === undefined ? 'table' : oneOf('--format', values.format as string, STATS_FORMATS);
   return { filter, format };
 }

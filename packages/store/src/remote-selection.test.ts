@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { RemoteAttachError, RemoteNotAttachedError, UnknownRemoteError } from './errors.ts';
+import { missingSchemaIn, notAttachedError, remotesToAttach } from './remote-selection.ts';
+import { fileRemote } from './testing/fixtures.ts';
+
+const TEAM = fileRemote('team', '/lakes/team');
+const BACKUP = fileRemote('backup', '/lakes/backup', { auto_attach: false });
+const OLD = fileRemote('old-lake', '/lakes/old', { auto_attach: false });
+const REMOTES = [TEAM, BACKUP, OLD];
+
+describe('remotesToAttach', () => {
+  it.each<[string, boolean, readonly string[] | 'all', [string, boolean][]]>([
+    ['the auto-attach ones', true, [], [['team', false]]],
+    ['none on a connection without remotes', false, [], []],
+    ['one asked for beside them', true, ['backup'], [['team', false], ['backup', true]]],
+    ['one asked for alone', false, ['old-lake'], [['old-lake', true]]],
+    ['an auto-attach one asked for, once', true, ['team', 'team'], [['team', true]]],
+    ['all of them, in config order', true, 'all', [['team', true], ['backup', true], ['old-lake', true]]],
+  ])('%s', (_, autoAttach, onDemand, expected) => {
+    expect(remotesToAttach(REMOTES, autoAttach, onDemand).map((r) => [r.remote.name, r.onDemand])).toEqual(expected);
+  });
+
+  it('refuses a name config.toml does not have, saying where the names are', () => {
+    expect(() => remotesToAttach(REMOTES, true, ['backup', 'Backup'])).toThrow(UnknownRemoteError);
+    expect(() => remotesToAttach(REMOTES, true, ['nope'])).toThrow('there is no remote named "nope" to attach; `bird remote list` shows the configured ones.');
+    expect(() => remotesToAttach([], false, ['x'])).toThrow(expect.objectContaining({ exitCode: 2, remote: 'x' }));
+  });
+});
+
+describe('missingSchemaIn, on the messages DuckDB gives', () => {
+  it.each([
+    ['SELECT * FROM remote_backup.invocations', 'remote_backup'],
+    ['SELECT * FROM Remote_Backup.invocations', 'remote_backup'],
+    ['SELECT * FROM remote_backup.main.invocations', 'remote_backup'],
+    ['DESCRIBE remote_old_lake.sessions', 'remote_old_lake'],
+    ['USE remote_backup', 'remote_backup'],
+    ['SELECT * FROM main.nope', undefined],
+    ['SELEC 1', undefined],
+  ])('%s → %s', async (sql, schema) => {
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    let message = '';
+    try {
+      await c.run(sql);
+    } catch (error) {
+      message = (error as Error).message;
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+    expect(message).not.toBe('');
+    expect(missingSchemaIn(message)).toBe(schema);
+  });
+});
+
+describe('notAttachedError', () => {
+  const missing = (schema: string) => `Catalog Error: Table with name "${schema}.invocations" does not exist because schema "${schema}" does not exist.`;
+
+  it('tells an on-demand remote to be attached with --attach, in one sentence', () => {
+    const error = notAttachedError(missing('remote_old_lake'), REMOTES, ['team'], []);
+    expect(error).toBeInstanceOf(RemoteNotAttachedError);
+    expect(error?.message).toBe('remote old-lake is not attached (auto_attach = false in config.toml); run the query with `bird sql --attach old-lake`.');
+    expect(error?.exitCode).toBe(1);
+  });
+
+  it('gives the reason an auto-attach remote failed to attach', () => {
+    const failure = new RemoteAttachError('team', '/lakes/team is not reachable (ENOENT).');
+    expect(notAttachedError(missing('remote_team'), REMOTES, [], [failure])?.message).toBe('remote team not attached: /lakes/team is not reachable (ENOENT), so the query cannot read it.');
+  });
+
+  it.each<[string, string, string[]]>([
+    ['an attached remote (the table is what is missing)', missing('remote_backup'), ['team', 'backup']],
+    ['a schema no remote has', missing('remote_other'), []],
+    ['an auto-attach remote on a connection made without remotes', missing('remote_team'), []],
+    ['another failure', 'Parser Error: syntax error at or near "SELEC"', []],
+  ])('leaves DuckDB\'s message for %s', (_, message, attached) => {
+    expect(notAttachedError(message, REMOTES, attached, [])).toBeUndefined();
+  });
+});
