@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { atuinDb } from '../../packages/import/src/testing/atuin-db.ts';
 import { birdLayout } from '@bird/core';
 import { indexedIdsAndSources, storedIdsAndSources } from '../support/history-index.ts';
-import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForNoDrainer, type Shell } from './shell-session.ts';
+import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForCount, waitForNoDrainer, type Shell } from './shell-session.ts';
 
 const BIRD = join(REPO, 'packages/cli/dist/bird.cjs');
 beforeAll(() => {
@@ -118,6 +118,45 @@ describe.each(SHELLS)('bird import %s', (shell) => {
   }, 120_000);
 });
 
+describe('bird import bash with no HISTTIMEFORMAT (stock Debian/Ubuntu), after the hook captured', () => {
+  it('stores each typed command once, imports the older history, and bird history keeps the order', async () => {
+    const home = tempDir('import-untimed-home');
+    const root = join(tempDir('import-untimed-root'), 'bird');
+    const histfile = join(home, '.bash_history');
+    // As stock ~/.bashrc has it; HISTTIMEFORMAT unset, so the file has no times.
+    const env = shellEnv(home, root, { HISTFILE: histfile, HISTCONTROL: 'ignoreboth' });
+    // Older history, from before the hook: one of its lines is also typed again below.
+    const older = ['echo old-one', 'echo typed-3', 'echo old-two'];
+    writeFileSync(histfile, older.map((l) => `${l}\n`).join(''));
+    const typed = Array.from({ length: 15 }, (_, i) => `echo typed-${i === 10 ? 3 : i + 1}`);
+
+    const s = await ShellSession.start('bash', env, { hook: true });
+    try {
+      for (const line of typed) await s.run(line);
+      await s.run('history -a');
+      expect(readFileSync(histfile, 'utf8')).not.toMatch(/^#\d+$/m);
+      // The 15 commands and `history -a`, stored by the hook (the line that sourced it is not).
+      expect(await waitForCount(root, typed.length + 1, 30_000)).toBe(typed.length + 1);
+      const first = bird(env, 'import', 'bash');
+      expect(first.stderr).toBe('');
+      // The file: 3 older lines, the harness's set-up line, 15 typed, `history -a`.
+      expect(first.stdout).toBe('.bash_history: read 20, imported 4, skipped 16 already stored and 0 kept out by the privacy rules.\n');
+    } finally {
+      s.close();
+    }
+    const all = (await storedCmds(root)).map((r) => r.cmd);
+    const setup = all.find((c) => c.startsWith('PS1='))!;
+    for (const cmd of new Set([...older, ...typed])) expect(all.filter((c) => c === cmd), cmd).toHaveLength([...older, ...typed].filter((c) => c === cmd).length);
+    // Newest first: what was typed, then the older history, which never sorts above it.
+    const history = bird(env, 'history', '-n', '100', '--format', 'json');
+    expect((JSON.parse(history.stdout) as { cmd: string }[]).map((r) => r.cmd)).toEqual(['history -a', ...[...typed].reverse(), setup, ...[...older].reverse()]);
+    // Importing again, after the shell exited, adds nothing.
+    await waitForNoDrainer(root);
+    expect(bird(env, 'import', 'bash').stdout).toMatch(/imported 0, /);
+    expect((await storedCmds(root)).length).toBe(all.length);
+  }, 120_000);
+});
+
 describe('bird import on bad input', () => {
   it('names a missing file, a binary file, and a half-damaged file with the line; good entries still land', () => {
     const home = tempDir('import-bad-home');
@@ -134,7 +173,7 @@ describe('bird import on bad input', () => {
     expect(bad.stderr).toMatch(new RegExp(`^bird: ${binary} holds no bash history that bird can read \\(line 1\\); check that it is a bash history file\\.\\n$`));
 
     const half = join(home, 'half');
-    execFileSync('sh', ['-c', `printf ': 1700000000:0;echo good-one\\n: 17000x\\n: 1700000009:0;echo good-two\\n' > ${half}`]);
+    execFileSync('sh', ['-c', `printf ': 1700000000:0;echo good-one\\n: 17000\\n: 1700000009:0;echo good-two\\n' > ${half}`]);
     const partial = bird(env, 'import', 'zsh', '--file', half);
     expect(partial.status).toBe(0);
     expect(partial.stderr).toBe(`bird: warning: ${half}: 1 entry could not be read (line 2) and were skipped; the rest were read.\n`);

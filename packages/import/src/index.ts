@@ -4,5 +4,8 @@ export * from './bash-history.ts';
 export * from './fish-history.ts';
 export * from './atuin-history.ts';
 export * from './sqlite-wal.ts';
+export * from './history-time.ts';
+export * from './match-untimed.ts';
+export * from './place-in-file-order.ts';
 export * from './plan-import.ts';
 export * from './run-import.ts';
