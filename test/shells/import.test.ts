@@ -157,6 +157,35 @@ describe('bird import bash with no HISTTIMEFORMAT (stock Debian/Ubuntu), after t
   }, 120_000);
 });
 
+describe('bird import tells the format from the content', () => {
+  it('reads a zsh history given under SHELL=/bin/bash as zsh, refuses it named as bash, and takes plain text as named', () => {
+    const home = tempDir('import-detect-home');
+    const root = join(home, 'bird');
+    const file = join(home, '.zsh_history');
+    writeFileSync(file, ': 1796602610:0;echo from-zsh\n: 1796602615:2;make\n');
+    const env = { ...process.env, HOME: home, BIRD_ROOT: root, SHELL: '/bin/bash' } as Record<string, string>;
+    delete env.HISTFILE;
+    const wrong = bird(env, 'import', 'bash', '--file', file);
+    expect(wrong.stderr).toBe(`bird: ${file} looks like zsh extended history (\`: <start>:<elapsed>;<command>\` lines), not a bash history; to import it run: bird import zsh --file ${file}\n`);
+    expect(wrong.status).toBe(1);
+    expect(existsSync(root)).toBe(false);
+
+    const detected = bird(env, 'import', '--file', file);
+    expect(detected.stderr).toBe('');
+    expect(detected.stdout).toBe('.zsh_history: read 2, imported 2, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+    const rows = bird(env, 'sql', 'SELECT cmd, epoch(timestamp)::BIGINT AS s, duration_ms, shell, session_id FROM main.invocations ORDER BY timestamp', '--format', 'json');
+    expect(JSON.parse(rows.stdout)).toEqual([
+      { cmd: 'echo from-zsh', s: 1796602610, duration_ms: null, shell: 'zsh', session_id: `import:zsh:${file}` },
+      { cmd: 'make', s: 1796602615, duration_ms: 2000, shell: 'zsh', session_id: `import:zsh:${file}` },
+    ]);
+
+    // Plain text is what zsh and bash without times both write: taken as named, never refused.
+    const plain = join(home, 'plain_history');
+    writeFileSync(plain, 'echo plain\n');
+    expect(bird(env, 'import', 'zsh', '--file', plain).stdout).toBe('plain_history: read 1, imported 1, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+  });
+});
+
 describe('bird import on bad input', () => {
   it('names a missing file, a binary file, and a half-damaged file with the line; good entries still land', () => {
     const home = tempDir('import-bad-home');

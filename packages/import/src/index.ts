@@ -5,6 +5,7 @@ export * from './fish-history.ts';
 export * from './atuin-history.ts';
 export * from './sqlite-wal.ts';
 export * from './history-time.ts';
+export * from './detect-format.ts';
 export * from './match-untimed.ts';
 export * from './place-in-file-order.ts';
 export * from './plan-import.ts';

@@ -57,16 +57,19 @@ export interface ImportSummary {
 
 const COMPACTION_WAIT_MS = 60_000;
 
-/** Reads `path` as a `format` history; a file that cannot be read is one BirdError naming it. */
-export async function readHistory(format: ImportFormat, path: string): Promise<HistoryParse<HistoryEntry>> {
-  let bytes: Buffer;
+/** The bytes of the history file at `path`; a file that cannot be read is one BirdError naming it. */
+export function readHistoryFile(path: string): Buffer {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (error as Error).message})`;
     throw new BirdError(`${path} ${why}; give the history file with --file PATH.`);
   }
+}
+
+/** Reads `bytes`, the file at `path`, as a `format` history (atuin's with the `-wal` beside it). */
+export async function parseHistory(format: ImportFormat, path: string, bytes: Buffer): Promise<HistoryParse<HistoryEntry>> {
   switch (format) {
     case 'zsh':
       return parseZshHistory(bytes);
@@ -86,7 +89,7 @@ export async function readHistory(format: ImportFormat, path: string): Promise<H
   }
 }
 
-/** Stores what `readHistory` read from `path` (see the module comment). */
+/** Stores what `parseHistory` read from `path` (see the module comment). */
 export async function importHistory(layout: BirdLayout, config: BirdConfig, format: ImportFormat, path: string, parsed: HistoryParse<HistoryEntry>, options: ImportOptions = {}): Promise<ImportSummary> {
   const env = options.env ?? process.env;
   const clientId = resolveClientId(env, config.client_id);
