@@ -8,6 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import * as pty from 'node-pty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { atuinDb } from '../../packages/import/src/testing/atuin-db.ts';
+import { PEER_CASES } from '../../packages/import/src/testing/peer-cases.ts';
 import { birdLayout } from '@bird/core';
 import { indexedIdsAndSources, storedIdsAndSources } from '../support/history-index.ts';
 import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForCount, waitForNoDrainer, type Shell } from './shell-session.ts';
@@ -183,6 +184,29 @@ describe('bird import tells the format from the content', () => {
     const plain = join(home, 'plain_history');
     writeFileSync(plain, 'echo plain\n');
     expect(bird(env, 'import', 'zsh', '--file', plain).stdout).toBe('plain_history: read 1, imported 1, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+  });
+});
+
+describe('bird import on atuin\'s importer cases', () => {
+  const home = tempDir('import-peer-home');
+  it.each(PEER_CASES.map((c, i) => ({ ...c, i })))('$name', ({ i, format, file, commands, starts, durations, unreadable = 0 }) => {
+    // A store each: cases share entries (the same command at the same second), stored once.
+    const env = { ...process.env, HOME: home, BIRD_ROOT: join(home, `bird-${i}`) } as Record<string, string>;
+    const path = join(home, `case-${i}`);
+    writeFileSync(path, file);
+    const run = bird(env, 'import', format, '--file', path);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`case-${i}: read ${commands.length}, imported ${commands.length}, skipped 0 already stored and 0 kept out by the privacy rules.\n`);
+    if (unreadable === 0) expect(run.stderr).toBe('');
+    const sql = `SELECT cmd, epoch_us(timestamp) AS us, duration_ms FROM main.invocations WHERE session_id = 'import:${format}:${path}' ORDER BY timestamp, id`;
+    const rows = JSON.parse(bird(env, 'sql', sql, '--format', 'json').stdout) as { cmd: string; us: number; duration_ms: number | null }[];
+    // The file's order, strictly, whatever times are missing; the times it gives, kept.
+    expect(rows.map((r) => r.cmd)).toEqual(commands);
+    rows.forEach((r, n) => {
+      if (n > 0) expect(r.us).toBeGreaterThan(rows[n - 1]!.us);
+      if (starts[n] !== null) expect(Math.floor(r.us / 1e6)).toBe(starts[n]);
+    });
+    if (durations) expect(rows.map((r) => r.duration_ms)).toEqual(durations);
   });
 });
 
