@@ -119,29 +119,46 @@ describe.each(SHELLS)('bird import %s', (shell) => {
   }, 120_000);
 });
 
-describe('bird import bash with no HISTTIMEFORMAT (stock Debian/Ubuntu), after the hook captured', () => {
+/**
+ * A history without times, as the hook leaves it: stock Debian/Ubuntu bash (no HISTTIMEFORMAT,
+ * `history -a` to write what was typed), and zsh without extended_history (INC_APPEND_HISTORY
+ * writes each line as it is entered).
+ */
+const UNTIMED: Record<'bash' | 'zsh', { env: (home: string) => Record<string, string>; args?: string[]; write: string[] }> = {
+  bash: { env: (home) => ({ HISTFILE: join(home, '.bash_history'), HISTCONTROL: 'ignoreboth' }), write: ['history -a'] },
+  zsh: {
+    env: (home) => {
+      writeFileSync(join(home, '.zshrc'), 'HISTSIZE=1000; SAVEHIST=1000; setopt inc_append_history\n');
+      return { HISTFILE: join(home, '.zsh_history'), ZDOTDIR: home };
+    },
+    args: ['-i'],
+    write: [],
+  },
+};
+
+describe.each(['bash', 'zsh'] as const)('bird import %s, a history without times, after the hook captured', (shell) => {
   it('stores each typed command once, imports the older history, and bird history keeps the order', async () => {
-    const home = tempDir('import-untimed-home');
-    const root = join(tempDir('import-untimed-root'), 'bird');
-    const histfile = join(home, '.bash_history');
-    // As stock ~/.bashrc has it; HISTTIMEFORMAT unset, so the file has no times.
-    const env = shellEnv(home, root, { HISTFILE: histfile, HISTCONTROL: 'ignoreboth' });
+    const home = tempDir(`import-untimed-${shell}-home`);
+    const root = join(tempDir(`import-untimed-${shell}-root`), 'bird');
+    const env = shellEnv(home, root, UNTIMED[shell].env(home));
+    const histfile = env.HISTFILE!;
     // Older history, from before the hook: one of its lines is also typed again below.
     const older = ['echo old-one', 'echo typed-3', 'echo old-two'];
     writeFileSync(histfile, older.map((l) => `${l}\n`).join(''));
     const typed = Array.from({ length: 15 }, (_, i) => `echo typed-${i === 10 ? 3 : i + 1}`);
+    const write = UNTIMED[shell].write;
 
-    const s = await ShellSession.start('bash', env, { hook: true });
+    const s = await ShellSession.start(shell, env, { hook: true, args: UNTIMED[shell].args });
     try {
-      for (const line of typed) await s.run(line);
-      await s.run('history -a');
-      expect(readFileSync(histfile, 'utf8')).not.toMatch(/^#\d+$/m);
-      // The 15 commands and `history -a`, stored by the hook (the line that sourced it is not).
-      expect(await waitForCount(root, typed.length + 1, 30_000)).toBe(typed.length + 1);
-      const first = bird(env, 'import', 'bash');
+      for (const line of [...typed, ...write]) await s.run(line);
+      expect(readFileSync(histfile, 'utf8')).not.toMatch(/^(#\d+|: \d+:\d+;)/m);
+      // What was typed, stored by the hook (the line that sourced it is not).
+      const captured = typed.length + write.length;
+      expect(await waitForCount(root, captured, 30_000)).toBe(captured);
+      const first = bird(env, 'import', shell);
       expect(first.stderr).toBe('');
-      // The file: 3 older lines, the harness's set-up line, 15 typed, `history -a`.
-      expect(first.stdout).toBe('.bash_history: read 20, imported 4, skipped 16 already stored and 0 kept out by the privacy rules.\n');
+      // The file: 3 older lines, the harness's set-up line, what was typed.
+      expect(first.stdout).toBe(`.${shell}_history: read ${4 + captured}, imported 4, skipped ${captured} already stored and 0 kept out by the privacy rules.\n`);
     } finally {
       s.close();
     }
@@ -150,10 +167,10 @@ describe('bird import bash with no HISTTIMEFORMAT (stock Debian/Ubuntu), after t
     for (const cmd of new Set([...older, ...typed])) expect(all.filter((c) => c === cmd), cmd).toHaveLength([...older, ...typed].filter((c) => c === cmd).length);
     // Newest first: what was typed, then the older history, which never sorts above it.
     const history = bird(env, 'history', '-n', '100', '--format', 'json');
-    expect((JSON.parse(history.stdout) as { cmd: string }[]).map((r) => r.cmd)).toEqual(['history -a', ...[...typed].reverse(), setup, ...[...older].reverse()]);
+    expect((JSON.parse(history.stdout) as { cmd: string }[]).map((r) => r.cmd)).toEqual([...[...typed, ...write].reverse(), setup, ...[...older].reverse()]);
     // Importing again, after the shell exited, adds nothing.
     await waitForNoDrainer(root);
-    expect(bird(env, 'import', 'bash').stdout).toMatch(/imported 0, /);
+    expect(bird(env, 'import', shell).stdout).toMatch(/imported 0, /);
     expect((await storedCmds(root)).length).toBe(all.length);
   }, 120_000);
 });
