@@ -8,9 +8,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import * as pty from 'node-pty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { atuinDb } from '../../packages/import/src/testing/atuin-db.ts';
+import { PEER_CASES } from '../../packages/import/src/testing/peer-cases.ts';
 import { birdLayout, shortHostname } from '@bird/core';
 import { indexedIdsAndSources, storedIdsAndSources } from '../support/history-index.ts';
-import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForNoDrainer, type Shell } from './shell-session.ts';
+import { REPO, SHELLS, ShellSession, shellEnv, tempDir, waitForCount, waitForNoDrainer, type Shell } from './shell-session.ts';
 
 const BIRD = join(REPO, 'packages/cli/dist/bird.cjs');
 beforeAll(() => {
@@ -118,6 +119,114 @@ describe.each(SHELLS)('bird import %s', (shell) => {
   }, 120_000);
 });
 
+/**
+ * A history without times, as the hook leaves it: stock Debian/Ubuntu bash (no HISTTIMEFORMAT,
+ * `history -a` to write what was typed), and zsh without extended_history (INC_APPEND_HISTORY
+ * writes each line as it is entered).
+ */
+const UNTIMED: Record<'bash' | 'zsh', { env: (home: string) => Record<string, string>; args?: string[]; write: string[] }> = {
+  bash: { env: (home) => ({ HISTFILE: join(home, '.bash_history'), HISTCONTROL: 'ignoreboth' }), write: ['history -a'] },
+  zsh: {
+    env: (home) => {
+      writeFileSync(join(home, '.zshrc'), 'HISTSIZE=1000; SAVEHIST=1000; setopt inc_append_history\n');
+      return { HISTFILE: join(home, '.zsh_history'), ZDOTDIR: home };
+    },
+    args: ['-i'],
+    write: [],
+  },
+};
+
+describe.each(['bash', 'zsh'] as const)('bird import %s, a history without times, after the hook captured', (shell) => {
+  it('stores each typed command once, imports the older history, and bird history keeps the order', async () => {
+    const home = tempDir(`import-untimed-${shell}-home`);
+    const root = join(tempDir(`import-untimed-${shell}-root`), 'bird');
+    const env = shellEnv(home, root, UNTIMED[shell].env(home));
+    const histfile = env.HISTFILE!;
+    // Older history, from before the hook: one of its lines is also typed again below.
+    const older = ['echo old-one', 'echo typed-3', 'echo old-two'];
+    writeFileSync(histfile, older.map((l) => `${l}\n`).join(''));
+    const typed = Array.from({ length: 15 }, (_, i) => `echo typed-${i === 10 ? 3 : i + 1}`);
+    const write = UNTIMED[shell].write;
+
+    const s = await ShellSession.start(shell, env, { hook: true, args: UNTIMED[shell].args });
+    try {
+      for (const line of [...typed, ...write]) await s.run(line);
+      expect(readFileSync(histfile, 'utf8')).not.toMatch(/^(#\d+|: \d+:\d+;)/m);
+      // What was typed, stored by the hook (the line that sourced it is not).
+      const captured = typed.length + write.length;
+      expect(await waitForCount(root, captured, 30_000)).toBe(captured);
+      const first = bird(env, 'import', shell);
+      expect(first.stderr).toBe('');
+      // The file: 3 older lines, the harness's set-up line, what was typed.
+      expect(first.stdout).toBe(`.${shell}_history: read ${4 + captured}, imported 4, skipped ${captured} already stored and 0 kept out by the privacy rules.\n`);
+    } finally {
+      s.close();
+    }
+    const all = (await storedCmds(root)).map((r) => r.cmd);
+    const setup = all.find((c) => c.startsWith('PS1='))!;
+    for (const cmd of new Set([...older, ...typed])) expect(all.filter((c) => c === cmd), cmd).toHaveLength([...older, ...typed].filter((c) => c === cmd).length);
+    // Newest first: what was typed, then the older history, which never sorts above it.
+    const history = bird(env, 'history', '-n', '100', '--format', 'json');
+    expect((JSON.parse(history.stdout) as { cmd: string }[]).map((r) => r.cmd)).toEqual([...[...typed, ...write].reverse(), setup, ...[...older].reverse()]);
+    // Importing again, after the shell exited, adds nothing.
+    await waitForNoDrainer(root);
+    expect(bird(env, 'import', shell).stdout).toMatch(/imported 0, /);
+    expect((await storedCmds(root)).length).toBe(all.length);
+  }, 120_000);
+});
+
+describe('bird import tells the format from the content', () => {
+  it('reads a zsh history given under SHELL=/bin/bash as zsh, refuses it named as bash, and takes plain text as named', () => {
+    const home = tempDir('import-detect-home');
+    const root = join(home, 'bird');
+    const file = join(home, '.zsh_history');
+    writeFileSync(file, ': 1796602610:0;echo from-zsh\n: 1796602615:2;make\n');
+    const env = { ...process.env, HOME: home, BIRD_ROOT: root, SHELL: '/bin/bash' } as Record<string, string>;
+    delete env.HISTFILE;
+    const wrong = bird(env, 'import', 'bash', '--file', file);
+    expect(wrong.stderr).toBe(`bird: ${file} looks like zsh extended history (\`: <start>:<elapsed>;<command>\` lines), not a bash history; to import it run: bird import zsh --file ${file}\n`);
+    expect(wrong.status).toBe(1);
+    expect(existsSync(root)).toBe(false);
+
+    const detected = bird(env, 'import', '--file', file);
+    expect(detected.stderr).toBe('');
+    expect(detected.stdout).toBe('.zsh_history: read 2, imported 2, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+    const rows = bird(env, 'sql', 'SELECT cmd, epoch(timestamp)::BIGINT AS s, duration_ms, shell, session_id FROM main.invocations ORDER BY timestamp', '--format', 'json');
+    expect(JSON.parse(rows.stdout)).toEqual([
+      { cmd: 'echo from-zsh', s: 1796602610, duration_ms: null, shell: 'zsh', session_id: `import:zsh:${file}` },
+      { cmd: 'make', s: 1796602615, duration_ms: 2000, shell: 'zsh', session_id: `import:zsh:${file}` },
+    ]);
+
+    // Plain text is what zsh and bash without times both write: taken as named, never refused.
+    const plain = join(home, 'plain_history');
+    writeFileSync(plain, 'echo plain\n');
+    expect(bird(env, 'import', 'zsh', '--file', plain).stdout).toBe('plain_history: read 1, imported 1, skipped 0 already stored and 0 kept out by the privacy rules.\n');
+  });
+});
+
+describe('bird import on atuin\'s importer cases', () => {
+  const home = tempDir('import-peer-home');
+  it.each(PEER_CASES.map((c, i) => ({ ...c, i })))('$name', ({ i, format, file, commands, starts, durations, unreadable = 0 }) => {
+    // A store each: cases share entries (the same command at the same second), stored once.
+    const env = { ...process.env, HOME: home, BIRD_ROOT: join(home, `bird-${i}`) } as Record<string, string>;
+    const path = join(home, `case-${i}`);
+    writeFileSync(path, file);
+    const run = bird(env, 'import', format, '--file', path);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`case-${i}: read ${commands.length}, imported ${commands.length}, skipped 0 already stored and 0 kept out by the privacy rules.\n`);
+    if (unreadable === 0) expect(run.stderr).toBe('');
+    const sql = `SELECT cmd, epoch_us(timestamp) AS us, duration_ms FROM main.invocations WHERE session_id = 'import:${format}:${path}' ORDER BY timestamp, id`;
+    const rows = JSON.parse(bird(env, 'sql', sql, '--format', 'json').stdout) as { cmd: string; us: number; duration_ms: number | null }[];
+    // The file's order, strictly, whatever times are missing; the times it gives, kept.
+    expect(rows.map((r) => r.cmd)).toEqual(commands);
+    rows.forEach((r, n) => {
+      if (n > 0) expect(r.us).toBeGreaterThan(rows[n - 1]!.us);
+      if (starts[n] !== null) expect(Math.floor(r.us / 1e6)).toBe(starts[n]);
+    });
+    if (durations) expect(rows.map((r) => r.duration_ms)).toEqual(durations);
+  });
+});
+
 describe('bird import on bad input', () => {
   it('names a missing file, a binary file, and a half-damaged file with the line; good entries still land', () => {
     const home = tempDir('import-bad-home');
@@ -134,7 +243,7 @@ describe('bird import on bad input', () => {
     expect(bad.stderr).toMatch(new RegExp(`^bird: ${binary} holds no bash history that bird can read \\(line 1\\); check that it is a bash history file\\.\\n$`));
 
     const half = join(home, 'half');
-    execFileSync('sh', ['-c', `printf ': 1700000000:0;echo good-one\\n: 17000x\\n: 1700000009:0;echo good-two\\n' > ${half}`]);
+    execFileSync('sh', ['-c', `printf ': 1700000000:0;echo good-one\\n: 17000\\n: 1700000009:0;echo good-two\\n' > ${half}`]);
     const partial = bird(env, 'import', 'zsh', '--file', half);
     expect(partial.status).toBe(0);
     expect(partial.stderr).toBe(`bird: warning: ${half}: 1 entry could not be read (line 2) and were skipped; the rest were read.\n`);

@@ -73,6 +73,11 @@ describe('parseAtuinHistory', () => {
       schema: OLD_SCHEMA,
       entries: [entry({ atuinId: 'a', cmd: 'ls', line: 1, startUs: 1_700_000_000_123_456n, durationMs: 0, exitCode: 0, cwd: '/', session: 's', hostname: 'h', user: 'u' })],
     },
+    {
+      name: 'a time before 1970 is damage: the row is kept without a time',
+      rows: [['a', -5n * S, 0n, 0n, 'ls', '/', 's', 'h:u']],
+      entries: [entry({ atuinId: 'a', cmd: 'ls', line: 1, durationMs: 0, exitCode: 0, cwd: '/', session: 's', hostname: 'h', user: 'u' })],
+    },
     { name: 'an empty history has no entries', rows: [], entries: [] },
   ];
   // A database has no lines to name: unreadable rows are counted only.

@@ -1,5 +1,6 @@
 import { BirdError } from '@bird/core';
 import type { AtuinHistoryEntry, HistoryParse } from './history-entry.ts';
+import { durationMsOf, startUsOf } from './history-time.ts';
 import { applyWal } from './sqlite-wal.ts';
 
 /** What reading an atuin database found, besides its entries. */
@@ -23,8 +24,8 @@ export interface AtuinHistoryOptions {
  * crates/atuin-client/migrations: `history(id, timestamp, duration, exit, command, cwd,
  * session, hostname, deleted_at, …)` with times in nanoseconds. atuin writes -1 for a duration
  * or exit it does not know (a command still running, or imported from a shell's history file),
- * and `unknown` for the cwd of an imported command; those read as null. `hostname` is
- * `host:user`.
+ * and `unknown` for the cwd of an imported command; those read as null, and so do a time before
+ * 1970 or after year 9999 and a duration past 2^53 ms (damage). `hostname` is `host:user`.
  *
  * Unreadable, counted and skipped: a row whose command or id is not text (counted only: a
  * database has no lines to report, so `unreadableLines` stays empty). A file that is not
@@ -77,8 +78,8 @@ function fromRow(...[timestamp, duration, exit, command, cwd, session, hostname]
   const colon = origin === null ? -1 : origin.indexOf(':');
   return {
     cmd: command,
-    startUs: typeof timestamp === 'bigint' ? timestamp / 1000n : null,
-    durationMs: typeof duration === 'bigint' && duration >= 0n ? Number(duration / 1_000_000n) : null,
+    startUs: typeof timestamp === 'bigint' ? startUsOf(timestamp / 1000n) : null,
+    durationMs: typeof duration === 'bigint' && duration >= 0n ? durationMsOf(duration / 1_000_000n) : null,
     exitCode: typeof exit === 'bigint' && exit !== -1n && exit >= -(2n ** 31n) && exit < 2n ** 31n ? Number(exit) : null,
     // atuin's placeholder for a command imported from a shell's history file.
     cwd: text(cwd) === 'unknown' ? null : text(cwd),

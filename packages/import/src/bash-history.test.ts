@@ -64,10 +64,26 @@ describe('parseBashHistory', () => {
       unreadableLines: [3],
     },
     {
-      name: 'a NUL deep in a multi-line command is reported at its timestamp, a NUL line before any timestamp at itself',
-      text: 'old\n\0\0\n\n#1\nfor f in *; do\n  echo\0\ndone\n#2\n#3\nls\n\n#4\n\n',
-      entries: [plain('old', 1), at('ls', 3, 9)],
-      unreadableLines: [2, 4, 8, 12],
+      name: 'a NUL deep in a multi-line command is reported at its timestamp',
+      text: '#1\nfor f in *; do\n  echo\0\ndone\n#2\n#3\nls\n\n#4\n\n',
+      entries: [at('ls', 3, 6)],
+      unreadableLines: [1, 5, 9],
+    },
+    {
+      name: 'a file whose first line is no timestamp is read a line per command, as bash reads it, however it goes on',
+      text: 'git reset\n#1672919006\ngit clean -dxf\ncd ../\n\0\0\n#1672919020\n#1672919021\nls\n',
+      entries: [plain('git reset', 1), at('git clean -dxf', 1672919006, 2), plain('cd ../', 4), at('ls', 1672919021, 7)],
+      unreadableLines: [5, 6],
+    },
+    {
+      name: 'a timestamp before 1970 or past year 9999 is damage: its command is kept without a time',
+      text: '#99999999999999\nmake\n#1700000000\nls\n#253402300800\npwd\n',
+      entries: [plain('make', 1), at('ls', 1700000000, 3), plain('pwd', 5)],
+    },
+    {
+      name: 'a # line with a sign is a comment, not a timestamp',
+      text: 'cargo install atuin\n#-377705116800\ncargo update\n',
+      entries: [plain('cargo install atuin', 1), plain('#-377705116800', 2), plain('cargo update', 3)],
     },
     { name: 'an empty file has no entries', text: '', entries: [] },
   ];

@@ -1,16 +1,21 @@
 import type { HistoryEntry, HistoryParse } from './history-entry.ts';
+import { startUsOfSeconds } from './history-time.ts';
 
 const TIMESTAMP = /^#(\d+)$/;
 
 /**
- * Reads `~/.bash_history` (already decoded to text).
+ * Reads `~/.bash_history` (already decoded to text), as bash's own reader does
+ * (`read_history_range` in lib/readline/histfile.c).
  *
  * With `HISTTIMEFORMAT` set, bash writes a `#<epoch seconds>` line before each command; with
- * `lithist` a multi-line command follows it as several lines. So once a file has timestamps,
- * everything from one `#<digits>` line to the next is one command, its lines joined with
- * newlines. Lines before the first timestamp (history kept before `HISTTIMEFORMAT` was set)
- * are one command each, with no time. A `#` line that is not all digits (`# note`) is a
- * command like any other: bash saves comments typed at the prompt.
+ * `lithist` a multi-line command follows it as several lines. bash joins those lines again only
+ * when the file's first line is a timestamp: then everything from one `#<digits>` line to the
+ * next is one command, its lines joined with newlines. Otherwise every line is a command of its
+ * own, and a `#<digits>` line gives its time to the line after it only: a file kept without
+ * `HISTTIMEFORMAT` that gained one later reads as bash reads it, its old lines without times.
+ * A `#` line that is not all digits (`# note`, `#-5`) is a command like any other: bash saves
+ * comments typed at the prompt. A time before 1970 or after year 9999 is damage: that command
+ * is kept, without a time.
  *
  * Unreadable, counted and skipped: a timestamp with no command after it (two in a row, or one
  * at the end of a torn file), and a command holding a NUL character (bash cannot have typed
@@ -31,19 +36,29 @@ export function parseBashHistory(text: string): HistoryParse {
     if (cmd.includes('\0')) unreadableLines.push(line);
     else entries.push({ cmd, startUs, durationMs: null, line });
   };
+  const stampAt = (i: number): bigint | null | undefined => {
+    const stamp = TIMESTAMP.exec(lines[i]!);
+    return stamp ? startUsOfSeconds(BigInt(stamp[1]!)) : undefined;
+  };
+  const multiline = lines.length > 0 && stampAt(0) !== undefined;
   let i = 0;
-  for (; i < lines.length && !TIMESTAMP.test(lines[i]!); i++) {
-    if (lines[i] !== '') push(lines[i]!, null, i + 1);
-  }
   while (i < lines.length) {
-    const startUs = BigInt(TIMESTAMP.exec(lines[i]!)![1]!) * 1_000_000n;
+    const startUs = stampAt(i);
+    if (startUs === undefined) {
+      if (lines[i] !== '') push(lines[i]!, null, i + 1);
+      i++;
+      continue;
+    }
     const start = i++;
-    while (i < lines.length && !TIMESTAMP.test(lines[i]!)) i++;
-    const body = lines.slice(start + 1, i);
+    let end = i;
+    if (multiline) while (end < lines.length && stampAt(end) === undefined) end++;
+    else if (end < lines.length && lines[end] !== '' && stampAt(end) === undefined) end++;
+    const body = lines.slice(start + 1, end);
     // A trailing blank line belongs to the file's layout, not to the command.
     while (body.length > 0 && body[body.length - 1] === '') body.pop();
     if (body.length === 0) unreadableLines.push(start + 1);
     else push(body.join('\n'), startUs, start + 1);
+    i = end;
   }
   return { entries, unreadable: unreadableLines.length, unreadableLines };
 }

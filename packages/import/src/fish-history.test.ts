@@ -56,6 +56,11 @@ describe('parseFishHistory', () => {
       entries: [at('ls', null, 1), at('pwd', null, 2)],
     },
     {
+      name: 'a when before 1970 or past year 9999 is damage: the entry is kept without a time',
+      text: item('echo before', 1639162832) + item('echo corrupt', 999999999999999) + item('echo past', -5) + item('echo after', 1639162851),
+      entries: [at('echo before', 1639162832, 1), at('echo corrupt', null, 3), at('echo past', null, 5), at('echo after', 1639162851, 7)],
+    },
+    {
       name: 'YAML markers, blank lines and stray indented lines are skipped',
       text: '---\n- cmd: ls\n  when: 1\n\n    - orphan\n...\n- cmd: pwd\n  when: 2\n',
       entries: [at('ls', 1, 2), at('pwd', 2, 7)],

@@ -1,4 +1,5 @@
 import type { HistoryEntry, HistoryParse } from './history-entry.ts';
+import { startUsOfSeconds } from './history-time.ts';
 
 /**
  * Reads fish's `fish_history` (already decoded to text), following fish's own reader
@@ -8,7 +9,8 @@ import type { HistoryEntry, HistoryParse } from './history-entry.ts';
  * backslash-n, stored as `\\n`, comes back as backslash-n and not as a newline.
  *
  * `when` is the last time the command was added (fish merges repeats); `added_when`, which newer
- * fish writes for the first time, is ignored. An entry with no readable `when` has no time.
+ * fish writes for the first time, is ignored. An entry with no readable `when` has no time, and
+ * so has one whose `when` is before 1970 or after year 9999 (damage: the entry is kept).
  *
  * Unreadable, counted and skipped: a line at the top level that is not `- cmd:` (fish skips
  * those as corrupt, and so does this), a `- cmd` line with no `:`, a command holding a NUL
@@ -40,7 +42,7 @@ export function parseFishHistory(text: string): HistoryParse {
       const field = keyValue(lines[i]!.slice(indent));
       if (!field) break;
       i++;
-      if (field.key === 'when') startUs = /^[+-]?\d+$/.test(field.value) ? BigInt(field.value) * 1_000_000n : null;
+      if (field.key === 'when') startUs = /^[+-]?\d+$/.test(field.value) ? startUsOfSeconds(BigInt(field.value)) : null;
       else if (field.key === 'paths') while (i < lines.length && leadingSpaces(lines[i]!) > indent && lines[i]!.trimStart().startsWith('- ')) i++;
     }
     if (!head || head.value.includes('\0')) unreadableLines.push(lineNo);

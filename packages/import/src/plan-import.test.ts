@@ -14,7 +14,8 @@ const context = (over: Partial<ImportContext> = {}): ImportContext => ({
   rules: { ignore: [] },
   known: new Set(),
   knownSessions: new Set(),
-  captured: new Map(),
+  captured: [],
+  firstCapturedUs: null,
   ...over,
 });
 
@@ -59,7 +60,7 @@ describe('planImport', () => {
     ['captured live exactly at the limit', {}, [T0 - LIVE_MATCH_US], 0],
     ['captured live 3 s away: another run of it', {}, [T0 + 3n * S], 1],
   ])('skips what the store holds: %s', (_, over, capturedAt, imported) => {
-    const captured = new Map(capturedAt ? [['make test', capturedAt]] : []);
+    const captured = (capturedAt ?? []).map((startUs) => ({ cmd: 'make test', startUs, sessionId: 'live' }));
     const plan = planImport([entry('make test', T0, 1)], source, context({ ...over, captured }));
     expect(plan.invocations.length).toBe(imported);
     expect(plan.duplicates).toBe(1 - imported);
@@ -104,6 +105,55 @@ describe('planImport', () => {
       ['later', T0 + S],
       ['earlier', T0 - 10n * S],
     ]);
+  });
+
+  it('an entry without a time goes before the timed ones after it, so the file\'s order holds strictly', () => {
+    // bash lines from before HISTTIMEFORMAT, and a fish entry whose `when` was corrupt.
+    const plan = planImport([entry('git reset', null, 1), entry('git clean -dxf', T0, 2), entry('cd ../', null, 4), entry('ls', T0 + S, 5)], source, context());
+    expect(plan.invocations.map((r) => [r.cmd, r.timestamp])).toEqual([
+      ['git reset', T0 - 1n],
+      ['git clean -dxf', T0],
+      ['cd ../', T0 + S - 1n],
+      ['ls', T0 + S],
+    ]);
+  });
+
+  describe('a history without times, after the hook stored some of it (bash with no HISTTIMEFORMAT)', () => {
+    const bash: ImportSource = { format: 'bash', path: '/home/u/.bash_history', mtimeUs: T0 + 100n * S };
+    const live = (cmd: string, second: bigint, sessionId = 'live-1') => ({ cmd, startUs: T0 + second * S, sessionId });
+    const untimed = (...cmds: string[]) => cmds.map((cmd, i) => entry(cmd, null, i + 1));
+
+    it('skips each command the hook stored, imports the older history before the first of them', () => {
+      const captured = [live('ls', 10n), live('make', 11n), live('git status', 12n)];
+      const plan = planImport(untimed('ls', 'vim notes', 'ls', 'make', 'git status'), bash, context({ captured, firstCapturedUs: T0 + 10n * S }));
+      expect(plan.invocations.map((r) => [r.cmd, r.timestamp])).toEqual([
+        ['ls', T0 + 10n * S - 5n],
+        ['vim notes', T0 + 10n * S - 4n],
+      ]);
+      expect(plan.duplicates).toBe(3);
+    });
+
+    it('imports all of it, before the first stored command, when the hook stored none of its lines', () => {
+      const plan = planImport(untimed('a', 'b'), bash, context({ captured: [live('other', 50n)], firstCapturedUs: T0 + 50n * S }));
+      expect(plan.invocations.map((r) => [r.cmd, r.timestamp])).toEqual([
+        ['a', T0 + 50n * S - 2n],
+        ['b', T0 + 50n * S - 1n],
+      ]);
+    });
+
+    it('compares the stored (redacted) text, and leaves private lines and ids imported before out of the match', () => {
+      const first = planImport(untimed('make'), bash, context());
+      const captured = [live(`mysql -p${REDACTED}`, 10n), live('make', 11n)];
+      const plan = planImport(untimed('make', ' echo private', 'mysql -phunter2'), bash, context({ captured, firstCapturedUs: T0 + 10n * S, known: new Set([first.invocations[0]!.id]) }));
+      // `make` was imported before: it takes no stored row, which stays free for a later line.
+      expect(plan).toMatchObject({ invocations: [], duplicates: 2, private: 1 });
+    });
+
+    it('a timed entry accounts for its own stored row, which no untimed line can take again', () => {
+      const plan = planImport([entry('ls', null, 1), entry('ls', T0 + 10n * S, 2)], bash, context({ captured: [live('ls', 10n)], firstCapturedUs: T0 + 10n * S }));
+      expect(plan.invocations.map((r) => [r.cmd, r.timestamp])).toEqual([['ls', T0 + 10n * S - 1n]]);
+      expect(plan.duplicates).toBe(1);
+    });
   });
 
   it('atuin: its own id names the entry, and cwd, exit code, host and session are kept', () => {

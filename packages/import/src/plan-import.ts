@@ -7,7 +7,11 @@
  *   or its line: importing the file again, or a longer or trimmed version of it, gives the same
  *   ids, and ids the store holds are skipped.
  * - **No doubles with live capture.** An entry whose command the hook already stored, from the
- *   same shell, starting within `LIVE_MATCH_US`, is the same command seen twice.
+ *   same shell, starting within `LIVE_MATCH_US`, is the same command seen twice. An entry with
+ *   no time is matched by the file's order and text instead (match-untimed.ts).
+ * - **Order.** The file's order holds among what is imported (place-in-file-order.ts), and an
+ *   entry with no time never sorts after a command the hook stored from that shell: it goes
+ *   before the first of them, as it cannot say when it ran.
  * - **Privacy.** Every entry goes through core's `decideCapture`, as a live command does.
  */
 import { createHash } from 'node:crypto';
@@ -18,10 +22,13 @@ import {
   utcDateOfMicros,
   type InvocationRow,
   type PrivacyRules,
+  type CaptureDecision,
   type SessionRow,
   type ShellName,
 } from '@bird/core';
 import type { AtuinHistoryEntry, HistoryEntry } from './history-entry.ts';
+import { matchUntimedToCaptured, type CapturedRow } from './match-untimed.ts';
+import { placeInFileOrder } from './place-in-file-order.ts';
 
 /** node:crypto's SHA-256, for ids in bulk (see contentUuidv7). */
 const nodeSha256 = (content: string | Uint8Array): Uint8Array => createHash('sha256').update(content).digest();
@@ -34,7 +41,6 @@ export const IMPORT_SESSION_PREFIX = 'import:';
 
 /** How far apart a history entry and a captured command may start and still be one command (shell history has whole seconds). */
 export const LIVE_MATCH_US = 2_000_000n;
-const SECOND_US = 1_000_000n;
 
 export interface ImportSource {
   readonly format: ImportFormat;
@@ -54,8 +60,13 @@ export interface ImportContext {
   readonly known: ReadonlySet<string>;
   /** Session ids already in the store (an earlier import of the same file). */
   readonly knownSessions: ReadonlySet<string>;
-  /** Start times (µs) of commands live capture stored, by stored (redacted) command; only those of `format`'s shell (any shell for atuin). */
-  readonly captured: ReadonlyMap<string, readonly bigint[]>;
+  /**
+   * Commands the hook stored from `format`'s shell (any shell for atuin): those starting within
+   * `LIVE_MATCH_US` of a timed entry, and every one when some entries have no time.
+   */
+  readonly captured: readonly CapturedRow[];
+  /** When the first command the hook stored from that shell started; null if none. */
+  readonly firstCapturedUs: bigint | null;
 }
 
 export interface ImportPlan {
@@ -72,39 +83,36 @@ const isAtuin = (e: HistoryEntry): e is AtuinHistoryEntry => 'atuinId' in e;
 
 export function planImport(entries: readonly HistoryEntry[], source: ImportSource, context: ImportContext): ImportPlan {
   const shell: ShellName | null = source.format === 'atuin' ? null : source.format;
-  const untimed = entries.filter((e) => e.startUs === null).length;
+  const decisions = entries.map((entry) => decideCapture(entry.cmd, {}, context.rules));
   const repeats = new Map<string, number>();
+  const ids = entries.map((entry) => {
+    const identity = isAtuin(entry) ? `atuin\0${entry.atuinId}` : occurrence(repeats, `${entry.startUs ?? ''}\0${entry.cmd}`);
+    return contentUuidv7(entry.startUs === null ? 0 : Number(entry.startUs / 1000n), `${IMPORT_SESSION_PREFIX}${context.clientId}\0${source.format}\0${identity}`, nodeSha256);
+  });
+  const live = liveDuplicates(entries, decisions, ids, context);
+  const latestUntimed = context.firstCapturedUs !== null && context.firstCapturedUs < source.mtimeUs ? context.firstCapturedUs : source.mtimeUs;
+  const timestamps = placeInFileOrder(entries.map((e) => e.startUs), latestUntimed);
   const sessions = new Map<string, SessionRow>();
   const invocations: InvocationRow[] = [];
   let duplicates = 0;
   let privateCount = 0;
-  let untimedSeen = 0;
-  let previous: bigint | null = null;
 
-  for (const entry of entries) {
-    // A history without times lists commands oldest first, all before the file was last written:
-    // they are placed just before that, a microsecond apart, so they keep their order. Shells
-    // write whole seconds: commands of one second are kept in the file's order the same way.
-    let timestamp = entry.startUs ?? source.mtimeUs - BigInt(untimed - untimedSeen++);
-    if (entry.startUs !== null && previous !== null && timestamp <= previous && previous - timestamp < SECOND_US) timestamp = previous + 1n;
-    previous = timestamp;
-    const identity = isAtuin(entry) ? `atuin\0${entry.atuinId}` : occurrence(repeats, `${entry.startUs ?? ''}\0${entry.cmd}`);
-    const id = contentUuidv7(entry.startUs === null ? 0 : Number(entry.startUs / 1000n), `${IMPORT_SESSION_PREFIX}${context.clientId}\0${source.format}\0${identity}`, nodeSha256);
-
-    const decision = decideCapture(entry.cmd, {}, context.rules);
+  entries.forEach((entry, i) => {
+    const decision = decisions[i]!;
     if (!decision.capture) {
       privateCount++;
-      continue;
+      return;
     }
-    if (context.known.has(id) || (entry.startUs !== null && capturedNear(context.captured.get(decision.cmd), entry.startUs))) {
+    if (context.known.has(ids[i]!) || live[i]) {
       duplicates++;
-      continue;
+      return;
     }
+    const timestamp = timestamps[i]!;
     const atuin = isAtuin(entry) ? entry : null;
     const sessionId = `${IMPORT_SESSION_PREFIX}${source.format}:${source.path}${atuin?.session ? `#${atuin.session}` : ''}`;
     const date = utcDateOfMicros(timestamp);
     invocations.push({
-      id,
+      id: ids[i]!,
       session_id: sessionId,
       timestamp,
       duration_ms: entry.durationMs,
@@ -121,8 +129,33 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
     if (!context.knownSessions.has(sessionId) && (!session || timestamp < session.registered_at)) {
       sessions.set(sessionId, { session_id: sessionId, client_id: context.clientId, invoker: shell, invoker_pid: null, registered_at: timestamp, cwd: null, date });
     }
-  }
+  });
   return { invocations, sessions: [...sessions.values()], read: entries.length, duplicates, private: privateCount };
+}
+
+/**
+ * Which entries the hook already stored: a timed one when a row of its command started within
+ * `LIVE_MATCH_US` of it; one with no time by order and text (matchUntimedToCaptured), against
+ * the rows no timed entry accounts for. Private entries and ids imported before take no part.
+ */
+function liveDuplicates(entries: readonly HistoryEntry[], decisions: readonly CaptureDecision[], ids: readonly string[], context: ImportContext): boolean[] {
+  const byCmd = new Map<string, number[]>();
+  context.captured.forEach((row, index) => (byCmd.get(row.cmd) ?? byCmd.set(row.cmd, []).get(row.cmd)!).push(index));
+  const accounted = new Set<number>();
+  const live = entries.map((entry, i) => {
+    const decision = decisions[i]!;
+    if (entry.startUs === null || !decision.capture) return false;
+    const near = (byCmd.get(decision.cmd) ?? []).filter((index) => distance(context.captured[index]!.startUs, entry.startUs!) <= LIVE_MATCH_US);
+    for (const index of near) accounted.add(index);
+    return near.length > 0;
+  });
+  if (!entries.some((e) => e.startUs === null)) return live;
+  const commands = entries.map((entry, i) => {
+    const decision = decisions[i]!;
+    return entry.startUs === null && decision.capture && !context.known.has(ids[i]!) ? decision.cmd : null;
+  });
+  const matched = matchUntimedToCaptured(commands, context.captured.filter((_, index) => !accounted.has(index)));
+  return live.map((isLive, i) => isLive || matched[i]! >= 0);
 }
 
 /** `key`, made unique by which repeat of it this is (the same command at the same second, twice). */
@@ -132,7 +165,6 @@ function occurrence(repeats: Map<string, number>, key: string): string {
   return `${key}\0${n}`;
 }
 
-function capturedNear(starts: readonly bigint[] | undefined, startUs: bigint): boolean {
-  if (!starts) return false;
-  return starts.some((s) => (s > startUs ? s - startUs : startUs - s) <= LIVE_MATCH_US);
+function distance(a: bigint, b: bigint): bigint {
+  return a > b ? a - b : b - a;
 }

@@ -32,6 +32,7 @@ import { parseAtuinHistory } from './atuin-history.ts';
 import { parseBashHistory } from './bash-history.ts';
 import { parseFishHistory } from './fish-history.ts';
 import type { HistoryEntry, HistoryParse } from './history-entry.ts';
+import type { CapturedRow } from './match-untimed.ts';
 import { IMPORT_SESSION_PREFIX, LIVE_MATCH_US, planImport, type ImportFormat, type ImportPlan } from './plan-import.ts';
 import { parseZshHistory } from './zsh-history.ts';
 
@@ -56,16 +57,19 @@ export interface ImportSummary {
 
 const COMPACTION_WAIT_MS = 60_000;
 
-/** Reads `path` as a `format` history; a file that cannot be read is one BirdError naming it. */
-export async function readHistory(format: ImportFormat, path: string): Promise<HistoryParse<HistoryEntry>> {
-  let bytes: Buffer;
+/** The bytes of the history file at `path`; a file that cannot be read is one BirdError naming it. */
+export function readHistoryFile(path: string): Buffer {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (error as Error).message})`;
     throw new BirdError(`${path} ${why}; give the history file with --file PATH.`);
   }
+}
+
+/** Reads `bytes`, the file at `path`, as a `format` history (atuin's with the `-wal` beside it). */
+export async function parseHistory(format: ImportFormat, path: string, bytes: Buffer): Promise<HistoryParse<HistoryEntry>> {
   switch (format) {
     case 'zsh':
       return parseZshHistory(bytes);
@@ -85,17 +89,18 @@ export async function readHistory(format: ImportFormat, path: string): Promise<H
   }
 }
 
-/** Stores what `readHistory` read from `path` (see the module comment). */
+/** Stores what `parseHistory` read from `path` (see the module comment). */
 export async function importHistory(layout: BirdLayout, config: BirdConfig, format: ImportFormat, path: string, parsed: HistoryParse<HistoryEntry>, options: ImportOptions = {}): Promise<ImportSummary> {
   const env = options.env ?? process.env;
   const clientId = resolveClientId(env, config.client_id);
   const starts = parsed.entries.flatMap((e) => (e.startUs === null ? [] : [e.startUs]));
+  const untimed = starts.length < parsed.entries.length;
   // Under the lock from the first read of the store to the last file: no merge in between.
   const lock = config.storage.mode === 'parquet' && !options.dryRun ? await waitForCompactionLock(layout, COMPACTION_WAIT_MS) : null;
   let summary: ImportSummary;
   if (config.storage.mode === 'parquet' && !options.dryRun && !lock) throw new BirdError('a compaction held the store for over a minute; run bird import again in a moment.');
   try {
-    const held = await storeHolds(layout, format, starts);
+    const held = await storeHolds(layout, format, starts, untimed);
     const plan = planImport(parsed.entries, { format, path, mtimeUs: BigInt(Math.round(statSync(path).mtimeMs * 1000)) }, {
       clientId,
       hostname: shortHostname(),
@@ -117,36 +122,42 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
   return problem ? { ...summary, warning: problem } : summary;
 }
 
-/** The ids an earlier import stored, and the commands live capture stored around the entries' times. */
-async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: readonly bigint[]) {
+/**
+ * The ids an earlier import stored, and the commands the hook stored from `format`'s shell:
+ * those around the entries' times, or every one when some entries have no time (they are
+ * matched by order and text, see match-untimed.ts).
+ */
+async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: readonly bigint[], untimed: boolean) {
   const known = new Set<string>();
   const knownSessions = new Set<string>();
-  const captured = new Map<string, bigint[]>();
+  const captured: CapturedRow[] = [];
+  let firstCapturedUs: bigint | null = null;
   const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
   try {
     const imported = `starts_with(session_id, ${quoteLiteral(IMPORT_SESSION_PREFIX)})`;
     for (const [id] of (await conn.query(`SELECT id FROM local.invocations WHERE ${imported}`)).rows) known.add(String(id));
     for (const [id] of (await conn.query(`SELECT session_id FROM local.sessions WHERE ${imported}`)).rows) knownSessions.add(String(id));
-    if (starts.length > 0) {
+    const fromHook = `NOT ${imported}${format === 'atuin' ? '' : ` AND shell = ${quoteLiteral(format)}`}`;
+    const [first] = (await conn.query(`SELECT epoch_us(min("timestamp")) FROM local.invocations WHERE ${fromHook}`)).rows;
+    if (first?.[0] !== null && first?.[0] !== undefined) firstCapturedUs = BigInt(first[0] as bigint);
+    let window = '';
+    if (!untimed && starts.length > 0) {
       let lo = starts[0]!;
       let hi = starts[0]!;
       for (const s of starts) {
         if (s < lo) lo = s;
         if (s > hi) hi = s;
       }
-      const shell = format === 'atuin' ? '' : ` AND shell = ${quoteLiteral(format)}`;
-      const live = await conn.query(
-        `SELECT cmd, epoch_us("timestamp") FROM local.invocations WHERE NOT ${imported}${shell} AND "timestamp" BETWEEN make_timestamptz(${lo - LIVE_MATCH_US}) AND make_timestamptz(${hi + LIVE_MATCH_US})`,
-      );
-      for (const [cmd, us] of live.rows) {
-        const list = captured.get(String(cmd)) ?? captured.set(String(cmd), []).get(String(cmd))!;
-        list.push(BigInt(us as bigint));
-      }
+      window = ` AND "timestamp" BETWEEN make_timestamptz(${lo - LIVE_MATCH_US}) AND make_timestamptz(${hi + LIVE_MATCH_US})`;
+    }
+    if (untimed || starts.length > 0) {
+      const live = await conn.query(`SELECT cmd, epoch_us("timestamp"), session_id FROM local.invocations WHERE ${fromHook}${window}`);
+      for (const [cmd, us, sessionId] of live.rows) captured.push({ cmd: String(cmd), startUs: BigInt(us as bigint), sessionId: String(sessionId) });
     }
   } finally {
     conn.close();
   }
-  return { known, knownSessions, captured };
+  return { known, knownSessions, captured, firstCapturedUs };
 }
 
 async function write(layout: BirdLayout, config: BirdConfig, plan: ImportPlan, onProgress?: (done: number, total: number) => void): Promise<void> {

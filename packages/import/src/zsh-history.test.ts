@@ -33,10 +33,10 @@ function zshFile(...entries: (Written | string)[]): Uint8Array {
 const bytesOf = (...parts: (string | number[])[]): Uint8Array =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p)));
 
-const timed = (cmd: string, start: number, seconds: number, line: number): HistoryEntry => ({
+const timed = (cmd: string, start: number, seconds: number | null, line: number): HistoryEntry => ({
   cmd,
   startUs: BigInt(start) * 1_000_000n,
-  durationMs: seconds * 1000,
+  durationMs: seconds === null ? null : seconds * 1000,
   line,
 });
 const plain = (cmd: string, line: number): HistoryEntry => ({ cmd, startUs: null, durationMs: null, line });
@@ -44,9 +44,9 @@ const plain = (cmd: string, line: number): HistoryEntry => ({ cmd, startUs: null
 describe('parseZshHistory', () => {
   const cases: { name: string; file: Uint8Array; entries: HistoryEntry[]; unreadableLines?: number[] }[] = [
     {
-      name: 'reads extended history: start seconds to microseconds, elapsed seconds to milliseconds',
+      name: 'reads extended history: start seconds to microseconds, elapsed seconds to milliseconds, elapsed 0 to no duration',
       file: zshFile({ cmd: 'make', start: 1700000000, elapsed: 3 }, { cmd: 'ls', start: 1700000005 }),
-      entries: [timed('make', 1700000000, 3, 1), timed('ls', 1700000005, 0, 2)],
+      entries: [timed('make', 1700000000, 3, 1), timed('ls', 1700000005, null, 2)],
     },
     {
       name: 'plain history has no times',
@@ -56,27 +56,27 @@ describe('parseZshHistory', () => {
     {
       name: 'a multi-line command is one entry, its newlines kept and the backslashes before them gone',
       file: zshFile({ cmd: 'for f in *; do\n  echo $f\ndone', start: 1700000000, elapsed: 1 }, { cmd: 'pwd', start: 1700000009 }),
-      entries: [timed('for f in *; do\n  echo $f\ndone', 1700000000, 1, 1), timed('pwd', 1700000009, 0, 4)],
+      entries: [timed('for f in *; do\n  echo $f\ndone', 1700000000, 1, 1), timed('pwd', 1700000009, null, 4)],
     },
     {
       name: 'a command ending in a backslash does not swallow the next entry',
       file: zshFile({ cmd: 'echo a\\', start: 1 }, { cmd: 'echo b\\\\  ', start: 2 }, { cmd: 'ls', start: 3 }),
-      entries: [timed('echo a\\', 1, 0, 1), timed('echo b\\\\  ', 2, 0, 2), timed('ls', 3, 0, 3)],
+      entries: [timed('echo a\\', 1, null, 1), timed('echo b\\\\  ', 2, null, 2), timed('ls', 3, null, 3)],
     },
     {
       name: 'CJK text comes back from its metafied bytes',
       file: zshFile({ cmd: 'echo 日本語 > ファイル', start: 1700000000 }),
-      entries: [timed('echo 日本語 > ファイル', 1700000000, 0, 1)],
+      entries: [timed('echo 日本語 > ファイル', 1700000000, null, 1)],
     },
     {
       name: 'a NUL metafied into the command is a real NUL',
       file: zshFile({ cmd: 'printf a\0b', start: 1 }),
-      entries: [timed('printf a\0b', 1, 0, 1)],
+      entries: [timed('printf a\0b', 1, null, 1)],
     },
     {
       name: 'a literal backslash-n stays two characters',
       file: zshFile({ cmd: 'echo \\n', start: 1 }),
-      entries: [timed('echo \\n', 1, 0, 1)],
+      entries: [timed('echo \\n', 1, null, 1)],
     },
     {
       name: 'a plain command starting with a colon was written as \\: and reads back with its colon',
@@ -91,47 +91,51 @@ describe('parseZshHistory', () => {
     {
       name: 'a last line without its newline is still read',
       file: bytesOf(': 1:0;one\n: 2:0;two'),
-      entries: [timed('one', 1, 0, 1), timed('two', 2, 0, 2)],
+      entries: [timed('one', 1, null, 1), timed('two', 2, null, 2)],
     },
     {
       name: 'blank lines are skipped, and line numbers still count them',
       file: bytesOf(': 1:0;one\n\n: 2:0;two\n'),
-      entries: [timed('one', 1, 0, 1), timed('two', 2, 0, 3)],
+      entries: [timed('one', 1, null, 1), timed('two', 2, null, 3)],
     },
     {
       name: 'a header torn before its command is unreadable, the entries around it are kept',
       file: bytesOf(': 1:0;one\n: 17000\n: 2:0;two\n: 3:\n: 4:0;\n'),
-      entries: [timed('one', 1, 0, 1), timed('two', 2, 0, 3)],
+      entries: [timed('one', 1, null, 1), timed('two', 2, null, 3)],
       unreadableLines: [2, 4, 5],
     },
     {
-      name: 'a header that is not digits is unreadable',
-      file: bytesOf(': x:0;one\n:  1:0;two\n: 3:0;three\n'),
-      entries: [timed('three', 3, 0, 3)],
-      unreadableLines: [1, 2],
+      name: 'a colon line that is no header and no cut one is a plain command (zsh would have escaped it, other writers do not)',
+      file: bytesOf(': x:0;one\n:  1:0;two\n: 3:0;three\n: not-extended\n: > file\n: 1613322469:no semicolon here\n: foo:bar;baz\n'),
+      entries: [plain(': x:0;one', 1), plain(':  1:0;two', 2), timed('three', 3, null, 3), plain(': not-extended', 4), plain(': > file', 5), plain(': 1613322469:no semicolon here', 6), plain(': foo:bar;baz', 7)],
+    },
+    {
+      name: 'a start before 1970 or past year 9999, or an elapsed time past 2^53 ms, is damage: the command is kept without it',
+      file: bytesOf(': 999999999999999:2;far\n: 1700000000:99999999999999999999;long\n: 1700000001:1;ok\n'),
+      entries: [{ cmd: 'far', startUs: null, durationMs: 2000, line: 1 }, timed('long', 1700000000, null, 2), timed('ok', 1700000001, 1, 3)],
     },
     {
       name: 'a multi-line command cut off at the end of the file is unreadable',
       file: bytesOf(': 1:0;one\n: 2:0;for f in *; do\\\n  echo\\\n'),
-      entries: [timed('one', 1, 0, 1)],
+      entries: [timed('one', 1, null, 1)],
       unreadableLines: [2],
     },
     {
       name: 'a block of NUL bytes left by a crash is one unreadable entry',
       file: bytesOf(': 1:0;one\n', new Array(512).fill(0), '\n: 2:0;two\n'),
-      entries: [timed('one', 1, 0, 1), timed('two', 2, 0, 3)],
+      entries: [timed('one', 1, null, 1), timed('two', 2, null, 3)],
       unreadableLines: [2],
     },
     {
       name: 'bytes that are not UTF-8 after unmetafying are unreadable',
       file: bytesOf(': 1:0;', [0xff, 0xfe, 0x83], '\n: 2:0;ok\n', [0xc3, 0x28], '\n'),
-      entries: [timed('ok', 2, 0, 2)],
+      entries: [timed('ok', 2, null, 2)],
       unreadableLines: [1, 3],
     },
     {
       name: 'a damaged entry is reported at its own first line, after multi-line entries and blank lines',
-      file: bytesOf(': 1:0;for f in *; do\\\n  echo\\\ndone\n\n: 2:0;', [0xff], '\\\nmore\n: x:0;bad\nplain\0nul\n: 3:0;ok\n'),
-      entries: [timed('for f in *; do\n  echo\ndone', 1, 0, 1), timed('ok', 3, 0, 9)],
+      file: bytesOf(': 1:0;for f in *; do\\\n  echo\\\ndone\n\n: 2:0;', [0xff], '\\\nmore\n: 17000\nplain\0nul\n: 3:0;ok\n'),
+      entries: [timed('for f in *; do\n  echo\ndone', 1, null, 1), timed('ok', 3, null, 9)],
       unreadableLines: [5, 7, 8],
     },
     { name: 'an empty file has no entries', file: new Uint8Array(), entries: [] },
@@ -202,7 +206,7 @@ describe.skipIf(!hasZsh)('a history file written by a real zsh', () => {
     for (const e of entries) {
       expect(e.startUs).toBeGreaterThanOrEqual(before);
       expect(e.startUs).toBeLessThanOrEqual(after);
-      expect(e.durationMs).toBe(0);
+      expect(e.durationMs).toBeNull(); // elapsed 0: under a second, or not measured
     }
     expect(entries.map((e) => e.line)).toEqual([1, 2, 5, 6, 7, 8, 9]);
   });

@@ -1,4 +1,5 @@
 import type { HistoryEntry, HistoryParse } from './history-entry.ts';
+import { durationMsOf, startUsOfSeconds } from './history-time.ts';
 
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
@@ -11,6 +12,8 @@ const META = 0x83;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const EXTENDED_HEADER = /^: (\d+):(\d+)$/;
+/** What is left of a header when a write was cut inside it: `: 17000`, `: 1700000000:`. */
+const CUT_HEADER = /^: \d+(:\d*)?$/;
 
 /**
  * Reads `$HISTFILE` as zsh writes it, with or without `extended_history`
@@ -22,11 +25,18 @@ const EXTENDED_HEADER = /^: (\d+):(\d+)$/;
  * command starting with `:` was written as `\:`. The bytes are unmetafied before they are
  * decoded as UTF-8, or multibyte text (日本語) would come back garbled.
  *
- * Unreadable, counted and skipped: an entry starting with `:` whose header is not
- * `: <digits>:<digits>;` (a torn write), a header with no command, bytes that are not UTF-8
- * after unmetafying, a raw NUL byte (zsh metafies NUL, so a raw one is damage, such as the
- * zero-filled block a crash leaves), and a continued line at the very end of the file (zsh
- * drops that one too). Each is reported at the line where its entry starts.
+ * A line starting with `:` that is no `: <digits>:<digits>;` header is a plain command (`: >
+ * file`, `: not-extended`): zsh itself writes such a command as `\:`, but other tools do not,
+ * and the line is readable as it stands. A time before 1970 or after year 9999 is damage: that
+ * command is kept, without a time. Elapsed 0 is a null duration: zsh writes 0 both for a
+ * command under a second and for one it wrote before it finished (`INC_APPEND_HISTORY`,
+ * `SHARE_HISTORY`), so 0 says nothing; 0 ms would claim a measurement.
+ *
+ * Unreadable, counted and skipped: a header cut short (`: 17000`, a torn write), a header with
+ * no command, bytes that are not UTF-8 after unmetafying, a raw NUL byte (zsh metafies NUL, so a
+ * raw one is damage, such as the zero-filled block a crash leaves), and a continued line at the
+ * very end of the file (zsh drops that one too). Each is reported at the line where its entry
+ * starts.
  *
  * @example
  * parseZshHistory(new TextEncoder().encode(': 1700000000:3;make\n'))
@@ -84,16 +94,17 @@ function readEntry(raw: Uint8Array, line: number): HistoryEntry | null {
   let startUs: bigint | null = null;
   let durationMs: number | null = null;
   let body = raw;
-  if (raw[0] === COLON) {
-    const semi = raw.indexOf(SEMICOLON);
-    // A header is at most `: ` and two 20-digit numbers; anything longer is not one.
-    if (semi < 0 || semi > 44) return null;
-    const header = EXTENDED_HEADER.exec(String.fromCharCode(...raw.subarray(0, semi)));
-    if (!header) return null;
-    startUs = BigInt(header[1]!) * 1_000_000n;
-    durationMs = Number(header[2]!) * 1000;
+  // A header is at most `: ` and two 20-digit numbers; anything longer is not one.
+  const semi = raw[0] === COLON ? raw.indexOf(SEMICOLON) : -1;
+  const header = semi >= 0 && semi <= 44 ? EXTENDED_HEADER.exec(String.fromCharCode(...raw.subarray(0, semi))) : null;
+  if (header) {
+    startUs = startUsOfSeconds(BigInt(header[1]!));
+    const elapsed = durationMsOf(BigInt(header[2]!) * 1000n);
+    durationMs = elapsed === 0 ? null : elapsed;
     body = raw.subarray(semi + 1);
     if (body.length === 0) return null;
+  } else if (raw[0] === COLON && raw.length <= 44 && CUT_HEADER.test(String.fromCharCode(...raw))) {
+    return null;
   } else if (raw[0] === BACKSLASH && raw[1] === COLON) {
     body = raw.subarray(1);
   }

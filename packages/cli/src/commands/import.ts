@@ -12,16 +12,25 @@ type Format = (typeof FORMATS)[number];
 
 /**
  * `bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]`: brings an existing history in,
- * once (a second run adds only what is new), through the same privacy rules as capture.
+ * once (a second run adds only what is new), through the same privacy rules as capture. With no
+ * format named, the file's content tells it (plain text: $SHELL's); a named one the content
+ * clearly contradicts is refused.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const { values, positionals } = parseFlags(args, { file: { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE.import, { min: 0, max: 1 });
-  const format = positionals[0] === undefined ? formatOfShell(ctx.env) : oneOf('format', positionals[0], FORMATS);
-  const file = values.file === undefined ? defaultFile(format, ctx.env) : resolve(ctx.cwd, values.file as string);
+  const named = positionals[0] === undefined ? null : oneOf('format', positionals[0], FORMATS);
+  const file = values.file !== undefined ? resolve(ctx.cwd, values.file as string) : defaultFile(named ?? formatOfShell(ctx.env), ctx.env);
   const dryRun = values['dry-run'] === true;
-  const [{ readHistory, importHistory }, { initStore }, { progressBar }] = await Promise.all([import('@bird/import'), import('@bird/store'), import('@bird/sync-worker')]);
-  // Read first: a file that cannot be read leaves no store behind.
-  const parsed = await readHistory(format, file);
+  const [{ readHistoryFile, detectHistoryFormat, chooseImportFormat, parseHistory, importHistory }, { initStore }, { progressBar }] = await Promise.all([
+    import('@bird/import'),
+    import('@bird/store'),
+    import('@bird/sync-worker'),
+  ]);
+  // Read first: a file that cannot be read, or is another shell's, leaves no store behind.
+  const bytes = readHistoryFile(file);
+  // The content decides, not $SHELL: ~/.zsh_history given under SHELL=/bin/bash is zsh's.
+  const format = chooseImportFormat(named, detectHistoryFormat(bytes), file, () => formatOfShell(ctx.env));
+  const parsed = await parseHistory(format, file, bytes);
   const layout = layoutOf(ctx);
   const config = ensureRoot(layout);
   if (!existsSync(layout.catalog)) await initStore(layout);
