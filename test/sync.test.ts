@@ -67,7 +67,20 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     await capture(b!, 4);
     await capture(c!, 5, '2024-06-02');
     for (const x of [a!, b!, c!]) expect((await doPush(x)).rows).toBeGreaterThan(0);
-    for (const x of [a!, b!, c!]) await doPull(x);
+    // The summary counts every byte fetched (8 downloads at once must not lose an addition).
+    const lakeObjects = await (async () => {
+      const backend = await createRemoteBackend(remote);
+      try {
+        return (await Promise.all(['invocations/', 'sessions/'].map((p) => backend.list(p)))).flat();
+      } finally {
+        backend.close();
+      }
+    })();
+    for (const x of [a!, b!, c!]) {
+      const pulled = await doPull(x);
+      const theirs = lakeObjects.filter((o) => !o.key.includes(`/client=${x.id}/`));
+      expect({ objects: pulled.objects, bytes: pulled.bytes }).toEqual({ objects: theirs.length, bytes: theirs.reduce((n, o) => n + o.size, 0) });
+    }
     expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 9 }, duplicates: 0 });
     expect(await bySource(b!)).toEqual({ counts: { local: 4, team: 8 }, duplicates: 0 });
     expect(await bySource(c!)).toEqual({ counts: { local: 5, team: 7 }, duplicates: 0 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -49,6 +49,36 @@ for (const [kind, make] of Object.entries(BACKENDS)) {
           ['sessions/client=a@h/date=2024-06-01/3.parquet', 3],
         ]);
         for (const o of all) expect(o.etag).not.toBe('');
+      });
+    });
+
+    test('an object rewritten with bytes of the same size gets another etag (a head pushed twice within one second)', async () => {
+      await withBackend(make, async (b) => {
+        // A share whose clock has a resolution of seconds: both writes carry the same mtime.
+        const sameSecond = async () => {
+          if (kind !== 'file') return;
+          const root = (b as unknown as { config: { root: string } }).config.root;
+          const second = new Date(Math.floor(Date.now() / 1000) * 1000);
+          utimesSync(join(root, '_bird/heads/a@h.json'), second, second);
+        };
+        await b.put('_bird/heads/a@h.json', localFile('{"seq":1}'));
+        await sameSecond();
+        const [before] = await b.list('_bird/heads/');
+        await b.put('_bird/heads/a@h.json', localFile('{"seq":2}'));
+        await sameSecond();
+        const [after] = await b.list('_bird/heads/');
+        expect(after!.size).toBe(before!.size);
+        expect(after!.etag).not.toBe(before!.etag);
+      });
+    });
+
+    test('get refuses an object larger than maxBytes before reading it', async () => {
+      await withBackend(make, async (b) => {
+        await b.put('_bird/heads/big.json', localFile('x'.repeat(5000)));
+        const dest = join(tempDir('bird-get-'), 'big.json');
+        expect(await failureOf(b.get('_bird/heads/big.json', dest, { maxBytes: 4096 }))).toBe('too-large');
+        expect(existsSync(dest)).toBe(false);
+        expect(await b.get('_bird/heads/big.json', dest, { maxBytes: 5000 })).toBe(5000);
       });
     });
 
