@@ -23,3 +23,4 @@ export * from './table-keys.ts';
 export * from './config-text.ts';
 export * from './config-edit.ts';
 export * from './settle-client-id.ts';
+export * from './printable.ts';

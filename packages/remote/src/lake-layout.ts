@@ -24,7 +24,10 @@ export interface LakeBatch {
   readonly batch: string;
 }
 
-const SEGMENT = /^[^/.][^/]*$/; // no hidden part, no path separator
+// No hidden part, no path separator, no control character (bird never writes one, and a name
+// read from a lake is printed in messages: it must not be able to drive a terminal).
+// eslint-disable-next-line no-control-regex
+const SEGMENT = /^[^/.\u0000-\u001f\u007f-\u009f][^/\u0000-\u001f\u007f-\u009f]*$/;
 const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True for a real calendar day written `YYYY-MM-DD` (`2024-02-30` and `2024-99-99` are not). */
@@ -60,6 +63,30 @@ export function parseLakeKey(key: string): LakeBatch | null {
   if (!datePart.startsWith('date=') || !isLakeDate(datePart.slice(5))) return null;
   if (!file.endsWith('.parquet') || file.length === '.parquet'.length) return null;
   return { table: table as TableName, client: clientPart.slice(7), date: datePart.slice(5), batch: file.slice(0, -'.parquet'.length) };
+}
+
+/**
+ * True when every folder under `<root>/<table>/` is a series and every folder under those a real
+ * day, so that a glob over the table reads only batches. A lake is written by others: one folder
+ * named `date=not-a-date` would make every query over a glob fail (the partition value does not
+ * convert), so such a table is read from a list of its batches instead.
+ */
+export function lakeTableIsPlain(root: string, table: TableName): boolean {
+  const dirs = (dir: string) => {
+    try {
+      return readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  for (const client of dirs(join(root, table))) {
+    if (!client.name.startsWith('client=') || !SEGMENT.test(client.name) || GLOB_CHARS.test(client.name)) return false;
+    if (!client.isDirectory()) continue;
+    for (const date of dirs(join(root, table, client.name))) {
+      if (!date.name.startsWith('date=') || !isLakeDate(date.name.slice(5))) return false;
+    }
+  }
+  return true;
 }
 
 /** The glob a reader uses for one table of a lake in a folder (a file remote, or an S3 mirror). */

@@ -122,3 +122,23 @@ describe('rebuildHistoryIndex', () => {
     expect(existsSync(indexFiles(layout.historyIndex).lock)).toBe(false);
   });
 });
+
+describe('rows the index cannot show', () => {
+  it('a stored row without a command, an id or a time stays out of the index, and the rest is indexed', async () => {
+    const { layout, localRows } = await storeWith(2, 1);
+    // Written by DuckDB, as a hand or an older bird could: bird's own writer refuses such rows.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const dir = join(layout.cachedData, 'team', 'invocations', 'date=2024-06-01');
+    const cols = `'s' AS session_id, 0::BIGINT AS duration_ms, '/' AS cwd, 'x' AS executable, 0 AS exit_code, 'bo@elsewhere' AS client_id, 'elsewhere' AS hostname, 'zsh' AS shell`;
+    await c.run(`COPY (SELECT uuid()::VARCHAR AS id, TIMESTAMPTZ '2024-06-01 10:00:00+00' AS "timestamp", NULL::VARCHAR AS cmd, ${cols}
+      UNION ALL SELECT NULL::VARCHAR, TIMESTAMPTZ '2024-06-01 10:00:00+00', 'no id', ${cols}) TO '${join(dir, 'hand.parquet')}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+    const conn = await openStore(layout).connect(ConnectionOptions.minimal());
+    open.push(conn);
+    expect(await rebuildHistoryIndex(layout, conn)).toBe('rebuilt');
+    expect(indexed(layout).map((r) => r.cmd).sort()).toEqual([...localRows.map((r) => r.cmd), 'team 0'].sort());
+  });
+});

@@ -13,8 +13,12 @@ export interface RowSource {
   query(sql: string): Promise<QueryResult>;
 }
 
+// A row without an id, a time or a command cannot be shown or searched: it stays out of the
+// index (a hand-written file, or a cache filled by a bird from before pulls checked rows), so
+// one such row cannot fail every search, `bird history` and `bird stats`.
 const ROWS_SQL = `SELECT CAST(id AS VARCHAR), CAST(epoch_us("timestamp") AS DOUBLE), CAST(duration_ms AS DOUBLE), exit_code,
-  cmd, coalesce(cwd, ''), session_id, coalesce(hostname, ''), _source FROM main.invocations`;
+  cmd, coalesce(cwd, ''), coalesce(session_id, ''), coalesce(hostname, ''), _source FROM main.invocations
+  WHERE id IS NOT NULL AND "timestamp" IS NOT NULL AND cmd IS NOT NULL`;
 
 /** How long a rebuild waits for another one to finish before giving up (it then leaves its stale marker). */
 const LOCK_WAIT_MS = 60_000;

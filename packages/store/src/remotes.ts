@@ -19,7 +19,7 @@ import { dirname } from 'node:path';
 import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
-import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob } from '@bird/remote';
+import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob, lakeTableIsPlain } from '@bird/remote';
 import { mirrorDir, syncMirror } from './remote/mirror.ts';
 import { databaseCopy, isDatabaseRemote } from './remote/database-copy.ts';
 import { RemoteAttachError } from './errors.ts';
@@ -43,7 +43,7 @@ export function remoteTableSelect(layout: BirdLayout, remote: AttachedRemote, ta
   const def = TABLES[table];
   const source = `${quoteLiteral(remote.name)} AS "_source"`;
   let files: string[];
-  if (remote.excluded.size === 0) {
+  if (remote.excluded.size === 0 && lakeTableIsPlain(remote.root, table)) {
     files = lakeFiles(remote.root, table, 1).length > 0 ? [lakeTableGlob(remote.root, table)] : [];
   } else {
     files = lakeFiles(remote.root, table).filter((f) => !remote.excluded.has(f));

@@ -1,6 +1,6 @@
 // `push`, `pull` and the whole sync as command lines, shared by `bird-sync` and `bird`: flags
 // in, the remotes they name, one summary line per remote out (silent under cron unless it failed).
-import { BirdError, birdLayout, ensureRoot, parseFlags, resolveBirdRoot, usageError, type BirdConfig, type RemoteConfig } from '@bird/core';
+import { BirdError, birdLayout, ensureRoot, escapeForTerminal, parseFlags, resolveBirdRoot, usageError, type BirdConfig, type RemoteConfig } from '@bird/core';
 import { runCompact, type CommandIO } from './compact-command.ts';
 import { progressBar } from './progress.ts';
 import { pull, type PullSummary } from './sync/pull.ts';
@@ -56,7 +56,8 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
   }
   const report: ({ op: 'push' | 'pull' } & (PushSummary | PullSummary | { remote: string; error: string }))[] = [];
   let failed = false;
-  const warn = (m: string) => io.stderr.write(`${prefix}: warning: ${m}\n`);
+  // Messages name things read from a lake (keys, hosts, client ids): printed with their controls escaped.
+  const warn = (m: string) => io.stderr.write(`${prefix}: warning: ${escapeForTerminal(m)}\n`);
   for (const remote of remotes) {
     const steps: ('push' | 'pull')[] = op === 'sync' ? (isPushable(remote, layout.root) ? ['push', 'pull'] : ['pull']) : [op];
     for (const step of steps) {
@@ -73,7 +74,7 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
         // A series that could not be pushed fails the push, and the run; the rest of it was done.
         if ('problems' in result && result.problems.length > 0) {
           failed = true;
-          for (const problem of result.problems) io.stderr.write(`${prefix}: ${step} ${remote.name}: ${problem}\n`);
+          for (const problem of result.problems) io.stderr.write(`${prefix}: ${step} ${remote.name}: ${escapeForTerminal(problem)}\n`);
         }
       } catch (error) {
         bar?.stop();
@@ -81,7 +82,7 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
         const message = (error as Error).message;
         report.push({ op: step, remote: remote.name, error: message });
         if (error instanceof BirdError && error.exitCode === 2 && remotes.length === 1) throw error;
-        io.stderr.write(`${prefix}: ${step} ${remote.name}: ${message}\n`);
+        io.stderr.write(`${prefix}: ${step} ${remote.name}: ${escapeForTerminal(message)}\n`);
         break; // no pull after a failed push: the seed's "push before pull"
       }
     }

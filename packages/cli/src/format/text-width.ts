@@ -51,46 +51,13 @@ export function truncateStartToWidth(text: string, max: number): string {
   return `…${slash > 0 && slash < tail.length - 1 ? tail.slice(slash) : tail}`;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-/** C0 and C1 controls, DEL, and the Unicode bidi controls (embeddings, overrides, isolates, marks). */
-// eslint-disable-next-line no-control-regex
-const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** What JSON.stringify leaves raw that a terminal would act on (it escapes C0 itself). */
 const JSON_TERMINAL_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 const hex = (c: string, digits: number) => c.charCodeAt(0).toString(16).padStart(digits, '0');
 
-/** `\n`, `\t`, `\r`; `\x1b` below U+0100; `\u202e` above. */
-function visibleEscape(c: string): string {
-  switch (c) {
-    case '\n':
-      return '\\n';
-    case '\t':
-      return '\\t';
-    case '\r':
-      return '\\r';
-    default:
-      return c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`;
-  }
-}
-
-/**
- * Shows control characters (newlines in multi-line commands, tabs, ESC …) as visible escapes:
- * what a table needs to keep one line per row, piped or not.
- */
-export function escapeControls(text: string): string {
-  return text.replace(CONTROLS, visibleEscape);
-}
-
-/**
- * What a terminal may be shown of a stored value: every C0/C1 control, DEL and bidi control
- * (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) as a visible escape (`\x1b`,
- * `\u202e`), so a stored command can neither drive the terminal nor reorder what is shown.
- */
-export function escapeForTerminal(text: string): string {
-  return text.replace(TERMINAL_UNSAFE, visibleEscape);
-}
+// One escaping rule for everything bird prints from data, shared with bird-sync's messages.
+export { escapeControls, escapeForTerminal } from '@bird/core';
 
 /** JSON text for a terminal: the same JSON (and value), with DEL, C1 and bidi controls as `\uXXXX`. */
 export function escapeJsonForTerminal(json: string): string {

@@ -1,6 +1,6 @@
 /** A remote that is a folder: a mounted share, a synced directory, or a plain path in tests. */
 import type { Dirent } from 'node:fs';
-import { copyFile, readdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, lstat, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TEMP_SUFFIX, writeFileAtomicWith } from '@bird/core';
 import { checkKey, RemoteAccessError, type GetOptions, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
@@ -52,6 +52,7 @@ export class FileRemoteBackend implements RemoteBackend {
 
   async get(key: string, dest: string, options: GetOptions = {}): Promise<number> {
     const source = join(this.config.root, checkKey(key));
+    await this.refuseLinks(key);
     let size = 0;
     await writeFileAtomicWith(dest, async (tmp) => {
       try {
@@ -75,6 +76,7 @@ export class FileRemoteBackend implements RemoteBackend {
   async put(key: string, source: string): Promise<void> {
     await this.checkRoot();
     const dest = join(this.config.root, checkKey(key));
+    await this.refuseLinks(key);
     try {
       await writeFileAtomicWith(dest, (tmp) => copyFile(source, tmp), { durable: true });
     } catch (error) {
@@ -85,6 +87,7 @@ export class FileRemoteBackend implements RemoteBackend {
   async remove(key: string): Promise<void> {
     await this.checkRoot();
     const path = join(this.config.root, checkKey(key));
+    await this.refuseLinks(key);
     try {
       await unlink(path);
     } catch (error) {
@@ -96,6 +99,26 @@ export class FileRemoteBackend implements RemoteBackend {
   }
 
   close(): void {}
+
+  /**
+   * A lake is written by a whole team: a folder inside it replaced by a symbolic link would send
+   * this machine's writes (or reads) wherever the link points. Every part of the key below the
+   * root that exists must be a plain folder or file. (The root itself may be a link: the user
+   * chose it.) Listings skip links without following them.
+   */
+  private async refuseLinks(key: string): Promise<void> {
+    let path = this.config.root;
+    for (const part of key.split('/')) {
+      path = join(path, part);
+      let link: boolean;
+      try {
+        link = (await lstat(path)).isSymbolicLink();
+      } catch {
+        return; // not there (yet): nothing below it is either
+      }
+      if (link) throw new RemoteAccessError('denied', `${path} in the lake is a symbolic link; a lake must hold no links (one could send writes or reads outside it): replace it with a folder.`);
+    }
+  }
 
   private async checkRoot(): Promise<void> {
     let isDir: boolean;

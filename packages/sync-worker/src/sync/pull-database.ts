@@ -32,7 +32,7 @@ export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remot
   let rows = 0;
   if (groups.length > 0) {
     await registerCachedRemote(layout, remote.name);
-    rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groups, options.onWarning);
+    rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groups, { fromSeries: false, nameOf: (file) => `rows exported from database ${remote.name} (${file})`, warn: options.onWarning ?? (() => undefined) });
   }
   // After the rows are in: a crash before this reads the database again, and adds nothing twice.
   writePullState(paths, { ...state, database: advanceDatabaseCursor(state.database, copy.etag, wanted) });

@@ -1,7 +1,7 @@
 // `bird pull` / `bird-sync pull`: other clients' rows from a lake into `cached_<name>`, exactly
 // once. The steps and why each is safe to interrupt: PROTOCOL.md, "Pull".
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import PQueue from 'p-queue';
 import { TABLE_NAMES, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { isDatabaseRemote, registerCachedRemote } from '@bird/store';
@@ -120,7 +120,8 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     );
     if (fetched.length > 0) {
       await registerCachedRemote(layout, remote.name);
-      rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetched, paths.incoming), options.onWarning);
+      const nameOf = (file: string) => `batch ${relative(paths.incoming, file).split(sep).join('/')} of remote ${remote.name}`;
+      rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetched, paths.incoming), { fromSeries: true, nameOf, warn });
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
     const said = formatDamage !== undefined ? { formatDamage } : {};
