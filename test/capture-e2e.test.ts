@@ -236,6 +236,21 @@ describe('bird-capture records a finished command', () => {
     for (const f of filesUnder(root)) expect(readFileSync(join(root, f)).includes('ghp_abcdef')).toBe(false);
   });
 
+  // The commands the issue found stored verbatim; each secret must be gone from every file.
+  it.each([
+    ['az login -u me@example.com -p AzPass12word', 'az login -u me@example.com -p [REDACTED]', 'AzPass12word'],
+    ['npm config set //registry.npmjs.org/:_authToken=0a1b2c3d-0000-4111-8222-333344445555', 'npm config set //registry.npmjs.org/:_authToken=[REDACTED]', '0a1b2c3d-0000'],
+    ["curl -s 'https://host/api?api_key=k3yVal9e&page=2'", "curl -s 'https://host/api?api_key=[REDACTED]&page=2'", 'k3yVal9e'],
+    ['atuin login -u u -p PASSWORD -k "lots of random words"', 'atuin login -u u -p [REDACTED] -k [REDACTED]', 'random words'],
+    [`netlify deploy --auth nfp_${'a1B2c3D4e5F6'.repeat(3)}`, 'netlify deploy --auth [REDACTED]', 'a1B2c3D4e5F6'],
+  ])('redacts %j before it reaches the disk', async (cmd, stored, secret) => {
+    const root = freshRoot();
+    expectSuccess(capture(flags({ cmd }), root));
+    const [row] = await duckdbRows(`SELECT cmd FROM ${readParquet(localTableGlob(birdLayout(root), 'invocations'))}`);
+    expect(row!.cmd).toBe(stored);
+    for (const f of filesUnder(root)) expect(readFileSync(join(root, f)).includes(secret), f).toBe(false);
+  });
+
   it('uses the current folder when --cwd is not given', async () => {
     const root = freshRoot();
     const here = join(base, `cwd${n}`);

@@ -6,6 +6,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesUnder } from '../support/files.ts';
 import { REPO, SHELLS, ShellSession, readRows, shellEnv, tempDir, waitForCount, waitForNoDrainer, waitForRow } from './shell-session.ts';
 
 beforeAll(() => {
@@ -33,6 +34,24 @@ async function typeAll(s: ShellSession, lines: string[]): Promise<string> {
 const sortedCmds = async (root: string) => (await readRows(root)).map((r) => r.cmd).sort();
 
 describe.each(SHELLS)('%s', (shell) => {
+  it('stores a login typed with its password redacted, and no raw copy of it anywhere', async () => {
+    const root = join(tempDir(`${shell}-login`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-loginhome`), root));
+    try {
+      // Neither program is installed here: what is typed is stored all the same.
+      await s.run('az login -u me@example.com -p AzPass12word');
+      await s.run('atuin login -u u -p PASSWORD -k "lots of random words"');
+      await s.run('echo typed');
+      await waitForRow(root, (r) => r.cmd === 'echo typed', 'the last command');
+      await waitForNoDrainer(root);
+      expect(await sortedCmds(root)).toEqual(['atuin login -u u -p [REDACTED] -k [REDACTED]', 'az login -u me@example.com -p [REDACTED]', 'echo typed']);
+      const raw = filesUnder(root).filter((f) => ['AzPass12word', 'random words'].some((secret) => readFileSync(join(root, f)).includes(secret)));
+      expect(raw).toEqual([]);
+    } finally {
+      s.close();
+    }
+  });
+
   it('does not trust a drainer marker naming a live process that is not a drainer', async () => {
     const root = join(tempDir(`${shell}-stale`), 'bird');
     const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-stalehome`), root, { BIRD_DRAIN_LINGER_MS: '300' }));
