@@ -31,6 +31,8 @@ describe('complete', () => {
     ['bird hook ', ['zsh', 'bash', 'fish']],
     ['bird completion f', ['fish']],
     ['bird init --mode ', ['parquet', 'duckdb']],
+    ['bird init --', ['--mode', '--client-id', '--help']],
+    ['bird init --client-id ', []],
     ['bird stats --since ', ['24h', '7d', '30d']],
     ['bird stats --dir ', ':files'],
     ['bird stats --host ', []],
