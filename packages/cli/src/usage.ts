@@ -18,6 +18,7 @@ export const USAGE = {
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
   pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]',
   import: 'bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]',
+  doctor: 'bird doctor [--json]',
   help: 'bird help [COMMAND]',
 } as const;
 
@@ -55,6 +56,7 @@ Commands:
                                    copy other machines' rows into cached_<remote>
   import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]
                                    bring an existing history in, once (default: $SHELL's)
+  doctor [--json]                  what a bug report needs: hooked or not, store, client id, spool, index, each remote's health
   help [COMMAND]                   this text, or one command's usage
   --version                        print the version
 
