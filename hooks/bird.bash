@@ -466,6 +466,10 @@ fi
 # shellcheck disable=SC2064  # expanded now, on purpose: the earlier trap's text is kept
 builtin trap "__bird_on_exit${__bird_prev_exit:+; $__bird_prev_exit}" EXIT
 
+# Which shell sourced the hook, by pid, for `bird doctor` (a child process sees it; a shell
+# started inside this one that did not source the hook has another pid). Set once, here.
+export BIRD_HOOKED=bash:$$
+
 # ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
 # Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
 # Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key

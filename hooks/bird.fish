@@ -263,6 +263,10 @@ function __bird_launch
     ' bird-launch $__bird_spool $__bird_root $__bird_bin "$__bird_boot" $node "$__bird_warned" $argv </dev/null >/dev/null 2>/dev/null
 end
 
+# Which shell sourced the hook, by pid, for `bird doctor` (a child process sees it; a shell
+# started inside this one that did not source the hook has another pid). Set once, here.
+set -gx BIRD_HOOKED fish:$fish_pid
+
 # ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
 # Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
 # Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key

@@ -214,6 +214,10 @@ add-zsh-hook precmd __bird_precmd
 add-zsh-hook zshexit __bird_zshexit
 __bird_outermost
 
+# Which shell sourced the hook, by pid, for `bird doctor` (a child process sees it; a shell
+# started inside this one that did not source the hook has another pid). Set once, here.
+export BIRD_HOOKED=zsh:$$
+
 # ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
 # Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
 # Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key

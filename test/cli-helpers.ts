@@ -70,14 +70,14 @@ export class Sandbox {
     return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
   }
 
-  /** Records one finished command through the real `bird-capture`. */
-  capture(c: { cmd: string; exit: number; startUs: bigint; durationMs?: number; cwd?: string; session?: string }): void {
+  /** Records one finished command through the real `bird-capture` (`env`: as bird() takes it). */
+  capture(c: { cmd: string; exit: number; startUs: bigint; durationMs?: number; cwd?: string; session?: string; env?: Record<string, string> }): void {
     const endUs = c.startUs + BigInt(c.durationMs ?? 5) * 1000n;
     const result = spawnSync(
       process.execPath,
       [CAPTURE_BUNDLE, '--cmd', c.cmd, '--exit', String(c.exit), '--start-us', String(c.startUs), '--end-us', String(endUs),
         '--cwd', c.cwd ?? '/tmp', '--session', c.session ?? 'session-1', '--shell', 'bash'],
-      { env: this.env(), encoding: 'utf8' },
+      { env: this.env(c.env), encoding: 'utf8' },
     );
     if (result.status !== 0) throw new Error(`bird-capture failed (${result.status}): ${result.stderr}`);
   }

@@ -61,13 +61,16 @@ describe.each(['parquet', 'duckdb'] as const)('a %s-mode store copied with cp -a
 });
 
 describe('bird init --mode duckdb on a root that has only a config.toml', () => {
-  it('sets the mode and keeps every other byte of the file', () => {
+  it('sets the mode and the client id it lacked, and keeps every other byte of the file', () => {
     const s = sandbox();
     execFileSync('mkdir', ['-p', s.root]);
-    const mine = '# my settings, written before bird init\n[sync]\nsync_outputs = false # not yet\n\n[capture]\n# keep bird out\nignore = ["bird *"]\n';
-    writeFileSync(join(s.root, 'config.toml'), mine);
-    expect(s.bird(['init', '--mode', 'duckdb']).stdout).toBe(`Created a BIRD store in duckdb mode at ${s.root}.\n`);
-    expect(readFileSync(join(s.root, 'config.toml'), 'utf8')).toBe(`${mine}\n[storage]\nmode = "duckdb"\n`);
+    const comment = '# my settings, written before bird init\n';
+    const rest = '[sync]\nsync_outputs = false # not yet\n\n[capture]\n# keep bird out\nignore = ["bird *"]\n';
+    writeFileSync(join(s.root, 'config.toml'), comment + rest);
+    expect(s.bird(['init', '--mode', 'duckdb']).stdout).toBe(
+      `Created a BIRD store in duckdb mode at ${s.root}.\nclient id: tester@box, now in ${s.root}/config.toml, so that shells and cron agree.\n`,
+    );
+    expect(readFileSync(join(s.root, 'config.toml'), 'utf8')).toBe(`${comment}client_id = "tester@box"\n${rest}\n[storage]\nmode = "duckdb"\n`);
     s.capture({ cmd: 'echo stored', exit: 0, startUs: at(0) });
     expect(cmds(s)).toEqual(['echo stored']);
   });

@@ -17,6 +17,8 @@ describe('runCli', () => {
     [['sql', '-h'], 0, /^usage: bird sql \["QUERY" \| --file FILE\]/, ''],
     [['remote', 'remove', '--help'], 0, /^usage: bird remote remove NAME\n$/, ''],
     [['remote', '--help'], 0, /^usage: bird remote add NAME .*\n {7}bird remote list .*\n {7}bird remote remove NAME\n {7}bird remote test NAME\n {7}bird remote repair NAME \[--client ID\]\n$/, ''],
+    [['help', 'doctor'], 0, /^usage: bird doctor \[--json\]\n$/, ''],
+    [['init', '--client-id'], 2, /^$/, 'bird: --client-id needs a value; usage: bird init [--mode parquet|duckdb] [--client-id ID]\n'],
     [['--version'], 0, /^bird \d+\.\d+\.\d+\n$/, ''],
     [[], 2, /^$/, 'bird: missing command; run `bird --help` to see the commands.\n'],
     [['nope'], 2, /^$/, 'bird: unknown command "nope"; run `bird --help` to see the commands.\n'],

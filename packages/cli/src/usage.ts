@@ -1,7 +1,7 @@
 // Usage lines and help text. Kept apart from the commands so that `--help` loads nothing heavy.
 
 export const USAGE = {
-  init: 'bird init [--mode parquet|duckdb]',
+  init: 'bird init [--mode parquet|duckdb] [--client-id ID]',
   sql: 'bird sql ["QUERY" | --file FILE] [--attach NAME|all] [--format table|csv|json]  (no query: read from standard input)',
   history: 'bird history [TEXT] [-n N] [--reverse] [--host H] [--source S] [--format table|csv|json]',
   search: 'bird search [QUERY] [--mode fuzzy|prefix|fulltext] [--filter everywhere|host|session|directory|workspace] [-n N] [--format plain|json] [-0] [--height N]',
@@ -18,6 +18,7 @@ export const USAGE = {
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
   pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]',
   import: 'bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]',
+  doctor: 'bird doctor [--json]',
   help: 'bird help [COMMAND]',
 } as const;
 
@@ -34,6 +35,7 @@ usage: bird COMMAND [ARGS]
 
 Commands:
   init [--mode parquet|duckdb]     create the store (idempotent; never destroys data)
+                                   --client-id ID: this machine's id in shared data, written into config.toml
   sql "QUERY" [--format F]         run SQL over the store; F is table (default), csv or json
                                    --attach NAME: also a remote added with --no-auto-attach (repeatable; all: every one)
   history [TEXT] [-n N] [-r]       the N most recent commands (containing TEXT), newest first (default 20; -r: oldest first)
@@ -54,13 +56,14 @@ Commands:
                                    copy other machines' rows into cached_<remote>
   import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]
                                    bring an existing history in, once (default: $SHELL's)
+  doctor [--json]                  what a bug report needs: hooked or not, store, client id, spool, index, each remote's health
   help [COMMAND]                   this text, or one command's usage
   --version                        print the version
 
 Environment:
   BIRD_ROOT       where everything is kept (default \${XDG_DATA_HOME:-~/.local/share}/bird)
   BIRD_DISABLED   set to 1 to stop capturing
-  BIRD_CLIENT_ID  this machine's id in shared data (default $USER@hostname)
+  BIRD_CLIENT_ID  this machine's id in shared data (default: client_id in config.toml, else $USER@hostname)
 
 Example:
   bird sql "SELECT cmd, count(*) AS n FROM main.invocations GROUP BY cmd ORDER BY n DESC LIMIT 10"

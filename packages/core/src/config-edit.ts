@@ -60,7 +60,8 @@ export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigS
     const doc = parse(text) as Record<string, unknown>;
     const next = edit({ text, doc, config });
     checkConfigEdit(next.text, doc, next.remotes, layout.config, next.storageMode, next.clientId);
-    writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
+    // An edit that changes nothing (the id already set, settled by another process) leaves the file as it is.
+    if (next.text !== text) writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
   } finally {
     lock.release();
   }

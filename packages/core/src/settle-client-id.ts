@@ -32,14 +32,22 @@ export async function settleClientId(layout: BirdLayout, env: NodeJS.ProcessEnv)
   return settled;
 }
 
-/** Sets config.toml's client_id to `id` (`bird init --client-id`); returns the id it replaced, if any. */
-export async function setClientId(layout: BirdLayout, id: string): Promise<string | undefined> {
+/** Refuses, as a command-line error (exit 2), an id that cannot name a lake series. */
+export function checkClientId(id: string): void {
   const problem = clientIdProblem(id);
   if (problem) throw new BirdError(`${JSON.stringify(id)} cannot be a client id (${problem}); choose a plain name such as you@laptop.`, { exitCode: 2 });
+}
+
+/**
+ * Sets config.toml's client_id to `id` (`bird init --client-id`); returns the id it replaced, if
+ * any. The file is not rewritten when it already names `id`.
+ */
+export async function setClientId(layout: BirdLayout, id: string): Promise<string | undefined> {
+  checkClientId(id);
   let before: string | undefined;
   await editConfigFile(layout, ({ text, doc, config }) => {
     before = config.client_id;
-    return planClientId(text, doc, id);
+    return before === id ? { text, remotes: rawRemotes(doc) } : planClientId(text, doc, id);
   });
   return before;
 }

@@ -11,3 +11,18 @@ export { progressBar, type Progress } from './progress.ts';
 export { repairRemote, type RepairOptions, type RepairSummary, type SeriesRepair } from './sync/repair.ts';
 export { checkLakeIndex, type LakeHealth } from './sync/lake-health.ts';
 export { ownSeries } from './sync/pull.ts';
+export { syncPaths } from './sync/sync-state.ts';
+export { syncedTables } from './sync/sync-tables.ts';
+export { isPushable } from './sync/push.ts';
+export {
+  countRowsNotPulled,
+  countUnpushedRows,
+  localSyncStatus,
+  planPullBacklog,
+  readPullStatus,
+  type LocalSyncStatus,
+  type PullBacklogPlan,
+  type RowsNotPulled,
+  type SeriesBehind,
+  type SeriesStatus,
+} from './sync/sync-status.ts';

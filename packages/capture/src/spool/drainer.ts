@@ -38,6 +38,7 @@ import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
 import { parseSpool } from './record-format.ts';
 import { keepSessionOrder } from './session-order.ts';
+import { isDrainerAlive, processAlive, readBootId } from './drainer-alive.ts';
 import { compareClaims, DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
 import { recordEnv, recordToCommand } from './to-command.ts';
 
@@ -483,44 +484,6 @@ class Drainer {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** kill(pid, 0): EPERM still means the process exists. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Alive and really a drainer of this root: after a reboot, or on a busy machine, a claim's pid
- * may belong to anything, the drainer of another root included. The hooks give the root as
- * the argument after `--drain`; a drainer started without one (an older hook) is taken at its word.
- */
-export function isDrainerAlive(pid: number, root?: string): boolean {
-  if (!processAlive(pid)) return false;
-  try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const at = args.indexOf('--drain');
-    if (at === -1) return false;
-    const given = args[at + 1];
-    return root === undefined || given === undefined || given === '' || resolve(given) === root;
-  } catch (error) {
-    // ENOENT: it exited just now; anything else (no /proc on this system): trust kill(0)
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-}
-
-/** Shells compare this with their own to tell a marker left from before a reboot. */
-export function readBootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
 }
 
 /** Any absolute path serves createRequire here: a builtin resolves the same from everywhere. */

@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import {
   BirdError,
   editConfigFile,
@@ -17,13 +14,14 @@ import {
   type RemoteConfig,
   type RemoteType,
 } from '@bird/core';
-import { createRemoteBackend, LAKE_META, parseRemoteUri, RemoteAccessError, type RemoteBackend } from '@bird/remote';
+import { parseRemoteUri } from '@bird/remote';
 import { oneOf, parseFlags } from '../args.ts';
 import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
 import { OUTPUT_FORMATS, type OutputFormat, type ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
 import { escapeControls, escapeForTerminal } from '../format/text-width.ts';
+import { checkRemote, type CheckName, type Report } from '../remote-checks.ts';
 import { addRemote, noSuchRemote, planFileTarget, type FolderFacts, type RemoteSpec, type TargetPlan } from '../remote-config.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { USAGE } from '../usage.ts';
@@ -169,17 +167,6 @@ async function remove(args: string[], ctx: CliContext): Promise<void> {
   ctx.stdout.write(`Removed remote "${name}" from ${layout.config}; data already pulled or pushed stays where it is.\n`);
 }
 
-type CheckStatus = 'ok' | 'FAIL' | 'skip';
-type CheckName = 'reachable' | 'credentials' | 'write' | 'index';
-
-const DATABASE_WRITE_SKIP = 'write: a .duckdb remote is never written (push needs a folder or prefix uri)';
-
-/** How long `remote test` waits for an S3 endpoint before calling it unreachable. */
-const TEST_TIMEOUT_MS = 3000;
-
-/** A failure's sentence, or for anything else its message (never a stack). */
-const sentence = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-
 /**
  * `bird remote test NAME`: can this machine reach the remote, are the credentials accepted,
  * and (read_write only) can it store and delete an object. One line per check on stdout; exit
@@ -199,126 +186,14 @@ async function test(args: string[], ctx: CliContext): Promise<void> {
   }
   const terminal = ctx.stdout.isTTY;
   const failed: CheckName[] = [];
-  const report = (status: CheckStatus, check: CheckName, text: string) => {
+  const report: Report = (status, check, text) => {
     if (status === 'FAIL') failed.push(check);
     const line = `${status.padEnd(6)}${text}`;
     ctx.stdout.write(`${terminal ? escapeForTerminal(line) : escapeControls(line)}\n`);
   };
-  await runChecks(remote, resolveClientId(ctx.env, config?.client_id), report);
+  await checkRemote(remote, report, { clientId: resolveClientId(ctx.env, config?.client_id), write: true });
   if (failed.length > 0) {
     throw new BirdError(`remote "${remote.name}" failed the ${failed.join(' and ')} check; fix what the FAIL line says, then run \`bird remote test ${remote.name}\` again.`);
-  }
-}
-
-type Report = (status: CheckStatus, check: CheckName, text: string) => void;
-
-/** The reachability check failed: the other checks cannot run. */
-function notReachable(report: Report, text: string): void {
-  report('FAIL', 'reachable', `reachable: ${text}`);
-  report('skip', 'credentials', 'credentials: the remote is not reachable');
-  report('skip', 'write', 'write: the remote is not reachable');
-}
-
-async function runChecks(remote: RemoteConfig, clientId: string, report: Report): Promise<void> {
-  let database = false;
-  try {
-    database = parseRemoteUri(remote.type, remote.uri, { cwd: process.cwd() }).database;
-  } catch (error) {
-    notReachable(report, sentence(error));
-    return;
-  }
-  if (database && remote.type === 'file') return checkDatabaseFile(remote, report);
-
-  let backend: RemoteBackend;
-  try {
-    backend = await createRemoteBackend(remote, { timeoutMs: TEST_TIMEOUT_MS });
-  } catch (error) {
-    notReachable(report, sentence(error));
-    return;
-  }
-  try {
-    if (!(await checkListing(remote, backend, database, report))) return;
-    if (database) report('skip', 'write', DATABASE_WRITE_SKIP);
-    else if (remote.mode === 'read_only') report('skip', 'write', 'write: the remote is read_only');
-    else await checkWrite(backend, clientId, report);
-    if (!database) await checkIndex(remote, backend, report);
-  } finally {
-    backend.close();
-  }
-}
-
-/**
- * Reachability and credentials in one request: list `_bird/` (or, for a `.duckdb` object, its
- * own key). True when both passed and the write check may run.
- */
-async function checkListing(remote: RemoteConfig, backend: RemoteBackend, database: boolean, report: Report): Promise<boolean> {
-  const unreachable = (text: string) => (notReachable(report, text), false);
-  let found: boolean;
-  try {
-    // A .duckdb object's backend has the object's key as its prefix, so the object itself is key ''.
-    if (database) found = (await backend.list('')).some((o) => o.key === '');
-    else {
-      await backend.list(LAKE_META_PREFIX);
-      found = true;
-    }
-  } catch (error) {
-    if (!(error instanceof RemoteAccessError) || error.failure !== 'denied') return unreachable(sentence(error));
-    report('ok', 'reachable', `reachable: ${backend.location}`);
-    report('FAIL', 'credentials', `credentials: ${error.message}`);
-    report('skip', 'write', remote.type === 's3' ? 'write: the credentials were refused' : 'write: the folder cannot be read');
-    return false;
-  }
-  if (!found) return unreachable(`${backend.location} does not exist; check the remote's uri.`);
-  report('ok', 'reachable', `reachable: ${backend.location}`);
-  report('ok', 'credentials', remote.type === 's3' ? 'credentials accepted' : 'credentials: none needed; the folder can be read');
-  return true;
-}
-
-/** bird's own metadata in a lake: listing it is cheap, whatever the lake holds. */
-const LAKE_META_PREFIX = `${LAKE_META}/`;
-
-/** Stores a small probe object under `_bird/probe/` and deletes it again. */
-async function checkWrite(backend: RemoteBackend, clientId: string, report: Report): Promise<void> {
-  const who = clientId.replace(/[^A-Za-z0-9@._-]/g, '_').slice(0, 100) || 'client';
-  const key = `${LAKE_META_PREFIX}probe/${who}-${process.pid}-${randomBytes(4).toString('hex')}.txt`;
-  const dir = await mkdtemp(join(tmpdir(), 'bird-probe-'));
-  try {
-    const source = join(dir, 'probe.txt');
-    await writeFile(source, `written by bird remote test; safe to delete\n`, { mode: 0o600 });
-    try {
-      await backend.put(key, source);
-    } catch (error) {
-      report('FAIL', 'write', `write: ${sentence(error)}`);
-      return;
-    }
-    try {
-      await backend.remove(key);
-    } catch (error) {
-      report('FAIL', 'write', `write: stored ${key} but could not delete it (${sentence(error).replace(/\.$/, '')}); delete it by hand.`);
-      return;
-    }
-    report('ok', 'write', `write: stored and removed a probe object under ${LAKE_META_PREFIX}`);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The lake's index: its format object, and each client's head and last segment (sync-worker's checkLakeIndex). */
-async function checkIndex(remote: RemoteConfig, backend: RemoteBackend, report: Report): Promise<void> {
-  const { checkLakeIndex } = await import('@bird/sync-worker');
-  const scratch = await mkdtemp(join(tmpdir(), 'bird-index-'));
-  try {
-    const health = await checkLakeIndex(backend, remote.name, scratch);
-    if (!health.indexed) report('ok', 'index', 'index: none yet (no bird has pushed here; pulls list the lake)');
-    else if (health.damage.length === 0) report('ok', 'index', `index: intact (${health.series} series)`);
-    else {
-      const more = health.damage.length > 1 ? ` (and ${health.damage.length - 1} more)` : '';
-      report('FAIL', 'index', `index: ${health.damage[0]}${more}; pulls read the damaged series by listing it, and its owner's \`bird remote repair ${remote.name}\` rewrites it.`);
-    }
-  } catch (error) {
-    report('FAIL', 'index', `index: ${sentence(error)}`);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -343,26 +218,3 @@ async function repair(args: string[], ctx: CliContext): Promise<void> {
   }
 }
 
-/** A file remote whose uri is a `.duckdb` database file: it must exist and be readable. */
-async function checkDatabaseFile(remote: RemoteConfig, report: Report): Promise<void> {
-  const path = parseRemoteUri('file', remote.uri, { cwd: process.cwd() });
-  const file = path.type === 'file' ? path.root : remote.uri;
-  let reachable: string | undefined;
-  try {
-    if (!(await stat(file)).isFile()) reachable = `${file} is not a file; check the remote's uri.`;
-  } catch (error) {
-    reachable = `${file} is not reachable (${(error as NodeJS.ErrnoException).code ?? sentence(error)}); check the remote's uri and that it is mounted.`;
-  }
-  if (reachable !== undefined) {
-    notReachable(report, reachable);
-    return;
-  }
-  report('ok', 'reachable', `reachable: ${file}`);
-  try {
-    await access(file, constants.R_OK);
-    report('ok', 'credentials', 'credentials: none needed; the file can be read');
-  } catch (error) {
-    report('FAIL', 'credentials', `credentials: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? sentence(error)}); check the file's permissions.`);
-  }
-  report('skip', 'write', DATABASE_WRITE_SKIP);
-}

@@ -15,12 +15,15 @@ export interface LakeHealth {
   readonly series: number;
   /** One sentence per damaged object. */
   readonly damage: readonly string[];
+  /** The segment each readable head names, by client (what a pull compares its cursors with). */
+  readonly heads: readonly { readonly client: string; readonly seq: number }[];
 }
 
 const CONCURRENCY = 8;
 
 export async function checkLakeIndex(backend: RemoteBackend, remote: string, scratch: string): Promise<LakeHealth> {
   const damage: string[] = [];
+  const seqs: { client: string; seq: number }[] = [];
   const format = await readLakeFormat(backend, remote, scratch, (d) => damage.push(d.message));
   const heads = await listHeads(backend);
   const queue = new PQueue({ concurrency: CONCURRENCY });
@@ -29,11 +32,13 @@ export async function checkLakeIndex(backend: RemoteBackend, remote: string, scr
       queue.add(async () => {
         const head = await readHead(backend, h.client, scratch);
         if (head.kind === 'damaged') damage.push(head.damage.message);
-        if (head.kind !== 'present' || head.head.seq === 0) return;
+        if (head.kind !== 'present') return;
+        seqs.push({ client: h.client, seq: head.head.seq });
+        if (head.head.seq === 0) return;
         const log = await readLog(backend, h.client, head.head.seq - 1, head.head.seq, scratch);
         if (log.damage) damage.push(log.damage.message);
       }),
     ),
   );
-  return { indexed: format !== null || heads.length > 0, series: heads.length, damage: damage.sort() };
+  return { indexed: format !== null || heads.length > 0, series: heads.length, damage: damage.sort(), heads: seqs.sort((a, b) => (a.client < b.client ? -1 : a.client > b.client ? 1 : 0)) };
 }

@@ -1,0 +1,28 @@
+import { parseFlags } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { doctorJson } from '../doctor/doctor-json.ts';
+import { doctorLines, exitStatus } from '../doctor/doctor-lines.ts';
+import { gatherFacts } from '../doctor/gather-facts.ts';
+import { escapeControls, escapeForTerminal, escapeJsonForTerminal } from '../format/text-width.ts';
+import { USAGE } from '../usage.ts';
+import pkg from '../../package.json' with { type: 'json' };
+
+/**
+ * `bird doctor [--json]`: whether this shell is hooked, the store and its mode, the client id and
+ * where it comes from, the spool's backlog, the history index, and each remote's health; one line
+ * per fact, marked ok, warn or FAIL. Exit 1 when a line FAILs. It repairs nothing.
+ */
+export async function run(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseFlags(args, { json: { type: 'boolean' } }, USAGE.doctor);
+  const facts = await gatherFacts(ctx, pkg.version);
+  const lines = doctorLines(facts);
+  const terminal = ctx.stdout.isTTY;
+  if (values.json) {
+    const json = JSON.stringify(doctorJson(facts, lines), null, 2);
+    ctx.stdout.write(`${terminal ? escapeJsonForTerminal(json) : json}\n`);
+  } else {
+    // Paths, ids and remote names are data: shown with their control characters escaped.
+    for (const l of lines) ctx.stdout.write(`${(terminal ? escapeForTerminal : escapeControls)(`${l.status.padEnd(6)}${l.text}`)}\n`);
+  }
+  return exitStatus(lines);
+}

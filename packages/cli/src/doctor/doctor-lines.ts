@@ -1,0 +1,181 @@
+// The facts `bird doctor` gathered, judged and put in words: one line per fact, each marked ok,
+// warn or FAIL. Pure: the same facts always give the same lines (nowMs is one of the facts).
+import { ago } from '../search/search-render.ts';
+import type { ClientIdFacts, ConfigFacts, DoctorFacts, HookFacts, IndexFacts, RemoteFacts, SpoolFacts, StoreFacts } from './doctor-facts.ts';
+
+export type LineStatus = 'ok' | 'warn' | 'FAIL';
+
+export interface DoctorLine {
+  readonly status: LineStatus;
+  /** What the line is about: `hook`, `store`, `config`, `client-id`, `spool`, `index`, `remotes`, or `remote <name>`. */
+  readonly topic: string;
+  readonly text: string;
+}
+
+/** A spool record older than this with no drainer alive means the drainers are failing to start. */
+export const SPOOL_STALL_MS = 60_000;
+
+const when = (ms: number | null, nowMs: number) => (ms === null ? 'never' : `${ago(nowMs - ms)} ago`);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function doctorLines(facts: DoctorFacts): DoctorLine[] {
+  return [
+    hookLine(facts.hook),
+    ...storeLines(facts.store, facts.config),
+    ...clientIdLines(facts.clientId),
+    ...(facts.store.state === 'present' ? [spoolLine(facts.spool, facts.nowMs), indexLine(facts.index, facts.nowMs)] : []),
+    ...remotesLines(facts.remotes, facts.nowMs),
+  ];
+}
+
+/** 1 when a line FAILs, else 0: `bird doctor`'s exit status. */
+export function exitStatus(lines: readonly DoctorLine[]): number {
+  return lines.some((l) => l.status === 'FAIL') ? 1 : 0;
+}
+
+function hookLine(hook: HookFacts): DoctorLine {
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'hook', text: `hook: ${text}` });
+  const shell = hook.loginShell ?? 'zsh|bash|fish';
+  const howTo = `add \`eval "$(bird hook ${shell})"\` to your shell's startup file`;
+  const s = hook.state;
+  switch (s.kind) {
+    case 'hooked':
+    case 'unverified': {
+      const unverified = s.kind === 'unverified' ? ' (by BIRD_HOOKED; there is no /proc here to check that it is this shell)' : '';
+      if (hook.disabled) return line('warn', `this ${s.shell} (pid ${s.pid}) is hooked${unverified}, but BIRD_DISABLED=1 turns capture off; unset it to capture again`);
+      return line('ok', `this ${s.shell} (pid ${s.pid}) is hooked${unverified}`);
+    }
+    case 'nested':
+      return line('warn', `not hooked: ${s.inner.comm} (pid ${s.inner.pid}) runs inside the hooked ${s.shell} (pid ${s.pid}) without the hook, so what is typed in it is not captured; source the hook in it to capture it too`);
+    case 'inherited':
+      return line('warn', `not hooked: BIRD_HOOKED names ${s.shell} pid ${s.pid}, which is not a shell this command runs under (the environment came from elsewhere, e.g. a tmux server); ${howTo}`);
+    case 'bad-marker':
+      return line('warn', `unknown: BIRD_HOOKED is ${JSON.stringify(s.value)}, not the shell:pid a hook sets; ${howTo}`);
+    case 'none':
+      return line('warn', `not hooked: no hook has set BIRD_HOOKED in this environment (run bird doctor in the shell you want checked); ${howTo}`);
+  }
+}
+
+function storeLines(store: StoreFacts, config: ConfigFacts | null): DoctorLine[] {
+  const from = store.rootFrom === 'BIRD_ROOT' ? 'BIRD_ROOT' : store.rootFrom === 'XDG_DATA_HOME' ? '$XDG_DATA_HOME/bird' : 'the default, ~/.local/share/bird';
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'store', text: `store: ${text}` });
+  if (store.state === 'missing') return [line('warn', `none yet at ${store.root} (${from}); \`bird init\` makes it, and so does the first command a hooked shell captures`)];
+  if (store.state === 'not-a-folder') return [line('FAIL', `${store.root} (${from}) is a file, not a folder: point BIRD_ROOT at a folder`)];
+  const mode = store.mode === null ? 'mode unknown until config.toml reads' : `${store.mode} mode`;
+  const catalog = store.catalog ? '' : '; no bird.duckdb yet (the first bird command that reads makes it)';
+  return [line('ok', `${store.root} (${from}), ${mode}${catalog}`), ...configLines(config)];
+}
+
+function configLines(config: ConfigFacts | null): DoctorLine[] {
+  if (config === null) return [];
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'config', text: `config: ${text}` });
+  if (config.state === 'missing') return [line('ok', `${config.path} is not there yet; the defaults apply until \`bird init\` or the first capture writes it`)];
+  if (config.state === 'broken') return [line('FAIL', config.problem)];
+  return [line('ok', `${config.path} (${plural(config.remotes, 'remote')})`), ...config.remoteProblems.map((p) => line('warn', p))];
+}
+
+function clientIdLines(c: ClientIdFacts): DoctorLine[] {
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'client-id', text: `client id: ${text}` });
+  if (c.problem !== null) {
+    const fix = c.origin === 'env' ? 'set BIRD_CLIENT_ID to a plain name such as you@laptop' : 'run `bird init --client-id NAME` with a plain name such as you@laptop';
+    return [line('FAIL', `${JSON.stringify(c.id)} cannot name a lake series (${c.problem}), so its rows cannot be pushed; ${fix}`)];
+  }
+  if (c.origin === 'env' && c.configured !== null && c.configured !== c.id) {
+    return [
+      line(
+        'warn',
+        `BIRD_CLIENT_ID=${c.id} here, but config.toml says ${c.configured}, which cron and every process without BIRD_CLIENT_ID use: rows go to two series. ` +
+          `Make them one: \`bird init --client-id ${c.id}\`, or unset BIRD_CLIENT_ID`,
+      ),
+    ];
+  }
+  const origin = c.origin === 'env' ? 'from BIRD_CLIENT_ID' : c.origin === 'config' ? 'from config.toml' : 'the default, $USER@host';
+  const settled = c.configured === null ? '; not in config.toml yet (`bird init` or the first push writes it, so that shells and cron agree)' : '';
+  return [line('ok', `${c.id} (${origin})${settled}`)];
+}
+
+function spoolLine(spool: SpoolFacts, nowMs: number): DoctorLine {
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'spool', text: `spool: ${text}` });
+  if (spool.problem !== null) return line('FAIL', spool.problem);
+  const b = spool.backlog;
+  if (b === null || b.records === 0) return line('ok', 'nothing waiting to be stored');
+  const waiting = `${plural(b.records, 'command')} waiting to be stored (${kilobytes(b.bytes)} in ${plural(b.files, 'file')}, the oldest written ${when(b.oldestMs, nowMs)})`;
+  if (b.drainer?.alive) return line('ok', `${waiting}; drainer pid ${b.drainer.pid} is storing them`);
+  const stalled = b.oldestMs !== null && nowMs - b.oldestMs > SPOOL_STALL_MS;
+  if (!stalled) return line('ok', `${waiting}; the next command in a hooked shell starts a drainer`);
+  return line('warn', `${waiting} and no drainer is running; the next command in a hooked shell starts one (if it cannot, errors.log in the store says why)`);
+}
+
+function kilobytes(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function indexLine(index: IndexFacts, nowMs: number): DoctorLine {
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'index', text: `index: ${text}` });
+  const rebuild = 'the next bird history, search or stats rebuilds it from the store';
+  switch (index.state) {
+    case 'ok': {
+      const newest = index.newestLocalMs === null ? 'none of them yours yet' : `your newest ${when(index.newestLocalMs, nowMs)}`;
+      const damaged = index.damagedLines > 0 ? `; ${plural(index.damagedLines, 'damaged journal line')} skipped (${rebuild} once it is stale)` : '';
+      return line(index.damagedLines > 0 ? 'warn' : 'ok', `${plural(index.commands, 'command')}, ${newest}${damaged}`);
+    }
+    case 'missing':
+      return line('ok', `not built yet; ${rebuild.replace('rebuilds', 'builds')}`);
+    case 'stale':
+      return line('ok', `out of date (${index.detail}); ${rebuild}`);
+    case 'damaged':
+      return line('warn', `damaged (${index.detail}); ${rebuild}`);
+  }
+}
+
+function remotesLines(remotes: readonly RemoteFacts[] | null, nowMs: number): DoctorLine[] {
+  if (remotes === null) return [{ status: 'FAIL', topic: 'remotes', text: 'remotes: not known until config.toml reads (see the config line)' }];
+  if (remotes.length === 0) return [{ status: 'ok', topic: 'remotes', text: 'remotes: none (`bird remote add NAME --type file|s3 --uri URI` shares with a team)' }];
+  return remotes.flatMap((r) => remoteLines(r, nowMs));
+}
+
+function remoteLines(r: RemoteFacts, nowMs: number): DoctorLine[] {
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: `remote ${r.name}`, text: `${r.name}: ${text}` });
+  const out: DoctorLine[] = [];
+  // `remote test`'s skip lines (a check that could not run) add nothing here: the FAIL before them says why.
+  for (const c of r.checks) if (c.status !== 'skip') out.push(line(c.status, c.text));
+  if (r.sync.busy) out.push(line('ok', 'a push or pull of it is running now'));
+  for (const s of r.sync.series) {
+    if (s.refusal !== null) out.push(line('FAIL', s.refusal));
+    else if (s.staged.length > 0 && !r.sync.busy) {
+      out.push(line('warn', `series ${s.client}: ${plural(s.staged.length, 'push', 'pushes')} staged and not yet uploaded; the next push (\`bird push --remote ${r.name}\`) sends ${s.staged.length === 1 ? 'it' : 'them'}`));
+    }
+  }
+  out.push(pushLine(r, nowMs, line));
+  out.push(pullLine(r, nowMs, line));
+  for (const l of r.listedSeries) {
+    out.push(line('warn', `series ${l.client}'s index is damaged (${l.damage}); pulls read it by listing its folders until its owner runs \`bird remote repair ${r.name}\``));
+  }
+  return out;
+}
+
+type LineOf = (status: LineStatus, text: string) => DoctorLine;
+
+function pushLine(r: RemoteFacts, nowMs: number, line: LineOf): DoctorLine {
+  if (!r.pushable) return line('ok', r.mode === 'read_only' ? 'read_only: this machine only pulls from it' : 'a .duckdb database: this machine only pulls from it');
+  const last = `last push ${when(r.sync.lastPushMs, nowMs)}`;
+  const u = r.unpushed;
+  if (u === null) return line('ok', last);
+  if (!u.ok) return line('warn', `${last}; rows not pushed yet: not counted (${u.why})`);
+  const total = Object.values(u.value).reduce((n, v) => n + v, 0);
+  if (total === 0) return line('ok', `${last}; nothing left to push`);
+  const parts = Object.entries(u.value).filter(([, n]) => n > 0).map(([table, n]) => `${table}: ${n}`);
+  return line('ok', `${last}; ${plural(total, 'row')} not pushed yet (${parts.join(', ')})`);
+}
+
+function pullLine(r: RemoteFacts, nowMs: number, line: LineOf): DoctorLine {
+  const last = `last pull ${when(r.sync.lastPullMs, nowMs)}`;
+  const p = r.notPulled;
+  if (p === null) return line('ok', last);
+  if (!p.ok) return line('warn', `${last}; teammates' rows not pulled yet: not counted (${p.why})`);
+  const v = p.value;
+  if (v.segments === 0) return line('ok', `${last}; nothing new from teammates`);
+  const where = `${plural(v.segments, 'push', 'pushes')} of ${plural(v.series, 'teammate')}`;
+  const rows = v.segmentsRead < v.segments ? `at least ${plural(v.rows, 'row')} (counted in the first ${v.segmentsRead} of ${where})` : `${plural(v.rows, 'row')} in ${where}`;
+  return line('ok', `${last}; ${rows} not pulled yet`);
+}
