@@ -34,7 +34,7 @@ function remote(over: Partial<RemoteFacts> = {}): RemoteFacts {
       { status: 'ok', check: 'credentials', text: 'credentials: none needed; the folder can be read' },
       { status: 'ok', check: 'index', text: 'index: intact (3 series)' },
     ],
-    sync: { series: [{ client: 'me@laptop', seq: 7, lastPushMs: NOW - 10 * MIN, staged: [], refusal: null }], lastPushMs: NOW - 10 * MIN, lastPullMs: NOW - 3 * 3600_000, busy: false },
+    sync: { series: [{ client: 'me@laptop', seq: 7, lastPushMs: NOW - 10 * MIN, staged: [], refusal: null, parked: false }], lastPushMs: NOW - 10 * MIN, lastPullMs: NOW - 3 * 3600_000, busy: false },
     unpushed: { ok: true, value: { invocations: 4, sessions: 1, outputs: 0, events: 0 } },
     notPulled: { ok: true, value: { rows: 30, segments: 3, segmentsRead: 3, series: 2 } },
     listedSeries: [],
@@ -194,9 +194,15 @@ describe('doctorLines, remotes', () => {
 
   it('a refused series FAILs with the push\'s own sentence, which names the commands that settle it', () => {
     const message = 'series me@laptop on remote team holds 2 rows this store does not have: … (`bird init --client-id NAME`), or … `bird remote repair team` here.';
-    const r = remote({ sync: { ...remote().sync, series: [{ client: 'me@laptop', seq: null, lastPushMs: null, staged: [], refusal: message }] } });
+    const r = remote({ sync: { ...remote().sync, series: [{ client: 'me@laptop', seq: null, lastPushMs: null, staged: [], refusal: message, parked: false }] } });
     expect(of(r)).toContain(`FAIL  team: ${message}`);
     expect(exitStatus(doctorLines(facts({ remotes: [r] })))).toBe(1);
+  });
+
+  it('a series left here by choice (this machine took another id) is a warning, with how to take it over instead', () => {
+    const r = remote({ sync: { ...remote().sync, series: [{ client: 'old@id', seq: null, lastPushMs: null, staged: [], refusal: 'series old@id …', parked: true }] } });
+    expect(of(r)).toContain('warn  team: series old@id: its rows stay here (another machine writes it, and this one took another id); `bird remote repair team --client old@id` would take it over');
+    expect(exitStatus(doctorLines(facts({ remotes: [r] })))).toBe(0);
   });
 
   it.each<[string, Partial<RemoteFacts>, string]>([
@@ -214,7 +220,7 @@ describe('doctorLines, remotes', () => {
     ['a push or pull running', { sync: { ...remote().sync, busy: true } }, 'ok    team: a push or pull of it is running now'],
     [
       'a push staged and not uploaded',
-      { sync: { ...remote().sync, series: [{ client: 'me@laptop', seq: 7, lastPushMs: NOW, staged: [8], refusal: null }] } },
+      { sync: { ...remote().sync, series: [{ client: 'me@laptop', seq: 7, lastPushMs: NOW, staged: [8], refusal: null, parked: false }] } },
       'warn  team: series me@laptop: 1 push staged and not yet uploaded; the next push (`bird push --remote team`) sends it',
     ],
     [

@@ -141,7 +141,8 @@ function remoteLines(r: RemoteFacts, nowMs: number): DoctorLine[] {
   for (const c of r.checks) if (c.status !== 'skip') out.push(line(c.status, c.text));
   if (r.sync.busy) out.push(line('ok', 'a push or pull of it is running now'));
   for (const s of r.sync.series) {
-    if (s.refusal !== null) out.push(line('FAIL', s.refusal));
+    if (s.refusal !== null && s.parked) out.push(line('warn', `series ${s.client}: its rows stay here (another machine writes it, and this one took another id); \`bird remote repair ${r.name} --client ${s.client}\` would take it over`));
+    else if (s.refusal !== null) out.push(line('FAIL', s.refusal));
     else if (s.staged.length > 0 && !r.sync.busy) {
       out.push(line('warn', `series ${s.client}: ${plural(s.staged.length, 'push', 'pushes')} staged and not yet uploaded; the next push (\`bird push --remote ${r.name}\`) sends ${s.staged.length === 1 ? 'it' : 'them'}`));
     }

@@ -186,11 +186,22 @@ async function newRowsByDay(conn: BirdConnection, paths: ReturnType<typeof syncP
 async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Promise<void> {
   const series = seriesPaths(ctx.paths, client);
   prepareSeriesDirs(series);
+  const refusal = readRefusal(series);
+  if (refusal && client !== ctx.self) {
+    // Another machine writes this series, and this one has taken another id since: its rows
+    // captured under the old id stay here. Said once; `bird remote repair` takes the series over.
+    if (!refusal.parked) {
+      ctx.warn(`the ${client} rows captured here stay here: series ${client} on remote ${ctx.remote.name} is written by another machine, and this one is ${ctx.self} now (\`bird remote repair ${ctx.remote.name} --client ${client}\` would take the series over instead).`);
+      writeRefusal(series, { ...refusal, parked: true });
+    }
+    return;
+  }
   sweepOutbox(series);
   const local = readSeriesState(series);
   const staged = readStaged(series);
   const headRead = await readHead(ctx.backend, client, ctx.paths.scratch);
   const head: HeadState = headRead.kind === 'present' ? { kind: 'present', seq: headRead.head.seq, token: headRead.head.token ?? null } : { kind: headRead.kind };
+  const at = { headSeq: headRead.kind === 'present' ? headRead.head.seq : -1, headToken: headRead.kind === 'present' ? (headRead.head.token ?? null) : null };
   const plan = planSeriesPush({ local, head, staged });
   if (plan.kind !== 'conflict') for (const seq of plan.discard) removeStaged(series, seq);
 
@@ -198,13 +209,11 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
     if (plan.verify !== null && local) await checkOwnPush(ctx, series, local, plan.verify);
     const host = headRead.kind === 'present' && headRead.head.host ? ` (from ${headRead.head.host})` : '';
     const what = plan.why === 'head-behind' ? `its head on the remote is behind this store's last push (another store wrote it${host}, or the lake was restored from a backup)` : `it was written by another store${host} since this machine's last push`;
-    throw new SeriesConflict(
-      `series ${client} on remote ${ctx.remote.name} was not pushed: ${what}, so two machines use client id ${client}, or this store was copied. Its rows stay here. Give one machine its own id (\`bird init --client-id NAME\`), then run \`bird remote repair ${ctx.remote.name}\` on the one that keeps ${client}.`,
-    );
+    const message = `series ${client} on remote ${ctx.remote.name} was not pushed: ${what}, so two machines use client id ${client}, or this store was copied. Its rows stay here. Give one machine its own id (\`bird init --client-id NAME\`), then run \`bird remote repair ${ctx.remote.name}\` on the one that keeps ${client}.`;
+    writeRefusal(series, { ...at, message });
+    throw new SeriesConflict(message);
   }
   if (plan.kind === 'rebuild') {
-    const refusal = readRefusal(series);
-    const at = { headSeq: headRead.kind === 'present' ? headRead.head.seq : -1, headToken: headRead.kind === 'present' ? (headRead.head.token ?? null) : null };
     if (refusal && refusal.headSeq === at.headSeq && refusal.headToken === at.headToken) throw new SeriesConflict(refusal.message);
     if (rebuilt) throw new Error(`series ${client} on remote ${ctx.remote.name} could not be settled after reading it back; run \`bird remote repair ${ctx.remote.name}\`.`);
     if (headRead.kind === 'damaged') ctx.warn(`remote ${ctx.remote.name}: ${headRead.damage.message}; this push rewrites the series' index from what the lake holds.`);
@@ -225,6 +234,7 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   const seq = (state?.seq ?? plan.nextSeq - 1) + 1;
   if (await stage(ctx, series, seq)) state = await uploadStaged(ctx, series, seq);
   await compactLedger(ctx.conn, series, state);
+  if (refusal) writeRefusal(series, null); // settled since (the other writer gave the series up, or a repair)
 }
 
 /**

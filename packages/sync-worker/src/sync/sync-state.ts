@@ -128,12 +128,17 @@ export interface Refusal {
   readonly headSeq: number;
   readonly headToken: string | null;
   readonly message: string;
+  /**
+   * Set once this machine took another client id and was told so: the series' rows stay here
+   * for good, and pushes leave the series alone (until `bird remote repair` takes it over).
+   */
+  readonly parked?: boolean;
 }
 
 export function readRefusal(series: SeriesPaths): Refusal | null {
   const doc = readJson(series.refused);
   if (!isRecord(doc) || !isSeq(doc.headSeq) || typeof doc.message !== 'string' || !(doc.headToken === null || typeof doc.headToken === 'string')) return null;
-  return { headSeq: doc.headSeq, headToken: doc.headToken, message: doc.message };
+  return { headSeq: doc.headSeq, headToken: doc.headToken, message: doc.message, ...(doc.parked === true ? { parked: true } : {}) };
 }
 
 export function writeRefusal(series: SeriesPaths, refusal: Refusal | null): void {

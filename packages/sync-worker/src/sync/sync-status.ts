@@ -22,6 +22,8 @@ export interface SeriesStatus {
   readonly staged: readonly number[];
   /** Why pushing to this series was refused (another store writes it), as the push said it; null when it was not. */
   readonly refusal: string | null;
+  /** The refusal stands, and this machine took another id since: the series' rows stay here, by the user's choice. */
+  readonly parked: boolean;
 }
 
 export interface LocalSyncStatus {
@@ -49,7 +51,8 @@ export function localSyncStatus(layout: BirdLayout, remote: string): LocalSyncSt
   const series = writtenSeries(paths).map((client): SeriesStatus => {
     const s = seriesPaths(paths, client);
     const state = readSeriesState(s);
-    return { client, seq: state?.seq ?? null, lastPushMs: state ? mtimeMs(s.pushState) : null, staged: outboxSeqs(s), refusal: readRefusal(s)?.message ?? null };
+    const refusal = readRefusal(s);
+    return { client, seq: state?.seq ?? null, lastPushMs: state ? mtimeMs(s.pushState) : null, staged: outboxSeqs(s), refusal: refusal?.message ?? null, parked: refusal?.parked === true };
   });
   const pushTimes = [...series.map((s) => s.lastPushMs), mtimeMs(legacyState(paths).pushState)].filter((t): t is number => t !== null);
   return {
