@@ -100,6 +100,16 @@ for (const kind of ['file', 's3']) {
   const pull = median(r.pull);
   lines.push(`| ${kind} | ${push.toFixed(0)} ms | ${Math.round(ROWS / (push / 1000))} | ${pull.toFixed(0)} ms | ${Math.round(ROWS / (pull / 1000))} | ${(r.bytes / 1024 / 1024).toFixed(2)} MB | ${(push / floor).toFixed(1)}x | ${median(r.noopPush).toFixed(0)} ms | ${median(r.noopPull).toFixed(0)} ms |`);
 }
-lines.push('', 'A no-op push or pull makes two requests (the format object, and this client\'s head or one listing of the heads): test/sync.test.ts counts them on lakes of 6 and 24 segments.', '');
-writeFileSync(join(repo, 'bench', 'sync.md'), lines.join('\n'));
+lines.push('', 'A no-op pull makes two requests (the format object and one listing of the heads), a push with nothing new one (the format object): test/sync.test.ts counts them on lakes of 6 and 24 segments.', '');
+// Hand-written sections (`## …`) after the table are kept when the table is written again.
+const out = join(repo, 'bench', 'sync.md');
+let kept = '';
+try {
+  const old = (await import('node:fs')).readFileSync(out, 'utf8');
+  const at = old.indexOf('\n## ');
+  if (at >= 0) kept = old.slice(at + 1);
+} catch {
+  // no earlier results
+}
+writeFileSync(out, lines.join('\n') + (kept ? `\n${kept}` : ''));
 console.log(lines.join('\n'));

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { BirdError, TABLE_NAMES, clientIdProblem, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { BirdError, TABLE_NAMES, clientIdProblem, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, ROW_ORDER, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
 import {
   LAKE_FORMAT_KEY,
@@ -308,7 +308,8 @@ async function stage(ctx: PushContext, series: SeriesPaths, seq: number): Promis
   const batches: SegmentBatch[] = [];
   for (const table of ctx.tables) {
     const out = join(building, table);
-    const rows = `SELECT * EXCLUDE (${CLIENT_COLUMN}) FROM (${unpushedRowsSql(ctx.paths, table, ctx.self, ctx.since)}) WHERE ${CLIENT_COLUMN} = ${quoteLiteral(client)}`;
+    // In time order: a batch compresses best so, and readers scan it in that order.
+    const rows = `SELECT * EXCLUDE (${CLIENT_COLUMN}) FROM (${unpushedRowsSql(ctx.paths, table, ctx.self, ctx.since)}) WHERE ${CLIENT_COLUMN} = ${quoteLiteral(client)} ORDER BY ${ROW_ORDER[table]}`;
     // A COPY writes files: if a compaction's publish makes the store run it again, it starts from an empty folder.
     const copied = await ctx.conn.query(`COPY (${rows}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), FILENAME_PATTERN 'rows')`, {
       beforeRetry: () => rmSync(out, { recursive: true, force: true }),
