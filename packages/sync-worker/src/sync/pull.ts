@@ -3,14 +3,14 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import PQueue from 'p-queue';
-import { TABLE_NAMES, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { TABLE_NAMES, clientIdProblem, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { isDatabaseRemote, registerCachedRemote } from '@bird/store';
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
 import { pullDatabase } from './pull-database.ts';
 import { planFetch, planHeadReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { listHeads, listSeriesBatches, readHead, readLog } from './series-index.ts';
-import { prepareSyncDirs, readPullState, syncPaths, trySyncLock, writePullState, writtenSeries } from './sync-state.ts';
+import { prepareSyncDirs, readPullState, readRefusal, seriesPaths, syncPaths, trySyncLock, writePullState, writtenSeries } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
 import { SYNC_ATTEMPTS, TRANSFER_CONCURRENCY } from './push.ts';
 
@@ -37,13 +37,12 @@ export interface PullSummary {
 
 /**
  * The series this store writes to a lake: never pulled back into its own cache. Every series it
- * has push state for, and the id it would push as now (before its first push).
+ * has push state for, and the id it would push as now (before its first push); not a series it
+ * was refused (another machine writes it: those rows are a teammate's, and are pulled).
  */
 export function ownSeries(paths: ReturnType<typeof syncPaths>, config: BirdConfig, env: NodeJS.ProcessEnv): Set<string> {
-  const own = new Set(writtenSeries(paths));
-  own.add(resolveClientId(env, config.client_id));
-  if (config.client_id) own.add(config.client_id);
-  return own;
+  const candidates = new Set([...writtenSeries(paths), resolveClientId(env, config.client_id), ...(config.client_id ? [config.client_id] : [])]);
+  return new Set([...candidates].filter((client) => clientIdProblem(client) !== null || readRefusal(seriesPaths(paths, client)) === null));
 }
 
 export async function pull(layout: BirdLayout, config: BirdConfig, remote: RemoteConfig, options: PullOptions = {}): Promise<PullSummary> {
