@@ -278,7 +278,9 @@ class StoreConnection implements BirdConnection {
     if (!remote) return null;
     remote.excluded.add(file);
     this.staleRemotes.add(remote);
-    return `skipped bad file ${file} of remote ${remote.name} (${reason}).`;
+    // A mirror's copy (S3) may be the damaged one, at the object's size (a short one is fetched again by itself).
+    const refetch = isInside(this.layout.mirror, file) ? `; if the remote's own object is sound, delete this copy and the next command fetches it again` : '';
+    return `skipped bad file ${file} of remote ${remote.name} (${reason})${refetch}.`;
   }
 
   /** Views of remotes whose excluded files changed. */
