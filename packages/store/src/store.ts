@@ -173,6 +173,7 @@ class StoreConnection implements BirdConnection {
     for (;;) {
       const mark = markBefore(this.layout);
       if (!mark.publishing) return mark;
+      if (Date.now() > deadline) throw this.publishNotFinished();
       const lock = tryCompactionLock(this.layout);
       if (lock) {
         // Free lock, intent still there: its compactor died mid-publish. Finish it for everyone.
@@ -190,14 +191,23 @@ class StoreConnection implements BirdConnection {
         }
         continue;
       }
-      if (Date.now() > deadline) {
-        const holder = compactionLockHolder(this.layout);
-        throw new BirdError(
-          `a compaction has been publishing for over ${PUBLISH_WAIT_MS / 1000} s and ${join(this.layout.compaction, 'lock')} is held by ${holder === null ? 'another process' : `pid ${holder}`}, so the query could count its rows twice; wait for it to finish, or stop it if it is stuck (the next query then finishes its publish), and run the query again.`,
-        );
-      }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+  }
+
+  /** Why a query stopped waiting for a publish: a holder that does not finish, or an intent that cannot be cleared. */
+  private publishNotFinished(): BirdError {
+    const lock = join(this.layout.compaction, 'lock');
+    const intent = join(this.layout.compaction, 'publishing');
+    const holder = compactionLockHolder(this.layout);
+    const free = tryCompactionLock(this.layout);
+    free?.release();
+    if (holder !== null && free === null) {
+      return new BirdError(
+        `a compaction has been publishing for over ${PUBLISH_WAIT_MS / 1000} s and ${lock} is held by pid ${holder}, so the query could count its rows twice; wait for it to finish, or stop it if it is stuck (the next query then finishes its publish), and run the query again.`,
+      );
+    }
+    return new BirdError(`the compaction intent ${intent} could not be finished for over ${PUBLISH_WAIT_MS / 1000} s; make ${this.layout.compaction} writable (or move ${intent} aside), and run the query again.`);
   }
 
   private async queryOnce(sql: string): Promise<QueryResult> {
