@@ -23,7 +23,11 @@ export async function openHistory(ctx: CliContext, onRebuild?: () => void): Prom
   const connection = await connect(ctx, MINIMAL, { quiet: true });
   try {
     const { rebuildHistoryIndex } = await import('@bird/store');
-    await rebuildHistoryIndex(layout, connection);
+    const outcome = await rebuildHistoryIndex(layout, connection);
+    if (typeof outcome === 'object') {
+      ctx.stderr.write(`bird: warning: ${outcome.problem}.\n`);
+      return { index: outcome.unsaved, rebuilt: true };
+    }
   } finally {
     connection.close();
   }

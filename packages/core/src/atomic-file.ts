@@ -25,6 +25,13 @@ export interface AtomicWriteOptions {
 /** What every temporary file's name ends with, so listings can skip (and sweepers find) them. */
 export const TEMP_SUFFIX = '.bird-partial';
 
+/**
+ * A temporary file beside its destination (a lake, a mirror: no pid of another machine can be
+ * checked there) that has not been written to for this long belongs to a writer that died: no
+ * single file takes an hour to copy, and an hour covers clocks that disagree on a shared folder.
+ */
+export const STALE_PARTIAL_MS = 60 * 60 * 1000;
+
 let tmpCounter = 0;
 
 /** A temporary path for `dest`: unique among live processes (pid, a nanosecond clock, a counter); no `node:crypto`, which is slow to load. */

@@ -12,12 +12,14 @@
  *
  * DuckDB-free and small: the drainer and every reader load it.
  */
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { createFileAtomic, fsyncDir, writeFileAtomic } from './atomic-file.ts';
-import { BirdError } from './errors.ts';
-import type { BirdLayout } from './paths.ts';
-import type { TableName } from './tables.ts';
+import { BirdError, isDiskFull } from './errors.ts';
+import { MERGED_PREFIX, type BirdLayout } from './paths.ts';
+import { quarantinePath } from './quarantine.ts';
+import { makeDirs } from './root.ts';
+import { TABLE_NAMES, type TableName } from './tables.ts';
 
 export interface PublishIntent {
   readonly table: TableName;
@@ -36,12 +38,70 @@ export function mergedIdsPath(layout: BirdLayout, table: TableName, date: string
   return join(layout.compaction, 'merged-ids', table, `${date}.ids`);
 }
 
-/** The publish under way (or left by a compactor that died mid-way), or null. */
-export function readPublishIntent(layout: BirdLayout): PublishIntent | null {
+/**
+ * The publish under way (or left by a compactor that died mid-way); null when there is none;
+ * `unreadable` when the file is there but does not check out (cut short, garbage, or naming
+ * files outside one partition of the data folders, which roll forward must never delete).
+ */
+export function readPublishIntent(layout: BirdLayout): PublishIntent | 'unreadable' | null {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(intentPath(layout), 'utf8')) as PublishIntent;
+    text = readFileSync(intentPath(layout), 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'unreadable';
+  }
+  try {
+    return checkIntent(layout, JSON.parse(text)) ?? 'unreadable';
   } catch {
-    return null;
+    return 'unreadable';
+  }
+}
+
+function checkIntent(layout: BirdLayout, value: unknown): PublishIntent | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { table, date, output, sources } = value as Record<string, unknown>;
+  if (!TABLE_NAMES.includes(table as TableName) || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
+  if (typeof output !== 'string' || !Array.isArray(sources) || !sources.every((s) => typeof s === 'string')) return null;
+  const folder = dirname(output);
+  const inData = relative(layout.dataDir, folder);
+  if (inData === '' || inData.startsWith('..') || inData.startsWith(sep)) return null;
+  if (basename(folder) !== `date=${date}` || basename(dirname(folder)) !== table) return null;
+  const isFileHere = (path: string) => dirname(path) === folder && path.endsWith('.parquet') && !basename(path).startsWith('.');
+  if (!basename(output).startsWith(MERGED_PREFIX) || !isFileHere(output) || !(sources as string[]).every(isFileHere)) return null;
+  return { table: table as TableName, date, output, sources: sources as string[] };
+}
+
+/**
+ * Keeps a copy of an intent that cannot be read in the quarantine folder (as every damaged file
+ * is kept) and returns where; the intent itself stays until {@link finishPublishes} replaces or
+ * removes it, so readers keep waiting meanwhile. Only the lock holder calls this.
+ */
+export function keepUnreadableIntent(layout: BirdLayout): string | null {
+  let dest = quarantinePath(layout, intentPath(layout));
+  if (existsSync(dest)) dest = `${dest}.${Date.now()}.${process.pid}`;
+  try {
+    makeDirs(dirname(dest));
+    copyFileSync(intentPath(layout), dest);
+    return dest;
+  } catch {
+    return null; // gone meanwhile, or the quarantine cannot be written: settling goes on regardless
+  }
+}
+
+/**
+ * Finishes publishes worked out from the files on disk (store's interruptedPublishes, when no
+ * readable intent said what a dead compactor was doing): each is written as an intent and rolled
+ * forward, so readers wait or retry exactly as for a compactor's own. With none, the generation
+ * still moves on and whatever intent is left goes. Only the lock holder calls this.
+ */
+export function finishPublishes(layout: BirdLayout, intents: readonly PublishIntent[]): void {
+  for (const intent of intents) {
+    writePublishIntent(layout, intent);
+    rollForwardPublish(layout, intent);
+  }
+  if (intents.length === 0) {
+    bumpGeneration(layout);
+    clearPublishIntent(layout);
   }
 }
 
@@ -57,12 +117,18 @@ export function clearPublishIntent(layout: BirdLayout): void {
   }
 }
 
+/**
+ * The generation; 0 when it is missing or is not a whole number (cut short, garbage). Only
+ * whether it changed matters, and the next bump writes a good one again. Strict: a text such
+ * as `Infinity` would never change when bumped, and readers would miss every publish.
+ */
 export function readGeneration(layout: BirdLayout): number {
   // existsSync first: every query reads this twice, and a thrown ENOENT costs ~20 µs.
   const path = generationPath(layout);
   if (!existsSync(path)) return 0;
   try {
-    return Number(readFileSync(path, 'utf8').trim()) || 0;
+    const text = readFileSync(path, 'utf8');
+    return /^[0-9]{1,15}\n?$/.test(text) ? Number(text) : 0;
   } catch {
     return 0;
   }
@@ -113,6 +179,72 @@ export function readMergedIds(layout: BirdLayout, table: TableName, date: string
   } catch {
     return new Set();
   }
+}
+
+const ID_LINE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Whether an invocations ids file still reads as what recordMergedIds writes: there, not empty,
+ * starting with an id and ending with a whole line. Reads its first and last bytes only
+ * (compaction asks once per merged day). A cut that falls exactly between two lines is not seen.
+ */
+export function mergedIdsLookSound(layout: BirdLayout, date: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(mergedIdsPath(layout, 'invocations', date), constants.O_RDONLY);
+  } catch {
+    return false;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 37) return false;
+    const head = Buffer.alloc(37);
+    const tail = Buffer.alloc(1);
+    readSync(fd, head, 0, 37, 0);
+    readSync(fd, tail, 0, 1, size - 1);
+    return ID_LINE.test(head.toString('latin1', 0, 36)) && head[36] === 10 && tail[0] === 10;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes an ids file anew (atomically), from the ids the merged files of its day hold. */
+export function rewriteMergedIds(layout: BirdLayout, table: TableName, date: string, ids: readonly string[]): void {
+  writeFileAtomic(mergedIdsPath(layout, table, date), ids.map((id) => `${id}\n`).join(''), { tmpDir: layout.tmp, mode: 0o600 });
+}
+
+/**
+ * The day of a publish that was cut short with no intent left to say so (the intent deleted, or
+ * never written: a crash between steps 2 and 3). Step 2 appends to the ids file of the day being
+ * published and step 6 bumps the generation after it, so at rest the generation is the newer of
+ * the two; an ids file newer than the generation (or one with no generation at all) names a day
+ * whose publish did not finish. Reads one folder listing per table.
+ */
+export function unfinishedPublishDay(layout: BirdLayout): { table: TableName; date: string } | null {
+  const newest = newestMergedIds(layout);
+  if (!newest) return null;
+  const generation = statSync(generationPath(layout), { throwIfNoEntry: false });
+  return generation && generation.mtimeMs >= newest.mtimeMs ? null : { table: newest.table, date: newest.date };
+}
+
+/** The ids file written last, by mtime: the day the last publish (finished or not) merged. */
+export function newestMergedIds(layout: BirdLayout): { table: TableName; date: string; mtimeMs: number } | null {
+  let newest: { table: TableName; date: string; mtimeMs: number } | null = null;
+  for (const table of TABLE_NAMES) {
+    const dir = join(layout.compaction, 'merged-ids', table);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const date = /^(\d{4}-\d{2}-\d{2})\.ids$/.exec(name)?.[1];
+      const mtimeMs = date ? statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs : undefined;
+      if (date && mtimeMs !== undefined && (!newest || mtimeMs > newest.mtimeMs)) newest = { table, date, mtimeMs };
+    }
+  }
+  return newest;
 }
 
 export interface CompactionLock {
@@ -196,6 +328,7 @@ export function tryLockFile(path: string): CompactionLock | null {
       return createFileAtomic(path, mine, { durable: false });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      if (isDiskFull(error)) throw new BirdError(`the disk that holds ${dirname(path)} is full (${code}), so its lock file cannot be made: free some space and try again.`, { cause: error });
       throw new BirdError(`cannot make the lock file ${path} (${code}); ${dirname(path)} must be a folder you can write: move whatever is there aside and try again.`, { cause: error });
     }
   };
@@ -241,6 +374,16 @@ function abandonedEmpty(path: string): boolean {
     return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS;
   } catch {
     return false; // gone: the next attempt sees what is there now
+  }
+}
+
+/** The pid the compaction lock names, for messages; null when there is no lock or it names none. */
+export function compactionLockHolder(layout: BirdLayout): number | null {
+  try {
+    const pid = readFileSync(lockPath(layout), 'utf8').trim().split(/\s+/)[0] ?? '';
+    return /^[0-9]+$/.test(pid) ? Number(pid) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -31,3 +31,12 @@ export function describeError(error: unknown): string {
 export function isCatalogLockedError(error: unknown): boolean {
   return /Could not set lock|Conflicting lock|already open/i.test(describeError(error));
 }
+
+/** True for an error (or one it wraps) that says the disk is full: no space, or over a quota. */
+export function isDiskFull(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || /No space left on device/i.test(describeError(e))) return true;
+  }
+  return false;
+}

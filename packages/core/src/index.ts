@@ -18,6 +18,7 @@ export * from './file-key.ts';
 export * from './spool-health.ts';
 export * from './quarantine.ts';
 export * from './compaction-state.ts';
+export * from './temporaries.ts';
 export * from './parse-flags.ts';
 export * from './table-keys.ts';
 export * from './config-text.ts';

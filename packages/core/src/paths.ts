@@ -72,6 +72,9 @@ export function birdLayout(root: string): BirdLayout {
   };
 }
 
+/** Compaction's merged files are named `c-<hash of their inputs>.parquet`; no other writer's name starts so. */
+export const MERGED_PREFIX = 'c-';
+
 /** Characters a DuckDB file glob gives meaning to (`\\` escapes); a path with them would read other files. */
 export const GLOB_CHARS = /[*?[\]{}\\]/;
 

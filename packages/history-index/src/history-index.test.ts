@@ -1,11 +1,11 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildIndex, mergeRows, rowAt } from './build-index.ts';
 import type { HistoryRow } from './history-index.ts';
 import { absorbingName, indexFiles, staleName } from './index-files.ts';
-import { appendToJournal, invalidateIndex, readJournal } from './journal.ts';
+import { appendToJournal, invalidateIndex, readJournal, startJournal } from './journal.ts';
 import { loadHistory } from './load-history.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-format.ts';
 
@@ -98,7 +98,7 @@ describe('journal', () => {
     const path = indexFiles(dir).journal;
     appendFileSync(path, '\n["0190f003-0000-7000-8000-000000000000",17000'); // a writer died mid-line
     appendToJournal(dir, [row(4)]);
-    expect(readJournal(path)).toEqual({ rows: [row(1), row(2), row(4)], damaged: 1 });
+    expect(readJournal(path)).toEqual({ rows: [row(1), row(2), row(4)], damaged: 1, started: null });
   });
 
   it('creates its folder and a 0600 file', () => {
@@ -142,14 +142,59 @@ describe('loadHistory', () => {
     expect(loadHistory(dir).ok).toBe(false);
   });
 
-  it('a truncated live journal loses only its torn line', () => {
+  it('a journal with a line that is not a whole row is damaged: its row is in the store, and a rebuild finds it', () => {
     const dir = tempDir();
     writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([]), 1));
     appendToJournal(dir, [row(1), row(2)]);
     const path = indexFiles(dir).journal;
     truncateSync(path, readFileSync(path).length - 5);
-    const loaded = loadHistory(dir);
-    expect(loaded.ok && [rowsOf(loaded.index), loaded.damagedLines]).toEqual([[row(1)], 1]);
+    expect(loadHistory(dir)).toMatchObject({ ok: false, why: 'damaged', detail: 'its journal has 1 line that is not a whole row' });
     expect(readdirSync(dir).sort()).toEqual(['journal.jsonl', 'snapshot.bhi']);
+  });
+
+  describe('a journal started with its snapshot', () => {
+    const id = '0190f000-0000-7000-8000-0000000000aa';
+    const started = () => {
+      const dir = tempDir();
+      appendToJournal(dir, [row(1)]);
+      startJournal(dir, id, join(dir, absorbingName('0190f000-0000-7000-8000-0000000000ab')));
+      return dir;
+    };
+
+    it('holds only its id, and the journal it replaced goes on as an absorbed one, rows and all', () => {
+      const dir = started();
+      expect(readFileSync(indexFiles(dir).journal, 'utf8')).toBe(`{"journal":"${id}"}`);
+      appendToJournal(dir, [row(2)]);
+      expect(readJournal(indexFiles(dir).journal)).toEqual({ rows: [row(2)], damaged: 0, started: id });
+      expect(readJournal(join(dir, absorbingName('0190f000-0000-7000-8000-0000000000ab'))).rows).toEqual([row(1)]);
+      // A rebuild under way (its snapshot not written yet): the old snapshot and every journal, each row once.
+      writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([]), 1, '0190f000-0000-7000-8000-0000000000a9'));
+      const loaded = loadHistory(dir);
+      expect(loaded.ok && rowsOf(loaded.index)).toEqual([row(1), row(2)]);
+    });
+
+    it.each([
+      ['deleted', (path: string) => rmSync(path)],
+      ['deleted, then started again by an append', (path: string) => (rmSync(path), appendToJournal(dirname(path), [row(3)]))],
+      ['emptied', (path: string) => truncateSync(path, 0)],
+      ['overwritten', (path: string) => writeFileSync(path, 'garbage')],
+    ])('%s, it is not the journal its snapshot was built with: damaged, and rebuilt rather than miss rows', (_what, damage) => {
+      const dir = started();
+      rmSync(join(dir, absorbingName('0190f000-0000-7000-8000-0000000000ab'))); // the rebuild finished
+      writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([row(1)]), 1, id));
+      appendToJournal(dir, [row(2)]);
+      expect(loadHistory(dir).ok).toBe(true);
+      damage(indexFiles(dir).journal);
+      expect(loadHistory(dir)).toMatchObject({ ok: false, why: 'damaged' });
+    });
+
+    it('a snapshot from before journals were started with it reads any journal, or none, as before', () => {
+      const dir = tempDir();
+      writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex([row(1)]), 1));
+      expect(loadHistory(dir).ok).toBe(true);
+      appendToJournal(dir, [row(2)]);
+      const loaded = loadHistory(dir);
+      expect(loaded.ok && rowsOf(loaded.index)).toEqual([row(1), row(2)]);
+    });
   });
 });

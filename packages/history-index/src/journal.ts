@@ -1,9 +1,9 @@
 // The journal: rows stored since the last rebuild, appended as JSON lines by whichever process
 // stored them (the drainer after each batch, `bird-capture --cmd`). Only node:fs: the drainer
 // loads this on the capture path.
-import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InvocationRow } from '@bird/core';
+import { createFileAtomic, writeFileAtomic, type InvocationRow } from '@bird/core';
 import type { HistoryRow } from './history-index.ts';
 import { indexFiles, staleName } from './index-files.ts';
 
@@ -74,22 +74,52 @@ export function invalidateIndex(indexDir: string, uuid: string): string {
 
 export interface JournalRead {
   rows: HistoryRow[];
-  /** Lines that are not a whole row (cut short by a crash); their rows are journaled again or rebuilt. */
+  /** Lines that are not a whole row (cut short by a crash, or damage); readers rebuild the index rather than miss their rows. */
   damaged: number;
+  /** The id the rebuild that started this journal wrote on its first line; null for one an append started. */
+  started: string | null;
 }
+
+/** A journal's first line when a rebuild started it: the id its snapshot records too. */
+const startLine = (id: string) => JSON.stringify({ journal: id });
+const START = /^\{"journal":"([0-9a-f-]{36})"\}$/;
 
 /** The rows of one journal file; throws ENOENT like readFileSync when it is gone. */
 export function readJournal(path: string): JournalRead {
-  const text = readFileSync(path, 'utf8');
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const started = START.exec(lines[0]!)?.[1] ?? null;
   const rows: HistoryRow[] = [];
   let damaged = 0;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
+  for (const [i, line] of lines.entries()) {
+    if (line === '' || (i === 0 && started !== null)) continue;
     const row = parseLine(line);
     if (row) rows.push(row);
     else damaged++;
   }
-  return { rows, damaged };
+  return { rows, damaged, started };
+}
+
+/**
+ * A rebuild's first step: the live journal becomes `absorbing` (a second name for the same file,
+ * so a writer appending at this instant still lands in it) and a fresh journal, holding only a
+ * line with `id`, takes its place in one rename. The snapshot records `id`, so a reader can tell
+ * the journal it reads is the one that snapshot was built with, not one deleted, emptied or
+ * overwritten since (it would miss rows). The path is never without a journal meanwhile.
+ */
+export function startJournal(indexDir: string, id: string, absorbing: string): void {
+  const { journal } = indexFiles(indexDir);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      linkSync(journal, absorbing);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+      // No journal: made whole in one step, unless a writer's append made one just now (then absorb that).
+      if (createFileAtomic(journal, startLine(id), { durable: false })) return;
+      continue;
+    }
+    writeFileAtomic(journal, startLine(id), { durable: false });
+    return;
+  }
 }
 
 function parseLine(line: string): HistoryRow | undefined {

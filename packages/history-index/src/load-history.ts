@@ -40,15 +40,17 @@ export function loadHistory(indexDir: string): LoadedHistory {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, why: 'missing', detail: `${files.snapshot} does not exist` };
       throw error;
     }
-    const journals = [...names.filter((n) => ABSORBING.test(n)).map((n) => join(indexDir, n)), files.journal];
+    const absorbing = names.filter((n) => ABSORBING.test(n)).map((n) => join(indexDir, n));
     const rows: HistoryRow[] = [];
     let damaged = 0;
     let vanished = false;
-    for (const path of journals) {
+    let liveStarted: string | null = null;
+    for (const path of [...absorbing, files.journal]) {
       try {
         const read = readJournalFile(path);
         for (const row of read.rows) rows.push(row);
         damaged += read.damaged;
+        if (path === files.journal) liveStarted = read.started;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         // The live journal may simply not exist yet; an absorbed one vanishing means a rebuild.
@@ -56,6 +58,13 @@ export function loadHistory(indexDir: string): LoadedHistory {
       }
     }
     if (vanished && attempt < MAX_TRIES) continue;
+    // A line that is not a whole row held a row the store has (a writer cut short, or damage).
+    if (damaged > 0) return { ok: false, why: 'damaged', detail: `its journal has ${damaged} line${damaged === 1 ? '' : 's'} that ${damaged === 1 ? 'is' : 'are'} not a whole row` };
+    // A journal other than the one the snapshot started (deleted, emptied, overwritten) may lack rows;
+    // while a rebuild is under way (absorbed journals present) the snapshot names the one before.
+    if (snapshot.journal !== undefined && absorbing.length === 0 && liveStarted !== snapshot.journal) {
+      return { ok: false, why: 'damaged', detail: 'its journal is not the one its snapshot was built with (removed or replaced since)' };
+    }
     return { ok: true, index: mergeRows(snapshot.index, rows), builtAtMs: snapshot.builtAtMs, journalRows: rows.length, damagedLines: damaged };
   }
 }

@@ -19,6 +19,8 @@ interface Header {
   size: number;
   /** When the rows were read from the store, epoch ms. */
   builtAtMs: number;
+  /** The id of the journal started with this snapshot (journal.ts's startJournal); absent in snapshots from before, and in a new store's empty one. */
+  journal?: string;
   sections: Record<Section, { offset: number; bytes: number; count?: number }>;
 }
 
@@ -29,7 +31,7 @@ const align8 = (n: number) => (n + 7) & ~7;
 /** A NUL cannot be typed on a command line; one read from elsewhere is shown as ␀ (as capture stores it). */
 const joinStrings = (values: readonly string[]) => Buffer.from(values.map((v) => v.replaceAll('\0', '\u2400')).join('\0'), 'utf8');
 
-export function encodeSnapshot(index: HistoryIndex, builtAtMs: number): Buffer {
+export function encodeSnapshot(index: HistoryIndex, builtAtMs: number, journal?: string): Buffer {
   const parts: { name: Section; bytes: Uint8Array; count?: number }[] = [];
   for (const name of NUMERIC) {
     const array = index[name];
@@ -47,7 +49,7 @@ export function encodeSnapshot(index: HistoryIndex, builtAtMs: number): Buffer {
       sections[part.name] = { offset, bytes: part.bytes.length, ...(part.count === undefined ? {} : { count: part.count }) };
       offset = align8(offset + part.bytes.length);
     }
-    const next = Buffer.from(JSON.stringify({ version: VERSION, size: index.size, builtAtMs, sections } satisfies Header), 'utf8');
+    const next = Buffer.from(JSON.stringify({ version: VERSION, size: index.size, builtAtMs, ...(journal === undefined ? {} : { journal }), sections } satisfies Header), 'utf8');
     settled = next.length === headerBytes.length;
     headerBytes = next;
   }
@@ -63,6 +65,8 @@ export function encodeSnapshot(index: HistoryIndex, builtAtMs: number): Buffer {
 export interface DecodedSnapshot {
   index: HistoryIndex;
   builtAtMs: number;
+  /** The journal it was built with, when it records one. */
+  journal?: string;
 }
 
 /** The index in `file`'s bytes; throws {@link DamagedSnapshot} for anything but a whole file of this version. */
@@ -120,6 +124,6 @@ export function decodeSnapshot(file: Buffer): DecodedSnapshot {
   within(index.session, index.sessions);
   within(index.host, index.hosts);
   within(index.source, index.sources);
-  return { index, builtAtMs: header.builtAtMs };
+  return { index, builtAtMs: header.builtAtMs, ...(typeof header.journal === 'string' ? { journal: header.journal } : {}) };
 }
 

@@ -151,6 +151,15 @@ export function segmentKey(client: string, seq: number): string {
   return `${LAKE_META}/log/${client}/${String(seq).padStart(12, '0')}.json`;
 }
 
+/**
+ * True when `key`'s folder holds objects of one client alone: a batch's `<table>/client=<id>/date=<d>/`
+ * or a log's `_bird/log/<id>/`. Only that client writes there (one writer per series), so what
+ * its dead pushes left there is its own to sweep; `_bird/heads/` and `_bird/` are shared.
+ */
+export function inSeriesFolder(key: string): boolean {
+  return parseLakeKey(key) !== null || new RegExp(`^${LAKE_META}/log/[^/.][^/]*/[^/]+$`).test(key);
+}
+
 function checkSegment(what: string, value: string): void {
   if (!SEGMENT.test(value) || GLOB_CHARS.test(value)) throw new Error(`${what} ${JSON.stringify(value)} cannot be part of a lake key`);
 }

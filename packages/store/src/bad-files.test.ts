@@ -120,3 +120,65 @@ describe('Parquet files with the right columns but the wrong types', () => {
     conn.close();
   });
 });
+
+describe("bird's own placeholders, damaged", () => {
+  const rewritten = async (path: string) => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      return (await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(path)})`)).getRows()[0]![0] === 0n;
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  };
+  const foreignParquet = async (path: string, select: string) => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      await connection.run(`COPY (${select}) TO ${quoteLiteral(path)} (FORMAT parquet)`);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  };
+
+  test('cut short or overwritten, this machine\'s and a pulled remote\'s are written again (not quarantined) and queries answer', async () => {
+    const layout = tempLayout();
+    await initStore(layout);
+    await registerCachedRemote(layout, 'team');
+    writeLocal(layout, 'invocations', [invocation(), invocation()]);
+    writeCached(layout, 'team', 'invocations', [invocation()]);
+    const local = join(layout.localData, 'invocations', 'date=-infinity', '_bird_placeholder.parquet');
+    const cached = join(layout.dataDir, 'cached', 'team', 'invocations', 'date=-infinity', '_bird_placeholder.parquet');
+    writeFileSync(local, 'PAR1 cut');
+    writeFileSync(cached, 'garbage');
+    const sink = warningSink();
+    const conn = await openStore(layout, sink).connect();
+    try {
+      expect((await conn.query('SELECT _source, count(cmd) FROM main.invocations GROUP BY ALL ORDER BY 1')).rows).toEqual([['local', 2], ['team', 1]]);
+    } finally {
+      conn.close();
+    }
+    expect(sink.warnings).toEqual([]);
+    expect(await rewritten(local)).toBe(true);
+    expect(await rewritten(cached)).toBe(true);
+    expect(existsSync(quarantineDir(layout))).toBe(false);
+  });
+
+  test.each([['date=-infinity'], ['date=1970-01-01']])('one in %s replaced by a Parquet file of other columns (the error names no file) is written again on the failed query', async (partition) => {
+    const layout = tempLayout();
+    await initStore(layout);
+    writeLocal(layout, 'invocations', [invocation(), invocation({ date: '1970-01-01', timestamp: 1_000_000n })]);
+    const dir = join(layout.localData, 'invocations', partition);
+    mkdirSync(dir, { recursive: true });
+    await foreignParquet(join(dir, '_bird_placeholder.parquet'), `SELECT 'x' AS id`);
+    const conn = await openStore(layout).connect();
+    try {
+      expect((await conn.query('SELECT count(cmd) FROM main.invocations')).rows).toEqual([[2]]);
+    } finally {
+      conn.close();
+    }
+    expect(await rewritten(join(dir, '_bird_placeholder.parquet'))).toBe(true);
+  });
+});

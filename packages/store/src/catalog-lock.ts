@@ -5,9 +5,10 @@
  * Inside one process DuckDB takes no file lock against itself, so the same rule is kept
  * here with a counter per catalog path.
  */
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { isCatalogLockedError } from '@bird/core';
+import { birdLayout, duckdbTempOptions, isCatalogLockedError } from '@bird/core';
 import { StoreBusyError } from './errors.ts';
 
 export interface LockOptions {
@@ -43,7 +44,9 @@ export async function openCatalog(path: string, access: 'read_only' | 'read_writ
       if (access === 'read_only') state.readers++;
       else state.writer = true;
       try {
-        const instance = await DuckDBInstance.create(path, access === 'read_only' ? { access_mode: 'READ_ONLY' } : {});
+        // The catalog is `<root>/db/bird.duckdb`; its instance spills into this process's own folder of `db/tmp`.
+        const spill = duckdbTempOptions(birdLayout(dirname(dirname(path))));
+        const instance = await DuckDBInstance.create(path, access === 'read_only' ? { access_mode: 'READ_ONLY', ...spill } : spill);
         let released = false;
         return {
           instance,

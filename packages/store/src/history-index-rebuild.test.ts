@@ -1,7 +1,7 @@
 // The history index against the real store: rebuilt from DuckDB over real Parquet files
 // (local and pulled), merged with the journal, and never missing a stored row.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendToJournal, historyRowOf, indexFiles, loadHistory, markIndexStale, rowAt, staleName } from '@bird/history-index';
@@ -59,7 +59,9 @@ describe('rebuildHistoryIndex', () => {
     writeLocal(layout, 'invocations', [early]);
     appendToJournal(layout.historyIndex, [historyRowOf(early)]);
     await refreshHistoryIndex(layout);
-    expect(readdirSync(layout.historyIndex).filter((n) => n.includes('journal'))).toEqual([]);
+    // The journal taken in is gone; a fresh one holds only the id its snapshot records.
+    expect(readdirSync(layout.historyIndex).filter((n) => n.includes('journal'))).toEqual(['journal.jsonl']);
+    expect(readFileSync(indexFiles(layout.historyIndex).journal, 'utf8')).toMatch(/^\{"journal":"[0-9a-f-]{36}"\}$/);
     const late = invocation({ cmd: 'journaled after' });
     writeLocal(layout, 'invocations', [late]);
     appendToJournal(layout.historyIndex, [historyRowOf(late), historyRowOf(early)]);

@@ -1,10 +1,10 @@
 // Rebuilding the history index from the store: the one place that turns main.invocations into
 // a snapshot. Callers are the processes that add or remove rows other than by the journal
 // (pull, import, compaction, remote removal) and readers that found the index missing or stale.
-import { readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { tryLockFile, uuidv7, writeFileAtomic, type BirdLayout } from '@bird/core';
-import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, markerIsMine, markerIsStale, STALE, type HistoryRow } from '@bird/history-index';
+import { isDiskFull, tryLockFile, uuidv7, writeFileAtomic, type BirdLayout } from '@bird/core';
+import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, markerIsMine, markerIsStale, startJournal, STALE, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { ConnectionOptions } from './api.ts';
 import { openStore } from './store.ts';
 import type { QueryResult } from './api.ts';
@@ -24,38 +24,50 @@ const ROWS_SQL = `SELECT CAST(id AS VARCHAR), CAST(epoch_us("timestamp") AS DOUB
 const LOCK_WAIT_MS = 60_000;
 
 /**
- * Writes a new snapshot of main.invocations. The live journal is first renamed out of the way:
- * every row in it was stored before it was journaled, so before the query below, which
- * therefore sees it. Rows journaled after the rename go to a fresh journal that readers merge
- * in (a row both there and in the snapshot is kept once). Stale markers present before the
- * query are covered by it, and removed with the absorbed journals once the snapshot is in place.
+ * What a rebuild did: `unsaved` when the disk is full, so the index it read could not be
+ * written; the caller may still answer from `index` (exactly the store's rows), and the next
+ * reader rebuilds again.
  */
-export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource, options: { wait?: boolean } = {}): Promise<'rebuilt' | 'busy'> {
+export type RebuildOutcome = 'rebuilt' | 'busy' | { readonly unsaved: HistoryIndex; readonly problem: string };
+
+/**
+ * Writes a new snapshot of main.invocations. The live journal is first moved out of the way
+ * (a fresh one, marked with the id the snapshot will record, takes its place): every row in it
+ * was stored before it was journaled, so before the query below, which therefore sees it. Rows
+ * journaled after go to the fresh journal that readers merge in (a row both there and in the
+ * snapshot is kept once). Stale markers present before the query are covered by it, and removed
+ * with the absorbed journals once the snapshot is in place.
+ */
+export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource, options: { wait?: boolean } = {}): Promise<RebuildOutcome> {
   const files = indexFiles(layout.historyIndex);
-  const lock = await acquire(files.lock, options.wait ?? true);
+  let lock: Awaited<ReturnType<typeof acquire>>;
+  try {
+    lock = await acquire(files.lock, options.wait ?? true);
+  } catch (error) {
+    // Not even a lock file fits: the rows can still be read, and answered from.
+    if (!isDiskFull(error)) throw error;
+    return unsaved(layout, buildIndex(await readRows(source)));
+  }
   if (!lock) return 'busy';
   try {
+    const journal = uuidv7(Date.now());
     try {
-      renameSync(files.journal, join(files.dir, absorbingName(uuidv7(Date.now()))));
+      startJournal(files.dir, journal, join(files.dir, absorbingName(uuidv7(Date.now()))));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!isDiskFull(error)) throw error;
+      return unsaved(layout, buildIndex(await readRows(source)));
     }
     // Markers of live processes stay: they are still changing the store, and rebuild after.
     const covered = readdirSync(files.dir).filter((n) => ABSORBING.test(n) || (STALE.test(n) && (markerIsStale(join(files.dir, n)) || markerIsMine(join(files.dir, n)))));
     const builtAtMs = Date.now();
-    const result = await source.query(ROWS_SQL);
-    const rows: HistoryRow[] = result.rows.map((r) => ({
-      id: r[0] as string,
-      timestampUs: r[1] as number,
-      durationMs: r[2] === null ? null : (r[2] as number),
-      exitCode: r[3] === null ? null : Number(r[3]),
-      cmd: r[4] as string,
-      cwd: r[5] as string,
-      session: r[6] as string,
-      host: r[7] as string,
-      source: r[8] as string,
-    }));
-    writeFileAtomic(files.snapshot, encodeSnapshot(buildIndex(rows), builtAtMs), { mode: 0o600 });
+    const index = buildIndex(await readRows(source));
+    try {
+      writeFileAtomic(files.snapshot, encodeSnapshot(index, builtAtMs, journal), { mode: 0o600 });
+    } catch (error) {
+      // The absorbed journals stay, so readers of the old snapshot still see every row.
+      if (!isDiskFull(error)) throw error;
+      return unsaved(layout, index);
+    }
     for (const name of covered) {
       try {
         unlinkSync(join(files.dir, name));
@@ -67,6 +79,25 @@ export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource,
   } finally {
     lock.release();
   }
+}
+
+function unsaved(layout: BirdLayout, index: HistoryIndex): RebuildOutcome {
+  return { unsaved: index, problem: `the disk that holds ${layout.historyIndex} is full, so the history index could not be saved (rows were read from the store instead, more slowly); free some space` };
+}
+
+async function readRows(source: RowSource): Promise<HistoryRow[]> {
+  const result = await source.query(ROWS_SQL);
+  return result.rows.map((r) => ({
+    id: r[0] as string,
+    timestampUs: r[1] as number,
+    durationMs: r[2] === null ? null : (r[2] as number),
+    exitCode: r[3] === null ? null : Number(r[3]),
+    cmd: r[4] as string,
+    cwd: r[5] as string,
+    session: r[6] as string,
+    host: r[7] as string,
+    source: r[8] as string,
+  }));
 }
 
 async function acquire(path: string, wait: boolean) {
@@ -87,11 +118,11 @@ export async function refreshHistoryIndex(layout: BirdLayout): Promise<string | 
   try {
     const connection = await openStore(layout).connect(ConnectionOptions.minimal());
     try {
-      await rebuildHistoryIndex(layout, connection);
+      const outcome = await rebuildHistoryIndex(layout, connection);
+      return typeof outcome === 'object' ? `${outcome.problem}; the next bird search or bird history rebuilds it.` : null;
     } finally {
       connection.close();
     }
-    return null;
   } catch (error) {
     return `could not update the history index (${error instanceof Error ? error.message : String(error)}); the next bird search or bird history rebuilds it.`;
   }

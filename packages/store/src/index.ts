@@ -19,3 +19,4 @@ export {
 export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/database-copy.ts';
 export { databaseTables } from './remotes.ts';
 export { FOLD_JOURNAL_BYTES, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex, type RowSource } from './history-index-rebuild.ts';
+export { interruptedPublishes } from './interrupted-publish.ts';

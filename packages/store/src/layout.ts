@@ -1,15 +1,23 @@
 /**
  * Where the read layer's files live under a BIRD root, and the names it gives things.
- * Data folders hold one typed, zero-row placeholder per table in a `date=1970-01-01`
+ * Data folders hold one typed, zero-row placeholder per table in a `date=-infinity`
  * partition, so every `read_parquet` glob always matches a file (a glob that matches
- * nothing is an error, even at CREATE VIEW) and the placeholder, sorting first, is the
- * file DuckDB takes the schema from: a file that deviates from it is named in the error.
+ * nothing is an error, even at CREATE VIEW) and the placeholder, sorting first ('-' sorts
+ * before every digit), is the file DuckDB takes the schema from: a file that deviates from it
+ * is named in the error. `-infinity` is a DATE no row can have, so the placeholder shares its
+ * folder with no rows (stores made before kept it in `date=1970-01-01`, which rows from a
+ * machine without a real-time clock share; it stays there, harmless, and is left out of
+ * compaction by its name).
  */
 import { join } from 'node:path';
 import { BirdError, GLOB_CHARS, TABLE_NAMES, cachedSchemaName, remoteSchemaName, validateRemoteName, type BirdLayout, type TableName } from '@bird/core';
 
-export const PLACEHOLDER_PARTITION = 'date=1970-01-01';
+export const PLACEHOLDER_PARTITION = 'date=-infinity';
 export const PLACEHOLDER_FILE = '_bird_placeholder.parquet';
+/** Where stores made before kept their placeholders (harmless there, but a day rows can have). */
+export const LEGACY_PLACEHOLDER_PARTITION = 'date=1970-01-01';
+/** The lake-shaped placeholders' partition: outside every data folder, so it shares nothing, and it is a day other engines can read. */
+const LAKE_SHAPE_PARTITION = 'date=1970-01-01';
 export const META_SCHEMA = 'bird_meta';
 
 export { TABLE_NAMES };
@@ -41,7 +49,7 @@ export function cachedPartitionDir(layout: BirdLayout, remote: string, table: Ta
  * so that DuckDB takes the schema from it. Kept in `layout.lakeShape`, outside every data folder and glob.
  */
 export function lakePlaceholderPath(layout: BirdLayout, table: TableName): string {
-  return join(layout.lakeShape, table, 'client=_', PLACEHOLDER_PARTITION, PLACEHOLDER_FILE);
+  return join(layout.lakeShape, table, 'client=_', LAKE_SHAPE_PARTITION, PLACEHOLDER_FILE);
 }
 
 export function placeholderPath(tableDir: string): string {

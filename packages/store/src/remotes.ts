@@ -14,13 +14,14 @@
  * never depends on either.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
 import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob, lakeTableIsPlain } from '@bird/remote';
 import { mirrorDir, syncMirror } from './remote/mirror.ts';
+import { looksLikeParquet } from './placeholders.ts';
 import { databaseCopy, isDatabaseRemote } from './remote/database-copy.ts';
 import { RemoteAttachError } from './errors.ts';
 
@@ -60,7 +61,7 @@ export function remoteTableSelect(layout: BirdLayout, remote: AttachedRemote, ta
 async function ensureLakePlaceholders(connection: DuckDBConnection, layout: BirdLayout): Promise<void> {
   for (const table of TABLE_NAMES) {
     const dest = lakePlaceholderPath(layout, table);
-    if (existsSync(dest)) continue;
+    if (looksLikeParquet(dest)) continue; // missing, cut short or overwritten: written (again)
     makeDirs(dirname(dest));
     const columns = TABLES[table].columns.filter((c) => c.name !== 'date');
     const select = `SELECT ${columns.map((c) => `CAST(NULL AS ${SQL_TYPES[c.kind]}) AS ${quoteIdent(c.name)}`).join(', ')} WHERE false`;

@@ -6,16 +6,34 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAMES, loadConfig, markAfter, markBefore, readPublishIntent, rollForwardPublish, tryCompactionLock, type BirdLayout, type CompactionMark, type RemoteConfig, type TableName } from '@bird/core';
+import {
+  BirdError,
+  TABLE_NAMES,
+  compactionLockHolder,
+  finishPublishes,
+  keepUnreadableIntent,
+  loadConfig,
+  markAfter,
+  markBefore,
+  readPublishIntent,
+  rollForwardPublish,
+  sweepDeadTemporaries,
+  tryCompactionLock,
+  type BirdLayout,
+  type CompactionMark,
+  type RemoteConfig,
+  type TableName,
+} from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryOptions, type QueryResult, type Store, type StoreOptions } from './api.ts';
-import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tablesNamedIn, whyBad } from './bad-files.ts';
+import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tableOfFile, tablesNamedIn, whyBad } from './bad-files.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
 import { defaultWarn, isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { RemoteAttachError, SqlError } from './errors.ts';
-import { assertPlainRoot } from './layout.ts';
+import { assertPlainRoot, isPlaceholderFile, placeholderPath } from './layout.ts';
 import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration } from './init-store.ts';
-import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
+import { interruptedPublishes } from './interrupted-publish.ts';
+import { ensurePlaceholderFiles, localPlaceholderTargets, pulledPlaceholderTargets, repairMistypedPlaceholders, type PlaceholderTarget } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
 import { notAttachedError, remotesToAttach } from './remote-selection.ts';
 import { birdValueConverter } from './values.ts';
@@ -23,6 +41,12 @@ import { birdValueConverter } from './values.ts';
 const MAX_BAD_FILES_PER_QUERY = 100;
 /** A query overlapped by this many publishes in a row answers with the last try. */
 const MAX_PUBLISH_RETRIES = 20;
+/**
+ * How long one query waits, in all, for publishes by a live compactor. A publish is a rename and
+ * a few deletes (milliseconds); one that takes this long belongs to a compactor that is stopped
+ * or stuck, and the query says so rather than wait on it.
+ */
+const PUBLISH_WAIT_MS = 10_000;
 
 /**
  * The store under `layout`. Nothing is opened until `connect()`, which creates the catalog
@@ -46,7 +70,8 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
       // Before anything is opened: a remote asked for that config.toml lacks is bad input.
       const toAttach = remotesToAttach(config.remotes, opts.attachRemotes, opts.attachOnDemand);
       if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
-      if (config.storage.mode === 'parquet') await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
+      sweepDeadTemporaries(layout);
+      if (config.storage.mode === 'parquet') await ensurePlaceholderFiles(layout, [...localPlaceholderTargets(layout), ...pulledPlaceholderTargets(layout)]);
       let catalog = await openCatalog(layout.catalog, 'read_only', options).catch(async (error: unknown) => {
         if (!isDamagedCatalogError(error)) throw error;
         setAsideDamagedCatalog(layout, error, warn);
@@ -74,7 +99,14 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
         }
         const warnings = failures.map((f) => f.message);
         if (opts.createEphemeralViews) {
-          for (const sql of ephemeralMacroDdl(attached, options.cwd ?? process.cwd())) await connection.run(sql);
+          const macros = async () => {
+            for (const sql of ephemeralMacroDdl(attached, options.cwd ?? process.cwd())) await connection.run(sql);
+          };
+          // The macros bind main's views: a placeholder of other columns fails them, naming no file.
+          await macros().catch(async (error: unknown) => {
+            if (!(await repairMistypedPlaceholders(layout, connection))) throw error;
+            await macros();
+          });
         }
         for (const w of warnings) warn(w);
         return new StoreConnection(layout, catalog, connection, attached, warnings, warn, { remotes: config.remotes, failures });
@@ -112,8 +144,9 @@ class StoreConnection implements BirdConnection {
    * must pass `beforeRetry` (see QueryOptions): it is never run again over what it left.
    */
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const deadline = Date.now() + PUBLISH_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
-      const before = await this.waitOutPublish();
+      const before = await this.waitOutPublish(deadline);
       let result: QueryResult | undefined;
       let failure: unknown;
       try {
@@ -131,18 +164,28 @@ class StoreConnection implements BirdConnection {
     }
   }
 
-  /** The mark to compare after a query; waits while a publish is under way, and finishes one whose compactor died. */
-  private async waitOutPublish(): Promise<CompactionMark> {
-    const deadline = Date.now() + 30_000;
+  /**
+   * The mark to compare after a query; waits while a live compactor publishes (until `deadline`,
+   * then refuses in one sentence), and finishes a publish whose compactor died: by its intent, or,
+   * when the intent cannot be read, by the rows of the day it was publishing.
+   */
+  private async waitOutPublish(deadline: number): Promise<CompactionMark> {
     for (;;) {
       const mark = markBefore(this.layout);
-      if (!mark.publishing || Date.now() > deadline) return mark;
+      if (!mark.publishing) return mark;
+      if (Date.now() > deadline) throw this.publishNotFinished();
       const lock = tryCompactionLock(this.layout);
       if (lock) {
         // Free lock, intent still there: its compactor died mid-publish. Finish it for everyone.
         try {
           const intent = readPublishIntent(this.layout);
-          if (intent) rollForwardPublish(this.layout, intent);
+          if (intent === 'unreadable') {
+            const kept = keepUnreadableIntent(this.layout);
+            finishPublishes(this.layout, await interruptedPublishes(this.layout, this.duckdb));
+            this.warn(`the compaction intent ${join(this.layout.compaction, 'publishing')} could not be read; finished its publish by the rows on disk${kept ? ` and kept the intent as ${kept}` : ''}.`);
+          } else if (intent) {
+            rollForwardPublish(this.layout, intent);
+          }
         } finally {
           lock.release();
         }
@@ -150,6 +193,21 @@ class StoreConnection implements BirdConnection {
       }
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+  }
+
+  /** Why a query stopped waiting for a publish: a holder that does not finish, or an intent that cannot be cleared. */
+  private publishNotFinished(): BirdError {
+    const lock = join(this.layout.compaction, 'lock');
+    const intent = join(this.layout.compaction, 'publishing');
+    const holder = compactionLockHolder(this.layout);
+    const free = tryCompactionLock(this.layout);
+    free?.release();
+    if (holder !== null && free === null) {
+      return new BirdError(
+        `a compaction has been publishing for over ${PUBLISH_WAIT_MS / 1000} s and ${lock} is held by pid ${holder}, so the query could count its rows twice; wait for it to finish, or stop it if it is stuck (the next query then finishes its publish), and run the query again.`,
+      );
+    }
+    return new BirdError(`the compaction intent ${intent} could not be finished for over ${PUBLISH_WAIT_MS / 1000} s; make ${this.layout.compaction} writable (or move ${intent} aside), and run the query again.`);
   }
 
   private async queryOnce(sql: string): Promise<QueryResult> {
@@ -164,7 +222,7 @@ class StoreConnection implements BirdConnection {
         return skipped.length > 0 ? { columns, rows, warnings: skipped } : { columns, rows };
       } catch (error) {
         const message = (error as Error).message;
-        if (!repairedPlaceholders && (await this.repairMissingPlaceholder(message))) {
+        if (!repairedPlaceholders && (await this.repairPlaceholder(message))) {
           repairedPlaceholders = true;
           continue;
         }
@@ -230,7 +288,9 @@ class StoreConnection implements BirdConnection {
     if (!remote) return null;
     remote.excluded.add(file);
     this.staleRemotes.add(remote);
-    return `skipped bad file ${file} of remote ${remote.name} (${reason}).`;
+    // A mirror's copy (S3) may be the damaged one, at the object's size (a short one is fetched again by itself).
+    const refetch = isInside(this.layout.mirror, file) ? `; if the remote's own object is sound, delete this copy and the next command fetches it again` : '';
+    return `skipped bad file ${file} of remote ${remote.name} (${reason})${refetch}.`;
   }
 
   /** Views of remotes whose excluded files changed. */
@@ -239,14 +299,26 @@ class StoreConnection implements BirdConnection {
     this.staleRemotes.clear();
   }
 
-  /** A placeholder deleted by hand makes its glob match nothing; write it again and retry once. */
-  private async repairMissingPlaceholder(message: string): Promise<boolean> {
-    const match = /No files found that match the pattern "([^"]+)"/.exec(message);
-    if (!match) return false;
-    const tableDir = dirname(dirname(match[1]!));
-    const table = basename(tableDir) as TableName;
-    if (!TABLE_NAMES.includes(table) || !isInside(this.layout.dataDir, join(tableDir, 'x'))) return false;
-    return (await ensurePlaceholderFiles(this.layout, [{ tableDir, table }])).length > 0;
+  /**
+   * A placeholder deleted by hand makes its glob match nothing; one cut short or overwritten is
+   * named in the error; one replaced by a Parquet file of other columns gives an error naming no
+   * file. Each is bird's own (zero rows, typed like its table): written again, and the query
+   * retried once. Never quarantined: the query would keep failing without it.
+   */
+  private async repairPlaceholder(message: string): Promise<boolean> {
+    const pattern = /No files found that match the pattern "([^"]+)"/.exec(message)?.[1];
+    const named = fileNamedInError(message);
+    let target: PlaceholderTarget;
+    if (pattern) {
+      const tableDir = dirname(dirname(pattern));
+      target = { path: placeholderPath(tableDir), table: basename(tableDir) as TableName };
+    } else if (named && isPlaceholderFile(named)) {
+      target = { path: named, table: tableOfFile(named) as TableName };
+    } else {
+      return repairMistypedPlaceholders(this.layout, this.duckdb);
+    }
+    if (!TABLE_NAMES.includes(target.table) || !isInside(this.layout.dataDir, target.path)) return false;
+    return (await ensurePlaceholderFiles(this.layout, [target], { force: true })).length > 0;
   }
 
   close(): void {

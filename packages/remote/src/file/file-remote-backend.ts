@@ -1,8 +1,9 @@
 /** A remote that is a folder: a mounted share, a synced directory, or a plain path in tests. */
 import type { Dirent } from 'node:fs';
 import { copyFile, lstat, readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { TEMP_SUFFIX, writeFileAtomicWith } from '@bird/core';
+import { basename, dirname, join } from 'node:path';
+import { STALE_PARTIAL_MS, TEMP_SUFFIX, writeFileAtomicWith } from '@bird/core';
+import { inSeriesFolder } from '../lake-layout.ts';
 import { checkKey, RemoteAccessError, type GetOptions, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
 import type { FileRemoteConfig } from './file-remote-config.ts';
 
@@ -81,6 +82,38 @@ export class FileRemoteBackend implements RemoteBackend {
       await writeFileAtomicWith(dest, (tmp) => copyFile(source, tmp), { durable: true });
     } catch (error) {
       throw error instanceof RemoteAccessError ? error : this.failure(error, `cannot write ${dest}`);
+    }
+    await this.sweepPartials(key, dest);
+  }
+
+  private readonly swept = new Set<string>();
+
+  /**
+   * A push killed mid-copy leaves `.<name>.<pid>.….bird-partial` beside the object (listings skip
+   * it; nothing else would ever remove it). A push writes the same objects again after any
+   * interruption, so the next one of that client comes back to each folder it was killed in and
+   * removes what is stale there: in its series' own folders every partial, elsewhere
+   * (`_bird/heads/`, shared by all clients) only those of the object it just wrote. Once per
+   * folder per push; never a partial written to within the last hour (a live writer's).
+   */
+  private async sweepPartials(key: string, dest: string): Promise<void> {
+    const dir = dirname(dest);
+    const own = inSeriesFolder(key);
+    if (own && this.swept.has(dir)) return;
+    if (own) this.swept.add(dir);
+    const sameObject = `.${basename(dest)}.`;
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    for (const name of names) {
+      if (!name.endsWith(TEMP_SUFFIX) || !(own || name.startsWith(sameObject))) continue;
+      const path = join(dir, name);
+      const st = await stat(path).catch(() => null);
+      if (st?.isFile() && now - st.mtimeMs > STALE_PARTIAL_MS) await unlink(path).catch(() => undefined);
     }
   }
 

@@ -8,15 +8,13 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TABLE_NAMES, TEMP_SUFFIX, makeDirs, type BirdLayout } from '@bird/core';
+import { STALE_PARTIAL_MS, TABLE_NAMES, TEMP_SUFFIX, makeDirs, type BirdLayout } from '@bird/core';
 import { checkRemoteName } from '../layout.ts';
 import { parseLakeKey, type RemoteBackend } from '@bird/remote';
 
 /** Names the source a mirror was made from; a mirror of another source is cleared first. */
 export const MIRROR_MARKER = '_bird_mirror.json';
 const DOWNLOAD_CONCURRENCY = 8;
-/** A partial file this old belongs to a process that died; younger ones may be someone's download in progress. */
-const STALE_PARTIAL_MS = 60 * 60 * 1000;
 /** Slack for coarse file timestamps when deciding whether a file predates the listing. */
 const CLOCK_SLACK_MS = 2000;
 

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, ensureRoot, readMergedIds, type BirdConfig } from '@bird/core';
+import { TABLES, bumpGeneration, defaultConfig, ensureRoot, mergedIdsPath, readMergedIds, recordMergedIds, unfinishedPublishDay, type BirdConfig } from '@bird/core';
+import { encodeParquet } from '@bird/writer-parquet';
 import { initStore, openStore } from '@bird/store';
 import { invocation, session, tempLayout, writeLocal } from '../../../store/src/testing/fixtures.ts';
 import { compact } from './compact.ts';
@@ -35,7 +36,7 @@ describe('compact', () => {
     const inv = join(layout.localData, 'invocations');
     expect(filesOf(join(inv, 'date=2024-06-01'))).toHaveLength(1);
     expect(filesOf(join(inv, 'date=2024-06-02'))).toHaveLength(1);
-    expect(filesOf(join(inv, 'date=1970-01-01'))).toEqual(['_bird_placeholder.parquet']);
+    expect(filesOf(join(inv, 'date=-infinity'))).toEqual(['_bird_placeholder.parquet']);
     expect(await counts(layout)).toEqual({ n: 60, d: 60 });
     // Sessions written twice (a retried capture) end once.
     const c = await openStore(layout).connect({ attachRemotes: false });
@@ -94,5 +95,77 @@ describe('compact', () => {
       held.release();
     }
     expect(await compact(layout, config())).toMatchObject({ outcome: 'done', filesIn: 4 });
+  });
+
+  it('merges the rows of 1970-01-01 (a machine without a real-time clock) like any other day, in a store whose placeholders an older bird kept in that day', async () => {
+    const layout = tempLayout();
+    ensureRoot(layout);
+    await initStore(layout);
+    const epoch = join(layout.localData, 'invocations', 'date=1970-01-01');
+    mkdirSync(epoch, { recursive: true });
+    copyFileSync(join(layout.localData, 'invocations', 'date=-infinity', '_bird_placeholder.parquet'), join(epoch, '_bird_placeholder.parquet'));
+    writeLocal(layout, 'invocations', Array.from({ length: 3 }, (_, i) => invocation({ cmd: `clockless ${i}`, timestamp: BigInt(i + 1) * 1_000_000n, date: '1970-01-01' })));
+    expect(await compact(layout, config())).toMatchObject({ outcome: 'done', filesIn: 3, filesOut: 1 });
+    expect(filesOf(epoch)).toEqual(['_bird_placeholder.parquet', expect.stringMatching(/^c-/)]);
+    expect(await counts(layout)).toEqual({ n: 3, d: 3 });
+  });
+
+  /** A compactor killed between steps 4 and 5: the merged file in place, its sources not yet deleted. */
+  async function halfPublished(layout: ReturnType<typeof tempLayout>): Promise<string> {
+    ensureRoot(layout);
+    await initStore(layout);
+    const rows = Array.from({ length: 3 }, (_, i) => invocation({ cmd: `echo ${i}` }));
+    writeLocal(layout, 'invocations', rows);
+    const dir = join(layout.localData, 'invocations', 'date=2024-06-01');
+    bumpGeneration(layout);
+    const earlier = new Date(Date.now() - 2000);
+    utimesSync(join(layout.compaction, 'generation'), earlier, earlier);
+    recordMergedIds(layout, 'invocations', '2024-06-01', rows.map((r) => r.id)); // recorded after the last bump
+    writeFileSync(join(dir, 'c-00aa.parquet'), encodeParquet(TABLES.invocations, rows));
+    return dir;
+  }
+
+  it('finishes a publish whose intent cannot be read by the rows of its day, keeps the intent in quarantine, and says so', async () => {
+    const layout = tempLayout();
+    const dir = await halfPublished(layout);
+    writeFileSync(join(layout.compaction, 'publishing'), '{"table":"invoc');
+    const warnings: string[] = [];
+    await compact(layout, config(), { onWarning: (w) => warnings.push(w) });
+    expect(filesOf(dir)).toEqual(['c-00aa.parquet']);
+    expect(existsSync(join(layout.compaction, 'publishing'))).toBe(false);
+    expect(readFileSync(join(layout.quarantine, 'compaction', 'publishing'), 'utf8')).toBe('{"table":"invoc');
+    expect(warnings).toEqual([expect.stringMatching(/publishing could not be read; finished its publish by the rows on disk \(3 files held by \S+c-00aa\.parquet removed\) and kept the intent as \S+quarantine\/compaction\/publishing\.$/)]);
+    expect(await counts(layout)).toEqual({ n: 3, d: 3 });
+  });
+
+  it('finishes a publish whose intent is gone: its ids, recorded after the last bump of the generation, name the day', async () => {
+    const layout = tempLayout();
+    const dir = await halfPublished(layout);
+    const steps: string[] = [];
+    await compact(layout, config(), { onStep: (s) => steps.push(s) });
+    expect(filesOf(dir)).toEqual(['c-00aa.parquet']);
+    expect(steps[0]).toMatch(/^finished a publish a compactor left without an intent \(3 files held by \S+c-00aa\.parquet removed\)$/);
+    expect(await counts(layout)).toEqual({ n: 3, d: 3 });
+    expect(unfinishedPublishDay(layout)).toBeNull();
+  });
+
+  it.each([
+    ['deleted', (path: string) => rmSync(path)],
+    ['cut short', (path: string) => truncateSync(path, 50)],
+    ['overwritten', (path: string) => writeFileSync(path, 'garbage')],
+  ])('rebuilds an ids file that was %s from the merged files of its day', async (_what, damage) => {
+    const layout = tempLayout();
+    ensureRoot(layout);
+    await initStore(layout);
+    const rows = Array.from({ length: 4 }, (_, i) => invocation({ cmd: `echo ${i}` }));
+    writeLocal(layout, 'invocations', rows);
+    await compact(layout, config());
+    const path = mergedIdsPath(layout, 'invocations', '2024-06-01');
+    damage(path);
+    const steps: string[] = [];
+    await compact(layout, config(), { onStep: (s) => steps.push(s) });
+    expect(steps).toContain(`rebuilt ${path} from 1 merged files`);
+    expect([...readMergedIds(layout, 'invocations', '2024-06-01')].sort()).toEqual(rows.map((r) => r.id).sort());
+    expect(unfinishedPublishDay(layout)).toBeNull(); // the rewrite is not taken for a publish left unfinished
   });
 });

@@ -5,20 +5,30 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { markIndexStale } from '@bird/history-index';
 import {
+  MERGED_PREFIX,
   TABLES,
   TABLE_NAMES,
-  TEMP_SUFFIX,
   bumpGeneration,
   clearPublishIntent,
+  duckdbTempOptions,
+  finishPublishes,
   fsyncDir,
+  keepUnreadableIntent,
+  localPartitionDir,
+  mergedIdsLookSound,
+  mergedIdsPath,
+  newestMergedIds,
   quarantineFile,
   quoteLiteral,
   readPublishIntent,
   recordMergedIds,
+  rewriteMergedIds,
   rollForwardPublish,
+  sweepDeadTemporaries,
   tempPathFor,
   tryCompactionLock,
   typedSelectList,
+  unfinishedPublishDay,
   writePublishIntent,
   type BirdConfig,
   type BirdLayout,
@@ -26,7 +36,7 @@ import {
   ROW_KEY,
   ROW_ORDER,
 } from '@bird/core';
-import { PLACEHOLDER_FILE, whyBad } from '@bird/store';
+import { PLACEHOLDER_FILE, interruptedPublishes, whyBad } from '@bird/store';
 import { planCompaction, type CompactionJob, type PartitionListing } from './plan-compaction.ts';
 
 export interface CompactOptions {
@@ -63,53 +73,101 @@ export async function compact(layout: BirdLayout, config: BirdConfig, options: C
   if (config.storage.mode === 'duckdb') return compactDuckdbMode(layout, started);
   const lock = options.dryRun ? null : tryCompactionLock(layout);
   if (!options.dryRun && !lock) return summary('locked', started, [], 0, 0, 0, 0, 0, []);
+  let duckdb: { instance: DuckDBInstance; connection: DuckDBConnection } | null = null;
   try {
     if (lock) {
-      const interrupted = readPublishIntent(layout);
-      if (interrupted) {
-        rollForwardPublish(layout, interrupted);
-        options.onStep?.(`finished a publish a compactor left half done (${interrupted.output})`);
-      }
-      sweepTemporaryFiles(layout);
+      sweepDeadTemporaries(layout);
+      // Each file is read once: caching them only costs memory, and ~0.5 s to free on close at 10,000 files.
+      const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
+      duckdb = { instance, connection: await instance.connect() };
+      await finishInterruptedPublish(layout, duckdb.connection, options);
     }
     const partitions = listPartitions(layout);
+    if (duckdb) await repairMergedIds(layout, duckdb.connection, partitions, options);
     const policy = { minFiles: config.compaction.min_files, minAgeMs: config.compaction.min_age_seconds * 1000, targetBytes: config.compaction.target_file_mb * 1024 * 1024 };
     const jobs = planCompaction(partitions, { ms: nowMs, today: new Date(nowMs).toISOString().slice(0, 10) }, policy);
-    if (options.dryRun) {
+    if (!duckdb) {
       const filesIn = jobs.reduce((n, j) => n + j.inputs.length, 0);
       const bytesIn = jobs.reduce((n, j) => n + j.inputs.reduce((m, f) => m + sizeOf(join(j.dir, f)), 0), 0);
       return summary('dry-run', started, jobs, filesIn, jobs.length, 0, bytesIn, 0, []);
     }
-    // Each file is read once: caching them only costs memory, and ~0.5 s to free on close at 10,000 files.
-    const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false' });
-    const connection = await instance.connect();
     const quarantined: string[] = [];
     let filesIn = 0;
     let filesOut = 0;
     let rows = 0;
     let bytesIn = 0;
     let bytesOut = 0;
-    try {
-      for (const [i, job] of jobs.entries()) {
-        const done = await runJob(layout, lock!, connection, job, quarantined, options);
-        if (done) {
-          filesIn += done.filesIn;
-          filesOut += 1;
-          rows += done.rows;
-          bytesIn += done.bytesIn;
-          bytesOut += done.bytesOut;
-          options.onStep?.(`${job.table} ${job.date}: ${done.filesIn} files → ${job.output} (${done.rows} rows)`);
-        }
-        options.onProgress?.(i + 1, jobs.length);
+    for (const [i, job] of jobs.entries()) {
+      const done = await runJob(layout, lock!, duckdb.connection, job, quarantined, options);
+      if (done) {
+        filesIn += done.filesIn;
+        filesOut += 1;
+        rows += done.rows;
+        bytesIn += done.bytesIn;
+        bytesOut += done.bytesOut;
+        options.onStep?.(`${job.table} ${job.date}: ${done.filesIn} files → ${job.output} (${done.rows} rows)`);
       }
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
+      options.onProgress?.(i + 1, jobs.length);
     }
     return summary('done', started, jobs, filesIn, filesOut, rows, bytesIn, bytesOut, quarantined);
   } finally {
+    duckdb?.connection.closeSync();
+    duckdb?.instance.closeSync();
     lock?.release();
   }
+}
+
+/**
+ * Step 0 of PROTOCOL.md: a publish a compactor left half done is finished. By its intent when it
+ * reads; by the rows of the day it was publishing when the intent is damaged, or gone while an ids
+ * file newer than the generation says a publish did not finish (core's unfinishedPublishDay).
+ */
+async function finishInterruptedPublish(layout: BirdLayout, connection: DuckDBConnection, options: CompactOptions): Promise<void> {
+  const intent = readPublishIntent(layout);
+  if (intent !== null && intent !== 'unreadable') {
+    rollForwardPublish(layout, intent);
+    options.onStep?.(`finished a publish a compactor left half done (${intent.output})`);
+    return;
+  }
+  const day = intent === 'unreadable' ? newestMergedIds(layout) : unfinishedPublishDay(layout);
+  if (intent === null && day === null) return;
+  const kept = intent === 'unreadable' ? keepUnreadableIntent(layout) : null;
+  const publishes = await interruptedPublishes(layout, connection, day);
+  finishPublishes(layout, publishes);
+  const what = publishes.length === 0 ? 'nothing had been published' : publishes.map((p) => `${p.sources.length} files held by ${p.output} removed`).join('; ');
+  if (intent === 'unreadable') {
+    options.onWarning?.(`the compaction intent ${join(layout.compaction, 'publishing')} could not be read; finished its publish by the rows on disk (${what})${kept ? ` and kept the intent as ${kept}` : ''}.`);
+  } else {
+    options.onStep?.(`finished a publish a compactor left without an intent (${what})`);
+  }
+}
+
+/**
+ * The ids a drainer redoing a claim must skip (PROTOCOL.md, "The other writers") are rebuilt from
+ * the merged files that hold them, for every day of this machine's invocations whose ids file is
+ * missing or damaged. The generation then moves on, so the rewritten file does not read as a
+ * publish left unfinished.
+ */
+async function repairMergedIds(layout: BirdLayout, connection: DuckDBConnection, partitions: readonly PartitionListing[], options: CompactOptions): Promise<void> {
+  let repaired = 0;
+  for (const p of partitions) {
+    if (p.table !== 'invocations' || p.dir !== localPartitionDir(layout, 'invocations', p.date)) continue;
+    const merged = p.files.filter((f) => f.name.startsWith(MERGED_PREFIX)).map((f) => join(p.dir, f.name));
+    if (merged.length === 0 || mergedIdsLookSound(layout, p.date)) continue;
+    let ids: string[] = [];
+    for (const file of merged) {
+      try {
+        const reader = await connection.runAndReadAll(`SELECT DISTINCT CAST(${KEY.invocations} AS VARCHAR) FROM read_parquet(${quoteLiteral(file)})`);
+        ids = ids.concat(reader.getRows().map((r) => String(r[0])));
+      } catch {
+        // unreadable: the merge that reads it next quarantines it
+      }
+    }
+    rewriteMergedIds(layout, 'invocations', p.date, [...new Set(ids)]);
+    options.onStep?.(`rebuilt ${mergedIdsPath(layout, 'invocations', p.date)} from ${merged.length} merged files`);
+    repaired++;
+  }
+  if (repaired > 0) bumpGeneration(layout);
 }
 
 /** Merges one job's files and publishes the result; null when too few readable files were left. */
@@ -228,7 +286,7 @@ export function listPartitions(layout: BirdLayout): PartitionListing[] {
       }
       for (const part of parts) {
         const m = /^date=(\d{4}-\d{2}-\d{2})$/.exec(part);
-        if (!m || m[1] === '1970-01-01') continue; // 1970-01-01: the placeholder partition
+        if (!m) continue; // the placeholders' partition (date=-infinity) and anything that is not a day
         const dir = join(root, table, part);
         const files = [];
         for (const name of readdirSync(dir)) {
@@ -245,22 +303,6 @@ export function listPartitions(layout: BirdLayout): PartitionListing[] {
     }
   }
   return out;
-}
-
-/** Temporary files a compactor killed mid-merge left in db/tmp (only the lock holder sweeps). */
-function sweepTemporaryFiles(layout: BirdLayout): void {
-  let names: string[];
-  try {
-    names = readdirSync(layout.tmp);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith('c-') || !name.endsWith(TEMP_SUFFIX)) continue;
-    const pid = Number(name.split('.')[2]);
-    if (pid === process.pid) continue;
-    removeQuietly(join(layout.tmp, name));
-  }
 }
 
 function sizeOf(path: string): number {

@@ -1,4 +1,4 @@
-import { sha256, toHex, type TableName } from '@bird/core';
+import { MERGED_PREFIX, sha256, toHex, type TableName } from '@bird/core';
 
 /** One `date=` folder of one table, as the compactor found it. */
 export interface PartitionListing {
@@ -35,8 +35,7 @@ export interface CompactionJob {
   readonly output: string;
 }
 
-/** Merged files are `c-<hash of their inputs>.parquet`. */
-export const MERGED_PREFIX = 'c-';
+export { MERGED_PREFIX };
 
 /**
  * What to merge. Pure: listings, the time and the policy in, jobs out.
