@@ -181,7 +181,6 @@ describe('bad input', () => {
     [['init', '--mode', 'sqlite'], /--mode must be parquet or duckdb, not "sqlite"/],
     [['frobnicate'], /unknown command "frobnicate"; run `bird --help`/],
     [['--frob'], /unknown option --frob/],
-    [[], /missing command/],
   ])('bird %j → usage error (exit 2)', (args, pattern) => {
     expectOneLineError(s.bird(args), 2, pattern);
   });

@@ -55,8 +55,8 @@ function wantsHelp(args: readonly string[]): boolean {
 
 async function dispatch(argv: string[], ctx: CliContext): Promise<number | void> {
   const [first, ...rest] = argv;
-  if (first === undefined) throw usageError('missing command; run `bird --help` to see the commands.');
-  if (first === '--help' || first === '-h') return runHelp([], ctx);
+  // `bird` alone asks what there is: the help, as `bird --help` gives it.
+  if (first === undefined || first === '--help' || first === '-h') return runHelp([], ctx);
   if (first === '--version' || first === '-V' || first === 'version') {
     ctx.stdout.write(`bird ${pkg.version}\n`);
     return;
