@@ -119,12 +119,24 @@ function folderFacts(path: string): FolderFacts {
   return { kind, readable: can(constants.R_OK | list), writable: can(constants.W_OK | list), parentExists: true };
 }
 
+/**
+ * The mode a remote is used in: a `.duckdb` database is only ever read (push refuses it), so it
+ * is listed read_only whatever config.toml says.
+ */
+function modeInUse(remote: RemoteConfig): RemoteConfig['mode'] {
+  try {
+    return parseRemoteUri(remote.type, remote.uri, { cwd: '/' }).database ? 'read_only' : remote.mode;
+  } catch {
+    return remote.mode; // a uri that does not parse is reported by whatever uses the remote
+  }
+}
+
 function remotesResult(remotes: readonly RemoteConfig[]): ResultSet {
   const names = ['name', 'type', 'uri', 'mode', 'auto_attach', 'endpoint', 'region'] as const;
   const types = ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BOOLEAN', 'VARCHAR', 'VARCHAR'];
   return {
     columns: names.map((name, i) => ({ name, type: types[i]! })),
-    rows: remotes.map((r) => [r.name, r.type, r.uri, r.mode, r.auto_attach, r.endpoint ?? null, r.region ?? null]),
+    rows: remotes.map((r) => [r.name, r.type, r.uri, modeInUse(r), r.auto_attach, r.endpoint ?? null, r.region ?? null]),
   };
 }
 
@@ -148,7 +160,7 @@ function list(args: string[], ctx: CliContext): void {
     headers: ['name', 'type', 'uri', 'mode', 'auto-attach', 'endpoint', 'region'],
     align: result.columns.map(() => 'left' as const),
     rows: remotes.map((r) =>
-      [r.name, r.type, r.uri, r.mode.replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? ''].map(terminal ? escapeForTerminal : escapeControls),
+      [r.name, r.type, r.uri, modeInUse(r).replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? ''].map(terminal ? escapeForTerminal : escapeControls),
     ),
   };
   ctx.stdout.write(renderTable(table, { maxWidth: tableWidth(ctx.stdout) }));
