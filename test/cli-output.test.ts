@@ -1,7 +1,7 @@
 // End to end: what the built `bird` prints: big tables, a stdout that is /dev/null or closed, and what a terminal is shown.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, type Sandbox, sandboxFactory } from './cli-helpers.ts';
+import { at, BIRD_BUNDLE, buildBundles, type Sandbox, sandboxFactory } from './cli-helpers.ts';
 
 beforeAll(() => buildBundles());
 

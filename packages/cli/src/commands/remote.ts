@@ -170,7 +170,7 @@ async function remove(args: string[], ctx: CliContext): Promise<void> {
   const { positionals } = parseFlags(args, {}, USAGE['remote remove'], { min: 1, max: 1 });
   const name = positionals[0]!;
   const layout = layoutOf(ctx);
-  requireRoot(layout);
+  requireRoot(layout, ctx.env);
   await editConfigFile(layout, ({ text, doc }) => {
     const edit = planRemoveRemote(text, doc, name);
     if (edit === null) throw noSuchRemote(rawRemotes(doc).map(remoteNameOf).filter((n): n is string => n !== undefined), name);
@@ -216,7 +216,7 @@ async function test(args: string[], ctx: CliContext): Promise<void> {
 async function repair(args: string[], ctx: CliContext): Promise<void> {
   const { values, positionals } = parseFlags(args, { client: { type: 'string' } }, USAGE['remote repair'], { min: 1, max: 1 });
   const layout = layoutOf(ctx);
-  requireRoot(layout);
+  requireRoot(layout, ctx.env);
   const config = loadConfig(layout);
   const remote = config.remotes.find((r) => r.name === positionals[0]);
   if (!remote) throw noSuchRemote(config.remotes.map((r) => r.name), positionals[0]!);
