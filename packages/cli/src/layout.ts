@@ -10,9 +10,10 @@ export function layoutOf(ctx: CliContext): BirdLayout {
 /**
  * True when bird runs in a shell that sourced a hook and captures (not BIRD_DISABLED=1). The
  * store is made when that shell records its first command, and bird's own commands are never
- * recorded: right after `source hooks/bird.zsh` there is no store, and that is no fault.
+ * recorded: right after `source hooks/bird.zsh` there is no store, or an empty one (bash's hook
+ * has its drainer make it at once), and that is no fault.
  */
-function inCapturingShell(env: NodeJS.ProcessEnv): boolean {
+export function inCapturingShell(env: NodeJS.ProcessEnv): boolean {
   if (env.BIRD_DISABLED === '1') return false;
   const state = judgeHook(env[HOOK_MARKER], readAncestors());
   return state.kind === 'hooked' || state.kind === 'unverified';
