@@ -162,6 +162,37 @@ describe('bird hook', () => {
   });
 });
 
+describe('bird setup', () => {
+  it.each([
+    ['zsh', {}, '.zshrc'],
+    ['bash', {}, '.bashrc'],
+    ['fish', { XDG_CONFIG_HOME: 'XDG' }, 'XDG/fish/config.fish'],
+  ] as const)('%s: prints the absolute source line for its startup file, and --append adds it once', (shell, extra, file) => {
+    const box = new Sandbox();
+    try {
+      const env = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, join(box.home, v)]));
+      const path = join(box.home, file);
+      const shown = path.replace(box.home, '~');
+      const line = `source ${join(REPO, 'hooks', `bird.${shell}`)}`;
+      expect(box.bird(['setup', shell], { env })).toEqual({
+        code: 0,
+        stdout: `To capture in every new ${shell}, add this line to ${shown}:\n  ${line}\n(\`bird setup ${shell} --append\` adds it for you.)\n`,
+        stderr: '',
+      });
+      expect(existsSync(path)).toBe(false);
+      expect(box.bird(['setup', shell, '--append'], { env })).toEqual({ code: 0, stdout: `Added \`${line}\` to ${shown}: every new ${shell} captures from now on.\n`, stderr: '' });
+      expect(box.bird(['setup', shell, '--append'], { env }).stdout).toBe(`${shown} loads bird's hook already (line 2: ${line}); nothing to add.\n`);
+      expect(readFileSync(path, 'utf8')).toBe(`# bird: capture every command (added by \`bird setup --append\`)\n${line}\n`);
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it('a shell it does not know is a usage error', () => {
+    expectOneLineError(s.bird(['setup', 'tcsh']), 2, /the shell must be zsh, bash or fish, not "tcsh"/);
+  });
+});
+
 describe('start-up', () => {
   // A preload that reports every module DuckDB consists of, if anything loads it.
   const tracer = join(s.dir, 'trace-duckdb.cjs');
