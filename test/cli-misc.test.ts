@@ -22,8 +22,8 @@ async function until(check: () => boolean, why: () => string): Promise<void> {
 }
 
 describe('help and version', () => {
-  it.each([['--help'], ['-h'], ['help']])('bird %s lists every command on stdout', (flag) => {
-    const run = s.bird([flag]);
+  it.each([[['--help']], [['-h']], [['help']], [[]]])('bird %j lists every command on stdout', (args) => {
+    const run = s.bird(args);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     for (const command of ['init', 'sql', 'history', 'remote add', 'remote list', 'remote remove', 'hook', 'compact']) {
@@ -44,8 +44,30 @@ describe('help and version', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^usage: bird sql \["QUERY" \| --file FILE\] \[--attach NAME\|all\] \[--format table\|csv\|json\]  \(no query: read from standard input\)\n/);
     for (const relation of ['main.<table>', 'local.<table>', 'caches.<table>', 'cached_<name>.<table>', 'remote_<name>.<table>', 'remotes_invocations()', 'cwd_invocations()']) expect(run.stdout).toContain(relation);
-    expect(run.stdout).toMatch(/^  invocations\(id VARCHAR NOT NULL, session_id VARCHAR NOT NULL, timestamp TIMESTAMPTZ NOT NULL, duration_ms BIGINT, cwd VARCHAR, cmd VARCHAR NOT NULL, .*exit_code INTEGER, .*date DATE NOT NULL, _source VARCHAR\)$/m);
+    expect(run.stdout).toMatch(/^  invocations\(id VARCHAR NOT NULL, session_id VARCHAR NOT NULL, timestamp TIMESTAMPTZ NOT NULL, duration_ms BIGINT, cwd VARCHAR, cmd VARCHAR NOT NULL, .*exit_code INTEGER, .*date DATE NOT NULL\)$/m);
     for (const table of ['sessions', 'outputs', 'events']) expect(run.stdout).toMatch(new RegExp(`^  ${table}\\(`, 'm'));
+  });
+
+  it('bird help sql lists the columns DuckDB has: local.<table> without _source, main.<table> with it', () => {
+    const box = new Sandbox();
+    try {
+      expect(box.bird(['init']).code).toBe(0);
+      const tables = [...box.bird(['help', 'sql']).stdout.matchAll(/^ {2}(\w+)\((.*)\)$/gm)].map(([, table, columns]) => ({
+        table: table!,
+        columns: columns!.split(', ').map((c) => c.split(' ')[0]),
+      }));
+      expect(tables.map((t) => t.table)).toEqual(['invocations', 'sessions', 'outputs', 'events']);
+      const query = `SELECT table_schema AS s, table_name AS t, list(column_name ORDER BY ordinal_position) AS c FROM information_schema.columns
+                     WHERE table_catalog = current_database() AND table_schema IN ('local', 'main') GROUP BY ALL`;
+      const described = JSON.parse(box.bird(['sql', query, '--format', 'json']).stdout) as { s: string; t: string; c: string[] }[];
+      const columnsOf = (schema: string, table: string) => described.find((d) => d.s === schema && d.t === table)?.c;
+      for (const { table, columns } of tables) {
+        expect(columnsOf('local', table), `local.${table}`).toEqual(columns);
+        expect(columnsOf('main', table), `main.${table}`).toEqual([...columns, '_source']);
+      }
+    } finally {
+      box.cleanup();
+    }
   });
 
   it('bird help of an unknown command is a usage error', () => {
@@ -57,6 +79,12 @@ describe('help and version', () => {
   it('bird --version prints the package version', () => {
     const { version } = JSON.parse(readFileSync(join(REPO, 'packages/cli/package.json'), 'utf8')) as { version: string };
     expect(s.bird(['--version'])).toEqual({ code: 0, stdout: `bird ${version}\n`, stderr: '' });
+  });
+
+  it.each(['--version', '-V'])('bird-sync %s prints its package version, as bird does', (flag) => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'packages/sync-worker/package.json'), 'utf8')) as { version: string };
+    const run = spawnSync(process.execPath, [join(REPO, 'packages/sync-worker/dist/bird-sync.cjs'), flag], { env: s.env(), encoding: 'utf8' });
+    expect({ code: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 0, stdout: `bird-sync ${version}\n`, stderr: '' });
   });
 
   it('runs from the repository root as `npx bird` (the workspace bin link)', () => {
@@ -131,6 +159,37 @@ describe('bird hook', () => {
     [['hook', 'zsh', 'bash'], /unexpected argument "bash"/],
   ])('bird %j is a usage error', (args, message) => {
     expectOneLineError(s.bird(args), 2, message);
+  });
+});
+
+describe('bird setup', () => {
+  it.each([
+    ['zsh', {}, '.zshrc'],
+    ['bash', {}, '.bashrc'],
+    ['fish', { XDG_CONFIG_HOME: 'XDG' }, 'XDG/fish/config.fish'],
+  ] as const)('%s: prints the absolute source line for its startup file, and --append adds it once', (shell, extra, file) => {
+    const box = new Sandbox();
+    try {
+      const env = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, join(box.home, v)]));
+      const path = join(box.home, file);
+      const shown = path.replace(box.home, '~');
+      const line = `source ${join(REPO, 'hooks', `bird.${shell}`)}`;
+      expect(box.bird(['setup', shell], { env })).toEqual({
+        code: 0,
+        stdout: `To capture in every new ${shell}, add this line to ${shown}:\n  ${line}\n(\`bird setup ${shell} --append\` adds it for you.)\n`,
+        stderr: '',
+      });
+      expect(existsSync(path)).toBe(false);
+      expect(box.bird(['setup', shell, '--append'], { env })).toEqual({ code: 0, stdout: `Added \`${line}\` to ${shown}: every new ${shell} captures from now on.\n`, stderr: '' });
+      expect(box.bird(['setup', shell, '--append'], { env }).stdout).toBe(`${shown} loads bird's hook already (line 2: ${line}); nothing to add.\n`);
+      expect(readFileSync(path, 'utf8')).toBe(`# bird: capture every command (added by \`bird setup --append\`)\n${line}\n`);
+    } finally {
+      box.cleanup();
+    }
+  });
+
+  it('a shell it does not know is a usage error', () => {
+    expectOneLineError(s.bird(['setup', 'tcsh']), 2, /the shell must be zsh, bash or fish, not "tcsh"/);
   });
 });
 

@@ -1,4 +1,5 @@
 // End to end: the built `bird` bundle over data written by the real `bird-capture`.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -181,13 +182,29 @@ describe('bad input', () => {
     [['init', '--mode', 'sqlite'], /--mode must be parquet or duckdb, not "sqlite"/],
     [['frobnicate'], /unknown command "frobnicate"; run `bird --help`/],
     [['--frob'], /unknown option --frob/],
-    [[], /missing command/],
   ])('bird %j → usage error (exit 2)', (args, pattern) => {
     expectOneLineError(s.bird(args), 2, pattern);
   });
 
   it.each(['push', 'pull'])('bird %s --remote nope names the missing remote (exit 2)', (name) => {
     expectOneLineError(s.bird([name, '--remote', 'nope']), 2, /^bird: there is no remote named "nope"; `bird remote list` shows the remotes\.$/);
+  });
+
+  it('in a shell that sourced a hook, no store yet is an empty history, and the rest say the hook makes it', () => {
+    const notYet = join(s.dir, 'not-yet');
+    // bash stays bird's parent (`; exit $?` keeps it from exec'ing bird) and exports the marker its hook would.
+    const inHookedBash = (args: string[], env: Record<string, string> = {}) => {
+      const script = `export BIRD_HOOKED=bash:$$; "$0" "$@"; exit $?`;
+      const r = spawnSync('bash', ['-c', script, process.execPath, BIRD_BUNDLE, ...args], { env: s.env({ BIRD_ROOT: notYet, ...env }), encoding: 'utf8' });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    expect(inHookedBash(['history'])).toEqual({ code: 0, stdout: "No commands yet: this shell's hook records each command when it finishes (bird's own commands are not recorded).\n", stderr: '' });
+    expect(JSON.parse(inHookedBash(['history', '--format', 'json']).stdout)).toEqual([]);
+    expect(inHookedBash(['stats'])).toEqual({ code: 0, stdout: 'No commands yet.\n', stderr: '' });
+    expectOneLineError(inHookedBash(['sql', 'SELECT 1']), 1, /there is no BIRD store at .*not-yet yet: this shell's hook makes it when it records its first command \(bird's own commands are not recorded\)/);
+    // With capture off, the hook makes nothing: the usual sentence.
+    expectOneLineError(inHookedBash(['history'], { BIRD_DISABLED: '1' }), 1, /there is no BIRD store at .*not-yet: run `bird init`/);
+    expect(existsSync(notYet)).toBe(false);
   });
 
   it('a missing BIRD_ROOT is an error for the read commands, and creates nothing', () => {

@@ -1,5 +1,5 @@
 // End to end: `bird remote add|list|remove` editing config.toml through the built bundle.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,16 @@ describe('bird remote', () => {
     expect(lines[2]).toMatch(new RegExp(`^team +file +${lake.replaceAll('/', '\\/')} +read-write +yes$`));
     expect(lines[3]).toMatch(/^my-cloud +s3 +s3:\/\/bird-bucket\/team +read-only +no +http:\/\/127\.0\.0\.1:9000 +eu-west-1$/);
     expect(JSON.parse(s.bird(['remote', 'list', '--format', 'json']).stdout).map((r: { name: string }) => r.name)).toEqual(['team', 'my-cloud']);
+  });
+
+  it('lists a .duckdb remote (the seed\'s kind, which push never writes) as read-only', () => {
+    const fresh = sandbox();
+    expect(fresh.bird(['init']).code).toBe(0);
+    const db = join(fresh.dir, 'team.duckdb');
+    writeFileSync(db, 'a database file');
+    expect(fresh.bird(['remote', 'add', 'seed', '--type', 'file', '--uri', db]).code).toBe(0);
+    expect(fresh.bird(['remote', 'list']).stdout.split('\n')[2]).toMatch(/^seed +file +\S+team\.duckdb +read-only +yes$/);
+    expect(JSON.parse(fresh.bird(['remote', 'list', '--format', 'json']).stdout)).toMatchObject([{ name: 'seed', mode: 'read_only' }]);
   });
 
   it('bird sql still works with the file remote attached', () => {

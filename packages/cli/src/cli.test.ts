@@ -20,7 +20,7 @@ describe('runCli', () => {
     [['help', 'doctor'], 0, /^usage: bird doctor \[--json\]\n$/, ''],
     [['init', '--client-id'], 2, /^$/, 'bird: --client-id needs a value; usage: bird init [--mode parquet|duckdb] [--client-id ID]\n'],
     [['--version'], 0, /^bird \d+\.\d+\.\d+\n$/, ''],
-    [[], 2, /^$/, 'bird: missing command; run `bird --help` to see the commands.\n'],
+    [[], 0, /^bird: every shell command/, ''],
     [['nope'], 2, /^$/, 'bird: unknown command "nope"; run `bird --help` to see the commands.\n'],
     [['-x'], 2, /^$/, 'bird: unknown option -x; run `bird --help` to see the commands.\n'],
     [['push', '--since', 'soon'], 2, /^$/, 'bird: --since takes a number of days (7d, 30d) or a date (YYYY-MM-DD), not "soon".\n'],

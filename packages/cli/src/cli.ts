@@ -6,7 +6,7 @@ import pkg from '../package.json' with { type: 'json' };
 /** Runs a command; resolves to its exit status when that is not 0 (a failure it reported itself), else nothing. */
 export type CommandRun = (args: string[], ctx: CliContext) => Promise<number | void>;
 
-export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'completion', 'compact', 'push', 'pull', 'import', 'doctor', 'help'] as const;
+export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'setup', 'completion', 'compact', 'push', 'pull', 'import', 'doctor', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -21,6 +21,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   stats: async () => (await import('./commands/stats.ts')).run,
   remote: async () => (await import('./commands/remote.ts')).run,
   hook: async () => (await import('./commands/hook.ts')).run,
+  setup: async () => (await import('./commands/setup.ts')).run,
   completion: async () => (await import('./commands/completion.ts')).run,
   compact: async () => (await import('./commands/compact.ts')).run,
   push: async () => (await import('./commands/sync.ts')).syncCommand('push'),
@@ -55,8 +56,8 @@ function wantsHelp(args: readonly string[]): boolean {
 
 async function dispatch(argv: string[], ctx: CliContext): Promise<number | void> {
   const [first, ...rest] = argv;
-  if (first === undefined) throw usageError('missing command; run `bird --help` to see the commands.');
-  if (first === '--help' || first === '-h') return runHelp([], ctx);
+  // `bird` alone asks what there is: the help, as `bird --help` gives it.
+  if (first === undefined || first === '--help' || first === '-h') return runHelp([], ctx);
   if (first === '--version' || first === '-V' || first === 'version') {
     ctx.stdout.write(`bird ${pkg.version}\n`);
     return;

@@ -14,7 +14,7 @@ export interface HistorySource {
 
 export async function openHistory(ctx: CliContext, onRebuild?: () => void): Promise<HistorySource> {
   const layout = layoutOf(ctx);
-  requireRoot(layout);
+  requireRoot(layout, ctx.env);
   // As every command that reads the store: a broken config.toml is an error, the rest warnings.
   warnOfProblems(ctx, layout, loadConfig(layout).remoteProblems);
   const first = loadHistory(layout.historyIndex);

@@ -34,11 +34,21 @@ export const CHECK_TIMEOUT_MS = 3000;
 /** A failure's sentence, or for anything else its message (never a stack). */
 const sentence = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
+/**
+ * Why the write check is never run on `remote`, whatever the others find (it is read_only, or a
+ * `.duckdb` database); undefined for a lake this machine pushes to.
+ */
+function neverWritten(remote: RemoteConfig, database: boolean): string | undefined {
+  if (database) return DATABASE_WRITE_SKIP;
+  if (remote.mode === 'read_only') return 'write: the remote is read_only';
+  return undefined;
+}
+
 /** The reachability check failed: the other checks cannot run. */
-function notReachable(report: Report, text: string, options: CheckOptions): void {
+function notReachable(report: Report, text: string, options: CheckOptions, skipWrite: string | undefined): void {
   report('FAIL', 'reachable', `reachable: ${text}`);
   report('skip', 'credentials', 'credentials: the remote is not reachable');
-  if (options.write) report('skip', 'write', 'write: the remote is not reachable');
+  if (options.write) report('skip', 'write', skipWrite ?? 'write: the remote is not reachable');
 }
 
 export async function checkRemote(remote: RemoteConfig, report: Report, options: CheckOptions): Promise<void> {
@@ -46,7 +56,7 @@ export async function checkRemote(remote: RemoteConfig, report: Report, options:
   try {
     database = parseRemoteUri(remote.type, remote.uri, { cwd: process.cwd() }).database;
   } catch (error) {
-    notReachable(report, sentence(error), options);
+    notReachable(report, sentence(error), options, neverWritten(remote, false));
     return;
   }
   if (database && remote.type === 'file') return checkDatabaseFile(remote, report, options);
@@ -55,14 +65,14 @@ export async function checkRemote(remote: RemoteConfig, report: Report, options:
   try {
     backend = await createRemoteBackend(remote, { timeoutMs: CHECK_TIMEOUT_MS });
   } catch (error) {
-    notReachable(report, sentence(error), options);
+    notReachable(report, sentence(error), options, neverWritten(remote, database));
     return;
   }
   try {
     if (!(await checkListing(remote, backend, database, report, options))) return;
     if (options.write) {
-      if (database) report('skip', 'write', DATABASE_WRITE_SKIP);
-      else if (remote.mode === 'read_only') report('skip', 'write', 'write: the remote is read_only');
+      const skip = neverWritten(remote, database);
+      if (skip !== undefined) report('skip', 'write', skip);
       else await checkWrite(backend, options.clientId, report);
     }
     if (database) return;
@@ -78,7 +88,8 @@ export async function checkRemote(remote: RemoteConfig, report: Report, options:
  * own key). True when both passed and the other checks may run.
  */
 async function checkListing(remote: RemoteConfig, backend: RemoteBackend, database: boolean, report: Report, options: CheckOptions): Promise<boolean> {
-  const unreachable = (text: string) => (notReachable(report, text, options), false);
+  const skipWrite = neverWritten(remote, database);
+  const unreachable = (text: string) => (notReachable(report, text, options, skipWrite), false);
   let found: boolean;
   try {
     // A .duckdb object's backend has the object's key as its prefix, so the object itself is key ''.
@@ -88,10 +99,15 @@ async function checkListing(remote: RemoteConfig, backend: RemoteBackend, databa
       found = true;
     }
   } catch (error) {
-    if (!(error instanceof RemoteAccessError) || error.failure !== 'denied') return unreachable(sentence(error));
-    report('ok', 'reachable', `reachable: ${backend.location}`);
-    report('FAIL', 'credentials', `credentials: ${error.message}`);
-    if (options.write) report('skip', 'write', remote.type === 's3' ? 'write: the credentials were refused' : 'write: the folder cannot be read');
+    const refused = error instanceof RemoteAccessError && error.failure === 'denied';
+    const missing = error instanceof RemoteAccessError && error.failure === 'no-credentials';
+    if (!refused && !missing) return unreachable(sentence(error));
+    // With no credentials to sign it, no request went out: whether the remote is there is not known.
+    if (refused) report('ok', 'reachable', `reachable: ${backend.location}`);
+    else report('skip', 'reachable', 'reachable: not tried without credentials');
+    report('FAIL', 'credentials', `credentials: ${sentence(error)}`);
+    const why = missing ? 'write: not tried without credentials' : remote.type === 's3' ? 'write: the credentials were refused' : 'write: the folder cannot be read';
+    if (options.write) report('skip', 'write', skipWrite ?? why);
     return false;
   }
   if (!found) return unreachable(`${backend.location} does not exist; check the remote's uri.`);
@@ -161,7 +177,7 @@ async function checkDatabaseFile(remote: RemoteConfig, report: Report, options: 
     reachable = `${file} is not reachable (${(error as NodeJS.ErrnoException).code ?? sentence(error)}); check the remote's uri and that it is mounted.`;
   }
   if (reachable !== undefined) {
-    notReachable(report, reachable, options);
+    notReachable(report, reachable, options, DATABASE_WRITE_SKIP);
     return;
   }
   report('ok', 'reachable', `reachable: ${file}`);

@@ -45,6 +45,25 @@ function filesUnder(dir: string): string[] {
 }
 
 const UNREACHABLE_SKIPS = 'skip  credentials: the remote is not reachable\nskip  write: the remote is not reachable\n';
+/** A remote that is never written says so, not that it could not be reached, for the write it did not try. */
+const NEVER_WRITTEN_SKIPS = {
+  readOnly: 'skip  credentials: the remote is not reachable\nskip  write: the remote is read_only\n',
+  database: 'skip  credentials: the remote is not reachable\nskip  write: a .duckdb remote is never written (push needs a folder or prefix uri)\n',
+};
+
+/** Runs `body` with no AWS credentials anywhere the SDK looks: no variables, no credentials or config file. */
+async function withoutAwsCredentials<T>(body: () => Promise<T>): Promise<T> {
+  const none = tempDir('bird-no-aws-');
+  const restore = setEnv({ AWS_SHARED_CREDENTIALS_FILE: join(none, 'credentials'), AWS_CONFIG_FILE: join(none, 'config') });
+  const saved = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY, AWS_PROFILE: process.env.AWS_PROFILE };
+  for (const name of Object.keys(saved)) delete process.env[name];
+  try {
+    return await body();
+  } finally {
+    restore();
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+  }
+}
 const failedLine = (name: string, check: string) =>
   `bird: remote "${name}" failed the ${check} check; fix what the FAIL line says, then run \`bird remote test ${name}\` again.\n`;
 
@@ -77,6 +96,17 @@ describe('bird remote test, file remotes', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`FAIL  reachable: ${lake} is not reachable (ENOENT); check the remote's path and that it is mounted.\n${UNREACHABLE_SKIPS}`);
     expect(r.stderr).toBe(failedLine('team', 'reachable'));
+  });
+
+  it('a read_only folder that is not there says the write is skipped because it is read_only', async () => {
+    const { add, bird } = sandbox();
+    const lake = join(tempDir('bird-lake-'), 'mirror');
+    mkdirSync(lake);
+    await add('mirror', '--type', 'file', '--uri', lake, '--read-only');
+    rmSync(lake, { recursive: true });
+    const r = await bird('remote', 'test', 'mirror');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`FAIL  reachable: ${lake} is not reachable (ENOENT); check the remote's path and that it is mounted.\n${NEVER_WRITTEN_SKIPS.readOnly}`);
   });
 
   it('a read_only folder skips the write check and writes nothing', async () => {
@@ -122,7 +152,7 @@ describe('bird remote test, file remotes', () => {
     });
     const gone = await bird('remote', 'test', 'gone');
     expect(gone.code).toBe(1);
-    expect(gone.stdout).toBe(`FAIL  reachable: ${join(dir, 'gone.duckdb')} is not reachable (ENOENT); check the remote's uri and that it is mounted.\n${UNREACHABLE_SKIPS}`);
+    expect(gone.stdout).toBe(`FAIL  reachable: ${join(dir, 'gone.duckdb')} is not reachable (ENOENT); check the remote's uri and that it is mounted.\n${NEVER_WRITTEN_SKIPS.database}`);
     expect(readdirSync(dir)).toEqual(['team.duckdb']);
   });
 });
@@ -168,6 +198,20 @@ describe('bird remote test, s3 remotes', () => {
     expect(r.stdout + r.stderr).not.toMatch(/nope|not-the-secret/);
   });
 
+  it('no credentials anywhere fail the credentials check, and neither reachability nor the write is claimed to have been tried', async () => {
+    const { add, bird } = sandbox();
+    const endpoint = `http://127.0.0.1:${await closedPort()}`; // nothing answers: had a request gone out, it would fail
+    await add('team', '--type', 's3', '--uri', 's3://lake/nocreds', '--endpoint', endpoint);
+    await add('mirror', '--type', 's3', '--uri', 's3://lake/nocreds', '--endpoint', endpoint, '--read-only');
+    const [team, mirror] = await withoutAwsCredentials(async () => [await bird('remote', 'test', 'team'), await bird('remote', 'test', 'mirror')]);
+    const failed = (write: string) =>
+      'skip  reachable: not tried without credentials\n' +
+      `FAIL  credentials: found no AWS credentials for s3://lake/nocreds/ at ${endpoint}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE.\n` +
+      `skip  write: ${write}\n`;
+    expect(team).toEqual({ code: 1, stdout: failed('not tried without credentials'), stderr: failedLine('team', 'credentials') });
+    expect(mirror).toEqual({ code: 1, stdout: failed('the remote is read_only'), stderr: failedLine('mirror', 'credentials') });
+  });
+
   it('an endpoint on a closed port fails reachability within a few seconds', async () => {
     const { add, bird } = sandbox();
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
@@ -177,6 +221,15 @@ describe('bird remote test, s3 remotes', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`FAIL  reachable: ${endpoint} is not reachable (ECONNREFUSED); check the remote's endpoint and your network.\n${UNREACHABLE_SKIPS}`);
+  });
+
+  it('a read_only remote on a closed port says the write is skipped because it is read_only', async () => {
+    const { add, bird } = sandbox();
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    await add('mirror', '--type', 's3', '--uri', prefix(), '--endpoint', endpoint, '--read-only');
+    const r = await bird('remote', 'test', 'mirror');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`FAIL  reachable: ${endpoint} is not reachable (ECONNREFUSED); check the remote's endpoint and your network.\n${NEVER_WRITTEN_SKIPS.readOnly}`);
   });
 
   it('a missing bucket fails reachability naming the bucket', async () => {
@@ -221,7 +274,7 @@ describe('bird remote test, s3 remotes', () => {
       });
       const gone = await bird('remote', 'test', 'gone');
       expect(gone.code).toBe(1);
-      expect(gone.stdout).toBe(`FAIL  reachable: ${uri}/gone.duckdb at ${s3().endpoint} does not exist; check the remote's uri.\n${UNREACHABLE_SKIPS}`);
+      expect(gone.stdout).toBe(`FAIL  reachable: ${uri}/gone.duckdb at ${s3().endpoint} does not exist; check the remote's uri.\n${NEVER_WRITTEN_SKIPS.database}`);
       expect((await folder.list('')).map((o) => o.key)).toEqual(['team.duckdb']);
     } finally {
       folder.close();

@@ -5,18 +5,18 @@ import { SQL_TYPES, TABLE_NAMES, TABLES } from '@bird/core';
 export function sqlHelp(): string {
   const tables = TABLE_NAMES.map((name) => {
     const columns = TABLES[name].columns.map((c) => `${c.name} ${SQL_TYPES[c.kind]}${c.nullable ? '' : ' NOT NULL'}`);
-    return `  ${name}(${columns.join(', ')}, _source VARCHAR)`;
+    return `  ${name}(${columns.join(', ')})`;
   });
   return `
 Relations (each of ${TABLE_NAMES.join(', ')}):
   main.<table>        everything stored here: this machine's rows and every remote pulled (_source says which)
-  local.<table>       rows captured or imported on this machine (_source is 'local')
+  local.<table>       rows captured or imported on this machine (the only ones without _source)
   caches.<table>      the rows pulled from all remotes; cached_<name>.<table> those of one remote
   remote_<name>.<table>  a remote read live: the auto_attach ones, and those named by --attach NAME
 Macros: remotes_invocations(), remotes_sessions(), remotes_outputs(), remotes_events() (every
   attached remote at once), cwd_invocations() (the commands run in this directory and below).
 
-Tables and their columns:
+Tables and their columns (every relation above but local.<table> adds _source VARCHAR):
 ${tables.join('\n')}
 
 Example:

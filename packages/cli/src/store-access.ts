@@ -29,7 +29,7 @@ export function lockOptions(ctx: CliContext): LockOptions {
  */
 export async function connect(ctx: CliContext, options: ConnectionOptions, { quiet = false }: { quiet?: boolean } = {}): Promise<BirdConnection> {
   const layout = layoutOf(ctx);
-  requireRoot(layout);
+  requireRoot(layout, ctx.env);
   const warn = warner(ctx);
   const { openStore } = await import('@bird/store');
   const store = await openStore(layout, { ...lockOptions(ctx), cwd: ctx.cwd, onWarning: warn });

@@ -13,6 +13,7 @@ export const USAGE = {
   'remote test': 'bird remote test NAME',
   'remote repair': 'bird remote repair NAME [--client ID]',
   hook: 'bird hook zsh|bash|fish',
+  setup: 'bird setup [zsh|bash|fish] [--append]',
   completion: 'bird completion zsh|bash|fish',
   compact: 'bird compact [--dry-run] [--json] [--verbose]',
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
@@ -48,6 +49,9 @@ Commands:
   remote test NAME                 check that a remote is reachable, accepts the credentials, can be written, and its index reads
   remote repair NAME               rewrite the lake's index of this machine's series from what is there, and claim them
   hook zsh|bash|fish               print the shell hook, for: eval "$(bird hook zsh)"
+  setup [zsh|bash|fish] [--append]
+                                   print the line for your startup file that loads the hook in every new shell
+                                   (default: the shell you are in); --append: add it there
   completion zsh|bash|fish         print Tab completion for bird (the hook already loads it)
   compact [--dry-run] [--json]     merge small Parquet files (what bird-sync does from cron)
   push [--remote NAME] [--since 7d|30d|DATE] [--dry-run]

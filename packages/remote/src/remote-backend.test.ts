@@ -186,7 +186,7 @@ describe('a remote that is not there', () => {
     }
   });
 
-  test('s3: no credentials anywhere is a denied failure that says which variables to set', async () => {
+  test('s3: no credentials anywhere is a no-credentials failure that says which variables to set', async () => {
     const none = tempDir('bird-no-aws-');
     const restore = setEnv({ AWS_SHARED_CREDENTIALS_FILE: join(none, 'credentials'), AWS_CONFIG_FILE: join(none, 'config') });
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, profile: process.env.AWS_PROFILE };
@@ -196,7 +196,7 @@ describe('a remote that is not there', () => {
     try {
       await withBackend(() => createRemoteBackend(remote({ type: 's3', uri: 's3://lake/x', endpoint: s3().endpoint })), async (b) => {
         const error = await b.list('').catch((e: RemoteAccessError) => e);
-        expect((error as RemoteAccessError).failure).toBe('denied');
+        expect((error as RemoteAccessError).failure).toBe('no-credentials');
         expect((error as Error).message).toMatch(/^found no AWS credentials for s3:\/\/lake\/x\/ at .*; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE\.$/);
       });
     } finally {

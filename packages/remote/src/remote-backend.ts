@@ -38,7 +38,8 @@ export interface GetOptions {
   readonly maxBytes?: number;
 }
 
-export const REMOTE_FAILURES = ['unreachable', 'no-store', 'denied', 'missing-object', 'too-large', 'bad-config', 'other'] as const;
+/** `no-credentials`: none were found, so no request was sent (nothing is known of the remote); `denied`: the remote refused. */
+export const REMOTE_FAILURES = ['unreachable', 'no-store', 'denied', 'no-credentials', 'missing-object', 'too-large', 'bad-config', 'other'] as const;
 export type RemoteFailure = (typeof REMOTE_FAILURES)[number];
 
 /** A remote operation that failed; `message` is one sentence that says what to check. */

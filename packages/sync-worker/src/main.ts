@@ -3,13 +3,19 @@
 import { BirdError, describeError, usageError } from '@bird/core';
 import { COMPACT_USAGE, runCompact, type CommandIO } from './compact-command.ts';
 import { PULL_USAGE, PUSH_USAGE, runSync } from './sync-command.ts';
+import pkg from '../package.json' with { type: 'json' };
 
-const USAGE = `usage: bird-sync [--remote NAME] [--json]\n       bird-sync ${COMPACT_USAGE}\n       bird-sync ${PUSH_USAGE}\n       bird-sync ${PULL_USAGE}\n`;
+const USAGE = `usage: bird-sync [--remote NAME] [--json]\n       bird-sync ${COMPACT_USAGE}\n       bird-sync ${PUSH_USAGE}\n       bird-sync ${PULL_USAGE}\n       bird-sync --version\n`;
 
 async function main(argv: string[], io: CommandIO): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h') {
     io.stdout.write(USAGE);
+    return 0;
+  }
+  // As `bird --version` answers.
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`bird-sync ${pkg.version}\n`);
     return 0;
   }
   if (first === undefined || first.startsWith('-')) return runSync('sync', argv, io, 'bird-sync');

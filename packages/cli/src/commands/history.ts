@@ -4,12 +4,17 @@ import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
+import { EMPTY_INDEX } from '@bird/history-index';
 import { openHistory } from '../history-source.ts';
 import { historyResult, historyTable, parseCount } from '../history-view.ts';
+import { inCapturingShell, storeNotYetMade } from '../layout.ts';
 import { HOST_SOURCE_FLAGS, hostSourceFilter } from '../row-filter.ts';
 import { USAGE } from '../usage.ts';
 
 const DEFAULT_COUNT = 20;
+
+/** Before a hooked shell's first command is stored (`bird stats` then says "No commands yet."). */
+const NOTHING_YET = "No commands yet: this shell's hook records each command when it finishes (bird's own commands are not recorded).\n";
 
 /**
  * `bird history [TEXT] [-n N] [--reverse] [--host H] [--source S]`: the most recent commands
@@ -29,8 +34,16 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     count = parsed;
   }
   const format: OutputFormat = values.format === undefined ? 'table' : oneOf('--format', values.format as string, OUTPUT_FORMATS);
-  // The history index, not DuckDB: this answers in milliseconds (DuckDB alone takes ~400 ms to start).
-  const { index } = await openHistory(ctx);
+  // Right after a hook is sourced there is no store until the shell records a command: an
+  // empty history. Otherwise the history index, not DuckDB: this answers in milliseconds
+  // (DuckDB alone takes ~400 ms to start).
+  const notYet = storeNotYetMade(ctx);
+  const { index } = notYet ? { index: EMPTY_INDEX } : await openHistory(ctx);
+  // Nothing recorded yet in a hooked shell (no store, or an empty one): said in words to a person.
+  if (format === 'table' && index.size === 0 && (notYet || inCapturingShell(ctx.env))) {
+    ctx.stdout.write(NOTHING_YET);
+    return;
+  }
   const result = historyResult(index, count, { text: positionals.join(' '), reverse: values.reverse === true, filter: hostSourceFilter(values) });
   const options = { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY };
   ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, options), options) : renderResult(result, format, options));

@@ -119,12 +119,24 @@ function folderFacts(path: string): FolderFacts {
   return { kind, readable: can(constants.R_OK | list), writable: can(constants.W_OK | list), parentExists: true };
 }
 
+/**
+ * The mode a remote is used in: a `.duckdb` database is only ever read (push refuses it), so it
+ * is listed read_only whatever config.toml says.
+ */
+function modeInUse(remote: RemoteConfig): RemoteConfig['mode'] {
+  try {
+    return parseRemoteUri(remote.type, remote.uri, { cwd: '/' }).database ? 'read_only' : remote.mode;
+  } catch {
+    return remote.mode; // a uri that does not parse is reported by whatever uses the remote
+  }
+}
+
 function remotesResult(remotes: readonly RemoteConfig[]): ResultSet {
   const names = ['name', 'type', 'uri', 'mode', 'auto_attach', 'endpoint', 'region'] as const;
   const types = ['VARCHAR', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BOOLEAN', 'VARCHAR', 'VARCHAR'];
   return {
     columns: names.map((name, i) => ({ name, type: types[i]! })),
-    rows: remotes.map((r) => [r.name, r.type, r.uri, r.mode, r.auto_attach, r.endpoint ?? null, r.region ?? null]),
+    rows: remotes.map((r) => [r.name, r.type, r.uri, modeInUse(r), r.auto_attach, r.endpoint ?? null, r.region ?? null]),
   };
 }
 
@@ -148,7 +160,7 @@ function list(args: string[], ctx: CliContext): void {
     headers: ['name', 'type', 'uri', 'mode', 'auto-attach', 'endpoint', 'region'],
     align: result.columns.map(() => 'left' as const),
     rows: remotes.map((r) =>
-      [r.name, r.type, r.uri, r.mode.replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? ''].map(terminal ? escapeForTerminal : escapeControls),
+      [r.name, r.type, r.uri, modeInUse(r).replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? ''].map(terminal ? escapeForTerminal : escapeControls),
     ),
   };
   ctx.stdout.write(renderTable(table, { maxWidth: tableWidth(ctx.stdout) }));
@@ -158,7 +170,7 @@ async function remove(args: string[], ctx: CliContext): Promise<void> {
   const { positionals } = parseFlags(args, {}, USAGE['remote remove'], { min: 1, max: 1 });
   const name = positionals[0]!;
   const layout = layoutOf(ctx);
-  requireRoot(layout);
+  requireRoot(layout, ctx.env);
   await editConfigFile(layout, ({ text, doc }) => {
     const edit = planRemoveRemote(text, doc, name);
     if (edit === null) throw noSuchRemote(rawRemotes(doc).map(remoteNameOf).filter((n): n is string => n !== undefined), name);
@@ -204,7 +216,7 @@ async function test(args: string[], ctx: CliContext): Promise<void> {
 async function repair(args: string[], ctx: CliContext): Promise<void> {
   const { values, positionals } = parseFlags(args, { client: { type: 'string' } }, USAGE['remote repair'], { min: 1, max: 1 });
   const layout = layoutOf(ctx);
-  requireRoot(layout);
+  requireRoot(layout, ctx.env);
   const config = loadConfig(layout);
   const remote = config.remotes.find((r) => r.name === positionals[0]);
   if (!remote) throw noSuchRemote(config.remotes.map((r) => r.name), positionals[0]!);

@@ -1,6 +1,8 @@
 import type { CliContext } from '../context.ts';
 import { escapeJsonForTerminal } from '../format/text-width.ts';
+import { EMPTY_INDEX } from '@bird/history-index';
 import { openHistory } from '../history-source.ts';
+import { storeNotYetMade } from '../layout.ts';
 import { computeStats } from '../stats/compute-stats.ts';
 import { renderStats, statsJson } from '../stats/render-stats.ts';
 import { parseStatsArgs } from '../stats/stats-args.ts';
@@ -11,7 +13,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const now = new Date();
   const timeZone = defaultTimeZone(); // Node's, which follows TZ
   const { filter, format } = parseStatsArgs(args, now, ctx.cwd, timeZone);
-  const { index } = await openHistory(ctx);
+  // In a hooked shell that has not recorded a command yet, no store is an empty history.
+  const index = storeNotYetMade(ctx) ? EMPTY_INDEX : (await openHistory(ctx)).index;
   const report = computeStats(index, filter, { now, timeZone });
   if (format === 'json') {
     const json = statsJson(report);

@@ -37,6 +37,12 @@ export function parseHookMarker(value: string): { shell: ShellName; pid: number 
 /** True for a process that is one of the shells bird hooks (`-zsh` for a login shell, `zsh5` for a versioned binary). */
 const isShell = (comm: string, shell?: ShellName) => SHELLS.some((s) => (shell === undefined || s === shell) && comm.replace(/^-/, '').startsWith(s));
 
+/** The shell nearest above this process among `ancestors` (nearest first), null when none is one. */
+export function nearestShell(ancestors: readonly ProcessInfo[]): ShellName | null {
+  const shell = ancestors.find((p) => isShell(p.comm));
+  return shell === undefined ? null : SHELLS.find((s) => isShell(shell.comm, s))!;
+}
+
 /**
  * The hook state from the marker and this process's ancestors, nearest first (null when they
  * cannot be read). Pure.

@@ -111,6 +111,18 @@ describe('computeStats on a known week', () => {
     expect([perDay.length, perDay[0]!.day, perDay.at(-1)!.day, perDay.reduce((n, d) => n + d.count, 0)]).toEqual([30, '2024-04-11', '2024-05-10', 12]);
   });
 
+  it.each<[string, RowFilter, string, number]>([
+    // NOW is 2024-05-10 12:00 UTC
+    ['the last 24 hours: yesterday and today', { sinceUs: us('2024-05-09T12:00:00Z') }, '2024-05-09', 2],
+    ['a date: from that day', { sinceUs: us('2024-05-07T00:00:00Z') }, '2024-05-07', 4],
+    ['an hour ago: today only', { sinceUs: us('2024-05-10T11:00:00Z') }, '2024-05-10', 1],
+    ['a time still to come: today only', { sinceUs: us('2024-06-01T00:00:00Z') }, '2024-05-10', 1],
+    ['a date before the 30 days: the 30 days', { sinceUs: us('2024-01-01T00:00:00Z') }, '2024-04-11', 30],
+  ])('starts the days at --since when it is later than 30 days ago: %s', (_, filter, first, length) => {
+    const perDay = computeStats(INDEX, filter, { now: NOW, timeZone: 'UTC' }).perDay;
+    expect([perDay[0]!.day, perDay.at(-1)!.day, perDay.length]).toEqual([first, '2024-05-10', length]);
+  });
+
   it('reports nothing, without NaN, when no row matches', () => {
     expect(computeStats(EMPTY_INDEX, {}, { now: NOW, timeZone: 'UTC', days: 2 })).toEqual({
       timeZone: 'UTC',

@@ -12,7 +12,7 @@ export interface StatsOptions {
   readonly timeZone?: string;
   /** Length of each top list. Default 10. */
   readonly top?: number;
-  /** Length of the per-day series. Default 30. */
+  /** Most days in the per-day series (fewer when the filter's `sinceUs` is later). Default 30. */
   readonly days?: number;
 }
 
@@ -68,7 +68,7 @@ export interface StatsReport {
   readonly hours: readonly number[];
   /** 7 counts, Monday first. */
   readonly weekdays: readonly number[];
-  /** The last `days` local days, oldest first, ending today. */
+  /** Local days, oldest first, ending today: the last `days`, or from the day of `filter.sinceUs` when that is later. */
   readonly perDay: readonly DayCount[];
   /** By {@link commandKey}: count desc, then key. */
   readonly topCommands: readonly CommandCount[];
@@ -94,7 +94,9 @@ export function computeStats(index: HistoryIndex, filter: RowFilter, options: St
   const top = options.top ?? DEFAULT_TOP;
   const dayCount = options.days ?? DEFAULT_DAYS;
   const today = localDay(clock.localMs(options.now.getTime()));
-  const firstDay = today - dayCount + 1;
+  // A series that starts before --since would draw days the filter left out as days with nothing.
+  const sinceDay = filter.sinceUs === undefined ? -Infinity : localDay(clock.localMs(Math.floor(filter.sinceUs / 1000)));
+  const firstDay = Math.max(today - dayCount + 1, Math.min(sinceDay, today));
 
   const { first, matches } = rowMatcher(index, filter);
 
@@ -106,7 +108,7 @@ export function computeStats(index: HistoryIndex, filter: RowFilter, options: St
   const dirCounts = new Float64Array(index.dirs.length);
   const hours = new Array<number>(24).fill(0);
   const weekdays = new Array<number>(7).fill(0);
-  const perDay = new Array<number>(Math.max(0, dayCount)).fill(0);
+  const perDay = new Array<number>(Math.max(0, today - firstDay + 1)).fill(0);
   let total = 0;
   let distinct = 0;
   let withExitCode = 0;

@@ -76,6 +76,21 @@ describe('renderStats', () => {
     expect(renderStats(computeStats(EMPTY_INDEX, filter, { now: NOW, timeZone: 'UTC' }), { color: true, width: 80 })).toBe(expected);
   });
 
+  it.each([
+    ['24h', 'Last 2 days', us('2024-05-09T12:00:00Z')],
+    ['1h', 'Today', us('2024-05-10T11:00:00Z')],
+  ])('titles the days --since %s leaves “%s”, not the default 30', (_, title, sinceUs) => {
+    const lines = renderStats(computeStats(INDEX, { sinceUs }, { now: NOW, timeZone: 'UTC' }), { color: false, width: 80 }).split('\n');
+    expect(lines).toContain(title);
+    expect(lines.some((line) => /^Last \d+ days$/.test(line) && line !== title)).toBe(false);
+  });
+
+  it('says “1 command”, not “1 commands”', () => {
+    const index = buildIndex([{ id: 'a', timestampUs: us('2024-05-10T10:00:00Z'), durationMs: 5, exitCode: 0, cmd: 'ls', cwd: '/', session: 's', host: 'h', source: 'local' }]);
+    const text = renderStats(computeStats(index, {}, { now: NOW, timeZone: 'UTC' }), { color: false, width: 80 });
+    expect(text.split('\n')[0]).toBe('1 command, 1 distinct, 2024-05-10 → 2024-05-10 (UTC)');
+  });
+
   it('says so when no exit code is known', () => {
     const index = buildIndex([{ id: 'a', timestampUs: us('2024-05-10T10:00:00Z'), durationMs: null, exitCode: null, cmd: 'ls', cwd: '/', session: 's', host: 'h', source: 'local' }]);
     const text = renderStats(computeStats(index, {}, { now: NOW, timeZone: 'UTC' }), { color: false, width: 80 });

@@ -44,7 +44,8 @@ export function renderStats(report: StatsReport, options: RenderOptions): string
     const section = (title: string, body: Line[]) => {
       if (body.length > 0) lines.push([], [[title, 'heading']], ...body);
     };
-    section(`Last ${Math.min(report.perDay.length, width)} days`, perDay(report, width));
+    const shownDays = Math.min(report.perDay.length, width);
+    section(shownDays === 1 ? 'Today' : `Last ${shownDays} days`, perDay(report, width));
     section('By hour', barRows(report.hours.map((n, h) => ({ label: String(h).padStart(2, '0'), value: n, right: [count(n)] })), width));
     section('By weekday', barRows(report.weekdays.map((n, d) => ({ label: WEEKDAYS[d]!, value: n, right: [count(n)] })), width));
     section('Top commands', barRows(report.topCommands.map((c) => ({ label: c.key, value: c.count, right: [count(c.count), percent(c.share)] })), width));
@@ -79,7 +80,7 @@ function headline(report: StatsReport, options: RenderOptions): Line[] {
     return lines;
   }
   lines.push([
-    [`${count(report.total)} commands`, 'heading'],
+    [`${count(report.total)} ${report.total === 1 ? 'command' : 'commands'}`, 'heading'],
     [`, ${count(report.distinct)} distinct, ${report.period.firstDay} → ${report.period.lastDay} (${report.timeZone})`],
   ]);
   if (filters.length > 0) lines.push([[filters.join(', '), 'dim']]);

@@ -142,7 +142,7 @@ export class S3RemoteBackend implements RemoteBackend {
       return new RemoteAccessError('no-store', `bucket ${this.config.bucket} does not exist at ${where}; check the remote's uri.`, { cause: error });
     }
     if (name === 'CredentialsProviderError') {
-      return new RemoteAccessError('denied', `found no AWS credentials for ${this.location}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE.`, { cause: error });
+      return new RemoteAccessError('no-credentials', `found no AWS credentials for ${this.location}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE.`, { cause: error });
     }
     if (DENIED_NAMES.has(name) || status === 403) {
       return new RemoteAccessError('denied', `${this.location} refused access (${name}); check the AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE).`, { cause: error });
