@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { BirdError, TABLE_NAMES, clientIdProblem, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, ROW_ORDER, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { BirdError, TABLE_NAMES, clientIdProblem, quarantineFile, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, ROW_ORDER, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
 import {
   LAKE_FORMAT_KEY,
@@ -28,7 +28,7 @@ import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
 import { readHead, readLog } from './series-index.ts';
 import { SeriesConflict, TRANSFER_CONCURRENCY, newToken, rebuildSeries, type SeriesContext } from './series-rebuild.ts';
-import { outboxSeqs, prepareSeriesDirs, prepareSyncDirs, readRefusal, readSeriesState, seriesPaths, syncPaths, trySyncLock, writeRefusal, writeSeriesState, writtenSeries, type SeriesPaths, type SeriesState } from './sync-state.ts';
+import { outboxSeqs, prepareSeriesDirs, prepareSyncDirs, readRefusal, remoteLedgerFiles, readSeriesState, seriesPaths, syncPaths, trySyncLock, writeRefusal, writeSeriesState, writtenSeries, type SeriesPaths, type SeriesState } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
 
 export { TRANSFER_CONCURRENCY } from './series-rebuild.ts';
@@ -89,6 +89,7 @@ interface Totals {
 }
 
 interface PushContext extends SeriesContext {
+  readonly layout: BirdLayout;
   readonly tables: readonly TableName[];
   readonly since?: string;
   /** The settled client id: the series of rows of a table without client_id whose command is not stored here. */
@@ -133,9 +134,12 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
     });
     const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
     try {
-      const ctx: PushContext = { remote, backend, paths, conn, warn, tables, since: options.since, self, totals, options, formatWritten: format !== null && !formatDamaged };
+      const ctx: PushContext = { layout, remote, backend, paths, conn, warn, tables, since: options.since, self, totals, options, formatWritten: format !== null && !formatDamaged };
       await migrateLegacyState(conn, backend, paths);
-      const { clients, unnamable } = await clientsWithNewRows(ctx);
+      const { clients, unnamable } = await clientsWithNewRows(ctx).catch(async (error: unknown) => {
+        if (!(await setAsideDamagedLedgers(ctx))) throw error;
+        return clientsWithNewRows(ctx);
+      });
       for (const [id, rows] of unnamable) problems.push(`${rows} rows carry the client id ${JSON.stringify(id)}, which cannot name a lake series (${clientIdProblem(id)}); they stay here.`);
       const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0);
       for (const client of [...new Set([...clients, ...staged])].sort()) {
@@ -154,6 +158,27 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
     lock.release();
   }
   return summary({ ...totals, problems });
+}
+
+/**
+ * A ledger file DuckDB cannot read (cut short by a full disk, garbage) fails every query that
+ * asks what is unpushed. Each is set aside in quarantine, and its series' push state with it, so
+ * the next step reads the series back from the lake (its ledger rebuilt from what the lake
+ * holds). Returns false when no ledger file was the trouble.
+ */
+async function setAsideDamagedLedgers(ctx: PushContext): Promise<boolean> {
+  let found = false;
+  for (const table of TABLE_NAMES) {
+    for (const file of remoteLedgerFiles(ctx.paths, table)) {
+      if (await batchesReadable(ctx.conn, [file])) continue;
+      found = true;
+      const kept = quarantineFile(ctx.layout, file);
+      const client = writtenSeries(ctx.paths).find((c) => file.startsWith(join(seriesPaths(ctx.paths, c).pushed, table)));
+      if (client !== undefined) rmSync(seriesPaths(ctx.paths, client).pushState, { force: true });
+      ctx.warn(`remote ${ctx.remote.name}: the push ledger ${file} is damaged; it is kept in ${kept}${client !== undefined ? `, and series ${client} is read back from the lake` : ''}.`);
+    }
+  }
+  return found;
 }
 
 /** The series with rows to push, and the rows whose client id cannot name one (count by id). */
@@ -198,10 +223,21 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   }
   sweepOutbox(series);
   const local = readSeriesState(series);
-  const staged = readStaged(series);
+  const { good: staged, damaged } = await readStaged(ctx, series);
   const headRead = await readHead(ctx.backend, client, ctx.paths.scratch);
   const head: HeadState = headRead.kind === 'present' ? { kind: 'present', seq: headRead.head.seq, token: headRead.head.token ?? null } : { kind: headRead.kind };
   const at = { headSeq: headRead.kind === 'present' ? headRead.head.seq : -1, headToken: headRead.kind === 'present' ? (headRead.head.token ?? null) : null };
+  if (damaged.length > 0) {
+    // A damaged staged push the lake already has (uploaded, killed before the commit): its keys
+    // come from the lake. Any other is dropped; its rows are still unpushed here.
+    const landed = damaged.some((d) => d.seq === at.headSeq && d.token === at.headToken);
+    for (const d of damaged) removeStaged(series, d.seq);
+    ctx.warn(`remote ${ctx.remote.name}: a push staged in ${series.outbox} was damaged (a batch file missing or unreadable); ${landed ? 'the lake has it, so the series is read back from the lake' : 'it was dropped, and its rows are staged again'}.`);
+    if (landed && !rebuilt) {
+      await rebuildSeries(ctx, series, { requireOwnership: false, rewriteIndex: false });
+      return pushSeries(ctx, client, true);
+    }
+  }
   const plan = planSeriesPush({ local, head, staged });
   if (plan.kind !== 'conflict') for (const seq of plan.discard) removeStaged(series, seq);
 
@@ -258,14 +294,36 @@ async function checkOwnPush(ctx: PushContext, series: SeriesPaths, state: Series
 }
 
 /** Staged pushes that check out, each with its token; a damaged one is dropped (its rows are still unpushed here). */
-function readStaged(series: SeriesPaths): StagedPush[] {
-  const out: StagedPush[] = [];
+/**
+ * Staged pushes that check out, each with its token. A segment that does not parse is dropped at
+ * once (its rows are still unpushed here, and are staged again). One whose batch files are not
+ * all there and readable is `damaged`: dropped too, unless the lake already has it (then the
+ * series is read back from the lake instead of from those files).
+ */
+async function readStaged(ctx: PushContext, series: SeriesPaths): Promise<{ good: StagedPush[]; damaged: StagedPush[] }> {
+  const good: StagedPush[] = [];
+  const damaged: StagedPush[] = [];
   for (const seq of outboxSeqs(series)) {
     const segment = readStagedSegment(series, seq);
-    if (segment?.token) out.push({ seq, token: segment.token });
-    else removeStaged(series, seq);
+    if (!segment?.token) {
+      removeStaged(series, seq);
+      continue;
+    }
+    const files = segment.batches.map((b) => join(series.outbox, String(seq), 'batches', b.key));
+    (await batchesReadable(ctx.conn, files) ? good : damaged).push({ seq, token: segment.token });
   }
-  return out;
+  return { good, damaged };
+}
+
+/** True when every file is there and DuckDB reads it whole (a staged batch cut short by a full disk is not uploaded). */
+async function batchesReadable(conn: BirdConnection, files: readonly string[]): Promise<boolean> {
+  if (files.length === 0) return true;
+  try {
+    await conn.query(`SELECT count(*) FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readStagedSegment(series: SeriesPaths, seq: number) {
