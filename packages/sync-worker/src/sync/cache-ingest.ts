@@ -8,7 +8,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { TABLES, TEMP_SUFFIX, quarantineFile, quoteIdent, quoteLiteral, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type StorageMode, type TableName, ROW_KEY, ROW_ORDER } from '@bird/core';
+import { TABLES, TEMP_SUFFIX, duckdbTempOptions, quarantineFile, quoteIdent, quoteLiteral, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type StorageMode, type TableName, ROW_KEY, ROW_ORDER } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { PLACEHOLDER_FILE, cachedPartitionDir, cachedRemoteDir, cachedSchema, checkRemoteName, openCatalog, refreshHistoryIndex } from '@bird/store';
 import { MAX_VALUE_BYTES, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
@@ -91,8 +91,8 @@ async function stageFresh(connection: DuckDBConnection, layout: BirdLayout, tabl
 async function ingestAsFiles(layout: BirdLayout, remote: string, byTable: ReadonlyMap<TableName, string[]>, options: IngestOptions): Promise<number> {
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
   if (!lock) throw new Error('a compaction held the store for over a minute; the pull stopped before changing anything, and the next one retries.');
-  const spill = join(layout.tmp, `duckdb-pull-${process.pid}`);
-  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', memory_limit: INGEST_MEMORY, temp_directory: spill });
+  const spill = duckdbTempOptions(layout);
+  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', memory_limit: INGEST_MEMORY, ...spill });
   const connection = await instance.connect();
   let added = 0;
   try {
@@ -123,7 +123,7 @@ async function ingestAsFiles(layout: BirdLayout, remote: string, byTable: Readon
   } finally {
     connection.closeSync();
     instance.closeSync();
-    rmSync(spill, { recursive: true, force: true });
+    rmSync(spill.temp_directory, { recursive: true, force: true });
     lock.release();
   }
   return added;

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { TABLES, quoteIdent, quoteLiteral, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { TABLES, duckdbTempOptions, quoteIdent, quoteLiteral, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { databaseCopy, databaseTables, registerCachedRemote } from '@bird/store';
 import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
 import { advanceDatabaseCursor, planDatabaseRead, type DatabaseRead } from './plan-sync.ts';
@@ -28,7 +28,7 @@ export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remot
 
   rmSync(paths.incoming, { recursive: true, force: true });
   mkdirSync(paths.incoming, { recursive: true, mode: 0o700 });
-  const groups = await exportRows(copy.path, paths.incoming, tables, self, wanted);
+  const groups = await exportRows(layout, copy.path, paths.incoming, tables, self, wanted);
   let rows = 0;
   if (groups.length > 0) {
     await registerCachedRemote(layout, remote.name);
@@ -45,8 +45,8 @@ export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remot
  * shape the ingest reads. Rows of this machine stay out (they are `local` here) unless --client
  * asks for them; outputs and events follow the invocations they belong to.
  */
-async function exportRows(path: string, incoming: string, tables: readonly TableName[], self: ReadonlySet<string>, wanted: DatabaseRead): Promise<IncomingGroup[]> {
-  const instance = await DuckDBInstance.create(':memory:');
+async function exportRows(layout: BirdLayout, path: string, incoming: string, tables: readonly TableName[], self: ReadonlySet<string>, wanted: DatabaseRead): Promise<IncomingGroup[]> {
+  const instance = await DuckDBInstance.create(':memory:', duckdbTempOptions(layout));
   const connection = await instance.connect();
   try {
     await connection.run(`ATTACH ${quoteLiteral(path)} AS source (READ_ONLY)`);
