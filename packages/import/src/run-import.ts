@@ -187,7 +187,8 @@ async function write(layout: BirdLayout, config: BirdConfig, plan: ImportPlan, o
       for (const [n, { table, file }] of files.entries()) {
         const key = quoteIdent(ROW_KEY[table.name]);
         const target = `local.${quoteIdent(table.name)}`;
-        await conn.run(`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${quoteLiteral(file)}) WHERE ${key} NOT IN (SELECT ${key} FROM ${target})`);
+        // NOT EXISTS, never NOT IN: one NULL key stored would make NOT IN keep no row at all.
+        await conn.run(`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${quoteLiteral(file)}) i WHERE NOT EXISTS (SELECT 1 FROM ${target} s WHERE s.${key} = i.${key})`);
         onProgress?.(n + 1, files.length);
       }
       await conn.run('COMMIT');
