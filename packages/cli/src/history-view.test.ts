@@ -170,6 +170,23 @@ describe('historyTable', () => {
     });
   });
 
+  describe('TEXT: smart case and accents, as the search and fzf', () => {
+    const index = buildIndex([row(1, { cmd: 'echo naïve' }), row(2, { cmd: 'ECHO loud' }), row(3, { cmd: 'echo café' }), row(4, { cmd: 'Echo Ørsted' })]);
+    it.each<[string, string[]]>([
+      ['echo', ['Echo Ørsted', 'echo café', 'ECHO loud', 'echo naïve']],
+      ['ECHO', ['ECHO loud']],
+      ['naive', ['echo naïve']],
+      ['naïve', ['echo naïve']],
+      ['cafe', ['echo café']],
+      ['CAFE', []],
+      ['orsted', ['Echo Ørsted']],
+      ['Ørsted', ['Echo Ørsted']],
+      ['ørsted', ['Echo Ørsted']],
+    ])('%j keeps %j', (text, cmds) => {
+      expect(historyResult(index, 10, { text }).rows.map((r) => r[4])).toEqual(cmds);
+    });
+  });
+
   it('escapes a pulled host name, which another machine wrote', () => {
     const table = historyTable(historyResult(buildIndex([row(1, { host: 'evil\u001b[2J', source: 'team' })]), 1), undefined);
     expect(table.rows[0]![3]).toBe('evil\\x1b[2J@team');

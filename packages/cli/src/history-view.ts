@@ -5,6 +5,7 @@ import { rowMatcher, type RowFilter } from './row-filter.ts';
 import type { TextTable } from './format/table.ts';
 import { escapeControls, escapeForTerminal } from './format/text-width.ts';
 import { plainText, readableTimestamp } from './format/values.ts';
+import { folderFor } from './search/text-fold.ts';
 
 /**
  * The columns `bird history` gives, as `bird sql` would type them. Where a row came from is
@@ -39,7 +40,10 @@ export function isoMicros(us: number): string {
 }
 
 export interface HistoryOptions {
-  /** Only commands containing this text; case matters only when it holds an uppercase letter. */
+  /**
+   * Only commands containing this text; smart case and accents, as the search: case matters only
+   * when it holds an uppercase letter, accents only when it holds an accented one.
+   */
   text?: string;
   /** The same rows oldest first, as the shell's own `history` prints them. */
   reverse?: boolean;
@@ -50,9 +54,9 @@ export interface HistoryOptions {
 /** The last `limit` rows of the index, newest first (the index is in start order, ids breaking ties). */
 export function historyResult(index: HistoryIndex, limit: number, options: HistoryOptions = {}): ResultSet {
   const text = options.text ?? '';
-  const fold = text === text.toLowerCase();
+  const fold = folderFor(text);
   // Decided once per distinct command, not once per row.
-  const wanted = text === '' ? null : index.commands.map((c) => (fold ? c.toLowerCase() : c).includes(text));
+  const wanted = text === '' ? null : index.commands.map((c) => fold(c).includes(text));
   const { first, matches } = rowMatcher(index, options.filter ?? {});
   const rows: unknown[][] = [];
   for (let r = index.size - 1; r >= first && rows.length < limit; r--) {
