@@ -188,8 +188,8 @@ describe('historyTable', () => {
   });
 
   it('escapes a pulled host name, which another machine wrote', () => {
-    const table = historyTable(historyResult(buildIndex([row(1, { host: 'evil\u001b[2J', source: 'team' })]), 1), undefined);
-    expect(table.rows[0]![3]).toBe('evil\\x1b[2J@team');
+    const table = historyTable(historyResult(buildIndex([row(1, { host: 'evil\u001b[2J\u202e', source: 'team' })]), 1), undefined);
+    expect(table.rows[0]![3]).toBe('evil\\x1b[2J\\u202e@team');
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
 import type { ResultSet } from './format/result-set.ts';
 import { rowMatcher, type RowFilter } from './row-filter.ts';
 import type { TextTable } from './format/table.ts';
-import { escapeControls, escapeForTerminal } from './format/text-width.ts';
+import { escapeForTerminal } from './format/text-width.ts';
 import { plainText, readableTimestamp } from './format/values.ts';
 import { folderFor } from './search/text-fold.ts';
 
@@ -133,13 +133,13 @@ const HISTORY_TABLE_COLUMNS = [
 ] as const;
 
 /**
- * Rows of {@link historyResult} as a table; an unknown value (NULL) is left blank. `terminal`:
- * bidi controls escaped too. A `from` column ({@link originMark}) appears only when a row came
- * from a remote, so this machine's own history reads as it always did.
+ * Rows of {@link historyResult} as a table; an unknown value (NULL) is left blank, and control
+ * and bidi characters are escaped, on a terminal or piped. A `from` column ({@link originMark})
+ * appears only when a row came from a remote, so this machine's own history reads as it always did.
  */
-export function historyTable(result: ResultSet, home: string | undefined, options: { terminal?: boolean } = {}): TextTable {
+export function historyTable(result: ResultSet, home: string | undefined): TextTable {
   const text = (value: unknown) => plainText(value) ?? '';
-  const escape = options.terminal ? escapeForTerminal : escapeControls;
+  const escape = escapeForTerminal;
   const rows = result.rows.map(([timestamp, exit, duration, cwd, cmd, host, source]) => ({
     time: readableTimestamp(text(timestamp), { fraction: false }),
     exit: text(exit),

@@ -32,6 +32,5 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   // The history index, not DuckDB: this answers in milliseconds (DuckDB alone takes ~400 ms to start).
   const { index } = await openHistory(ctx);
   const result = historyResult(index, count, { text: positionals.join(' '), reverse: values.reverse === true, filter: hostSourceFilter(values) });
-  const options = { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY };
-  ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, options), options) : renderResult(result, format, options));
+  ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME), { maxWidth: tableWidth(ctx.stdout) }) : renderResult(result, format));
 }

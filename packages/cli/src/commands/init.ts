@@ -1,6 +1,6 @@
 import { STORAGE_MODES } from '@bird/core';
 import { oneOf, parseFlags } from '../args.ts';
-import type { CliContext } from '../context.ts';
+import { warn, type CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
 import { lockOptions } from '../store-access.ts';
 import { USAGE } from '../usage.ts';
@@ -14,7 +14,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const mode = values.mode === undefined ? undefined : oneOf('--mode', values.mode as string, STORAGE_MODES);
   const layout = layoutOf(ctx);
   const { initStore } = await import('@bird/store');
-  const result = await initStore(layout, mode, { ...lockOptions(ctx), onWarning: (message) => ctx.stderr.write(`bird: warning: ${message}\n`) });
+  const result = await initStore(layout, mode, { ...lockOptions(ctx), onWarning: (message) => warn(ctx, message) });
   ctx.stdout.write(
     result.created
       ? `Created a BIRD store in ${result.mode} mode at ${layout.root}.\n`

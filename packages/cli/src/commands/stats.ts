@@ -1,5 +1,4 @@
 import type { CliContext } from '../context.ts';
-import { escapeJsonForTerminal } from '../format/text-width.ts';
 import { openHistory } from '../history-source.ts';
 import { computeStats } from '../stats/compute-stats.ts';
 import { renderStats, statsJson } from '../stats/render-stats.ts';
@@ -14,8 +13,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const { index } = await openHistory(ctx);
   const report = computeStats(index, filter, { now, timeZone });
   if (format === 'json') {
-    const json = statsJson(report);
-    ctx.stdout.write(`${ctx.stdout.isTTY ? escapeJsonForTerminal(json) : json}\n`);
+    ctx.stdout.write(statsJson(report));
     return;
   }
   const color = ctx.stdout.isTTY && (ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '');

@@ -35,6 +35,18 @@ describe('renderSearch', () => {
     expect(team[1]).toMatch(/kubectl get pods +@team$/);
   });
 
+  it.each<[string, Partial<HistoryRow>]>([
+    ['the command', { cmd: 'echo \x1b]52;c;ZXZpbA==\x07 \x9b2J \u202eevil' }],
+    ['the folder', { cmd: 'ls', cwd: '/tmp/\x1b]0;title\x07\u202e' }],
+    ['the source', { cmd: 'ls', source: 'te\x1b[2Jam\u009b' }],
+  ])('lets no control or bidi character of %s through, in the list or the inspector', (_name, over) => {
+    const s = new SearchSession(buildIndex([row(1, 'before'), row(2, 'x', over), row(3, 'after')]), ctx, { query: over.cmd!.slice(0, 2), rows: 8 });
+    const unsafe = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+    expect(renderSearch(s, 200, 6, style).join('')).not.toMatch(unsafe);
+    s.press({ name: 'o', ctrl: true });
+    expect(renderSearch(s, 200, 8, style).join('')).not.toMatch(unsafe);
+  });
+
   it('escapes a newline inside a command rather than breaking the frame', () => {
     const lines = renderSearch(new SearchSession(index, ctx, { query: 'printf', rows: 8 }), 100, 6, style);
     expect(lines[1]).toContain('printf "a\\nb"\\nsecond line');

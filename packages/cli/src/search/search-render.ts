@@ -64,7 +64,7 @@ export function renderSearch(session: SearchSession, width: number, height: numb
       const dur = pad(Number.isNaN(duration) ? '' : formatDuration(duration), 6, true);
       const dirWidth = Math.max(8, Math.min(24, Math.floor(width / 5)));
       const dir = pad(truncateToWidth(escapeForTerminal(shortenHome(index.dirs[index.cwd[row]!]!, style.home)), dirWidth), dirWidth);
-      const tail = [count > 1 ? `×${count}` : '', originMark(source)].filter(Boolean).join(' ');
+      const tail = [count > 1 ? `×${count}` : '', escapeForTerminal(originMark(source))].filter(Boolean).join(' ');
       const fixed = `  ${when} ${exitText} ${dur}  ${dir}  `;
       const room = Math.max(1, width - displayWidth(fixed) - (tail ? displayWidth(tail) + 2 : 0));
       const cmd = truncateToWidth(escapeForTerminal(index.commands[c]!), room);
@@ -83,7 +83,7 @@ export function renderSearch(session: SearchSession, width: number, height: numb
 
 function statusLine(session: SearchSession): string {
   const f = session.filter;
-  const source = f.source === null ? 'all sources' : f.source;
+  const source = f.source === null ? 'all sources' : escapeForTerminal(f.source);
   const shown = session.total === 0 ? 0 : session.selected + 1;
   const modes = `[${session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
   const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd';

@@ -1,5 +1,5 @@
 // `bird stats` for people (a terminal report of bars and a sparkline) and for programs (JSON).
-import { escapeForTerminal, displayWidth, truncateToWidth } from '../format/text-width.ts';
+import { escapeForTerminal, escapeJsonForTerminal, displayWidth, truncateToWidth } from '../format/text-width.ts';
 import { formatDuration, shortenHome } from '../history-view.ts';
 import { bar } from './bar.ts';
 import type { StatsReport } from './compute-stats.ts';
@@ -61,9 +61,12 @@ export function renderStats(report: StatsReport, options: RenderOptions): string
   return lines.map((line) => paint(fit(line, width), options.color)).join('\n') + '\n';
 }
 
-/** The report as stable JSON: the same fields in the same order every time, 2-space indented. */
+/**
+ * The report as stable JSON: the same fields in the same order every time, 2-space indented;
+ * control and bidi characters in commands and folders as `\uXXXX` (the same values).
+ */
 export function statsJson(report: StatsReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${escapeJsonForTerminal(JSON.stringify(report, null, 2))}\n`;
 }
 
 function headline(report: StatsReport, options: RenderOptions): Line[] {
@@ -73,7 +76,9 @@ function headline(report: StatsReport, options: RenderOptions): Line[] {
     report.filter.source === undefined ? undefined : `source ${report.filter.source}`,
     report.filter.dir === undefined ? undefined : `under ${shortenHome(report.filter.dir, options.home)}`,
     report.filter.sinceUs === undefined ? undefined : `since ${localMinute(report.filter.sinceUs, report.timeZone)}`,
-  ].filter((f) => f !== undefined);
+  ]
+    .filter((f) => f !== undefined)
+    .map(escapeForTerminal);
   if (report.period === null) {
     lines.push([[filters.length > 0 ? `No commands match: ${filters.join(', ')}.` : 'No commands yet.']]);
     return lines;
