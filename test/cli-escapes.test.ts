@@ -101,6 +101,7 @@ describe('a store whose commands, folders and host names carry control character
     ['bird sql', ['sql', QUERY], SHOWN],
     ['bird stats', ['stats'], /\\x1b\[2J\\x1b\[31;1m/],
     ['bird remote list', ['remote', 'list'], /s3:\/\/bucket\/\\x1b\]0;x\\x07/],
+    ['bird search --format json (on a terminal it prints, as asked)', ['search', '--format', 'json', 'evil'], SHOWN_JSON],
   ])('%s, on a terminal, prints no control character raw', async (_name, args, shown) => {
     // NO_COLOR: bird's own colours would be escape sequences too, and this test allows none.
     const { code, out } = await inTerminal(s, args, { cols: 400, env: { NO_COLOR: '1' } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '@bird/history-index';
 import { MAX_COMMAND_LINES, commandLines, formatDuration, historyResult, historyTable, isoMicros, originMark, parseCount, shortenHome } from './history-view.ts';
-import { escapeControls } from './format/text-width.ts';
+import { escapePlain } from './format/text-width.ts';
 import { renderTable } from './format/table.ts';
 
 const savedTz = process.env.TZ;
@@ -92,6 +92,11 @@ describe('historyTable', () => {
       ['2025-03-01 12:34:56', '0', '1.2s', '~/src', 'echo one\necho two'],
       ['2025-03-01 12:00:00', '', '', '', 'ls'],
     ]);
+  });
+
+  it('writes values in the plain form: `\\n` is a newline, `\\\\n` a backslash and an n', () => {
+    const table = historyTable({ columns: [], rows: [['2025-03-01T12:00:00Z', 0, 5, '/tmp/a\\b', "printf 'a\\n' \x1b]0;x\x07\ttab\u202e"]] }, undefined);
+    expect(table.rows[0]!.slice(3)).toEqual(['/tmp/a\\\\b', "printf 'a\\\\n' \\x1b]0;x\\x07\\ttab\\u202e"]);
   });
 
   it('prints a multi-line command as its lines, under its own column, and cuts a long folder from the left', () => {
@@ -205,11 +210,13 @@ describe('commandLines', () => {
   it.each([
     ['ls', 'ls'],
     ['echo one\necho two', 'echo one\necho two'],
-    ['dos\r\nlines', 'dos\nlines'],
+    // A carriage return is shown, not taken for part of a line break: the plain form keeps it.
+    ['dos\r\nlines', 'dos\\r\nlines'],
     ['tab\there\n\u001b[31m', 'tab\\there\n\\x1b[31m'],
+    ['a \\\n  b', 'a \\\\\n  b'],
     [Array.from({ length: MAX_COMMAND_LINES }, (_, i) => `l${i}`).join('\n'), 'l0\nl1\nl2\nl3\nl4'],
     [Array.from({ length: 40 }, (_, i) => `l${i}`).join('\n'), 'l0\nl1\nl2\nl3\n… 36 more lines'],
   ])('%j is shown as %j', (cmd, shown) => {
-    expect(commandLines(cmd, escapeControls)).toBe(shown);
+    expect(commandLines(cmd, escapePlain).join('\n')).toBe(shown);
   });
 });

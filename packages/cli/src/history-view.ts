@@ -3,7 +3,7 @@ import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
 import type { ResultSet } from './format/result-set.ts';
 import { rowMatcher, type RowFilter } from './row-filter.ts';
 import type { TextTable } from './format/table.ts';
-import { escapeForTerminal } from './format/text-width.ts';
+import { escapePlain } from './format/text-width.ts';
 import { plainText, readableTimestamp } from './format/values.ts';
 import { folderFor } from './search/text-fold.ts';
 
@@ -112,11 +112,11 @@ export const MAX_COMMAND_LINES = 5;
  * A command as the lines it was typed in, each escaped: a loop or a heredoc reads as written,
  * not as one line of `\n`s. Past {@link MAX_COMMAND_LINES}, a last line counts the rest.
  */
-export function commandLines(cmd: string, escape: (text: string) => string): string {
-  const lines = cmd.split(/\r?\n/).map(escape);
-  if (lines.length <= MAX_COMMAND_LINES) return lines.join('\n');
+export function commandLines(cmd: string, escape: (text: string) => string): string[] {
+  const lines = cmd.split('\n').map(escape);
+  if (lines.length <= MAX_COMMAND_LINES) return lines;
   const shown = lines.slice(0, MAX_COMMAND_LINES - 1);
-  return [...shown, `… ${lines.length - shown.length} more lines`].join('\n');
+  return [...shown, `… ${lines.length - shown.length} more lines`];
 }
 
 /**
@@ -133,13 +133,15 @@ const HISTORY_TABLE_COLUMNS = [
 ] as const;
 
 /**
- * Rows of {@link historyResult} as a table; an unknown value (NULL) is left blank, and control
- * and bidi characters are escaped, on a terminal or piped. A `from` column ({@link originMark})
- * appears only when a row came from a remote, so this machine's own history reads as it always did.
+ * Rows of {@link historyResult} as a table; an unknown value (NULL) is left blank. Every value is
+ * in the plain form (escapePlain: controls escaped, a backslash doubled), as `bird search`
+ * prints commands, and a multi-line command is shown as its lines. A `from` column
+ * ({@link originMark}) appears only when a row came from a remote, so this machine's own history
+ * reads as it always did.
  */
 export function historyTable(result: ResultSet, home: string | undefined): TextTable {
   const text = (value: unknown) => plainText(value) ?? '';
-  const escape = escapeForTerminal;
+  const escape = escapePlain;
   const rows = result.rows.map(([timestamp, exit, duration, cwd, cmd, host, source]) => ({
     time: readableTimestamp(text(timestamp), { fraction: false }),
     exit: text(exit),
@@ -147,7 +149,7 @@ export function historyTable(result: ResultSet, home: string | undefined): TextT
     // Host names in pulled rows were written by other machines: escaped like the rest.
     from: escape(originMark(text(source) || LOCAL_SOURCE, text(host))),
     cwd: escape(shortenHome(text(cwd), home)),
-    cmd: commandLines(text(cmd), escape),
+    cmd: commandLines(text(cmd), escape).join('\n'),
   }));
   const withOrigin = rows.some((row) => row.from !== '');
   const columns = HISTORY_TABLE_COLUMNS.filter((c) => c.key !== 'from' || withOrigin);

@@ -4,7 +4,7 @@ import { BirdError, DEFAULT_SEARCH, loadConfig, shortHostname, usageError } from
 import { UNKNOWN_EXIT } from '@bird/history-index';
 import { oneOf, parseFlags } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { escapeForTerminal, escapeJsonForTerminal } from '../format/text-width.ts';
+import { escapeJsonForTerminal, escapePlain } from '../format/text-width.ts';
 import { openHistory } from '../history-source.ts';
 import { isoMicros, parseCount } from '../history-view.ts';
 import { layoutOf } from '../layout.ts';
@@ -43,7 +43,10 @@ function configuredHeight(ctx: CliContext): number {
   }
 }
 
-/** `bird search [QUERY]`: interactive on a terminal (or for a key binding), else prints matches. */
+/**
+ * `bird search [QUERY]`: interactive on a terminal (or for a key binding), else prints matches.
+ * An output format asked for (`--format`, `-0`) means print, on a terminal too.
+ */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const { values, positionals } = parseFlags(
     args,
@@ -79,7 +82,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     cwd: ctx.cwd,
     workspace: workspaceOf(ctx.cwd),
   };
-  const interactive = shell !== undefined || ctx.stdout.isTTY;
+  const interactive = shell !== undefined || (ctx.stdout.isTTY && values.format === undefined && values.print0 !== true);
 
   if (!interactive) {
     const { index } = await openHistory(ctx);
@@ -107,7 +110,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     // -0 is the one form that carries the stored bytes as they are (a command holds no NUL): it
     // is for programs that take commands back (`fzf --read0`, `xargs -0`), not for a screen.
     if (values.print0) for (const c of picks) ctx.stdout.write(`${index.commands[c]}\0`);
-    else for (const c of picks) ctx.stdout.write(`${escapeForTerminal(index.commands[c]!)}\n`);
+    // Plain, one per line: a newline as `\n`, a backslash as `\\`, so either reads back.
+    else for (const c of picks) ctx.stdout.write(`${escapePlain(index.commands[c]!)}\n`);
     return;
   }
 
@@ -144,6 +148,6 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     ctx.stdout.write(outcome.kind === 'cd' ? `cd\n${next.run ? 'run' : ''}\n${outcome.dir}` : `insert\n${next.run ? 'run' : ''}\n${outcome.cmd}${next.text}`);
     return;
   }
-  // Run from a prompt by hand: print what was chosen (a binding puts it on the command line instead).
-  ctx.stdout.write(`${escapeForTerminal(outcome.kind === 'cd' ? outcome.dir : outcome.cmd)}\n`);
+  // Run from a prompt by hand: print what was chosen, in the plain form (a binding puts it on the command line instead).
+  ctx.stdout.write(`${escapePlain(outcome.kind === 'cd' ? outcome.dir : outcome.cmd)}\n`);
 }
