@@ -80,7 +80,8 @@ describe('a store whose commands, folders and host names carry control character
     ['bird history TEXT', ['history', 'evil'], SHOWN, WARNED],
     ['bird search QUERY', ['search', 'evil'], SHOWN, WARNED],
     ['bird search --format json', ['search', '--format', 'json', 'evil'], SHOWN_JSON, WARNED],
-    ['bird stats', ['stats'], /\\x1b\[2J\\x1b\[31;1m/, WARNED],
+    // Folders are cut from the left to fit: their end shows.
+    ['bird stats', ['stats'], /\\x7f Ã©\ufffd/, WARNED],
     ['bird stats --format json', ['stats', '--format', 'json'], SHOWN_JSON, WARNED],
     ['bird sql', ['sql', QUERY], SHOWN, WARNED],
     ['bird sql --format csv', ['sql', QUERY, '--format', 'csv'], SHOWN, WARNED],
@@ -99,7 +100,7 @@ describe('a store whose commands, folders and host names carry control character
   it.each<[string, string[], RegExp]>([
     ['bird history', ['history'], SHOWN],
     ['bird sql', ['sql', QUERY], SHOWN],
-    ['bird stats', ['stats'], /\\x1b\[2J\\x1b\[31;1m/],
+    ['bird stats', ['stats'], /\\x7f Ã©\ufffd/],
     ['bird remote list', ['remote', 'list'], /s3:\/\/bucket\/\\x1b\]0;x\\x07/],
     ['bird search --format json (on a terminal it prints, as asked)', ['search', '--format', 'json', 'evil'], SHOWN_JSON],
   ])('%s, on a terminal, prints no control character raw', async (_name, args, shown) => {

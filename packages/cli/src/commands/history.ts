@@ -32,5 +32,6 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   // The history index, not DuckDB: this answers in milliseconds (DuckDB alone takes ~400 ms to start).
   const { index } = await openHistory(ctx);
   const result = historyResult(index, count, { text: positionals.join(' '), reverse: values.reverse === true, filter: hostSourceFilter(values) });
-  ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME), { maxWidth: tableWidth(ctx.stdout) }) : renderResult(result, format));
+  // The table is fitted to the terminal by historyTable itself: the command gets the room.
+  ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, { maxWidth: tableWidth(ctx.stdout) })) : renderResult(result, format));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildIndex, type HistoryRow } from '@bird/history-index';
 import { displayWidth } from '../format/text-width.ts';
-import { ago, renderSearch } from './search-render.ts';
+import { renderSearch } from './search-render.ts';
 import { SearchSession } from './search-session.ts';
 
 const NOW = 1_764_000_000_000;
@@ -33,6 +33,12 @@ describe('renderSearch', () => {
     expect(lines.at(-1)).toMatch(/^\[fuzzy\] \[everywhere\] \[all sources\] 1\/1 /);
     const team = renderSearch(new SearchSession(index, ctx, { query: 'kubectl', rows: 8 }), 100, 6, style);
     expect(team[1]).toMatch(/kubectl get pods +@team$/);
+  });
+
+  it('cuts a long folder from the left, as bird history does: its end tells folders apart', () => {
+    const deep = buildIndex([row(1, 'make deploy', { cwd: '/home/ana/work/clients/acme/platform/services/billing' })]);
+    const lines = renderSearch(new SearchSession(deep, ctx, { rows: 4 }), 100, 4, style);
+    expect(lines[1]).toMatch(/ …\/services\/billing +make deploy$/);
   });
 
   it.each<[string, Partial<HistoryRow>]>([
@@ -72,13 +78,5 @@ describe('renderSearch', () => {
     expect(text).toMatch(/before: kubectl get pods  ⟩  echo 日本語/);
     expect(text).toContain('after:  —');
     expect(text).toContain('Esc back');
-  });
-});
-
-describe('ago', () => {
-  it.each([
-    [0, '0s'], [59_999, '59s'], [60_000, '1m'], [3_599_999, '59m'], [3_600_000, '1h'], [86_400_000, '1d'], [7 * 86_400_000, '1w'], [400 * 86_400_000, '1y'], [-5, '0s'],
-  ])('%i ms → %s', (ms, text) => {
-    expect(ago(ms)).toBe(text);
   });
 });

@@ -2,8 +2,10 @@
 // line with the modes. Pure (the session and a width in, strings out), so the layout is tested
 // without a terminal; search-terminal.ts only writes these lines in place.
 import { UNKNOWN_EXIT } from '@bird/history-index';
+import { folderText, folderWidth } from '../format/folder-text.ts';
 import { displayWidth, escapeForTerminal, truncateToWidth } from '../format/text-width.ts';
-import { formatDuration, originMark, shortenHome } from '../history-view.ts';
+import { ago, formatDuration } from '../format/time-text.ts';
+import { originMark } from '../history-view.ts';
 import type { SearchSession } from './search-session.ts';
 
 export interface Style {
@@ -23,17 +25,6 @@ const SGR = {
 };
 
 const SCOPE_LABEL = { everywhere: 'everywhere', host: 'this host', session: 'this session', directory: 'this directory', workspace: 'this workspace' } as const;
-
-/** `12s`, `5m`, `3h`, `2d`, `6w`, `1y`: how long ago, in the fewest characters. */
-export function ago(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  if (s < 7 * 86_400) return `${Math.floor(s / 86_400)}d`;
-  if (s < 365 * 86_400) return `${Math.floor(s / (7 * 86_400))}w`;
-  return `${Math.floor(s / (365 * 86_400))}y`;
-}
 
 const pad = (text: string, width: number, right = false) => {
   const gap = ' '.repeat(Math.max(0, width - displayWidth(text)));
@@ -62,8 +53,8 @@ export function renderSearch(session: SearchSession, width: number, height: numb
       const when = pad(ago(style.nowMs - index.timestampUs[row]! / 1000), 3, true);
       const exitText = pad(exit === UNKNOWN_EXIT ? '' : String(exit), 3, true);
       const dur = pad(Number.isNaN(duration) ? '' : formatDuration(duration), 6, true);
-      const dirWidth = Math.max(8, Math.min(24, Math.floor(width / 5)));
-      const dir = pad(truncateToWidth(escapeForTerminal(shortenHome(index.dirs[index.cwd[row]!]!, style.home)), dirWidth), dirWidth);
+      const dirWidth = folderWidth(width);
+      const dir = pad(folderText(index.dirs[index.cwd[row]!]!, style.home, dirWidth), dirWidth);
       const tail = [count > 1 ? `×${count}` : '', escapeForTerminal(originMark(source))].filter(Boolean).join(' ');
       const fixed = `  ${when} ${exitText} ${dur}  ${dir}  `;
       const room = Math.max(1, width - displayWidth(fixed) - (tail ? displayWidth(tail) + 2 : 0));
@@ -90,6 +81,7 @@ function statusLine(session: SearchSession): string {
   return `${modes} ${shown}/${session.total}  ${keys}`;
 }
 
+
 function inspectorLines(session: SearchSession, style: Style, paint: (code: string, text: string) => string, width: number): string[] {
   const d = session.inspecting!;
   const when = (us: number) => new Date(us / 1000).toLocaleString('sv-SE').slice(0, 19);
@@ -98,7 +90,7 @@ function inspectorLines(session: SearchSession, style: Style, paint: (code: stri
   return [
     cut(`  ${paint(SGR.bold, escapeForTerminal(d.cmd))}`),
     cut(`  runs ${d.runs} · mean ${Number.isNaN(d.meanDurationMs) ? '?' : formatDuration(d.meanDurationMs)} · exit codes ${exits}`),
-    cut(`  first ${when(d.firstUs)} · last ${when(d.lastUs)} · in ${escapeForTerminal(shortenHome(d.cwd, style.home))}`),
+    cut(`  first ${when(d.firstUs)} · last ${when(d.lastUs)} · in ${folderText(d.cwd, style.home)}`),
     cut(`  before: ${d.before.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
     cut(`  after:  ${d.after.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
   ];

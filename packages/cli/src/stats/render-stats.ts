@@ -1,6 +1,7 @@
 // `bird stats` for people (a terminal report of bars and a sparkline) and for programs (JSON).
-import { escapeForTerminal, escapeJsonForTerminal, displayWidth, truncateToWidth } from '../format/text-width.ts';
-import { formatDuration, shortenHome } from '../history-view.ts';
+import { escapeForTerminal, escapeJsonForTerminal, displayWidth, truncateStartToWidth, truncateToWidth } from '../format/text-width.ts';
+import { shortenHome } from '../format/folder-text.ts';
+import { formatDuration } from '../format/time-text.ts';
 import { bar } from './bar.ts';
 import type { StatsReport } from './compute-stats.ts';
 import { sparkline } from './sparkline.ts';
@@ -56,7 +57,8 @@ export function renderStats(report: StatsReport, options: RenderOptions): string
       'Slowest (total time)',
       barRows(report.slowest.map((c) => ({ label: c.key, value: c.totalMs, right: [formatDuration(c.totalMs), `${count(c.runs)}×`, `mean ${formatDuration(c.meanMs)}`], style: 'slow' })), width),
     );
-    section('Directories', barRows(report.dirs.map((d) => ({ label: shortenHome(d.dir, options.home), value: d.count, right: [count(d.count), percent(d.count / report.total)] })), width));
+    // Folders keep their end when cut, as everywhere (format/folder-text.ts): `…/services/billing`.
+    section('Directories', barRows(report.dirs.map((d) => ({ label: shortenHome(d.dir, options.home), value: d.count, right: [count(d.count), percent(d.count / report.total)] })), width, truncateStartToWidth));
   }
   return lines.map((line) => paint(fit(line, width), options.color)).join('\n') + '\n';
 }
@@ -123,7 +125,7 @@ interface BarRow {
  * Label, bar, numbers: labels take up to 40% of the width (cut with …), the numbers what they
  * need, and the bar the rest, scaled to the largest value.
  */
-function barRows(rows: readonly BarRow[], width: number): Line[] {
+function barRows(rows: readonly BarRow[], width: number, cut: (label: string, max: number) => string = truncateToWidth): Line[] {
   if (rows.length === 0) return [];
   const labels = rows.map((r) => escapeForTerminal(r.label));
   const labelWidth = Math.min(Math.max(...labels.map(displayWidth)), Math.max(3, Math.floor(width * 0.4)));
@@ -133,7 +135,7 @@ function barRows(rows: readonly BarRow[], width: number): Line[] {
   const cells = width - labelWidth - 1 - rightWidth - 1;
   const max = Math.max(...rows.map((r) => r.value));
   return rows.map((row, i) => {
-    const label = truncateToWidth(labels[i]!, labelWidth);
+    const label = cut(labels[i]!, labelWidth);
     const line: Part[] = [[label + ' '.repeat(labelWidth - displayWidth(label) + 1)]];
     if (cells >= MIN_BAR) {
       const b = bar(row.value, max, cells);
