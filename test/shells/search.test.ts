@@ -2,7 +2,7 @@
 // presses go in, and the screen they would see is read back. Plus `bird search` with its output
 // piped, as a script would run it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout } from '@bird/core';
@@ -417,5 +417,36 @@ describe('bird search on a terminal', () => {
     const { code, out } = await inTerminal(box, args, { timeoutMs: 10_000 });
     expect(code, out).toBe(0);
     check(out);
+  });
+});
+
+describe('Ctrl-D in Ctrl-R, on a command whose folder is not on this machine', () => {
+  it('stays in the search and says so on the status line; Esc then leaves the shell where it was', async () => {
+    const { s, env, home } = await start('zsh');
+    const gone = join(tempDir('search-gone'), 'removed-since');
+    mkdirSync(gone);
+    try {
+      await s.run(`cd ${gone}`);
+      await s.run('echo ran-in-gone');
+      await s.run(`cd ${home}`);
+      rmdirSync(gone);
+      await waitForListed(env, ['echo ran-in-gone']);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('ran-in-gone');
+      await s.waitForScreen(/^> ran-in-gone$/m);
+      s.press('C-d');
+      const screen = (await s.waitForScreen(/\^D: no folder .*removed-since here \(imported or a teammate's row\)/)).join('\n');
+      expect(screen).toMatch(resultRow('echo ran-in-gone'));
+      // The next key clears it: the keys are back.
+      s.press('Down');
+      await s.waitForScreen(/\^R filter/);
+      s.press('Escape');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+      await s.run('pwd');
+      expect(s.history()).toContain(`\n${home}\n`);
+    } finally {
+      s.close();
+    }
   });
 });

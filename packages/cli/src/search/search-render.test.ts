@@ -41,6 +41,14 @@ describe('renderSearch', () => {
     expect(lines[1]).toMatch(/ …\/services\/billing +make deploy$/);
   });
 
+  it('says on the status line why Ctrl-D did nothing, until the next key', () => {
+    const s = new SearchSession(index, ctx, { query: 'kubectl', rows: 8, dirExists: () => false });
+    s.press({ name: 'd', ctrl: true });
+    expect(renderSearch(s, 120, 6, style).at(-1)).toBe("[fuzzy] [everywhere] [all sources] 1/1  ^D: no folder ~/src/app here (imported or a teammate's row)");
+    s.press({ name: 'end' });
+    expect(renderSearch(s, 120, 6, style).at(-1)).toMatch(/1\/1 {2}\^R filter/);
+  });
+
   it.each<[string, Partial<HistoryRow>]>([
     ['the command', { cmd: 'echo \x1b]52;c;ZXZpbA==\x07 \x9b2J \u202eevil' }],
     ['the folder', { cmd: 'ls', cwd: '/tmp/\x1b]0;title\x07\u202e' }],

@@ -6,7 +6,7 @@ import { folderText, folderWidth } from '../format/folder-text.ts';
 import { displayWidth, escapeForTerminal, truncateToWidth } from '../format/text-width.ts';
 import { ago, formatDuration } from '../format/time-text.ts';
 import { originMark } from '../history-view.ts';
-import type { SearchSession } from './search-session.ts';
+import type { Notice, SearchSession } from './search-session.ts';
 
 export interface Style {
   color: boolean;
@@ -35,7 +35,7 @@ const pad = (text: string, width: number, right = false) => {
 export function renderSearch(session: SearchSession, width: number, height: number, style: Style): string[] {
   const paint = (code: string, text: string) => (style.color && text !== '' ? code + text + SGR.reset : text);
   const lines: string[] = [];
-  const status = statusLine(session);
+  const status = statusLine(session, style, width);
   const prompt = `> ${session.query}`;
   lines.push(truncateToWidth(prompt, width));
   const body = height - 2;
@@ -72,15 +72,24 @@ export function renderSearch(session: SearchSession, width: number, height: numb
   return lines.map((l, i) => (i === lines.length - 1 ? paint(SGR.dim, l) : l));
 }
 
-function statusLine(session: SearchSession): string {
+function statusLine(session: SearchSession, style: Style, width: number): string {
   const f = session.filter;
   const source = f.source === null ? 'all sources' : escapeForTerminal(f.source);
   const shown = session.total === 0 ? 0 : session.selected + 1;
   const modes = `[${session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
   const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd';
-  return `${modes} ${shown}/${session.total}  ${keys}`;
+  return `${modes} ${shown}/${session.total}  ${session.notice ? noticeText(session.notice, style, width) : keys}`;
 }
 
+/** What the status line says instead of the keys after a key that could do nothing. */
+function noticeText(notice: Notice, style: Style, width: number): string {
+  switch (notice.kind) {
+    case 'unknown-folder':
+      return "^D: this command's folder is not known";
+    case 'missing-folder':
+      return `^D: no folder ${folderText(notice.dir, style.home, folderWidth(width))} here (imported or a teammate's row)`;
+  }
+}
 
 function inspectorLines(session: SearchSession, style: Style, paint: (code: string, text: string) => string, width: number): string[] {
   const d = session.inspecting!;
