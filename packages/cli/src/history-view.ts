@@ -7,7 +7,7 @@ import { displayWidth, escapePlain, truncateStartToWidth, truncateToWidth } from
 import { ago, formatDuration } from './format/time-text.ts';
 import { plainText, readableTimestamp } from './format/values.ts';
 import { rowMatcher, type RowFilter } from './row-filter.ts';
-import { folderFor } from './search/text-fold.ts';
+import { foldForQuery } from './search/text-fold.ts';
 
 /**
  * The columns `bird history` gives, as `bird sql` would type them. Where a row came from is
@@ -56,7 +56,7 @@ export interface HistoryOptions {
 /** The last `limit` rows of the index, newest first (the index is in start order, ids breaking ties). */
 export function historyResult(index: HistoryIndex, limit: number, options: HistoryOptions = {}): ResultSet {
   const text = options.text ?? '';
-  const fold = folderFor(text);
+  const fold = foldForQuery(text);
   // Decided once per distinct command, not once per row.
   const wanted = text === '' ? null : index.commands.map((c) => fold(c).includes(text));
   const { first, matches } = rowMatcher(index, options.filter ?? {});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, escapeControls, escapeForTerminal, escapeJsonForTerminal, escapePlain } from './text-width.ts';
+import { displayWidth, escapeForTerminal, escapeJsonForTerminal, escapePlain } from './text-width.ts';
 
 describe('escapeForTerminal', () => {
   it.each([
@@ -28,10 +28,6 @@ describe('escapeForTerminal', () => {
     // eslint-disable-next-line no-control-regex
     expect(escaped).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     expect(displayWidth(escaped)).toBe(escaped.length);
-  });
-
-  it('escapeControls (the table layout, piped too) leaves bidi controls alone', () => {
-    expect(escapeControls('a\nb\u202e')).toBe('a\\nb\u202e');
   });
 });
 

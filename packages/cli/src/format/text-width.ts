@@ -58,7 +58,7 @@ const JSON_TERMINAL_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u206
 const hex = (c: string, digits: number) => c.charCodeAt(0).toString(16).padStart(digits, '0');
 
 // One escaping rule for everything bird prints from data, shared with bird-sync's messages.
-export { escapeControls, escapeForTerminal } from '@bird/core';
+export { escapeForTerminal } from '@bird/core';
 
 /**
  * The plain form of a command on one line (`bird search` piped, `bird history`'s table): C-style,

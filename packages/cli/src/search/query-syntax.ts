@@ -1,4 +1,4 @@
-import { ACCENT_SENSITIVE, CASE_SENSITIVE, foldAccents, foldCase, foldFor, type FoldVariant } from './text-fold.ts';
+import { ACCENT_SENSITIVE, CASE_SENSITIVE, foldFor, variantOf, type FoldVariant } from './text-fold.ts';
 
 /**
  * What the user types into the Ctrl-R search box, parsed into terms. The three search modes
@@ -111,7 +111,8 @@ function parseExtended(input: string): Query {
 }
 
 function term(kind: TermKind, negated: boolean, text: string): Term {
-  return { kind, negated, text, caseSensitive: foldCase(text) !== text, accentSensitive: foldAccents(text) !== text };
+  const variant = variantOf(text);
+  return { kind, negated, text, caseSensitive: (variant & CASE_SENSITIVE) !== 0, accentSensitive: (variant & ACCENT_SENSITIVE) !== 0 };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldAccents, foldBoth, foldCase, folderFor, variantOf } from './text-fold.ts';
+import { foldAccents, foldBoth, foldCase, foldForQuery, variantOf } from './text-fold.ts';
 
 describe('foldAccents', () => {
   it('folds every letter Unicode decomposes into a Latin letter and marks (the ranges it scans hold them all)', () => {
@@ -70,7 +70,7 @@ describe('smart case and accents', () => {
     ['Naïve', 3, 'naïve', false],
   ])('%j (variant %i) in %j: %s', (query, variant, text, found) => {
     expect(variantOf(query)).toBe(variant);
-    expect(folderFor(query)(query)).toBe(query);
-    expect(folderFor(query)(text).includes(query)).toBe(found);
+    expect(foldForQuery(query)(query)).toBe(query);
+    expect(foldForQuery(query)(text).includes(query)).toBe(found);
   });
 });

@@ -5,8 +5,8 @@
  * copy is the same position in the original (the search highlights what matched).
  *
  * @example
- * const fold = folderFor('naive');            // neither uppercase nor accents: fold both
- * fold('echo NAÏVE').includes('naive')         // true
+ * const fold = foldForQuery('naive'); // neither uppercase nor accents: fold both
+ * fold('echo NAÏVE').includes('naive'); // true
  */
 
 /** Which differences a query keeps: bit 1 case, bit 2 accents; 0 ignores both, 3 compares as is. */
@@ -92,6 +92,6 @@ export function foldFor(variant: FoldVariant): (s: string) => string {
 }
 
 /** The fold for `query` itself: `foldFor(variantOf(query))`, which leaves `query` unchanged. */
-export function folderFor(query: string): (s: string) => string {
+export function foldForQuery(query: string): (s: string) => string {
   return FOLDS[variantOf(query)];
 }
