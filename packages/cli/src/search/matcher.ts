@@ -19,7 +19,7 @@
  * const marks = matcher.positions('git push', 'fuzzy', top[0]!);
  */
 import { foldVariant, isSubsequence, narrows, parseQuery, type Query, type SearchMode, type Term } from './query-syntax.ts';
-import { foldBoth, foldFor, type FoldVariant } from './text-fold.ts';
+import { CASE_SENSITIVE, foldBoth, foldFor, type FoldVariant } from './text-fold.ts';
 
 export type { SearchMode } from './query-syntax.ts';
 
@@ -83,6 +83,8 @@ export class Matcher {
    * nothing to fold is the same string in each.
    */
   private readonly hays: (readonly string[] | undefined)[];
+  /** The commands with a non-ASCII character: the only ones whose copies differ beyond case. */
+  private readonly nonAscii: number[] = [];
   private readonly masks: Int32Array;
   private cachedCandidates: Uint32Array | undefined;
   private cachedMode: SearchMode | undefined;
@@ -103,7 +105,10 @@ export class Matcher {
         // Some non-ASCII letters fold to ASCII ones (the Kelvin sign to "k", "é" to "e"): give
         // the mask those letters too, or "k" or "e" would be rejected before it is tested. The
         // both-folded copy holds every letter the other copies do (text-fold.test.ts).
-        if (NON_ASCII.test(command)) mask |= maskOf(folded);
+        if (NON_ASCII.test(command)) {
+          mask |= maskOf(folded);
+          this.nonAscii.push(i);
+        }
       }
       both[i] = folded;
       masks[i] = mask;
@@ -112,12 +117,20 @@ export class Matcher {
     this.masks = masks;
   }
 
-  /** The copies `query`'s terms are compared with, each made on first need. */
+  /**
+   * The copies `query`'s terms are compared with, each made on first need: an ASCII command's
+   * accent-folded copy is itself and its case-folded copy its folded one, so only the non-ASCII
+   * commands are folded then.
+   */
   private haysFor(query: Query): readonly (readonly string[])[] {
     for (const group of query) {
       for (const term of group) {
         const variant = foldVariant(term);
-        this.hays[variant] ??= this.commands.map(foldFor(variant));
+        if (this.hays[variant] !== undefined) continue;
+        const hay = (variant === CASE_SENSITIVE ? this.commands : this.hays[0]!).slice();
+        const fold = foldFor(variant);
+        for (const i of this.nonAscii) hay[i] = fold(this.commands[i]!);
+        this.hays[variant] = hay;
       }
     }
     return this.hays as readonly (readonly string[])[];
