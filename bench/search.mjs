@@ -8,7 +8,9 @@
 //   - keystroke: from writing one character to the pty to the redrawn frame, typing
 //     "git push origin" and then deleting it, in fuzzy mode.
 // Interleaved rounds, medians and p90. Writes bench/search.md.
-//   node bench/search.mjs [--runs N]
+// --baseline PATH adds another build of bird.cjs (e.g. a copy of packages/cli/dist from before a
+// change, kept beside node_modules) measured in the same rounds over the same stores.
+//   node bench/search.mjs [--runs N] [--baseline PATH]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +22,10 @@ const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
 const BIRD = join(repo, 'packages/cli/dist/bird.cjs');
+const baselineArg = process.argv.indexOf('--baseline');
+const BASELINE = baselineArg > 0 ? process.argv[baselineArg + 1] : undefined;
+/** The builds measured: this tree's, and the baseline when one is given. */
+const BUILDS = [{ label: '', bird: BIRD }, ...(BASELINE ? [{ label: ' (baseline)', bird: BASELINE }] : [])];
 const SIZES = [1_000, 100_000];
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
@@ -59,10 +65,10 @@ function wall(args, root) {
 }
 
 /** First frame and per-keystroke latencies of one interactive search. */
-function searchSession(root) {
+function searchSession(root, bird) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const term = pty.spawn(process.execPath, [BIRD, 'search', '--shell', 'zsh'], { cols: 120, rows: 40, env: { ...env, BIRD_ROOT: root, TERM: 'xterm-256color' } });
+    const term = pty.spawn(process.execPath, [bird, 'search', '--shell', 'zsh'], { cols: 120, rows: 40, env: { ...env, BIRD_ROOT: root, TERM: 'xterm-256color' } });
     const keys = [...'git push origin', ...Array(15).fill('\x7f')];
     const latencies = [];
     let firstFrame = null;
@@ -103,14 +109,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
 
 const stores = Object.fromEntries(SIZES.map((n) => [n, makeStore(n)]));
-const samples = { floor: [], ...Object.fromEntries(SIZES.flatMap((n) => [[`history ${n}`, []], [`frame ${n}`, []], [`key ${n}`, []]])) };
+const samples = { floor: [], ...Object.fromEntries(BUILDS.flatMap(({ label }) => SIZES.flatMap((n) => [[`history ${n}${label}`, []], [`frame ${n}${label}`, []], [`key ${n}${label}`, []]]))) };
 for (let round = 0; round < RUNS; round++) {
   samples.floor.push(wall(['-e', '0'], stores[SIZES[0]]));
   for (const n of SIZES) {
-    samples[`history ${n}`].push(wall([BIRD, 'history', '-n', '20'], stores[n]));
-    const { firstFrame, latencies } = await searchSession(stores[n]);
-    samples[`frame ${n}`].push(firstFrame);
-    samples[`key ${n}`].push(...latencies);
+    // Alternate which build goes first, so that neither always runs on a warmer machine.
+    for (const { label, bird } of round % 2 === 0 ? BUILDS : [...BUILDS].reverse()) {
+      samples[`history ${n}${label}`].push(wall([bird, 'history', '-n', '20'], stores[n]));
+      const { firstFrame, latencies } = await searchSession(stores[n], bird);
+      samples[`frame ${n}${label}`].push(firstFrame);
+      samples[`key ${n}${label}`].push(...latencies);
+    }
   }
 }
 
@@ -126,13 +135,16 @@ const lines = [
   `| \`node -e 0\` (floor) | — | ${fmt(floor)} | ${fmt(p90(samples.floor))} | 1.00x |`,
 ];
 for (const n of SIZES) {
-  const h = samples[`history ${n}`];
-  const f = samples[`frame ${n}`];
-  const k = samples[`key ${n}`];
-  lines.push(`| \`bird history -n 20\` | ${n.toLocaleString('en')} | ${fmt(median(h))} | ${fmt(p90(h))} | ${(median(h) / floor).toFixed(2)}x |`);
-  lines.push(`| \`bird search\`: spawn → first frame | ${n.toLocaleString('en')} | ${fmt(median(f))} | ${fmt(p90(f))} | ${(median(f) / floor).toFixed(2)}x |`);
-  lines.push(`| \`bird search\`: keystroke → frame (${k.length} keys) | ${n.toLocaleString('en')} | ${fmt(median(k))} | ${fmt(p90(k))} | |`);
+  for (const { label } of BUILDS) {
+    const h = samples[`history ${n}${label}`];
+    const f = samples[`frame ${n}${label}`];
+    const k = samples[`key ${n}${label}`];
+    lines.push(`| \`bird history -n 20\`${label} | ${n.toLocaleString('en')} | ${fmt(median(h))} | ${fmt(p90(h))} | ${(median(h) / floor).toFixed(2)}x |`);
+    lines.push(`| \`bird search\`: spawn → first frame${label} | ${n.toLocaleString('en')} | ${fmt(median(f))} | ${fmt(p90(f))} | ${(median(f) / floor).toFixed(2)}x |`);
+    lines.push(`| \`bird search\`: keystroke → frame (${k.length} keys)${label} | ${n.toLocaleString('en')} | ${fmt(median(k))} | ${fmt(p90(k))} | |`);
+  }
 }
+if (BASELINE) lines.push('', `Baseline: \`${BASELINE.replace(repo + '/', '')}\`, measured in the same rounds over the same stores.`);
 lines.push('', 'Bars (issue 11): first frame ≤ 100 ms and a keystroke ≤ 10 ms at 100,000 rows; `bird history` ≤ 100 ms.', '');
 const table = lines.join('\n');
 process.stdout.write(`${table}\n`);

@@ -100,6 +100,52 @@ export function expectOneLineError(run: Run, code: number, pattern: RegExp): voi
 /** 2025-11-26T23:33:20Z in epoch microseconds, plus `seconds`. */
 export const at = (seconds: number) => 1_764_200_000_000_000n + BigInt(seconds) * 1_000_000n;
 
+/** One step of a terminal session: once `waitFor` has been shown (since the previous step), type `keys`. */
+export interface TerminalStep {
+  readonly waitFor: RegExp;
+  readonly keys: string;
+}
+
+/**
+ * Runs the built bird in a pseudo-terminal, so that its stdout (and /dev/tty, for the search) is
+ * a terminal. `steps` drive an interactive run. What it wrote comes back with the terminal's
+ * CR-LF turned into LF; a run that has not ended after `timeoutMs` is killed, as exit -1.
+ */
+export async function inTerminal(
+  box: Sandbox,
+  args: string[],
+  options: { cols?: number; rows?: number; env?: Record<string, string>; cwd?: string; steps?: readonly TerminalStep[]; timeoutMs?: number } = {},
+): Promise<{ code: number; out: string }> {
+  const pty = await import('node-pty');
+  const term = pty.spawn(process.execPath, [BIRD_BUNDLE, ...args], {
+    cols: options.cols ?? 200,
+    rows: options.rows ?? 40,
+    cwd: options.cwd ?? box.dir,
+    env: box.env(options.env) as Record<string, string>,
+  });
+  const steps = [...(options.steps ?? [])];
+  let out = '';
+  let from = 0;
+  term.onData((data) => {
+    out += data;
+    while (steps.length > 0 && steps[0]!.waitFor.test(out.slice(from))) {
+      from = out.length;
+      term.write(steps.shift()!.keys);
+    }
+  });
+  const code = await new Promise<number>((resolve) => {
+    const timer = setTimeout(() => {
+      term.kill();
+      resolve(-1);
+    }, options.timeoutMs ?? 20_000);
+    term.onExit((e) => {
+      clearTimeout(timer);
+      resolve(e.exitCode);
+    });
+  });
+  return { code, out: out.replaceAll('\r\n', '\n') };
+}
+
 /** A factory for sandboxes that are all removed after the file's tests. */
 export function sandboxFactory(): () => Sandbox {
   const made: Sandbox[] = [];

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, REPO, sandboxFactory } from './cli-helpers.ts';
+import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, inTerminal, REPO, sandboxFactory } from './cli-helpers.ts';
 
 beforeAll(() => buildBundles());
 
@@ -119,21 +119,14 @@ describe('bird history and bird sql over captured commands', () => {
     expect(run.stdout).toContain(LONG);
   });
 
-  it('fits the table to the terminal when stdout is a TTY', async () => {
-    const pty = await import('node-pty');
-    const term = pty.spawn(process.execPath, [BIRD_BUNDLE, 'history'], {
-      cols: 60,
-      rows: 40,
-      env: s.env() as Record<string, string>,
-    });
-    let out = '';
-    term.onData((d) => (out += d));
-    const code = await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+  it('fits the table to the terminal when stdout is a TTY, giving the command the room', async () => {
+    const { code, out } = await inTerminal(s, ['history'], { cols: 60 });
     expect(code).toBe(0);
-    const lines = out.split('\r\n').filter((l) => l !== '');
+    const lines = out.split('\n').filter((l) => l !== '');
     expect(lines.length).toBe(2 + 4 + 2);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
-    expect(lines[2]).toMatch(/^2025-11-26 23:36:20 +0 +2ms +\/tmp +echo x+…$/);
+    // The time gives way to the command (month-day hour:minute), which gets 40% of the width.
+    expect(lines[2]).toMatch(/^11-26 23:36 +0 +2ms +\/tmp +echo x{18}…$/);
   });
 
   it('in a narrow terminal keeps the end of a long folder, from a whole folder name on', async () => {
@@ -141,12 +134,9 @@ describe('bird history and bird sql over captured commands', () => {
     const deep = join(t.home, 'work', 'clients', 'acme-corporation', 'platform', 'services', 'billing');
     t.capture({ cmd: 'make test', exit: 0, startUs: at(0), cwd: deep });
     t.capture({ cmd: 'ls', exit: 0, startUs: at(1), cwd: '/tmp' });
-    const pty = await import('node-pty');
-    const term = pty.spawn(process.execPath, [BIRD_BUNDLE, 'history', '--reverse'], { cols: 64, rows: 20, env: t.env() as Record<string, string> });
-    let out = '';
-    term.onData((d) => (out += d));
-    expect(await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)))).toBe(0);
-    const lines = out.split('\r\n').filter((l) => l !== '');
+    const { code, out } = await inTerminal(t, ['history', '--reverse'], { cols: 64 });
+    expect(code).toBe(0);
+    const lines = out.split('\n').filter((l) => l !== '');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(64);
     expect(lines[2]).toMatch(/^2025-11-26 23:33:20 +0 +5ms +…\/(\w[\w-]*\/)*billing +make test$/);
     // Piped, nothing is cut: the folder is there whole, with ~ for HOME.

@@ -2,10 +2,12 @@
 // presses go in, and the screen they would see is read back. Plus `bird search` with its output
 // piped, as a script would run it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, sandboxFactory } from '../cli-helpers.ts';
+import { birdLayout } from '@bird/core';
+import { invocation, writeLocal } from '../../packages/store/src/testing/fixtures.ts';
+import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, inTerminal, sandboxFactory } from '../cli-helpers.ts';
 import { SHELLS, shellEnv, tempDir, waitForRow, type Shell } from './shell-session.ts';
 import { TmuxShell } from './tmux-shell.ts';
 
@@ -347,5 +349,104 @@ describe('bird search with its output piped', () => {
     expect(both.map(({ cmd, count, exit_code }) => ({ cmd, count, exit_code }))).toEqual([{ cmd: 'echo search-beta-2', count: 2, exit_code: 0 }]);
 
     expectOneLineError(box.bird(['search', '--mode', 'nope', 'beta']), 2, /--mode/);
+  });
+
+  it('prints a command on one line in an unambiguous plain form: `\\n` a newline, `\\\\` a backslash', () => {
+    const box = sandbox();
+    box.capture({ cmd: "printf 'plain-a\\n'", exit: 0, startUs: at(1) });
+    box.capture({ cmd: "printf 'plain-a\n'", exit: 0, startUs: at(2) });
+    box.capture({ cmd: 'plain-b \\\n  --flag\tx', exit: 0, startUs: at(3) });
+    expect(box.bird(['search', 'plain'])).toEqual({
+      code: 0,
+      stdout: ["plain-b \\\\\\n  --flag\\tx", "printf 'plain-a\\n'", "printf 'plain-a\\\\n'", ''].join('\n'),
+      stderr: '',
+    });
+  });
+});
+
+describe('bird search on a terminal', () => {
+  const sandbox = sandboxFactory();
+  /** Rows whose command, folder and source carry what could drive a terminal. */
+  const NASTY = '\x1b[2J\x1b[31;1m \x1b]0;pwned\x07 \x1b]52;c;ZWNobyBvd25lZA==\x07 \u009b2J \u202eevil\u202c \x01\x7f\r';
+  /** What bird itself writes to draw the search (NO_COLOR, so no colours): cursor moves, save and restore, line clears. */
+  const OWN = /\x1b\[\d+[ABC]|\x1b[78]|\x1b\[2K|\x1b\[J|\r/g;
+  const UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+  function nastyBox() {
+    const box = sandbox();
+    expect(box.bird(['init']).code).toBe(0);
+    writeLocal(birdLayout(box.root), 'invocations', [
+      invocation({ cmd: 'ls', timestamp: at(0), date: '2025-11-26' }),
+      invocation({ cmd: `echo C:\\temp ${NASTY}`, cwd: `/tmp/${NASTY}`, timestamp: at(1), date: '2025-11-26' }),
+      invocation({ cmd: 'pwd', timestamp: at(2), date: '2025-11-26' }),
+    ]);
+    // Builds the search index, so that the search draws nothing but its frames.
+    expect(box.bird(['history']).code).toBe(0);
+    return box;
+  }
+
+  it('draws rows and the inspector with control characters escaped, and prints the pick in the plain form', async () => {
+    const box = nastyBox();
+    const browse = await inTerminal(box, ['search'], {
+      env: { NO_COLOR: '1' },
+      steps: [
+        { waitFor: /\[fuzzy\]/, keys: 'evil' },
+        { waitFor: /1\/1/, keys: '\x0f' }, // Ctrl-O: the inspector, with the commands before and after
+        { waitFor: /runs 1 · mean/, keys: '\x1b' }, // Esc: back to the list
+        { waitFor: /\^R filter/, keys: '\x1b' }, // Esc: leave
+      ],
+    });
+    expect(browse.code, browse.out).toBe(1);
+    expect(browse.out).toContain('\\temp \\x1b[2J\\x1b[31;1m \\x1b]0;pwned\\x07 \\x1b]52;c;');
+    expect(browse.out).toContain('/tmp/\\x1b[2J');
+    expect(browse.out.replace(OWN, '')).not.toMatch(UNSAFE);
+
+    const pick = await inTerminal(box, ['search'], { env: { NO_COLOR: '1' }, steps: [{ waitFor: /\[fuzzy\]/, keys: 'evil' }, { waitFor: /1\/1/, keys: '\r' }] });
+    expect(pick.code, pick.out).toBe(0);
+    // Printed as `bird search` prints when piped: the backslash doubled, so every escape reads back.
+    expect(pick.out).toMatch(/echo C:\\\\temp \\x1b\[2J\\x1b\[31;1m \\x1b\]0;pwned\\x07 \\x1b\]52;c;ZWNobyBvd25lZA==\\x07 \\x9b2J \\u202eevil\\u202c \\x01\\x7f\\r\n$/);
+    expect(pick.out.replace(OWN, '')).not.toMatch(UNSAFE);
+  });
+
+  it.each<[string, string[], (out: string) => void]>([
+    ['--format json prints JSON', ['search', '--format', 'json', '^pwd$'], (out) => expect(JSON.parse(out)).toMatchObject([{ cmd: 'pwd', count: 1 }])],
+    ['-0 prints NUL-separated commands', ['search', '-0', '^pwd$'], (out) => expect(out).toBe('pwd\0')],
+  ])('an output format asked for means print, not the interactive search: %s', async (_name, args, check) => {
+    const box = nastyBox();
+    // Before: the search opened and waited for keys, and the run was killed at the timeout (-1).
+    const { code, out } = await inTerminal(box, args, { timeoutMs: 10_000 });
+    expect(code, out).toBe(0);
+    check(out);
+  });
+});
+
+describe('Ctrl-D in Ctrl-R, on a command whose folder is not on this machine', () => {
+  it('stays in the search and says so on the status line; Esc then leaves the shell where it was', async () => {
+    const { s, env, home } = await start('zsh');
+    const gone = join(tempDir('search-gone'), 'removed-since');
+    mkdirSync(gone);
+    try {
+      await s.run(`cd ${gone}`);
+      await s.run('echo ran-in-gone');
+      await s.run(`cd ${home}`);
+      rmdirSync(gone);
+      await waitForListed(env, ['echo ran-in-gone']);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('ran-in-gone');
+      await s.waitForScreen(/^> ran-in-gone$/m);
+      s.press('C-d');
+      const screen = (await s.waitForScreen(/\^D: no folder .*removed-since here \(imported or a teammate's row\)/)).join('\n');
+      expect(screen).toMatch(resultRow('echo ran-in-gone'));
+      // The next key clears it: the keys are back.
+      s.press('Down');
+      await s.waitForScreen(/\^R filter/);
+      s.press('Escape');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+      await s.run('pwd');
+      expect(s.history()).toContain(`\n${home}\n`);
+    } finally {
+      s.close();
+    }
   });
 });

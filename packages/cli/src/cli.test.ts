@@ -42,6 +42,10 @@ describe('errorLine', () => {
     [new Error('bird: already prefixed'), 'already prefixed'],
     ['a thrown string', 'a thrown string'],
     [new Error(''), 'unknown error'],
+    // Errors name files and values that came from data: nothing in them reaches the terminal raw.
+    [new BirdError('cannot read /tmp/\x1b]0;x\x07\u202eevil'), 'cannot read /tmp/\\x1b]0;x\\x07\\u202eevil'],
+    [new BirdError('there is no file a\nb; check the path.'), 'there is no file a\\nb; check the path.'],
+    [new Error('\x9b2J first\nsecond'), '\\x9b2J first'],
   ])('%s → %j', (error, line) => {
     expect(errorLine(error)).toBe(line);
   });

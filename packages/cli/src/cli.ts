@@ -1,5 +1,6 @@
 import { BirdError, describeError, usageError } from '@bird/core';
 import type { CliContext } from './context.ts';
+import { escapeForTerminal } from './format/text-width.ts';
 import { HELP, isUsageTopic, USAGE } from './usage.ts';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -74,10 +75,15 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number | void>
   return run(rest, ctx);
 }
 
-/** One line of an error for the user: its first line, without a stack or a repeated prefix. */
+/**
+ * One line of an error for the user, with control and bidi characters escaped (errors name
+ * files, remotes and values from data): bird's own sentence whole, a newline in it shown as
+ * `\n`; another error (DuckDB's) by its first line, without a stack or a repeated prefix.
+ */
 export function errorLine(error: unknown): string {
-  const first = describeError(error).split('\n').find((line) => line.trim() !== '') ?? 'unknown error';
-  return first.trim().replace(/^bird: /, '');
+  const text = describeError(error);
+  const line = error instanceof BirdError ? text.trim() : (text.split('\n').find((l) => l.trim() !== '') ?? '').trim();
+  return escapeForTerminal(line.replace(/^bird: /, '')) || 'unknown error';
 }
 
 /** Runs `bird ARGV`; returns the exit status. Failures print `bird: <one sentence>` on stderr. */

@@ -1,3 +1,5 @@
+import { escapeForTerminal } from './format/text-width.ts';
+
 /** Where a command writes, and what it may read of its environment. */
 export interface Output {
   write(text: string): void;
@@ -18,4 +20,12 @@ export interface CliContext {
 /** The width a table may take on `out`: the terminal's when it is one, unlimited when piped. */
 export function tableWidth(out: Output): number | undefined {
   return out.isTTY && out.columns && out.columns > 0 ? out.columns : undefined;
+}
+
+/**
+ * `bird: warning: MESSAGE` on stderr. Warnings name files, remotes and hosts that came from
+ * data (a lake, a config.toml, a history file), so control and bidi characters are escaped.
+ */
+export function warn(ctx: Pick<CliContext, 'stderr'>, message: string): void {
+  ctx.stderr.write(`bird: warning: ${escapeForTerminal(message)}\n`);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '@bird/history-index';
-import { MAX_COMMAND_LINES, commandLines, formatDuration, historyResult, historyTable, isoMicros, originMark, parseCount, shortenHome } from './history-view.ts';
-import { escapeControls } from './format/text-width.ts';
+import { MAX_COMMAND_LINES, commandLines, historyResult, historyTable, isoMicros, originMark, parseCount, planHistoryColumns, type HistoryPlan, type NaturalWidths } from './history-view.ts';
+import { escapePlain } from './format/text-width.ts';
 import { renderTable } from './format/table.ts';
 
 const savedTz = process.env.TZ;
@@ -11,25 +11,6 @@ beforeAll(() => {
 afterAll(() => {
   if (savedTz === undefined) delete process.env.TZ;
   else process.env.TZ = savedTz;
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [0, '0ms'],
-    [7, '7ms'],
-    [999, '999ms'],
-    [1000, '1.0s'],
-    [1250, '1.2s'],
-    [59_999, '59.9s'],
-    [60_000, '1m00s'],
-    [184_000, '3m04s'],
-    [3_599_999, '59m59s'],
-    [3_600_000, '1h00m'],
-    [7_380_000, '2h03m'],
-    [-5, '-5'],
-  ])('%i ms → %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-  });
 });
 
 describe('parseCount', () => {
@@ -46,18 +27,6 @@ describe('parseCount', () => {
     ['99999999999999999999', undefined],
   ])('%j → %s', (text, n) => {
     expect(parseCount(text)).toBe(n);
-  });
-});
-
-describe('shortenHome', () => {
-  it.each([
-    ['/home/ana/src', '/home/ana', '~/src'],
-    ['/home/ana', '/home/ana/', '~'],
-    ['/home/anabel/x', '/home/ana', '/home/anabel/x'],
-    ['/tmp', undefined, '/tmp'],
-    ['/etc', '/', '/etc'],
-  ])('%s with HOME=%s → %s', (path, home, expected) => {
-    expect(shortenHome(path, home)).toBe(expected);
   });
 });
 
@@ -94,16 +63,31 @@ describe('historyTable', () => {
     ]);
   });
 
+  it('writes values in the plain form: `\\n` is a newline, `\\\\n` a backslash and an n', () => {
+    const table = historyTable({ columns: [], rows: [['2025-03-01T12:00:00Z', 0, 5, '/tmp/a\\b', "printf 'a\\n' \x1b]0;x\x07\ttab\u202e"]] }, undefined);
+    expect(table.rows[0]!.slice(3)).toEqual(['/tmp/a\\\\b', "printf 'a\\\\n' \\x1b]0;x\\x07\\ttab\\u202e"]);
+  });
+
+  it('gives the command the room in a narrow terminal: the time shortens and the duration goes first', () => {
+    const cmd = 'docker run --rm -it -v "$PWD":/work -w /work node:20 npm test';
+    const rows = [['2025-03-01T12:00:00Z', 0, 1250, '/home/ana/work/clients/acme/platform', cmd]];
+    const lines = renderTable(historyTable({ columns: [], rows }, '/home/ana', { maxWidth: 60, nowMs: Date.parse('2025-03-01T15:00:00Z') })).split('\n');
+    // Before: the full time and the duration kept their 19 and 8 columns, and the command got 11.
+    expect(lines[0]).toBe('time         exit  cwd         cmd');
+    expect(lines[2]).toBe('03-01 12:00     0  …/platform  docker run --rm -it -v "$P…');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+  });
+
   it('prints a multi-line command as its lines, under its own column, and cuts a long folder from the left', () => {
-    const table = historyTable({ columns: [], rows: [['2025-03-01T12:00:00Z', 0, 5, '/home/ana/work/clients/acme/platform/services/billing', 'for f in *.txt\ndo\n  wc -l "$f"\ndone'], ['2025-03-01T12:01:00Z', 0, 5, '/tmp', 'ls']] }, '/home/ana');
-    expect(renderTable(table, { maxWidth: 72 }).split('\n')).toEqual([
-      'time                 exit  duration  cwd                  cmd',
-      '-------------------  ----  --------  -------------------  --------------',
-      '2025-03-01 12:00:00     0       5ms  …/services/billing   for f in *.txt',
-      '                                                          do',
-      '                                                            wc -l "$f"',
-      '                                                          done',
-      '2025-03-01 12:01:00     0       5ms  /tmp                 ls',
+    const input = { columns: [], rows: [['2025-03-01T12:00:00Z', 0, 5, '/home/ana/work/clients/acme/platform/services/billing', 'for f in *.txt\ndo\n  wc -l "$f"\ndone'], ['2025-03-01T12:01:00Z', 0, 5, '/tmp', 'ls']] };
+    expect(renderTable(historyTable(input, '/home/ana', { maxWidth: 72 })).split('\n')).toEqual([
+      'time                 exit  duration  cwd                 cmd',
+      '-------------------  ----  --------  ------------------  --------------',
+      '2025-03-01 12:00:00     0       5ms  …/services/billing  for f in *.txt',
+      '                                                         do',
+      '                                                           wc -l "$f"',
+      '                                                         done',
+      '2025-03-01 12:01:00     0       5ms  /tmp                ls',
       '',
     ]);
   });
@@ -170,9 +154,26 @@ describe('historyTable', () => {
     });
   });
 
+  describe('TEXT: smart case and accents, as the search and fzf', () => {
+    const index = buildIndex([row(1, { cmd: 'echo naïve' }), row(2, { cmd: 'ECHO loud' }), row(3, { cmd: 'echo café' }), row(4, { cmd: 'Echo Ørsted' })]);
+    it.each<[string, string[]]>([
+      ['echo', ['Echo Ørsted', 'echo café', 'ECHO loud', 'echo naïve']],
+      ['ECHO', ['ECHO loud']],
+      ['naive', ['echo naïve']],
+      ['naïve', ['echo naïve']],
+      ['cafe', ['echo café']],
+      ['CAFE', []],
+      ['orsted', ['Echo Ørsted']],
+      ['Ørsted', ['Echo Ørsted']],
+      ['ørsted', ['Echo Ørsted']],
+    ])('%j keeps %j', (text, cmds) => {
+      expect(historyResult(index, 10, { text }).rows.map((r) => r[4])).toEqual(cmds);
+    });
+  });
+
   it('escapes a pulled host name, which another machine wrote', () => {
-    const table = historyTable(historyResult(buildIndex([row(1, { host: 'evil\u001b[2J', source: 'team' })]), 1), undefined);
-    expect(table.rows[0]![3]).toBe('evil\\x1b[2J@team');
+    const table = historyTable(historyResult(buildIndex([row(1, { host: 'evil\u001b[2J\u202e', source: 'team' })]), 1), undefined);
+    expect(table.rows[0]![3]).toBe('evil\\x1b[2J\\u202e@team');
   });
 
   it.each([
@@ -188,11 +189,32 @@ describe('commandLines', () => {
   it.each([
     ['ls', 'ls'],
     ['echo one\necho two', 'echo one\necho two'],
-    ['dos\r\nlines', 'dos\nlines'],
+    // A carriage return is shown, not taken for part of a line break: the plain form keeps it.
+    ['dos\r\nlines', 'dos\\r\nlines'],
     ['tab\there\n\u001b[31m', 'tab\\there\n\\x1b[31m'],
+    ['a \\\n  b', 'a \\\\\n  b'],
     [Array.from({ length: MAX_COMMAND_LINES }, (_, i) => `l${i}`).join('\n'), 'l0\nl1\nl2\nl3\nl4'],
     [Array.from({ length: 40 }, (_, i) => `l${i}`).join('\n'), 'l0\nl1\nl2\nl3\n… 36 more lines'],
   ])('%j is shown as %j', (cmd, shown) => {
-    expect(commandLines(cmd, escapeControls)).toBe(shown);
+    expect(commandLines(cmd, escapePlain).join('\n')).toBe(shown);
+  });
+});
+
+describe('planHistoryColumns', () => {
+  /** The widths of the usual columns: a full time, `exit`, `duration`; the folder and command as given. */
+  const natural = (cwd: number, cmd: number, from: number | null = null): NaturalWidths => ({ time: { full: 19, short: 11, ago: 4 }, exit: 4, duration: 8, from, cwd, cmd });
+
+  it.each<[string, NaturalWidths, number, HistoryPlan]>([
+    ['everything fits', natural(20, 30), 120, { time: 'full', duration: true, from: null, cwd: 20, cmd: 30 }],
+    ['a long command in 120 columns', natural(20, 200), 120, { time: 'full', duration: true, from: null, cwd: 20, cmd: 61 }],
+    ['a long folder and command in 120 columns: the folder gets 24', natural(60, 200), 120, { time: 'full', duration: true, from: null, cwd: 24, cmd: 57 }],
+    ['80 columns: the time is shorter', natural(30, 200), 80, { time: 'short', duration: true, from: null, cwd: 16, cmd: 33 }],
+    ['60 columns: the duration goes too', natural(30, 200), 60, { time: 'short', duration: false, from: null, cwd: 12, cmd: 27 }],
+    ['40 columns: the time is how long ago', natural(30, 200), 40, { time: 'ago', duration: false, from: null, cwd: 8, cmd: 18 }],
+    ['a command that is short of its room takes it, and leaves the rest to the folder', natural(30, 20), 60, { time: 'short', duration: false, from: null, cwd: 19, cmd: 20 }],
+    ['with an origin column', natural(30, 200, 16), 100, { time: 'short', duration: false, from: 16, cwd: 20, cmd: 41 }],
+    ['a tiny terminal still shows a character of the command', natural(30, 200, 16), 20, { time: 'ago', duration: false, from: 8, cwd: 8, cmd: 1 }],
+  ])('%s', (_name, widths, width, plan) => {
+    expect(planHistoryColumns(widths, width)).toEqual(plan);
   });
 });

@@ -4,7 +4,7 @@ import { spoolProblem, usageError, type BirdLayout } from '@bird/core';
 import type { BirdConnection, LockOptions } from '@bird/store';
 // The API types and presets only: this subpath loads no DuckDB.
 import { ConnectionOptions } from '@bird/store/api';
-import type { CliContext } from './context.ts';
+import { warn, type CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
 
 /** What `bird sql` opens: remotes attached, macros made. */
@@ -30,23 +30,19 @@ export function lockOptions(ctx: CliContext): LockOptions {
 export async function connect(ctx: CliContext, options: ConnectionOptions, { quiet = false }: { quiet?: boolean } = {}): Promise<BirdConnection> {
   const layout = layoutOf(ctx);
   requireRoot(layout, ctx.env);
-  const warn = warner(ctx);
   const { openStore } = await import('@bird/store');
-  const store = await openStore(layout, { ...lockOptions(ctx), cwd: ctx.cwd, onWarning: warn });
+  const store = await openStore(layout, { ...lockOptions(ctx), cwd: ctx.cwd, onWarning: (message) => warn(ctx, message) });
   // quiet: the caller already told of them (the store's own warnings still go out).
   if (!quiet) warnOfProblems(ctx, layout, store.config.remoteProblems);
   return store.connect(options);
 }
-
-const warner = (ctx: CliContext) => (message: string) => ctx.stderr.write(`bird: warning: ${message}\n`);
 
 /**
  * What every command that reads the store warns of: a spool the hooks cannot write (capture may
  * be failing; this is where the user learns it) and config.toml entries left out.
  */
 export function warnOfProblems(ctx: CliContext, layout: BirdLayout, remoteProblems: readonly string[]): void {
-  const warn = warner(ctx);
   const spool = spoolProblem(layout);
-  if (spool) warn(spool);
-  for (const problem of remoteProblems) warn(problem);
+  if (spool) warn(ctx, spool);
+  for (const problem of remoteProblems) warn(ctx, problem);
 }

@@ -3,7 +3,7 @@ import type { CliContext } from '../context.ts';
 import { doctorJson } from '../doctor/doctor-json.ts';
 import { doctorLines, exitStatus } from '../doctor/doctor-lines.ts';
 import { gatherFacts } from '../doctor/gather-facts.ts';
-import { escapeControls, escapeForTerminal, escapeJsonForTerminal } from '../format/text-width.ts';
+import { escapeForTerminal, escapeJsonForTerminal } from '../format/text-width.ts';
 import { USAGE } from '../usage.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -16,13 +16,12 @@ export async function run(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseFlags(args, { json: { type: 'boolean' } }, USAGE.doctor);
   const facts = await gatherFacts(ctx, pkg.version);
   const lines = doctorLines(facts);
-  const terminal = ctx.stdout.isTTY;
   if (values.json) {
     const json = JSON.stringify(doctorJson(facts, lines), null, 2);
-    ctx.stdout.write(`${terminal ? escapeJsonForTerminal(json) : json}\n`);
+    ctx.stdout.write(`${escapeJsonForTerminal(json)}\n`);
   } else {
     // Paths, ids and remote names are data: shown with their control characters escaped.
-    for (const l of lines) ctx.stdout.write(`${(terminal ? escapeForTerminal : escapeControls)(`${l.status.padEnd(6)}${l.text}`)}\n`);
+    for (const l of lines) ctx.stdout.write(`${escapeForTerminal(`${l.status.padEnd(6)}${l.text}`)}\n`);
   }
   return exitStatus(lines);
 }

@@ -45,6 +45,6 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     return;
   }
   const result = historyResult(index, count, { text: positionals.join(' '), reverse: values.reverse === true, filter: hostSourceFilter(values) });
-  const options = { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY };
-  ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, options), options) : renderResult(result, format, options));
+  // The table is fitted to the terminal by historyTable itself: the command gets the room.
+  ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, { maxWidth: tableWidth(ctx.stdout) })) : renderResult(result, format));
 }

@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { BirdError, ensureRoot, usageError } from '@bird/core';
 import { oneOf, parseFlags } from '../args.ts';
-import type { CliContext } from '../context.ts';
+import { warn, type CliContext } from '../context.ts';
+import { escapeForTerminal } from '../format/text-width.ts';
 import { layoutOf } from '../layout.ts';
 import { USAGE } from '../usage.ts';
 
@@ -45,11 +46,11 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     throw new BirdError(`${file} holds no ${format} history that bird can read (${unreadableWhere(summary.unreadableLines)}); check that it is a ${format} history file.`);
   }
   if (summary.unreadable > 0) {
-    ctx.stderr.write(`bird: warning: ${file}: ${summary.unreadable} ${summary.unreadable === 1 ? 'entry' : 'entries'} could not be read (${unreadableWhere(summary.unreadableLines)}) and were skipped; the rest were read.\n`);
+    warn(ctx, `${file}: ${summary.unreadable} ${summary.unreadable === 1 ? 'entry' : 'entries'} could not be read (${unreadableWhere(summary.unreadableLines)}) and were skipped; the rest were read.`);
   }
   const verb = dryRun ? 'would import' : 'imported';
-  if (summary.warning) ctx.stderr.write(`bird: warning: ${summary.warning}\n`);
-  ctx.stdout.write(`${basename(file)}: read ${summary.read}, ${verb} ${summary.imported}, skipped ${summary.duplicates} already stored and ${summary.private} kept out by the privacy rules.\n`);
+  if (summary.warning) warn(ctx, summary.warning);
+  ctx.stdout.write(`${escapeForTerminal(basename(file))}: read ${summary.read}, ${verb} ${summary.imported}, skipped ${summary.duplicates} already stored and ${summary.private} kept out by the privacy rules.\n`);
 }
 
 function unreadableWhere(lines: readonly number[]): string {

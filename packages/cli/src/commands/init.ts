@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { checkClientId, clientIdOf, describeError, loadConfig, settleClientId, setClientId, STORAGE_MODES } from '@bird/core';
 import { oneOf, parseFlags } from '../args.ts';
-import type { CliContext } from '../context.ts';
-import { escapeControls } from '../format/text-width.ts';
+import { type CliContext } from '../context.ts';
+import { escapeForTerminal } from '../format/text-width.ts';
 import { layoutOf } from '../layout.ts';
 import { lockOptions } from '../store-access.ts';
 import { USAGE } from '../usage.ts';
@@ -36,10 +36,10 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   if (wanted !== undefined) {
     const before = await setClientId(layout, wanted);
     // No id in config.toml before this run: nothing was captured under a settled one.
-    ctx.stdout.write(`${escapeControls(clientIdChange(hadId === undefined ? undefined : before, wanted))}\n`);
+    ctx.stdout.write(`${escapeForTerminal(clientIdChange(hadId === undefined ? undefined : before, wanted))}\n`);
     const inForce = clientIdOf(ctx.env, wanted);
     if (inForce.origin === 'env' && inForce.id !== wanted) {
-      warn(escapeControls(`BIRD_CLIENT_ID=${inForce.id} in this environment overrides it for the commands of shells that export it; unset it there, or set it to ${wanted}.`));
+      warn(escapeForTerminal(`BIRD_CLIENT_ID=${inForce.id} in this environment overrides it for the commands of shells that export it; unset it there, or set it to ${wanted}.`));
     }
     return;
   }
@@ -48,7 +48,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   if (!hadConfig || hadId !== undefined) return;
   try {
     const settled = await settleClientId(layout, ctx.env);
-    ctx.stdout.write(`${escapeControls(`client id: ${settled}, now in ${layout.config}, so that shells and cron agree.`)}\n`);
+    ctx.stdout.write(`${escapeForTerminal(`client id: ${settled}, now in ${layout.config}, so that shells and cron agree.`)}\n`);
   } catch (error) {
     warn(describeError(error).replace(/^bird: /, ''));
   }

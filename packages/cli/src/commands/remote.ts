@@ -20,7 +20,7 @@ import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
 import { OUTPUT_FORMATS, type OutputFormat, type ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
-import { escapeControls, escapeForTerminal } from '../format/text-width.ts';
+import { escapeForTerminal } from '../format/text-width.ts';
 import { checkRemote, type CheckName, type Report } from '../remote-checks.ts';
 import { addRemote, noSuchRemote, planFileTarget, type FolderFacts, type RemoteSpec, type TargetPlan } from '../remote-config.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
@@ -75,10 +75,10 @@ async function add(args: string[], ctx: CliContext): Promise<void> {
     return planAddRemote(text, doc, added);
   });
   const remote = added!;
-  ctx.stdout.write(`Added remote "${remote.name}" (${remote.type}, ${remote.uri}) to ${layout.config}.\n`);
+  ctx.stdout.write(escapeForTerminal(`Added remote "${remote.name}" (${remote.type}, ${remote.uri}) to ${layout.config}.`) + '\n');
   if (create) {
     makeLakeFolder(remote.uri);
-    ctx.stdout.write(`Created the lake's folder ${remote.uri}.\n`);
+    ctx.stdout.write(escapeForTerminal(`Created the lake's folder ${remote.uri}.`) + '\n');
   }
   if (remote.type === 's3') ctx.stdout.write(`Check that this machine can reach it with \`bird remote test ${remote.name}\`.\n`);
 }
@@ -147,9 +147,8 @@ function list(args: string[], ctx: CliContext): void {
   // No root or no config yet means no remotes, not an error.
   const remotes = existsSync(layout.config) ? loadConfig(layout).remotes : [];
   const result = remotesResult(remotes);
-  const terminal = ctx.stdout.isTTY;
   if (format !== 'table') {
-    ctx.stdout.write(renderResult(result, format, { terminal }));
+    ctx.stdout.write(renderResult(result, format));
     return;
   }
   if (remotes.length === 0) {
@@ -160,7 +159,7 @@ function list(args: string[], ctx: CliContext): void {
     headers: ['name', 'type', 'uri', 'mode', 'auto-attach', 'endpoint', 'region'],
     align: result.columns.map(() => 'left' as const),
     rows: remotes.map((r) =>
-      [r.name, r.type, r.uri, modeInUse(r).replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? ''].map(terminal ? escapeForTerminal : escapeControls),
+      [r.name, r.type, r.uri, modeInUse(r).replace('_', '-'), r.auto_attach ? 'yes' : 'no', r.endpoint ?? '', r.region ?? ''].map(escapeForTerminal),
     ),
   };
   ctx.stdout.write(renderTable(table, { maxWidth: tableWidth(ctx.stdout) }));
@@ -176,7 +175,7 @@ async function remove(args: string[], ctx: CliContext): Promise<void> {
     if (edit === null) throw noSuchRemote(rawRemotes(doc).map(remoteNameOf).filter((n): n is string => n !== undefined), name);
     return edit;
   });
-  ctx.stdout.write(`Removed remote "${name}" from ${layout.config}; data already pulled or pushed stays where it is.\n`);
+  ctx.stdout.write(escapeForTerminal(`Removed remote "${name}" from ${layout.config}; data already pulled or pushed stays where it is.`) + '\n');
 }
 
 /**
@@ -196,12 +195,10 @@ async function test(args: string[], ctx: CliContext): Promise<void> {
     const hint = similar ? ` (did you mean "${similar.name}"?)` : '; `bird remote list` shows the configured ones';
     throw usageError(`there is no remote named ${JSON.stringify(name)}${hint}.`);
   }
-  const terminal = ctx.stdout.isTTY;
   const failed: CheckName[] = [];
   const report: Report = (status, check, text) => {
     if (status === 'FAIL') failed.push(check);
-    const line = `${status.padEnd(6)}${text}`;
-    ctx.stdout.write(`${terminal ? escapeForTerminal(line) : escapeControls(line)}\n`);
+    ctx.stdout.write(`${escapeForTerminal(`${status.padEnd(6)}${text}`)}\n`);
   };
   await checkRemote(remote, report, { clientId: resolveClientId(ctx.env, config?.client_id), write: true });
   if (failed.length > 0) {
@@ -223,10 +220,10 @@ async function repair(args: string[], ctx: CliContext): Promise<void> {
   const { repairRemote } = await import('@bird/sync-worker');
   const result = await repairRemote(layout, config, remote, { env: ctx.env, client: values.client as string | undefined });
   if (result.outcome === 'locked') throw new BirdError(`another push, pull or repair of ${remote.name} is running; try again when it is done.`);
-  if (result.series.length === 0) ctx.stdout.write(`${remote.name}: this store has no series there yet; nothing to repair.\n`);
+  if (result.series.length === 0) ctx.stdout.write(`${escapeForTerminal(remote.name)}: this store has no series there yet; nothing to repair.\n`);
   for (const s of result.series) {
     const what = s.rewrittenSegments === 0 && s.orphanBatches === 0 ? 'index intact' : `${s.rewrittenSegments} segments rewritten, ${s.orphanBatches} batches indexed that no segment named`;
-    ctx.stdout.write(escapeControls(`${remote.name}: series ${s.client}: ${what}; head at ${s.seq}, written by this machine.`) + '\n');
+    ctx.stdout.write(escapeForTerminal(`${remote.name}: series ${s.client}: ${what}; head at ${s.seq}, written by this machine.`) + '\n');
   }
 }
 

@@ -4,7 +4,7 @@ import { BirdError, DEFAULT_SEARCH, loadConfig, shortHostname, usageError } from
 import { UNKNOWN_EXIT } from '@bird/history-index';
 import { oneOf, parseFlags } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { escapeForTerminal } from '../format/text-width.ts';
+import { escapeJsonForTerminal, escapePlain } from '../format/text-width.ts';
 import { openHistory } from '../history-source.ts';
 import { isoMicros, parseCount } from '../history-view.ts';
 import { layoutOf } from '../layout.ts';
@@ -43,7 +43,10 @@ function configuredHeight(ctx: CliContext): number {
   }
 }
 
-/** `bird search [QUERY]`: interactive on a terminal (or for a key binding), else prints matches. */
+/**
+ * `bird search [QUERY]`: interactive on a terminal (or for a key binding), else prints matches.
+ * An output format asked for (`--format`, `-0`) means print, on a terminal too.
+ */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const { values, positionals } = parseFlags(
     args,
@@ -79,7 +82,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     cwd: ctx.cwd,
     workspace: workspaceOf(ctx.cwd),
   };
-  const interactive = shell !== undefined || ctx.stdout.isTTY;
+  const interactive = shell !== undefined || (ctx.stdout.isTTY && values.format === undefined && values.print0 !== true);
 
   if (!interactive) {
     const { index } = await openHistory(ctx);
@@ -100,11 +103,15 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
           source: index.sources[index.source[r]!],
         };
       });
-      ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      // Control and bidi characters as \uXXXX: still the exact values, and nothing a terminal acts on.
+      ctx.stdout.write(`${escapeJsonForTerminal(JSON.stringify(rows, null, 2))}\n`);
       return;
     }
-    const end = values.print0 ? '\0' : '\n';
-    for (const c of picks) ctx.stdout.write(`${values.print0 ? index.commands[c] : index.commands[c]!.replaceAll('\n', '\\n')}${end}`);
+    // -0 is the one form that carries the stored bytes as they are (a command holds no NUL): it
+    // is for programs that take commands back (`fzf --read0`, `xargs -0`), not for a screen.
+    if (values.print0) for (const c of picks) ctx.stdout.write(`${index.commands[c]}\0`);
+    // Plain, one per line: a newline as `\n`, a backslash as `\\`, so either reads back.
+    else for (const c of picks) ctx.stdout.write(`${escapePlain(index.commands[c]!)}\n`);
     return;
   }
 
@@ -135,10 +142,12 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     outcome = { kind: 'edit', cmd: query };
   }
   if (shell !== undefined) {
-    // Line 1: what to do; line 2: `run` when an Enter typed after asks to run it; then the text.
+    // For the key binding's `$(…)`, not a screen: the command's own bytes, which the shell puts
+    // on its command line (and shows with its own escaping). Line 1: what to do; line 2: `run`
+    // when an Enter typed after asks to run it; then the text.
     ctx.stdout.write(outcome.kind === 'cd' ? `cd\n${next.run ? 'run' : ''}\n${outcome.dir}` : `insert\n${next.run ? 'run' : ''}\n${outcome.cmd}${next.text}`);
     return;
   }
-  // Run from a prompt by hand: print what was chosen (a binding puts it on the command line instead).
-  ctx.stdout.write(`${outcome.kind === 'cd' ? outcome.dir : escapeForTerminal(outcome.cmd)}\n`);
+  // Run from a prompt by hand: print what was chosen, in the plain form (a binding puts it on the command line instead).
+  ctx.stdout.write(`${escapePlain(outcome.kind === 'cd' ? outcome.dir : outcome.cmd)}\n`);
 }

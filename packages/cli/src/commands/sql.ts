@@ -28,7 +28,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const connection = await connect(ctx, { ...FULL, attachOnDemand: onDemandRemotes(values.attach as unknown as readonly string[] | undefined) });
   try {
     const result = await connection.query(query);
-    ctx.stdout.write(renderResult(result, format, { maxWidth: tableWidth(ctx.stdout), terminal: ctx.stdout.isTTY }));
+    ctx.stdout.write(renderResult(result, format, { maxWidth: tableWidth(ctx.stdout) }));
   } finally {
     connection.close();
   }

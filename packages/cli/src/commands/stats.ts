@@ -1,5 +1,4 @@
 import type { CliContext } from '../context.ts';
-import { escapeJsonForTerminal } from '../format/text-width.ts';
 import { EMPTY_INDEX } from '@bird/history-index';
 import { openHistory } from '../history-source.ts';
 import { storeNotYetMade } from '../layout.ts';
@@ -17,8 +16,7 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const index = storeNotYetMade(ctx) ? EMPTY_INDEX : (await openHistory(ctx)).index;
   const report = computeStats(index, filter, { now, timeZone });
   if (format === 'json') {
-    const json = statsJson(report);
-    ctx.stdout.write(`${ctx.stdout.isTTY ? escapeJsonForTerminal(json) : json}\n`);
+    ctx.stdout.write(statsJson(report));
     return;
   }
   const color = ctx.stdout.isTTY && (ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '');

@@ -1,6 +1,6 @@
 // The facts `bird doctor` gathered, judged and put in words: one line per fact, each marked ok,
 // warn or FAIL. Pure: the same facts always give the same lines (nowMs is one of the facts).
-import { ago } from '../search/search-render.ts';
+import { ago } from '../format/time-text.ts';
 import type { ClientIdFacts, ConfigFacts, DoctorFacts, HookFacts, IndexFacts, RemoteFacts, SpoolFacts, StoreFacts } from './doctor-facts.ts';
 
 export type LineStatus = 'ok' | 'warn' | 'FAIL';

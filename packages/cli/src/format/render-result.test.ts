@@ -73,7 +73,7 @@ describe('renderResult as a table', () => {
   });
 });
 
-describe('what a terminal is shown (terminal: true) and what a pipe gets', () => {
+describe('control and bidi characters, on a terminal and piped alike', () => {
   const nasty: ResultSet = {
     columns: [
       { name: 'cmd', type: 'VARCHAR' },
@@ -81,28 +81,26 @@ describe('what a terminal is shown (terminal: true) and what a pipe gets', () =>
     ],
     rows: [
       ['echo \x1b[2J\u202eevil\u202c, ok', 1],
+      ['two\nlines\r\x9b', 3],
       ['plain', 22],
     ],
   };
 
-  it('csv: escaped in a terminal, byte-exact when piped', () => {
-    expect(renderCsv(nasty, { terminal: true })).toBe('cmd,n\n"echo \\x1b[2J\\u202eevil\\u202c, ok",1\nplain,22\n');
-    expect(renderCsv(nasty)).toBe('cmd,n\n"echo \x1b[2J\u202eevil\u202c, ok",1\nplain,22\n');
+  it('csv: escaped, a newline kept inside its quoted field', () => {
+    expect(renderCsv(nasty)).toBe('cmd,n\n"echo \\x1b[2J\\u202eevil\\u202c, ok",1\n"two\nlines\\r\\x9b",3\nplain,22\n');
   });
 
-  it('json: \\u escapes in a terminal (the same value), raw when piped', () => {
-    const shown = renderJson(nasty, { terminal: true });
-    expect(shown).toBe('[\n{"cmd":"echo \\u001b[2J\\u202eevil\\u202c, ok","n":1},\n{"cmd":"plain","n":22}\n]\n');
-    expect(JSON.parse(shown)).toEqual(JSON.parse(renderJson(nasty)));
-    expect(renderJson(nasty)).toContain('\u202e');
+  it('json: \\u escapes, the same value', () => {
+    const shown = renderJson(nasty);
+    expect(shown).toBe('[\n{"cmd":"echo \\u001b[2J\\u202eevil\\u202c, ok","n":1},\n{"cmd":"two\\nlines\\r\\u009b","n":3},\n{"cmd":"plain","n":22}\n]\n');
+    expect(JSON.parse(shown).map((r: { cmd: string }) => r.cmd)).toEqual(nasty.rows.map((r) => r[0]));
   });
 
-  it('table: bidi controls escaped in a terminal, and the columns still line up', () => {
-    const lines = renderResult(nasty, 'table', { terminal: true }).trimEnd().split('\n');
+  it('table: escaped, and the columns still line up', () => {
+    const lines = renderResult(nasty, 'table').trimEnd().split('\n');
     expect(lines[2]).toBe('echo \\x1b[2J\\u202eevil\\u202c, ok   1');
     expect(lines[1]!.length).toBe(lines[2]!.length);
-    expect(lines[3]).toBe(`plain${' '.repeat(lines[2]!.length - 7)}22`);
-    // Piped, the layout still escapes C0 controls; bidi controls pass as they are.
-    expect(renderResult(nasty, 'table').split('\n')[2]).toBe('echo \\x1b[2J\u202eevil\u202c, ok   1');
+    expect(lines[3]).toBe(`two\\nlines\\r\\x9b${' '.repeat(lines[2]!.length - 17)}3`);
+    expect(lines[4]).toBe(`plain${' '.repeat(lines[2]!.length - 7)}22`);
   });
 });

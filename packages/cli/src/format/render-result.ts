@@ -1,6 +1,6 @@
 import type { OutputFormat, ResultSet } from './result-set.ts';
 import { renderTable, type TextTable } from './table.ts';
-import { escapeControls, escapeForTerminal, escapeJsonForTerminal } from './text-width.ts';
+import { escapeForTerminal, escapeJsonForTerminal } from './text-width.ts';
 import { isNumericType, plainText, tableText, toJson } from './values.ts';
 
 /** One CSV field, quoted as RFC 4180 asks when it holds a comma, quote, CR or LF. */
@@ -9,24 +9,28 @@ export function csvField(text: string): string {
 }
 
 /**
- * How values are shown. `terminal` (stdout is a TTY): control and bidi characters in names
- * and values are shown as visible escapes (see escapeForTerminal); otherwise csv and json are
- * byte-exact.
+ * How values are shown. Whether stdout is a terminal or a pipe (`| cat` ends at one too), no
+ * value ever carries a control or bidi character out raw: a table and csv show them as visible
+ * escapes (escapeForTerminal), json as `\uXXXX`, which is still the exact value.
  */
 export interface RenderOptions {
   /** A terminal's width: only tables are fitted to it. */
   readonly maxWidth?: number;
-  readonly terminal?: boolean;
 }
 
-const asIs = (text: string) => text;
+/**
+ * A value for csv: control and bidi characters escaped, except a newline, which a quoted field
+ * holds as it is (RFC 4180), so a multi-line command stays its lines; for exact values, json.
+ */
+export function csvText(text: string): string {
+  return text.includes('\n') ? text.split('\n').map(escapeForTerminal).join('\n') : escapeForTerminal(text);
+}
 
 /** A header line, then one line per row; NULL is an empty field. Lines end in `\n`. */
-export function renderCsv(result: ResultSet, options: RenderOptions = {}): string {
-  const show = options.terminal ? escapeForTerminal : asIs;
-  const lines = [result.columns.map((c) => csvField(show(c.name))).join(',')];
+export function renderCsv(result: ResultSet): string {
+  const lines = [result.columns.map((c) => csvField(csvText(c.name))).join(',')];
   for (const row of result.rows) {
-    lines.push(result.columns.map((_c, i) => csvField(show(plainText(row[i]) ?? ''))).join(','));
+    lines.push(result.columns.map((_c, i) => csvField(csvText(plainText(row[i]) ?? ''))).join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -42,18 +46,17 @@ export function uniqueKeys(names: readonly string[]): string[] {
   });
 }
 
-/** An array of objects, one per row and one line each; NULL is `null`. */
-export function renderJson(result: ResultSet, options: RenderOptions = {}): string {
+/** An array of objects, one per row and one line each; NULL is `null`. Control characters as `\uXXXX`. */
+export function renderJson(result: ResultSet): string {
   if (result.rows.length === 0) return '[]\n';
   const keys = uniqueKeys(result.columns.map((c) => c.name));
-  const show = options.terminal ? escapeJsonForTerminal : asIs;
-  const lines = result.rows.map((row) => show(toJson(Object.fromEntries(keys.map((key, i) => [key, row[i] ?? null])))));
+  const lines = result.rows.map((row) => escapeJsonForTerminal(toJson(Object.fromEntries(keys.map((key, i) => [key, row[i] ?? null])))));
   return `[\n${lines.join(',\n')}\n]\n`;
 }
 
-/** Cells as one line each (controls escaped, and bidi controls too in a terminal), measured as printed. */
-export function resultToTextTable(result: ResultSet, options: RenderOptions = {}): TextTable {
-  const escape = options.terminal ? escapeForTerminal : escapeControls;
+/** Cells as one line each (control and bidi characters escaped), measured as printed. */
+export function resultToTextTable(result: ResultSet): TextTable {
+  const escape = escapeForTerminal;
   return {
     headers: result.columns.map((c) => escape(c.name)),
     align: result.columns.map((c) => (isNumericType(c.type) ? 'right' : 'left')),
@@ -68,9 +71,9 @@ export function renderResult(result: ResultSet, format: OutputFormat, options: R
   // Statements such as SET return no columns: nothing to print.
   if (result.columns.length === 0) return '';
   const renderers: Record<OutputFormat, () => string> = {
-    table: () => renderTable(resultToTextTable(result, options), options),
-    csv: () => renderCsv(result, options),
-    json: () => renderJson(result, options),
+    table: () => renderTable(resultToTextTable(result), options),
+    csv: () => renderCsv(result),
+    json: () => renderJson(result),
   };
   return renderers[format]();
 }

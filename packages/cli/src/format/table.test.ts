@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitWidths, renderTable, type TextTable } from './table.ts';
-import { displayWidth, escapeControls, truncateStartToWidth, truncateToWidth } from './text-width.ts';
+import { displayWidth, truncateStartToWidth, truncateToWidth } from './text-width.ts';
 
 describe('displayWidth', () => {
   it.each([
@@ -49,17 +49,6 @@ describe('truncateStartToWidth', () => {
   });
 });
 
-describe('escapeControls', () => {
-  it.each([
-    ['plain', 'plain'],
-    ['a\nb', 'a\\nb'],
-    ['a\tb\r', 'a\\tb\\r'],
-    ['\u001b[31mred', '\\x1b[31mred'],
-    ['日本', '日本'],
-  ])('%j shows as %j', (text, expected) => {
-    expect(escapeControls(text)).toBe(expected);
-  });
-});
 
 describe('renderTable', () => {
   const table: TextTable = {

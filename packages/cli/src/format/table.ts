@@ -1,4 +1,4 @@
-import { displayWidth, truncateStartToWidth, truncateToWidth } from './text-width.ts';
+import { displayWidth, truncateToWidth } from './text-width.ts';
 
 export type Align = 'left' | 'right';
 
@@ -12,11 +12,10 @@ export interface TextTable {
   readonly rows: readonly (readonly string[])[];
   /** Which columns may be cut to fit a terminal; by default the left-aligned (text) ones. */
   readonly cuttable?: readonly boolean[];
-  /** Columns cut from the left when they must be cut (paths: the end is what tells them apart). */
-  readonly cutStart?: readonly boolean[];
 }
 
-const GAP = '  ';
+/** Between two columns. */
+export const GAP = '  ';
 /** Text columns are never cut narrower than this (or their header, if shorter). */
 const MIN_TEXT_WIDTH = 6;
 
@@ -75,7 +74,7 @@ export function renderTable(table: TextTable, options: { maxWidth?: number } = {
   });
   const cuttable = table.cuttable ?? table.align.map((a) => a === 'left');
   const widths = options.maxWidth === undefined ? natural : fitWidths(natural, cuttable, options.maxWidth);
-  const cut = (text: string, i: number) => (table.cutStart?.[i] ? truncateStartToWidth(text, widths[i]!) : truncateToWidth(text, widths[i]!));
+  const cut = (text: string, i: number) => truncateToWidth(text, widths[i]!);
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, i) => pad(cut(cell, i), widths[i]!, table.align[i] ?? 'left'))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayWidth, escapeControls, escapeForTerminal, escapeJsonForTerminal } from './text-width.ts';
+import { displayWidth, escapeForTerminal, escapeJsonForTerminal, escapePlain } from './text-width.ts';
 
 describe('escapeForTerminal', () => {
   it.each([
@@ -29,10 +29,6 @@ describe('escapeForTerminal', () => {
     expect(escaped).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     expect(displayWidth(escaped)).toBe(escaped.length);
   });
-
-  it('escapeControls (the table layout, piped too) leaves bidi controls alone', () => {
-    expect(escapeControls('a\nb\u202e')).toBe('a\\nb\u202e');
-  });
 });
 
 describe('escapeJsonForTerminal', () => {
@@ -47,5 +43,38 @@ describe('escapeJsonForTerminal', () => {
     expect(escaped).toBe(expected);
     // Still JSON, still the same value.
     expect(JSON.parse(escaped)).toEqual(JSON.parse(json));
+  });
+});
+
+/** What escapePlain was given, read back as a script would: `\\` a backslash, `\n` a newline, `\xNN`, `\uNNNN`. */
+function readPlain(plain: string): string {
+  const named: Record<string, string> = { '\\': '\\', n: '\n', t: '\t', r: '\r' };
+  return plain.replace(/\\(\\|n|t|r|x[0-9a-f]{2}|u[0-9a-f]{4})/g, (_m, e: string) => named[e] ?? String.fromCharCode(parseInt(e.slice(1), 16)));
+}
+
+describe('escapePlain', () => {
+  it.each([
+    ['git push', 'git push'],
+    ['for f in *\ndo ls\ndone', 'for f in *\\ndo ls\\ndone'],
+    // The text `\n` is not a newline: its backslash is doubled.
+    ["printf 'a\\n'", "printf 'a\\\\n'"],
+    ['a\\\nb', 'a\\\\\\nb'],
+    ['\x1b]52;c;ZXZpbA==\x07 \u009b2J \u202eevil', '\\x1b]52;c;ZXZpbA==\\x07 \\x9b2J \\u202eevil'],
+  ])('%j → %j', (text, plain) => {
+    expect(escapePlain(text)).toBe(plain);
+    expect(readPlain(plain)).toBe(text);
+  });
+
+  it('reads back as exactly the text it was given, whatever mix of backslashes and controls', () => {
+    const units = ['\\', 'n', 'x', '1', 'b', 'u', '2', '0', 'e', '\n', '\t', '\r', '\x1b', '\x07', '\x9b', '\u202e', ' '];
+    let seed = 3;
+    const random = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 12) }, () => units[Math.floor(random() * units.length)]).join('');
+      const plain = escapePlain(text);
+      // eslint-disable-next-line no-control-regex
+      expect(plain).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+      expect(readPlain(plain), JSON.stringify(text)).toBe(text);
+    }
   });
 });

@@ -1,4 +1,5 @@
 // Terminal display width of a string, so that tables stay aligned with CJK text and emoji.
+import { escapeForTerminal } from '@bird/core';
 
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufe00-\ufe0f]/u;
 const DOUBLE_WIDTH = /[\p{Emoji_Presentation}\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
@@ -57,7 +58,16 @@ const JSON_TERMINAL_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u206
 const hex = (c: string, digits: number) => c.charCodeAt(0).toString(16).padStart(digits, '0');
 
 // One escaping rule for everything bird prints from data, shared with bird-sync's messages.
-export { escapeControls, escapeForTerminal } from '@bird/core';
+export { escapeForTerminal } from '@bird/core';
+
+/**
+ * The plain form of a command on one line (`bird search` piped, `bird history`'s table): C-style,
+ * a backslash written `\\` and every control and bidi character as escapeForTerminal shows it,
+ * so `\n` always means a newline and `\\n` a backslash and an n: the escapes read back unambiguously.
+ */
+export function escapePlain(text: string): string {
+  return escapeForTerminal(text.replaceAll('\\', '\\\\'));
+}
 
 /** JSON text for a terminal: the same JSON (and value), with DEL, C1 and bidi controls as `\uXXXX`. */
 export function escapeJsonForTerminal(json: string): string {

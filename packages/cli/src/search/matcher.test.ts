@@ -58,6 +58,22 @@ describe('Matcher matching', () => {
     ['fuzzy', 'x', 'git push', false],
     ['fuzzy', 'k', 'echo \u212a', true],
     ['fuzzy', 'é', 'echo CAFÉ', true],
+    // Accents fold when the query has none, as fzf folds them; a query with one tells them apart.
+    ['fuzzy', 'naive', 'echo naïve', true],
+    ["fuzzy", "'naive", 'echo NAÏVE', true],
+    ['fuzzy', 'e', 'CAFÉ', true],
+    ['fuzzy', 'cafe', 'CAFÉ', true],
+    ['fuzzy', 'naïve', 'echo naive', false],
+    ['fuzzy', 'naïve', 'echo NAÏVE', true],
+    ['fuzzy', 'NAIVE', 'echo NAÏVE', true],
+    ['fuzzy', 'NAIVE', 'echo naïve', false],
+    ['fuzzy', 'orsted', 'cd ~/Ørsted/łódź', true],
+    ['fuzzy', "'lodz", 'cd ~/Ørsted/łódź', true],
+    ['fuzzy', '!naive', 'echo naïve', false],
+    ['fuzzy', 'garcon$', 'echo garçon', true],
+    ['prefix', 'ecole', 'école ls', true],
+    ['prefix', 'ECOLE', 'École ls', false],
+    ['fulltext', 'resume pdf', 'open résumé.pdf', true],
     ['prefix', 'git p', 'git push', true],
     ['prefix', 'git p', 'sudo git push', false],
     ['prefix', 'gp', 'git push', false],
@@ -89,6 +105,7 @@ describe('Matcher ranking', () => {
     // The phrase is trimmed for equality, and so is the command.
     ['  ls  ', ['ls -la', ' ls '], [' ls ', 'ls -la']],
     ['README', ['cat README', 'README'], ['README', 'cat README']],
+    ['cafe', ['echo café', 'café'], ['café', 'echo café']],
   ])('%j ranks %j as %j', (query, commands, expected) => {
     expect(ranked(commands, query)).toEqual(expected);
   });
@@ -168,8 +185,8 @@ describe('Matcher narrowing cache', () => {
   it('gives what a fresh search gives over random typing, deleting and switching modes', () => {
     const random = prng(7);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-    const alphabet = ['a', 'b', 'a', 'b', 'A', ' ', ' ', '-', '!', '^', "'", '$', '|', '\\'];
-    const pool = Array.from({ length: 200 }, () => Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(['a', 'b', 'A', 'B', ' ', '-'])).join(''));
+    const alphabet = ['a', 'b', 'a', 'b', 'A', 'á', 'Á', ' ', ' ', '-', '!', '^', "'", '$', '|', '\\'];
+    const pool = Array.from({ length: 200 }, () => Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(['a', 'b', 'A', 'B', 'á', 'Á', ' ', '-'])).join(''));
     const matcher = new Matcher(pool);
     const subsets = [all(pool.length), all(pool.length).filter((i) => i % 3 !== 0)];
     let query = '';
@@ -219,6 +236,7 @@ describe('Matcher.positions', () => {
     ['fuzzy', 'docker | podman', 'podman ps', [0, 1, 2, 3, 4, 5]],
     ['fuzzy', 'git\\ p', 'git push', [0, 1, 2, 3, 4]],
     ['fuzzy', 'readme', 'cat README.md', [4, 5, 6, 7, 8, 9]],
+    ['fuzzy', 'naive', 'echo NAÏVE', [5, 6, 7, 8, 9]],
     ['fuzzy', 'git', 'docker ps', []],
     ['prefix', 'git p', 'git push', [0, 1, 2, 3, 4]],
     ['fulltext', 'push git', 'git push', [0, 1, 2, 4, 5, 6, 7]],

@@ -5,7 +5,9 @@
  *
  * - each command carries a 32-bit mask of the characters it contains, so most candidates are
  *   rejected with one AND before any string is read;
- * - lowercase copies are made once, and only for commands that have an uppercase letter;
+ * - folded copies (lowercase, accents off: see text-fold.ts) are made once, and only for
+ *   commands that have an uppercase or a non-ASCII letter; the others are their own copies; the
+ *   copies only a query with an uppercase or an accented letter needs wait for one;
  * - when a query only narrows the previous one, only the previous matches are re-tested, and the
  *   chain of earlier match sets is kept so that deleting a character is as cheap as typing it;
  * - at most `limit` results are kept per tier, and tiers that can no longer reach the top are
@@ -16,7 +18,8 @@
  * const { top, total } = matcher.search('git push', 'fuzzy', byRecency, 20);
  * const marks = matcher.positions('git push', 'fuzzy', top[0]!);
  */
-import { isSubsequence, narrows, parseQuery, type Query, type SearchMode, type Term } from './query-syntax.ts';
+import { foldVariant, isSubsequence, narrows, parseQuery, type Query, type SearchMode, type Term } from './query-syntax.ts';
+import { CASE_SENSITIVE, foldBoth, foldFor, type FoldVariant } from './text-fold.ts';
 
 export type { SearchMode } from './query-syntax.ts';
 
@@ -60,7 +63,8 @@ interface Prepared {
   /** The positive single-term groups' texts joined by spaces, and the same trimmed. */
   readonly phrase: string;
   readonly phraseTrimmed: string;
-  readonly phraseCaseSensitive: boolean;
+  /** The copy the phrase is compared with: it keeps what any of its terms keeps. */
+  readonly phraseVariant: FoldVariant;
   readonly first: Term | undefined;
 }
 
@@ -72,7 +76,15 @@ interface Cached {
 
 export class Matcher {
   private readonly commands: readonly string[];
-  private readonly lower: readonly string[];
+  /**
+   * Each command as each {@link FoldVariant} compares it: case and accents folded (made here,
+   * what a query in lowercase needs), accents folded, case folded (made when a query first
+   * needs them: one with an uppercase or an accented letter), and as typed. A command with
+   * nothing to fold is the same string in each.
+   */
+  private readonly hays: (readonly string[] | undefined)[];
+  /** The commands with a non-ASCII character: the only ones whose copies differ beyond case. */
+  private readonly nonAscii: number[] = [];
   private readonly masks: Int32Array;
   private cachedCandidates: Uint32Array | undefined;
   private cachedMode: SearchMode | undefined;
@@ -82,25 +94,47 @@ export class Matcher {
 
   constructor(commands: readonly string[]) {
     this.commands = commands;
-    const lower = new Array<string>(commands.length);
+    const both = new Array<string>(commands.length);
     const masks = new Int32Array(commands.length);
     for (let i = 0; i < commands.length; i++) {
       const command = commands[i]!;
       let mask = maskOf(command);
       let folded = command;
       if (NEEDS_FOLD.test(command)) {
-        folded = lowerCase(command);
-        // Some non-ASCII letters lowercase to ASCII (the Kelvin sign to "k"): give the mask
-        // those letters too, or a case-insensitive "k" would be rejected before it is tested.
-        if (NON_ASCII.test(command)) mask |= maskOf(folded);
+        folded = foldBoth(command);
+        // Some non-ASCII letters fold to ASCII ones (the Kelvin sign to "k", "é" to "e"): give
+        // the mask those letters too, or "k" or "e" would be rejected before it is tested. The
+        // both-folded copy holds every letter the other copies do (text-fold.test.ts).
+        if (NON_ASCII.test(command)) {
+          mask |= maskOf(folded);
+          this.nonAscii.push(i);
+        }
       }
-      lower[i] = folded;
+      both[i] = folded;
       masks[i] = mask;
     }
-    this.lower = lower;
+    this.hays = [both, undefined, undefined, commands];
     this.masks = masks;
   }
 
+  /**
+   * The copies `query`'s terms are compared with, each made on first need: an ASCII command's
+   * accent-folded copy is itself and its case-folded copy its folded one, so only the non-ASCII
+   * commands are folded then.
+   */
+  private haysFor(query: Query): readonly (readonly string[])[] {
+    for (const group of query) {
+      for (const term of group) {
+        const variant = foldVariant(term);
+        if (this.hays[variant] !== undefined) continue;
+        const hay = (variant === CASE_SENSITIVE ? this.commands : this.hays[0]!).slice();
+        const fold = foldFor(variant);
+        for (const i of this.nonAscii) hay[i] = fold(this.commands[i]!);
+        this.hays[variant] = hay;
+      }
+    }
+    return this.hays as readonly (readonly string[])[];
+  }
 
   /**
    * The best `limit` of `candidates` that match `query`, and how many match in all.
@@ -124,7 +158,8 @@ export class Matcher {
     const source = this.cache[this.cache.length - 1]?.matches ?? candidates;
 
     const prepared = prepare(parsed);
-    const { commands, lower, masks } = this;
+    const hays = this.haysFor(parsed);
+    const { masks } = this;
     const { required, maskDecides } = prepared;
     if (this.scratch.length < source.length) this.scratch = new Uint32Array(candidates.length);
     const matches = this.scratch;
@@ -136,12 +171,10 @@ export class Matcher {
     for (let k = 0; k < source.length; k++) {
       const i = source[k]!;
       if ((masks[i]! & required) !== required) continue;
-      const command = commands[i]!;
-      const folded = lower[i]!;
-      if (!maskDecides && !matchesQuery(parsed, command, folded)) continue;
+      if (!maskDecides && !matchesQuery(parsed, hays, i)) continue;
       matches[total++] = i;
       if (cutoff < 0) continue;
-      const tier = tierOf(prepared, command, folded, cutoff);
+      const tier = tierOf(prepared, hays, i, cutoff);
       if (tier > cutoff || counts[tier]! >= keep) continue;
       tiers[tier]![counts[tier]!++] = i;
       let sum = 0;
@@ -169,16 +202,15 @@ export class Matcher {
    * command does not match. Meant for the few rows on screen, so it is not optimised.
    */
   positions(query: string, mode: SearchMode, index: number): number[] {
-    const command = this.commands[index];
-    const folded = this.lower[index];
-    if (command === undefined || folded === undefined) return [];
+    if (!Number.isInteger(index) || index < 0 || index >= this.commands.length) return [];
     const parsed = parseQuery(query, mode);
-    if (!matchesQuery(parsed, command, folded)) return [];
+    const hays = this.haysFor(parsed);
+    if (!matchesQuery(parsed, hays, index)) return [];
     const marked = new Set<number>();
     for (const group of parsed) {
       for (const term of group) {
-        if (term.negated || !termMatches(term, command, folded)) continue;
-        for (const at of termPositions(term, term.caseSensitive ? command : folded)) marked.add(at);
+        if (term.negated || !termMatches(term, hays, index)) continue;
+        for (const at of termPositions(term, hays[foldVariant(term)]![index]!)) marked.add(at);
       }
     }
     return [...marked].sort((a, b) => a - b);
@@ -210,23 +242,24 @@ function prepare(query: Query): Prepared {
     ranked,
     phrase,
     phraseTrimmed: phrase.trim(),
-    phraseCaseSensitive: single.some((term) => term.caseSensitive),
+    phraseVariant: single.reduce<number>((v, term) => v | foldVariant(term), 0) as FoldVariant,
     first: single[0],
   };
 }
 
-function matchesQuery(query: Query, command: string, folded: string): boolean {
+/** Command `i` of `hays`: does it match every group of `query`? */
+function matchesQuery(query: Query, hays: readonly (readonly string[])[], i: number): boolean {
   for (let g = 0; g < query.length; g++) {
     const group = query[g]!;
     let any = false;
-    for (let t = 0; t < group.length && !any; t++) any = termMatches(group[t]!, command, folded);
+    for (let t = 0; t < group.length && !any; t++) any = termMatches(group[t]!, hays, i);
     if (!any) return false;
   }
   return true;
 }
 
-function termMatches(term: Term, command: string, folded: string): boolean {
-  const hay = term.caseSensitive ? command : folded;
+function termMatches(term: Term, hays: readonly (readonly string[])[], i: number): boolean {
+  const hay = hays[foldVariant(term)]![i]!;
   let found: boolean;
   switch (term.kind) {
     case 'fuzzy':
@@ -249,14 +282,14 @@ function termMatches(term: Term, command: string, folded: string): boolean {
 }
 
 /** The tier of a matching command, or anything above `cutoff` once that much is known. */
-function tierOf(prepared: Prepared, command: string, folded: string, cutoff: number): number {
+function tierOf(prepared: Prepared, hays: readonly (readonly string[])[], i: number, cutoff: number): number {
   const { phrase, first } = prepared;
   if (phrase !== '') {
-    const hay = prepared.phraseCaseSensitive ? command : folded;
+    const hay = hays[prepared.phraseVariant]![i]!;
     if (hay === prepared.phraseTrimmed || (hasOuterSpace(hay) && hay.trim() === prepared.phraseTrimmed)) return EQUAL;
     if (cutoff < PREFIX) return PREFIX;
     if (hay.startsWith(phrase)) return PREFIX;
-    if (first !== undefined && (first.caseSensitive ? command : folded).startsWith(first.text)) return PREFIX;
+    if (first !== undefined && hays[foldVariant(first)]![i]!.startsWith(first.text)) return PREFIX;
   }
   if (cutoff < WORD) return WORD;
   let worst = WORD;
@@ -264,7 +297,7 @@ function tierOf(prepared: Prepared, command: string, folded: string, cutoff: num
     let best = FUZZY;
     for (let t = 0; t < group.length && best > WORD; t++) {
       const term = group[t]!;
-      best = Math.min(best, termLevel(term, term.caseSensitive ? command : folded));
+      best = Math.min(best, termLevel(term, hays[foldVariant(term)]![i]!));
     }
     if (best > worst) {
       worst = best;
@@ -366,7 +399,7 @@ const ASCII_BITS = Int32Array.from({ length: 128 }, (_, c) => {
   return OTHER_BIT;
 });
 
-/** An uppercase ASCII letter or any non-ASCII character: the command needs a lowercase copy. */
+/** An uppercase ASCII letter or any non-ASCII character: the command needs folded copies. */
 const NEEDS_FOLD = /[A-Z\u0080-\uffff]/;
 const NON_ASCII = /[\u0080-\uffff]/;
 
@@ -377,20 +410,4 @@ function maskOf(text: string): number {
     mask |= c < 128 ? ASCII_BITS[c]! : OTHER_BIT;
   }
   return mask;
-}
-
-/**
- * Lowercase with every position kept, so highlights found in the copy fit the original. A
- * character whose lowercase takes more UTF-16 units ("İ") stays as it is.
- */
-function lowerCase(s: string): string {
-  const lower = s.toLowerCase();
-  if (lower.length === s.length) return lower;
-  let out = '';
-  for (let k = 0; k < s.length; k++) {
-    const unit = s[k]!;
-    const folded = unit.toLowerCase();
-    out += folded.length === 1 ? folded : unit;
-  }
-  return out;
 }

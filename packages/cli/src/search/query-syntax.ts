@@ -1,3 +1,5 @@
+import { ACCENT_SENSITIVE, CASE_SENSITIVE, foldFor, variantOf, type FoldVariant } from './text-fold.ts';
+
 /**
  * What the user types into the Ctrl-R search box, parsed into terms. The three search modes
  * share one model, so the matcher, its ranking and its narrowing cache need no mode switch:
@@ -17,7 +19,8 @@
  * | `a \| b`         | a or b                                    |
  * | `a\ b`           | one term with a literal space             |
  *
- * Smart case: a term is case-sensitive exactly when it has an uppercase letter.
+ * Smart case: a term is case-sensitive exactly when it has an uppercase letter; likewise it
+ * tells accents apart exactly when it has an accented letter (`naive` finds `naïve`), as fzf does.
  *
  * @example
  * parseQuery("kubectl get pods !test", 'fuzzy') // 3 fuzzy terms and one negated exact term
@@ -33,10 +36,17 @@ export interface Term {
   readonly negated: boolean;
   /**
    * The text to look for, syntax removed. It is never empty. A case-insensitive term's text has
-   * no uppercase letter by definition, so it can be compared with a lowercased command as is.
+   * no uppercase letter by definition (nor an accent-insensitive one an accented letter), so it
+   * can be compared as is with the command folded as {@link foldVariant} says.
    */
   readonly text: string;
   readonly caseSensitive: boolean;
+  readonly accentSensitive: boolean;
+}
+
+/** Which copy of a command a term is compared with (see text-fold.ts). */
+export function foldVariant(term: Term): FoldVariant {
+  return ((term.caseSensitive ? CASE_SENSITIVE : 0) | (term.accentSensitive ? ACCENT_SENSITIVE : 0)) as FoldVariant;
 }
 
 /** Every group must match (AND); a group matches when any of its terms does (OR). */
@@ -101,7 +111,8 @@ function parseExtended(input: string): Query {
 }
 
 function term(kind: TermKind, negated: boolean, text: string): Term {
-  return { kind, negated, text, caseSensitive: text !== text.toLowerCase() };
+  const variant = variantOf(text);
+  return { kind, negated, text, caseSensitive: (variant & CASE_SENSITIVE) !== 0, accentSensitive: (variant & ACCENT_SENSITIVE) !== 0 };
 }
 
 /**
@@ -119,9 +130,11 @@ export function implies(a: Term, b: Term): boolean {
   if (a.negated !== b.negated) return false;
   // Not containing a longer text follows from not containing a shorter one, not the reverse.
   if (a.negated) return implies({ ...b, negated: false }, { ...a, negated: false });
-  // A case-insensitive match does not imply a case-sensitive one.
-  if (b.caseSensitive && !a.caseSensitive) return false;
-  const text = b.caseSensitive ? a.text : a.text.toLowerCase();
+  // A case-insensitive match does not imply a case-sensitive one, nor one that ignores accents
+  // one that tells them apart. Otherwise `b` folds away what `a` folds and more, so a's text
+  // folded as b's commands are still occurs where a's does.
+  if ((b.caseSensitive && !a.caseSensitive) || (b.accentSensitive && !a.accentSensitive)) return false;
+  const text = foldFor(foldVariant(b))(a.text);
   switch (b.kind) {
     case 'fuzzy':
       return isSubsequence(b.text, text);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildIndex, type HistoryRow } from '@bird/history-index';
 import { displayWidth } from '../format/text-width.ts';
-import { ago, renderSearch } from './search-render.ts';
+import { renderSearch } from './search-render.ts';
 import { SearchSession } from './search-session.ts';
 
 const NOW = 1_764_000_000_000;
@@ -35,6 +35,32 @@ describe('renderSearch', () => {
     expect(team[1]).toMatch(/kubectl get pods +@team$/);
   });
 
+  it('cuts a long folder from the left, as bird history does: its end tells folders apart', () => {
+    const deep = buildIndex([row(1, 'make deploy', { cwd: '/home/ana/work/clients/acme/platform/services/billing' })]);
+    const lines = renderSearch(new SearchSession(deep, ctx, { rows: 4 }), 100, 4, style);
+    expect(lines[1]).toMatch(/ …\/services\/billing +make deploy$/);
+  });
+
+  it('says on the status line why Ctrl-D did nothing, until the next key', () => {
+    const s = new SearchSession(index, ctx, { query: 'kubectl', rows: 8, dirExists: () => false });
+    s.press({ name: 'd', ctrl: true });
+    expect(renderSearch(s, 120, 6, style).at(-1)).toBe("[fuzzy] [everywhere] [all sources] 1/1  ^D: no folder ~/src/app here (imported or a teammate's row)");
+    s.press({ name: 'end' });
+    expect(renderSearch(s, 120, 6, style).at(-1)).toMatch(/1\/1 {2}\^R filter/);
+  });
+
+  it.each<[string, Partial<HistoryRow>]>([
+    ['the command', { cmd: 'echo \x1b]52;c;ZXZpbA==\x07 \x9b2J \u202eevil' }],
+    ['the folder', { cmd: 'ls', cwd: '/tmp/\x1b]0;title\x07\u202e' }],
+    ['the source', { cmd: 'ls', source: 'te\x1b[2Jam\u009b' }],
+  ])('lets no control or bidi character of %s through, in the list or the inspector', (_name, over) => {
+    const s = new SearchSession(buildIndex([row(1, 'before'), row(2, 'x', over), row(3, 'after')]), ctx, { query: over.cmd!.slice(0, 2), rows: 8 });
+    const unsafe = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+    expect(renderSearch(s, 200, 6, style).join('')).not.toMatch(unsafe);
+    s.press({ name: 'o', ctrl: true });
+    expect(renderSearch(s, 200, 8, style).join('')).not.toMatch(unsafe);
+  });
+
   it('escapes a newline inside a command rather than breaking the frame', () => {
     const lines = renderSearch(new SearchSession(index, ctx, { query: 'printf', rows: 8 }), 100, 6, style);
     expect(lines[1]).toContain('printf "a\\nb"\\nsecond line');
@@ -60,13 +86,5 @@ describe('renderSearch', () => {
     expect(text).toMatch(/before: kubectl get pods  ⟩  echo 日本語/);
     expect(text).toContain('after:  —');
     expect(text).toContain('Esc back');
-  });
-});
-
-describe('ago', () => {
-  it.each([
-    [0, '0s'], [59_999, '59s'], [60_000, '1m'], [3_599_999, '59m'], [3_600_000, '1h'], [86_400_000, '1d'], [7 * 86_400_000, '1w'], [400 * 86_400_000, '1y'], [-5, '0s'],
-  ])('%i ms → %s', (ms, text) => {
-    expect(ago(ms)).toBe(text);
   });
 });

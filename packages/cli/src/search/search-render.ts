@@ -2,9 +2,11 @@
 // line with the modes. Pure (the session and a width in, strings out), so the layout is tested
 // without a terminal; search-terminal.ts only writes these lines in place.
 import { UNKNOWN_EXIT } from '@bird/history-index';
+import { folderText, folderWidth } from '../format/folder-text.ts';
 import { displayWidth, escapeForTerminal, truncateToWidth } from '../format/text-width.ts';
-import { formatDuration, originMark, shortenHome } from '../history-view.ts';
-import type { SearchSession } from './search-session.ts';
+import { ago, formatDuration } from '../format/time-text.ts';
+import { originMark } from '../history-view.ts';
+import type { Notice, SearchSession } from './search-session.ts';
 
 export interface Style {
   color: boolean;
@@ -24,17 +26,6 @@ const SGR = {
 
 const SCOPE_LABEL = { everywhere: 'everywhere', host: 'this host', session: 'this session', directory: 'this directory', workspace: 'this workspace' } as const;
 
-/** `12s`, `5m`, `3h`, `2d`, `6w`, `1y`: how long ago, in the fewest characters. */
-export function ago(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  if (s < 7 * 86_400) return `${Math.floor(s / 86_400)}d`;
-  if (s < 365 * 86_400) return `${Math.floor(s / (7 * 86_400))}w`;
-  return `${Math.floor(s / (365 * 86_400))}y`;
-}
-
 const pad = (text: string, width: number, right = false) => {
   const gap = ' '.repeat(Math.max(0, width - displayWidth(text)));
   return right ? gap + text : text + gap;
@@ -44,7 +35,7 @@ const pad = (text: string, width: number, right = false) => {
 export function renderSearch(session: SearchSession, width: number, height: number, style: Style): string[] {
   const paint = (code: string, text: string) => (style.color && text !== '' ? code + text + SGR.reset : text);
   const lines: string[] = [];
-  const status = statusLine(session);
+  const status = statusLine(session, style, width);
   const prompt = `> ${session.query}`;
   lines.push(truncateToWidth(prompt, width));
   const body = height - 2;
@@ -62,9 +53,9 @@ export function renderSearch(session: SearchSession, width: number, height: numb
       const when = pad(ago(style.nowMs - index.timestampUs[row]! / 1000), 3, true);
       const exitText = pad(exit === UNKNOWN_EXIT ? '' : String(exit), 3, true);
       const dur = pad(Number.isNaN(duration) ? '' : formatDuration(duration), 6, true);
-      const dirWidth = Math.max(8, Math.min(24, Math.floor(width / 5)));
-      const dir = pad(truncateToWidth(escapeForTerminal(shortenHome(index.dirs[index.cwd[row]!]!, style.home)), dirWidth), dirWidth);
-      const tail = [count > 1 ? `×${count}` : '', originMark(source)].filter(Boolean).join(' ');
+      const dirWidth = folderWidth(width);
+      const dir = pad(folderText(index.dirs[index.cwd[row]!]!, style.home, dirWidth), dirWidth);
+      const tail = [count > 1 ? `×${count}` : '', escapeForTerminal(originMark(source))].filter(Boolean).join(' ');
       const fixed = `  ${when} ${exitText} ${dur}  ${dir}  `;
       const room = Math.max(1, width - displayWidth(fixed) - (tail ? displayWidth(tail) + 2 : 0));
       const cmd = truncateToWidth(escapeForTerminal(index.commands[c]!), room);
@@ -81,13 +72,23 @@ export function renderSearch(session: SearchSession, width: number, height: numb
   return lines.map((l, i) => (i === lines.length - 1 ? paint(SGR.dim, l) : l));
 }
 
-function statusLine(session: SearchSession): string {
+function statusLine(session: SearchSession, style: Style, width: number): string {
   const f = session.filter;
-  const source = f.source === null ? 'all sources' : f.source;
+  const source = f.source === null ? 'all sources' : escapeForTerminal(f.source);
   const shown = session.total === 0 ? 0 : session.selected + 1;
   const modes = `[${session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
   const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd';
-  return `${modes} ${shown}/${session.total}  ${keys}`;
+  return `${modes} ${shown}/${session.total}  ${session.notice ? noticeText(session.notice, style, width) : keys}`;
+}
+
+/** What the status line says instead of the keys after a key that could do nothing. */
+function noticeText(notice: Notice, style: Style, width: number): string {
+  switch (notice.kind) {
+    case 'unknown-folder':
+      return "^D: this command's folder is not known";
+    case 'missing-folder':
+      return `^D: no folder ${folderText(notice.dir, style.home, folderWidth(width))} here (imported or a teammate's row)`;
+  }
 }
 
 function inspectorLines(session: SearchSession, style: Style, paint: (code: string, text: string) => string, width: number): string[] {
@@ -98,7 +99,7 @@ function inspectorLines(session: SearchSession, style: Style, paint: (code: stri
   return [
     cut(`  ${paint(SGR.bold, escapeForTerminal(d.cmd))}`),
     cut(`  runs ${d.runs} · mean ${Number.isNaN(d.meanDurationMs) ? '?' : formatDuration(d.meanDurationMs)} · exit codes ${exits}`),
-    cut(`  first ${when(d.firstUs)} · last ${when(d.lastUs)} · in ${escapeForTerminal(shortenHome(d.cwd, style.home))}`),
+    cut(`  first ${when(d.firstUs)} · last ${when(d.lastUs)} · in ${folderText(d.cwd, style.home)}`),
     cut(`  before: ${d.before.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
     cut(`  after:  ${d.after.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
   ];

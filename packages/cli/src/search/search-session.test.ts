@@ -20,7 +20,9 @@ const index = buildIndex([
   row('npm test', { cwd: '/home/ana/src/app' }),
 ]);
 const context: SearchContext = { host: 'box', session: 'me', cwd: '/home/ana/src/app', workspace: '/home/ana/src' };
-const start = (query = '') => new SearchSession(index, context, { query, rows: 10 });
+/** Folders on "this machine": all but the teammate's /srv. */
+const dirExists = (dir: string) => dir !== '/srv';
+const start = (query = '') => new SearchSession(index, context, { query, rows: 10, dirExists });
 const shown = (s: SearchSession) => s.results.map((c) => index.commands[c]);
 const press = (s: SearchSession, ...keys: (Key | string)[]) => {
   for (const k of keys) s.press(typeof k === 'string' ? { sequence: k, name: k.length === 1 ? k : undefined } : k);
@@ -49,6 +51,22 @@ describe('SearchSession', () => {
     ['Ctrl-D goes to the directory of the latest run', [ctrl('d')], { kind: 'cd', dir: '/home/ana/src/app/lib' }],
   ])('%s', (_name, keys, outcome) => {
     expect(press(start('git'), ...(keys as Key[])).outcome).toEqual(outcome);
+  });
+
+  it('Ctrl-D on a row whose folder is not on this machine stays in the search and says so until the next key', () => {
+    const s = press(start('kubectl'), ctrl('d'));
+    expect(s.outcome).toBeNull();
+    expect(s.notice).toEqual({ kind: 'missing-folder', dir: '/srv' });
+    press(s, { name: 'down' });
+    expect(s.notice).toBeNull();
+    // From the inspector too.
+    press(s, ctrl('o'), ctrl('d'));
+    expect([s.outcome, s.notice]).toEqual([null, { kind: 'missing-folder', dir: '/srv' }]);
+  });
+
+  it('Ctrl-D on a row whose folder is not known says so', () => {
+    const s = press(new SearchSession(buildIndex([row('ls', { cwd: '' })]), context, { rows: 10, dirExists }), ctrl('d'));
+    expect([s.outcome, s.notice]).toEqual([null, { kind: 'unknown-folder' }]);
   });
 
   it('Enter with nothing matching keeps the typed text', () => {

@@ -1,5 +1,6 @@
 // The interactive search as a state machine: keys in, what to show and what was chosen out.
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
+import { statSync } from 'node:fs';
 import type { HistoryIndex } from '@bird/history-index';
 import { Matcher, type SearchMode } from './matcher.ts';
 import { SEARCH_MODES } from './query-syntax.ts';
@@ -17,12 +18,28 @@ export interface Key {
 /** How a search ended: the command for the command line (Enter, Tab), a directory to go to, or nothing (Esc). */
 export type SearchOutcome = { kind: 'accept'; cmd: string } | { kind: 'edit'; cmd: string } | { kind: 'cd'; dir: string } | { kind: 'cancel' };
 
+/**
+ * Why the last key did nothing, for the status line: Ctrl-D on a row whose folder is not known,
+ * or does not exist on this machine (an imported row, a teammate's).
+ */
+export type Notice = { kind: 'unknown-folder' } | { kind: 'missing-folder'; dir: string };
+
 export interface SearchOptions {
   query?: string;
   mode?: SearchMode;
   scope?: Scope;
   /** Rows of results the screen has room for. */
   rows: number;
+  /** Whether `dir` is a folder on this machine (Ctrl-D goes only there); by default, asks the file system. */
+  dirExists?: (dir: string) => boolean;
+}
+
+function isFolder(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export class SearchSession {
@@ -39,6 +56,8 @@ export class SearchSession {
   results: number[] = [];
   total = 0;
   outcome: SearchOutcome | null = null;
+  /** Said on the status line until the next key. */
+  notice: Notice | null = null;
   private scoped: ScopedCommands;
   private matcher: Matcher | null = null;
   /** Sources to cycle through: all, then each present in the index. */
@@ -118,7 +137,9 @@ export class SearchSession {
     }
     if (kind === 'cd') {
       const dir = this.index.dirs[this.index.cwd[this.scoped.lastRow[c]!]!]!;
-      if (dir !== '') this.outcome = { kind: 'cd', dir };
+      if (dir === '') this.notice = { kind: 'unknown-folder' };
+      else if (!(this.options.dirExists ?? isFolder)(dir)) this.notice = { kind: 'missing-folder', dir };
+      else this.outcome = { kind: 'cd', dir };
       return;
     }
     this.outcome = { kind, cmd: this.index.commands[c]! };
@@ -132,6 +153,7 @@ export class SearchSession {
 
   /** Applies one key; returns false for a key it ignores. */
   press(key: Key): boolean {
+    this.notice = null;
     const name = key.name ?? '';
     if (this.inspecting) {
       if (name === 'escape' || (key.ctrl && (name === 'o' || name === 'g'))) this.inspecting = null;

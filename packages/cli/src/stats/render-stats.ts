@@ -1,6 +1,7 @@
 // `bird stats` for people (a terminal report of bars and a sparkline) and for programs (JSON).
-import { escapeForTerminal, displayWidth, truncateToWidth } from '../format/text-width.ts';
-import { formatDuration, shortenHome } from '../history-view.ts';
+import { escapeForTerminal, escapeJsonForTerminal, displayWidth, truncateStartToWidth, truncateToWidth } from '../format/text-width.ts';
+import { shortenHome } from '../format/folder-text.ts';
+import { formatDuration } from '../format/time-text.ts';
 import { bar } from './bar.ts';
 import type { StatsReport } from './compute-stats.ts';
 import { sparkline } from './sparkline.ts';
@@ -57,14 +58,18 @@ export function renderStats(report: StatsReport, options: RenderOptions): string
       'Slowest (total time)',
       barRows(report.slowest.map((c) => ({ label: c.key, value: c.totalMs, right: [formatDuration(c.totalMs), `${count(c.runs)}×`, `mean ${formatDuration(c.meanMs)}`], style: 'slow' })), width),
     );
-    section('Directories', barRows(report.dirs.map((d) => ({ label: shortenHome(d.dir, options.home), value: d.count, right: [count(d.count), percent(d.count / report.total)] })), width));
+    // Folders keep their end when cut, as everywhere (format/folder-text.ts): `…/services/billing`.
+    section('Directories', barRows(report.dirs.map((d) => ({ label: shortenHome(d.dir, options.home), value: d.count, right: [count(d.count), percent(d.count / report.total)] })), width, truncateStartToWidth));
   }
   return lines.map((line) => paint(fit(line, width), options.color)).join('\n') + '\n';
 }
 
-/** The report as stable JSON: the same fields in the same order every time, 2-space indented. */
+/**
+ * The report as stable JSON: the same fields in the same order every time, 2-space indented;
+ * control and bidi characters in commands and folders as `\uXXXX` (the same values).
+ */
 export function statsJson(report: StatsReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${escapeJsonForTerminal(JSON.stringify(report, null, 2))}\n`;
 }
 
 function headline(report: StatsReport, options: RenderOptions): Line[] {
@@ -74,7 +79,9 @@ function headline(report: StatsReport, options: RenderOptions): Line[] {
     report.filter.source === undefined ? undefined : `source ${report.filter.source}`,
     report.filter.dir === undefined ? undefined : `under ${shortenHome(report.filter.dir, options.home)}`,
     report.filter.sinceUs === undefined ? undefined : `since ${localMinute(report.filter.sinceUs, report.timeZone)}`,
-  ].filter((f) => f !== undefined);
+  ]
+    .filter((f) => f !== undefined)
+    .map(escapeForTerminal);
   if (report.period === null) {
     lines.push([[filters.length > 0 ? `No commands match: ${filters.join(', ')}.` : 'No commands yet.']]);
     return lines;
@@ -119,7 +126,7 @@ interface BarRow {
  * Label, bar, numbers: labels take up to 40% of the width (cut with …), the numbers what they
  * need, and the bar the rest, scaled to the largest value.
  */
-function barRows(rows: readonly BarRow[], width: number): Line[] {
+function barRows(rows: readonly BarRow[], width: number, cut: (label: string, max: number) => string = truncateToWidth): Line[] {
   if (rows.length === 0) return [];
   const labels = rows.map((r) => escapeForTerminal(r.label));
   const labelWidth = Math.min(Math.max(...labels.map(displayWidth)), Math.max(3, Math.floor(width * 0.4)));
@@ -129,7 +136,7 @@ function barRows(rows: readonly BarRow[], width: number): Line[] {
   const cells = width - labelWidth - 1 - rightWidth - 1;
   const max = Math.max(...rows.map((r) => r.value));
   return rows.map((row, i) => {
-    const label = truncateToWidth(labels[i]!, labelWidth);
+    const label = cut(labels[i]!, labelWidth);
     const line: Part[] = [[label + ' '.repeat(labelWidth - displayWidth(label) + 1)]];
     if (cells >= MIN_BAR) {
       const b = bar(row.value, max, cells);
