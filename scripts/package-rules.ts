@@ -4,15 +4,17 @@
 // sync) never imports one further up; nothing imports cli.
 //
 // `may`: workspace packages (without the @bird/ scope) and npm packages, in the README's order.
-export const PACKAGE_RULES: Record<string, { readonly may: readonly string[] }> = {
+// `through`: a package it may import only by that entry point (capture must not load all of the
+// store, which loads DuckDB: it writes through `@bird/store/append` alone).
+export const PACKAGE_RULES: Record<string, { readonly may: readonly string[]; readonly through?: Readonly<Record<string, string>> }> = {
   core: { may: ['smol-toml'] },
   'writer-parquet': { may: ['core', 'hyparquet-writer'] },
   'writer-duckdb': { may: ['core', 'writer-parquet', '@duckdb/node-api'] },
   'history-index': { may: ['core'] },
-  capture: { may: ['core', 'writer-parquet', 'writer-duckdb', 'history-index'] },
+  capture: { may: ['core', 'history-index', 'store'], through: { store: '@bird/store/append' } },
   remote: { may: ['core', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] },
-  store: { may: ['core', 'remote', 'history-index', '@duckdb/node-api', '@aws-sdk/client-s3'] },
-  import: { may: ['core', 'store', 'writer-parquet', 'history-index', 'sql.js'] },
-  'sync-worker': { may: ['core', 'store', 'remote', 'writer-duckdb', 'history-index', '@duckdb/node-api', 'p-queue', 'cli-progress'] },
+  store: { may: ['core', 'remote', 'history-index', 'writer-parquet', 'writer-duckdb', '@duckdb/node-api', '@aws-sdk/client-s3'] },
+  import: { may: ['core', 'store', 'sql.js'] },
+  'sync-worker': { may: ['core', 'store', 'remote', '@duckdb/node-api', 'p-queue', 'cli-progress'] },
   cli: { may: ['core', 'capture', 'history-index', 'import', 'remote', 'store', 'sync-worker', '@duckdb/node-api', '@aws-sdk/client-s3', 'sql.js'] },
 };

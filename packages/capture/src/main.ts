@@ -4,8 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { birdLayout, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
 import { CAPTURE_USAGE, parseCaptureFlags } from './flags.ts';
-import { journalStored } from './journal-stored.ts';
-import { openWriter } from './open-writer.ts';
+import { appendCommands } from '@bird/store/append';
 import { planCapture } from './record-command.ts';
 import { runEntry } from './run-entry.ts';
 import { seedIndex } from './seed-index.ts';
@@ -25,15 +24,8 @@ async function capture(argv: string[]): Promise<void> {
   seedIndex(layout);
   const plan = planCapture(command, { env: process.env, config, clientId: resolveClientId(process.env, config.client_id) });
   if (!plan.invocation || !plan.session) return;
-  const writer = await openWriter(layout, config);
-  try {
-    await writer.registerSession(plan.session);
-    await writer.writeInvocation(plan.invocation);
-  } finally {
-    await writer.close();
-  }
-  const problem = journalStored(layout, [plan.invocation]);
-  if (problem) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${problem}\n`, { mode: 0o600 });
+  const { problems } = await appendCommands(layout, config, [{ invocation: plan.invocation, session: plan.session }]);
+  for (const problem of problems) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${problem}\n`, { mode: 0o600 });
 }
 
 runEntry(() => capture(process.argv.slice(2)), { toStderr: true });

@@ -1,33 +1,12 @@
 /**
- * `bird import`: read a history file, plan (plan-import.ts), write. Parquet mode writes one
- * file per table and day (`i-<uuid>.parquet` beside captured ones, each atomic), under the
- * compaction lock so no merge runs between the check of known ids and the write; duckdb mode
- * inserts everything in one transaction. A crash part-way leaves whole files only, and the
- * next run skips what they hold.
+ * `bird import`: read a history file, plan (plan-import.ts), and hand the rows to the store's
+ * mode (its ingestRows: no merge between the plan's read of the store and the write; whole files
+ * or one transaction, so a crash part-way leaves nothing half written, and the next run skips
+ * what was written).
  */
-import { readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  BirdError,
-  INVOCATIONS,
-  SESSIONS,
-  ROW_KEY,
-  localPartitionDir,
-  quoteIdent,
-  quoteLiteral,
-  resolveClientId,
-  shortHostname,
-  uuidv7,
-  waitForCompactionLock,
-  writeFileAtomic,
-  writeFilesAtomic,
-  type BirdConfig,
-  type BirdLayout,
-  type TableDef,
-} from '@bird/core';
-import { markIndexStale } from '@bird/history-index';
-import { ConnectionOptions, openCatalog, openStore, refreshHistoryIndex } from '@bird/store';
-import { encodeParquet } from '@bird/writer-parquet';
+import { readFileSync, statSync } from 'node:fs';
+import { BirdError, INVOCATIONS, SESSIONS, quoteLiteral, resolveClientId, shortHostname, type BirdConfig, type BirdLayout, type TableDef } from '@bird/core';
+import { ConnectionOptions, openStore, storageModeOf } from '@bird/store';
 import { parseAtuinHistory } from './atuin-history.ts';
 import { parseBashHistory } from './bash-history.ts';
 import { parseFishHistory } from './fish-history.ts';
@@ -55,7 +34,6 @@ export interface ImportSummary {
   readonly warning?: string;
 }
 
-const COMPACTION_WAIT_MS = 60_000;
 
 /** The bytes of the history file at `path`; a file that cannot be read is one BirdError naming it. */
 export function readHistoryFile(path: string): Buffer {
@@ -96,30 +74,30 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
   const starts = parsed.entries.flatMap((e) => (e.startUs === null ? [] : [e.startUs]));
   const untimed = starts.length < parsed.entries.length;
   // Under the lock from the first read of the store to the last file: no merge in between.
-  const lock = config.storage.mode === 'parquet' && !options.dryRun ? await waitForCompactionLock(layout, COMPACTION_WAIT_MS) : null;
-  let summary: ImportSummary;
-  if (config.storage.mode === 'parquet' && !options.dryRun && !lock) throw new BirdError('a compaction held the store for over a minute; run bird import again in a moment.');
-  try {
+  // Planning reads the store (what earlier imports and the hooks stored): the mode runs it with
+  // the store held, so nothing changes between that read and the write.
+  const planned = async () => {
     const held = await storeHolds(layout, format, starts, untimed);
-    const plan = planImport(parsed.entries, { format, path, mtimeUs: BigInt(Math.round(statSync(path).mtimeMs * 1000)) }, {
+    return planImport(parsed.entries, { format, path, mtimeUs: BigInt(Math.round(statSync(path).mtimeMs * 1000)) }, {
       clientId,
       hostname: shortHostname(),
       env,
       rules: { ignore: config.capture.ignore },
       ...held,
     });
-    // Search and `bird history` see the imported rows through a rebuild of the history index;
-    // the stale marker covers an import killed before it (the next reader rebuilds).
-    const indexing = !options.dryRun && plan.invocations.length > 0;
-    if (indexing) markIndexStale(layout.historyIndex);
-    if (!options.dryRun) await write(layout, config, plan, options.onProgress);
-    summary = { file: path, read: plan.read, imported: plan.invocations.length, duplicates: plan.duplicates, private: plan.private, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
-    if (!indexing) return summary;
-  } finally {
-    lock?.release();
+  };
+  let plan: ImportPlan | undefined;
+  let warning: string | undefined;
+  if (options.dryRun) plan = await planned();
+  else {
+    const result = await storageModeOf(layout, config).ingestRows(async () => {
+      plan = await planned();
+      return [...byDay(INVOCATIONS, plan.invocations), ...byDay(SESSIONS, plan.sessions)];
+    }, options.onProgress);
+    warning = result.warning;
   }
-  const problem = await refreshHistoryIndex(layout);
-  return problem ? { ...summary, warning: problem } : summary;
+  const summary: ImportSummary = { file: path, read: plan!.read, imported: plan!.invocations.length, duplicates: plan!.duplicates, private: plan!.private, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
+  return warning ? { ...summary, warning } : summary;
 }
 
 /**
@@ -158,50 +136,6 @@ async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: read
     conn.close();
   }
   return { known, knownSessions, captured, firstCapturedUs };
-}
-
-async function write(layout: BirdLayout, config: BirdConfig, plan: ImportPlan, onProgress?: (done: number, total: number) => void): Promise<void> {
-  const groups = [...byDay(INVOCATIONS, plan.invocations), ...byDay(SESSIONS, plan.sessions)];
-  if (groups.length === 0) return;
-  if (config.storage.mode === 'parquet') {
-    let done = 0;
-    const files = groups.map(({ table, date, rows }) => {
-      const file = { path: join(localPartitionDir(layout, table.name, date), `i-${uuidv7(Date.now())}.parquet`), data: encodeParquet(table, rows) };
-      onProgress?.(++done, groups.length);
-      return file;
-    });
-    writeFilesAtomic(files, { tmpDir: layout.tmp });
-    return;
-  }
-  // duckdb mode: the rows go through Parquet files in db/tmp into one transaction.
-  const files = groups.map(({ table, rows }, i) => {
-    const file = join(layout.tmp, `import-${process.pid}-${i}.parquet`);
-    writeFileAtomic(file, encodeParquet(table, rows), { durable: false });
-    return { table, file };
-  });
-  const catalog = await openCatalog(layout.catalog, 'read_write');
-  try {
-    const conn = await catalog.instance.connect();
-    try {
-      await conn.run('BEGIN TRANSACTION');
-      for (const [n, { table, file }] of files.entries()) {
-        const key = quoteIdent(ROW_KEY[table.name]);
-        const target = `local.${quoteIdent(table.name)}`;
-        // NOT EXISTS, never NOT IN: one NULL key stored would make NOT IN keep no row at all.
-        await conn.run(`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${quoteLiteral(file)}) i WHERE NOT EXISTS (SELECT 1 FROM ${target} s WHERE s.${key} = i.${key})`);
-        onProgress?.(n + 1, files.length);
-      }
-      await conn.run('COMMIT');
-    } catch (error) {
-      await conn.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    catalog.release();
-    for (const { file } of files) rmSync(file, { force: true });
-  }
 }
 
 function byDay<T extends { date: string }>(table: TableDef, rows: readonly T[]): { table: TableDef; date: string; rows: T[] }[] {

@@ -1,5 +1,6 @@
 export * from './api.ts';
 export { openStore } from './store.ts';
+export * from './modes/index.ts';
 export { initStore, registerCachedRemote, runMigration, readCatalogState, type InitOptions, type MigrationResult, type CatalogState } from './init-store.ts';
 export { SCHEMA_VERSION } from './catalog-ddl.ts';
 export { whyBad } from './bad-files.ts';

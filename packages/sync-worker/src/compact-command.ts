@@ -1,8 +1,7 @@
 // `compact` as a command line, the same for `bird-sync compact` and `bird compact`: flags in,
 // a compaction run, what it did out (silent under cron unless it failed).
 import { birdLayout, ensureRoot, parseFlags, resolveBirdRoot } from '@bird/core';
-import { indexNeedsFold, refreshHistoryIndex } from '@bird/store';
-import { compact, type CompactSummary } from './compact/compact.ts';
+import { indexNeedsFold, refreshHistoryIndex, storageModeOf, type CompactSummary } from '@bird/store';
 import { progressBar } from './progress.ts';
 
 export const COMPACT_USAGE = 'compact [--dry-run] [--json] [--verbose]';
@@ -22,7 +21,7 @@ export async function runCompact(args: readonly string[], io: CommandIO, prefix:
   const bar = io.stderr.isTTY && !values.json && !verbose && values.auto !== true ? progressBar(io.stderr) : null;
   let result: CompactSummary;
   try {
-    result = await compact(layout, config, {
+    result = await storageModeOf(layout, config).compact({
       dryRun: values['dry-run'] === true,
       onProgress: bar ? (done, total) => bar.update(done, total) : undefined,
       onStep: verbose ? (line) => io.stderr.write(`${prefix}: ${line}\n`) : undefined,

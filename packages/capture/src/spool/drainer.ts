@@ -24,16 +24,12 @@ import { dirname, join, resolve } from 'node:path';
 import {
   describeError,
   loadConfig,
-  localPartitionDir,
-  readMergedIds,
   resolveClientId,
-  tryCompactionLock,
   writeFileAtomic,
   type BirdConfig,
   type BirdLayout,
 } from '@bird/core';
-import { journalStored } from '../journal-stored.ts';
-import { openWriter } from '../open-writer.ts';
+import { StoreBusy, appendCommands, compactionDue } from '@bird/store/append';
 import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
 import { parseSpool } from './record-format.ts';
@@ -81,8 +77,6 @@ const MAX_FAILURES = 5;
 
 /** A redo found the compaction lock taken: try that claim again this much later. */
 const COMPACTION_BUSY_RETRY_MS = 200;
-
-class CompactionBusy extends Error {}
 
 /** How often a drainer looks whether a partition has grown enough to compact. */
 const COMPACT_CHECK_MS = 60_000;
@@ -323,7 +317,7 @@ class Drainer {
       unlinkSync(path);
       this.claims.delete(name);
     } catch (error) {
-      if (error instanceof CompactionBusy) {
+      if (error instanceof StoreBusy) {
         // Not a failure: a compaction is publishing. This claim waits a moment; the others go on.
         claim.retryAt = Date.now() + COMPACTION_BUSY_RETRY_MS;
         return;
@@ -346,43 +340,18 @@ class Drainer {
   }
 
   /**
-   * Writes one batch. The writer is opened per batch: in duckdb mode that holds bird.duckdb
-   * read-write only for the moment of the inserts, so `bird sql` is not locked out while the
-   * drainer lingers (and a catalog that stays locked makes the writer spill, not fail).
+   * Writes one batch through the store's mode (which holds what its mode needs: in parquet mode a
+   * redo skips rows a compaction merged; in duckdb mode bird.duckdb is held only for the inserts)
+   * and tells the history index before it returns, so the claim advances only past stored,
+   * indexed rows. A mode that must wait (a compaction publishing) throws StoreBusy.
    */
   private async store(plans: readonly PlannedCapture[], redo: boolean): Promise<number> {
-    let wanted = plans.filter((p) => p.invocation && p.session);
-    if (wanted.length === 0) return 0;
-    // duckdb mode inserts skip ids already there; parquet mode has to ask compaction.
-    // Never waited for: a drainer blocked on the lock would hold up every other claim with it.
-    const lock = redo && this.config.storage.mode === 'parquet' ? tryCompactionLock(this.layout) : null;
-    if (redo && this.config.storage.mode === 'parquet' && !lock) throw new CompactionBusy();
-    // A redo skips rows a compaction merged, but they are stored all the same: journal them too.
-    const stored = wanted;
-    try {
-      if (lock) {
-        const merged = new Map<string, Set<string>>();
-        const mergedOn = (date: string) => merged.get(date) ?? merged.set(date, readMergedIds(this.layout, 'invocations', date)).get(date)!;
-        wanted = wanted.filter((p) => !mergedOn(p.invocation!.date).has(p.invocation!.id));
-      }
-      const writer = await openWriter(this.layout, this.config);
-      try {
-        for (const plan of wanted) {
-          await writer.registerSession(plan.session!);
-          await writer.writeInvocation(plan.invocation!);
-        }
-      } finally {
-        await writer.close();
-      }
-      // Before the claim advances past these records: a drainer killed here redoes the batch,
-      // and journals it then (the reader keeps a row journaled twice once).
-      const problem = journalStored(this.layout, stored.map((p) => p.invocation!));
-      if (problem) this.log(problem);
-    } finally {
-      lock?.release();
-    }
-    if (wanted.length > 0 && this.config.storage.mode === 'parquet') this.maybeCompact(wanted[wanted.length - 1]!.invocation!.date);
-    return wanted.length;
+    const commands = plans.flatMap((p) => (p.invocation && p.session ? [{ invocation: p.invocation, session: p.session }] : []));
+    if (commands.length === 0) return 0;
+    const { written, problems } = await appendCommands(this.layout, this.config, commands, { redo });
+    for (const problem of problems) this.log(problem);
+    if (written > 0) this.maybeCompact(commands[commands.length - 1]!.invocation.date);
+    return written;
   }
 
   private lastCompactCheck = 0;
@@ -398,8 +367,7 @@ class Drainer {
     if (!policy.auto || Date.now() - this.lastCompactCheck < COMPACT_CHECK_MS) return;
     this.lastCompactCheck = Date.now();
     try {
-      const files = readdirSync(localPartitionDir(this.layout, 'invocations', date)).length;
-      if (files < policy.min_files) return;
+      if (!compactionDue(this.layout, this.config, date)) return;
       const stamp = join(this.layout.compaction, 'last-auto');
       const last = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
       if (Date.now() - last < policy.auto_interval_minutes * 60_000) return;

@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLES, duckdbTempOptions, quoteIdent, quoteLiteral, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { databaseCopy, databaseTables, registerCachedRemote } from '@bird/store';
-import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
+import { databaseCopy, databaseTables, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
 import { advanceDatabaseCursor, planDatabaseRead, type DatabaseRead } from './plan-sync.ts';
 import { ownSeries, type PullOptions, type PullSummary } from './pull.ts';
 import { SYNC_ATTEMPTS } from './push.ts';
@@ -32,7 +31,7 @@ export async function pullDatabase(layout: BirdLayout, config: BirdConfig, remot
   let rows = 0;
   if (groups.length > 0) {
     await registerCachedRemote(layout, remote.name);
-    rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groups, { fromSeries: false, nameOf: (file) => `rows exported from database ${remote.name} (${file})`, warn: options.onWarning ?? (() => undefined) });
+    rows = await storageModeOf(layout, config).ingestFiles(remote.name, groups, { fromSeries: false, nameOf: (file) => `rows exported from database ${remote.name} (${file})`, warn: options.onWarning ?? (() => undefined) });
   }
   // After the rows are in: a crash before this reads the database again, and adds nothing twice.
   writePullState(paths, { ...state, database: advanceDatabaseCursor(state.database, copy.etag, wanted) });

@@ -4,9 +4,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import PQueue from 'p-queue';
 import { TABLE_NAMES, clientIdProblem, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { isDatabaseRemote, registerCachedRemote } from '@bird/store';
+import { isDatabaseRemote, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
-import { ingestIntoCache, type IncomingGroup } from './cache-ingest.ts';
 import { pullDatabase } from './pull-database.ts';
 import { planFetch, planHeadReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { listHeads, listSeriesBatches, readHead, readLog } from './series-index.ts';
@@ -120,7 +119,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     if (fetched.length > 0) {
       await registerCachedRemote(layout, remote.name);
       const nameOf = (file: string) => `batch ${relative(paths.incoming, file).split(sep).join('/')} of remote ${remote.name}`;
-      rows = await ingestIntoCache(layout, config.storage.mode, remote.name, groupByDay(fetched, paths.incoming), { fromSeries: true, nameOf, warn });
+      rows = await storageModeOf(layout, config).ingestFiles(remote.name, groupByDay(fetched, paths.incoming), { fromSeries: true, nameOf, warn });
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
     const said = formatDamage !== undefined ? { formatDamage } : {};

@@ -1,5 +1,6 @@
-// `bird-sync compact` / `bird compact`: the I/O around planCompaction. The publish protocol is
-// written down in ../../PROTOCOL.md; the step numbers below refer to it.
+// Parquet mode's compaction (`bird-sync compact`, `bird compact`): the I/O around planCompaction.
+// The publish protocol is written down in packages/sync-worker/PROTOCOL.md; the step numbers
+// below refer to it.
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -36,41 +37,19 @@ import {
   ROW_KEY,
   ROW_ORDER,
 } from '@bird/core';
-import { PLACEHOLDER_FILE, interruptedPublishes, whyBad } from '@bird/store';
+import { whyBad } from '../../bad-files.ts';
+import { interruptedPublishes } from '../../interrupted-publish.ts';
+import { PLACEHOLDER_FILE } from '../../layout.ts';
+import type { CompactOptions, CompactSummary } from '../storage-mode.ts';
 import { planCompaction, type CompactionJob, type PartitionListing } from './plan-compaction.ts';
-
-export interface CompactOptions {
-  readonly dryRun?: boolean;
-  /** Called after each job: jobs done, jobs in all. */
-  readonly onProgress?: (done: number, total: number) => void;
-  /** A line for --verbose. */
-  readonly onStep?: (line: string) => void;
-  /** A file set aside as damaged, named for the user. */
-  readonly onWarning?: (line: string) => void;
-  readonly nowMs?: number;
-}
-
-export interface CompactSummary {
-  /** `locked`: another compaction holds the lock, nothing was done (not a failure). */
-  readonly outcome: 'done' | 'locked' | 'dry-run';
-  readonly mode: 'parquet' | 'duckdb';
-  readonly filesIn: number;
-  readonly filesOut: number;
-  readonly rows: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly seconds: number;
-  readonly quarantined: readonly string[];
-  readonly jobs: readonly CompactionJob[];
-}
 
 const KEY = ROW_KEY;
 const ORDER = ROW_ORDER;
 
-export async function compact(layout: BirdLayout, config: BirdConfig, options: CompactOptions = {}): Promise<CompactSummary> {
+/** Parquet mode's compaction: each partition's small files merged into one, by the publish protocol. */
+export async function compactParquet(layout: BirdLayout, config: BirdConfig, options: CompactOptions = {}): Promise<CompactSummary> {
   const started = Date.now();
   const nowMs = options.nowMs ?? Date.now();
-  if (config.storage.mode === 'duckdb') return compactDuckdbMode(layout, started);
   const lock = options.dryRun ? null : tryCompactionLock(layout);
   if (!options.dryRun && !lock) return summary('locked', started, [], 0, 0, 0, 0, 0, []);
   let duckdb: { instance: DuckDBInstance; connection: DuckDBConnection } | null = null;
@@ -239,32 +218,6 @@ async function runJob(
 
 async function reasonOf(connection: DuckDBConnection, file: string): Promise<string> {
   return (await whyBad(connection, file)) ?? 'unreadable';
-}
-
-/** duckdb mode: rows spilled while bird.duckdb was locked go into their tables, then a checkpoint. */
-async function compactDuckdbMode(layout: BirdLayout, started: number): Promise<CompactSummary> {
-  const { DuckDbRecordWriter } = await import('@bird/writer-duckdb');
-  const spilled = countSpilled(layout);
-  const writer = await DuckDbRecordWriter.open(layout, { lockWaitMs: 15_000 });
-  try {
-    if (writer.spilling) return { ...summary('locked', started, [], 0, 0, 0, 0, 0, []), mode: 'duckdb' };
-    await writer.checkpoint();
-  } finally {
-    await writer.close();
-  }
-  return { ...summary('done', started, [], spilled, 0, spilled - countSpilled(layout), 0, 0, []), mode: 'duckdb' };
-}
-
-function countSpilled(layout: BirdLayout): number {
-  let n = 0;
-  for (const table of TABLE_NAMES) {
-    try {
-      n += readdirSync(join(layout.spill, table)).filter((f) => f.endsWith('.parquet')).length;
-    } catch {
-      // no spill folder for this table
-    }
-  }
-  return n;
 }
 
 /** Every `date=` folder of every table: local rows, and rows pulled from each remote. */

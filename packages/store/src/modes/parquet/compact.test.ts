@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TABLES, bumpGeneration, defaultConfig, ensureRoot, mergedIdsPath, readMergedIds, recordMergedIds, unfinishedPublishDay, type BirdConfig } from '@bird/core';
 import { encodeParquet } from '@bird/writer-parquet';
-import { initStore, openStore } from '@bird/store';
-import { invocation, session, tempLayout, writeLocal } from '../../../store/src/testing/fixtures.ts';
-import { compact } from './compact.ts';
+import { initStore, openStore } from '../../index.ts';
+import { invocation, session, tempLayout, writeLocal } from '../../testing/fixtures.ts';
+import { compactParquet as compact } from './compact.ts';
 
 const config = (over: Partial<BirdConfig['compaction']> = {}): BirdConfig => ({ ...defaultConfig(), compaction: { ...defaultConfig().compaction, min_files: 3, min_age_seconds: 0, ...over } });
 

@@ -1,4 +1,7 @@
 import { MERGED_PREFIX, sha256, toHex, type TableName } from '@bird/core';
+import type { CompactionJob } from '../storage-mode.ts';
+
+export type { CompactionJob };
 
 /** One `date=` folder of one table, as the compactor found it. */
 export interface PartitionListing {
@@ -23,16 +26,6 @@ export interface CompactionPolicy {
   readonly minAgeMs: number;
   /** Outputs are cut at about this many input bytes; a file at half of it or more counts as merged already. */
   readonly targetBytes: number;
-}
-
-export interface CompactionJob {
-  readonly table: TableName;
-  readonly date: string;
-  readonly dir: string;
-  /** File names in `dir`, merged into `output` and then deleted. */
-  readonly inputs: readonly string[];
-  /** Named from its inputs: a retry after a crash writes the same name. */
-  readonly output: string;
 }
 
 export { MERGED_PREFIX };

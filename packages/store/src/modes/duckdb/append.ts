@@ -1,0 +1,23 @@
+// duckdb mode's capture write: rows INSERTed into `local.*` of bird.duckdb (writer-duckdb's
+// DuckDbRecordWriter: inserts skip ids already there; while another process holds the catalog the
+// rows are spilled as Parquet and taken in by the next compaction). The writer is opened per
+// call: bird.duckdb is held read-write only for the moment of the inserts.
+import type { BirdLayout } from '@bird/core';
+import { DuckDbRecordWriter } from '@bird/writer-duckdb';
+import { journalStored } from '../journal-stored.ts';
+import type { AppendResult, CapturedCommand } from '../storage-mode.ts';
+
+export async function appendDuckdb(layout: BirdLayout, commands: readonly CapturedCommand[]): Promise<AppendResult> {
+  if (commands.length === 0) return { written: 0, problems: [] };
+  const writer = await DuckDbRecordWriter.open(layout);
+  try {
+    for (const c of commands) {
+      await writer.registerSession(c.session);
+      await writer.writeInvocation(c.invocation);
+    }
+  } finally {
+    await writer.close();
+  }
+  const problem = journalStored(layout, commands.map((c) => c.invocation));
+  return { written: commands.length, problems: problem ? [problem] : [] };
+}

@@ -1,0 +1,19 @@
+import type { BirdConfig, BirdLayout } from '@bird/core';
+import { ingestFilesWith } from '../ingest-files.ts';
+import type { StorageMode } from '../storage-mode.ts';
+import { appendDuckdb } from './append.ts';
+import { compactDuckdb } from './compact.ts';
+import { ingestFilesDuckdb } from './ingest-files.ts';
+import { ingestRowsDuckdb } from './ingest-rows.ts';
+
+/** duckdb mode: rows inserted into the tables of bird.duckdb; nothing to merge, only spilled rows to take in. */
+export function duckdbMode(layout: BirdLayout, _config: BirdConfig): StorageMode {
+  return {
+    name: 'duckdb',
+    append: (commands) => appendDuckdb(layout, commands),
+    compactionDue: () => false,
+    ingestRows: (prepare, onProgress) => ingestRowsDuckdb(layout, prepare, onProgress),
+    ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesDuckdb(layout, remote, byTable, options)),
+    compact: () => compactDuckdb(layout),
+  };
+}

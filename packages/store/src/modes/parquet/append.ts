@@ -1,0 +1,40 @@
+// Parquet mode's capture write: every record its own file, written under `db/tmp/` and renamed
+// into `db/data/local/<table>/date=…/` (writer-parquet's ParquetRecordWriter), so any number of
+// shells write at once and a reader never sees half a file. Light on purpose: this is the hot
+// path of `bird-capture`, and it never loads DuckDB.
+import { readMergedIds, tryCompactionLock, type BirdLayout } from '@bird/core';
+import { ParquetRecordWriter } from '@bird/writer-parquet';
+import { journalStored } from '../journal-stored.ts';
+import { StoreBusy } from '../store-busy.ts';
+import type { AppendOptions, AppendResult, CapturedCommand } from '../storage-mode.ts';
+
+/**
+ * A file's name comes from its row's id, so writing a command again replaces its file with the
+ * same bytes. But a compaction may have merged that file away since (PROTOCOL.md, "The other
+ * writers"): a redo then writes it again beside the merged copy, and the row would show twice. So
+ * a redo takes the compaction lock (never waited for: a drainer blocked on it would hold up every
+ * other claim) and skips every id on the merged-ids record.
+ */
+export async function appendParquet(layout: BirdLayout, commands: readonly CapturedCommand[], options: AppendOptions = {}): Promise<AppendResult> {
+  if (commands.length === 0) return { written: 0, problems: [] };
+  const lock = options.redo ? tryCompactionLock(layout) : null;
+  if (options.redo && !lock) throw new StoreBusy();
+  try {
+    let wanted = commands;
+    if (lock) {
+      const merged = new Map<string, Set<string>>();
+      const mergedOn = (date: string) => merged.get(date) ?? merged.set(date, readMergedIds(layout, 'invocations', date)).get(date)!;
+      wanted = commands.filter((c) => !mergedOn(c.invocation.date).has(c.invocation.id));
+    }
+    const writer = new ParquetRecordWriter(layout);
+    for (const c of wanted) {
+      writer.registerSessionSync(c.session);
+      writer.writeInvocationSync(c.invocation);
+    }
+    // Every command is stored (a skipped one by the merged file that holds it): all are journaled.
+    const problem = journalStored(layout, commands.map((c) => c.invocation));
+    return { written: wanted.length, problems: problem ? [problem] : [] };
+  } finally {
+    lock?.release();
+  }
+}
