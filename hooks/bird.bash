@@ -340,9 +340,14 @@ __bird_spool_check() {
   local rec=$1 file=$2 unseen=''
   # The marker's pid is checked for really being a drainer (after a kill -9 it can name a zombie
   # or a pid reused by another program) the first time this shell sees it, and again whenever
-  # data left in the file since an earlier prompt says no drainer has been by. Liveness is not
-  # kill -0: that also answers for a zombie (a drainer killed with -9 stays one until something
-  # reaps it, for ever under an init that never does), and a zombie has no /proc/PID/exe.
+  # data left in the file since an earlier prompt says no drainer has been by. Liveness is bird's
+  # one rule (packages/core/src/process-liveness.ts, PROTOCOL.md "Lock files") asked with
+  # builtins: the marker's boot id is this boot's; the pid exists and is not a zombie, here
+  # /proc/PID/exe (a zombie has none; the rule reads state Z from /proc/PID/stat), and kill -0
+  # where there is no /proc, as the rule; the marker has no start time (`pid boot`), so a reused
+  # pid is caught as the drainer catches it, by the command line (__bird_is_drainer). Not kill -0
+  # where there is /proc: that also answers for a zombie (a drainer killed with -9 stays one
+  # until something reaps it, for ever under an init that never does).
   [[ -s $file ]] && unseen=1
   # Append only to a file that exists: the drainer creates it 0600, so records never land in a
   # file made with the user's umask. The first record of a shell goes the slow way below.

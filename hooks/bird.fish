@@ -149,6 +149,12 @@ function __bird_record
             test "$pid" = "$__bird_verified"; or set unseen 1
             test -n "$__bird_last"; and test -e $__bird_last; and set unseen 1
             set -g __bird_last $file
+            # Bird's one liveness rule (packages/core/src/process-liveness.ts, PROTOCOL.md "Lock
+            # files") asked with builtins: the marker's boot id is this boot's; the pid exists and
+            # is not a zombie, here /proc/PID/exe (the rule reads state Z from /proc/PID/stat),
+            # and kill -0 where there is no /proc, as the rule; the marker has no start time
+            # (`pid boot`), so a reused pid is caught as the drainer catches it, by the command
+            # line (__bird_is_drainer). The launcher below asks the same, in sh.
             if string match -qr -- '^[0-9]+$' "$pid"; and test "$boot" = "$__bird_boot"
                 if test $__bird_proc = 1
                     # Not /proc/PID alone: a zombie (a drainer killed with -9, not reaped) has

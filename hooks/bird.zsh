@@ -135,9 +135,15 @@ __bird_spool_rec() {
   fi
 }
 
-# True when pid $1 is a live process. Not kill -0: that also answers for a zombie (a drainer
-# killed with -9 stays one until something reaps it, for ever under an init that never does),
-# and a zombie has no /proc/PID/exe. One stat either way.
+# True when pid $1 is a live process. With the callers' checks this is bird's one liveness rule
+# (packages/core/src/process-liveness.ts, PROTOCOL.md "Lock files") asked with builtins: the
+# marker's boot id must be this boot's (read once above); the pid must exist and not be a
+# zombie, here /proc/PID/exe (a zombie has none; the rule reads state Z from /proc/PID/stat, a
+# read where this is one stat), and kill -0 where there is no /proc, as the rule; the marker
+# has no start time (it is `pid boot`), so a reused pid is caught as the drainer catches it,
+# by the command line (__bird_is_drainer). Not kill -0 where there is /proc: that also answers
+# for a zombie (a drainer killed with -9 stays one until something reaps it, for ever under an
+# init that never does).
 __bird_alive() {
   (( __bird_proc )) || { kill -0 $1 2>/dev/null; return }
   [[ -e /proc/$1/exe ]]

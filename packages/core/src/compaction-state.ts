@@ -2,8 +2,8 @@
  * The shared state of compaction, in `db/compaction/` (see packages/sync-worker/PROTOCOL.md for
  * the whole protocol and why each step is safe):
  *
- * - `lock`        `<pid> <boot id>`: the one process that may publish (a compactor, or a drainer
- *                 redoing a claim). A holder that died, or is from before a reboot, is stale.
+ * - `lock`        a lock file (lock-file.ts): the one process that may publish (a compactor, or
+ *                 a drainer redoing a claim).
  * - `publishing`  JSON {@link PublishIntent}: present only while a merged file is being put in
  *                 place of its sources. A reader that overlaps it retries its query.
  * - `generation`  a counter bumped after every publish, so a reader can tell one happened.
@@ -14,8 +14,8 @@
  */
 import { closeSync, constants, copyFileSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { createFileAtomic, fsyncDir, writeFileAtomic } from './atomic-file.ts';
-import { BirdError, isDiskFull } from './errors.ts';
+import { fsyncDir, writeFileAtomic } from './atomic-file.ts';
+import { lockHolderPid, tryLock, waitForLock, type Lock } from './lock-file.ts';
 import { MERGED_PREFIX, type BirdLayout } from './paths.ts';
 import { quarantinePath } from './quarantine.ts';
 import { makeDirs } from './root.ts';
@@ -247,154 +247,22 @@ export function newestMergedIds(layout: BirdLayout): { table: TableName; date: s
   return newest;
 }
 
-export interface CompactionLock {
-  /** True while the lock file still names this holder (re-checked before each publish step). */
-  stillHeld(): boolean;
-  release(): void;
-}
-
-function readBootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
 /**
- * When process `pid` started, in clock ticks since boot (field 22 of /proc/PID/stat), or null
- * when there is no such process or no /proc. With the pid it names one process for good: pids
- * are reused (32768 of them go round in minutes on a busy machine), start times are not.
+ * Takes the compaction lock (`db/compaction/lock`): the one process that may publish, a compactor
+ * or a drainer redoing a claim. Null when a live process holds it; see lock-file.ts.
  */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the ")" that ends the command name: state is field 3, start time field 22.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' ? null : (fields[19] ?? null);
-  } catch {
-    return null;
-  }
+export function tryCompactionLock(layout: BirdLayout): Lock | null {
+  return tryLock(lockPath(layout));
 }
 
-function alive(pid: number, started: string | undefined): boolean {
-  const now = processStartTime(pid);
-  if (now !== null) return started === undefined || now === started;
-  if (existsSync('/proc/self/stat')) return false; // /proc works, and has no such live process
-  try {
-    process.kill(pid, 0); // no /proc here: kill(0) is all there is
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** `<pid> <boot id> <start time>`: what a lock (or marker) says of its holder. */
-export function holderStamp(): string {
-  return `${process.pid} ${readBootId()} ${processStartTime(process.pid) ?? '-'}`;
-}
-
-/**
- * True when the lock names a holder that can no longer hold it: dead (a zombie too), a pid
- * that another process got since, or from before a reboot.
- */
-export function isStaleLock(text: string, bootId = readBootId()): boolean {
-  const [pid, boot, started] = text.trim().split(/\s+/);
-  if (!pid || !/^[0-9]+$/.test(pid)) return true;
-  if (boot !== undefined && boot !== '-' && bootId !== '' && boot !== bootId) return true;
-  if (Number(pid) === process.pid) return false;
-  return !alive(Number(pid), started === undefined || started === '-' || !/^[0-9]+$/.test(started) ? undefined : started);
-}
-
-/**
- * Takes the compaction lock, or returns null when a live process holds it. A stale lock (its
- * holder died, or it is from before a reboot) is removed and taken. Two processes that both
- * took a stale lock in the same instant are told apart by `stillHeld`: only the one the file
- * names goes on.
- */
-export function tryCompactionLock(layout: BirdLayout): CompactionLock | null {
-  return tryLockFile(lockPath(layout));
-}
-
-/** The lock discipline of {@link tryCompactionLock}, for any lock file (push and pull lock each remote this way). */
-export function tryLockFile(path: string): CompactionLock | null {
-  const mine = `${holderStamp()}\n`;
-  const create = (): boolean => {
-    try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // Linked in place whole (never an empty file a kill -9 could leave behind, which others
-      // would have to take for a holder still writing its stamp). Not fsynced: after a crash the
-      // boot id makes the lock stale anyway.
-      return createFileAtomic(path, mine, { durable: false });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      if (isDiskFull(error)) throw new BirdError(`the disk that holds ${dirname(path)} is full (${code}), so its lock file cannot be made: free some space and try again.`, { cause: error });
-      throw new BirdError(`cannot make the lock file ${path} (${code}); ${dirname(path)} must be a folder you can write: move whatever is there aside and try again.`, { cause: error });
-    }
-  };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (create()) {
-      const lock: CompactionLock = {
-        stillHeld: () => {
-          try {
-            return readFileSync(path, 'utf8') === mine;
-          } catch {
-            return false;
-          }
-        },
-        release: () => {
-          if (lock.stillHeld()) unlinkSync(path);
-        },
-      };
-      return lock;
-    }
-    let held: string;
-    try {
-      held = readFileSync(path, 'utf8');
-    } catch {
-      continue; // released just now: try again
-    }
-    // Empty: written by a bird from before locks were linked in whole, or cut short by a crash
-    // of the machine; taken as held for a few seconds, then as abandoned.
-    if (held === '' ? !abandonedEmpty(path) : !isStaleLock(held)) return null;
-    try {
-      if (readFileSync(path, 'utf8') === held) unlinkSync(path);
-    } catch {
-      // another process removed it first
-    }
-  }
-  return null;
-}
-
-/** How long an empty lock file is taken to be one whose holder is writing its stamp right now. */
-const EMPTY_LOCK_GRACE_MS = 5_000;
-
-function abandonedEmpty(path: string): boolean {
-  try {
-    return Date.now() - statSync(path).mtimeMs > EMPTY_LOCK_GRACE_MS;
-  } catch {
-    return false; // gone: the next attempt sees what is there now
-  }
+/** Waits up to `timeoutMs` for the compaction lock; null if it stays held. */
+export function waitForCompactionLock(layout: BirdLayout, timeoutMs: number): Promise<Lock | null> {
+  return waitForLock(lockPath(layout), timeoutMs);
 }
 
 /** The pid the compaction lock names, for messages; null when there is no lock or it names none. */
 export function compactionLockHolder(layout: BirdLayout): number | null {
-  try {
-    const pid = readFileSync(lockPath(layout), 'utf8').trim().split(/\s+/)[0] ?? '';
-    return /^[0-9]+$/.test(pid) ? Number(pid) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Waits up to `timeoutMs` for the lock (polling); null if it stays held. */
-export async function waitForCompactionLock(layout: BirdLayout, timeoutMs: number): Promise<CompactionLock | null> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lock = tryCompactionLock(layout);
-    if (lock || Date.now() >= deadline) return lock;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return lockHolderPid(lockPath(layout));
 }
 
 /**

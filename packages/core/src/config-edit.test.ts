@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tryLockFile } from './compaction-state.ts';
 import { editConfigFile } from './config-edit.ts';
 import { planAddRemote } from './config-text.ts';
+import { tryLock } from './lock-file.ts';
 import { birdLayout } from './paths.ts';
 
 const TEXT = '# mine\n[storage]\nmode = "parquet"\n';
@@ -47,7 +47,7 @@ describe('editConfigFile', () => {
   it('waits for a live holder of the lock, then says who to wait for', async () => {
     const layout = root();
     await editConfigFile(layout, ({ text, doc }) => planAddRemote(text, doc, lake));
-    const held = tryLockFile(layout.configLock)!;
+    const held = tryLock(layout.configLock)!;
     try {
       await expect(editConfigFile(layout, ({ text, doc }) => planAddRemote(text, doc, { ...lake, name: 'late' }), { lockWaitMs: 200 })).rejects.toThrow(
         /^another bird is editing .*config\.toml \(it holds .*config\.toml\.lock\); try again in a moment, or delete that file if no bird command is running\.$/,

@@ -4,13 +4,12 @@
  * the lock; the new text checked by parsing it; written atomically.
  */
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'smol-toml';
-import { tryLockFile, type CompactionLock } from './compaction-state.ts';
 import { parseConfig, type BirdConfig } from './config.ts';
 import { checkConfigEdit, type ConfigEdit } from './config-text.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
+import { waitForLock, type Lock } from './lock-file.ts';
 import type { BirdLayout } from './paths.ts';
 import { ensureRoot } from './root.ts';
 
@@ -24,25 +23,17 @@ export interface ConfigSnapshot {
 /** How long an edit waits for another to finish; an edit holds the lock for milliseconds. */
 const LOCK_WAIT_MS = 10_000;
 
-async function takeConfigLock(layout: BirdLayout, waitMs: number): Promise<CompactionLock> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    let lock: CompactionLock | null;
-    try {
-      lock = tryLockFile(layout.configLock);
-    } catch (error) {
-      // The root cannot be made or written: ensureRoot says so in its own words.
-      ensureRoot(layout);
-      throw error;
-    }
-    if (lock) return lock;
-    if (Date.now() >= deadline) {
-      throw new BirdError(
-        `another bird is editing ${layout.config} (it holds ${layout.configLock}); try again in a moment, or delete that file if no bird command is running.`,
-      );
-    }
-    await sleep(10 + Math.random() * 20);
+async function takeConfigLock(layout: BirdLayout, waitMs: number): Promise<Lock> {
+  let lock: Lock | null;
+  try {
+    lock = await waitForLock(layout.configLock, waitMs);
+  } catch (error) {
+    // The root cannot be made or written: ensureRoot says so in its own words.
+    ensureRoot(layout);
+    throw error;
   }
+  if (lock) return lock;
+  throw new BirdError(`another bird is editing ${layout.config} (it holds ${layout.configLock}); try again in a moment, or delete that file if no bird command is running.`);
 }
 
 /**

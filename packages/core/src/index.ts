@@ -17,6 +17,8 @@ export * from './shells.ts';
 export * from './file-key.ts';
 export * from './spool-health.ts';
 export * from './quarantine.ts';
+export * from './process-liveness.ts';
+export * from './lock-file.ts';
 export * from './compaction-state.ts';
 export * from './temporaries.ts';
 export * from './parse-flags.ts';

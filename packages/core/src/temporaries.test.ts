@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempPathFor } from './atomic-file.ts';
-import { processStartTime } from './compaction-state.ts';
+import { processStartTime } from './process-liveness.ts';
 import { birdLayout } from './paths.ts';
 import { duckdbTempOptions, ownerOfTemporary, sweepDeadTemporaries } from './temporaries.ts';
 

@@ -12,8 +12,8 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEMP_SUFFIX } from './atomic-file.ts';
-import { isStaleLock, processStartTime } from './compaction-state.ts';
 import type { BirdLayout } from './paths.ts';
+import { isHolderAlive, processStartTime } from './process-liveness.ts';
 
 /**
  * The `temp_directory` for a DuckDB instance of this process. Its own folder under `db/tmp`:
@@ -49,7 +49,7 @@ export function sweepDeadTemporaries(layout: BirdLayout): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const owner = ownerOfTemporary(name);
-    if (!owner || !isStaleLock(`${owner[0]} - ${owner[1]}`)) continue;
+    if (!owner || isHolderAlive(`${owner[0]} - ${owner[1]}`)) continue;
     try {
       rmSync(join(layout.tmp, name), { recursive: true, force: true });
       removed.push(name);

@@ -1,7 +1,7 @@
 // A new store starts with an empty snapshot, so that its first Ctrl-R reads the journal alone
 // instead of loading DuckDB to rebuild an index of nothing.
 import { existsSync, readdirSync } from 'node:fs';
-import { tryLockFile, writeFileAtomic, type BirdLayout } from '@bird/core';
+import { tryLock, writeFileAtomic, type BirdLayout } from '@bird/core';
 import { EMPTY_INDEX } from './build-index.ts';
 import { indexFiles } from './index-files.ts';
 import { encodeSnapshot } from './snapshot-format.ts';
@@ -19,7 +19,7 @@ export function seedEmptyIndex(layout: BirdLayout): void {
   const holdsData = () => existsSync(layout.catalog) || existsSync(layout.cachedData) || (readdirSync(layout.localData, { withFileTypes: false }) as string[]).length > 0;
   if (holdsData()) return;
   // Under the rebuild lock: a rebuild (an import, a pull) that ran meanwhile wrote the real one.
-  const lock = tryLockFile(files.lock);
+  const lock = tryLock(files.lock);
   if (!lock) return;
   try {
     if (!existsSync(files.snapshot) && !holdsData()) writeFileAtomic(files.snapshot, encodeSnapshot(EMPTY_INDEX, Date.now()), { mode: 0o600 });

@@ -3,7 +3,7 @@
 // removes it. One killed in between leaves its marker, and the next reader rebuilds.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { holderStamp, isStaleLock, uuidv7, writeFileAtomic } from '@bird/core';
+import { holderStamp, isHolderAlive, uuidv7, writeFileAtomic } from '@bird/core';
 import { staleName } from './index-files.ts';
 
 /** Leaves a marker naming this process. */
@@ -18,7 +18,7 @@ export function markIndexStale(indexDir: string): void {
  */
 export function markerIsStale(path: string): boolean {
   const holder = readMarker(path);
-  return holder !== undefined && isStaleLock(holder);
+  return holder !== undefined && !isHolderAlive(holder);
 }
 
 /** True for a marker this process left. */

@@ -3,7 +3,7 @@
 // (pull, import, compaction, remote removal) and readers that found the index missing or stale.
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDiskFull, tryLockFile, uuidv7, writeFileAtomic, type BirdLayout } from '@bird/core';
+import { isDiskFull, uuidv7, waitForLock, writeFileAtomic, type BirdLayout, type Lock } from '@bird/core';
 import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, markerIsMine, markerIsStale, startJournal, STALE, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { ConnectionOptions } from './api.ts';
 import { openStore } from './store.ts';
@@ -40,9 +40,9 @@ export type RebuildOutcome = 'rebuilt' | 'busy' | { readonly unsaved: HistoryInd
  */
 export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource, options: { wait?: boolean } = {}): Promise<RebuildOutcome> {
   const files = indexFiles(layout.historyIndex);
-  let lock: Awaited<ReturnType<typeof acquire>>;
+  let lock: Lock | null;
   try {
-    lock = await acquire(files.lock, options.wait ?? true);
+    lock = await waitForLock(files.lock, (options.wait ?? true) ? LOCK_WAIT_MS : 0);
   } catch (error) {
     // Not even a lock file fits: the rows can still be read, and answered from.
     if (!isDiskFull(error)) throw error;
@@ -100,14 +100,6 @@ async function readRows(source: RowSource): Promise<HistoryRow[]> {
   }));
 }
 
-async function acquire(path: string, wait: boolean) {
-  const deadline = Date.now() + (wait ? LOCK_WAIT_MS : 0);
-  for (;;) {
-    const lock = tryLockFile(path);
-    if (lock || Date.now() >= deadline) return lock;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * After a change to the store the journal does not carry: a rebuild through a connection of its

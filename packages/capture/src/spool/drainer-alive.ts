@@ -1,42 +1,50 @@
-// Whether a process is alive, and whether it is a drainer of a given root: asked by drainers of
-// each other's claims, and by `bird doctor` of the one drainer.pid names. No heavy imports.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// Whether a process is a live drainer of a given root: asked by drainers of each other's claims,
+// by a drainer of the marker before it leads, and by `bird doctor` of the drainer the marker
+// names. No heavy imports.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isHolderAlive, parseHolderStamp, readBootId, type Holder } from '@bird/core';
+import { DRAINER_MARKER } from './spool-names.ts';
 
-/** kill(pid, 0): EPERM still means the process exists. */
-export function processAlive(pid: number): boolean {
+/**
+ * What a drainer writes into `spool/drainer.pid`: its holder stamp without the start time,
+ * `<pid> <boot id>`, the form the hooks write and read (`read -r pid boot`). A third field would
+ * land in `boot` in the hooks of shells started before it, and those would start a drainer at
+ * every prompt.
+ */
+export function drainerMarkerStamp(): string {
+  return `${process.pid} ${readBootId()}\n`;
+}
+
+/** The holder `spool/drainer.pid` names, or null when there is none or it names none. */
+export function readDrainerMarker(spoolDir: string): Holder | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return parseHolderStamp(readFileSync(join(spoolDir, DRAINER_MARKER), 'utf8'));
+  } catch {
+    return null;
   }
 }
 
 /**
- * Alive and really a drainer of this root: after a reboot, or on a busy machine, a claim's pid
- * may belong to anything, the drainer of another root included. The hooks give the root as
- * the argument after `--drain`; a drainer started without one (an older hook) is taken at its word.
+ * Alive by the one rule (core's process-liveness.ts), and really a drainer of this root. The
+ * marker and claim names carry no start time (a claim name holds only the drainer's pid, and
+ * the hook writes the marker with `$!`), so the rule alone cannot tell a drainer from whatever
+ * got its pid since, the drainer of another root included: its command line must hold
+ * `--drain <root>` (the hooks give the root there). A drainer started without a root (an older
+ * hook) is taken at its word. Without /proc there is no command line to read, and the rule's
+ * kill(0) is all there is, as in the hooks.
  */
-export function isDrainerAlive(pid: number, root?: string): boolean {
-  if (!processAlive(pid)) return false;
+export function isDrainerAlive(holder: Holder | number, root?: string): boolean {
+  const h = typeof holder === 'number' ? { pid: holder, bootId: null, startTime: null } : holder;
+  if (!isHolderAlive(h)) return false;
+  if (!existsSync('/proc/self/cmdline')) return true;
   try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const args = readFileSync(`/proc/${h.pid}/cmdline`, 'utf8').split('\0');
     const at = args.indexOf('--drain');
     if (at === -1) return false;
     const given = args[at + 1];
     return root === undefined || given === undefined || given === '' || resolve(given) === root;
-  } catch (error) {
-    // ENOENT: it exited just now; anything else (no /proc on this system): trust kill(0)
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
-  }
-}
-
-/** Shells compare this with their own to tell a marker left from before a reboot. */
-export function readBootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   } catch {
-    return '';
+    return false; // it exited just now
   }
 }

@@ -11,7 +11,6 @@ import {
   fstatSync,
   openSync,
   readdirSync,
-  readFileSync,
   readSync,
   renameSync,
   statSync,
@@ -23,6 +22,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import {
   describeError,
+  isProcessAlive,
   loadConfig,
   resolveClientId,
   writeFileAtomic,
@@ -34,7 +34,7 @@ import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
 import { parseSpool } from './record-format.ts';
 import { keepSessionOrder } from './session-order.ts';
-import { isDrainerAlive, processAlive, readBootId } from './drainer-alive.ts';
+import { drainerMarkerStamp, isDrainerAlive, readDrainerMarker } from './drainer-alive.ts';
 import { compareClaims, DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
 import { recordEnv, recordToCommand } from './to-command.ts';
 
@@ -92,7 +92,6 @@ class Drainer {
   private readonly abandoned = new Set<string>();
   private config: BirdConfig;
   private configMtimeMs: number;
-  private readonly bootId = readBootId();
   private takeNew = true;
   private lastActivity = Date.now();
   private passQueued = false;
@@ -147,7 +146,7 @@ class Drainer {
       if (!this.takeNew && this.claims.size === 0) {
         // The marker names us after all (a hook wrote it while we lost the race to lead): shells
         // count on us, so we lead, and leave the way a leader does (release, then a last look).
-        if (!leader && this.readMarker() === process.pid) {
+        if (!leader && readDrainerMarker(this.layout.spool)?.pid === process.pid) {
           leader = true;
           this.takeNew = true;
           this.lastActivity = Date.now();
@@ -209,7 +208,7 @@ class Drainer {
     const actions = planDrain(listing, {
       myPid: process.pid,
       myClaims: new Set([...this.claims.keys(), ...this.abandoned]),
-      isShellAlive: processAlive,
+      isShellAlive: isProcessAlive,
       isDrainerAlive: (pid) => isDrainerAlive(pid, this.layout.root),
       takeNew: this.takeNew,
     });
@@ -308,7 +307,7 @@ class Drainer {
         this.lastActivity = Date.now();
       }
       const verdict = judgeClaim(
-        { consumed: claim.consumed, size, quietMs: Date.now() - claim.lastChange, shellAlive: processAlive(claim.ownerPid) },
+        { consumed: claim.consumed, size, quietMs: Date.now() - claim.lastChange, shellAlive: isProcessAlive(claim.ownerPid) },
         this.options.graceMs,
         this.options.tornMs,
       );
@@ -413,10 +412,10 @@ class Drainer {
   }
 
   private becomeLeader(): boolean {
-    const current = this.readMarker();
-    if (current !== null && current !== process.pid && isDrainerAlive(current, this.layout.root)) return false;
+    const current = readDrainerMarker(this.layout.spool);
+    if (current !== null && current.pid !== process.pid && isDrainerAlive(current, this.layout.root)) return false;
     try {
-      writeFileAtomic(join(this.layout.spool, DRAINER_MARKER), `${process.pid} ${this.bootId}\n`, { tmpDir: this.layout.tmp, mode: 0o600 });
+      writeFileAtomic(join(this.layout.spool, DRAINER_MARKER), drainerMarkerStamp(), { tmpDir: this.layout.tmp, mode: 0o600 });
     } catch (error) {
       this.log(`cannot write ${DRAINER_MARKER} (${describeError(error)}); shells will start extra drainers.`);
     }
@@ -424,20 +423,11 @@ class Drainer {
   }
 
   private releaseLeadership(): void {
-    if (this.readMarker() !== process.pid) return;
+    if (readDrainerMarker(this.layout.spool)?.pid !== process.pid) return;
     try {
       unlinkSync(join(this.layout.spool, DRAINER_MARKER));
     } catch {
       // already gone
-    }
-  }
-
-  private readMarker(): number | null {
-    try {
-      const pid = Number(readFileSync(join(this.layout.spool, DRAINER_MARKER), 'utf8').trim().split(/\s+/)[0]);
-      return Number.isInteger(pid) && pid > 0 ? pid : null;
-    } catch {
-      return null;
     }
   }
 

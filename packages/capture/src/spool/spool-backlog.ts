@@ -3,12 +3,12 @@
  * spool files and in claims a drainer took, and whether the drainer `drainer.pid` names is
  * alive. Read only; a file that vanishes while it is read (drained just now) counts as empty.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BirdLayout } from '@bird/core';
-import { isDrainerAlive } from './drainer-alive.ts';
+import { isDrainerAlive, readDrainerMarker } from './drainer-alive.ts';
 import { RECORD_TAG } from './record-format.ts';
-import { DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
+import { parseSpoolName } from './spool-names.ts';
 
 export interface SpoolBacklog {
   /** Records not stored yet (a torn one at the end of a file counts once it is complete). */
@@ -80,12 +80,6 @@ function countRecords(path: string): number {
 }
 
 function readDrainer(layout: BirdLayout): SpoolBacklog['drainer'] {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(layout.spool, DRAINER_MARKER), 'utf8').trim().split(/\s+/)[0]);
-  } catch {
-    return null;
-  }
-  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
-  return { pid, alive: isDrainerAlive(pid, layout.root) };
+  const marker = readDrainerMarker(layout.spool);
+  return marker && { pid: marker.pid, alive: isDrainerAlive(marker, layout.root) };
 }

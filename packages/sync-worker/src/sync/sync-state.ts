@@ -16,7 +16,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientIdProblem, tryLockFile, writeFileAtomic, type BirdLayout, type CompactionLock, type TableName } from '@bird/core';
+import { clientIdProblem, tryLock, writeFileAtomic, type BirdLayout, type Lock, type TableName } from '@bird/core';
 import { checkRemoteName } from '@bird/store';
 import type { DatabaseCursor, KnownBatch, PullCursor } from './plan-sync.ts';
 
@@ -49,8 +49,8 @@ export function prepareSyncDirs(paths: SyncPaths): void {
 }
 
 /** One push or pull of `remote` at a time in this root; null when another holds it. */
-export function trySyncLock(paths: SyncPaths): CompactionLock | null {
-  return tryLockFile(paths.lock);
+export function trySyncLock(paths: SyncPaths): Lock | null {
+  return tryLock(paths.lock);
 }
 
 function readJson(path: string): unknown {

@@ -4,7 +4,7 @@
  * state files are read with the same checks push and pull apply (sync-state.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isStaleLock, resolveClientId, type BirdConfig, type BirdLayout, type TableName } from '@bird/core';
+import { isHolderAlive, resolveClientId, type BirdConfig, type BirdLayout, type TableName } from '@bird/core';
 import type { BirdConnection } from '@bird/store';
 import type { RemoteBackend } from '@bird/remote';
 import { unpushedRowsSql } from './ledger.ts';
@@ -66,7 +66,7 @@ export function localSyncStatus(layout: BirdLayout, remote: string): LocalSyncSt
 function lockHeld(path: string): boolean {
   if (!existsSync(path)) return false;
   try {
-    return !isStaleLock(readFileSync(path, 'utf8'));
+    return isHolderAlive(readFileSync(path, 'utf8'));
   } catch {
     return false; // released just now
   }

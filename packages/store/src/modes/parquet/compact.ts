@@ -33,7 +33,7 @@ import {
   writePublishIntent,
   type BirdConfig,
   type BirdLayout,
-  type CompactionLock,
+  type Lock,
   ROW_KEY,
   ROW_ORDER,
 } from '@bird/core';
@@ -152,7 +152,7 @@ async function repairMergedIds(layout: BirdLayout, connection: DuckDBConnection,
 /** Merges one job's files and publishes the result; null when too few readable files were left. */
 async function runJob(
   layout: BirdLayout,
-  lock: CompactionLock,
+  lock: Lock,
   connection: DuckDBConnection,
   job: CompactionJob,
   quarantined: string[],
