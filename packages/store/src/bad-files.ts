@@ -18,12 +18,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SQL_TYPES, TABLES, TABLE_NAMES, quarantineFile, quoteIdent, quoteLiteral, typedEmptySelect, type BirdLayout, type TableName } from '@bird/core';
 import { isPlaceholderFile, localTableDir } from './layout.ts';
 
-/** The first `.parquet` path quoted in a DuckDB error: the file the error is about. */
-export function fileNamedInError(message: string): string | null {
-  const match = /['"]([^'"\n]+\.parquet)['"]/.exec(message);
-  return match ? match[1]! : null;
-}
-
 /** `db/data/local/<table>/…` or `db/data/cached/<name>/<table>/…` or a lake path: the table a file belongs to. */
 export function tableOfFile(path: string): TableName | null {
   const parts = path.split(sep);
@@ -77,11 +71,6 @@ export async function whyBad(connection: DuckDBConnection, file: string): Promis
     }
   }
   return null;
-}
-
-/** An error a value that does not convert to its column's type gives, in a reader or in a view's CAST. */
-export function isConversionError(message: string): boolean {
-  return /Conversion Error|failed to cast|Could not convert/i.test(message);
 }
 
 /** The tables a query may read, by name (`cwd_invocations()` and `remotes_events()` included). */

@@ -12,7 +12,7 @@ import {
   BirdError,
   STORAGE_MODES,
   SQL_TYPES,
-
+  classifyDuckDBError,
   ensureRoot,
   loadConfig,
   quoteIdent,
@@ -25,7 +25,7 @@ import {
 import type { InitResult } from './api.ts';
 import { SCHEMA_VERSION, cachedDdl, localDdl, metaDdl, placeholderDdl, setMeta, unionDdl } from './catalog-ddl.ts';
 import { openCatalog, type LockOptions, type OpenCatalog } from './catalog-lock.ts';
-import { isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
+import { setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { StoreModeError } from './errors.ts';
 import { META_SCHEMA, PLACEHOLDER_FILE, assertPlainRoot, cachedSchema, checkRemoteName } from './layout.ts';
 import { cachedPlaceholderTargets, ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
@@ -142,7 +142,7 @@ async function openWriter(layout: BirdLayout, options: InitOptions, mode?: Stora
   try {
     return await openCatalog(layout.catalog, 'read_write', options);
   } catch (error) {
-    if (!isDamagedCatalogError(error)) throw error;
+    if (classifyDuckDBError(error).kind !== 'damaged-catalog') throw error;
     const configured = loadConfig(layout).storage.mode;
     if (configured === 'parquet' && mode !== undefined && mode !== configured) throw new StoreModeError(layout.root, configured);
     setAsideDamagedCatalog(layout, error, options.onWarning);

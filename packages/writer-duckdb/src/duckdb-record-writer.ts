@@ -4,7 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
   INVOCATIONS,
-  isCatalogLockedError,
+  classifyDuckDBError,
   quarantineFile,
   SESSIONS,
   quoteIdent,
@@ -144,7 +144,7 @@ async function openWithRetry(path: string, waitMs: number): Promise<DuckDBInstan
     try {
       return await DuckDBInstance.create(path);
     } catch (error) {
-      if (!isCatalogLockedError(error)) {
+      if (classifyDuckDBError(error).kind !== 'locked') {
         throw new BirdError(`cannot open ${path} (${(error as Error).message.split('\n')[0]}); run \`bird init --mode duckdb\`.`, { cause: error });
       }
       if (Date.now() >= deadline) return null;
