@@ -67,6 +67,7 @@ export async function whyBad(connection: DuckDBConnection, file: string): Promis
     try {
       await connection.run(`SELECT count(CAST(${quoteIdent(column.name)} AS ${SQL_TYPES[column.kind]})) FROM read_parquet(${quoteLiteral(file)})`);
     } catch {
+      // the file read whole just above, so what fails here is the CAST of this column
       return `column "${column.name}" is ${have}, not ${want}, and its values do not convert`;
     }
   }
@@ -86,6 +87,7 @@ function folderFiles(dir: string): string[] {
   try {
     partitions = readdirSync(dir);
   } catch {
+    // no such table folder (nothing stored yet): no files
     return out;
   }
   for (const partition of partitions) {
@@ -93,6 +95,7 @@ function folderFiles(dir: string): string[] {
     try {
       names = readdirSync(join(dir, partition));
     } catch {
+      // a partition removed meanwhile (compacted), or unreadable: its files are not candidates
       continue;
     }
     for (const name of names) if (name.endsWith('.parquet')) out.push(join(dir, partition, name));
@@ -146,6 +149,7 @@ export async function mistypedCandidates(connection: DuckDBConnection, table: Ta
         try {
           check(await schemaOf([file]));
         } catch {
+          // unreadable on its own: a candidate, and whyBad says what is wrong with it
           out.push(file);
         }
       }

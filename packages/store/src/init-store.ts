@@ -71,6 +71,7 @@ export function realRoot(layout: BirdLayout): string {
   try {
     return realpathSync(layout.root);
   } catch {
+    // a root that cannot be resolved: recorded as given; the next run compares the same way
     return layout.root;
   }
 }
@@ -122,6 +123,7 @@ async function inTransaction(connection: DuckDBConnection, statements: readonly 
     for (const sql of statements) await connection.run(sql);
     await connection.run('COMMIT');
   } catch (error) {
+    // a failed statement may have ended the transaction already; the statement's error is the one to report
     await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }

@@ -110,6 +110,7 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
     await connection.run(`ATTACH ':memory:' AS ${quoteIdent(schema)} (READ_WRITE)`);
     await createRemoteViews(connection, layout, remote);
   } catch (error) {
+    // never attached, or half: the attach error is the one to report
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
     return new RemoteAttachError(config.name, (error as Error).message.split('\n')[0]!);
   }
@@ -153,7 +154,9 @@ async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLa
       await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS SELECT *, ${quoteLiteral(config.name)} AS "_source" FROM (${select})`);
     }
   } catch (error) {
+    // never attached, or half: the attach error is the one to report
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
+    // the same for the database file attached above
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
     return new RemoteAttachError(config.name, `${config.uri} could not be read as a DuckDB database (${(error as Error).message.split('\n')[0]}).`);
   }

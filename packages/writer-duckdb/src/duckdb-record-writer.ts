@@ -106,6 +106,7 @@ export class DuckDbRecordWriter implements RecordWriter {
       await this.connection!.run(`SELECT count(*) FROM read_parquet(${quoteLiteral(path)})`);
       return true;
     } catch {
+      // whatever DuckDB refuses is what this asks: is the file readable
       return false;
     }
   }
@@ -118,6 +119,7 @@ export class DuckDbRecordWriter implements RecordWriter {
       try {
         files = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
       } catch {
+        // nothing spilled for this table
         continue;
       }
       for (const file of files) {
