@@ -8,13 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BirdError, classifyDuckDBError, isDiskFull } from '@bird/core';
+import { BirdError, classifyDuckDBError as coreClassify, isDiskFull, type DuckDBFailure, type DuckDBFailureKind } from '@bird/core';
 import { REPO } from './cli-helpers.ts';
 
 const HOLDER = join(REPO, 'packages/store/src/testing/hold-catalog.mjs');
 // A folder whose name holds the words of other kinds: quoted paths must never decide a kind.
 const dir = join(mkdtempSync(join(tmpdir(), 'bird-duckdb-errors-')), 'checksum Conversion Error Could not set lock');
 mkdirSync(dir);
+
+// Every kind: one added without a real message to pin it fails the last case (and does not
+// compile here until it is listed).
+const KINDS: Record<DuckDBFailureKind, true> = { locked: true, 'damaged-catalog': true, 'missing-file': true, 'missing-schema': true, conversion: true, 'bad-file': true, other: true };
+const seen = new Set<DuckDBFailureKind>();
+/** core's classifyDuckDBError, noting each kind it gives. */
+function classifyDuckDBError(error: unknown): DuckDBFailure {
+  const failure = coreClassify(error);
+  seen.add(failure.kind);
+  return failure;
+}
 
 let memory: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -208,4 +219,9 @@ describe('what is not DuckDB speaking', () => {
     expect(error.message).toMatch(/No space left on device/);
     expect(isDiskFull(error)).toBe(true);
   });
+});
+
+// Last, so that it sees what every case above met.
+it('every kind was given by a real DuckDB error above', () => {
+  expect([...seen].sort()).toEqual(Object.keys(KINDS).sort());
 });
