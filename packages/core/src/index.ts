@@ -1,6 +1,7 @@
 export * from './tables.ts';
 export * from './sql.ts';
 export * from './errors.ts';
+export * from './duckdb-errors.ts';
 export * from './paths.ts';
 export * from './ids.ts';
 export * from './sha256.ts';

@@ -23,6 +23,7 @@ export async function runComplete(args: string[], ctx: CliContext): Promise<void
     try {
       return loadConfig(layoutOf(ctx)).remotes.map((r) => r.name);
     } catch {
+      // a broken config completes no names; the next real command reports it
       return [];
     }
   };

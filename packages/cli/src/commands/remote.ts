@@ -90,6 +90,7 @@ function folderFacts(path: string): FolderFacts {
       accessSync(path, mode);
       return true;
     } catch {
+      // any refusal (EACCES, ENOENT) means this access is not there, which is what is asked
       return false;
     }
   };
@@ -98,6 +99,7 @@ function folderFacts(path: string): FolderFacts {
     const info = statSync(path);
     kind = info.isDirectory() ? 'folder' : info.isFile() ? 'file' : 'other';
   } catch {
+    // nothing statable at the path: planFileTarget says what to do about a missing folder
     return { kind: 'missing', readable: false, writable: false, parentExists: existsSync(dirname(path)) };
   }
   const list = kind === 'folder' ? constants.X_OK : 0;

@@ -45,6 +45,7 @@ function configuredHeight(ctx: CliContext): number {
   try {
     return loadConfig(layoutOf(ctx)).search.height;
   } catch {
+    // a broken config is reported by the store, not by the search's height
     return DEFAULT_SEARCH.height;
   }
 }
