@@ -265,6 +265,10 @@ class Drainer {
       return;
     }
     try {
+      // Whether the shell lives is asked before the file's size, never after: a shell that appends
+      // its last record (a command cut off by a hang-up) and exits between the two would otherwise
+      // be judged done on the size from before the append, and its last record deleted unread.
+      const shellAlive = isProcessAlive(claim.ownerPid);
       const stat = fstatSync(fd, { bigint: true });
       const size = Number(stat.size);
       if (size !== claim.size) {
@@ -307,7 +311,7 @@ class Drainer {
         this.lastActivity = Date.now();
       }
       const verdict = judgeClaim(
-        { consumed: claim.consumed, size, quietMs: Date.now() - claim.lastChange, shellAlive: isProcessAlive(claim.ownerPid) },
+        { consumed: claim.consumed, size, quietMs: Date.now() - claim.lastChange, shellAlive },
         this.options.graceMs,
         this.options.tornMs,
       );
