@@ -1,8 +1,7 @@
 // bird-capture: records one finished command. The hot path: parse flags, apply privacy, write
 // one file, exit. Nothing else loads (no DuckDB in parquet mode, no drainer: `--drain` is
 // drain-main.ts, which the loader the build writes runs instead of this).
-import { appendFileSync } from 'node:fs';
-import { birdLayout, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
+import { appendErrorsLog, birdLayout, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
 import { CAPTURE_USAGE, parseCaptureFlags } from './flags.ts';
 import { journalStored } from './journal-stored.ts';
 import { openWriter } from './open-writer.ts';
@@ -33,7 +32,7 @@ async function capture(argv: string[]): Promise<void> {
     await writer.close();
   }
   const problem = journalStored(layout, [plan.invocation]);
-  if (problem) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${problem}\n`, { mode: 0o600 });
+  if (problem) appendErrorsLog(layout, 'bird-capture', problem);
 }
 
 runEntry(() => capture(process.argv.slice(2)), { toStderr: true });
