@@ -321,5 +321,7 @@ export function saveConfig(layout: BirdLayout, config: BirdConfig): void {
   if (config.remoteProblems.length > 0) {
     throw new BirdError(`${config.remoteProblems[0]!.replace(/; fix or remove it\.$/, '')}: fix or remove that entry first, so that rewriting ${layout.config} does not lose it.`);
   }
-  writeFileAtomic(layout.config, renderConfig(config), { tmpDir: layout.tmp, mode: 0o600 });
+  const text = renderConfig(config);
+  writeFileAtomic(layout.config, text, { tmpDir: layout.tmp, mode: 0o600 });
+  rememberHookSettings(layout, Buffer.from(text), hookSettingsOf(config));
 }

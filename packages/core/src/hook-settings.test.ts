@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, resolveHookSettings } from './config.ts';
+import { loadConfig, parseConfig, resolveHookSettings, saveConfig } from './config.ts';
+import { editConfigFile } from './config-edit.ts';
+import { planAddRemote } from './config-text.ts';
 import { HOOK_SETTINGS_FORM, hookSettingsLine } from './hook-settings.ts';
 import { birdLayout, type BirdLayout } from './paths.ts';
 import { ensureRoot } from './root.ts';
@@ -78,6 +80,14 @@ describe('the hook settings file is written when bird reads a config.toml it has
     writeFileSync(layout.config, '[search]\nbind_up = true\n');
     loadConfig(layout);
     expect(written(layout)).toEqual({ line: 'bird-hook-settings 1 bind_keys=1 bind_up=1', rest: Buffer.from('[search]\nbind_up = true\n') });
+  });
+
+  it("by bird's own edits of config.toml (bird remote add, a rewrite), for the text they write", async () => {
+    const layout = rootWith('[search]\nbind_up = true\n');
+    await editConfigFile(layout, ({ text, doc }) => planAddRemote(text, doc, { name: 'lake', type: 'file', uri: '/srv/lake', mode: 'read_write', auto_attach: true }));
+    expect(written(layout)).toEqual({ line: 'bird-hook-settings 1 bind_keys=1 bind_up=1', rest: readFileSync(layout.config) });
+    saveConfig(layout, parseConfig('[search]\nbind_keys = false\n'));
+    expect(written(layout)).toEqual({ line: 'bird-hook-settings 1 bind_keys=0 bind_up=0', rest: readFileSync(layout.config) });
   });
 
   it('by ensureRoot, for the config.toml it makes', () => {
