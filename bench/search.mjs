@@ -14,12 +14,15 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import pty from 'node-pty';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Where the build puts each bundle (packages/core/src/install-layout.ts). */
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
-const BIRD = join(repo, 'packages/cli/dist/bird.cjs');
+const BIRD = join(repo, INSTALL.cliBundle);
 const SIZES = [1_000, 100_000];
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
