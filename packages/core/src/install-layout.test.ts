@@ -3,14 +3,17 @@
 // reading every file the repository tracks, tests and prose (Markdown) left out: a test may
 // spell a path to check it from outside, and the README describes them.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { INSTALL_LAYOUT, installRootOf } from './install-layout.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const TRACKED = execFileSync('git', ['ls-files', '-z'], { cwd: REPO, encoding: 'utf8' }).split('\0').filter((f) => f !== '');
+// Files deleted in the work tree but not yet from the index are not read.
+const TRACKED = execFileSync('git', ['ls-files', '-z'], { cwd: REPO, encoding: 'utf8' })
+  .split('\0')
+  .filter((f) => f !== '' && existsSync(join(REPO, f)));
 
 /** The files that may hold a path only as the layout gives it. */
 const CONSUMERS = TRACKED.filter(
