@@ -1,17 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hookInstallFile, hookInstallValues } from './hook-install-file.ts';
+import { runShell } from './testing/run-shell.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHELLS = ['zsh', 'bash', 'fish'] as const;
-const RUN: Record<(typeof SHELLS)[number], (script: string) => string[]> = {
-  zsh: (s) => ['zsh', '-f', '-c', s],
-  bash: (s) => ['bash', '--norc', '-c', s],
-  fish: (s) => ['fish', '--no-config', '-c', s],
-};
 
 describe.each(SHELLS)('hooks/install.%s', (shell) => {
   it('is what the build writes from the layout (run `node scripts/build.mjs` after changing it)', () => {
@@ -23,7 +18,6 @@ describe.each(SHELLS)('hooks/install.%s', (shell) => {
     const names = values.map(([name]) => name);
     const show = shell === 'fish' ? `printf '%s\\n' ${names.map((n) => `$${n}`).join(' ')}` : `printf '%s\\n' ${names.map((n) => `"$${n}"`).join(' ')}`;
     const load = shell === 'fish' ? `function load; source ${join(REPO, 'hooks', `install.${shell}`)}; end; load` : `load() { source ${join(REPO, 'hooks', `install.${shell}`)}; }; load`;
-    const [cmd, ...args] = RUN[shell](`${load}\n${show}`);
-    expect(execFileSync(cmd!, args, { env: { PATH: process.env.PATH }, encoding: 'utf8' })).toBe(values.map(([, value]) => `${value}\n`).join(''));
+    expect(runShell(shell, `${load}\n${show}`)).toBe(values.map(([, value]) => `${value}\n`).join(''));
   });
 });

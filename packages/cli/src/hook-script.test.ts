@@ -1,20 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { hookPreamble, renderHook } from './hook-script.ts';
 import { fishQuote, posixQuote } from './shell-quote.ts';
+import { runShell } from './testing/run-shell.ts';
 
 const PATHS = ['/opt/bird', "/home/o'neil/bird", '/a b/$HOME/`x`/"q"/\\/x'];
-const RUN: Record<'zsh' | 'bash' | 'fish', (script: string) => string[]> = {
-  zsh: (s) => ['zsh', '-f', '-c', s],
-  bash: (s) => ['bash', '--norc', '-c', s],
-  fish: (s) => ['fish', '--no-config', '-c', s],
-};
 
 /** What `shell`, running the preamble, holds in the variables the hook reads first. */
 function afterPreamble(shell: 'zsh' | 'bash' | 'fish', installRoot: string, bindUp: boolean): string[] {
   const show = shell === 'fish' ? 'printf "%s\\n" $__bird_install $__bird_i_capture $__bird_hs' : 'printf "%s\\n" "$__bird_install" "$__bird_i_capture" "$__bird_hs"';
-  const [cmd, ...args] = RUN[shell](`${hookPreamble(shell, installRoot, { bindKeys: true, bindUp })}${show}`);
-  return execFileSync(cmd!, args, { env: { PATH: process.env.PATH }, encoding: 'utf8' }).split('\n').slice(0, 3);
+  return runShell(shell, `${hookPreamble(shell, installRoot, { bindKeys: true, bindUp })}${show}`).split('\n').slice(0, 3);
 }
 
 describe('hookPreamble', () => {
