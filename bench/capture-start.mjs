@@ -17,10 +17,13 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
+/** Where the build puts each bundle (packages/core/src/install-layout.ts). */
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
 const work = join(here, '.work');
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '25' }, 'rss-runs': { type: 'string', default: '10' } } });
 const RUNS = Number(values.runs);
@@ -33,7 +36,7 @@ mkdirSync(work, { recursive: true });
 // --- build -----------------------------------------------------------------------------
 const built = spawnSync(process.execPath, [join(repo, 'scripts', 'build.mjs'), 'capture'], { cwd: repo, stdio: 'inherit' });
 if (built.status !== 0) throw new Error('scripts/build.mjs capture failed');
-const product = join(repo, 'packages', 'capture', 'dist', 'bird-capture.cjs');
+const product = join(repo, INSTALL.captureBundle);
 
 async function bundle(entry, outfile, minify) {
   await build({

@@ -9,11 +9,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Where the build puts each bundle (packages/core/src/install-layout.ts). */
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 41;
-const BIRD = join(repo, 'packages/cli/dist/bird.cjs');
+const BIRD = join(repo, INSTALL.cliBundle);
 const root = mkdtempSync(join(tmpdir(), 'bird-bench-complete-'));
 const env = { ...process.env, BIRD_ROOT: root };
 delete env.NODE_EXTRA_CA_CERTS;

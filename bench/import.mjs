@@ -10,13 +10,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Where the build puts each bundle (packages/core/src/install-layout.ts). */
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const N = 100_000;
-const BIRD = join(repo, 'packages/cli/dist/bird.cjs');
+const BIRD = join(repo, INSTALL.cliBundle);
 
 const support = join(repo, 'node_modules', '.cache', 'bird-bench', 'import-support.mjs');
 await build({ entryPoints: [join(repo, 'packages/import/src/testing/atuin-db.ts')], bundle: true, platform: 'node', format: 'esm', outfile: support, logLevel: 'error', external: ['sql.js'] });

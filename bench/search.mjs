@@ -16,12 +16,15 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import pty from 'node-pty';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Where the build puts each bundle (packages/core/src/install-layout.ts). */
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
-const BIRD = join(repo, 'packages/cli/dist/bird.cjs');
+const BIRD = join(repo, INSTALL.cliBundle);
 const baselineArg = process.argv.indexOf('--baseline');
 const BASELINE = baselineArg > 0 ? process.argv[baselineArg + 1] : undefined;
 /** The builds measured: this tree's, and the baseline when one is given. */

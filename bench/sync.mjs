@@ -8,14 +8,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
+/** Where the build puts each bundle (packages/core/src/install-layout.ts). */
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const ROWS = 100_000;
-const SYNC = join(repo, 'packages/sync-worker/dist/bird-sync.cjs');
+const SYNC = join(repo, INSTALL.syncBundle);
 
 const bundle = join(repo, 'node_modules', '.cache', 'bird-bench', 'sync-support.mjs');
 await build({

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash source-path=SCRIPTDIR
 # BIRD capture hook for bash 4.4+: `source /path/to/hooks/bird.bash` at the END of ~/.bashrc
 # (after bash-preexec, starship, etc., so it is first in PROMPT_COMMAND and sees the real $?).
 #
@@ -29,8 +29,9 @@
 # start is PS0's `\D{%s}` and the end `printf '%(%s)T'`, both whole seconds, so durations there
 # are multiples of 1000 ms.
 # Settings: BIRD_ROOT, BIRD_DISABLED=1 (nothing is even spooled), BIRD_CLIENT_ID,
-# BIRD_CAPTURE_BIN (bird-capture's bundle; default: next to this file in a clone),
-# BIRD_NODE (default: node). A command starting with a space is not recorded.
+# BIRD_CAPTURE_BIN (bird-capture's bundle; default: this install's), BIRD_NODE (default: node).
+# A command starting with a space is not recorded. What config.toml says for the hook, bird
+# resolves (see __bird_settings); where bird's files are, install.bash beside this file says.
 
 # Sourced by zsh: say which file that shell needs.
 test -n "$BASH_VERSION" || echo "bird: hooks/bird.bash is the bash hook; in zsh source hooks/bird.zsh instead (fish: hooks/bird.fish)." >&2
@@ -38,18 +39,26 @@ test -n "$BASH_VERSION" || return 1
 [[ $- == *i* ]] || return 0
 [[ -n ${__bird_sid-} ]] && return 0   # sourced twice: keep the first hooks, add none
 
-if [[ -z ${BIRD_CAPTURE_BIN-} ]]; then
-  __bird_bin=${BASH_SOURCE[0]}
-  [[ $__bird_bin == */* ]] && __bird_bin=${__bird_bin%/*} || __bird_bin=.
-  [[ $__bird_bin == /* ]] || __bird_bin=$PWD/$__bird_bin
-  # In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH,
-  # the clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
-  if ! builtin type -P bird >/dev/null 2>&1 && [[ -x ${__bird_bin%/hooks}/bin/bird ]]; then
-    PATH=${PATH:+$PATH:}${__bird_bin%/hooks}/bin
+# Where bird's files are, in the install and in BIRD_ROOT (__bird_i_*, __bird_r_*): install.bash
+# beside this file, written by scripts/build.mjs from the one list of them. `bird hook bash`
+# prints the same lines before this file, and the install's folder.
+if [[ -z ${__bird_install+set} ]]; then
+  __bird_install=${BASH_SOURCE[0]}
+  [[ $__bird_install == */* ]] && __bird_install=${__bird_install%/*} || __bird_install=.
+  [[ $__bird_install == /* ]] || __bird_install=$PWD/$__bird_install
+  # shellcheck source=install.bash
+  if ! source "$__bird_install/install.bash"; then
+    builtin printf 'bird: %s could not be read, so the hook is not loaded: restore it (git checkout hooks) or reinstall bird.\n' "$__bird_install/install.bash" >&2
+    unset __bird_install
+    return 1
   fi
-  __bird_bin=$__bird_bin/../packages/capture/dist/bird-capture.cjs
-else
-  __bird_bin=$BIRD_CAPTURE_BIN
+  __bird_install=${__bird_install%/"$__bird_i_hooks"}
+fi
+__bird_bin=${BIRD_CAPTURE_BIN:-$__bird_install/$__bird_i_capture}
+# In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH, the
+# clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
+if ! builtin type -P bird >/dev/null 2>&1 && [[ -x $__bird_install/$__bird_i_bin/bird ]]; then
+  PATH+=${PATH:+:}$__bird_install/$__bird_i_bin
 fi
 __bird_boot=
 { builtin read -r __bird_boot </proc/sys/kernel/random/boot_id; } 2>/dev/null
@@ -62,7 +71,7 @@ __bird_sid=${__bird_sid//[!A-Za-z0-9_-]/_}
 if [[ -n ${EPOCHREALTIME-} ]]; then __bird_sid+=-$$-${EPOCHREALTIME//[.,]/}-$RANDOM; else
   builtin printf -v __bird_sid '%s-%s-%(%s)T-%s%s' "$__bird_sid" "$$" -1 "$RANDOM" "$RANDOM"
 fi
-__bird_s='' __bird_c='' __bird_root_for='' __bird_root='' __bird_spool='' __bird_hist='' __bird_spf=''
+__bird_s='' __bird_c='' __bird_root_for='' __bird_root='' __bird_spool='' __bird_marker='' __bird_hist='' __bird_spf=''
 __bird_hn='' __bird_ht='' __bird_ln='' __bird_lt='' __bird_based='' __bird_bpcmd=''
 # Records not yet written to the spool (it could not be written), and whether errors.log was told.
 __bird_held='' __bird_warned='' __bird_verified='' __bird_hide_space=''
@@ -87,7 +96,8 @@ __bird_paths() {
   __bird_root_for=${BIRD_ROOT-}
   __bird_root=${BIRD_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/bird}
   [[ $__bird_root == /* ]] || __bird_root=$PWD/$__bird_root
-  __bird_spool=$__bird_root/spool
+  __bird_spool=$__bird_root/$__bird_r_spool
+  __bird_marker=$__bird_root/$__bird_r_marker
   __bird_hist=$__bird_spool/$$.$__bird_sid.hist
   __bird_spf=$__bird_spool/$$.$__bird_sid.spool
   __bird_verified=''   # a drainer of the old root is no drainer of this one
@@ -156,7 +166,7 @@ __bird_precmd() {
       -f $__bird_spf && ! -s $__bird_spf ]] &&
       builtin printf "$__bird_recf" "$__bird_sid" "$$" "$__bird_s" "$end" "$st" "${BIRD_CLIENT_ID-}" "$__bird_c" "$ht" >>"$__bird_spf"; then
       __bird_s='' __bird_c='' __bird_based=1 __bird_ln=$hn __bird_lt=$ht
-      [[ -f $__bird_spool/drainer.pid && -e /proc/$__bird_verified/exe ]] || __bird_spool_check '' "$__bird_spf"
+      [[ -f $__bird_marker && -e /proc/$__bird_verified/exe ]] || __bird_spool_check '' "$__bird_spf"
     else
       __bird_hn=$hn __bird_ht=$ht
       __bird_finish "$st" "$end"
@@ -326,7 +336,7 @@ __bird_spool_rec() {
   local file=$__bird_spf
   if [[ -n $__bird_verified && -f $file && ! -s $file ]] && builtin printf '%s' "$__bird_held$1" >>"$file"; then
     __bird_held=''
-    [[ -f $__bird_spool/drainer.pid && -e /proc/$__bird_verified/exe ]] && return 0
+    [[ -f $__bird_marker && -e /proc/$__bird_verified/exe ]] && return 0
     __bird_spool_check '' "$file"
   else
     __bird_spool_check "$__bird_held$1" "$file"
@@ -354,7 +364,7 @@ __bird_spool_check() {
   if [[ -n $unseen || -f $file ]] && builtin printf '%s' "$rec" >>"$file"; then
     __bird_held=''
     local pid='' boot=''
-    builtin read -r pid boot <"$__bird_spool/drainer.pid"
+    builtin read -r pid boot <"$__bird_marker"
     if [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && { [[ -e /proc/$pid/exe ]] || { [[ -z $__bird_proc ]] && builtin kill -0 "$pid"; }; }; then
       [[ -z $unseen && $pid == "$__bird_verified" ]] && return 0
       __bird_is_drainer "$pid" && { __bird_verified=$pid; return 0; }
@@ -388,23 +398,23 @@ __bird_launch() {
     umask 077
     trap '' HUP   # inherited until setsid has moved the drainer out of this terminal session
     unset NODE_EXTRA_CA_CERTS
-    errlog=$__bird_root/errors.log node=${BIRD_NODE:-node}
+    errlog=$__bird_root/$__bird_r_errors node=${BIRD_NODE:-node}
     if ! { [[ -d $__bird_spool ]] || mkdir -p -- "$__bird_spool"; } || { [[ -n $1 ]] && ! builtin printf '%s' "$1" >>"$2"; }; then
-      [[ -n $__bird_warned || -z $2 ]] || builtin printf '%(%FT%T%z)T bird hook: cannot write to the spool folder %s (it is not a writable folder, or the disk is full); bash %s keeps its commands in memory and writes them there once it can.\n' -1 "$__bird_spool" "$$" >>"$errlog"
+      [[ -n $__bird_warned || -z $2 ]] || __bird_log_error "cannot write to the spool folder $__bird_spool (it is not a writable folder, or the disk is full); bash $$ keeps its commands in memory and writes them there once it can."
       exit 1
     fi
     [[ -e $__bird_hist ]] || : >>"$__bird_hist"
     [[ -n $2 ]] || exit 0
     if [[ $node == */* && ! -x $node ]] || { [[ $node != */* ]] && ! hash "$node" 2>/dev/null; }; then
-      builtin printf '%(%FT%T%z)T bird hook: cannot start bird-capture because "%s" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in %s).\n' -1 "$node" "$__bird_spool" >>"$errlog"
+      __bird_log_error "cannot start bird-capture because \"$node\" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in $__bird_spool)."
       exit 0
     fi
     if [[ ! -r $__bird_bin ]]; then
-      builtin printf '%(%FT%T%z)T bird hook: cannot start bird-capture because %s does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in %s).\n' -1 "$__bird_bin" "$__bird_spool" >>"$errlog"
+      __bird_log_error "cannot start bird-capture because $__bird_bin does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in $__bird_spool)."
       exit 0
     fi
     # A first record (no spool file yet) comes here even when a drainer is alive: do not start a second.
-    { builtin read -r pid boot <"$__bird_spool/drainer.pid"; } 2>/dev/null
+    { builtin read -r pid boot <"$__bird_marker"; } 2>/dev/null
     [[ -n $pid && $pid != *[!0-9]* && $boot == "$__bird_boot" ]] && { [[ -e /proc/$pid/exe ]] || { [[ -z $__bird_proc ]] && builtin kill -0 "$pid" 2>/dev/null; }; } && __bird_is_drainer "$pid" 2>/dev/null && exit 0
     export BIRD_ROOT=$__bird_root
     if hash setsid 2>/dev/null; then
@@ -415,9 +425,15 @@ __bird_launch() {
     # Only where no marker is yet (noclobber): once a drainer has made itself the leader, the
     # marker must keep naming it, never one that lost the race and goes after its first pass.
     set -o noclobber
-    builtin printf '%s %s\n' "$!" "$__bird_boot" >"$__bird_spool/drainer.pid"
+    builtin printf '%s %s\n' "$!" "$__bird_boot" >"$__bird_marker"
     exit 0
   ) </dev/null >/dev/null 2>&1
+}
+
+# One line of errors.log, in the format every writer of it uses (core's errors-log.ts). Only ever
+# called in __bird_launch's subshell.
+__bird_log_error() {
+  TZ=UTC0 builtin printf "%($__bird_errors_time)T bird hook: %s\n" -1 "$1" >>"$__bird_root/$__bird_r_errors"
 }
 
 # The hook's PROMPT_COMMAND entry first (moved there if it is elsewhere; an array stays one).
@@ -484,7 +500,32 @@ export BIRD_HOOKED=bash:$$
 # A `bind -x` function cannot hand over to a readline command, so each key is a macro of two
 # keys: the first runs the search, which binds the second to readline's own command when it
 # could not run, and to a redraw otherwise.
-__bird_cli=${BIRD_CLI_BIN:-${__bird_bin%/*/*/*}/cli/dist/bird.cjs}
+__bird_cli=${BIRD_CLI_BIN:-$__bird_install/$__bird_i_cli}
+
+# The settings bird resolved from config.toml (core's hook-settings.ts), read once, here, into
+# __bird_set_*: one line in $__bird_hs, which `bird hook bash` prints before this file. Sourced,
+# the hook reads it from db/hook-settings, where bird writes it, followed by the config.toml text
+# it was resolved from, whenever it reads a config.toml it has not seen. When that text is not
+# config.toml's now (edited since, and no bird has read it yet), or the line is missing or not
+# one this hook knows, bird is asked, once (it writes its answer there for the next shell). No
+# config.toml, or no answer: the defaults (install.bash).
+__bird_settings() {
+  if [[ -z ${__bird_hs+set} ]]; then
+    __bird_hs=''
+    __bird_paths
+    if [[ -f $__bird_root/$__bird_r_config ]]; then
+      # `read -d ''` ends at the end of the file with status 1: `|| :` for a user's `set -e`.
+      local cfg='' text=''
+      { IFS= builtin read -r -d '' cfg <"$__bird_root/$__bird_r_config"; } 2>/dev/null || :
+      { { IFS= builtin read -r __bird_hs; IFS= builtin read -r -d '' text; } <"$__bird_root/$__bird_r_settings"; } 2>/dev/null || :
+      if [[ $text != "$cfg" || ! $__bird_hs =~ $__bird_hs_form ]] && [[ -r $__bird_cli ]]; then
+        __bird_hs=$(unset NODE_EXTRA_CA_CERTS; "${BIRD_NODE:-node}" "$__bird_cli" __hook-settings "$__bird_root" </dev/null 2>/dev/null) || __bird_hs=''
+      fi
+    fi
+  fi
+  [[ $__bird_hs =~ $__bird_hs_form ]] || [[ $__bird_hs_default =~ $__bird_hs_form ]]
+  __bird_set_bind_keys=${BASH_REMATCH[1]} __bird_set_bind_up=${BASH_REMATCH[2]}
+}
 
 # $1: extra arguments for bird search; $2: the macro's second key; $3: bash's own command.
 __bird_search_run() {
@@ -520,15 +561,13 @@ __bird_search_up_key() {
 
 __bird_bind_keys() {
   [[ ${BIRD_NO_BIND-} == 1 || ${BASH_VERSINFO[0]} -lt 4 ]] && return
-  __bird_paths
-  local cfg=''
-  [[ -r $__bird_root/config.toml ]] && cfg=$(<"$__bird_root/config.toml")
-  [[ $cfg =~ (^|$'\n')[[:space:]]*bind_keys[[:space:]]*=[[:space:]]*false ]] && return
+  __bird_settings
+  [[ $__bird_set_bind_keys == 1 ]] || return
   local keymap
   for keymap in emacs vi-insert; do
     builtin bind -m $keymap -x '"\C-x\C-_R": __bird_search_key'
     builtin bind -m $keymap '"\C-r": "\C-x\C-_R\C-x\C-_r"'
-    if [[ ${BIRD_BIND_UP-} == 1 || $cfg =~ (^|$'\n')[[:space:]]*bind_up[[:space:]]*=[[:space:]]*true ]]; then
+    if [[ ${BIRD_BIND_UP-} == 1 || $__bird_set_bind_up == 1 ]]; then
       builtin bind -m $keymap -x '"\C-x\C-_U": __bird_search_up_key'
       builtin bind -m $keymap '"\e[A": "\C-x\C-_U\C-x\C-_u"'
       builtin bind -m $keymap '"\eOA": "\C-x\C-_U\C-x\C-_u"'
@@ -537,8 +576,8 @@ __bird_bind_keys() {
 }
 __bird_bind_keys
 
-# ── Tab completion for bird: hooks/completions/bird.bash, beside this file ─────────────────────
-# (An eval'ed hook has no file to look beside: `bird hook bash` prints the completion after it.)
-if [[ ${BASH_SOURCE[0]} == *bird.bash && -r ${BASH_SOURCE[0]%bird.bash}completions/bird.bash ]]; then
-  builtin source "${BASH_SOURCE[0]%bird.bash}completions/bird.bash"
+# ── Tab completion for bird: hooks/completions/bird.bash, in this install ──────────────────────
+# (An eval'ed hook does not know it was not sourced: `bird hook bash` prints the completion after it.)
+if [[ ${BASH_SOURCE[0]} == *bird.bash && -r $__bird_install/$__bird_i_completion ]]; then
+  builtin source "$__bird_install/$__bird_i_completion"
 fi

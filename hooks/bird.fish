@@ -16,8 +16,9 @@
 # the terminal. Whether it is alive is checked with `test -e /proc/PID/exe` (fish's kill is not a
 # builtin); where there is no /proc, `kill -0` is used, which forks.
 # Settings: BIRD_ROOT, BIRD_DISABLED=1 (nothing is even spooled), BIRD_CLIENT_ID,
-# BIRD_CAPTURE_BIN (bird-capture's bundle; default: next to this file in a clone),
-# BIRD_NODE (default: node). A command starting with a space is not recorded.
+# BIRD_CAPTURE_BIN (bird-capture's bundle; default: this install's), BIRD_NODE (default: node).
+# A command starting with a space is not recorded. What config.toml says for the hook, bird
+# resolves (see __bird_settings); where bird's files are, install.fish beside this file says.
 
 # Sourced by bash or zsh (these two lines read alike in all three): say which file they need.
 test -n "$FISH_VERSION" || echo "bird: hooks/bird.fish is the fish hook; source hooks/bird.zsh (zsh) or hooks/bird.bash (bash) instead." >&2
@@ -25,18 +26,26 @@ test -n "$FISH_VERSION" || return 1
 status is-interactive; or return 0
 set -q __bird_sid; and return 0 # sourced twice: keep the first hooks, add none
 
-if test -n "$BIRD_CAPTURE_BIN"
-    set -g __bird_bin $BIRD_CAPTURE_BIN
-else
+# Where bird's files are, in the install and in BIRD_ROOT (__bird_i_*, __bird_r_*): install.fish
+# beside this file, written by scripts/build.mjs from the one list of them. `bird hook fish`
+# prints the same lines before this file, and the install's folder.
+if not set -q __bird_install
     set -l here (status filename)
     string match -q -- '/*' $here; or set here $PWD/$here
-    set -l clone (string replace -r -- '/[^/]*/[^/]*$' '' $here)
-    # In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH,
-    # the clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
-    if not command -q bird; and test -x $clone/bin/bird
-        set -gx PATH $PATH $clone/bin
+    set -l hooks (string replace -r -- '/[^/]*$' '' $here)
+    if not test -r $hooks/install.fish
+        printf 'bird: %s could not be read, so the hook is not loaded: restore it (git checkout hooks) or reinstall bird.\n' $hooks/install.fish >&2
+        return 1
     end
-    set -g __bird_bin (string replace -r -- '/[^/]*$' '' $here)/../packages/capture/dist/bird-capture.cjs
+    source $hooks/install.fish
+    set -g __bird_install (string replace -r -- '/'(string escape --style=regex -- $__bird_i_hooks)'$' '' $hooks)
+end
+set -g __bird_bin $BIRD_CAPTURE_BIN
+test -n "$__bird_bin"; or set __bird_bin $__bird_install/$__bird_i_capture
+# In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH, the
+# clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
+if not command -q bird; and test -x $__bird_install/$__bird_i_bin/bird
+    set -gx PATH $PATH $__bird_install/$__bird_i_bin
 end
 set -g __bird_boot ''
 test -r /proc/sys/kernel/random/boot_id; and read -g __bird_boot </proc/sys/kernel/random/boot_id
@@ -60,6 +69,7 @@ test -r /proc/stat; and set __bird_btime (string replace -rf -- '^btime ([0-9]+)
 set -g __bird_root_for ''
 set -g __bird_root ''
 set -g __bird_spool ''
+set -g __bird_marker ''
 
 function __bird_paths
     set -g __bird_root_for "$BIRD_ROOT"
@@ -72,7 +82,8 @@ function __bird_paths
         end
     end
     string match -q -- '/*' $__bird_root; or set __bird_root $PWD/$__bird_root
-    set -g __bird_spool $__bird_root/spool
+    set -g __bird_spool $__bird_root/$__bird_r_spool
+    set -g __bird_marker $__bird_root/$__bird_r_marker
 end
 
 function __bird_preexec --on-event fish_preexec
@@ -141,7 +152,7 @@ function __bird_record
         if test $ok = 0
             set -l pid ''
             set -l boot ''
-            test -r $__bird_spool/drainer.pid; and read pid boot <$__bird_spool/drainer.pid
+            test -r $__bird_marker; and read pid boot <$__bird_marker
             # The marker's pid is checked for really being a drainer (after a kill -9 it can name
             # a zombie or a pid reused by another program) the first time this shell sees it, and
             # again whenever the previous record's file is still there (no drainer has been by).
@@ -227,9 +238,10 @@ function __bird_launch
         umask 077
         trap "" HUP  # inherited until setsid has moved the drainer out of this terminal session
         unset NODE_EXTRA_CA_CERTS
-        spool=$1 root=$2 bin=$3 boot=$4 node=$5 warned=$6
-        shift 6
-        errlog=$root/errors.log
+        spool=$1 root=$2 marker=$3 errlog=$4 errtime=$5 bin=$6 boot=$7 node=$8 warned=$9
+        shift 9
+        # One line of errors.log, in the format every writer of it uses (core/src/errors-log.ts).
+        log_error() { printf "%s bird hook: %s\n" "$(date -u +"$errtime")" "$1" >>"$errlog"; }
         if [ "$#" -gt 0 ]; then
             ok=1
             [ -d "$spool" ] || mkdir -p -- "$spool" || ok=0
@@ -238,20 +250,20 @@ function __bird_launch
                 shift 2
             done
             if [ "$ok" = 0 ]; then
-                [ -n "$warned" ] || printf "%s bird hook: cannot write to the spool folder %s (it is not a writable folder, or the disk is full); fish %s keeps its commands in memory and writes them there once it can.\n" "$(date -u +%FT%TZ)" "$spool" "$PPID" >>"$errlog"
+                [ -n "$warned" ] || log_error "cannot write to the spool folder $spool (it is not a writable folder, or the disk is full); fish $PPID keeps its commands in memory and writes them there once it can."
                 exit 1
             fi
         fi
         if ! command -v "$node" >/dev/null 2>&1; then
-            printf "%s bird hook: cannot start bird-capture because \"%s\" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in %s).\n" "$(date -u +%FT%TZ)" "$node" "$spool" >>"$errlog"
+            log_error "cannot start bird-capture because \"$node\" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in $spool)."
             exit 0
         fi
         if [ ! -r "$bin" ]; then
-            printf "%s bird hook: cannot start bird-capture because %s does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in %s).\n" "$(date -u +%FT%TZ)" "$bin" "$spool" >>"$errlog"
+            log_error "cannot start bird-capture because $bin does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in $spool)."
             exit 0
         fi
         # Written by a live drainer (not a zombie, not a pid another program reused): nothing to start.
-        if read -r pid pboot <"$spool/drainer.pid" 2>/dev/null && [ "$pboot" = "$boot" ] && kill -0 "$pid" 2>/dev/null; then
+        if read -r pid pboot <"$marker" 2>/dev/null && [ "$pboot" = "$boot" ] && kill -0 "$pid" 2>/dev/null; then
             if [ ! -d /proc/self ]; then exit 0; fi
             case $(tr "\0" "\n" <"/proc/$pid/cmdline" 2>/dev/null | tail -n 2 | tr "\n" " ") in "--drain $root ") exit 0 ;; esac
         fi
@@ -265,8 +277,8 @@ function __bird_launch
         # Only where no marker is yet (set -C): once a drainer has made itself the leader, the
         # marker must keep naming it, never one that lost the race and goes after its first pass.
         set -C
-        printf "%s %s\n" "$!" "$boot" >"$spool/drainer.pid"
-    ' bird-launch $__bird_spool $__bird_root $__bird_bin "$__bird_boot" $node "$__bird_warned" $argv </dev/null >/dev/null 2>/dev/null
+        printf "%s %s\n" "$!" "$boot" >"$marker"
+    ' bird-launch $__bird_spool $__bird_root $__bird_marker $__bird_root/$__bird_r_errors $__bird_errors_time $__bird_bin "$__bird_boot" $node "$__bird_warned" $argv </dev/null >/dev/null 2>/dev/null
 end
 
 # Which shell sourced the hook, by pid, for `bird doctor` (a child process sees it; a shell
@@ -278,10 +290,40 @@ set -gx BIRD_HOOKED fish:$fish_pid
 # Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key
 # alone; BIRD_BIND_UP=1 (or `bind_up = true`) also binds Up to a prefix search. When bird is
 # disabled, or its search cannot run (no store yet, no Node), Ctrl-R is fish's own search.
-if test -n "$BIRD_CLI_BIN"
-    set -g __bird_cli $BIRD_CLI_BIN
-else
-    set -g __bird_cli (string replace -r -- '/[^/]*/[^/]*/[^/]*$' '' $__bird_bin)/cli/dist/bird.cjs
+set -g __bird_cli $BIRD_CLI_BIN
+test -n "$__bird_cli"; or set __bird_cli $__bird_install/$__bird_i_cli
+
+# The settings bird resolved from config.toml (core's hook-settings.ts), read once, here, into
+# __bird_set_*: one line in $__bird_hs, which `bird hook fish` prints before this file. Sourced,
+# the hook reads it from db/hook-settings, where bird writes it, followed by the config.toml text
+# it was resolved from, whenever it reads a config.toml it has not seen. When that text is not
+# config.toml's now (edited since, and no bird has read it yet), or the line is missing or not
+# one this hook knows, bird is asked, once (it writes its answer there for the next shell). No
+# config.toml, or no answer: the defaults (install.fish).
+function __bird_settings
+    if not set -q __bird_hs
+        set -g __bird_hs ''
+        __bird_paths
+        if test -f $__bird_root/$__bird_r_config
+            set -l cfg ''
+            set -l text ''
+            test -r $__bird_root/$__bird_r_config; and read -z cfg <$__bird_root/$__bird_r_config
+            if test -r $__bird_root/$__bird_r_settings
+                begin
+                    read __bird_hs
+                    read -z text
+                end <$__bird_root/$__bird_r_settings
+            end
+            if test "$text" != "$cfg"; or not string match -qr -- $__bird_hs_form "$__bird_hs"; and test -r $__bird_cli
+                set -l node node
+                set -q BIRD_NODE; and set node $BIRD_NODE
+                set -g __bird_hs (env -u NODE_EXTRA_CA_CERTS $node $__bird_cli __hook-settings $__bird_root </dev/null 2>/dev/null)
+            end
+        end
+    end
+    set -l form (string match -r -- $__bird_hs_form "$__bird_hs"); or set form (string match -r -- $__bird_hs_form $__bird_hs_default)
+    set -g __bird_set_bind_keys $form[2]
+    set -g __bird_set_bind_up $form[3]
 end
 
 # $argv[1]: fish's own input function, for when the search cannot run; the rest: extra arguments.
@@ -326,13 +368,11 @@ end
 
 function __bird_bind_keys
     test "$BIRD_NO_BIND" = 1; and return
-    __bird_paths
-    set -l cfg
-    test -r $__bird_root/config.toml; and set cfg (string trim <$__bird_root/config.toml)
-    string match -qr -- '^bind_keys\s*=\s*false' $cfg; and return
+    __bird_settings
+    test "$__bird_set_bind_keys" = 1; or return
     for mode in default insert
         bind -M $mode \cr __bird_search_key
-        if test "$BIRD_BIND_UP" = 1; or string match -qr -- '^bind_up\s*=\s*true' $cfg
+        if test "$BIRD_BIND_UP" = 1; or test "$__bird_set_bind_up" = 1
             bind -M $mode \e\[A __bird_search_up_key
             bind -M $mode \eOA __bird_search_up_key
         end
@@ -344,9 +384,8 @@ function __bird_rebind_keys --on-variable fish_key_bindings
     __bird_bind_keys
 end
 
-# ── Tab completion for bird: hooks/completions/bird.fish, beside this file ─────────────────────
-# (`bird hook fish | source` has no file to look beside: `bird hook fish` prints it after the hook.)
-set -l __bird_completion (string replace -r -- 'bird\.fish$' 'completions/bird.fish' (status filename))
-if string match -q -- '*completions/bird.fish' $__bird_completion; and test -r $__bird_completion
-    source $__bird_completion
+# ── Tab completion for bird: hooks/completions/bird.fish, in this install ──────────────────────
+# (`bird hook fish | source` does not know it was not sourced: `bird hook fish` prints it after the hook.)
+if string match -q -- '*bird.fish' (status filename); and test -r $__bird_install/$__bird_i_completion
+    source $__bird_install/$__bird_i_completion
 end

@@ -8,8 +8,9 @@
 #
 # Time: zsh/datetime's $EPOCHREALTIME, read in preexec (start) and precmd (end): microseconds.
 # Settings: BIRD_ROOT, BIRD_DISABLED=1 (nothing is even spooled), BIRD_CLIENT_ID,
-# BIRD_CAPTURE_BIN (bird-capture's bundle; default: next to this file in a clone),
-# BIRD_NODE (default: node). A command starting with a space is not recorded.
+# BIRD_CAPTURE_BIN (bird-capture's bundle; default: this install's), BIRD_NODE (default: node).
+# A command starting with a space is not recorded. What config.toml says for the hook, bird
+# resolves (see __bird_settings); where bird's files are, install.zsh beside this file says.
 
 # Sourced by bash (zsh reads these two lines alike): say which file that shell needs.
 test -n "$ZSH_VERSION" || echo "bird: hooks/bird.zsh is the zsh hook; in bash source hooks/bird.bash instead (fish: hooks/bird.fish)." >&2
@@ -18,11 +19,21 @@ test -n "$ZSH_VERSION" || return 1
 (( ${+__bird_sid} )) && return 0   # sourced twice: keep the first hooks, add none
 zmodload zsh/datetime 2>/dev/null || return 0
 
-typeset -g __bird_bin=${BIRD_CAPTURE_BIN:-${${(%):-%x}:A:h:h}/packages/capture/dist/bird-capture.cjs}
+# Where bird's files are, in the install and in BIRD_ROOT (__bird_i_*, __bird_r_*): install.zsh
+# beside this file, written by scripts/build.mjs from the one list of them. `bird hook zsh`
+# prints the same lines before this file, and the install's folder.
+if (( ! ${+__bird_install} )); then
+  if ! source ${${(%):-%x}:A:h}/install.zsh; then
+    print -ru2 -- "bird: ${${(%):-%x}:A:h}/install.zsh could not be read, so the hook is not loaded: restore it (git checkout hooks) or reinstall bird."
+    return 1
+  fi
+  typeset -g __bird_install=${${${(%):-%x}:A:h}%/$__bird_i_hooks}
+fi
+typeset -g __bird_bin=${BIRD_CAPTURE_BIN:-$__bird_install/$__bird_i_capture}
 # In a clone, `npm install` links bird only into node_modules/.bin: when no bird is on PATH, the
 # clone's bin/ (bird, bird-sync and bird-capture, nothing else) goes at the end of PATH.
-if [[ -z ${BIRD_CAPTURE_BIN-} ]] && (( ! ${+commands[bird]} )) && [[ -x ${__bird_bin:h:h:h:h}/bin/bird ]]; then
-  PATH=${PATH:+$PATH:}${__bird_bin:h:h:h:h}/bin
+if (( ! ${+commands[bird]} )) && [[ -x $__bird_install/$__bird_i_bin/bird ]]; then
+  PATH=${PATH:+$PATH:}$__bird_install/$__bird_i_bin
 fi
 typeset -g __bird_boot=
 typeset -gi __bird_proc=0
@@ -31,7 +42,7 @@ typeset -gi __bird_proc=0
 # host, pid and start time make it unique across machines and across shells of one machine;
 # $RANDOM covers two hosts with the same name. All of it is read without a fork.
 typeset -g __bird_sid=${${HOST%%.*}//[^A-Za-z0-9_-]/_}-$$-${EPOCHREALTIME//[.,]/}-$RANDOM
-typeset -g __bird_start= __bird_cwd= __bird_cmd= __bird_root_for= __bird_root= __bird_spool=
+typeset -g __bird_start= __bird_cwd= __bird_cmd= __bird_root_for= __bird_root= __bird_spool= __bird_marker=
 # Records not yet written to the spool (it could not be written), and whether errors.log was told.
 typeset -g __bird_held= __bird_warned=
 # The last drainer pid this shell checked in /proc.
@@ -41,7 +52,8 @@ __bird_paths() {
   __bird_root_for=${BIRD_ROOT-}
   __bird_root=${BIRD_ROOT:-${XDG_DATA_HOME:-$HOME/.local/share}/bird}
   [[ $__bird_root == /* ]] || __bird_root=$PWD/$__bird_root
-  __bird_spool=$__bird_root/spool
+  __bird_spool=$__bird_root/$__bird_r_spool
+  __bird_marker=$__bird_root/$__bird_r_marker
 }
 
 __bird_preexec() {
@@ -120,7 +132,7 @@ __bird_spool_rec() {
   if [[ -n $unseen || -f $file ]] && { print -rn -- $rec >>$file } 2>/dev/null; then
     __bird_held=
     local pid= boot=
-    { read -r pid boot <$__bird_spool/drainer.pid } 2>/dev/null
+    { read -r pid boot <$__bird_marker } 2>/dev/null
     if [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && __bird_alive $pid; then
       [[ -z $unseen && $pid == $__bird_verified ]] && return 0
       __bird_is_drainer $pid && { __bird_verified=$pid; return 0 }
@@ -174,22 +186,22 @@ __bird_launch() {
     umask 077
     trap '' HUP   # inherited until setsid has moved the drainer out of this terminal session
     unset NODE_EXTRA_CA_CERTS
-    local errlog=$__bird_root/errors.log node=${BIRD_NODE:-node}
+    local errlog=$__bird_root/$__bird_r_errors node=${BIRD_NODE:-node}
     if ! { [[ -d $__bird_spool ]] || mkdir -p -- $__bird_spool } || { [[ -n $rec ]] && ! print -rn -- $rec >>$file }; then
-      [[ -n $__bird_warned ]] || print -r -- "$(date -u +%FT%TZ) bird hook: cannot write to the spool folder $__bird_spool (it is not a writable folder, or the disk is full); zsh $$ keeps its commands in memory and writes them there once it can." >>$errlog
+      [[ -n $__bird_warned ]] || __bird_log_error "cannot write to the spool folder $__bird_spool (it is not a writable folder, or the disk is full); zsh $$ keeps its commands in memory and writes them there once it can."
       exit 1
     fi
     if ! (( $+commands[$node] )) && [[ ! -x $node ]]; then
-      print -r -- "$(date -u +%FT%TZ) bird hook: cannot start bird-capture because \"$node\" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in $__bird_spool)." >>$errlog
+      __bird_log_error "cannot start bird-capture because \"$node\" was not found; install Node.js 20+ or set BIRD_NODE (commands stay spooled in $__bird_spool)."
       exit 0
     fi
     if [[ ! -r $__bird_bin ]]; then
-      print -r -- "$(date -u +%FT%TZ) bird hook: cannot start bird-capture because $__bird_bin does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in $__bird_spool)." >>$errlog
+      __bird_log_error "cannot start bird-capture because $__bird_bin does not exist; run npm install in the bird checkout or set BIRD_CAPTURE_BIN (commands stay spooled in $__bird_spool)."
       exit 0
     fi
     # A first record (no spool file yet) comes here even when a drainer is alive: do not start a second.
     local pid= boot=
-    { read -r pid boot <$__bird_spool/drainer.pid } 2>/dev/null
+    { read -r pid boot <$__bird_marker } 2>/dev/null
     [[ -n $pid && $pid != *[^0-9]* && $boot == "$__bird_boot" ]] && __bird_alive $pid && __bird_is_drainer $pid && exit 0
     export BIRD_ROOT=$__bird_root
     if (( $+commands[setsid] )); then
@@ -200,16 +212,24 @@ __bird_launch() {
     # Only where no marker is yet (noclobber): once a drainer has made itself the leader, the
     # marker must keep naming it, never one that lost the race and goes after its first pass.
     setopt no_clobber
-    print -r -- "$! $__bird_boot" >$__bird_spool/drainer.pid
+    print -r -- "$! $__bird_boot" >$__bird_marker
     exit 0
   ) </dev/null >/dev/null 2>&1
+}
+
+# One line of errors.log, in the format every writer of it uses (core's errors-log.ts). Only ever
+# called in __bird_launch's subshell.
+__bird_log_error() {
+  local now
+  TZ=UTC0 strftime -s now $__bird_errors_time $EPOCHSECONDS
+  print -r -- "$now bird hook: $1" >>$__bird_root/$__bird_r_errors
 }
 
 # Redefine the functions under sticky `emulate -R zsh`: whatever the user's options (xtrace,
 # ksh_arrays, no_unset, ...), they run with zsh defaults, and the user's options are untouched.
 zmodload zsh/parameter 2>/dev/null && () {
   local f
-  for f in __bird_paths __bird_preexec __bird_precmd __bird_outermost __bird_zshexit __bird_record __bird_spool_rec __bird_alive __bird_is_drainer __bird_launch; do
+  for f in __bird_paths __bird_preexec __bird_precmd __bird_outermost __bird_zshexit __bird_record __bird_spool_rec __bird_alive __bird_is_drainer __bird_launch __bird_log_error; do
     emulate -R zsh -c "$f() { ${functions[$f]} }"
   done
 }
@@ -229,7 +249,31 @@ export BIRD_HOOKED=zsh:$$
 # Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key
 # alone; BIRD_BIND_UP=1 (or `bind_up = true`) also binds Up to a prefix search. When bird is
 # disabled, or its search cannot run (no store yet, no Node), Ctrl-R is zsh's own search.
-typeset -g __bird_cli=${BIRD_CLI_BIN:-${__bird_bin:h:h:h}/cli/dist/bird.cjs}
+typeset -g __bird_cli=${BIRD_CLI_BIN:-$__bird_install/$__bird_i_cli}
+
+# The settings bird resolved from config.toml (core's hook-settings.ts), read once, here, into
+# __bird_set_*: one line in $__bird_hs, which `bird hook zsh` prints before this file. Sourced,
+# the hook reads it from db/hook-settings, where bird writes it, followed by the config.toml text
+# it was resolved from, whenever it reads a config.toml it has not seen. When that text is not
+# config.toml's now (edited since, and no bird has read it yet), or the line is missing or not
+# one this hook knows, bird is asked, once (it writes its answer there for the next shell). No
+# config.toml, or no answer: the defaults (install.zsh).
+__bird_settings() {
+  if (( ! ${+__bird_hs} )); then
+    typeset -g __bird_hs=
+    __bird_paths
+    if [[ -f $__bird_root/$__bird_r_config ]]; then
+      local cfg= text=
+      { IFS= read -r -d '' cfg <$__bird_root/$__bird_r_config } 2>/dev/null
+      { { IFS= read -r __bird_hs; IFS= read -r -d '' text } <$__bird_root/$__bird_r_settings } 2>/dev/null
+      if [[ $text != "$cfg" || ! $__bird_hs =~ $__bird_hs_form ]] && [[ -r $__bird_cli ]]; then
+        __bird_hs=$(unset NODE_EXTRA_CA_CERTS; ${BIRD_NODE:-node} $__bird_cli __hook-settings $__bird_root </dev/null 2>/dev/null)
+      fi
+    fi
+  fi
+  [[ $__bird_hs =~ $__bird_hs_form ]] || [[ $__bird_hs_default =~ $__bird_hs_form ]]
+  typeset -g __bird_set_bind_keys=$match[1] __bird_set_bind_up=$match[2]
+}
 
 # $1: extra arguments for bird search; $2: zsh's own widget, for when it cannot run.
 __bird_search_run() {
@@ -269,12 +313,10 @@ __bird_search_up_widget() {
 }
 
 () {
-  setopt local_options extended_glob
   [[ ${BIRD_NO_BIND-} == 1 ]] && return
-  __bird_paths
-  local cfg=
-  [[ -r $__bird_root/config.toml ]] && cfg=$(<$__bird_root/config.toml)
-  [[ $cfg == *$'\n'[[:space:]]#bind_keys[[:space:]]#=[[:space:]]#false* || $cfg == bind_keys[[:space:]]#=[[:space:]]#false* ]] && return
+  emulate -R zsh -c "__bird_settings() { ${functions[__bird_settings]} }"
+  __bird_settings
+  [[ $__bird_set_bind_keys == 1 ]] || return
   local f
   for f in __bird_search_run __bird_search_widget __bird_search_up_widget; do
     emulate -R zsh -c "$f() { ${functions[$f]} }"
@@ -284,7 +326,7 @@ __bird_search_up_widget() {
   bindkey -M emacs '^R' __bird_search_widget
   bindkey -M viins '^R' __bird_search_widget
   bindkey -M vicmd '^R' __bird_search_widget
-  if [[ ${BIRD_BIND_UP-} == 1 || $cfg == *bind_up[[:space:]]#=[[:space:]]#true* ]]; then
+  if [[ ${BIRD_BIND_UP-} == 1 || $__bird_set_bind_up == 1 ]]; then
     local key
     for key in '^[[A' '^[OA'; do
       bindkey -M emacs $key __bird_search_up_widget
@@ -293,6 +335,6 @@ __bird_search_up_widget() {
   fi
 }
 
-# ── Tab completion for bird: hooks/completions/bird.zsh, beside this file ──────────────────────
-# (An eval'ed hook has no file to look beside: `bird hook zsh` prints the completion after it.)
-[[ ${(%):-%x} == *bird.zsh && -r ${${(%):-%x}:A:h}/completions/bird.zsh ]] && source ${${(%):-%x}:A:h}/completions/bird.zsh
+# ── Tab completion for bird: hooks/completions/bird.zsh, in this install ───────────────────────
+# (An eval'ed hook does not know it was not sourced: `bird hook zsh` prints the completion after it.)
+[[ ${(%):-%x} == *bird.zsh && -r $__bird_install/$__bird_i_completion ]] && source $__bird_install/$__bird_i_completion

@@ -6,12 +6,15 @@ import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where each bundle goes, relative to the root: named once, for every consumer (packages/core/src/install-layout.ts). */
+const INSTALL = JSON.parse(readFileSync(join(root, 'packages', 'core', 'src', 'install-layout.json'), 'utf8'));
 
 /**
- * package → entries. Native modules stay external (they cannot be bundled), and so does the AWS SDK.
+ * package → entries, `out` relative to the root. Native modules stay external (they cannot be bundled), and so does the AWS SDK.
  * An entry with `bundles` becomes a loader (`out`) that runs one of them with its V8 code
  * cache (see writeCodeCacheLoader), so a fresh process skips compiling it.
  */
@@ -21,7 +24,7 @@ const ENTRIES = {
   // its compiled functions from the cache (~0.4 ms of each capture, bench/capture-start.md).
   capture: [
     {
-      out: 'dist/bird-capture.cjs',
+      out: INSTALL.captureBundle,
       external: ['@duckdb/node-api'],
       minify: true,
       bundles: [
@@ -33,8 +36,8 @@ const ENTRIES = {
   // The AWS SDK stays external too: bundled, it made every `bird` start (even --help) ~2x slower.
   // sql.js (bird import atuin) finds its .wasm beside its own files, not beside a bundle.
   // A code cache saves ~7 ms of every `bird` start: each Tab, Ctrl-R and `bird history`.
-  cli: [{ out: 'dist/bird.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'sql.js'], bundles: [{ in: 'src/main.ts', name: 'bird', train: trainCli }] }],
-  'sync-worker': [{ in: 'src/main.ts', out: 'dist/bird-sync.cjs', external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
+  cli: [{ out: INSTALL.cliBundle, external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'sql.js'], bundles: [{ in: 'src/main.ts', name: 'bird', train: trainCli }] }],
+  'sync-worker': [{ in: 'src/main.ts', out: INSTALL.syncBundle, external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
 };
 
 const wanted = process.argv.slice(2);
@@ -49,7 +52,7 @@ const define = { __BIRD_CONFIG_PARSER__: JSON.stringify(configParserStamp()) };
 for (const pkg of packages) {
   for (const entry of ENTRIES[pkg]) {
     const pkgDir = join(root, 'packages', pkg);
-    const outfile = join(pkgDir, entry.out);
+    const outfile = join(root, entry.out);
     if (!entry.bundles) {
       writeIfChanged(outfile, await bundle(join(pkgDir, entry.in), outfile, entry));
       continue;
@@ -65,6 +68,25 @@ for (const pkg of packages) {
     writeCodeCacheLoader(outfile, entry.bundles);
     for (const b of untrained) trainCodeCache(outfile, b);
   }
+}
+await writeHookInstallFiles();
+
+/**
+ * hooks/install.SHELL: the layout, as the hooks read it (see packages/cli/src/hook-install-file.ts).
+ * Committed too, so that a clone's hook works before its first build, and rewritten here only
+ * when it changed.
+ */
+async function writeHookInstallFiles() {
+  const { hookInstallFile } = await runModule(join(root, 'packages', 'cli', 'src', 'hook-install-file.ts'));
+  for (const shell of ['zsh', 'bash', 'fish']) writeIfChanged(join(root, INSTALL.hooks, `install.${shell}`), Buffer.from(hookInstallFile(shell)));
+}
+
+/** The exports of TypeScript module `file`, bundled here and run in this process. */
+async function runModule(file) {
+  const built = await build({ entryPoints: [file], write: false, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', built.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
+  return module.exports;
 }
 
 /** One CommonJS file of `source` and everything it imports. */

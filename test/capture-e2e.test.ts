@@ -298,8 +298,8 @@ describe('bird-capture start-up code cache', () => {
 
   it('--drain runs the drainer bundle and anything else the capture bundle, each with its own cache', () => {
     // The drainer bundle alone holds the drainer; the capture bundle holds none of it.
-    expect(readFileSync(join(dist, 'bird-capture-drain.bundle.js'), 'utf8')).toContain('drainer.pid');
-    expect(readFileSync(join(dist, 'bird-capture.bundle.js'), 'utf8')).not.toContain('drainer.pid');
+    expect(readFileSync(join(dist, 'bird-capture-drain.bundle.js'), 'utf8')).toContain('.claim');
+    expect(readFileSync(join(dist, 'bird-capture.bundle.js'), 'utf8')).not.toContain('.claim');
     // Only the bundle a run needs is read (one copy lacks the other bundle, and still works).
     for (const [name, args] of [['bird-capture', flags()], ['bird-capture-drain', ['--drain']]] as const) {
       const copy = join(base, `dist-copy-${++n}`);

@@ -1,7 +1,7 @@
 // End to end: help, version, `bird hook`, start-up without DuckDB, and the workspace bin link.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,20 +95,22 @@ describe('help and version', () => {
 });
 
 describe('bird hook', () => {
-  it.each(['zsh', 'bash', 'fish'] as const)('prints hooks/bird.%s after a line pointing at the capture bundle, then its completion', (shell) => {
-    const run = s.bird(['hook', shell]);
+  it.each(['zsh', 'bash', 'fish'] as const)('prints hooks/bird.%s after the layout and the settings config.toml gives now, then its completion', (shell) => {
+    const box = new Sandbox();
+    mkdirSync(box.root);
+    writeFileSync(join(box.root, 'config.toml'), '[search]\nbind_up = true\n');
+    const run = box.bird(['hook', shell]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const [first, ...rest] = run.stdout.split('\n');
-    const files = ['', 'completions/'].map((dir) => readFileSync(join(REPO, 'hooks', `${dir}bird.${shell}`), 'utf8'));
-    expect(rest.join('\n')).toBe(files.join(''));
-    // The preset line, run by the shell itself, sets the variable to the real bundle path…
-    const shellOf = { zsh: 'zsh', bash: 'bash', fish: 'fish' }[shell];
-    const show = shell === 'fish' ? 'printf %s $BIRD_CAPTURE_BIN' : 'printf %s "$BIRD_CAPTURE_BIN"';
-    const env = { PATH: process.env.PATH ?? '', HOME: s.home };
-    expect(execFileSync(shellOf, ['-c', `${first}\n${show}`], { env, encoding: 'utf8' })).toBe(CAPTURE_BUNDLE);
-    // …and leaves a value the user set alone.
-    expect(execFileSync(shellOf, ['-c', `${first}\n${show}`], { env: { ...env, BIRD_CAPTURE_BIN: '/mine' }, encoding: 'utf8' })).toBe('/mine');
+    const files = ['install.', 'bird.', 'completions/bird.'].map((name) => readFileSync(join(REPO, 'hooks', `${name}${shell}`), 'utf8'));
+    const [installLine, ...rest] = run.stdout.split('\n');
+    // The install's folder, the lines a sourced hook reads from install.SHELL, the settings, the hook, its completion.
+    expect(rest.join('\n')).toBe(`${files[0]}${shell === 'fish' ? 'set -g __bird_hs ' : shell === 'zsh' ? 'typeset -g __bird_hs=' : '__bird_hs='}'bird-hook-settings 1 bind_keys=1 bind_up=1'\n${files[1]}${files[2]}`);
+    // Run by the shell itself, the lines name the real capture bundle.
+    const show = shell === 'fish' ? 'printf %s $__bird_install/$__bird_i_capture' : 'printf %s "$__bird_install/$__bird_i_capture"';
+    const env = { PATH: process.env.PATH ?? '', HOME: box.home };
+    expect(execFileSync(shell, ['-c', `${installLine}\n${files[0]}\n${show}`], { env, encoding: 'utf8' })).toBe(CAPTURE_BUNDLE);
+    box.cleanup();
   });
 
   it.each([

@@ -5,6 +5,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ERRORS_LOG_LINE } from '@bird/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesUnder } from '../support/files.ts';
 import { REPO, SHELLS, ShellSession, readRows, shellEnv, tempDir, waitForCount, waitForNoDrainer, waitForRow } from './shell-session.ts';
@@ -288,4 +289,35 @@ describe.each(SHELLS)('%s on a full disk', (shell) => {
       s.close();
     }
   });
+});
+
+it('errors.log has one line format, whoever writes to it: each hook, and bird-capture', async () => {
+  const lines: Record<string, string[]> = {};
+  const logOf = (root: string) => readFileSync(join(root, 'errors.log'), 'utf8').split('\n').filter((line) => line !== '');
+  for (const shell of SHELLS) {
+    const root = join(tempDir(`${shell}-errorslog`), 'bird');
+    const s = await ShellSession.start(shell, shellEnv(tempDir(`${shell}-errorsloghome`), root, { BIRD_NODE: '/nonexistent/node' }));
+    try {
+      await s.run('echo cannot-be-stored-yet');
+    } finally {
+      s.close();
+    }
+    lines[shell] = logOf(root);
+  }
+  // bird-capture, where a file stands in the way of the store's db/ folder.
+  const root = join(tempDir('capture-errorslog'), 'bird');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'db'), 'not a folder');
+  const env: NodeJS.ProcessEnv = { ...process.env, BIRD_ROOT: root };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const capture = spawnSync(process.execPath, [join(REPO, 'bin', 'bird-capture'), '--cmd', 'ls', '--exit', '0', '--start-us', '1', '--session', 's', '--shell', 'bash'], { env, encoding: 'utf8' });
+  expect(capture.status).toBe(1);
+  lines.capture = logOf(root);
+
+  for (const [writer, written] of Object.entries(lines)) {
+    expect(written.length, writer).toBeGreaterThan(0);
+    for (const line of written) expect(line, writer).toMatch(ERRORS_LOG_LINE);
+  }
+  expect(lines.zsh![0]).toMatch(/Z bird hook: cannot start bird-capture because "\/nonexistent\/node" was not found/);
+  expect(lines.capture![0]).toMatch(/Z bird-capture: cannot create or write the BIRD root/);
 });

@@ -2,13 +2,13 @@
 // presses go in, and the screen they would see is read back. Plus `bird search` with its output
 // piped, as a script would run it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout } from '@bird/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invocation, writeLocal } from '../../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, inTerminal, sandboxFactory } from '../cli-helpers.ts';
-import { SHELLS, shellEnv, tempDir, waitForRow, type Shell } from './shell-session.ts';
+import { MARK, SHELLS, shellEnv, tempDir, waitForRow, type Shell } from './shell-session.ts';
 import { TmuxShell } from './tmux-shell.ts';
 
 const SOCKET = `bird-search-test-${process.pid}`;
@@ -44,13 +44,49 @@ async function waitForListed(env: Record<string, string>, cmds: string[]): Promi
   }
 }
 
-/** A fresh shell in tmux with its own HOME and BIRD_ROOT; `extra` goes into its environment before the hook is sourced. */
-async function start(shell: Shell, extra: Record<string, string> = {}) {
+/**
+ * A fresh shell in tmux with its own HOME and BIRD_ROOT; `extra` goes into its environment before
+ * the hook is sourced; `config`, when given, is the root's config.toml before the shell starts.
+ */
+async function start(shell: Shell, extra: Record<string, string> = {}, config?: string) {
   const home = tempDir(`search-${shell}-home`);
   const root = join(tempDir(`search-${shell}-root`), 'bird');
+  if (config !== undefined) {
+    mkdirSync(root);
+    writeFileSync(join(root, 'config.toml'), config);
+  }
   const env = shellEnv(home, root, extra);
   const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
   return { s, env, root, home };
+}
+
+/** Another shell on the same HOME and BIRD_ROOT as `first`, with `extra` in its environment too. */
+async function startAnother(shell: Shell, first: { env: Record<string, string>; home: string }, extra: Record<string, string> = {}) {
+  return TmuxShell.start(shell, SOCKET, `s${++sessions}`, { ...first.env, ...extra }, first.home);
+}
+
+/** What the pane showed besides prompts and the typed line that sourced the hook: nothing, from a quiet hook. */
+const shownBesidesPrompts = (s: TmuxShell) =>
+  s
+    .history()
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.includes(MARK) && !line.includes('source '));
+
+/**
+ * Up, from a line holding `typed`: true when bird's prefix search opened (it is closed again),
+ * false when the shell's own history put `recalled`, the last command run, on the line.
+ */
+async function upSearches(s: TmuxShell, typed: string, recalled: string): Promise<boolean> {
+  s.type(typed);
+  const row = await s.waitForCommandLine(typed);
+  s.press('Up');
+  const searching = () => /^\[prefix\] /m.test(s.screen().join('\n'));
+  // Row and text both: while a search is drawn, bash blanks the prompt's row.
+  await s.waitFor(() => searching() || (({ row: r, text }) => r === row && text === recalled)(s.commandLine()), 'Up to search or to recall');
+  if (!searching()) return false;
+  s.press('Escape');
+  await s.waitFor(() => !searching(), 'the search to close');
+  return true;
 }
 
 /** A result row of the search UI: the marker of the selected row or blanks, then the columns, then the command. */
@@ -285,6 +321,65 @@ describe.each(SHELLS)('%s', (shell) => {
       expect(plain.s.screen().join('\n')).not.toMatch(/\[prefix\]|\^R filter/);
     } finally {
       plain.s.close();
+    }
+  });
+
+  it('reads [search] bind_up as TOML does (commented out: no; an inline table: yes), in the next shell sourced after an edit', async () => {
+    const first = await start(shell, {}, '[search]\n# bind_up = true\n');
+    try {
+      await first.s.run('echo up-one');
+      await waitForListed(first.env, ['echo up-one']);
+      expect(await upSearches(first.s, 'echo up-o', 'echo up-one')).toBe(false);
+    } finally {
+      first.s.close();
+    }
+    // Edited by hand, and no bird has read it since: the next hook sourced must see it all the same.
+    writeFileSync(join(first.root, 'config.toml'), 'search = { bind_up = true }\n');
+    const next = await startAnother(shell, first);
+    try {
+      expect(await upSearches(next, 'echo up-o', 'echo up-one')).toBe(true);
+      expect(shownBesidesPrompts(next)).toEqual([]);
+    } finally {
+      next.close();
+    }
+  });
+
+  it('a damaged db/hook-settings is never seen: bird is asked again, and with no answer the hook binds as by default', async () => {
+    const first = await start(shell, {}, '[search]\nbind_up = true\n');
+    const settings = birdLayout(first.root).hookSettings;
+    const damage = () => writeFileSync(settings, Buffer.from([0x00, 0xff, 0x0a, ...Buffer.from('[search]\nbind_up = true\n')]));
+    try {
+      await first.s.run('echo up-one');
+      await waitForListed(first.env, ['echo up-one']);
+    } finally {
+      first.s.close();
+    }
+    damage();
+    const asked = await startAnother(shell, first);
+    try {
+      expect(await upSearches(asked, 'echo up-o', 'echo up-one')).toBe(true);
+      expect(shownBesidesPrompts(asked)).toEqual([]);
+      expect(readFileSync(settings, 'utf8')).toBe('bird-hook-settings 1 bind_keys=1 bind_up=1\n[search]\nbind_up = true\n');
+    } finally {
+      asked.close();
+    }
+    // A node that cannot answer the hook's question (and runs everything else): Up stays the
+    // shell's own, Ctrl-R is bird's, as with no config.toml, and the shell says nothing of it.
+    damage();
+    const node = join(tempDir(`search-${shell}-node`), 'node');
+    writeFileSync(node, '#!/bin/sh\n[ "$2" = __hook-settings ] && exit 1\nexec node "$@"\n');
+    chmodSync(node, 0o755);
+    const unanswered = await startAnother(shell, first, { BIRD_NODE: node });
+    try {
+      expect(shownBesidesPrompts(unanswered)).toEqual([]);
+      await unanswered.run('echo up-two');
+      expect(await upSearches(unanswered, 'echo up-t', 'echo up-two')).toBe(false);
+      unanswered.press('C-r');
+      await unanswered.waitForScreen(UI);
+      unanswered.press('Escape');
+      await unanswered.waitFor(() => !UI.test(unanswered.screen().join('\n')), 'the search to close');
+    } finally {
+      unanswered.close();
     }
   });
 

@@ -1,8 +1,7 @@
 // bird-capture: records one finished command. The hot path: parse flags, apply privacy, write
 // one file, exit. Nothing else loads (no DuckDB in parquet mode, no drainer: `--drain` is
 // drain-main.ts, which the loader the build writes runs instead of this).
-import { appendFileSync } from 'node:fs';
-import { birdLayout, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
+import { appendErrorsLog, birdLayout, ensureRoot, resolveBirdRoot, resolveClientId, userOptOut } from '@bird/core';
 import { CAPTURE_USAGE, parseCaptureFlags } from './flags.ts';
 import { appendCommands } from '@bird/store/append';
 import { planCapture } from './record-command.ts';
@@ -25,7 +24,7 @@ async function capture(argv: string[]): Promise<void> {
   const plan = planCapture(command, { env: process.env, config, clientId: resolveClientId(process.env, config.client_id) });
   if (!plan.invocation || !plan.session) return;
   const { problems } = await appendCommands(layout, config, [{ invocation: plan.invocation, session: plan.session }]);
-  for (const problem of problems) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${problem}\n`, { mode: 0o600 });
+  for (const problem of problems) appendErrorsLog(layout, 'bird-capture', problem);
 }
 
 runEntry(() => capture(process.argv.slice(2)), { toStderr: true });

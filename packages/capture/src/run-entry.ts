@@ -1,5 +1,5 @@
-import { appendFileSync, fstatSync, statSync } from 'node:fs';
-import { BirdError, birdLayout, describeError, resolveBirdRoot } from '@bird/core';
+import { fstatSync, statSync } from 'node:fs';
+import { appendErrorsLog, BirdError, birdLayout, describeError, resolveBirdRoot } from '@bird/core';
 
 /**
  * Runs one of bird-capture's entry points (main.ts, drain-main.ts) and reports a failure in
@@ -14,7 +14,7 @@ export function runEntry(main: () => Promise<void>, { toStderr }: { toStderr: bo
     try {
       const layout = birdLayout(resolveBirdRoot(process.env));
       // A caller that sends stderr to errors.log (as the hooks do) has the line there already.
-      if (!(toStderr && isSameFile(2, layout.errorsLog))) appendFileSync(layout.errorsLog, `${new Date().toISOString()} bird-capture: ${message}\n`, { mode: 0o600 });
+      if (!(toStderr && isSameFile(2, layout.errorsLog))) appendErrorsLog(layout, 'bird-capture', message);
     } catch {
       // the root itself may be what is broken; stderr already has the message
     }

@@ -1,9 +1,3 @@
 #!/usr/bin/env node
-// The bundle is built by `npm install` (the prepare script); without it, one sentence instead of a stack trace.
-try {
-  require('../dist/bird.cjs');
-} catch (error) {
-  // Only the bundle itself missing: a module it requires that is missing is another failure.
-  if (error?.code !== 'MODULE_NOT_FOUND' || error.requireStack?.[0] !== __filename) throw error;
-  require('../../../scripts/not-built.cjs')('bird', __filename);
-}
+// Runs the bundle `npm install` built (the prepare script); without it, one sentence instead of a stack trace.
+require('../../../scripts/run-bundle.cjs')('bird', 'cliBundle');

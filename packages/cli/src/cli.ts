@@ -64,6 +64,8 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number | void>
   }
   // Run by the completion scripts on Tab; not a command people type, so not in the help.
   if (first === '__complete') return (await import('./commands/completion.ts')).runComplete(rest, ctx);
+  // Run by a hook being sourced when config.toml changed since bird last read it; not in the help either.
+  if (first === '__hook-settings') return (await import('./commands/hook.ts')).runHookSettings(rest, ctx);
   if (first.startsWith('-')) throw usageError(`unknown option ${first}; run \`bird --help\` to see the commands.`);
   if (!isCommand(first)) throw usageError(`unknown command ${JSON.stringify(first)}; run \`bird --help\` to see the commands.`);
   if (wantsHelp(rest)) {

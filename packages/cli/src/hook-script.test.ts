@@ -1,30 +1,35 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { fishQuote, posixQuote, presetLine, renderHook } from './hook-script.ts';
+import { hookPreamble, renderHook } from './hook-script.ts';
+import { fishQuote, posixQuote } from './shell-quote.ts';
+import { runShell } from './testing/run-shell.ts';
 
-const PATHS = ['/opt/bird/packages/capture/dist/bird-capture.cjs', "/home/o'neil/bird/x.cjs", '/a b/$HOME/`x`/"q"/\\/x.cjs'];
+const PATHS = ['/opt/bird', "/home/o'neil/bird", '/a b/$HOME/`x`/"q"/\\/x'];
 
-describe('presetLine', () => {
-  it.each(PATHS)('bash reads %j back exactly, and a value already set wins', (path) => {
-    const script = `${presetLine('bash', path)}\nprintf %s "$BIRD_CAPTURE_BIN"`;
-    expect(execFileSync('bash', ['--norc', '-c', script], { env: { PATH: process.env.PATH } }).toString()).toBe(path);
-    expect(execFileSync('bash', ['--norc', '-c', script], { env: { PATH: process.env.PATH, BIRD_CAPTURE_BIN: '/mine' } }).toString()).toBe('/mine');
-  });
+/** What `shell`, running the preamble, holds in the variables the hook reads first. */
+function afterPreamble(shell: 'zsh' | 'bash' | 'fish', installRoot: string, bindUp: boolean): string[] {
+  const show = shell === 'fish' ? 'printf "%s\\n" $__bird_install $__bird_i_capture $__bird_hs' : 'printf "%s\\n" "$__bird_install" "$__bird_i_capture" "$__bird_hs"';
+  return runShell(shell, `${hookPreamble(shell, installRoot, { bindKeys: true, bindUp })}${show}`).split('\n').slice(0, 3);
+}
+
+describe('hookPreamble', () => {
+  it.each(PATHS.flatMap((path) => (['zsh', 'bash', 'fish'] as const).map((shell) => [shell, path] as const)))(
+    '%s reads back the install %j exactly, the layout and the settings given',
+    (shell, path) => {
+      expect(afterPreamble(shell, path, true)).toEqual([path, 'packages/capture/dist/bird-capture.cjs', 'bird-hook-settings 1 bind_keys=1 bind_up=1']);
+    },
+  );
 
   it.each(PATHS)('quotes %j for sh and fish', (path) => {
     expect(posixQuote(path).startsWith("'")).toBe(true);
     expect(fishQuote(path)).toBe(`'${path.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`);
   });
-
-  it('writes the fish form with set -q … ; or set -g', () => {
-    expect(presetLine('fish', "/x/it's")).toBe("set -q BIRD_CAPTURE_BIN; or set -g BIRD_CAPTURE_BIN '/x/it\\'s'");
-    expect(presetLine('zsh', '/x')).toBe("BIRD_CAPTURE_BIN=${BIRD_CAPTURE_BIN:-'/x'}");
-  });
 });
 
 describe('renderHook', () => {
-  it('puts the preset line first and the hook file after it, unchanged', () => {
-    expect(renderHook('zsh', 'a\nb\n', '/x')).toBe("BIRD_CAPTURE_BIN=${BIRD_CAPTURE_BIN:-'/x'}\na\nb\n");
-    expect(renderHook('bash', 'a', '/x').endsWith('\na\n')).toBe(true);
+  it('puts the preamble first and the hook file after it, unchanged', () => {
+    const settings = { bindKeys: false, bindUp: false };
+    expect(renderHook('zsh', 'a\nb\n', '/x', settings)).toBe(`${hookPreamble('zsh', '/x', settings)}a\nb\n`);
+    expect(renderHook('bash', 'a', '/x', settings).endsWith('\na\n')).toBe(true);
+    expect(hookPreamble('fish', '/x', settings)).toMatch(/^set -g __bird_install '\/x'\n[\s\S]*\nset -g __bird_hs 'bird-hook-settings 1 bind_keys=0 bind_up=0'\n$/);
   });
 });

@@ -1,31 +1,19 @@
-// `bird hook SHELL`: the file hooks/bird.SHELL, preceded by one line that tells it where the
-// capture bundle is (a hook that is eval'ed cannot find its own location).
+// `bird hook SHELL`: the file hooks/bird.SHELL, preceded by what a sourced hook reads from files
+// beside it and in BIRD_ROOT (an eval'ed hook has no file beside it): the install's folder,
+// hooks/install.SHELL, and the settings resolved from config.toml now (as atuin's `init` does).
 
-import { SHELLS, type ShellName } from '@bird/core';
+import { SHELLS, hookSettingsLine, type HookSettings, type ShellName } from '@bird/core';
+import { hookInstallFile } from './hook-install-file.ts';
+import { globalAssignment } from './shell-quote.ts';
 
 export { SHELLS };
 export type Shell = ShellName;
 
-/** The variable the hooks read to find `bird-capture`; a value the user set wins. */
-export const CAPTURE_BIN_VAR = 'BIRD_CAPTURE_BIN';
-
-/** `it's` → `'it'\''s'`: one word for sh-like shells, whatever it holds. */
-export function posixQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+/** The lines before the hook: the install's root, hooks/install.SHELL, the resolved settings. */
+export function hookPreamble(shell: Shell, installRoot: string, settings: HookSettings): string {
+  return `${globalAssignment(shell, '__bird_install', installRoot)}\n${hookInstallFile(shell)}${globalAssignment(shell, '__bird_hs', hookSettingsLine(settings))}\n`;
 }
 
-/** fish single quotes: only `\'` and `\\` are escapes. */
-export function fishQuote(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-}
-
-/** The preset line: sets the variable unless the user already did. */
-export function presetLine(shell: Shell, captureBin: string): string {
-  return shell === 'fish'
-    ? `set -q ${CAPTURE_BIN_VAR}; or set -g ${CAPTURE_BIN_VAR} ${fishQuote(captureBin)}`
-    : `${CAPTURE_BIN_VAR}=\${${CAPTURE_BIN_VAR}:-${posixQuote(captureBin)}}`;
-}
-
-export function renderHook(shell: Shell, hookText: string, captureBin: string): string {
-  return `${presetLine(shell, captureBin)}\n${hookText.endsWith('\n') ? hookText : `${hookText}\n`}`;
+export function renderHook(shell: Shell, hookText: string, installRoot: string, settings: HookSettings): string {
+  return `${hookPreamble(shell, installRoot, settings)}${hookText.endsWith('\n') ? hookText : `${hookText}\n`}`;
 }

@@ -3,7 +3,7 @@
 // loads a hook already. Pure: the command does the reading and writing.
 import { join } from 'node:path';
 import type { ShellName } from '@bird/core';
-import { fishQuote, posixQuote } from './hook-script.ts';
+import { fishQuote, posixQuote } from './shell-quote.ts';
 
 /** The file each shell reads when an interactive session starts, as the README names them. */
 export function startupFile(shell: ShellName, env: NodeJS.ProcessEnv, home: string): string {

@@ -10,6 +10,7 @@ import { checkConfigEdit, type ConfigEdit } from './config-text.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import { waitForLock, type Lock } from './lock-file.ts';
+import { hookSettingsOf, rememberHookSettings } from './hook-settings.ts';
 import type { BirdLayout } from './paths.ts';
 import { ensureRoot } from './root.ts';
 
@@ -52,7 +53,11 @@ export async function editConfigFile(layout: BirdLayout, edit: (current: ConfigS
     const next = edit({ text, doc, config });
     checkConfigEdit(next.text, doc, next.remotes, layout.config, next.storageMode, next.clientId);
     // An edit that changes nothing (the id already set, settled by another process) leaves the file as it is.
-    if (next.text !== text) writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
+    if (next.text !== text) {
+      writeFileAtomic(layout.config, next.text, { tmpDir: layout.tmp, mode: 0o600 });
+      // The edit left [search] as it was (checkConfigEdit): the hooks' settings are the same, for the new text.
+      rememberHookSettings(layout, Buffer.from(next.text), hookSettingsOf(config));
+    }
   } finally {
     lock.release();
   }

@@ -4,6 +4,7 @@ import { writeFileAtomic } from './atomic-file.ts';
 import { cachedConfig, rememberConfig } from './config-cache.ts';
 import { clientIdProblem } from './client-id.ts';
 import { BirdError } from './errors.ts';
+import { hookSettingsOf, rememberHookSettings, type HookSettings } from './hook-settings.ts';
 import type { BirdLayout } from './paths.ts';
 import { remoteSchemaSuffix, validateRemoteNameSyntax } from './remote-name.ts';
 
@@ -45,8 +46,8 @@ export interface SyncConfig {
 export const DEFAULT_SYNC: SyncConfig = { sync_invocations: true, sync_outputs: true, sync_events: true };
 
 /**
- * `[search]`: the Ctrl-R search. The hooks read `bind_keys` and `bind_up` with shell builtins
- * when they are sourced (a line `bind_keys = false` anywhere in the file), bird reads `height`.
+ * `[search]`: the Ctrl-R search. The hooks take `bind_keys` and `bind_up` when they are sourced,
+ * as bird resolved them (see hook-settings.ts); bird reads `height`.
  */
 export interface SearchConfig {
   /** false: the hooks bind no key (as BIRD_NO_BIND=1). */
@@ -106,17 +107,57 @@ export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
 
 /** Reads `config.toml`; a missing file is the default config. Parsed once per change of its text (see config-cache.ts). */
 export function loadConfig(layout: BirdLayout): BirdConfig {
-  let text: string;
+  const bytes = readConfigBytes(layout);
+  return bytes === null ? defaultConfig() : configOfBytes(layout, bytes);
+}
+
+/**
+ * The settings the shell hooks take from config.toml (see hook-settings.ts), written down for
+ * the next hook as well. The defaults when there is no config.toml, or one bird cannot read or
+ * parse (every other bird command says what is wrong with it; a shell must start regardless).
+ */
+export function resolveHookSettings(layout: BirdLayout): HookSettings {
+  let bytes: Buffer | null;
   try {
-    text = readFileSync(layout.config, 'utf8');
+    bytes = readConfigBytes(layout);
+  } catch {
+    // unreadable: every other command says so; the shell starts with the defaults
+    return hookSettingsOf(defaultConfig());
+  }
+  if (bytes === null) return hookSettingsOf(defaultConfig());
+  let config: BirdConfig;
+  try {
+    config = configOfBytes(layout, bytes);
+  } catch {
+    // unparsable: `bird doctor` and every other command name the problem; the hook must not
+    config = defaultConfig();
+  }
+  const settings = hookSettingsOf(config);
+  rememberHookSettings(layout, bytes, settings);
+  return settings;
+}
+
+/** config.toml's bytes, or null when there is none. */
+function readConfigBytes(layout: BirdLayout): Buffer | null {
+  try {
+    return readFileSync(layout.config);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new BirdError(`cannot read ${layout.config} (${(error as Error).message}); check its permissions.`, { cause: error });
   }
+}
+
+/**
+ * What config.toml's `bytes` say: the cached parse when it is of the same text, else parsed,
+ * and then remembered, with the hook settings it gives (the hooks compare the bytes exactly).
+ */
+function configOfBytes(layout: BirdLayout, bytes: Buffer): BirdConfig {
+  const text = bytes.toString('utf8');
   const cached = cachedConfig(layout, layout.config, text);
   if (cached) return cached;
   const config = parseConfig(text, layout.config);
   rememberConfig(layout, layout.config, text, config);
+  rememberHookSettings(layout, bytes, hookSettingsOf(config));
   return config;
 }
 
@@ -282,5 +323,7 @@ export function saveConfig(layout: BirdLayout, config: BirdConfig): void {
   if (config.remoteProblems.length > 0) {
     throw new BirdError(`${config.remoteProblems[0]!.replace(/; fix or remove it\.$/, '')}: fix or remove that entry first, so that rewriting ${layout.config} does not lose it.`);
   }
-  writeFileAtomic(layout.config, renderConfig(config), { tmpDir: layout.tmp, mode: 0o600 });
+  const text = renderConfig(config);
+  writeFileAtomic(layout.config, text, { tmpDir: layout.tmp, mode: 0o600 });
+  rememberHookSettings(layout, Buffer.from(text), hookSettingsOf(config));
 }

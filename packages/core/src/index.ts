@@ -30,3 +30,6 @@ export * from './config-text.ts';
 export * from './config-edit.ts';
 export * from './settle-client-id.ts';
 export * from './printable.ts';
+export * from './hook-settings.ts';
+export * from './errors-log.ts';
+export * from './install-layout.ts';

@@ -17,6 +17,8 @@ export interface BirdLayout {
   readonly configLock: string;
   /** config.toml as last parsed (see config-cache.ts); a shortcut, safe to delete. */
   readonly configCache: string;
+  /** What the shell hooks take from config.toml, resolved by bird (see hook-settings.ts); safe to delete. */
+  readonly hookSettings: string;
   readonly dbDir: string;
   readonly catalog: string;
   readonly dataDir: string;
@@ -42,17 +44,25 @@ export interface BirdLayout {
   /** Zero-row batches shaped like a lake's, which remote views list first (outside every data glob). */
   readonly lakeShape: string;
   readonly spool: string;
+  /** `<pid> <boot id>` of the drainer the shells count on (see capture's spool-names.ts). */
+  readonly drainerMarker: string;
+  /** Why a capture failed, one line each (see errors-log.ts). */
   readonly errorsLog: string;
 }
+
+/** The drainer marker's name in the spool folder, where the drainer tells it from spool files. */
+export const DRAINER_MARKER = 'drainer.pid';
 
 export function birdLayout(root: string): BirdLayout {
   const dbDir = join(root, 'db');
   const dataDir = join(dbDir, 'data');
+  const spool = join(root, 'spool');
   return {
     root,
     config: join(root, 'config.toml'),
     configLock: join(root, 'config.toml.lock'),
     configCache: join(dbDir, 'config.parsed.json'),
+    hookSettings: join(dbDir, 'hook-settings'),
     dbDir,
     catalog: join(dbDir, 'bird.duckdb'),
     dataDir,
@@ -67,7 +77,8 @@ export function birdLayout(root: string): BirdLayout {
     sync: join(dbDir, 'sync'),
     historyIndex: join(dbDir, 'history-index'),
     lakeShape: join(dbDir, 'lake-shape'),
-    spool: join(root, 'spool'),
+    spool,
+    drainerMarker: join(spool, DRAINER_MARKER),
     errorsLog: join(root, 'errors.log'),
   };
 }

@@ -4,6 +4,7 @@ import { createFileAtomic } from './atomic-file.ts';
 import { clientIdProblem, resolveClientId } from './client-id.ts';
 import { BirdError } from './errors.ts';
 import { defaultConfig, loadConfig, renderConfig, type BirdConfig, type StorageMode } from './config.ts';
+import { hookSettingsOf, rememberHookSettings } from './hook-settings.ts';
 import type { BirdLayout } from './paths.ts';
 
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
@@ -73,7 +74,11 @@ export function ensureRoot(layout: BirdLayout, mode: StorageMode = 'parquet', en
     const id = resolveClientId(env);
     if (clientIdProblem(id) === null) config.client_id = id;
     // Whoever created it first wins; a loser reads theirs (which may already hold a remote).
-    if (createFileAtomic(layout.config, renderConfig(config), { tmpDir: layout.tmp, mode: 0o600 })) return config;
+    const text = renderConfig(config);
+    if (createFileAtomic(layout.config, text, { tmpDir: layout.tmp, mode: 0o600 })) {
+      rememberHookSettings(layout, Buffer.from(text), hookSettingsOf(config));
+      return config;
+    }
   }
   return loadConfig(layout);
 }

@@ -3,7 +3,6 @@
 // or rows of bird.duckdb), lingers for more, then exits.
 // Any drainer drains every spool file of its root, so one process serves all shells at once.
 import {
-  appendFileSync,
   closeSync,
   constants,
   existsSync,
@@ -21,7 +20,10 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import {
+  appendErrorsLog,
   describeError,
+  INSTALL_LAYOUT,
+  installRootOf,
   isProcessAlive,
   loadConfig,
   resolveClientId,
@@ -374,7 +376,7 @@ class Drainer {
       const stamp = join(this.layout.compaction, 'last-auto');
       const last = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
       if (Date.now() - last < policy.auto_interval_minutes * 60_000) return;
-      const bin = this.env.BIRD_SYNC_BIN || join(dirname(process.argv[1] ?? ''), '..', '..', 'sync-worker', 'dist', 'bird-sync.cjs');
+      const bin = this.env.BIRD_SYNC_BIN || join(installRootOf(dirname(process.argv[1] ?? ''), INSTALL_LAYOUT.captureBundle), INSTALL_LAYOUT.syncBundle);
       if (!existsSync(bin)) return;
       writeFileAtomic(stamp, `${process.pid}\n`, { mode: 0o600 });
       // node:child_process (with net and stream) is loaded only here: loading it at start-up
@@ -438,7 +440,7 @@ class Drainer {
 
   private log(message: string): void {
     try {
-      appendFileSync(this.layout.errorsLog, `${new Date().toISOString()} bird-capture: ${message}\n`, { mode: 0o600 });
+      appendErrorsLog(this.layout, 'bird-capture', message);
     } catch {
       // nowhere left to report to
     }

@@ -12,10 +12,11 @@
  * - `<pid>.<session>.hist`         bash: scratch file for `history 1`, overwritten in place each
  *                                  prompt (never truncated: older text can linger past the NUL that
  *                                  ends the current entry); deleted once its shell is gone.
- * - `drainer.pid`                  `<pid> <boot id>` of the drainer shells can count on.
+ * - `drainer.pid`                  `<pid> <boot id>` of the drainer shells can count on (named
+ *                                  in core's paths.ts, where the hooks' copy is made from).
  */
 
-export const DRAINER_MARKER = 'drainer.pid';
+export { DRAINER_MARKER } from '@bird/core';
 
 export interface SpoolName {
   readonly kind: 'spool';

@@ -1,11 +1,11 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { BirdError, isShellName, usageError, type ShellName } from '@bird/core';
 import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { HOOK_MARKER, judgeHook, nearestShell, readAncestors } from '../doctor/hook-state.ts';
-import { installRoot, readShellFile } from '../shell-files.ts';
+import { hookFile, readShellFile } from '../shell-files.ts';
 import { appendedText, findHookLine, sourceLine, startupFile } from '../startup-line.ts';
 
 /**
@@ -40,10 +40,6 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const here = judgeHook(ctx.env[HOOK_MARKER], readAncestors());
   const already = here.kind === 'hooked' && here.shell === shell ? ', as this one does already' : ' from now on';
   ctx.stdout.write(`Added \`${line}\` to ${shown}: every new ${shell} captures${already}.\n`);
-}
-
-function hookFile(shell: ShellName): string {
-  return join(installRoot(), 'hooks', `bird.${shell}`);
 }
 
 /** The shell `bird setup` was typed in (the nearest one above it), else the login shell ($SHELL). */
