@@ -19,6 +19,7 @@ export const USAGE = {
   push: 'bird push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]',
   pull: 'bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]',
   import: 'bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]',
+  forget: 'bird forget ID… | --match PATTERN [--since 24h|7d|YYYY-MM-DD] [--before 24h|7d|YYYY-MM-DD] [--dry-run] [--json]',
   doctor: 'bird doctor [--json]',
   help: 'bird help [COMMAND]',
 } as const;
@@ -60,6 +61,8 @@ Commands:
                                    copy other machines' rows into cached_<remote>
   import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]
                                    bring an existing history in, once (default: $SHELL's)
+  forget ID… | --match PATTERN [--since …] [--before …] [--dry-run]
+                                   remove your commands from everything stored here, for good
   doctor [--json]                  what a bug report needs: hooked or not, store, client id, spool, index, each remote's health
   help [COMMAND]                   this text, or one command's usage
   --version                        print the version

@@ -27,3 +27,4 @@ export * from './config-text.ts';
 export * from './config-edit.ts';
 export * from './settle-client-id.ts';
 export * from './printable.ts';
+export * from './tombstones.ts';

@@ -1,0 +1,95 @@
+/**
+ * What was forgotten on this machine, kept for good so that nothing brings it back: not a redo of
+ * a drainer's claim, not an import of a history file that still holds the command, not a pull of a
+ * lake that still holds a copy. One file per forget in `db/tombstones/`, `<uuidv7>.jsonl`, written
+ * whole or not at all, a line per command: `{"id","at","by","why"}`.
+ *
+ * Read back as untrusted input (a crash or a hand can damage any of it): a line that does not
+ * parse, or whose id is not a plain id, is skipped; a forget that left no readable file is simply
+ * run again. Reading needs no DuckDB: the capture path checks it.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
+import { uuidv7 } from './ids.ts';
+import type { BirdLayout } from './paths.ts';
+
+export const TOMBSTONE_REASONS = ['forget', 'retention', 'redact'] as const;
+export type TombstoneReason = (typeof TOMBSTONE_REASONS)[number];
+
+export interface Tombstone {
+  /** The command's id (an invocation's; what hangs off it goes with it). */
+  readonly id: string;
+  /** When it was forgotten, ISO 8601. */
+  readonly at: string;
+  /** The client id of the store that forgot it. */
+  readonly by: string;
+  readonly why: TombstoneReason;
+}
+
+const ID = /^[0-9A-Za-z][0-9A-Za-z_.:-]{0,127}$/;
+
+/** Writes one forget's tombstones as a new file (durably: it must outlive the rows it removes). Returns its path. */
+export function writeTombstones(layout: BirdLayout, tombstones: readonly Tombstone[]): string {
+  const path = join(layout.tombstones, `${uuidv7(Date.now())}.jsonl`);
+  writeFileAtomic(path, tombstones.map((t) => `${JSON.stringify(t)}\n`).join(''), { tmpDir: layout.tmp, mode: 0o600 });
+  return path;
+}
+
+/** True when anything was ever forgotten here: one listing, for the hot path to skip the rest. */
+export function hasTombstones(layout: BirdLayout): boolean {
+  try {
+    return readdirSync(layout.tombstones).some((n) => n.endsWith('.jsonl'));
+  } catch {
+    return false;
+  }
+}
+
+let cached: { key: string; ids: Set<string> } | null = null;
+
+/** Every id forgotten here. Kept in memory while the folder is unchanged (a drainer asks at every batch). */
+export function forgottenIds(layout: BirdLayout): Set<string> {
+  let names: string[];
+  try {
+    names = readdirSync(layout.tombstones).filter((n) => n.endsWith('.jsonl')).sort();
+  } catch {
+    return new Set();
+  }
+  const key = `${layout.tombstones}\n${names.map((n) => `${n}:${statSync(join(layout.tombstones, n), { throwIfNoEntry: false })?.size ?? -1}`).join('\n')}`;
+  if (cached?.key === key) return cached.ids;
+  const ids = new Set<string>();
+  for (const t of readTombstones(layout, names)) ids.add(t.id);
+  cached = { key, ids };
+  return ids;
+}
+
+/** Every tombstone kept here, damaged lines left out. */
+export function readTombstones(layout: BirdLayout, names?: readonly string[]): Tombstone[] {
+  const out: Tombstone[] = [];
+  let files = names;
+  if (!files) {
+    try {
+      files = readdirSync(layout.tombstones).filter((n) => n.endsWith('.jsonl')).sort();
+    } catch {
+      return out;
+    }
+  }
+  for (const name of files) {
+    let text: string;
+    try {
+      text = readFileSync(join(layout.tombstones, name), 'utf8');
+    } catch {
+      continue; // removed since the listing, or unreadable: the forget it records is run again if it matters
+    }
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      try {
+        const t = JSON.parse(line) as Partial<Tombstone>;
+        if (typeof t.id === 'string' && ID.test(t.id) && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason)) out.push(t as Tombstone);
+      } catch {
+        // a damaged line: its command is left as it is, and a forget of it can be run again
+      }
+    }
+  }
+  return out;
+}
