@@ -2,7 +2,8 @@
  * What was forgotten on this machine, kept for good so that nothing brings it back: not a redo of
  * a drainer's claim, not an import of a history file that still holds the command, not a pull of a
  * lake that still holds a copy. One file per forget in `db/tombstones/`, `<uuidv7>.jsonl`, written
- * whole or not at all, a line per command: `{"id","at","by","why"}`.
+ * whole or not at all, a line per command: `{"id","series","at","by","why"}`. This machine's
+ * forgets and the ones pulled from teammates' series (`by` says whose) are kept alike.
  *
  * Read back as untrusted input (a crash or a hand can damage any of it): a line that does not
  * parse, or whose id is not a plain id, is skipped; a forget that left no readable file is simply
@@ -20,6 +21,11 @@ export type TombstoneReason = (typeof TOMBSTONE_REASONS)[number];
 export interface Tombstone {
   /** The command's id (an invocation's; what hangs off it goes with it). */
   readonly id: string;
+  /**
+   * The series the command belongs to: its client_id. A tombstone holds only there: a teammate's
+   * tombstone, pulled from their series, can never take another series' rows.
+   */
+  readonly series: string;
   /** When it was forgotten, ISO 8601. */
   readonly at: string;
   /** The client id of the store that forgot it. */
@@ -45,22 +51,41 @@ export function hasTombstones(layout: BirdLayout): boolean {
   }
 }
 
-let cached: { key: string; ids: Set<string> } | null = null;
+/** Forgotten commands, by series and id. */
+export class Forgotten {
+  private readonly keys = new Set<string>();
+  readonly all: Tombstone[] = [];
+  add(t: Tombstone): void {
+    const key = `${t.series}\0${t.id}`;
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.all.push(t);
+  }
+  /** True when command `id` of series `series` (its client_id) was forgotten. */
+  has(series: string, id: string): boolean {
+    return this.keys.has(`${series}\0${id}`);
+  }
+  get size(): number {
+    return this.all.length;
+  }
+}
 
-/** Every id forgotten here. Kept in memory while the folder is unchanged (a drainer asks at every batch). */
-export function forgottenIds(layout: BirdLayout): Set<string> {
+let cached: { key: string; forgotten: Forgotten } | null = null;
+
+/** Every command forgotten here. Kept in memory while the folder is unchanged (a drainer asks at every batch). */
+export function forgotten(layout: BirdLayout): Forgotten {
   let names: string[];
   try {
     names = readdirSync(layout.tombstones).filter((n) => n.endsWith('.jsonl')).sort();
   } catch {
-    return new Set();
+    return new Forgotten();
   }
   const key = `${layout.tombstones}\n${names.map((n) => `${n}:${statSync(join(layout.tombstones, n), { throwIfNoEntry: false })?.size ?? -1}`).join('\n')}`;
-  if (cached?.key === key) return cached.ids;
-  const ids = new Set<string>();
-  for (const t of readTombstones(layout, names)) ids.add(t.id);
-  cached = { key, ids };
-  return ids;
+  if (cached?.key === key) return cached.forgotten;
+  const set = new Forgotten();
+  for (const t of readTombstones(layout, names)) set.add(t);
+  cached = { key, forgotten: set };
+  return set;
 }
 
 /** Every tombstone kept here, damaged lines left out. */
@@ -85,7 +110,9 @@ export function readTombstones(layout: BirdLayout, names?: readonly string[]): T
       if (line === '') continue;
       try {
         const t = JSON.parse(line) as Partial<Tombstone>;
-        if (typeof t.id === 'string' && ID.test(t.id) && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason)) out.push(t as Tombstone);
+        if (typeof t.id === 'string' && ID.test(t.id) && typeof t.series === 'string' && t.series !== '' && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason)) {
+          out.push({ id: t.id, series: t.series, at: t.at, by: t.by, why: t.why as TombstoneReason });
+        }
       } catch {
         // a damaged line: its command is left as it is, and a forget of it can be run again
       }

@@ -60,10 +60,10 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   // nothing (a redo, an import, a pull) brings these commands back meanwhile.
   const by = await settleClientId(layout, ctx.env);
   const at = now.toISOString();
-  writeTombstones(layout, plan.forget.map((c): Tombstone => ({ id: c.id, at, by, why: 'forget' })));
+  writeTombstones(layout, plan.forget.map((c): Tombstone => ({ id: c.id, series: c.clientId, at, by, why: 'forget' })));
   const { loadConfig } = await import('@bird/core');
   const { storageModeOf } = await import('@bird/store');
-  const removed = await storageModeOf(layout, loadConfig(layout)).remove(plan.forget.map((c) => c.id));
+  const removed = await storageModeOf(layout, loadConfig(layout)).remove(plan.forget.map((c) => ({ id: c.id, series: c.clientId })));
   if (values.json) ctx.stdout.write(`${JSON.stringify({ forgot: plan.forget.length, rows: removed.rows })}\n`);
   else {
     const sessions = removed.rows.sessions > 0 ? ` and ${removed.rows.sessions} session${removed.rows.sessions === 1 ? '' : 's'} left empty` : '';

@@ -10,6 +10,9 @@
  * there does not compile); capture's own entry, append-entry.ts, names it too.
  */
 import type { InvocationRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
+import type { CommandRef } from './remove.ts';
+
+export type { CommandRef } from './remove.ts';
 
 /** One finished command as capture stores it: its row, and its session's (written once per session). */
 export interface CapturedCommand {
@@ -130,7 +133,7 @@ export interface StorageMode {
    * or the new. The history index follows. Callers write the tombstones first (core's
    * tombstones.ts), so a removal cut short is finished by running it again.
    */
-  remove(ids: readonly string[]): Promise<RemoveResult>;
+  remove(commands: readonly CommandRef[]): Promise<RemoveResult>;
 }
 
 export interface RemoveResult {

@@ -7,13 +7,13 @@ import { TABLE_NAMES, quoteIdent, quoteLiteral, tempPathFor, type BirdLayout } f
 import { openCatalog } from '../../catalog-lock.ts';
 import { refreshHistoryIndex } from '../../history-index-rebuild.ts';
 import { markIndexStale } from '@bird/history-index';
-import { removedRows, emptyCounts, stageRemoval } from '../remove.ts';
+import { emptyCounts, removedRows, stageRemoval, type CommandRef } from '../remove.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { cachedSchemas } from './ingest-files.ts';
 
 const CATALOG_WAIT_MS = 60_000;
 
-export async function removeDuckdb(layout: BirdLayout, ids: readonly string[]): Promise<RemoveResult> {
+export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[]): Promise<RemoveResult> {
   const rows = emptyCounts();
   if (ids.length === 0) return { rows, files: 0 };
   markIndexStale(layout.historyIndex);
@@ -23,13 +23,13 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly string[]): 
     const connection = await catalog.instance.connect();
     try {
       const schemas = ['local', ...(await cachedSchemas(connection))];
-      const commands = schemas.map((s) => `SELECT id, session_id FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
+      const commands = schemas.map((s) => `SELECT id, session_id, client_id FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
       await stageRemoval(connection, ids, `(${commands})`);
       await connection.run('BEGIN TRANSACTION');
       try {
         for (const table of TABLE_NAMES) {
           for (const schema of schemas) {
-            const result = await connection.run(`DELETE FROM ${quoteIdent(schema)}.${quoteIdent(table)} WHERE ${removedRows(table)}`);
+            const result = await connection.run(`DELETE FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
             rows[table] += Number(result.rowsChanged);
           }
         }
@@ -41,11 +41,11 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly string[]): 
       for (const table of TABLE_NAMES) {
         for (const name of spilled(layout, table)) {
           const file = join(layout.spill, table, name);
-          const hit = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(file)}) WHERE ${removedRows(table)}`);
+          const hit = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(file)}) r WHERE ${removedRows(table, 'r')}`);
           const n = Number(hit.getRows()[0]?.[0] ?? 0);
           if (n === 0) continue;
           const tmp = tempPathFor(file, layout.tmp);
-          await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)}) WHERE NOT coalesce(${removedRows(table)}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
+          await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)}) r WHERE NOT coalesce(${removedRows(table, 'r')}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
           renameSync(tmp, file);
           rows[table] += n;
           files++;

@@ -23,13 +23,13 @@ import {
 import { markIndexStale } from '@bird/history-index';
 import { refreshHistoryIndex } from '../../history-index-rebuild.ts';
 import { PLACEHOLDER_FILE, cachedRemoteDir } from '../../layout.ts';
-import { removedRows, emptyCounts, stageRemoval } from '../remove.ts';
+import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef } from '../remove.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { publishReplacement } from './publish.ts';
 
 const COMPACTION_WAIT_MS = 60_000;
 
-export async function removeParquet(layout: BirdLayout, ids: readonly string[]): Promise<RemoveResult> {
+export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef[]): Promise<RemoveResult> {
   const rows = emptyCounts();
   if (ids.length === 0) return { rows, files: 0 };
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
@@ -42,11 +42,11 @@ export async function removeParquet(layout: BirdLayout, ids: readonly string[]):
     try {
       const read = (list: readonly string[], extra = '') => `read_parquet([${list.map(quoteLiteral).join(', ')}], union_by_name = true${extra})`;
       const commands = dataFiles(layout, 'invocations');
-      await stageRemoval(connection, ids, commands.length > 0 ? read(commands) : `(SELECT NULL::VARCHAR AS id, NULL::VARCHAR AS session_id WHERE false)`);
+      await stageRemoval(connection, ids, commands.length > 0 ? read(commands) : NO_COMMANDS);
       for (const table of TABLE_NAMES) {
         const list = dataFiles(layout, table);
         if (list.length === 0) continue;
-        const hits = (await connection.runAndReadAll(`SELECT filename, count(*) FROM ${read(list, ', filename = true')} WHERE ${removedRows(table)} GROUP BY filename ORDER BY filename`)).getRows();
+        const hits = (await connection.runAndReadAll(`SELECT filename, count(*) FROM ${read(list, ', filename = true')} r WHERE ${removedRows(table, 'r')} GROUP BY filename ORDER BY filename`)).getRows();
         for (const [file, n] of hits) {
           const source = String(file);
           const dir = dirname(source);
@@ -54,7 +54,7 @@ export async function removeParquet(layout: BirdLayout, ids: readonly string[]):
           const output = join(dir, `${MERGED_PREFIX}${toHex(sha256(`remove\n${basename(source)}`)).slice(0, 20)}.parquet`);
           const tmp = tempPathFor(output, layout.tmp);
           // The file's own columns, every row but the removed ones (a row is kept unless the condition is true).
-          await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(source)}) WHERE NOT coalesce(${removedRows(table)}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+          await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(source)}) r WHERE NOT coalesce(${removedRows(table, 'r')}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
           const kept = (await connection.runAndReadAll(`SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) FROM read_parquet(${quoteLiteral(tmp)})`)).getRows().map((r) => String(r[0]));
           publishReplacement(layout, lock, { table, date: basename(dir).slice('date='.length), dir, tmp, output, sources: [source], ids: kept });
           rows[table] += Number(n);
