@@ -33,7 +33,8 @@ export interface Tombstone {
   readonly why: TombstoneReason;
 }
 
-const ID = /^[0-9A-Za-z][0-9A-Za-z_.:-]{0,127}$/;
+/** A command's id as bird makes them (UUIDv7) or other tools may: plain, short, no control character. */
+export const COMMAND_ID = /^[0-9A-Za-z][0-9A-Za-z_.:-]{0,127}$/;
 
 /** Writes one forget's tombstones as a new file (durably: it must outlive the rows it removes). Returns its path. */
 export function writeTombstones(layout: BirdLayout, tombstones: readonly Tombstone[]): string {
@@ -110,7 +111,7 @@ export function readTombstones(layout: BirdLayout, names?: readonly string[]): T
       if (line === '') continue;
       try {
         const t = JSON.parse(line) as Partial<Tombstone>;
-        if (typeof t.id === 'string' && ID.test(t.id) && typeof t.series === 'string' && t.series !== '' && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason)) {
+        if (typeof t.id === 'string' && COMMAND_ID.test(t.id) && typeof t.series === 'string' && t.series !== '' && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason)) {
           out.push({ id: t.id, series: t.series, at: t.at, by: t.by, why: t.why as TombstoneReason });
         }
       } catch {
