@@ -6,17 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_RULES } from '../scripts/package-rules.ts';
 import { REPO } from './cli-helpers.ts';
+import { shippedSources } from './support/files.ts';
 
 const PACKAGES = readdirSync(join(REPO, 'packages')).filter((p) => statSync(join(REPO, 'packages', p)).isDirectory()).sort();
-
-/** Source files a package ships: tests and test support left out (they may reach further). */
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'testing' ? [] : sources(path);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : [];
-  });
-}
 
 /** `@bird/store` → `store`; `@aws-sdk/client-s3/x` → `@aws-sdk/client-s3`; `node:*` and relative paths → null. */
 function packageOf(specifier: string): string | null {
@@ -35,7 +27,7 @@ describe('the import rules', () => {
     const rule = PACKAGE_RULES[pkg]!;
     const may = new Set(rule.may);
     const found: string[] = [];
-    for (const file of sources(join(REPO, 'packages', pkg, 'src'))) {
+    for (const file of shippedSources(join(REPO, 'packages', pkg, 'src'))) {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\(\s*|\brequire\(\s*)['"]([^'"]+)['"]/g)) {
         const name = packageOf(m[1]!);

@@ -37,7 +37,18 @@ export class TmuxShell {
   static async start(shell: Shell, socket: string, name: string, env: Record<string, string>, cwd: string): Promise<TmuxShell> {
     const s = new TmuxShell(shell, socket, name);
     const vars = Object.entries({ ...env, TERM: 'tmux-256color' }).map(([k, v]) => `${k}=${v}`);
-    s.tmux(['new-session', '-d', '-s', name, '-x', '120', '-y', '40', '-c', cwd, 'env', '-i', ...vars, shell, ...ARGS[shell]]);
+    // A session closed just before was maybe the server's last: the server is exiting, and a new
+    // session asked of it in that instant fails with "server exited unexpectedly". Asked again, a
+    // new server starts.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        s.tmux(['new-session', '-d', '-s', name, '-x', '120', '-y', '40', '-c', cwd, 'env', '-i', ...vars, shell, ...ARGS[shell]]);
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !/server exited unexpectedly/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
     // The shell's own first prompt has no marker: wait until it has drawn something.
     await s.waitFor(() => s.history().trim() !== '', 'the shell to start');
     await s.run(setupLine(shell));

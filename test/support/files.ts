@@ -9,3 +9,12 @@ export function filesUnder(dir: string): string[] {
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort();
 }
+
+/** Source files a package ships under `dir` (its src): tests and test support left out (they may reach further). */
+export function shippedSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'testing' ? [] : shippedSources(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : [];
+  });
+}

@@ -27,6 +27,7 @@ function isSameFile(fd: number, path: string): boolean {
     const [a, b] = [fstatSync(fd), statSync(path)];
     return a.dev === b.dev && a.ino === b.ino;
   } catch {
+    // no errors.log to compare with (or fd 2 closed): write the line there too
     return false;
   }
 }

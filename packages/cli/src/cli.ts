@@ -1,7 +1,9 @@
 import { BirdError, describeError, usageError } from '@bird/core';
+import { parseCommand } from './args.ts';
+import { COMMAND_SPECS } from './command-specs.ts';
 import type { CliContext } from './context.ts';
 import { escapeForTerminal } from './format/text-width.ts';
-import { HELP, isUsageTopic, USAGE } from './usage.ts';
+import { isHelpTopic, overview, topicUsage } from './help-text.ts';
 import pkg from '../package.json' with { type: 'json' };
 
 /** Runs a command; resolves to its exit status when that is not 0 (a failure it reported itself), else nothing. */
@@ -36,17 +38,14 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
 const isCommand = (name: string): name is CommandName => (COMMAND_NAMES as readonly string[]).includes(name);
 
 async function runHelp(args: string[], ctx: CliContext): Promise<void> {
-  const topic = args.join(' ');
+  const topic = parseCommand(COMMAND_SPECS.help, args).operands.join(' ');
   if (topic === '') {
-    ctx.stdout.write(HELP);
+    ctx.stdout.write(overview());
     return;
   }
-  if (!isUsageTopic(topic)) throw usageError(`there is no command ${JSON.stringify(topic)}; run \`bird --help\` to see the commands.`);
-  if (topic === 'remote') {
-    ctx.stdout.write(`usage: ${USAGE['remote add']}\n       ${USAGE['remote list']}\n       ${USAGE['remote remove']}\n       ${USAGE['remote test']}\n       ${USAGE['remote repair']}\n`);
-    return;
-  }
-  ctx.stdout.write(`usage: ${USAGE[topic]}\n`);
+  const usage = topicUsage(topic);
+  if (usage === undefined) throw usageError(`there is no command ${JSON.stringify(topic)}; run \`bird --help\` to see the commands.`);
+  ctx.stdout.write(usage);
   if (topic === 'sql') ctx.stdout.write((await import('./sql-help.ts')).sqlHelp());
 }
 
@@ -69,7 +68,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number | void>
   if (first.startsWith('-')) throw usageError(`unknown option ${first}; run \`bird --help\` to see the commands.`);
   if (!isCommand(first)) throw usageError(`unknown command ${JSON.stringify(first)}; run \`bird --help\` to see the commands.`);
   if (wantsHelp(rest)) {
-    const sub = first === 'remote' && rest[0] && isUsageTopic(`remote ${rest[0]}`) ? `remote ${rest[0]}` : first;
+    const sub = first === 'remote' && rest[0] && isHelpTopic(`remote ${rest[0]}`) ? `remote ${rest[0]}` : first;
     return runHelp([sub], ctx);
   }
   const run = await COMMANDS[first]();

@@ -14,10 +14,7 @@ export interface RowFilter {
   readonly source?: string;
 }
 
-/** The `--host H` and `--source S` flags, as `parseFlags` takes them. */
-export const HOST_SOURCE_FLAGS = { host: { type: 'string' }, source: { type: 'string' } } as const;
-
-/** The part of a filter those two flags give. */
+/** The part of a filter the `--host H` and `--source S` flags give. */
 export function hostSourceFilter(values: { readonly host?: unknown; readonly source?: unknown }): Pick<RowFilter, 'host' | 'source'> {
   return {
     ...(typeof values.host === 'string' ? { host: values.host } : {}),

@@ -20,6 +20,7 @@ export function defaultClientId(env: NodeJS.ProcessEnv): string {
     try {
       user = userInfo().username;
     } catch {
+      // no passwd entry for this uid (containers): a fixed name still makes a valid id
       user = 'unknown';
     }
   }

@@ -53,6 +53,7 @@ export function readPublishIntent(layout: BirdLayout): PublishIntent | 'unreadab
   try {
     return checkIntent(layout, JSON.parse(text)) ?? 'unreadable';
   } catch {
+    // not JSON, or naming files it must not: the caller finishes the publish by the rows on disk
     return 'unreadable';
   }
 }
@@ -130,6 +131,7 @@ export function readGeneration(layout: BirdLayout): number {
     const text = readFileSync(path, 'utf8');
     return /^[0-9]{1,15}\n?$/.test(text) ? Number(text) : 0;
   } catch {
+    // removed since existsSync, or unreadable: no generation, as when the file is missing
     return 0;
   }
 }
@@ -177,6 +179,7 @@ export function readMergedIds(layout: BirdLayout, table: TableName, date: string
   try {
     return new Set(readFileSync(mergedIdsPath(layout, table, date), 'utf8').split('\n').filter(Boolean));
   } catch {
+    // no ids file for the day: nothing merged there yet (a missing or damaged one is rebuilt by compaction, mergedIdsLookSound)
     return new Set();
   }
 }
@@ -193,6 +196,7 @@ export function mergedIdsLookSound(layout: BirdLayout, date: string): boolean {
   try {
     fd = openSync(mergedIdsPath(layout, 'invocations', date), constants.O_RDONLY);
   } catch {
+    // missing or unreadable: not sound, so the caller rebuilds it
     return false;
   }
   try {
@@ -236,6 +240,7 @@ export function newestMergedIds(layout: BirdLayout): { table: TableName; date: s
     try {
       names = readdirSync(dir);
     } catch {
+      // no merged-ids folder for this table: nothing merged there
       continue;
     }
     for (const name of names) {

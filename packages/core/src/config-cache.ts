@@ -34,6 +34,7 @@ export function cachedConfig(layout: BirdLayout, path: string, text: string): Bi
   try {
     cache = JSON.parse(readFileSync(layout.configCache, 'utf8')) as Partial<ConfigCache>;
   } catch {
+    // no cache, or a damaged one: the config is parsed again, and the cache rewritten
     return null;
   }
   if (cache.parser !== CONFIG_PARSER || cache.path !== path || cache.text !== text || typeof cache.config !== 'object' || cache.config === null) return null;

@@ -24,14 +24,6 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/**
- * True for DuckDB's "another process holds bird.duckdb" errors, the ones worth retrying.
- * Here (no DuckDB import) so the store and the duckdb writer agree on what "locked" means.
- */
-export function isCatalogLockedError(error: unknown): boolean {
-  return /Could not set lock|Conflicting lock|already open/i.test(describeError(error));
-}
-
 /** True for an error (or one it wraps) that says the disk is full: no space, or over a quota. */
 export function isDiskFull(error: unknown): boolean {
   for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {

@@ -1,6 +1,7 @@
 export * from './tables.ts';
 export * from './sql.ts';
 export * from './errors.ts';
+export * from './duckdb-errors.ts';
 export * from './paths.ts';
 export * from './ids.ts';
 export * from './sha256.ts';
@@ -21,7 +22,9 @@ export * from './process-liveness.ts';
 export * from './lock-file.ts';
 export * from './compaction-state.ts';
 export * from './temporaries.ts';
+export * from './command-spec.ts';
 export * from './parse-flags.ts';
+export * from './usage-line.ts';
 export * from './table-keys.ts';
 export * from './config-text.ts';
 export * from './config-edit.ts';

@@ -68,6 +68,7 @@ export function lockHolderPid(path: string): number | null {
   try {
     return parseHolderStamp(readFileSync(path, 'utf8'))?.pid ?? null;
   } catch {
+    // no lock file (released, or never taken): no holder to name
     return null;
   }
 }
@@ -91,6 +92,7 @@ function heldLock(path: string, stamp: string): Lock {
     try {
       return readFileSync(path, 'utf8') === stamp;
     } catch {
+      // the lock file is gone or unreadable: it is not ours any more
       return false;
     }
   };

@@ -30,6 +30,7 @@ export function readBootId(): string {
     try {
       bootIdOfThisBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     } catch {
+      // no /proc here: liveness falls back to the pid alone
       bootIdOfThisBoot = '';
     }
   }
@@ -49,6 +50,7 @@ export function processStartTime(pid: number): string | null {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return fields[0] === 'Z' ? null : (fields[19] ?? null);
   } catch {
+    // the process is gone, or /proc is not there: no start time to compare
     return null;
   }
 }

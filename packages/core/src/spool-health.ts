@@ -18,6 +18,7 @@ export function spoolProblem(layout: BirdLayout): string | null {
   try {
     accessSync(layout.spool, constants.W_OK | constants.X_OK);
   } catch {
+    // whatever the reason, the hooks cannot write there: say so, and how to fix it
     return `${layout.spool} is not writable, so commands cannot be spooled: make it writable (chmod u+rwx) (${held}).`;
   }
   try {

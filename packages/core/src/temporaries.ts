@@ -44,6 +44,7 @@ export function sweepDeadTemporaries(layout: BirdLayout): string[] {
   try {
     names = readdirSync(layout.tmp);
   } catch {
+    // no db/tmp yet: nothing to sweep
     return [];
   }
   const removed: string[] = [];

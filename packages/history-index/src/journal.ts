@@ -127,6 +127,7 @@ function parseLine(line: string): HistoryRow | undefined {
   try {
     v = JSON.parse(line);
   } catch {
+    // a line cut short by a crash, or garbage: the caller counts it, and a damaged journal means a rebuild
     return undefined;
   }
   if (!Array.isArray(v) || v.length !== 9) return undefined;

@@ -27,6 +27,7 @@ export function loadHistory(indexDir: string): LoadedHistory {
     try {
       names = readdirSync(indexDir);
     } catch {
+      // missing or unreadable alike: the caller rebuilds it, and that says what is wrong
       return { ok: false, why: 'missing', detail: `${indexDir} does not exist` };
     }
     if (names.some((n) => STALE.test(n) && markerIsStale(join(indexDir, n)))) {

@@ -112,6 +112,7 @@ function readEntry(raw: Uint8Array, line: number): HistoryEntry | null {
   try {
     cmd = utf8.decode(unmetafy(body));
   } catch {
+    // not UTF-8 even after unmetafy: the caller reports the line as unreadable
     return null;
   }
   return { cmd, startUs, durationMs, line };

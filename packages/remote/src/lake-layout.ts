@@ -76,6 +76,7 @@ export function lakeTableIsPlain(root: string, table: TableName): boolean {
     try {
       return readdirSync(dir, { withFileTypes: true });
     } catch {
+      // a folder that is gone or unreadable holds nothing to read: listing goes on
       return [];
     }
   };
@@ -101,6 +102,7 @@ export function lakeTableFiles(root: string, table: TableName, limit = Infinity)
     try {
       return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
     } catch {
+      // a folder that is gone or unreadable holds nothing to read: listing goes on
       return [];
     }
   };

@@ -18,12 +18,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SQL_TYPES, TABLES, TABLE_NAMES, quarantineFile, quoteIdent, quoteLiteral, typedEmptySelect, type BirdLayout, type TableName } from '@bird/core';
 import { isPlaceholderFile, localTableDir } from './layout.ts';
 
-/** The first `.parquet` path quoted in a DuckDB error: the file the error is about. */
-export function fileNamedInError(message: string): string | null {
-  const match = /['"]([^'"\n]+\.parquet)['"]/.exec(message);
-  return match ? match[1]! : null;
-}
-
 /** `db/data/local/<table>/…` or `db/data/cached/<name>/<table>/…` or a lake path: the table a file belongs to. */
 export function tableOfFile(path: string): TableName | null {
   const parts = path.split(sep);
@@ -73,15 +67,11 @@ export async function whyBad(connection: DuckDBConnection, file: string): Promis
     try {
       await connection.run(`SELECT count(CAST(${quoteIdent(column.name)} AS ${SQL_TYPES[column.kind]})) FROM read_parquet(${quoteLiteral(file)})`);
     } catch {
+      // the file read whole just above, so what fails here is the CAST of this column
       return `column "${column.name}" is ${have}, not ${want}, and its values do not convert`;
     }
   }
   return null;
-}
-
-/** An error a value that does not convert to its column's type gives, in a reader or in a view's CAST. */
-export function isConversionError(message: string): boolean {
-  return /Conversion Error|failed to cast|Could not convert/i.test(message);
 }
 
 /** The tables a query may read, by name (`cwd_invocations()` and `remotes_events()` included). */
@@ -97,6 +87,7 @@ function folderFiles(dir: string): string[] {
   try {
     partitions = readdirSync(dir);
   } catch {
+    // no such table folder (nothing stored yet): no files
     return out;
   }
   for (const partition of partitions) {
@@ -104,6 +95,7 @@ function folderFiles(dir: string): string[] {
     try {
       names = readdirSync(join(dir, partition));
     } catch {
+      // a partition removed meanwhile (compacted), or unreadable: its files are not candidates
       continue;
     }
     for (const name of names) if (name.endsWith('.parquet')) out.push(join(dir, partition, name));
@@ -157,6 +149,7 @@ export async function mistypedCandidates(connection: DuckDBConnection, table: Ta
         try {
           check(await schemaOf([file]));
         } catch {
+          // unreadable on its own: a candidate, and whyBad says what is wrong with it
           out.push(file);
         }
       }

@@ -8,7 +8,7 @@
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { birdLayout, duckdbTempOptions, isCatalogLockedError } from '@bird/core';
+import { birdLayout, classifyDuckDBError, duckdbTempOptions } from '@bird/core';
 import { StoreBusyError } from './errors.ts';
 
 export interface LockOptions {
@@ -64,7 +64,7 @@ export async function openCatalog(path: string, access: 'read_only' | 'read_writ
       } catch (error) {
         if (access === 'read_only') state.readers--;
         else state.writer = false;
-        if (!isCatalogLockedError(error)) throw error;
+        if (classifyDuckDBError(error).kind !== 'locked') throw error;
         lastError = error;
       }
     }

@@ -5,19 +5,12 @@
  * holds the rows themselves: it is never moved, and the error says what to do.
  */
 import { existsSync, renameSync } from 'node:fs';
-import { BirdError, describeError, loadConfig, quarantineFile, type BirdLayout } from '@bird/core';
-
-const DAMAGED = /not a valid DuckDB database file|Could not read enough bytes from file|Corrupt database file|checksum|replaying WAL/i;
-
-/** True for DuckDB's errors about a database file it cannot make sense of (not a lock, not a missing file). */
-export function isDamagedCatalogError(error: unknown): boolean {
-  return DAMAGED.test(describeError(error));
-}
+import { BirdError, loadConfig, quarantineFile, type BirdLayout } from '@bird/core';
 
 export const defaultWarn = (message: string) => process.stderr.write(`bird: warning: ${message}\n`);
 
 /**
- * After `error` (isDamagedCatalogError) from opening the catalog: in parquet mode (as
+ * After `error` (a `damaged-catalog` one, core's classifyDuckDBError) from opening the catalog: in parquet mode (as
  * config.toml says) moves bird.duckdb and its WAL into the quarantine folder and warns, so the
  * caller can create it again; in duckdb mode throws the sentence that says what to do.
  */

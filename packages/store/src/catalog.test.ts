@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { ConnectionOptions, SCHEMA_VERSION, StoreBusyError, StoreModeError, checkRemoteName, initStore, openStore, registerCachedRemote, runMigration } from './index.ts';
 import { createV1Catalog } from './testing/legacy-catalog.ts';
-import { fileRemote, invocation, tempLayout, writeConfig, writeLocal } from './testing/fixtures.ts';
+import { fileRemote, invocation, tempDir, tempLayout, writeConfig, writeLocal } from './testing/fixtures.ts';
 
 const HOLDER = fileURLToPath(new URL('./testing/hold-catalog.mjs', import.meta.url));
 
@@ -175,6 +175,23 @@ describe('catalog concurrency', () => {
     expect((await conn.query('SELECT count(*) FROM main.invocations')).rows).toEqual([[0]]);
     conn.close();
     await holder.exited;
+  });
+
+  test('a catalog held past the wait under a root whose path holds DuckDB\'s words for damage is busy, and is not moved aside', async () => {
+    const layout = birdLayout(join(tempDir(), 'checksum replaying WAL', 'root'));
+    await initStore(layout);
+    const holder = await holdCatalog(layout.catalog, 'read_write', 'forever');
+    const warnings: string[] = [];
+    try {
+      const error = await openStore(layout, { onWarning: (w) => warnings.push(w), lockTimeoutMs: 200 }).connect().catch((e: Error) => e);
+      expect(error).toBeInstanceOf(StoreBusyError);
+      await expect(initStore(layout, undefined, { onWarning: (w) => warnings.push(w), lockTimeoutMs: 200 })).rejects.toBeInstanceOf(StoreBusyError);
+      expect(warnings).toEqual([]);
+      expect(existsSync(layout.quarantine)).toBe(false);
+    } finally {
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+    }
   });
 
   test('the writer waits for a reader in another process', async () => {

@@ -133,6 +133,7 @@ export function indexNeedsFold(layout: BirdLayout): boolean {
   try {
     names = readdirSync(files.dir);
   } catch {
+    // no index folder (or unreadable): a rebuild makes it, or says what is wrong
     return true;
   }
   if (!names.includes('snapshot.bhi')) return true;

@@ -12,7 +12,7 @@ import {
   BirdError,
   STORAGE_MODES,
   SQL_TYPES,
-
+  classifyDuckDBError,
   ensureRoot,
   loadConfig,
   quoteIdent,
@@ -25,7 +25,7 @@ import {
 import type { InitResult } from './api.ts';
 import { SCHEMA_VERSION, cachedDdl, localDdl, metaDdl, placeholderDdl, setMeta, unionDdl } from './catalog-ddl.ts';
 import { openCatalog, type LockOptions, type OpenCatalog } from './catalog-lock.ts';
-import { isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
+import { setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { StoreModeError } from './errors.ts';
 import { META_SCHEMA, PLACEHOLDER_FILE, assertPlainRoot, cachedSchema, checkRemoteName } from './layout.ts';
 import { cachedPlaceholderTargets, ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
@@ -71,6 +71,7 @@ export function realRoot(layout: BirdLayout): string {
   try {
     return realpathSync(layout.root);
   } catch {
+    // a root that cannot be resolved: recorded as given; the next run compares the same way
     return layout.root;
   }
 }
@@ -122,6 +123,7 @@ async function inTransaction(connection: DuckDBConnection, statements: readonly 
     for (const sql of statements) await connection.run(sql);
     await connection.run('COMMIT');
   } catch (error) {
+    // a failed statement may have ended the transaction already; the statement's error is the one to report
     await connection.run('ROLLBACK').catch(() => undefined);
     throw error;
   }
@@ -142,7 +144,7 @@ async function openWriter(layout: BirdLayout, options: InitOptions, mode?: Stora
   try {
     return await openCatalog(layout.catalog, 'read_write', options);
   } catch (error) {
-    if (!isDamagedCatalogError(error)) throw error;
+    if (classifyDuckDBError(error).kind !== 'damaged-catalog') throw error;
     const configured = loadConfig(layout).storage.mode;
     if (configured === 'parquet' && mode !== undefined && mode !== configured) throw new StoreModeError(layout.root, configured);
     setAsideDamagedCatalog(layout, error, options.onWarning);

@@ -59,6 +59,7 @@ async function filesHeldByMergedFiles(connection: DuckDBConnection, dir: string,
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.parquet') && !n.startsWith('.') && !isPlaceholderFile(n));
   } catch {
+    // no partition folder (removed meanwhile): nothing is held there
     return held;
   }
   const key = (alias: string) => `CAST(${alias}.${quoteIdent(ROW_KEY[table])} AS VARCHAR)`;

@@ -22,6 +22,7 @@ export function pulledPlaceholderTargets(layout: BirdLayout): PlaceholderTarget[
   try {
     remotes = readdirSync(layout.cachedData);
   } catch {
+    // nothing pulled yet: no pulled placeholders
     return [];
   }
   const out: PlaceholderTarget[] = [];
@@ -44,6 +45,7 @@ export function looksLikeParquet(path: string): boolean {
   try {
     fd = openSync(path, 'r');
   } catch {
+    // missing or unreadable: not a whole Parquet file, so it is written again
     return false;
   }
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { classifyDuckDBError } from '@bird/core';
 import { RemoteAttachError, RemoteNotAttachedError, UnknownRemoteError } from './errors.ts';
-import { missingSchemaIn, notAttachedError, remotesToAttach } from './remote-selection.ts';
+import { notAttachedError, remotesToAttach } from './remote-selection.ts';
 import { fileRemote } from './testing/fixtures.ts';
 
 const TEAM = fileRemote('team', '/lakes/team');
@@ -28,34 +28,8 @@ describe('remotesToAttach', () => {
   });
 });
 
-describe('missingSchemaIn, on the messages DuckDB gives', () => {
-  it.each([
-    ['SELECT * FROM remote_backup.invocations', 'remote_backup'],
-    ['SELECT * FROM Remote_Backup.invocations', 'remote_backup'],
-    ['SELECT * FROM remote_backup.main.invocations', 'remote_backup'],
-    ['DESCRIBE remote_old_lake.sessions', 'remote_old_lake'],
-    ['USE remote_backup', 'remote_backup'],
-    ['SELECT * FROM main.nope', undefined],
-    ['SELEC 1', undefined],
-  ])('%s → %s', async (sql, schema) => {
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    let message = '';
-    try {
-      await c.run(sql);
-    } catch (error) {
-      message = (error as Error).message;
-    } finally {
-      c.closeSync();
-      db.closeSync();
-    }
-    expect(message).not.toBe('');
-    expect(missingSchemaIn(message)).toBe(schema);
-  });
-});
-
 describe('notAttachedError', () => {
-  const missing = (schema: string) => `Catalog Error: Table with name "${schema}.invocations" does not exist because schema "${schema}" does not exist.`;
+  const missing = (schema: string) => classifyDuckDBError(`Catalog Error: Table with name "${schema}.invocations" does not exist because schema "${schema}" does not exist.`);
 
   it('tells an on-demand remote to be attached with --attach, in one sentence', () => {
     const error = notAttachedError(missing('remote_old_lake'), REMOTES, ['team'], []);
@@ -69,12 +43,12 @@ describe('notAttachedError', () => {
     expect(notAttachedError(missing('remote_team'), REMOTES, [], [failure])?.message).toBe('remote team not attached: /lakes/team is not reachable (ENOENT), so the query cannot read it.');
   });
 
-  it.each<[string, string, string[]]>([
+  it.each<[string, ReturnType<typeof classifyDuckDBError>, string[]]>([
     ['an attached remote (the table is what is missing)', missing('remote_backup'), ['team', 'backup']],
     ['a schema no remote has', missing('remote_other'), []],
     ['an auto-attach remote on a connection made without remotes', missing('remote_team'), []],
-    ['another failure', 'Parser Error: syntax error at or near "SELEC"', []],
-  ])('leaves DuckDB\'s message for %s', (_, message, attached) => {
-    expect(notAttachedError(message, REMOTES, attached, [])).toBeUndefined();
+    ['another failure', classifyDuckDBError('Parser Error: syntax error at or near "SELEC"'), []],
+  ])('leaves DuckDB\'s message for %s', (_, failure, attached) => {
+    expect(notAttachedError(failure, REMOTES, attached, [])).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 // Which remotes a connection attaches, and what a query that names one it did not attach is
 // told. Pure: config.toml's remotes and the connection's options in, a plan or an error out.
-import { remoteSchemaName, type RemoteConfig } from '@bird/core';
+import { remoteSchemaName, type DuckDBFailure, type RemoteConfig } from '@bird/core';
 import { RemoteNotAttachedError, UnknownRemoteError, type RemoteAttachError } from './errors.ts';
 
 export interface RemoteToAttach {
@@ -24,33 +24,21 @@ export function remotesToAttach(remotes: readonly RemoteConfig[], autoAttach: bo
 }
 
 /**
- * The schema or database a DuckDB error says does not exist, lower-cased as DuckDB compares
- * names: `… because schema "remote_backup" does not exist`, `Catalog "remote_backup" does not
- * exist!` (a three-part name), `No catalog + schema named "remote_backup" found` (USE).
- */
-export function missingSchemaIn(message: string): string | undefined {
-  const match = /because schema "([^"]+)" does not exist|Catalog "([^"]+)" does not exist|No catalog \+ schema named "\.?([^"]+)" found/.exec(message);
-  const name = match?.[1] ?? match?.[2] ?? match?.[3];
-  return name?.toLowerCase();
-}
-
-/**
- * Why a query failed, when it failed for naming `remote_<name>` of a remote in config.toml
+ * Why a query failed (`failure`, its DuckDB error), when it failed for naming `remote_<name>` of a remote in config.toml
  * that this connection did not attach: kept for on-demand use, or its attach failed
  * (`failures`). Undefined for any other failure, which DuckDB's own message explains.
  */
 export function notAttachedError(
-  message: string,
+  failure: DuckDBFailure,
   remotes: readonly RemoteConfig[],
   attached: readonly string[],
   failures: readonly RemoteAttachError[],
 ): RemoteNotAttachedError | undefined {
-  const schema = missingSchemaIn(message);
-  if (schema === undefined) return undefined;
-  const remote = remotes.find((r) => remoteSchemaName(r.name) === schema);
+  if (failure.kind !== 'missing-schema') return undefined;
+  const remote = remotes.find((r) => remoteSchemaName(r.name) === failure.schema);
   if (remote === undefined || attached.includes(remote.name)) return undefined;
-  const failure = failures.find((f) => f.remote === remote.name);
-  if (failure) return new RemoteNotAttachedError(remote.name, failure);
+  const attachFailure = failures.find((f) => f.remote === remote.name);
+  if (attachFailure) return new RemoteNotAttachedError(remote.name, attachFailure);
   // An auto-attach remote missing without a failure: a connection made without remotes, on purpose.
   return remote.auto_attach ? undefined : new RemoteNotAttachedError(remote.name, 'on-demand');
 }

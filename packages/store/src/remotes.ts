@@ -88,7 +88,7 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
   let root: string;
   if (config.type === 's3') {
     const mirrored = await mirrorS3Remote(layout, config);
-    if (mirrored.error !== undefined) return new RemoteAttachError(config.name, mirrored.error);
+    if (!mirrored.ok) return new RemoteAttachError(config.name, mirrored.why);
     root = mirrored.dir;
   } else {
     try {
@@ -110,6 +110,7 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
     await connection.run(`ATTACH ':memory:' AS ${quoteIdent(schema)} (READ_WRITE)`);
     await createRemoteViews(connection, layout, remote);
   } catch (error) {
+    // never attached, or half: the attach error is the one to report
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
     return new RemoteAttachError(config.name, (error as Error).message.split('\n')[0]!);
   }
@@ -153,7 +154,9 @@ async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLa
       await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS SELECT *, ${quoteLiteral(config.name)} AS "_source" FROM (${select})`);
     }
   } catch (error) {
+    // never attached, or half: the attach error is the one to report
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);
+    // the same for the database file attached above
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(db)}`).catch(() => undefined);
     return new RemoteAttachError(config.name, `${config.uri} could not be read as a DuckDB database (${(error as Error).message.split('\n')[0]}).`);
   }
@@ -161,19 +164,19 @@ async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLa
 }
 
 /** Brings the local mirror of an S3 remote up to date; on failure, the one sentence that says what to check. */
-async function mirrorS3Remote(layout: BirdLayout, config: RemoteConfig): Promise<{ dir: string; error?: undefined } | { error: string }> {
+async function mirrorS3Remote(layout: BirdLayout, config: RemoteConfig): Promise<{ ok: true; dir: string } | { ok: false; why: string }> {
   let backend;
   try {
     backend = await createRemoteBackend(config);
   } catch (error) {
-    return { error: (error as Error).message };
+    return { ok: false, why: (error as Error).message };
   }
   try {
     const dir = mirrorDir(layout, config.name);
     await syncMirror(backend, dir);
-    return { dir };
+    return { ok: true, dir };
   } catch (error) {
-    return { error: (error as Error).message.split('\n')[0]! };
+    return { ok: false, why: (error as Error).message.split('\n')[0]! };
   } finally {
     backend.close();
   }

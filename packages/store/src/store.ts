@@ -9,6 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
   TABLE_NAMES,
+  classifyDuckDBError,
   compactionLockHolder,
   finishPublishes,
   keepUnreadableIntent,
@@ -21,14 +22,15 @@ import {
   tryCompactionLock,
   type BirdLayout,
   type CompactionMark,
+  type DuckDBFailure,
   type RemoteConfig,
   type TableName,
 } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { ConnectionOptions, type BirdConnection, type QueryColumn, type QueryOptions, type QueryResult, type Store, type StoreOptions } from './api.ts';
-import { fileNamedInError, isConversionError, isInside, mistypedCandidates, quarantine, storedTableFiles, tableOfFile, tablesNamedIn, whyBad } from './bad-files.ts';
+import { isInside, mistypedCandidates, quarantine, storedTableFiles, tableOfFile, tablesNamedIn, whyBad } from './bad-files.ts';
 import { openCatalog, type OpenCatalog } from './catalog-lock.ts';
-import { defaultWarn, isDamagedCatalogError, setAsideDamagedCatalog } from './catalog-recovery.ts';
+import { defaultWarn, setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { RemoteAttachError, SqlError } from './errors.ts';
 import { assertPlainRoot, isPlaceholderFile, placeholderPath } from './layout.ts';
 import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration } from './init-store.ts';
@@ -73,7 +75,7 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
       sweepDeadTemporaries(layout);
       if (config.storage.mode === 'parquet') await ensurePlaceholderFiles(layout, [...localPlaceholderTargets(layout), ...pulledPlaceholderTargets(layout)]);
       let catalog = await openCatalog(layout.catalog, 'read_only', options).catch(async (error: unknown) => {
-        if (!isDamagedCatalogError(error)) throw error;
+        if (classifyDuckDBError(error).kind !== 'damaged-catalog') throw error;
         setAsideDamagedCatalog(layout, error, warn);
         await initStore(layout, undefined, options);
         return openCatalog(layout.catalog, 'read_only', options);
@@ -222,19 +224,20 @@ class StoreConnection implements BirdConnection {
         return skipped.length > 0 ? { columns, rows, warnings: skipped } : { columns, rows };
       } catch (error) {
         const message = (error as Error).message;
-        if (!repairedPlaceholders && (await this.repairPlaceholder(message))) {
+        const failure = classifyDuckDBError(error);
+        if (!repairedPlaceholders && (await this.repairPlaceholder(failure))) {
           repairedPlaceholders = true;
           continue;
         }
         const room = MAX_BAD_FILES_PER_QUERY - skipped.length;
-        let found = room > 0 ? await this.skipBadFile(message) : [];
-        if (found.length === 0 && room > 0 && !scannedSchemas && isConversionError(message)) {
+        let found = room > 0 ? await this.skipBadFile(failure.file) : [];
+        if (found.length === 0 && room > 0 && !scannedSchemas && failure.kind === 'conversion') {
           // A value that does not convert, maybe in a file DuckDB did not name: look for it, once.
           scannedSchemas = true;
           found = await this.skipMistypedFiles(sql, room);
         }
         if (found.length === 0) {
-          throw notAttachedError(message, this.remotes.remotes, this.attachedRemotes, this.remotes.failures) ?? new SqlError(message, { cause: error });
+          throw notAttachedError(failure, this.remotes.remotes, this.attachedRemotes, this.remotes.failures) ?? new SqlError(message, { cause: error });
         }
         for (const warning of found) {
           skipped.push(warning);
@@ -244,9 +247,8 @@ class StoreConnection implements BirdConnection {
     }
   }
 
-  /** Takes the file a DuckDB error names out of the query if it really is bad; returns the warning, if any. */
-  private async skipBadFile(message: string): Promise<string[]> {
-    const file = fileNamedInError(message);
+  /** Takes `file`, the one a DuckDB error names, out of the query if it really is bad; returns the warning, if any. */
+  private async skipBadFile(file: string | null): Promise<string[]> {
     if (!file) return [];
     const reason = await whyBad(this.duckdb, file);
     const warning = reason ? this.takeOut(file, reason) : null;
@@ -305,15 +307,13 @@ class StoreConnection implements BirdConnection {
    * file. Each is bird's own (zero rows, typed like its table): written again, and the query
    * retried once. Never quarantined: the query would keep failing without it.
    */
-  private async repairPlaceholder(message: string): Promise<boolean> {
-    const pattern = /No files found that match the pattern "([^"]+)"/.exec(message)?.[1];
-    const named = fileNamedInError(message);
+  private async repairPlaceholder(failure: DuckDBFailure): Promise<boolean> {
     let target: PlaceholderTarget;
-    if (pattern) {
-      const tableDir = dirname(dirname(pattern));
+    if (failure.kind === 'missing-file') {
+      const tableDir = dirname(dirname(failure.pattern));
       target = { path: placeholderPath(tableDir), table: basename(tableDir) as TableName };
-    } else if (named && isPlaceholderFile(named)) {
-      target = { path: named, table: tableOfFile(named) as TableName };
+    } else if (failure.file && isPlaceholderFile(failure.file)) {
+      target = { path: failure.file, table: tableOfFile(failure.file) as TableName };
     } else {
       return repairMistypedPlaceholders(this.layout, this.duckdb);
     }

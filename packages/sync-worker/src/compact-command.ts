@@ -1,10 +1,9 @@
 // `compact` as a command line, the same for `bird-sync compact` and `bird compact`: flags in,
 // a compaction run, what it did out (silent under cron unless it failed).
-import { birdLayout, ensureRoot, parseFlags, resolveBirdRoot } from '@bird/core';
+import { birdLayout, ensureRoot, parseCommandLine, resolveBirdRoot } from '@bird/core';
 import { indexNeedsFold, refreshHistoryIndex, storageModeOf, type CompactSummary } from '@bird/store';
+import { COMPACT_SPEC } from './command-specs.ts';
 import { progressBar } from './progress.ts';
-
-export const COMPACT_USAGE = 'compact [--dry-run] [--json] [--verbose]';
 
 export interface CommandIO {
   readonly env: NodeJS.ProcessEnv;
@@ -14,7 +13,7 @@ export interface CommandIO {
 
 /** Runs `compact` with `args` (after the word `compact`); returns the exit code. `prefix` names the program in usage lines. */
 export async function runCompact(args: readonly string[], io: CommandIO, prefix: string): Promise<number> {
-  const { values } = parseFlags(args, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, verbose: { type: 'boolean' }, auto: { type: 'boolean' } }, `${prefix} ${COMPACT_USAGE}`);
+  const { values } = parseCommandLine(COMPACT_SPEC, args, prefix);
   const layout = birdLayout(resolveBirdRoot(io.env));
   const config = ensureRoot(layout);
   const verbose = values.verbose === true;

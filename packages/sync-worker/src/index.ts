@@ -1,5 +1,5 @@
-export { runCompact, COMPACT_USAGE, type CommandIO } from './compact-command.ts';
-export { runSync, parseSince, selectRemotes, PUSH_USAGE, PULL_USAGE } from './sync-command.ts';
+export { runCompact, type CommandIO } from './compact-command.ts';
+export { runSync, parseSince, selectRemotes } from './sync-command.ts';
 export { push, checkPushable, type PushOptions, type PushSummary } from './sync/push.ts';
 export { pull, type PullOptions, type PullSummary } from './sync/pull.ts';
 export { planFetch, planHeadReads } from './sync/plan-sync.ts';

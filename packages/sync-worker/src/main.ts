@@ -1,11 +1,12 @@
 // bird-sync: the worker cron runs. `bird-sync` alone compacts, then pushes to and pulls from
 // each remote it selects; `bird-sync compact|push|pull` one at a time.
 import { BirdError, describeError, usageError } from '@bird/core';
-import { COMPACT_USAGE, runCompact, type CommandIO } from './compact-command.ts';
-import { PULL_USAGE, PUSH_USAGE, runSync } from './sync-command.ts';
+import { birdSyncUsage } from './command-specs.ts';
+import { runCompact, type CommandIO } from './compact-command.ts';
+import { runSync } from './sync-command.ts';
 import pkg from '../package.json' with { type: 'json' };
 
-const USAGE = `usage: bird-sync [--remote NAME] [--json]\n       bird-sync ${COMPACT_USAGE}\n       bird-sync ${PUSH_USAGE}\n       bird-sync ${PULL_USAGE}\n       bird-sync --version\n`;
+const USAGE = birdSyncUsage();
 
 async function main(argv: string[], io: CommandIO): Promise<number> {
   const [first, ...rest] = argv;

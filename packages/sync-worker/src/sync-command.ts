@@ -1,13 +1,11 @@
 // `push`, `pull` and the whole sync as command lines, shared by `bird-sync` and `bird`: flags
 // in, the remotes they name, one summary line per remote out (silent under cron unless it failed).
-import { BirdError, birdLayout, ensureRoot, escapeForTerminal, parseFlags, resolveBirdRoot, usageError, type BirdConfig, type RemoteConfig } from '@bird/core';
+import { BirdError, birdLayout, ensureRoot, escapeForTerminal, parseCommandLine, resolveBirdRoot, usageError, type BirdConfig, type FlagValues, type RemoteConfig } from '@bird/core';
+import { PULL_SPEC, PUSH_SPEC, SYNC_SPEC } from './command-specs.ts';
 import { runCompact, type CommandIO } from './compact-command.ts';
 import { progressBar } from './progress.ts';
 import { pull, type PullSummary } from './sync/pull.ts';
 import { isPushable, push, type PushSummary } from './sync/push.ts';
-
-export const PUSH_USAGE = 'push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]';
-export const PULL_USAGE = 'pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]';
 
 /** `7d`, `30d` or `YYYY-MM-DD` → the first UTC day to include. */
 export function parseSince(value: string, now = Date.now()): string {
@@ -33,22 +31,16 @@ type Op = 'push' | 'pull' | 'sync';
 
 /** Runs `op` with `args`; returns the exit code. `prefix` names the program in messages. */
 export async function runSync(op: Op, args: readonly string[], io: CommandIO, prefix: string): Promise<number> {
-  const usage = op === 'push' ? PUSH_USAGE : op === 'pull' ? PULL_USAGE : '[--remote NAME] [--json]';
-  const { values } = parseFlags(
-    args,
-    { remote: { type: 'string' }, since: { type: 'string' }, 'dry-run': { type: 'boolean' }, client: { type: 'string' }, json: { type: 'boolean' } },
-    `${prefix} ${usage}`,
-  );
-  if (op !== 'push' && values['dry-run']) throw usageError(`--dry-run goes with push only; ${prefix} ${usage}`);
-  if (op !== 'pull' && values.client !== undefined) throw usageError(`--client goes with pull only; ${prefix} ${usage}`);
-  const since = values.since === undefined ? undefined : parseSince(values.since as string);
+  // Each op takes only its own flags: `pull --dry-run` is an unknown option, with pull's usage.
+  const values: FlagValues<typeof PUSH_SPEC | typeof PULL_SPEC> = parseCommandLine(op === 'push' ? PUSH_SPEC : op === 'pull' ? PULL_SPEC : SYNC_SPEC, args, prefix).values;
+  const since = values.since === undefined ? undefined : parseSince(values.since);
   const layout = birdLayout(resolveBirdRoot(io.env));
   const config = ensureRoot(layout);
   if (op === 'sync') {
     const code = await runCompact(values.json ? ['--json'] : [], { ...io, stdout: values.json ? { write: () => undefined, isTTY: false } : io.stdout }, prefix);
     if (code !== 0) return code;
   }
-  const remotes = selectRemotes(config, values.remote as string | undefined);
+  const remotes = selectRemotes(config, values.remote);
   if (values.remote === undefined) for (const problem of config.remoteProblems) io.stderr.write(`${prefix}: warning: ${problem}\n`);
   if (remotes.length === 0 && values.remote === undefined) {
     if (io.stdout.isTTY) io.stdout.write('no remote to sync: add one with `bird remote add`.\n');
@@ -67,7 +59,7 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
         const result =
           step === 'push'
             ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress, onWarning: warn })
-            : await pull(layout, config, remote, { since, client: values.client as string | undefined, env: io.env, onProgress, onWarning: warn });
+            : await pull(layout, config, remote, { since, client: values.client, env: io.env, onProgress, onWarning: warn });
         bar?.stop();
         report.push({ op: step, ...result });
         if (!values.json) describe(step, result, io);

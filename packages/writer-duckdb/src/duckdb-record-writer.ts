@@ -4,7 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
   INVOCATIONS,
-  isCatalogLockedError,
+  classifyDuckDBError,
   quarantineFile,
   SESSIONS,
   quoteIdent,
@@ -106,6 +106,7 @@ export class DuckDbRecordWriter implements RecordWriter {
       await this.connection!.run(`SELECT count(*) FROM read_parquet(${quoteLiteral(path)})`);
       return true;
     } catch {
+      // whatever DuckDB refuses is what this asks: is the file readable
       return false;
     }
   }
@@ -118,6 +119,7 @@ export class DuckDbRecordWriter implements RecordWriter {
       try {
         files = readdirSync(dir).filter((f) => f.endsWith('.parquet'));
       } catch {
+        // nothing spilled for this table
         continue;
       }
       for (const file of files) {
@@ -144,7 +146,7 @@ async function openWithRetry(path: string, waitMs: number): Promise<DuckDBInstan
     try {
       return await DuckDBInstance.create(path);
     } catch (error) {
-      if (!isCatalogLockedError(error)) {
+      if (classifyDuckDBError(error).kind !== 'locked') {
         throw new BirdError(`cannot open ${path} (${(error as Error).message.split('\n')[0]}); run \`bird init --mode duckdb\`.`, { cause: error });
       }
       if (Date.now() >= deadline) return null;

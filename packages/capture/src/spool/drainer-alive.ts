@@ -21,6 +21,7 @@ export function readDrainerMarker(spoolDir: string): Holder | null {
   try {
     return parseHolderStamp(readFileSync(join(spoolDir, DRAINER_MARKER), 'utf8'));
   } catch {
+    // no marker, or one removed while read: no drainer is known to be alive
     return null;
   }
 }

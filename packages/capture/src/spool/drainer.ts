@@ -407,6 +407,7 @@ class Drainer {
     try {
       return statSync(this.layout.config).mtimeMs;
     } catch {
+      // no config.toml (or unreadable): -1, which no real mtime equals, so a config made later is read
       return -1;
     }
   }

@@ -84,7 +84,7 @@ describe('decodeRecordLine', () => {
     ['bad exit status', line({ exitCode: 1.5 })],
     ['bad session id', line({ sessionId: 'a/b' })],
   ])('rejects a record with %s', (reason, text) => {
-    expect(decodeRecordLine(text)).toBe(reason);
+    expect(decodeRecordLine(text)).toEqual({ ok: false, why: reason });
   });
   it.each([
     ['0', 0],
@@ -97,15 +97,22 @@ describe('decodeRecordLine', () => {
   ])('keeps the record with exit status %s, exit code %s (null outside int32)', (exit, code) => {
     const text = line({}).replace('\t0\t\t/home/u\t', `\t${exit}\t\t/home/u\t`);
     expect(text).toContain(`\t${exit}\t`);
-    expect(decodeRecordLine(text)).toMatchObject({ cmd: 'echo hi', exitCode: code });
+    expect(decodeRecordLine(text)).toMatchObject({ ok: true, record: { cmd: 'echo hi', exitCode: code } });
   });
   it('decodes the client id and keeps a missing one null', () => {
-    expect(decodeRecordLine(line({ clientId: 'ci@box' }))).toMatchObject({ clientId: 'ci@box' });
-    expect(decodeRecordLine(line({}))).toMatchObject({ clientId: null });
+    expect(decodeRecordLine(line({ clientId: 'ci@box' }))).toMatchObject({ ok: true, record: { clientId: 'ci@box' } });
+    expect(decodeRecordLine(line({}))).toMatchObject({ ok: true, record: { clientId: null } });
   });
 });
 
 describe('times', () => {
+  /** The record `text` (a line of rec()'s, newlines and all) holds. */
+  const recordOf = (text: string) => {
+    const decoded = decodeRecordLine(text.slice(1, -1));
+    if (!decoded.ok) throw new Error(decoded.why);
+    return decoded.record;
+  };
+
   it.each([
     ['1712345678.123456', 1712345678123456n],
     ['1712345678,5', 1712345678500000n],
@@ -114,25 +121,25 @@ describe('times', () => {
   ])('%s is %s µs', (text, us) => expect(epochToMicros(text)).toBe(us));
 
   it('takes both ends from zsh and bash records', () => {
-    expect(recordTimes(decodeRecordLine(rec().slice(1, -1)) as never, 0n)).toEqual({ startUs: 1712345678123456n, endUs: 1712345678456789n });
+    expect(recordTimes(recordOf(rec()), 0n)).toEqual({ startUs: 1712345678123456n, endUs: 1712345678456789n });
   });
   it('dates a fish record by the file mtime minus CMD_DURATION', () => {
-    const fish = decodeRecordLine(rec({ shell: 'fish', start: null, end: null, durationMs: 300 }).slice(1, -1));
-    expect(recordTimes(fish as never, 2_000_000_000n)).toEqual({ startUs: 1_999_700_000n, endUs: 2_000_000_000n });
+    const fish = recordOf(rec({ shell: 'fish', start: null, end: null, durationMs: 300 }));
+    expect(recordTimes(fish, 2_000_000_000n)).toEqual({ startUs: 1_999_700_000n, endUs: 2_000_000_000n });
   });
   it('dates a fish record without a duration (cut off by a hang-up) by the file mtime alone', () => {
-    const fish = decodeRecordLine(rec({ shell: 'fish', start: null, end: null, durationMs: null, exitCode: 129 }).slice(1, -1));
+    const fish = recordOf(rec({ shell: 'fish', start: null, end: null, durationMs: null, exitCode: 129 }));
     expect(fish).toMatchObject({ exitCode: 129, durationMs: null });
-    expect(recordTimes(fish as never, 2_000_000_000n)).toEqual({ startUs: 2_000_000_000n, endUs: null });
-    const held = decodeRecordLine(rec({ shell: 'fish', start: null, end: '1700000000.25', durationMs: null }).slice(1, -1));
-    expect(recordTimes(held as never, 2_000_000_000n)).toEqual({ startUs: 1_700_000_000_250_000n, endUs: null });
+    expect(recordTimes(fish, 2_000_000_000n)).toEqual({ startUs: 2_000_000_000n, endUs: null });
+    const held = recordOf(rec({ shell: 'fish', start: null, end: '1700000000.25', durationMs: null }));
+    expect(recordTimes(held, 2_000_000_000n)).toEqual({ startUs: 1_700_000_000_250_000n, endUs: null });
   });
   it('dates a held fish record by the end it carries, not by its late file', () => {
-    const held = decodeRecordLine(rec({ shell: 'fish', start: null, end: '1700000000.5', durationMs: 250 }).slice(1, -1));
-    expect(recordTimes(held as never, 2_000_000_000n)).toEqual({ startUs: 1_700_000_000_250_000n, endUs: 1_700_000_000_500_000n });
+    const held = recordOf(rec({ shell: 'fish', start: null, end: '1700000000.5', durationMs: 250 }));
+    expect(recordTimes(held, 2_000_000_000n)).toEqual({ startUs: 1_700_000_000_250_000n, endUs: 1_700_000_000_500_000n });
   });
   it('never makes a negative duration when the clock stepped back', () => {
-    const r = decodeRecordLine(rec({ start: '100.5', end: '100.1' }).slice(1, -1));
-    expect(recordTimes(r as never, 0n)).toEqual({ startUs: 100_500_000n, endUs: 100_500_000n });
+    const r = recordOf(rec({ start: '100.5', end: '100.1' }));
+    expect(recordTimes(r, 0n)).toEqual({ startUs: 100_500_000n, endUs: 100_500_000n });
   });
 });

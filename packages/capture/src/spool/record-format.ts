@@ -67,34 +67,39 @@ export function parseSpool(bytes: Uint8Array, from = 0): ParsedSpool {
     if (bytes[i] !== NEWLINE) continue;
     if (i > start) {
       const line = decoder.decode(bytes.subarray(start, i));
-      const result = decodeRecordLine(line);
-      if (typeof result === 'string') rejected.push({ line, reason: result });
-      else records.push(result);
+      const decoded = decodeRecordLine(line);
+      if (decoded.ok) records.push(decoded.record);
+      else rejected.push({ line, reason: decoded.why });
     }
     start = i + 1;
   }
   return { records, rejected, consumed: start, pendingBytes: bytes.length - start };
 }
 
+/** A line read back: the record, or why it is not one. */
+export type DecodedLine = { readonly ok: true; readonly record: SpoolRecord } | { readonly ok: false; readonly why: string };
+
+const notARecord = (why: string): DecodedLine => ({ ok: false, why });
+
 /** One line without its newline → a record, or the reason it is not one. */
-export function decodeRecordLine(line: string): SpoolRecord | string {
-  if (line.includes('\0')) return 'contains a NUL byte';
+export function decodeRecordLine(line: string): DecodedLine {
+  if (line.includes('\0')) return notARecord('contains a NUL byte');
   const fields = line.split('\t');
-  if (fields[0] !== RECORD_TAG) return 'does not start with the record tag';
-  if (fields.length !== FIELD_COUNT) return `has ${fields.length} fields instead of ${FIELD_COUNT}`;
-  if (fields[FIELD_COUNT - 1] !== END_MARK) return 'does not end with the end mark';
+  if (fields[0] !== RECORD_TAG) return notARecord('does not start with the record tag');
+  if (fields.length !== FIELD_COUNT) return notARecord(`has ${fields.length} fields instead of ${FIELD_COUNT}`);
+  if (fields[FIELD_COUNT - 1] !== END_MARK) return notARecord('does not end with the end mark');
   const [, shell, sessionId, pid, start, end, duration, exit, client, cwd, cmd] = fields as [string, ...string[]];
-  if (!isShellName(shell!)) return `unknown shell ${JSON.stringify(shell)}`;
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(sessionId!)) return 'bad session id';
-  if (!/^[1-9][0-9]{0,9}$/.test(pid!)) return 'bad pid';
-  if (start !== '' && !EPOCH.test(start!)) return 'bad start time';
-  if (end !== '' && !EPOCH.test(end!)) return 'bad end time';
-  if (duration !== '' && !/^[0-9]{1,12}$/.test(duration!)) return 'bad duration';
-  if (!/^-?[0-9]{1,10}$/.test(exit!)) return 'bad exit status';
+  if (!isShellName(shell!)) return notARecord(`unknown shell ${JSON.stringify(shell)}`);
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(sessionId!)) return notARecord('bad session id');
+  if (!/^[1-9][0-9]{0,9}$/.test(pid!)) return notARecord('bad pid');
+  if (start !== '' && !EPOCH.test(start!)) return notARecord('bad start time');
+  if (end !== '' && !EPOCH.test(end!)) return notARecord('bad end time');
+  if (duration !== '' && !/^[0-9]{1,12}$/.test(duration!)) return notARecord('bad duration');
+  if (!/^-?[0-9]{1,10}$/.test(exit!)) return notARecord('bad exit status');
   const decoded = [client!, cwd!, cmd!].map(unescapeField);
-  if (decoded.some((d) => d === null)) return 'bad escape sequence';
+  if (decoded.some((d) => d === null)) return notARecord('bad escape sequence');
   const [clientId, cwdText, cmdText] = decoded as string[];
-  return {
+  const record: SpoolRecord = {
     shell,
     sessionId: sessionId!,
     pid: Number(pid),
@@ -106,6 +111,7 @@ export function decodeRecordLine(line: string): SpoolRecord | string {
     cwd: cwdText!,
     cmd: cmdText!,
   };
+  return { ok: true, record };
 }
 
 /** The store's exit_code is an INTEGER (int32), as `bird-capture --exit` enforces. */

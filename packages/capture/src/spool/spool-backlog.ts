@@ -33,6 +33,7 @@ export function spoolBacklog(layout: BirdLayout): SpoolBacklog | null {
   try {
     names = readdirSync(layout.spool);
   } catch {
+    // no spool folder yet: no backlog to report
     return null;
   }
   let records = 0;

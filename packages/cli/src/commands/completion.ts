@@ -1,16 +1,15 @@
 import { loadConfig } from '@bird/core';
-import { oneOf, parseFlags } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { complete, completionLines } from '../completion.ts';
 import type { CliContext } from '../context.ts';
-import { SHELLS } from '../hook-script.ts';
 import { layoutOf } from '../layout.ts';
 import { readShellFile } from '../shell-files.ts';
-import { USAGE } from '../usage.ts';
 
 /** `bird completion zsh|bash|fish`: prints the Tab completion script, for `source <(bird completion bash)`. */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseFlags(args, {}, USAGE.completion, { min: 1, max: 1 });
-  ctx.stdout.write(readShellFile(oneOf('the shell', positionals[0]!, SHELLS), 'completion'));
+  const { operands } = parseCommand(COMMAND_SPECS.completion, args);
+  ctx.stdout.write(readShellFile(operands[0]!, 'completion'));
 }
 
 /**
@@ -24,6 +23,7 @@ export async function runComplete(args: string[], ctx: CliContext): Promise<void
     try {
       return loadConfig(layoutOf(ctx)).remotes.map((r) => r.name);
     } catch {
+      // a broken config completes no names; the next real command reports it
       return [];
     }
   };

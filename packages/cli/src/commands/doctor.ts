@@ -1,10 +1,10 @@
-import { parseFlags } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { doctorJson } from '../doctor/doctor-json.ts';
 import { doctorLines, exitStatus } from '../doctor/doctor-lines.ts';
 import { gatherFacts } from '../doctor/gather-facts.ts';
 import { escapeForTerminal, escapeJsonForTerminal } from '../format/text-width.ts';
-import { USAGE } from '../usage.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
 /**
@@ -13,7 +13,7 @@ import pkg from '../../package.json' with { type: 'json' };
  * per fact, marked ok, warn or FAIL. Exit 1 when a line FAILs. It repairs nothing.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseFlags(args, { json: { type: 'boolean' } }, USAGE.doctor);
+  const { values } = parseCommand(COMMAND_SPECS.doctor, args);
   const facts = await gatherFacts(ctx, pkg.version);
   const lines = doctorLines(facts);
   if (values.json) {

@@ -1,5 +1,6 @@
 import { BirdError, quoteLiteral, settleClientId, usageError, writeTombstones, type Tombstone } from '@bird/core';
-import { parseFlags } from '../args.ts';
+import { parseCommand, usageOf } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
 import { planForget, type StoredCommand } from '../forget/plan-forget.ts';
@@ -7,7 +8,6 @@ import { layoutOf, requireRoot } from '../layout.ts';
 import { parseSinceUs } from '../stats/stats-args.ts';
 import { defaultTimeZone } from '../stats/zone-clock.ts';
 import { connect, MINIMAL } from '../store-access.ts';
-import { USAGE } from '../usage.ts';
 
 /**
  * `bird forget ID… | --match PATTERN [--since …] [--before …] [--dry-run] [--json]`: removes this
@@ -16,19 +16,15 @@ import { USAGE } from '../usage.ts';
  * tombstones.ts).
  */
 export async function run(args: string[], ctx: CliContext): Promise<number | void> {
-  const { values, positionals } = parseFlags(
-    args,
-    { match: { type: 'string' }, since: { type: 'string' }, before: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
-    USAGE.forget,
-    { min: 0, max: Infinity },
-  );
-  const match = values.match as string | undefined;
-  if (positionals.length === 0 && match === undefined) throw usageError(`name what to forget: the commands' ids, or --match PATTERN; usage: ${USAGE.forget}`);
-  if (positionals.length > 0 && match !== undefined) throw usageError(`give ids or --match, not both; usage: ${USAGE.forget}`);
+  const spec = COMMAND_SPECS.forget;
+  const { values, operands: positionals } = parseCommand(spec, args);
+  const match = values.match;
+  if (positionals.length === 0 && match === undefined) throw usageError(`name what to forget: the commands' ids, or --match PATTERN; usage: ${usageOf(spec)}`);
+  if (positionals.length > 0 && match !== undefined) throw usageError(`give ids or --match, not both; usage: ${usageOf(spec)}`);
   const now = new Date();
   const zone = defaultTimeZone();
-  const sinceUs = values.since === undefined ? undefined : parseSinceUs(values.since as string, now, zone);
-  const beforeUs = values.before === undefined ? undefined : parseSinceUs(values.before as string, now, zone);
+  const sinceUs = values.since === undefined ? undefined : parseSinceUs(values.since, now, zone);
+  const beforeUs = values.before === undefined ? undefined : parseSinceUs(values.before, now, zone);
 
   const layout = layoutOf(ctx);
   requireRoot(layout, ctx.env);

@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { BirdError, ensureRoot, usageError } from '@bird/core';
-import { oneOf, parseFlags } from '../args.ts';
+import { parseCommand, usageOf } from '../args.ts';
+import { COMMAND_SPECS, type IMPORT_FORMATS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
 import { layoutOf } from '../layout.ts';
-import { USAGE } from '../usage.ts';
 
-const FORMATS = ['zsh', 'bash', 'fish', 'atuin'] as const;
-type Format = (typeof FORMATS)[number];
+type Format = (typeof IMPORT_FORMATS)[number];
 
 /**
  * `bird import [zsh|bash|fish|atuin] [--file PATH] [--dry-run]`: brings an existing history in,
@@ -18,9 +17,9 @@ type Format = (typeof FORMATS)[number];
  * clearly contradicts is refused.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseFlags(args, { file: { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE.import, { min: 0, max: 1 });
-  const named = positionals[0] === undefined ? null : oneOf('format', positionals[0], FORMATS);
-  const file = values.file !== undefined ? resolve(ctx.cwd, values.file as string) : defaultFile(named ?? formatOfShell(ctx.env), ctx.env);
+  const { values, operands } = parseCommand(COMMAND_SPECS.import, args);
+  const named = operands[0] ?? null;
+  const file = values.file !== undefined ? resolve(ctx.cwd, values.file) : defaultFile(named ?? formatOfShell(ctx.env), ctx.env);
   const dryRun = values['dry-run'] === true;
   const [{ readHistoryFile, detectHistoryFormat, chooseImportFormat, parseHistory, importHistory }, { initStore }, { progressBar }] = await Promise.all([
     import('@bird/import'),
@@ -62,7 +61,7 @@ function unreadableWhere(lines: readonly number[]): string {
 function formatOfShell(env: NodeJS.ProcessEnv): Format {
   const shell = basename(env.SHELL ?? '');
   if (shell === 'zsh' || shell === 'bash' || shell === 'fish') return shell;
-  throw usageError(`cannot tell which history to import from SHELL=${JSON.stringify(env.SHELL ?? '')}; name it: ${USAGE.import}`);
+  throw usageError(`cannot tell which history to import from SHELL=${JSON.stringify(env.SHELL ?? '')}; name it: ${usageOf(COMMAND_SPECS.import)}`);
 }
 
 /** Where each shell (and atuin) keeps its history unless told otherwise. */

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { checkClientId, clientIdOf, describeError, loadConfig, settleClientId, setClientId, STORAGE_MODES } from '@bird/core';
-import { oneOf, parseFlags } from '../args.ts';
+import { checkClientId, clientIdOf, describeError, loadConfig, settleClientId, setClientId } from '@bird/core';
+import { parseCommand } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { type CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
 import { layoutOf } from '../layout.ts';
 import { lockOptions } from '../store-access.ts';
-import { USAGE } from '../usage.ts';
 import { clientIdChange } from '../client-id-change.ts';
 
 /**
@@ -15,9 +15,9 @@ import { clientIdChange } from '../client-id-change.ts';
  * shells, cron and scripts name their rows and lake series alike.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values } = parseFlags(args, { mode: { type: 'string' }, 'client-id': { type: 'string' } }, USAGE.init);
-  const mode = values.mode === undefined ? undefined : oneOf('--mode', values.mode as string, STORAGE_MODES);
-  const wanted = values['client-id'] as string | undefined;
+  const { values } = parseCommand(COMMAND_SPECS.init, args);
+  const mode = values.mode;
+  const wanted = values['client-id'];
   // Before anything is made: a bad id must not leave a half-set-up store behind.
   if (wanted !== undefined) checkClientId(wanted);
   const layout = layoutOf(ctx);

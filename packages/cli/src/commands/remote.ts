@@ -7,57 +7,42 @@ import {
   planAddRemote,
   planRemoveRemote,
   rawRemotes,
-  REMOTE_TYPES,
   remoteNameOf,
   resolveClientId,
   usageError,
   type RemoteConfig,
-  type RemoteType,
 } from '@bird/core';
 import { parseRemoteUri } from '@bird/remote';
-import { oneOf, parseFlags } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { COMMAND_SPECS, type RemoteSubcommand } from '../command-specs.ts';
 import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
-import { OUTPUT_FORMATS, type OutputFormat, type ResultSet } from '../format/result-set.ts';
+import type { ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
 import { checkRemote, type CheckName, type Report } from '../remote-checks.ts';
 import { addRemote, noSuchRemote, planFileTarget, type FolderFacts, type RemoteSpec, type TargetPlan } from '../remote-config.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
-import { USAGE } from '../usage.ts';
+import { REMOTE_USAGE } from '../help-text.ts';
 
 /** `bird remote add|list|remove`: edits the remotes in config.toml; `bird remote test`: checks one. */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const [sub, ...rest] = args;
-  const handlers: Record<'add' | 'list' | 'remove' | 'test' | 'repair', (a: string[], c: CliContext) => void | Promise<void>> = { add, list, remove, test, repair };
-  if (sub === undefined) throw usageError(`missing subcommand; usage: ${USAGE.remote}`);
-  if (!Object.hasOwn(handlers, sub)) throw usageError(`unknown subcommand ${JSON.stringify(sub)}; usage: ${USAGE.remote}`);
+  // One handler per declared subcommand: a declaration without one does not compile.
+  const handlers: Record<RemoteSubcommand, (a: string[], c: CliContext) => void | Promise<void>> = { add, list, remove, test, repair };
+  if (sub === undefined) throw usageError(`missing subcommand; usage: ${REMOTE_USAGE}`);
+  if (!Object.hasOwn(handlers, sub)) throw usageError(`unknown subcommand ${JSON.stringify(sub)}; usage: ${REMOTE_USAGE}`);
   await handlers[sub as keyof typeof handlers](rest, ctx);
 }
 
 async function add(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseFlags(
-    args,
-    {
-      type: { type: 'string' },
-      uri: { type: 'string' },
-      endpoint: { type: 'string' },
-      region: { type: 'string' },
-      'read-only': { type: 'boolean' },
-      'no-auto-attach': { type: 'boolean' },
-    },
-    USAGE['remote add'],
-    { min: 1, max: 1 },
-  );
-  if (values.type === undefined) throw usageError(`missing --type file|s3; usage: ${USAGE['remote add']}`);
-  if (values.uri === undefined) throw usageError(`missing --uri; usage: ${USAGE['remote add']}`);
-  const type: RemoteType = oneOf('--type', values.type as string, REMOTE_TYPES);
+  const { values, operands } = parseCommand(COMMAND_SPECS['remote add'], args);
   const spec: RemoteSpec = {
-    name: positionals[0]!,
-    type,
-    uri: values.uri as string,
-    endpoint: values.endpoint as string | undefined,
-    region: values.region as string | undefined,
+    name: operands[0]!,
+    type: values.type,
+    uri: values.uri,
+    endpoint: values.endpoint,
+    region: values.region,
     readOnly: values['read-only'] === true,
     autoAttach: values['no-auto-attach'] !== true,
     cwd: ctx.cwd,
@@ -105,6 +90,7 @@ function folderFacts(path: string): FolderFacts {
       accessSync(path, mode);
       return true;
     } catch {
+      // any refusal (EACCES, ENOENT) means this access is not there, which is what is asked
       return false;
     }
   };
@@ -113,6 +99,7 @@ function folderFacts(path: string): FolderFacts {
     const info = statSync(path);
     kind = info.isDirectory() ? 'folder' : info.isFile() ? 'file' : 'other';
   } catch {
+    // nothing statable at the path: planFileTarget says what to do about a missing folder
     return { kind: 'missing', readable: false, writable: false, parentExists: existsSync(dirname(path)) };
   }
   const list = kind === 'folder' ? constants.X_OK : 0;
@@ -141,8 +128,7 @@ function remotesResult(remotes: readonly RemoteConfig[]): ResultSet {
 }
 
 function list(args: string[], ctx: CliContext): void {
-  const { values } = parseFlags(args, { format: { type: 'string', short: 'f' } }, USAGE['remote list']);
-  const format: OutputFormat = values.format === undefined ? 'table' : oneOf('--format', values.format as string, OUTPUT_FORMATS);
+  const format = parseCommand(COMMAND_SPECS['remote list'], args).values.format ?? 'table';
   const layout = layoutOf(ctx);
   // No root or no config yet means no remotes, not an error.
   const remotes = existsSync(layout.config) ? loadConfig(layout).remotes : [];
@@ -166,8 +152,7 @@ function list(args: string[], ctx: CliContext): void {
 }
 
 async function remove(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseFlags(args, {}, USAGE['remote remove'], { min: 1, max: 1 });
-  const name = positionals[0]!;
+  const name = parseCommand(COMMAND_SPECS['remote remove'], args).operands[0]!;
   const layout = layoutOf(ctx);
   requireRoot(layout, ctx.env);
   await editConfigFile(layout, ({ text, doc }) => {
@@ -184,8 +169,7 @@ async function remove(args: string[], ctx: CliContext): Promise<void> {
  * 1 when a check failed. It prints where the remote is, never a credential.
  */
 async function test(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseFlags(args, {}, USAGE['remote test'], { min: 1, max: 1 });
-  const name = positionals[0]!;
+  const name = parseCommand(COMMAND_SPECS['remote test'], args).operands[0]!;
   const layout = layoutOf(ctx);
   const config = existsSync(layout.config) ? loadConfig(layout) : undefined;
   const remotes = config?.remotes ?? [];
@@ -211,14 +195,14 @@ async function test(args: string[], ctx: CliContext): Promise<void> {
  * from what the lake holds, and claims them for this machine (sync-worker's repairRemote).
  */
 async function repair(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseFlags(args, { client: { type: 'string' } }, USAGE['remote repair'], { min: 1, max: 1 });
+  const { values, operands } = parseCommand(COMMAND_SPECS['remote repair'], args);
   const layout = layoutOf(ctx);
   requireRoot(layout, ctx.env);
   const config = loadConfig(layout);
-  const remote = config.remotes.find((r) => r.name === positionals[0]);
-  if (!remote) throw noSuchRemote(config.remotes.map((r) => r.name), positionals[0]!);
+  const remote = config.remotes.find((r) => r.name === operands[0]);
+  if (!remote) throw noSuchRemote(config.remotes.map((r) => r.name), operands[0]!);
   const { repairRemote } = await import('@bird/sync-worker');
-  const result = await repairRemote(layout, config, remote, { env: ctx.env, client: values.client as string | undefined });
+  const result = await repairRemote(layout, config, remote, { env: ctx.env, client: values.client });
   if (result.outcome === 'locked') throw new BirdError(`another push, pull or repair of ${remote.name} is running; try again when it is done.`);
   if (result.series.length === 0) ctx.stdout.write(`${escapeForTerminal(remote.name)}: this store has no series there yet; nothing to repair.\n`);
   for (const s of result.series) {

@@ -2,19 +2,16 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BirdError, DEFAULT_SEARCH, loadConfig, shortHostname, usageError } from '@bird/core';
 import { UNKNOWN_EXIT } from '@bird/history-index';
-import { oneOf, parseFlags } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeJsonForTerminal, escapePlain } from '../format/text-width.ts';
 import { openHistory } from '../history-source.ts';
 import { isoMicros, parseCount } from '../history-view.ts';
 import { layoutOf } from '../layout.ts';
-import { SEARCH_MODES } from '../search/query-syntax.ts';
-import { SCOPES, type SearchContext } from '../search/search-scope.ts';
+import type { SearchContext } from '../search/search-scope.ts';
 import { replayTypeahead, SearchSession, type Key, type SearchOutcome } from '../search/search-session.ts';
-import { USAGE } from '../usage.ts';
 
-const FORMATS = ['plain', 'json'] as const;
-const SHELLS = ['zsh', 'bash', 'fish'] as const;
 const DEFAULT_LIMIT = 50;
 
 /**
@@ -34,11 +31,21 @@ export function workspaceOf(dir: string): string | null {
   }
 }
 
+/** BIRD_SEARCH_HEIGHT, when set. */
+function heightFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.BIRD_SEARCH_HEIGHT;
+  if (text === undefined || text === '') return undefined;
+  const height = parseCount(text);
+  if (height === undefined) throw usageError(`BIRD_SEARCH_HEIGHT must be a whole number of at least 1, not ${JSON.stringify(text)}; set it to the lines the search may take, or unset it.`);
+  return height;
+}
+
 /** `[search] height` from config.toml; a broken config is the store's to report, not the search's. */
 function configuredHeight(ctx: CliContext): number {
   try {
     return loadConfig(layoutOf(ctx)).search.height;
   } catch {
+    // a broken config is reported by the store, not by the search's height
     return DEFAULT_SEARCH.height;
   }
 }
@@ -48,37 +55,17 @@ function configuredHeight(ctx: CliContext): number {
  * An output format asked for (`--format`, `-0`) means print, on a terminal too.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseFlags(
-    args,
-    {
-      mode: { type: 'string' },
-      filter: { type: 'string' },
-      limit: { type: 'string', short: 'n' },
-      format: { type: 'string', short: 'f' },
-      height: { type: 'string' },
-      shell: { type: 'string' },
-      session: { type: 'string' },
-      print0: { type: 'boolean', short: '0' },
-    },
-    USAGE.search,
-    { min: 0, max: Infinity },
-  );
-  const query = positionals.join(' ');
-  const mode = values.mode === undefined ? 'fuzzy' : oneOf('--mode', values.mode as string, SEARCH_MODES);
-  const scope = values.filter === undefined ? 'everywhere' : oneOf('--filter', values.filter as string, SCOPES);
-  const format = values.format === undefined ? 'plain' : oneOf('--format', values.format as string, FORMATS);
-  const shell = values.shell === undefined ? undefined : oneOf('--shell', values.shell as string, SHELLS);
-  const count = (flag: string, text: unknown, fallback: number) => {
-    if (text === undefined) return fallback;
-    const n = parseCount(text as string);
-    if (n === undefined) throw usageError(`${flag} must be a whole number of at least 1, not ${JSON.stringify(text)}.`);
-    return n;
-  };
-  const limit = count('--limit', values.limit, DEFAULT_LIMIT);
-  const height = count('--height', values.height ?? (ctx.env.BIRD_SEARCH_HEIGHT || undefined), configuredHeight(ctx));
+  const { values, operands } = parseCommand(COMMAND_SPECS.search, args);
+  const query = operands.join(' ');
+  const mode = values.mode ?? 'fuzzy';
+  const scope = values.filter ?? 'everywhere';
+  const format = values.format ?? 'plain';
+  const shell = values.shell;
+  const limit = values.limit ?? DEFAULT_LIMIT;
+  const height = values.height ?? heightFromEnv(ctx.env) ?? configuredHeight(ctx);
   const context: SearchContext = {
     host: shortHostname(),
-    session: (values.session as string | undefined) ?? null,
+    session: values.session ?? null,
     cwd: ctx.cwd,
     workspace: workspaceOf(ctx.cwd),
   };

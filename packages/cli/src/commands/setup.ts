@@ -1,20 +1,20 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BirdError, isShellName, SHELLS, usageError, type ShellName } from '@bird/core';
-import { oneOf, parseFlags } from '../args.ts';
+import { BirdError, isShellName, usageError, type ShellName } from '@bird/core';
+import { parseCommand, usageOf } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { HOOK_MARKER, judgeHook, nearestShell, readAncestors } from '../doctor/hook-state.ts';
 import { installRoot, readShellFile } from '../shell-files.ts';
 import { appendedText, findHookLine, sourceLine, startupFile } from '../startup-line.ts';
-import { USAGE } from '../usage.ts';
 
 /**
  * `bird setup [SHELL] [--append]`: the line that loads this bird's hook in every new shell, by
  * its absolute path, for the shell's startup file; with --append, added there (once).
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseFlags(args, { append: { type: 'boolean' } }, USAGE.setup, { min: 0, max: 1 });
-  const shell = positionals[0] === undefined ? shellHere(ctx.env) : oneOf('the shell', positionals[0], SHELLS);
+  const { values, operands } = parseCommand(COMMAND_SPECS.setup, args);
+  const shell = operands[0] ?? shellHere(ctx.env);
   const home = ctx.env.HOME;
   if (!home) throw new BirdError(`HOME is not set, so ${shell}'s startup file cannot be found; set HOME, or add \`${sourceLine(shell, hookFile(shell))}\` to it yourself.`);
   readShellFile(shell, 'hook'); // fails in one sentence when this install has lost its hooks
@@ -53,7 +53,7 @@ function shellHere(env: NodeJS.ProcessEnv): ShellName {
   if (here !== null) return here;
   const login = basename(env.SHELL ?? '');
   if (isShellName(login)) return login;
-  throw usageError(`cannot tell which shell to set up (SHELL=${JSON.stringify(env.SHELL ?? '')}); name it: ${USAGE.setup}`);
+  throw usageError(`cannot tell which shell to set up (SHELL=${JSON.stringify(env.SHELL ?? '')}); name it: ${usageOf(COMMAND_SPECS.setup)}`);
 }
 
 /** The file's text, or null when it does not exist. */

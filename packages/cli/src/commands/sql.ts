@@ -1,9 +1,8 @@
-import { OUTPUT_FORMATS, type OutputFormat } from '../format/result-set.ts';
 import { renderResult } from '../format/render-result.ts';
-import { oneOf, parseFlags } from '../args.ts';
+import { parseCommand, usageOf } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
 import { tableWidth, type CliContext } from '../context.ts';
 import { connect, FULL } from '../store-access.ts';
-import { USAGE } from '../usage.ts';
 import { readFileSync } from 'node:fs';
 import { usageError } from '@bird/core';
 
@@ -14,18 +13,11 @@ import { usageError } from '@bird/core';
  * stays --format's short form, as in the other commands.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseFlags(
-    args,
-    { format: { type: 'string', short: 'f' }, file: { type: 'string' }, attach: { type: 'string', multiple: true } },
-    USAGE.sql,
-    { min: 0, max: 1 },
-  );
-  const format: OutputFormat = values.format === undefined ? 'table' : oneOf('--format', values.format as string, OUTPUT_FORMATS);
-  if (values.file !== undefined && positionals.length > 0) throw usageError(`give the query or --file, not both; usage: ${USAGE.sql}`);
-  const query = values.file !== undefined ? readQueryFile(values.file as string) : positionals.length > 0 ? positionals[0]! : readStdin(ctx);
-  if (query.trim() === '') throw usageError(`the query is empty; usage: ${USAGE.sql}`);
-  // `multiple` makes --attach a list, which parseFlags's shared value type does not spell out.
-  const connection = await connect(ctx, { ...FULL, attachOnDemand: onDemandRemotes(values.attach as unknown as readonly string[] | undefined) });
+  const { values, operands } = parseCommand(COMMAND_SPECS.sql, args);
+  const format = values.format ?? 'table';
+  const query = values.file !== undefined ? readQueryFile(values.file) : operands.length > 0 ? operands[0]! : readStdin(ctx);
+  if (query.trim() === '') throw usageError(`the query is empty; usage: ${usageOf(COMMAND_SPECS.sql)}`);
+  const connection = await connect(ctx, { ...FULL, attachOnDemand: onDemandRemotes(values.attach) });
   try {
     const result = await connection.query(query);
     ctx.stdout.write(renderResult(result, format, { maxWidth: tableWidth(ctx.stdout) }));
@@ -44,14 +36,14 @@ function readQueryFile(path: string): string {
 
 /** The query piped in; on a terminal there is none to wait for. */
 function readStdin(ctx: CliContext): string {
-  if (ctx.stdinIsTTY) throw usageError(`missing argument; usage: ${USAGE.sql}`);
+  if (ctx.stdinIsTTY) throw usageError(`missing argument; usage: ${usageOf(COMMAND_SPECS.sql)}`);
   let text = '';
   try {
     text = readFileSync(0, 'utf8');
   } catch {
     // no standard input at all (closed): as good as an empty one
   }
-  if (text.trim() === '') throw usageError(`missing argument; usage: ${USAGE.sql}`);
+  if (text.trim() === '') throw usageError(`missing argument; usage: ${usageOf(COMMAND_SPECS.sql)}`);
   return text;
 }
 

@@ -45,6 +45,7 @@ function storeFacts(layout: BirdLayout, env: NodeJS.ProcessEnv): Omit<StoreFacts
   try {
     state = statSync(layout.root).isDirectory() ? 'present' : 'not-a-folder';
   } catch {
+    // cannot stat the root: doctor reports it as missing, which is what bird will see
     state = 'missing';
   }
   return { root: layout.root, rootFrom, state, catalog: state === 'present' && existsSync(layout.catalog) };

@@ -67,6 +67,7 @@ export function readAncestors(): ProcessInfo[] | null {
     try {
       stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch {
+      // the process exited, or /proc is hidden: the chain known so far is all there is
       return out.length === 0 ? null : out;
     }
     // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so it ends at the last `)`.

@@ -1,3 +1,4 @@
+import type { SearchMode } from './search-choices.ts';
 import { ACCENT_SENSITIVE, CASE_SENSITIVE, foldFor, variantOf, type FoldVariant } from './text-fold.ts';
 
 /**
@@ -26,8 +27,7 @@ import { ACCENT_SENSITIVE, CASE_SENSITIVE, foldFor, variantOf, type FoldVariant 
  * parseQuery("kubectl get pods !test", 'fuzzy') // 3 fuzzy terms and one negated exact term
  */
 
-export const SEARCH_MODES = ['fuzzy', 'prefix', 'fulltext'] as const;
-export type SearchMode = (typeof SEARCH_MODES)[number];
+export { SEARCH_MODES, type SearchMode } from './search-choices.ts';
 
 export type TermKind = 'fuzzy' | 'exact' | 'prefix' | 'suffix' | 'equal';
 

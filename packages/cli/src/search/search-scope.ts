@@ -1,9 +1,9 @@
 // Which rows a search looks at (the filter modes), and each distinct command's count and most
 // recent run among them: what the list shows, and the orders the matcher ranks within.
 import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
+import type { Scope } from './search-choices.ts';
 
-export const SCOPES = ['everywhere', 'host', 'session', 'directory', 'workspace'] as const;
-export type Scope = (typeof SCOPES)[number];
+export { SCOPES, type Scope } from './search-choices.ts';
 
 export interface SearchFilter {
   scope: Scope;

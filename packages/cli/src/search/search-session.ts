@@ -38,6 +38,7 @@ function isFolder(dir: string): boolean {
   try {
     return statSync(dir).isDirectory();
   } catch {
+    // gone or unreadable: not a folder Ctrl-D can go to
     return false;
   }
 }

@@ -39,7 +39,7 @@ describe('parseStatsArgs', () => {
     [['--since', '0d'], '--since takes a number of hours (24h), of days (7d, 30d) or a date (YYYY-MM-DD), not "0d".'],
     [['--since', '7w'], '--since takes a number of hours (24h), of days (7d, 30d) or a date (YYYY-MM-DD), not "7w".'],
     [['--since', '2024-02-30'], '--since takes a number of hours (24h), of days (7d, 30d) or a date (YYYY-MM-DD), not "2024-02-30".'],
-    [['--format', 'csv'], '--format must be table or json, not "csv".'],
+    [['--format', 'csv'], '--format must be table or json, not "csv"; usage: bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]'],
     [['--since'], '--since needs a value; usage: bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]'],
     [['--user', 'x'], 'unknown option --user; usage: bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]'],
     [['git'], 'unexpected argument "git"; usage: bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]'],

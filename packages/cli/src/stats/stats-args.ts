@@ -6,13 +6,11 @@
 // hours, and a date starts at local midnight, so it lines up with the per-day series.
 import { resolve } from 'node:path';
 import { usageError } from '@bird/core';
-import { oneOf, parseFlags } from '../args.ts';
-import { HOST_SOURCE_FLAGS, hostSourceFilter, type RowFilter } from '../row-filter.ts';
+import { parseCommand } from '../args.ts';
+import { COMMAND_SPECS, type STATS_FORMATS } from '../command-specs.ts';
+import { hostSourceFilter, type RowFilter } from '../row-filter.ts';
 import { dayStartUtcMs, defaultTimeZone, parseDay, zoneClock } from './zone-clock.ts';
 
-export const STATS_USAGE = 'bird stats [--since 24h|7d|30d|YYYY-MM-DD] [--host H] [--dir D] [--source S] [--format table|json]';
-
-export const STATS_FORMATS = ['table', 'json'] as const;
 export type StatsFormat = (typeof STATS_FORMATS)[number];
 
 export interface StatsArgs {
@@ -31,16 +29,11 @@ const HOUR_MS = 3_600_000;
  * // { filter: { sinceUs: …, dir: '/home/ana/src' }, format: 'table' }
  */
 export function parseStatsArgs(args: readonly string[], now: Date, cwd: string, timeZone: string = defaultTimeZone()): StatsArgs {
-  const { values } = parseFlags(
-    args,
-    { since: { type: 'string' }, ...HOST_SOURCE_FLAGS, dir: { type: 'string' }, format: { type: 'string', short: 'f' } },
-    STATS_USAGE,
-  );
+  const { values } = parseCommand(COMMAND_SPECS.stats, args);
   const filter: { -readonly [K in keyof RowFilter]: RowFilter[K] } = hostSourceFilter(values);
-  if (values.since !== undefined) filter.sinceUs = parseSinceUs(values.since as string, now, timeZone);
-  if (values.dir !== undefined) filter.dir = resolve(cwd, values.dir as string);
-  const format = values.format === undefined ? 'table' : oneOf('--format', values.format as string, STATS_FORMATS);
-  return { filter, format };
+  if (values.since !== undefined) filter.sinceUs = parseSinceUs(values.since, now, timeZone);
+  if (values.dir !== undefined) filter.dir = resolve(cwd, values.dir);
+  return { filter, format: values.format ?? 'table' };
 }
 
 /** `24h`, `7d` or `YYYY-MM-DD` → the first instant counted, epoch microseconds. */

@@ -42,6 +42,7 @@ export class FileRemoteBackend implements RemoteBackend {
         if (e.isDirectory()) {
           if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await walk(join(dir, e.name), `${key}/`);
         } else if (e.isFile() && key.startsWith(prefix) && !e.name.endsWith(TEMP_SUFFIX)) {
+          // gone between the listing and the stat (removed by its writer): not listed
           const st = await stat(join(dir, e.name), { bigint: true }).catch(() => null);
           if (st) out.push({ key, size: Number(st.size), etag: fileEtag(st) });
         }
@@ -106,13 +107,16 @@ export class FileRemoteBackend implements RemoteBackend {
     try {
       names = await readdir(dir);
     } catch {
+      // no folder to sweep (or unreadable): the write itself reports a real problem
       return;
     }
     const now = Date.now();
     for (const name of names) {
       if (!name.endsWith(TEMP_SUFFIX) || !(own || name.startsWith(sameObject))) continue;
       const path = join(dir, name);
+      // gone meanwhile (its writer renamed it into place): nothing stale to remove
       const st = await stat(path).catch(() => null);
+      // removed by another sweep first: gone either way
       if (st?.isFile() && now - st.mtimeMs > STALE_PARTIAL_MS) await unlink(path).catch(() => undefined);
     }
   }

@@ -84,6 +84,7 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
   try {
     await readFooters(files);
   } catch {
+    // one of them is unreadable: each alone, so only the bad ones are set aside
     for (const file of files) {
       try {
         await readFooters([file]);
@@ -114,6 +115,7 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
   try {
     stats = candidates.length > 0 ? await passOver(candidates) : [];
   } catch {
+    // one of them is unreadable: each alone, so only the bad ones are set aside
     const kept: string[] = [];
     for (const file of candidates) {
       try {

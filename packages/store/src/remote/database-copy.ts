@@ -25,6 +25,7 @@ export function isDatabaseRemote(config: RemoteConfig, layout: BirdLayout): bool
   try {
     return parseRemoteUri(config.type, config.uri, { cwd: layout.root }).database;
   } catch {
+    // a uri that does not parse is reported by whatever uses the remote
     return false;
   }
 }

@@ -74,6 +74,7 @@ export async function syncMirror(backend: RemoteBackend, dir: string): Promise<M
   let removed = 0;
   for (const [key, file] of local) {
     if (!wanted.has(key) && file.mtimeMs < startedAt - CLOCK_SLACK_MS) {
+      // already gone, or not ours to remove: the mirror is read by its listing of wanted keys, not by what is on disk
       await unlink(file.path).catch(() => undefined);
       removed++;
     }
@@ -86,6 +87,7 @@ async function claimFor(dir: string, source: string): Promise<void> {
   const marker = join(dir, MIRROR_MARKER);
   const current = await readFile(marker, 'utf8')
     .then((text) => (JSON.parse(text) as { source?: string }).source ?? '')
+    // no marker, or a damaged one: not known to mirror this source, so it is emptied and claimed
     .catch(() => undefined);
   if (current === source) return;
   makeDirs(dir);
@@ -103,15 +105,18 @@ async function localFiles(dir: string, now: number): Promise<Map<string, LocalFi
     try {
       entries = await readdir(path, { withFileTypes: true });
     } catch {
+      // a folder removed while walking, or unreadable: nothing mirrored there
       return;
     }
     for (const e of entries) {
       const child = join(path, e.name);
       if (depth < 3 && e.isDirectory()) await walk(child, `${key}${e.name}/`, depth + 1);
       else if (depth === 3 && e.isFile()) {
+        // gone between the listing and the stat: not mirrored
         const st = await stat(child).catch(() => null);
         if (!st) continue;
         if (e.name.endsWith(TEMP_SUFFIX)) {
+          // removed by another sweep first: gone either way
           if (st.mtimeMs < now - STALE_PARTIAL_MS) await unlink(child).catch(() => undefined);
         } else {
           out.set(`${key}${e.name}`, { path: child, size: st.size, mtimeMs: st.mtimeMs });

@@ -51,6 +51,7 @@ async function keepIfLanded(conn: BirdConnection, backend: RemoteBackend, paths:
     const doc = await readLakeJson(backend, key, paths.scratch);
     if (doc !== null) landed = parseSegment(doc, key, staged).batches.map((b) => b.key).sort();
   } catch {
+    // the lake cannot be read now: nothing is settled, and the next push asks again
     return;
   }
   if (landed.length === 0 || landed.join('\n') !== staged.keys.join('\n')) return;

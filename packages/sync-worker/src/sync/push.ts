@@ -71,6 +71,7 @@ export function isPushable(remote: RemoteConfig, root: string): boolean {
     checkPushable(remote, root);
     return true;
   } catch {
+    // checkPushable's reason matters only where a push is asked for; here it is a filter
     return false;
   }
 }
@@ -326,6 +327,7 @@ async function batchesReadable(conn: BirdConnection, files: readonly string[]): 
     await conn.query(`SELECT count(*) FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`);
     return true;
   } catch {
+    // whatever DuckDB refuses is not a batch to upload: it is staged again
     return false;
   }
 }
@@ -335,6 +337,7 @@ function readStagedSegment(series: SeriesPaths, seq: number) {
   try {
     return parseSegment(JSON.parse(readFileSync(file, 'utf8')), file, { client: series.client, seq });
   } catch {
+    // missing or damaged segment.json: the caller drops the staged push, its rows stay unpushed
     return null;
   }
 }
@@ -346,6 +349,7 @@ function removeStaged(series: SeriesPaths, seq: number): void {
   try {
     renameSync(dir, gone);
   } catch {
+    // gone already, or cannot be moved: the next push meets it again and decides again
     return;
   }
   rmSync(gone, { recursive: true, force: true });

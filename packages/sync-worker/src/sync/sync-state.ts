@@ -57,6 +57,7 @@ function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch {
+    // missing or damaged state: each caller reads undefined as no state
     return undefined;
   }
 }
@@ -109,6 +110,7 @@ export function writtenSeries(paths: SyncPaths): string[] {
       .map((e) => e.name)
       .sort();
   } catch {
+    // no series folder yet: nothing written to this remote
     return [];
   }
 }
@@ -167,6 +169,7 @@ export function outboxSeqs(series: SeriesPaths): number[] {
       .map(Number)
       .sort((a, b) => a - b);
   } catch {
+    // no outbox yet: nothing staged
     return [];
   }
 }
@@ -193,6 +196,7 @@ function parquetFiles(dir: string): string[] {
       .sort()
       .map((n) => join(dir, n));
   } catch {
+    // no such folder: no files
     return [];
   }
 }

@@ -41,6 +41,7 @@ const mtimeMs = (path: string): number | null => {
   try {
     return statSync(path).mtimeMs;
   } catch {
+    // never written (no push or pull yet): no time
     return null;
   }
 };

@@ -30,6 +30,7 @@ export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTa
       await connection.run('DROP TABLE IF EXISTS fresh');
       await connection.run('COMMIT');
     } catch (error) {
+      // a failed statement may have ended the transaction already; the statement's error is the one to report
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }

@@ -29,6 +29,7 @@ export async function ingestRowsDuckdb(layout: BirdLayout, prepare: () => Promis
         }
         await conn.run('COMMIT');
       } catch (error) {
+        // a failed statement may have ended the transaction already; the statement's error is the one to report
         await conn.run('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {

@@ -180,6 +180,7 @@ async function runJob(
       try {
         await merge('');
       } catch {
+        // files that disagree on columns or types; any other failure fails this retry too, and is thrown from it
         await merge(', union_by_name = true');
       }
       const reader = await connection.runAndReadAll(`SELECT CAST(${KEY[job.table]} AS VARCHAR) FROM read_parquet(${quoteLiteral(tmp)})`);
@@ -224,6 +225,7 @@ export function listPartitions(layout: BirdLayout): PartitionListing[] {
       try {
         parts = readdirSync(join(root, table));
       } catch {
+        // no folder for this table in this root: nothing to compact there
         continue;
       }
       for (const part of parts) {
@@ -251,6 +253,7 @@ function sizeOf(path: string): number {
   try {
     return statSync(path).size;
   } catch {
+    // removed meanwhile (by another compaction): it adds nothing
     return 0;
   }
 }

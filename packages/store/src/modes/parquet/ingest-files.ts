@@ -77,6 +77,7 @@ function entries(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {
+    // no such folder yet: empty
     return [];
   }
 }
@@ -88,6 +89,7 @@ function cachedRemoteNames(layout: BirdLayout): string[] {
       checkRemoteName(name);
       return true;
     } catch {
+      // not a remote's name (a stray folder): not ours to read
       return false;
     }
   });
