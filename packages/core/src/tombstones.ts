@@ -13,6 +13,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
 import { uuidv7 } from './ids.ts';
+import { sha256, toHex } from './sha256.ts';
 import type { BirdLayout } from './paths.ts';
 
 export const TOMBSTONE_REASONS = ['forget', 'retention', 'redact'] as const;
@@ -31,6 +32,18 @@ export interface Tombstone {
   /** The client id of the store that forgot it. */
   readonly by: string;
   readonly why: TombstoneReason;
+  /**
+   * This machine's forgets also keep what the command was, as a fingerprint (SHA-256 of its text,
+   * hex) and its start (epoch µs, decimal): an import of a history file that still holds the line
+   * makes another id for it, and is recognised by these instead.
+   */
+  readonly cmdHash?: string;
+  readonly startUs?: string;
+}
+
+/** The fingerprint a tombstone keeps of a command's text. */
+export function commandFingerprint(cmd: string): string {
+  return toHex(sha256(cmd));
 }
 
 /** A command's id as bird makes them (UUIDv7) or other tools may: plain, short, no control character. */
@@ -52,19 +65,34 @@ export function hasTombstones(layout: BirdLayout): boolean {
   }
 }
 
-/** Forgotten commands, by series and id. */
+/** Forgotten commands, by series and id, and by what they were. */
 export class Forgotten {
   private readonly keys = new Set<string>();
+  private readonly starts = new Map<string, bigint[]>();
   readonly all: Tombstone[] = [];
   add(t: Tombstone): void {
     const key = `${t.series}\0${t.id}`;
     if (this.keys.has(key)) return;
     this.keys.add(key);
     this.all.push(t);
+    if (t.cmdHash !== undefined && t.startUs !== undefined && /^-?[0-9]{1,20}$/.test(t.startUs)) {
+      const list = this.starts.get(t.cmdHash) ?? this.starts.set(t.cmdHash, []).get(t.cmdHash)!;
+      list.push(BigInt(t.startUs));
+    }
   }
   /** True when command `id` of series `series` (its client_id) was forgotten. */
   has(series: string, id: string): boolean {
     return this.keys.has(`${series}\0${id}`);
+  }
+  /**
+   * True when a command with this text was forgotten here and started within `withinUs` of
+   * `startUs`; a history entry with no time of its own (`null`) matches any start of that text.
+   */
+  wasForgotten(cmd: string, startUs: bigint | null, withinUs: bigint): boolean {
+    const starts = this.starts.get(commandFingerprint(cmd));
+    if (!starts) return false;
+    if (startUs === null) return true;
+    return starts.some((s) => (s > startUs ? s - startUs : startUs - s) <= withinUs);
   }
   get size(): number {
     return this.all.length;
@@ -112,7 +140,15 @@ export function readTombstones(layout: BirdLayout, names?: readonly string[]): T
       try {
         const t = JSON.parse(line) as Partial<Tombstone>;
         if (typeof t.id === 'string' && COMMAND_ID.test(t.id) && typeof t.series === 'string' && t.series !== '' && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason)) {
-          out.push({ id: t.id, series: t.series, at: t.at, by: t.by, why: t.why as TombstoneReason });
+          out.push({
+            id: t.id,
+            series: t.series,
+            at: t.at,
+            by: t.by,
+            why: t.why as TombstoneReason,
+            ...(typeof t.cmdHash === 'string' && /^[0-9a-f]{64}$/.test(t.cmdHash) ? { cmdHash: t.cmdHash } : {}),
+            ...(typeof t.startUs === 'string' ? { startUs: t.startUs } : {}),
+          });
         }
       } catch {
         // a damaged line: its command is left as it is, and a forget of it can be run again

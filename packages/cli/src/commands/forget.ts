@@ -1,4 +1,4 @@
-import { BirdError, quoteLiteral, settleClientId, usageError, writeTombstones, type Tombstone } from '@bird/core';
+import { BirdError, commandFingerprint, quoteLiteral, settleClientId, usageError, writeTombstones, type Tombstone } from '@bird/core';
 import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
@@ -56,7 +56,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   // nothing (a redo, an import, a pull) brings these commands back meanwhile.
   const by = await settleClientId(layout, ctx.env);
   const at = now.toISOString();
-  writeTombstones(layout, plan.forget.map((c): Tombstone => ({ id: c.id, series: c.clientId, at, by, why: 'forget' })));
+  writeTombstones(layout, plan.forget.map((c): Tombstone => ({ id: c.id, series: c.clientId, at, by, why: 'forget', cmdHash: commandFingerprint(c.cmd), startUs: String(c.startUs) })));
   const { loadConfig } = await import('@bird/core');
   const { storageModeOf } = await import('@bird/store');
   const removed = await storageModeOf(layout, loadConfig(layout)).remove(plan.forget.map((c) => ({ id: c.id, series: c.clientId })));

@@ -142,7 +142,8 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
         return clientsWithNewRows(ctx);
       });
       for (const [id, rows] of unnamable) problems.push(`${rows} rows carry the client id ${JSON.stringify(id)}, which cannot name a lake series (${clientIdProblem(id)}); they stay here.`);
-      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0);
+      // Series with nothing new still have work: a push staged and not committed, or forgets to carry.
+      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0);
       for (const client of [...new Set([...clients, ...staged])].sort()) {
         try {
           await pushSeries(ctx, client);
