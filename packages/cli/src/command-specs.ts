@@ -131,6 +131,18 @@ export const COMMAND_SPECS = {
       { name: 'dry-run', type: 'boolean', help: 'count what would be imported, import nothing', overview: 'synopsis' },
     ],
   },
+  forget: {
+    name: 'forget',
+    about: 'remove your commands from everything stored here, and from your series in the lakes, for good',
+    operand: { type: 'text', value: 'ID', many: true, orFlag: 'match' },
+    flags: [
+      { name: 'match', type: 'string', value: 'PATTERN', help: 'the commands whose whole text matches PATTERN (* and ?, as [capture] ignore)', overview: 'synopsis' },
+      { name: 'since', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['24h', '7d', '30d'], help: 'only the commands run since then' },
+      { name: 'before', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['7d', '30d'], help: 'only the commands run before then' },
+      { name: 'dry-run', type: 'boolean', help: 'list what would be forgotten, forget nothing', overview: 'synopsis' },
+      { name: 'json', type: 'boolean', help: 'say what was done as JSON' },
+    ],
+  },
   doctor: {
     name: 'doctor',
     about: "what a bug report needs: hooked or not, store, client id, spool, index, each remote's health",

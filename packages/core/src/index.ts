@@ -33,3 +33,4 @@ export * from './printable.ts';
 export * from './hook-settings.ts';
 export * from './errors-log.ts';
 export * from './install-layout.ts';
+export * from './tombstones.ts';

@@ -43,6 +43,8 @@ export interface BirdLayout {
   readonly historyIndex: string;
   /** Zero-row batches shaped like a lake's, which remote views list first (outside every data glob). */
   readonly lakeShape: string;
+  /** What was forgotten here (`bird forget`): one file per forget, kept so that nothing brings it back. */
+  readonly tombstones: string;
   readonly spool: string;
   /** `<pid> <boot id>` of the drainer the shells count on (see capture's spool-names.ts). */
   readonly drainerMarker: string;
@@ -77,6 +79,7 @@ export function birdLayout(root: string): BirdLayout {
     sync: join(dbDir, 'sync'),
     historyIndex: join(dbDir, 'history-index'),
     lakeShape: join(dbDir, 'lake-shape'),
+    tombstones: join(dbDir, 'tombstones'),
     spool,
     drainerMarker: join(spool, DRAINER_MARKER),
     errorsLog: join(root, 'errors.log'),

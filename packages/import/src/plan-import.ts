@@ -67,6 +67,11 @@ export interface ImportContext {
   readonly captured: readonly CapturedRow[];
   /** When the first command the hook stored from that shell started; null if none. */
   readonly firstCapturedUs: bigint | null;
+  /**
+   * True for a command this machine forgot (`bird forget`): its text, started about then (any
+   * time, for an entry with none). Such an entry is not imported again.
+   */
+  readonly forgotten?: (cmd: string, startUs: bigint | null) => boolean;
 }
 
 export interface ImportPlan {
@@ -77,6 +82,8 @@ export interface ImportPlan {
   readonly duplicates: number;
   /** Left out by a leading space, `[capture] ignore` or an empty command. */
   readonly private: number;
+  /** Left out as forgotten here (`bird forget`). */
+  readonly forgotten: number;
 }
 
 const isAtuin = (e: HistoryEntry): e is AtuinHistoryEntry => 'atuinId' in e;
@@ -96,6 +103,7 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
   const invocations: InvocationRow[] = [];
   let duplicates = 0;
   let privateCount = 0;
+  let forgottenCount = 0;
 
   entries.forEach((entry, i) => {
     const decision = decisions[i]!;
@@ -105,6 +113,10 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
     }
     if (context.known.has(ids[i]!) || live[i]) {
       duplicates++;
+      return;
+    }
+    if (context.forgotten?.(decision.cmd, entry.startUs)) {
+      forgottenCount++;
       return;
     }
     const timestamp = timestamps[i]!;
@@ -130,7 +142,7 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
       sessions.set(sessionId, { session_id: sessionId, client_id: context.clientId, invoker: shell, invoker_pid: null, registered_at: timestamp, cwd: null, date });
     }
   });
-  return { invocations, sessions: [...sessions.values()], read: entries.length, duplicates, private: privateCount };
+  return { invocations, sessions: [...sessions.values()], read: entries.length, duplicates, private: privateCount, forgotten: forgottenCount };
 }
 
 /**

@@ -5,7 +5,7 @@
  * what was written).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { BirdError, INVOCATIONS, SESSIONS, quoteLiteral, resolveClientId, shortHostname, type BirdConfig, type BirdLayout, type TableDef } from '@bird/core';
+import { BirdError, INVOCATIONS, SESSIONS, forgotten, hasTombstones, quoteLiteral, resolveClientId, shortHostname, type BirdConfig, type BirdLayout, type TableDef } from '@bird/core';
 import { ConnectionOptions, openStore, storageModeOf } from '@bird/store';
 import { parseAtuinHistory } from './atuin-history.ts';
 import { parseBashHistory } from './bash-history.ts';
@@ -14,6 +14,9 @@ import type { HistoryEntry, HistoryParse } from './history-entry.ts';
 import type { CapturedRow } from './match-untimed.ts';
 import { IMPORT_SESSION_PREFIX, LIVE_MATCH_US, planImport, type ImportFormat, type ImportPlan } from './plan-import.ts';
 import { parseZshHistory } from './zsh-history.ts';
+
+/** A history keeps whole seconds: an entry this close to a forgotten command's start is it. */
+const FORGOTTEN_MATCH_US = 2_000_000n;
 
 export interface ImportOptions {
   readonly dryRun?: boolean;
@@ -27,6 +30,8 @@ export interface ImportSummary {
   readonly imported: number;
   readonly duplicates: number;
   readonly private: number;
+  /** Left out as forgotten here (`bird forget`). */
+  readonly forgotten: number;
   readonly unreadable: number;
   /** Lines of the file where unreadable entries start (as many as the parser could tell). */
   readonly unreadableLines: readonly number[];
@@ -84,6 +89,8 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
       env,
       rules: { ignore: config.capture.ignore },
       ...held,
+      // A forgotten command in the file stays forgotten (its import id is not the one it had).
+      ...(hasTombstones(layout) ? { forgotten: (cmd: string, startUs: bigint | null) => forgotten(layout).wasForgotten(cmd, startUs, FORGOTTEN_MATCH_US) } : {}),
     });
   };
   let plan: ImportPlan | undefined;
@@ -96,7 +103,7 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
     }, options.onProgress);
     warning = result.warning;
   }
-  const summary: ImportSummary = { file: path, read: plan!.read, imported: plan!.invocations.length, duplicates: plan!.duplicates, private: plan!.private, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
+  const summary: ImportSummary = { file: path, read: plan!.read, imported: plan!.invocations.length, duplicates: plan!.duplicates, private: plan!.private, forgotten: plan!.forgotten, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
   return warning ? { ...summary, warning } : summary;
 }
 

@@ -8,7 +8,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BirdError, type TableName } from '@bird/core';
+import { BirdError, COMMAND_ID, type TableName } from '@bird/core';
 import { LAKE_FORMAT_KEY, LAKE_FORMAT_VERSION, parseLakeKey } from './lake-layout.ts';
 import { RemoteAccessError, type RemoteBackend } from './remote-backend.ts';
 
@@ -48,6 +48,13 @@ export interface LogSegment {
   /** The push's token (see ClientHead.token); absent in segments of older birds. */
   readonly token?: string;
   readonly batches: readonly SegmentBatch[];
+  /**
+   * Batches of this series the push withdrew (written again without forgotten rows, as the
+   * batches it lists): a reader fetches none of them from here on; the owner deletes them.
+   */
+  readonly withdrawn?: readonly string[];
+  /** Ids of this series' commands its owner forgot: a reader removes its copies, and keeps them out for good. */
+  readonly forgotten?: readonly string[];
 }
 
 /** A checked segment, with the entries that were left out and why (one phrase each). */
@@ -194,19 +201,42 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     const e = entry as Record<string, unknown>;
     batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0 });
   }
+  // Withdrawals and tombstones hold in this series only: a key of another series, or an id that is
+  // not one, is left out and named, like a bad batch entry.
+  const withdrawn: string[] = [];
+  for (const k of Array.isArray(value.withdrawn) ? (value.withdrawn as unknown[]) : []) {
+    const batch = typeof k === 'string' ? parseLakeKey(k) : null;
+    if (batch !== null && batch.client === expected.client) withdrawn.push(k as string);
+    else rejected.push(`a withdrawal that is not a batch of this series (${JSON.stringify(k)?.slice(0, 200)})`);
+  }
+  const forgotten: string[] = [];
+  for (const id of Array.isArray(value.forgotten) ? (value.forgotten as unknown[]) : []) {
+    if (typeof id === 'string' && COMMAND_ID.test(id)) forgotten.push(id);
+    else rejected.push(`a forgotten id that is not one (${JSON.stringify(id)?.slice(0, 200)})`);
+  }
   return {
     version: isCount(value.version) ? value.version : 1,
     client: expected.client,
     seq: expected.seq,
     ...(typeof value.token === 'string' ? { token: value.token } : {}),
     batches,
+    ...(withdrawn.length > 0 ? { withdrawn } : {}),
+    ...(forgotten.length > 0 ? { forgotten } : {}),
     rejected,
   };
 }
 
 /** A segment as this bird writes it. */
-export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[]): LogSegment {
-  return { version: 1, client, seq, token, batches };
+export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[], forgets: { withdrawn?: readonly string[]; forgotten?: readonly string[] } = {}): LogSegment {
+  return {
+    version: 1,
+    client,
+    seq,
+    token,
+    batches,
+    ...(forgets.withdrawn?.length ? { withdrawn: forgets.withdrawn } : {}),
+    ...(forgets.forgotten?.length ? { forgotten: forgets.forgotten } : {}),
+  };
 }
 
 /** A head as this bird writes it. */

@@ -49,7 +49,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   }
   const verb = dryRun ? 'would import' : 'imported';
   if (summary.warning) warn(ctx, summary.warning);
-  ctx.stdout.write(`${escapeForTerminal(basename(file))}: read ${summary.read}, ${verb} ${summary.imported}, skipped ${summary.duplicates} already stored and ${summary.private} kept out by the privacy rules.\n`);
+  const forgottenToo = summary.forgotten > 0 ? `, ${summary.forgotten} forgotten here (bird forget)` : '';
+  ctx.stdout.write(`${escapeForTerminal(basename(file))}: read ${summary.read}, ${verb} ${summary.imported}, skipped ${summary.duplicates} already stored${forgottenToo} and ${summary.private} kept out by the privacy rules.\n`);
 }
 
 function unreadableWhere(lines: readonly number[]): string {

@@ -9,7 +9,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quarantineFile, quoteIdent, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { stageForgotten } from './forgotten.ts';
 import { MAX_VALUE_BYTES, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
+import { removedRows } from './remove.ts';
 import type { IncomingGroup, IngestFilesOptions } from './storage-mode.ts';
 
 /** How a mode writes each table's rows (the files of one table, of any days); returns the rows added. */
@@ -49,13 +51,15 @@ export async function stageFresh(connection: DuckDBConnection, layout: BirdLayou
   await connection.run('DROP TABLE IF EXISTS fresh');
   if (checked.good.length === 0) return false;
   const key = quoteIdent(ROW_KEY[table]);
+  // A command forgotten here is never brought back by a lake that still holds a copy.
+  const forgotten = table !== 'sessions' && (await stageForgotten(connection, layout)) ? ` AND NOT coalesce(${removedRows(table, 'i')}, false)` : '';
   // NOT EXISTS, never NOT IN: one NULL key in a stored file must not hide every incoming row.
   const notStored = stored.map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
   await connection.run(
     `CREATE TEMP TABLE fresh AS SELECT * FROM (
        SELECT * FROM (SELECT ${incomingColumns(table, checked.columns, options.fromSeries)} FROM ${readIncoming(checked.good, options.fromSeries)})
        WHERE ${rowIsWhole(table)} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1
-     ) i${notStored ? ` WHERE ${notStored}` : ''}`,
+     ) i WHERE true${notStored ? ` AND ${notStored}` : ''}${forgotten}`,
   );
   return true;
 }

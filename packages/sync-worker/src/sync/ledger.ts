@@ -37,10 +37,32 @@ export async function writeLedger(conn: BirdConnection, series: SeriesPaths, tab
   });
 }
 
-/** The keys of `files` (batches of `table`) onto the series' ledger, as file `name`. */
-export async function ledgerFromBatches(conn: BirdConnection, series: SeriesPaths, table: TableName, name: string, files: readonly string[]): Promise<void> {
+/** A batch file here, and the lake key it is (or will be) stored at. */
+export interface BatchFile {
+  readonly path: string;
+  readonly key: string;
+}
+
+/**
+ * The keys of `files` (batches of `table`) onto the series' ledger, as file `name`, each with the
+ * lake key of the batch that holds it (`batch`): what a forget needs to find the batches to write
+ * again. Ledgers of older birds have no `batch` (read as NULL).
+ */
+export async function ledgerFromBatches(conn: BirdConnection, series: SeriesPaths, table: TableName, name: string, files: readonly BatchFile[]): Promise<void> {
   if (files.length === 0) return;
-  await writeLedger(conn, series, table, name, `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`);
+  const parts = files.map((f) => `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key", ${quoteLiteral(f.key)} AS "batch" FROM read_parquet(${quoteLiteral(f.path)})`);
+  await writeLedger(conn, series, table, name, parts.join(' UNION ALL '));
+}
+
+/** The lake keys of the series' batches that hold any of `ids` (of `table`), as the ledger knows them, and the ids it knows no batch of. */
+export async function batchesHolding(conn: BirdConnection, series: SeriesPaths, table: TableName, ids: readonly string[]): Promise<{ batches: string[]; unplaced: string[] }> {
+  const files = seriesLedgerFiles(series, table);
+  if (files.length === 0 || ids.length === 0) return { batches: [], unplaced: [] };
+  const list = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+  const wanted = ids.map(quoteLiteral).join(', ');
+  const held = await conn.query(`SELECT DISTINCT "batch" FROM ${list} WHERE "key" IN (${wanted}) AND "batch" IS NOT NULL ORDER BY 1`);
+  const unplaced = await conn.query(`SELECT DISTINCT "key" FROM ${list} WHERE "key" IN (${wanted}) GROUP BY "key" HAVING count("batch") = 0 ORDER BY 1`);
+  return { batches: held.rows.map((r) => String(r[0])), unplaced: unplaced.rows.map((r) => String(r[0])) };
 }
 
 /** Takes push `seq` off the ledger: its segment was overwritten by another writer, so its rows are not in the lake's index. */
@@ -64,7 +86,7 @@ export async function compactLedger(conn: BirdConnection, series: SeriesPaths, s
     const files = seriesLedgerFiles(series, table).filter((f) => basename(f) !== keepApart);
     if (files.length < 32) continue;
     const name = `m${state?.seq ?? 0}-${Date.now()}`;
-    await writeLedger(conn, series, table, name, `SELECT DISTINCT "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}])`);
+    await writeLedger(conn, series, table, name, `SELECT DISTINCT "key", "batch" FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`);
     // Duplicates between the merged file and a source left by a crash are harmless: the ledger is a set.
     for (const f of files) if (existsSync(f)) rmSync(f, { force: true });
   }

@@ -8,6 +8,7 @@ import { isDatabaseRemote, registerCachedRemote, storageModeOf, type IncomingGro
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { pullDatabase } from './pull-database.ts';
 import { planFetch, planHeadReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
+import { applyForgets, type SeriesForgets } from './apply-forgets.ts';
 import { listHeads, listSeriesBatches, readHead, readLog } from './series-index.ts';
 import { prepareSyncDirs, readPullState, readRefusal, seriesPaths, syncPaths, trySyncLock, writePullState, writtenSeries } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
@@ -75,7 +76,9 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     // listed whole on every pull, and the state remembers which batches were added already.
     const unindexed = format === null;
     const listed = new Set(state.listed ?? []);
-    const known: KnownBatch[] = unindexed ? (await listLakeBatches(backend)).filter((b) => !listed.has(b.key)) : checkedBatches(state.deferred);
+    let known: KnownBatch[] = unindexed ? (await listLakeBatches(backend)).filter((b) => !listed.has(b.key)) : checkedBatches(state.deferred);
+    const withdrawn = new Set<string>();
+    const forgets: SeriesForgets[] = [];
     if (!unindexed) {
       const heads = await listHeads(backend);
       for (const client of planHeadReads(heads, cursors, self, options.client)) {
@@ -83,9 +86,15 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
         const read = await readSeries(backend, client, cursors[client], etag, paths.scratch, (m) => warn(`remote ${remote.name}: ${m}`));
         if (read === null) continue;
         known.push(...read.batches);
+        for (const k of read.withdrawn) withdrawn.add(k);
+        if (read.forgotten.length > 0) forgets.push({ series: client, ids: read.forgotten });
         cursors[client] = read.cursor;
       }
     }
+    // A batch its owner withdrew (written again without what was forgotten) is never fetched.
+    known = known.filter((b) => !withdrawn.has(b.key));
+    // What teammates forgot leaves this machine before anything new arrives, and stays out.
+    if (forgets.length > 0) await applyForgets(layout, config, forgets);
     const wanted = options.client ?? null;
     const mine = (b: KnownBatch) => (wanted === null ? !self.has(b.client) : b.client === wanted);
     const { fetch, defer } = planFetch(known.filter(mine), { tables: syncedTables(config.sync), since: options.since });
@@ -138,19 +147,30 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
  * index is reported once per new damage, and never stops the pull. Null: nothing to read now
  * (the head vanished between the listing and the read).
  */
-async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, warn: (m: string) => void): Promise<{ batches: KnownBatch[]; cursor: PullCursor } | null> {
+interface SeriesRead {
+  readonly batches: KnownBatch[];
+  readonly cursor: PullCursor;
+  /** Batches withdrawn in the segments read. */
+  readonly withdrawn: readonly string[];
+  /** Ids the owner forgot, in the segments read. */
+  readonly forgotten: readonly string[];
+}
+
+async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, warn: (m: string) => void): Promise<SeriesRead | null> {
   const from = cursor?.seq ?? 0;
   const head = await readHead(backend, client, scratch);
   if (head.kind === 'missing') return null;
   let damage: string | null = null;
   if (head.kind === 'damaged') damage = head.damage.message;
   else if (head.head.seq < from) damage = `${head.head.client}'s head names segment ${head.head.seq}, behind the ${from} already read`;
+  let forgets = { withdrawn: [] as readonly string[], forgotten: [] as readonly string[] };
   if (damage === null && head.kind === 'present') {
     const log = await readLog(backend, client, from, head.head.seq, scratch);
     for (const r of log.rejected) warn(`left out ${r}.`);
+    forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten };
     if (log.damage === null) {
       const taken = new Set(cursor?.listed ?? []);
-      return { batches: log.batches.filter((b) => !taken.has(b.key)), cursor: { seq: head.head.seq, etag } };
+      return { batches: log.batches.filter((b) => !taken.has(b.key)), cursor: { seq: head.head.seq, etag }, ...forgets };
     }
     damage = log.damage.message;
   }
@@ -158,7 +178,7 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   const taken = new Set(cursor?.listed ?? []);
   const fresh = (await listSeriesBatches(backend, client)).filter((b) => !taken.has(b.key));
   if (damage !== cursor?.damage) warn(`${damage}; series ${client} is read by listing its folders until its owner's next push repairs the index (\`bird remote repair\`).`);
-  return { batches: fresh, cursor: { seq: from, etag, listed: [...taken, ...fresh.map((b) => b.key)], damage: damage! } };
+  return { batches: fresh, cursor: { seq: from, etag, listed: [...taken, ...fresh.map((b) => b.key)], damage: damage! }, ...forgets };
 }
 
 /** Deferred batches from the state file, each checked again as a lake key (the file is input too). */

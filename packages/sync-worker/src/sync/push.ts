@@ -26,9 +26,10 @@ import {
 import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpushedRowsSql } from './ledger.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
+import { forgetsToCarry, stageForgets } from './push-forgets.ts';
 import { readHead, readLog } from './series-index.ts';
 import { SeriesConflict, TRANSFER_CONCURRENCY, newToken, rebuildSeries, type SeriesContext } from './series-rebuild.ts';
-import { outboxSeqs, prepareSeriesDirs, prepareSyncDirs, readRefusal, remoteLedgerFiles, readSeriesState, seriesPaths, syncPaths, trySyncLock, writeRefusal, writeSeriesState, writtenSeries, type SeriesPaths, type SeriesState } from './sync-state.ts';
+import { addLines, outboxSeqs, prepareSeriesDirs, prepareSyncDirs, readRefusal, remoteLedgerFiles, readSeriesState, seriesPaths, syncPaths, trySyncLock, writeRefusal, writeSeriesState, writtenSeries, type SeriesPaths, type SeriesState } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
 
 export { TRANSFER_CONCURRENCY } from './series-rebuild.ts';
@@ -90,7 +91,6 @@ interface Totals {
 }
 
 interface PushContext extends SeriesContext {
-  readonly layout: BirdLayout;
   readonly tables: readonly TableName[];
   readonly since?: string;
   /** The settled client id: the series of rows of a table without client_id whose command is not stored here. */
@@ -142,7 +142,8 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
         return clientsWithNewRows(ctx);
       });
       for (const [id, rows] of unnamable) problems.push(`${rows} rows carry the client id ${JSON.stringify(id)}, which cannot name a lake series (${clientIdProblem(id)}); they stay here.`);
-      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0);
+      // Series with nothing new still have work: a push staged and not committed, or forgets to carry.
+      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0);
       for (const client of [...new Set([...clients, ...staged])].sort()) {
         try {
           await pushSeries(ctx, client);
@@ -270,6 +271,10 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   if (plan.upload !== null) state = await uploadStaged(ctx, series, plan.upload);
   const seq = (state?.seq ?? plan.nextSeq - 1) + 1;
   if (await stage(ctx, series, seq)) state = await uploadStaged(ctx, series, seq);
+  // What was forgotten here since: its batches written again without it, the old ones withdrawn.
+  const forgets = forgetsToCarry(ctx, series);
+  const forgetSeq = (state?.seq ?? plan.nextSeq - 1) + 1;
+  if (forgets.length > 0 && (await stageForgets(ctx, series, forgetSeq, forgets))) state = await uploadStaged(ctx, series, forgetSeq);
   await compactLedger(ctx.conn, series, state);
   if (refusal) writeRefusal(series, null); // settled since (the other writer gave the series up, or a repair)
 }
@@ -442,8 +447,15 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
   const segment = readStagedSegment(series, seq);
   if (!segment?.token) throw new Error(`the push staged in ${dir} is damaged; it was left out, and the next push stages its rows again.`);
   for (const table of TABLE_NAMES) {
-    const files = segment.batches.filter((b) => b.table === table).map((b) => join(dir, 'batches', b.key));
+    const files = segment.batches.filter((b) => b.table === table).map((b) => ({ path: join(dir, 'batches', b.key), key: b.key }));
     await ledgerFromBatches(ctx.conn, series, table, String(seq), files);
+  }
+  // A forget push: what it carried is noted, and the batches it withdrew are deleted now that the
+  // head names it (again after a crash: deleting what is gone changes nothing).
+  if (segment.forgotten?.length) addLines(series.carriedForgets, segment.forgotten);
+  if (segment.withdrawn?.length) {
+    addLines(series.withdrawn, segment.withdrawn);
+    for (const key of segment.withdrawn) await ctx.backend.remove(key);
   }
   const state: SeriesState = { seq, token: segment.token, verified: false };
   writeSeriesState(series, state);

@@ -54,7 +54,7 @@ export async function repairRemote(layout: BirdLayout, config: BirdConfig, remot
         // A series with nothing in the lake (an id this store never pushed as) has nothing to repair.
         if ((await readHead(backend, client, paths.scratch)).kind === 'missing' && (await listSeriesBatches(backend, client)).length === 0) continue;
         const series = seriesPaths(paths, client);
-        const result = await rebuildSeries({ remote, backend, paths, conn, warn: () => undefined }, series, { requireOwnership: false, rewriteIndex: true });
+        const result = await rebuildSeries({ layout, remote, backend, paths, conn, warn: () => undefined }, series, { requireOwnership: false, rewriteIndex: true });
         writeRefusal(series, null);
         done.push({ client, seq: result.state.seq, rewrittenSegments: result.rewrittenSegments, orphanBatches: result.orphanBatches });
       }

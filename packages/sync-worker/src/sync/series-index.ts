@@ -32,6 +32,10 @@ export interface LogRead {
   readonly damage: LakeIndexDamage | null;
   /** The token of each segment read, by number (a writer checks its own pushes with them). */
   readonly tokens: ReadonlyMap<number, string | null>;
+  /** Batches the segments read withdrew (rewritten without forgotten rows): fetch none of them. */
+  readonly withdrawn: string[];
+  /** Ids of commands the series' owner forgot, in the segments read. */
+  readonly forgotten: string[];
 }
 
 /** Segments read at once. */
@@ -46,19 +50,23 @@ export async function readLog(backend: RemoteBackend, client: string, from: numb
   const batches: KnownBatch[] = [];
   const rejected: string[] = [];
   const tokens = new Map<number, string | null>();
+  const withdrawn: string[] = [];
+  const forgotten: string[] = [];
   for (let start = from + 1; start <= to; start += LOG_CONCURRENCY) {
     const seqs: number[] = [];
     for (let seq = start; seq <= to && seqs.length < LOG_CONCURRENCY; seq++) seqs.push(seq);
     const read = await Promise.all(seqs.map((seq) => readSegmentAt(backend, client, seq, scratch)));
     for (let i = 0; i < seqs.length; i++) {
       const result = read[i]!;
-      if (result instanceof LakeIndexDamage) return { batches, rejected, lastSeq: seqs[i]! - 1, damage: result, tokens };
+      if (result instanceof LakeIndexDamage) return { batches, rejected, lastSeq: seqs[i]! - 1, damage: result, tokens, withdrawn, forgotten };
       for (const b of result.batches) batches.push({ ...b, client });
+      withdrawn.push(...(result.withdrawn ?? []));
+      forgotten.push(...(result.forgotten ?? []));
       for (const r of result.rejected) rejected.push(`${segmentKey(client, seqs[i]!)}: ${r}`);
       tokens.set(seqs[i]!, result.token ?? null);
     }
   }
-  return { batches, rejected, lastSeq: Math.max(from, to), damage: null, tokens };
+  return { batches, rejected, lastSeq: Math.max(from, to), damage: null, tokens, withdrawn, forgotten };
 }
 
 async function readSegmentAt(backend: RemoteBackend, client: string, seq: number, scratch: string) {

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { BirdError, ROW_KEY, TABLE_NAMES, quoteIdent, quoteLiteral, shortHostname, type RemoteConfig } from '@bird/core';
+import { BirdError, ROW_KEY, TABLE_NAMES, quoteIdent, quoteLiteral, shortHostname, type BirdLayout, type RemoteConfig } from '@bird/core';
 import type { BirdConnection } from '@bird/store';
 import { LAKE_FORMAT_KEY, headDoc, headKey, lakeFormatDoc, segmentDoc, segmentKey, writeLakeJson, type RemoteBackend, type SegmentBatch } from '@bird/remote';
 import { clearLedger, ledgerFromBatches } from './ledger.ts';
@@ -24,6 +24,7 @@ import { prepareSeriesDirs, writeSeriesState, type SeriesPaths, type SeriesState
 export const TRANSFER_CONCURRENCY = 8;
 
 export interface SeriesContext {
+  readonly layout: BirdLayout;
   readonly remote: RemoteConfig;
   readonly backend: RemoteBackend;
   readonly paths: SyncPaths;
@@ -83,7 +84,7 @@ export async function rebuildSeries(ctx: SeriesContext, series: SeriesPaths, opt
     clearLedger(series);
     prepareSeriesDirs(series);
     const recovered = `recovered-${Date.now()}`;
-    for (const table of TABLE_NAMES) await ledgerFromBatches(ctx.conn, series, table, recovered, files.filter((f) => f.table === table).map((f) => f.path));
+    for (const table of TABLE_NAMES) await ledgerFromBatches(ctx.conn, series, table, recovered, files.filter((f) => f.table === table).map((f) => ({ path: f.path, key: f.key })));
 
     const token = newToken();
     let seq: number;
@@ -113,6 +114,8 @@ export async function rebuildSeries(ctx: SeriesContext, series: SeriesPaths, opt
 interface Downloaded {
   readonly table: KnownBatch['table'];
   readonly path: string;
+  /** Its lake key. */
+  readonly key: string;
 }
 
 async function download(backend: RemoteBackend, batches: readonly KnownBatch[], dir: string): Promise<Downloaded[]> {
@@ -124,7 +127,7 @@ async function download(backend: RemoteBackend, batches: readonly KnownBatch[], 
       queue.add(async () => {
         const path = join(dir, b.key);
         await backend.get(b.key, path);
-        out.push({ table: b.table, path });
+        out.push({ table: b.table, path, key: b.key });
       }),
     ),
   );

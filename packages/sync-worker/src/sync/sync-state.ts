@@ -76,13 +76,26 @@ export interface SeriesPaths {
   readonly outbox: string;
   /** Set when adopting the series was refused (it holds rows this store does not have), with the head it was refused at. */
   readonly refused: string;
+  /** Ids of forgotten commands a push has carried to the lake (a line each). */
+  readonly carriedForgets: string;
+  /** Batches of the series a push withdrew (a line each): never to be read again, deleted from the lake. */
+  readonly withdrawn: string;
 }
 
 export function seriesPaths(paths: SyncPaths, client: string): SeriesPaths {
   const problem = clientIdProblem(client);
   if (problem) throw new Error(`client id ${JSON.stringify(client)} cannot name a series (${problem})`);
   const dir = join(paths.series, client);
-  return { client, dir, pushState: join(dir, 'push.json'), pushed: join(dir, 'pushed'), outbox: join(dir, 'outbox'), refused: join(dir, 'refused.json') };
+  return {
+    client,
+    dir,
+    pushState: join(dir, 'push.json'),
+    pushed: join(dir, 'pushed'),
+    outbox: join(dir, 'outbox'),
+    refused: join(dir, 'refused.json'),
+    carriedForgets: join(dir, 'forgotten.txt'),
+    withdrawn: join(dir, 'withdrawn.txt'),
+  };
 }
 
 export function prepareSeriesDirs(series: SeriesPaths): void {
@@ -245,4 +258,23 @@ export function readPullState(paths: SyncPaths, source: string): PullState {
 
 export function writePullState(paths: SyncPaths, state: PullState): void {
   writeFileAtomic(paths.pullState, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+}
+
+// ---- lines kept per series (forgets carried, batches withdrawn) ------------------------------
+
+/** The lines of a small state file, as a set; a missing or unreadable file is empty (a push then carries or deletes again: both are idempotent). */
+export function readLineSet(path: string): Set<string> {
+  try {
+    return new Set(readFileSync(path, 'utf8').split('\n').filter((l) => l !== ''));
+  } catch {
+    // missing or unreadable: the push carries or deletes again, which is idempotent
+    return new Set();
+  }
+}
+
+/** Adds lines to such a file, written whole (a crash leaves the old set or the new). */
+export function addLines(path: string, lines: Iterable<string>): void {
+  const all = readLineSet(path);
+  for (const l of lines) all.add(l);
+  writeFileAtomic(path, [...all].map((l) => `${l}\n`).join(''), { mode: 0o600 });
 }

@@ -4,10 +4,12 @@
 // call: bird.duckdb is held read-write only for the moment of the inserts.
 import type { BirdLayout } from '@bird/core';
 import { DuckDbRecordWriter } from '@bird/writer-duckdb';
+import { withoutForgotten } from '../forgotten.ts';
 import { journalStored } from '../journal-stored.ts';
 import type { AppendResult, CapturedCommand } from '../storage-mode.ts';
 
-export async function appendDuckdb(layout: BirdLayout, commands: readonly CapturedCommand[]): Promise<AppendResult> {
+export async function appendDuckdb(layout: BirdLayout, all: readonly CapturedCommand[]): Promise<AppendResult> {
+  const commands = withoutForgotten(layout, all);
   if (commands.length === 0) return { written: 0, problems: [] };
   const writer = await DuckDbRecordWriter.open(layout);
   try {

@@ -5,6 +5,7 @@ import { appendDuckdb } from './append.ts';
 import { compactDuckdb } from './compact.ts';
 import { ingestFilesDuckdb } from './ingest-files.ts';
 import { ingestRowsDuckdb } from './ingest-rows.ts';
+import { removeDuckdb } from './remove.ts';
 
 /** duckdb mode: rows inserted into the tables of bird.duckdb; nothing to merge, only spilled rows to take in. */
 export function duckdbMode(layout: BirdLayout, _config: BirdConfig): StorageMode {
@@ -14,6 +15,7 @@ export function duckdbMode(layout: BirdLayout, _config: BirdConfig): StorageMode
     compactionDue: () => false,
     ingestRows: (prepare, onProgress) => ingestRowsDuckdb(layout, prepare, onProgress),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesDuckdb(layout, remote, byTable, options)),
+    remove: (ids) => removeDuckdb(layout, ids),
     compact: () => compactDuckdb(layout),
   };
 }

@@ -42,7 +42,7 @@ export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTa
 }
 
 /** The `cached_*` schemas bird.duckdb holds tables in (duckdb mode), the placeholder left out. */
-async function cachedSchemas(connection: DuckDBConnection): Promise<string[]> {
+export async function cachedSchemas(connection: DuckDBConnection): Promise<string[]> {
   const reader = await connection.runAndReadAll(`SELECT DISTINCT schema_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name LIKE 'cached\\_%' ESCAPE '\\' AND schema_name <> 'cached_placeholder' ORDER BY 1`);
   return reader.getRows().map((r) => String(r[0]));
 }

@@ -4,6 +4,7 @@
 // path of `bird-capture`, and it never loads DuckDB.
 import { readMergedIds, tryCompactionLock, type BirdLayout } from '@bird/core';
 import { ParquetRecordWriter } from '@bird/writer-parquet';
+import { withoutForgotten } from '../forgotten.ts';
 import { journalStored } from '../journal-stored.ts';
 import { StoreBusy } from '../store-busy.ts';
 import type { AppendOptions, AppendResult, CapturedCommand } from '../storage-mode.ts';
@@ -15,7 +16,9 @@ import type { AppendOptions, AppendResult, CapturedCommand } from '../storage-mo
  * a redo takes the compaction lock (never waited for: a drainer blocked on it would hold up every
  * other claim) and skips every id on the merged-ids record.
  */
-export async function appendParquet(layout: BirdLayout, commands: readonly CapturedCommand[], options: AppendOptions = {}): Promise<AppendResult> {
+export async function appendParquet(layout: BirdLayout, all: readonly CapturedCommand[], options: AppendOptions = {}): Promise<AppendResult> {
+  // A command forgotten since it was spooled (or redone after) is not stored again.
+  const commands = withoutForgotten(layout, all);
   if (commands.length === 0) return { written: 0, problems: [] };
   const lock = options.redo ? tryCompactionLock(layout) : null;
   if (options.redo && !lock) throw new StoreBusy();

@@ -1,7 +1,7 @@
 // Parquet mode's compaction (`bird-sync compact`, `bird compact`): the I/O around planCompaction.
 // The publish protocol is written down in packages/sync-worker/PROTOCOL.md; the step numbers
 // below refer to it.
-import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { markIndexStale } from '@bird/history-index';
@@ -10,10 +10,8 @@ import {
   TABLES,
   TABLE_NAMES,
   bumpGeneration,
-  clearPublishIntent,
   duckdbTempOptions,
   finishPublishes,
-  fsyncDir,
   keepUnreadableIntent,
   localPartitionDir,
   mergedIdsLookSound,
@@ -22,7 +20,6 @@ import {
   quarantineFile,
   quoteLiteral,
   readPublishIntent,
-  recordMergedIds,
   rewriteMergedIds,
   rollForwardPublish,
   sweepDeadTemporaries,
@@ -30,7 +27,6 @@ import {
   tryCompactionLock,
   typedSelectList,
   unfinishedPublishDay,
-  writePublishIntent,
   type BirdConfig,
   type BirdLayout,
   type Lock,
@@ -41,6 +37,9 @@ import { whyBad } from '../../bad-files.ts';
 import { interruptedPublishes } from '../../interrupted-publish.ts';
 import { PLACEHOLDER_FILE } from '../../layout.ts';
 import type { CompactOptions, CompactSummary } from '../storage-mode.ts';
+import { stageForgotten } from '../forgotten.ts';
+import { removedRows } from '../remove.ts';
+import { publishReplacement, removeQuietly } from './publish.ts';
 import { planCompaction, type CompactionJob, type PartitionListing } from './plan-compaction.ts';
 
 const KEY = ROW_KEY;
@@ -52,7 +51,7 @@ export async function compactParquet(layout: BirdLayout, config: BirdConfig, opt
   const nowMs = options.nowMs ?? Date.now();
   const lock = options.dryRun ? null : tryCompactionLock(layout);
   if (!options.dryRun && !lock) return summary('locked', started, [], 0, 0, 0, 0, 0, []);
-  let duckdb: { instance: DuckDBInstance; connection: DuckDBConnection } | null = null;
+  let duckdb: { instance: DuckDBInstance; connection: DuckDBConnection; forgetting?: boolean } | null = null;
   try {
     if (lock) {
       sweepDeadTemporaries(layout);
@@ -60,6 +59,8 @@ export async function compactParquet(layout: BirdLayout, config: BirdConfig, opt
       const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
       duckdb = { instance, connection: await instance.connect() };
       await finishInterruptedPublish(layout, duckdb.connection, options);
+      // Rows forgotten here that are still on disk (a forget cut short) go with the merge.
+      duckdb.forgetting = await stageForgotten(duckdb.connection, layout);
     }
     const partitions = listPartitions(layout);
     if (duckdb) await repairMergedIds(layout, duckdb.connection, partitions, options);
@@ -77,7 +78,7 @@ export async function compactParquet(layout: BirdLayout, config: BirdConfig, opt
     let bytesIn = 0;
     let bytesOut = 0;
     for (const [i, job] of jobs.entries()) {
-      const done = await runJob(layout, lock!, duckdb.connection, job, quarantined, options);
+      const done = await runJob(layout, lock!, duckdb.connection, job, quarantined, options, duckdb.forgetting);
       if (done) {
         filesIn += done.filesIn;
         filesOut += 1;
@@ -157,6 +158,8 @@ async function runJob(
   job: CompactionJob,
   quarantined: string[],
   options: CompactOptions,
+  /** Forgotten ids are staged on `connection` (stageForgotten): leave their rows out. */
+  forgetting = false,
 ): Promise<{ filesIn: number; rows: number; bytesIn: number; bytesOut: number } | null> {
   let inputs = job.inputs.map((name) => join(job.dir, name)).filter((path) => existsSync(path));
   const output = join(job.dir, job.output);
@@ -172,7 +175,7 @@ async function runJob(
       // files disagree, as files from older versions may.
       const merge = (options: string) =>
         connection.run(
-          `COPY (SELECT ${typedSelectList(table)} FROM read_parquet(${list}${options}) QUALIFY row_number() OVER (PARTITION BY ${KEY[job.table]} ORDER BY ${KEY[job.table]}) = 1 ORDER BY ${ORDER[job.table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+          `COPY (SELECT ${typedSelectList(table, 'r')} FROM read_parquet(${list}${options}) r${forgetting ? ` WHERE NOT coalesce(${removedRows(job.table, 'r')}, false)` : ''} QUALIFY row_number() OVER (PARTITION BY ${KEY[job.table]} ORDER BY ${KEY[job.table]}) = 1 ORDER BY ${ORDER[job.table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );
       try {
         await merge('');
@@ -198,21 +201,7 @@ async function runJob(
       continue;
     }
     const bytesIn = inputs.reduce((n, f) => n + sizeOf(f), 0);
-    if (!lock.stillHeld()) {
-      removeQuietly(tmp);
-      throw new Error('another compaction took the compaction lock over; stopped before publishing anything');
-    }
-    // 2. The ids go on record first, so a drainer redoing a claim skips rows about to be merged.
-    recordMergedIds(layout, job.table, job.date, ids);
-    // 3. Readers that overlap what follows retry their query.
-    writePublishIntent(layout, { table: job.table, date: job.date, output, sources: inputs });
-    // 4. The merged file appears; 5. its sources go (one folder fsync makes both durable);
-    // 6. the generation moves on; 7. done.
-    renameSync(tmp, output);
-    for (const file of inputs) removeQuietly(file);
-    fsyncDir(job.dir);
-    bumpGeneration(layout);
-    clearPublishIntent(layout);
+    publishReplacement(layout, lock, { table: job.table, date: job.date, dir: job.dir, tmp, output, sources: inputs, ids });
     return { filesIn: inputs.length, rows: ids.length, bytesIn, bytesOut: sizeOf(output) };
   }
 }
@@ -269,13 +258,6 @@ function sizeOf(path: string): number {
   }
 }
 
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
-  }
-}
 
 function summary(outcome: CompactSummary['outcome'], started: number, jobs: readonly CompactionJob[], filesIn: number, filesOut: number, rows: number, bytesIn: number, bytesOut: number, quarantined: readonly string[]): CompactSummary {
   return { outcome, mode: 'parquet', filesIn, filesOut, rows, bytesIn, bytesOut, seconds: (Date.now() - started) / 1000, quarantined, jobs };

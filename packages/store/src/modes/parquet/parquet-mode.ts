@@ -6,6 +6,7 @@ import { compactParquet } from './compact.ts';
 import { parquetCompactionDue } from './compaction-due.ts';
 import { ingestFilesParquet } from './ingest-files.ts';
 import { ingestRowsParquet } from './ingest-rows.ts';
+import { removeParquet } from './remove.ts';
 
 /** Parquet mode: one atomic file per captured record under `db/data/local/`, merged by compaction. */
 export function parquetMode(layout: BirdLayout, config: BirdConfig): StorageMode {
@@ -15,6 +16,7 @@ export function parquetMode(layout: BirdLayout, config: BirdConfig): StorageMode
     compactionDue: (date) => parquetCompactionDue(layout, config, date),
     ingestRows: (prepare, onProgress) => ingestRowsParquet(layout, prepare, onProgress),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesParquet(layout, remote, byTable, options)),
+    remove: (ids) => removeParquet(layout, ids),
     compact: (options) => compactParquet(layout, config, options),
   };
 }

@@ -1,0 +1,69 @@
+import { BirdError, commandFingerprint, quoteLiteral, settleClientId, usageError, writeTombstones, type Tombstone } from '@bird/core';
+import { parseCommand, usageOf } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
+import type { CliContext } from '../context.ts';
+import { escapeForTerminal } from '../format/text-width.ts';
+import { planForget, type StoredCommand } from '../forget/plan-forget.ts';
+import { layoutOf, requireRoot } from '../layout.ts';
+import { parseSinceUs } from '../stats/stats-args.ts';
+import { defaultTimeZone } from '../stats/zone-clock.ts';
+import { connect, MINIMAL } from '../store-access.ts';
+
+/**
+ * `bird forget ID… | --match PATTERN [--since …] [--before …] [--dry-run] [--json]`: removes this
+ * machine's commands (and what hangs off them) from everything stored here, and keeps a
+ * tombstone so that nothing brings them back (see packages/store/src/modes/ and core's
+ * tombstones.ts).
+ */
+export async function run(args: string[], ctx: CliContext): Promise<number | void> {
+  const spec = COMMAND_SPECS.forget;
+  const { values, operands: positionals } = parseCommand(spec, args);
+  const match = values.match;
+  if (positionals.length === 0 && match === undefined) throw usageError(`name what to forget: the commands' ids, or --match PATTERN; usage: ${usageOf(spec)}`);
+  if (positionals.length > 0 && match !== undefined) throw usageError(`give ids or --match, not both; usage: ${usageOf(spec)}`);
+  const now = new Date();
+  const zone = defaultTimeZone();
+  const sinceUs = values.since === undefined ? undefined : parseSinceUs(values.since, now, zone);
+  const beforeUs = values.before === undefined ? undefined : parseSinceUs(values.before, now, zone);
+
+  const layout = layoutOf(ctx);
+  requireRoot(layout, ctx.env);
+  const conn = await connect(ctx, MINIMAL);
+  let stored: StoredCommand[];
+  try {
+    const where = positionals.length > 0 ? `WHERE id IN (${[...new Set(positionals)].map(quoteLiteral).join(', ')})` : '';
+    const { rows } = await conn.query(`SELECT id, cmd, epoch_us("timestamp"), _source, client_id FROM main.invocations ${where}`);
+    stored = rows.flatMap((r) => (r[0] === null || r[1] === null ? [] : [{ id: String(r[0]), cmd: String(r[1]), startUs: Number(r[2]), source: String(r[3]), clientId: String(r[4] ?? '') }]));
+  } finally {
+    conn.close();
+  }
+  const plan = planForget(stored, { ids: positionals.length > 0 ? positionals : undefined, match, sinceUs, beforeUs });
+  const show = (c: StoredCommand) => escapeForTerminal(`${new Date(c.startUs / 1000).toISOString().slice(0, 19).replace('T', ' ')}  ${c.cmd}`);
+  for (const t of plan.teammates) ctx.stderr.write(`bird: ${escapeForTerminal(`not forgotten: ${t.id} is ${t.clientId}'s (pulled from ${t.source}); only they can forget it.`)}\n`);
+  if (plan.unknown.length > 0) throw new BirdError(`no command with id ${plan.unknown.map((id) => JSON.stringify(id)).join(', ')} is stored here; \`bird sql "SELECT id, cmd FROM main.invocations"\` shows the ids.`);
+  if (values['dry-run']) {
+    if (values.json) ctx.stdout.write(`${JSON.stringify({ forget: plan.forget.map((c) => ({ id: c.id, cmd: c.cmd })), notYours: plan.teammates.map((c) => c.id) })}\n`);
+    else for (const c of plan.forget) ctx.stdout.write(`would forget ${show(c)}\n`);
+    if (!values.json && plan.forget.length === 0) ctx.stdout.write('nothing to forget.\n');
+    return plan.teammates.length > 0 && plan.forget.length === 0 ? 1 : undefined;
+  }
+  if (plan.forget.length === 0) {
+    if (!values.json) ctx.stdout.write('nothing to forget.\n');
+    else ctx.stdout.write(`${JSON.stringify({ forgot: 0 })}\n`);
+    return plan.teammates.length > 0 ? 1 : undefined;
+  }
+  // The tombstones first, durably: a forget cut short is finished by running it again, and
+  // nothing (a redo, an import, a pull) brings these commands back meanwhile.
+  const by = await settleClientId(layout, ctx.env);
+  const at = now.toISOString();
+  writeTombstones(layout, plan.forget.map((c): Tombstone => ({ id: c.id, series: c.clientId, at, by, why: 'forget', cmdHash: commandFingerprint(c.cmd), startUs: String(c.startUs) })));
+  const { loadConfig } = await import('@bird/core');
+  const { storageModeOf } = await import('@bird/store');
+  const removed = await storageModeOf(layout, loadConfig(layout)).remove(plan.forget.map((c) => ({ id: c.id, series: c.clientId })));
+  if (values.json) ctx.stdout.write(`${JSON.stringify({ forgot: plan.forget.length, rows: removed.rows })}\n`);
+  else {
+    const sessions = removed.rows.sessions > 0 ? ` and ${removed.rows.sessions} session${removed.rows.sessions === 1 ? '' : 's'} left empty` : '';
+    ctx.stdout.write(`forgot ${plan.forget.length} command${plan.forget.length === 1 ? '' : 's'}${sessions}; they stay forgotten on this machine.\n`);
+  }
+  return plan.teammates.length > 0 ? 1 : undefined;
+}

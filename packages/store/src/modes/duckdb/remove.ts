@@ -1,0 +1,71 @@
+// duckdb mode's remove: one transaction of DELETEs over `local.*` and every `cached_*` table of
+// bird.duckdb (all or none), and the rows spilled to `db/spill/` while the catalog was held,
+// which no reader sees, written again without them.
+import { readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { TABLE_NAMES, quoteIdent, quoteLiteral, tempPathFor, type BirdLayout } from '@bird/core';
+import { openCatalog } from '../../catalog-lock.ts';
+import { refreshHistoryIndex } from '../../history-index-rebuild.ts';
+import { markIndexStale } from '@bird/history-index';
+import { emptyCounts, removedRows, stageRemoval, type CommandRef } from '../remove.ts';
+import type { RemoveResult } from '../storage-mode.ts';
+import { cachedSchemas } from './ingest-files.ts';
+
+const CATALOG_WAIT_MS = 60_000;
+
+export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[]): Promise<RemoveResult> {
+  const rows = emptyCounts();
+  if (ids.length === 0) return { rows, files: 0 };
+  markIndexStale(layout.historyIndex);
+  const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
+  let files = 0;
+  try {
+    const connection = await catalog.instance.connect();
+    try {
+      const schemas = ['local', ...(await cachedSchemas(connection))];
+      const commands = schemas.map((s) => `SELECT id, session_id, client_id FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
+      await stageRemoval(connection, ids, `(${commands})`);
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        for (const table of TABLE_NAMES) {
+          for (const schema of schemas) {
+            const result = await connection.run(`DELETE FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
+            rows[table] += Number(result.rowsChanged);
+          }
+        }
+        await connection.run('COMMIT');
+      } catch (error) {
+        // the error that stopped the removal is the one to report; a failed rollback only ends the transaction too
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      for (const table of TABLE_NAMES) {
+        for (const name of spilled(layout, table)) {
+          const file = join(layout.spill, table, name);
+          const hit = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(file)}) r WHERE ${removedRows(table, 'r')}`);
+          const n = Number(hit.getRows()[0]?.[0] ?? 0);
+          if (n === 0) continue;
+          const tmp = tempPathFor(file, layout.tmp);
+          await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)}) r WHERE NOT coalesce(${removedRows(table, 'r')}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
+          renameSync(tmp, file);
+          rows[table] += n;
+          files++;
+        }
+      }
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    catalog.release();
+  }
+  await refreshHistoryIndex(layout);
+  return { rows, files };
+}
+
+function spilled(layout: BirdLayout, table: string): string[] {
+  try {
+    return readdirSync(join(layout.spill, table)).filter((n) => n.endsWith('.parquet') && !n.startsWith('.'));
+  } catch {
+    return []; // nothing spilled for this table
+  }
+}

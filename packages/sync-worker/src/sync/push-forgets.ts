@@ -1,0 +1,97 @@
+// What this store forgot of one of its series goes to the lake: the series' batches that hold a
+// forgotten command are written again without it (new content, so new names), and one push lists
+// the new batches, withdraws the old ones and names the forgotten ids; once its head is in place
+// the old objects are deleted (push.ts, commitLocally). Staged and uploaded like any push, so it
+// lands exactly once under kill -9. PROTOCOL.md, "Forgetting".
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROW_KEY, forgotten, hasTombstones, quoteIdent, quoteLiteral, writeFileAtomic, type TableName } from '@bird/core';
+import { lakeKey, parseLakeKey, segmentDoc, type SegmentBatch } from '@bird/remote';
+import { batchesHolding } from './ledger.ts';
+import { listSeriesBatches } from './series-index.ts';
+import { newToken, type SeriesContext } from './series-rebuild.ts';
+import { addLines, readLineSet, seriesLedgerFiles, type SeriesPaths } from './sync-state.ts';
+
+/** The forgotten commands of `series` that no push has carried to the lake yet. */
+export function forgetsToCarry(ctx: SeriesContext, series: SeriesPaths): string[] {
+  if (!hasTombstones(ctx.layout)) return [];
+  const carried = readLineSet(series.carriedForgets);
+  return forgotten(ctx.layout)
+    .all.filter((t) => t.series === series.client && !carried.has(t.id))
+    .map((t) => t.id);
+}
+
+/**
+ * Stages `outbox/<seq>/` for what was forgotten; false when there is nothing to carry. Only the
+ * invocations' batches hold commands; sessions, outputs and events go with them in every
+ * puller's cache (their remove takes what hangs off a command).
+ */
+export async function stageForgets(ctx: SeriesContext, series: SeriesPaths, seq: number, forgottenIds: readonly string[]): Promise<boolean> {
+  const table: TableName = 'invocations';
+  // Only what was pushed has anything to withdraw: the rest is simply noted as carried.
+  const ids = await pushedOf(ctx, series, table, forgottenIds);
+  const notPushed = forgottenIds.filter((id) => !ids.includes(id));
+  if (notPushed.length > 0) addLines(series.carriedForgets, notPushed);
+  if (ids.length === 0) return false;
+  const withdrawnBefore = readLineSet(series.withdrawn);
+  const placed = await batchesHolding(ctx.conn, series, table, ids);
+  let holding = placed.batches.filter((k) => !withdrawnBefore.has(k));
+  if (placed.unplaced.length > 0) {
+    // Pushed by a bird whose ledger kept no batch keys: the series' own batches are looked through.
+    holding = [...new Set([...holding, ...(await lookThrough(ctx, series, table, placed.unplaced, withdrawnBefore))])];
+  }
+  const building = join(series.outbox, `.${seq}.${process.pid}`);
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(join(building, 'old'), { recursive: true, mode: 0o700 });
+  const batches: SegmentBatch[] = [];
+  const key = quoteIdent(ROW_KEY[table]);
+  const gone = ids.map(quoteLiteral).join(', ');
+  for (const old of holding) {
+    const parsed = parseLakeKey(old);
+    if (parsed === null) continue;
+    const local = join(building, 'old', old);
+    await ctx.backend.get(old, local);
+    const keys = (await ctx.conn.query(`SELECT CAST(${key} AS VARCHAR) AS k FROM read_parquet(${quoteLiteral(local)}) WHERE ${key} NOT IN (${gone}) AND ${key} IS NOT NULL ORDER BY k`)).rows.map((r) => String(r[0]));
+    if (keys.length === 0) continue; // every row of it forgotten: withdrawn with nothing in its place
+    const name = createHash('sha256').update(`${table}\n${keys.join('\n')}`).digest('hex').slice(0, 32);
+    const fresh = lakeKey({ table, client: series.client, date: parsed.date, batch: name });
+    const dest = join(building, 'batches', fresh);
+    mkdirSync(join(dest, '..'), { recursive: true, mode: 0o700 });
+    await ctx.conn.query(`COPY (SELECT * FROM read_parquet(${quoteLiteral(local)}) WHERE ${key} NOT IN (${gone}) OR ${key} IS NULL) TO ${quoteLiteral(dest)} (FORMAT parquet, COMPRESSION zstd)`);
+    batches.push({ key: fresh, table, date: parsed.date, rows: keys.length, bytes: statSync(dest).size });
+  }
+  rmSync(join(building, 'old'), { recursive: true, force: true });
+  writeFileAtomic(join(building, 'segment.json'), `${JSON.stringify(segmentDoc(series.client, seq, newToken(), batches, { withdrawn: holding, forgotten: ids }))}\n`, { mode: 0o600 });
+  renameSync(building, join(series.outbox, String(seq)));
+  return true;
+}
+
+/** The series' batches of `table` (not withdrawn) that hold any of `ids`, found by reading each. */
+async function lookThrough(ctx: SeriesContext, series: SeriesPaths, table: TableName, ids: readonly string[], withdrawn: ReadonlySet<string>): Promise<string[]> {
+  const dir = join(ctx.paths.scratch, `look-${series.client}`);
+  rmSync(dir, { recursive: true, force: true });
+  const key = quoteIdent(ROW_KEY[table]);
+  const out: string[] = [];
+  try {
+    for (const b of await listSeriesBatches(ctx.backend, series.client)) {
+      if (b.table !== table || withdrawn.has(b.key)) continue;
+      const local = join(dir, b.key);
+      await ctx.backend.get(b.key, local);
+      const hit = await ctx.conn.query(`SELECT count(*) FROM read_parquet(${quoteLiteral(local)}) WHERE ${key} IN (${ids.map(quoteLiteral).join(', ')})`);
+      if (Number(hit.rows[0]?.[0] ?? 0) > 0) out.push(b.key);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+
+/** Which of `ids` the series' ledger holds (pushed to this remote). */
+async function pushedOf(ctx: SeriesContext, series: SeriesPaths, table: TableName, ids: readonly string[]): Promise<string[]> {
+  const files = seriesLedgerFiles(series, table);
+  if (files.length === 0 || ids.length === 0) return [];
+  const held = await ctx.conn.query(`SELECT DISTINCT "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true) WHERE "key" IN (${ids.map(quoteLiteral).join(', ')}) ORDER BY 1`);
+  return held.rows.map((r) => String(r[0]));
+}

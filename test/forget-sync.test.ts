@@ -1,0 +1,114 @@
+// A forgotten command leaves the team's lakes and every teammate's copy, and stays gone: its
+// owner's next push writes the batches that held it again without it and withdraws them, a
+// puller removes its copy and keeps a tombstone, and neither a lake that still holds an old copy,
+// nor an import of a history file that still holds the line, brings it back. Exactly once under
+// kill -9 of the push that carries it. A folder lake and the S3-compatible server.
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RemoteConfig } from '@bird/core';
+import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
+import { tempDir } from '../packages/store/src/testing/fixtures.ts';
+import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
+import { SYNC, idsFrom, lakeRows, newClient, runAs, type Client } from './support/sync-clients.ts';
+
+const backends = useTestBackends();
+beforeAll(() => buildBundles());
+
+let lakes = 0;
+function lake(kind: 'file' | 's3', name = 'team'): RemoteConfig {
+  lakes++;
+  return kind === 'file'
+    ? { name, type: 'file', uri: tempDir('bird-forget-lake-'), mode: 'read_write', auto_attach: false }
+    : { name, type: 's3', uri: `s3://lake/forget${lakes}`, endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false };
+}
+
+/** A sandboxed store (its own root and HOME) as a sync client, so the real bird-capture and bird can run in it. */
+async function machine(id: string, remotes: RemoteConfig[]): Promise<{ box: Sandbox; client: Client }> {
+  const box = new Sandbox();
+  const client = await newClient(id, remotes);
+  box.root = client.layout.root;
+  const env = box.env({ BIRD_CLIENT_ID: id });
+  for (const [k, v] of Object.entries(client.env)) if (k.startsWith('AWS_') || k.startsWith('S3')) env[k] = v!;
+  Object.assign(client.env, env);
+  return { box, client };
+}
+
+const push = (c: Client, remote = 'team') => runAs(c, ['push', '--remote', remote]);
+const pull = (c: Client, remote = 'team') => runAs(c, ['pull', '--remote', remote]);
+
+describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind) => {
+  it('leaves the lake and every puller, and never comes back: not from another lake, not from an import', async () => {
+    const team = lake(kind);
+    const old = lake(kind, 'old');
+    const me = await machine('me@here', [team, old]);
+    const mate = await machine('mate@there', [team, old]);
+    for (let i = 0; i < 4; i++) me.box.capture({ cmd: i === 1 ? 'export TOKEN=hunter2' : `make ${i}`, exit: 0, startUs: at(i), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    for (const remote of ['team', 'old']) expect(await push(me.client, remote)).toMatchObject({ code: 0, stderr: '' });
+    for (const remote of ['team', 'old']) expect(await pull(mate.client, remote)).toMatchObject({ code: 0, stderr: '' });
+    expect(await idsFrom(mate.client, 'team')).toHaveLength(4);
+
+    // A teammate's command is theirs to forget: asking says so, and does nothing.
+    const notMine = mate.box.bird(['forget', (await idsFrom(mate.client, 'team'))[0]!]);
+    expect(notMine.code).toBe(1);
+    expect(notMine.stderr).toMatch(/^bird: not forgotten: \S+ is me@here's \(pulled from (team|old)\); only they can forget it\.\n$/);
+    expect(await idsFrom(mate.client, 'team')).toHaveLength(4);
+
+    const forgot = me.box.bird(['forget', '--match', 'export TOKEN=*']);
+    expect(forgot.code, forgot.stderr).toBe(0);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' }); // to team only: `old` keeps its copy
+    // The lake holds no byte of it: its batch was written again without it, and the old one deleted.
+    expect((await lakeRows(team)).map((r) => r.id)).toHaveLength(3);
+    expect(JSON.stringify(await lakeRows(team))).not.toContain('hunter2');
+
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    const history = (c: Client) => runAs(c, ['history', '-n', '50'], { bundle: BIRD_BUNDLE });
+    expect((await history(mate.client)).stdout).not.toContain('hunter2');
+    // The old lake still holds a copy: pulled again from scratch, it is not brought back.
+    rmSync(join(mate.client.layout.sync, 'old', 'pull.json'), { force: true });
+    expect(await pull(mate.client, 'old')).toMatchObject({ code: 0 });
+    expect((await history(mate.client)).stdout).not.toContain('hunter2');
+    // A fresh teammate who never saw it gets none of it from the lake that carried the forget.
+    const fresh = await machine('fresh@new', [team]);
+    expect(await pull(fresh.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await idsFrom(fresh.client, 'team')).toHaveLength(3);
+
+    // An import of my history file that still holds the line leaves it out.
+    const histfile = join(me.box.dir, 'zsh_history');
+    writeFileSync(histfile, [0, 1, 2, 3].map((i) => `: ${Number(at(i) / 1_000_000n)}:0;${i === 1 ? 'export TOKEN=hunter2' : `make ${i}`}\n`).join(''));
+    const imported = me.box.bird(['import', 'zsh', '--file', histfile]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/1 forgotten here/);
+    expect(me.box.bird(['history', '-n', '50']).stdout).not.toContain('hunter2');
+  });
+
+  it('a push carrying a forget, killed at any instant and run again, withdraws it exactly once (30 rounds)', async () => {
+    const team = lake(kind);
+    const me = await machine('me@here', [team]);
+    const kept: string[] = [];
+    let killed = 0;
+    for (let round = 0; round < 30; round++) {
+      me.box.capture({ cmd: `secret ${round}`, exit: 0, startUs: at(round * 10), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+      me.box.capture({ cmd: `keep ${round}`, exit: 0, startUs: at(round * 10 + 1), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+      expect(await push(me.client)).toMatchObject({ code: 0 });
+      expect(me.box.bird(['forget', '--match', `secret ${round}`]).code).toBe(0);
+      const child = spawn(process.execPath, [SYNC, 'push', '--remote', 'team'], { env: me.client.env, stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 900));
+      if ((await new Promise<string | null>((resolve) => child.on('close', (_c, sig) => resolve(sig)))) === 'SIGKILL') killed++;
+      clearTimeout(timer);
+    }
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    const rows = await lakeRows(team);
+    const cmds = await (async () => {
+      const reader = await machine('reader@r', [team]);
+      expect(await pull(reader.client)).toMatchObject({ code: 0, stderr: '' });
+      return runAs(reader.client, ['sql', '--format', 'csv', "SELECT cmd FROM main.invocations ORDER BY cmd"], { bundle: BIRD_BUNDLE });
+    })();
+    for (let round = 0; round < 30; round++) kept.push(`keep ${round}`);
+    expect(rows).toHaveLength(30);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(30);
+    expect(cmds.stdout.trim().split('\n').slice(1).sort()).toEqual(kept.sort());
+    expect(killed).toBeGreaterThan(5);
+  }, 900_000);
+});

@@ -1,0 +1,136 @@
+// bird forget, in both storage modes, with readers running and under kill -9: every reader
+// sample holds each row or not (never a row twice, never a kept row missing), and a forget killed
+// at any instant and run again ends with the forgotten commands gone everywhere here, every other
+// command there exactly once, and the history index agreeing with the store. Nothing brings a
+// forgotten command back: not a drainer's redo, not an import, not a compaction.
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { birdLayout, loadConfig, type StorageMode as ModeName } from '@bird/core';
+import { openStore, storageModeOf } from '@bird/store';
+import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
+import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
+import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
+
+beforeAll(() => buildBundles());
+
+async function ids(root: string): Promise<string[]> {
+  const conn = await openStore(birdLayout(root), { onWarning: () => undefined }).connect({ attachRemotes: false });
+  try {
+    return (await conn.query('SELECT id FROM main.invocations ORDER BY id')).rows.map((r) => String(r[0]));
+  } finally {
+    conn.close();
+  }
+}
+
+/** A store in `mode` with 24 commands over two days, the first day compacted (merged files beside one-row ones). */
+async function storeWithCommands(mode: ModeName): Promise<{ box: Sandbox; all: string[] }> {
+  const box = new Sandbox();
+  expect(box.bird(['init', '--mode', mode]).code).toBe(0);
+  for (let i = 0; i < 24; i++) box.capture({ cmd: `${i % 5 === 0 ? 'export TOKEN=s3cr3t' : 'make'} ${i}`, exit: 0, startUs: at(i * 3600 + (i >= 12 ? 86_400 : 0)), session: `s-${i % 3}` });
+  expect(box.bird(['compact']).code).toBe(0);
+  return { box, all: await ids(box.root) };
+}
+
+/**
+ * Reads main.invocations' ids over and over until `done` settles, as readers do (a connection per
+ * sample: in duckdb mode a connection held open would keep the forget from the catalog).
+ */
+async function sampleWhile(root: string, done: Promise<unknown>): Promise<string[][]> {
+  const samples: string[][] = [];
+  let finished = false;
+  void done.finally(() => (finished = true));
+  while (!finished) samples.push(await ids(root));
+  return samples;
+}
+
+/** Runs the built bird with `args` as a child process; resolves with its exit code and output. */
+function birdChild(box: Sandbox, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIRD_BUNDLE, ...args], { env: box.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe.each<ModeName>(['parquet', 'duckdb'])('bird forget (%s mode)', (mode) => {
+  it('removes the commands and their sessions left empty; readers see each row or not; it stays forgotten', async () => {
+    const { box, all } = await storeWithCommands(mode);
+    const dry = box.bird(['forget', '--match', 'export TOKEN=*', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout.split('\n').filter((l) => l.startsWith('would forget '))).toHaveLength(5);
+    expect(await ids(box.root)).toEqual(all); // a dry run changes nothing
+
+    const forgetting = birdChild(box, ['forget', '--match', 'export TOKEN=*', '--json']);
+    const samples = await sampleWhile(box.root, forgetting);
+    const gone = await forgetting;
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(JSON.parse(gone.stdout)).toMatchObject({ forgot: 5, rows: { invocations: 5 } });
+    expect(samples.length, 'reader samples taken while the forget ran').toBeGreaterThan(2);
+
+    const kept = await ids(box.root);
+    expect(kept).toHaveLength(19);
+    for (const sample of samples) {
+      expect(new Set(sample).size, 'a row read twice').toBe(sample.length);
+      expect(kept.filter((id) => !sample.includes(id)), 'a kept row missing from a sample').toEqual([]);
+      expect(sample.filter((id) => !all.includes(id))).toEqual([]);
+    }
+    const layout = birdLayout(box.root);
+    expect(await indexedIdsAndSources(layout)).toEqual(await storedIdsAndSources(layout));
+    expect(box.bird(['history', '-n', '100', 'TOKEN']).stdout).not.toMatch(/s3cr3t/);
+
+    // It stays forgotten: a drainer's redo of the same commands, an import of a history that
+    // still holds one, and a compaction bring nothing back.
+    const forgotten = all.filter((id) => !kept.includes(id));
+    const modeOf = storageModeOf(layout, loadConfig(layout));
+    const redo = forgotten.map((id, i) => ({ invocation: invocation({ id, cmd: 'export TOKEN=s3cr3t again', client_id: 'tester@box', date: '2025-11-27' }), session: session({ session_id: `s-redo-${i}`, client_id: 'tester@box', date: '2025-11-27' }) }));
+    expect((await modeOf.append(redo, { redo: true })).written).toBe(0);
+    expect(box.bird(['compact']).code).toBe(0);
+    expect(await ids(box.root)).toEqual(kept);
+    box.cleanup();
+  });
+
+  it('killed at any instant and run again: gone everywhere, everything else once, the index in step (30 rounds)', async () => {
+    const { box, all } = await storeWithCommands(mode);
+    let remaining = [...all];
+    let killed = 0;
+    for (let round = 0; round < 30; round++) {
+      const target = remaining[round % remaining.length]!;
+      const child = spawn(process.execPath, [BIRD_BUNDLE, 'forget', target], { env: box.env(), stdio: 'ignore' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 700));
+      const signal = await new Promise<string | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') killed++;
+      // Run again, to its end.
+      const again = box.bird(['forget', target]);
+      expect([0, 1], again.stderr).toContain(again.code);
+      remaining = remaining.filter((id) => id !== target);
+      if (round % 10 === 9) {
+        expect(await ids(box.root)).toEqual([...remaining].sort());
+        const layout = birdLayout(box.root);
+        expect(await indexedIdsAndSources(layout)).toEqual(await storedIdsAndSources(layout));
+      }
+      if (remaining.length === 4) break; // keep some rows: a store emptied proves less
+    }
+    expect(await ids(box.root)).toEqual([...remaining].sort());
+    expect(killed).toBeGreaterThan(3);
+    box.cleanup();
+  }, 600_000);
+
+  it('names what it cannot do: an id stored nowhere, no target, ids and --match together', async () => {
+    const box = new Sandbox();
+    expect(box.bird(['init', '--mode', mode]).code).toBe(0);
+    box.capture({ cmd: 'make', exit: 0, startUs: at(0) });
+    const unknown = box.bird(['forget', 'no-such-id']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^bird: no command with id "no-such-id" is stored here; /);
+    expect(box.bird(['forget']).code).toBe(2);
+    expect(box.bird(['forget', 'x', '--match', 'y']).code).toBe(2);
+    const hist = join(box.dir, 'h');
+    writeFileSync(hist, 'x\n');
+    expect(spawnSync(process.execPath, [BIRD_BUNDLE, 'forget', '--match', 'nothing *'], { env: box.env(), encoding: 'utf8' }).stdout).toBe('nothing to forget.\n');
+    box.cleanup();
+  });
+});
