@@ -12,6 +12,7 @@ import { openStore, storageModeOf } from '@bird/store';
 import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
 import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
+import { filesHolding } from './support/secret-scan.ts';
 
 beforeAll(() => buildBundles());
 
@@ -28,7 +29,7 @@ async function ids(root: string): Promise<string[]> {
 async function storeWithCommands(mode: ModeName): Promise<{ box: Sandbox; all: string[] }> {
   const box = new Sandbox();
   expect(box.bird(['init', '--mode', mode]).code).toBe(0);
-  for (let i = 0; i < 24; i++) box.capture({ cmd: `${i % 5 === 0 ? 'export TOKEN=s3cr3t' : 'make'} ${i}`, exit: 0, startUs: at(i * 3600 + (i >= 12 ? 86_400 : 0)), session: `s-${i % 3}` });
+  for (let i = 0; i < 24; i++) box.capture({ cmd: `${i % 5 === 0 ? 'echo s3cr3t-pasted' : 'make'} ${i}`, exit: 0, startUs: at(i * 3600 + (i >= 12 ? 86_400 : 0)), session: `s-${i % 3}` });
   expect(box.bird(['compact']).code).toBe(0);
   return { box, all: await ids(box.root) };
 }
@@ -58,12 +59,14 @@ function birdChild(box: Sandbox, args: string[]): Promise<{ code: number | null;
 describe.each<ModeName>(['parquet', 'duckdb'])('bird forget (%s mode)', (mode) => {
   it('removes the commands and their sessions left empty; readers see each row or not; it stays forgotten', async () => {
     const { box, all } = await storeWithCommands(mode);
-    const dry = box.bird(['forget', '--match', 'export TOKEN=*', '--dry-run']);
+    const dry = box.bird(['forget', '--match', 'echo s3cr3t*', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout.split('\n').filter((l) => l.startsWith('would forget '))).toHaveLength(5);
     expect(await ids(box.root)).toEqual(all); // a dry run changes nothing
+    expect(box.bird(['history', '-n', '100', 's3cr3t']).stdout).toMatch(/s3cr3t-pasted/);
+    expect(await filesHolding(box.root, 's3cr3t-pasted')).not.toEqual([]);
 
-    const forgetting = birdChild(box, ['forget', '--match', 'export TOKEN=*', '--json']);
+    const forgetting = birdChild(box, ['forget', '--match', 'echo s3cr3t*', '--json']);
     const samples = await sampleWhile(box.root, forgetting);
     const gone = await forgetting;
     expect(gone.code, gone.stderr).toBe(0);
@@ -79,13 +82,15 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird forget (%s mode)', (mode) =
     }
     const layout = birdLayout(box.root);
     expect(await indexedIdsAndSources(layout)).toEqual(await storedIdsAndSources(layout));
-    expect(box.bird(['history', '-n', '100', 'TOKEN']).stdout).not.toMatch(/s3cr3t/);
+    expect(box.bird(['history', '-n', '100', 's3cr3t']).stdout).not.toMatch(/s3cr3t/);
+    // Not a byte of them is left under the root (bird.duckdb included: it is rewritten).
+    expect(await filesHolding(box.root, 's3cr3t-pasted')).toEqual([]);
 
     // It stays forgotten: a drainer's redo of the same commands, an import of a history that
     // still holds one, and a compaction bring nothing back.
     const forgotten = all.filter((id) => !kept.includes(id));
     const modeOf = storageModeOf(layout, loadConfig(layout));
-    const redo = forgotten.map((id, i) => ({ invocation: invocation({ id, cmd: 'export TOKEN=s3cr3t again', client_id: 'tester@box', date: '2025-11-27' }), session: session({ session_id: `s-redo-${i}`, client_id: 'tester@box', date: '2025-11-27' }) }));
+    const redo = forgotten.map((id, i) => ({ invocation: invocation({ id, cmd: 'echo s3cr3t-pasted again', client_id: 'tester@box', date: '2025-11-27' }), session: session({ session_id: `s-redo-${i}`, client_id: 'tester@box', date: '2025-11-27' }) }));
     expect((await modeOf.append(redo, { redo: true })).written).toBe(0);
     expect(box.bird(['compact']).code).toBe(0);
     expect(await ids(box.root)).toEqual(kept);

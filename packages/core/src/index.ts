@@ -34,3 +34,4 @@ export * from './hook-settings.ts';
 export * from './errors-log.ts';
 export * from './install-layout.ts';
 export * from './tombstones.ts';
+export * from './file-identity.ts';

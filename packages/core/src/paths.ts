@@ -43,6 +43,8 @@ export interface BirdLayout {
   readonly historyIndex: string;
   /** Zero-row batches shaped like a lake's, which remote views list first (outside every data glob). */
   readonly lakeShape: string;
+  /** Present while bird.duckdb still holds the bytes of rows removed from it (duckdb mode's rewrite-catalog.ts). */
+  readonly catalogRewriteDue: string;
   /** What was forgotten here (`bird forget`): one file per forget, kept so that nothing brings it back. */
   readonly tombstones: string;
   readonly spool: string;
@@ -79,6 +81,7 @@ export function birdLayout(root: string): BirdLayout {
     sync: join(dbDir, 'sync'),
     historyIndex: join(dbDir, 'history-index'),
     lakeShape: join(dbDir, 'lake-shape'),
+    catalogRewriteDue: join(dbDir, 'catalog-rewrite-due'),
     tombstones: join(dbDir, 'tombstones'),
     spool,
     drainerMarker: join(spool, DRAINER_MARKER),

@@ -8,7 +8,7 @@
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { birdLayout, classifyDuckDBError, duckdbTempOptions } from '@bird/core';
+import { birdLayout, classifyDuckDBError, duckdbTempOptions, inodeAt } from '@bird/core';
 import { StoreBusyError } from './errors.ts';
 
 export interface LockOptions {
@@ -46,7 +46,16 @@ export async function openCatalog(path: string, access: 'read_only' | 'read_writ
       try {
         // The catalog is `<root>/db/bird.duckdb`; its instance spills into this process's own folder of `db/tmp`.
         const spill = duckdbTempOptions(birdLayout(dirname(dirname(path))));
+        const fileBefore = inodeAt(path);
         const instance = await DuckDBInstance.create(path, access === 'read_only' ? { access_mode: 'READ_ONLY', ...spill } : spill);
+        if (fileBefore !== null && inodeAt(path) !== fileBefore) {
+          // A rewrite (see modes/duckdb/rewrite-catalog.ts) put a new file at the path while this
+          // one was being opened: what was locked may be the old file, which nobody reads again.
+          instance.closeSync();
+          if (access === 'read_only') state.readers--;
+          else state.writer = false;
+          continue;
+        }
         let released = false;
         return {
           instance,
@@ -74,3 +83,4 @@ export async function openCatalog(path: string, access: 'read_only' | 'read_writ
     delay = Math.min(delay * 2, 500);
   }
 }
+

@@ -5,6 +5,7 @@ import {
   BirdError,
   INVOCATIONS,
   classifyDuckDBError,
+  inodeAt,
   quarantineFile,
   SESSIONS,
   quoteIdent,
@@ -144,7 +145,12 @@ async function openWithRetry(path: string, waitMs: number): Promise<DuckDBInstan
   let delay = 10;
   for (;;) {
     try {
-      return await DuckDBInstance.create(path);
+      const fileBefore = inodeAt(path);
+      const instance = await DuckDBInstance.create(path);
+      if (fileBefore === null || inodeAt(path) === fileBefore) return instance;
+      // A remove rewrote bird.duckdb meanwhile (store's rewrite-catalog.ts): this may be the old file.
+      instance.closeSync();
+      continue;
     } catch (error) {
       if (classifyDuckDBError(error).kind !== 'locked') {
         throw new BirdError(`cannot open ${path} (${(error as Error).message.split('\n')[0]}); run \`bird init --mode duckdb\`.`, { cause: error });

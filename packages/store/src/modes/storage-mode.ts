@@ -131,7 +131,8 @@ export interface StorageMode {
    * hangs off them: their outputs and events, and their sessions when no command of them is left.
    * Readers see each row or not, never a file half rewritten; a kill anywhere leaves the old state
    * or the new. The history index follows. Callers write the tombstones first (core's
-   * tombstones.ts), so a removal cut short is finished by running it again.
+   * tombstones.ts), so a removal cut short is finished by running it again; with no commands, it
+   * finishes only what a removal cut short left (duckdb mode: the file's rewrite).
    */
   remove(commands: readonly CommandRef[]): Promise<RemoveResult>;
 }

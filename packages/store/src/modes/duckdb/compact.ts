@@ -1,11 +1,13 @@
 // duckdb mode's compaction: there are no small files; rows spilled to `db/spill/` while another
 // process held bird.duckdb go into their tables (inserts skip ids already there), then a
-// CHECKPOINT folds the WAL into the database file.
+// CHECKPOINT folds the WAL into the database file. A rewrite of the file a killed remove left due
+// is done here too (rewrite-catalog.ts).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLE_NAMES, type BirdLayout } from '@bird/core';
 import { DuckDbRecordWriter } from '@bird/writer-duckdb';
 import type { CompactSummary } from '../storage-mode.ts';
+import { finishDueRewrite } from './rewrite-catalog.ts';
 
 export async function compactDuckdb(layout: BirdLayout): Promise<CompactSummary> {
   const started = Date.now();
@@ -20,6 +22,7 @@ export async function compactDuckdb(layout: BirdLayout): Promise<CompactSummary>
   } finally {
     await writer.close();
   }
+  await finishDueRewrite(layout, 15_000);
   return summary('done', spilled - countSpilled(layout));
 }
 

@@ -1,5 +1,6 @@
 // duckdb mode's remove: one transaction of DELETEs over `local.*` and every `cached_*` table of
-// bird.duckdb (all or none), and the rows spilled to `db/spill/` while the catalog was held,
+// bird.duckdb (all or none), the file then rewritten so that no byte of them stays in it
+// (rewrite-catalog.ts), and the rows spilled to `db/spill/` while the catalog was held,
 // which no reader sees, written again without them.
 import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,17 @@ import { markIndexStale } from '@bird/history-index';
 import { emptyCounts, removedRows, stageRemoval, type CommandRef } from '../remove.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { cachedSchemas } from './ingest-files.ts';
+import { clearRewriteDue, finishDueRewrite, markRewriteDue, rewriteCatalogFile } from './rewrite-catalog.ts';
 
 const CATALOG_WAIT_MS = 60_000;
 
 export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[]): Promise<RemoveResult> {
   const rows = emptyCounts();
-  if (ids.length === 0) return { rows, files: 0 };
+  if (ids.length === 0) {
+    // Nothing to remove: only the rewrite a killed remove may have left due.
+    await finishDueRewrite(layout, CATALOG_WAIT_MS);
+    return { rows, files: 0 };
+  }
   markIndexStale(layout.historyIndex);
   const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
   let files = 0;
@@ -25,6 +31,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
       const schemas = ['local', ...(await cachedSchemas(connection))];
       const commands = schemas.map((s) => `SELECT id, session_id, client_id FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
       await stageRemoval(connection, ids, `(${commands})`);
+      const wasDue = markRewriteDue(layout);
       await connection.run('BEGIN TRANSACTION');
       try {
         for (const table of TABLE_NAMES) {
@@ -39,6 +46,8 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
+      if (wasDue || TABLE_NAMES.some((t) => rows[t] > 0)) await rewriteCatalogFile(connection, layout);
+      clearRewriteDue(layout);
       for (const table of TABLE_NAMES) {
         for (const name of spilled(layout, table)) {
           const file = join(layout.spill, table, name);
