@@ -4,36 +4,20 @@
 // nor an import of a history file that still holds the line, brings it back. Exactly once under
 // kill -9 of the push that carries it. A folder lake and the S3-compatible server.
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RemoteConfig } from '@bird/core';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
-import { tempDir } from '../packages/store/src/testing/fixtures.ts';
-import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
-import { SYNC, idsFrom, lakeRows, newClient, runAs, type Client } from './support/sync-clients.ts';
+import { at, BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
+import { SYNC, idsFrom, lakeRows, runAs, type Client } from './support/sync-clients.ts';
+import { filesHolding, lakeObjectsHolding } from './support/secret-scan.ts';
+import { teamLake, teamMachine } from './support/team-machine.ts';
 
 const backends = useTestBackends();
 beforeAll(() => buildBundles());
 
-let lakes = 0;
-function lake(kind: 'file' | 's3', name = 'team'): RemoteConfig {
-  lakes++;
-  return kind === 'file'
-    ? { name, type: 'file', uri: tempDir('bird-forget-lake-'), mode: 'read_write', auto_attach: false }
-    : { name, type: 's3', uri: `s3://lake/forget${lakes}`, endpoint: backends.s3().endpoint, mode: 'read_write', auto_attach: false };
-}
-
-/** A sandboxed store (its own root and HOME) as a sync client, so the real bird-capture and bird can run in it. */
-async function machine(id: string, remotes: RemoteConfig[]): Promise<{ box: Sandbox; client: Client }> {
-  const box = new Sandbox();
-  const client = await newClient(id, remotes);
-  box.root = client.layout.root;
-  const env = box.env({ BIRD_CLIENT_ID: id });
-  for (const [k, v] of Object.entries(client.env)) if (k.startsWith('AWS_') || k.startsWith('S3')) env[k] = v!;
-  Object.assign(client.env, env);
-  return { box, client };
-}
+const lake = (kind: 'file' | 's3', name = 'team') => teamLake(backends, kind, name);
+const machine = teamMachine;
 
 const push = (c: Client, remote = 'team') => runAs(c, ['push', '--remote', remote]);
 const pull = (c: Client, remote = 'team') => runAs(c, ['pull', '--remote', remote]);
@@ -44,10 +28,11 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     const old = lake(kind, 'old');
     const me = await machine('me@here', [team, old]);
     const mate = await machine('mate@there', [team, old]);
-    for (let i = 0; i < 4; i++) me.box.capture({ cmd: i === 1 ? 'export TOKEN=hunter2' : `make ${i}`, exit: 0, startUs: at(i), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    for (let i = 0; i < 4; i++) me.box.capture({ cmd: i === 1 ? 'echo hunter2-wrong-window' : `make ${i}`, exit: 0, startUs: at(i), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
     for (const remote of ['team', 'old']) expect(await push(me.client, remote)).toMatchObject({ code: 0, stderr: '' });
     for (const remote of ['team', 'old']) expect(await pull(mate.client, remote)).toMatchObject({ code: 0, stderr: '' });
     expect(await idsFrom(mate.client, 'team')).toHaveLength(4);
+    const history = (c: Client) => runAs(c, ['history', '-n', '50'], { bundle: BIRD_BUNDLE });
 
     // A teammate's command is theirs to forget: asking says so, and does nothing.
     const notMine = mate.box.bird(['forget', (await idsFrom(mate.client, 'team'))[0]!]);
@@ -55,20 +40,23 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     expect(notMine.stderr).toMatch(/^bird: not forgotten: \S+ is me@here's \(pulled from (team|old)\); only they can forget it\.\n$/);
     expect(await idsFrom(mate.client, 'team')).toHaveLength(4);
 
-    const forgot = me.box.bird(['forget', '--match', 'export TOKEN=*']);
+    expect(await lakeObjectsHolding(team, 'hunter2')).not.toEqual([]);
+    expect((await history(mate.client)).stdout).toContain('hunter2');
+    const forgot = me.box.bird(['forget', '--match', 'echo hunter2*']);
     expect(forgot.code, forgot.stderr).toBe(0);
     expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' }); // to team only: `old` keeps its copy
     // The lake holds no byte of it: its batch was written again without it, and the old one deleted.
     expect((await lakeRows(team)).map((r) => r.id)).toHaveLength(3);
-    expect(JSON.stringify(await lakeRows(team))).not.toContain('hunter2');
+    expect(await lakeObjectsHolding(team, 'hunter2')).toEqual([]);
+    expect(await lakeObjectsHolding(old, 'hunter2')).not.toEqual([]);
 
     expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
-    const history = (c: Client) => runAs(c, ['history', '-n', '50'], { bundle: BIRD_BUNDLE });
     expect((await history(mate.client)).stdout).not.toContain('hunter2');
     // The old lake still holds a copy: pulled again from scratch, it is not brought back.
     rmSync(join(mate.client.layout.sync, 'old', 'pull.json'), { force: true });
     expect(await pull(mate.client, 'old')).toMatchObject({ code: 0 });
     expect((await history(mate.client)).stdout).not.toContain('hunter2');
+    expect(await filesHolding(mate.client.layout.root, 'hunter2')).toEqual([]);
     // A fresh teammate who never saw it gets none of it from the lake that carried the forget.
     const fresh = await machine('fresh@new', [team]);
     expect(await pull(fresh.client)).toMatchObject({ code: 0, stderr: '' });
@@ -76,11 +64,12 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
 
     // An import of my history file that still holds the line leaves it out.
     const histfile = join(me.box.dir, 'zsh_history');
-    writeFileSync(histfile, [0, 1, 2, 3].map((i) => `: ${Number(at(i) / 1_000_000n)}:0;${i === 1 ? 'export TOKEN=hunter2' : `make ${i}`}\n`).join(''));
+    writeFileSync(histfile, [0, 1, 2, 3].map((i) => `: ${Number(at(i) / 1_000_000n)}:0;${i === 1 ? 'echo hunter2-wrong-window' : `make ${i}`}\n`).join(''));
     const imported = me.box.bird(['import', 'zsh', '--file', histfile]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/1 forgotten here/);
     expect(me.box.bird(['history', '-n', '50']).stdout).not.toContain('hunter2');
+    expect(await filesHolding(me.client.layout.root, 'hunter2')).toEqual([]);
   });
 
   it('a push carrying a forget, killed at any instant and run again, withdraws it exactly once (30 rounds)', async () => {
@@ -111,4 +100,32 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     expect(cmds.stdout.trim().split('\n').slice(1).sort()).toEqual(kept.sort());
     expect(killed).toBeGreaterThan(5);
   }, 900_000);
+});
+
+describe('forget while a push is staged', () => {
+  it('never uploads a command forgotten after its push was staged and before it was uploaded', async () => {
+    const team = lake('file');
+    const me = await machine('me@here', [team]);
+    me.box.capture({ cmd: 'make 0', exit: 0, startUs: at(0), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    me.box.capture({ cmd: 'echo hunter2-staged', exit: 0, startUs: at(1), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    me.box.capture({ cmd: 'make 2', exit: 0, startUs: at(2), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    const found = await runAs(me.client, ['sql', '--format', 'csv', "SELECT id FROM local.invocations WHERE cmd LIKE 'echo hunter2%'"], { bundle: BIRD_BUNDLE });
+    const id = found.stdout.trim().split('\n')[1]!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // The lake cannot take the batches (a file where their folder goes): the push stages, then fails.
+    const tables = join(team.uri, 'invocations');
+    renameSync(tables, `${tables}.away`);
+    writeFileSync(tables, 'in the way');
+    expect((await push(me.client)).code).not.toBe(0);
+    const forgot = me.box.bird(['forget', '--match', 'echo hunter2*', '--json']);
+    expect(forgot.code, forgot.stderr).toBe(0);
+    rmSync(tables);
+    renameSync(`${tables}.away`, tables);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    // The lake never held it: no batch has it, and no segment had to withdraw it.
+    expect(await lakeObjectsHolding(team, 'hunter2')).toEqual([]);
+    expect(await lakeObjectsHolding(team, id)).toEqual([]);
+    expect((await lakeRows(team)).length).toBe(2);
+  });
 });

@@ -143,6 +143,14 @@ export const COMMAND_SPECS = {
       { name: 'json', type: 'boolean', help: 'say what was done as JSON' },
     ],
   },
+  redact: {
+    name: 'redact',
+    about: "apply today's secret rules and [capture] ignore patterns to your stored commands, here and in your series in the lakes",
+    flags: [
+      { name: 'dry-run', type: 'boolean', help: 'list what would change (redacted), change nothing', overview: 'synopsis' },
+      { name: 'json', type: 'boolean', help: 'say what was done as JSON' },
+    ],
+  },
   doctor: {
     name: 'doctor',
     about: "what a bug report needs: hooked or not, store, client id, spool, index, each remote's health",

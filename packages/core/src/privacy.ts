@@ -18,6 +18,14 @@ export interface PrivacyRules {
 export function decideCapture(cmd: string, env: NodeJS.ProcessEnv, rules: PrivacyRules): CaptureDecision {
   const optOut = userOptOut(cmd, env);
   if (optOut) return { capture: false, reason: optOut };
+  return applyStoredRules(cmd, rules);
+}
+
+/**
+ * The rules that hold for stored commands too, not only at capture (`bird redact` applies them
+ * after the fact): an ignore pattern drops the whole command, a recognisable secret is redacted.
+ */
+export function applyStoredRules(cmd: string, rules: PrivacyRules): CaptureDecision {
   const trimmed = cmd.trim();
   if (trimmed === '') return { capture: false, reason: 'empty' };
   // However the program was started (`npx bird …`, `time bird …`, a path to its script), a

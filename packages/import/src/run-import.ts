@@ -5,8 +5,8 @@
  * what was written).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { BirdError, INVOCATIONS, SESSIONS, forgotten, hasTombstones, quoteLiteral, resolveClientId, shortHostname, type BirdConfig, type BirdLayout, type TableDef } from '@bird/core';
-import { ConnectionOptions, openStore, storageModeOf } from '@bird/store';
+import { BirdError, INVOCATIONS, SESSIONS, forgotten, hasTombstones, quoteLiteral, resolveClientId, shortHostname, type BirdConfig, type BirdLayout } from '@bird/core';
+import { ConnectionOptions, openStore, rowGroupsByDay, storageModeOf } from '@bird/store';
 import { parseAtuinHistory } from './atuin-history.ts';
 import { parseBashHistory } from './bash-history.ts';
 import { parseFishHistory } from './fish-history.ts';
@@ -99,7 +99,7 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
   else {
     const result = await storageModeOf(layout, config).ingestRows(async () => {
       plan = await planned();
-      return [...byDay(INVOCATIONS, plan.invocations), ...byDay(SESSIONS, plan.sessions)];
+      return [...rowGroupsByDay(INVOCATIONS, plan.invocations), ...rowGroupsByDay(SESSIONS, plan.sessions)];
     }, options.onProgress);
     warning = result.warning;
   }
@@ -145,8 +145,3 @@ async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: read
   return { known, knownSessions, captured, firstCapturedUs };
 }
 
-function byDay<T extends { date: string }>(table: TableDef, rows: readonly T[]): { table: TableDef; date: string; rows: T[] }[] {
-  const days = new Map<string, T[]>();
-  for (const row of rows) (days.get(row.date) ?? days.set(row.date, []).get(row.date)!).push(row);
-  return [...days].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, dayRows]) => ({ table, date, rows: dayRows }));
-}

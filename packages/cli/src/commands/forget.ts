@@ -1,4 +1,4 @@
-import { BirdError, commandFingerprint, quoteLiteral, settleClientId, usageError, writeTombstones, type Tombstone } from '@bird/core';
+import { BirdError, commandFingerprint, loadConfig, quoteLiteral, settleClientId, usageError, writeTombstones, type Tombstone } from '@bird/core';
 import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
@@ -48,6 +48,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     return plan.teammates.length > 0 && plan.forget.length === 0 ? 1 : undefined;
   }
   if (plan.forget.length === 0) {
+    // A forget killed after its rows went and run again finds none: what it left is finished here.
+    const { storageModeOf } = await import('@bird/store');
+    await storageModeOf(layout, loadConfig(layout)).remove([]);
     if (!values.json) ctx.stdout.write('nothing to forget.\n');
     else ctx.stdout.write(`${JSON.stringify({ forgot: 0 })}\n`);
     return plan.teammates.length > 0 ? 1 : undefined;
@@ -57,7 +60,6 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   const by = await settleClientId(layout, ctx.env);
   const at = now.toISOString();
   writeTombstones(layout, plan.forget.map((c): Tombstone => ({ id: c.id, series: c.clientId, at, by, why: 'forget', cmdHash: commandFingerprint(c.cmd), startUs: String(c.startUs) })));
-  const { loadConfig } = await import('@bird/core');
   const { storageModeOf } = await import('@bird/store');
   const removed = await storageModeOf(layout, loadConfig(layout)).remove(plan.forget.map((c) => ({ id: c.id, series: c.clientId })));
   if (values.json) ctx.stdout.write(`${JSON.stringify({ forgot: plan.forget.length, rows: removed.rows })}\n`);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { BirdError, TABLE_NAMES, clientIdProblem, quarantineFile, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, ROW_ORDER, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { BirdError, TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, ROW_ORDER, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
 import {
   LAKE_FORMAT_KEY,
@@ -225,10 +225,16 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   }
   sweepOutbox(series);
   const local = readSeriesState(series);
-  const { good: staged, damaged } = await readStaged(ctx, series);
+  const { good: staged, damaged, holdingForgotten } = await readStaged(ctx, series);
   const headRead = await readHead(ctx.backend, client, ctx.paths.scratch);
   const head: HeadState = headRead.kind === 'present' ? { kind: 'present', seq: headRead.head.seq, token: headRead.head.token ?? null } : { kind: headRead.kind };
   const at = { headSeq: headRead.kind === 'present' ? headRead.head.seq : -1, headToken: headRead.kind === 'present' ? (headRead.head.token ?? null) : null };
+  for (const h of holdingForgotten) {
+    // Staged before a forget of one of its rows: not uploaded now. One the lake already has (killed
+    // before its commit) is committed, and the forget then withdraws the row like any pushed one.
+    if (h.seq === at.headSeq && h.token === at.headToken) staged.push(h);
+    else removeStaged(series, h.seq);
+  }
   if (damaged.length > 0) {
     // A damaged staged push the lake already has (uploaded, killed before the commit): its keys
     // come from the lake. Any other is dropped; its rows are still unpushed here.
@@ -306,9 +312,11 @@ async function checkOwnPush(ctx: PushContext, series: SeriesPaths, state: Series
  * all there and readable is `damaged`: dropped too, unless the lake already has it (then the
  * series is read back from the lake instead of from those files).
  */
-async function readStaged(ctx: PushContext, series: SeriesPaths): Promise<{ good: StagedPush[]; damaged: StagedPush[] }> {
+async function readStaged(ctx: PushContext, series: SeriesPaths): Promise<{ good: StagedPush[]; damaged: StagedPush[]; holdingForgotten: StagedPush[] }> {
   const good: StagedPush[] = [];
   const damaged: StagedPush[] = [];
+  const holdingForgotten: StagedPush[] = [];
+  const gone = forgottenOfSeries(ctx, series);
   for (const seq of outboxSeqs(series)) {
     const segment = readStagedSegment(series, seq);
     if (!segment?.token) {
@@ -316,9 +324,27 @@ async function readStaged(ctx: PushContext, series: SeriesPaths): Promise<{ good
       continue;
     }
     const files = segment.batches.map((b) => join(series.outbox, String(seq), 'batches', b.key));
-    (await batchesReadable(ctx.conn, files) ? good : damaged).push({ seq, token: segment.token });
+    const staged = { seq, token: segment.token };
+    if (!(await batchesReadable(ctx.conn, files))) damaged.push(staged);
+    else if (gone.length > 0 && (await holdsAny(ctx.conn, segment.batches.filter((b) => b.table === 'invocations').map((b) => join(series.outbox, String(seq), 'batches', b.key)), gone))) holdingForgotten.push(staged);
+    else good.push(staged);
   }
-  return { good, damaged };
+  return { good, damaged, holdingForgotten };
+}
+
+/** The ids of the series' commands forgotten here (a staged push must not take one to the lake). */
+function forgottenOfSeries(ctx: PushContext, series: SeriesPaths): string[] {
+  return hasTombstones(ctx.layout) ? forgotten(ctx.layout).all.filter((t) => t.series === series.client).map((t) => t.id) : [];
+}
+
+async function holdsAny(conn: BirdConnection, files: readonly string[], ids: readonly string[]): Promise<boolean> {
+  if (files.length === 0) return false;
+  const read = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+  for (let i = 0; i < ids.length; i += 1000) {
+    const list = ids.slice(i, i + 1000).map(quoteLiteral).join(', ');
+    if ((await conn.query(`SELECT 1 FROM ${read} WHERE id IN (${list}) LIMIT 1`)).rows.length > 0) return true;
+  }
+  return false;
 }
 
 /** True when every file is there and DuckDB reads it whole (a staged batch cut short by a full disk is not uploaded). */

@@ -1,0 +1,115 @@
+import { INVOCATIONS, commandFingerprint, loadConfig, quoteLiteral, redactSecrets, settleClientId, writeTombstones, type InvocationRow, type Tombstone } from '@bird/core';
+import { parseCommand } from '../args.ts';
+import { COMMAND_SPECS } from '../command-specs.ts';
+import type { CliContext } from '../context.ts';
+import { escapeForTerminal } from '../format/text-width.ts';
+import { layoutOf, requireRoot } from '../layout.ts';
+import { planRedact, type RedactPlan } from '../redact/plan-redact.ts';
+import { connect, MINIMAL } from '../store-access.ts';
+
+/** Read a day at a time: a store of ten million commands is never in memory at once. */
+const DAYS_SQL = `SELECT DISTINCT CAST("date" AS VARCHAR) AS d FROM local.invocations WHERE "date" IS NOT NULL ORDER BY d`;
+const ROWS_OF_DAY = (date: string) => `SELECT id, session_id, epoch_us("timestamp"), duration_ms, cwd, cmd, executable, exit_code, client_id, hostname, shell
+  FROM local.invocations WHERE "date" = CAST(${quoteLiteral(date)} AS DATE) AND id IS NOT NULL AND cmd IS NOT NULL AND "timestamp" IS NOT NULL`;
+
+/**
+ * `bird redact [--dry-run] [--json]`: today's secret rules and `[capture] ignore` patterns,
+ * applied to the commands already stored here, as capture would have applied them (see
+ * redact/plan-redact.ts). A redacted command is stored again without its secret and the old row
+ * forgotten; an ignored one is forgotten whole. Forgetting is what carries it to this machine's
+ * series in every lake, and to every teammate's copy, at the next push.
+ */
+export async function run(args: string[], ctx: CliContext): Promise<number | void> {
+  const { values } = parseCommand(COMMAND_SPECS.redact, args);
+  const layout = layoutOf(ctx);
+  requireRoot(layout, ctx.env);
+  const config = loadConfig(layout);
+  const plan = await planStore(ctx, { ignore: config.capture.ignore });
+  const show = (row: InvocationRow) => escapeForTerminal(`${new Date(Number(row.timestamp / 1000n)).toISOString().slice(0, 19).replace('T', ' ')}  ${row.cmd}`);
+
+  if (values['dry-run']) {
+    // What would be forgotten is shown redacted too: the point is not to print a secret again.
+    if (values.json) ctx.stdout.write(`${JSON.stringify({ redact: plan.redact.map((r) => ({ id: r.before.id, cmd: r.after.cmd })), forget: plan.forget.map((r) => ({ id: r.id, cmd: redactSecrets(r.cmd) })) })}\n`);
+    else {
+      for (const r of plan.redact) ctx.stdout.write(`would redact  ${show(r.after)}\n`);
+      for (const r of plan.forget) ctx.stdout.write(`would forget  ${show({ ...r, cmd: redactSecrets(r.cmd) })}   (an ignore pattern matches it)\n`);
+      if (plan.redact.length + plan.forget.length === 0) ctx.stdout.write(`nothing to redact: no command stored here matches today's secret rules or [capture] ignore patterns.\n`);
+    }
+    return;
+  }
+  if (plan.redact.length + plan.forget.length === 0) {
+    // A redact killed after its rows went and run again finds none: what it left is finished here.
+    const { storageModeOf } = await import('@bird/store');
+    await storageModeOf(layout, config).remove([]);
+    ctx.stdout.write(values.json ? `${JSON.stringify({ redacted: 0, forgot: 0 })}\n` : `nothing to redact: no command stored here matches today's secret rules or [capture] ignore patterns.\n`);
+    return;
+  }
+
+  const { rowGroupsByDay, storageModeOf, openStore, ConnectionOptions } = await import('@bird/store');
+  const mode = storageModeOf(layout, config);
+  // The redacted rows first: a run killed after this and before the forget below leaves both
+  // forms stored (never neither), and a rerun, finding the old row still there, finishes it.
+  const fresh = plan.redact.map((r) => r.after);
+  await mode.ingestRows(async () => {
+    const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+    try {
+      const stored = new Set<string>();
+      for (let i = 0; i < fresh.length; i += 1000) {
+        const ids = fresh.slice(i, i + 1000).map((r) => quoteLiteral(r.id)).join(', ');
+        for (const [id] of (await conn.query(`SELECT id FROM local.invocations WHERE id IN (${ids})`)).rows) stored.add(String(id));
+      }
+      return rowGroupsByDay(INVOCATIONS, fresh.filter((r) => !stored.has(r.id)));
+    } finally {
+      conn.close();
+    }
+  });
+  const gone = [...plan.redact.map((r) => r.before), ...plan.forget];
+  const by = await settleClientId(layout, ctx.env);
+  const at = new Date().toISOString();
+  writeTombstones(layout, gone.map((r): Tombstone => ({ id: r.id, series: r.client_id, at, by, why: 'redact', cmdHash: commandFingerprint(r.cmd), startUs: String(r.timestamp) })));
+  await mode.remove(gone.map((r) => ({ id: r.id, series: r.client_id })));
+
+  if (values.json) ctx.stdout.write(`${JSON.stringify({ redacted: plan.redact.length, forgot: plan.forget.length })}\n`);
+  else {
+    const parts = [plan.redact.length > 0 ? `redacted ${plural(plan.redact.length)}` : '', plan.forget.length > 0 ? `forgot ${plural(plan.forget.length)} an ignore pattern matches` : ''].filter(Boolean);
+    const pushed = config.remotes.filter((r) => r.mode === 'read_write');
+    const lakes = pushed.length > 0 ? `; your series in ${pushed.length === 1 ? `remote ${pushed[0]!.name}` : 'each remote'} follows at the next push` : '';
+    ctx.stdout.write(`${parts.join(' and ')}${lakes}.\n`);
+  }
+}
+
+function plural(n: number): string {
+  return `${n} command${n === 1 ? '' : 's'}`;
+}
+
+/** Today's rules over every command this machine stored (its own: a teammate's is theirs to redact). */
+async function planStore(ctx: CliContext, rules: { ignore: readonly string[] }): Promise<RedactPlan> {
+  const conn = await connect(ctx, MINIMAL);
+  const redact: RedactPlan['redact'][number][] = [];
+  const forget: InvocationRow[] = [];
+  try {
+    for (const [date] of (await conn.query(DAYS_SQL)).rows) {
+      const day = String(date);
+      const rows = (await conn.query(ROWS_OF_DAY(day))).rows.map((r): InvocationRow => ({
+        id: String(r[0]),
+        session_id: String(r[1] ?? ''),
+        timestamp: BigInt(r[2] as bigint),
+        duration_ms: r[3] === null ? null : Number(r[3]),
+        cwd: r[4] === null ? null : String(r[4]),
+        cmd: String(r[5]),
+        executable: r[6] === null ? null : String(r[6]),
+        exit_code: r[7] === null ? null : Number(r[7]),
+        client_id: String(r[8] ?? ''),
+        hostname: r[9] === null ? null : String(r[9]),
+        shell: r[10] === null ? null : String(r[10]),
+        date: day,
+      }));
+      const plan = planRedact(rows, rules);
+      redact.push(...plan.redact);
+      forget.push(...plan.forget);
+    }
+  } finally {
+    conn.close();
+  }
+  return { redact, forget };
+}

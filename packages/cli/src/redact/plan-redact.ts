@@ -1,0 +1,43 @@
+/**
+ * What `bird redact` does to each stored command, as a pure function of the row and today's
+ * rules: capture's own decision, made again. A command an ignore pattern now matches is forgotten
+ * whole; one holding a secret a rule now recognises is stored again in its redacted form, under a
+ * new id, and the old row forgotten (a forget travels to the lake and to every puller, where a
+ * changed row would not: batches are immutable and rows are matched by id). The new id is derived
+ * from the old one and the new text, so a run cut short and run again writes the same row.
+ */
+import { applyStoredRules, contentUuidv7, executableOf, type InvocationRow, type PrivacyRules } from '@bird/core';
+
+export interface Redaction {
+  readonly before: InvocationRow;
+  /** The command as capture would have stored it today. */
+  readonly after: InvocationRow;
+}
+
+export interface RedactPlan {
+  /** Commands stored again without their secret. */
+  readonly redact: readonly Redaction[];
+  /** Commands an ignore pattern now keeps out, forgotten whole. */
+  readonly forget: readonly InvocationRow[];
+}
+
+/** The decision for one stored command: null when today's rules leave it as it is. */
+export function redactionOf(row: InvocationRow, rules: PrivacyRules): { kind: 'forget' } | { kind: 'redact'; after: InvocationRow } | null {
+  const decision = applyStoredRules(row.cmd, rules);
+  if (!decision.capture) return decision.reason === 'ignored' ? { kind: 'forget' } : null;
+  if (decision.cmd === row.cmd) return null;
+  const startMs = Number(row.timestamp / 1000n);
+  const after: InvocationRow = { ...row, id: contentUuidv7(startMs, `redacted\0${row.id}\0${decision.cmd}`), cmd: decision.cmd, executable: executableOf(decision.cmd) };
+  return { kind: 'redact', after };
+}
+
+export function planRedact(rows: Iterable<InvocationRow>, rules: PrivacyRules): RedactPlan {
+  const redact: Redaction[] = [];
+  const forget: InvocationRow[] = [];
+  for (const row of rows) {
+    const outcome = redactionOf(row, rules);
+    if (outcome?.kind === 'forget') forget.push(row);
+    else if (outcome?.kind === 'redact') redact.push({ before: row, after: outcome.after });
+  }
+  return { redact, forget };
+}
