@@ -214,6 +214,15 @@ const RULES: readonly Rule[] = [
   },
   { kind: 'the parsed config', match: /^config\.parsed\.json$/ },
   {
+    kind: 'the hook settings',
+    match: /^hook-settings$/,
+    after: () => {
+      // The next hook sourced asks bird, which writes it whole again.
+      ok(bird(['__hook-settings', root]), 'bird __hook-settings');
+      expect(readFileSync(join(db, 'hook-settings'), 'utf8')).toBe(`bird-hook-settings 1 bind_keys=1 bind_up=0\n${readFileSync(join(root, 'config.toml'), 'utf8')}`);
+    },
+  },
+  {
     kind: 'a placeholder of this machine',
     match: new RegExp(`^data/local/[a-z]+/date=[^/]+/${PLACEHOLDER}$`),
     pick: new RegExp(`^data/local/invocations/date=[^/]+/${PLACEHOLDER}$`),

@@ -4,13 +4,15 @@ import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
+import { dayRanges } from '../redact/day-ranges.ts';
 import { planRedact, type RedactPlan } from '../redact/plan-redact.ts';
 import { connect, MINIMAL } from '../store-access.ts';
 
-/** Read a day at a time: a store of ten million commands is never in memory at once. */
-const DAYS_SQL = `SELECT DISTINCT CAST("date" AS VARCHAR) AS d FROM local.invocations WHERE "date" IS NOT NULL ORDER BY d`;
-const ROWS_OF_DAY = (date: string) => `SELECT id, session_id, epoch_us("timestamp"), duration_ms, cwd, cmd, executable, exit_code, client_id, hostname, shell
-  FROM local.invocations WHERE "date" = CAST(${quoteLiteral(date)} AS DATE) AND id IS NOT NULL AND cmd IS NOT NULL AND "timestamp" IS NOT NULL`;
+/** Commands read per query: bounded memory whatever the store's size, and few queries. */
+const ROWS_PER_READ = 100_000;
+const DAY_COUNTS_SQL = `SELECT CAST("date" AS VARCHAR) AS d, count(*) FROM local.invocations WHERE "date" IS NOT NULL GROUP BY d ORDER BY d`;
+const ROWS_OF_DAYS = (first: string, last: string) => `SELECT id, session_id, epoch_us("timestamp"), duration_ms, cwd, cmd, executable, exit_code, client_id, hostname, shell, CAST("date" AS VARCHAR)
+  FROM local.invocations WHERE "date" BETWEEN CAST(${quoteLiteral(first)} AS DATE) AND CAST(${quoteLiteral(last)} AS DATE) AND id IS NOT NULL AND cmd IS NOT NULL AND "timestamp" IS NOT NULL`;
 
 /**
  * `bird redact [--dry-run] [--json]`: today's secret rules and `[capture] ignore` patterns,
@@ -88,9 +90,9 @@ async function planStore(ctx: CliContext, rules: { ignore: readonly string[] }):
   const redact: RedactPlan['redact'][number][] = [];
   const forget: InvocationRow[] = [];
   try {
-    for (const [date] of (await conn.query(DAYS_SQL)).rows) {
-      const day = String(date);
-      const rows = (await conn.query(ROWS_OF_DAY(day))).rows.map((r): InvocationRow => ({
+    const counts = (await conn.query(DAY_COUNTS_SQL)).rows.map((r) => [String(r[0]), Number(r[1])] as const);
+    for (const [first, last] of dayRanges(counts, ROWS_PER_READ)) {
+      const rows = (await conn.query(ROWS_OF_DAYS(first, last))).rows.map((r): InvocationRow => ({
         id: String(r[0]),
         session_id: String(r[1] ?? ''),
         timestamp: BigInt(r[2] as bigint),
@@ -102,7 +104,7 @@ async function planStore(ctx: CliContext, rules: { ignore: readonly string[] }):
         client_id: String(r[8] ?? ''),
         hostname: r[9] === null ? null : String(r[9]),
         shell: r[10] === null ? null : String(r[10]),
-        date: day,
+        date: String(r[11]),
       }));
       const plan = planRedact(rows, rules);
       redact.push(...plan.redact);
