@@ -12,12 +12,13 @@
 // change, kept beside node_modules) measured in the same rounds over the same stores.
 //   node bench/search.mjs [--runs N] [--baseline PATH]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import pty from 'node-pty';
+import { makeStore as makeSearchStore } from './search-store.mjs';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Where the build puts each bundle (packages/core/src/install-layout.ts). */
@@ -33,32 +34,7 @@ const SIZES = [1_000, 100_000];
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
 
-const run = (args, root) => {
-  const r = spawnSync(process.execPath, [BIRD, ...args], { env: { ...env, BIRD_ROOT: root }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`bird ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-};
-
-/** A store of `n` commands: about a third distinct, in 40 directories and 300 sessions, over a year. */
-function makeStore(n) {
-  const root = mkdtempSync(join(tmpdir(), `bird-bench-search-${n}-`));
-  run(['init'], root);
-  const dir = join(root, 'db', 'data', 'local', 'invocations', 'date=2026-01-01');
-  mkdirSync(dir, { recursive: true });
-  const verbs = ['git push origin', 'git commit -m', 'docker run --rm', 'kubectl get pods -n', 'npm run test --', 'ssh deploy@host-', 'make -j4 target-', 'cargo build -p crate-', 'vim src/file-', 'cd ~/src/project-'];
-  const sql = `COPY (SELECT uuid()::VARCHAR AS id, 's' || (i % 300) AS session_id,
-      to_timestamp(1735689600 + i * (31536000 / ${n})) AS "timestamp", (i * 37) % 5000 AS duration_ms,
-      '/home/ana/src/project-' || (i % 40) AS cwd,
-      list_extract([${verbs.map((v) => `'${v}'`).join(',')}], 1 + ((i * 7919) % ${Math.floor(n / 3)} % 10)::INT) || ' ' || ((i * 7919) % ${Math.floor(n / 3)}) AS cmd,
-      NULL::VARCHAR AS executable, CASE WHEN i % 9 = 0 THEN 1 ELSE 0 END AS exit_code, 'ana@box' AS client_id, 'box' AS hostname, 'zsh' AS shell
-    FROM range(${n}) t(i)) TO '${join(dir, 'bench.parquet')}' (FORMAT parquet)`;
-  run(['sql', sql], root);
-  // The first read finds no index and builds it from the store, as after an upgrade.
-  run(['history', '-n', '1'], root);
-  const total = JSON.parse(run(['sql', 'SELECT count(*) AS n FROM main.invocations', '--format', 'json'], root))[0].n;
-  if (total !== n) throw new Error(`the ${n}-row store holds ${total} rows`);
-  return root;
-}
+const makeStore = (n) => makeSearchStore(BIRD, env, n);
 
 function wall(args, root) {
   const started = process.hrtime.bigint();

@@ -2,11 +2,11 @@
 // presses go in, and the screen they would see is read back. Plus `bird search` with its output
 // piped, as a script would run it.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { birdLayout } from '@bird/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invocation, writeLocal } from '../../packages/store/src/testing/fixtures.ts';
+import { invocation, writeLake, writeLocal } from '../../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, inTerminal, sandboxFactory } from '../cli-helpers.ts';
 import { MARK, SHELLS, shellEnv, tempDir, waitForRow, type Shell } from './shell-session.ts';
 import { TmuxShell } from './tmux-shell.ts';
@@ -92,6 +92,36 @@ async function upSearches(s: TmuxShell, typed: string, recalled: string): Promis
 /** A result row of the search UI: the marker of the selected row or blanks, then the columns, then the command. */
 const resultRow = (cmd: string) => new RegExp(`^(▌ | {2}).* ${cmd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
 const UI = /\[fuzzy\] \[everywhere\] \[all sources\]/;
+
+/** `bird sql QUERY` on the shell's BIRD_ROOT, as JSON rows. */
+function sql(env: Record<string, string>, query: string): Record<string, unknown>[] {
+  const r = spawnSync(process.execPath, [BIRD_BUNDLE, 'sql', query, '--format', 'json'], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bird sql failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>[];
+}
+
+/** How many runs of `cmd` the store holds. */
+const runsOf = (env: Record<string, string>, cmd: string) => Number(sql(env, `SELECT count(*) AS n FROM main.invocations WHERE cmd = '${cmd}'`)[0]!.n);
+
+/** Every tombstone line kept under the root (none when nothing was forgotten). */
+function tombstones(root: string): { id: string; series: string }[] {
+  const dir = birdLayout(root).tombstones;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; series: string }));
+}
+
+/** The teammate bob's `cmd`, pulled into the shell's store from a file remote named team. */
+function pullTeammates(env: Record<string, string>, cmds: string[]): void {
+  const lake = tempDir('search-forget-lake');
+  writeLake(lake, 'invocations', 'bob@laptop', '2025-11-26', cmds.map((cmd, i) => invocation({ cmd, client_id: 'bob@laptop', hostname: 'laptop', timestamp: at(i), date: '2025-11-26' })));
+  for (const args of [['remote', 'add', 'team', '--type', 'file', '--uri', lake, '--read-only'], ['pull', '--remote', 'team']]) {
+    const r = spawnSync(process.execPath, [BIRD_BUNDLE, ...args], { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bird ${args.join(' ')} failed: ${r.stderr}`);
+  }
+}
+
+/** The status line's question after Shift-Delete. */
+const asking = (what: string) => new RegExp(`^forget ${what.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\? y/N$`, 'm');
 const exportLine = (shell: Shell, name: string) => (shell === 'fish' ? `set -gx ${name} 1` : `export ${name}=1`);
 /** What each shell's own Ctrl-R shows (fish 3.6: its history pager, with the typed text as its search). */
 const OWN_SEARCH: Record<Shell, RegExp> = { zsh: /bck-i-search:/, bash: /\(reverse-i-search\)/, fish: /^search: /m };
@@ -288,6 +318,89 @@ describe.each(SHELLS)('%s', (shell) => {
       await s.waitFor(() => !/runs 1 · mean/.test(s.screen().join('\n')), 'the search to close');
       await s.run('pwd');
       expect(s.history()).toContain(`\n${target}\n`);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('Shift-Delete, then y, forgets the selected command: gone from the list, the store and bird history, a tombstone kept', async () => {
+    const { s, env, root } = await start(shell);
+    try {
+      const typed = ['echo forget-me-soon', 'echo keep-me-here', 'echo forget-me-soon'];
+      for (const cmd of typed) await s.run(cmd);
+      await waitForListed(env, typed);
+      const row = s.commandLine().row;
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('forget-me');
+      await s.waitForScreen(resultRow('echo forget-me-soon  ×2'));
+      s.press('S-DC');
+      await s.waitForScreen(asking('echo forget-me-soon (2 runs)'));
+      s.type('y');
+      // Gone from the list at once, the query as it was, and the search still open.
+      let screen = (await s.waitForScreen(/^> forget-me\n {2}\(no match\)$/m)).join('\n');
+      expect(screen).toMatch(UI);
+      screen = (await s.waitForScreen(/ 0\/0 {2}forgot echo forget-me-soon \(2 runs\)$/m)).join('\n');
+      // The rest is still there.
+      s.press('C-u');
+      s.type('keep-me');
+      await s.waitForScreen(resultRow('echo keep-me-here'));
+      s.press('Escape');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+      await s.waitForCommandLine('', row);
+
+      expect(runsOf(env, 'echo forget-me-soon')).toBe(0);
+      expect(runsOf(env, 'echo keep-me-here')).toBe(1);
+      const history = spawnSync(process.execPath, [BIRD_BUNDLE, 'history', '-n', '100'], { env, encoding: 'utf8' });
+      expect(history.stdout).toContain('echo keep-me-here');
+      expect(history.stdout).not.toContain('forget-me-soon');
+      expect(listed(env, 'forget-me').map((l) => l.cmd)).toEqual([]);
+      const kept = tombstones(root);
+      expect(kept).toHaveLength(2);
+      const client = String(sql(env, "SELECT DISTINCT client_id FROM main.invocations")[0]!.client_id);
+      expect(kept.every((t) => t.series === client)).toBe(true);
+
+      // The shell goes on as before: the next command is captured.
+      await s.run('echo after-forget');
+      await waitForRow(root, (r) => r.cmd === 'echo after-forget', 'the command after the forget');
+    } finally {
+      s.close();
+    }
+  });
+
+  it("Shift-Delete, then n, keeps the command; on a teammate's command it says only they can forget it", async () => {
+    const { s, env, root } = await start(shell);
+    try {
+      await s.run('echo keep-this-one');
+      pullTeammates(env, ['echo bobs-own-command']);
+      await waitForListed(env, ['echo keep-this-one', 'echo bobs-own-command']);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('keep-this');
+      await s.waitForScreen(resultRow('echo keep-this-one'));
+      s.press('S-DC');
+      await s.waitForScreen(asking('echo keep-this-one'));
+      s.type('n');
+      // The question is gone, the keys are back, the n was not typed and the command is still listed.
+      const screen = (await s.waitForScreen(/ 1\/1 {2}\^R filter/)).join('\n');
+      expect(screen).toMatch(/^> keep-this$/m);
+      expect(screen).toMatch(resultRow('echo keep-this-one'));
+
+      s.press('C-u');
+      s.type('bobs-own');
+      await s.waitForScreen(resultRow('echo bobs-own-command  @team'));
+      s.press('S-DC');
+      await s.waitForScreen(/ 1\/1 {2}a teammate's command \(pulled from team\): only they can forget it$/m);
+      // Nothing was asked: a y now is typed into the query.
+      s.type('y');
+      await s.waitForScreen(/^> bobs-owny$/m);
+      s.press('Escape');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+
+      expect([runsOf(env, 'echo keep-this-one'), runsOf(env, 'echo bobs-own-command')]).toEqual([1, 1]);
+      expect(tombstones(root)).toEqual([]);
+      await s.run('echo after-keeping');
+      await waitForRow(root, (r) => r.cmd === 'echo after-keeping', 'the command after the search');
     } finally {
       s.close();
     }
@@ -540,6 +653,60 @@ describe('Ctrl-D in Ctrl-R, on a command whose folder is not on this machine', (
       await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
       await s.run('pwd');
       expect(s.history()).toContain(`\n${home}\n`);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('Shift-Delete in Ctrl-R, when the forget cannot be done, or is still running as the search is left', () => {
+  it('says why on the status line, puts the command back, and the search goes on; left while a forget runs, it finishes first', async () => {
+    const { s, env, root } = await start('zsh');
+    const tombstoneDir = birdLayout(root).tombstones;
+    try {
+      const typed = ['echo cannot-forget-yet', 'echo kept-as-well'];
+      for (const cmd of typed) await s.run(cmd);
+      await waitForListed(env, typed);
+      // Where the tombstones go, a file: nothing can be forgotten (a forget writes them first).
+      rmSync(tombstoneDir, { recursive: true, force: true });
+      writeFileSync(tombstoneDir, 'in the way\n');
+      const row = s.commandLine().row;
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('cannot-forget');
+      await s.waitForScreen(resultRow('echo cannot-forget-yet'));
+      s.press('S-DC');
+      await s.waitForScreen(asking('echo cannot-forget-yet'));
+      s.type('y');
+      let screen = (await s.waitForScreen(/ 1\/1 {2}could not forget echo cannot-forget-yet: \S/m)).join('\n');
+      expect(screen).toMatch(resultRow('echo cannot-forget-yet'));
+      // Enter right after the y: the search waits for the forget, and as it failed, stays open.
+      s.press('S-DC');
+      await s.waitForScreen(asking('echo cannot-forget-yet'));
+      s.type('y');
+      s.press('Enter');
+      screen = (await s.waitForScreen(/ 1\/1 {2}could not forget echo cannot-forget-yet: \S/m)).join('\n');
+      expect(screen).toMatch(resultRow('echo cannot-forget-yet'));
+      expect(runsOf(env, 'echo cannot-forget-yet')).toBe(1);
+
+      // Once it can be done: Enter right after the y waits for the forget, then puts the
+      // command now selected on the line, and the forgotten one is gone by then.
+      rmSync(tombstoneDir);
+      s.press('C-u');
+      s.type('echo ');
+      await s.waitForScreen(/^▌ .* echo kept-as-well$/m);
+      s.press('Down');
+      await s.waitForScreen(/^▌ .* echo cannot-forget-yet$/m);
+      s.press('S-DC');
+      await s.waitForScreen(asking('echo cannot-forget-yet'));
+      s.type('y');
+      s.press('Enter');
+      await s.waitForCommandLine('echo kept-as-well', row);
+      expect(runsOf(env, 'echo cannot-forget-yet')).toBe(0);
+      expect(tombstones(root)).toHaveLength(1);
+      s.press('C-u');
+      await s.run('echo after-forgetting');
+      await waitForRow(root, (r) => r.cmd === 'echo after-forgetting', 'the command after the search');
     } finally {
       s.close();
     }

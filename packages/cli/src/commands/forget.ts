@@ -1,8 +1,9 @@
-import { BirdError, commandFingerprint, loadConfig, quoteLiteral, settleClientId, usageError, writeTombstones, type Tombstone } from '@bird/core';
+import { BirdError, loadConfig, quoteLiteral, usageError } from '@bird/core';
 import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
+import { forgetCommands, readStoredCommands } from '../forget/forget-commands.ts';
 import { planForget, type StoredCommand } from '../forget/plan-forget.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { parseSinceUs } from '../stats/stats-args.ts';
@@ -31,9 +32,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   const conn = await connect(ctx, MINIMAL);
   let stored: StoredCommand[];
   try {
-    const where = positionals.length > 0 ? `WHERE id IN (${[...new Set(positionals)].map(quoteLiteral).join(', ')})` : '';
-    const { rows } = await conn.query(`SELECT id, cmd, epoch_us("timestamp"), _source, client_id FROM main.invocations ${where}`);
-    stored = rows.flatMap((r) => (r[0] === null || r[1] === null ? [] : [{ id: String(r[0]), cmd: String(r[1]), startUs: Number(r[2]), source: String(r[3]), clientId: String(r[4] ?? '') }]));
+    stored = await readStoredCommands(conn, positionals.length > 0 ? `WHERE id IN (${[...new Set(positionals)].map(quoteLiteral).join(', ')})` : '');
   } finally {
     conn.close();
   }
@@ -55,13 +54,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     else ctx.stdout.write(`${JSON.stringify({ forgot: 0 })}\n`);
     return plan.teammates.length > 0 ? 1 : undefined;
   }
-  // The tombstones first, durably: a forget cut short is finished by running it again, and
-  // nothing (a redo, an import, a pull) brings these commands back meanwhile.
-  const by = await settleClientId(layout, ctx.env);
-  const at = now.toISOString();
-  writeTombstones(layout, plan.forget.map((c): Tombstone => ({ id: c.id, series: c.clientId, at, by, why: 'forget', cmdHash: commandFingerprint(c.cmd), startUs: String(c.startUs) })));
-  const { storageModeOf } = await import('@bird/store');
-  const removed = await storageModeOf(layout, loadConfig(layout)).remove(plan.forget.map((c) => ({ id: c.id, series: c.clientId })));
+  const removed = await forgetCommands(layout, ctx.env, plan.forget, now);
   if (values.json) ctx.stdout.write(`${JSON.stringify({ forgot: plan.forget.length, rows: removed.rows })}\n`);
   else {
     const sessions = removed.rows.sessions > 0 ? ` and ${removed.rows.sessions} session${removed.rows.sessions === 1 ? '' : 's'} left empty` : '';

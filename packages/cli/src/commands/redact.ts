@@ -1,8 +1,9 @@
-import { INVOCATIONS, commandFingerprint, loadConfig, quoteLiteral, redactSecrets, settleClientId, writeTombstones, type InvocationRow, type Tombstone } from '@bird/core';
+import { INVOCATIONS, loadConfig, quoteLiteral, redactSecrets, type InvocationRow } from '@bird/core';
 import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
+import { forgetCommands } from '../forget/forget-commands.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { dayRanges } from '../redact/day-ranges.ts';
 import { planRedact, type RedactPlan } from '../redact/plan-redact.ts';
@@ -66,10 +67,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     }
   });
   const gone = [...plan.redact.map((r) => r.before), ...plan.forget];
-  const by = await settleClientId(layout, ctx.env);
-  const at = new Date().toISOString();
-  writeTombstones(layout, gone.map((r): Tombstone => ({ id: r.id, series: r.client_id, at, by, why: 'redact', cmdHash: commandFingerprint(r.cmd), startUs: String(r.timestamp) })));
-  await mode.remove(gone.map((r) => ({ id: r.id, series: r.client_id })));
+  await forgetCommands(layout, ctx.env, gone.map((r) => ({ id: r.id, cmd: r.cmd, startUs: Number(r.timestamp), clientId: r.client_id })), new Date(), 'redact');
 
   if (values.json) ctx.stdout.write(`${JSON.stringify({ redacted: plan.redact.length, forgot: plan.forget.length })}\n`);
   else {

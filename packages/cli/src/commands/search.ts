@@ -106,13 +106,14 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   let typeahead: Key[] = [];
   try {
     const { openTerminal, runOnTerminal } = await import('../search/search-terminal.ts');
+    const { forgetFromSearch } = await import('../search/search-forget.ts');
     const terminal = openTerminal();
     try {
       // On the line below the prompt (made first, scrolling if the prompt is at the foot of the
       // screen), which the first frame then draws over: never on the prompt itself.
       const { index } = await openHistory(ctx, () => terminal.output.write('\n\x1b[1A\r\x1b7\x1b[1B\x1b[2Kbird: building the search index (once)…\x1b8'));
       const session = new SearchSession(index, context, { query, mode, scope, rows: height - 2 });
-      ({ outcome, typeahead } = await runOnTerminal(session, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, () => setImmediate(() => session.warmUp())));
+      ({ outcome, typeahead } = await runOnTerminal(session, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, () => setImmediate(() => session.warmUp()), forgetFromSearch(ctx)));
     } finally {
       terminal.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildIndex, type HistoryRow } from '@bird/history-index';
+import { buildIndex, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { displayWidth } from '../format/text-width.ts';
 import { renderSearch } from './search-render.ts';
 import { SearchSession } from './search-session.ts';
@@ -76,6 +76,36 @@ describe('renderSearch', () => {
   it('says so when nothing matches, and when the store is empty', () => {
     expect(renderSearch(new SearchSession(index, ctx, { query: 'zzzz', rows: 4 }), 80, 4, style)[1]).toBe('  (no match)');
     expect(renderSearch(new SearchSession(buildIndex([]), ctx, { rows: 4 }), 80, 4, style)[1]).toBe('  (no commands here yet)');
+  });
+
+  const shared = buildIndex([row(1, 'make test'), row(2, 'make test'), row(3, 'make test', { source: 'team' })]);
+  it.each<[string, HistoryIndex, string, number, string | RegExp]>([
+    ['the question takes the whole status line', index, 'make', 120, 'forget make test (2 runs)? y/N'],
+    ['one run: no count', index, '^echo 日本語', 120, /^forget echo 日本語 and a very long tail .*…\? y\/N$/],
+    ["a teammate's run of it stays, and it says so", shared, 'make', 120, "forget make test (your 2 runs; a teammate's stay)? y/N"],
+    ['a long command is cut, the question never', index, '^echo 日本語', 40, /^forget echo 日本語 and a very .*…\? y\/N$/],
+    ['a newline in the command is shown escaped', index, 'printf', 120, 'forget printf "a\\nb"\\nsecond line? y/N'],
+  ])('Shift-Delete asks on the status line: %s', (_name, from, query, width, want) => {
+    const s = new SearchSession(from, ctx, { query, rows: 8 });
+    s.press({ name: 'delete', shift: true });
+    const status = renderSearch(s, width, 6, style).at(-1)!;
+    if (typeof want === 'string') expect(status).toBe(want);
+    else expect(status).toMatch(want);
+    expect(displayWidth(status)).toBeLessThanOrEqual(width);
+  });
+
+  it("says a teammate's command is theirs to forget, then how a forget went", () => {
+    const s = new SearchSession(index, ctx, { query: 'kubectl', rows: 8 });
+    s.press({ name: 'delete', shift: true });
+    expect(renderSearch(s, 120, 6, style).at(-1)).toBe("[fuzzy] [everywhere] [all sources] 1/1  a teammate's command (pulled from team): only they can forget it");
+    const t = new SearchSession(index, ctx, { query: 'printf', rows: 8 });
+    t.press({ name: 'delete', shift: true });
+    t.press({ sequence: 'y' });
+    expect(renderSearch(t, 120, 6, style).slice(1, 2)).toEqual(['  (no match)']);
+    expect(renderSearch(t, 120, 6, style).at(-1)).toMatch(/ 0\/0 {2}forgetting printf "a\\nb"\\nsecond line…$/);
+    const [request] = t.takeForgets();
+    t.forgetFailed(request!, 'a compaction held the store for over a minute; nothing was removed yet: run it again in a moment.');
+    expect(renderSearch(t, 200, 6, style).at(-1)).toMatch(/ 1\/1 {2}could not forget printf "a\\nb"\\nsecond line: a compaction held the store/);
   });
 
   it('shows the inspector in place of the list', () => {

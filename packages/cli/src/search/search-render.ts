@@ -6,7 +6,7 @@ import { folderText, folderWidth } from '../format/folder-text.ts';
 import { displayWidth, escapeForTerminal, truncateToWidth } from '../format/text-width.ts';
 import { ago, formatDuration } from '../format/time-text.ts';
 import { originMark } from '../history-view.ts';
-import type { Notice, SearchSession } from './search-session.ts';
+import type { ForgetRequest, Notice, SearchSession } from './search-session.ts';
 
 export interface Style {
   color: boolean;
@@ -73,21 +73,45 @@ export function renderSearch(session: SearchSession, width: number, height: numb
 }
 
 function statusLine(session: SearchSession, style: Style, width: number): string {
+  if (session.confirming) return confirmLine(session.confirming, width);
   const f = session.filter;
   const source = f.source === null ? 'all sources' : escapeForTerminal(f.source);
   const shown = session.total === 0 ? 0 : session.selected + 1;
   const modes = `[${session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
-  const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd';
+  const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd · Shift-Del forget' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd S-Del forget';
   return `${modes} ${shown}/${session.total}  ${session.notice ? noticeText(session.notice, style, width) : keys}`;
 }
 
-/** What the status line says instead of the keys after a key that could do nothing. */
+/** The question the forget key asks, the whole status line: the command cut to fit, the question never. */
+function confirmLine(request: ForgetRequest, width: number): string {
+  const runs = request.runs === 1 ? '' : `${request.runs} runs`;
+  const detail = request.theirs > 0 ? ` (your ${runs || 'run'}; a teammate's stay)` : runs ? ` (${runs})` : '';
+  const tail = `${detail}? y/N`;
+  return `forget ${truncateToWidth(escapeForTerminal(request.cmd), Math.max(8, width - displayWidth(`forget ${tail}`)))}${tail}`;
+}
+
+/** A command as the status line names it: its escaped text, cut to a third of the line at most. */
+const named = (cmd: string, width: number) => truncateToWidth(escapeForTerminal(cmd), Math.max(8, Math.floor(width / 3)));
+
+/** What the status line says instead of the keys, until the next key. */
 function noticeText(notice: Notice, style: Style, width: number): string {
   switch (notice.kind) {
     case 'unknown-folder':
       return "^D: this command's folder is not known";
     case 'missing-folder':
       return `^D: no folder ${folderText(notice.dir, style.home, folderWidth(width))} here (imported or a teammate's row)`;
+    case 'not-yours':
+      return `a teammate's command (pulled from ${escapeForTerminal(notice.source)}): only they can forget it`;
+    case 'forgetting':
+      return `forgetting ${named(notice.cmd, width)}…`;
+    case 'finishing-forget':
+      return 'finishing the forget…';
+    case 'forgot': {
+      const runs = `${notice.runs} run${notice.runs === 1 ? '' : 's'}`;
+      return `forgot ${named(notice.cmd, width)} (${runs}${notice.theirs > 0 ? "; a teammate's stay" : ''})`;
+    }
+    case 'forget-failed':
+      return `could not forget ${named(notice.cmd, width)}: ${escapeForTerminal(notice.why)}`;
   }
 }
 

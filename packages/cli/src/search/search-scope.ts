@@ -54,10 +54,11 @@ function matchingValues(values: readonly string[], keep: (value: string) => bool
   return out;
 }
 
-export function scopeCommands(index: HistoryIndex, filter: SearchFilter, context: SearchContext): ScopedCommands {
-  const n = index.commands.length;
-  const count = new Uint32Array(n);
-  const lastRow = new Int32Array(n).fill(-1);
+/** Rows the search leaves out whatever the filter (forgotten ones): 1 each, by row of the index; null for none. */
+export type HiddenRows = Uint8Array | null;
+
+/** The filter as a test of one row, its lookups done once. */
+function rowsInScope(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows): (row: number) => boolean {
   const everyDir = filter.scope !== 'directory' && filter.scope !== 'workspace';
   const dirs = everyDir
     ? null
@@ -65,13 +66,23 @@ export function scopeCommands(index: HistoryIndex, filter: SearchFilter, context
   const host = filter.scope === 'host' ? index.hosts.indexOf(context.host) : -2;
   const session = filter.scope === 'session' ? (context.session === null ? -1 : index.sessions.indexOf(context.session)) : -2;
   const source = filter.source === null ? -2 : index.sources.indexOf(filter.source);
+  return (r) =>
+    !(hidden !== null && hidden[r]) &&
+    (host === -2 || index.host[r] === host) &&
+    (session === -2 || index.session[r] === session) &&
+    (source === -2 || index.source[r] === source) &&
+    (dirs === null || dirs[index.cwd[r]!] === 1) &&
+    (!filter.onlySuccessful || index.exitCode[r] === 0);
+}
+
+export function scopeCommands(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows = null): ScopedCommands {
+  const n = index.commands.length;
+  const count = new Uint32Array(n);
+  const lastRow = new Int32Array(n).fill(-1);
+  const inScope = rowsInScope(index, filter, context, hidden);
   let rows = 0;
   for (let r = 0; r < index.size; r++) {
-    if (host !== -2 && index.host[r] !== host) continue;
-    if (session !== -2 && index.session[r] !== session) continue;
-    if (source !== -2 && index.source[r] !== source) continue;
-    if (dirs !== null && dirs[index.cwd[r]!] === 0) continue;
-    if (filter.onlySuccessful && index.exitCode[r] !== 0) continue;
+    if (!inScope(r)) continue;
     const c = index.cmd[r]!;
     count[c]! += 1;
     lastRow[c] = r; // rows are in start order: the last one seen is the latest
@@ -82,6 +93,52 @@ export function scopeCommands(index: HistoryIndex, filter: SearchFilter, context
   for (const c of byRecency) scores[c] = frecency(index.timestampUs[lastRow[c]!]!, count[c]!);
   const byFrecency = Uint32Array.from(byRecency).sort((a, b) => scores[b]! - scores[a]! || lastRow[b]! - lastRow[a]!);
   return { count, lastRow, byRecency, byFrecency, rows };
+}
+
+/**
+ * The scope after rows of one command were hidden or shown again (a forget, or one that failed):
+ * what scopeCommands would give, with only that command counted again and put in its place in
+ * both orders, instead of every row and command (~20 ms at 100,000 rows on a loaded machine).
+ * New arrays: the matcher tells candidates apart by identity.
+ */
+export function rescopeCommand(index: HistoryIndex, scoped: ScopedCommands, command: number, filter: SearchFilter, context: SearchContext, hidden: HiddenRows): ScopedCommands {
+  const inScope = rowsInScope(index, filter, context, hidden);
+  let runs = 0;
+  let last = -1;
+  for (let r = 0; r < index.size; r++) {
+    if (index.cmd[r] !== command || !inScope(r)) continue;
+    runs++;
+    last = r;
+  }
+  const count = scoped.count.slice();
+  const lastRow = scoped.lastRow.slice();
+  count[command] = runs;
+  lastRow[command] = last;
+  let byRecency: Uint32Array = scoped.byRecency.filter((c) => c !== command);
+  let byFrecency: Uint32Array = scoped.byFrecency.filter((c) => c !== command);
+  if (runs > 0) {
+    const score = (c: number) => frecency(index.timestampUs[lastRow[c]!]!, count[c]!);
+    const mine = score(command);
+    byRecency = insertWhere(byRecency, command, (c) => lastRow[c]! > last);
+    byFrecency = insertWhere(byFrecency, command, (c) => score(c) > mine || (score(c) === mine && lastRow[c]! > last));
+  }
+  return { count, lastRow, byRecency, byFrecency, rows: scoped.rows - scoped.count[command]! + runs };
+}
+
+/** `list` with `value` inserted after the entries that go before it (`before` holds for a prefix of the list). */
+function insertWhere(list: Uint32Array, value: number, before: (entry: number) => boolean): Uint32Array {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(list[mid]!)) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = new Uint32Array(list.length + 1);
+  out.set(list.subarray(0, lo));
+  out[lo] = value;
+  out.set(list.subarray(lo), lo + 1);
+  return out;
 }
 
 function commandsByLatest(index: HistoryIndex, count: Uint32Array, lastRow: Int32Array): Uint32Array {
@@ -111,7 +168,9 @@ export interface CommandDetails {
   cwd: string;
 }
 
-export function commandDetails(index: HistoryIndex, command: number, scope: ScopedCommands, around = 3): CommandDetails {
+/** `hidden`: rows left out (forgotten): not counted, and not among the commands before and after. */
+export function commandDetails(index: HistoryIndex, command: number, scope: ScopedCommands, hidden: HiddenRows = null, around = 3): CommandDetails {
+  const shown = (r: number) => hidden === null || !hidden[r];
   let runs = 0;
   let firstUs = Infinity;
   let lastUs = -Infinity;
@@ -119,7 +178,7 @@ export function commandDetails(index: HistoryIndex, command: number, scope: Scop
   let durations = 0;
   const exits = new Map<number, number>();
   for (let r = 0; r < index.size; r++) {
-    if (index.cmd[r] !== command) continue;
+    if (index.cmd[r] !== command || !shown(r)) continue;
     runs++;
     firstUs = Math.min(firstUs, index.timestampUs[r]!);
     lastUs = Math.max(lastUs, index.timestampUs[r]!);
@@ -130,12 +189,12 @@ export function commandDetails(index: HistoryIndex, command: number, scope: Scop
     }
     exits.set(index.exitCode[r]!, (exits.get(index.exitCode[r]!) ?? 0) + 1);
   }
-  const latest = scope.lastRow[command]! >= 0 ? scope.lastRow[command]! : lastRowOf(index, command);
+  const latest = scope.lastRow[command]! >= 0 ? scope.lastRow[command]! : lastRowOf(index, command, shown);
   const session = index.session[latest]!;
   const before: string[] = [];
-  for (let r = latest - 1; r >= 0 && before.length < around; r--) if (index.session[r] === session) before.unshift(index.commands[index.cmd[r]!]!);
+  for (let r = latest - 1; r >= 0 && before.length < around; r--) if (index.session[r] === session && shown(r)) before.unshift(index.commands[index.cmd[r]!]!);
   const after: string[] = [];
-  for (let r = latest + 1; r < index.size && after.length < around; r++) if (index.session[r] === session) after.push(index.commands[index.cmd[r]!]!);
+  for (let r = latest + 1; r < index.size && after.length < around; r++) if (index.session[r] === session && shown(r)) after.push(index.commands[index.cmd[r]!]!);
   return {
     cmd: index.commands[command]!,
     runs,
@@ -149,7 +208,7 @@ export function commandDetails(index: HistoryIndex, command: number, scope: Scop
   };
 }
 
-function lastRowOf(index: HistoryIndex, command: number): number {
-  for (let r = index.size - 1; r >= 0; r--) if (index.cmd[r] === command) return r;
+function lastRowOf(index: HistoryIndex, command: number, shown: (row: number) => boolean): number {
+  for (let r = index.size - 1; r >= 0; r--) if (index.cmd[r] === command && shown(r)) return r;
   return -1;
 }

@@ -172,6 +172,84 @@ describe('SearchSession', () => {
   });
 });
 
+describe('SearchSession: Shift-Delete forgets the selected command after a y', () => {
+  // "make test" is this machine's twice, and a teammate's once; "kubectl get pods" only theirs.
+  const mixed = buildIndex([
+    row('make test', { exitCode: 2 }),
+    row('git status'),
+    row('make test', { source: 'team', host: 'ci', session: 'theirs' }),
+    row('kubectl get pods', { source: 'team', host: 'ci', session: 'theirs' }),
+    row('make test'),
+    row('npm test'),
+  ]);
+  const FORGET: Key = { name: 'delete', shift: true, sequence: '\x1b[3;2~' };
+  const begin = (query: string) => new SearchSession(mixed, context, { query, rows: 10, dirExists });
+  const list = (s: SearchSession) => s.results.map((c) => mixed.commands[c]);
+
+  it.each<[string, string, (Key | string)[], { shown: string[]; query?: string; asking?: { cmd: string; runs: number; theirs: number } | null; notice?: string | null; forgets?: string[] }]>([
+    ['asks first, and forgets nothing yet', 'test', [{ name: 'down' }, FORGET], { shown: ['make test', 'npm test'], asking: { cmd: 'npm test', runs: 1, theirs: 0 }, forgets: [] }],
+    ['y: gone from the list, the query kept, the forget handed on', 'test', [{ name: 'down' }, FORGET, 'y'], { shown: ['make test'], query: 'test', asking: null, notice: 'forgetting', forgets: ['npm test'] }],
+    ['Y does the same', 'npm', [FORGET, 'Y'], { shown: [], forgets: ['npm test'] }],
+    ['n lets it go: the list as it was, and the n not typed', 'test', [FORGET, 'n'], { shown: ['make test', 'npm test'], query: 'test', asking: null, notice: null, forgets: [] }],
+    ['any other key lets it go too, and does nothing else', 'test', [FORGET, { name: 'down' }], { shown: ['make test', 'npm test'], asking: null, forgets: [] }],
+    ['Esc lets it go without leaving the search', 'test', [FORGET, { name: 'escape' }], { shown: ['make test', 'npm test'], asking: null, forgets: [] }],
+    ['Enter lets it go without taking the command', 'test', [FORGET, { name: 'return' }], { shown: ['make test', 'npm test'], asking: null, forgets: [] }],
+    ["a teammate's command: they alone can forget it; nothing is asked", 'kubectl', [FORGET], { shown: ['kubectl get pods'], asking: null, notice: 'not-yours', forgets: [] }],
+    ["...and a y after it is typed, not taken as a yes", 'kubectl', [FORGET, 'y'], { shown: [], query: 'kubectly', forgets: [] }],
+    ["run here and by a teammate: only this machine's runs, the teammate's stays listed", 'make', [FORGET], { shown: ['make test'], asking: { cmd: 'make test', runs: 2, theirs: 1 } }],
+    ["...and after the y the teammate's run is what the list shows", 'make', [FORGET, 'y'], { shown: ['make test'], forgets: ['make test'] }],
+    ['from the inspector too: it closes, the command gone', 'npm', [ctrl('o'), FORGET, 'y'], { shown: [], forgets: ['npm test'] }],
+    ['Delete without Shift still deletes a character of the query', 'npm', [{ name: 'home' }, { name: 'delete', sequence: '\x1b[3~' }], { shown: ['npm test'], query: 'pm', forgets: [] }],
+    ['with nothing listed, the key does nothing', 'zzz', [FORGET, 'y'], { shown: [], query: 'zzzy', asking: null, forgets: [] }],
+  ])('%s', (_name, query, keys, want) => {
+    const s = press(begin(query), ...keys);
+    expect(list(s)).toEqual(want.shown);
+    if (want.query !== undefined) expect(s.query).toBe(want.query);
+    if (want.asking !== undefined) expect(s.confirming === null ? null : { cmd: s.confirming.cmd, runs: s.confirming.runs, theirs: s.confirming.theirs }).toEqual(want.asking);
+    if (want.notice !== undefined) expect(s.notice?.kind ?? null).toBe(want.notice);
+    if (want.forgets !== undefined) expect(s.takeForgets().map((r) => r.cmd)).toEqual(want.forgets);
+  });
+
+  it("counts a teammate's run as theirs, and this machine's runs of it are gone everywhere", () => {
+    const s = press(begin('make'), FORGET, 'y');
+    const c = s.index.commands.indexOf('make test');
+    expect(s.scope.count[c]).toBe(1);
+    expect(s.index.sources[s.index.source[s.scope.lastRow[c]!]!]).toBe('team');
+    // Every filter agrees: this host had both of its runs.
+    press(s, ctrl('r'));
+    expect(list(s)).toEqual([]);
+  });
+
+  it('when it is done the status line says so; when it fails the command is back and the reason is said', () => {
+    const s = press(begin('npm'), FORGET, 'y');
+    const [request] = s.takeForgets();
+    s.forgetDone(request!, { forgot: 1, theirs: 0 });
+    expect(s.notice).toEqual({ kind: 'forgot', cmd: 'npm test', runs: 1, theirs: 0 });
+    const t = press(begin('test'), { name: 'down' }, FORGET, 'y');
+    const [failing] = t.takeForgets();
+    t.forgetFailed(failing!, 'the store is busy');
+    expect(list(t)).toEqual(['make test', 'npm test']);
+    expect(t.notice).toEqual({ kind: 'forget-failed', cmd: 'npm test', why: 'the store is busy' });
+  });
+
+  it('two forgets, the first failing: only its command comes back', () => {
+    const s = press(begin('test'), { name: 'down' }, FORGET, 'y', FORGET, 'y');
+    const [first, second] = s.takeForgets();
+    expect([first!.cmd, second!.cmd]).toEqual(['npm test', 'make test']);
+    s.forgetFailed(first!, 'no room');
+    // "make test" is down to the teammate's one run, so ranks below.
+    expect(list(s)).toEqual(['npm test', 'make test']);
+    expect(s.scope.count[s.index.commands.indexOf('make test')]).toBe(1); // the teammate's, still
+  });
+
+  it('the highlight stays on its line when the row under it goes', () => {
+    const s = press(begin(''), { name: 'down' }, FORGET, 'y');
+    // "make test" stays (a teammate's run of it, older), and moves down the list.
+    expect([list(s), s.selected]).toEqual([['npm test', 'kubectl get pods', 'make test', 'git status'], 1]);
+    expect(s.index.commands[s.current!]).toBe('kubectl get pods');
+  });
+});
+
 describe('replayTypeahead', () => {
   it.each([
     ['nothing', [], { text: '', run: false }],

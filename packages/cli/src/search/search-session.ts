@@ -2,9 +2,10 @@
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
 import { statSync } from 'node:fs';
 import type { HistoryIndex } from '@bird/history-index';
+import { LOCAL_SOURCE } from '../history-view.ts';
 import { Matcher, type SearchMode } from './matcher.ts';
 import { SEARCH_MODES } from './query-syntax.ts';
-import { commandDetails, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+import { commandDetails, rescopeCommand, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
 
 /** A key as Node's readline reports it (`emitKeypressEvents`). */
 export interface Key {
@@ -19,10 +20,45 @@ export interface Key {
 export type SearchOutcome = { kind: 'accept'; cmd: string } | { kind: 'edit'; cmd: string } | { kind: 'cd'; dir: string } | { kind: 'cancel' };
 
 /**
- * Why the last key did nothing, for the status line: Ctrl-D on a row whose folder is not known,
- * or does not exist on this machine (an imported row, a teammate's).
+ * What the status line says instead of the keys, until the next key: why the last key did nothing
+ * (Ctrl-D on a row whose folder is not known or not on this machine; the forget key on a
+ * teammate's command), or how a forget is going.
  */
-export type Notice = { kind: 'unknown-folder' } | { kind: 'missing-folder'; dir: string };
+export type Notice =
+  | { kind: 'unknown-folder' }
+  | { kind: 'missing-folder'; dir: string }
+  | { kind: 'not-yours'; source: string }
+  | { kind: 'forgetting'; cmd: string }
+  /** The search was left while a forget ran: it is seen to its end first. */
+  | { kind: 'finishing-forget' }
+  | { kind: 'forgot'; cmd: string; runs: number; theirs: number }
+  | { kind: 'forget-failed'; cmd: string; why: string };
+
+/** The key that forgets the selected command (after a y): Shift-Delete, as in fish's history pager and browsers' suggestions. */
+const isForgetKey = (key: Key) => key.name === 'delete' && key.shift === true && !key.ctrl && !key.meta;
+
+/**
+ * A forget the session asks whoever runs it to carry out (see takeForgets): every run of one
+ * command stored by this machine. Its rows are out of the list from the y on; a forget that
+ * fails brings them back.
+ */
+export interface ForgetRequest {
+  /** The command, as an index into `index.commands`, and its text. */
+  readonly command: number;
+  readonly cmd: string;
+  /** This machine's runs of it, as the list counted them (the store may hold one more, run since). */
+  readonly runs: number;
+  /** Runs of it pulled from teammates: they stay. */
+  readonly theirs: number;
+  /** This machine's rows of it in the index. */
+  readonly rows: readonly number[];
+}
+
+/** What a forget came to: this machine's runs forgotten, and teammates' runs left alone. */
+export interface ForgetDone {
+  readonly forgot: number;
+  readonly theirs: number;
+}
 
 export interface SearchOptions {
   query?: string;
@@ -59,6 +95,11 @@ export class SearchSession {
   outcome: SearchOutcome | null = null;
   /** Said on the status line until the next key. */
   notice: Notice | null = null;
+  /** A forget asked for and waiting for its y (any other key lets it go). */
+  confirming: ForgetRequest | null = null;
+  /** Rows forgotten (or being forgotten), 1 each: out of the list whatever the filter. */
+  private readonly forgotten: Uint8Array;
+  private readonly forgets: ForgetRequest[] = [];
   private scoped: ScopedCommands;
   private matcher: Matcher | null = null;
   /** Sources to cycle through: all, then each present in the index. */
@@ -69,12 +110,13 @@ export class SearchSession {
     readonly context: SearchContext,
     private readonly options: SearchOptions,
   ) {
+    this.forgotten = new Uint8Array(index.size);
     this.query = options.query ?? '';
     this.cursor = this.query.length;
     this.mode = options.mode ?? 'fuzzy';
     this.filter = { scope: options.scope ?? 'everywhere', source: null, onlySuccessful: false };
     this.sources = [null, ...[...index.sources].sort((a, b) => (a === 'local' ? -1 : b === 'local' ? 1 : a < b ? -1 : 1))];
-    this.scoped = scopeCommands(index, this.filter, context);
+    this.scoped = scopeCommands(index, this.filter, context, this.forgotten);
     this.refresh();
   }
 
@@ -98,7 +140,9 @@ export class SearchSession {
     this.getMatcher();
   }
 
-  private refresh(): void {
+  /** `keepPlace`: the highlight stays on the same line of the list (after a row left it), not the first. */
+  private refresh(keepPlace = false): void {
+    const [selected, offset] = [this.selected, this.offset];
     // Enough results to scroll a few pages; the total counts them all.
     const want = Math.max(this.limit * 4, 100);
     if (this.query.trim() === '') {
@@ -111,10 +155,14 @@ export class SearchSession {
     }
     this.selected = 0;
     this.offset = 0;
+    if (keepPlace && this.results.length > 0) {
+      this.offset = offset;
+      this.move(Math.min(selected, this.results.length - 1));
+    }
   }
 
   private rescope(): void {
-    this.scoped = scopeCommands(this.index, this.filter, this.context);
+    this.scoped = scopeCommands(this.index, this.filter, this.context, this.forgotten);
     this.refresh();
   }
 
@@ -146,6 +194,58 @@ export class SearchSession {
     this.outcome = { kind, cmd: this.index.commands[c]! };
   }
 
+  /** The forget key: asks to forget the selected command, or says it is a teammate's to forget. */
+  private askToForget(): void {
+    const c = this.current;
+    if (c === undefined) return;
+    const { index } = this;
+    const local = index.sources.indexOf(LOCAL_SOURCE);
+    const rows: number[] = [];
+    let theirs = 0;
+    let theirSource = '';
+    // Every run of it, whatever the filter shows: forgetting a command forgets it everywhere here.
+    for (let r = 0; r < index.size; r++) {
+      if (this.forgotten[r] || index.cmd[r] !== c) continue;
+      if (index.source[r] === local) rows.push(r);
+      else {
+        theirs++;
+        theirSource = index.sources[index.source[r]!]!;
+      }
+    }
+    if (rows.length === 0) this.notice = { kind: 'not-yours', source: theirSource };
+    else this.confirming = { command: c, cmd: index.commands[c]!, runs: rows.length, theirs, rows };
+  }
+
+  /** The y: the command leaves the list now, and its forget waits in takeForgets. */
+  private confirmForget(request: ForgetRequest): void {
+    this.hide(request, 1);
+    this.inspecting = null;
+    this.forgets.push(request);
+    this.notice = { kind: 'forgetting', cmd: request.cmd };
+  }
+
+  /** The forgets confirmed since the last call, for the caller to carry out (then forgetDone or forgetFailed). */
+  takeForgets(): ForgetRequest[] {
+    return this.forgets.splice(0);
+  }
+
+  forgetDone(request: ForgetRequest, done: ForgetDone): void {
+    this.notice = { kind: 'forgot', cmd: request.cmd, runs: done.forgot, theirs: done.theirs };
+  }
+
+  /** A forget that failed: its rows are back in the list, and the status line says why. */
+  forgetFailed(request: ForgetRequest, why: string): void {
+    this.hide(request, 0);
+    this.notice = { kind: 'forget-failed', cmd: request.cmd, why };
+  }
+
+  /** Hides the request's rows (1) or shows them again (0): only its command is counted again. */
+  private hide(request: ForgetRequest, hidden: 0 | 1): void {
+    for (const r of request.rows) this.forgotten[r] = hidden;
+    this.scoped = rescopeCommand(this.index, this.scoped, request.command, this.filter, this.context, this.forgotten);
+    this.refresh(true);
+  }
+
   private edit(next: string, cursor: number): void {
     this.query = next;
     this.cursor = cursor;
@@ -156,6 +256,17 @@ export class SearchSession {
   press(key: Key): boolean {
     this.notice = null;
     const name = key.name ?? '';
+    if (this.confirming) {
+      // y forgets; any other key lets it go, and does nothing else.
+      const request = this.confirming;
+      this.confirming = null;
+      if (key.sequence === 'y' || key.sequence === 'Y') this.confirmForget(request);
+      return true;
+    }
+    if (isForgetKey(key)) {
+      this.askToForget();
+      return true;
+    }
     if (this.inspecting) {
       if (name === 'escape' || (key.ctrl && (name === 'o' || name === 'g'))) this.inspecting = null;
       else if (key.ctrl && name === 'c') this.outcome = { kind: 'cancel' };
@@ -188,7 +299,7 @@ export class SearchSession {
           this.rescope();
           return true;
         case 'o':
-          if (this.current !== undefined) this.inspecting = commandDetails(this.index, this.current, this.scoped);
+          if (this.current !== undefined) this.inspecting = commandDetails(this.index, this.current, this.scoped, this.forgotten);
           return true;
         case 'd':
           this.finish('cd');

@@ -5,7 +5,7 @@ import { emitKeypressEvents } from 'node:readline';
 import { ReadStream, WriteStream } from 'node:tty';
 import { displayWidth } from '../format/text-width.ts';
 import { renderSearch, type Style } from './search-render.ts';
-import type { Key, SearchOutcome, SearchSession } from './search-session.ts';
+import type { ForgetDone, ForgetRequest, Key, SearchOutcome, SearchSession } from './search-session.ts';
 
 export interface Terminal {
   input: ReadStream;
@@ -44,7 +44,10 @@ export interface TerminalResult {
 }
 
 
-export function runOnTerminal(session: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame?: () => void): Promise<TerminalResult> {
+/** Carries out a forget the session asked for (the forget key, then y); rejects with why it failed. */
+export type Forget = (request: ForgetRequest) => Promise<ForgetDone>;
+
+export function runOnTerminal(session: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame: (() => void) | undefined, forget: Forget): Promise<TerminalResult> {
   const { input, output } = terminal;
   const rows = Math.max(3, Math.min(height, (output.rows || 24) - 1));
   const width = () => Math.max(20, (output.columns || 80) - 1);
@@ -58,6 +61,31 @@ export function runOnTerminal(session: SearchSession, terminal: Terminal, height
     output.write(out);
     out = '';
   };
+  // Forgets run one after another, in the background: the list was redrawn without the command
+  // at the y, and the search goes on meanwhile. `reading`: keys are being read (not yet ended).
+  let forgets: Promise<void> = Promise.resolve();
+  let running = 0;
+  let failures = 0;
+  let reading = true;
+  const startForgets = () => {
+    for (const request of session.takeForgets()) {
+      running++;
+      forgets = forgets
+        .then(() => forget(request))
+        .then(
+          (done) => session.forgetDone(request, done),
+          (error: unknown) => {
+            failures++;
+            session.forgetFailed(request, error instanceof Error ? error.message : String(error));
+          },
+        )
+        .finally(() => {
+          running--;
+          if (reading) draw();
+        });
+    }
+  };
+  const handle = (input as unknown as { _handle?: { readStop?: () => number; readStart?: () => number } })._handle;
   return new Promise((resolve) => {
     input.setRawMode(true);
     // A lone Esc is told from the start of an arrow key's sequence by a pause: keep it short.
@@ -66,21 +94,42 @@ export function runOnTerminal(session: SearchSession, terminal: Terminal, height
     const finish = (outcome: SearchOutcome) => {
       // Stop reading at once: what is typed from now on stays in the terminal for the shell.
       // Node's stream pause() would go on reading into its buffer, so the handle is stopped.
-      (input as unknown as { _handle?: { readStop?: () => number } })._handle?.readStop?.();
+      handle?.readStop?.();
+      reading = false;
       input.off('keypress', onKey);
       output.off('resize', draw);
-      output.write(`\x1b8\n\r${ESC}J\x1b8`);
       // Keys that came in the same read as the one that ended the search are handed on.
       const later = (sequence: string | undefined, key: Key | undefined) => typeahead.push(key ?? { sequence });
       input.on('keypress', later);
-      setImmediate(() => {
+      setImmediate(async () => {
         input.off('keypress', later);
+        if (running > 0) {
+          // A forget still under way is seen to its end before the shell gets its line back.
+          session.notice = { kind: 'finishing-forget' };
+          draw();
+          const failed = failures;
+          await forgets;
+          if (failures > failed) {
+            // It failed: the search goes on, the command back in the list and the reason on the
+            // status line, rather than close on a forget the user believes done.
+            session.outcome = null;
+            typeahead.length = 0;
+            reading = true;
+            input.on('keypress', onKey);
+            output.on('resize', draw);
+            handle?.readStart?.();
+            draw();
+            return;
+          }
+        }
+        output.write(`\x1b8\n\r${ESC}J\x1b8`);
         input.setRawMode(false);
         resolve({ outcome, typeahead });
       });
     };
     const onKey = (sequence: string | undefined, key: Key | undefined) => {
       session.press(key ?? { sequence });
+      startForgets();
       if (session.outcome) finish(session.outcome);
       else draw();
     };

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { buildIndex, type HistoryRow } from '@bird/history-index';
+import { rescopeCommand, SCOPES, scopeCommands, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+
+const T = 1_764_000_000_000_000;
+let n = 0;
+const row = (cmd: string, over: Partial<HistoryRow> = {}): HistoryRow => {
+  n++;
+  return { id: `0190f${String(n).padStart(3, '0')}-0000-7000-8000-000000000000`, timestampUs: T + n * 3_600_000_000, durationMs: 5, exitCode: 0, cmd, cwd: '/home/ana/src/app', session: 'me', host: 'box', source: 'local', ...over };
+};
+// Runs spread over hosts, sessions, folders, sources and exit codes, some commands many times.
+const index = buildIndex([
+  row('git status', { cwd: '/home/ana' }),
+  row('make test', { exitCode: 2, session: 'other' }),
+  row('git status'),
+  row('git push', { host: 'laptop', session: 'other' }),
+  row('make test', { source: 'team', host: 'ci', session: 'theirs', cwd: '/srv' }),
+  row('git status', { exitCode: 1, cwd: '/home/ana/src/app/lib' }),
+  row('npm test'),
+  row('make test'),
+  row('ls', { source: 'team', host: 'ci', session: 'theirs' }),
+  row('git status', { host: 'laptop' }),
+  row('npm test', { exitCode: 1, session: 'other' }),
+  row('ls'),
+]);
+const context: SearchContext = { host: 'box', session: 'me', cwd: '/home/ana/src/app', workspace: '/home/ana/src' };
+const plain = (s: ScopedCommands) => ({ count: [...s.count], lastRow: [...s.lastRow], byRecency: [...s.byRecency], byFrecency: [...s.byFrecency], rows: s.rows });
+const filters: SearchFilter[] = SCOPES.flatMap((scope) => [null, 'local', 'team'].flatMap((source) => [false, true].map((onlySuccessful) => ({ scope, source, onlySuccessful }))));
+
+describe('rescopeCommand', () => {
+  it.each(index.commands.map((cmd, c) => [cmd, c] as const))('gives what scopeCommands gives, with the local runs of %s hidden and then shown again, under every filter', (_cmd, c) => {
+    const hidden = new Uint8Array(index.size);
+    for (let r = 0; r < index.size; r++) if (index.cmd[r] === c && index.sources[index.source[r]!] === 'local') hidden[r] = 1;
+    for (const filter of filters) {
+      const before = scopeCommands(index, filter, context);
+      const hiding = rescopeCommand(index, before, c, filter, context, hidden);
+      expect(plain(hiding), JSON.stringify(filter)).toEqual(plain(scopeCommands(index, filter, context, hidden)));
+      const none = new Uint8Array(index.size);
+      expect(plain(rescopeCommand(index, hiding, c, filter, context, none)), JSON.stringify(filter)).toEqual(plain(before));
+    }
+  });
+
+  it('hides the rows from the counts and the orders whatever else the filter keeps', () => {
+    const hidden = new Uint8Array(index.size);
+    const status = index.commands.indexOf('git status');
+    for (let r = 0; r < index.size; r++) if (index.cmd[r] === status) hidden[r] = 1;
+    const scoped = scopeCommands(index, filters[0]!, context, hidden);
+    expect([scoped.count[status], scoped.lastRow[status], [...scoped.byRecency].includes(status), scoped.rows]).toEqual([0, -1, false, 8]);
+  });
+});
