@@ -15,7 +15,7 @@ export function duckdbMode(layout: BirdLayout, _config: BirdConfig): StorageMode
     compactionDue: () => false,
     ingestRows: (prepare, onProgress) => ingestRowsDuckdb(layout, prepare, onProgress),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesDuckdb(layout, remote, byTable, options)),
-    remove: (ids) => removeDuckdb(layout, ids),
+    remove: (ids, ranges) => removeDuckdb(layout, ids, ranges),
     compact: () => compactDuckdb(layout),
   };
 }

@@ -106,7 +106,7 @@ async function finishInterruptedPublish(layout: BirdLayout, connection: DuckDBCo
   const intent = readPublishIntent(layout);
   if (intent !== null && intent !== 'unreadable') {
     rollForwardPublish(layout, intent);
-    options.onStep?.(`finished a publish a compactor left half done (${intent.output})`);
+    options.onStep?.(`finished a publish a compactor left half done (${intent.output ?? `${intent.sources.length} files whose every row was forgotten, removed`})`);
     return;
   }
   const day = intent === 'unreadable' ? newestMergedIds(layout) : unfinishedPublishDay(layout);
