@@ -130,6 +130,21 @@ export function writeRangeTombstones(layout: BirdLayout, ranges: readonly RangeT
   return path;
 }
 
+/**
+ * The range forgets to write to forget every command of `series` before `before`: one for each
+ * series whose range forget (in `known`) does not reach that far already. Empty when nothing moves.
+ */
+export function furtherRanges(known: Forgotten | null, series: Iterable<string>, before: string, note: Pick<RangeTombstone, 'at' | 'by' | 'why'>): RangeTombstone[] {
+  const cutoff = instantMicros(before);
+  return [...new Set(series)]
+    .filter((s) => {
+      const current = known?.rangeOf(s);
+      return current === undefined || instantMicros(current.before) < cutoff;
+    })
+    .sort()
+    .map((s) => ({ series: s, before, ...note }));
+}
+
 /** Forgotten commands, by series and id, and by what they were; and whole series before an instant. */
 export class Forgotten {
   private readonly keys = new Set<string>();

@@ -11,8 +11,10 @@
  */
 import type { InvocationRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
 import type { CommandRef, SeriesCutoff } from './remove.ts';
+import type { RetentionOutcome } from './retention.ts';
 
 export type { CommandRef, SeriesCutoff } from './remove.ts';
+export type { RetentionOutcome } from './retention.ts';
 
 /** One finished command as capture stores it: its row, and its session's (written once per session). */
 export interface CapturedCommand {
@@ -99,6 +101,8 @@ export interface CompactSummary {
   readonly seconds: number;
   readonly quarantined: readonly string[];
   readonly jobs: readonly CompactionJob[];
+  /** What `[retention]` forgot first (and range forgets cut short that were finished); absent when nothing. */
+  readonly retention?: RetentionOutcome;
 }
 
 export interface StorageMode {

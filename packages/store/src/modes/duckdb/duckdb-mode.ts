@@ -8,7 +8,7 @@ import { ingestRowsDuckdb } from './ingest-rows.ts';
 import { removeDuckdb } from './remove.ts';
 
 /** duckdb mode: rows inserted into the tables of bird.duckdb; nothing to merge, only spilled rows to take in. */
-export function duckdbMode(layout: BirdLayout, _config: BirdConfig): StorageMode {
+export function duckdbMode(layout: BirdLayout, config: BirdConfig): StorageMode {
   return {
     name: 'duckdb',
     append: (commands) => appendDuckdb(layout, commands),
@@ -16,6 +16,6 @@ export function duckdbMode(layout: BirdLayout, _config: BirdConfig): StorageMode
     ingestRows: (prepare, onProgress) => ingestRowsDuckdb(layout, prepare, onProgress),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesDuckdb(layout, remote, byTable, options)),
     remove: (ids, ranges) => removeDuckdb(layout, ids, ranges),
-    compact: () => compactDuckdb(layout),
+    compact: (options) => compactDuckdb(layout, config, options),
   };
 }
