@@ -138,7 +138,7 @@ export const COMMAND_SPECS = {
     flags: [
       { name: 'match', type: 'string', value: 'PATTERN', help: 'the commands whose whole text matches PATTERN (* and ?, as [capture] ignore)', overview: 'synopsis' },
       { name: 'since', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['24h', '7d', '30d'], help: 'only the commands run since then' },
-      { name: 'before', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['7d', '30d'], help: 'only the commands run before then' },
+      { name: 'before', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['7d', '30d'], help: 'only the commands run before then; alone, every command of yours run before then' },
       { name: 'dry-run', type: 'boolean', help: 'list what would be forgotten, forget nothing', overview: 'synopsis' },
       { name: 'json', type: 'boolean', help: 'say what was done as JSON' },
     ],

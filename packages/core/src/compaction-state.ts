@@ -24,8 +24,11 @@ import { TABLE_NAMES, type TableName } from './tables.ts';
 export interface PublishIntent {
   readonly table: TableName;
   readonly date: string;
-  /** The merged file, once in place. */
-  readonly output: string;
+  /**
+   * The merged file, once in place; null when nothing replaces the sources (every row of them
+   * was forgotten): they are deleted.
+   */
+  readonly output: string | null;
   /** The files it replaces, deleted after it is in place. */
   readonly sources: readonly string[];
 }
@@ -62,13 +65,14 @@ function checkIntent(layout: BirdLayout, value: unknown): PublishIntent | null {
   if (typeof value !== 'object' || value === null) return null;
   const { table, date, output, sources } = value as Record<string, unknown>;
   if (!TABLE_NAMES.includes(table as TableName) || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
-  if (typeof output !== 'string' || !Array.isArray(sources) || !sources.every((s) => typeof s === 'string')) return null;
-  const folder = dirname(output);
+  if ((typeof output !== 'string' && output !== null) || !Array.isArray(sources) || !sources.every((s) => typeof s === 'string')) return null;
+  if (output === null && sources.length === 0) return null;
+  const folder = dirname(output ?? (sources as string[])[0]!);
   const inData = relative(layout.dataDir, folder);
   if (inData === '' || inData.startsWith('..') || inData.startsWith(sep)) return null;
   if (basename(folder) !== `date=${date}` || basename(dirname(folder)) !== table) return null;
   const isFileHere = (path: string) => dirname(path) === folder && path.endsWith('.parquet') && !basename(path).startsWith('.');
-  if (!basename(output).startsWith(MERGED_PREFIX) || !isFileHere(output) || !(sources as string[]).every(isFileHere)) return null;
+  if ((output !== null && (!basename(output).startsWith(MERGED_PREFIX) || !isFileHere(output))) || !(sources as string[]).every(isFileHere)) return null;
   return { table: table as TableName, date, output, sources: sources as string[] };
 }
 
@@ -273,11 +277,12 @@ export function compactionLockHolder(layout: BirdLayout): number | null {
 /**
  * Finishes a publish whose compactor died (kill -9, a crash, a reboot): if the merged file is
  * in place, its sources go, as the compactor would have done; if not, nothing was published and
- * the sources stay. Either way the generation moves on (readers that overlapped retry) and the
+ * the sources stay. With no merged file to wait for (a removal of files whose every row was
+ * forgotten), the sources go. Either way the generation moves on (readers that overlapped retry) and the
  * intent is cleared. Only the lock holder calls this.
  */
 export function rollForwardPublish(layout: BirdLayout, intent: PublishIntent): void {
-  if (existsSync(intent.output)) {
+  if (intent.output === null || existsSync(intent.output)) {
     for (const file of intent.sources) {
       try {
         unlinkSync(file);
@@ -285,7 +290,7 @@ export function rollForwardPublish(layout: BirdLayout, intent: PublishIntent): v
         // deleted before the crash
       }
     }
-    fsyncDir(dirname(intent.output));
+    fsyncDir(dirname(intent.output ?? intent.sources[0]!));
   }
   bumpGeneration(layout);
   clearPublishIntent(layout);

@@ -95,6 +95,12 @@ auto_attach = false
     ['a bad compaction.min_files', '[compaction]\nmin_files = 1\n', /compaction.min_files must be a whole number of at least 2, not 1/],
     ['a bad compaction.auto', '[compaction]\nauto = "yes"\n', /compaction.auto must be true or false/],
     ['remotes as a single table', '[remotes]\nname = "team"\n', /remotes must be written as \[\[remotes\]\] tables/],
+    ['retention that is not a table', 'retention = 30\n', /\[retention\] must be a table/],
+    ['a retention of no days', '[retention]\nmax_age_days = 0\n', /retention\.max_age_days must be a whole number of days, at least 1, not 0/],
+    ['a negative retention', '[retention]\nmax_age_days = -7\n', /retention\.max_age_days must be a whole number of days, at least 1, not -7/],
+    ['a retention in part days', '[retention]\nmax_age_days = 1.5\n', /retention\.max_age_days must be a whole number of days, at least 1, not 1\.5/],
+    ['a retention as text', '[retention]\nmax_age_days = "30d"\n', /retention\.max_age_days must be a whole number of days, at least 1, not "30d"/],
+    ['a retention past what a number holds', '[retention]\nmax_age_days = 1e300\n', /retention\.max_age_days must be a whole number of days/],
   ])('rejects %s in one sentence', (_name, text, pattern) => {
     const error = parseError(text);
     expectOneSentence(error.message);
@@ -188,6 +194,14 @@ sync_events = true
     expect(() => parseConfig(`[search]\n${line}\n`)).toThrow(message);
   });
 
+  it('keeps commands for good unless [retention] max_age_days says otherwise, and keeps the key when bird rewrites the file', () => {
+    expect(parseConfig('').retention).toEqual({});
+    const config = parseConfig('[retention]\nmax_age_days = 30\n');
+    expect(config.retention).toEqual({ max_age_days: 30 });
+    expect(parseConfig(renderConfig(config)).retention).toEqual({ max_age_days: 30 });
+    expect(renderConfig(defaultConfig())).not.toMatch(/retention/);
+  });
+
   it('keeps [search] when bird rewrites the file (a hook reads bind_keys from it)', () => {
     const config = parseConfig('[search]\nbind_keys = false\n');
     expect(config.search).toEqual({ bind_keys: false, bind_up: false, height: 14 });
@@ -224,6 +238,7 @@ describe('renderConfig', () => {
       compaction: { min_files: 10, min_age_seconds: 5, target_file_mb: 8, auto: false, auto_interval_minutes: 1 },
       sync: { default_remote: 'team', sync_invocations: true, sync_outputs: false, sync_events: false },
       search: { bind_keys: false, bind_up: true, height: 20 },
+      retention: { max_age_days: 90 },
       remoteProblems: [],
     };
     expect(parseConfig(renderConfig(config))).toEqual(config);

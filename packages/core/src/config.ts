@@ -60,6 +60,12 @@ export interface SearchConfig {
 
 export const DEFAULT_SEARCH: SearchConfig = { bind_keys: true, bind_up: false, height: 14 };
 
+/** `[retention]`: how long this machine keeps its own commands (compaction forgets older ones). */
+export interface RetentionConfig {
+  /** Commands older than this many days are forgotten at compaction, a whole UTC day at a time; unset: kept for good. */
+  max_age_days?: number;
+}
+
 export interface BirdConfig {
   /** Overrides `$USER@host`; `BIRD_CLIENT_ID` overrides this. */
   client_id?: string;
@@ -72,6 +78,7 @@ export interface BirdConfig {
   compaction: CompactionConfig;
   sync: SyncConfig;
   search: SearchConfig;
+  retention: RetentionConfig;
   /**
    * One sentence for each `[[remotes]]` entry that was left out because it is broken (a bad
    * name, an unknown type, ...). A broken remote must not stop capture or local reads, which
@@ -102,7 +109,7 @@ export const DEFAULT_COMPACTION: CompactionConfig = { min_files: 50, min_age_sec
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, remoteProblems: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, retention: {}, remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. Parsed once per change of its text (see config-cache.ts). */
@@ -239,6 +246,14 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     search.height = rawSearch.height as number;
   }
 
+  const rawRetention = table(doc.retention, 'retention');
+  const retention: RetentionConfig = {};
+  if (rawRetention.max_age_days !== undefined) {
+    const days = rawRetention.max_age_days;
+    if (typeof days !== 'number' || !Number.isSafeInteger(days) || days < 1) bad(`retention.max_age_days must be a whole number of days, at least 1, not ${JSON.stringify(days)} (remove the key to keep commands for good)`);
+    retention.max_age_days = days as number;
+  }
+
   const rawRemotes = doc.remotes ?? [];
   if (!Array.isArray(rawRemotes)) bad('remotes must be written as [[remotes]] tables');
   const seen = new Set<string>();
@@ -265,6 +280,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     compaction,
     sync,
     search,
+    retention,
     remoteProblems,
   };
   if (doc.client_id !== undefined) config.client_id = doc.client_id as string;
@@ -314,6 +330,7 @@ export function renderConfig(config: BirdConfig): string {
   if (JSON.stringify(config.compaction) !== JSON.stringify(DEFAULT_COMPACTION)) doc.compaction = config.compaction;
   if (JSON.stringify(config.sync) !== JSON.stringify(DEFAULT_SYNC)) doc.sync = config.sync;
   if (JSON.stringify(config.search) !== JSON.stringify(DEFAULT_SEARCH)) doc.search = config.search;
+  if (config.retention.max_age_days !== undefined) doc.retention = config.retention;
   if (config.remotes.length > 0) doc.remotes = config.remotes;
   return `# BIRD configuration. See the README for every setting.\n${stringify(doc)}\n`;
 }

@@ -47,6 +47,8 @@ export interface BirdLayout {
   readonly catalogRewriteDue: string;
   /** What was forgotten here (`bird forget`): one file per forget, kept so that nothing brings it back. */
   readonly tombstones: string;
+  /** Which range forgets' rows were removed to the end (see tombstones.ts), beside them. */
+  readonly rangesRemoved: string;
   readonly spool: string;
   /** `<pid> <boot id>` of the drainer the shells count on (see capture's spool-names.ts). */
   readonly drainerMarker: string;
@@ -83,6 +85,7 @@ export function birdLayout(root: string): BirdLayout {
     lakeShape: join(dbDir, 'lake-shape'),
     catalogRewriteDue: join(dbDir, 'catalog-rewrite-due'),
     tombstones: join(dbDir, 'tombstones'),
+    rangesRemoved: join(dbDir, 'tombstones', 'removed.json'),
     spool,
     drainerMarker: join(spool, DRAINER_MARKER),
     errorsLog: join(root, 'errors.log'),

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BirdError } from './errors.ts';
 import { birdLayout, type BirdLayout } from './paths.ts';
-import { commandFingerprint, forgotten, hasTombstones, readTombstones, writeTombstones, type Tombstone } from './tombstones.ts';
+import { readdirSync } from 'node:fs';
+import { checkInstant, commandFingerprint, forgotten, hasTombstones, noteRangesRemoved, readRangeTombstones, readTombstones, unfinishedRanges, writeRangeTombstones, writeTombstones, type RangeTombstone, type Tombstone } from './tombstones.ts';
 
 let base: string;
 let layout: BirdLayout;
@@ -14,6 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
+const range = (series: string, before: string, why: Tombstone['why'] = 'retention'): RangeTombstone => ({ series, before, at: '2026-12-07T00:00:00.000Z', by: 'me@box', why });
 const stone = (id: string, series = 'me@box', extra: Partial<Tombstone> = {}): Tombstone => ({ id, series, at: '2026-12-07T00:00:00Z', by: 'me@box', why: 'forget', ...extra });
 
 describe('tombstones', () => {
@@ -80,5 +82,64 @@ describe('tombstones', () => {
     expect(attempt).toThrow(`cannot read ${layout.tombstones}`);
     expect(attempt).toThrow(/make it readable/);
     expect(() => forgotten(layout)).toThrow(BirdError);
+  });
+
+  it('hold a range forget: every command of its series that started before the cutoff, by its start, and no other series', () => {
+    writeRangeTombstones(layout, [range('me@box', '2026-01-01T00:00:00.000Z')]);
+    const gone = forgotten(layout);
+    const cutoff = BigInt(Date.parse('2026-01-01T00:00:00.000Z')) * 1000n;
+    expect(gone.has('me@box', 'any-id', cutoff - 1n)).toBe(true);
+    expect(gone.has('me@box', 'any-id', cutoff)).toBe(false); // at the cutoff: kept
+    expect(gone.has('me@box', 'any-id')).toBe(false); // no start given: by id only
+    expect(gone.has('mate@other', 'any-id', cutoff - 1n)).toBe(false);
+    expect(gone.before('me@box', 0n)).toBe(true);
+    expect(gone.rangeOf('me@box')?.before).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it('keep one file of range forgets: a later cutoff of the same series replaces the older files, nothing else does', () => {
+    writeTombstones(layout, [stone('a1')]);
+    writeRangeTombstones(layout, [range('me@box', '2026-01-01T00:00:00.000Z'), range('old@id', '2026-01-01T00:00:00.000Z')]);
+    writeRangeTombstones(layout, [range('mate@other', '2030-01-01T00:00:00.000Z', 'forget')]);
+    writeRangeTombstones(layout, [range('me@box', '2026-01-02T00:00:00.000Z'), range('old@id', '2026-01-02T00:00:00.000Z')]);
+    writeRangeTombstones(layout, [range('me@box', '2026-01-03T00:00:00.000Z')]); // old@id not covered: the file before stays
+    expect(readdirSync(layout.tombstones).filter((n) => n.endsWith('.jsonl'))).toHaveLength(4);
+    const gone = forgotten(layout);
+    expect(gone.ranges.map((r) => `${r.series} ${r.before}`).sort()).toEqual(['mate@other 2030-01-01T00:00:00.000Z', 'me@box 2026-01-03T00:00:00.000Z', 'old@id 2026-01-02T00:00:00.000Z']);
+    expect(gone.has('me@box', 'a1')).toBe(true);
+    // an earlier cutoff written later (a pull of an old segment) does not move it back
+    writeRangeTombstones(layout, [range('me@box', '2025-06-01T00:00:00.000Z')]);
+    expect(forgotten(layout).rangeOf('me@box')?.before).toBe('2026-01-03T00:00:00.000Z');
+  });
+
+  it('read a range forget as untrusted: an instant that is not one bird writes is a damaged line, left out', () => {
+    mkdirSync(layout.tombstones, { recursive: true });
+    const lines = [
+      JSON.stringify(range('me@box', '2026-01-01T00:00:00.000Z')),
+      JSON.stringify(range('a@b', '2026-01-01')),
+      JSON.stringify(range('c@d', '2026-13-01T00:00:00.000Z')),
+      JSON.stringify(range('e@f', '2026-02-30T00:00:00.000Z')),
+      JSON.stringify(range('g@h', 'tomorrow')),
+      JSON.stringify({ ...range('i@j', '2026-01-01T00:00:00.000Z'), before: 1767225600000 }),
+      JSON.stringify({ ...range('', '2026-01-01T00:00:00.000Z') }),
+      JSON.stringify({ ...range('k@l', '2026-01-01T00:00:00.000Z'), why: 'whim' }),
+    ];
+    writeFileSync(join(layout.tombstones, '0000.jsonl'), lines.join('\n'));
+    expect(readRangeTombstones(layout).map((r) => r.series)).toEqual(['me@box']);
+    expect(readTombstones(layout)).toEqual([]);
+    expect(checkInstant('2026-01-01T00:00:00.000Z')).toBe('2026-01-01T00:00:00.000Z');
+    expect(checkInstant('2026-01-01T00:00:00Z')).toBeNull();
+  });
+
+  it('know which range forgets were removed to the end; one whose note is missing or damaged is removed again', () => {
+    writeRangeTombstones(layout, [range('me@box', '2026-01-01T00:00:00.000Z'), range('mate@other', '2026-01-01T00:00:00.000Z')]);
+    expect(unfinishedRanges(layout).map((r) => r.series).sort()).toEqual(['mate@other', 'me@box']);
+    noteRangesRemoved(layout, [range('me@box', '2026-01-01T00:00:00.000Z')]);
+    expect(unfinishedRanges(layout).map((r) => r.series)).toEqual(['mate@other']);
+    writeRangeTombstones(layout, [range('me@box', '2026-02-01T00:00:00.000Z')]); // moved on: not removed yet
+    expect(unfinishedRanges(layout).map((r) => r.series).sort()).toEqual(['mate@other', 'me@box']);
+    noteRangesRemoved(layout, forgotten(layout).ranges);
+    expect(unfinishedRanges(layout)).toEqual([]);
+    writeFileSync(layout.rangesRemoved, '{"me@box": "yesterday", "mate@other": 5');
+    expect(unfinishedRanges(layout).map((r) => r.series).sort()).toEqual(['mate@other', 'me@box']);
   });
 });

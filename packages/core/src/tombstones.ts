@@ -5,12 +5,16 @@
  * whole or not at all, a line per command: `{"id","series","at","by","why"}`. This machine's
  * forgets and the ones pulled from teammates' series (`by` says whose) are kept alike.
  *
+ * A range forget is one line for a whole series: `{"series","before","at","by","why"}` takes every
+ * command of the series that started before `before` (retention, `bird forget --before`), so that
+ * forgetting a million commands is one line, not a million, for every capture to read.
+ *
  * Read back as untrusted input (a crash or a hand can damage any of it): a line that does not
  * parse, or whose id is not a plain id, is skipped; a forget that left no readable file is simply
  * run again. Reading needs no DuckDB: the capture path checks it.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import { uuidv7 } from './ids.ts';
@@ -42,6 +46,32 @@ export interface Tombstone {
   readonly startUs?: string;
 }
 
+/** Every command of one series that started before an instant: a range forget. */
+export interface RangeTombstone {
+  /** The series (a client_id): the range holds there only, as an id tombstone does. */
+  readonly series: string;
+  /** The instant, ISO 8601 in UTC to the millisecond (`2026-01-01T00:00:00.000Z`); commands that started at it or later stay. */
+  readonly before: string;
+  readonly at: string;
+  readonly by: string;
+  readonly why: TombstoneReason;
+}
+
+/** An instant as a range forget writes it: UTC, to the millisecond, nothing else. */
+const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
+
+/** `before` of a range forget checked (read back from a file or a lake): the same text, or null when it is not an instant bird writes. */
+export function checkInstant(value: unknown): string | null {
+  if (typeof value !== 'string' || !INSTANT.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === value ? value : null;
+}
+
+/** An instant (checkInstant's) in epoch microseconds, as the store's timestamps are compared. */
+export function instantMicros(instant: string): bigint {
+  return BigInt(Date.parse(instant)) * 1000n;
+}
+
 /** The fingerprint a tombstone keeps of a command's text. */
 export function commandFingerprint(cmd: string): string {
   return toHex(sha256(cmd));
@@ -51,7 +81,7 @@ export function commandFingerprint(cmd: string): string {
 export const COMMAND_ID = /^[0-9A-Za-z][0-9A-Za-z_.:-]{0,127}$/;
 
 /** Writes one forget's tombstones as a new file (durably: it must outlive the rows it removes). Returns its path. */
-export function writeTombstones(layout: BirdLayout, tombstones: readonly Tombstone[]): string {
+export function writeTombstones(layout: BirdLayout, tombstones: readonly (Tombstone | RangeTombstone)[]): string {
   const path = join(layout.tombstones, `${uuidv7(Date.now())}.jsonl`);
   writeFileAtomic(path, tombstones.map((t) => `${JSON.stringify(t)}\n`).join(''), { tmpDir: layout.tmp, mode: 0o600 });
   return path;
@@ -81,11 +111,65 @@ export function hasTombstones(layout: BirdLayout): boolean {
   return tombstoneFiles(layout).length > 0;
 }
 
-/** Forgotten commands, by series and id, and by what they were. */
+/**
+ * Writes range forgets as a new file, then deletes the older files it makes redundant: those
+ * holding nothing but range forgets, each of a series the new file forgets as far or further. A
+ * retention that moves its cutoff every day so keeps one file, not one per day; a crash between
+ * the write and the deletes leaves both, which say together what the new one says alone.
+ */
+export function writeRangeTombstones(layout: BirdLayout, ranges: readonly RangeTombstone[]): string {
+  const path = writeTombstones(layout, ranges);
+  const written = basename(path);
+  const reach = new Map(ranges.map((r) => [r.series, instantMicros(r.before)]));
+  for (const name of tombstoneFiles(layout)) {
+    if (name === written) continue;
+    const read = readTombstoneFile(layout, name);
+    if (read === null || read.damaged > 0 || read.ids.length > 0 || read.ranges.length === 0) continue;
+    if (read.ranges.every((r) => (reach.get(r.series) ?? -1n) >= instantMicros(r.before))) rmSync(join(layout.tombstones, name), { force: true });
+  }
+  return path;
+}
+
+/**
+ * The range forgets to write to forget every command of `series` before `before`: one for each
+ * series whose range forget (in `known`) does not reach that far already. Empty when nothing moves.
+ */
+export function furtherRanges(known: Forgotten | null, series: Iterable<string>, before: string, note: Pick<RangeTombstone, 'at' | 'by' | 'why'>): RangeTombstone[] {
+  const cutoff = instantMicros(before);
+  return [...new Set(series)]
+    .filter((s) => {
+      const current = known?.rangeOf(s);
+      return current === undefined || instantMicros(current.before) < cutoff;
+    })
+    .sort()
+    .map((s) => ({ series: s, before, ...note }));
+}
+
+/** Forgotten commands, by series and id, and by what they were; and whole series before an instant. */
 export class Forgotten {
   private readonly keys = new Set<string>();
   private readonly starts = new Map<string, bigint[]>();
+  private readonly cutoffs = new Map<string, { range: RangeTombstone; us: bigint }>();
   readonly all: Tombstone[] = [];
+  /** Each series' furthest range forget. */
+  addRange(r: RangeTombstone): void {
+    const us = instantMicros(r.before);
+    const known = this.cutoffs.get(r.series);
+    if (!known || us > known.us) this.cutoffs.set(r.series, { range: r, us });
+  }
+  /** The furthest range forget of each series. */
+  get ranges(): RangeTombstone[] {
+    return [...this.cutoffs.values()].map((c) => c.range);
+  }
+  /** The furthest range forget of `series`, if any. */
+  rangeOf(series: string): RangeTombstone | undefined {
+    return this.cutoffs.get(series)?.range;
+  }
+  /** True when a range forget of `series` takes a command that started at `startUs` (epoch µs). */
+  before(series: string, startUs: bigint): boolean {
+    const cutoff = this.cutoffs.get(series);
+    return cutoff !== undefined && startUs < cutoff.us;
+  }
   add(t: Tombstone): void {
     const key = `${t.series}\0${t.id}`;
     if (this.keys.has(key)) return;
@@ -96,9 +180,12 @@ export class Forgotten {
       list.push(BigInt(t.startUs));
     }
   }
-  /** True when command `id` of series `series` (its client_id) was forgotten. */
-  has(series: string, id: string): boolean {
-    return this.keys.has(`${series}\0${id}`);
+  /**
+   * True when command `id` of series `series` (its client_id) was forgotten: by its id, or, given
+   * its start (epoch µs), by a range forget of its series.
+   */
+  has(series: string, id: string, startUs?: bigint | null): boolean {
+    return this.keys.has(`${series}\0${id}`) || (startUs !== undefined && startUs !== null && this.before(series, startUs));
   }
   /**
    * True when a command with this text was forgotten here and started within `withinUs` of
@@ -110,8 +197,9 @@ export class Forgotten {
     if (startUs === null) return true;
     return starts.some((s) => (s > startUs ? s - startUs : startUs - s) <= withinUs);
   }
+  /** Tombstones held: commands by id, and series with a range forget. */
   get size(): number {
-    return this.all.length;
+    return this.all.length + this.cutoffs.size;
   }
 }
 
@@ -123,41 +211,114 @@ export function forgotten(layout: BirdLayout): Forgotten {
   const key = `${layout.tombstones}\n${names.map((n) => `${n}:${statSync(join(layout.tombstones, n), { throwIfNoEntry: false })?.size ?? -1}`).join('\n')}`;
   if (cached?.key === key) return cached.forgotten;
   const set = new Forgotten();
-  for (const t of readTombstones(layout, names)) set.add(t);
+  for (const name of names) {
+    const read = readTombstoneFile(layout, name);
+    for (const t of read?.ids ?? []) set.add(t);
+    for (const r of read?.ranges ?? []) set.addRange(r);
+  }
   cached = { key, forgotten: set };
   return set;
 }
 
-/** Every tombstone kept here, damaged lines left out. */
+/** Every tombstone of commands by id kept here, damaged lines left out. */
 export function readTombstones(layout: BirdLayout, names?: readonly string[]): Tombstone[] {
-  const out: Tombstone[] = [];
-  for (const name of names ?? tombstoneFiles(layout)) {
-    let text: string;
+  return (names ?? tombstoneFiles(layout)).flatMap((name) => readTombstoneFile(layout, name)?.ids ?? []);
+}
+
+/** Every range forget kept here, damaged lines left out. */
+export function readRangeTombstones(layout: BirdLayout): RangeTombstone[] {
+  return tombstoneFiles(layout).flatMap((name) => readTombstoneFile(layout, name)?.ranges ?? []);
+}
+
+interface TombstoneFile {
+  readonly ids: Tombstone[];
+  readonly ranges: RangeTombstone[];
+  /** Lines left out as damaged. */
+  readonly damaged: number;
+}
+
+/** One file's lines, checked; null when it was removed since the listing. */
+function readTombstoneFile(layout: BirdLayout, name: string): TombstoneFile | null {
+  let text: string;
+  try {
+    text = readFileSync(join(layout.tombstones, name), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // removed since the listing
+    throw unreadable(join(layout.tombstones, name), error);
+  }
+  const ids: Tombstone[] = [];
+  const ranges: RangeTombstone[] = [];
+  let damaged = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let value: Partial<Tombstone & RangeTombstone> | null = null;
     try {
-      text = readFileSync(join(layout.tombstones, name), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed since the listing
-      throw unreadable(join(layout.tombstones, name), error);
+      value = JSON.parse(line) as Partial<Tombstone & RangeTombstone>;
+    } catch {
+      // a damaged line: its command is left as it is, and a forget of it can be run again
     }
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      try {
-        const t = JSON.parse(line) as Partial<Tombstone>;
-        if (typeof t.id === 'string' && COMMAND_ID.test(t.id) && typeof t.series === 'string' && t.series !== '' && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason)) {
-          out.push({
-            id: t.id,
-            series: t.series,
-            at: t.at,
-            by: t.by,
-            why: t.why as TombstoneReason,
-            ...(typeof t.cmdHash === 'string' && /^[0-9a-f]{64}$/.test(t.cmdHash) ? { cmdHash: t.cmdHash } : {}),
-            ...(typeof t.startUs === 'string' ? { startUs: t.startUs } : {}),
-          });
-        }
-      } catch {
-        // a damaged line: its command is left as it is, and a forget of it can be run again
-      }
-    }
+    const t = value !== null && typeof value === 'object' ? value : {};
+    const common = typeof t.series === 'string' && t.series !== '' && typeof t.at === 'string' && typeof t.by === 'string' && TOMBSTONE_REASONS.includes(t.why as TombstoneReason);
+    if (common && t.id === undefined && checkInstant(t.before) !== null) {
+      ranges.push({ series: t.series!, before: t.before!, at: t.at!, by: t.by!, why: t.why as TombstoneReason });
+    } else if (common && typeof t.id === 'string' && COMMAND_ID.test(t.id)) {
+      ids.push({
+        id: t.id,
+        series: t.series!,
+        at: t.at!,
+        by: t.by!,
+        why: t.why as TombstoneReason,
+        ...(typeof t.cmdHash === 'string' && /^[0-9a-f]{64}$/.test(t.cmdHash) ? { cmdHash: t.cmdHash } : {}),
+        ...(typeof t.startUs === 'string' ? { startUs: t.startUs } : {}),
+      });
+    } else damaged++;
+  }
+  return { ids, ranges, damaged };
+}
+
+/**
+ * Range forgets whose removal was not seen to finish (a forget, a retention or a pull killed
+ * between writing the tombstone and removing the rows): compaction removes their rows then.
+ * What finished is kept in `removed.json` beside the tombstones, `{"<series>": "<before>"}`; a
+ * file that is missing or damaged only makes a removal run again, which takes nothing twice.
+ */
+export function unfinishedRanges(layout: BirdLayout, all: readonly RangeTombstone[] = forgotten(layout).ranges): RangeTombstone[] {
+  if (all.length === 0) return [];
+  const done = readRangesRemoved(layout);
+  return all.filter((r) => {
+    const reached = done.get(r.series);
+    return reached === undefined || reached < instantMicros(r.before);
+  });
+}
+
+/**
+ * Notes that the rows of `ranges` are removed. Read, changed and written whole: two writers at
+ * once may lose one's note, which only makes that removal run once more.
+ */
+export function noteRangesRemoved(layout: BirdLayout, ranges: readonly RangeTombstone[]): void {
+  if (ranges.length === 0) return;
+  const done = readRangesRemoved(layout);
+  for (const r of ranges) {
+    const us = instantMicros(r.before);
+    if ((done.get(r.series) ?? -1n) < us) done.set(r.series, us);
+  }
+  const doc = Object.fromEntries([...done].map(([series, us]) => [series, new Date(Number(us / 1000n)).toISOString()]));
+  writeFileAtomic(layout.rangesRemoved, `${JSON.stringify(doc)}\n`, { tmpDir: layout.tmp, mode: 0o600 });
+}
+
+function readRangesRemoved(layout: BirdLayout): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(layout.rangesRemoved, 'utf8'));
+  } catch {
+    // missing or damaged: every range forget's removal runs (again), which is safe
+    return out;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return out;
+  for (const [series, before] of Object.entries(doc)) {
+    const instant = checkInstant(before);
+    if (instant !== null) out.set(series, instantMicros(instant));
   }
   return out;
 }

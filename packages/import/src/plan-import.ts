@@ -69,9 +69,11 @@ export interface ImportContext {
   readonly firstCapturedUs: bigint | null;
   /**
    * True for a command this machine forgot (`bird forget`): its text, started about then (any
-   * time, for an entry with none). Such an entry is not imported again.
+   * time, for an entry with none), or any command started before a range forget's cutoff (by
+   * `placedUs`, the time the entry is stored at, placed in file order when it has none). Such an
+   * entry is not imported again.
    */
-  readonly forgotten?: (cmd: string, startUs: bigint | null) => boolean;
+  readonly forgotten?: (cmd: string, startUs: bigint | null, placedUs: bigint) => boolean;
 }
 
 export interface ImportPlan {
@@ -115,7 +117,7 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
       duplicates++;
       return;
     }
-    if (context.forgotten?.(decision.cmd, entry.startUs)) {
+    if (context.forgotten?.(decision.cmd, entry.startUs, timestamps[i]!)) {
       forgottenCount++;
       return;
     }

@@ -90,7 +90,7 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
       rules: { ignore: config.capture.ignore },
       ...held,
       // A forgotten command in the file stays forgotten (its import id is not the one it had).
-      ...(hasTombstones(layout) ? { forgotten: (cmd: string, startUs: bigint | null) => forgotten(layout).wasForgotten(cmd, startUs, FORGOTTEN_MATCH_US) } : {}),
+      ...(hasTombstones(layout) ? { forgotten: (cmd: string, startUs: bigint | null, placedUs: bigint) => forgotten(layout).wasForgotten(cmd, startUs, FORGOTTEN_MATCH_US) || forgotten(layout).before(clientId, placedUs) } : {}),
     });
   };
   let plan: ImportPlan | undefined;

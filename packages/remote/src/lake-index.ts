@@ -8,7 +8,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BirdError, COMMAND_ID, type TableName } from '@bird/core';
+import { BirdError, COMMAND_ID, checkInstant, type TableName } from '@bird/core';
 import { LAKE_FORMAT_KEY, LAKE_FORMAT_VERSION, parseLakeKey } from './lake-layout.ts';
 import { RemoteAccessError, type RemoteBackend } from './remote-backend.ts';
 
@@ -55,6 +55,14 @@ export interface LogSegment {
   readonly withdrawn?: readonly string[];
   /** Ids of this series' commands its owner forgot: a reader removes its copies, and keeps them out for good. */
   readonly forgotten?: readonly string[];
+  /**
+   * Every command of this series that started before this instant (ISO 8601, UTC, to the
+   * millisecond) was forgotten by its owner (a retention, `bird forget --before`): a reader
+   * removes its copies of them and keeps them out for good, and fetches no batch of the series
+   * of an earlier day (the owner deletes those; a batch of the cutoff's own day that held such
+   * commands is withdrawn, written again without them).
+   */
+  readonly forgottenBefore?: string;
 }
 
 /** A checked segment, with the entries that were left out and why (one phrase each). */
@@ -214,6 +222,8 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     if (typeof id === 'string' && COMMAND_ID.test(id)) forgotten.push(id);
     else rejected.push(`a forgotten id that is not one (${JSON.stringify(id)?.slice(0, 200)})`);
   }
+  const forgottenBefore = value.forgottenBefore === undefined ? null : checkInstant(value.forgottenBefore);
+  if (value.forgottenBefore !== undefined && forgottenBefore === null) rejected.push(`a "forgottenBefore" that is not an instant bird writes (${JSON.stringify(value.forgottenBefore)?.slice(0, 200)})`);
   return {
     version: isCount(value.version) ? value.version : 1,
     client: expected.client,
@@ -222,12 +232,13 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     batches,
     ...(withdrawn.length > 0 ? { withdrawn } : {}),
     ...(forgotten.length > 0 ? { forgotten } : {}),
+    ...(forgottenBefore !== null ? { forgottenBefore } : {}),
     rejected,
   };
 }
 
 /** A segment as this bird writes it. */
-export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[], forgets: { withdrawn?: readonly string[]; forgotten?: readonly string[] } = {}): LogSegment {
+export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[], forgets: { withdrawn?: readonly string[]; forgotten?: readonly string[]; forgottenBefore?: string } = {}): LogSegment {
   return {
     version: 1,
     client,
@@ -236,6 +247,7 @@ export function segmentDoc(client: string, seq: number, token: string, batches: 
     batches,
     ...(forgets.withdrawn?.length ? { withdrawn: forgets.withdrawn } : {}),
     ...(forgets.forgotten?.length ? { forgotten: forgets.forgotten } : {}),
+    ...(forgets.forgottenBefore !== undefined ? { forgottenBefore: forgets.forgottenBefore } : {}),
   };
 }
 

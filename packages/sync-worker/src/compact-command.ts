@@ -49,6 +49,18 @@ export async function runCompact(args: readonly string[], io: CommandIO, prefix:
 
 function describeSummary(s: CompactSummary): string {
   if (s.outcome === 'locked') return 'another compaction is running; nothing to do.\n';
+  return `${describeRetention(s)}${describeMerge(s)}`;
+}
+
+function describeRetention(s: CompactSummary): string {
+  if (!s.retention) return '';
+  const n = s.retention.rows.invocations;
+  const commands = `${n} command${n === 1 ? '' : 's'}`;
+  if (s.retention.before) return `forgot ${commands} that started before ${s.retention.before.slice(0, 10)} ([retention] max_age_days).\n`;
+  return `finished a forget cut short: ${commands} removed.\n`;
+}
+
+function describeMerge(s: CompactSummary): string {
   if (s.mode === 'duckdb') return `duckdb mode: ${s.rows} spilled rows inserted, bird.duckdb checkpointed (${s.seconds.toFixed(2)} s).\n`;
   if (s.filesIn === 0) return 'nothing to compact.\n';
   return `merged ${s.filesIn} files into ${s.filesOut} (${s.rows} rows, ${mb(s.bytesIn)} → ${mb(s.bytesOut)}) in ${s.seconds.toFixed(2)} s.\n`;

@@ -4,6 +4,7 @@ import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeForTerminal } from '../format/text-width.ts';
 import { forgetCommands, readStoredCommands } from '../forget/forget-commands.ts';
+import { forgetBefore } from '../forget/forget-before.ts';
 import { planForget, type StoredCommand } from '../forget/plan-forget.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { parseSinceUs } from '../stats/stats-args.ts';
@@ -11,7 +12,7 @@ import { defaultTimeZone } from '../stats/zone-clock.ts';
 import { connect, MINIMAL } from '../store-access.ts';
 
 /**
- * `bird forget ID… | --match PATTERN [--since …] [--before …] [--dry-run] [--json]`: removes this
+ * `bird forget ID… | --match PATTERN [--since …] [--before …] | --before DATE [--dry-run] [--json]`: removes this
  * machine's commands (and what hangs off them) from everything stored here, and keeps a
  * tombstone so that nothing brings them back (see packages/store/src/modes/ and core's
  * tombstones.ts).
@@ -20,10 +21,14 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   const spec = COMMAND_SPECS.forget;
   const { values, operands: positionals } = parseCommand(spec, args);
   const match = values.match;
-  if (positionals.length === 0 && match === undefined) throw usageError(`name what to forget: the commands' ids, or --match PATTERN; usage: ${usageOf(spec)}`);
-  if (positionals.length > 0 && match !== undefined) throw usageError(`give ids or --match, not both; usage: ${usageOf(spec)}`);
   const now = new Date();
   const zone = defaultTimeZone();
+  // Everything before a day: one range forget per series, not a tombstone per command.
+  if (positionals.length === 0 && match === undefined && values.before !== undefined && values.since === undefined) {
+    return forgetBefore(ctx, parseSinceUs(values.before, now, zone), { dryRun: values['dry-run'] === true, json: values.json === true, nowMs: now.getTime() });
+  }
+  if (positionals.length === 0 && match === undefined) throw usageError(`name what to forget: the commands' ids, --match PATTERN, or --before DATE alone; usage: ${usageOf(spec)}`);
+  if (positionals.length > 0 && match !== undefined) throw usageError(`give ids or --match, not both; usage: ${usageOf(spec)}`);
   const sinceUs = values.since === undefined ? undefined : parseSinceUs(values.since, now, zone);
   const beforeUs = values.before === undefined ? undefined : parseSinceUs(values.before, now, zone);
 

@@ -6,12 +6,12 @@
 // `main` however many remotes carried it (its `_source` is the remote it was first pulled from).
 // What is mode-neutral is here; each mode's ingest-files.ts writes the rows its way.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quarantineFile, quoteIdent, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
+import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { refreshHistoryIndex } from '../history-index-rebuild.ts';
 import { stageForgotten } from './forgotten.ts';
 import { MAX_VALUE_BYTES, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
-import { removedRows } from './remove.ts';
+import { NO_COMMANDS, removedRows } from './remove.ts';
 import type { IncomingGroup, IngestFilesOptions } from './storage-mode.ts';
 
 /** How a mode writes each table's rows (the files of one table, of any days); returns the rows added. */
@@ -24,8 +24,12 @@ export type TableIngest = (byTable: ReadonlyMap<TableName, string[]>) => Promise
 export async function ingestFilesWith(layout: BirdLayout, groups: readonly IncomingGroup[], options: IngestFilesOptions, write: TableIngest): Promise<number> {
   const invocations = groups.some((g) => g.table === 'invocations');
   if (invocations) markIndexStale(layout.historyIndex);
+  // Commands first (TABLE_NAMES' order): a range forget finds their outputs and events by them.
   const byTable = new Map<TableName, string[]>();
-  for (const g of groups) byTable.set(g.table, [...(byTable.get(g.table) ?? []), ...g.files]);
+  for (const table of TABLE_NAMES) {
+    const files = groups.filter((g) => g.table === table).flatMap((g) => g.files);
+    if (files.length > 0) byTable.set(table, files);
+  }
   const rows = await write(byTable);
   if (invocations) {
     const problem = await refreshHistoryIndex(layout);
@@ -36,8 +40,10 @@ export async function ingestFilesWith(layout: BirdLayout, groups: readonly Incom
 
 /**
  * Checks `files` and makes `fresh`, a temporary table of their whole rows, one per key, that no
- * stored relation (`stored`: SQL relations of this table already on this machine) holds yet.
- * Returns false when nothing is left.
+ * stored relation (`stored`: SQL relations of this table already on this machine) holds yet, and
+ * none of a forgotten command. Called for the invocations first (ingestFilesWith's order): their
+ * arriving commands are kept as `arriving`, and the outputs and events of those a range forget
+ * takes are left out with them. Returns false when nothing is left.
  */
 export async function stageFresh(connection: DuckDBConnection, layout: BirdLayout, table: TableName, files: readonly string[], stored: readonly string[], options: IngestFilesOptions): Promise<boolean> {
   const checked = await checkIncomingFiles(connection, table, files, options.fromSeries);
@@ -49,18 +55,30 @@ export async function stageFresh(connection: DuckDBConnection, layout: BirdLayou
     options.warn(`left out ${n} of the rows of ${options.nameOf(file)}: a column every row needs was missing or did not convert, or a value was over ${MAX_VALUE_BYTES / 1024 / 1024} MiB.`);
   }
   await connection.run('DROP TABLE IF EXISTS fresh');
-  if (checked.good.length === 0) return false;
+  const incoming = checked.good.length === 0 ? null : `(SELECT ${incomingColumns(table, checked.columns, options.fromSeries)} FROM ${readIncoming(checked.good, options.fromSeries)})`;
+  if (table === 'invocations' && hasTombstones(layout)) {
+    const rows = incoming === null ? NO_COMMANDS : `(SELECT id, session_id, client_id, "timestamp" FROM ${incoming} WHERE ${rowIsWhole(table)})`;
+    await connection.run(`CREATE OR REPLACE TEMP TABLE arriving AS SELECT * FROM ${rows}`);
+  }
+  if (incoming === null) return false;
   const key = quoteIdent(ROW_KEY[table]);
   // A command forgotten here is never brought back by a lake that still holds a copy.
-  const forgotten = table !== 'sessions' && (await stageForgotten(connection, layout)) ? ` AND NOT coalesce(${removedRows(table, 'i')}, false)` : '';
+  const commands = table === 'outputs' || table === 'events' ? await arrivingCommands(connection) : NO_COMMANDS;
+  const forgotten = table !== 'sessions' && (await stageForgotten(connection, layout, commands)) ? ` AND NOT coalesce(${removedRows(table, 'i')}, false)` : '';
   // NOT EXISTS, never NOT IN: one NULL key in a stored file must not hide every incoming row.
   const notStored = stored.map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
   await connection.run(
     `CREATE TEMP TABLE fresh AS SELECT * FROM (
-       SELECT * FROM (SELECT ${incomingColumns(table, checked.columns, options.fromSeries)} FROM ${readIncoming(checked.good, options.fromSeries)})
+       SELECT * FROM ${incoming}
        WHERE ${rowIsWhole(table)} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1
      ) i WHERE true${notStored ? ` AND ${notStored}` : ''}${forgotten}`,
   );
   return true;
 }
 
+
+/** The commands that arrived in this ingest (`arriving`, made by the invocations' stageFresh), or none. */
+async function arrivingCommands(connection: DuckDBConnection): Promise<string> {
+  const made = await connection.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'arriving'");
+  return Number(made.getRows()[0]?.[0] ?? 0) > 0 ? 'arriving' : NO_COMMANDS;
+}

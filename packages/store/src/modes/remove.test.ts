@@ -3,9 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { birdLayout, ensureRoot, loadConfig, type StorageMode as ModeName } from '@bird/core';
 import { initStore, openStore, registerCachedRemote } from '../index.ts';
-import { invocation, session, tempDir, writeCached, writeLocal } from '../testing/fixtures.ts';
+import { event, invocation, output, session, tempDir, writeCached, writeLocal, writeRowsAsFiles } from '../testing/fixtures.ts';
 import { storageModeOf } from './open-storage-mode.ts';
 import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { TableName } from '@bird/core';
 
 async function rows(root: string): Promise<string[]> {
   const conn = await openStore(birdLayout(root), { onWarning: () => undefined }).connect({ attachRemotes: false });
@@ -48,6 +51,57 @@ describe.each<ModeName>(['parquet', 'duckdb'])('remove (%s mode)', (mode) => {
       expect((await conn.query('SELECT session_id FROM local.sessions ORDER BY 1')).rows).toEqual([['s-other']]);
     } finally {
       conn.close();
+    }
+  });
+
+  it('takes every command of a series before a cutoff, with their outputs, events and sessions left empty; no other series, nothing after', async () => {
+    const layout = birdLayout(join(tempDir('bird-remove-range-'), 'bird'));
+    ensureRoot(layout, mode);
+    await initStore(layout, mode);
+    const us = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+    const day = (iso: string) => iso.slice(0, 10);
+    const cmd = (client_id: string, cmd: string, at: string, session_id: string) => invocation({ client_id, cmd, session_id, timestamp: us(at), date: day(at) });
+    const commands = [
+      cmd('me@here', 'old day', '2024-06-01T10:00:00Z', 's-old'),
+      cmd('me@here', 'cut day, before', '2024-06-02T08:00:00Z', 's-cut'),
+      cmd('me@here', 'cut day, after', '2024-06-02T14:00:00Z', 's-cut'),
+      cmd('me@here', 'later', '2024-06-03T10:00:00Z', 's-later'),
+      cmd('bob@b', 'bob, old day', '2024-06-01T10:00:00Z', 's-bob'),
+    ];
+    const rows: Record<TableName, Record<string, unknown>[]> = {
+      invocations: commands,
+      sessions: [['s-old', 'me@here'], ['s-cut', 'me@here'], ['s-later', 'me@here'], ['s-bob', 'bob@b']].map(([session_id, client_id]) => session({ session_id, client_id, date: '2024-06-01' })),
+      outputs: commands.map((c) => output({ invocation_id: c.id, date: c.date, storage_ref: c.cmd })),
+      events: commands.map((c) => event({ invocation_id: c.id, date: c.date, message: c.cmd })),
+    };
+    for (const table of ['invocations', 'sessions', 'outputs', 'events'] as const) {
+      if (mode === 'parquet') writeLocal(layout, table, rows[table] as never);
+      else {
+        const dir = tempDir('bird-remove-rows-');
+        writeRowsAsFiles(dir, table, rows[table] as never);
+        const db = await DuckDBInstance.create(layout.catalog);
+        const c = await db.connect();
+        await c.run(`INSERT INTO local.${table} BY NAME SELECT * EXCLUDE (date), CAST(date AS DATE) AS date FROM read_parquet('${dir}/*/*.parquet', hive_partitioning = true)`);
+        c.closeSync();
+        db.closeSync();
+      }
+    }
+    const result = await storageModeOf(layout, loadConfig(layout)).remove([], [{ series: 'me@here', before: '2024-06-02T12:00:00.000Z' }]);
+    expect(result.rows).toEqual({ invocations: 2, sessions: 1, outputs: 2, events: 2 });
+    const conn = await openStore(layout, { onWarning: () => undefined }).connect({ attachRemotes: false });
+    try {
+      const kept = ['bob, old day', 'cut day, after', 'later'];
+      expect((await conn.query('SELECT cmd FROM main.invocations ORDER BY 1')).rows.flat()).toEqual(kept);
+      expect((await conn.query('SELECT storage_ref FROM main.outputs ORDER BY 1')).rows.flat()).toEqual(kept);
+      expect((await conn.query('SELECT message FROM main.events ORDER BY 1')).rows.flat()).toEqual(kept);
+      expect((await conn.query('SELECT session_id FROM main.sessions ORDER BY 1')).rows.flat()).toEqual(['s-bob', 's-cut', 's-later']);
+    } finally {
+      conn.close();
+    }
+    if (mode === 'parquet') {
+      // A file whose every row went is deleted, not left empty for every reader to open.
+      const left = readdirSync(join(layout.localData, 'outputs', 'date=2024-06-01'));
+      expect(left).toHaveLength(1);
     }
   });
 });

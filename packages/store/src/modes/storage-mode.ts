@@ -10,9 +10,11 @@
  * there does not compile); capture's own entry, append-entry.ts, names it too.
  */
 import type { InvocationRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
-import type { CommandRef } from './remove.ts';
+import type { CommandRef, SeriesCutoff } from './remove.ts';
+import type { RetentionOutcome } from './retention.ts';
 
-export type { CommandRef } from './remove.ts';
+export type { CommandRef, SeriesCutoff } from './remove.ts';
+export type { RetentionOutcome } from './retention.ts';
 
 /** One finished command as capture stores it: its row, and its session's (written once per session). */
 export interface CapturedCommand {
@@ -99,6 +101,8 @@ export interface CompactSummary {
   readonly seconds: number;
   readonly quarantined: readonly string[];
   readonly jobs: readonly CompactionJob[];
+  /** What `[retention]` forgot first (and range forgets cut short that were finished); absent when nothing. */
+  readonly retention?: RetentionOutcome;
 }
 
 export interface StorageMode {
@@ -127,14 +131,15 @@ export interface StorageMode {
   /** Merges small files (parquet) or takes in rows spilled while the catalog was held (duckdb). */
   compact(options?: CompactOptions): Promise<CompactSummary>;
   /**
-   * Removes commands by id from everything stored here (local rows and every cache), with what
-   * hangs off them: their outputs and events, and their sessions when no command of them is left.
-   * Readers see each row or not, never a file half rewritten; a kill anywhere leaves the old state
-   * or the new. The history index follows. Callers write the tombstones first (core's
-   * tombstones.ts), so a removal cut short is finished by running it again; with no commands, it
-   * finishes only what a removal cut short left (duckdb mode: the file's rewrite).
+   * Removes commands by id, and every command of a series that started before a cutoff (`ranges`),
+   * from everything stored here (local rows and every cache), with what hangs off them: their
+   * outputs and events, and their sessions when no command of them is left. Readers see each row
+   * or not, never a file half rewritten; a kill anywhere leaves the old state or the new. The
+   * history index follows. Callers write the tombstones first (core's tombstones.ts), so a
+   * removal cut short is finished by running it again; with nothing to remove, it finishes only
+   * what a removal cut short left (duckdb mode: the file's rewrite).
    */
-  remove(commands: readonly CommandRef[]): Promise<RemoveResult>;
+  remove(commands: readonly CommandRef[], ranges?: readonly SeriesCutoff[]): Promise<RemoveResult>;
 }
 
 export interface RemoveResult {

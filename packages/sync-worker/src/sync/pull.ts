@@ -3,7 +3,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import PQueue from 'p-queue';
-import { TABLE_NAMES, clientIdProblem, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { isDatabaseRemote, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { pullDatabase } from './pull-database.ts';
@@ -87,14 +87,15 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
         if (read === null) continue;
         known.push(...read.batches);
         for (const k of read.withdrawn) withdrawn.add(k);
-        if (read.forgotten.length > 0) forgets.push({ series: client, ids: read.forgotten });
+        if (read.forgotten.length > 0 || read.forgottenBefore) forgets.push({ series: client, ids: read.forgotten, ...(read.forgottenBefore ? { before: read.forgottenBefore } : {}) });
         cursors[client] = read.cursor;
       }
     }
-    // A batch its owner withdrew (written again without what was forgotten) is never fetched.
-    known = known.filter((b) => !withdrawn.has(b.key));
     // What teammates forgot leaves this machine before anything new arrives, and stays out.
     if (forgets.length > 0) await applyForgets(layout, config, forgets);
+    // A batch its owner withdrew (written again without what was forgotten) is never fetched, nor
+    // one of a day whose every command a range forget of its series takes (any lake's copy).
+    known = known.filter((b) => !withdrawn.has(b.key) && !wholeDayForgotten(layout, b));
     const wanted = options.client ?? null;
     const mine = (b: KnownBatch) => (wanted === null ? !self.has(b.client) : b.client === wanted);
     const { fetch, defer } = planFetch(known.filter(mine), { tables: syncedTables(config.sync), since: options.since });
@@ -154,6 +155,8 @@ interface SeriesRead {
   readonly withdrawn: readonly string[];
   /** Ids the owner forgot, in the segments read. */
   readonly forgotten: readonly string[];
+  /** The owner's furthest range forget in the segments read. */
+  readonly forgottenBefore?: string;
 }
 
 async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, warn: (m: string) => void): Promise<SeriesRead | null> {
@@ -163,11 +166,11 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   let damage: string | null = null;
   if (head.kind === 'damaged') damage = head.damage.message;
   else if (head.head.seq < from) damage = `${head.head.client}'s head names segment ${head.head.seq}, behind the ${from} already read`;
-  let forgets = { withdrawn: [] as readonly string[], forgotten: [] as readonly string[] };
+  let forgets: Pick<SeriesRead, 'withdrawn' | 'forgotten' | 'forgottenBefore'> = { withdrawn: [], forgotten: [] };
   if (damage === null && head.kind === 'present') {
     const log = await readLog(backend, client, from, head.head.seq, scratch);
     for (const r of log.rejected) warn(`left out ${r}.`);
-    forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten };
+    forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten, ...(log.forgottenBefore ? { forgottenBefore: log.forgottenBefore } : {}) };
     if (log.damage === null) {
       const taken = new Set(cursor?.listed ?? []);
       return { batches: log.batches.filter((b) => !taken.has(b.key)), cursor: { seq: head.head.seq, etag }, ...forgets };
@@ -180,6 +183,15 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   if (damage !== cursor?.damage) warn(`${damage}; series ${client} is read by listing its folders until its owner's next push repairs the index (\`bird remote repair\`).`);
   return { batches: fresh, cursor: { seq: from, etag, listed: [...taken, ...fresh.map((b) => b.key)], damage: damage! }, ...forgets };
 }
+
+/** True when a range forget kept here takes every command `b` (a batch of one series and one UTC day) can hold. */
+function wholeDayForgotten(layout: BirdLayout, b: KnownBatch): boolean {
+  if (!hasTombstones(layout)) return false;
+  const lastMicro = BigInt(Date.parse(`${b.date}T00:00:00.000Z`) + DAY_MS) * 1000n - 1n;
+  return forgotten(layout).before(b.client, lastMicro);
+}
+
+const DAY_MS = 86_400_000;
 
 /** Deferred batches from the state file, each checked again as a lake key (the file is input too). */
 function checkedBatches(batches: readonly KnownBatch[]): KnownBatch[] {

@@ -48,23 +48,35 @@ export async function stageForgets(ctx: SeriesContext, series: SeriesPaths, seq:
   const key = quoteIdent(ROW_KEY[table]);
   const gone = ids.map(quoteLiteral).join(', ');
   for (const old of holding) {
-    const parsed = parseLakeKey(old);
-    if (parsed === null) continue;
     const local = join(building, 'old', old);
     await ctx.backend.get(old, local);
-    const keys = (await ctx.conn.query(`SELECT CAST(${key} AS VARCHAR) AS k FROM read_parquet(${quoteLiteral(local)}) WHERE ${key} NOT IN (${gone}) AND ${key} IS NOT NULL ORDER BY k`)).rows.map((r) => String(r[0]));
-    if (keys.length === 0) continue; // every row of it forgotten: withdrawn with nothing in its place
-    const name = createHash('sha256').update(`${table}\n${keys.join('\n')}`).digest('hex').slice(0, 32);
-    const fresh = lakeKey({ table, client: series.client, date: parsed.date, batch: name });
-    const dest = join(building, 'batches', fresh);
-    mkdirSync(join(dest, '..'), { recursive: true, mode: 0o700 });
-    await ctx.conn.query(`COPY (SELECT * FROM read_parquet(${quoteLiteral(local)}) WHERE ${key} NOT IN (${gone}) OR ${key} IS NULL) TO ${quoteLiteral(dest)} (FORMAT parquet, COMPRESSION zstd)`);
-    batches.push({ key: fresh, table, date: parsed.date, rows: keys.length, bytes: statSync(dest).size });
+    const fresh = await rewriteBatch(ctx, building, old, local, `${key} NOT IN (${gone}) OR ${key} IS NULL`);
+    if (fresh !== null) batches.push(fresh); // null: every row of it forgotten, withdrawn with nothing in its place
   }
   rmSync(join(building, 'old'), { recursive: true, force: true });
   writeFileAtomic(join(building, 'segment.json'), `${JSON.stringify(segmentDoc(series.client, seq, newToken(), batches, { withdrawn: holding, forgotten: ids }))}\n`, { mode: 0o600 });
   renameSync(building, join(series.outbox, String(seq)));
   return true;
+}
+
+/**
+ * Writes batch `old` (downloaded to `local`) again with only the rows `keep` (SQL over a row of
+ * it) holds, into `building/batches/`, named from its keys as every batch is. Null when no row is
+ * kept: the batch is withdrawn with nothing in its place.
+ */
+export async function rewriteBatch(ctx: SeriesContext, building: string, old: string, local: string, keep: string): Promise<SegmentBatch | null> {
+  const parsed = parseLakeKey(old);
+  if (parsed === null) return null;
+  const key = quoteIdent(ROW_KEY[parsed.table]);
+  const rows = `SELECT * FROM read_parquet(${quoteLiteral(local)}) WHERE coalesce(${keep}, false)`;
+  const keys = (await ctx.conn.query(`SELECT CAST(${key} AS VARCHAR) AS k FROM (${rows}) WHERE ${key} IS NOT NULL ORDER BY k`)).rows.map((r) => String(r[0]));
+  if (keys.length === 0) return null;
+  const name = createHash('sha256').update(`${parsed.table}\n${keys.join('\n')}`).digest('hex').slice(0, 32);
+  const fresh = lakeKey({ table: parsed.table, client: parsed.client, date: parsed.date, batch: name });
+  const dest = join(building, 'batches', fresh);
+  mkdirSync(join(dest, '..'), { recursive: true, mode: 0o700 });
+  await ctx.conn.query(`COPY (${rows}) TO ${quoteLiteral(dest)} (FORMAT parquet, COMPRESSION zstd)`);
+  return { key: fresh, table: parsed.table, date: parsed.date, rows: keys.length, bytes: statSync(dest).size };
 }
 
 /** The series' batches of `table` (not withdrawn) that hold any of `ids`, found by reading each. */

@@ -27,6 +27,7 @@ import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpush
 import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
 import { forgetsToCarry, stageForgets } from './push-forgets.ts';
+import { deleteBatchesBefore, noteRangeCarried, rangeToCarry, stageRangeForget } from './push-range-forget.ts';
 import { readHead, readLog } from './series-index.ts';
 import { SeriesConflict, TRANSFER_CONCURRENCY, newToken, rebuildSeries, type SeriesContext } from './series-rebuild.ts';
 import { addLines, outboxSeqs, prepareSeriesDirs, prepareSyncDirs, readRefusal, remoteLedgerFiles, readSeriesState, seriesPaths, syncPaths, trySyncLock, writeRefusal, writeSeriesState, writtenSeries, type SeriesPaths, type SeriesState } from './sync-state.ts';
@@ -143,7 +144,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
       });
       for (const [id, rows] of unnamable) problems.push(`${rows} rows carry the client id ${JSON.stringify(id)}, which cannot name a lake series (${clientIdProblem(id)}); they stay here.`);
       // Series with nothing new still have work: a push staged and not committed, or forgets to carry.
-      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0);
+      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0 || rangeToCarry(ctx, seriesPaths(paths, c)) !== null);
       for (const client of [...new Set([...clients, ...staged])].sort()) {
         try {
           await pushSeries(ctx, client);
@@ -281,6 +282,13 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   const forgets = forgetsToCarry(ctx, series);
   const forgetSeq = (state?.seq ?? plan.nextSeq - 1) + 1;
   if (forgets.length > 0 && (await stageForgets(ctx, series, forgetSeq, forgets))) state = await uploadStaged(ctx, series, forgetSeq);
+  // And every command of it before a cutoff (a retention, `bird forget --before`): one segment says so.
+  const before = rangeToCarry(ctx, series);
+  if (before !== null) {
+    const rangeSeq = (state?.seq ?? plan.nextSeq - 1) + 1;
+    await stageRangeForget(ctx, series, rangeSeq, before);
+    state = await uploadStaged(ctx, series, rangeSeq);
+  }
   await compactLedger(ctx.conn, series, state);
   if (refusal) writeRefusal(series, null); // settled since (the other writer gave the series up, or a repair)
 }
@@ -482,6 +490,11 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
   if (segment.withdrawn?.length) {
     addLines(series.withdrawn, segment.withdrawn);
     for (const key of segment.withdrawn) await ctx.backend.remove(key);
+  }
+  // A range forget: the batches of earlier days go too, found by a listing (again after a crash).
+  if (segment.forgottenBefore !== undefined) {
+    await deleteBatchesBefore(ctx, series, segment.forgottenBefore);
+    noteRangeCarried(series, segment.forgottenBefore);
   }
   const state: SeriesState = { seq, token: segment.token, verified: false };
   writeSeriesState(series, state);

@@ -36,6 +36,8 @@ export interface LogRead {
   readonly withdrawn: string[];
   /** Ids of commands the series' owner forgot, in the segments read. */
   readonly forgotten: string[];
+  /** The furthest range forget of the segments read (every command of the series before it), if any. */
+  readonly forgottenBefore?: string;
 }
 
 /** Segments read at once. */
@@ -52,21 +54,24 @@ export async function readLog(backend: RemoteBackend, client: string, from: numb
   const tokens = new Map<number, string | null>();
   const withdrawn: string[] = [];
   const forgotten: string[] = [];
+  let forgottenBefore: string | undefined;
+  const furthest = (seen: string | undefined) => (seen !== undefined && (forgottenBefore === undefined || Date.parse(seen) > Date.parse(forgottenBefore)) ? seen : forgottenBefore);
   for (let start = from + 1; start <= to; start += LOG_CONCURRENCY) {
     const seqs: number[] = [];
     for (let seq = start; seq <= to && seqs.length < LOG_CONCURRENCY; seq++) seqs.push(seq);
     const read = await Promise.all(seqs.map((seq) => readSegmentAt(backend, client, seq, scratch)));
     for (let i = 0; i < seqs.length; i++) {
       const result = read[i]!;
-      if (result instanceof LakeIndexDamage) return { batches, rejected, lastSeq: seqs[i]! - 1, damage: result, tokens, withdrawn, forgotten };
+      if (result instanceof LakeIndexDamage) return { batches, rejected, lastSeq: seqs[i]! - 1, damage: result, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}) };
       for (const b of result.batches) batches.push({ ...b, client });
       withdrawn.push(...(result.withdrawn ?? []));
       forgotten.push(...(result.forgotten ?? []));
+      forgottenBefore = furthest(result.forgottenBefore);
       for (const r of result.rejected) rejected.push(`${segmentKey(client, seqs[i]!)}: ${r}`);
       tokens.set(seqs[i]!, result.token ?? null);
     }
   }
-  return { batches, rejected, lastSeq: Math.max(from, to), damage: null, tokens, withdrawn, forgotten };
+  return { batches, rejected, lastSeq: Math.max(from, to), damage: null, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}) };
 }
 
 async function readSegmentAt(backend: RemoteBackend, client: string, seq: number, scratch: string) {

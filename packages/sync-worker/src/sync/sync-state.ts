@@ -80,6 +80,8 @@ export interface SeriesPaths {
   readonly carriedForgets: string;
   /** Batches of the series a push withdrew (a line each): never to be read again, deleted from the lake. */
   readonly withdrawn: string;
+  /** The furthest range forget of the series a push has carried to the lake (an instant). */
+  readonly carriedBefore: string;
 }
 
 export function seriesPaths(paths: SyncPaths, client: string): SeriesPaths {
@@ -95,6 +97,7 @@ export function seriesPaths(paths: SyncPaths, client: string): SeriesPaths {
     refused: join(dir, 'refused.json'),
     carriedForgets: join(dir, 'forgotten.txt'),
     withdrawn: join(dir, 'withdrawn.txt'),
+    carriedBefore: join(dir, 'forgotten-before.txt'),
   };
 }
 

@@ -8,14 +8,14 @@ import { ingestRowsDuckdb } from './ingest-rows.ts';
 import { removeDuckdb } from './remove.ts';
 
 /** duckdb mode: rows inserted into the tables of bird.duckdb; nothing to merge, only spilled rows to take in. */
-export function duckdbMode(layout: BirdLayout, _config: BirdConfig): StorageMode {
+export function duckdbMode(layout: BirdLayout, config: BirdConfig): StorageMode {
   return {
     name: 'duckdb',
     append: (commands) => appendDuckdb(layout, commands),
     compactionDue: () => false,
     ingestRows: (prepare, onProgress) => ingestRowsDuckdb(layout, prepare, onProgress),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesDuckdb(layout, remote, byTable, options)),
-    remove: (ids) => removeDuckdb(layout, ids),
-    compact: () => compactDuckdb(layout),
+    remove: (ids, ranges) => removeDuckdb(layout, ids, ranges),
+    compact: (options) => compactDuckdb(layout, config, options),
   };
 }

@@ -8,16 +8,16 @@ import { TABLE_NAMES, quoteIdent, quoteLiteral, tempPathFor, type BirdLayout } f
 import { openCatalog } from '../../catalog-lock.ts';
 import { refreshHistoryIndex } from '../../history-index-rebuild.ts';
 import { markIndexStale } from '@bird/history-index';
-import { emptyCounts, removedRows, stageRemoval, type CommandRef } from '../remove.ts';
+import { emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { cachedSchemas } from './ingest-files.ts';
 import { clearRewriteDue, finishDueRewrite, markRewriteDue, rewriteCatalogFile } from './rewrite-catalog.ts';
 
 const CATALOG_WAIT_MS = 60_000;
 
-export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[]): Promise<RemoveResult> {
+export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
   const rows = emptyCounts();
-  if (ids.length === 0) {
+  if (ids.length === 0 && ranges.length === 0) {
     // Nothing to remove: only the rewrite a killed remove may have left due.
     await finishDueRewrite(layout, CATALOG_WAIT_MS);
     return { rows, files: 0 };
@@ -29,8 +29,8 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
     const connection = await catalog.instance.connect();
     try {
       const schemas = ['local', ...(await cachedSchemas(connection))];
-      const commands = schemas.map((s) => `SELECT id, session_id, client_id FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
-      await stageRemoval(connection, ids, `(${commands})`);
+      const commands = schemas.map((s) => `SELECT id, session_id, client_id, "timestamp" FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
+      await stageRemoval(connection, ids, `(${commands})`, ranges);
       const wasDue = markRewriteDue(layout);
       await connection.run('BEGIN TRANSACTION');
       try {

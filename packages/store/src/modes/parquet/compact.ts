@@ -12,6 +12,7 @@ import {
   bumpGeneration,
   duckdbTempOptions,
   finishPublishes,
+  instantMicros,
   keepUnreadableIntent,
   localPartitionDir,
   mergedIdsLookSound,
@@ -39,7 +40,9 @@ import { PLACEHOLDER_FILE } from '../../layout.ts';
 import type { CompactOptions, CompactSummary } from '../storage-mode.ts';
 import { stageForgotten } from '../forgotten.ts';
 import { removedRows } from '../remove.ts';
+import { applyRetention, type RetentionOutcome } from '../retention.ts';
 import { publishReplacement, removeQuietly } from './publish.ts';
+import { removeParquetLocked } from './remove.ts';
 import { planCompaction, type CompactionJob, type PartitionListing } from './plan-compaction.ts';
 
 const KEY = ROW_KEY;
@@ -52,6 +55,7 @@ export async function compactParquet(layout: BirdLayout, config: BirdConfig, opt
   const lock = options.dryRun ? null : tryCompactionLock(layout);
   if (!options.dryRun && !lock) return summary('locked', started, [], 0, 0, 0, 0, 0, []);
   let duckdb: { instance: DuckDBInstance; connection: DuckDBConnection; forgetting?: boolean } | null = null;
+  let retention: RetentionOutcome | null = null;
   try {
     if (lock) {
       sweepDeadTemporaries(layout);
@@ -59,6 +63,8 @@ export async function compactParquet(layout: BirdLayout, config: BirdConfig, opt
       const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
       duckdb = { instance, connection: await instance.connect() };
       await finishInterruptedPublish(layout, duckdb.connection, options);
+      // Commands older than [retention] allows go first (the merges then have less to read).
+      retention = await applyRetention(layout, config, { localSeriesBefore: (before) => localSeriesBefore(layout, duckdb!.connection, before), remove: (ranges) => removeParquetLocked(layout, lock, [], ranges) }, nowMs);
       // Rows forgotten here that are still on disk (a forget cut short) go with the merge.
       duckdb.forgetting = await stageForgotten(duckdb.connection, layout);
     }
@@ -89,7 +95,7 @@ export async function compactParquet(layout: BirdLayout, config: BirdConfig, opt
       }
       options.onProgress?.(i + 1, jobs.length);
     }
-    return summary('done', started, jobs, filesIn, filesOut, rows, bytesIn, bytesOut, quarantined);
+    return { ...summary('done', started, jobs, filesIn, filesOut, rows, bytesIn, bytesOut, quarantined), ...(retention ? { retention } : {}) };
   } finally {
     duckdb?.connection.closeSync();
     duckdb?.instance.closeSync();
@@ -106,7 +112,7 @@ async function finishInterruptedPublish(layout: BirdLayout, connection: DuckDBCo
   const intent = readPublishIntent(layout);
   if (intent !== null && intent !== 'unreadable') {
     rollForwardPublish(layout, intent);
-    options.onStep?.(`finished a publish a compactor left half done (${intent.output})`);
+    options.onStep?.(`finished a publish a compactor left half done (${intent.output ?? `${intent.sources.length} files whose every row was forgotten, removed`})`);
     return;
   }
   const day = intent === 'unreadable' ? newestMergedIds(layout) : unfinishedPublishDay(layout);
@@ -208,6 +214,15 @@ async function runJob(
 
 async function reasonOf(connection: DuckDBConnection, file: string): Promise<string> {
   return (await whyBad(connection, file)) ?? 'unreadable';
+}
+
+/** The client ids of this machine's commands that started before `before` (only the days up to its own are read). */
+async function localSeriesBefore(layout: BirdLayout, connection: DuckDBConnection, before: string): Promise<string[]> {
+  const lastDay = before.slice(0, 10);
+  const files = listPartitions(layout).filter((p) => p.table === 'invocations' && p.dir === localPartitionDir(layout, 'invocations', p.date) && p.date <= lastDay).flatMap((p) => p.files.map((f) => join(p.dir, f.name)));
+  if (files.length === 0) return [];
+  const read = await connection.runAndReadAll(`SELECT DISTINCT CAST(client_id AS VARCHAR) FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true) WHERE "timestamp" < make_timestamptz(${instantMicros(before)}::BIGINT) AND client_id IS NOT NULL ORDER BY 1`);
+  return read.getRows().map((r) => String(r[0]));
 }
 
 /** Every `date=` folder of every table: local rows, and rows pulled from each remote. */

@@ -16,7 +16,7 @@ export function parquetMode(layout: BirdLayout, config: BirdConfig): StorageMode
     compactionDue: (date) => parquetCompactionDue(layout, config, date),
     ingestRows: (prepare, onProgress) => ingestRowsParquet(layout, prepare, onProgress),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesParquet(layout, remote, byTable, options)),
-    remove: (ids) => removeParquet(layout, ids),
+    remove: (ids, ranges) => removeParquet(layout, ids, ranges),
     compact: (options) => compactParquet(layout, config, options),
   };
 }

@@ -37,6 +37,21 @@ export function publishReplacement(layout: BirdLayout, lock: Lock, r: Replacemen
   clearPublishIntent(layout);
 }
 
+/**
+ * Files of one partition whose every row was forgotten go with nothing in their place, by the
+ * same protocol: readers that overlap wait or retry, and a kill anywhere leaves them all there or
+ * the intent that the next lock holder (or reader) rolls forward, deleting the rest.
+ */
+export function publishRemoval(layout: BirdLayout, lock: Lock, r: { readonly table: TableName; readonly date: string; readonly dir: string; readonly sources: readonly string[] }): void {
+  if (r.sources.length === 0) return;
+  if (!lock.stillHeld()) throw new Error('another compaction took the compaction lock over; stopped before publishing anything');
+  writePublishIntent(layout, { table: r.table, date: r.date, output: null, sources: r.sources });
+  for (const file of r.sources) removeQuietly(file);
+  fsyncDir(r.dir);
+  bumpGeneration(layout);
+  clearPublishIntent(layout);
+}
+
 export function removeQuietly(path: string): void {
   try {
     unlinkSync(path);

@@ -1,6 +1,8 @@
 // Parquet mode's remove: every file that holds a removed row is written again without it and
 // published in its place by compaction's protocol (publish.ts), so readers see each row or not,
-// and a kill anywhere leaves the old file or the new one. Under the compaction lock.
+// and a kill anywhere leaves the old file or the new one; a file whose every row goes is deleted
+// by the same protocol, with nothing in its place (a retention takes whole days so, and leaves no
+// empty file for every reader to open). Under the compaction lock.
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -18,59 +20,76 @@ import {
   toHex,
   waitForCompactionLock,
   type BirdLayout,
+  type Lock,
   type TableName,
 } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { refreshHistoryIndex } from '../../history-index-rebuild.ts';
 import { PLACEHOLDER_FILE, cachedRemoteDir } from '../../layout.ts';
-import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef } from '../remove.ts';
+import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import type { RemoveResult } from '../storage-mode.ts';
-import { publishReplacement } from './publish.ts';
+import { publishRemoval, publishReplacement } from './publish.ts';
 
 const COMPACTION_WAIT_MS = 60_000;
 
-export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef[]): Promise<RemoveResult> {
-  const rows = emptyCounts();
-  if (ids.length === 0) return { rows, files: 0 };
+export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
+  if (ids.length === 0 && ranges.length === 0) return { rows: emptyCounts(), files: 0 };
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
   if (!lock) throw new BirdError('a compaction held the store for over a minute; nothing was removed yet: run it again in a moment.');
-  let files = 0;
   try {
-    markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
-    const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
-    const connection = await instance.connect();
-    try {
-      const read = (list: readonly string[], extra = '') => `read_parquet([${list.map(quoteLiteral).join(', ')}], union_by_name = true${extra})`;
-      const commands = dataFiles(layout, 'invocations');
-      await stageRemoval(connection, ids, commands.length > 0 ? read(commands) : NO_COMMANDS);
-      for (const table of TABLE_NAMES) {
-        const list = dataFiles(layout, table);
-        if (list.length === 0) continue;
-        const hits = (await connection.runAndReadAll(`SELECT filename, count(*) FROM ${read(list, ', filename = true')} r WHERE ${removedRows(table, 'r')} GROUP BY filename ORDER BY filename`)).getRows();
-        for (const [file, n] of hits) {
-          const source = String(file);
-          const dir = dirname(source);
-          // Named from its source: a run cut short and run again writes the same name.
-          const output = join(dir, `${MERGED_PREFIX}${toHex(sha256(`remove\n${basename(source)}`)).slice(0, 20)}.parquet`);
-          const tmp = tempPathFor(output, layout.tmp);
-          // The file's own columns, every row but the removed ones (a row is kept unless the condition is true).
-          await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(source)}) r WHERE NOT coalesce(${removedRows(table, 'r')}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-          const kept = (await connection.runAndReadAll(`SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) FROM read_parquet(${quoteLiteral(tmp)})`)).getRows().map((r) => String(r[0]));
-          publishReplacement(layout, lock, { table, date: basename(dir).slice('date='.length), dir, tmp, output, sources: [source], ids: kept });
-          rows[table] += Number(n);
-          files++;
-        }
-      }
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
+    return await removeParquetLocked(layout, lock, ids, ranges);
   } finally {
     lock.release();
+  }
+}
+
+/** removeParquet, by a process that holds the compaction lock already (a compaction's retention). */
+export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
+  const rows = emptyCounts();
+  if (ids.length === 0 && ranges.length === 0) return { rows, files: 0 };
+  let files = 0;
+  markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
+  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
+  const connection = await instance.connect();
+  try {
+    const read = (list: readonly string[], extra = '') => `read_parquet([${list.map(quoteLiteral).join(', ')}], union_by_name = true${extra})`;
+    const commands = dataFiles(layout, 'invocations');
+    await stageRemoval(connection, ids, commands.length > 0 ? read(commands) : NO_COMMANDS, ranges);
+    for (const table of TABLE_NAMES) {
+      const list = dataFiles(layout, table);
+      if (list.length === 0) continue;
+      const gone = `coalesce(${removedRows(table, 'r')}, false)`;
+      const hits = (await connection.runAndReadAll(`SELECT filename, count(*) FILTER (WHERE ${gone}), count(*) FROM ${read(list, ', filename = true')} r GROUP BY filename HAVING count(*) FILTER (WHERE ${gone}) > 0 ORDER BY filename`)).getRows();
+      // Files whose every row goes: deleted, a partition at a time.
+      const emptied = new Map<string, string[]>();
+      for (const [file, n, all] of hits) {
+        const source = String(file);
+        const dir = dirname(source);
+        rows[table] += Number(n);
+        files++;
+        if (Number(n) === Number(all)) {
+          emptied.set(dir, [...(emptied.get(dir) ?? []), source]);
+          continue;
+        }
+        // Named from its source: a run cut short and run again writes the same name.
+        const output = join(dir, `${MERGED_PREFIX}${toHex(sha256(`remove\n${basename(source)}`)).slice(0, 20)}.parquet`);
+        const tmp = tempPathFor(output, layout.tmp);
+        // The file's own columns, every row but the removed ones (a row is kept unless the condition is true).
+        await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(source)}) r WHERE NOT ${gone}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+        const kept = (await connection.runAndReadAll(`SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) FROM read_parquet(${quoteLiteral(tmp)})`)).getRows().map((r) => String(r[0]));
+        publishReplacement(layout, lock, { table, date: dateOf(dir), dir, tmp, output, sources: [source], ids: kept });
+      }
+      for (const [dir, sources] of emptied) publishRemoval(layout, lock, { table, date: dateOf(dir), dir, sources });
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
   await refreshHistoryIndex(layout); // a failure leaves the stale marker: the next reader rebuilds
   return { rows, files };
 }
+
+const dateOf = (partition: string) => basename(partition).slice('date='.length);
 
 /** Every stored file of one table, local and cached (placeholders, hidden and half-written files left out). */
 function dataFiles(layout: BirdLayout, table: TableName): string[] {
