@@ -4,6 +4,7 @@
 // command there exactly once, and the history index agreeing with the store. Nothing brings a
 // forgotten command back: not a drainer's redo, not an import, not a compaction.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +124,27 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird forget (%s mode)', (mode) =
     expect(killed).toBeGreaterThan(3);
     box.cleanup();
   }, 600_000);
+
+  it('gives the space back: bird doctor counts less stored once long commands are forgotten', async () => {
+    const box = new Sandbox();
+    expect(box.bird(['init', '--mode', mode]).code).toBe(0);
+    // Random text, so compression cannot hide what the rows take.
+    for (let i = 0; i < 60; i++) box.capture({ cmd: `echo pasted-${randomBytes(3000).toString('hex')}`, exit: 0, startUs: at(i * 60) });
+    for (let i = 0; i < 5; i++) box.capture({ cmd: `make ${i}`, exit: 0, startUs: at(4000 + i) });
+    expect(box.bird(['compact']).code).toBe(0);
+    const stored = () => {
+      const doctor = box.bird(['doctor', '--json']);
+      return JSON.parse(doctor.stdout).store.bytes as { own: number; index: number; total: number };
+    };
+    const before = stored();
+    expect(before.own, 'the long commands are stored').toBeGreaterThan(60 * 6000);
+    expect(box.bird(['forget', '--match', 'echo pasted-*']).code).toBe(0);
+    const after = stored();
+    expect(before.own - after.own, 'bytes given back by the rows').toBeGreaterThan(60 * 5000);
+    expect(before.index - after.index, 'bytes given back by the history index').toBeGreaterThan(60 * 5000);
+    expect(box.bird(['doctor']).stdout).toMatch(/^ok +space: .* under the root \(your commands .*, history index .*\)$/m);
+    box.cleanup();
+  });
 
   it('names what it cannot do: an id stored nowhere, no target, ids and --match together', async () => {
     const box = new Sandbox();

@@ -5,6 +5,7 @@ import type { SpoolBacklog } from '@bird/capture/spool-backlog';
 import type { LocalSyncStatus } from '@bird/sync-worker';
 import type { CheckName, CheckStatus } from '../remote-checks.ts';
 import type { HookState } from './hook-state.ts';
+import type { StoredBytes } from './stored-bytes.ts';
 
 export interface HookFacts {
   readonly state: HookState;
@@ -23,6 +24,8 @@ export interface StoreFacts {
   readonly mode: StorageMode | null;
   /** bird.duckdb exists (the first bird command that reads makes it). */
   readonly catalog: boolean;
+  /** What the store takes on disk; null when there is no store. */
+  readonly bytes: StoredBytes | null;
 }
 
 export type ConfigFacts =

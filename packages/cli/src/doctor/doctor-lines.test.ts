@@ -4,6 +4,7 @@ import { doctorJson } from './doctor-json.ts';
 import { doctorLines, exitStatus, SPOOL_STALL_MS, type DoctorLine } from './doctor-lines.ts';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
+const BYTES = { own: 3 * 1024 ** 2, caches: 0, mirrors: 0, index: 200 * 1024, quarantine: 0, total: 3.5 * 1024 ** 2 };
 const MIN = 60_000;
 
 /** A healthy hooked machine with a store and no remotes; each case changes what it is about. */
@@ -12,7 +13,7 @@ function facts(over: Partial<DoctorFacts> = {}): DoctorFacts {
     version: '0.1.0',
     nowMs: NOW,
     hook: { state: { kind: 'hooked', shell: 'zsh', pid: 42 }, disabled: false, loginShell: 'zsh' },
-    store: { root: '/home/me/.local/share/bird', rootFrom: 'default', state: 'present', mode: 'parquet', catalog: true },
+    store: { root: '/home/me/.local/share/bird', rootFrom: 'default', state: 'present', mode: 'parquet', catalog: true, bytes: BYTES },
     config: { state: 'ok', path: '/home/me/.local/share/bird/config.toml', remotes: 0, remoteProblems: [] },
     clientId: { id: 'me@laptop', origin: 'config', configured: 'me@laptop', problem: null },
     spool: { dir: '/home/me/.local/share/bird/spool', problem: null, backlog: { records: 0, files: 0, bytes: 0, oldestMs: null, drainer: null } },
@@ -51,6 +52,7 @@ describe('doctorLines', () => {
     expect(text(lines)).toEqual([
       'ok    hook: this zsh (pid 42) is hooked',
       'ok    store: /home/me/.local/share/bird (the default, ~/.local/share/bird), parquet mode',
+      'ok    space: 3.5 MB under the root (your commands 3.0 MB, history index 200.0 KB)',
       'ok    config: /home/me/.local/share/bird/config.toml (0 remotes)',
       'ok    client id: me@laptop (from config.toml)',
       'ok    spool: nothing waiting to be stored',
@@ -64,7 +66,7 @@ describe('doctorLines', () => {
     const lines = doctorLines(
       facts({
         hook: { state: { kind: 'none' }, disabled: false, loginShell: 'bash' },
-        store: { root: '/tmp/r', rootFrom: 'BIRD_ROOT', state: 'missing', mode: null, catalog: false },
+        store: { root: '/tmp/r', rootFrom: 'BIRD_ROOT', state: 'missing', mode: null, catalog: false, bytes: null },
         config: null,
         clientId: { id: 'me@laptop', origin: 'default', configured: null, problem: null },
         index: { state: 'missing', detail: 'there is no store yet' },
@@ -80,12 +82,18 @@ describe('doctorLines', () => {
   });
 
   it.each<[string, Partial<DoctorFacts>, string, string[]]>([
-    ['BIRD_ROOT is a file', { store: { root: '/tmp/f', rootFrom: 'BIRD_ROOT', state: 'not-a-folder', mode: null, catalog: false }, config: null }, 'store', ['FAIL  store: /tmp/f (BIRD_ROOT) is a file, not a folder: point BIRD_ROOT at a folder']],
+    ['BIRD_ROOT is a file', { store: { root: '/tmp/f', rootFrom: 'BIRD_ROOT', state: 'not-a-folder', mode: null, catalog: false, bytes: null }, config: null }, 'store', ['FAIL  store: /tmp/f (BIRD_ROOT) is a file, not a folder: point BIRD_ROOT at a folder']],
     [
       'a broken config.toml',
       { config: { state: 'broken', path: '/r/config.toml', problem: '/r/config.toml is not valid TOML at line 3, column 1: fix that line.' }, remotes: null },
       'config',
       ['FAIL  config: /r/config.toml is not valid TOML at line 3, column 1: fix that line.'],
+    ],
+    [
+      "teammates' rows, mirrors and a quarantine: each named; the quarantine warns",
+      { store: { ...facts().store, bytes: { own: 5 * 1024 ** 3, caches: 800 * 1024 ** 2, mirrors: 1024 ** 2, index: 90 * 1024 ** 2, quarantine: 4096, total: 6 * 1024 ** 3 } } },
+      'space',
+      ["warn  space: 6.00 GB under the root (your commands 5.00 GB, teammates' 800.0 MB, S3 mirrors 1.0 MB, history index 90.0 MB); 4.0 KB of damaged files set aside in db/quarantine/ (look, then delete what you do not need)"],
     ],
     ['a broken config.toml: the remotes are not known', { config: { state: 'broken', path: '/r/config.toml', problem: 'x' }, remotes: null }, 'remotes', ['FAIL  remotes: not known until config.toml reads (see the config line)']],
     ['a broken [[remotes]] entry', { config: { state: 'ok', path: '/r/config.toml', remotes: 0, remoteProblems: ['remote "a b" was left out: bad name.'] } }, 'config', ['ok    config: /r/config.toml (0 remotes)', 'warn  config: remote "a b" was left out: bad name.']],

@@ -2,12 +2,13 @@
 // warn or FAIL. Pure: the same facts always give the same lines (nowMs is one of the facts).
 import { ago } from '../format/time-text.ts';
 import type { ClientIdFacts, ConfigFacts, DoctorFacts, HookFacts, IndexFacts, RemoteFacts, SpoolFacts, StoreFacts } from './doctor-facts.ts';
+import type { StoredBytes } from './stored-bytes.ts';
 
 export type LineStatus = 'ok' | 'warn' | 'FAIL';
 
 export interface DoctorLine {
   readonly status: LineStatus;
-  /** What the line is about: `hook`, `store`, `config`, `client-id`, `spool`, `index`, `remotes`, or `remote <name>`. */
+  /** What the line is about: `hook`, `store`, `space`, `config`, `client-id`, `spool`, `index`, `remotes`, or `remote <name>`. */
   readonly topic: string;
   readonly text: string;
 }
@@ -63,7 +64,7 @@ function storeLines(store: StoreFacts, config: ConfigFacts | null): DoctorLine[]
   if (store.state === 'not-a-folder') return [line('FAIL', `${store.root} (${from}) is a file, not a folder: point BIRD_ROOT at a folder`)];
   const mode = store.mode === null ? 'mode unknown until config.toml reads' : `${store.mode} mode`;
   const catalog = store.catalog ? '' : '; no bird.duckdb yet (the first bird command that reads makes it)';
-  return [line('ok', `${store.root} (${from}), ${mode}${catalog}`), ...configLines(config)];
+  return [line('ok', `${store.root} (${from}), ${mode}${catalog}`), ...spaceLines(store.bytes), ...configLines(config)];
 }
 
 function configLines(config: ConfigFacts | null): DoctorLine[] {
@@ -106,8 +107,24 @@ function spoolLine(spool: SpoolFacts, nowMs: number): DoctorLine {
   return line('warn', `${waiting} and no drainer is running; the next command in a hooked shell starts one (if it cannot, errors.log in the store says why)`);
 }
 
+function spaceLines(bytes: StoredBytes | null): DoctorLine[] {
+  if (bytes === null) return [];
+  const parts = [
+    `your commands ${kilobytes(bytes.own)}`,
+    bytes.caches > 0 ? `teammates' ${kilobytes(bytes.caches)}` : '',
+    bytes.mirrors > 0 ? `S3 mirrors ${kilobytes(bytes.mirrors)}` : '',
+    `history index ${kilobytes(bytes.index)}`,
+  ].filter(Boolean);
+  const text = `space: ${kilobytes(bytes.total)} under the root (${parts.join(', ')})`;
+  if (bytes.quarantine === 0) return [{ status: 'ok', topic: 'space', text }];
+  // Set aside, never deleted by bird: only a person can decide it is not needed.
+  return [{ status: 'warn', topic: 'space', text: `${text}; ${kilobytes(bytes.quarantine)} of damaged files set aside in db/quarantine/ (look, then delete what you do not need)` }];
+}
+
 function kilobytes(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  return bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MB` : `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }
 
 function indexLine(index: IndexFacts, nowMs: number): DoctorLine {

@@ -12,6 +12,7 @@ import { layoutOf } from '../layout.ts';
 import type { ClientIdFacts, ConfigFacts, DoctorFacts, IndexFacts, StoreFacts } from './doctor-facts.ts';
 import { judgeHook, HOOK_MARKER, readAncestors } from './hook-state.ts';
 import { gatherRemotes } from './remote-facts.ts';
+import { storedBytes } from './stored-bytes.ts';
 
 export async function gatherFacts(ctx: CliContext, version: string): Promise<DoctorFacts> {
   const layout = layoutOf(ctx);
@@ -48,7 +49,8 @@ function storeFacts(layout: BirdLayout, env: NodeJS.ProcessEnv): Omit<StoreFacts
     // cannot stat the root: doctor reports it as missing, which is what bird will see
     state = 'missing';
   }
-  return { root: layout.root, rootFrom, state, catalog: state === 'present' && existsSync(layout.catalog) };
+  const present = state === 'present';
+  return { root: layout.root, rootFrom, state, catalog: present && existsSync(layout.catalog), bytes: present ? storedBytes(layout) : null };
 }
 
 function readConfig(layout: BirdLayout): { facts: ConfigFacts; config: BirdConfig | null } {

@@ -3,7 +3,7 @@
  * started before DATE, as one range forget per series it stores (core's tombstones.ts), not a
  * tombstone per command: forgetting a million commands writes a line per series.
  */
-import { forgotten, furtherRanges, hasTombstones, instantMicros, noteRangesRemoved, settleClientId, unfinishedRanges, usageError, writeRangeTombstones } from '@bird/core';
+import { forgotten, furtherRanges, hasTombstones, instantMicros, loadConfig, noteRangesRemoved, settleClientId, unfinishedRanges, usageError, writeRangeTombstones } from '@bird/core';
 import type { CliContext } from '../context.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { connect, MINIMAL } from '../store-access.ts';
@@ -45,7 +45,6 @@ export async function forgetBefore(ctx: CliContext, beforeUs: number, options: F
   if (fresh.length > 0) writeRangeTombstones(layout, fresh);
   // With what earlier forgets cut short left (nothing, most times).
   const pending = unfinishedRanges(layout);
-  const { loadConfig } = await import('@bird/core');
   const { storageModeOf } = await import('@bird/store');
   const removed = await storageModeOf(layout, loadConfig(layout)).remove([], pending);
   noteRangesRemoved(layout, pending);
