@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeTombstones } from '@bird/core';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { at, BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
 import { SYNC, idsFrom, lakeRows, runAs, type Client } from './support/sync-clients.ts';
@@ -70,6 +71,28 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     expect(imported.stdout).toMatch(/1 forgotten here/);
     expect(me.box.bird(['history', '-n', '50']).stdout).not.toContain('hunter2');
     expect(await filesHolding(me.client.layout.root, 'hunter2')).toEqual([]);
+  });
+
+  it("a pull cut short after keeping a teammate's tombstones, before removing the rows: the next pull removes them", async () => {
+    const team = lake(kind);
+    const me = await machine('me@here', [team]);
+    const mate = await machine('mate@there', [team]);
+    for (let i = 0; i < 3; i++) me.box.capture({ cmd: i === 1 ? 'echo hunter2-wrong-window' : `make ${i}`, exit: 0, startUs: at(i), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    const before = await idsFrom(mate.client, 'team');
+    expect(before).toHaveLength(3);
+    expect(me.box.bird(['forget', '--match', 'echo hunter2*']).code).toBe(0);
+    const kept = await idsFrom(me.client, 'local');
+    const forgottenId = before.find((id) => !kept.includes(id))!;
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    // What a kill between a pull's two steps leaves (its tombstones kept, the rows still here, its
+    // cursor not moved), made by hand: no kill lands in that instant reliably.
+    writeTombstones(mate.client.layout, [{ id: forgottenId, series: 'me@here', at: new Date().toISOString(), by: 'me@here', why: 'forget' }]);
+    expect(await filesHolding(mate.client.layout.root, 'hunter2')).not.toEqual([]);
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await idsFrom(mate.client, 'team')).toEqual(before.filter((id) => id !== forgottenId));
+    expect(await filesHolding(mate.client.layout.root, 'hunter2')).toEqual([]);
   });
 
   it('a push carrying a forget, killed at any instant and run again, withdraws it exactly once (30 rounds)', async () => {

@@ -2,13 +2,14 @@
 // teammate's, or a hostile copy of one of ours) stays, in both modes, and so does everything else.
 import { describe, expect, it } from 'vitest';
 import { birdLayout, ensureRoot, loadConfig, type StorageMode as ModeName } from '@bird/core';
-import { initStore, openStore, registerCachedRemote } from '../index.ts';
+import { initStore, openStore, refreshHistoryIndex, registerCachedRemote } from '../index.ts';
 import { event, invocation, output, session, tempDir, writeCached, writeLocal, writeRowsAsFiles } from '../testing/fixtures.ts';
 import { storageModeOf } from './open-storage-mode.ts';
 import { join } from 'node:path';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { loadHistory } from '@bird/history-index';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { TableName } from '@bird/core';
+import type { BirdLayout, TableName } from '@bird/core';
 
 async function rows(root: string): Promise<string[]> {
   const conn = await openStore(birdLayout(root), { onWarning: () => undefined }).connect({ attachRemotes: false });
@@ -16,6 +17,23 @@ async function rows(root: string): Promise<string[]> {
     return (await conn.query("SELECT _source || ' ' || client_id || ' ' || cmd FROM main.invocations ORDER BY 1")).rows.map((r) => String(r[0]));
   } finally {
     conn.close();
+  }
+}
+
+/** `rows` stored as this machine's own, in `mode`. */
+async function storeLocal(layout: BirdLayout, mode: ModeName, rows: Record<TableName, Record<string, unknown>[]>): Promise<void> {
+  for (const table of ['invocations', 'sessions', 'outputs', 'events'] as const) {
+    if (rows[table].length === 0) continue;
+    if (mode === 'parquet') writeLocal(layout, table, rows[table] as never);
+    else {
+      const dir = tempDir('bird-remove-rows-');
+      writeRowsAsFiles(dir, table, rows[table] as never);
+      const db = await DuckDBInstance.create(layout.catalog);
+      const c = await db.connect();
+      await c.run(`INSERT INTO local.${table} BY NAME SELECT * EXCLUDE (date), CAST(date AS DATE) AS date FROM read_parquet('${dir}/*/*.parquet', hive_partitioning = true)`);
+      c.closeSync();
+      db.closeSync();
+    }
   }
 }
 
@@ -74,18 +92,7 @@ describe.each<ModeName>(['parquet', 'duckdb'])('remove (%s mode)', (mode) => {
       outputs: commands.map((c) => output({ invocation_id: c.id, date: c.date, storage_ref: c.cmd })),
       events: commands.map((c) => event({ invocation_id: c.id, date: c.date, message: c.cmd })),
     };
-    for (const table of ['invocations', 'sessions', 'outputs', 'events'] as const) {
-      if (mode === 'parquet') writeLocal(layout, table, rows[table] as never);
-      else {
-        const dir = tempDir('bird-remove-rows-');
-        writeRowsAsFiles(dir, table, rows[table] as never);
-        const db = await DuckDBInstance.create(layout.catalog);
-        const c = await db.connect();
-        await c.run(`INSERT INTO local.${table} BY NAME SELECT * EXCLUDE (date), CAST(date AS DATE) AS date FROM read_parquet('${dir}/*/*.parquet', hive_partitioning = true)`);
-        c.closeSync();
-        db.closeSync();
-      }
-    }
+    await storeLocal(layout, mode, rows);
     const result = await storageModeOf(layout, loadConfig(layout)).remove([], [{ series: 'me@here', before: '2024-06-02T12:00:00.000Z' }]);
     expect(result.rows).toEqual({ invocations: 2, sessions: 1, outputs: 2, events: 2 });
     const conn = await openStore(layout, { onWarning: () => undefined }).connect({ attachRemotes: false });
@@ -103,5 +110,47 @@ describe.each<ModeName>(['parquet', 'duckdb'])('remove (%s mode)', (mode) => {
       const left = readdirSync(join(layout.localData, 'outputs', 'date=2024-06-01'));
       expect(left).toHaveLength(1);
     }
+  });
+
+  it("takes nothing of another series' command named by id: not its outputs, not its events; a command already gone leaves its outputs to go", async () => {
+    const layout = birdLayout(join(tempDir('bird-remove-outputs-'), 'bird'));
+    ensureRoot(layout, mode);
+    await initStore(layout, mode);
+    const bobs = invocation({ client_id: 'bob@b', cmd: 'bob, kept', session_id: 's-bob' });
+    // Outputs and an event whose command went in a removal cut short: nothing stored names it.
+    const goneId = invocation({ client_id: 'me@here' }).id;
+    await storeLocal(layout, mode, {
+      invocations: [bobs],
+      sessions: [session({ session_id: 's-bob', client_id: 'bob@b' })],
+      outputs: [output({ invocation_id: bobs.id, storage_ref: 'bob, kept' }), output({ invocation_id: goneId, storage_ref: 'orphan' })],
+      events: [event({ invocation_id: bobs.id, message: 'bob, kept' }), event({ invocation_id: goneId, message: 'orphan' })],
+    });
+    // A segment of me@here's series naming bob's command id (a hostile teammate's, or a mistake).
+    const result = await storageModeOf(layout, loadConfig(layout)).remove([{ id: bobs.id, series: 'me@here' }, { id: goneId, series: 'me@here' }]);
+    expect(result.rows).toEqual({ invocations: 0, sessions: 0, outputs: 1, events: 1 });
+    const conn = await openStore(layout, { onWarning: () => undefined }).connect({ attachRemotes: false });
+    try {
+      expect((await conn.query('SELECT cmd FROM main.invocations')).rows.flat()).toEqual(['bob, kept']);
+      expect((await conn.query('SELECT storage_ref FROM main.outputs')).rows.flat()).toEqual(['bob, kept']);
+      expect((await conn.query('SELECT message FROM main.events')).rows.flat()).toEqual(['bob, kept']);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('a removal that finds nothing leaves the history index as it is', async () => {
+    const layout = birdLayout(join(tempDir('bird-remove-nothing-'), 'bird'));
+    ensureRoot(layout, mode);
+    await initStore(layout, mode);
+    const kept = invocation({ client_id: 'me@here', cmd: 'kept' });
+    await storeLocal(layout, mode, { invocations: [kept], sessions: [], outputs: [], events: [] });
+    await refreshHistoryIndex(layout);
+    const built = statSync(join(layout.historyIndex, readdirSync(layout.historyIndex).sort()[0]!)).mtimeMs;
+    const files = readdirSync(layout.historyIndex).sort();
+    const result = await storageModeOf(layout, loadConfig(layout)).remove([{ id: invocation({}).id, series: 'me@here' }]);
+    expect(result).toEqual({ rows: { invocations: 0, sessions: 0, outputs: 0, events: 0 }, files: 0 });
+    expect(readdirSync(layout.historyIndex).sort()).toEqual(files);
+    expect(statSync(join(layout.historyIndex, files[0]!)).mtimeMs).toBe(built);
+    expect(loadHistory(layout.historyIndex).ok).toBe(true);
   });
 });

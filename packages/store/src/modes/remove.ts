@@ -44,7 +44,11 @@ export async function stageRemoval(connection: DuckDBConnection, commands: reado
   const cutoffs = [...furthest].map(([series, us]) => `(${quoteLiteral(series)}, make_timestamptz(${us}::BIGINT))`);
   for (let i = 0; i < cutoffs.length; i += CHUNK) await connection.run(`INSERT INTO gone_before VALUES ${cutoffs.slice(i, i + CHUNK).join(', ')}`);
   const inRange = furthest.size === 0 ? '' : ` UNION SELECT i.id FROM ${invocations} i WHERE ${beforeCutoff('i')} AND i.id IS NOT NULL`;
-  await connection.run(`CREATE OR REPLACE TEMP TABLE gone_ids AS SELECT id FROM gone${inRange}`);
+  // What hangs off a command goes by its id alone, so an id stored here as another series'
+  // command is not one of them: a teammate's segment naming it must not take that command's
+  // outputs. An id stored as no command stays (its command went in a removal cut short).
+  const notAnotherSeries = `NOT EXISTS (SELECT 1 FROM ${invocations} i WHERE i.id = g.id AND i.client_id IS DISTINCT FROM g.series)`;
+  await connection.run(`CREATE OR REPLACE TEMP TABLE gone_ids AS SELECT g.id FROM gone g WHERE ${notAnotherSeries}${inRange}`);
   const isGone = (alias: string) => removedRows('invocations', alias);
   await connection.run(`CREATE OR REPLACE TEMP TABLE gone_sessions AS
     SELECT DISTINCT session_id FROM ${invocations} i WHERE ${isGone('i')} AND session_id IS NOT NULL

@@ -25,10 +25,11 @@ export async function applyForgets(layout: BirdLayout, config: BirdConfig, forge
   if (ranges.length > 0) writeRangeTombstones(layout, ranges);
   // With the range forgets a pull before this one was cut short in (nothing, most times).
   const pending = ranges.length > 0 || known?.ranges.length ? unfinishedRanges(layout) : [];
-  if (fresh.length === 0 && pending.length === 0) return;
-  await storageModeOf(layout, config).remove(
-    fresh.map((t) => ({ id: t.id, series: t.series })),
-    pending,
-  );
+  // Every command the segments name, not only those new here: a pull cut short after keeping
+  // the tombstones and before removing the rows reads the same segments again, and must finish.
+  // A command already gone costs a scan, and no rewrite.
+  const named = forgets.flatMap(({ series, ids }) => [...new Set(ids)].map((id) => ({ id, series })));
+  if (named.length === 0 && pending.length === 0) return;
+  await storageModeOf(layout, config).remove(named, pending);
   noteRangesRemoved(layout, pending);
 }

@@ -2,7 +2,7 @@
 // bird.duckdb (all or none), the file then rewritten so that no byte of them stays in it
 // (rewrite-catalog.ts), and the rows spilled to `db/spill/` while the catalog was held,
 // which no reader sees, written again without them.
-import { readdirSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLE_NAMES, quoteIdent, quoteLiteral, tempPathFor, type BirdLayout } from '@bird/core';
 import { openCatalog } from '../../catalog-lock.ts';
@@ -22,29 +22,46 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
     await finishDueRewrite(layout, CATALOG_WAIT_MS);
     return { rows, files: 0 };
   }
-  markIndexStale(layout.historyIndex);
   const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
   let files = 0;
+  // Set once a row is found to go: a removal that finds nothing (a pull naming commands already
+  // gone, a forget run again) leaves the history index as it is, with no rebuild.
+  let indexFollows = false;
+  const indexMustFollow = () => {
+    if (!indexFollows) markIndexStale(layout.historyIndex);
+    indexFollows = true;
+  };
   try {
     const connection = await catalog.instance.connect();
     try {
       const schemas = ['local', ...(await cachedSchemas(connection))];
       const commands = schemas.map((s) => `SELECT id, session_id, client_id, "timestamp" FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
       await stageRemoval(connection, ids, `(${commands})`, ranges);
-      const wasDue = markRewriteDue(layout);
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        for (const table of TABLE_NAMES) {
-          for (const schema of schemas) {
-            const result = await connection.run(`DELETE FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
-            rows[table] += Number(result.rowsChanged);
-          }
+      let found = 0;
+      for (const table of TABLE_NAMES) {
+        for (const schema of schemas) {
+          const hit = await connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
+          found += Number(hit.getRows()[0]?.[0] ?? 0);
         }
-        await connection.run('COMMIT');
-      } catch (error) {
-        // the error that stopped the removal is the one to report; a failed rollback only ends the transaction too
-        await connection.run('ROLLBACK').catch(() => undefined);
-        throw error;
+      }
+      const wasDue = existsSync(layout.catalogRewriteDue);
+      if (found > 0) {
+        indexMustFollow();
+        markRewriteDue(layout); // before the rows go: the file keeps their bytes until it is rewritten
+        await connection.run('BEGIN TRANSACTION');
+        try {
+          for (const table of TABLE_NAMES) {
+            for (const schema of schemas) {
+              const result = await connection.run(`DELETE FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
+              rows[table] += Number(result.rowsChanged);
+            }
+          }
+          await connection.run('COMMIT');
+        } catch (error) {
+          // the error that stopped the removal is the one to report; a failed rollback only ends the transaction too
+          await connection.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
       }
       if (wasDue || TABLE_NAMES.some((t) => rows[t] > 0)) await rewriteCatalogFile(connection, layout);
       clearRewriteDue(layout);
@@ -54,6 +71,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
           const hit = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(file)}) r WHERE ${removedRows(table, 'r')}`);
           const n = Number(hit.getRows()[0]?.[0] ?? 0);
           if (n === 0) continue;
+          indexMustFollow();
           const tmp = tempPathFor(file, layout.tmp);
           await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)}) r WHERE NOT coalesce(${removedRows(table, 'r')}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
           renameSync(tmp, file);
@@ -67,7 +85,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
   } finally {
     catalog.release();
   }
-  await refreshHistoryIndex(layout);
+  if (indexFollows) await refreshHistoryIndex(layout);
   return { rows, files };
 }
 

@@ -48,18 +48,27 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
   const rows = emptyCounts();
   if (ids.length === 0 && ranges.length === 0) return { rows, files: 0 };
   let files = 0;
-  markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
   const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
   const connection = await instance.connect();
   try {
     const read = (list: readonly string[], extra = '') => `read_parquet([${list.map(quoteLiteral).join(', ')}], union_by_name = true${extra})`;
     const commands = dataFiles(layout, 'invocations');
     await stageRemoval(connection, ids, commands.length > 0 ? read(commands) : NO_COMMANDS, ranges);
+    // Which files hold a removed row, every table's, before any is written.
+    const found: { table: TableName; hits: unknown[][] }[] = [];
     for (const table of TABLE_NAMES) {
       const list = dataFiles(layout, table);
       if (list.length === 0) continue;
       const gone = `coalesce(${removedRows(table, 'r')}, false)`;
       const hits = (await connection.runAndReadAll(`SELECT filename, count(*) FILTER (WHERE ${gone}), count(*) FROM ${read(list, ', filename = true')} r GROUP BY filename HAVING count(*) FILTER (WHERE ${gone}) > 0 ORDER BY filename`)).getRows();
+      if (hits.length > 0) found.push({ table, hits });
+    }
+    // Nothing here to remove (a pull naming commands already gone, a forget run again): the
+    // history index stays as it is, with no rebuild.
+    if (found.length === 0) return { rows, files };
+    markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
+    for (const { table, hits } of found) {
+      const gone = `coalesce(${removedRows(table, 'r')}, false)`;
       // Files whose every row goes: deleted, a partition at a time.
       const emptied = new Map<string, string[]>();
       for (const [file, n, all] of hits) {
