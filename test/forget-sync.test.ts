@@ -40,6 +40,10 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     expect(notMine.code).toBe(1);
     expect(notMine.stderr).toMatch(/^bird: not forgotten: \S+ is me@here's \(pulled from (team|old)\); only they can forget it\.\n$/);
     expect(await idsFrom(mate.client, 'team')).toHaveLength(4);
+    // A pattern that matches a teammate's commands (here in two caches) is no failure: one line.
+    const pattern = mate.box.bird(['forget', '--match', 'echo hunter2*']);
+    expect(pattern).toMatchObject({ code: 0, stdout: 'nothing to forget.\n', stderr: "bird: 1 matching command is a teammate's (pulled here) and stays: only they can forget them.\n" });
+    expect(await idsFrom(mate.client, 'team')).toHaveLength(4);
 
     expect(await lakeObjectsHolding(team, 'hunter2')).not.toEqual([]);
     expect((await history(mate.client)).stdout).toContain('hunter2');

@@ -224,12 +224,15 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird forget --before DATE (%s mo
     box.cleanup();
   }, 120_000);
 
-  it('refuses a day still to come, and --since without ids or --match, in one sentence', () => {
+  it('refuses a day still to come, a --before it cannot read, and --since without ids or --match, in one sentence', () => {
     const box = new Sandbox();
     expect(box.bird(['init', '--mode', mode]).code).toBe(0);
     box.capture({ cmd: 'make', exit: 0, startUs: at(0) });
     expectOneLineError(box.bird(['forget', '--before', '2999-01-01']), 2, /--before names a time still to come; give a day or a duration in the past/);
     expectOneLineError(box.bird(['forget', '--since', '7d']), 2, /name what to forget: the commands' ids, --match PATTERN, or --before DATE alone/);
+    // The flag named is the one given.
+    expectOneLineError(box.bird(['forget', '--before', 'soon']), 2, /^bird: --before takes a number of hours \(24h\), of days \(7d, 30d\) or a date \(YYYY-MM-DD\), not "soon"\.$/);
+    expectOneLineError(box.bird(['forget', '--match', 'x*', '--before', 'soon']), 2, /^bird: --before takes/);
     expect(tombstoneFiles(box.root)).toEqual([]);
     box.cleanup();
   });

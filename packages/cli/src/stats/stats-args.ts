@@ -37,10 +37,10 @@ export function parseStatsArgs(args: readonly string[], now: Date, cwd: string, 
 }
 
 /** `24h`, `7d` or `YYYY-MM-DD` → the first instant counted, epoch microseconds. */
-export function parseSinceUs(value: string, now: Date, timeZone: string): number {
+export function parseSinceUs(value: string, now: Date, timeZone: string, flag = '--since'): number {
   const span = /^([1-9][0-9]{0,4})([hd])$/.exec(value);
   if (span) return (now.getTime() - Number(span[1]) * (span[2] === 'h' ? HOUR_MS : 24 * HOUR_MS)) * 1000;
   const day = parseDay(value);
   if (day !== undefined) return dayStartUtcMs(zoneClock(timeZone), day) * 1000;
-  throw usageError(`--since takes a number of hours (24h), of days (7d, 30d) or a date (YYYY-MM-DD), not ${JSON.stringify(value)}.`);
+  throw usageError(`${flag} takes a number of hours (24h), of days (7d, 30d) or a date (YYYY-MM-DD), not ${JSON.stringify(value)}.`);
 }
