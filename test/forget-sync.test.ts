@@ -4,7 +4,7 @@
 // nor an import of a history file that still holds the line, brings it back. Exactly once under
 // kill -9 of the push that carries it. A folder lake and the S3-compatible server.
 import { spawn } from 'node:child_process';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeTombstones } from '@bird/core';
@@ -97,6 +97,30 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
     expect(await idsFrom(mate.client, 'team')).toEqual(before.filter((id) => id !== forgottenId));
     expect(await filesHolding(mate.client.layout.root, 'hunter2')).toEqual([]);
+  });
+
+  it("a push after this machine's notes of what it withdrew were lost: the next forget still leaves the lake, no push fails", async () => {
+    const team = lake(kind);
+    const me = await machine('me@here', [team]);
+    for (let i = 0; i < 4; i++) me.box.capture({ cmd: i === 1 ? 'echo hunter2-first' : i === 2 ? 'echo hunter3-second' : `make ${i}`, exit: 0, startUs: at(i), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(me.box.bird(['forget', '--match', 'echo hunter2*']).code).toBe(0);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    // The series' notes (batches withdrawn, forgets carried) deleted, as a hand or a full disk may.
+    const notes = join(me.client.layout.sync, 'team', 'series', 'me@here');
+    for (const file of ['withdrawn.txt', 'forgotten.txt']) {
+      expect(existsSync(join(notes, file)), file).toBe(true);
+      rmSync(join(notes, file));
+    }
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(me.box.bird(['forget', '--match', 'echo hunter3*']).code).toBe(0);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect((await lakeRows(team)).map((r) => r.id)).toHaveLength(2);
+    expect(await lakeObjectsHolding(team, 'hunter2')).toEqual([]);
+    expect(await lakeObjectsHolding(team, 'hunter3')).toEqual([]);
+    const mate = await machine('mate@there', [team]);
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await idsFrom(mate.client, 'team')).toHaveLength(2);
   });
 
   it('a push carrying a forget, killed at any instant and run again, withdraws it exactly once (30 rounds)', async () => {

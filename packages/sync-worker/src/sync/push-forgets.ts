@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROW_KEY, forgotten, hasTombstones, quoteIdent, quoteLiteral, writeFileAtomic, type TableName } from '@bird/core';
-import { lakeKey, parseLakeKey, segmentDoc, type SegmentBatch } from '@bird/remote';
+import { RemoteAccessError, lakeKey, parseLakeKey, segmentDoc, type SegmentBatch } from '@bird/remote';
 import { batchesHolding } from './ledger.ts';
 import { listSeriesBatches } from './series-index.ts';
 import { newToken, type SeriesContext } from './series-rebuild.ts';
@@ -46,15 +46,24 @@ export async function stageForgets(ctx: SeriesContext, series: SeriesPaths, seq:
   mkdirSync(join(building, 'old'), { recursive: true, mode: 0o700 });
   const batches: SegmentBatch[] = [];
   const key = quoteIdent(ROW_KEY[table]);
-  const gone = ids.map(quoteLiteral).join(', ');
+  const forgottenList = ids.map(quoteLiteral).join(', ');
+  const gone = new Set<string>();
   for (const old of holding) {
     const local = join(building, 'old', old);
-    await ctx.backend.get(old, local);
-    const fresh = await rewriteBatch(ctx, building, old, local, `${key} NOT IN (${gone}) OR ${key} IS NULL`);
+    try {
+      await ctx.backend.get(old, local);
+    } catch (error) {
+      // Withdrawn and deleted by an earlier push whose note of it here was lost (withdrawn.txt
+      // deleted or cut short): nothing of it is left to rewrite or to withdraw.
+      if (!(error instanceof RemoteAccessError && error.failure === 'missing-object')) throw error;
+      gone.add(old);
+      continue;
+    }
+    const fresh = await rewriteBatch(ctx, building, old, local, `${key} NOT IN (${forgottenList}) OR ${key} IS NULL`);
     if (fresh !== null) batches.push(fresh); // null: every row of it forgotten, withdrawn with nothing in its place
   }
   rmSync(join(building, 'old'), { recursive: true, force: true });
-  writeFileAtomic(join(building, 'segment.json'), `${JSON.stringify(segmentDoc(series.client, seq, newToken(), batches, { withdrawn: holding, forgotten: ids }))}\n`, { mode: 0o600 });
+  writeFileAtomic(join(building, 'segment.json'), `${JSON.stringify(segmentDoc(series.client, seq, newToken(), batches, { withdrawn: holding.filter((k) => !gone.has(k)), forgotten: ids }))}\n`, { mode: 0o600 });
   renameSync(building, join(series.outbox, String(seq)));
   return true;
 }
