@@ -136,7 +136,7 @@ export const COMMAND_SPECS = {
     about: 'remove your commands from everything stored here, and from your series in the lakes, for good',
     operand: { type: 'text', value: 'ID', many: true, orFlag: 'match' },
     flags: [
-      { name: 'match', type: 'string', value: 'PATTERN', help: 'the commands whose whole text matches PATTERN (* and ?, as [capture] ignore)', overview: 'synopsis' },
+      { name: 'match', type: 'string', value: 'PATTERN', help: 'the commands whose whole text, as stored, matches PATTERN (* and ?)', overview: 'synopsis' },
       { name: 'since', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['24h', '7d', '30d'], help: 'only the commands run since then' },
       { name: 'before', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['7d', '30d'], help: 'only the commands run before then; alone, every command of yours run before then' },
       { name: 'dry-run', type: 'boolean', help: 'list what would be forgotten, forget nothing', overview: 'synopsis' },
