@@ -4,10 +4,12 @@
 // nor an import of a history file that still holds the line, brings it back. Exactly once under
 // kill -9 of the push that carries it. A folder lake and the S3-compatible server.
 import { spawn } from 'node:child_process';
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeTombstones } from '@bird/core';
+import { writeTombstones, type RemoteConfig } from '@bird/core';
+import { createRemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { at, BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
 import { SYNC, idsFrom, lakeRows, runAs, type Client } from './support/sync-clients.ts';
@@ -19,6 +21,23 @@ beforeAll(() => buildBundles());
 
 const lake = (kind: 'file' | 's3', name = 'team') => teamLake(backends, kind, name);
 const machine = teamMachine;
+
+/** Every batch key the series' segments in the lake withdraw, read from the objects themselves. */
+async function withdrawnIn(remote: RemoteConfig, client: string): Promise<string[]> {
+  const backend = await createRemoteBackend(remote);
+  const dir = mkdtempSync(join(tmpdir(), 'bird-segments-'));
+  try {
+    const out: string[] = [];
+    for (const { key } of await backend.list(`_bird/log/${client}/`)) {
+      await backend.get(key, join(dir, 'segment.json'));
+      out.push(...((JSON.parse(readFileSync(join(dir, 'segment.json'), 'utf8')) as { withdrawn?: string[] }).withdrawn ?? []));
+    }
+    return out;
+  } finally {
+    backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const push = (c: Client, remote = 'team') => runAs(c, ['push', '--remote', remote]);
 const pull = (c: Client, remote = 'team') => runAs(c, ['pull', '--remote', remote]);
@@ -121,6 +140,28 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     const mate = await machine('mate@there', [team]);
     expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
     expect(await idsFrom(mate.client, 'team')).toHaveLength(2);
+  });
+
+  it('a forget cut short after its tombstones, before its rows went: a push meanwhile uploads none of it', async () => {
+    const team = lake(kind);
+    const me = await machine('me@here', [team]);
+    for (let i = 0; i < 4; i++) me.box.capture({ cmd: i === 1 ? 'echo hunter2-wrong-window' : `make ${i}`, exit: 0, startUs: at(i), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
+    const dry = JSON.parse(me.box.bird(['forget', '--match', 'echo hunter2*', '--dry-run', '--json']).stdout) as { forget: { id: string }[] };
+    expect(dry.forget).toHaveLength(1);
+    // What a kill between a forget's two steps leaves (the tombstone kept, the row still stored),
+    // made by hand: no kill lands in that instant reliably.
+    writeTombstones(me.client.layout, [{ id: dry.forget[0]!.id, series: 'me@here', at: new Date().toISOString(), by: 'me@here', why: 'forget' }]);
+    expect(await filesHolding(me.client.layout.root, 'hunter2')).not.toEqual([]);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect((await lakeRows(team)).map((r) => r.id)).toHaveLength(3);
+    expect(await lakeObjectsHolding(team, 'hunter2')).toEqual([]);
+    // Never uploaded, not even for a moment: no segment had to withdraw a batch that held it.
+    expect(await withdrawnIn(team, 'me@here')).toEqual([]);
+    // Run again, the forget finishes here, and the next push has nothing of it to carry.
+    expect(me.box.bird(['forget', '--match', 'echo hunter2*']).code).toBe(0);
+    expect(await filesHolding(me.client.layout.root, 'hunter2')).toEqual([]);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect((await lakeRows(team)).map((r) => r.id)).toHaveLength(3);
   });
 
   it('a push carrying a forget, killed at any instant and run again, withdraws it exactly once (30 rounds)', async () => {

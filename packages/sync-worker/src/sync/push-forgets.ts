@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROW_KEY, forgotten, hasTombstones, quoteIdent, quoteLiteral, writeFileAtomic, type TableName } from '@bird/core';
+import { ROW_KEY, forgotten, hasTombstones, instantMicros, quoteIdent, quoteLiteral, writeFileAtomic, type TableName } from '@bird/core';
 import { RemoteAccessError, lakeKey, parseLakeKey, segmentDoc, type SegmentBatch } from '@bird/remote';
 import { batchesHolding } from './ledger.ts';
 import { listSeriesBatches } from './series-index.ts';
@@ -115,4 +115,34 @@ async function pushedOf(ctx: SeriesContext, series: SeriesPaths, table: TableNam
   if (files.length === 0 || ids.length === 0) return [];
   const held = await ctx.conn.query(`SELECT DISTINCT "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true) WHERE "key" IN (${ids.map(quoteLiteral).join(', ')}) ORDER BY 1`);
   return held.rows.map((r) => String(r[0]));
+}
+
+/**
+ * A condition over a row `t` of `table` that keeps out what this store forgot of `series`: a
+ * forget cut short after its tombstones and before its rows went leaves them stored here, and a
+ * push meanwhile must not upload them. Null when the series forgot nothing. The ids go through a
+ * file in the push's scratch folder, however many there are.
+ */
+export function keptOutOfPush(ctx: SeriesContext, series: SeriesPaths): ((table: TableName) => string) | null {
+  if (!hasTombstones(ctx.layout)) return null;
+  const known = forgotten(ctx.layout);
+  const ids = known.all.filter((t) => t.series === series.client).map((t) => t.id);
+  const range = known.rangeOf(series.client);
+  if (ids.length === 0 && range === undefined) return null;
+  const file = join(ctx.paths.scratch, `forgotten-${createHash('sha256').update(series.client).digest('hex').slice(0, 16)}.csv`);
+  writeFileAtomic(file, `id\n${ids.map((id) => `${id}\n`).join('')}`, { mode: 0o600 }); // ids are plain (COMMAND_ID): no quoting needed
+  const byId = `(SELECT id FROM read_csv(${quoteLiteral(file)}, header = true, columns = {'id': 'VARCHAR'}))`;
+  const before = range === undefined ? null : `make_timestamptz(${instantMicros(range.before)}::BIGINT)`;
+  const commandsGone = `(SELECT id FROM local.invocations WHERE client_id = ${quoteLiteral(series.client)} AND (id IN ${byId}${before ? ` OR "timestamp" < ${before}` : ''}))`;
+  return (table) => {
+    switch (table) {
+      case 'invocations':
+        return `NOT (coalesce(t.id IN ${byId}, false)${before ? ` OR coalesce(t."timestamp" < ${before}, false)` : ''})`;
+      case 'outputs':
+      case 'events':
+        return `NOT coalesce(t.invocation_id IN ${commandsGone}, false)`;
+      case 'sessions':
+        return 'true'; // a session holds no command's text; one left empty is removed with its commands
+    }
+  };
 }

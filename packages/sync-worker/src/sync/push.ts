@@ -26,7 +26,7 @@ import {
 import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpushedRowsSql } from './ledger.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
-import { forgetsToCarry, stageForgets } from './push-forgets.ts';
+import { forgetsToCarry, keptOutOfPush, stageForgets } from './push-forgets.ts';
 import { deleteBatchesBefore, noteRangeCarried, rangeToCarry, stageRangeForget } from './push-range-forget.ts';
 import { readHead, readLog } from './series-index.ts';
 import { SeriesConflict, TRANSFER_CONCURRENCY, newToken, rebuildSeries, type SeriesContext } from './series-rebuild.ts';
@@ -407,10 +407,11 @@ async function stage(ctx: PushContext, series: SeriesPaths, seq: number): Promis
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true, mode: 0o700 });
   const batches: SegmentBatch[] = [];
+  const keptOut = keptOutOfPush(ctx, series);
   for (const table of ctx.tables) {
     const out = join(building, table);
     // In time order: a batch compresses best so, and readers scan it in that order.
-    const rows = `SELECT * EXCLUDE (${CLIENT_COLUMN}) FROM (${unpushedRowsSql(ctx.paths, table, ctx.self, ctx.since)}) WHERE ${CLIENT_COLUMN} = ${quoteLiteral(client)} ORDER BY ${ROW_ORDER[table]}`;
+    const rows = `SELECT * EXCLUDE (${CLIENT_COLUMN}) FROM (${unpushedRowsSql(ctx.paths, table, ctx.self, ctx.since)}) t WHERE ${CLIENT_COLUMN} = ${quoteLiteral(client)}${keptOut ? ` AND ${keptOut(table)}` : ''} ORDER BY ${ROW_ORDER[table]}`;
     // A COPY writes files: if a compaction's publish makes the store run it again, it starts from an empty folder.
     const copied = await ctx.conn.query(`COPY (${rows}) TO ${quoteLiteral(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), FILENAME_PATTERN 'rows')`, {
       beforeRetry: () => rmSync(out, { recursive: true, force: true }),
