@@ -77,7 +77,9 @@ export async function rewriteBatch(ctx: SeriesContext, building: string, old: st
   const parsed = parseLakeKey(old);
   if (parsed === null) return null;
   const key = quoteIdent(ROW_KEY[parsed.table]);
-  const rows = `SELECT * FROM read_parquet(${quoteLiteral(local)}) WHERE coalesce(${keep}, false)`;
+  // The copy sits at the batch's key, `client=…/date=…`: read as hive folders, those two would go
+  // into the new file as columns, which the lake keeps in folder names only (LAKE.md, Tables).
+  const rows = `SELECT * FROM read_parquet(${quoteLiteral(local)}, hive_partitioning = false) WHERE coalesce(${keep}, false)`;
   const keys = (await ctx.conn.query(`SELECT CAST(${key} AS VARCHAR) AS k FROM (${rows}) WHERE ${key} IS NOT NULL ORDER BY k`)).rows.map((r) => String(r[0]));
   if (keys.length === 0) return null;
   const name = createHash('sha256').update(`${parsed.table}\n${keys.join('\n')}`).digest('hex').slice(0, 32);
