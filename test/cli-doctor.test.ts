@@ -170,7 +170,7 @@ describe('bird doctor', () => {
       ok: true,
       version: expect.any(String),
       hook: { state: 'none', disabled: false },
-      store: { root: s.root, rootFrom: 'BIRD_ROOT', state: 'present', mode: 'parquet' },
+      store: { root: s.root, rootFrom: 'BIRD_ROOT', state: 'present', mode: 'parquet', bytes: { own: expect.any(Number), index: expect.any(Number), total: expect.any(Number) } },
       config: { state: 'ok', remotes: 1, remoteProblems: [] },
       clientId: { id: 'tester@box', origin: 'env', configured: 'tester@box', problem: null },
       spool: { problem: null, records: 0, drainer: null },
@@ -194,7 +194,7 @@ describe('bird doctor', () => {
       ],
     });
     expect(json.lines[0]).toMatchObject({ status: 'warn', topic: 'hook' });
-    expect(json.lines.map((l: { topic: string }) => l.topic)).toEqual(['hook', 'store', 'config', 'client-id', 'spool', 'index', 'remote team', 'remote team', 'remote team', 'remote team', 'remote team']);
+    expect(json.lines.map((l: { topic: string }) => l.topic)).toEqual(['hook', 'store', 'space', 'config', 'client-id', 'spool', 'index', 'remote team', 'remote team', 'remote team', 'remote team', 'remote team']);
 
     const odd = run(['doctor'], { BIRD_CLIENT_ID: 'bad\x1b[31mid' });
     expect(odd.code).toBe(1);
