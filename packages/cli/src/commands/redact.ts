@@ -6,14 +6,19 @@ import { escapeForTerminal } from '../format/text-width.ts';
 import { forgetCommands } from '../forget/forget-commands.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { dayRanges } from '../redact/day-ranges.ts';
-import { planRedact, type RedactPlan } from '../redact/plan-redact.ts';
+import { planRedact, rulesTouch, type RedactPlan } from '../redact/plan-redact.ts';
 import { connect, MINIMAL } from '../store-access.ts';
 
-/** Commands read per query: bounded memory whatever the store's size, and few queries. */
+/** Commands looked at per query: bounded memory whatever the store's size, and few queries. */
 const ROWS_PER_READ = 100_000;
+/** Texts per `IN (…)` list when the rows of the texts the rules touch are read whole. */
+const TEXTS_PER_READ = 1000;
 const DAY_COUNTS_SQL = `SELECT CAST("date" AS VARCHAR) AS d, count(*) FROM local.invocations WHERE "date" IS NOT NULL GROUP BY d ORDER BY d`;
-const ROWS_OF_DAYS = (first: string, last: string) => `SELECT id, session_id, epoch_us("timestamp"), duration_ms, cwd, cmd, executable, exit_code, client_id, hostname, shell, CAST("date" AS VARCHAR)
-  FROM local.invocations WHERE "date" BETWEEN CAST(${quoteLiteral(first)} AS DATE) AND CAST(${quoteLiteral(last)} AS DATE) AND id IS NOT NULL AND cmd IS NOT NULL AND "timestamp" IS NOT NULL`;
+const OF_DAYS = (first: string, last: string) =>
+  `"date" BETWEEN CAST(${quoteLiteral(first)} AS DATE) AND CAST(${quoteLiteral(last)} AS DATE) AND id IS NOT NULL AND cmd IS NOT NULL AND "timestamp" IS NOT NULL`;
+const TEXTS_OF_DAYS = (first: string, last: string) => `SELECT DISTINCT cmd FROM local.invocations WHERE ${OF_DAYS(first, last)}`;
+const ROWS_OF_DAYS = (first: string, last: string, texts: readonly string[]) => `SELECT id, session_id, epoch_us("timestamp"), duration_ms, cwd, cmd, executable, exit_code, client_id, hostname, shell, CAST("date" AS VARCHAR)
+  FROM local.invocations WHERE ${OF_DAYS(first, last)} AND cmd IN (${texts.map(quoteLiteral).join(', ')})`;
 
 /**
  * `bird redact [--dry-run] [--json]`: today's secret rules and `[capture] ignore` patterns,
@@ -90,23 +95,28 @@ async function planStore(ctx: CliContext, rules: { ignore: readonly string[] }):
   try {
     const counts = (await conn.query(DAY_COUNTS_SQL)).rows.map((r) => [String(r[0]), Number(r[1])] as const);
     for (const [first, last] of dayRanges(counts, ROWS_PER_READ)) {
-      const rows = (await conn.query(ROWS_OF_DAYS(first, last))).rows.map((r): InvocationRow => ({
-        id: String(r[0]),
-        session_id: String(r[1] ?? ''),
-        timestamp: BigInt(r[2] as bigint),
-        duration_ms: r[3] === null ? null : Number(r[3]),
-        cwd: r[4] === null ? null : String(r[4]),
-        cmd: String(r[5]),
-        executable: r[6] === null ? null : String(r[6]),
-        exit_code: r[7] === null ? null : Number(r[7]),
-        client_id: String(r[8] ?? ''),
-        hostname: r[9] === null ? null : String(r[9]),
-        shell: r[10] === null ? null : String(r[10]),
-        date: String(r[11]),
-      }));
-      const plan = planRedact(rows, rules);
-      redact.push(...plan.redact);
-      forget.push(...plan.forget);
+      // The rules run once per distinct text (a history repeats itself), and only the rows of
+      // the few texts they touch are read whole.
+      const touched = (await conn.query(TEXTS_OF_DAYS(first, last))).rows.map((r) => String(r[0])).filter((cmd) => rulesTouch(cmd, rules));
+      for (let i = 0; i < touched.length; i += TEXTS_PER_READ) {
+        const rows = (await conn.query(ROWS_OF_DAYS(first, last, touched.slice(i, i + TEXTS_PER_READ)))).rows.map((r): InvocationRow => ({
+          id: String(r[0]),
+          session_id: String(r[1] ?? ''),
+          timestamp: BigInt(r[2] as bigint),
+          duration_ms: r[3] === null ? null : Number(r[3]),
+          cwd: r[4] === null ? null : String(r[4]),
+          cmd: String(r[5]),
+          executable: r[6] === null ? null : String(r[6]),
+          exit_code: r[7] === null ? null : Number(r[7]),
+          client_id: String(r[8] ?? ''),
+          hostname: r[9] === null ? null : String(r[9]),
+          shell: r[10] === null ? null : String(r[10]),
+          date: String(r[11]),
+        }));
+        const plan = planRedact(rows, rules);
+        redact.push(...plan.redact);
+        forget.push(...plan.forget);
+      }
     }
   } finally {
     conn.close();

@@ -1,6 +1,6 @@
 import { REDACTED, SECRET_PATTERNS, type InvocationRow } from '@bird/core';
 import { describe, expect, it } from 'vitest';
-import { planRedact, redactionOf } from './plan-redact.ts';
+import { planRedact, redactionOf, rulesTouch } from './plan-redact.ts';
 
 const row = (cmd: string, over: Partial<InvocationRow> = {}): InvocationRow => ({
   id: '019a0000-0000-7000-8000-000000000001',
@@ -59,6 +59,14 @@ describe('redactionOf', () => {
     const first = redactionOf(row(example), { ignore: [] });
     expect(first?.kind === 'redact' && first.after.cmd).toBe(redacted);
     expect(redactionOf(row(redacted), { ignore: [] })).toBeNull();
+  });
+});
+
+describe('rulesTouch', () => {
+  // The store is planned over distinct texts with it: it must say yes exactly where redactionOf acts.
+  const texts = ['make test', 'export GITHUB_TOKEN=ghp_abc123', 'vault login -method=userpass', 'vault write secret/x TOKEN=abc123', `export GITHUB_TOKEN=${REDACTED}`, '   ', 'bird history', ...SECRET_PATTERNS.flatMap((p) => [p.example, p.redacted, p.nearMiss])];
+  it.each(texts.map((t) => [t]))('agrees with redactionOf on %j', (text) => {
+    for (const r of [rules, { ignore: [] }]) expect(rulesTouch(text, r)).toBe(redactionOf(row(text), r) !== null);
   });
 });
 

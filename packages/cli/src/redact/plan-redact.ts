@@ -21,6 +21,15 @@ export interface RedactPlan {
   readonly forget: readonly InvocationRow[];
 }
 
+/**
+ * True when today's rules change a command of this text: the decision depends on the text alone,
+ * so a store is planned over its distinct texts, and only their rows are read whole.
+ */
+export function rulesTouch(cmd: string, rules: PrivacyRules): boolean {
+  const decision = applyStoredRules(cmd, rules);
+  return decision.capture ? decision.cmd !== cmd : decision.reason === 'ignored';
+}
+
 /** The decision for one stored command: null when today's rules leave it as it is. */
 export function redactionOf(row: InvocationRow, rules: PrivacyRules): { kind: 'forget' } | { kind: 'redact'; after: InvocationRow } | null {
   const decision = applyStoredRules(row.cmd, rules);
