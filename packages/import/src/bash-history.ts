@@ -27,7 +27,7 @@ const TIMESTAMP = /^#(\d+)$/;
  * parseBashHistory('#1700000000\nfor f in *; do\n  echo $f\ndone\n')
  * // { entries: [{ cmd: 'for f in *; do\n  echo $f\ndone', startUs: 1700000000000000n, durationMs: null, line: 1 }], unreadable: 0, unreadableLines: [] }
  */
-export function parseBashHistory(text: string): HistoryParse {
+export function parseBashHistory(text: string, options: { multiline?: boolean } = {}): HistoryParse {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const entries: HistoryEntry[] = [];
@@ -40,7 +40,8 @@ export function parseBashHistory(text: string): HistoryParse {
     const stamp = TIMESTAMP.exec(lines[i]!);
     return stamp ? startUsOfSeconds(BigInt(stamp[1]!)) : undefined;
   };
-  const multiline = lines.length > 0 && stampAt(0) !== undefined;
+  // A part of a file (history-chunks.ts) is told what the file's first line said.
+  const multiline = options.multiline ?? (lines.length > 0 && stampAt(0) !== undefined);
   let i = 0;
   while (i < lines.length) {
     const startUs = stampAt(i);

@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { BirdError } from '@bird/core';
 import type { ImportFormat } from './plan-import.ts';
 
@@ -33,19 +34,48 @@ const CLEAR_SHARE = 0.1;
 export function detectHistoryFormat(bytes: Uint8Array): DetectedFormat | null {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (text.startsWith(SQLITE_MAGIC)) return { format: 'atuin', evidence: 'an SQLite database (atuin\'s history.db)' };
-  const counts = SIGNATURES.map(() => 0);
-  let lines = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    lines++;
-    SIGNATURES.forEach((signature, i) => {
-      if (signature.line.test(line)) counts[i]!++;
-    });
+  const counts = new SignatureCounts();
+  counts.add(text.split('\n'));
+  return counts.verdict();
+}
+
+/** detectHistoryFormat of the file open as `fd`, read a block at a time (a history may be larger than memory should hold). */
+export function detectHistoryFormatOfFile(fd: number, blockBytes = 4 * 1024 * 1024): DetectedFormat | null {
+  const block = Buffer.allocUnsafe(blockBytes);
+  const counts = new SignatureCounts();
+  let carry = '';
+  for (let position = 0; ; ) {
+    const n = readSync(fd, block, 0, blockBytes, position);
+    if (position === 0 && block.subarray(0, n).toString('latin1').startsWith(SQLITE_MAGIC)) return detectHistoryFormat(block.subarray(0, n));
+    position += n;
+    if (n === 0) break;
+    const lines = (carry + block.subarray(0, n).toString('latin1')).split('\n');
+    carry = lines.pop()!;
+    counts.add(lines);
   }
-  const best = counts.indexOf(Math.max(...counts));
-  if (counts[best]! === 0 || counts[best]! < lines * CLEAR_SHARE) return null;
-  const { format, evidence } = SIGNATURES[best]!;
-  return { format, evidence };
+  counts.add([carry]);
+  return counts.verdict();
+}
+
+/** How many of the lines seen are each format's own. */
+class SignatureCounts {
+  private readonly counts = SIGNATURES.map(() => 0);
+  private lines = 0;
+  add(lines: readonly string[]): void {
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      this.lines++;
+      SIGNATURES.forEach((signature, i) => {
+        if (signature.line.test(line)) this.counts[i]!++;
+      });
+    }
+  }
+  verdict(): DetectedFormat | null {
+    const best = this.counts.indexOf(Math.max(...this.counts));
+    if (this.counts[best]! === 0 || this.counts[best]! < this.lines * CLEAR_SHARE) return null;
+    const { format, evidence } = SIGNATURES[best]!;
+    return { format, evidence };
+  }
 }
 
 /**

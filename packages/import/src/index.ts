@@ -10,3 +10,5 @@ export * from './match-untimed.ts';
 export * from './place-in-file-order.ts';
 export * from './plan-import.ts';
 export * from './run-import.ts';
+export * from './history-chunks.ts';
+export * from './repeated-keys.ts';

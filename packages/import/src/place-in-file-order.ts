@@ -18,17 +18,23 @@ const SECOND_US = 1_000_000n;
  * // [4_999_999n, 5_000_000n, 5_000_001n, 5_000_002n]
  */
 export function placeInFileOrder(starts: readonly (bigint | null)[], latestUs: bigint): bigint[] {
-  const placed = new Array<bigint>(starts.length);
+  const typed = BigInt64Array.from(starts, (s) => s ?? NO_START);
+  return [...placeInFileOrderOf(typed, typed.length, latestUs)];
+}
+
+/** Stands for "no time" in placeInFileOrderOf's starts (a history time is never negative, see history-time.ts). */
+export const NO_START = -1n;
+
+/** placeInFileOrder of the first `count` of `starts`, in place: 8 bytes an entry, for a history of millions. */
+export function placeInFileOrderOf(starts: BigInt64Array, count: number, latestUs: bigint): BigInt64Array {
+  const placed = starts.subarray(0, count);
   let ceiling = latestUs;
-  for (let i = starts.length - 1; i >= 0; i--) {
-    const start = starts[i] ?? null;
-    if (start === null) ceiling = placed[i] = ceiling - 1n;
-    else {
-      placed[i] = start;
-      if (start < ceiling) ceiling = start;
-    }
+  for (let i = count - 1; i >= 0; i--) {
+    const start = placed[i]!;
+    if (start === NO_START) ceiling = placed[i] = ceiling - 1n;
+    else if (start < ceiling) ceiling = start;
   }
-  for (let i = 1; i < placed.length; i++) {
+  for (let i = 1; i < count; i++) {
     const before = placed[i - 1]!;
     if (placed[i]! <= before && before - placed[i]! < SECOND_US) placed[i] = before + 1n;
   }

@@ -88,19 +88,14 @@ export interface ImportPlan {
   readonly forgotten: number;
 }
 
-const isAtuin = (e: HistoryEntry): e is AtuinHistoryEntry => 'atuinId' in e;
+export const isAtuin = (e: HistoryEntry): e is AtuinHistoryEntry => 'atuinId' in e;
 
 export function planImport(entries: readonly HistoryEntry[], source: ImportSource, context: ImportContext): ImportPlan {
-  const shell: ShellName | null = source.format === 'atuin' ? null : source.format;
   const decisions = entries.map((entry) => decideCapture(entry.cmd, {}, context.rules));
   const repeats = new Map<string, number>();
-  const ids = entries.map((entry) => {
-    const identity = isAtuin(entry) ? `atuin\0${entry.atuinId}` : occurrence(repeats, `${entry.startUs ?? ''}\0${entry.cmd}`);
-    return contentUuidv7(entry.startUs === null ? 0 : Number(entry.startUs / 1000n), `${IMPORT_SESSION_PREFIX}${context.clientId}\0${source.format}\0${identity}`, nodeSha256);
-  });
+  const ids = entries.map((entry) => importIdOf(entry, isAtuin(entry) ? '' : occurrence(repeats, repeatKeyOf(entry)), context.clientId, source.format));
   const live = liveDuplicates(entries, decisions, ids, context);
-  const latestUntimed = context.firstCapturedUs !== null && context.firstCapturedUs < source.mtimeUs ? context.firstCapturedUs : source.mtimeUs;
-  const timestamps = placeInFileOrder(entries.map((e) => e.startUs), latestUntimed);
+  const timestamps = placeInFileOrder(entries.map((e) => e.startUs), latestUntimedUs(source, context));
   const sessions = new Map<string, SessionRow>();
   const invocations: InvocationRow[] = [];
   let duplicates = 0;
@@ -121,30 +116,66 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
       forgottenCount++;
       return;
     }
-    const timestamp = timestamps[i]!;
-    const atuin = isAtuin(entry) ? entry : null;
-    const sessionId = `${IMPORT_SESSION_PREFIX}${source.format}:${source.path}${atuin?.session ? `#${atuin.session}` : ''}`;
-    const date = utcDateOfMicros(timestamp);
-    invocations.push({
-      id: ids[i]!,
-      session_id: sessionId,
-      timestamp,
-      duration_ms: entry.durationMs,
-      cwd: atuin?.cwd ?? null,
-      cmd: decision.cmd,
-      executable: executableOf(decision.cmd),
-      exit_code: atuin?.exitCode ?? null,
-      client_id: context.clientId,
-      hostname: atuin ? atuin.hostname : context.hostname,
-      shell,
-      date,
-    });
-    const session = sessions.get(sessionId);
-    if (!context.knownSessions.has(sessionId) && (!session || timestamp < session.registered_at)) {
-      sessions.set(sessionId, { session_id: sessionId, client_id: context.clientId, invoker: shell, invoker_pid: null, registered_at: timestamp, cwd: null, date });
+    const row = importedRowOf(entry, decision.cmd, ids[i]!, timestamps[i]!, source, context);
+    invocations.push(row);
+    const session = sessions.get(row.session_id);
+    if (!context.knownSessions.has(row.session_id) && (!session || row.timestamp < session.registered_at)) {
+      sessions.set(row.session_id, importedSessionOf(row, source));
     }
   });
   return { invocations, sessions: [...sessions.values()], read: entries.length, duplicates, private: privateCount, forgotten: forgottenCount };
+}
+
+/** What tells an entry from the others with its time and text (not atuin's: its own id does). */
+export const repeatKeyOf = (entry: HistoryEntry): string => `${entry.startUs ?? ''}\0${entry.cmd}`;
+
+/** An entry's id: `repeat` is its occurrence() of its repeatKeyOf in the file (unused for atuin's). */
+export function importIdOf(entry: HistoryEntry, repeat: string, clientId: string, format: ImportFormat): string {
+  const identity = isAtuin(entry) ? `atuin\0${entry.atuinId}` : repeat;
+  return contentUuidv7(entry.startUs === null ? 0 : Number(entry.startUs / 1000n), `${IMPORT_SESSION_PREFIX}${clientId}\0${format}\0${identity}`, nodeSha256);
+}
+
+/** When an entry without a time ran at the latest: the file's modification, or the hook's first command from that shell if earlier. */
+export function latestUntimedUs(source: ImportSource, context: Pick<ImportContext, 'firstCapturedUs'>): bigint {
+  return context.firstCapturedUs !== null && context.firstCapturedUs < source.mtimeUs ? context.firstCapturedUs : source.mtimeUs;
+}
+
+/** The row an entry is stored as: `cmd` as the privacy rules left it, at `timestamp` (placed in file order). */
+export function importedRowOf(entry: HistoryEntry, cmd: string, id: string, timestamp: bigint, source: ImportSource, context: Pick<ImportContext, 'clientId' | 'hostname'>): InvocationRow {
+  const atuin = isAtuin(entry) ? entry : null;
+  return {
+    id,
+    session_id: `${IMPORT_SESSION_PREFIX}${source.format}:${source.path}${atuin?.session ? `#${atuin.session}` : ''}`,
+    timestamp,
+    duration_ms: entry.durationMs,
+    cwd: atuin?.cwd ?? null,
+    cmd,
+    executable: executableOf(cmd),
+    exit_code: atuin?.exitCode ?? null,
+    client_id: context.clientId,
+    hostname: atuin ? atuin.hostname : context.hostname,
+    shell: shellOf(source.format),
+    date: utcDateOfMicros(timestamp),
+  };
+}
+
+/** The session of an imported row, registered when `row` ran (its first imported command). */
+export function importedSessionOf(row: InvocationRow, source: ImportSource): SessionRow {
+  return { session_id: row.session_id, client_id: row.client_id, invoker: shellOf(source.format), invoker_pid: null, registered_at: row.timestamp, cwd: null, date: row.date };
+}
+
+const shellOf = (format: ImportFormat): ShellName | null => (format === 'atuin' ? null : format);
+
+/** The captured rows by command, for capturedNear. */
+export function capturedByCmd(captured: readonly CapturedRow[]): Map<string, number[]> {
+  const byCmd = new Map<string, number[]>();
+  captured.forEach((row, index) => (byCmd.get(row.cmd) ?? byCmd.set(row.cmd, []).get(row.cmd)!).push(index));
+  return byCmd;
+}
+
+/** The captured rows (indexes) of `cmd` that started within LIVE_MATCH_US of `startUs`: the same command, seen twice. */
+export function capturedNear(byCmd: ReadonlyMap<string, number[]>, captured: readonly CapturedRow[], cmd: string, startUs: bigint): number[] {
+  return (byCmd.get(cmd) ?? []).filter((index) => distance(captured[index]!.startUs, startUs) <= LIVE_MATCH_US);
 }
 
 /**
@@ -153,13 +184,12 @@ export function planImport(entries: readonly HistoryEntry[], source: ImportSourc
  * the rows no timed entry accounts for. Private entries and ids imported before take no part.
  */
 function liveDuplicates(entries: readonly HistoryEntry[], decisions: readonly CaptureDecision[], ids: readonly string[], context: ImportContext): boolean[] {
-  const byCmd = new Map<string, number[]>();
-  context.captured.forEach((row, index) => (byCmd.get(row.cmd) ?? byCmd.set(row.cmd, []).get(row.cmd)!).push(index));
+  const byCmd = capturedByCmd(context.captured);
   const accounted = new Set<number>();
   const live = entries.map((entry, i) => {
     const decision = decisions[i]!;
     if (entry.startUs === null || !decision.capture) return false;
-    const near = (byCmd.get(decision.cmd) ?? []).filter((index) => distance(context.captured[index]!.startUs, entry.startUs!) <= LIVE_MATCH_US);
+    const near = capturedNear(byCmd, context.captured, decision.cmd, entry.startUs);
     for (const index of near) accounted.add(index);
     return near.length > 0;
   });
@@ -172,8 +202,9 @@ function liveDuplicates(entries: readonly HistoryEntry[], decisions: readonly Ca
   return live.map((isLive, i) => isLive || matched[i]! >= 0);
 }
 
-/** `key`, made unique by which repeat of it this is (the same command at the same second, twice). */
-function occurrence(repeats: Map<string, number>, key: string): string {
+/** `key`, made unique by which repeat of it this is (the same command at the same second, twice); null `repeats`: a key seen once. */
+export function occurrence(repeats: Map<string, number> | null, key: string): string {
+  if (repeats === null) return `${key}\0${0}`;
   const n = repeats.get(key) ?? 0;
   repeats.set(key, n + 1);
   return `${key}\0${n}`;

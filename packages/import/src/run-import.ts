@@ -1,26 +1,71 @@
 /**
- * `bird import`: read a history file, plan (plan-import.ts), and hand the rows to the store's
- * mode (its ingestRows: no merge between the plan's read of the store and the write; whole files
- * or one transaction, so a crash part-way leaves nothing half written, and the next run skips
- * what was written).
+ * `bird import`: reads a history file and stores what is new in it, streaming: the file is read
+ * a chunk at a time, twice (history-chunks.ts), and rows go to the store's mode in batches as
+ * they fill (its ingestRows: no merge between the first read of the store and the last batch;
+ * each batch whole or not at all, so a crash part-way leaves whole batches, and the next run
+ * skips what they hold). What it keeps of the whole file is a few bytes an entry:
+ *
+ * 1. The first pass reads each entry's time (8 bytes) and a hash of its time and text (8 bytes).
+ *    From those: the store's rows around the file's times, every entry's place in file order
+ *    (place-in-file-order.ts), and which entries may repeat another (repeated-keys.ts).
+ * 2. The second pass decides each entry as planImport does (privacy, id, stored before, captured
+ *    live, forgotten) and writes it. An entry without a time that the hook may have stored (its
+ *    text is a captured command's) waits: which of them the hook stored is told from the end of
+ *    the file back (match-untimed.ts), once every timed entry took its captured rows.
+ * 3. Those waiting entries the hook did not store are read again and written; then the
+ *    sessions, registered when their first stored command ran.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { BirdError, INVOCATIONS, SESSIONS, forgotten, hasTombstones, quoteLiteral, resolveClientId, shortHostname, type BirdConfig, type BirdLayout } from '@bird/core';
-import { ConnectionOptions, openStore, rowGroupsByDay, storageModeOf } from '@bird/store';
+import {
+  BirdError,
+  INVOCATIONS,
+  SESSIONS,
+  decideCapture,
+  forgotten,
+  hasTombstones,
+  quoteLiteral,
+  resolveClientId,
+  shortHostname,
+  type BirdConfig,
+  type BirdLayout,
+  type InvocationRow,
+  type SessionRow,
+  type ShellName,
+  utcDateOfMicros,
+} from '@bird/core';
+import { ConnectionOptions, openStore, rowGroupsByDay, storageModeOf, type RowGroup } from '@bird/store';
 import { parseAtuinHistory } from './atuin-history.ts';
-import { parseBashHistory } from './bash-history.ts';
-import { parseFishHistory } from './fish-history.ts';
-import type { HistoryEntry, HistoryParse } from './history-entry.ts';
-import type { CapturedRow } from './match-untimed.ts';
-import { IMPORT_SESSION_PREFIX, LIVE_MATCH_US, planImport, type ImportFormat, type ImportPlan } from './plan-import.ts';
-import { parseZshHistory } from './zsh-history.ts';
+import { closeHistory, historyChunks, openHistory } from './history-chunks.ts';
+import type { HistoryParse } from './history-entry.ts';
+import { matchUntimedToCaptured, type CapturedRow } from './match-untimed.ts';
+import { NO_START, placeInFileOrderOf } from './place-in-file-order.ts';
+import {
+  IMPORT_SESSION_PREFIX,
+  LIVE_MATCH_US,
+  capturedByCmd,
+  capturedNear,
+  importIdOf,
+  importedRowOf,
+  isAtuin,
+  latestUntimedUs,
+  occurrence,
+  repeatKeyOf,
+  type ImportContext,
+  type ImportFormat,
+  type ImportSource,
+} from './plan-import.ts';
+import { keyHash, repeatedHashes } from './repeated-keys.ts';
 
 /** A history keeps whole seconds: an entry this close to a forgotten command's start is it. */
 const FORGOTTEN_MATCH_US = 2_000_000n;
 
+/** Rows handed to the store at once: a batch is encoded whole, so this bounds the memory it takes. */
+export const IMPORT_BATCH_ROWS = 50_000;
+
 export interface ImportOptions {
   readonly dryRun?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Files written so far, of about how many in all (a file per table and day; the last call says done of done). */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -39,11 +84,11 @@ export interface ImportSummary {
   readonly warning?: string;
 }
 
-
-/** The bytes of the history file at `path`; a file that cannot be read is one BirdError naming it. */
-export function readHistoryFile(path: string): Buffer {
+/** Opens the history file at `path`; a file that cannot be read is one BirdError naming it. */
+export function openHistoryFile(path: string): number {
   try {
-    return readFileSync(path);
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    return openHistory(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? (error as Error).message})`;
@@ -51,60 +96,235 @@ export function readHistoryFile(path: string): Buffer {
   }
 }
 
-/** Reads `bytes`, the file at `path`, as a `format` history (atuin's with the `-wal` beside it). */
-export async function parseHistory(format: ImportFormat, path: string, bytes: Buffer): Promise<HistoryParse<HistoryEntry>> {
-  switch (format) {
-    case 'zsh':
-      return parseZshHistory(bytes);
-    case 'bash':
-      return parseBashHistory(bytes.toString('utf8'));
-    case 'fish':
-      return parseFishHistory(bytes.toString('utf8'));
-    case 'atuin': {
-      let wal: Buffer | undefined;
-      try {
-        wal = readFileSync(`${path}-wal`);
-      } catch {
-        // no -wal beside it: everything is in the database file
+/** The file's entries, a chunk at a time (atuin's database, with the `-wal` beside it, in one). */
+async function* readHistory(format: ImportFormat, path: string, fd: number): AsyncGenerator<HistoryParse> {
+  if (format !== 'atuin') {
+    yield* historyChunks(format, fd);
+    return;
+  }
+  let wal: Buffer | undefined;
+  try {
+    wal = readFileSync(`${path}-wal`);
+  } catch {
+    // no -wal beside it: everything is in the database file
+  }
+  yield await parseAtuinHistory(readFileSync(path), wal ? { wal } : {});
+}
+
+/** What the first pass keeps: a few bytes an entry. */
+interface FileFacts {
+  count: number;
+  /** Each entry's start, NO_START for none; placed in file order after the pass. */
+  starts: BigInt64Array;
+  /** keyHash of each entry's repeatKeyOf (0 for atuin's, whose own id tells them apart). */
+  hashes: Float64Array;
+  lo: bigint | null;
+  hi: bigint | null;
+  untimed: boolean;
+  unreadable: number;
+  unreadableLines: number[];
+}
+
+async function scanHistory(format: ImportFormat, path: string, fd: number): Promise<FileFacts> {
+  const facts: FileFacts = { count: 0, starts: new BigInt64Array(1024), hashes: new Float64Array(1024), lo: null, hi: null, untimed: false, unreadable: 0, unreadableLines: [] };
+  for await (const chunk of readHistory(format, path, fd)) {
+    facts.unreadable += chunk.unreadable;
+    for (const line of chunk.unreadableLines) facts.unreadableLines.push(line);
+    for (const entry of chunk.entries) {
+      if (facts.count === facts.starts.length) {
+        facts.starts = grow(facts.starts, new BigInt64Array(facts.count * 2));
+        facts.hashes = grow(facts.hashes, new Float64Array(facts.count * 2));
       }
-      return parseAtuinHistory(bytes, wal ? { wal } : {});
+      const start = entry.startUs;
+      facts.starts[facts.count] = start ?? NO_START;
+      facts.hashes[facts.count] = isAtuin(entry) ? 0 : keyHash(repeatKeyOf(entry));
+      facts.count++;
+      if (start === null) facts.untimed = true;
+      else {
+        if (facts.lo === null || start < facts.lo) facts.lo = start;
+        if (facts.hi === null || start > facts.hi) facts.hi = start;
+      }
     }
+  }
+  return facts;
+}
+
+function grow<T extends BigInt64Array | Float64Array>(from: T, to: T): T {
+  (to as Float64Array).set(from as Float64Array);
+  return to;
+}
+
+/** Reads the history at `path` as `format` and stores what is new in it (see the module comment). */
+export async function importHistory(layout: BirdLayout, config: BirdConfig, format: ImportFormat, path: string, options: ImportOptions = {}): Promise<ImportSummary> {
+  const env = options.env ?? process.env;
+  const clientId = resolveClientId(env, config.client_id);
+  const fd = openHistoryFile(path);
+  try {
+    const facts = await scanHistory(format, path, fd);
+    const source: ImportSource = { format, path, mtimeUs: BigInt(Math.round(statSync(path).mtimeMs * 1000)) };
+    const counts = { imported: 0, duplicates: 0, private: 0, forgotten: 0 };
+    // Under the lock from the first read of the store to the last batch: no merge in between.
+    const batches = async function* (): AsyncGenerator<readonly RowGroup[]> {
+      const held = await storeHolds(layout, format, facts);
+      const context: ImportContext = {
+        clientId,
+        hostname: shortHostname(),
+        env,
+        rules: { ignore: config.capture.ignore },
+        ...held,
+        // A forgotten command in the file stays forgotten (its import id is not the one it had).
+        ...(hasTombstones(layout) ? { forgotten: (cmd: string, startUs: bigint | null, placedUs: bigint) => forgotten(layout).wasForgotten(cmd, startUs, FORGOTTEN_MATCH_US) || forgotten(layout).before(clientId, placedUs) } : {}),
+      };
+      const placed = placeInFileOrderOf(facts.starts, facts.count, latestUntimedUs(source, context));
+      // About a file per day of the entries, and one for their session: files written tell the progress.
+      const expected = daysOf(placed) + 1;
+      let written = 0;
+      for await (const groups of planStream(format, path, fd, facts, placed, source, context, counts)) {
+        yield groups;
+        written += groups.length;
+        options.onProgress?.(written, Math.max(expected, written + 1));
+      }
+      if (options.dryRun) return;
+      const sessions = await sessionsToRegister(layout);
+      yield sessions;
+      written += sessions.length;
+      options.onProgress?.(written, written);
+    };
+    let warning: string | undefined;
+    if (options.dryRun) for await (const _ of batches());
+    else warning = (await storageModeOf(layout, config).ingestRows(batches)).warning;
+    const summary: ImportSummary = { file: path, read: facts.count, imported: counts.imported, duplicates: counts.duplicates, private: counts.private, forgotten: counts.forgotten, unreadable: facts.unreadable, unreadableLines: facts.unreadableLines };
+    return warning ? { ...summary, warning } : summary;
+  } finally {
+    closeHistory(fd);
   }
 }
 
-/** Stores what `parseHistory` read from `path` (see the module comment). */
-export async function importHistory(layout: BirdLayout, config: BirdConfig, format: ImportFormat, path: string, parsed: HistoryParse<HistoryEntry>, options: ImportOptions = {}): Promise<ImportSummary> {
-  const env = options.env ?? process.env;
-  const clientId = resolveClientId(env, config.client_id);
-  const starts = parsed.entries.flatMap((e) => (e.startUs === null ? [] : [e.startUs]));
-  const untimed = starts.length < parsed.entries.length;
-  // Under the lock from the first read of the store to the last file: no merge in between.
-  // Planning reads the store (what earlier imports and the hooks stored): the mode runs it with
-  // the store held, so nothing changes between that read and the write.
-  const planned = async () => {
-    const held = await storeHolds(layout, format, starts, untimed);
-    return planImport(parsed.entries, { format, path, mtimeUs: BigInt(Math.round(statSync(path).mtimeMs * 1000)) }, {
-      clientId,
-      hostname: shortHostname(),
-      env,
-      rules: { ignore: config.capture.ignore },
-      ...held,
-      // A forgotten command in the file stays forgotten (its import id is not the one it had).
-      ...(hasTombstones(layout) ? { forgotten: (cmd: string, startUs: bigint | null, placedUs: bigint) => forgotten(layout).wasForgotten(cmd, startUs, FORGOTTEN_MATCH_US) || forgotten(layout).before(clientId, placedUs) } : {}),
-    });
+interface StreamCounts {
+  imported: number;
+  duplicates: number;
+  private: number;
+  forgotten: number;
+}
+
+/** Passes 2 and 3 (see the module comment): the rows to store, a batch at a time; counts what was left out. */
+async function* planStream(format: ImportFormat, path: string, fd: number, facts: FileFacts, placed: BigInt64Array, source: ImportSource, context: ImportContext, counts: StreamCounts): AsyncGenerator<readonly RowGroup[]> {
+  const repeated = repeatedHashes(facts.hashes, facts.count);
+  const repeats = new Map<string, number>();
+  const byCmd = capturedByCmd(context.captured);
+  const accounted = new Set<number>();
+  // Entries without a time whose text is a captured command's: decided after this pass.
+  const waiting: number[] = [];
+  const waitingCmds: string[] = [];
+  let pending: InvocationRow[] = [];
+  const emit = (row: InvocationRow) => {
+    counts.imported++;
+    pending.push(row);
   };
-  let plan: ImportPlan | undefined;
-  let warning: string | undefined;
-  if (options.dryRun) plan = await planned();
-  else {
-    const result = await storageModeOf(layout, config).ingestRows(async () => {
-      plan = await planned();
-      return [...rowGroupsByDay(INVOCATIONS, plan.invocations), ...rowGroupsByDay(SESSIONS, plan.sessions)];
-    }, options.onProgress);
-    warning = result.warning;
+  // A batch leaves out the day its last row is of (unless that day alone fills a batch): the
+  // next rows are likely of it too, and a day's rows of a file in time order go in one file.
+  const flush = (last: boolean) => {
+    const groups = rowGroupsByDay(INVOCATIONS, pending);
+    const today = pending[pending.length - 1]?.date;
+    const held = last ? undefined : groups.find((g) => g.date === today && g.rows.length < IMPORT_BATCH_ROWS);
+    pending = held ? [...(held.rows as InvocationRow[])] : [];
+    return held ? groups.filter((g) => g !== held) : groups;
+  };
+  let i = 0;
+  for await (const chunk of readHistory(format, path, fd)) {
+    for (const entry of chunk.entries) {
+      const at = i++;
+      // Every entry counts as a repeat of its key, private ones too (as planImport counts).
+      const repeat = isAtuin(entry) ? '' : occurrence(repeated.has(facts.hashes[at]!) ? repeats : null, repeatKeyOf(entry));
+      const decision = decideCapture(entry.cmd, {}, context.rules);
+      if (!decision.capture) {
+        counts.private++;
+        continue;
+      }
+      const id = importIdOf(entry, repeat, context.clientId, format);
+      if (context.known.has(id)) {
+        counts.duplicates++;
+        continue;
+      }
+      if (entry.startUs !== null) {
+        const near = capturedNear(byCmd, context.captured, decision.cmd, entry.startUs);
+        for (const index of near) accounted.add(index);
+        if (near.length > 0) {
+          counts.duplicates++;
+          continue;
+        }
+      } else if (byCmd.has(decision.cmd)) {
+        waiting.push(at);
+        waitingCmds.push(decision.cmd);
+        continue;
+      }
+      if (context.forgotten?.(decision.cmd, entry.startUs, placed[at]!)) {
+        counts.forgotten++;
+        continue;
+      }
+      emit(importedRowOf(entry, decision.cmd, id, placed[at]!, source, context));
+    }
+    if (pending.length >= IMPORT_BATCH_ROWS) yield flush(false);
   }
-  const summary: ImportSummary = { file: path, read: plan!.read, imported: plan!.invocations.length, duplicates: plan!.duplicates, private: plan!.private, forgotten: plan!.forgotten, unreadable: parsed.unreadable, unreadableLines: parsed.unreadableLines };
-  return warning ? { ...summary, warning } : summary;
+  if (pending.length > 0) yield flush(true);
+  if (waiting.length === 0) return;
+
+  // Pass 3: matchUntimedToCaptured sees only the waiting entries, in file order; every other
+  // entry it would be given is null, which it skips.
+  const matched = matchUntimedToCaptured(waitingCmds, context.captured.filter((_, index) => !accounted.has(index)));
+  const stored = new Set(waiting.filter((_, k) => matched[k]! >= 0));
+  counts.duplicates += stored.size;
+  const toWrite = new Set(waiting.filter((at) => !stored.has(at)));
+  repeats.clear();
+  i = 0;
+  for await (const chunk of readHistory(format, path, fd)) {
+    for (const entry of chunk.entries) {
+      const at = i++;
+      // Repeats are counted as pass 2 counted them: every entry of a repeated key, in order.
+      const repeat = isAtuin(entry) ? '' : occurrence(repeated.has(facts.hashes[at]!) ? repeats : null, repeatKeyOf(entry));
+      if (!toWrite.has(at)) continue;
+      const decision = decideCapture(entry.cmd, {}, context.rules);
+      if (!decision.capture) continue;
+      if (context.forgotten?.(decision.cmd, entry.startUs, placed[at]!)) {
+        counts.forgotten++;
+        continue;
+      }
+      emit(importedRowOf(entry, decision.cmd, importIdOf(entry, repeat, context.clientId, format), placed[at]!, source, context));
+    }
+    if (pending.length >= IMPORT_BATCH_ROWS) yield flush(false);
+  }
+  if (pending.length > 0) yield flush(true);
+}
+
+/** How many UTC days the placed times fall on. */
+function daysOf(placed: BigInt64Array): number {
+  const days = new Set<bigint>();
+  for (const us of placed) days.add(us / 86_400_000_000n);
+  return days.size;
+}
+
+/**
+ * The sessions of the imported commands stored by now that have none: registered when their
+ * first stored command ran. Asked of the store, not of this run, so a run killed after its
+ * commands and before their sessions is made whole by the next, which writes no command of them.
+ */
+async function sessionsToRegister(layout: BirdLayout): Promise<readonly RowGroup[]> {
+  const sessions: SessionRow[] = [];
+  const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+  try {
+    const orphans = await conn.query(
+      `SELECT session_id, any_value(client_id), epoch_us(min("timestamp")), any_value(shell) FROM local.invocations i
+       WHERE starts_with(session_id, ${quoteLiteral(IMPORT_SESSION_PREFIX)}) AND NOT EXISTS (SELECT 1 FROM local.sessions s WHERE s.session_id = i.session_id)
+       GROUP BY session_id`,
+    );
+    for (const [sessionId, clientId, us, shell] of orphans.rows) {
+      const registeredAt = BigInt(us as bigint);
+      sessions.push({ session_id: String(sessionId), client_id: String(clientId), invoker: shell === null ? null : (String(shell) as ShellName), invoker_pid: null, registered_at: registeredAt, cwd: null, date: utcDateOfMicros(registeredAt) });
+    }
+  } finally {
+    conn.close();
+  }
+  return rowGroupsByDay(SESSIONS, sessions);
 }
 
 /**
@@ -112,7 +332,7 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
  * those around the entries' times, or every one when some entries have no time (they are
  * matched by order and text, see match-untimed.ts).
  */
-async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: readonly bigint[], untimed: boolean) {
+async function storeHolds(layout: BirdLayout, format: ImportFormat, facts: FileFacts) {
   const known = new Set<string>();
   const knownSessions = new Set<string>();
   const captured: CapturedRow[] = [];
@@ -125,17 +345,8 @@ async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: read
     const fromHook = `NOT ${imported}${format === 'atuin' ? '' : ` AND shell = ${quoteLiteral(format)}`}`;
     const [first] = (await conn.query(`SELECT epoch_us(min("timestamp")) FROM local.invocations WHERE ${fromHook}`)).rows;
     if (first?.[0] !== null && first?.[0] !== undefined) firstCapturedUs = BigInt(first[0] as bigint);
-    let window = '';
-    if (!untimed && starts.length > 0) {
-      let lo = starts[0]!;
-      let hi = starts[0]!;
-      for (const s of starts) {
-        if (s < lo) lo = s;
-        if (s > hi) hi = s;
-      }
-      window = ` AND "timestamp" BETWEEN make_timestamptz(${lo - LIVE_MATCH_US}) AND make_timestamptz(${hi + LIVE_MATCH_US})`;
-    }
-    if (untimed || starts.length > 0) {
+    const window = !facts.untimed && facts.lo !== null && facts.hi !== null ? ` AND "timestamp" BETWEEN make_timestamptz(${facts.lo - LIVE_MATCH_US}) AND make_timestamptz(${facts.hi + LIVE_MATCH_US})` : '';
+    if (facts.untimed || facts.lo !== null) {
       const live = await conn.query(`SELECT cmd, epoch_us("timestamp"), session_id FROM local.invocations WHERE ${fromHook}${window}`);
       for (const [cmd, us, sessionId] of live.rows) captured.push({ cmd: String(cmd), startUs: BigInt(us as bigint), sessionId: String(sessionId) });
     }
@@ -144,4 +355,3 @@ async function storeHolds(layout: BirdLayout, format: ImportFormat, starts: read
   }
   return { known, knownSessions, captured, firstCapturedUs };
 }
-

@@ -21,23 +21,28 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const named = operands[0] ?? null;
   const file = values.file !== undefined ? resolve(ctx.cwd, values.file) : defaultFile(named ?? formatOfShell(ctx.env), ctx.env);
   const dryRun = values['dry-run'] === true;
-  const [{ readHistoryFile, detectHistoryFormat, chooseImportFormat, parseHistory, importHistory }, { initStore }, { progressBar }] = await Promise.all([
+  const [{ openHistoryFile, closeHistory, detectHistoryFormatOfFile, chooseImportFormat, importHistory }, { initStore }, { progressBar }] = await Promise.all([
     import('@bird/import'),
     import('@bird/store'),
     import('@bird/sync-worker'),
   ]);
   // Read first: a file that cannot be read, or is another shell's, leaves no store behind.
-  const bytes = readHistoryFile(file);
+  const fd = openHistoryFile(file);
+  let detected;
+  try {
+    detected = detectHistoryFormatOfFile(fd);
+  } finally {
+    closeHistory(fd);
+  }
   // The content decides, not $SHELL: ~/.zsh_history given under SHELL=/bin/bash is zsh's.
-  const format = chooseImportFormat(named, detectHistoryFormat(bytes), file, () => formatOfShell(ctx.env));
-  const parsed = await parseHistory(format, file, bytes);
+  const format = chooseImportFormat(named, detected, file, () => formatOfShell(ctx.env));
   const layout = layoutOf(ctx);
   const config = ensureRoot(layout);
   if (!existsSync(layout.catalog)) await initStore(layout);
   const progress = ctx.stderr.isTTY ? progressBar(ctx.stderr, Date.now, 'importing [{bar}] {value}/{total} files') : null;
   let summary;
   try {
-    summary = await importHistory(layout, config, format, file, parsed, { dryRun, env: ctx.env, onProgress: (done: number, total: number) => progress?.update(done, total) });
+    summary = await importHistory(layout, config, format, file, { dryRun, env: ctx.env, onProgress: (done: number, total: number) => progress?.update(done, total) });
   } finally {
     progress?.stop();
   }

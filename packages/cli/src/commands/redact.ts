@@ -58,18 +58,18 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   // The redacted rows first: a run killed after this and before the forget below leaves both
   // forms stored (never neither), and a rerun, finding the old row still there, finishes it.
   const fresh = plan.redact.map((r) => r.after);
-  await mode.ingestRows(async () => {
+  await mode.ingestRows(async function* () {
+    const stored = new Set<string>();
     const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
     try {
-      const stored = new Set<string>();
       for (let i = 0; i < fresh.length; i += 1000) {
         const ids = fresh.slice(i, i + 1000).map((r) => quoteLiteral(r.id)).join(', ');
         for (const [id] of (await conn.query(`SELECT id FROM local.invocations WHERE id IN (${ids})`)).rows) stored.add(String(id));
       }
-      return rowGroupsByDay(INVOCATIONS, fresh.filter((r) => !stored.has(r.id)));
     } finally {
       conn.close();
     }
+    yield rowGroupsByDay(INVOCATIONS, fresh.filter((r) => !stored.has(r.id)));
   });
   const gone = [...plan.redact.map((r) => r.before), ...plan.forget];
   await forgetCommands(layout, ctx.env, gone.map((r) => ({ id: r.id, cmd: r.cmd, startUs: Number(r.timestamp), clientId: r.client_id })), new Date(), 'redact');

@@ -115,13 +115,15 @@ export interface StorageMode {
   /** True when a day of this machine's commands is due a compaction (the drainer then starts one). */
   compactionDue(date: string): boolean;
   /**
-   * Many rows of this machine at once (an import). `prepare` (which may read the store to decide
-   * what is new) runs with the store held against compaction, and its rows are written before
-   * anything else can change the store: a crash leaves whole files or none, and the history index
-   * is rebuilt after (marked stale before, so a killed run is caught up by the next reader).
-   * Returns the rows written, or a warning when the index could not be rebuilt.
+   * Many rows of this machine (an import), in batches: `batches` (which may read the store to
+   * decide what is new) runs with the store held against compaction, and each batch is written
+   * whole before the next is asked for, so memory holds one batch, not the import. A crash leaves
+   * whole batches or none of a batch; a rerun that skips what is stored adds each row once. The
+   * history index is marked stale before the first row and rebuilt after the last (or left to its
+   * next reader past INGEST_REBUILDS_INDEX_UP_TO commands). Returns the rows written, or a warning
+   * when the index could not be rebuilt.
    */
-  ingestRows(prepare: () => Promise<readonly RowGroup[]>, onProgress?: (done: number, total: number) => void): Promise<IngestRowsResult>;
+  ingestRows(batches: () => AsyncIterable<readonly RowGroup[]>): Promise<IngestRowsResult>;
   /**
    * Rows a pull downloaded, into `cached_<remote>`: each table's files checked first (a bad batch
    * set aside, a bad row left out, both named), and no row this machine already stores (local, or

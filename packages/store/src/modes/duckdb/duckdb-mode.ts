@@ -13,7 +13,7 @@ export function duckdbMode(layout: BirdLayout, config: BirdConfig): StorageMode 
     name: 'duckdb',
     append: (commands) => appendDuckdb(layout, commands),
     compactionDue: () => false,
-    ingestRows: (prepare, onProgress) => ingestRowsDuckdb(layout, prepare, onProgress),
+    ingestRows: (batches) => ingestRowsDuckdb(layout, batches),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesDuckdb(layout, remote, byTable, options)),
     remove: (ids, ranges) => removeDuckdb(layout, ids, ranges),
     compact: (options) => compactDuckdb(layout, config, options),

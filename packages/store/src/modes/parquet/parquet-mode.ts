@@ -14,7 +14,7 @@ export function parquetMode(layout: BirdLayout, config: BirdConfig): StorageMode
     name: 'parquet',
     append: (commands, options) => appendParquet(layout, commands, options),
     compactionDue: (date) => parquetCompactionDue(layout, config, date),
-    ingestRows: (prepare, onProgress) => ingestRowsParquet(layout, prepare, onProgress),
+    ingestRows: (batches) => ingestRowsParquet(layout, batches),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesParquet(layout, remote, byTable, options)),
     remove: (ids, ranges) => removeParquet(layout, ids, ranges),
     compact: (options) => compactParquet(layout, config, options),
