@@ -107,18 +107,19 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird redact killed (%s mode)', (
       const rows = [`export GITHUB_TOKEN=${secret}`, `echo kept ${round}`].map((cmd, i) => ({ invocation: invocation({ session_id: s.session_id, client_id: 'me@here', cmd, date: '2025-11-24', timestamp: at(round * 10 + i) }), session: s }));
       expect((await storageModeOf(me.client.layout, loadConfig(me.client.layout)).append(rows)).written).toBe(2);
       expected.push('export GITHUB_TOKEN=[REDACTED]', `echo kept ${round}`);
-      // The first run is timed, not killed: the others are killed anywhere within that time.
+      // The first run is timed, not killed: the others are killed anywhere within what the last
+      // run let finish took (a run's time varies with the machine's load and the store's size).
       const started = Date.now();
       const child = spawn(process.execPath, [BIRD_BUNDLE, 'redact'], { env: me.client.env, stdio: 'ignore' });
       const timer = round === 0 ? undefined : setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * runMs));
       if ((await new Promise<string | null>((resolve) => child.on('close', (_c, sig) => resolve(sig)))) === 'SIGKILL') killed++;
+      else runMs = Date.now() - started;
       clearTimeout(timer);
-      if (round === 0) runMs = Date.now() - started;
     }
     const last = me.box.bird(['redact']);
     expect(last.code, last.stderr).toBe(0);
     expect((await cmds(me.client)).sort()).toEqual(expected.sort());
     expect(await filesHolding(me.client.layout.root, 'Zq8XvLp2Rk9TmW4bN7cYd1Hs6Gf3Jx0Qa')).toEqual([]);
-    expect(killed).toBeGreaterThan(6);
+    expect(killed, 'rounds cut short').toBeGreaterThan(4);
   }, 600_000);
 });
