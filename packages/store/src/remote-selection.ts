@@ -49,7 +49,7 @@ export function notAttachedError(
  * `information_schema`, `SHOW ALL TABLES`, `PRAGMA database_list`), and `query()` /
  * `query_table()`, whose SQL can be built from pieces no scan sees.
  */
-const READS_EVERY_REMOTE = /(?<![\w$])(?:remotes_\w*|duckdb_\w+|information_schema|pg_catalog|show|pragma|summarize|query(?:_table)?\s*\()/i;
+const READS_EVERY_REMOTE = /(?<![\w$])(?:(?:remotes_\w*|duckdb_\w+|information_schema|pg_catalog|show|pragma|summarize)(?![\w$])|query(?:_table)?\s*\()/i;
 
 /**
  * Which of `remotes` a query needs attached, judged from its text alone: those whose schema
