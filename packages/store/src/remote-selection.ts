@@ -74,6 +74,7 @@ function schemaOf(remote: RemoteConfig): string {
   try {
     return remoteSchemaName(remote.name);
   } catch {
+    // a name config.toml should not hold: no query can name its schema
     return '';
   }
 }

@@ -194,6 +194,7 @@ function s3Identity(config: RemoteConfig): string | undefined {
   try {
     return s3Location({ ...parseS3Uri(config.uri), endpoint: config.endpoint });
   } catch {
+    // a uri that does not parse: never fresh, so the backend is made and says what is wrong
     return undefined;
   }
 }

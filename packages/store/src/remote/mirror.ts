@@ -129,6 +129,7 @@ async function readMarker(dir: string): Promise<Marker | undefined> {
   try {
     parsed = JSON.parse(await readFile(join(dir, MIRROR_MARKER), 'utf8'));
   } catch {
+    // no marker, or not JSON: nothing is known of this mirror's source or listing
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
