@@ -7,8 +7,8 @@ import { ConnectionOptions } from '@bird/store/api';
 import { warn, type CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
 
-/** What `bird sql` opens: remotes attached, macros made. */
-export const FULL: ConnectionOptions = ConnectionOptions.full();
+/** What `bird sql` opens: macros made, and each remote attached when the query names it (or it is asked for by --attach). */
+export const FULL: ConnectionOptions = { ...ConnectionOptions.full(), attachWhenNamed: true };
 /** Enough for `bird history`: only `main.*`, no remotes to reach; an old catalog is still upgraded. */
 export const MINIMAL: ConnectionOptions = { ...ConnectionOptions.minimal(), runMigration: true };
 

@@ -2,7 +2,7 @@
 export { REMOTE_FAILURES, RemoteAccessError, checkKey, type GetOptions, type RemoteBackend, type RemoteObject, type RemoteFailure } from './remote-backend.ts';
 export { createRemoteBackend, type BackendOptions } from './create-remote-backend.ts';
 export { fileRemoteRoot, type FileRemoteConfig } from './file/file-remote-config.ts';
-export { parseS3Uri, type S3RemoteConfig } from './s3/s3-remote-config.ts';
+export { parseS3Uri, s3Location, type S3RemoteConfig } from './s3/s3-remote-config.ts';
 export { RemoteUriError, parseRemoteUri, type ParsedRemoteUri, type UriContext } from './remote-uri.ts';
 export { LAKE_META, isLakeDate, lakeKey, lakeTableFiles, lakeTableGlob, lakeTableIsPlain, parseLakeKey, type LakeBatch } from './lake-layout.ts';
 export { HEADS_PREFIX, LAKE_FORMAT_KEY, LAKE_FORMAT_VERSION, headKey, parseHeadKey, segmentKey } from './lake-layout.ts';

@@ -14,6 +14,15 @@ export interface ConnectionOptions {
    * be attached (`RemoteAttachError`): it was asked for, so it is not merely warned of.
    */
   readonly attachOnDemand: readonly string[] | 'all';
+  /**
+   * Attach the auto-attach remotes when a query first needs them rather than on connect: when
+   * its text names `remote_<name>`, a `remotes_*()` macro or the catalog's own listings
+   * (remote-selection's `remotesNamedIn`), or when it fails for want of a schema while some are
+   * still unattached (then they are attached and it runs again). A query that reads no remote
+   * reaches none, and a remote that cannot be reached is warned of by the first query that
+   * needs it. Those in `attachOnDemand` are attached on connect either way.
+   */
+  readonly attachWhenNamed: boolean;
   /** Reserved: the seed names it but defines no project store; accepted and ignored. */
   readonly attachProject: boolean;
   /** Create the TEMPORARY macros `remotes_*()` and `cwd_invocations()`. */
@@ -29,8 +38,8 @@ export interface ConnectionOptions {
  * @example const conn = await store.connect(ConnectionOptions.minimal());
  */
 export const ConnectionOptions = {
-  full: (): ConnectionOptions => ({ attachRemotes: true, attachOnDemand: [], attachProject: true, createEphemeralViews: true, runMigration: true }),
-  minimal: (): ConnectionOptions => ({ attachRemotes: false, attachOnDemand: [], attachProject: false, createEphemeralViews: false, runMigration: false }),
+  full: (): ConnectionOptions => ({ attachRemotes: true, attachOnDemand: [], attachWhenNamed: false, attachProject: true, createEphemeralViews: true, runMigration: true }),
+  minimal: (): ConnectionOptions => ({ attachRemotes: false, attachOnDemand: [], attachWhenNamed: false, attachProject: false, createEphemeralViews: false, runMigration: false }),
 } as const;
 
 export interface QueryColumn {

@@ -19,5 +19,6 @@ export {
 } from './layout.ts';
 export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/database-copy.ts';
 export { databaseTables } from './remotes.ts';
+export { LISTING_MAX_AGE_MS, expireMirrorListing } from './remote/mirror.ts';
 export { FOLD_JOURNAL_BYTES, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex, type RowSource } from './history-index-rebuild.ts';
 export { interruptedPublishes } from './interrupted-publish.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyDuckDBError } from '@bird/core';
 import { RemoteAttachError, RemoteNotAttachedError, UnknownRemoteError } from './errors.ts';
-import { notAttachedError, remotesToAttach } from './remote-selection.ts';
+import { notAttachedError, remotesNamedIn, remotesToAttach } from './remote-selection.ts';
 import { fileRemote } from './testing/fixtures.ts';
 
 const TEAM = fileRemote('team', '/lakes/team');
@@ -50,5 +50,29 @@ describe('notAttachedError', () => {
     ['another failure', classifyDuckDBError('Parser Error: syntax error at or near "SELEC"'), []],
   ])('leaves DuckDB\'s message for %s', (_, failure, attached) => {
     expect(notAttachedError(failure, REMOTES, attached, [])).toBeUndefined();
+  });
+});
+
+describe('remotesNamedIn', () => {
+  const NAMED = [TEAM, OLD];
+  it.each<[string, string, string[]]>([
+    ['none for a query that names no remote', 'SELECT 1', []],
+    ['none for main, local and the caches', 'SELECT * FROM main.invocations JOIN cached_team.sessions USING (session_id)', []],
+    ['the one a schema names', 'SELECT cmd FROM remote_team.invocations', ['team']],
+    ['a name with a dash, by its schema', 'SELECT * FROM remote_old_lake.events', ['old-lake']],
+    ['in any case, quoted or not, or as a catalog', 'SELECT * FROM "REMOTE_TEAM".main.invocations', ['team']],
+    ['both when both are named', 'SELECT * FROM remote_old_lake.events, remote_team.sessions', ['team', 'old-lake']],
+    ['none for a longer name that only starts like one', 'SELECT * FROM remote_team_b.invocations', []],
+    ['none for the placeholder', 'SELECT * FROM remote_placeholder.invocations', []],
+    ['even inside a string or a comment (errs towards attaching)', "SELECT 'remote_team' -- remote_old_lake", ['team', 'old-lake']],
+    ['all for a remotes_*() macro', 'SELECT count(*) FROM remotes_invocations()', ['team', 'old-lake']],
+    ['all for the catalog functions', 'SELECT database_name FROM duckdb_databases()', ['team', 'old-lake']],
+    ['all for information_schema', 'SELECT * FROM information_schema.tables', ['team', 'old-lake']],
+    ['all for SHOW and PRAGMA', 'SHOW ALL TABLES', ['team', 'old-lake']],
+    ['all for PRAGMA', 'PRAGMA database_list', ['team', 'old-lake']],
+    ['all for query(), whose SQL may be built', "SELECT * FROM query('SELECT 1 FROM remote_' || 'x.invocations')", ['team', 'old-lake']],
+    ['none for a column that merely contains the words', 'SELECT showcase, my_query FROM main.invocations', []],
+  ])('%s', (_, sql, expected) => {
+    expect(remotesNamedIn(sql, NAMED).map((r) => r.name)).toEqual(expected);
   });
 });

@@ -42,3 +42,39 @@ export function notAttachedError(
   // An auto-attach remote missing without a failure: a connection made without remotes, on purpose.
   return remote.auto_attach ? undefined : new RemoteNotAttachedError(remote.name, 'on-demand');
 }
+
+/**
+ * Names in a query's text that read every attached remote, or the catalog's list of them:
+ * the `remotes_*()` macros, DuckDB's catalog functions and views (`duckdb_databases()`,
+ * `information_schema`, `SHOW ALL TABLES`, `PRAGMA database_list`), and `query()` /
+ * `query_table()`, whose SQL can be built from pieces no scan sees.
+ */
+const READS_EVERY_REMOTE = /(?<![\w$])(?:(?:remotes_\w*|duckdb_\w+|information_schema|pg_catalog|show|pragma|summarize)(?![\w$])|query(?:_table)?\s*\()/i;
+
+/**
+ * Which of `remotes` a query needs attached, judged from its text alone: those whose schema
+ * (`remote_<name>`) it names, or all of them when it names something that reads every attached
+ * remote (READS_EVERY_REMOTE). Quotes, strings and comments are not skipped: a name inside
+ * them attaches too, so the scan errs towards attaching (a remote attached for nothing costs
+ * time; one missing would cost a wrong answer). A name hidden from the text (built with `||`)
+ * fails the query for want of its schema, and the connection then attaches and runs it again.
+ *
+ * @example
+ * remotesNamedIn('SELECT * FROM remote_team.invocations', [team, backup]) // [team]
+ * remotesNamedIn('SELECT 1', [team, backup])                              // []
+ */
+export function remotesNamedIn(sql: string, remotes: readonly RemoteConfig[]): RemoteConfig[] {
+  if (READS_EVERY_REMOTE.test(sql)) return [...remotes];
+  const named = new Set(sql.toLowerCase().match(/(?<![\w$])remote_\w+/g) ?? []);
+  return remotes.filter((r) => named.has(schemaOf(r)));
+}
+
+/** `remote_<name>`, or '' for a name that makes no schema (it is never attached: its attach says why). */
+function schemaOf(remote: RemoteConfig): string {
+  try {
+    return remoteSchemaName(remote.name);
+  } catch {
+    // a name config.toml should not hold: no query can name its schema
+    return '';
+  }
+}

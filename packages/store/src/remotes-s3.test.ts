@@ -1,11 +1,11 @@
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BirdLayout, RemoteConfig } from '@bird/core';
 import { closedPort, S3RVER_ENV, setEnv, startS3Server, type S3TestServer } from '@bird/remote/testing';
 import { initStore, openStore, type BirdConnection } from './index.ts';
 import { createRemoteBackend } from '@bird/remote';
-import { mirrorDir } from './remote/mirror.ts';
+import { LISTING_MAX_AGE_MS, MIRROR_MARKER, mirrorDir } from './remote/mirror.ts';
 import type { RemoteBackend } from '@bird/remote';
 import { event, fileRemote, invocation, session, tempDir, tempLayout, warningSink, writeConfig, writeLake, writeLocal } from './testing/fixtures.ts';
 import { putLakeBatch, s3Remote } from './testing/remote-lake.ts';
@@ -63,11 +63,18 @@ function mirrorInodes(l: BirdLayout, name: string): Record<string, number> {
   const walk = (dir: string, rel: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(dir, e.name), `${rel}${e.name}/`);
-      else out[`${rel}${e.name}`] = statSync(join(dir, e.name)).ino;
+      else if (e.name.endsWith('.parquet')) out[`${rel}${e.name}`] = statSync(join(dir, e.name)).ino;
     }
   };
   walk(mirrorDir(l, name), '');
   return out;
+}
+
+/** Moves the mirror's last listing `ms` into the past, as if that long had passed since. */
+function ageListing(l: BirdLayout, name: string, ms: number): void {
+  const marker = join(mirrorDir(l, name), MIRROR_MARKER);
+  const parsed = JSON.parse(readFileSync(marker, 'utf8')) as { listedAt: number };
+  writeFileSync(marker, JSON.stringify({ ...parsed, listedAt: parsed.listedAt - ms }));
 }
 
 describe('an S3 remote', () => {
@@ -101,14 +108,24 @@ describe('an S3 remote', () => {
     expect(mirrorInodes(layout, 'team-cloud')).toEqual(before);
   });
 
-  test('shows a batch pushed to it since the last connect, downloading only that batch', async () => {
+  test('within LISTING_MAX_AGE_MS of its last listing lists nothing; then shows a batch pushed since, downloading only that batch', async () => {
     const before = mirrorInodes(layout, 'team-cloud');
     const key = await putLakeBatch(backend, 'events', 'c2@y', '2024-06-02', [event({ date: '2024-06-02' }), event({ date: '2024-06-02' })]);
+    // Listed by the tests above, under a minute ago: the remote is not asked, so the new batch is not seen yet.
+    await withConnection(layout, async (c) => expect(await count(c, 'remote_team_cloud.events')).toBe(0));
+    ageListing(layout, 'team-cloud', LISTING_MAX_AGE_MS + 1000);
     await withConnection(layout, async (c) => {
       expect(await bySource(c, 'remote_team_cloud.events')).toEqual({ 'team-cloud': 2 });
       expect(await bySource(c, 'remotes_events()')).toEqual({ 'team-cloud': 2 });
     });
     expect(mirrorInodes(layout, 'team-cloud')).toEqual({ ...before, [key]: expect.any(Number) });
+  });
+
+  test('a mirrored batch deleted within LISTING_MAX_AGE_MS of the listing is fetched again by the next connect', async () => {
+    const gone = Object.keys(mirrorInodes(layout, 'team-cloud')).find((k) => k.startsWith('invocations/'))!;
+    rmSync(join(mirrorDir(layout, 'team-cloud'), gone));
+    await withConnection(layout, async (c) => expect(await count(c, 'remote_team_cloud.invocations')).toBe(3));
+    expect(Object.keys(mirrorInodes(layout, 'team-cloud'))).toContain(gone);
   });
 
   test('a batch it holds that DuckDB cannot read is skipped with a warning naming the remote', async () => {

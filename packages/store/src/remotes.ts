@@ -8,7 +8,8 @@
  * not yet copied are downloaded into a local mirror, `db/mirror/<name>/` (remote/mirror.ts;
  * each lands by rename, so no glob sees half a file); the mirror is then attached exactly
  * like a file remote. Batches are immutable, so a connect costs one listing plus the new
- * batches, and a repeated connect downloads nothing. An unreachable endpoint, missing
+ * batches, and a repeated connect downloads nothing; within LISTING_MAX_AGE_MS of the last
+ * listing it lists nothing either. An unreachable endpoint, missing
  * bucket or refused credentials leave an auto-attach remote unattached with one warning (the
  * S3 client gives up within seconds), and fail the connect of one asked for by name; `main.*`
  * never depends on either.
@@ -19,8 +20,8 @@ import { dirname } from 'node:path';
 import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
-import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob, lakeTableIsPlain } from '@bird/remote';
-import { mirrorDir, syncMirror } from './remote/mirror.ts';
+import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob, lakeTableIsPlain, parseS3Uri, s3Location } from '@bird/remote';
+import { mirrorDir, mirrorIsFresh, syncMirror } from './remote/mirror.ts';
 import { looksLikeParquet } from './placeholders.ts';
 import { databaseCopy, isDatabaseRemote } from './remote/database-copy.ts';
 import { RemoteAttachError } from './errors.ts';
@@ -163,8 +164,15 @@ async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLa
   return { name: config.name, schema, root: path, excluded: new Set() };
 }
 
-/** Brings the local mirror of an S3 remote up to date; on failure, the one sentence that says what to check. */
+/**
+ * Brings the local mirror of an S3 remote up to date, unless it was listed within
+ * LISTING_MAX_AGE_MS (then neither the remote nor the SDK is touched); on failure, the one
+ * sentence that says what to check.
+ */
 async function mirrorS3Remote(layout: BirdLayout, config: RemoteConfig): Promise<{ ok: true; dir: string } | { ok: false; why: string }> {
+  const dir = mirrorDir(layout, config.name);
+  const source = s3Identity(config);
+  if (source !== undefined && (await mirrorIsFresh(dir, source))) return { ok: true, dir };
   let backend;
   try {
     backend = await createRemoteBackend(config);
@@ -172,13 +180,22 @@ async function mirrorS3Remote(layout: BirdLayout, config: RemoteConfig): Promise
     return { ok: false, why: (error as Error).message };
   }
   try {
-    const dir = mirrorDir(layout, config.name);
     await syncMirror(backend, dir);
     return { ok: true, dir };
   } catch (error) {
     return { ok: false, why: (error as Error).message.split('\n')[0]! };
   } finally {
     backend.close();
+  }
+}
+
+/** The location an S3 remote's backend will report (the mirror's source); undefined when its uri does not parse (the backend then says why). */
+function s3Identity(config: RemoteConfig): string | undefined {
+  try {
+    return s3Location({ ...parseS3Uri(config.uri), endpoint: config.endpoint });
+  } catch {
+    // a uri that does not parse: never fresh, so the backend is made and says what is wrong
+    return undefined;
   }
 }
 

@@ -37,7 +37,7 @@ import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration
 import { interruptedPublishes } from './interrupted-publish.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets, pulledPlaceholderTargets, repairMistypedPlaceholders, type PlaceholderTarget } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
-import { notAttachedError, remotesToAttach } from './remote-selection.ts';
+import { notAttachedError, remotesNamedIn, remotesToAttach } from './remote-selection.ts';
 import { birdValueConverter } from './values.ts';
 
 const MAX_BAD_FILES_PER_QUERY = 100;
@@ -93,25 +93,20 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
         }
         const attached: AttachedRemote[] = [];
         const failures: RemoteAttachError[] = [];
+        // Lazily, only those asked for by name now; the auto-attach ones wait for a query that names them.
+        const later = opts.attachWhenNamed ? toAttach.filter((r) => !r.onDemand).map((r) => r.remote) : [];
         for (const { remote, onDemand } of toAttach) {
+          if (later.includes(remote)) continue;
           const result = await attachRemote(connection, layout, remote);
           if (!(result instanceof RemoteAttachError)) attached.push(result);
           else if (onDemand) throw result;
           else failures.push(result);
         }
         const warnings = failures.map((f) => f.message);
-        if (opts.createEphemeralViews) {
-          const macros = async () => {
-            for (const sql of ephemeralMacroDdl(attached, options.cwd ?? process.cwd())) await connection.run(sql);
-          };
-          // The macros bind main's views: a placeholder of other columns fails them, naming no file.
-          await macros().catch(async (error: unknown) => {
-            if (!(await repairMistypedPlaceholders(layout, connection))) throw error;
-            await macros();
-          });
-        }
+        const macroCwd = opts.createEphemeralViews ? (options.cwd ?? process.cwd()) : null;
+        if (macroCwd !== null) await makeMacros(layout, connection, attached, macroCwd);
         for (const w of warnings) warn(w);
-        return new StoreConnection(layout, catalog, connection, attached, warnings, warn, { remotes: config.remotes, failures });
+        return new StoreConnection(layout, catalog, connection, attached, warnings, warn, { remotes: config.remotes, failures, later, macroCwd });
       } catch (error) {
         connection.closeSync();
         catalog.release();
@@ -119,6 +114,21 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
       }
     },
   };
+}
+
+/**
+ * The TEMPORARY macros over the remotes attached so far (made again as more are attached). They
+ * bind main's views: a placeholder of other columns fails them, naming no file, so it is
+ * repaired and they are made once more.
+ */
+async function makeMacros(layout: BirdLayout, connection: DuckDBConnection, attached: readonly AttachedRemote[], cwd: string): Promise<void> {
+  const make = async () => {
+    for (const sql of ephemeralMacroDdl(attached, cwd)) await connection.run(sql);
+  };
+  await make().catch(async (error: unknown) => {
+    if (!(await repairMistypedPlaceholders(layout, connection))) throw error;
+    await make();
+  });
 }
 
 class StoreConnection implements BirdConnection {
@@ -130,8 +140,12 @@ class StoreConnection implements BirdConnection {
     private readonly attached: AttachedRemote[],
     readonly warnings: string[],
     private readonly warn: (message: string) => void,
-    /** config.toml's remotes and the ones that failed to attach: what a query naming an unattached one is told. */
-    private readonly remotes: { readonly remotes: readonly RemoteConfig[]; readonly failures: readonly RemoteAttachError[] },
+    /**
+     * config.toml's remotes and the ones that failed to attach (what a query naming an unattached
+     * one is told); the auto-attach ones not attached yet (attachWhenNamed); where
+     * `cwd_invocations()` looks, or null when this connection makes no macros.
+     */
+    private readonly remotes: { readonly remotes: readonly RemoteConfig[]; readonly failures: RemoteAttachError[]; readonly later: RemoteConfig[]; readonly macroCwd: string | null },
   ) {}
 
   get attachedRemotes(): readonly string[] {
@@ -146,6 +160,7 @@ class StoreConnection implements BirdConnection {
    * must pass `beforeRetry` (see QueryOptions): it is never run again over what it left.
    */
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    await this.attachLater(remotesNamedIn(sql, this.remotes.later));
     const deadline = Date.now() + PUBLISH_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
       const before = await this.waitOutPublish(deadline);
@@ -236,6 +251,7 @@ class StoreConnection implements BirdConnection {
           scannedSchemas = true;
           found = await this.skipMistypedFiles(sql, room);
         }
+        if (found.length === 0 && (await this.attachLater(this.remotesWantedBy(failure, message)))) continue;
         if (found.length === 0) {
           throw notAttachedError(failure, this.remotes.remotes, this.attachedRemotes, this.remotes.failures) ?? new SqlError(message, { cause: error });
         }
@@ -245,6 +261,41 @@ class StoreConnection implements BirdConnection {
         }
       }
     }
+  }
+
+  /**
+   * Attaches `remotes` of those kept for later (auto-attach ones on an attachWhenNamed
+   * connection), warning of each that cannot be, and remakes the macros over what is attached.
+   * True when any was taken off the list: the query that wanted them may run again.
+   */
+  private async attachLater(remotes: readonly RemoteConfig[]): Promise<boolean> {
+    const { later, failures, macroCwd } = this.remotes;
+    const todo = remotes.filter((r) => later.includes(r));
+    if (todo.length === 0) return false;
+    for (const remote of todo) {
+      later.splice(later.indexOf(remote), 1);
+      const result = await attachRemote(this.duckdb, this.layout, remote);
+      if (result instanceof RemoteAttachError) {
+        failures.push(result);
+        this.warnings.push(result.message);
+        this.warn(result.message);
+      } else {
+        this.attached.push(result);
+      }
+    }
+    if (macroCwd !== null) await makeMacros(this.layout, this.duckdb, this.attached, macroCwd);
+    return true;
+  }
+
+  /**
+   * The remotes kept for later that a failed query may have wanted: the one whose schema it
+   * found missing, or all of them after any other catalog error (a name the text did not show).
+   */
+  private remotesWantedBy(failure: DuckDBFailure, message: string): readonly RemoteConfig[] {
+    const { later } = this.remotes;
+    const named = failure.kind === 'missing-schema' ? remotesNamedIn(failure.schema, later) : [];
+    if (named.length > 0) return named;
+    return /^Catalog Error/.test(message) ? later : [];
   }
 
   /** Takes `file`, the one a DuckDB error names, out of the query if it really is bad; returns the warning, if any. */

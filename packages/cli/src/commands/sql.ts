@@ -8,7 +8,8 @@ import { usageError } from '@bird/core';
 
 /**
  * `bird sql ["QUERY" | --file FILE] [--attach NAME|all] [--format table|csv|json]`: a full
- * connection (remotes, macros), with the remotes named by --attach attached too. With neither a
+ * connection (macros; each auto-attach remote attached when the query names it), with the
+ * remotes named by --attach attached too. With neither a
  * query nor a file, the query is read from standard input (a pipe or a here-document); `-f`
  * stays --format's short form, as in the other commands.
  */

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { writeFileAtomicWith } from '@bird/core';
 import { checkKey, RemoteAccessError, type GetOptions, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
-import type { S3RemoteConfig } from './s3-remote-config.ts';
+import { s3Location, type S3RemoteConfig } from './s3-remote-config.ts';
 
 const DEFAULT_TIMEOUT_MS = 3000;
 /** Objects above this size are uploaded in parts of PART_BYTES (S3's minimum part is 5 MiB). */
@@ -33,7 +33,7 @@ export class S3RemoteBackend implements RemoteBackend {
   private readonly client: S3Client;
 
   constructor(private readonly config: S3RemoteConfig) {
-    this.location = `s3://${config.bucket}/${config.prefix}${config.endpoint ? ` at ${config.endpoint}` : ''}`;
+    this.location = s3Location(config);
     const timeout = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // BIRD supports Node 20; the SDK's notice that future releases will not would otherwise
     // print on every `bird sql` that reads an S3 remote. Its documented switch, unless set.

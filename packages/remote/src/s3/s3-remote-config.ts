@@ -30,3 +30,8 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
     throw error;
   }
 }
+
+/** Where an S3 remote is, for messages and as its identity: `s3://bucket/prefix`, and ` at <endpoint>` when not AWS itself. */
+export function s3Location(config: Pick<S3RemoteConfig, 'bucket' | 'prefix' | 'endpoint'>): string {
+  return `s3://${config.bucket}/${config.prefix}${config.endpoint ? ` at ${config.endpoint}` : ''}`;
+}

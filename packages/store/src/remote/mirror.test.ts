@@ -1,10 +1,10 @@
-import { mkdirSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { invocation, session, tempDir } from '../testing/fixtures.ts';
+import { invocation, session, tempDir, tempLayout } from '../testing/fixtures.ts';
 import { putLakeBatch } from '../testing/remote-lake.ts';
 import { useTestBackends } from '@bird/remote/testing';
-import { isLakeKey, MIRROR_MARKER, syncMirror } from './mirror.ts';
+import { expireMirrorListing, isLakeKey, LISTING_MAX_AGE_MS, MIRROR_MARKER, mirrorDir, mirrorIsFresh, syncMirror } from './mirror.ts';
 import type { RemoteBackend } from '@bird/remote';
 
 const { make: BACKENDS } = useTestBackends();
@@ -108,5 +108,35 @@ test('a mirror made from another source is emptied before it is reused', async (
   } finally {
     first.close();
     second.close();
+  }
+});
+
+test('a listing stands for its own source for LISTING_MAX_AGE_MS, while every batch it listed is there, until a push expires it', async () => {
+  const layout = tempLayout();
+  const dir = mirrorDir(layout, 'team');
+  const backend = await BACKENDS.file();
+  try {
+    const key = await putLakeBatch(backend, 'invocations', 'a@h', '2024-06-01', [invocation()]);
+    expect(await mirrorIsFresh(dir, backend.location)).toBe(false); // never listed
+    await syncMirror(backend, dir);
+    const now = Date.now();
+    expect(await mirrorIsFresh(dir, backend.location, now)).toBe(true);
+    expect(await mirrorIsFresh(dir, backend.location, now + LISTING_MAX_AGE_MS + 5000)).toBe(false);
+    expect(await mirrorIsFresh(dir, backend.location, now - 3_600_000)).toBe(false); // a listing from the future: a clock moved back
+    expect(await mirrorIsFresh(dir, 'another source', now)).toBe(false);
+
+    const marker = readFileSync(join(dir, MIRROR_MARKER), 'utf8');
+    writeFileSync(join(dir, MIRROR_MARKER), marker.replace(/"listedAt":\d+/, '"listedAt":"soon"'));
+    expect(await mirrorIsFresh(dir, backend.location, now)).toBe(false); // damaged: not trusted
+    writeFileSync(join(dir, MIRROR_MARKER), marker);
+
+    truncateSync(join(dir, key), 10);
+    expect(await mirrorIsFresh(dir, backend.location, now)).toBe(false); // a batch cut short: fetched again
+    await syncMirror(backend, dir);
+    expect(await mirrorIsFresh(dir, backend.location)).toBe(true);
+    await expireMirrorListing(layout, 'team');
+    expect(await mirrorIsFresh(dir, backend.location)).toBe(false);
+  } finally {
+    backend.close();
   }
 });

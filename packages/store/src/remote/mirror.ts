@@ -4,16 +4,23 @@
  * bringing it up to date is: list the remote, download the objects the mirror lacks (or holds
  * at another size: a download cut short by a crash), and drop files the remote no longer has
  * (e.g. batches compacted away). The cost grows with the new objects, apart from the listing.
+ * The marker keeps the last listing and its time: within LISTING_MAX_AGE_MS of it, a mirror
+ * that still holds every batch listed is read as it is, with no request to the remote.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { STALE_PARTIAL_MS, TABLE_NAMES, TEMP_SUFFIX, makeDirs, type BirdLayout } from '@bird/core';
+import { STALE_PARTIAL_MS, TABLE_NAMES, TEMP_SUFFIX, makeDirs, writeFileAtomic, type BirdLayout } from '@bird/core';
 import { checkRemoteName } from '../layout.ts';
 import { parseLakeKey, type RemoteBackend } from '@bird/remote';
 
-/** Names the source a mirror was made from; a mirror of another source is cleared first. */
+/** Names the source a mirror was made from (a mirror of another source is cleared first), and its last listing. */
 export const MIRROR_MARKER = '_bird_mirror.json';
+/**
+ * How long a remote's listing stands for it: a query within this time of the last one lists
+ * nothing, so it may miss batches pushed since (README: "Remotes" states it).
+ */
+export const LISTING_MAX_AGE_MS = 60_000;
 const DOWNLOAD_CONCURRENCY = 8;
 /** Slack for coarse file timestamps when deciding whether a file predates the listing. */
 const CLOCK_SLACK_MS = 2000;
@@ -79,22 +86,74 @@ export async function syncMirror(backend: RemoteBackend, dir: string): Promise<M
       removed++;
     }
   }
+  const batches = listings.flat().filter((o) => wanted.has(o.key)).map((o): [string, number] => [o.key, o.size]);
+  // The time before the listing: the listing is at least this fresh.
+  writeMarker(dir, { source: backend.location, listedAt: startedAt, batches });
   return { downloaded: missing.length, kept: wanted.size - missing.length, removed, ignored };
+}
+
+/**
+ * True when `dir` is the mirror of `source` and may be read without asking the remote: its last
+ * listing is under `maxAgeMs` old (and not from the future), and every batch it listed is here at
+ * its size (one deleted or cut short since is fetched by a sync instead).
+ */
+export async function mirrorIsFresh(dir: string, source: string, now = Date.now(), maxAgeMs = LISTING_MAX_AGE_MS): Promise<boolean> {
+  const marker = await readMarker(dir);
+  if (marker?.source !== source || marker.listedAt === undefined || marker.batches === undefined) return false;
+  const age = now - marker.listedAt;
+  if (age < 0 || age > maxAgeMs) return false;
+  const local = await localFiles(dir, now);
+  return marker.batches.every(([key, size]) => local.get(key)?.size === size);
+}
+
+/**
+ * Makes the next query that reads remote `name`'s mirror list the remote again, however fresh
+ * its listing: for a push from this machine, whose batches its own queries should show at once.
+ */
+export async function expireMirrorListing(layout: BirdLayout, name: string): Promise<void> {
+  const dir = mirrorDir(layout, name);
+  const marker = await readMarker(dir);
+  if (marker?.listedAt !== undefined) writeMarker(dir, { source: marker.source });
+}
+
+interface Marker {
+  readonly source: string;
+  /** When the last complete sync listed the remote (ms since the epoch), and the batches it found. */
+  readonly listedAt?: number;
+  readonly batches?: readonly (readonly [string, number])[];
+}
+
+/** The marker of `dir`; undefined when missing or damaged. A listing in it that does not check out is dropped, never trusted. */
+async function readMarker(dir: string): Promise<Marker | undefined> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(join(dir, MIRROR_MARKER), 'utf8'));
+  } catch {
+    // no marker, or not JSON: nothing is known of this mirror's source or listing
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { source, listedAt, batches } = parsed as Record<string, unknown>;
+  const sourceText = typeof source === 'string' ? source : '';
+  const listed =
+    typeof listedAt === 'number' && Number.isFinite(listedAt) && Array.isArray(batches) && batches.every((b) => Array.isArray(b) && b.length === 2 && typeof b[0] === 'string' && isLakeKey(b[0]) && Number.isSafeInteger(b[1]) && b[1] >= 0);
+  return listed ? { source: sourceText, listedAt, batches: batches as [string, number][] } : { source: sourceText };
+}
+
+function writeMarker(dir: string, marker: Marker): void {
+  writeFileAtomic(join(dir, MIRROR_MARKER), `${JSON.stringify(marker)}\n`, { mode: 0o600, durable: false });
 }
 
 /** Makes `dir` the mirror of `source`: a mirror made from another source (the remote's uri changed) is emptied first. */
 async function claimFor(dir: string, source: string): Promise<void> {
-  const marker = join(dir, MIRROR_MARKER);
-  const current = await readFile(marker, 'utf8')
-    .then((text) => (JSON.parse(text) as { source?: string }).source ?? '')
-    // no marker, or a damaged one: not known to mirror this source, so it is emptied and claimed
-    .catch(() => undefined);
+  // no marker, or a damaged one: not known to mirror this source, so it is emptied and claimed
+  const current = (await readMarker(dir))?.source;
   if (current === source) return;
   makeDirs(dir);
   if (current !== undefined || (await readdir(dir)).length > 0) {
     for (const table of TABLE_NAMES) await rm(join(dir, table), { recursive: true, force: true });
   }
-  await writeFile(marker, `${JSON.stringify({ source })}\n`, { mode: 0o600 });
+  writeMarker(dir, { source });
 }
 
 /** Mirrored batches by key; also deletes partial files left by a process that died. */

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } fr
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { BirdError, TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, settleClientId, shortHostname, writeFileAtomic, ROW_KEY, ROW_ORDER, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { ConnectionOptions, openStore, type BirdConnection } from '@bird/store';
+import { ConnectionOptions, expireMirrorListing, openStore, type BirdConnection } from '@bird/store';
 import {
   LAKE_FORMAT_KEY,
   LakeIndexDamage,
@@ -159,6 +159,8 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
   } finally {
     if (!options.backend) backend.close();
     lock.release();
+    // This machine's queries show what it pushed at once, not after the mirror's listing ages.
+    await expireMirrorListing(layout, remote.name).catch(() => undefined);
   }
   return summary({ ...totals, problems });
 }
