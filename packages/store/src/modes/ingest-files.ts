@@ -6,36 +6,69 @@
 // `main` however many remotes carried it (its `_source` is the remote it was first pulled from).
 // What is mode-neutral is here; each mode's ingest-files.ts writes the rows its way.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
-import { markIndexStale } from '@bird/history-index';
-import { refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
+import { clearStaleMarker, journalBytes, markIndexStale, type HistoryRow } from '@bird/history-index';
+import { FOLD_JOURNAL_BYTES, historyRowOfValues, historyRowsSql, refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { journalHistoryRows } from './journal-stored.ts';
 import { stageForgotten } from './forgotten.ts';
 import { MAX_VALUE_BYTES, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
 import { NO_COMMANDS, removedRows } from './remove.ts';
 import type { IncomingGroup, IngestFilesOptions } from './storage-mode.ts';
 
-/** How a mode writes each table's rows (the files of one table, of any days); returns the rows added. */
-export type TableIngest = (byTable: ReadonlyMap<TableName, string[]>) => Promise<number>;
+/** What a mode's write added: rows of every table, and the commands among them as the history index keeps them. */
+export interface TableIngestResult {
+  readonly rows: number;
+  /** Null when more than MAX_JOURNALED_COMMANDS arrived: the index is rebuilt instead. */
+  readonly commands: readonly HistoryRow[] | null;
+}
+
+/** How a mode writes each table's rows (the files of one table, of any days). */
+export type TableIngest = (byTable: ReadonlyMap<TableName, string[]>) => Promise<TableIngestResult>;
 
 /**
- * Around a mode's writing: the history index marked stale first (a pull killed in between is
- * caught up by the next reader), then rebuilt so search and `bird history` see pulled rows.
+ * Past this many commands a pull rebuilds the history index rather than journal them: a long
+ * journal is parsed by every reader until compaction folds it (FOLD_JOURNAL_BYTES), and a first
+ * pull of a whole team costs about what the rebuild does anyway.
+ */
+export const MAX_JOURNALED_COMMANDS = 5_000;
+
+/**
+ * Around a mode's writing: the history index marked stale first (a pull killed before its rows
+ * are in the index is caught up by the next reader), then told of the commands added: through
+ * the journal, as captured commands are (a pull costs what it brings, not the store's size), or
+ * by a rebuild when they are too many to journal. The marker goes once they are journaled.
  */
 export async function ingestFilesWith(layout: BirdLayout, groups: readonly IncomingGroup[], options: IngestFilesOptions, write: TableIngest): Promise<number> {
   const invocations = groups.some((g) => g.table === 'invocations');
-  if (invocations) markIndexStale(layout.historyIndex);
+  const marker = invocations ? markIndexStale(layout.historyIndex) : null;
   // Commands first (TABLE_NAMES' order): a range forget finds their outputs and events by them.
   const byTable = new Map<TableName, string[]>();
   for (const table of TABLE_NAMES) {
     const files = groups.filter((g) => g.table === table).flatMap((g) => g.files);
     if (files.length > 0) byTable.set(table, files);
   }
-  const rows = await write(byTable);
-  if (invocations) {
-    const problem = await refreshHistoryIndex(layout);
+  const { rows, commands } = await write(byTable);
+  if (marker === null) return rows;
+  if (commands !== null && journalBytes(commands) <= FOLD_JOURNAL_BYTES) {
+    const problem = journalHistoryRows(layout, commands);
     if (problem) options.warn(problem);
+    clearStaleMarker(marker);
+    return rows;
   }
+  const problem = await refreshHistoryIndex(layout);
+  if (problem) options.warn(problem);
   return rows;
+}
+
+/**
+ * The commands `fresh` holds (the invocations' stageFresh made it), as the history index keeps
+ * them with `remote` as their source (main.invocations' `_source` for `cached_<remote>`); null
+ * when there are more than MAX_JOURNALED_COMMANDS.
+ */
+export async function freshCommands(connection: DuckDBConnection, remote: string): Promise<HistoryRow[] | null> {
+  const result = await connection.runAndReadAll(`${historyRowsSql('fresh', quoteLiteral(remote))} LIMIT ${MAX_JOURNALED_COMMANDS + 1}`);
+  const rows = result.getRows();
+  return rows.length > MAX_JOURNALED_COMMANDS ? null : rows.map(historyRowOfValues);
 }
 
 /**
