@@ -7,7 +7,7 @@
 // that loads DuckDB and COPYs NEW rows to a Parquet file. With `--before TREE` (a checkout with
 // its bundles built, e.g. a worktree of main) the same pulls run with that tree's bird-sync on a
 // copy of the reader store, in alternating order. Medians. Writes bench/pull-scale.md.
-//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--before TREE]
+//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--before TREE] [--keep]
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -28,6 +28,8 @@ const CLIENTS = Number(arg('clients', 20));
 const NEW = Number(arg('new', 200));
 const RUNS = Number(arg('runs', 5));
 const BEFORE = arg('before', null);
+/** Keep the lake and stores (their folder is printed), to look into one pull by hand. */
+const KEEP = process.argv.includes('--keep');
 const DAYS = 60;
 const trees = { after: repo, ...(BEFORE ? { before: BEFORE } : {}) };
 const syncOf = (tree) => join(tree, INSTALL.syncBundle);
@@ -56,13 +58,16 @@ async function root(name, client) {
 }
 
 /** `count` commands of `client`, numbered from `from`, spread over DAYS days (or all on the last day). */
-const select = (client, from, count, lastDayOnly) => `SELECT uuid()::VARCHAR AS id, 's-' || (i % 50)::VARCHAR AS session_id,
+// Ids are UUIDv7 of each command's start, as bird's capture makes them.
+const select = (client, from, count, lastDayOnly) => `SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || substr(m, 1, 3) || '-8' || substr(m, 4, 3) || '-' || substr(m, 7, 12) AS id, * EXCLUDE (h, m)
+  FROM (SELECT lpad(to_hex(epoch_ms("timestamp")), 12, '0') AS h, md5('${client}' || i::VARCHAR) AS m, * FROM (${rows(client, from, count, lastDayOnly)}))`;
+const rows = (client, from, count, lastDayOnly) => `SELECT i, 's-' || (i % 50)::VARCHAR AS session_id,
   TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_microseconds(${lastDayOnly ? `${DAYS - 1} * 86400000000 + (i * 7919) % 86400000000` : `(i % ${DAYS}) * 86400000000 + (i * 7919) % 86400000000`}) AS "timestamp",
   (i % 5000)::BIGINT AS duration_ms, '/home/u/p' || (i % 40)::VARCHAR AS cwd, 'cmd' || (i % 200)::VARCHAR || ' --flag ' || i::VARCHAR AS cmd,
   'cmd' || (i % 200)::VARCHAR AS executable, (i % 3)::INTEGER AS exit_code, '${client}' AS client_id, 'host' AS hostname, 'zsh' AS shell,
   (DATE '2026-01-01' + ${lastDayOnly ? DAYS - 1 : `(i % ${DAYS})::INTEGER`})::DATE AS "date" FROM range(${from}, ${from + count}) t(i)`;
 const writeRows = (layout, client, from, count, lastDayOnly) =>
-  db.run(`COPY (${select(client, from, count, lastDayOnly)}) TO '${join(layout.localData, 'invocations')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'b{uuid}', APPEND)`);
+  db.run(`COPY (SELECT * EXCLUDE (i) FROM (${select(client, from, count, lastDayOnly)})) TO '${join(layout.localData, 'invocations')}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("date"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'b{uuid}', APPEND)`);
 
 /** Runs a command under /usr/bin/time -v: wall ms (measured here) and peak RSS in MB. */
 function timed(args, extraEnv = {}) {
@@ -123,7 +128,8 @@ for (let run = 0; run < RUNS; run++) {
   results.duckdb.push(timed([process.execPath, floorScript, join(scratch, `floor-${run}.parquet`)]));
   console.error(`run ${run + 1}: ${order.map((t) => `${t} ${results[t].ms.at(-1).toFixed(0)} ms ${results[t].mb.at(-1).toFixed(0)} MB`).join(', ')}; node ${results.node.at(-1).ms.toFixed(0)} ms; duckdb ${results.duckdb.at(-1).ms.toFixed(0)} ms`);
 }
-rmSync(scratch, { recursive: true, force: true });
+if (KEEP) console.error(`kept ${scratch}`);
+else rmSync(scratch, { recursive: true, force: true });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const nodeMs = median(results.node.map((r) => r.ms));

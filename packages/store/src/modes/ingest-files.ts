@@ -98,14 +98,19 @@ export async function stageFresh(connection: DuckDBConnection, layout: BirdLayou
   // A command forgotten here is never brought back by a lake that still holds a copy.
   const commands = table === 'outputs' || table === 'events' ? await arrivingCommands(connection) : NO_COMMANDS;
   const forgotten = table !== 'sessions' && (await stageForgotten(connection, layout, commands)) ? ` AND NOT coalesce(${removedRows(table, 'i')}, false)` : '';
-  // NOT EXISTS, never NOT IN: one NULL key in a stored file must not hide every incoming row.
-  const notStored = stored.map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
   await connection.run(
-    `CREATE TEMP TABLE fresh AS SELECT * FROM (
-       SELECT * FROM ${incoming}
-       WHERE ${rowIsWhole(table)} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1
-     ) i WHERE true${notStored ? ` AND ${notStored}` : ''}${forgotten}`,
+    `CREATE OR REPLACE TEMP TABLE arrived AS SELECT * FROM ${incoming}
+     WHERE ${rowIsWhole(table)} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1`,
   );
+  // Only stored keys within the arriving keys' range are compared: ids are time-ordered (UUIDv7)
+  // and stored files sorted by time, so DuckDB skips every file and row group outside the range
+  // by its min/max statistics, and the check costs what arrives rather than what is stored.
+  const [lo, hi] = (await connection.runAndReadAll(`SELECT min(${key}), max(${key}) FROM arrived`)).getRows()[0] ?? [];
+  const within = lo === null || lo === undefined ? 'false' : `CAST(s.${key} AS VARCHAR) BETWEEN ${quoteLiteral(String(lo))} AND ${quoteLiteral(String(hi))}`;
+  // NOT EXISTS, never NOT IN: one NULL key in a stored file must not hide every incoming row.
+  const notStored = stored.map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE ${within} AND CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
+  await connection.run(`CREATE TEMP TABLE fresh AS SELECT * FROM arrived i WHERE true${notStored ? ` AND ${notStored}` : ''}${forgotten}`);
+  await connection.run('DROP TABLE arrived');
   return true;
 }
 
