@@ -7,7 +7,7 @@
 // that loads DuckDB and COPYs NEW rows to a Parquet file. With `--before TREE` (a checkout with
 // its bundles built, e.g. a worktree of main) the same pulls run with that tree's bird-sync on a
 // copy of the reader store, in alternating order. Medians. Writes bench/pull-scale.md.
-//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--before TREE] [--keep]
+//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--mode parquet|duckdb] [--before TREE] [--keep]
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -31,6 +31,8 @@ const BEFORE = arg('before', null);
 /** Keep the lake and stores (their folder is printed), to look into one pull by hand. */
 const KEEP = process.argv.includes('--keep');
 const DAYS = 60;
+/** The reader's storage mode (the teammates push from parquet-mode stores). */
+const MODE = arg('mode', 'parquet');
 const trees = { after: repo, ...(BEFORE ? { before: BEFORE } : {}) };
 const syncOf = (tree) => join(tree, INSTALL.syncBundle);
 
@@ -50,10 +52,10 @@ const scratch = mkdtempSync(join(tmpdir(), 'bird-bench-pull-scale-'));
 const db = await (await DuckDBInstance.create(':memory:')).connect();
 const remote = { name: 'team', type: 'file', uri: mkdtempSync(join(scratch, 'lake-')), mode: 'read_write', auto_attach: false };
 
-async function root(name, client) {
+async function root(name, client, mode = 'parquet') {
   const layout = birdLayout(join(scratch, name, 'bird'));
-  await initStore(layout, 'parquet');
-  saveConfig(layout, { ...defaultConfig('parquet'), client_id: client, remotes: [remote] });
+  await initStore(layout, mode);
+  saveConfig(layout, { ...defaultConfig(mode), client_id: client, remotes: [remote] });
   return layout;
 }
 
@@ -93,7 +95,7 @@ for (let k = 0; k < CLIENTS; k++) {
   sync(repo, layout, 'push');
   writers.push({ layout, client, next: Math.ceil(ROWS / CLIENTS) });
 }
-const reader = await root('reader', 'reader@r');
+const reader = await root('reader', 'reader@r', MODE);
 const first = sync(repo, reader, 'pull');
 console.error(`first pull: ${first.summary.rows} rows, ${first.ms.toFixed(0)} ms, ${first.mb.toFixed(0)} MB`);
 const readers = { after: reader };
@@ -136,10 +138,10 @@ const nodeMs = median(results.node.map((r) => r.ms));
 const duckMs = median(results.duckdb.map((r) => r.ms));
 const duckMb = median(results.duckdb.map((r) => r.mb));
 const lines = [
-  `# Pull of ${NEW} new rows into a store of ${ROWS.toLocaleString('en')} rows`,
+  `# Pull of ${NEW} new rows into a store of ${ROWS.toLocaleString('en')} rows (${MODE} mode)`,
   '',
-  `\`node bench/pull-scale.mjs --rows ${ROWS} --clients ${CLIENTS} --new ${NEW} --runs ${RUNS}${BEFORE ? ' --before TREE' : ''}\` on ${cpus().length} cores (${new Date().toISOString().slice(0, 10)}).`,
-  `A file lake of ${CLIENTS} series holding ${ROWS} commands over ${DAYS} days, pulled whole by a parquet-mode store (first pull: ${(first.ms / 1000).toFixed(1)} s, ${first.mb.toFixed(0)} MB).`,
+  `\`node bench/pull-scale.mjs --rows ${ROWS} --clients ${CLIENTS} --new ${NEW} --runs ${RUNS} --mode ${MODE}${BEFORE ? ' --before TREE' : ''}\` on ${cpus().length} cores (${new Date().toISOString().slice(0, 10)}).`,
+  `A file lake of ${CLIENTS} series holding ${ROWS} commands over ${DAYS} days, pulled whole by a ${MODE}-mode store (first pull: ${(first.ms / 1000).toFixed(1)} s, ${first.mb.toFixed(0)} MB).`,
   `Each run one teammate pushes ${NEW} new commands, then the store pulls them: a fresh \`bird-sync pull\` process, wall clock and peak RSS (/usr/bin/time -v).`,
   `Floors in the same runs: \`node -e 0\` ${nodeMs.toFixed(0)} ms; a fresh process loading DuckDB and COPYing ${NEW} rows to Parquet ${duckMs.toFixed(0)} ms, ${duckMb.toFixed(0)} MB. Medians of ${RUNS} runs.`,
   '',
@@ -152,15 +154,18 @@ for (const tree of Object.keys(trees)) {
   lines.push(`| ${tree} | ${ms.toFixed(0)} ms | ${median(r.mb).toFixed(0)} MB | ${(ms / nodeMs).toFixed(1)}x | ${(ms / duckMs).toFixed(1)}x | ${r.rebuilt} of ${RUNS} pulls |`);
 }
 lines.push('');
-// Hand-written sections (`## …`) after the table are kept when the table is written again.
-const out = join(repo, 'bench', 'pull-scale.md');
-let kept = '';
-try {
-  const old = readFileSync(out, 'utf8');
-  const at = old.indexOf('\n## ');
-  if (at >= 0) kept = old.slice(at + 1);
-} catch {
-  // no earlier results
+// Hand-written sections (`## …`) after the table are kept when the table is written again; a
+// duckdb-mode run prints its table only (bench/pull-scale.md quotes it by hand).
+if (MODE === 'parquet') {
+  const out = join(repo, 'bench', 'pull-scale.md');
+  let kept = '';
+  try {
+    const old = readFileSync(out, 'utf8');
+    const at = old.indexOf('\n## ');
+    if (at >= 0) kept = old.slice(at + 1);
+  } catch {
+    // no earlier results
+  }
+  writeFileSync(out, lines.join('\n') + (kept ? `\n${kept}` : ''));
 }
-writeFileSync(out, lines.join('\n') + (kept ? `\n${kept}` : ''));
 console.log(lines.join('\n'));

@@ -92,6 +92,23 @@ describe.each(['parquet', 'duckdb'] as const)('a pull of a few rows (%s mode)', 
     expect(identity()).not.toEqual(snapshot);
     expect(await indexAsReaderSees(a.layout)).toEqual(journaledRows);
   });
+
+  it('more commands than one fold of the journal takes rebuild the index instead, exactly', async () => {
+    const remote = remoteFor('file');
+    const a = await newClient('alice@a', remote, mode);
+    const b = await newClient('bob@b', remote);
+    await capture(a, 2);
+    expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout));
+    const files = indexFiles(a.layout.historyIndex);
+    const before = statSync(files.snapshot);
+    await capture(b, 3000); // ~500 KB of journal lines, past FOLD_JOURNAL_BYTES
+    await doPush(b);
+    expect(await doPull(a)).toMatchObject({ rows: 3001 });
+    expect(statSync(files.snapshot).ino).not.toBe(before.ino);
+    expect(readJournal(files.journal).rows).toEqual([]);
+    expect(loadHistory(files.dir).ok).toBe(true);
+    expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout));
+  });
 });
 
 describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kind) => {
