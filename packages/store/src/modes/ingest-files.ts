@@ -7,7 +7,7 @@
 // What is mode-neutral is here; each mode's ingest-files.ts writes the rows its way.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
-import { clearStaleMarker, journalBytes, markIndexStale, type HistoryRow } from '@bird/history-index';
+import { clearStaleMarker, indexFiles, journalBytes, markIndexStale, snapshotNamesNoJournal, type HistoryRow } from '@bird/history-index';
 import { FOLD_JOURNAL_BYTES, historyRowOfValues, historyRowsSql, refreshHistoryIndex } from '../history-index-rebuild.ts';
 import { journalHistoryRows } from './journal-stored.ts';
 import { stageForgotten } from './forgotten.ts';
@@ -36,7 +36,8 @@ export const MAX_JOURNALED_COMMANDS = 5_000;
  * Around a mode's writing: the history index marked stale first (a pull killed before its rows
  * are in the index is caught up by the next reader), then told of the commands added: through
  * the journal, as captured commands are (a pull costs what it brings, not the store's size), or
- * by a rebuild when they are too many to journal. The marker goes once they are journaled.
+ * by a rebuild when they are too many to journal, or the snapshot names no journal (a new
+ * store's empty one: a journal deleted since would go unnoticed). The marker goes once they are journaled.
  */
 export async function ingestFilesWith(layout: BirdLayout, groups: readonly IncomingGroup[], options: IngestFilesOptions, write: TableIngest): Promise<number> {
   const invocations = groups.some((g) => g.table === 'invocations');
@@ -49,7 +50,7 @@ export async function ingestFilesWith(layout: BirdLayout, groups: readonly Incom
   }
   const { rows, commands } = await write(byTable);
   if (marker === null) return rows;
-  if (commands !== null && journalBytes(commands) <= FOLD_JOURNAL_BYTES) {
+  if (commands !== null && journalBytes(commands) <= FOLD_JOURNAL_BYTES && !snapshotNamesNoJournal(indexFiles(layout.historyIndex).snapshot)) {
     const problem = journalHistoryRows(layout, commands);
     if (problem) options.warn(problem);
     clearStaleMarker(marker);
