@@ -2,20 +2,20 @@
 // (s3rver). Several clients, each with its own BIRD root, share one lake; every check counts
 // rows through the store, as `bird sql` would see them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RemoteConfig } from '@bird/core';
-import { openStore } from '@bird/store';
+import { openStore, refreshHistoryIndex } from '@bird/store';
 import { createRemoteBackend, type RemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
 import { invocation, tempDir, writeLake } from '../packages/store/src/testing/fixtures.ts';
 import { buildBundles } from './cli-helpers.ts';
-import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
+import { indexAsReaderSees, indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
 import { SYNC, bySource, capture, doPull, doPush, newClient, walk, type Client } from './support/sync-clients.ts';
-import { loadHistory } from '@bird/history-index';
+import { STALE, indexFiles, loadHistory, readJournal } from '@bird/history-index';
 
 const backends = useTestBackends();
 beforeAll(() => buildBundles());
@@ -59,6 +59,58 @@ describe('a remote that cannot be reached', () => {
   });
 });
 
+describe.each(['parquet', 'duckdb'] as const)('a pull of a few rows (%s mode)', (mode) => {
+  it('reaches the history index through the journal: the snapshot is not rebuilt, and the index still equals the store', async () => {
+    const remote = remoteFor('file');
+    const a = await newClient('alice@a', remote, mode);
+    const b = await newClient('bob@b', remote);
+    await capture(a, 3);
+    await capture(b, 4);
+    await doPush(b);
+    expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout)); // a reader built the snapshot
+    const files = indexFiles(a.layout.historyIndex);
+    const identity = () => {
+      const s = statSync(files.snapshot);
+      return { ino: s.ino, mtimeMs: s.mtimeMs, size: s.size };
+    };
+    const snapshot = identity();
+    const journaled = () => readJournal(files.journal).rows.map((r) => `${r.id} ${r.source}`).sort();
+
+    expect(await doPull(a)).toMatchObject({ rows: 5 }); // 4 invocations + 1 session
+    await capture(b, 2, '2024-06-02', 'later');
+    await doPush(b);
+    expect(await doPull(a)).toMatchObject({ rows: 3 });
+
+    expect(identity()).toEqual(snapshot);
+    expect(journaled()).toEqual(b.captured.map((id) => `${id} team`).sort());
+    expect(readdirSync(files.dir).filter((n) => STALE.test(n))).toEqual([]);
+    expect(loadHistory(files.dir).ok).toBe(true); // no reader has to rebuild first
+    expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout));
+    // Every column as a rebuild from the store would give it, not only the ids.
+    const journaledRows = await indexAsReaderSees(a.layout);
+    expect(await refreshHistoryIndex(a.layout)).toBeNull();
+    expect(identity()).not.toEqual(snapshot);
+    expect(await indexAsReaderSees(a.layout)).toEqual(journaledRows);
+  });
+
+  it('more commands than one fold of the journal takes rebuild the index instead, exactly', async () => {
+    const remote = remoteFor('file');
+    const a = await newClient('alice@a', remote, mode);
+    const b = await newClient('bob@b', remote);
+    await capture(a, 2);
+    expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout));
+    const files = indexFiles(a.layout.historyIndex);
+    const before = statSync(files.snapshot);
+    await capture(b, 3000); // ~500 KB of journal lines, past FOLD_JOURNAL_BYTES
+    await doPush(b);
+    expect(await doPull(a)).toMatchObject({ rows: 3001 });
+    expect(statSync(files.snapshot).ino).not.toBe(before.ino);
+    expect(readJournal(files.journal).rows).toEqual([]);
+    expect(loadHistory(files.dir).ok).toBe(true);
+    expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout));
+  });
+});
+
 describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kind) => {
   it('three clients: each sees every other client\'s rows once, and re-runs move nothing', async () => {
     const remote = remoteFor(kind);
@@ -98,7 +150,7 @@ describe.each(['file', 's3'] as const)('push and pull through a %s remote', (kin
     expect(await bySource(a!)).toEqual({ counts: { local: 3, team: 11 }, duplicates: 0 });
     // (b's new rows were written straight to files by this test, not journaled as the drainer
     // does, so only a's index is compared here.)
-    expect(loadHistory(a!.layout.historyIndex).ok).toBe(true); // the pull rebuilt it: no reader has to
+    expect(loadHistory(a!.layout.historyIndex).ok).toBe(true); // the pull journaled them: no reader has to rebuild
     expect(await indexedIdsAndSources(a!.layout)).toEqual(await storedIdsAndSources(a!.layout));
   });
 

@@ -7,7 +7,7 @@ import type { HistoryRow } from './history-index.ts';
 import { absorbingName, indexFiles, staleName } from './index-files.ts';
 import { appendToJournal, invalidateIndex, readJournal, startJournal } from './journal.ts';
 import { loadHistory } from './load-history.ts';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-format.ts';
+import { decodeSnapshot, encodeSnapshot, snapshotNamesNoJournal } from './snapshot-format.ts';
 
 const row = (n: number, over: Partial<HistoryRow> = {}): HistoryRow => ({
   id: `0190f${String(n).padStart(3, '0')}-0000-7000-8000-000000000000`,
@@ -69,6 +69,19 @@ describe('snapshot format', () => {
     expect(rowsOf(decoded.index)).toEqual(rowsOf(index).map((r) => (r.cmd === 'a\0b' ? { ...r, cmd: 'a\u2400b' } : r)));
   });
 
+  it.each([
+    ['names no journal (a new store\'s empty one)', () => encodeSnapshot(buildIndex([]), 1), true],
+    ['names the journal it was started with', () => encodeSnapshot(buildIndex([row(1)]), 1, '0190f000-0000-7000-8000-0000000000aa'), false],
+    ['is garbage (its reader rebuilds it)', () => Buffer.from('garbage'), false],
+    ['is cut in its header', () => encodeSnapshot(buildIndex([]), 1).subarray(0, 20), false],
+  ])('snapshotNamesNoJournal: a snapshot that %s', (_name, bytes, expected) => {
+    const path = join(tempDir(), 'snapshot.bhi');
+    writeFileSync(path, bytes());
+    expect(snapshotNamesNoJournal(path)).toBe(expected);
+  });
+  it('snapshotNamesNoJournal: no snapshot at all is rebuilt by its reader', () => {
+    expect(snapshotNamesNoJournal(join(tempDir(), 'snapshot.bhi'))).toBe(false);
+  });
   it('round-trips an empty index', () => {
     expect(decodeSnapshot(encodeSnapshot(buildIndex([]), 1)).index.size).toBe(0);
   });

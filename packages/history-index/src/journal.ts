@@ -24,6 +24,13 @@ export function historyRowOf(row: InvocationRow, source = 'local'): HistoryRow {
 
 const lineOf = (r: HistoryRow) => JSON.stringify([r.id, r.timestampUs, r.durationMs, r.exitCode, r.cmd, r.cwd, r.session, r.host, r.source]);
 
+const journalText = (rows: readonly HistoryRow[]) => rows.map((r) => `\n${lineOf(r)}`).join('');
+
+/** The bytes these rows would add to the journal (what every reader then parses until a fold). */
+export function journalBytes(rows: readonly HistoryRow[]): number {
+  return Buffer.byteLength(journalText(rows), 'utf8');
+}
+
 /**
  * Appends rows that are already stored. One write of whole lines with O_APPEND, so writers in
  * several processes never interleave inside a line; each line starts with a newline, so a line a
@@ -32,7 +39,7 @@ const lineOf = (r: HistoryRow) => JSON.stringify([r.id, r.timestampUs, r.duratio
  */
 export function appendToJournal(indexDir: string, rows: readonly HistoryRow[]): void {
   if (rows.length === 0) return;
-  const text = rows.map((r) => `\n${lineOf(r)}`).join('');
+  const text = journalText(rows);
   const path = indexFiles(indexDir).journal;
   let fd: number;
   try {

@@ -5,6 +5,7 @@
 //
 // The header names every section's offset and length, so a reader never guesses, and a file cut
 // short or from another version is rejected as a whole (the caller rebuilds it).
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { HistoryIndex } from './history-index.ts';
 
 const MAGIC = 'BIRDHIX1';
@@ -60,6 +61,37 @@ export function encodeSnapshot(index: HistoryIndex, builtAtMs: number, journal?:
   headerBytes.copy(out, MAGIC.length + 4);
   for (const part of parts) out.set(part.bytes, sections[part.name].offset);
   return out;
+}
+
+/**
+ * True when the snapshot at `path` is one that names no journal (a new store's empty one, or one
+ * from before journals were named): a deleted or replaced journal would go unnoticed with it, so
+ * whatever would journal rows into it rebuilds instead, once. Reads the header only; a missing
+ * or unreadable snapshot is false (its next reader rebuilds it anyway).
+ */
+export function snapshotNamesNoJournal(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    // missing, or unreadable: the next reader rebuilds it
+    return false;
+  }
+  try {
+    const start = Buffer.alloc(MAGIC.length + 4);
+    if (readSync(fd, start, 0, start.length, 0) !== start.length || start.toString('latin1', 0, MAGIC.length) !== MAGIC) return false;
+    const length = start.readUInt32LE(MAGIC.length);
+    if (length > 1024 * 1024) return false;
+    const header = Buffer.alloc(length);
+    if (readSync(fd, header, 0, length, start.length) !== length) return false;
+    const parsed = JSON.parse(header.toString('utf8')) as Partial<Header>;
+    return typeof parsed.journal !== 'string';
+  } catch {
+    // a header that is not JSON: damaged, and its next reader rebuilds it
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface DecodedSnapshot {

@@ -1,14 +1,25 @@
 // Stale markers: a process about to change the store other than through the journal (pull,
-// import, setting a damaged file aside) leaves one first and rebuilds the index after, which
-// removes it. One killed in between leaves its marker, and the next reader rebuilds.
-import { readFileSync } from 'node:fs';
+// import, setting a damaged file aside) leaves one first and, after, rebuilds the index (which
+// removes it) or journals its rows and takes the marker back (a pull of a few rows). One killed
+// in between leaves its marker, and the next reader rebuilds.
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { holderStamp, isHolderAlive, uuidv7, writeFileAtomic } from '@bird/core';
 import { staleName } from './index-files.ts';
 
-/** Leaves a marker naming this process. */
-export function markIndexStale(indexDir: string): void {
-  writeFileAtomic(join(indexDir, staleName(uuidv7(Date.now()))), holderStamp(), { mode: 0o600, durable: false });
+/** Leaves a marker naming this process; returns its path, for a process that journals its rows instead of rebuilding. */
+export function markIndexStale(indexDir: string): string {
+  const path = join(indexDir, staleName(uuidv7(Date.now())));
+  writeFileAtomic(path, holderStamp(), { mode: 0o600, durable: false });
+  return path;
+}
+
+/**
+ * Takes back this process's marker once its rows are in the journal: the index then holds them
+ * without a rebuild. Gone already is fine (a rebuild of this process covered it).
+ */
+export function clearStaleMarker(path: string): void {
+  rmSync(path, { force: true });
 }
 
 /**

@@ -16,9 +16,12 @@ export interface RowSource {
 // A row without an id, a time or a command cannot be shown or searched: it stays out of the
 // index (a hand-written file, or a cache filled by a bird from before pulls checked rows), so
 // one such row cannot fail every search, `bird history` and `bird stats`.
-const ROWS_SQL = `SELECT CAST(id AS VARCHAR), CAST(epoch_us("timestamp") AS DOUBLE), CAST(duration_ms AS DOUBLE), exit_code,
-  cmd, coalesce(cwd, ''), coalesce(session_id, ''), coalesce(hostname, ''), _source FROM main.invocations
+/** The index's columns of the invocations in `relation`, each row's source given by `source` (an SQL expression); rows as `historyRowOfValues` reads them. */
+export const historyRowsSql = (relation: string, source = '_source') => `SELECT CAST(id AS VARCHAR), CAST(epoch_us("timestamp") AS DOUBLE), CAST(duration_ms AS DOUBLE), exit_code,
+  cmd, coalesce(cwd, ''), coalesce(session_id, ''), coalesce(hostname, ''), ${source} FROM ${relation}
   WHERE id IS NOT NULL AND "timestamp" IS NOT NULL AND cmd IS NOT NULL`;
+
+const ROWS_SQL = historyRowsSql('main.invocations');
 
 /** How long a rebuild waits for another one to finish before giving up (it then leaves its stale marker). */
 const LOCK_WAIT_MS = 60_000;
@@ -86,8 +89,12 @@ function unsaved(layout: BirdLayout, index: HistoryIndex): RebuildOutcome {
 }
 
 async function readRows(source: RowSource): Promise<HistoryRow[]> {
-  const result = await source.query(ROWS_SQL);
-  return result.rows.map((r) => ({
+  return (await source.query(ROWS_SQL)).rows.map(historyRowOfValues);
+}
+
+/** One row of `historyRowsSql`'s result. */
+export function historyRowOfValues(r: readonly unknown[]): HistoryRow {
+  return {
     id: r[0] as string,
     timestampUs: r[1] as number,
     durationMs: r[2] === null ? null : (r[2] as number),
@@ -97,9 +104,8 @@ async function readRows(source: RowSource): Promise<HistoryRow[]> {
     session: r[6] as string,
     host: r[7] as string,
     source: r[8] as string,
-  }));
+  };
 }
-
 
 /**
  * After a change to the store the journal does not carry: a rebuild through a connection of its

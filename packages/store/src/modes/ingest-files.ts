@@ -6,36 +6,70 @@
 // `main` however many remotes carried it (its `_source` is the remote it was first pulled from).
 // What is mode-neutral is here; each mode's ingest-files.ts writes the rows its way.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
-import { markIndexStale } from '@bird/history-index';
-import { refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
+import { clearStaleMarker, indexFiles, journalBytes, markIndexStale, snapshotNamesNoJournal, type HistoryRow } from '@bird/history-index';
+import { FOLD_JOURNAL_BYTES, historyRowOfValues, historyRowsSql, refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { journalHistoryRows } from './journal-stored.ts';
 import { stageForgotten } from './forgotten.ts';
 import { MAX_VALUE_BYTES, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
 import { NO_COMMANDS, removedRows } from './remove.ts';
 import type { IncomingGroup, IngestFilesOptions } from './storage-mode.ts';
 
-/** How a mode writes each table's rows (the files of one table, of any days); returns the rows added. */
-export type TableIngest = (byTable: ReadonlyMap<TableName, string[]>) => Promise<number>;
+/** What a mode's write added: rows of every table, and the commands among them as the history index keeps them. */
+export interface TableIngestResult {
+  readonly rows: number;
+  /** Null when more than MAX_JOURNALED_COMMANDS arrived: the index is rebuilt instead. */
+  readonly commands: readonly HistoryRow[] | null;
+}
+
+/** How a mode writes each table's rows (the files of one table, of any days). */
+export type TableIngest = (byTable: ReadonlyMap<TableName, string[]>) => Promise<TableIngestResult>;
 
 /**
- * Around a mode's writing: the history index marked stale first (a pull killed in between is
- * caught up by the next reader), then rebuilt so search and `bird history` see pulled rows.
+ * Past this many commands a pull rebuilds the history index rather than journal them: a long
+ * journal is parsed by every reader until compaction folds it (FOLD_JOURNAL_BYTES), and a first
+ * pull of a whole team costs about what the rebuild does anyway.
+ */
+export const MAX_JOURNALED_COMMANDS = 5_000;
+
+/**
+ * Around a mode's writing: the history index marked stale first (a pull killed before its rows
+ * are in the index is caught up by the next reader), then told of the commands added: through
+ * the journal, as captured commands are (a pull costs what it brings, not the store's size), or
+ * by a rebuild when they are too many to journal, or the snapshot names no journal (a new
+ * store's empty one: a journal deleted since would go unnoticed). The marker goes once they are journaled.
  */
 export async function ingestFilesWith(layout: BirdLayout, groups: readonly IncomingGroup[], options: IngestFilesOptions, write: TableIngest): Promise<number> {
   const invocations = groups.some((g) => g.table === 'invocations');
-  if (invocations) markIndexStale(layout.historyIndex);
+  const marker = invocations ? markIndexStale(layout.historyIndex) : null;
   // Commands first (TABLE_NAMES' order): a range forget finds their outputs and events by them.
   const byTable = new Map<TableName, string[]>();
   for (const table of TABLE_NAMES) {
     const files = groups.filter((g) => g.table === table).flatMap((g) => g.files);
     if (files.length > 0) byTable.set(table, files);
   }
-  const rows = await write(byTable);
-  if (invocations) {
-    const problem = await refreshHistoryIndex(layout);
+  const { rows, commands } = await write(byTable);
+  if (marker === null) return rows;
+  if (commands !== null && journalBytes(commands) <= FOLD_JOURNAL_BYTES && !snapshotNamesNoJournal(indexFiles(layout.historyIndex).snapshot)) {
+    const problem = journalHistoryRows(layout, commands);
     if (problem) options.warn(problem);
+    clearStaleMarker(marker);
+    return rows;
   }
+  const problem = await refreshHistoryIndex(layout);
+  if (problem) options.warn(problem);
   return rows;
+}
+
+/**
+ * The commands `fresh` holds (the invocations' stageFresh made it), as the history index keeps
+ * them with `remote` as their source (main.invocations' `_source` for `cached_<remote>`); null
+ * when there are more than MAX_JOURNALED_COMMANDS.
+ */
+export async function freshCommands(connection: DuckDBConnection, remote: string): Promise<HistoryRow[] | null> {
+  const result = await connection.runAndReadAll(`${historyRowsSql('fresh', quoteLiteral(remote))} LIMIT ${MAX_JOURNALED_COMMANDS + 1}`);
+  const rows = result.getRows();
+  return rows.length > MAX_JOURNALED_COMMANDS ? null : rows.map(historyRowOfValues);
 }
 
 /**
@@ -65,14 +99,19 @@ export async function stageFresh(connection: DuckDBConnection, layout: BirdLayou
   // A command forgotten here is never brought back by a lake that still holds a copy.
   const commands = table === 'outputs' || table === 'events' ? await arrivingCommands(connection) : NO_COMMANDS;
   const forgotten = table !== 'sessions' && (await stageForgotten(connection, layout, commands)) ? ` AND NOT coalesce(${removedRows(table, 'i')}, false)` : '';
-  // NOT EXISTS, never NOT IN: one NULL key in a stored file must not hide every incoming row.
-  const notStored = stored.map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
   await connection.run(
-    `CREATE TEMP TABLE fresh AS SELECT * FROM (
-       SELECT * FROM ${incoming}
-       WHERE ${rowIsWhole(table)} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1
-     ) i WHERE true${notStored ? ` AND ${notStored}` : ''}${forgotten}`,
+    `CREATE OR REPLACE TEMP TABLE arrived AS SELECT * FROM ${incoming}
+     WHERE ${rowIsWhole(table)} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1`,
   );
+  // Only stored keys within the arriving keys' range are compared: ids are time-ordered (UUIDv7)
+  // and stored files sorted by time, so DuckDB skips every file and row group outside the range
+  // by its min/max statistics, and the check costs what arrives rather than what is stored.
+  const [lo, hi] = (await connection.runAndReadAll(`SELECT min(${key}), max(${key}) FROM arrived`)).getRows()[0] ?? [];
+  const within = lo === null || lo === undefined ? 'false' : `CAST(s.${key} AS VARCHAR) BETWEEN ${quoteLiteral(String(lo))} AND ${quoteLiteral(String(hi))}`;
+  // NOT EXISTS, never NOT IN: one NULL key in a stored file must not hide every incoming row.
+  const notStored = stored.map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE ${within} AND CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
+  await connection.run(`CREATE TEMP TABLE fresh AS SELECT * FROM arrived i WHERE true${notStored ? ` AND ${notStored}` : ''}${forgotten}`);
+  await connection.run('DROP TABLE arrived');
   return true;
 }
 

@@ -4,14 +4,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, quoteIdent, type BirdLayout, type TableName, ROW_ORDER } from '@bird/core';
 import { openCatalog } from '../../catalog-lock.ts';
 import { cachedSchema } from '../../layout.ts';
-import { stageFresh } from '../ingest-files.ts';
+import { freshCommands, stageFresh, type TableIngestResult } from '../ingest-files.ts';
+import type { HistoryRow } from '@bird/history-index';
 import type { IngestFilesOptions } from '../storage-mode.ts';
 
 /** How long a duckdb-mode pull waits for bird.duckdb held by another process (`bird sql`, a drainer). */
 const CATALOG_WAIT_MS = 60_000;
 
 /** DuckDB mode: every table's fresh rows inserted into `cached_<name>.<table>` in one transaction (committed durably by DuckDB's WAL). */
-export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTable: ReadonlyMap<TableName, string[]>, options: IngestFilesOptions): Promise<number> {
+export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTable: ReadonlyMap<TableName, string[]>, options: IngestFilesOptions): Promise<TableIngestResult> {
   const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
   let connection: DuckDBConnection | undefined;
   try {
@@ -19,6 +20,7 @@ export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTa
     const schema = quoteIdent(cachedSchema(remote));
     const stored = ['local', ...(await cachedSchemas(connection))];
     let added = 0;
+    let commands: HistoryRow[] | null = [];
     await connection.run('BEGIN TRANSACTION');
     try {
       for (const [table, files] of byTable) {
@@ -26,6 +28,7 @@ export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTa
         const columns = TABLES[table].columns.map((c) => quoteIdent(c.name)).join(', ');
         const result = await connection.run(`INSERT INTO ${schema}.${quoteIdent(table)} (${columns}) SELECT ${columns} FROM fresh ORDER BY ${ROW_ORDER[table]}`);
         added += Number(result.rowsChanged);
+        if (table === 'invocations') commands = await freshCommands(connection, remote);
       }
       await connection.run('DROP TABLE IF EXISTS fresh');
       await connection.run('COMMIT');
@@ -34,7 +37,8 @@ export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTa
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
-    return added;
+    // Journaled by the caller once committed: the journal holds only stored rows.
+    return { rows: added, commands };
   } finally {
     connection?.closeSync();
     catalog.release();

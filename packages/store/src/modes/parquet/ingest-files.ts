@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TEMP_SUFFIX, duckdbTempOptions, quoteLiteral, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type TableName, ROW_ORDER } from '@bird/core';
 import { PLACEHOLDER_FILE, cachedPartitionDir, cachedRemoteDir, checkRemoteName } from '../../layout.ts';
-import { stageFresh } from '../ingest-files.ts';
+import { freshCommands, stageFresh, type TableIngestResult } from '../ingest-files.ts';
+import type { HistoryRow } from '@bird/history-index';
 import type { IngestFilesOptions } from '../storage-mode.ts';
 
 /** How long a pull waits for a compaction to finish before it gives up (and retries next run). */
@@ -17,13 +18,14 @@ const INGEST_MEMORY = '512MB';
  * Parquet mode: one new file per day in `cached/<name>/<table>/date=<d>/`. Holds the compaction
  * lock, so no merge changes the folders between the check against their files and the rename.
  */
-export async function ingestFilesParquet(layout: BirdLayout, remote: string, byTable: ReadonlyMap<TableName, string[]>, options: IngestFilesOptions): Promise<number> {
+export async function ingestFilesParquet(layout: BirdLayout, remote: string, byTable: ReadonlyMap<TableName, string[]>, options: IngestFilesOptions): Promise<TableIngestResult> {
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
   if (!lock) throw new Error('a compaction held the store for over a minute; the pull stopped before changing anything, and the next one retries.');
   const spill = duckdbTempOptions(layout);
   const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', memory_limit: INGEST_MEMORY, ...spill });
   const connection = await instance.connect();
   let added = 0;
+  let commands: HistoryRow[] | null = [];
   try {
     for (const [table, files] of byTable) {
       const stored = storedFilesOfTable(layout, table);
@@ -48,6 +50,7 @@ export async function ingestFilesParquet(layout: BirdLayout, remote: string, byT
         );
         added += count;
       }
+      if (table === 'invocations') commands = await freshCommands(connection, remote);
     }
   } finally {
     connection.closeSync();
@@ -55,7 +58,7 @@ export async function ingestFilesParquet(layout: BirdLayout, remote: string, byT
     rmSync(spill.temp_directory, { recursive: true, force: true });
     lock.release();
   }
-  return added;
+  return { rows: added, commands };
 }
 
 /** Every stored file of one table: `local`'s and every cache's (placeholders, hidden and half-written files left out). */
