@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,17 @@ describe('tombstones', () => {
     expect(forgotten(layout).has('me@box', 'b2')).toBe(false);
     writeTombstones(layout, [stone('b2')]);
     expect(forgotten(layout).has('me@box', 'b2')).toBe(true);
+  });
+
+  it('read, when asked for those written since an instant, only the files written since (their UUIDv7 names say when)', () => {
+    const old = writeTombstones(layout, [stone('old1')]);
+    // As if written in 2020: the name is all that tells when.
+    renameSync(old, join(layout.tombstones, '016f5e66-e800-7000-8000-000000000000.jsonl'));
+    writeTombstones(layout, [stone('new1')]);
+    writeFileSync(join(layout.tombstones, 'not-a-uuid.jsonl'), `${JSON.stringify(stone('odd1'))}\n`);
+    const recent = forgotten(layout, Date.parse('2026-01-01T00:00:00Z'));
+    expect(['old1', 'new1', 'odd1'].filter((id) => recent.has('me@box', id))).toEqual(['new1', 'odd1']);
+    expect(['old1', 'new1', 'odd1'].filter((id) => forgotten(layout).has('me@box', id))).toEqual(['old1', 'new1', 'odd1']);
   });
 
   it('recognise a forgotten command by its text near its start, and any start for a history line with none', () => {

@@ -205,9 +205,14 @@ export class Forgotten {
 
 let cached: { key: string; forgotten: Forgotten } | null = null;
 
-/** Every command forgotten here. Kept in memory while the folder is unchanged (a drainer asks at every batch). */
-export function forgotten(layout: BirdLayout): Forgotten {
-  const names = tombstoneFiles(layout);
+/**
+ * Every command forgotten here. Kept in memory while the folder is unchanged (a drainer asks at
+ * every batch). With `writtenSinceMs`, only the tombstones written since then, told by their
+ * files' names (UUIDv7s, made when written): see withoutForgotten in store, the capture path.
+ */
+export function forgotten(layout: BirdLayout, writtenSinceMs?: number): Forgotten {
+  const all = tombstoneFiles(layout);
+  const names = writtenSinceMs === undefined ? all : all.filter((n) => (writtenAtMs(n) ?? Infinity) >= writtenSinceMs);
   const key = `${layout.tombstones}\n${names.map((n) => `${n}:${statSync(join(layout.tombstones, n), { throwIfNoEntry: false })?.size ?? -1}`).join('\n')}`;
   if (cached?.key === key) return cached.forgotten;
   const set = new Forgotten();
@@ -218,6 +223,12 @@ export function forgotten(layout: BirdLayout): Forgotten {
   }
   cached = { key, forgotten: set };
   return set;
+}
+
+/** When a tombstone file was written, from its UUIDv7 name; null for a name that is not one (read it). */
+function writtenAtMs(name: string): number | null {
+  const hex = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-/.exec(name);
+  return hex ? parseInt(`${hex[1]}${hex[2]}`, 16) : null;
 }
 
 /** Every tombstone of commands by id kept here, damaged lines left out. */
