@@ -40,11 +40,19 @@ export function ownerOfTemporary(name: string): [pid: string, started: string] |
 
 /** Removes what processes that are gone left in `db/tmp`; returns the names removed. Cheap when it is empty (one listing). */
 export function sweepDeadTemporaries(layout: BirdLayout): string[] {
+  return sweepDeadTemporariesIn(layout.tmp);
+}
+
+/**
+ * The same, in another folder a writer writes beside its target (a file written there by an
+ * older bird, or one whose folder is its own: the history index's).
+ */
+export function sweepDeadTemporariesIn(dir: string): string[] {
   let names: string[];
   try {
-    names = readdirSync(layout.tmp);
+    names = readdirSync(dir);
   } catch {
-    // no db/tmp yet: nothing to sweep
+    // no such folder yet: nothing to sweep
     return [];
   }
   const removed: string[] = [];
@@ -52,7 +60,7 @@ export function sweepDeadTemporaries(layout: BirdLayout): string[] {
     const owner = ownerOfTemporary(name);
     if (!owner || isHolderAlive(`${owner[0]} - ${owner[1]}`)) continue;
     try {
-      rmSync(join(layout.tmp, name), { recursive: true, force: true });
+      rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(name);
     } catch {
       // removed by another sweeper, or not ours to remove: left for the next one

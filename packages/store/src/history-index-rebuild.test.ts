@@ -1,6 +1,6 @@
 // The history index against the real store: rebuilt from DuckDB over real Parquet files
 // (local and pulled), merged with the journal, and never missing a stored row.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +40,19 @@ function indexed(layout: ReturnType<typeof tempLayout>) {
 }
 
 describe('rebuildHistoryIndex', () => {
+  it('leaves no half-written snapshot beside the index: what a rebuild killed mid-write left there goes with the next', async () => {
+    const { layout } = await storeWith(2, 0);
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    // A snapshot an older bird was writing when it was killed (its pid gone), holding a command's text.
+    const dead = Number(String(spawnSync('sh', ['-c', 'echo $$']).stdout).trim());
+    const left = join(layout.historyIndex, `.snapshot.bhi.${dead}.abc.0.bird-partial`);
+    writeFileSync(left, 'export TOKEN=hunter2');
+    markIndexStale(layout.historyIndex);
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    expect(existsSync(left)).toBe(false);
+    expect(readdirSync(layout.historyIndex).filter((n) => n.endsWith('.bird-partial'))).toEqual([]);
+  });
+
   it('holds every row of main.invocations, local and pulled, each tagged with its source', async () => {
     const { layout, localRows, cachedRows } = await storeWith(3, 2);
     expect(loadHistory(layout.historyIndex)).toMatchObject({ ok: false, why: 'missing' });

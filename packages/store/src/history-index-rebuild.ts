@@ -3,7 +3,7 @@
 // (pull, import, compaction, remote removal) and readers that found the index missing or stale.
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDiskFull, uuidv7, waitForLock, writeFileAtomic, type BirdLayout, type Lock } from '@bird/core';
+import { isDiskFull, sweepDeadTemporariesIn, uuidv7, waitForLock, writeFileAtomic, type BirdLayout, type Lock } from '@bird/core';
 import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, markerIsMine, markerIsStale, startJournal, STALE, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { ConnectionOptions } from './api.ts';
 import { openStore } from './store.ts';
@@ -65,7 +65,10 @@ export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource,
     const builtAtMs = Date.now();
     const index = buildIndex(await readRows(source));
     try {
-      writeFileAtomic(files.snapshot, encodeSnapshot(index, builtAtMs, journal), { mode: 0o600 });
+      // Written under db/tmp, which every connection sweeps: a rebuild killed mid-write leaves
+      // the commands' text there only until its pid is gone, never in the index's own folder.
+      writeFileAtomic(files.snapshot, encodeSnapshot(index, builtAtMs, journal), { mode: 0o600, tmpDir: layout.tmp });
+      sweepDeadTemporariesIn(files.dir); // what older birds killed mid-write left beside it
     } catch (error) {
       // The absorbed journals stay, so readers of the old snapshot still see every row.
       if (!isDiskFull(error)) throw error;
