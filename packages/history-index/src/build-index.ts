@@ -149,13 +149,20 @@ export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[], { ded
   return { size, ...out, commands: commands.values, dirs: dirs.values, sessions: sessions.values, hosts: hosts.values, sources: sources.values };
 }
 
-/**
- * Which of the candidate rows' ids the base holds. One pass over the base comparing four bytes
- * per row against a table of the (few) candidates; full ids are compared only on a hit.
- */
+/** Which of the candidate rows' ids the base holds. */
 function idsInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly number[]): Set<number> {
   const found = new Set<number>();
-  if (candidates.length === 0 || base.size === 0) return found;
+  forEachIdInBase(base, ids, candidates, (_, i) => found.add(i));
+  return found;
+}
+
+/**
+ * Calls `hit(r, i)` for each base row `r` whose id is candidate `i`'s. One pass over the base
+ * comparing four bytes per row against a table of the (few) candidates; full ids are compared
+ * only on a hit.
+ */
+function forEachIdInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly number[], hit: (r: number, i: number) => void): void {
+  if (candidates.length === 0 || base.size === 0) return;
   const tail = (bytes: Uint8Array, row: number) => ((bytes[row * 16 + 12]! << 24) | (bytes[row * 16 + 13]! << 16) | (bytes[row * 16 + 14]! << 8) | bytes[row * 16 + 15]!) >>> 0;
   const byTail = new Map<number, number[]>();
   for (const i of candidates) {
@@ -165,9 +172,74 @@ function idsInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly num
   for (let r = 0; r < base.size; r++) {
     const hits = byTail.get(tail(base.ids, r));
     if (!hits) continue;
-    for (const i of hits) if (compareIds(base.ids, r, ids, i) === 0) found.add(i);
+    for (const i of hits) if (compareIds(base.ids, r, ids, i) === 0) hit(r, i);
   }
-  return found;
+}
+
+/**
+ * The index without the rows of these ids (commands removed from the store), and without the
+ * strings only those rows used: a forgotten command's text is in none of its tables.
+ */
+export function withoutIds(base: HistoryIndex, removed: readonly string[]): HistoryIndex {
+  const ids = new Uint8Array(removed.length * 16);
+  removed.forEach((id, i) => idBytes(id, ids, i));
+  const drop = new Set<number>();
+  forEachIdInBase(base, ids, removed.map((_, i) => i), (r) => drop.add(r));
+  return drop.size === 0 ? base : withoutRows(base, drop);
+}
+
+/** The index without rows `drop`, and without the strings only they used. */
+function withoutRows(base: HistoryIndex, drop: ReadonlySet<number>): HistoryIndex {
+  const size = base.size - drop.size;
+  const out = {
+    timestampUs: new Float64Array(size),
+    durationMs: new Float64Array(size),
+    exitCode: new Int32Array(size),
+    cmd: new Uint32Array(size),
+    cwd: new Uint32Array(size),
+    session: new Uint32Array(size),
+    host: new Uint32Array(size),
+    source: new Uint32Array(size),
+    ids: new Uint8Array(size * 16),
+  };
+  let n = 0;
+  // Runs of kept rows are copied whole: a forget drops a few rows of a million.
+  let from = 0;
+  const copyRun = (to: number) => {
+    if (to <= from) return;
+    out.timestampUs.set(base.timestampUs.subarray(from, to), n);
+    out.durationMs.set(base.durationMs.subarray(from, to), n);
+    out.exitCode.set(base.exitCode.subarray(from, to), n);
+    out.cmd.set(base.cmd.subarray(from, to), n);
+    out.cwd.set(base.cwd.subarray(from, to), n);
+    out.session.set(base.session.subarray(from, to), n);
+    out.host.set(base.host.subarray(from, to), n);
+    out.source.set(base.source.subarray(from, to), n);
+    out.ids.set(base.ids.subarray(from * 16, to * 16), n * 16);
+    n += to - from;
+  };
+  for (const r of [...drop].sort((a, b) => a - b)) {
+    copyRun(r);
+    from = r + 1;
+  }
+  copyRun(base.size);
+  const commands = keepUsed(base.commands, out.cmd);
+  const dirs = keepUsed(base.dirs, out.cwd);
+  const sessions = keepUsed(base.sessions, out.session);
+  const hosts = keepUsed(base.hosts, out.host);
+  const sources = keepUsed(base.sources, out.source);
+  return { size, ...out, commands, dirs, sessions, hosts, sources };
+}
+
+/** The values some row of `column` refers to, in their order; `column` is renumbered to match. */
+function keepUsed(values: readonly string[], column: Uint32Array): readonly string[] {
+  const renumber = new Int32Array(values.length).fill(-1);
+  for (let r = 0; r < column.length; r++) renumber[column[r]!] = 0;
+  const kept: string[] = [];
+  for (let v = 0; v < values.length; v++) if (renumber[v] === 0) renumber[v] = kept.push(values[v]!) - 1;
+  if (kept.length === values.length) return values;
+  for (let r = 0; r < column.length; r++) column[r] = renumber[column[r]!]!;
+  return kept;
 }
 
 /** Row `r` of an index as a plain object (for tests, the journal, and printing). */

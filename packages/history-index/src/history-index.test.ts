@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildIndex, mergeRows, rowAt } from './build-index.ts';
+import { buildIndex, mergeRows, rowAt, withoutIds } from './build-index.ts';
 import type { HistoryRow } from './history-index.ts';
 import { absorbingName, indexFiles, staleName } from './index-files.ts';
 import { appendToJournal, invalidateIndex, readJournal, startJournal } from './journal.ts';
@@ -101,6 +101,26 @@ describe('snapshot format', () => {
   ])('rejects a snapshot %s', (_name, damage) => {
     const bytes = encodeSnapshot(buildIndex([row(1), row(2), row(3)]), 1);
     expect(() => decodeSnapshot(damage(bytes))).toThrow(/snapshot|section|header|string/);
+  });
+});
+
+describe('withoutIds', () => {
+  it('drops the rows of those ids, whatever their spelling, and keeps every other row as it was', () => {
+    const index = buildIndex([1, 2, 3, 4, 5].map((n) => row(n)));
+    const gone = [row(2).id.toUpperCase(), row(4).id.replaceAll('-', ''), '0190f999-0000-7000-8000-000000000000'];
+    expect(rowsOf(withoutIds(index, gone))).toEqual([row(1), row(3), row(5)]);
+    expect(withoutIds(index, ['not-a-uuid'])).toBe(index);
+    expect(withoutIds(index, [])).toBe(index);
+  });
+
+  it('drops the strings only those rows used, so a forgotten command is in none of its tables', () => {
+    const secret = row(2, { cmd: 'export TOKEN=hunter2', cwd: '/only/here', host: 'other', source: 'team', session: 'only' });
+    const left = withoutIds(buildIndex([row(1), secret, row(3)]), [secret.id]);
+    expect(rowsOf(left)).toEqual([row(1), row(3)]);
+    for (const strings of [left.commands, left.dirs, left.sessions, left.hosts, left.sources]) {
+      for (const value of [secret.cmd, secret.cwd, secret.session, secret.host, secret.source]) expect(strings).not.toContain(value);
+    }
+    expect(left).toEqual(buildIndex([row(1), row(3)]));
   });
 });
 

@@ -1,6 +1,7 @@
 // Stale markers: a process about to change the store other than through the journal (pull,
 // import, setting a damaged file aside) leaves one first and, after, rebuilds the index (which
-// removes it) or journals its rows and takes the marker back (a pull of a few rows). One killed
+// removes it), journals its rows (a pull of a few rows) or folds its removed commands out of
+// the index (a forget of a few) and takes the marker back. One killed
 // in between leaves its marker, and the next reader rebuilds.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

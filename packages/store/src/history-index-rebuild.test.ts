@@ -1,11 +1,12 @@
 // The history index against the real store: rebuilt from DuckDB over real Parquet files
 // (local and pulled), merged with the journal, and never missing a stored row.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendToJournal, historyRowOf, indexFiles, loadHistory, markIndexStale, rowAt, staleName } from '@bird/history-index';
+import { appendToJournal, buildIndex, encodeSnapshot, historyRowOf, indexFiles, loadHistory, markIndexStale, rowAt, staleName } from '@bird/history-index';
 import { holderStamp } from '@bird/core';
+import { foldRemovalsIntoIndex } from './history-index-rebuild.ts';
 import { ConnectionOptions, initStore, openStore, rebuildHistoryIndex, refreshHistoryIndex, registerCachedRemote, type BirdConnection } from './index.ts';
 import { invocation, tempLayout, writeCached, writeLocal } from './testing/fixtures.ts';
 
@@ -155,5 +156,51 @@ describe('rows the index cannot show', () => {
     open.push(conn);
     expect(await rebuildHistoryIndex(layout, conn)).toBe('rebuilt');
     expect(indexed(layout).map((r) => r.cmd).sort()).toEqual([...localRows.map((r) => r.cmd), 'team 0'].sort());
+  });
+});
+
+describe('foldRemovalsIntoIndex', () => {
+  /** An index of five commands, two of them journaled since its snapshot, and no store at all: a fold must not need one. */
+  function indexAlone() {
+    const layout = tempLayout();
+    const rows = Array.from({ length: 5 }, (_, i) => invocation({ cmd: `cmd ${i}`, timestamp: 1_717_243_200_000_000n + BigInt(i) * 1_000_000n }));
+    const dir = layout.historyIndex;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(buildIndex(rows.slice(0, 3).map((r) => historyRowOf(r))), 1));
+    appendToJournal(dir, rows.slice(3).map((r) => historyRowOf(r)));
+    return { layout, rows };
+  }
+  const cmds = (layout: ReturnType<typeof tempLayout>) => {
+    const loaded = loadHistory(layout.historyIndex);
+    if (!loaded.ok) return loaded.why;
+    return Array.from({ length: loaded.index.size }, (_, r) => rowAt(loaded.index, r).cmd);
+  };
+
+  it('writes the index without those commands, from the snapshot and the journal, and takes back its own marker only', async () => {
+    const { layout, rows } = indexAlone();
+    const mine = markIndexStale(layout.historyIndex);
+    const another = join(layout.historyIndex, staleName('0190f000-0000-7000-8000-0000000000ee'));
+    writeFileSync(another, holderStamp()); // a live process of ours is changing the store too: its marker stays
+    expect(await foldRemovalsIntoIndex(layout, mine, [rows[1]!.id, rows[4]!.id])).toBe(true);
+    expect(existsSync(mine)).toBe(false);
+    expect(existsSync(another)).toBe(true);
+    expect(cmds(layout)).toEqual(['cmd 0', 'cmd 2', 'cmd 3']);
+    expect(readdirSync(layout.historyIndex).filter((n) => n.endsWith('.absorbing'))).toEqual([]);
+    expect(existsSync(join(layout.root, 'db', 'bird.duckdb'))).toBe(false);
+  });
+
+  it('folds nothing from an index that cannot answer exactly: a dead process left a marker, or the journal is damaged', async () => {
+    for (const damage of [
+      (dir: string) => writeFileSync(join(dir, staleName('0190f000-0000-7000-8000-0000000000ef')), ''),
+      (dir: string) => writeFileSync(indexFiles(dir).journal, '\n["cut sh', { flag: 'a' }),
+    ]) {
+      const { layout, rows } = indexAlone();
+      damage(layout.historyIndex);
+      const before = readFileSync(indexFiles(layout.historyIndex).snapshot);
+      const mine = markIndexStale(layout.historyIndex);
+      expect(await foldRemovalsIntoIndex(layout, mine, [rows[1]!.id])).toBe(false);
+      expect(existsSync(mine)).toBe(true); // the next reader rebuilds from the store
+      expect(readFileSync(indexFiles(layout.historyIndex).snapshot)).toEqual(before);
+    }
   });
 });

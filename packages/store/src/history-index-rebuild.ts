@@ -2,9 +2,9 @@
 // a snapshot. Callers are the processes that add or remove rows other than by the journal
 // (pull, import, compaction, remote removal) and readers that found the index missing or stale.
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isDiskFull, sweepDeadTemporariesIn, uuidv7, waitForLock, writeFileAtomic, type BirdLayout, type Lock } from '@bird/core';
-import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, markerIsMine, markerIsStale, startJournal, STALE, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, loadHistory, markerIsMine, markerIsStale, startJournal, STALE, type HistoryIndex, type HistoryRow, type IndexFiles, withoutIds } from '@bird/history-index';
 import { ConnectionOptions } from './api.ts';
 import { openStore } from './store.ts';
 import type { QueryResult } from './api.ts';
@@ -64,24 +64,73 @@ export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource,
     const covered = readdirSync(files.dir).filter((n) => ABSORBING.test(n) || (STALE.test(n) && (markerIsStale(join(files.dir, n)) || markerIsMine(join(files.dir, n)))));
     const builtAtMs = Date.now();
     const index = buildIndex(await readRows(source));
+    return installSnapshot(layout, files, index, builtAtMs, journal, covered) ? 'rebuilt' : unsaved(layout, index);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Writes the snapshot a rebuild (or a fold) made, then deletes what it covers (absorbed journals,
+ * stale markers). False when the disk is full: the absorbed journals stay, so readers of the old
+ * snapshot still see every row.
+ */
+function installSnapshot(layout: BirdLayout, files: IndexFiles, index: HistoryIndex, builtAtMs: number, journal: string, covered: readonly string[]): boolean {
+  try {
+    // Written under db/tmp, which every connection sweeps: a rebuild killed mid-write leaves
+    // the commands' text there only until its pid is gone, never in the index's own folder.
+    writeFileAtomic(files.snapshot, encodeSnapshot(index, builtAtMs, journal), { mode: 0o600, tmpDir: layout.tmp });
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    return false;
+  }
+  sweepDeadTemporariesIn(files.dir); // what older birds killed mid-write left beside it
+  for (const name of covered) {
     try {
-      // Written under db/tmp, which every connection sweeps: a rebuild killed mid-write leaves
-      // the commands' text there only until its pid is gone, never in the index's own folder.
-      writeFileAtomic(files.snapshot, encodeSnapshot(index, builtAtMs, journal), { mode: 0o600, tmpDir: layout.tmp });
-      sweepDeadTemporariesIn(files.dir); // what older birds killed mid-write left beside it
+      unlinkSync(join(files.dir, name));
+    } catch {
+      // already gone: only rebuilds delete these, under the lock, so this is a crashed one's leftover
+    }
+  }
+  return true;
+}
+
+/**
+ * After a removal from the store (forget, redact) that left `marker` first: a new snapshot made
+ * from the index itself without the `removed` ids, rather than from the store. A forgotten
+ * command's text must leave the index's files as it left the store's, and reading the snapshot
+ * and journals back costs a fraction of a query of every stored row. Only an index that answers
+ * exactly (loadHistory ok: no dead process's marker, no damaged journal) can be folded so; false
+ * otherwise, or when the disk is full or another rebuild holds the lock, and the caller rebuilds.
+ * Covers `marker` alone: another process's marker says the store changed in a way this index
+ * has not seen.
+ */
+export async function foldRemovalsIntoIndex(layout: BirdLayout, marker: string, removed: readonly string[]): Promise<boolean> {
+  const files = indexFiles(layout.historyIndex);
+  let lock: Lock | null;
+  try {
+    lock = await waitForLock(files.lock, LOCK_WAIT_MS);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    return false;
+  }
+  if (!lock) return false;
+  try {
+    if (!loadHistory(files.dir).ok) return false;
+    const journal = uuidv7(Date.now());
+    try {
+      startJournal(files.dir, journal, join(files.dir, absorbingName(uuidv7(Date.now()))));
     } catch (error) {
-      // The absorbed journals stay, so readers of the old snapshot still see every row.
       if (!isDiskFull(error)) throw error;
-      return unsaved(layout, index);
+      return false;
     }
-    for (const name of covered) {
-      try {
-        unlinkSync(join(files.dir, name));
-      } catch {
-        // already gone: only rebuilds delete these, under the lock, so this is a crashed one's leftover
-      }
-    }
-    return 'rebuilt';
+    const covered = [...readdirSync(files.dir).filter((n) => ABSORBING.test(n)), basename(marker)];
+    const builtAtMs = Date.now();
+    // Everything journaled before the new journal started, in the absorbed ones; rows journaled
+    // since are read from the new journal again, once.
+    const loaded = loadHistory(files.dir);
+    if (!loaded.ok) return false;
+    return installSnapshot(layout, files, withoutIds(loaded.index, removed), builtAtMs, journal, covered);
   } finally {
     lock.release();
   }

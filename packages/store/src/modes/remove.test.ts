@@ -6,8 +6,9 @@ import { initStore, openStore, refreshHistoryIndex, registerCachedRemote } from 
 import { event, invocation, output, session, tempDir, writeCached, writeLocal, writeRowsAsFiles } from '../testing/fixtures.ts';
 import { storageModeOf } from './open-storage-mode.ts';
 import { join } from 'node:path';
-import { readdirSync, statSync } from 'node:fs';
-import { loadHistory } from '@bird/history-index';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { STALE, indexFiles, loadHistory, rowAt, type HistoryRow } from '@bird/history-index';
+import { journalStored } from './journal-stored.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { BirdLayout, TableName } from '@bird/core';
 
@@ -37,7 +38,56 @@ async function storeLocal(layout: BirdLayout, mode: ModeName, rows: Record<Table
   }
 }
 
+/** Every row the history index gives a reader, or why it cannot (then a reader would rebuild). */
+function indexed(layout: BirdLayout): HistoryRow[] | string {
+  const loaded = loadHistory(layout.historyIndex);
+  if (!loaded.ok) return `${loaded.why}: ${loaded.detail}`;
+  return Array.from({ length: loaded.index.size }, (_, r) => rowAt(loaded.index, r));
+}
+
+async function storedIds(layout: BirdLayout): Promise<string[]> {
+  const conn = await openStore(layout, { onWarning: () => undefined }).connect({ attachRemotes: false });
+  try {
+    return (await conn.query('SELECT CAST(id AS VARCHAR) FROM main.invocations ORDER BY 1')).rows.map((r) => String(r[0]));
+  } finally {
+    conn.close();
+  }
+}
+
+const indexedIds = (layout: BirdLayout) => {
+  const rows = indexed(layout);
+  return typeof rows === 'string' ? rows : rows.map((r) => r.id).sort();
+};
+
 describe.each<ModeName>(['parquet', 'duckdb'])('remove (%s mode)', (mode) => {
+  it('a forget of a few commands folds them out of the history index: in no file of it, and the index still equals the store', async () => {
+    const layout = birdLayout(join(tempDir('bird-remove-fold-'), 'bird'));
+    ensureRoot(layout, mode);
+    await initStore(layout, mode);
+    const commands = [1, 2, 3, 4, 5].map((n) => invocation({ client_id: 'me@here', cmd: `cmd ${n} ${n === 2 ? 's3cr3t-old' : ''}`, session_id: `s${n % 2}` }));
+    const outputs = commands.map((c) => output({ invocation_id: c.id, storage_ref: c.cmd }));
+    await storeLocal(layout, mode, { invocations: commands, sessions: [], outputs, events: [] });
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    // One more, captured since the snapshot: in the journal only.
+    const late = invocation({ client_id: 'me@here', cmd: 'late s3cr3t-new' });
+    await storeLocal(layout, mode, { invocations: [late], sessions: [], outputs: [], events: [] });
+    expect(journalStored(layout, [late as never])).toBeUndefined();
+    const files = indexFiles(layout.historyIndex);
+    const holding = (text: string) => readdirSync(files.dir).filter((n) => readFileSync(join(files.dir, n)).includes(text));
+    expect(holding('s3cr3t').sort()).toEqual(['journal.jsonl', 'snapshot.bhi']);
+
+    const result = await storageModeOf(layout, loadConfig(layout)).remove([{ id: commands[1]!.id, series: 'me@here' }, { id: late.id, series: 'me@here' }]);
+    expect(result.rows).toMatchObject({ invocations: 2, outputs: 1 });
+    expect(holding('s3cr3t')).toEqual([]);
+    expect(readdirSync(files.dir).filter((n) => STALE.test(n))).toEqual([]);
+    expect(indexedIds(layout)).toEqual(await storedIds(layout)); // no reader has to rebuild first
+    expect(indexedIds(layout)).toHaveLength(4);
+    // Every column as a fresh rebuild from the store gives it.
+    const folded = indexed(layout);
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    expect(indexed(layout)).toEqual(folded);
+  });
+
   it('takes the command of its own series only, with its session left empty, and nothing else', async () => {
     const layout = birdLayout(join(tempDir('bird-remove-'), 'bird'));
     ensureRoot(layout, mode);
@@ -61,9 +111,12 @@ describe.each<ModeName>(['parquet', 'duckdb'])('remove (%s mode)', (mode) => {
       c.closeSync();
       conn.closeSync();
     }
+    expect(await refreshHistoryIndex(layout)).toBeNull();
     const result = await modeOf.remove([{ id: mine.id, series: 'me@here' }]);
     expect(result.rows).toMatchObject({ invocations: 1, sessions: 1 });
     expect(await rows(layout.root)).toEqual(['local me@here keep', 'team bob@b same id, their series']);
+    // A removal line would take both rows of that id: the index is rebuilt instead, and keeps theirs.
+    expect(indexedIds(layout)).toEqual(await storedIds(layout));
     const conn = await openStore(layout, { onWarning: () => undefined }).connect({ attachRemotes: false });
     try {
       expect((await conn.query('SELECT session_id FROM local.sessions ORDER BY 1')).rows).toEqual([['s-other']]);

@@ -6,9 +6,8 @@ import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLE_NAMES, quoteIdent, quoteLiteral, tempPathFor, type BirdLayout } from '@bird/core';
 import { openCatalog } from '../../catalog-lock.ts';
-import { refreshHistoryIndex } from '../../history-index-rebuild.ts';
 import { markIndexStale } from '@bird/history-index';
-import { emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
+import { emptyCounts, indexFollowsRemoval, removedCommandIds, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { cachedSchemas } from './ingest-files.ts';
 import { clearRewriteDue, finishDueRewrite, markRewriteDue, rewriteCatalogFile } from './rewrite-catalog.ts';
@@ -26,17 +25,21 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
   let files = 0;
   // Set once a row is found to go: a removal that finds nothing (a pull naming commands already
   // gone, a forget run again) leaves the history index as it is, with no rebuild.
-  let indexFollows = false;
+  let marker: string | null = null;
   const indexMustFollow = () => {
-    if (!indexFollows) markIndexStale(layout.historyIndex);
-    indexFollows = true;
+    marker ??= markIndexStale(layout.historyIndex);
+  };
+  // The removed commands' ids, for the history index; null when too many, and it is rebuilt.
+  let removed: string[] | null = [];
+  const removing = (found: string[] | null) => {
+    removed = found === null || removed === null ? null : [...removed, ...found];
   };
   try {
     const connection = await catalog.instance.connect();
     try {
       const schemas = ['local', ...(await cachedSchemas(connection))];
-      const commands = schemas.map((s) => `SELECT id, session_id, client_id, "timestamp" FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ');
-      await stageRemoval(connection, ids, `(${commands})`, ranges);
+      const commands = `(${schemas.map((s) => `SELECT id, session_id, client_id, "timestamp" FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ')})`;
+      await stageRemoval(connection, ids, commands, ranges);
       let found = 0;
       for (const table of TABLE_NAMES) {
         for (const schema of schemas) {
@@ -46,6 +49,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
       }
       const wasDue = existsSync(layout.catalogRewriteDue);
       if (found > 0) {
+        removing(await removedCommandIds(connection, commands));
         indexMustFollow();
         markRewriteDue(layout); // before the rows go: the file keeps their bytes until it is rewritten
         await connection.run('BEGIN TRANSACTION');
@@ -71,6 +75,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
           const hit = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(file)}) r WHERE ${removedRows(table, 'r')}`);
           const n = Number(hit.getRows()[0]?.[0] ?? 0);
           if (n === 0) continue;
+          if (table === 'invocations') removing(await removedCommandIds(connection, `read_parquet(${quoteLiteral(file)})`));
           indexMustFollow();
           const tmp = tempPathFor(file, layout.tmp);
           await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)}) r WHERE NOT coalesce(${removedRows(table, 'r')}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
@@ -85,7 +90,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
   } finally {
     catalog.release();
   }
-  if (indexFollows) await refreshHistoryIndex(layout);
+  if (marker !== null) await indexFollowsRemoval(layout, marker, removed); // committed, and every spilled file rewritten
   return { rows, files };
 }
 

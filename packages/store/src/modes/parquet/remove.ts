@@ -24,9 +24,8 @@ import {
   type TableName,
 } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
-import { refreshHistoryIndex } from '../../history-index-rebuild.ts';
 import { PLACEHOLDER_FILE, cachedRemoteDir } from '../../layout.ts';
-import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
+import { NO_COMMANDS, emptyCounts, indexFollowsRemoval, removedCommandIds, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { publishRemoval, publishReplacement } from './publish.ts';
 
@@ -48,12 +47,15 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
   const rows = emptyCounts();
   if (ids.length === 0 && ranges.length === 0) return { rows, files: 0 };
   let files = 0;
+  let marker: string;
+  let removed: string[] | null;
   const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
   const connection = await instance.connect();
   try {
     const read = (list: readonly string[], extra = '') => `read_parquet([${list.map(quoteLiteral).join(', ')}], union_by_name = true${extra})`;
     const commands = dataFiles(layout, 'invocations');
-    await stageRemoval(connection, ids, commands.length > 0 ? read(commands) : NO_COMMANDS, ranges);
+    const invocations = commands.length > 0 ? read(commands) : NO_COMMANDS;
+    await stageRemoval(connection, ids, invocations, ranges);
     // Which files hold a removed row, every table's, before any is written.
     const found: { table: TableName; hits: unknown[][] }[] = [];
     for (const table of TABLE_NAMES) {
@@ -66,7 +68,8 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
     // Nothing here to remove (a pull naming commands already gone, a forget run again): the
     // history index stays as it is, with no rebuild.
     if (found.length === 0) return { rows, files };
-    markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
+    removed = await removedCommandIds(connection, invocations);
+    marker = markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
     for (const { table, hits } of found) {
       const gone = `coalesce(${removedRows(table, 'r')}, false)`;
       // Files whose every row goes: deleted, a partition at a time.
@@ -94,7 +97,7 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
     connection.closeSync();
     instance.closeSync();
   }
-  await refreshHistoryIndex(layout); // a failure leaves the stale marker: the next reader rebuilds
+  await indexFollowsRemoval(layout, marker, removed); // every file is published
   return { rows, files };
 }
 
