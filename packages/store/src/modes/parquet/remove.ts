@@ -25,7 +25,8 @@ import {
 } from '@bird/core';
 import { markIndexStale } from '@bird/history-index';
 import { PLACEHOLDER_FILE, cachedRemoteDir } from '../../layout.ts';
-import { NO_COMMANDS, emptyCounts, indexFollowsRemoval, removedCommandIds, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
+import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
+import { indexFollowsRemoval, removedCommandIds } from '../index-after-removal.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { publishRemoval, publishReplacement } from './publish.ts';
 
