@@ -3,8 +3,9 @@
 // DuckDB floor in the same run: read_csv of the same rows, COPY to one Parquet file. Each run a
 // fresh store; wall time and peak RSS (GNU time); interleaved runs, medians. Writes
 // bench/import-scale.md.
-//   node bench/import-scale.mjs [--runs N] [--lines N] [--bird path/to/bird.cjs ...]
+//   node bench/import-scale.mjs [--runs N] [--lines N] [--bird BUNDLE ...]
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +16,9 @@ const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[proc
 const RUNS = Number(arg('--runs', 3));
 const LINES = Number(arg('--lines', 1_000_000));
 const birds = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--bird' ? [a] : []));
-if (birds.length === 0) birds.push(join(repo, 'packages/cli/dist/bird.cjs'));
+/** Where the build puts each bundle (packages/core/src/install-layout.ts). */
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
+if (birds.length === 0) birds.push(join(repo, INSTALL.cliBundle));
 
 const dir = mkdtempSync(join(tmpdir(), 'bird-bench-import-scale-'));
 const file = join(dir, 'zsh_history');
