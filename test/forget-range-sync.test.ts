@@ -6,7 +6,6 @@
 // back. Exactly once under kill -9 of the push that carries it. A teammate whose segment says
 // "before 2100" takes their own series' rows from a puller, and no other's. A folder lake and the
 // S3-compatible server.
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import type { RemoteConfig } from '@bird/core';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { tempDir } from '../packages/store/src/testing/fixtures.ts';
 import { BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
+import { KillWindow } from './support/kill-window.ts';
 import { invocationRow, putBatch, seriesKey } from './support/hostile-teammate.ts';
 import { SYNC, idsFrom, lakeRows, listKeys, newClient, putObject, runAs, type Client } from './support/sync-clients.ts';
 
@@ -110,7 +110,7 @@ describe.each(['file', 's3'] as const)('a range forget across a team (%s lakes)'
   it('a push carrying a range forget, killed at any instant and run again, lands it exactly once (24 rounds)', async () => {
     const team = lake(kind);
     const me = await machine('me@here', [team]);
-    let killed = 0;
+    const kills = new KillWindow();
     const start = Date.parse('2025-10-01T00:00:00Z');
     const day = (n: number) => new Date(start + n * 86_400_000).toISOString().slice(0, 10);
     for (let round = 0; round < 24; round++) {
@@ -119,10 +119,7 @@ describe.each(['file', 's3'] as const)('a range forget across a team (%s lakes)'
       expect(await push(me.client)).toMatchObject({ code: 0 });
       // Every command before midnight of the day before in UTC+12 (noon UTC two days back): a cutoff that splits a day.
       if (round > 0) expect(me.box.bird(['forget', '--before', `${day(round - 1)}`], { env: { TZ: 'Etc/GMT-12', BIRD_CLIENT_ID: 'me@here' } }).code).toBe(0);
-      const child = spawn(process.execPath, [SYNC, 'push', '--remote', 'team'], { env: me.client.env, stdio: 'ignore' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 900));
-      if ((await new Promise<string | null>((resolve) => child.on('close', (_c, sig) => resolve(sig)))) === 'SIGKILL') killed++;
-      clearTimeout(timer);
+      await kills.run(process.execPath, [SYNC, 'push', '--remote', 'team'], { env: me.client.env });
     }
     expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
     // The last cutoff: midnight of day 22 in UTC+12, noon UTC of day 21.
@@ -135,7 +132,7 @@ describe.each(['file', 's3'] as const)('a range forget across a team (%s lakes)'
     const reader = await machine('reader@r', [team]);
     expect(await pull(reader.client)).toMatchObject({ code: 0, stderr: '' });
     expect(await cmdsOf(reader.client)).toEqual(expected.sort());
-    expect(killed).toBeGreaterThan(4);
+    expect(kills.killed).toBeGreaterThan(4);
   }, 900_000);
 
   it("a teammate's range forget takes their own series' rows from a puller, never another series'", async () => {

@@ -3,7 +3,6 @@
 // puller removes its copy and keeps a tombstone, and neither a lake that still holds an old copy,
 // nor an import of a history file that still holds the line, brings it back. Exactly once under
 // kill -9 of the push that carries it. A folder lake and the S3-compatible server.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { writeTombstones, type RemoteConfig } from '@bird/core';
 import { createRemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { at, BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
+import { KillWindow } from './support/kill-window.ts';
 import { SYNC, idsFrom, lakeRows, runAs, type Client } from './support/sync-clients.ts';
 import { filesHolding, lakeObjectsHolding } from './support/secret-scan.ts';
 import { teamLake, teamMachine } from './support/team-machine.ts';
@@ -168,16 +168,13 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     const team = lake(kind);
     const me = await machine('me@here', [team]);
     const kept: string[] = [];
-    let killed = 0;
+    const kills = new KillWindow();
     for (let round = 0; round < 30; round++) {
       me.box.capture({ cmd: `secret ${round}`, exit: 0, startUs: at(round * 10), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
       me.box.capture({ cmd: `keep ${round}`, exit: 0, startUs: at(round * 10 + 1), session: 's1', env: { BIRD_CLIENT_ID: 'me@here' } });
       expect(await push(me.client)).toMatchObject({ code: 0 });
       expect(me.box.bird(['forget', '--match', `secret ${round}`]).code).toBe(0);
-      const child = spawn(process.execPath, [SYNC, 'push', '--remote', 'team'], { env: me.client.env, stdio: 'ignore' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 900));
-      if ((await new Promise<string | null>((resolve) => child.on('close', (_c, sig) => resolve(sig)))) === 'SIGKILL') killed++;
-      clearTimeout(timer);
+      await kills.run(process.execPath, [SYNC, 'push', '--remote', 'team'], { env: me.client.env });
     }
     expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
     const rows = await lakeRows(team);
@@ -190,7 +187,7 @@ describe.each(['file', 's3'] as const)('forget across a team (%s lakes)', (kind)
     expect(rows).toHaveLength(30);
     expect(new Set(rows.map((r) => r.id)).size).toBe(30);
     expect(cmds.stdout.trim().split('\n').slice(1).sort()).toEqual(kept.sort());
-    expect(killed).toBeGreaterThan(5);
+    expect(kills.killed).toBeGreaterThan(5);
   }, 900_000);
 });
 

@@ -12,6 +12,7 @@ import { birdLayout, loadConfig, type StorageMode as ModeName } from '@bird/core
 import { openStore, storageModeOf } from '@bird/store';
 import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
+import { KillWindow } from './support/kill-window.ts';
 import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
 import { filesHolding } from './support/secret-scan.ts';
 
@@ -101,14 +102,10 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird forget (%s mode)', (mode) =
   it('killed at any instant and run again: gone everywhere, everything else once, the index in step (30 rounds)', async () => {
     const { box, all } = await storeWithCommands(mode);
     let remaining = [...all];
-    let killed = 0;
+    const kills = new KillWindow(700);
     for (let round = 0; round < 30; round++) {
       const target = remaining[round % remaining.length]!;
-      const child = spawn(process.execPath, [BIRD_BUNDLE, 'forget', target], { env: box.env(), stdio: 'ignore' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 700));
-      const signal = await new Promise<string | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)));
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') killed++;
+      await kills.run(process.execPath, [BIRD_BUNDLE, 'forget', target], { env: box.env() });
       // Run again, to its end.
       const again = box.bird(['forget', target]);
       expect([0, 1], again.stderr).toContain(again.code);
@@ -121,7 +118,7 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird forget (%s mode)', (mode) =
       if (remaining.length === 4) break; // keep some rows: a store emptied proves less
     }
     expect(await ids(box.root)).toEqual([...remaining].sort());
-    expect(killed).toBeGreaterThan(3);
+    expect(kills.killed).toBeGreaterThan(3);
     box.cleanup();
   }, 600_000);
 

@@ -5,7 +5,6 @@
 // the root or in the lake (every file read raw, and every Parquet and DuckDB file through
 // DuckDB), a teammate's copy follows at their pull, and a redact killed anywhere and run again
 // ends the same, with each command stored once.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type StorageMode as ModeName } from '@bird/core';
@@ -13,6 +12,7 @@ import { storageModeOf } from '@bird/store';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, type Sandbox } from './cli-helpers.ts';
+import { KillWindow } from './support/kill-window.ts';
 import { filesHolding, lakeObjectsHolding } from './support/secret-scan.ts';
 import { runAs, type Client } from './support/sync-clients.ts';
 import { teamLake, teamMachine } from './support/team-machine.ts';
@@ -98,8 +98,7 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird redact killed (%s mode)', (
   it('killed at any instant and run again: every secret gone, each command stored once (12 rounds)', async () => {
     const team = teamLake(backends, 'file');
     const me = await teamMachine('me@here', [team], mode);
-    let killed = 0;
-    let runMs = 0;
+    const kills = new KillWindow();
     const expected: string[] = [];
     for (let round = 0; round < 12; round++) {
       const secret = `ghp_${String(round).padStart(2, '0')}Zq8XvLp2Rk9TmW4bN7cYd1Hs6Gf3Jx0Qa`;
@@ -107,19 +106,12 @@ describe.each<ModeName>(['parquet', 'duckdb'])('bird redact killed (%s mode)', (
       const rows = [`export GITHUB_TOKEN=${secret}`, `echo kept ${round}`].map((cmd, i) => ({ invocation: invocation({ session_id: s.session_id, client_id: 'me@here', cmd, date: '2025-11-24', timestamp: at(round * 10 + i) }), session: s }));
       expect((await storageModeOf(me.client.layout, loadConfig(me.client.layout)).append(rows)).written).toBe(2);
       expected.push('export GITHUB_TOKEN=[REDACTED]', `echo kept ${round}`);
-      // The first run is timed, not killed: the others are killed anywhere within what the last
-      // run let finish took (a run's time varies with the machine's load and the store's size).
-      const started = Date.now();
-      const child = spawn(process.execPath, [BIRD_BUNDLE, 'redact'], { env: me.client.env, stdio: 'ignore' });
-      const timer = round === 0 ? undefined : setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * runMs));
-      if ((await new Promise<string | null>((resolve) => child.on('close', (_c, sig) => resolve(sig)))) === 'SIGKILL') killed++;
-      else runMs = Date.now() - started;
-      clearTimeout(timer);
+      await kills.run(process.execPath, [BIRD_BUNDLE, 'redact'], { env: me.client.env });
     }
     const last = me.box.bird(['redact']);
     expect(last.code, last.stderr).toBe(0);
     expect((await cmds(me.client)).sort()).toEqual(expected.sort());
     expect(await filesHolding(me.client.layout.root, 'Zq8XvLp2Rk9TmW4bN7cYd1Hs6Gf3Jx0Qa')).toEqual([]);
-    expect(killed, 'rounds cut short').toBeGreaterThan(4);
+    expect(kills.killed, 'rounds cut short').toBeGreaterThan(4);
   }, 600_000);
 });

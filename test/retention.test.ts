@@ -12,6 +12,7 @@ import { birdLayout, loadConfig, type StorageMode as ModeName } from '@bird/core
 import { openStore, storageModeOf } from '@bird/store';
 import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, Sandbox } from './cli-helpers.ts';
+import { KillWindow } from './support/kill-window.ts';
 import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
 
 beforeAll(() => buildBundles());
@@ -147,19 +148,11 @@ describe.each<ModeName>(['parquet', 'duckdb'])('retention at compaction (%s mode
     const box = storeOverDays(mode, 60);
     const layout = birdLayout(box.root);
     const config = readFileSync(layout.config, 'utf8');
-    let killed = 0;
-    // Kills land within what a whole compaction took last time it was let finish (machines differ
-    // tenfold in speed), so most rounds are cut short somewhere inside it.
-    let wholeMs = 1500;
+    const kills = new KillWindow(1500);
     for (let round = 0; round < 24; round++) {
       const days = 55 - 2 * round;
       writeFileSync(layout.config, `${config}\n[retention]\nmax_age_days = ${days}\n`);
-      const started = Date.now();
-      const child = spawn(process.execPath, [BIRD_BUNDLE, 'compact'], { env: box.env(), stdio: 'ignore' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * wholeMs));
-      if ((await new Promise<string | null>((resolve) => child.on('close', (_code, sig) => resolve(sig)))) === 'SIGKILL') killed++;
-      else wholeMs = Date.now() - started;
-      clearTimeout(timer);
+      await kills.run(process.execPath, [BIRD_BUNDLE, 'compact'], { env: box.env() });
       const again = box.bird(['compact']);
       expect(again.code, again.stderr).toBe(0);
       if (round % 6 === 5 || round === 23) {
@@ -170,7 +163,7 @@ describe.each<ModeName>(['parquet', 'duckdb'])('retention at compaction (%s mode
     }
     expect(await indexedIdsAndSources(layout)).toEqual(await storedIdsAndSources(layout));
     expect(tombstoneFiles(box.root).length).toBeLessThanOrEqual(2); // a kill between the new file and the old one's deletion leaves two
-    expect(killed).toBeGreaterThan(3);
+    expect(kills.killed).toBeGreaterThan(3);
     box.cleanup();
   }, 900_000);
 
