@@ -2,7 +2,7 @@
 // a single file instead of resolving a tree of modules. `node scripts/build.mjs [package…]`.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,9 @@ const ENTRIES = {
     {
       out: INSTALL.captureBundle,
       external: ['@duckdb/node-api'],
+      // Loaded only by duckdb mode, through a dynamic import: a static import path from a capture
+      // entry would load DuckDB (~100 ms) at every command's capture, so it fails the build.
+      neverAtStart: ['@duckdb/node-api'],
       minify: true,
       bundles: [
         { in: 'src/drain-main.ts', name: 'bird-capture-drain', when: "process.argv[2] === '--drain'", train: trainDrain },
@@ -104,9 +107,33 @@ async function bundle(source, outfile, entry) {
     legalComments: 'none',
     external: entry.external,
     define,
+    metafile: true,
     logLevel: 'warning',
   });
+  for (const module of entry.neverAtStart ?? []) {
+    const chain = staticImportChain(built.metafile, relative(process.cwd(), source), module);
+    if (chain === null) continue;
+    console.error(`build.mjs: ${relative(root, source)} would load ${module} at start, through ${chain.join(' -> ')}; import it dynamically where it is needed.`);
+    process.exit(1);
+  }
   return built.outputFiles[0].contents;
+}
+
+/** The chain of static imports from `entry` to `module` in an esbuild metafile, or null when there is none. */
+function staticImportChain(metafile, entry, module) {
+  const via = new Map([[entry, null]]);
+  for (const queue = [entry]; queue.length > 0; ) {
+    const file = queue.shift();
+    for (const imported of metafile.inputs[file]?.imports ?? []) {
+      if (imported.kind === 'dynamic-import' || via.has(imported.path)) continue;
+      via.set(imported.path, file);
+      queue.push(imported.path);
+    }
+  }
+  if (!via.has(module)) return null;
+  const chain = [];
+  for (let at = module; at !== null; at = via.get(at)) chain.unshift(at);
+  return chain;
 }
 
 /**
