@@ -1,20 +1,43 @@
 import { UNKNOWN_EXIT, type HistoryIndex, type HistoryRow } from './history-index.ts';
 
-/** Interns strings: each distinct value gets the next number. */
+/**
+ * Up to this many lookups an Interner scans its initial values instead of mapping them all: a
+ * journal's few rows merged into a million-row index look up a few strings, and mapping the
+ * index's ~300,000 distinct commands first cost more than the rest of the merge.
+ */
+const SCAN_LOOKUPS = 32;
+
+/** Interns strings: each distinct value gets the next number, after `initial`'s, which keep theirs. */
 class Interner {
-  readonly values: string[] = [];
-  private readonly numbers = new Map<string, number>();
-  constructor(initial: readonly string[] = []) {
-    for (const value of initial) this.number(value);
-  }
+  private readonly added: string[] = [];
+  private numbers: Map<string, number> | null = null;
+  private lookups = 0;
+  constructor(private readonly initial: readonly string[] = []) {}
+
   number(value: string): number {
-    let n = this.numbers.get(value);
+    if (this.numbers === null && ++this.lookups > SCAN_LOOKUPS) {
+      this.numbers = new Map();
+      // The first of two equal values keeps its number, as indexOf finds it.
+      for (const [n, v] of this.values.entries()) if (!this.numbers.has(v)) this.numbers.set(v, n);
+    }
+    let n = this.numbers === null ? this.scan(value) : this.numbers.get(value);
     if (n === undefined) {
-      n = this.values.length;
-      this.values.push(value);
-      this.numbers.set(value, n);
+      n = this.initial.length + this.added.push(value) - 1;
+      this.numbers?.set(value, n);
     }
     return n;
+  }
+
+  /** Every value by its number: `initial` itself when nothing was added. */
+  get values(): readonly string[] {
+    return this.added.length === 0 ? this.initial : [...this.initial, ...this.added];
+  }
+
+  private scan(value: string): number | undefined {
+    const n = this.initial.indexOf(value);
+    if (n >= 0) return n;
+    const a = this.added.indexOf(value);
+    return a >= 0 ? this.initial.length + a : undefined;
   }
 }
 
@@ -118,22 +141,33 @@ export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[], { ded
   };
   let b = 0;
   let n = 0;
-  const copyBase = () => {
-    out.timestampUs[n] = base.timestampUs[b]!;
-    out.durationMs[n] = base.durationMs[b]!;
-    out.exitCode[n] = base.exitCode[b]!;
-    out.cmd[n] = base.cmd[b]!;
-    out.cwd[n] = base.cwd[b]!;
-    out.session[n] = base.session[b]!;
-    out.host[n] = base.host[b]!;
-    out.source[n] = base.source[b]!;
-    out.ids.set(base.ids.subarray(b * 16, b * 16 + 16), n * 16);
-    b++;
-    n++;
+  // The base rows before each new one are copied as runs: new rows are few and mostly the newest.
+  const copyBaseUntil = (to: number) => {
+    if (to <= b) return;
+    out.timestampUs.set(base.timestampUs.subarray(b, to), n);
+    out.durationMs.set(base.durationMs.subarray(b, to), n);
+    out.exitCode.set(base.exitCode.subarray(b, to), n);
+    out.cmd.set(base.cmd.subarray(b, to), n);
+    out.cwd.set(base.cwd.subarray(b, to), n);
+    out.session.set(base.session.subarray(b, to), n);
+    out.host.set(base.host.subarray(b, to), n);
+    out.source.set(base.source.subarray(b, to), n);
+    out.ids.set(base.ids.subarray(b * 16, to * 16), n * 16);
+    n += to - b;
+    b = to;
   };
   for (const i of keep) {
     const row = rows[i]!;
-    while (b < base.size && (base.timestampUs[b]! < row.timestampUs || (base.timestampUs[b] === row.timestampUs && compareIds(base.ids, b, fresh, i) < 0))) copyBase();
+    // The first base row at or after this one, by start then id (the base is in that order).
+    let lo = b;
+    let hi = base.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = base.timestampUs[mid]!;
+      if (t < row.timestampUs || (t === row.timestampUs && compareIds(base.ids, mid, fresh, i) < 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    copyBaseUntil(lo);
     out.timestampUs[n] = row.timestampUs;
     out.durationMs[n] = row.durationMs ?? NaN;
     out.exitCode[n] = row.exitCode ?? UNKNOWN_EXIT;
@@ -145,7 +179,7 @@ export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[], { ded
     out.ids.set(fresh.subarray(i * 16, i * 16 + 16), n * 16);
     n++;
   }
-  while (b < base.size) copyBase();
+  copyBaseUntil(base.size);
   return { size, ...out, commands: commands.values, dirs: dirs.values, sessions: sessions.values, hosts: hosts.values, sources: sources.values };
 }
 
@@ -158,21 +192,24 @@ function idsInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly num
 
 /**
  * Calls `hit(r, i)` for each base row `r` whose id is candidate `i`'s. One pass over the base
- * comparing four bytes per row against a table of the (few) candidates; full ids are compared
- * only on a hit.
+ * reading two bytes of each row's id against a bit table of the (few) candidates' same two bytes;
+ * full ids are compared only on a hit. The last bytes of a UUIDv7 are random, so a million-row
+ * base costs about one table read a row.
  */
 function forEachIdInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly number[], hit: (r: number, i: number) => void): void {
   if (candidates.length === 0 || base.size === 0) return;
-  const tail = (bytes: Uint8Array, row: number) => ((bytes[row * 16 + 12]! << 24) | (bytes[row * 16 + 13]! << 16) | (bytes[row * 16 + 14]! << 8) | bytes[row * 16 + 15]!) >>> 0;
-  const byTail = new Map<number, number[]>();
+  const key = (bytes: Uint8Array, row: number) => (bytes[row * 16 + 14]! << 8) | bytes[row * 16 + 15]!;
+  const maybe = new Uint8Array(65_536);
+  const byKey = new Map<number, number[]>();
   for (const i of candidates) {
-    const key = tail(ids, i);
-    (byTail.get(key) ?? byTail.set(key, []).get(key)!).push(i);
+    const k = key(ids, i);
+    maybe[k] = 1;
+    (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(i);
   }
-  for (let r = 0; r < base.size; r++) {
-    const hits = byTail.get(tail(base.ids, r));
-    if (!hits) continue;
-    for (const i of hits) if (compareIds(base.ids, r, ids, i) === 0) hit(r, i);
+  const baseIds = base.ids;
+  for (let r = 0, at = 14; r < base.size; r++, at += 16) {
+    if (maybe[(baseIds[at]! << 8) | baseIds[at + 1]!] === 0) continue;
+    for (const i of byKey.get(key(baseIds, r))!) if (compareIds(baseIds, r, ids, i) === 0) hit(r, i);
   }
 }
 

@@ -54,6 +54,28 @@ describe('buildIndex / mergeRows', () => {
     expect(buildIndex([row(1), row(1)]).size).toBe(2);
   });
 
+  it.each([
+    ['newer than every base row (a journal of new captures)', [20, 21, 22], 5],
+    ['older than every base row', [-3, -2], 5],
+    ['between base rows, and on a base row\'s start', [0.5, 2, 2.25, 7], 5],
+    ['many, past the strings looked up one by one', Array.from({ length: 90 }, (_, k) => k * 0.37), 60],
+  ])('merging rows %s gives what building from all of them does', (_name, starts, baseSize) => {
+    // Ids that sort differently from starts, and strings that repeat and are new.
+    const fresh = starts.map((s, k) => row(500 + k, { timestampUs: 1_700_000_000_000_000 + Math.round(s * 1_000_000), cmd: `cmd ${k % 7}`, cwd: `/new/${k % 3}` }));
+    const base = Array.from({ length: baseSize }, (_, n) => row(n));
+    const merged = mergeRows(buildIndex(base), fresh);
+    expect(rowsOf(merged)).toEqual(rowsOf(buildIndex([...base, ...fresh])));
+    for (const strings of [merged.commands, merged.dirs, merged.sessions, merged.hosts, merged.sources]) expect(new Set(strings).size).toBe(strings.length);
+  });
+
+  it('merging into a base keeps the base\'s string numbers, and shares its tables when nothing is new', () => {
+    const base = buildIndex([1, 2, 3, 4].map((n) => row(n)));
+    const merged = mergeRows(base, [row(9)]);
+    expect(merged.commands).toBe(base.commands);
+    expect(Array.from(merged.cmd.subarray(0, 4))).toEqual(Array.from(base.cmd));
+    expect(mergeRows(base, [row(10, { cmd: 'new' })]).commands).toEqual([...base.commands, 'new']);
+  });
+
   it('interns each distinct string once', () => {
     const index = buildIndex([row(1), row(5), row(9)]);
     expect(index.commands).toEqual(['cmd 1']);
