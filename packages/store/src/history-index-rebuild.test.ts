@@ -4,9 +4,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendToJournal, buildIndex, encodeSnapshot, historyRowOf, indexFiles, loadHistory, markIndexStale, rowAt, staleName } from '@bird/history-index';
+import { appendToJournal, buildIndex, encodeSnapshot, historyRowOf, indexFiles, loadHistory, markIndexStale, readJournal, rowAt, staleName } from '@bird/history-index';
 import { holderStamp } from '@bird/core';
-import { foldRemovalsIntoIndex } from './history-index-rebuild.ts';
+import { foldJournalIntoIndex, foldOrRebuildHistoryIndex, foldRemovalsIntoIndex } from './history-index-rebuild.ts';
 import { ConnectionOptions, initStore, openStore, rebuildHistoryIndex, refreshHistoryIndex, registerCachedRemote, type BirdConnection } from './index.ts';
 import { invocation, tempLayout, writeCached, writeLocal } from './testing/fixtures.ts';
 
@@ -204,3 +204,34 @@ describe('foldRemovalsIntoIndex', () => {
     }
   });
 });
+
+describe('folding the journal (compaction, once it grew long)', () => {
+  it('writes the index readers see into the snapshot and empties the journal, without reading the store', async () => {
+    const { layout, localRows } = await storeWith(3, 0);
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    const journaled = [invocation({ cmd: 'journaled 1', timestamp: 1_717_243_300_000_000n }), invocation({ cmd: 'journaled 2', timestamp: 1_717_243_301_000_000n })];
+    writeLocal(layout, 'invocations', journaled);
+    appendToJournal(layout.historyIndex, journaled.map((r) => historyRowOf(r)));
+    // A row stored behind the index's back (no journal line, no marker): a fold does not read the
+    // store, so it stays out, where a rebuild would take it in.
+    writeLocal(layout, 'invocations', [invocation({ cmd: 'unjournaled', timestamp: 1_717_243_302_000_000n })]);
+    const seen = indexed(layout);
+    expect(seen.map((r) => r.cmd)).toEqual([...localRows.map((r) => r.cmd), 'journaled 1', 'journaled 2']);
+    expect(await foldJournalIntoIndex(layout)).toBe(true);
+    expect(indexed(layout)).toEqual(seen);
+    expect(readJournal(indexFiles(layout.historyIndex).journal).rows).toEqual([]);
+    expect(readdirSync(layout.historyIndex).filter((n) => n.endsWith('.absorbing'))).toEqual([]);
+  });
+
+  it('rebuilds from the store instead when the index cannot answer exactly (a dead process left a marker)', async () => {
+    const { layout } = await storeWith(2, 0);
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    writeLocal(layout, 'invocations', [invocation({ cmd: 'stored by a writer killed before it journaled', timestamp: 1_717_243_302_000_000n })]);
+    writeFileSync(join(layout.historyIndex, staleName('0190f000-0000-7000-8000-0000000000ef')), '');
+    expect(await foldJournalIntoIndex(layout)).toBe(false);
+    expect(await foldOrRebuildHistoryIndex(layout)).toBeNull();
+    expect(indexed(layout).map((r) => r.id).sort()).toEqual(await storedIds(layout));
+    expect(indexed(layout).map((r) => r.cmd)).toContain('stored by a writer killed before it journaled');
+  });
+});
+

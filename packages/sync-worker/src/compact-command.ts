@@ -1,7 +1,7 @@
 // `compact` as a command line, the same for `bird-sync compact` and `bird compact`: flags in,
 // a compaction run, what it did out (silent under cron unless it failed).
 import { birdLayout, ensureRoot, parseCommandLine, resolveBirdRoot } from '@bird/core';
-import { indexNeedsFold, refreshHistoryIndex, storageModeOf, type CompactSummary } from '@bird/store';
+import { foldOrRebuildHistoryIndex, indexNeedsFold, storageModeOf, type CompactSummary } from '@bird/store';
 import { COMPACT_SPEC } from './command-specs.ts';
 import { progressBar } from './progress.ts';
 
@@ -31,7 +31,7 @@ export async function runCompact(args: readonly string[], io: CommandIO, prefix:
   }
   // Off the prompt path, like the merge itself: fold the history index's journal once it grew.
   if (!values['dry-run'] && result.outcome === 'done' && indexNeedsFold(layout)) {
-    const problem = await refreshHistoryIndex(layout);
+    const problem = await foldOrRebuildHistoryIndex(layout);
     if (problem) io.stderr.write(`${prefix}: warning: ${problem}\n`);
   }
   if (values.json) {
