@@ -1,14 +1,16 @@
 // bird-sync compact against the real thing: bundles in child processes, captures writing, readers
 // sampling through the store, kill -9 at random instants. Every sample sees each row once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout, ensureRoot, type BirdLayout } from '@bird/core';
+import { appendToJournal, historyRowOf, indexFiles, readJournal } from '@bird/history-index';
 import { initStore, openStore } from '@bird/store';
 import { encodeRecord } from '../packages/capture/src/spool/record-format.ts';
 import { invocation, writeLocal } from '../packages/store/src/testing/fixtures.ts';
 import { CAPTURE_BUNDLE, REPO, buildBundles } from './cli-helpers.ts';
+import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
 import { tempDir } from './shells/shell-session.ts';
 
 const SYNC = join(REPO, 'packages/sync-worker/dist/bird-sync.cjs');
@@ -216,5 +218,23 @@ describe('bird compact (the cli)', () => {
     const bad = bird(['compact', '--bogus']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^bird: unknown option --bogus; usage: bird compact/);
+  });
+  it('folds a journal past 256 KB into the snapshot: the index readers saw, now whole, and the journal empty', { timeout: 60_000 }, async () => {
+    const layout = await newStore();
+    const bird = (args: string[]) => spawnSync(process.execPath, [BIRD, ...args], { env: env(layout.root), encoding: 'utf8' });
+    writeLocal(layout, 'invocations', [invocation({ cmd: 'before the snapshot' })]);
+    expect(bird(['history', '-n', '1']).status).toBe(0); // builds the index
+    // 3,000 commands stored and journaled since, as a day of pulls brings: ~400 KB of journal.
+    const since = Array.from({ length: 3000 }, (_, i) => invocation({ cmd: `journaled ${i} ${'x'.repeat(60)}`, timestamp: 1_717_243_300_000_000n + BigInt(i) * 1_000_000n }));
+    writeLocal(layout, 'invocations', since);
+    appendToJournal(layout.historyIndex, since.map((r) => historyRowOf(r)));
+    const files = indexFiles(layout.historyIndex);
+    expect(statSync(files.journal).size).toBeGreaterThan(256 * 1024);
+    const seen = await indexedIdsAndSources(layout);
+    const run = bird(['compact']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readJournal(files.journal).rows).toEqual([]);
+    expect(await indexedIdsAndSources(layout)).toEqual(seen);
+    expect(seen).toEqual(await storedIdsAndSources(layout));
   });
 });
