@@ -89,6 +89,39 @@ export const EMPTY_INDEX: HistoryIndex = {
   sources: [],
 };
 
+/**
+ * `index` (built elsewhere, e.g. by the store in DuckDB) with the 16 bytes of the rows whose id
+ * is not a UUID filled in (`others`: hashed, as idBytes does), and in the index's order: start,
+ * then id bytes. Rows already in that order are kept as they are; otherwise they are sorted.
+ */
+export function orderedIndex(index: HistoryIndex, others: readonly { row: number; id: string }[]): HistoryIndex {
+  const { size, timestampUs: ts, ids } = index;
+  for (const { row, id } of others) idBytes(id, ids, row);
+  let ordered = true;
+  for (let r = 1; r < size && ordered; r++) ordered = ts[r - 1]! < ts[r]! || (ts[r - 1] === ts[r] && compareIds(ids, r - 1, ids, r) <= 0);
+  if (ordered) return index;
+  const order = Uint32Array.from({ length: size }, (_, r) => r).sort((a, b) => ts[a]! - ts[b]! || compareIds(ids, a, ids, b));
+  const pick = <T extends Float64Array | Int32Array | Uint32Array>(column: T): T => {
+    const out = new (column.constructor as new (n: number) => T)(size);
+    for (let r = 0; r < size; r++) out[r] = column[order[r]!]!;
+    return out;
+  };
+  const sortedIds = new Uint8Array(size * 16);
+  for (let r = 0; r < size; r++) sortedIds.set(ids.subarray(order[r]! * 16, order[r]! * 16 + 16), r * 16);
+  return {
+    ...index,
+    timestampUs: pick(index.timestampUs),
+    durationMs: pick(index.durationMs),
+    exitCode: pick(index.exitCode),
+    cmd: pick(index.cmd),
+    cwd: pick(index.cwd),
+    session: pick(index.session),
+    host: pick(index.host),
+    source: pick(index.source),
+    ids: sortedIds,
+  };
+}
+
 function compareIds(a: Uint8Array, ai: number, b: Uint8Array, bi: number): number {
   for (let i = 0; i < 16; i++) {
     const d = a[ai * 16 + i]! - b[bi * 16 + i]!;

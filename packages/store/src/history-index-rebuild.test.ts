@@ -4,8 +4,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendToJournal, buildIndex, encodeSnapshot, historyRowOf, indexFiles, loadHistory, markIndexStale, readJournal, rowAt, staleName } from '@bird/history-index';
+import { appendToJournal, buildIndex, encodeSnapshot, historyRowOf, indexFiles, loadHistory, markIndexStale, orderedIndex, readJournal, rowAt, staleName } from '@bird/history-index';
 import { holderStamp } from '@bird/core';
+import { historyRowOfValues, historyRowsSql } from './history-index-read.ts';
 import { foldJournalIntoIndex, foldOrRebuildHistoryIndex, foldRemovalsIntoIndex } from './history-index-rebuild.ts';
 import { ConnectionOptions, initStore, openStore, rebuildHistoryIndex, refreshHistoryIndex, registerCachedRemote, type BirdConnection } from './index.ts';
 import { invocation, tempLayout, writeCached, writeLocal } from './testing/fixtures.ts';
@@ -136,6 +137,41 @@ describe('rebuildHistoryIndex', () => {
     expect(written).toBeGreaterThan(5);
     expect(indexed(layout).map((r) => r.id).sort()).toEqual(await storedIds(layout));
     expect(existsSync(indexFiles(layout.historyIndex).lock)).toBe(false);
+  });
+});
+
+describe('reading the index from the store (DuckDB interns and sorts)', () => {
+  it('gives what building from every row read whole gives: odd ids, equal starts, NULLs, text of every kind', async () => {
+    const { layout } = await storeWith(0, 0);
+    const t = 1_717_243_200_000_000n;
+    const rows = [
+      invocation({ id: '0190F0A1-BB22-7C33-8D44-EE55FF667788', cmd: 'upper-case uuid', timestamp: t }),
+      invocation({ id: '0190f0a1bb227c338d44ee55ff667789', cmd: 'uuid without dashes', timestamp: t }),
+      invocation({ id: 'zz-not-a-uuid', cmd: 'a foreign id', timestamp: t }),
+      invocation({ id: 'aa-not-a-uuid', cmd: 'another foreign id', timestamp: t + 1n }),
+      invocation({ id: '0190f0a1-bb22-7c33-8d44-000000000001', cmd: 'ünïcode ✓\nline two 日本語 😀', timestamp: t - 5n, exit_code: null, duration_ms: null }),
+      invocation({ cmd: 'make test', cwd: null, session_id: 's-2', hostname: null, timestamp: t + 2n }),
+      invocation({ cmd: 'make test', timestamp: t + 3n, exit_code: -1 }),
+      // Foreign ids at one start: the index orders them by their hashed bytes, not their text.
+      ...['lake-a', 'lake-b', 'lake-c', 'lake-d', 'lake-e', 'lake-f'].map((id) => invocation({ id, cmd: `from ${id}`, timestamp: t + 4n })),
+    ];
+    writeLocal(layout, 'invocations', rows);
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    const c = await openStore(layout).connect(ConnectionOptions.minimal());
+    open.push(c);
+    const whole = buildIndex((await c.query(historyRowsSql('main.invocations'))).rows.map(historyRowOfValues));
+    const asRows = (index: typeof whole) => Array.from({ length: index.size }, (_, r) => rowAt(index, r));
+    expect(indexed(layout)).toEqual(asRows(whole));
+    expect(indexed(layout)).toHaveLength(13);
+  });
+
+  it('orderedIndex sorts rows that arrive out of order by start, then id bytes, and keeps ordered ones as they are', () => {
+    const base = buildIndex([1, 2, 3].map((n) => historyRowOf(invocation({ cmd: `c ${n}`, timestamp: 1_717_243_200_000_000n + BigInt(n)  }))));
+    expect(orderedIndex(base, [])).toBe(base);
+    const reversed = { ...base, timestampUs: base.timestampUs.slice().reverse(), cmd: base.cmd.slice().reverse(), ids: new Uint8Array(base.ids.length) };
+    for (let r = 0; r < 3; r++) reversed.ids.set(base.ids.subarray((2 - r) * 16, (3 - r) * 16), r * 16);
+    const fixed = orderedIndex(reversed, []);
+    expect(Array.from({ length: 3 }, (_, r) => rowAt(fixed, r))).toEqual(Array.from({ length: 3 }, (_, r) => rowAt(base, r)));
   });
 });
 

@@ -4,24 +4,10 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isDiskFull, sweepDeadTemporariesIn, uuidv7, waitForLock, writeFileAtomic, type BirdLayout, type Lock } from '@bird/core';
-import { ABSORBING, absorbingName, buildIndex, encodeSnapshot, indexFiles, loadHistory, markerIsMine, markerIsStale, startJournal, STALE, type HistoryIndex, type HistoryRow, type IndexFiles, withoutIds } from '@bird/history-index';
+import { ABSORBING, absorbingName, encodeSnapshot, indexFiles, loadHistory, markerIsMine, markerIsStale, startJournal, STALE, type HistoryIndex, type IndexFiles, withoutIds } from '@bird/history-index';
 import { ConnectionOptions } from './api.ts';
+import { readIndexFromStore, type RowSource } from './history-index-read.ts';
 import { openStore } from './store.ts';
-import type { QueryResult } from './api.ts';
-
-export interface RowSource {
-  query(sql: string): Promise<QueryResult>;
-}
-
-// A row without an id, a time or a command cannot be shown or searched: it stays out of the
-// index (a hand-written file, or a cache filled by a bird from before pulls checked rows), so
-// one such row cannot fail every search, `bird history` and `bird stats`.
-/** The index's columns of the invocations in `relation`, each row's source given by `source` (an SQL expression); rows as `historyRowOfValues` reads them. */
-export const historyRowsSql = (relation: string, source = '_source') => `SELECT CAST(id AS VARCHAR), CAST(epoch_us("timestamp") AS DOUBLE), CAST(duration_ms AS DOUBLE), exit_code,
-  cmd, coalesce(cwd, ''), coalesce(session_id, ''), coalesce(hostname, ''), ${source} FROM ${relation}
-  WHERE id IS NOT NULL AND "timestamp" IS NOT NULL AND cmd IS NOT NULL`;
-
-const ROWS_SQL = historyRowsSql('main.invocations');
 
 /** How long a rebuild waits for another one to finish before giving up (it then leaves its stale marker). */
 const LOCK_WAIT_MS = 60_000;
@@ -49,7 +35,7 @@ export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource,
   } catch (error) {
     // Not even a lock file fits: the rows can still be read, and answered from.
     if (!isDiskFull(error)) throw error;
-    return unsaved(layout, buildIndex(await readRows(source)));
+    return unsaved(layout, await readIndexFromStore(source));
   }
   if (!lock) return 'busy';
   try {
@@ -58,12 +44,12 @@ export async function rebuildHistoryIndex(layout: BirdLayout, source: RowSource,
       startJournal(files.dir, journal, join(files.dir, absorbingName(uuidv7(Date.now()))));
     } catch (error) {
       if (!isDiskFull(error)) throw error;
-      return unsaved(layout, buildIndex(await readRows(source)));
+      return unsaved(layout, await readIndexFromStore(source));
     }
     // Markers of live processes stay: they are still changing the store, and rebuild after.
     const covered = readdirSync(files.dir).filter((n) => ABSORBING.test(n) || (STALE.test(n) && (markerIsStale(join(files.dir, n)) || markerIsMine(join(files.dir, n)))));
     const builtAtMs = Date.now();
-    const index = buildIndex(await readRows(source));
+    const index = await readIndexFromStore(source);
     return installSnapshot(layout, files, index, builtAtMs, journal, covered) ? 'rebuilt' : unsaved(layout, index);
   } finally {
     lock.release();
@@ -158,24 +144,6 @@ function unsaved(layout: BirdLayout, index: HistoryIndex): RebuildOutcome {
   return { unsaved: index, problem: `the disk that holds ${layout.historyIndex} is full, so the history index could not be saved (rows were read from the store instead, more slowly); free some space` };
 }
 
-async function readRows(source: RowSource): Promise<HistoryRow[]> {
-  return (await source.query(ROWS_SQL)).rows.map(historyRowOfValues);
-}
-
-/** One row of `historyRowsSql`'s result. */
-export function historyRowOfValues(r: readonly unknown[]): HistoryRow {
-  return {
-    id: r[0] as string,
-    timestampUs: r[1] as number,
-    durationMs: r[2] === null ? null : (r[2] as number),
-    exitCode: r[3] === null ? null : Number(r[3]),
-    cmd: r[4] as string,
-    cwd: r[5] as string,
-    session: r[6] as string,
-    host: r[7] as string,
-    source: r[8] as string,
-  };
-}
 
 /**
  * After a change to the store the journal does not carry: a rebuild through a connection of its

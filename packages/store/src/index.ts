@@ -20,5 +20,6 @@ export {
 export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/database-copy.ts';
 export { databaseTables } from './remotes.ts';
 export { LISTING_MAX_AGE_MS, expireMirrorListing } from './remote/mirror.ts';
-export { FOLD_JOURNAL_BYTES, foldOrRebuildHistoryIndex, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex, type RowSource } from './history-index-rebuild.ts';
+export { FOLD_JOURNAL_BYTES, foldOrRebuildHistoryIndex, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex } from './history-index-rebuild.ts';
+export type { RowSource } from './history-index-read.ts';
 export { interruptedPublishes } from './interrupted-publish.ts';

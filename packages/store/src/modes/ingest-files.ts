@@ -8,7 +8,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
 import { clearStaleMarker, indexFiles, markIndexStale, snapshotNamesNoJournal, type HistoryRow } from '@bird/history-index';
-import { foldOrRebuildHistoryIndex, historyRowOfValues, historyRowsSql, indexNeedsFold, refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { foldOrRebuildHistoryIndex, indexNeedsFold, refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { historyRowOfValues, historyRowsSql } from '../history-index-read.ts';
 import { journalHistoryRows } from './journal-stored.ts';
 import { stageForgotten } from './forgotten.ts';
 import { MAX_VALUE_BYTES, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
