@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The history index with a journal, at team scale: what a read costs when the journal holds a
-// few rows (every `bird history` and Ctrl-R between two compactions), and what compaction costs
-// when the journal has grown past its fold (about 2,000 commands, as a day's pulls bring). A
+// few rows (every `bird history` and Ctrl-R between two compactions), what compaction costs
+// when the journal has grown past its fold (about 2,000 commands, as a day's pulls bring), and
+// what the first read costs when there is no index (after an upgrade, or a deleted one). A
 // store of ROWS commands (bench/search-store.mjs), copied for each run; each run a fresh process
 // under /usr/bin/time -v (wall ms, peak RSS). With `--before TREE` (a checkout with its bundles
 // built) the same runs go through that tree's bundles too, interleaved. Floor in the same run:
@@ -54,13 +55,14 @@ const copy = (lines) => {
   const root = `${base}-copy`;
   rmSync(root, { recursive: true, force: true });
   cpSync(base, root, { recursive: true });
-  appendFileSync(join(root, 'db', 'history-index', 'journal.jsonl'), journalLines(lines, 1_800_000_000_000_000));
+  if (lines === null) rmSync(join(root, 'db', 'history-index'), { recursive: true });
+  else appendFileSync(join(root, 'db', 'history-index', 'journal.jsonl'), journalLines(lines, 1_800_000_000_000_000));
   return root;
 };
 if (!readdirSync(dirname(journal)).includes('snapshot.bhi')) throw new Error('the store has no history index snapshot');
 
 const results = { node: [] };
-for (const [tree] of trees) results[tree] = { read: [], compact: [] };
+for (const [tree] of trees) results[tree] = { read: [], compact: [], cold: [] };
 for (let run = 0; run < RUNS; run++) {
   for (const [tree, dir] of run % 2 === 0 ? trees : [...trees].reverse()) {
     results.node.push(timed([process.execPath, '-e', '0']));
@@ -68,7 +70,9 @@ for (let run = 0; run < RUNS; run++) {
     results[tree].read.push(timed([process.execPath, join(dir, INSTALL.cliBundle), 'history', '-n', '20'], { BIRD_ROOT: root }));
     root = copy(JOURNAL);
     results[tree].compact.push(timed([process.execPath, join(dir, INSTALL.cliBundle), 'compact'], { BIRD_ROOT: root }));
-    console.error(`run ${run + 1}/${RUNS} ${tree}: read ${results[tree].read.at(-1).ms.toFixed(0)} ms, compact ${results[tree].compact.at(-1).ms.toFixed(0)} ms`);
+    root = copy(null);
+    results[tree].cold.push(timed([process.execPath, join(dir, INSTALL.cliBundle), 'history', '-n', '20'], { BIRD_ROOT: root }));
+    console.error(`run ${run + 1}/${RUNS} ${tree}: read ${results[tree].read.at(-1).ms.toFixed(0)} ms, compact ${results[tree].compact.at(-1).ms.toFixed(0)} ms, cold ${results[tree].cold.at(-1).ms.toFixed(0)} ms`);
   }
 }
 rmSync(`${base}-copy`, { recursive: true, force: true });
@@ -82,13 +86,13 @@ const lines = [
   `\`node bench/index-journal.mjs --rows ${ROWS} --journal ${JOURNAL} --runs ${RUNS}${BEFORE ? ' --before TREE' : ''}\` on ${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}; medians of ${RUNS} interleaved runs, each a fresh process on a fresh copy of one store of ${ROWS.toLocaleString('en')} commands (about a third distinct).`,
   `Floor in the same runs: \`node -e 0\` ${nodeMs.toFixed(0)} ms.`,
   '',
-  `| tree | \`bird history -n 20\`, 3 journal rows | peak RSS | ÷ node -e 0 | \`bird compact\`, ${JOURNAL.toLocaleString('en')} journal rows (past the fold) | peak RSS |`,
-  '|---|---:|---:|---:|---:|---:|',
+  `| tree | \`bird history -n 20\`, 3 journal rows | peak RSS | ÷ node -e 0 | \`bird compact\`, ${JOURNAL.toLocaleString('en')} journal rows (past the fold) | peak RSS | \`bird history -n 20\`, no index (rebuilt) | peak RSS |`,
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const [tree] of trees) {
   const r = results[tree];
   const readMs = median(r.read.map((x) => x.ms));
-  lines.push(`| ${tree} | ${readMs.toFixed(0)} ms | ${median(r.read.map((x) => x.mb)).toFixed(0)} MB | ${(readMs / nodeMs).toFixed(1)}x | ${(median(r.compact.map((x) => x.ms)) / 1000).toFixed(1)} s | ${median(r.compact.map((x) => x.mb)).toFixed(0)} MB |`);
+  lines.push(`| ${tree} | ${readMs.toFixed(0)} ms | ${median(r.read.map((x) => x.mb)).toFixed(0)} MB | ${(readMs / nodeMs).toFixed(1)}x | ${(median(r.compact.map((x) => x.ms)) / 1000).toFixed(1)} s | ${median(r.compact.map((x) => x.mb)).toFixed(0)} MB | ${(median(r.cold.map((x) => x.ms)) / 1000).toFixed(1)} s | ${median(r.cold.map((x) => x.mb)).toFixed(0)} MB |`);
 }
 const table = `${lines.join('\n')}\n`;
 process.stdout.write(table);
