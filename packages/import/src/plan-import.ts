@@ -60,8 +60,8 @@ export interface ImportContext {
   readonly hostname: string;
   readonly env: NodeJS.ProcessEnv;
   readonly rules: PrivacyRules;
-  /** Invocation ids already in the store. */
-  readonly known: ReadonlySet<string>;
+  /** Invocation ids already in the store (a Set, or known-ids.ts's packed form). */
+  readonly known: Pick<ReadonlySet<string>, 'has'>;
   /** Session ids already in the store (an earlier import of the same file). */
   readonly knownSessions: ReadonlySet<string>;
   /**

@@ -54,10 +54,14 @@ import {
   type ImportFormat,
   type ImportSource,
 } from './plan-import.ts';
+import { KnownIdsBuilder } from './known-ids.ts';
 import { keyHash, repeatedHashes } from './repeated-keys.ts';
 
 /** A history keeps whole seconds: an entry this close to a forgotten command's start is it. */
 const FORGOTTEN_MATCH_US = 2_000_000n;
+
+/** Stored ids read at once (known-ids.ts keeps them in 16 bytes each). */
+const KNOWN_IDS_PAGE = 100_000;
 
 /**
  * Rows handed to the store at once: a batch is encoded whole, so this bounds the memory it takes.
@@ -338,14 +342,21 @@ async function sessionsToRegister(layout: BirdLayout): Promise<readonly RowGroup
  * matched by order and text, see match-untimed.ts).
  */
 async function storeHolds(layout: BirdLayout, format: ImportFormat, facts: FileFacts) {
-  const known = new Set<string>();
+  const known = new KnownIdsBuilder();
   const knownSessions = new Set<string>();
   const captured: CapturedRow[] = [];
   let firstCapturedUs: bigint | null = null;
   const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
   try {
     const imported = `starts_with(session_id, ${quoteLiteral(IMPORT_SESSION_PREFIX)})`;
-    for (const [id] of (await conn.query(`SELECT id FROM local.invocations WHERE ${imported}`)).rows) known.add(String(id));
+    // A page at a time in id order: never every id as a row at once (each page is a scan of the
+    // imported rows, sorted to the page's size).
+    for (let after = ''; ; ) {
+      const page = (await conn.query(`SELECT id FROM local.invocations WHERE ${imported} AND id > ${quoteLiteral(after)} ORDER BY id LIMIT ${KNOWN_IDS_PAGE}`)).rows;
+      for (const [id] of page) known.add(String(id));
+      if (page.length < KNOWN_IDS_PAGE) break;
+      after = String(page[page.length - 1]![0]);
+    }
     for (const [id] of (await conn.query(`SELECT session_id FROM local.sessions WHERE ${imported}`)).rows) knownSessions.add(String(id));
     const fromHook = `NOT ${imported}${format === 'atuin' ? '' : ` AND shell = ${quoteLiteral(format)}`}`;
     const [first] = (await conn.query(`SELECT epoch_us(min("timestamp")) FROM local.invocations WHERE ${fromHook}`)).rows;
@@ -358,5 +369,5 @@ async function storeHolds(layout: BirdLayout, format: ImportFormat, facts: FileF
   } finally {
     conn.close();
   }
-  return { known, knownSessions, captured, firstCapturedUs };
+  return { known: known.build(), knownSessions, captured, firstCapturedUs };
 }
