@@ -6,8 +6,12 @@ import { parseZshHistory } from './zsh-history.ts';
 
 export type TextHistoryFormat = 'zsh' | 'bash' | 'fish';
 
-/** How much of the file is read at once: the import holds about this much text, not the file. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * How much of the file is read at once: the import holds about this much text, not the file.
+ * Its parsed entries outlive young-generation collections; 1 MB (~12,000 zsh entries) keeps
+ * fewer of them promoted than 4 MB did.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
 
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;

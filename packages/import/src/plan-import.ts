@@ -14,7 +14,7 @@
  *   before the first of them, as it cannot say when it ran.
  * - **Privacy.** Every entry goes through core's `decideCapture`, as a live command does.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import {
   contentUuidv7,
   decideCapture,
@@ -30,8 +30,12 @@ import type { AtuinHistoryEntry, HistoryEntry } from './history-entry.ts';
 import { matchUntimedToCaptured, type CapturedRow } from './match-untimed.ts';
 import { placeInFileOrder } from './place-in-file-order.ts';
 
-/** node:crypto's SHA-256, for ids in bulk (see contentUuidv7). */
-const nodeSha256 = (content: string | Uint8Array): Uint8Array => createHash('sha256').update(content).digest();
+/**
+ * node:crypto's SHA-256, for ids in bulk (see contentUuidv7): its one-shot `hash` (Node 20.12+)
+ * where there is one, ~2.5x faster than a Hash object per id.
+ */
+const nodeSha256: (content: string | Uint8Array) => Uint8Array =
+  typeof nodeCrypto.hash === 'function' ? (content) => nodeCrypto.hash('sha256', content, 'buffer') : (content) => nodeCrypto.createHash('sha256').update(content).digest();
 
 export const IMPORT_FORMATS = ['zsh', 'bash', 'fish', 'atuin'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -56,8 +60,8 @@ export interface ImportContext {
   readonly hostname: string;
   readonly env: NodeJS.ProcessEnv;
   readonly rules: PrivacyRules;
-  /** Invocation ids already in the store. */
-  readonly known: ReadonlySet<string>;
+  /** Invocation ids already in the store (a Set, or known-ids.ts's packed form). */
+  readonly known: Pick<ReadonlySet<string>, 'has'>;
   /** Session ids already in the store (an earlier import of the same file). */
   readonly knownSessions: ReadonlySet<string>;
   /**

@@ -54,13 +54,22 @@ import {
   type ImportFormat,
   type ImportSource,
 } from './plan-import.ts';
+import { KnownIdsBuilder } from './known-ids.ts';
 import { keyHash, repeatedHashes } from './repeated-keys.ts';
 
 /** A history keeps whole seconds: an entry this close to a forgotten command's start is it. */
 const FORGOTTEN_MATCH_US = 2_000_000n;
 
-/** Rows handed to the store at once: a batch is encoded whole, so this bounds the memory it takes. */
-export const IMPORT_BATCH_ROWS = 50_000;
+/** Stored ids read at once (known-ids.ts keeps them in 16 bytes each). */
+const KNOWN_IDS_PAGE = 100_000;
+
+/**
+ * Rows handed to the store at once: a batch is encoded whole, so this bounds the memory it takes.
+ * Its rows live long enough to be promoted to V8's old space, which then grows by a multiple of
+ * them before it is collected: 50,000 made a 1M-line import peak at ~430 MB, 20,000 at ~360 MB,
+ * for a few more flushes of the filesystem (one pair a batch).
+ */
+export const IMPORT_BATCH_ROWS = 20_000;
 
 export interface ImportOptions {
   readonly dryRun?: boolean;
@@ -263,8 +272,8 @@ async function* planStream(format: ImportFormat, path: string, fd: number, facts
         continue;
       }
       emit(importedRowOf(entry, decision.cmd, id, placed[at]!, source, context));
+      if (pending.length >= IMPORT_BATCH_ROWS) yield flush(false);
     }
-    if (pending.length >= IMPORT_BATCH_ROWS) yield flush(false);
   }
   if (pending.length > 0) yield flush(true);
   if (waiting.length === 0) return;
@@ -290,8 +299,8 @@ async function* planStream(format: ImportFormat, path: string, fd: number, facts
         continue;
       }
       emit(importedRowOf(entry, decision.cmd, importIdOf(entry, repeat, context.clientId, format), placed[at]!, source, context));
+      if (pending.length >= IMPORT_BATCH_ROWS) yield flush(false);
     }
-    if (pending.length >= IMPORT_BATCH_ROWS) yield flush(false);
   }
   if (pending.length > 0) yield flush(true);
 }
@@ -333,14 +342,21 @@ async function sessionsToRegister(layout: BirdLayout): Promise<readonly RowGroup
  * matched by order and text, see match-untimed.ts).
  */
 async function storeHolds(layout: BirdLayout, format: ImportFormat, facts: FileFacts) {
-  const known = new Set<string>();
+  const known = new KnownIdsBuilder();
   const knownSessions = new Set<string>();
   const captured: CapturedRow[] = [];
   let firstCapturedUs: bigint | null = null;
   const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
   try {
     const imported = `starts_with(session_id, ${quoteLiteral(IMPORT_SESSION_PREFIX)})`;
-    for (const [id] of (await conn.query(`SELECT id FROM local.invocations WHERE ${imported}`)).rows) known.add(String(id));
+    // A page at a time in id order: never every id as a row at once (each page is a scan of the
+    // imported rows, sorted to the page's size).
+    for (let after = ''; ; ) {
+      const page = (await conn.query(`SELECT id FROM local.invocations WHERE ${imported} AND id > ${quoteLiteral(after)} ORDER BY id LIMIT ${KNOWN_IDS_PAGE}`)).rows;
+      for (const [id] of page) known.add(String(id));
+      if (page.length < KNOWN_IDS_PAGE) break;
+      after = String(page[page.length - 1]![0]);
+    }
     for (const [id] of (await conn.query(`SELECT session_id FROM local.sessions WHERE ${imported}`)).rows) knownSessions.add(String(id));
     const fromHook = `NOT ${imported}${format === 'atuin' ? '' : ` AND shell = ${quoteLiteral(format)}`}`;
     const [first] = (await conn.query(`SELECT epoch_us(min("timestamp")) FROM local.invocations WHERE ${fromHook}`)).rows;
@@ -353,5 +369,5 @@ async function storeHolds(layout: BirdLayout, format: ImportFormat, facts: FileF
   } finally {
     conn.close();
   }
-  return { known, knownSessions, captured, firstCapturedUs };
+  return { known: known.build(), knownSessions, captured, firstCapturedUs };
 }

@@ -2,6 +2,7 @@ import type { ColumnKind, TableDef } from '@bird/core';
 import type { ColumnSource, SchemaElement } from 'hyparquet-writer';
 
 const DAY_MS = 86_400_000;
+const UTF8 = new TextEncoder();
 
 /** How each logical kind is laid out in Parquet, so any engine reads back the exact SQL type. */
 const PARQUET_ELEMENTS = {
@@ -14,6 +15,8 @@ const PARQUET_ELEMENTS = {
 
 /** Converts one in-memory value to what the Parquet encoder takes for that kind. */
 const TO_PARQUET: Record<ColumnKind, (v: unknown) => unknown> = {
+  // As UTF-8 by columnDataOf (utf8Into), not here: the encoder would make a TextEncoder and a
+  // view for each value it writes.
   text: (v) => v,
   int32: (v) => v,
   int64: (v) => BigInt(v as number),
@@ -36,15 +39,45 @@ export function parquetSchemaOf(table: TableDef): SchemaElement[] {
 /** Column-major data for `rows`, checking that required columns are present. */
 export function columnDataOf(table: TableDef, rows: readonly Record<string, unknown>[]): ColumnSource[] {
   return table.columns.map((c) => {
-    const convert = TO_PARQUET[c.kind];
+    const convert = c.kind === 'text' ? utf8Into(rows, c.name) : TO_PARQUET[c.kind];
+    // A file's rows mostly share their day (and often a session, a host): the last value's
+    // conversion is reused rather than parsing the same date once per row.
+    let last: unknown;
+    let lastConverted: unknown;
     const data = rows.map((row) => {
       const value = row[c.name];
       if (value === null || value === undefined) {
         if (!c.nullable) throw new Error(`${table.name}.${c.name} is required but missing`);
         return null;
       }
-      return convert(value);
+      if (value !== last) {
+        last = value;
+        lastConverted = convert(value);
+      }
+      return lastConverted;
     });
     return { name: c.name, data, nullable: c.nullable };
   });
+}
+
+/**
+ * Encodes a column's texts as UTF-8, all into one buffer, each value a view of its bytes: a
+ * backing store for each value cost more than the encoding itself.
+ */
+function utf8Into(rows: readonly Record<string, unknown>[], name: string): (v: unknown) => Uint8Array {
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4).
+  let bound = 0;
+  for (const row of rows) {
+    const value = row[name];
+    if (typeof value === 'string') bound += value.length * 3;
+  }
+  const buffer = new Uint8Array(bound);
+  let at = 0;
+  return (v) => {
+    if (typeof v !== 'string') throw new Error(`${name} is text but got a ${typeof v}`);
+    const { written } = UTF8.encodeInto(v, buffer.subarray(at));
+    const bytes = buffer.subarray(at, at + written);
+    at += written;
+    return bytes;
+  };
 }
