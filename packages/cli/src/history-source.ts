@@ -18,8 +18,8 @@ export async function openHistory(ctx: CliContext, onRebuild?: () => void): Prom
 }
 
 /** The index for reading its newest rows first (`bird history`): only what is read is read. Close it when done. */
-export async function openRecent(ctx: CliContext): Promise<RecentHistory> {
-  const opened = await readOrRebuild(ctx, openRecentHistory, (index) => ({ ok: true, history: wholeHistory(index) }));
+export async function openRecent(ctx: CliContext, onRebuild?: () => void): Promise<RecentHistory> {
+  const opened = await readOrRebuild(ctx, openRecentHistory, (index) => ({ ok: true, history: wholeHistory(index) }), onRebuild);
   return opened.read.history;
 }
 

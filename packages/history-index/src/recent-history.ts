@@ -23,12 +23,14 @@ export interface RecentHistory {
    * go further back. Throws DamagedSnapshot when what it reads is damaged.
    */
   newest(rows: number): NewestRows;
+  /** Every row, as loadHistory gives them (the file read whole). Throws DamagedSnapshot when it is damaged. */
+  all(): HistoryIndex;
   close(): void;
 }
 
 /** An index already in memory, read as recent history (a rebuild that could not be saved). */
 export function wholeHistory(index: HistoryIndex): RecentHistory {
-  return { newest: () => ({ index, complete: true }), close: () => {} };
+  return { newest: () => ({ index, complete: true }), all: () => index, close: () => {} };
 }
 
 export type OpenedRecentHistory = { ok: true; history: RecentHistory } | { ok: false; why: 'missing' | 'stale' | 'damaged'; detail: string };
@@ -89,6 +91,7 @@ function readInPlace(snapshot: SnapshotReader, journalRows: readonly HistoryRow[
       }
       return { index: buildIndex(rows), complete: from === 0 };
     },
+    all: () => mergeRows(snapshot.whole().index, journalRows),
     close: () => snapshot.close(),
   };
 }
