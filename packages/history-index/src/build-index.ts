@@ -89,7 +89,7 @@ export const EMPTY_INDEX: HistoryIndex = {
   sources: [],
 };
 
-export function compareIds(a: Uint8Array, ai: number, b: Uint8Array, bi: number): number {
+function compareIds(a: Uint8Array, ai: number, b: Uint8Array, bi: number): number {
   for (let i = 0; i < 16; i++) {
     const d = a[ai * 16 + i]! - b[bi * 16 + i]!;
     if (d !== 0) return d;
@@ -313,3 +313,6 @@ export function lowerBound(timestamps: Float64Array, size: number, us: number): 
   }
   return lo;
 }
+
+/** Start, then id bytes: the index's order, for readers that place rows among its rows (recent-history.ts). */
+export { compareIds };
