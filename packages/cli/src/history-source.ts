@@ -1,7 +1,7 @@
 // Where `bird history`, `bird search` and `bird stats` get their rows: the history index, read
 // without DuckDB. Only when it is missing, stale or damaged is DuckDB loaded, once, to rebuild it.
 import { loadConfig } from '@bird/core';
-import { loadHistory, type HistoryIndex } from '@bird/history-index';
+import { loadHistory, openRecentHistory, wholeHistory, type HistoryIndex, type RecentHistory } from '@bird/history-index';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
 import { connect, MINIMAL, warnOfProblems } from './store-access.ts';
@@ -13,12 +13,31 @@ export interface HistorySource {
 }
 
 export async function openHistory(ctx: CliContext, onRebuild?: () => void): Promise<HistorySource> {
+  const opened = await readOrRebuild(ctx, loadHistory, (index) => ({ ok: true, index }), onRebuild);
+  return { index: opened.read.index, rebuilt: opened.rebuilt };
+}
+
+/** The index for reading its newest rows first (`bird history`): only what is read is read. Close it when done. */
+export async function openRecent(ctx: CliContext, onRebuild?: () => void): Promise<RecentHistory> {
+  const opened = await readOrRebuild(ctx, openRecentHistory, (index) => ({ ok: true, history: wholeHistory(index) }), onRebuild);
+  return opened.read.history;
+}
+
+type Read<T> = ({ ok: true } & T) | { ok: false; detail: string };
+
+/** `read` of the index, rebuilding it first when it cannot answer exactly; `unsaved` wraps a rebuilt index that could not be written. */
+async function readOrRebuild<T>(
+  ctx: CliContext,
+  read: (indexDir: string) => Read<T>,
+  unsaved: (index: HistoryIndex) => { ok: true } & T,
+  onRebuild?: () => void,
+): Promise<{ read: { ok: true } & T; rebuilt: boolean }> {
   const layout = layoutOf(ctx);
   requireRoot(layout, ctx.env);
   // As every command that reads the store: a broken config.toml is an error, the rest warnings.
   warnOfProblems(ctx, layout, loadConfig(layout).remoteProblems);
-  const first = loadHistory(layout.historyIndex);
-  if (first.ok) return { index: first.index, rebuilt: false };
+  const first = read(layout.historyIndex);
+  if (first.ok) return { read: first, rebuilt: false };
   onRebuild?.();
   const connection = await connect(ctx, MINIMAL, { quiet: true });
   try {
@@ -26,12 +45,12 @@ export async function openHistory(ctx: CliContext, onRebuild?: () => void): Prom
     const outcome = await rebuildHistoryIndex(layout, connection);
     if (typeof outcome === 'object') {
       ctx.stderr.write(`bird: warning: ${outcome.problem}.\n`);
-      return { index: outcome.unsaved, rebuilt: true };
+      return { read: unsaved(outcome.unsaved), rebuilt: true };
     }
   } finally {
     connection.close();
   }
-  const second = loadHistory(layout.historyIndex);
-  if (second.ok) return { index: second.index, rebuilt: true };
+  const second = read(layout.historyIndex);
+  if (second.ok) return { read: second, rebuilt: true };
   throw new Error(`the history index in ${layout.historyIndex} could not be rebuilt (${second.detail}); run \`bird-sync\` and try again.`);
 }

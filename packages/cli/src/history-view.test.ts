@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '@bird/history-index';
-import { MAX_COMMAND_LINES, commandLines, historyResult, historyTable, isoMicros, originMark, parseCount, planHistoryColumns, type HistoryPlan, type NaturalWidths } from './history-view.ts';
+import { buildIndex, encodeSnapshot, indexFiles, openRecentHistory, type HistoryRow, type RecentHistory } from '@bird/history-index';
+import { MAX_COMMAND_LINES, commandLines, historyResult, historyTable, isoMicros, newestMatching, originMark, parseCount, planHistoryColumns, type HistoryOptions, type HistoryPlan, type NaturalWidths } from './history-view.ts';
 import { escapePlain } from './format/text-width.ts';
 import { renderTable } from './format/table.ts';
 
@@ -216,5 +219,62 @@ describe('planHistoryColumns', () => {
     ['a tiny terminal still shows a character of the command', natural(30, 200, 16), 20, { time: 'ago', duration: false, from: 8, cwd: 8, cmd: 1 }],
   ])('%s', (_name, widths, width, plan) => {
     expect(planHistoryColumns(widths, width)).toEqual(plan);
+  });
+});
+
+describe('newestMatching: the newest rows, read back from the newest as far as needed', () => {
+  const ROWS = 20_000;
+  const rows: HistoryRow[] = Array.from({ length: ROWS }, (_, n) => ({
+    id: `0190f000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+    timestampUs: 1_700_000_000_000_000 + n * 1_000_000,
+    durationMs: n,
+    exitCode: 0,
+    cmd: n === 100 || n === 5_000 ? `needle ${n}` : `cmd ${n % 700}`,
+    cwd: '/home/ana',
+    session: 's',
+    host: n === 10 ? 'far' : 'box',
+    source: 'local',
+  }));
+  const whole = buildIndex(rows);
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bird-newest-'));
+    writeFileSync(indexFiles(dir).snapshot, encodeSnapshot(whole, 1));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The index read in place, and the row counts each read asked for. */
+  const opened = (): { recent: RecentHistory; asked: number[] } => {
+    const read = openRecentHistory(dir);
+    if (!read.ok) throw new Error(read.detail);
+    const asked: number[] = [];
+    return { asked, recent: { newest: (n) => (asked.push(n), read.history.newest(n)), all: () => read.history.all(), close: () => read.history.close() } };
+  };
+
+  it.each<[string, number, HistoryOptions]>([
+    ['the newest 20', 20, {}],
+    ['oldest first', 20, { reverse: true }],
+    ['text found only far back', 2, { text: 'needle' }],
+    ['more than there are', 5, { text: 'needle' }],
+    ['a host of one old row', 3, { filter: { host: 'far' } }],
+    ['a host there is not', 3, { filter: { host: 'nowhere' } }],
+  ])('%s: as the whole index answers', (_, count, options) => {
+    const { recent, asked } = opened();
+    try {
+      expect(newestMatching(recent, count, options).result).toEqual(historyResult(whole, count, options));
+      expect(asked.length).toBeGreaterThan(0);
+    } finally {
+      recent.close();
+    }
+  });
+
+  it('reads only the newest few hundred rows for `-n 20`', () => {
+    const { recent, asked } = opened();
+    try {
+      newestMatching(recent, 20, {});
+      expect(asked).toEqual([256]);
+    } finally {
+      recent.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 // `bird history` as people read it: local time, exit status, a short duration, ~ for home.
-import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
+import { UNKNOWN_EXIT, type HistoryIndex, type RecentHistory } from '@bird/history-index';
 import { folderText, folderWidth } from './format/folder-text.ts';
 import type { ResultSet } from './format/result-set.ts';
 import { GAP, type Align, type TextTable } from './format/table.ts';
@@ -79,6 +79,19 @@ export function historyResult(index: HistoryIndex, limit: number, options: Histo
   }
   if (options.reverse) rows.reverse();
   return { columns: HISTORY_COLUMNS, rows };
+}
+
+/** Rows read first; a filter that leaves too few reads this many times more, further back. */
+const FIRST_READ = 256;
+const READ_GROWTH = 8;
+
+/** The newest `count` rows that match, reading back from the newest in growing chunks until there are enough. */
+export function newestMatching(recent: RecentHistory, count: number, options: HistoryOptions): { result: ResultSet; empty: boolean } {
+  for (let rows = Math.max(FIRST_READ, count * 2); ; rows *= READ_GROWTH) {
+    const { index, complete } = recent.newest(rows);
+    const result = historyResult(index, count, options);
+    if (complete || result.rows.length >= count) return { result, empty: complete && index.size === 0 };
+  }
 }
 
 /** `-n` as a count of at least 1. */

@@ -142,13 +142,7 @@ export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[], { ded
   rows.forEach((row, i) => idBytes(row.id, fresh, i));
   let candidates = rows.map((_, i) => i);
   if (dedupe) {
-    const seen = new Set<string>();
-    candidates = candidates.filter((i) => {
-      const key = rows[i]!.id.toLowerCase().replaceAll('-', '');
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    candidates = firstOfEachId(rows);
     const inBase = idsInBase(base, fresh, candidates);
     candidates = candidates.filter((i) => !inBase.has(i));
   }
@@ -216,11 +210,26 @@ export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[], { ded
   return { size, ...out, commands: commands.values, dirs: dirs.values, sessions: sessions.values, hosts: hosts.values, sources: sources.values };
 }
 
+/** The rows that are the first with their id (ids compared as dedupe compares them: case and dashes aside). */
+export function firstOfEachId(rows: readonly HistoryRow[]): number[] {
+  const seen = new Set<string>();
+  return rows.flatMap((row, i) => {
+    const key = row.id.toLowerCase().replaceAll('-', '');
+    if (seen.has(key)) return [];
+    seen.add(key);
+    return [i];
+  });
+}
+
 /** Which of the candidate rows' ids the base holds. */
 function idsInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly number[]): Set<number> {
   const found = new Set<number>();
   forEachIdInBase(base, ids, candidates, (_, i) => found.add(i));
   return found;
+}
+
+function forEachIdInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly number[], hit: (r: number, i: number) => void): void {
+  forEachIdIn(base.ids, base.size, ids, candidates, hit);
 }
 
 /**
@@ -229,8 +238,8 @@ function idsInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly num
  * full ids are compared only on a hit. The last bytes of a UUIDv7 are random, so a million-row
  * base costs about one table read a row.
  */
-function forEachIdInBase(base: HistoryIndex, ids: Uint8Array, candidates: readonly number[], hit: (r: number, i: number) => void): void {
-  if (candidates.length === 0 || base.size === 0) return;
+export function forEachIdIn(baseIds: Uint8Array, baseSize: number, ids: Uint8Array, candidates: readonly number[], hit: (r: number, i: number) => void): void {
+  if (candidates.length === 0 || baseSize === 0) return;
   const key = (bytes: Uint8Array, row: number) => (bytes[row * 16 + 14]! << 8) | bytes[row * 16 + 15]!;
   const maybe = new Uint8Array(65_536);
   const byKey = new Map<number, number[]>();
@@ -239,8 +248,7 @@ function forEachIdInBase(base: HistoryIndex, ids: Uint8Array, candidates: readon
     maybe[k] = 1;
     (byKey.get(k) ?? byKey.set(k, []).get(k)!).push(i);
   }
-  const baseIds = base.ids;
-  for (let r = 0, at = 14; r < base.size; r++, at += 16) {
+  for (let r = 0, at = 14; r < baseSize; r++, at += 16) {
     if (maybe[(baseIds[at]! << 8) | baseIds[at + 1]!] === 0) continue;
     for (const i of byKey.get(key(baseIds, r))!) if (compareIds(baseIds, r, ids, i) === 0) hit(r, i);
   }
@@ -338,3 +346,6 @@ export function lowerBound(timestamps: Float64Array, size: number, us: number): 
   }
   return lo;
 }
+
+/** Start, then id bytes: the index's order, for readers that place rows among its rows (recent-history.ts). */
+export { compareIds };

@@ -6,3 +6,5 @@ export * from './journal.ts';
 export * from './load-history.ts';
 export * from './stale-marker.ts';
 export * from './seed-index.ts';
+export * from './snapshot-reader.ts';
+export * from './recent-history.ts';

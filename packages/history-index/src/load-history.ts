@@ -21,6 +21,20 @@ export type LoadedHistory =
 const MAX_TRIES = 5;
 
 export function loadHistory(indexDir: string): LoadedHistory {
+  const read = readIndexFiles(indexDir, (path) => decodeSnapshot(readFileSync(path)));
+  if (!read.ok) return read;
+  const { snapshot, rows } = read;
+  return { ok: true, index: mergeRows(snapshot.index, rows), builtAtMs: snapshot.builtAtMs, journalRows: rows.length, damagedLines: 0 };
+}
+
+type ReadFiles<S> = { ok: true; snapshot: S; rows: HistoryRow[] } | { ok: false; why: 'missing' | 'stale' | 'damaged'; detail: string };
+
+/**
+ * The snapshot (as `open` reads it) and every journal's rows, with the checks that decide whether
+ * they answer exactly: no dead process's stale marker, no damaged journal line, the journal the
+ * snapshot was started with. Every reader of the index goes through this.
+ */
+export function readIndexFiles<S extends { journal?: string }>(indexDir: string, open: (snapshotPath: string) => S, close: (snapshot: S) => void = () => {}): ReadFiles<S> {
   const files = indexFiles(indexDir);
   for (let attempt = 0; ; attempt++) {
     let names: string[];
@@ -33,9 +47,9 @@ export function loadHistory(indexDir: string): LoadedHistory {
     if (names.some((n) => STALE.test(n) && markerIsStale(join(indexDir, n)))) {
       return { ok: false, why: 'stale', detail: 'rows were added to or removed from the store since it was built' };
     }
-    let snapshot;
+    let snapshot: S;
     try {
-      snapshot = decodeSnapshot(readFileSync(files.snapshot));
+      snapshot = open(files.snapshot);
     } catch (error) {
       if (error instanceof DamagedSnapshot) return { ok: false, why: 'damaged', detail: error.message };
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, why: 'missing', detail: `${files.snapshot} does not exist` };
@@ -46,28 +60,38 @@ export function loadHistory(indexDir: string): LoadedHistory {
     let damaged = 0;
     let vanished = false;
     let liveStarted: string | null = null;
-    for (const path of [...absorbing, files.journal]) {
-      try {
-        const read = readJournalFile(path);
-        for (const row of read.rows) rows.push(row);
-        damaged += read.damaged;
-        if (path === files.journal) liveStarted = read.started;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        // The live journal may simply not exist yet; an absorbed one vanishing means a rebuild.
-        if (path !== files.journal) vanished = true;
+    try {
+      for (const path of [...absorbing, files.journal]) {
+        try {
+          const read = readJournalFile(path);
+          for (const row of read.rows) rows.push(row);
+          damaged += read.damaged;
+          if (path === files.journal) liveStarted = read.started;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          // The live journal may simply not exist yet; an absorbed one vanishing means a rebuild.
+          if (path !== files.journal) vanished = true;
+        }
       }
+    } catch (error) {
+      close(snapshot);
+      throw error;
     }
-    if (vanished && attempt < MAX_TRIES) continue;
+    if (vanished && attempt < MAX_TRIES) {
+      close(snapshot);
+      continue;
+    }
+    const failure = (detail: string): ReadFiles<S> => {
+      close(snapshot);
+      return { ok: false, why: 'damaged', detail };
+    };
     // A line that is not a whole row held a row the store has (a writer cut short, or damage).
-    if (damaged > 0) return { ok: false, why: 'damaged', detail: `its journal has ${damaged} line${damaged === 1 ? '' : 's'} that ${damaged === 1 ? 'is' : 'are'} not a whole row` };
+    if (damaged > 0) return failure(`its journal has ${damaged} line${damaged === 1 ? '' : 's'} that ${damaged === 1 ? 'is' : 'are'} not a whole row`);
     // A journal other than the one the snapshot started (deleted, emptied, overwritten) may lack rows;
     // while a rebuild is under way (absorbed journals present) the snapshot names the one before.
     if (snapshot.journal !== undefined && absorbing.length === 0 && liveStarted !== snapshot.journal) {
-      return { ok: false, why: 'damaged', detail: 'its journal is not the one its snapshot was built with (removed or replaced since)' };
+      return failure('its journal is not the one its snapshot was built with (removed or replaced since)');
     }
-    return { ok: true, index: mergeRows(snapshot.index, rows), builtAtMs: snapshot.builtAtMs, journalRows: rows.length, damagedLines: damaged };
+    return { ok: true, snapshot, rows };
   }
 }
-
-

@@ -2,10 +2,11 @@ import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
+import type { ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
-import { EMPTY_INDEX } from '@bird/history-index';
-import { openHistory } from '../history-source.ts';
-import { historyResult, historyTable } from '../history-view.ts';
+import { DamagedSnapshot, EMPTY_INDEX, wholeHistory } from '@bird/history-index';
+import { openHistory, openRecent } from '../history-source.ts';
+import { historyResult, historyTable, newestMatching, type HistoryOptions } from '../history-view.ts';
 import { inCapturingShell, storeNotYetMade } from '../layout.ts';
 import { hostSourceFilter } from '../row-filter.ts';
 
@@ -26,13 +27,26 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   // empty history. Otherwise the history index, not DuckDB: this answers in milliseconds
   // (DuckDB alone takes ~400 ms to start).
   const notYet = storeNotYetMade(ctx);
-  const { index } = notYet ? { index: EMPTY_INDEX } : await openHistory(ctx);
+  const options: HistoryOptions = { text: operands.join(' '), reverse: values.reverse === true, filter: hostSourceFilter(values) };
+  const recent = notYet ? wholeHistory(EMPTY_INDEX) : await openRecent(ctx);
+  let read: { result: ResultSet; empty: boolean };
+  try {
+    read = newestMatching(recent, count, options);
+  } catch (error) {
+    if (!(error instanceof DamagedSnapshot)) throw error;
+    // A part of the snapshot read in place is damaged: the whole read checks it all, and rebuilds.
+    const { index } = await openHistory(ctx);
+    read = { result: historyResult(index, count, options), empty: index.size === 0 };
+  } finally {
+    recent.close();
+  }
   // Nothing recorded yet in a hooked shell (no store, or an empty one): said in words to a person.
-  if (format === 'table' && index.size === 0 && (notYet || inCapturingShell(ctx.env))) {
+  if (format === 'table' && read.empty && (notYet || inCapturingShell(ctx.env))) {
     ctx.stdout.write(NOTHING_YET);
     return;
   }
-  const result = historyResult(index, count, { text: operands.join(' '), reverse: values.reverse === true, filter: hostSourceFilter(values) });
+  const { result } = read;
   // The table is fitted to the terminal by historyTable itself: the command gets the room.
   ctx.stdout.write(format === 'table' ? renderTable(historyTable(result, ctx.env.HOME, { maxWidth: tableWidth(ctx.stdout) })) : renderResult(result, format));
 }
+

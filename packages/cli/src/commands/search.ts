@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BirdError, DEFAULT_SEARCH, loadConfig, shortHostname, usageError } from '@bird/core';
-import { UNKNOWN_EXIT } from '@bird/history-index';
+import { BirdError, DEFAULT_SEARCH, loadConfig, shortHostname, usageError, uuidv7 } from '@bird/core';
+import { DamagedSnapshot, invalidateIndex, UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
 import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeJsonForTerminal, escapePlain } from '../format/text-width.ts';
-import { openHistory } from '../history-source.ts';
+import { openHistory, openRecent } from '../history-source.ts';
 import { isoMicros, parseCount } from '../history-view.ts';
 import { layoutOf } from '../layout.ts';
 import type { SearchContext } from '../search/search-scope.ts';
@@ -111,9 +111,15 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     try {
       // On the line below the prompt (made first, scrolling if the prompt is at the foot of the
       // screen), which the first frame then draws over: never on the prompt itself.
-      const { index } = await openHistory(ctx, () => terminal.output.write('\n\x1b[1A\r\x1b7\x1b[1B\x1b[2Kbird: building the search index (once)…\x1b8'));
-      const session = new SearchSession(index, context, { query, mode, scope, rows: height - 2 });
-      ({ outcome, typeahead } = await runOnTerminal(session, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, () => setImmediate(() => session.warmUp()), forgetFromSearch(ctx)));
+      const building = () => terminal.output.write('\n\x1b[1A\r\x1b7\x1b[1B\x1b[2Kbird: building the search index (once)…\x1b8');
+      const options = { query, mode, scope, rows: height - 2 };
+      const { first, rest } = await firstSession(ctx, building, query, (index, partial) => new SearchSession(index, context, { ...options, partial }));
+      const afterFirstFrame = () => {
+        const whole = rest();
+        setImmediate(() => (whole ?? first).warmUp());
+        return whole;
+      };
+      ({ outcome, typeahead } = await runOnTerminal(first, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, afterFirstFrame, forgetFromSearch(ctx)));
     } finally {
       terminal.close();
     }
@@ -138,4 +144,49 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   }
   // Run from a prompt by hand: print what was chosen, in the plain form (a binding puts it on the command line instead).
   ctx.stdout.write(`${escapePlain(outcome.kind === 'cd' ? outcome.dir : outcome.cmd)}\n`);
+}
+
+/** Rows the first frame of an empty query is drawn from: enough for a screen of distinct commands. */
+const FIRST_FRAME_ROWS = 2048;
+
+/**
+ * The session the first frame is drawn from, and `rest`, which reads the whole index for the
+ * session that replaces it (null when the first is already whole). With an empty query the
+ * newest rows say exactly which commands ran last and where (their counts wait for the rest);
+ * a query's best matches need every row, so it reads them all first.
+ */
+async function firstSession(
+  ctx: CliContext,
+  onRebuild: () => void,
+  query: string,
+  make: (index: HistoryIndex, partial: boolean) => SearchSession,
+): Promise<{ first: SearchSession; rest: () => SearchSession | null }> {
+  const recent = await openRecent(ctx, onRebuild);
+  let open = false;
+  try {
+    if (query.trim() !== '') return { first: make(recent.all(), false), rest: () => null };
+    const newest = recent.newest(FIRST_FRAME_ROWS);
+    if (newest.complete) return { first: make(newest.index, false), rest: () => null };
+    open = true;
+    const rest = () => {
+      try {
+        return make(recent.all(), false);
+      } catch (error) {
+        if (!(error instanceof DamagedSnapshot)) throw error;
+        // Found only now, after a frame: too late to rebuild here, so the next search does.
+        const indexDir = layoutOf(ctx).historyIndex;
+        invalidateIndex(indexDir, uuidv7(Date.now()));
+        throw new Error(`the history index in ${indexDir} is damaged (${error.message}); the next search rebuilds it`);
+      } finally {
+        recent.close();
+      }
+    };
+    return { first: make(newest.index, true), rest };
+  } catch (error) {
+    if (!(error instanceof DamagedSnapshot)) throw error;
+    // Damage in a part read in place: the whole read checks it all, and rebuilds.
+    return { first: make((await openHistory(ctx, onRebuild)).index, false), rest: () => null };
+  } finally {
+    if (!open) recent.close();
+  }
 }

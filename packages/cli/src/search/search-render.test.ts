@@ -35,6 +35,15 @@ describe('renderSearch', () => {
     expect(team[1]).toMatch(/kubectl get pods +@team$/);
   });
 
+  it('drawn from the newest rows only, leaves out what it cannot know yet: counts and the total', () => {
+    const lines = renderSearch(new SearchSession(index, ctx, { rows: 8, partial: true }), 100, 7, style);
+    expect(lines.slice(1, 5).map((l) => l.trimEnd())).toEqual(expect.arrayContaining([expect.stringMatching(/ make test$/), expect.stringMatching(/kubectl get pods +@team$/)]));
+    expect(lines.at(-1)).toMatch(/^\[fuzzy\] \[everywhere\] \[all sources\] 1\/… /);
+    const whole = renderSearch(new SearchSession(index, ctx, { rows: 8 }), 100, 7, style);
+    expect(whole.some((l) => / make test +×2$/.test(l))).toBe(true);
+    expect(whole.at(-1)).toMatch(/ 1\/4 /);
+  });
+
   it('cuts a long folder from the left, as bird history does: its end tells folders apart', () => {
     const deep = buildIndex([row(1, 'make deploy', { cwd: '/home/ana/work/clients/acme/platform/services/billing' })]);
     const lines = renderSearch(new SearchSession(deep, ctx, { rows: 4 }), 100, 4, style);

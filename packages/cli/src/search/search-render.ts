@@ -55,7 +55,8 @@ export function renderSearch(session: SearchSession, width: number, height: numb
       const dur = pad(Number.isNaN(duration) ? '' : formatDuration(duration), 6, true);
       const dirWidth = folderWidth(width);
       const dir = pad(folderText(index.dirs[index.cwd[row]!]!, style.home, dirWidth), dirWidth);
-      const tail = [count > 1 ? `×${count}` : '', escapeForTerminal(originMark(source))].filter(Boolean).join(' ');
+      // Counts of a partial index would be too low: left out until the rest is read.
+      const tail = [count > 1 && !session.partial ? `×${count}` : '', escapeForTerminal(originMark(source))].filter(Boolean).join(' ');
       const fixed = `  ${when} ${exitText} ${dur}  ${dir}  `;
       const room = Math.max(1, width - displayWidth(fixed) - (tail ? displayWidth(tail) + 2 : 0));
       const cmd = truncateToWidth(escapeForTerminal(index.commands[c]!), room);
@@ -79,7 +80,7 @@ function statusLine(session: SearchSession, style: Style, width: number): string
   const shown = session.total === 0 ? 0 : session.selected + 1;
   const modes = `[${session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
   const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd · Shift-Del forget' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd S-Del forget';
-  return `${modes} ${shown}/${session.total}  ${session.notice ? noticeText(session.notice, style, width) : keys}`;
+  return `${modes} ${shown}/${session.partial ? '…' : session.total}  ${session.notice ? noticeText(session.notice, style, width) : keys}`;
 }
 
 /** The question the forget key asks, the whole status line: the command cut to fit, the question never. */

@@ -68,6 +68,11 @@ export interface SearchOptions {
   rows: number;
   /** Whether `dir` is a folder on this machine (Ctrl-D goes only there); by default, asks the file system. */
   dirExists?: (dir: string) => boolean;
+  /**
+   * The index holds only the newest rows (a first frame drawn before the rest is read): the most
+   * recent commands and their last runs are right, how often each ran and how many there are not.
+   */
+  partial?: boolean;
 }
 
 function isFolder(dir: string): boolean {
@@ -118,6 +123,11 @@ export class SearchSession {
     this.sources = [null, ...[...index.sources].sort((a, b) => (a === 'local' ? -1 : b === 'local' ? 1 : a < b ? -1 : 1))];
     this.scoped = scopeCommands(index, this.filter, context, this.forgotten);
     this.refresh();
+  }
+
+  /** True when the index holds only the newest rows: see {@link SearchOptions.partial}. */
+  get partial(): boolean {
+    return this.options.partial === true;
   }
 
   get scope(): ScopedCommands {

@@ -47,7 +47,13 @@ export interface TerminalResult {
 /** Carries out a forget the session asked for (the forget key, then y); rejects with why it failed. */
 export type Forget = (request: ForgetRequest) => Promise<ForgetDone>;
 
-export function runOnTerminal(session: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame: (() => void) | undefined, forget: Forget): Promise<TerminalResult> {
+/**
+ * `afterFirstFrame` runs once the first frame is out (on the terminal: its writes block); a
+ * session it returns takes the place of the first (which was drawn from part of the index) before
+ * any key is read, and is drawn.
+ */
+export function runOnTerminal(first: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame: (() => SearchSession | null | void) | undefined, forget: Forget): Promise<TerminalResult> {
+  let session = first;
   const { input, output } = terminal;
   const rows = Math.max(3, Math.min(height, (output.rows || 24) - 1));
   const width = () => Math.max(20, (output.columns || 80) - 1);
@@ -86,7 +92,7 @@ export function runOnTerminal(session: SearchSession, terminal: Terminal, height
     }
   };
   const handle = (input as unknown as { _handle?: { readStop?: () => number; readStart?: () => number } })._handle;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     input.setRawMode(true);
     // A lone Esc is told from the start of an arrow key's sequence by a pause: keep it short.
     emitKeypressEvents(input, { escapeCodeTimeout: 50 } as never);
@@ -136,7 +142,22 @@ export function runOnTerminal(session: SearchSession, terminal: Terminal, height
     input.on('keypress', onKey);
     output.on('resize', draw);
     draw();
-    afterFirstFrame?.();
+    let whole: SearchSession | null | void;
+    try {
+      whole = afterFirstFrame?.();
+    } catch (error) {
+      // The rest of the index could not be read: the screen and the terminal as they were found.
+      input.off('keypress', onKey);
+      output.off('resize', draw);
+      output.write(`\x1b8\n\r${ESC}J\x1b8`);
+      input.setRawMode(false);
+      reject(error);
+      return;
+    }
+    if (whole) {
+      session = whole;
+      draw();
+    }
   });
 }
 
