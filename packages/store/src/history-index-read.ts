@@ -110,6 +110,8 @@ export async function readIndexFromStore(source: RowSource): Promise<HistoryInde
     }
     return orderedIndex(index, others);
   } finally {
+    // Temporary tables go with the connection anyway: a drop that fails (the connection broken
+    // by the error being thrown) must not hide that error.
     for (const table of tables) await source.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
   }
 }
