@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { birdLayout, ensureRoot, type BirdLayout, type RemoteConfig, type StorageMode } from '@bird/core';
-import { initStore, openStore } from '@bird/store';
+import { birdLayout, ensureRoot, loadConfig, type BirdLayout, type RemoteConfig, type StorageMode } from '@bird/core';
+import { initStore, openStore, storageModeOf } from '@bird/store';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
-import { invocation, session, tempDir, writeConfig, writeLocal } from '../packages/store/src/testing/fixtures.ts';
+import { invocation, session, tempDir, writeConfig } from '../packages/store/src/testing/fixtures.ts';
 import { REPO, buildBundles } from './cli-helpers.ts';
 import { indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
 import { lakeRows } from './support/sync-clients.ts';
@@ -33,11 +33,12 @@ async function newClient(id: string, remote: RemoteConfig, mode: StorageMode = '
   return { id, layout, written: 0 };
 }
 
-function capture(c: Client, n: number, round: number): void {
+/** Stores `n` commands as a shell's capture does: through the storage mode, which journals them for the history index. */
+async function capture(c: Client, n: number, round: number): Promise<void> {
   const date = `2024-06-${String(1 + (round % 3)).padStart(2, '0')}`;
-  const rows = Array.from({ length: n }, (_, i) => invocation({ client_id: c.id, cmd: `r${round} ${c.id} ${i}`, date }));
-  writeLocal(c.layout, 'invocations', rows);
-  writeLocal(c.layout, 'sessions', [session({ client_id: c.id, date })]);
+  const s = session({ client_id: c.id, date });
+  const rows = Array.from({ length: n }, (_, i) => ({ invocation: invocation({ client_id: c.id, session_id: s.session_id, cmd: `r${round} ${c.id} ${i}`, date }), session: s }));
+  expect((await storageModeOf(c.layout, loadConfig(c.layout)).append(rows)).written).toBe(n);
   c.written += n;
 }
 
@@ -79,7 +80,7 @@ describe.each(['file', 's3'] as const)('kill -9 during push and pull (%s remote)
     let killed = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const writer = round % 2 === 0 ? a! : b!;
-      capture(writer, 1 + (round % 3), round);
+      await capture(writer, 1 + (round % 3), round);
       // Kill points spread over the whole run: before the store opens, mid-upload, mid-ingest, after.
       const results = await Promise.all([
         runSync(writer, ['push', '--remote', 'team'], Math.floor(Math.random() * 900), round % 3 === 2),
