@@ -184,6 +184,28 @@ export async function foldOrRebuildHistoryIndex(layout: BirdLayout): Promise<str
   return refreshHistoryIndex(layout);
 }
 
+/** True when a process that marked the index stale died before it made the index follow (a kill). */
+function leftStaleByDeadProcess(names: readonly string[], dir: string): boolean {
+  return names.some((n) => STALE.test(n) && markerIsStale(join(dir, n)));
+}
+
+/**
+ * A removal run again after a kill (a forget, a redact) may find nothing left to remove while the
+ * index still holds what the killed run took from the store (its marker says so): the rerun
+ * rebuilds it then, so that the forgotten text leaves the index's files before it reports done.
+ * A warning for the caller, or null.
+ */
+export async function finishIndexLeftStale(layout: BirdLayout): Promise<string | null> {
+  let names: string[];
+  try {
+    names = readdirSync(layout.historyIndex);
+  } catch {
+    // no index at all: nothing of a removed command is in it
+    return null;
+  }
+  return leftStaleByDeadProcess(names, layout.historyIndex) ? refreshHistoryIndex(layout) : null;
+}
+
 /** What compaction asks: should the index be rebuilt now? Missing, marked stale by a dead process, or a long journal. */
 export function indexNeedsFold(layout: BirdLayout): boolean {
   const files = indexFiles(layout.historyIndex);
@@ -195,7 +217,7 @@ export function indexNeedsFold(layout: BirdLayout): boolean {
     return true;
   }
   if (!names.includes('snapshot.bhi')) return true;
-  if (names.some((n) => STALE.test(n) && markerIsStale(join(files.dir, n)))) return true;
+  if (leftStaleByDeadProcess(names, files.dir)) return true;
   let bytes = 0;
   for (const n of names) {
     if (n === 'journal.jsonl' || ABSORBING.test(n)) bytes += statSync(join(files.dir, n), { throwIfNoEntry: false })?.size ?? 0;

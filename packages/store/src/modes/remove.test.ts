@@ -6,8 +6,8 @@ import { initStore, openStore, refreshHistoryIndex, registerCachedRemote } from 
 import { event, invocation, output, session, tempDir, writeCached, writeLocal, writeRowsAsFiles } from '../testing/fixtures.ts';
 import { storageModeOf } from './open-storage-mode.ts';
 import { join } from 'node:path';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { STALE, indexFiles, loadHistory, rowAt, type HistoryRow } from '@bird/history-index';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { STALE, buildIndex, encodeSnapshot, historyRowOf, indexFiles, loadHistory, rowAt, staleName, type HistoryRow } from '@bird/history-index';
 import { journalStored } from './journal-stored.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { BirdLayout, TableName } from '@bird/core';
@@ -205,5 +205,28 @@ describe.each<ModeName>(['parquet', 'duckdb'])('remove (%s mode)', (mode) => {
     expect(readdirSync(layout.historyIndex).sort()).toEqual(files);
     expect(statSync(join(layout.historyIndex, files[0]!)).mtimeMs).toBe(built);
     expect(loadHistory(layout.historyIndex).ok).toBe(true);
+  });
+
+  it('run again after a kill that left the index stale, a removal that finds nothing rebuilds it: the text leaves the index', async () => {
+    const layout = birdLayout(join(tempDir('bird-remove-rerun-'), 'bird'));
+    ensureRoot(layout, mode);
+    await initStore(layout, mode);
+    const secret = invocation({ client_id: 'me@here', cmd: 'export TOKEN=s3cr3t-left' });
+    await storeLocal(layout, mode, { invocations: [secret, invocation({ client_id: 'me@here', cmd: 'kept' })], sessions: [], outputs: [], events: [] });
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    const modeOf = storageModeOf(layout, loadConfig(layout));
+    await modeOf.remove([{ id: secret.id, series: 'me@here' }]);
+    const holding = () => readdirSync(layout.historyIndex).filter((n) => readFileSync(join(layout.historyIndex, n)).includes('s3cr3t-left'));
+    // Run again (by id, or with nothing to remove, as `bird redact` does), after what a removal
+    // killed after its rows went and before the index followed leaves: the rows gone from the
+    // store, the index still holding them, and the marker of a process now dead (unreadable here).
+    for (const again of [() => modeOf.remove([{ id: secret.id, series: 'me@here' }]), () => modeOf.remove([])]) {
+      writeFileSync(join(layout.historyIndex, staleName('0190f000-0000-7000-8000-0000000000ef')), '');
+      writeFileSync(indexFiles(layout.historyIndex).snapshot, encodeSnapshot(buildIndex([historyRowOf(secret as never)]), 1, 'x'));
+      expect(holding()).toEqual(['snapshot.bhi']);
+      expect((await again()).rows.invocations).toBe(0);
+      expect(holding()).toEqual([]);
+      expect(indexedIds(layout)).toEqual(await storedIds(layout));
+    }
   });
 });

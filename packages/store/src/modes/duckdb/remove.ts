@@ -8,6 +8,7 @@ import { TABLE_NAMES, quoteIdent, quoteLiteral, tempPathFor, type BirdLayout } f
 import { openCatalog } from '../../catalog-lock.ts';
 import { markIndexStale } from '@bird/history-index';
 import { emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
+import { finishIndexLeftStale } from '../../history-index-rebuild.ts';
 import { indexFollowsRemoval, removedCommandIds } from '../index-after-removal.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { cachedSchemas } from './ingest-files.ts';
@@ -18,8 +19,9 @@ const CATALOG_WAIT_MS = 60_000;
 export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
   const rows = emptyCounts();
   if (ids.length === 0 && ranges.length === 0) {
-    // Nothing to remove: only the rewrite a killed remove may have left due.
+    // Nothing to remove: only what a killed remove may have left due (the rewrite, the index).
     await finishDueRewrite(layout, CATALOG_WAIT_MS);
+    await finishIndexLeftStale(layout);
     return { rows, files: 0 };
   }
   const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
@@ -92,6 +94,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
     catalog.release();
   }
   if (marker !== null) await indexFollowsRemoval(layout, marker, removed); // committed, and every spilled file rewritten
+  else await finishIndexLeftStale(layout);
   return { rows, files };
 }
 

@@ -26,6 +26,7 @@ import {
 import { markIndexStale } from '@bird/history-index';
 import { PLACEHOLDER_FILE, cachedRemoteDir } from '../../layout.ts';
 import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
+import { finishIndexLeftStale } from '../../history-index-rebuild.ts';
 import { indexFollowsRemoval, removedCommandIds } from '../index-after-removal.ts';
 import type { RemoveResult } from '../storage-mode.ts';
 import { publishRemoval, publishReplacement } from './publish.ts';
@@ -33,7 +34,11 @@ import { publishRemoval, publishReplacement } from './publish.ts';
 const COMPACTION_WAIT_MS = 60_000;
 
 export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
-  if (ids.length === 0 && ranges.length === 0) return { rows: emptyCounts(), files: 0 };
+  if (ids.length === 0 && ranges.length === 0) {
+    // Nothing to remove: only the index a killed removal may have left stale.
+    await finishIndexLeftStale(layout);
+    return { rows: emptyCounts(), files: 0 };
+  }
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
   if (!lock) throw new BirdError('a compaction held the store for over a minute; nothing was removed yet: run it again in a moment.');
   try {
@@ -48,7 +53,7 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
   const rows = emptyCounts();
   if (ids.length === 0 && ranges.length === 0) return { rows, files: 0 };
   let files = 0;
-  let marker: string;
+  let marker: string | null;
   let removed: string[] | null;
   const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', ...duckdbTempOptions(layout) });
   const connection = await instance.connect();
@@ -67,10 +72,14 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
       if (hits.length > 0) found.push({ table, hits });
     }
     // Nothing here to remove (a pull naming commands already gone, a forget run again): the
-    // history index stays as it is, with no rebuild.
-    if (found.length === 0) return { rows, files };
-    removed = await removedCommandIds(connection, invocations);
-    marker = markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
+    // history index stays as it is, with no rebuild, unless a killed removal left it stale.
+    if (found.length === 0) {
+      marker = null;
+      removed = null;
+    } else {
+      removed = await removedCommandIds(connection, invocations);
+      marker = markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
+    }
     for (const { table, hits } of found) {
       const gone = `coalesce(${removedRows(table, 'r')}, false)`;
       // Files whose every row goes: deleted, a partition at a time.
@@ -98,7 +107,8 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
     connection.closeSync();
     instance.closeSync();
   }
-  await indexFollowsRemoval(layout, marker, removed); // every file is published
+  if (marker === null) await finishIndexLeftStale(layout);
+  else await indexFollowsRemoval(layout, marker, removed); // every file is published
   return { rows, files };
 }
 
