@@ -93,7 +93,7 @@ describe.each(['parquet', 'duckdb'] as const)('a pull of a few rows (%s mode)', 
     expect(await indexAsReaderSees(a.layout)).toEqual(journaledRows);
   });
 
-  it('a pull that grows the journal past a fold folds it into the snapshot, exactly', async () => {
+  it('more commands than one fold of the journal takes rebuild the index instead, exactly', async () => {
     const remote = remoteFor('file');
     const a = await newClient('alice@a', remote, mode);
     const b = await newClient('bob@b', remote);

@@ -26,6 +26,11 @@ const lineOf = (r: HistoryRow) => JSON.stringify([r.id, r.timestampUs, r.duratio
 
 const journalText = (rows: readonly HistoryRow[]) => rows.map((r) => `\n${lineOf(r)}`).join('');
 
+/** The bytes these rows would add to the journal (what every reader then parses until a fold). */
+export function journalBytes(rows: readonly HistoryRow[]): number {
+  return Buffer.byteLength(journalText(rows), 'utf8');
+}
+
 /**
  * Appends rows that are already stored. One write of whole lines with O_APPEND, so writers in
  * several processes never interleave inside a line; each line starts with a newline, so a line a

@@ -7,8 +7,8 @@
 // What is mode-neutral is here; each mode's ingest-files.ts writes the rows its way.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
-import { clearStaleMarker, indexFiles, markIndexStale, snapshotNamesNoJournal, type HistoryRow } from '@bird/history-index';
-import { foldOrRebuildHistoryIndex, indexNeedsFold, refreshHistoryIndex } from '../history-index-rebuild.ts';
+import { clearStaleMarker, indexFiles, journalBytes, markIndexStale, snapshotNamesNoJournal, type HistoryRow } from '@bird/history-index';
+import { FOLD_JOURNAL_BYTES, refreshHistoryIndex } from '../history-index-rebuild.ts';
 import { historyRowOfValues, historyRowsSql } from '../history-index-read.ts';
 import { journalHistoryRows } from './journal-stored.ts';
 import { stageForgotten } from './forgotten.ts';
@@ -27,19 +27,19 @@ export interface TableIngestResult {
 export type TableIngest = (byTable: ReadonlyMap<TableName, string[]>) => Promise<TableIngestResult>;
 
 /**
- * Past this many commands a pull rebuilds the history index rather than journal them: journal
- * lines are parsed as JSON, one object a row, when they are folded (FOLD_JOURNAL_BYTES), and a
- * first pull of a whole team costs about what the rebuild does anyway.
+ * Past this many commands a pull rebuilds the history index rather than journal them: a long
+ * journal is parsed by every reader until compaction folds it (FOLD_JOURNAL_BYTES), and a first
+ * pull of a whole team costs about what the rebuild does anyway.
  */
 export const MAX_JOURNALED_COMMANDS = 5_000;
 
 /**
  * Around a mode's writing: the history index marked stale first (a pull killed before its rows
  * are in the index is caught up by the next reader), then told of the commands added: through
- * the journal, as captured commands are (a pull costs what it brings, not the store's size), the
- * journal folded into the snapshot once it grew long; or by a rebuild when they are too many to
- * journal, or the snapshot names no journal (a new store's empty one: a journal deleted since
- * would go unnoticed). The marker goes once they are journaled.
+ * the journal, as captured commands are (a pull costs what it brings, not the store's size), or
+ * by a rebuild when they are too many to journal, or the snapshot names no journal (a new
+ * store's empty one: a journal deleted since would go unnoticed). The marker goes once they are
+ * journaled; compaction folds the journal into the snapshot once it grew long.
  */
 export async function ingestFilesWith(layout: BirdLayout, groups: readonly IncomingGroup[], options: IngestFilesOptions, write: TableIngest): Promise<number> {
   const invocations = groups.some((g) => g.table === 'invocations');
@@ -52,13 +52,10 @@ export async function ingestFilesWith(layout: BirdLayout, groups: readonly Incom
   }
   const { rows, commands } = await write(byTable);
   if (marker === null) return rows;
-  if (commands !== null && !snapshotNamesNoJournal(indexFiles(layout.historyIndex).snapshot)) {
+  if (commands !== null && journalBytes(commands) <= FOLD_JOURNAL_BYTES && !snapshotNamesNoJournal(indexFiles(layout.historyIndex).snapshot)) {
     const problem = journalHistoryRows(layout, commands);
     if (problem) options.warn(problem);
     clearStaleMarker(marker);
-    // A journal readers would parse at every start goes into the snapshot now, not at the next compaction.
-    const folded = indexNeedsFold(layout) ? await foldOrRebuildHistoryIndex(layout) : null;
-    if (folded) options.warn(folded);
     return rows;
   }
   const problem = await refreshHistoryIndex(layout);
