@@ -155,31 +155,13 @@ export function mergeRows(base: HistoryIndex, rows: readonly HistoryRow[], { ded
   const sessions = new Interner(base.sessions);
   const hosts = new Interner(base.hosts);
   const sources = new Interner(base.sources);
-  const out = {
-    timestampUs: new Float64Array(size),
-    durationMs: new Float64Array(size),
-    exitCode: new Int32Array(size),
-    cmd: new Uint32Array(size),
-    cwd: new Uint32Array(size),
-    session: new Uint32Array(size),
-    host: new Uint32Array(size),
-    source: new Uint32Array(size),
-    ids: new Uint8Array(size * 16),
-  };
+  const out = newColumns(size);
   let b = 0;
   let n = 0;
   // The base rows before each new one are copied as runs: new rows are few and mostly the newest.
   const copyBaseUntil = (to: number) => {
     if (to <= b) return;
-    out.timestampUs.set(base.timestampUs.subarray(b, to), n);
-    out.durationMs.set(base.durationMs.subarray(b, to), n);
-    out.exitCode.set(base.exitCode.subarray(b, to), n);
-    out.cmd.set(base.cmd.subarray(b, to), n);
-    out.cwd.set(base.cwd.subarray(b, to), n);
-    out.session.set(base.session.subarray(b, to), n);
-    out.host.set(base.host.subarray(b, to), n);
-    out.source.set(base.source.subarray(b, to), n);
-    out.ids.set(base.ids.subarray(b * 16, to * 16), n * 16);
+    copyRows(base, b, to, out, n);
     n += to - b;
     b = to;
   };
@@ -269,31 +251,13 @@ export function withoutIds(base: HistoryIndex, removed: readonly string[]): Hist
 /** The index without rows `drop`, and without the strings only they used. */
 function withoutRows(base: HistoryIndex, drop: ReadonlySet<number>): HistoryIndex {
   const size = base.size - drop.size;
-  const out = {
-    timestampUs: new Float64Array(size),
-    durationMs: new Float64Array(size),
-    exitCode: new Int32Array(size),
-    cmd: new Uint32Array(size),
-    cwd: new Uint32Array(size),
-    session: new Uint32Array(size),
-    host: new Uint32Array(size),
-    source: new Uint32Array(size),
-    ids: new Uint8Array(size * 16),
-  };
+  const out = newColumns(size);
   let n = 0;
   // Runs of kept rows are copied whole: a forget drops a few rows of a million.
   let from = 0;
   const copyRun = (to: number) => {
     if (to <= from) return;
-    out.timestampUs.set(base.timestampUs.subarray(from, to), n);
-    out.durationMs.set(base.durationMs.subarray(from, to), n);
-    out.exitCode.set(base.exitCode.subarray(from, to), n);
-    out.cmd.set(base.cmd.subarray(from, to), n);
-    out.cwd.set(base.cwd.subarray(from, to), n);
-    out.session.set(base.session.subarray(from, to), n);
-    out.host.set(base.host.subarray(from, to), n);
-    out.source.set(base.source.subarray(from, to), n);
-    out.ids.set(base.ids.subarray(from * 16, to * 16), n * 16);
+    copyRows(base, from, to, out, n);
     n += to - from;
   };
   for (const r of [...drop].sort((a, b) => a - b)) {
@@ -318,6 +282,34 @@ function keepUsed(values: readonly string[], column: Uint32Array): readonly stri
   if (kept.length === values.length) return values;
   for (let r = 0; r < column.length; r++) column[r] = renumber[column[r]!]!;
   return kept;
+}
+
+/** An index's per-row columns for `size` rows, zeroed: what a merge, a removal or a read fills. */
+export function newColumns(size: number) {
+  return {
+    timestampUs: new Float64Array(size),
+    durationMs: new Float64Array(size),
+    exitCode: new Int32Array(size),
+    cmd: new Uint32Array(size),
+    cwd: new Uint32Array(size),
+    session: new Uint32Array(size),
+    host: new Uint32Array(size),
+    source: new Uint32Array(size),
+    ids: new Uint8Array(size * 16),
+  };
+}
+
+/** Rows `from`..`to` (exclusive) of `base`, every column, copied into `out` from row `at`. */
+function copyRows(base: HistoryIndex, from: number, to: number, out: ReturnType<typeof newColumns>, at: number): void {
+  out.timestampUs.set(base.timestampUs.subarray(from, to), at);
+  out.durationMs.set(base.durationMs.subarray(from, to), at);
+  out.exitCode.set(base.exitCode.subarray(from, to), at);
+  out.cmd.set(base.cmd.subarray(from, to), at);
+  out.cwd.set(base.cwd.subarray(from, to), at);
+  out.session.set(base.session.subarray(from, to), at);
+  out.host.set(base.host.subarray(from, to), at);
+  out.source.set(base.source.subarray(from, to), at);
+  out.ids.set(base.ids.subarray(from * 16, to * 16), at * 16);
 }
 
 /** Row `r` of an index as a plain object (for tests, the journal, and printing). */

@@ -2,7 +2,7 @@
 // read once, and rows arrive as numbers only, sorted, in chunks that go straight into the index's
 // typed arrays. Reading every row whole as JS values (a string per column per row) took 11.7 s
 // and 1.5 GB at 1M rows, most of it making and collecting strings; at 10M it would not fit.
-import { orderedIndex, UNKNOWN_EXIT, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { newColumns, orderedIndex, UNKNOWN_EXIT, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import type { QueryResult } from './api.ts';
 
 export interface RowSource {
@@ -74,15 +74,7 @@ export async function readIndexFromStore(source: RowSource): Promise<HistoryInde
     const size = Number((await source.query('SELECT count(*) FROM bird_hix_sorted')).rows[0]?.[0] ?? 0);
     const index = {
       size,
-      timestampUs: new Float64Array(size),
-      durationMs: new Float64Array(size),
-      exitCode: new Int32Array(size),
-      cmd: new Uint32Array(size),
-      cwd: new Uint32Array(size),
-      session: new Uint32Array(size),
-      host: new Uint32Array(size),
-      source: new Uint32Array(size),
-      ids: new Uint8Array(size * 16),
+      ...newColumns(size),
       commands: strings.commands!,
       dirs: strings.dirs!,
       sessions: strings.sessions!,
