@@ -213,6 +213,7 @@ const RULES: readonly Rule[] = [
     },
   },
   { kind: 'the parsed config', match: /^config\.parsed\.json$/ },
+  { kind: 'the note of the remotes the catalog holds', match: /^catalog-remotes\.json$/ },
   {
     kind: 'the hook settings',
     match: /^hook-settings$/,

@@ -1,7 +1,7 @@
 // Push and pull against real remotes: a folder, and a bucket on a real S3-compatible server
 // (s3rver). Several clients, each with its own BIRD root, share one lake; every check counts
 // rows through the store, as `bird sql` would see them.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { createRemoteBackend, type RemoteBackend } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { S3RVER_ENV } from '../packages/remote/src/testing/s3-server.ts';
 import { invocation, tempDir, writeLake } from '../packages/store/src/testing/fixtures.ts';
-import { buildBundles } from './cli-helpers.ts';
+import { REPO, buildBundles } from './cli-helpers.ts';
 import { indexAsReaderSees, indexedIdsAndSources, storedIdsAndSources } from './support/history-index.ts';
 import { SYNC, bySource, capture, doPull, doPush, newClient, walk, type Client } from './support/sync-clients.ts';
 import { STALE, indexFiles, loadHistory, readJournal } from '@bird/history-index';
@@ -108,6 +108,62 @@ describe.each(['parquet', 'duckdb'] as const)('a pull of a few rows (%s mode)', 
     expect(readJournal(files.journal).rows).toEqual([]);
     expect(loadHistory(files.dir).ok).toBe(true);
     expect(await indexedIdsAndSources(a.layout)).toEqual(await storedIdsAndSources(a.layout));
+  });
+});
+
+describe('a pull into a parquet-mode store whose catalog already holds the remote', () => {
+  /** Holds bird.duckdb open READ_ONLY in another process, as a long `bird sql` or a user's own DuckDB shell does; resolves once it is open. */
+  async function holdCatalog(path: string): Promise<() => void> {
+    const script = `const { DuckDBInstance } = require('@duckdb/node-api');
+      DuckDBInstance.create(${JSON.stringify(path)}, { access_mode: 'READ_ONLY' }).then((held) => { globalThis.held = held; console.log('open'); setInterval(() => {}, 1000); });`;
+    const child = spawn(process.execPath, ['-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('open') && resolve());
+      child.on('exit', () => reject(new Error('the process holding the catalog exited')));
+    });
+    return () => child.kill('SIGKILL');
+  }
+
+  it('stores the new rows without opening bird.duckdb, so a reader holding it does not make the pull wait', async () => {
+    const remote = remoteFor('file');
+    const a = await newClient('alice@a', remote);
+    const b = await newClient('bob@b', remote);
+    await capture(b, 2);
+    await doPush(b);
+    await doPull(a); // the first pull registers cached_team
+    await capture(b, 3, '2024-06-02', 'later');
+    await doPush(b);
+    const release = await holdCatalog(a.layout.catalog);
+    try {
+      // Before, the pull opened bird.duckdb read-write to register the remote again, and a reader
+      // holding it made the pull wait 15 s and fail.
+      expect(await doPull(a)).toMatchObject({ rows: 4 });
+      expect(await bySource(a)).toEqual({ counts: { team: 5 }, duplicates: 0 });
+    } finally {
+      release();
+    }
+  }, 60_000);
+
+  it('registers the remote again when bird.duckdb is not the file it noted (made again from nothing)', async () => {
+    const remote = remoteFor('file');
+    const a = await newClient('alice@a', remote);
+    const b = await newClient('bob@b', remote);
+    await capture(b, 2);
+    await doPush(b);
+    await doPull(a);
+    rmSync(a.layout.catalog); // a catalog made again from nothing has no cached_team
+    await capture(b, 1, '2024-06-02', 'later');
+    await doPush(b);
+    await doPull(a);
+    expect(await bySource(a)).toEqual({ counts: { team: 3 }, duplicates: 0 });
+    const instance = await DuckDBInstance.create(a.layout.catalog, { access_mode: 'READ_ONLY' });
+    try {
+      const c = await instance.connect();
+      expect((await c.runAndReadAll('SELECT count(*)::INT FROM cached_team.invocations')).getRows()).toEqual([[3]]);
+      c.closeSync();
+    } finally {
+      instance.closeSync();
+    }
   });
 });
 

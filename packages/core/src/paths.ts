@@ -45,6 +45,8 @@ export interface BirdLayout {
   readonly lakeShape: string;
   /** Present while bird.duckdb still holds the bytes of rows removed from it (duckdb mode's rewrite-catalog.ts). */
   readonly catalogRewriteDue: string;
+  /** The remotes whose `cached_<name>` bird.duckdb held when it last looked like this (store's registered-remotes.ts). */
+  readonly catalogRemotes: string;
   /** What was forgotten here (`bird forget`): one file per forget, kept so that nothing brings it back. */
   readonly tombstones: string;
   /** Which range forgets' rows were removed to the end (see tombstones.ts), beside them. */
@@ -84,6 +86,7 @@ export function birdLayout(root: string): BirdLayout {
     historyIndex: join(dbDir, 'history-index'),
     lakeShape: join(dbDir, 'lake-shape'),
     catalogRewriteDue: join(dbDir, 'catalog-rewrite-due'),
+    catalogRemotes: join(dbDir, 'catalog-remotes.json'),
     tombstones: join(dbDir, 'tombstones'),
     rangesRemoved: join(dbDir, 'tombstones', 'removed.json'),
     spool,

@@ -29,6 +29,7 @@ import { setAsideDamagedCatalog } from './catalog-recovery.ts';
 import { StoreModeError } from './errors.ts';
 import { META_SCHEMA, PLACEHOLDER_FILE, assertPlainRoot, cachedSchema, checkRemoteName } from './layout.ts';
 import { cachedPlaceholderTargets, ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
+import { catalogKnownToHold, noteCatalogHolds } from './registered-remotes.ts';
 
 export interface CatalogState {
   /** 0: no catalog objects at all (a new file). */
@@ -252,8 +253,13 @@ export async function runMigration(layout: BirdLayout, options: InitOptions = {}
  */
 export async function registerCachedRemote(layout: BirdLayout, remote: string, options: InitOptions = {}): Promise<void> {
   checkRemoteName(remote);
+  if (catalogKnownToHold(layout, remote)) {
+    // Still the catalog that held it: only the cache's placeholders (files, checked for PAR1) may be missing.
+    if (loadConfig(layout).storage.mode === 'parquet') await ensurePlaceholderFiles(layout, cachedPlaceholderTargets(layout, remote));
+    return;
+  }
   if (!existsSync(layout.catalog)) await initStore(layout, undefined, options);
-  await withWriter(layout, options, async (connection) => {
+  const held = await withWriter(layout, options, async (connection) => {
     const state = await readCatalogState(connection);
     const mode = state.mode ?? loadConfig(layout).storage.mode;
     // Parquet mode reads the cache through a glob that must always match a file.
@@ -265,6 +271,8 @@ export async function registerCachedRemote(layout: BirdLayout, remote: string, o
     }
     const cached = new Map(state.cachedRemotes).set(schema, remote);
     await repairCatalog(connection, layout, mode, { ...state, cachedRemotes: cached });
+    return cached.values();
   });
+  noteCatalogHolds(layout, held);
 }
 
