@@ -12,7 +12,13 @@ import { writeFileAtomicWith } from '@bird/core';
 import { checkKey, RemoteAccessError, type GetOptions, type RemoteBackend, type RemoteObject } from '../remote-backend.ts';
 import { s3Location, type S3RemoteConfig } from './s3-remote-config.ts';
 
-const DEFAULT_TIMEOUT_MS = 3000;
+/** Connecting: an endpoint that is down or unroutable is known within this. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+/**
+ * Silence on a connected request: longer than connecting, since a server that answers, but
+ * slowly (a busy one, a loaded machine serving a local one), is not a server that is gone.
+ */
+const DEFAULT_SOCKET_TIMEOUT_MS = 10_000;
 /** Objects above this size are uploaded in parts of PART_BYTES (S3's minimum part is 5 MiB). */
 export const MULTIPART_FROM_BYTES = 16 * 1024 * 1024;
 const PART_BYTES = 8 * 1024 * 1024;
@@ -34,14 +40,13 @@ export class S3RemoteBackend implements RemoteBackend {
 
   constructor(private readonly config: S3RemoteConfig) {
     this.location = s3Location(config);
-    const timeout = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // BIRD supports Node 20; the SDK's notice that future releases will not would otherwise
     // print on every `bird sql` that reads an S3 remote. Its documented switch, unless set.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       maxAttempts: config.maxAttempts ?? 2,
-      requestHandler: { connectionTimeout: timeout, socketTimeout: timeout },
+      requestHandler: { connectionTimeout: config.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, socketTimeout: config.timeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS },
       forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
       ...(config.endpoint
         ? {

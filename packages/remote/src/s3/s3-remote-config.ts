@@ -9,8 +9,9 @@ export interface S3RemoteConfig {
   readonly endpoint?: string;
   readonly region?: string;
   /**
-   * Bound on connecting, and on any silence while a request runs, in ms (default 3000). With
-   * one retry, an unreachable endpoint costs a connection a few seconds, never a hang.
+   * Bound on connecting, and on any silence while a request runs, in ms (default 3 s to
+   * connect, 10 s of silence). With one retry, an unreachable endpoint costs a connection a few
+   * seconds, never a hang.
    */
   readonly timeoutMs?: number;
   /** Tries per request, with the SDK's backoff on throttling and 5xx (default 2: a read fails fast; sync uses more). */
