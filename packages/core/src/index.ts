@@ -35,3 +35,4 @@ export * from './errors-log.ts';
 export * from './install-layout.ts';
 export * from './tombstones.ts';
 export * from './file-identity.ts';
+export * from './project-store.ts';

@@ -23,9 +23,13 @@ export interface ConnectionOptions {
    * needs it. Those in `attachOnDemand` are attached on connect either way.
    */
   readonly attachWhenNamed: boolean;
-  /** Reserved: the seed names it but defines no project store; accepted and ignored. */
+  /**
+   * Attach the store of the project the command runs in (the first `.bird/` walking up from the
+   * store's `cwd`: core's project-store.ts) read-only as `project`, with `_source = 'project'`.
+   * The macros `project_<table>()` read it, and are empty where there is none.
+   */
   readonly attachProject: boolean;
-  /** Create the TEMPORARY macros `remotes_*()` and `cwd_invocations()`. */
+  /** Create the TEMPORARY macros `remotes_*()`, `project_*()` and `cwd_invocations()`. */
   readonly createEphemeralViews: boolean;
   /** Upgrade an older catalog in place before use (takes the catalog briefly read-write). */
   readonly runMigration: boolean;

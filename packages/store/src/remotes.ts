@@ -42,24 +42,33 @@ export const lakeFiles = lakeTableFiles;
 
 /** The SELECT behind `remote_<name>.<table>`: the local placeholder first (it fixes the schema), then the lake. */
 export function remoteTableSelect(layout: BirdLayout, remote: AttachedRemote, table: TableName): string {
-  const def = TABLES[table];
-  const source = `${quoteLiteral(remote.name)} AS "_source"`;
   let files: string[];
   if (remote.excluded.size === 0 && lakeTableIsPlain(remote.root, table)) {
     files = lakeFiles(remote.root, table, 1).length > 0 ? [lakeTableGlob(remote.root, table)] : [];
   } else {
     files = lakeFiles(remote.root, table).filter((f) => !remote.excluded.has(f));
   }
-  if (files.length === 0) return `SELECT *, ${source} FROM (${typedEmptySelect(def)})`;
   // Batches need not hold `date`: it is the partition folder (LAKE.md), and engines such as
   // pyarrow refuse a file column that repeats a partition. The lake-shaped placeholder comes
   // first and fixes the schema; a batch that also holds `date` (older lakes) reads the same.
-  const list = [lakePlaceholderPath(layout, table), ...files].map(quoteLiteral).join(', ');
+  return filesSelect(lakePlaceholderPath(layout, table), files, table, remote.name);
+}
+
+/**
+ * The SELECT over files in hive partitions `…/date=<day>/` (a lake's batches, a project's files),
+ * typed like our table and tagged `_source`, `placeholder` first (a zero-row file of bird's own,
+ * laid out like the files, that fixes the schema); typed and empty when there are no files.
+ */
+export function filesSelect(placeholder: string, files: readonly string[], table: TableName, sourceName: string): string {
+  const def = TABLES[table];
+  const source = `${quoteLiteral(sourceName)} AS "_source"`;
+  if (files.length === 0) return `SELECT *, ${source} FROM (${typedEmptySelect(def)})`;
+  const list = [placeholder, ...files].map(quoteLiteral).join(', ');
   return `SELECT ${typedSelectList(def)}, ${source} FROM read_parquet([${list}], hive_partitioning = true, hive_types = {'date': DATE})`;
 }
 
 /** Writes the lake-shaped placeholders that remote views list first, once per root. */
-async function ensureLakePlaceholders(connection: DuckDBConnection, layout: BirdLayout): Promise<void> {
+export async function ensureLakePlaceholders(connection: DuckDBConnection, layout: BirdLayout): Promise<void> {
   for (const table of TABLE_NAMES) {
     const dest = lakePlaceholderPath(layout, table);
     if (looksLikeParquet(dest)) continue; // missing, cut short or overwritten: written (again)
@@ -122,13 +131,29 @@ export async function attachRemote(connection: DuckDBConnection, layout: BirdLay
  * Where each of our tables is in an attached database `db`: the first schema that has it,
  * `main` first (the seed's databases keep them in `main`, BIRD's own in `local`).
  */
-export async function databaseTables(connection: DuckDBConnection, db: string): Promise<Map<TableName, string>> {
-  const found = await connection.runAndReadAll(`SELECT table_name, schema_name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)} ORDER BY schema_name <> 'main', schema_name`);
+export async function databaseTables(connection: DuckDBConnection, db: string, onlySchema?: string): Promise<Map<TableName, string>> {
+  const only = onlySchema === undefined ? '' : ` AND schema_name = ${quoteLiteral(onlySchema)}`;
+  const found = await connection.runAndReadAll(`SELECT table_name, schema_name FROM duckdb_tables() WHERE database_name = ${quoteLiteral(db)}${only} ORDER BY schema_name <> 'main', schema_name`);
   const where = new Map<TableName, string>();
   for (const [table, inSchema] of found.getRows() as [string, string][]) {
     if ((TABLE_NAMES as readonly string[]).includes(table) && !where.has(table as TableName)) where.set(table as TableName, inSchema);
   }
   return where;
+}
+
+/**
+ * Views in `schema` over our tables in the attached database `db` (in `onlySchema` when given),
+ * typed like ours and tagged `_source`; a table it lacks is empty. Base tables only: a view in
+ * someone else's file could read anything this user can.
+ */
+export async function createDatabaseViews(connection: DuckDBConnection, db: string, schema: string, sourceName: string, onlySchema?: string): Promise<void> {
+  const where = await databaseTables(connection, db, onlySchema);
+  for (const table of TABLE_NAMES) {
+    const def = TABLES[table];
+    const at = where.get(table);
+    const select = at === undefined ? `SELECT * FROM (${typedEmptySelect(def)})` : `SELECT ${typedSelectList(def)} FROM ${quoteIdent(db)}.${quoteIdent(at)}.${quoteIdent(table)}`;
+    await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS SELECT *, ${quoteLiteral(sourceName)} AS "_source" FROM (${select})`);
+  }
 }
 
 /**
@@ -147,13 +172,7 @@ async function attachDatabaseRemote(connection: DuckDBConnection, layout: BirdLa
   try {
     await connection.run(`ATTACH ${quoteLiteral(path)} AS ${quoteIdent(db)} (READ_ONLY)`);
     await connection.run(`ATTACH ':memory:' AS ${quoteIdent(schema)} (READ_WRITE)`);
-    const where = await databaseTables(connection, db);
-    for (const table of TABLE_NAMES) {
-      const def = TABLES[table];
-      const at = where.get(table);
-      const select = at === undefined ? `SELECT * FROM (${typedEmptySelect(def)})` : `SELECT ${typedSelectList(def)} FROM ${quoteIdent(db)}.${quoteIdent(at)}.${quoteIdent(table)}`;
-      await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS SELECT *, ${quoteLiteral(config.name)} AS "_source" FROM (${select})`);
-    }
+    await createDatabaseViews(connection, db, schema, config.name);
   } catch (error) {
     // never attached, or half: the attach error is the one to report
     await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(schema)}`).catch(() => undefined);

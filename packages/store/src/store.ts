@@ -13,6 +13,7 @@ import {
   compactionLockHolder,
   finishPublishes,
   keepUnreadableIntent,
+  findProjectStore,
   loadConfig,
   markAfter,
   markBefore,
@@ -37,6 +38,7 @@ import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration
 import { interruptedPublishes } from './interrupted-publish.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets, pulledPlaceholderTargets, repairMistypedPlaceholders, type PlaceholderTarget } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
+import { attachProject, createProjectViews, projectMacroDdl, type AttachedProject } from './project.ts';
 import { notAttachedError, remotesNamedIn, remotesToAttach } from './remote-selection.ts';
 import { birdValueConverter } from './values.ts';
 
@@ -103,10 +105,15 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
           else failures.push(result);
         }
         const warnings = failures.map((f) => f.message);
+        const { project, warnings: projectWarnings } = opts.attachProject ? await attachProjectFound(layout, connection, options.cwd ?? process.cwd()) : { project: null, warnings: [] };
+        warnings.push(...projectWarnings);
         const macroCwd = opts.createEphemeralViews ? (options.cwd ?? process.cwd()) : null;
-        if (macroCwd !== null) await makeMacros(layout, connection, attached, macroCwd);
+        if (macroCwd !== null) {
+          await makeMacros(layout, connection, attached, macroCwd);
+          for (const sql of projectMacroDdl(project !== null)) await connection.run(sql);
+        }
         for (const w of warnings) warn(w);
-        return new StoreConnection(layout, catalog, connection, attached, warnings, warn, { remotes: config.remotes, failures, later, macroCwd });
+        return new StoreConnection(layout, catalog, connection, attached, warnings, warn, { remotes: config.remotes, failures, later, macroCwd }, project);
       } catch (error) {
         connection.closeSync();
         catalog.release();
@@ -114,6 +121,14 @@ export function openStore(layout: BirdLayout, options: StoreOptions = {}): Store
       }
     },
   };
+}
+
+/** The project store of the folder a command runs in (core's findProjectStore), attached as `project` when there is one. */
+async function attachProjectFound(layout: BirdLayout, connection: DuckDBConnection, cwd: string): Promise<{ project: AttachedProject | null; warnings: string[] }> {
+  const found = findProjectStore(cwd, layout.root);
+  if (found === null) return { project: null, warnings: [] };
+  if (!found.found) return { project: null, warnings: [`${found.refused}; the project store was not read.`] };
+  return attachProject(connection, layout, found);
 }
 
 /**
@@ -146,6 +161,8 @@ class StoreConnection implements BirdConnection {
      * `cwd_invocations()` looks, or null when this connection makes no macros.
      */
     private readonly remotes: { readonly remotes: readonly RemoteConfig[]; readonly failures: RemoteAttachError[]; readonly later: RemoteConfig[]; readonly macroCwd: string | null },
+    /** The project store attached as `project`, if any (its bad files are left out, never moved). */
+    private readonly project: AttachedProject | null = null,
   ) {}
 
   get attachedRemotes(): readonly string[] {
@@ -329,6 +346,7 @@ class StoreConnection implements BirdConnection {
   }
 
   private readonly staleRemotes = new Set<AttachedRemote>();
+  private projectStale = false;
 
   /** Moves a bad file of BIRD's own to quarantine, or leaves a remote's out of this connection; returns the warning, or null. */
   private takeOut(file: string, reason: string): string | null {
@@ -336,6 +354,11 @@ class StoreConnection implements BirdConnection {
       markIndexStale(this.layout.historyIndex); // its rows leave the store: the history index must follow
       const dest = quarantine(this.layout, file);
       return `skipped bad file ${file} (${reason}); moved it to ${dest}.`;
+    }
+    if (this.project && isInside(this.project.root, file)) {
+      this.project.excluded.add(file);
+      this.projectStale = true;
+      return `skipped bad file ${file} of the project store ${this.project.root} (${reason}).`;
     }
     const remote = this.attached.find((r) => isInside(r.root, file));
     if (!remote) return null;
@@ -350,6 +373,8 @@ class StoreConnection implements BirdConnection {
   private async rebuildRemoteViews(): Promise<void> {
     for (const remote of this.staleRemotes) await createRemoteViews(this.duckdb, this.layout, remote);
     this.staleRemotes.clear();
+    if (this.project && this.projectStale) await createProjectViews(this.duckdb, this.layout, this.project);
+    this.projectStale = false;
   }
 
   /**

@@ -1,0 +1,103 @@
+/**
+ * Finding a project's store: a `.bird/` folder at the root of a repository or a service's folder,
+ * holding a BIRD store that CI (or a teammate) recorded into. Reads start from the folder a
+ * command runs in and walk up; what they find was written by someone else, so the walk follows
+ * no symlink and checks the store's shape before anything reads it.
+ */
+import { closeSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { birdLayout, type BirdLayout } from './paths.ts';
+import { parseConfig, type StorageMode } from './config.ts';
+
+/** The folder a project keeps its store in, at the project's root. */
+export const PROJECT_STORE_DIR = '.bird';
+
+export type ProjectStore =
+  | { readonly found: true; readonly layout: BirdLayout; readonly mode: StorageMode }
+  /** A `.bird/` that is not a store bird will read: a symlink, a file, a store of neither shape. */
+  | { readonly found: false; readonly refused: string };
+
+const kindAt = (path: string): 'dir' | 'file' | 'link' | null => {
+  try {
+    const s = lstatSync(path);
+    return s.isSymbolicLink() ? 'link' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
+  } catch {
+    return null;
+  }
+};
+
+const realOrSelf = (path: string) => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+};
+
+/**
+ * The folders a walk up from `start` looks in: `start` and each parent, up to the filesystem's
+ * root, or up to `home` itself when `start` is inside it (a `.bird/` above the home folder
+ * belongs to no project of this user's).
+ */
+export function projectSearchPath(start: string, home: string | undefined): string[] {
+  const out: string[] = [];
+  const homeDir = home ? resolve(home) : undefined;
+  const inHome = homeDir !== undefined && (start === homeDir || start.startsWith(`${homeDir}/`));
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    out.push(dir);
+    if ((inHome && dir === homeDir) || dirname(dir) === dir) return out;
+  }
+}
+
+/**
+ * The project store for a command run in `cwd`: the first `.bird/` on the walk up, or null when
+ * there is none. `ownRoot` (the user's own store) is never its own project. A `.bird/` that is
+ * a symlink (it could point anywhere on the disk), not a folder, or holds no store in either
+ * shape (`db/bird.duckdb`, or `db/data/local/`) is refused, with why.
+ */
+export function findProjectStore(cwd: string, ownRoot: string, home: string | undefined = process.env.HOME): ProjectStore | null {
+  const own = realOrSelf(ownRoot);
+  for (const dir of projectSearchPath(cwd, home)) {
+    const root = join(dir, PROJECT_STORE_DIR);
+    const kind = kindAt(root);
+    if (kind === null) continue;
+    if (realOrSelf(root) === own) return null;
+    if (kind === 'link') return { found: false, refused: `${root} is a symbolic link; a project's store must be a folder inside the project` };
+    if (kind !== 'dir') return { found: false, refused: `${root} is not a folder` };
+    const layout = birdLayout(root);
+    for (const part of [layout.dbDir, layout.dataDir, layout.localData]) {
+      if (kindAt(part) === 'link') return { found: false, refused: `${part} is a symbolic link; a project's store must be a folder inside the project` };
+    }
+    const mode = modeOf(layout);
+    if (typeof mode !== 'string') return { found: false, refused: `${root}: ${mode.refused}` };
+    if (mode === 'parquet' ? kindAt(layout.localData) === 'dir' : kindAt(layout.catalog) === 'file') return { found: true, layout, mode };
+    return { found: false, refused: `${root} holds no BIRD store in ${mode} mode (no ${mode === 'parquet' ? 'db/data/local/ folder' : 'db/bird.duckdb file'})` };
+  }
+  return null;
+}
+
+/** A config.toml larger than this is not one bird wrote. */
+const MAX_CONFIG_BYTES = 256 * 1024;
+
+/**
+ * The store's mode, from its config.toml, read as text (never through loadConfig, which keeps a
+ * parsed copy beside it: a read must write nothing into someone else's store).
+ */
+function modeOf(layout: BirdLayout): StorageMode | { refused: string } {
+  if (kindAt(layout.config) !== 'file') return { refused: 'it has no config.toml file' };
+  let text: string;
+  try {
+    const fd = openSync(layout.config, 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      if (n > MAX_CONFIG_BYTES) return { refused: `its config.toml is larger than ${MAX_CONFIG_BYTES / 1024} KiB` };
+      text = buffer.subarray(0, n).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+    return parseConfig(text, layout.config).storage.mode;
+  } catch (error) {
+    return { refused: `its config.toml cannot be read (${(error as Error).message.split('\n')[0]})` };
+  }
+}
