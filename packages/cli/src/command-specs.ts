@@ -23,7 +23,9 @@ export const COMMAND_SPECS = {
     flags: [
       { name: 'mode', type: 'enum', values: STORAGE_MODES, help: 'one Parquet file per command (default) or one DuckDB database', overview: 'synopsis' },
       { name: 'client-id', type: 'string', value: 'ID', help: "this machine's id in shared data, written into config.toml", overview: 'line' },
+      { name: 'project', type: 'boolean', help: "make a project's store in DIR/.bird (default: here); bird sql inside DIR reads it as project.*", overview: 'line' },
     ],
+    operand: { type: 'text', value: 'DIR', label: 'the project folder', complete: 'files' },
   },
   sql: {
     name: 'sql',

@@ -31,7 +31,7 @@ describe('complete', () => {
     ['bird hook ', ['zsh', 'bash', 'fish']],
     ['bird completion f', ['fish']],
     ['bird init --mode ', ['parquet', 'duckdb']],
-    ['bird init --', ['--mode', '--client-id', '--help']],
+    ['bird init --', ['--mode', '--client-id', '--project', '--help']],
     ['bird init --client-id ', []],
     ['bird doctor --', ['--json', '--help']],
     ['bird doctor ', []],

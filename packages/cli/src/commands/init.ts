@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { checkClientId, clientIdOf, describeError, loadConfig, settleClientId, setClientId } from '@bird/core';
+import { existsSync, lstatSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { BirdError, PROJECT_STORE_DIR, birdLayout, checkClientId, clientIdOf, describeError, ensureRoot, loadConfig, settleClientId, setClientId, type StorageMode } from '@bird/core';
 import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { type CliContext } from '../context.ts';
@@ -15,7 +16,9 @@ import { clientIdChange } from '../client-id-change.ts';
  * shells, cron and scripts name their rows and lake series alike.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
-  const { values } = parseCommand(COMMAND_SPECS.init, args);
+  const { values, operands } = parseCommand(COMMAND_SPECS.init, args);
+  if (values.project) return initProject(resolve(ctx.cwd, operands[0] ?? '.'), values.mode ?? 'parquet', ctx);
+  if (operands.length > 0) throw new BirdError(`bird init takes a folder only with --project (bird init --project ${operands[0]}); the store's own folder is BIRD_ROOT.`, { exitCode: 2 });
   const mode = values.mode;
   const wanted = values['client-id'];
   // Before anything is made: a bad id must not leave a half-set-up store behind.
@@ -61,4 +64,41 @@ function loadConfigClientId(layout: ReturnType<typeof layoutOf>): string | undef
   } catch {
     return undefined; // a broken config: initStore says so in its own words
   }
+}
+
+/**
+ * What git should not carry of a project's store: what each machine makes for itself (the
+ * catalog of views, the history index, temporaries, the spool) or keeps to itself (push and pull
+ * state, logs). The rows, config.toml and the placeholders are what a project shares.
+ */
+const PROJECT_GITIGNORE = ['db/*', '!db/data/', 'db/data/cached/', 'spool/', 'errors.log', '*.lock', ''].join('\n');
+
+/** `bird init --project [DIR]`: a store in DIR/.bird for CI to record into and teammates to read as `project`. */
+async function initProject(dir: string, mode: StorageMode, ctx: CliContext): Promise<void> {
+  let isDir = false;
+  try {
+    isDir = lstatSync(dir).isDirectory();
+  } catch {
+    // said below
+  }
+  if (!isDir) throw new BirdError(`${dir} is not a folder; give the project's folder (bird init --project DIR).`, { exitCode: 2 });
+  const root = join(dir, PROJECT_STORE_DIR);
+  try {
+    if (lstatSync(root).isSymbolicLink()) throw new BirdError(`${root} is a symbolic link; a project's store must be a folder inside the project: remove the link and run this again.`, { exitCode: 2 });
+  } catch (error) {
+    if (error instanceof BirdError) throw error; // otherwise there is nothing there yet
+  }
+  const layout = birdLayout(root);
+  const made = !existsSync(layout.config);
+  ensureRoot(layout, mode, ctx.env);
+  const { initStore } = await import('@bird/store');
+  const result = await initStore(layout, mode, { ...lockOptions(ctx), onWarning: (m) => ctx.stderr.write(`bird: warning: ${m}\n`) });
+  const gitignore = join(root, '.gitignore');
+  if (!existsSync(gitignore)) writeFileSync(gitignore, PROJECT_GITIGNORE, { mode: 0o644 });
+  const shown = relative(ctx.cwd, root) || '.';
+  ctx.stdout.write(
+    `${made ? 'Created' : 'Checked'} the project store at ${escapeForTerminal(root)} (${result.mode} mode).\n` +
+      `Record into it, in CI for example: BIRD_ROOT=${escapeForTerminal(shown)} bird run -- make test\n` +
+      `Inside ${escapeForTerminal(dir)}, bird sql reads it as project.invocations (or project_invocations(), empty elsewhere).\n`,
+  );
 }

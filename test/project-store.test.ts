@@ -1,0 +1,49 @@
+// Issue 29 end to end with the built commands: `bird init --project` makes a store in a
+// repository's `.bird/`, CI records into it with BIRD_ROOT, and a teammate's `bird sql` anywhere
+// inside the repository reads it as `project`; outside, the macro is empty.
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { at, buildBundles, expectOneLineError, sandboxFactory } from './cli-helpers.ts';
+
+beforeAll(() => buildBundles());
+const sandbox = sandboxFactory();
+
+describe.each(['parquet', 'duckdb'] as const)("a project store read from a %s-mode user's store", (userMode) => {
+  it('bird init --project, CI records into it, bird sql inside the repository sees it as project', () => {
+    const s = sandbox();
+    const repo = join(s.home, 'src', 'app');
+    mkdirSync(join(repo, 'lib', 'deep'), { recursive: true });
+    const init = s.bird(['init', '--project'], { cwd: repo });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/^Created the project store at .*\/src\/app\/\.bird \(parquet mode\)\.\nRecord into it, in CI for example: BIRD_ROOT=\.bird bird run -- make test\n/);
+    expect(readFileSync(join(repo, '.bird', '.gitignore'), 'utf8')).toContain('db/*\n!db/data/\n');
+    // CI records two commands into the project's store.
+    const ci = { BIRD_ROOT: join(repo, '.bird'), BIRD_CLIENT_ID: 'ci@runner' };
+    s.capture({ cmd: 'make test', exit: 2, startUs: at(1), cwd: repo, env: ci });
+    s.capture({ cmd: 'make build', exit: 0, startUs: at(2), cwd: repo, env: ci });
+    // The teammate's own store, with a command of their own.
+    expect(s.bird(['init', '--mode', userMode]).code).toBe(0);
+    s.capture({ cmd: 'vim main.c', exit: 0, startUs: at(3), cwd: repo });
+
+    const inside = s.bird(['sql', "SELECT cmd, _source FROM project.invocations ORDER BY cmd", '--format', 'csv'], { cwd: join(repo, 'lib', 'deep') });
+    expect({ code: inside.code, stderr: inside.stderr, stdout: inside.stdout }).toEqual({ code: 0, stderr: '', stdout: 'cmd,_source\nmake build,project\nmake test,project\n' });
+    const mine = s.bird(['sql', 'SELECT cmd FROM main.invocations', '--format', 'csv'], { cwd: repo });
+    expect(mine.stdout).toBe('cmd\nvim main.c\n');
+    const outside = s.bird(['sql', 'SELECT count(*) AS n FROM project_invocations()', '--format', 'csv'], { cwd: s.home });
+    expect({ code: outside.code, stdout: outside.stdout, stderr: outside.stderr }).toEqual({ code: 0, stdout: 'n\n0\n', stderr: '' });
+  });
+});
+
+describe('bird init --project refuses what it cannot make', () => {
+  it('a folder that is not there, a .bird/ that is a symlink, a folder without --project', () => {
+    const s = sandbox();
+    expectOneLineError(s.bird(['init', '--project', join(s.dir, 'nope')]), 2, /nope is not a folder; give the project's folder/);
+    const repo = join(s.dir, 'repo');
+    mkdirSync(repo);
+    symlinkSync(s.home, join(repo, '.bird'));
+    expectOneLineError(s.bird(['init', '--project', repo]), 2, /\.bird is a symbolic link; a project's store must be a folder inside the project/);
+    expect(existsSync(join(s.home, 'config.toml')), 'nothing made through the link').toBe(false);
+    expectOneLineError(s.bird(['init', repo]), 2, /takes a folder only with --project/);
+  });
+});
