@@ -30,6 +30,8 @@ describe.each(['parquet', 'duckdb'] as const)("a project store read from a %s-mo
     expect({ code: inside.code, stderr: inside.stderr, stdout: inside.stdout }).toEqual({ code: 0, stderr: '', stdout: 'cmd,_source\nmake build,project\nmake test,project\n' });
     const mine = s.bird(['sql', 'SELECT cmd FROM main.invocations', '--format', 'csv'], { cwd: repo });
     expect(mine.stdout).toBe('cmd\nvim main.c\n');
+    expect(s.bird(['doctor'], { cwd: join(repo, 'lib') }).stdout).toContain(`ok    project: ${join(repo, '.bird')} (parquet mode), read as project.* by bird sql in this folder\n`);
+    expect(s.bird(['doctor'], { cwd: s.home }).stdout).not.toContain('project:');
     const outside = s.bird(['sql', 'SELECT count(*) AS n FROM project_invocations()', '--format', 'csv'], { cwd: s.home });
     expect({ code: outside.code, stdout: outside.stdout, stderr: outside.stderr }).toEqual({ code: 0, stdout: 'n\n0\n', stderr: '' });
   });

@@ -43,6 +43,12 @@ export interface ClientIdFacts {
   readonly problem: string | null;
 }
 
+/** The project store of the folder doctor runs in (core's findProjectStore). */
+export type ProjectFacts =
+  | { readonly state: 'none' }
+  | { readonly state: 'found'; readonly root: string; readonly mode: StorageMode }
+  | { readonly state: 'refused'; readonly why: string };
+
 export interface SpoolFacts {
   readonly dir: string;
   /** Why the hooks cannot spool right now (core's spoolProblem), or null. */
@@ -97,6 +103,7 @@ export interface DoctorFacts {
   /** Null when there is no store to hold one. */
   readonly config: ConfigFacts | null;
   readonly clientId: ClientIdFacts;
+  readonly project: ProjectFacts;
   readonly spool: SpoolFacts;
   readonly index: IndexFacts;
   /** Null when config.toml could not be read, so the remotes are not known. */

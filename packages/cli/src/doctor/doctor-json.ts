@@ -6,7 +6,7 @@ import type { DoctorLine } from './doctor-lines.ts';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function doctorJson(facts: DoctorFacts, lines: readonly DoctorLine[]): unknown {
-  const { hook, store, config, clientId, spool, index } = facts;
+  const { hook, store, config, clientId, project, spool, index } = facts;
   const backlog = spool.backlog;
   const { kind, ...marker } = hook.state;
   return {
@@ -16,6 +16,7 @@ export function doctorJson(facts: DoctorFacts, lines: readonly DoctorLine[]): un
     store,
     config: config === null ? null : { ...config, remoteProblems: config.state === 'ok' ? config.remoteProblems : [] },
     clientId,
+    project,
     spool: {
       dir: spool.dir,
       problem: spool.problem,

@@ -16,6 +16,7 @@ function facts(over: Partial<DoctorFacts> = {}): DoctorFacts {
     store: { root: '/home/me/.local/share/bird', rootFrom: 'default', state: 'present', mode: 'parquet', catalog: true, bytes: BYTES },
     config: { state: 'ok', path: '/home/me/.local/share/bird/config.toml', remotes: 0, remoteProblems: [] },
     clientId: { id: 'me@laptop', origin: 'config', configured: 'me@laptop', problem: null },
+    project: { state: 'none' },
     spool: { dir: '/home/me/.local/share/bird/spool', problem: null, backlog: { records: 0, files: 0, bytes: 0, oldestMs: null, drainer: null } },
     index: { state: 'ok', commands: 1200, newestLocalMs: NOW - 5 * MIN, damagedLines: 0 },
     remotes: [],
@@ -104,6 +105,14 @@ describe('doctorLines', () => {
       [
         'warn  client id: BIRD_CLIENT_ID=me@new here, but config.toml says me@old, which cron and every process without BIRD_CLIENT_ID use: rows go to two series. Make them one: `bird init --client-id me@new`, or unset BIRD_CLIENT_ID',
       ],
+    ],
+    ['no project store here: no line', { project: { state: 'none' } }, 'project', []],
+    ['a project store found', { project: { state: 'found', root: '/src/app/.bird', mode: 'parquet' } }, 'project', ['ok    project: /src/app/.bird (parquet mode), read as project.* by bird sql in this folder']],
+    [
+      'a project store refused',
+      { project: { state: 'refused', why: '/src/app/.bird is a symbolic link; a project\'s store must be a folder inside the project' } },
+      'project',
+      ["warn  project: /src/app/.bird is a symbolic link; a project's store must be a folder inside the project; bird reads no project store here"],
     ],
     ['BIRD_CLIENT_ID the same as config.toml', { clientId: { id: 'me@laptop', origin: 'env', configured: 'me@laptop', problem: null } }, 'client-id', ['ok    client id: me@laptop (from BIRD_CLIENT_ID)']],
     [

@@ -1,14 +1,14 @@
 // The facts `bird doctor` gathered, judged and put in words: one line per fact, each marked ok,
 // warn or FAIL. Pure: the same facts always give the same lines (nowMs is one of the facts).
 import { ago } from '../format/time-text.ts';
-import type { ClientIdFacts, ConfigFacts, DoctorFacts, HookFacts, IndexFacts, RemoteFacts, SpoolFacts, StoreFacts } from './doctor-facts.ts';
+import type { ClientIdFacts, ConfigFacts, DoctorFacts, HookFacts, IndexFacts, ProjectFacts, RemoteFacts, SpoolFacts, StoreFacts } from './doctor-facts.ts';
 import type { StoredBytes } from './stored-bytes.ts';
 
 export type LineStatus = 'ok' | 'warn' | 'FAIL';
 
 export interface DoctorLine {
   readonly status: LineStatus;
-  /** What the line is about: `hook`, `store`, `space`, `config`, `client-id`, `spool`, `index`, `remotes`, or `remote <name>`. */
+  /** What the line is about: `hook`, `store`, `space`, `config`, `client-id`, `project`, `spool`, `index`, `remotes`, or `remote <name>`. */
   readonly topic: string;
   readonly text: string;
 }
@@ -24,6 +24,7 @@ export function doctorLines(facts: DoctorFacts): DoctorLine[] {
     hookLine(facts.hook),
     ...storeLines(facts.store, facts.config),
     ...clientIdLines(facts.clientId),
+    ...projectLines(facts.project),
     ...(facts.store.state === 'present' ? [spoolLine(facts.spool, facts.nowMs), indexLine(facts.index, facts.nowMs)] : []),
     ...remotesLines(facts.remotes, facts.nowMs),
   ];
@@ -73,6 +74,14 @@ function configLines(config: ConfigFacts | null): DoctorLine[] {
   if (config.state === 'missing') return [line('ok', `${config.path} is not there yet; the defaults apply until \`bird init\` or the first capture writes it`)];
   if (config.state === 'broken') return [line('FAIL', config.problem)];
   return [line('ok', `${config.path} (${plural(config.remotes, 'remote')})`), ...config.remoteProblems.map((p) => line('warn', p))];
+}
+
+/** Only where there is something to say: most folders belong to no project. */
+function projectLines(p: ProjectFacts): DoctorLine[] {
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'project', text: `project: ${text}` });
+  if (p.state === 'none') return [];
+  if (p.state === 'refused') return [line('warn', `${p.why}; bird reads no project store here`)];
+  return [line('ok', `${p.root} (${p.mode} mode), read as project.* by bird sql in this folder`)];
 }
 
 function clientIdLines(c: ClientIdFacts): DoctorLine[] {

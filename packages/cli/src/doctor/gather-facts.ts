@@ -4,12 +4,12 @@
 // not pushed yet are counted).
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { clientIdOf, clientIdProblem, describeError, isShellName, loadConfig, spoolProblem, type BirdConfig, type BirdLayout } from '@bird/core';
+import { clientIdOf, clientIdProblem, describeError, findProjectStore, isShellName, loadConfig, spoolProblem, type BirdConfig, type BirdLayout } from '@bird/core';
 import { spoolBacklog } from '@bird/capture/spool-backlog';
 import { loadHistory } from '@bird/history-index';
 import type { CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
-import type { ClientIdFacts, ConfigFacts, DoctorFacts, IndexFacts, StoreFacts } from './doctor-facts.ts';
+import type { ClientIdFacts, ConfigFacts, DoctorFacts, IndexFacts, ProjectFacts, StoreFacts } from './doctor-facts.ts';
 import { judgeHook, HOOK_MARKER, readAncestors } from './hook-state.ts';
 import { gatherRemotes } from './remote-facts.ts';
 import { storedBytes } from './stored-bytes.ts';
@@ -33,11 +33,18 @@ export async function gatherFacts(ctx: CliContext, version: string): Promise<Doc
     store: { ...store, mode: config?.storage.mode ?? null },
     config: configFacts,
     clientId: clientIdFacts(ctx.env, config),
+    project: projectFacts(ctx.cwd, layout, ctx.env),
     spool: { dir: layout.spool, problem: present ? spoolProblem(layout) : null, backlog: present ? spoolBacklog(layout) : null },
     index: present ? indexFacts(layout) : { state: 'missing', detail: 'there is no store yet' },
     // Without a readable config.toml the remotes are not known; without a store there are none.
     remotes: !present ? [] : config === null ? null : await gatherRemotes(ctx, layout, config),
   };
+}
+
+function projectFacts(cwd: string, layout: BirdLayout, env: NodeJS.ProcessEnv): ProjectFacts {
+  const found = findProjectStore(cwd, layout.root, env.HOME);
+  if (found === null) return { state: 'none' };
+  return found.found ? { state: 'found', root: found.layout.root, mode: found.mode } : { state: 'refused', why: found.refused };
 }
 
 function storeFacts(layout: BirdLayout, env: NodeJS.ProcessEnv): Omit<StoreFacts, 'mode'> {
