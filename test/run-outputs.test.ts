@@ -184,6 +184,35 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     box.cleanup();
   });
 
+  it('on a terminal, leaves it to the command and stores the command without output', () => {
+    const box = freshStore(mode);
+    // script(1) gives bird a terminal as stdout and stderr.
+    const line = `"${process.execPath}" "${BIRD_BUNDLE}" run sh -c 'test -t 1 && printf tty; exit 4'`;
+    const run = spawnSync('script', ['-qec', line, '/dev/null'], { env: box.env(), cwd: box.dir, input: '' });
+    expect(run.status, run.stderr.toString()).toBe(4);
+    expect(run.stdout.toString()).toBe('tty');
+    expect(sqlJson(box, 'SELECT cmd, exit_code FROM main.invocations')).toEqual([{ cmd: `sh -c 'test -t 1 && printf tty; exit 4'`, exit_code: 4 }]);
+    expect(sqlJson(box, 'SELECT count(*) AS n FROM main.outputs')).toEqual([{ n: 0 }]);
+    box.cleanup();
+  });
+
+  it('compaction merges outputs like commands, and what they hold still prints back', () => {
+    const box = freshStore(mode);
+    writeFileSync(box.root + '/config.toml', `${readFileSync(box.root + '/config.toml', 'utf8')}\n[compaction]\nmin_files = 2\nmin_age_seconds = 0\n`);
+    const file = join(box.dir, 'some.bin');
+    const bytes = bigBytes().subarray(0, 50_000);
+    writeFileSync(file, bytes);
+    for (let i = 0; i < 4; i++) expect(birdRaw(box, ['run', 'sh', '-c', `cat ${file}; printf ${i} >&2`]).code).toBe(0);
+    expect(box.bird(['compact']).code).toBe(0);
+    const outputFiles = filesUnder(join(birdLayout(box.root).localData, 'outputs')).filter((f) => !f.includes('placeholder'));
+    if (mode === 'parquet') expect(outputFiles.length, outputFiles.join(' ')).toBe(1);
+    expect(sqlJson(box, 'SELECT count(*) AS n FROM main.outputs')).toEqual([{ n: 8 }]);
+    const back = birdRaw(box, ['output']);
+    expect(back.stdout.equals(bytes)).toBe(true);
+    expect(back.stderr.toString()).toBe('3');
+    box.cleanup();
+  });
+
   it('killed at random instants: never an output without its command, never half a blob; the next run finishes it', async () => {
     const box = freshStore(mode);
     const file = join(box.dir, 'big.bin');
