@@ -154,7 +154,7 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     box.cleanup();
   });
 
-  it('stores nothing, output included, when BIRD_DISABLED=1; redacts a secret a command prints', () => {
+  it('stores nothing, output included, when BIRD_DISABLED=1 or an ignore pattern says so; redacts a secret a command prints', () => {
     const box = freshStore(mode);
     const file = join(box.dir, 'big.bin');
     writeFileSync(file, bigBytes());
@@ -163,6 +163,12 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     expect(off.stdout.length).toBe(3 * 1024 * 1024);
     expect(sqlJson(box, 'SELECT count(*) AS n FROM main.invocations')).toEqual([{ n: 0 }]);
     expect(filesUnder(birdLayout(box.root).blobs)).toEqual([]);
+
+    writeFileSync(join(box.root, 'config.toml'), `${readFileSync(join(box.root, 'config.toml'), 'utf8')}\n[capture]\nignore = ["cat *"]\n`.replace(/\[capture\]\nignore = \[[^\]]*\]\n/, ''));
+    const ignored = birdRaw(box, ['run', 'cat', file]);
+    expect(ignored.stdout.length).toBe(3 * 1024 * 1024);
+    expect(sqlJson(box, 'SELECT count(*) AS n FROM main.invocations')).toEqual([{ n: 0 }]);
+    expect(filesUnder(birdLayout(box.root).blobs), 'an ignored command’s output is not stored either').toEqual([]);
 
     const token = `ghp_${'aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5'}`;
     const shown = birdRaw(box, ['run', 'printf', `token: ${token}\\n`]);

@@ -15,6 +15,9 @@ import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
 
+/** How long a `bird run` or a `bird forget` waits for the other to let go of `blobsLock`. */
+export const BLOBS_LOCK_WAIT_MS = 30_000;
+
 /** `ab/ab…(64 hex).gz`: a blob's path under `blobs`, as `storage_ref` holds it. */
 const BLOB_REF = /^([0-9a-f]{2})\/(\1[0-9a-f]{62})\.gz$/;
 

@@ -6,11 +6,10 @@
  * about to name is never taken for an unnamed one.
  */
 import { waitForLock, type BirdLayout } from '@bird/core';
-import { deleteBlobs, listBlobRefs } from '@bird/core/output-blobs';
+import { BLOBS_LOCK_WAIT_MS, deleteBlobs, listBlobRefs } from '@bird/core/output-blobs';
 import type { BirdConnection } from '@bird/store';
 import { readPending } from '../run/run-pending.ts';
 
-const BLOBS_LOCK_WAIT_MS = 30_000;
 
 /** Blobs no row names (pure): what is on disk, less what rows and redo records name. */
 export function unreferencedBlobs(onDisk: readonly string[], named: ReadonlySet<string>): string[] {

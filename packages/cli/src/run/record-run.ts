@@ -6,15 +6,13 @@
  * `bird forget` takes to delete blobs no row names.
  */
 import { BirdError, ensureRoot, resolveClientId, userOptOut, waitForLock, type BirdLayout } from '@bird/core';
-import { writeBlob } from '@bird/core/output-blobs';
+import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
 import { planCapture } from '@bird/capture/record-command';
 import type { FinishedCommand } from '@bird/capture/finished-command';
 import { planOutputs, type CapturedStream } from '@bird/capture/record-output';
 import { appendCommands, StoreBusy } from '@bird/store/append';
 import { clearPending, readPending, writePending } from './run-pending.ts';
 
-/** How long a run waits for another bird (a run storing, a forget deleting blobs) to let go of the blobs. */
-const BLOBS_LOCK_WAIT_MS = 30_000;
 
 export interface RecordedRun {
   /** The command's id, or null when the privacy rules kept it out. */
@@ -31,7 +29,7 @@ export async function recordRun(layout: BirdLayout, env: NodeJS.ProcessEnv, comm
   const captured = { invocation: plan.invocation, session: plan.session, outputs: outputs.rows };
 
   const lock = await waitForLock(layout.blobsLock, BLOBS_LOCK_WAIT_MS);
-  if (!lock) throw new BirdError(`the command ran, but another bird held ${layout.blobsLock} for ${BLOBS_LOCK_WAIT_MS / 1000} s, so it is not stored; run \`bird doctor\` if this lasts.`);
+  if (!lock) throw new BirdError(`another bird held ${layout.blobsLock} for ${BLOBS_LOCK_WAIT_MS / 1000} s; run \`bird doctor\` if this lasts.`);
   try {
     await finishDeadRuns(layout, warn);
     for (const blob of outputs.blobs) writeBlob(layout, blob.contentHash, blob.bytes);

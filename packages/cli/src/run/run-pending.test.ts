@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedCommand } from '@bird/store/append';
 import { invocation, session } from '../../../store/src/testing/fixtures.ts';
-import { parsePending } from './run-pending.ts';
-
-const toJson = (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v);
+import { parsePending, pendingText } from './run-pending.ts';
 
 describe('parsePending reads back what a run wrote, and nothing else', () => {
   const inv = invocation({ id: 'cmd-1' });
@@ -14,15 +12,15 @@ describe('parsePending reads back what a run wrote, and nothing else', () => {
   };
 
   it('round-trips a record, timestamps as bigints', () => {
-    expect(parsePending(JSON.stringify(command, toJson))).toEqual(command);
+    expect(parsePending(pendingText(command))).toEqual(command);
   });
 
   it.each([
-    ['cut short', JSON.stringify(command, toJson).slice(0, 40)],
+    ['cut short', pendingText(command).slice(0, 40)],
     ['not an object', '[]'],
-    ['a timestamp that is not one', JSON.stringify({ ...command, invocation: { ...command.invocation, timestamp: 'soon' } }, toJson)],
-    ['an output of another command', JSON.stringify({ ...command, outputs: [{ ...command.outputs![0], invocation_id: 'other' }] }, toJson)],
-    ['no outputs list', JSON.stringify({ invocation: command.invocation, session: command.session }, toJson)],
+    ['a timestamp that is not one', pendingText({ ...command, invocation: { ...command.invocation, timestamp: 'soon' } } as unknown as CapturedCommand)],
+    ['an output of another command', pendingText({ ...command, outputs: [{ ...command.outputs![0], invocation_id: 'other' }] } as unknown as CapturedCommand)],
+    ['no outputs list', pendingText({ invocation: command.invocation, session: command.session } as unknown as CapturedCommand)],
   ])('refuses one %s', (_name, text) => {
     expect(parsePending(text)).toBeNull();
   });

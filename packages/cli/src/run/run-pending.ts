@@ -19,12 +19,14 @@ function pendingPath(layout: BirdLayout, command: CapturedCommand): string {
   return join(layout.runsPending, `${command.invocation.id}${SUFFIX}`);
 }
 
-/** Bigints (timestamps) as `"123n"` strings, so the record is JSON. */
-const toJson = (_key: string, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value);
+/** The record's text: JSON, with bigints (timestamps) as `"123n"` strings. */
+export function pendingText(command: CapturedCommand): string {
+  return JSON.stringify(command, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+}
 
 export function writePending(layout: BirdLayout, command: CapturedCommand): string {
   const path = pendingPath(layout, command);
-  writeFileAtomic(path, JSON.stringify(command, toJson), { tmpDir: layout.tmp });
+  writeFileAtomic(path, pendingText(command), { tmpDir: layout.tmp });
   return path;
 }
 
