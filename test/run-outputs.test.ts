@@ -202,6 +202,21 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     box.cleanup();
   });
 
+  it('bird output on a terminal keeps colours and shows other control sequences as escapes; --raw and a pipe give the bytes', () => {
+    const box = freshStore(mode);
+    const printed = '\u001b]0;retitled\u0007\u001b[31mred\u001b[0m\n';
+    expect(birdRaw(box, ['run', 'printf', '%b', printed]).stdout.toString()).toBe(printed);
+    const onTerminal = (args: string) => {
+      const run = spawnSync('script', ['-qec', `"${process.execPath}" "${BIRD_BUNDLE}" output ${args}`, '/dev/null'], { env: box.env(), cwd: box.dir, input: '' });
+      expect(run.status, run.stderr.toString()).toBe(0);
+      return run.stdout.toString().replaceAll('\r\n', '\n');
+    };
+    expect(onTerminal('')).toBe('\\x1b]0;retitled\\x07\u001b[31mred\u001b[0m\n');
+    expect(onTerminal('--raw')).toBe(printed);
+    expect(birdRaw(box, ['output']).stdout.toString()).toBe(printed);
+    box.cleanup();
+  });
+
   it('compaction merges outputs like commands, and what they hold still prints back', () => {
     const box = freshStore(mode);
     writeFileSync(box.root + '/config.toml', `${readFileSync(box.root + '/config.toml', 'utf8')}\n[compaction]\nmin_files = 2\nmin_age_seconds = 0\n`);

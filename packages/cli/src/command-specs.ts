@@ -142,7 +142,10 @@ export const COMMAND_SPECS = {
     name: 'output',
     about: 'print what a command stored by `bird run` printed, byte for byte (default: the newest)',
     operand: { type: 'text', value: 'ID' },
-    flags: [{ name: 'stream', type: 'enum', values: OUTPUT_STREAMS, help: 'only this stream, to stdout (default: stdout to stdout, stderr to stderr)', overview: 'synopsis' }],
+    flags: [
+      { name: 'stream', type: 'enum', values: OUTPUT_STREAMS, help: 'only this stream, to stdout (default: stdout to stdout, stderr to stderr)', overview: 'synopsis' },
+      { name: 'raw', type: 'boolean', help: 'the exact bytes on a terminal too (default there: colours kept, other control sequences shown as escapes)', overview: 'synopsis' },
+    ],
   },
   forget: {
     name: 'forget',

@@ -1,4 +1,5 @@
 import { BirdError, loadConfig, quoteLiteral, usageError } from '@bird/core';
+import { listBlobRefs } from '@bird/core/output-blobs';
 import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
@@ -14,6 +15,8 @@ import { connect, MINIMAL } from '../store-access.ts';
 
 /** The blobs of what the forgotten commands printed, once no row names them (a connection opened after the removal sees it). */
 async function sweepUnreferencedBlobs(ctx: CliContext): Promise<void> {
+  // Most stores have no blob at all: no second connection for them.
+  if (listBlobRefs(layoutOf(ctx)).length === 0) return;
   const conn = await connect(ctx, MINIMAL, { quiet: true });
   try {
     await sweepBlobs(layoutOf(ctx), conn, (message) => warn(ctx, message));

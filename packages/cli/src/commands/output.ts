@@ -4,15 +4,17 @@ import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
 import { bytesOfOutput, type StoredOutput } from '../run/stored-output.ts';
+import { outputForTerminal } from '../run/terminal-output.ts';
 import { connect, MINIMAL } from '../store-access.ts';
 
 /** The order a command's streams are printed in. */
 const STREAM_ORDER = "CASE stream WHEN 'stdout' THEN 0 WHEN 'combined' THEN 1 ELSE 2 END";
 
 /**
- * `bird output [ID] [--stream S]`: the bytes a command stored by `bird run` printed, exactly as
- * stored: stdout to stdout and stderr to stderr, or the one stream asked for to stdout. Without
- * an id, the newest command that has output.
+ * `bird output [ID] [--stream S] [--raw]`: what a command stored by `bird run` printed: stdout to
+ * stdout and stderr to stderr, or the one stream asked for to stdout; the exact bytes when piped
+ * (or --raw), made safe to show on a terminal (terminal-output.ts). Without an id, the newest
+ * command that has output.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number | void> {
   const { values, operands } = parseCommand(COMMAND_SPECS.output, args);
@@ -50,8 +52,11 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   const layout = layoutOf(ctx);
   for (const row of rows) {
     const bytes = bytesOfOutput(layout, row);
-    const to = values.stream === undefined && row.stream === 'stderr' ? process.stderr : process.stdout;
-    await new Promise<void>((resolve, reject) => to.write(bytes, (error) => (error ? reject(error) : resolve())));
+    const toStderr = values.stream === undefined && row.stream === 'stderr';
+    const to = toStderr ? process.stderr : process.stdout;
+    // Piped, the exact bytes; on a terminal, nothing in them may drive it (unless --raw).
+    const shown = (toStderr ? ctx.stderr : ctx.stdout).isTTY && !values.raw ? outputForTerminal(bytes) : bytes;
+    await new Promise<void>((resolve, reject) => to.write(shown, (error) => (error ? reject(error) : resolve())));
     if (row.byteLength !== null && row.byteLength > bytes.length) {
       warn(ctx, `${row.stream ?? 'output'}: ${row.byteLength} bytes were printed, ${bytes.length} kept: the first and last half of [capture] output_max_bytes.`);
     }
