@@ -45,7 +45,7 @@ describe('writeBlob, readBlob, deleteBlobs', () => {
     writeFileSync(join(l.blobs, blobRefOf(h)), 'not gzip');
     expect(() => readBlob(l, blobRefOf(h))).toThrow(BirdError);
     expect(() => readBlob(l, '../../config.toml')).toThrow(/not a blob's name/);
-    expect(() => readBlob(l, blobRefOf(hash))).toThrow(/is missing/);
+    expect(() => readBlob(l, blobRefOf(hash))).toThrow(/is not on this machine/);
   });
 
   it('deletes what it is given, once, and the folders left empty', () => {

@@ -69,7 +69,7 @@ export function readBlob(layout: BirdLayout, ref: string): Buffer {
     bytes = gunzipSync(readFileSync(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new BirdError(`the output's blob ${path} is missing; it was deleted by hand, or \`bird forget\` the command.`);
+    if (code === 'ENOENT') throw new BirdError(`the output's blob ${path} is not on this machine: a pulled command's blob stays on the machine that ran it (push and pull carry only the rows so far), or it was deleted by hand.`);
     throw new BirdError(`cannot read the output's blob ${path} (${code ?? (error as Error).message}); it is damaged: \`bird forget\` the command.`, { cause: error });
   }
   if (contentHashOf(bytes) !== hashOfBlobRef(ref)) throw new BirdError(`the output's blob ${path} does not hold the bytes its name says; it is damaged: \`bird forget\` the command.`);
