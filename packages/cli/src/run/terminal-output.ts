@@ -14,22 +14,16 @@ const LINE_BREAK = /\r?\n|\t/g;
  */
 export function outputForTerminal(bytes: Uint8Array): string {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  let out = '';
-  let at = 0;
-  for (const match of text.matchAll(SGR)) {
-    out += plain(text.slice(at, match.index)) + match[0];
-    at = match.index + match[0].length;
-  }
-  return out + plain(text.slice(at));
+  return between(text, SGR, (stretch) => between(stretch, LINE_BREAK, escapeForTerminal));
 }
 
-/** Escapes a stretch without SGR sequences, keeping its line breaks and tabs. */
-function plain(text: string): string {
+/** `text` with each match of `pattern` kept as it is and each stretch between two matches through `change`. */
+function between(text: string, pattern: RegExp, change: (stretch: string) => string): string {
   let out = '';
   let at = 0;
-  for (const match of text.matchAll(LINE_BREAK)) {
-    out += escapeForTerminal(text.slice(at, match.index)) + match[0];
+  for (const match of text.matchAll(pattern)) {
+    out += change(text.slice(at, match.index)) + match[0];
     at = match.index + match[0].length;
   }
-  return out + escapeForTerminal(text.slice(at));
+  return out + change(text.slice(at));
 }
