@@ -1,6 +1,6 @@
 // `bird run` end to end, in both storage modes: the real bird bundle runs real commands, passes
 // their output through, stores it (rows and blobs), prints it back, and forgets it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,6 +129,32 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     expect(run.stdout.toString()).toBe('before');
     expect(sqlJson(box, 'SELECT exit_code FROM main.invocations')).toEqual([{ exit_code: 143 }]);
     expect(birdRaw(box, ['output']).stdout.toString()).toBe('before');
+    box.cleanup();
+  });
+
+  it('Ctrl-C (SIGINT to the whole group) ends the command, and bird stays to store it with 130', async () => {
+    const box = freshStore(mode);
+    const child = spawn(process.execPath, [BIRD_BUNDLE, 'run', 'sh', '-c', 'printf started; sleep 30'], { env: box.env(), cwd: box.dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    while (!out.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
+    process.kill(-child.pid!, 'SIGINT'); // what a terminal's Ctrl-C does: the whole foreground group
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(sqlJson(box, 'SELECT cmd, exit_code FROM main.invocations')).toEqual([{ cmd: `sh -c 'printf started; sleep 30'`, exit_code: 130 }]);
+    expect(birdRaw(box, ['output']).stdout.toString()).toBe('started');
+    box.cleanup();
+  });
+
+  it('a store it cannot write: the command still runs and its status is kept, with one warning', () => {
+    const box = new Sandbox();
+    writeFileSync(box.root, 'not a folder');
+    const run = birdRaw(box, ['run', 'sh', '-c', 'printf out; exit 5']);
+    expect(run.code).toBe(5);
+    expect(run.stdout.toString()).toBe('out');
+    const lines = run.stderr.toString().split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^bird: warning: the command ran but is not stored: /);
     box.cleanup();
   });
 

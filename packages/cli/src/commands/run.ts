@@ -4,6 +4,7 @@ import { isatty } from 'node:tty';
 import { loadConfig, OUTPUT_MAX_BYTES, usageError } from '@bird/core';
 import type { CapturedStream, OutputStream } from '@bird/capture/record-output';
 import { usageOf } from '../args.ts';
+import { errorLine } from '../cli.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
@@ -41,15 +42,22 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   const argv = args[0] === '--' ? args.slice(1) : args;
   if (argv.length === 0) throw usageError(`name the command to run; usage: ${usageOf(COMMAND_SPECS.run)}`);
   const layout = layoutOf(ctx);
-  // Read before the command runs, so a broken config.toml is said before, not after, a long build.
-  const config = loadConfig(layout);
-  const maxBytes = config.capture.output_max_bytes ?? OUTPUT_MAX_BYTES;
+  // A store bird cannot read or write never keeps the command from running (cron and CI wait for
+  // its status): it is said once, after, as the reason it is not stored.
+  let maxBytes = OUTPUT_MAX_BYTES;
+  let unusable: unknown;
+  try {
+    maxBytes = loadConfig(layout).capture.output_max_bytes ?? OUTPUT_MAX_BYTES;
+  } catch (error) {
+    unusable = error;
+  }
   const startUs = nowUs();
   const passed = await runPassingThrough(argv, ctx, maxBytes);
   const endUs = nowUs();
   if (passed.startFailure) ctx.stderr.write(`bird: cannot run ${JSON.stringify(argv[0])} (${passed.startFailure}); check its name and that it is on PATH and executable.\n`);
   const session = runSession(ctx.env, startUs);
   try {
+    if (unusable !== undefined) throw unusable;
     await recordRun(
       layout,
       ctx.env,
@@ -59,7 +67,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     );
   } catch (error) {
     // The command ran: its status is what a script waits for; that it is not stored is said.
-    warn(ctx, `the command ran but is not stored: ${(error as Error).message}`);
+    warn(ctx, `the command ran but is not stored: ${errorLine(error)}`);
   }
   return passed.status === 0 ? undefined : passed.status;
 }
