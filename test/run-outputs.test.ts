@@ -118,7 +118,7 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     const back = birdRaw(box, ['output']);
     expect(back.code).toBe(0);
     expect(back.stdout.equals(kept)).toBe(true);
-    expect(back.stderr.toString()).toMatch(/^bird: warning: stdout: 3145728 bytes were printed, 1048576 kept/);
+    expect(back.stderr.toString()).toMatch(/^bird: warning: stdout: 3145728 bytes were printed, 1048576 stored/);
     box.cleanup();
   });
 

@@ -58,7 +58,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     const shown = (toStderr ? ctx.stderr : ctx.stdout).isTTY && !values.raw ? outputForTerminal(bytes) : bytes;
     await new Promise<void>((resolve, reject) => to.write(shown, (error) => (error ? reject(error) : resolve())));
     if (row.byteLength !== null && row.byteLength > bytes.length) {
-      warn(ctx, `${row.stream ?? 'output'}: ${row.byteLength} bytes were printed, ${bytes.length} kept: the first and last half of [capture] output_max_bytes.`);
+      warn(ctx, `${row.stream ?? 'output'}: ${row.byteLength} bytes were printed, ${bytes.length} stored (its first and last half of [capture] output_max_bytes, or secrets redacted).`);
     }
   }
 }
