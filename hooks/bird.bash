@@ -490,6 +490,8 @@ builtin trap "__bird_on_exit${__bird_prev_exit:+; $__bird_prev_exit}" EXIT
 # Which shell sourced the hook, by pid, for `bird doctor` (a child process sees it; a shell
 # started inside this one that did not source the hook has another pid). Set once, here.
 export BIRD_HOOKED=bash:$$
+# Its session, which `bird run` joins when this shell is the one above it.
+export BIRD_SESSION=$__bird_sid
 
 # ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
 # Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.

@@ -284,6 +284,8 @@ end
 # Which shell sourced the hook, by pid, for `bird doctor` (a child process sees it; a shell
 # started inside this one that did not source the hook has another pid). Set once, here.
 set -gx BIRD_HOOKED fish:$fish_pid
+# Its session, which `bird run` joins when this shell is the one above it.
+set -gx BIRD_SESSION $__bird_sid
 
 # ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
 # Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.

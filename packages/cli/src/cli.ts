@@ -9,7 +9,7 @@ import pkg from '../package.json' with { type: 'json' };
 /** Runs a command; resolves to its exit status when that is not 0 (a failure it reported itself), else nothing. */
 export type CommandRun = (args: string[], ctx: CliContext) => Promise<number | void>;
 
-export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'setup', 'completion', 'compact', 'push', 'pull', 'import', 'forget', 'redact', 'doctor', 'help'] as const;
+export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'setup', 'completion', 'compact', 'push', 'pull', 'import', 'run', 'output', 'forget', 'redact', 'doctor', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -30,6 +30,8 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   push: async () => (await import('./commands/sync.ts')).syncCommand('push'),
   pull: async () => (await import('./commands/sync.ts')).syncCommand('pull'),
   import: async () => (await import('./commands/import.ts')).run,
+  run: async () => (await import('./commands/run.ts')).run,
+  output: async () => (await import('./commands/output.ts')).run,
   forget: async () => (await import('./commands/forget.ts')).run,
   redact: async () => (await import('./commands/redact.ts')).run,
   doctor: async () => (await import('./commands/doctor.ts')).run,
@@ -50,8 +52,9 @@ async function runHelp(args: string[], ctx: CliContext): Promise<void> {
   if (topic === 'sql') ctx.stdout.write((await import('./sql-help.ts')).sqlHelp());
 }
 
-/** `--help`/`-h` before a `--`: asks for help rather than running the command. */
-function wantsHelp(args: readonly string[]): boolean {
+/** `--help`/`-h` before a `--` (for `bird run`, before the command it runs): asks for help rather than running the command. */
+function wantsHelp(command: CommandName, args: readonly string[]): boolean {
+  if (command === 'run') return args[0] === '--help' || args[0] === '-h';
   const end = args.indexOf('--');
   return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
@@ -70,7 +73,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number | void>
   if (first === '__hook-settings') return (await import('./commands/hook.ts')).runHookSettings(rest, ctx);
   if (first.startsWith('-')) throw usageError(`unknown option ${first}; run \`bird --help\` to see the commands.`);
   if (!isCommand(first)) throw usageError(`unknown command ${JSON.stringify(first)}; run \`bird --help\` to see the commands.`);
-  if (wantsHelp(rest)) {
+  if (wantsHelp(first, rest)) {
     const sub = first === 'remote' && rest[0] && isHelpTopic(`remote ${rest[0]}`) ? `remote ${rest[0]}` : first;
     return runHelp([sub], ctx);
   }

@@ -3,6 +3,7 @@
 // Kept apart from the commands, and light, so that `--help` and each Tab load nothing heavy.
 import { REMOTE_TYPES, SHELLS, STORAGE_MODES, type CommandSpec } from '@bird/core';
 import { COMPACT_SPEC, PULL_SPEC, PUSH_SPEC } from '@bird/sync-worker/command-specs';
+import { OUTPUT_STREAMS } from '@bird/capture/record-output';
 import { OUTPUT_FORMATS } from './format/result-set.ts';
 import { SCOPES, SEARCH_MODES } from './search/search-choices.ts';
 
@@ -131,6 +132,21 @@ export const COMMAND_SPECS = {
     flags: [
       { name: 'file', type: 'string', value: 'PATH', complete: 'files', help: 'the history file (default: where that shell keeps it)', overview: 'synopsis' },
       { name: 'dry-run', type: 'boolean', help: 'count what would be imported, import nothing', overview: 'synopsis' },
+    ],
+  },
+  run: {
+    name: 'run',
+    about: 'run a command and store it with what it printed (cron, CI, scripts); exits with its status',
+    operand: { type: 'text', value: 'CMD [ARG…]', label: 'the command', required: true, many: true },
+    flags: [],
+  },
+  output: {
+    name: 'output',
+    about: 'print what a command stored by `bird run` printed, byte for byte (default: the newest)',
+    operand: { type: 'text', value: 'ID' },
+    flags: [
+      { name: 'stream', type: 'enum', values: OUTPUT_STREAMS, help: 'only this stream, to stdout (default: stdout to stdout, stderr to stderr)', overview: 'synopsis' },
+      { name: 'raw', type: 'boolean', help: 'the exact bytes on a terminal too (default there: colours kept, other control sequences shown as escapes)', overview: 'synopsis' },
     ],
   },
   forget: {

@@ -17,3 +17,11 @@ export function globalAssignment(shell: ShellName, name: string, value: string):
   if (shell === 'fish') return `set -g ${name} ${fishQuote(value)}`;
   return shell === 'zsh' ? `typeset -g ${name}=${posixQuote(value)}` : `${name}=${posixQuote(value)}`;
 }
+
+/** Characters a word may hold and still be typed bare in sh, bash, zsh and fish. */
+const BARE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** argv as a person would type it: `sh -c 'printf out'`; a word is quoted only when it must be. */
+export function commandLine(argv: readonly string[]): string {
+  return argv.map((word) => (BARE_WORD.test(word) ? word : posixQuote(word))).join(' ');
+}

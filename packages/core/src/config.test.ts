@@ -246,6 +246,18 @@ describe('renderConfig', () => {
   });
 });
 
+describe('[capture] output_max_bytes', () => {
+  it('is absent by default, and kept when set', () => {
+    expect(parseConfig('[capture]\nignore = []\n').capture.output_max_bytes).toBeUndefined();
+    expect(parseConfig('[capture]\noutput_max_bytes = 4096\n').capture).toEqual({ ignore: DEFAULT_IGNORE, output_max_bytes: 4096 });
+    expect(parseConfig(renderConfig(parseConfig('[capture]\noutput_max_bytes = 4096\n'))).capture.output_max_bytes).toBe(4096);
+  });
+
+  it.each(['"1MiB"', '1.5', '1', '-4'])('refuses %s in one sentence', (value) => {
+    expect(() => parseConfig(`[capture]\noutput_max_bytes = ${value}\n`)).toThrow(/capture\.output_max_bytes must be a whole number of at least 2/);
+  });
+});
+
 describe('loadConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bird-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -73,6 +73,8 @@ export interface BirdConfig {
   capture: {
     /** Glob patterns (`*`, `?`) matched against the whole command, trimmed; a match is not recorded. */
     ignore: string[];
+    /** `bird run` keeps at most this many bytes of each stream, its head and its tail (default OUTPUT_MAX_BYTES). */
+    output_max_bytes?: number;
   };
   remotes: RemoteConfig[];
   compaction: CompactionConfig;
@@ -104,6 +106,9 @@ export interface CompactionConfig {
 }
 
 export const DEFAULT_COMPACTION: CompactionConfig = { min_files: 50, min_age_seconds: 60, target_file_mb: 64, auto: true, auto_interval_minutes: 10 };
+
+/** What `bird run` keeps of one stream at most, by default: its first and last half MiB. */
+export const OUTPUT_MAX_BYTES = 1024 * 1024;
 
 /** Commands not worth remembering, and bird's own commands, which would only echo themselves. */
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
@@ -200,6 +205,8 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
   const capture = table(doc.capture, 'capture');
   const ignore = capture.ignore ?? DEFAULT_IGNORE;
   if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) bad('capture.ignore must be a list of strings');
+  const outputMax = capture.output_max_bytes;
+  if (outputMax !== undefined && (typeof outputMax !== 'number' || !Number.isInteger(outputMax) || outputMax < 2)) bad(`capture.output_max_bytes must be a whole number of at least 2, not ${JSON.stringify(outputMax)}`);
 
   if (doc.client_id !== undefined) {
     if (typeof doc.client_id !== 'string') bad('client_id must be a string');
@@ -275,7 +282,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
 
   const config: BirdConfig = {
     storage: { mode: mode as StorageMode },
-    capture: { ignore: ignore as string[] },
+    capture: outputMax === undefined ? { ignore: ignore as string[] } : { ignore: ignore as string[], output_max_bytes: outputMax as number },
     remotes,
     compaction,
     sync,

@@ -31,6 +31,12 @@ export interface BirdLayout {
   readonly sessionsSeen: string;
   /** duckdb mode: rows written as Parquet while another process held bird.duckdb. */
   readonly spill: string;
+  /** What commands printed (`bird run`), content-addressed: `blobs/<2 hex>/<sha256>.gz` (see output-blobs.ts). */
+  readonly blobs: string;
+  /** Held while blobs are written and referenced (`bird run`) or deleted (`bird forget`), so neither loses the other's. */
+  readonly blobsLock: string;
+  /** One file per `bird run` whose rows are being written, so a run killed halfway is finished by the next (see run-pending.ts). */
+  readonly runsPending: string;
   /** Damaged files set aside (never deleted), under their path relative to `db/`. */
   readonly quarantine: string;
   /** S3 remotes' batches copied here to be read like file remotes: `mirror/<name>/…`. */
@@ -79,6 +85,9 @@ export function birdLayout(root: string): BirdLayout {
     tmp: join(dbDir, 'tmp'),
     sessionsSeen: join(dbDir, 'sessions-seen'),
     spill: join(dbDir, 'spill'),
+    blobs: join(dbDir, 'blobs'),
+    blobsLock: join(dbDir, 'blobs.lock'),
+    runsPending: join(dbDir, 'runs-pending'),
     quarantine: join(dbDir, 'quarantine'),
     mirror: join(dbDir, 'mirror'),
     compaction: join(dbDir, 'compaction'),

@@ -4,6 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
   INVOCATIONS,
+  OUTPUTS,
   classifyDuckDBError,
   inodeAt,
   quarantineFile,
@@ -14,6 +15,7 @@ import {
   writeFileAtomic,
   type BirdLayout,
   type InvocationRow,
+  type OutputRow,
   type RecordWriter,
   type SessionRow,
   type TableDef,
@@ -27,7 +29,7 @@ export interface DuckDbWriterOptions {
 }
 
 /** The key that makes a retried write of the same row a no-op. */
-const KEY: Record<'invocations' | 'sessions', string> = { invocations: 'id', sessions: 'session_id' };
+const KEY: Record<'invocations' | 'sessions' | 'outputs', string> = { invocations: 'id', sessions: 'session_id', outputs: 'id' };
 
 /**
  * DuckDB mode: rows are INSERTed into `local.*` tables of bird.duckdb. DuckDB allows one
@@ -69,6 +71,11 @@ export class DuckDbRecordWriter implements RecordWriter {
 
   async registerSession(row: SessionRow): Promise<void> {
     await this.write(SESSIONS, row, row.session_id);
+  }
+
+  /** One stream a command printed (`bird run`); written after its command, so spilled after it too. */
+  async writeOutput(row: OutputRow): Promise<void> {
+    await this.write(OUTPUTS, row, row.id);
   }
 
   /** Writes everything in the WAL into bird.duckdb itself (compaction's step in duckdb mode). */
@@ -114,7 +121,8 @@ export class DuckDbRecordWriter implements RecordWriter {
 
   /** Moves rows spilled while the catalog was locked into their tables, then deletes the files. */
   private async ingestSpill(): Promise<void> {
-    for (const table of [SESSIONS, INVOCATIONS]) {
+    // Outputs after their commands: a kill between two never leaves an output without its command.
+    for (const table of [SESSIONS, INVOCATIONS, OUTPUTS]) {
       const dir = join(this.layout.spill, table.name);
       let files: string[];
       try {

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import {
   BirdError,
   INVOCATIONS,
+  OUTPUTS,
   SESSIONS,
   localPartitionDir,
   fileKeyOf,
   writeFileAtomic,
   type BirdLayout,
   type InvocationRow,
+  type OutputRow,
   type RecordWriter,
   type SessionRow,
 } from '@bird/core';
@@ -31,6 +33,13 @@ export class ParquetRecordWriter implements RecordWriter {
   writeInvocationSync(row: InvocationRow): string {
     const path = join(localPartitionDir(this.layout, 'invocations', row.date), `${row.id}.parquet`);
     writeRecordFile(this.layout, path, encodeRecords(INVOCATIONS, [row]));
+    return path;
+  }
+
+  /** One stream a command printed (`bird run`): its own file, named by the row's id like a command's. */
+  writeOutputSync(row: OutputRow): string {
+    const path = join(localPartitionDir(this.layout, 'outputs', row.date), `${row.id}.parquet`);
+    writeRecordFile(this.layout, path, encodeRecords(OUTPUTS, [row]));
     return path;
   }
 

@@ -9,7 +9,7 @@
  * name in core's STORAGE_MODES, and its entry in open-storage-mode.ts's table (a mode that is not
  * there does not compile); capture's own entry, append-entry.ts, names it too.
  */
-import type { InvocationRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
+import type { InvocationRow, OutputRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
 import type { CommandRef, SeriesCutoff } from './remove.ts';
 import type { RetentionOutcome } from './retention.ts';
 
@@ -20,6 +20,11 @@ export type { RetentionOutcome } from './retention.ts';
 export interface CapturedCommand {
   readonly invocation: InvocationRow;
   readonly session: SessionRow;
+  /**
+   * What it printed (`bird run`), written after its command so that no output is ever stored
+   * without it; a kill in between is finished by the caller's redo (cli's run-pending.ts).
+   */
+  readonly outputs?: readonly OutputRow[];
 }
 
 export interface AppendOptions {

@@ -17,6 +17,8 @@ export async function appendDuckdb(layout: BirdLayout, all: readonly CapturedCom
       await writer.registerSession(c.session);
       await writer.writeInvocation(c.invocation);
     }
+    // Outputs after every command: a kill in between leaves commands without outputs, never the reverse.
+    for (const c of commands) for (const o of c.outputs ?? []) await writer.writeOutput(o);
   } finally {
     await writer.close();
   }

@@ -29,11 +29,17 @@ export async function appendParquet(layout: BirdLayout, all: readonly CapturedCo
       const mergedOn = (date: string) => merged.get(date) ?? merged.set(date, readMergedIds(layout, 'invocations', date)).get(date)!;
       wanted = commands.filter((c) => !mergedOn(c.invocation.date).has(c.invocation.id));
     }
+    const mergedOutputs = new Map<string, Set<string>>();
+    const outputMerged = (date: string, id: string) =>
+      lock !== null && (mergedOutputs.get(date) ?? mergedOutputs.set(date, readMergedIds(layout, 'outputs', date)).get(date)!).has(id);
     const writer = new ParquetRecordWriter(layout);
     for (const c of wanted) {
       writer.registerSessionSync(c.session);
       writer.writeInvocationSync(c.invocation);
     }
+    // Outputs after every command: a kill in between leaves commands without outputs, never the reverse.
+    // A command a compaction merged away still gets the outputs a kill kept from it.
+    for (const c of commands) for (const o of c.outputs ?? []) if (!outputMerged(o.date, o.id)) writer.writeOutputSync(o);
     // Every command is stored (a skipped one by the merged file that holds it): all are journaled.
     const problem = journalStored(layout, commands.map((c) => c.invocation));
     return { written: wanted.length, problems: problem ? [problem] : [] };

@@ -1,0 +1,22 @@
+import { BirdError, type BirdLayout } from '@bird/core';
+import { contentHashOf, readBlob } from '@bird/core/output-blobs';
+
+/** An `outputs` row as read back (untrusted: any of it may be missing or wrong). */
+export interface StoredOutput {
+  readonly stream: string | null;
+  readonly storageType: string | null;
+  readonly storageRef: string | null;
+  readonly contentHash: string | null;
+  readonly byteLength: number | null;
+}
+
+/** The bytes an output row stores (its head and tail when it was cut), checked against its hash. */
+export function bytesOfOutput(layout: BirdLayout, row: StoredOutput): Buffer {
+  if (row.storageRef === null) throw new BirdError(`an output row of this command names no content; the row is damaged, \`bird forget\` the command.`);
+  let bytes: Buffer;
+  if (row.storageType === 'inline') bytes = Buffer.from(row.storageRef, 'utf8');
+  else if (row.storageType === 'blob') bytes = readBlob(layout, row.storageRef);
+  else throw new BirdError(`an output row of this command is stored as ${JSON.stringify(row.storageType)}, which this bird cannot read; update bird.`);
+  if (row.contentHash !== null && contentHashOf(bytes) !== row.contentHash) throw new BirdError(`an output of this command does not match its content_hash; it is damaged, \`bird forget\` the command.`);
+  return bytes;
+}
