@@ -18,7 +18,7 @@ describe('runCli', () => {
     [['remote', 'remove', '--help'], 0, /^usage: bird remote remove NAME\n$/, ''],
     [['remote', '--help'], 0, /^usage: bird remote add NAME .*\n {7}bird remote list .*\n {7}bird remote remove NAME\n {7}bird remote test NAME\n {7}bird remote repair NAME \[--client ID\]\n$/, ''],
     [['help', 'doctor'], 0, /^usage: bird doctor \[--json\]\n$/, ''],
-    [['init', '--client-id'], 2, /^$/, 'bird: --client-id needs a value; usage: bird init [--mode parquet|duckdb] [--client-id ID]\n'],
+    [['init', '--client-id'], 2, /^$/, 'bird: --client-id needs a value; usage: bird init [DIR] [--mode parquet|duckdb] [--client-id ID] [--project]  (DIR: with --project only)\n'],
     [['--version'], 0, /^bird \d+\.\d+\.\d+\n$/, ''],
     [[], 0, /^bird: every shell command/, ''],
     [['nope'], 2, /^$/, 'bird: unknown command "nope"; run `bird --help` to see the commands.\n'],

@@ -27,6 +27,7 @@ export const COMMAND_SPECS = {
       { name: 'project', type: 'boolean', help: "make a project's store in DIR/.bird (default: here); bird sql inside DIR reads it as project.*", overview: 'line' },
     ],
     operand: { type: 'text', value: 'DIR', label: 'the project folder', complete: 'files' },
+    remark: '(DIR: with --project only)',
   },
   sql: {
     name: 'sql',

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { BirdError, PROJECT_STORE_DIR, birdLayout, checkClientId, clientIdOf, describeError, ensureRoot, loadConfig, settleClientId, setClientId, type StorageMode } from '@bird/core';
+import { join, relative, resolve, sep } from 'node:path';
+import { BirdError, PROJECT_STORE_DIR, birdLayout, checkClientId, clientIdOf, describeError, ensureRoot, loadConfig, settleClientId, setClientId, type BirdLayout, type StorageMode } from '@bird/core';
 import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { type CliContext } from '../context.ts';
@@ -69,9 +69,13 @@ function loadConfigClientId(layout: ReturnType<typeof layoutOf>): string | undef
 /**
  * What git should not carry of a project's store: what each machine makes for itself (the
  * catalog of views, the history index, temporaries, the spool) or keeps to itself (push and pull
- * state, logs). The rows, config.toml and the placeholders are what a project shares.
+ * state, pulled rows, logs). This machine's rows, config.toml and the placeholders are what a
+ * project shares. Paths from the layout, relative to the store's root, as .gitignore takes them.
  */
-const PROJECT_GITIGNORE = ['db/*', '!db/data/', 'db/data/cached/', 'spool/', 'errors.log', '*.lock', ''].join('\n');
+function projectGitignore(layout: BirdLayout): string {
+  const at = (path: string) => relative(layout.root, path).split(sep).join('/');
+  return [`${at(layout.dbDir)}/*`, `!${at(layout.dataDir)}/`, `${at(layout.cachedData)}/`, `${at(layout.spool)}/`, at(layout.errorsLog), '*.lock', ''].join('\n');
+}
 
 /** `bird init --project [DIR]`: a store in DIR/.bird for CI to record into and teammates to read as `project`. */
 async function initProject(dir: string, mode: StorageMode, ctx: CliContext): Promise<void> {
@@ -94,7 +98,7 @@ async function initProject(dir: string, mode: StorageMode, ctx: CliContext): Pro
   const { initStore } = await import('@bird/store');
   const result = await initStore(layout, mode, { ...lockOptions(ctx), onWarning: (m) => ctx.stderr.write(`bird: warning: ${m}\n`) });
   const gitignore = join(root, '.gitignore');
-  if (!existsSync(gitignore)) writeFileSync(gitignore, PROJECT_GITIGNORE, { mode: 0o644 });
+  if (!existsSync(gitignore)) writeFileSync(gitignore, projectGitignore(layout), { mode: 0o644 });
   const shown = relative(ctx.cwd, root) || '.';
   ctx.stdout.write(
     `${made ? 'Created' : 'Checked'} the project store at ${escapeForTerminal(root)} (${result.mode} mode).\n` +
