@@ -32,7 +32,7 @@ describe('help and version', () => {
   });
 
   it.each([
-    [['help', 'history'], 'usage: bird history [TEXT] [-n N] [--reverse] [--host H] [--source S] [--format table|csv|json]\n'],
+    [['help', 'history'], 'usage: bird history [TEXT] [-n N] [--reverse] [--host H] [--source S] [--project] [--format table|csv|json]\n'],
     [['remote', 'add', '-h'], 'usage: bird remote add NAME --type file|s3 --uri URI [--endpoint URL] [--region R] [--read-only] [--no-auto-attach]\n'],
     [['init', '--help'], 'usage: bird init [DIR] [--mode parquet|duckdb] [--client-id ID] [--project]  (DIR: with --project only)\n'],
   ])('bird %j prints that usage', (args, usage) => {

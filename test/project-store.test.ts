@@ -30,6 +30,13 @@ describe.each(['parquet', 'duckdb'] as const)("a project store read from a %s-mo
     expect({ code: inside.code, stderr: inside.stderr, stdout: inside.stdout }).toEqual({ code: 0, stderr: '', stdout: 'cmd,_source\nmake build,project\nmake test,project\n' });
     const mine = s.bird(['sql', 'SELECT cmd FROM main.invocations', '--format', 'csv'], { cwd: repo });
     expect(mine.stdout).toBe('cmd\nvim main.c\n');
+    const both = s.bird(['history', '--project', '--format', 'csv'], { cwd: join(repo, 'lib') });
+    expect(both.stderr).toBe('');
+    expect(both.stdout.split('\n').slice(1, -1).map((l) => l.split(',')).map((cells) => cells.find((c) => /^(make|vim) /.test(c)))).toEqual(['vim main.c', 'make build', 'make test']);
+    const onlyProject = s.bird(['history', '--project', '--source', 'project', '--format', 'csv'], { cwd: repo });
+    expect(onlyProject.stdout).toMatch(/make build/);
+    expect(onlyProject.stdout).not.toMatch(/vim main\.c/);
+    expectOneLineError(s.bird(['history', '--project'], { cwd: s.home }), 1, /there is no project store here \(no \.bird\/ in .* or a folder above it\)/);
     expect(s.bird(['doctor'], { cwd: join(repo, 'lib') }).stdout).toContain(`ok    project: ${join(repo, '.bird')} (parquet mode), read as project.* by bird sql in this folder\n`);
     expect(s.bird(['doctor'], { cwd: s.home }).stdout).not.toContain('project:');
     const outside = s.bird(['sql', 'SELECT count(*) AS n FROM project_invocations()', '--format', 'csv'], { cwd: s.home });

@@ -58,6 +58,7 @@ export const COMMAND_SPECS = {
       { name: 'reverse', short: 'r', type: 'boolean', help: 'oldest first', overview: 'line' },
       { ...HOST, overview: 'line' },
       { ...SOURCE, overview: 'line' },
+      { name: 'project', type: 'boolean', help: "with the commands of this folder's project store (.bird/, source project)", overview: 'line' },
       FORMAT,
     ],
   },

@@ -1,7 +1,7 @@
 // Where `bird history`, `bird search` and `bird stats` get their rows: the history index, read
 // without DuckDB. Only when it is missing, stale or damaged is DuckDB loaded, once, to rebuild it.
-import { loadConfig } from '@bird/core';
-import { loadHistory, openRecentHistory, wholeHistory, type HistoryIndex, type RecentHistory } from '@bird/history-index';
+import { BirdError, findProjectStore, loadConfig } from '@bird/core';
+import { loadHistory, openRecentHistory, wholeHistory, type HistoryIndex, type HistoryRow, type RecentHistory } from '@bird/history-index';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
 import { connect, MINIMAL, warnOfProblems } from './store-access.ts';
@@ -53,4 +53,24 @@ async function readOrRebuild<T>(
   const second = read(layout.historyIndex);
   if (second.ok) return { read: second, rebuilt: true };
   throw new Error(`the history index in ${layout.historyIndex} could not be rebuilt (${second.detail}); run \`bird-sync\` and try again.`);
+}
+
+/**
+ * The commands of the project store of the folder bird runs in (`.bird/`, read-only), as history
+ * rows of source `project`. They are not in the history index (it holds this store's rows): read
+ * through DuckDB, which a project's store, small next to a user's, makes cheap enough.
+ */
+export async function projectHistoryRows(ctx: CliContext): Promise<HistoryRow[]> {
+  const layout = layoutOf(ctx);
+  const found = findProjectStore(ctx.cwd, layout.root, ctx.env.HOME);
+  if (found === null) throw new BirdError(`there is no project store here (no .bird/ in ${ctx.cwd} or a folder above it); run it in a project's folder, or without --project.`);
+  if (!found.found) throw new BirdError(`${found.refused}; the project store was not read.`);
+  const connection = await connect(ctx, { ...MINIMAL, attachProject: true }, { quiet: true });
+  try {
+    const { historyRowsSql, historyRowOfValues } = await import('@bird/store');
+    const { rows } = await connection.query(historyRowsSql('project.invocations', "'project'"));
+    return rows.map(historyRowOfValues);
+  } finally {
+    connection.close();
+  }
 }

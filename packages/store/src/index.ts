@@ -21,5 +21,5 @@ export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/data
 export { databaseTables } from './remotes.ts';
 export { LISTING_MAX_AGE_MS, expireMirrorListing } from './remote/mirror.ts';
 export { FOLD_JOURNAL_BYTES, foldOrRebuildHistoryIndex, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex } from './history-index-rebuild.ts';
-export type { RowSource } from './history-index-read.ts';
+export { historyRowOfValues, historyRowsSql, type RowSource } from './history-index-read.ts';
 export { interruptedPublishes } from './interrupted-publish.ts';

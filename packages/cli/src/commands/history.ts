@@ -2,10 +2,10 @@ import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { tableWidth, type CliContext } from '../context.ts';
 import { renderResult } from '../format/render-result.ts';
-import type { ResultSet } from '../format/result-set.ts';
+import type { OutputFormat, ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
-import { DamagedSnapshot, EMPTY_INDEX, wholeHistory } from '@bird/history-index';
-import { openHistory, openRecent } from '../history-source.ts';
+import { DamagedSnapshot, EMPTY_INDEX, mergeRows, wholeHistory } from '@bird/history-index';
+import { openHistory, openRecent, projectHistoryRows } from '../history-source.ts';
 import { historyResult, historyTable, newestMatching, type HistoryOptions } from '../history-view.ts';
 import { inCapturingShell, storeNotYetMade } from '../layout.ts';
 import { hostSourceFilter } from '../row-filter.ts';
@@ -16,8 +16,8 @@ const DEFAULT_COUNT = 20;
 const NOTHING_YET = "No commands yet: this shell's hook records each command when it finishes (bird's own commands are not recorded).\n";
 
 /**
- * `bird history [TEXT] [-n N] [--reverse] [--host H] [--source S]`: the most recent commands
- * (containing TEXT, of that host or source), newest first.
+ * `bird history [TEXT] [-n N] [--reverse] [--host H] [--source S] [--project]`: the most recent
+ * commands (containing TEXT, of that host or source; with the project store's), newest first.
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const { values, operands } = parseCommand(COMMAND_SPECS.history, args);
@@ -28,8 +28,15 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   // (DuckDB alone takes ~400 ms to start).
   const notYet = storeNotYetMade(ctx);
   const options: HistoryOptions = { text: operands.join(' '), reverse: values.reverse === true, filter: hostSourceFilter(values) };
-  const recent = notYet ? wholeHistory(EMPTY_INDEX) : await openRecent(ctx);
   let read: { result: ResultSet; empty: boolean };
+  if (values.project) {
+    // This store's rows and the project's, as one history: the project's are read whole (DuckDB).
+    const projectRows = await projectHistoryRows(ctx);
+    const merged = mergeRows(notYet ? EMPTY_INDEX : (await openHistory(ctx)).index, projectRows);
+    read = { result: historyResult(merged, count, options), empty: merged.size === 0 };
+    return print(ctx, read, format, notYet);
+  }
+  const recent = notYet ? wholeHistory(EMPTY_INDEX) : await openRecent(ctx);
   try {
     read = newestMatching(recent, count, options);
   } catch (error) {
@@ -40,6 +47,10 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   } finally {
     recent.close();
   }
+  print(ctx, read, format, notYet);
+}
+
+function print(ctx: CliContext, read: { result: ResultSet; empty: boolean }, format: OutputFormat, notYet: boolean): void {
   // Nothing recorded yet in a hooked shell (no store, or an empty one): said in words to a person.
   if (format === 'table' && read.empty && (notYet || inCapturingShell(ctx.env))) {
     ctx.stdout.write(NOTHING_YET);
