@@ -36,6 +36,10 @@ describe.each(['parquet', 'duckdb'] as const)("a project store read from a %s-mo
     const onlyProject = s.bird(['history', '--project', '--source', 'project', '--format', 'csv'], { cwd: repo });
     expect(onlyProject.stdout).toMatch(/make build/);
     expect(onlyProject.stdout).not.toMatch(/vim main\.c/);
+    const stats = s.bird(['stats', '--source', 'project', '--format', 'json'], { cwd: repo });
+    expect(stats.stderr).toBe('');
+    expect(JSON.parse(stats.stdout)).toMatchObject({ total: 2, distinct: 2 });
+    expect(JSON.parse(s.bird(['stats', '--format', 'json'], { cwd: repo }).stdout)).toMatchObject({ total: 1 });
     expectOneLineError(s.bird(['history', '--project'], { cwd: s.home }), 1, /there is no project store here \(no \.bird\/ in .* or a folder above it\)/);
     expect(s.bird(['doctor'], { cwd: join(repo, 'lib') }).stdout).toContain(`ok    project: ${join(repo, '.bird')} (parquet mode), read as project.* by bird sql in this folder\n`);
     expect(s.bird(['doctor'], { cwd: s.home }).stdout).not.toContain('project:');

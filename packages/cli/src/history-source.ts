@@ -55,6 +55,9 @@ async function readOrRebuild<T>(
   throw new Error(`the history index in ${layout.historyIndex} could not be rebuilt (${second.detail}); run \`bird-sync\` and try again.`);
 }
 
+/** The source the project store's rows carry (the store's `_source = 'project'`). */
+export const PROJECT_SOURCE = 'project';
+
 /**
  * The commands of the project store of the folder bird runs in (`.bird/`, read-only), as history
  * rows of source `project`. They are not in the history index (it holds this store's rows): read
@@ -68,7 +71,7 @@ export async function projectHistoryRows(ctx: CliContext): Promise<HistoryRow[]>
   const connection = await connect(ctx, { ...MINIMAL, attachProject: true }, { quiet: true });
   try {
     const { historyRowsSql, historyRowOfValues } = await import('@bird/store');
-    const { rows } = await connection.query(historyRowsSql('project.invocations', "'project'"));
+    const { rows } = await connection.query(historyRowsSql('project.invocations', `'${PROJECT_SOURCE}'`));
     return rows.map(historyRowOfValues);
   } finally {
     connection.close();

@@ -1,19 +1,24 @@
 import type { CliContext } from '../context.ts';
-import { EMPTY_INDEX } from '@bird/history-index';
-import { openHistory } from '../history-source.ts';
+import { EMPTY_INDEX, mergeRows } from '@bird/history-index';
+import { PROJECT_SOURCE, openHistory, projectHistoryRows } from '../history-source.ts';
 import { storeNotYetMade } from '../layout.ts';
 import { computeStats } from '../stats/compute-stats.ts';
 import { renderStats, statsJson } from '../stats/render-stats.ts';
 import { parseStatsArgs } from '../stats/stats-args.ts';
 import { defaultTimeZone } from '../stats/zone-clock.ts';
 
-/** `bird stats`: computed over the history index, like `bird history`: no DuckDB to wait for. */
+/**
+ * `bird stats`: computed over the history index, like `bird history`: no DuckDB to wait for
+ * (but for `--source project`, the project store's commands).
+ */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const now = new Date();
   const timeZone = defaultTimeZone(); // Node's, which follows TZ
   const { filter, format } = parseStatsArgs(args, now, ctx.cwd, timeZone);
   // In a hooked shell that has not recorded a command yet, no store is an empty history.
-  const index = storeNotYetMade(ctx) ? EMPTY_INDEX : (await openHistory(ctx)).index;
+  const own = storeNotYetMade(ctx) ? EMPTY_INDEX : (await openHistory(ctx)).index;
+  // The project store's commands are not in the index: read (through DuckDB) only when asked for.
+  const index = filter.source === PROJECT_SOURCE ? mergeRows(own, await projectHistoryRows(ctx)) : own;
   const report = computeStats(index, filter, { now, timeZone });
   if (format === 'json') {
     ctx.stdout.write(statsJson(report));
