@@ -2,9 +2,9 @@
 // their output through, stores it (rows and blobs), prints it back, and forgets it.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout, STORAGE_MODES } from '@bird/core';
 import { BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
@@ -240,6 +240,26 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     expect(onTerminal('')).toBe('\\x1b]0;retitled\\x07\u001b[31mred\u001b[0m\n');
     expect(onTerminal('--raw')).toBe(printed);
     expect(birdRaw(box, ['output']).stdout.toString()).toBe(printed);
+    box.cleanup();
+  });
+
+  it('a blob a removal left behind (killed before its sweep, a retention, a teammate\'s forget) goes at the next compaction', () => {
+    const box = freshStore(mode);
+    const file = join(box.dir, 'some.bin');
+    writeFileSync(file, bigBytes().subarray(0, 20_000));
+    expect(birdRaw(box, ['run', 'cat', file]).code).toBe(0);
+    const layout = birdLayout(box.root);
+    const named = filesUnder(layout.blobs);
+    expect(named).toHaveLength(1);
+    // What a removal's sweep would have deleted: a blob no outputs row names.
+    const orphan = join(layout.blobs, 'ab', `ab${'0'.repeat(62)}.gz`);
+    mkdirSync(dirname(orphan), { recursive: true });
+    writeFileSync(orphan, gzipSync(Buffer.from('printed by a forgotten command')));
+    expect(filesUnder(layout.blobs)).toHaveLength(2);
+    const compact = box.bird(['compact']);
+    expect({ code: compact.code, stderr: compact.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(filesUnder(layout.blobs)).toEqual(named);
+    expect(birdRaw(box, ['output']).stdout.equals(bigBytes().subarray(0, 20_000))).toBe(true);
     box.cleanup();
   });
 

@@ -23,3 +23,4 @@ export { LISTING_MAX_AGE_MS, expireMirrorListing } from './remote/mirror.ts';
 export { FOLD_JOURNAL_BYTES, foldOrRebuildHistoryIndex, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex } from './history-index-rebuild.ts';
 export { historyRowOfValues, historyRowsSql, type RowSource } from './history-index-read.ts';
 export { interruptedPublishes } from './interrupted-publish.ts';
+export { sweepBlobs, sweepBlobsOfStore, unreferencedBlobs } from './sweep-blobs.ts';

@@ -1,5 +1,4 @@
 import { BirdError, loadConfig, quoteLiteral, usageError } from '@bird/core';
-import { listBlobRefs } from '@bird/core/output-blobs';
 import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
@@ -10,20 +9,7 @@ import { planForget, type StoredCommand } from '../forget/plan-forget.ts';
 import { layoutOf, requireRoot } from '../layout.ts';
 import { parseSinceUs } from '../stats/stats-args.ts';
 import { defaultTimeZone } from '../stats/zone-clock.ts';
-import { sweepBlobs } from '../forget/sweep-blobs.ts';
 import { connect, MINIMAL } from '../store-access.ts';
-
-/** The blobs of what the forgotten commands printed, once no row names them (a connection opened after the removal sees it). */
-async function sweepUnreferencedBlobs(ctx: CliContext): Promise<void> {
-  // Most stores have no blob at all: no second connection for them.
-  if (listBlobRefs(layoutOf(ctx)).length === 0) return;
-  const conn = await connect(ctx, MINIMAL, { quiet: true });
-  try {
-    await sweepBlobs(layoutOf(ctx), conn, (message) => warn(ctx, message));
-  } finally {
-    conn.close();
-  }
-}
 
 /**
  * `bird forget ID… | --match PATTERN [--since …] [--before …] | --before DATE [--dry-run] [--json]`: removes this
@@ -71,15 +57,14 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   }
   if (plan.forget.length === 0) {
     // A forget killed after its rows went and run again finds none: what it left is finished here.
-    const { storageModeOf } = await import('@bird/store');
+    const { storageModeOf, sweepBlobsOfStore } = await import('@bird/store');
     await storageModeOf(layout, loadConfig(layout)).remove([]);
-    await sweepUnreferencedBlobs(ctx);
+    await sweepBlobsOfStore(layout, (message) => warn(ctx, message));
     if (!values.json) ctx.stdout.write('nothing to forget.\n');
     else ctx.stdout.write(`${JSON.stringify({ forgot: 0, notYours: plan.teammates.map((c) => c.id) })}\n`);
     return failed;
   }
   const removed = await forgetCommands(layout, ctx.env, plan.forget, now);
-  await sweepUnreferencedBlobs(ctx);
   if (values.json) ctx.stdout.write(`${JSON.stringify({ forgot: plan.forget.length, rows: removed.rows, notYours: plan.teammates.map((c) => c.id) })}\n`);
   else {
     const sessions = removed.rows.sessions > 0 ? ` and ${removed.rows.sessions} session${removed.rows.sessions === 1 ? '' : 's'} left empty` : '';

@@ -23,6 +23,12 @@ export async function forgetCommands(layout: BirdLayout, env: NodeJS.ProcessEnv,
   const at = now.toISOString();
   writeTombstones(layout, commands.map((c): Tombstone => ({ id: c.id, series: c.clientId, at, by, why, cmdHash: commandFingerprint(c.cmd), startUs: String(c.startUs) })));
   // The store (and DuckDB with it) only now: everything before is cheap.
-  const { storageModeOf } = await import('@bird/store');
-  return storageModeOf(layout, loadConfig(layout)).remove(commands.map((c) => ({ id: c.id, series: c.clientId })));
+  const { storageModeOf, sweepBlobsOfStore } = await import('@bird/store');
+  const removed = await storageModeOf(layout, loadConfig(layout)).remove(commands.map((c) => ({ id: c.id, series: c.clientId })));
+  // What they printed goes with them, once no row names it (a blob a run holds waits for the next removal or compaction).
+  await sweepBlobsOfStore(layout, warnBlobs);
+  return removed;
 }
+
+/** The sweep's warnings (a redo record that cannot be read) go where bird's warnings go. */
+const warnBlobs = (message: string) => process.stderr.write(`bird: warning: ${message}\n`);

@@ -11,7 +11,7 @@ import { planCapture } from '@bird/capture/record-command';
 import type { FinishedCommand } from '@bird/capture/finished-command';
 import { planOutputs, type CapturedStream } from '@bird/capture/record-output';
 import { appendCommands, StoreBusy } from '@bird/store/append';
-import { clearPending, readPending, writePending } from './run-pending.ts';
+import { clearPending, readPending, writePending } from '@bird/store/run-pending';
 
 
 export interface RecordedRun {

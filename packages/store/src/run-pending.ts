@@ -11,7 +11,7 @@
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { quarantineFile, writeFileAtomic, type BirdLayout, type InvocationRow, type OutputRow, type SessionRow } from '@bird/core';
-import type { CapturedCommand } from '@bird/store/append';
+import type { CapturedCommand } from './modes/storage-mode.ts';
 
 const SUFFIX = '.json';
 

@@ -1,5 +1,7 @@
 /**
- * After a forget, the blobs of what forgotten commands printed go too: every blob that no
+ * After a removal (a forget, the search's forget key, a redact, a retention, a teammate's forget
+ * applied by a pull and swept by the next compaction), the blobs of what removed commands printed
+ * go too: every blob that no
  * `outputs` row stored here names (local or pulled), nor a `bird run` that died before its rows
  * were all written (its redo record, run-pending.ts), is deleted. Under the blobs lock, which
  * `bird run` holds from writing a blob to writing the rows that name it, so a blob a run is
@@ -7,8 +9,9 @@
  */
 import { waitForLock, type BirdLayout } from '@bird/core';
 import { BLOBS_LOCK_WAIT_MS, deleteBlobs, listBlobRefs } from '@bird/core/output-blobs';
-import type { BirdConnection } from '@bird/store';
-import { readPending } from '../run/run-pending.ts';
+import { ConnectionOptions, type BirdConnection } from './api.ts';
+import { openStore } from './store.ts';
+import { readPending } from './run-pending.ts';
 
 
 /** Blobs no row names (pure): what is on disk, less what rows and redo records name. */
@@ -29,5 +32,19 @@ export async function sweepBlobs(layout: BirdLayout, conn: Pick<BirdConnection, 
     return deleteBlobs(layout, unreferencedBlobs(onDisk, named));
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * sweepBlobs through a connection of its own, opened only when there is a blob at all (most
+ * stores have none). Returns how many were deleted, or null when a run held the blobs too long.
+ */
+export async function sweepBlobsOfStore(layout: BirdLayout, warn: (message: string) => void): Promise<number | null> {
+  if (listBlobRefs(layout).length === 0) return 0;
+  const conn = await openStore(layout, { onWarning: warn }).connect(ConnectionOptions.minimal());
+  try {
+    return await sweepBlobs(layout, conn, warn);
+  } finally {
+    conn.close();
   }
 }

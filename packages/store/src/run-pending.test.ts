@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedCommand } from '@bird/store/append';
-import { invocation, session } from '../../../store/src/testing/fixtures.ts';
+import type { CapturedCommand } from './modes/storage-mode.ts';
+import { invocation, session } from './testing/fixtures.ts';
 import { parsePending, pendingText } from './run-pending.ts';
 
 describe('parsePending reads back what a run wrote, and nothing else', () => {
