@@ -6,8 +6,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { birdLayout, STORAGE_MODES } from '@bird/core';
-import { BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
+import { birdLayout, loadConfig, STORAGE_MODES } from '@bird/core';
+import { storageModeOf } from '@bird/store';
+import { outputRowId } from '@bird/capture/record-output';
+import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
+import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
 import { filesUnder } from './support/files.ts';
 import { KillWindow } from './support/kill-window.ts';
 
@@ -260,6 +263,26 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     expect({ code: compact.code, stderr: compact.stderr }).toEqual({ code: 0, stderr: '' });
     expect(filesUnder(layout.blobs)).toEqual(named);
     expect(birdRaw(box, ['output']).stdout.equals(bigBytes().subarray(0, 20_000))).toBe(true);
+    box.cleanup();
+  });
+
+  it('bird redact carries what a command printed to its redacted form', async () => {
+    const box = freshStore(mode);
+    const layout = birdLayout(box.root);
+    // A command stored by a bird from before the token rule, with what it printed.
+    const token = 'ghp_Zq8XvLp2Rk9TmW4bN7cYd1Hs6Gf3Jx0QaUeKi';
+    const s = session({ session_id: 's-old', client_id: 'tester@box', date: '2025-11-24' });
+    const inv = invocation({ session_id: 's-old', client_id: 'tester@box', cmd: `gh api -H "Authorization: token ${token}" /user`, date: '2025-11-24', timestamp: at(1) });
+    const text = '{"login": "octocat"}\n';
+    const out = { id: outputRowId(inv, 'stdout'), invocation_id: inv.id, stream: 'stdout', content_hash: sha256(Buffer.from(text)), byte_length: text.length, storage_type: 'inline', storage_ref: text, date: inv.date };
+    expect((await storageModeOf(layout, loadConfig(layout)).append([{ invocation: inv, session: s, outputs: [out] }])).written).toBe(1);
+
+    const redact = box.bird(['redact']);
+    expect({ code: redact.code, stderr: redact.stderr }).toEqual({ code: 0, stderr: '' });
+    const [after] = sqlJson(box, 'SELECT id, cmd FROM main.invocations');
+    expect(String(after!.cmd)).not.toContain(token);
+    expect(sqlJson(box, 'SELECT invocation_id, storage_ref FROM main.outputs')).toEqual([{ invocation_id: after!.id, storage_ref: text }]);
+    expect(birdRaw(box, ['output', String(after!.id)]).stdout.toString()).toBe(text);
     box.cleanup();
   });
 

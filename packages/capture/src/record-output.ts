@@ -23,6 +23,14 @@ export interface PlannedOutputs {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The id of a command's output on one stream: derived from the command's id, so writing it again
+ * (a redo, a rerun of `bird redact` that carries outputs to a redacted command) gives the same row.
+ */
+export function outputRowId(invocation: Pick<InvocationRow, 'id' | 'timestamp'>, stream: string): string {
+  return contentUuidv7(Number(invocation.timestamp / 1000n), `${invocation.id}\0output\0${stream}`);
+}
+
 /** The text a row can hold: valid UTF-8 without NUL (DuckDB's VARCHAR), else null. */
 function inlineText(bytes: Uint8Array): string | null {
   if (bytes.length > INLINE_MAX_BYTES || bytes.includes(0)) return null;
@@ -52,7 +60,6 @@ export function redactOutput(bytes: Uint8Array): Uint8Array {
 export function planOutputs(invocation: Pick<InvocationRow, 'id' | 'timestamp' | 'date'>, streams: readonly CapturedStream[]): PlannedOutputs {
   const rows: OutputRow[] = [];
   const blobs: PlannedOutputs['blobs'][number][] = [];
-  const startMs = Number(invocation.timestamp / 1000n);
   for (const s of streams) {
     if (s.byteLength === 0) continue;
     const bytes = redactOutput(s.kept);
@@ -60,7 +67,7 @@ export function planOutputs(invocation: Pick<InvocationRow, 'id' | 'timestamp' |
     const text = inlineText(bytes);
     if (text === null) blobs.push({ contentHash, bytes });
     rows.push({
-      id: contentUuidv7(startMs, `${invocation.id}\0output\0${s.stream}`),
+      id: outputRowId(invocation, s.stream),
       invocation_id: invocation.id,
       stream: s.stream,
       content_hash: contentHash,

@@ -1,4 +1,5 @@
-import { INVOCATIONS, loadConfig, quoteLiteral, redactSecrets, type InvocationRow } from '@bird/core';
+import { INVOCATIONS, OUTPUTS, loadConfig, quoteLiteral, redactSecrets, type BirdLayout, type InvocationRow, type OutputRow } from '@bird/core';
+import { outputRowId } from '@bird/capture/record-output';
 import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
@@ -70,6 +71,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
       conn.close();
     }
     yield rowGroupsByDay(INVOCATIONS, fresh.filter((r) => !stored.has(r.id)));
+    // What the commands printed goes with their redacted form: the old rows go with the old ids.
+    yield rowGroupsByDay(OUTPUTS, await carriedOutputs(layout, plan.redact));
   });
   const gone = [...plan.redact.map((r) => r.before), ...plan.forget];
   await forgetCommands(layout, ctx.env, gone.map((r) => ({ id: r.id, cmd: r.cmd, startUs: Number(r.timestamp), clientId: r.client_id })), new Date(), 'redact');
@@ -80,6 +83,50 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     const pushed = config.remotes.filter((r) => r.mode === 'read_write');
     const lakes = pushed.length > 0 ? `; your series in ${pushed.length === 1 ? `remote ${pushed[0]!.name}` : 'each remote'} follows at the next push` : '';
     ctx.stdout.write(`${parts.join(' and ')}${lakes}.\n`);
+  }
+}
+
+/**
+ * The outputs of the commands being redacted, pointed at their redacted forms (new ids, derived
+ * as every output's id is, so a rerun writes the same rows), less those a killed run already
+ * stored. Their content is as it was stored: `bird redact` does not read outputs yet.
+ */
+async function carriedOutputs(layout: BirdLayout, redact: RedactPlan['redact']): Promise<OutputRow[]> {
+  const after = new Map(redact.map((r) => [r.before.id, r.after]));
+  if (after.size === 0) return [];
+  const { openStore, ConnectionOptions } = await import('@bird/store');
+  const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+  const out: OutputRow[] = [];
+  try {
+    const ids = [...after.keys()];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const list = ids.slice(i, i + 1000).map(quoteLiteral).join(', ');
+      const { rows } = await conn.query(
+        `SELECT invocation_id, stream, content_hash, CAST(byte_length AS BIGINT), storage_type, storage_ref FROM local.outputs WHERE invocation_id IN (${list})`,
+      );
+      for (const [invocationId, stream, contentHash, byteLength, storageType, storageRef] of rows) {
+        const to = after.get(String(invocationId))!;
+        out.push({
+          id: outputRowId(to, String(stream ?? '')),
+          invocation_id: to.id,
+          stream: stream === null ? null : String(stream),
+          content_hash: contentHash === null ? null : String(contentHash),
+          byte_length: byteLength === null ? null : Number(byteLength),
+          storage_type: storageType === null ? null : String(storageType),
+          storage_ref: storageRef === null ? null : String(storageRef),
+          date: to.date,
+        });
+      }
+    }
+    // A rerun (a redact killed after storing these) finds them stored: each is written once.
+    const stored = new Set<string>();
+    for (let i = 0; i < out.length; i += 1000) {
+      const list = out.slice(i, i + 1000).map((o) => quoteLiteral(o.id)).join(', ');
+      for (const [id] of (await conn.query(`SELECT id FROM local.outputs WHERE id IN (${list})`)).rows) stored.add(String(id));
+    }
+    return out.filter((o) => !stored.has(o.id));
+  } finally {
+    conn.close();
   }
 }
 
