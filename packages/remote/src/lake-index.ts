@@ -39,6 +39,16 @@ export interface SegmentBatch {
   readonly date: string;
   readonly rows: number;
   readonly bytes: number;
+  /**
+   * A merged batch (an owner's compaction): the batches of this series whose rows it holds, each
+   * withdrawn by the same segment. Absent on a batch of new rows.
+   */
+  readonly replaces?: readonly string[];
+  /**
+   * With `replaces`: the highest segment number that listed any replaced batch. A reader whose
+   * cursor was at least this before it read the segment took every replaced batch already.
+   */
+  readonly upTo?: number;
 }
 
 export interface LogSegment {
@@ -207,7 +217,7 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     if (seen.has(batchKey!)) continue;
     seen.add(batchKey!);
     const e = entry as Record<string, unknown>;
-    batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0 });
+    batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0, ...mergedFrom(e, batchKey!, expected.client, rejected) });
   }
   // Withdrawals and tombstones hold in this series only: a key of another series, or an id that is
   // not one, is left out and named, like a bad batch entry.
@@ -235,6 +245,26 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     ...(forgottenBefore !== null ? { forgottenBefore } : {}),
     rejected,
   };
+}
+
+/**
+ * The `replaces` and `upTo` of a merged batch entry, checked: every replaced key a batch of this
+ * series, `upTo` a whole segment number. A field that fails is left out and named once (the
+ * batch is then fetched like any other, which never stores a row twice); the rest stands.
+ */
+function mergedFrom(entry: Record<string, unknown>, batchKey: string, client: string, rejected: string[]): Pick<SegmentBatch, 'replaces' | 'upTo'> {
+  if (entry.replaces === undefined && entry.upTo === undefined) return {};
+  const list = Array.isArray(entry.replaces) ? (entry.replaces as unknown[]) : null;
+  const bad = list === null ? [entry.replaces] : list.filter((k) => typeof k !== 'string' || parseLakeKey(k)?.client !== client);
+  if (list === null || bad.length > 0 || list.length > MAX_BATCHES_PER_SEGMENT) {
+    rejected.push(`the "replaces" of batch ${batchKey}, which names what is not a batch of this series (${JSON.stringify(bad.slice(0, 3))?.slice(0, 200)})`);
+    return {};
+  }
+  if (!isCount(entry.upTo) || entry.upTo > MAX_SEQ) {
+    rejected.push(`the "upTo" of batch ${batchKey}, which is not a segment number (${JSON.stringify(entry.upTo)?.slice(0, 200)})`);
+    return {};
+  }
+  return { replaces: [...new Set(list as string[])], upTo: entry.upTo };
 }
 
 /** A segment as this bird writes it. */

@@ -7,7 +7,7 @@ import { TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, resolveClientId
 import { isDatabaseRemote, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { pullDatabase } from './pull-database.ts';
-import { planFetch, planHeadReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
+import { planFetch, planHeadReads, skipMergedTaken, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { applyForgets, type SeriesForgets } from './apply-forgets.ts';
 import { listHeads, listSeriesBatches, readHead, readLog } from './series-index.ts';
 import { prepareSyncDirs, readPullState, readRefusal, seriesPaths, syncPaths, trySyncLock, writePullState, writtenSeries } from './sync-state.ts';
@@ -79,13 +79,16 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     let known: KnownBatch[] = unindexed ? (await listLakeBatches(backend)).filter((b) => !listed.has(b.key)) : checkedBatches(state.deferred);
     const withdrawn = new Set<string>();
     const forgets: SeriesForgets[] = [];
+    // Replaced batches this machine has not taken yet: a merge of any of them is fetched.
+    const pending = new Set([...state.deferred.map((b) => b.key), ...(state.vanished ?? [])]);
+    const vanished: string[] = [];
     if (!unindexed) {
       const heads = await listHeads(backend);
       for (const client of planHeadReads(heads, cursors, self, options.client)) {
         const etag = heads.find((h) => h.client === client)!.etag;
         const read = await readSeries(backend, client, cursors[client], etag, paths.scratch, (m) => warn(`remote ${remote.name}: ${m}`));
         if (read === null) continue;
-        known.push(...read.batches);
+        known.push(...skipMergedTaken(read.batches, cursors[client]?.seq ?? 0, pending));
         for (const k of read.withdrawn) withdrawn.add(k);
         if (read.forgotten.length > 0 || read.forgottenBefore) forgets.push({ series: client, ids: read.forgotten, ...(read.forgottenBefore ? { before: read.forgottenBefore } : {}) });
         cursors[client] = read.cursor;
@@ -117,6 +120,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
             // An index naming a batch that is not there: said once, and the pull goes on without it.
             if (!(error instanceof RemoteAccessError && error.failure === 'missing-object')) throw error;
             warn(`remote ${remote.name}: ${b.key} is named by ${b.client}'s index but is not in the lake; left out.`);
+            vanished.push(b.key);
             return;
           }
           bytes += size; // after the await: `bytes += await …` would add to a value read before it
@@ -132,7 +136,9 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
       rows = await storageModeOf(layout, config).ingestFiles(remote.name, groupByDay(fetched, paths.incoming), { fromSeries: true, nameOf, warn });
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
-    const said = formatDamage !== undefined ? { formatDamage } : {};
+    // A vanished batch stays pending until a segment withdraws it (its rows then come in the batch that replaced it).
+    const stillVanished = [...new Set([...(state.vanished ?? []), ...vanished])].filter((k) => !withdrawn.has(k));
+    const said = { ...(formatDamage !== undefined ? { formatDamage } : {}), ...(stillVanished.length > 0 ? { vanished: stillVanished } : {}) };
     writePullState(paths, unindexed ? { source: backend.location, clients: {}, deferred: [], listed: [...listed, ...fetch.map((b) => b.key)], ...said } : { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere], ...said });
     rmSync(paths.incoming, { recursive: true, force: true });
   } finally {
