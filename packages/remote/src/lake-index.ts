@@ -30,6 +30,11 @@ export interface ClientHead {
   readonly token?: string;
   /** The short host name of the machine that wrote the head, for messages. */
   readonly host?: string;
+  /**
+   * The series' last checkpoint segment (LAKE.md, "Checkpoints"): it lists every live batch, and
+   * segments before it may be gone. A reader behind it reads it instead of those.
+   */
+  readonly checkpoint?: number;
 }
 
 export interface SegmentBatch {
@@ -49,6 +54,8 @@ export interface SegmentBatch {
    * cursor was at least this before it read the segment took every replaced batch already.
    */
   readonly upTo?: number;
+  /** In a checkpoint only: the segment that first listed the batch (a reader past it took it). */
+  readonly seq?: number;
 }
 
 export interface LogSegment {
@@ -73,6 +80,11 @@ export interface LogSegment {
    * commands is withdrawn, written again without them).
    */
   readonly forgottenBefore?: string;
+  /**
+   * A checkpoint: `batches` is every live batch of the series (each with the `seq` that first
+   * listed it), `forgotten` every id and `forgottenBefore` the furthest range the series forgot.
+   */
+  readonly checkpoint?: true;
 }
 
 /** A checked segment, with the entries that were left out and why (one phrase each). */
@@ -182,6 +194,8 @@ export function parseHead(value: unknown, key: string, client: string): ClientHe
     seq: value.seq,
     ...(typeof value.token === 'string' ? { token: value.token } : {}),
     ...(typeof value.host === 'string' && HOST.test(value.host) ? { host: value.host } : {}),
+    // A checkpoint the head names must be one of its segments; another value is not followed.
+    ...(isCount(value.checkpoint) && value.checkpoint >= 1 && value.checkpoint <= value.seq ? { checkpoint: value.checkpoint } : {}),
   };
 }
 
@@ -217,7 +231,7 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     if (seen.has(batchKey!)) continue;
     seen.add(batchKey!);
     const e = entry as Record<string, unknown>;
-    batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0, ...mergedFrom(e, batchKey!, expected.client, rejected) });
+    batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0, ...mergedFrom(e, batchKey!, expected.client, rejected), ...(value.checkpoint === true && isCount(e.seq) && e.seq <= expected.seq ? { seq: e.seq } : {}) });
   }
   // Withdrawals and tombstones hold in this series only: a key of another series, or an id that is
   // not one, is left out and named, like a bad batch entry.
@@ -243,6 +257,7 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     ...(withdrawn.length > 0 ? { withdrawn } : {}),
     ...(forgotten.length > 0 ? { forgotten } : {}),
     ...(forgottenBefore !== null ? { forgottenBefore } : {}),
+    ...(value.checkpoint === true ? { checkpoint: true as const } : {}),
     rejected,
   };
 }
@@ -268,7 +283,7 @@ function mergedFrom(entry: Record<string, unknown>, batchKey: string, client: st
 }
 
 /** A segment as this bird writes it. */
-export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[], forgets: { withdrawn?: readonly string[]; forgotten?: readonly string[]; forgottenBefore?: string } = {}): LogSegment {
+export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[], forgets: { withdrawn?: readonly string[]; forgotten?: readonly string[]; forgottenBefore?: string; checkpoint?: boolean } = {}): LogSegment {
   return {
     version: 1,
     client,
@@ -278,10 +293,11 @@ export function segmentDoc(client: string, seq: number, token: string, batches: 
     ...(forgets.withdrawn?.length ? { withdrawn: forgets.withdrawn } : {}),
     ...(forgets.forgotten?.length ? { forgotten: forgets.forgotten } : {}),
     ...(forgets.forgottenBefore !== undefined ? { forgottenBefore: forgets.forgottenBefore } : {}),
+    ...(forgets.checkpoint ? { checkpoint: true as const } : {}),
   };
 }
 
 /** A head as this bird writes it. */
-export function headDoc(client: string, seq: number, token: string, host: string): ClientHead {
-  return { version: 1, client, seq, token, host };
+export function headDoc(client: string, seq: number, token: string, host: string, checkpoint?: number): ClientHead {
+  return { version: 1, client, seq, token, host, ...(checkpoint !== undefined ? { checkpoint } : {}) };
 }

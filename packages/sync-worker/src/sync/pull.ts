@@ -86,10 +86,12 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
       const heads = await listHeads(backend);
       for (const client of planHeadReads(heads, cursors, self, options.client)) {
         const etag = heads.find((h) => h.client === client)!.etag;
-        const read = await readSeries(backend, client, cursors[client], etag, paths.scratch, (m) => warn(`remote ${remote.name}: ${m}`));
+        const read = await readSeries(backend, client, cursors[client], etag, paths.scratch, pending, (m) => warn(`remote ${remote.name}: ${m}`));
         if (read === null) continue;
         known.push(...skipMergedTaken(read.batches, cursors[client]?.seq ?? 0, pending));
         for (const k of read.withdrawn) withdrawn.add(k);
+        // A checkpoint lists every live batch of its series: one pending here that it does not list is gone.
+        if (read.live) for (const k of pending) if (parseLakeKey(k)?.client === client && !read.live.has(k)) withdrawn.add(k);
         if (read.forgotten.length > 0 || read.forgottenBefore) forgets.push({ series: client, ids: read.forgotten, ...(read.forgottenBefore ? { before: read.forgottenBefore } : {}) });
         cursors[client] = read.cursor;
       }
@@ -163,9 +165,11 @@ interface SeriesRead {
   readonly forgotten: readonly string[];
   /** The owner's furthest range forget in the segments read. */
   readonly forgottenBefore?: string;
+  /** Every live batch of the series, when a checkpoint was read. */
+  readonly live?: ReadonlySet<string>;
 }
 
-async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, warn: (m: string) => void): Promise<SeriesRead | null> {
+async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, pending: ReadonlySet<string>, warn: (m: string) => void): Promise<SeriesRead | null> {
   const from = cursor?.seq ?? 0;
   const head = await readHead(backend, client, scratch);
   if (head.kind === 'missing') return null;
@@ -174,12 +178,15 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   else if (head.head.seq < from) damage = `${head.head.client}'s head names segment ${head.head.seq}, behind the ${from} already read`;
   let forgets: Pick<SeriesRead, 'withdrawn' | 'forgotten' | 'forgottenBefore'> = { withdrawn: [], forgotten: [] };
   if (damage === null && head.kind === 'present') {
-    const log = await readLog(backend, client, from, head.head.seq, scratch);
+    // Behind the series' checkpoint, the segments before it may be gone: it is read instead of them.
+    const checkpoint = head.head.checkpoint;
+    const start = checkpoint !== undefined && checkpoint - 1 > from ? checkpoint - 1 : from;
+    const log = await readLog(backend, client, start, head.head.seq, scratch);
     for (const r of log.rejected) warn(`left out ${r}.`);
-    forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten, ...(log.forgottenBefore ? { forgottenBefore: log.forgottenBefore } : {}) };
+    forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten, ...(log.forgottenBefore ? { forgottenBefore: log.forgottenBefore } : {}), ...(log.live ? { live: log.live } : {}) };
     if (log.damage === null) {
       const taken = new Set(cursor?.listed ?? []);
-      return { batches: log.batches.filter((b) => !taken.has(b.key)), cursor: { seq: head.head.seq, etag }, ...forgets };
+      return { batches: log.batches.filter((b) => !taken.has(b.key) && !takenBefore(b, from, pending)), cursor: { seq: head.head.seq, etag }, ...forgets };
     }
     damage = log.damage.message;
   }
@@ -188,6 +195,11 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   const fresh = (await listSeriesBatches(backend, client)).filter((b) => !taken.has(b.key));
   if (damage !== cursor?.damage) warn(`${damage}; series ${client} is read by listing its folders until its owner's next push repairs the index (\`bird remote repair\`).`);
   return { batches: fresh, cursor: { seq: from, etag, listed: [...taken, ...fresh.map((b) => b.key)], damage: damage! }, ...forgets };
+}
+
+/** A checkpoint's entry this machine took already: first listed at or before its cursor, and not pending here. */
+function takenBefore(b: KnownBatch, from: number, pending: ReadonlySet<string>): boolean {
+  return b.seq !== undefined && b.seq <= from && !pending.has(b.key);
 }
 
 /** True when a range forget kept here takes every command `b` (a batch of one series and one UTC day) can hold. */

@@ -26,6 +26,7 @@ import {
 import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpushedRowsSql } from './ledger.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
+import { checkpointDue, deleteSegmentsBefore, stageCheckpoint } from './push-checkpoint.ts';
 import { compactionToDo, stageCompaction } from './push-compaction.ts';
 import { forgetsToCarry, keptOutOfPush, stageForgets } from './push-forgets.ts';
 import { deleteBatchesBefore, noteRangeCarried, rangeToCarry, stageRangeForget } from './push-range-forget.ts';
@@ -104,6 +105,8 @@ interface PushContext extends SeriesContext {
   readonly options: PushOptions;
   /** `[sync] lake_compaction`: merge each past day's batches of a series into one. */
   readonly compact: boolean;
+  /** Each series' last checkpoint, as its head says: every head this push writes names it again. */
+  readonly checkpoints: Map<string, number>;
   /** False until `_bird/lake.json` is known to be on the remote and readable. */
   formatWritten: boolean;
 }
@@ -142,7 +145,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
     });
     const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
     try {
-      const ctx: PushContext = { layout, remote, backend, paths, conn, warn, tables, since: options.since, self, totals, options, compact: config.sync.lake_compaction, formatWritten: format !== null && !formatDamaged };
+      const ctx: PushContext = { layout, remote, backend, paths, conn, warn, tables, since: options.since, self, totals, options, compact: config.sync.lake_compaction, checkpoints: new Map(), formatWritten: format !== null && !formatDamaged };
       await migrateLegacyState(conn, backend, paths);
       const { clients, unnamable } = await clientsWithNewRows(ctx).catch(async (error: unknown) => {
         if (!(await setAsideDamagedLedgers(ctx))) throw error;
@@ -239,6 +242,7 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   const { good: staged, damaged, holdingForgotten } = await readStaged(ctx, series);
   const headRead = await readHead(ctx.backend, client, ctx.paths.scratch);
   const head: HeadState = headRead.kind === 'present' ? { kind: 'present', seq: headRead.head.seq, token: headRead.head.token ?? null } : { kind: headRead.kind };
+  if (headRead.kind === 'present' && headRead.head.checkpoint !== undefined) ctx.checkpoints.set(client, headRead.head.checkpoint);
   const at = { headSeq: headRead.kind === 'present' ? headRead.head.seq : -1, headToken: headRead.kind === 'present' ? (headRead.head.token ?? null) : null };
   for (const h of holdingForgotten) {
     // Staged before a forget of one of its rows: not uploaded now. One the lake already has (killed
@@ -304,6 +308,12 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
     const headSeq = state?.seq ?? plan.nextSeq - 1;
     const groups = await compactionToDo(ctx, series, headSeq);
     if ((await stageCompaction(ctx, series, headSeq + 1, groups)) > 0) state = await uploadStaged(ctx, series, headSeq + 1);
+    // Every CHECKPOINT_EVERY segments, one that lists the whole series, and the older ones go.
+    const last = state?.seq ?? plan.nextSeq - 1;
+    if (checkpointDue(last, ctx.checkpoints.get(client))) {
+      await stageCheckpoint(ctx, series, last + 1);
+      state = await uploadStaged(ctx, series, last + 1);
+    }
   }
   await compactLedger(ctx.conn, series, state);
   if (refusal) writeRefusal(series, null); // settled since (the other writer gave the series up, or a repair)
@@ -347,10 +357,10 @@ async function readStaged(ctx: PushContext, series: SeriesPaths): Promise<{ good
       removeStaged(series, seq);
       continue;
     }
-    const files = segment.batches.map((b) => join(series.outbox, String(seq), 'batches', b.key));
+    const files = segment.checkpoint ? [] : segment.batches.map((b) => join(series.outbox, String(seq), 'batches', b.key));
     const staged = { seq, token: segment.token };
     if (!(await batchesReadable(ctx.conn, files))) damaged.push(staged);
-    else if (gone.length > 0 && (await holdsAny(ctx.conn, segment.batches.filter((b) => b.table === 'invocations').map((b) => join(series.outbox, String(seq), 'batches', b.key)), gone))) holdingForgotten.push(staged);
+    else if (gone.length > 0 && !segment.checkpoint && (await holdsAny(ctx.conn, segment.batches.filter((b) => b.table === 'invocations').map((b) => join(series.outbox, String(seq), 'batches', b.key)), gone))) holdingForgotten.push(staged);
     else good.push(staged);
   }
   return { good, damaged, holdingForgotten };
@@ -473,24 +483,26 @@ async function uploadStaged(ctx: PushContext, series: SeriesPaths, seq: number):
   }
   const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
   let done = 0;
+  // A checkpoint's batches are in the lake already: it lists them.
+  const uploads = segment.checkpoint ? [] : segment.batches;
   await Promise.all(
-    segment.batches.map((b) =>
+    uploads.map((b) =>
       queue.add(async () => {
         await backend.put(b.key, join(dir, 'batches', b.key));
-        ctx.options.onProgress?.(++done, segment.batches.length);
+        ctx.options.onProgress?.(++done, uploads.length);
       }),
     ),
   );
   const { rejected: _r, ...doc } = segment;
   await writeLakeJson(backend, segmentKey(client, seq), doc, paths.scratch);
-  await writeLakeJson(backend, headKey(client), headDoc(client, seq, segment.token, shortHostname()), paths.scratch);
-  for (const b of segment.batches) {
+  await writeLakeJson(backend, headKey(client), headDoc(client, seq, segment.token, shortHostname(), segment.checkpoint ? seq : ctx.checkpoints.get(client)), paths.scratch);
+  for (const b of uploads) {
     // A merged batch moves no new row: its rows were counted when first pushed.
     if (b.replaces === undefined) ctx.totals.rows += b.rows;
     ctx.totals.bytes += b.bytes;
     ctx.totals.merged += b.replaces?.length ?? 0;
   }
-  ctx.totals.objects += segment.batches.length + 2;
+  ctx.totals.objects += uploads.length + 2;
   return commitLocally(ctx, series, seq);
 }
 
@@ -499,6 +511,12 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
   const dir = join(series.outbox, String(seq));
   const segment = readStagedSegment(series, seq);
   if (!segment?.token) throw new Error(`the push staged in ${dir} is damaged; it was left out, and the next push stages its rows again.`);
+  if (segment.checkpoint) {
+    // Nothing new to note: the segments before it go, now that the head names it (again after a kill).
+    ctx.checkpoints.set(series.client, seq);
+    await deleteSegmentsBefore(ctx, series.client, seq);
+    return settleCommit(series, seq, segment.token);
+  }
   for (const table of TABLE_NAMES) {
     const files = segment.batches.filter((b) => b.table === table).map((b) => ({ path: join(dir, 'batches', b.key), key: b.key }));
     await ledgerFromBatches(ctx.conn, series, table, String(seq), files, seq);
@@ -515,7 +533,12 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
     await deleteBatchesBefore(ctx, series, segment.forgottenBefore);
     noteRangeCarried(series, segment.forgottenBefore);
   }
-  const state: SeriesState = { seq, token: segment.token, verified: false };
+  return settleCommit(series, seq, segment.token);
+}
+
+/** The commit's last step: `push.json` takes the number and token, and the staged push goes. */
+function settleCommit(series: SeriesPaths, seq: number, token: string): SeriesState {
+  const state: SeriesState = { seq, token, verified: false };
   writeSeriesState(series, state);
   removeStaged(series, seq);
   return state;
