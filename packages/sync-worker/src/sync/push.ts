@@ -155,7 +155,8 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
       // Series with nothing new still have work: a push staged and not committed, or forgets to carry.
       const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0 || rangeToCarry(ctx, seriesPaths(paths, c)) !== null);
       // And series with days to merge (asked of the ledger here: a push with nothing to do sends no more requests).
-      if (ctx.compact) for (const c of writtenSeries(paths)) if (!staged.includes(c) && (await compactionToDo(ctx, seriesPaths(paths, c), 0)).length > 0) staged.push(c);
+      // Not a series refused here (another machine writes it): merging is no reason to fail every push.
+      if (ctx.compact) for (const c of writtenSeries(paths)) if (!staged.includes(c) && readRefusal(seriesPaths(paths, c)) === null && (await compactionToDo(ctx, seriesPaths(paths, c), 0)).length > 0) staged.push(c);
       for (const client of [...new Set([...clients, ...staged])].sort()) {
         try {
           await pushSeries(ctx, client);
