@@ -183,7 +183,7 @@ sync_events = true
       { name: 'team', type: 's3', uri: 's3://team-bucket/bird/bird.duckdb', mode: 'read_write', auto_attach: true, credential_provider: 'credential_chain' },
       { name: 'backup', type: 'file', uri: '/mnt/backup/bird.duckdb', mode: 'read_only', auto_attach: false },
     ]);
-    expect(config.sync).toEqual({ default_remote: 'team', sync_invocations: true, sync_outputs: true, sync_events: true });
+    expect(config.sync).toEqual({ default_remote: 'team', sync_invocations: true, sync_outputs: true, sync_events: true, lake_compaction: true });
   });
 
   it.each([
@@ -211,6 +211,7 @@ sync_events = true
   it.each([
     ['sync_outputs = "yes"', /sync\.sync_outputs must be true or false/],
     ['default_remote = 3', /sync\.default_remote must be the name of a remote/],
+    ['lake_compaction = "off"', /sync\.lake_compaction must be true or false/],
   ])('refuses [sync] %s in one sentence', (line, message) => {
     expect(() => parseConfig(`[sync]\n${line}\n`)).toThrow(message);
   });
@@ -236,7 +237,7 @@ describe('renderConfig', () => {
         { name: 'disk', type: 'file', uri: '/mnt/x', mode: 'read_write', auto_attach: true },
       ],
       compaction: { min_files: 10, min_age_seconds: 5, target_file_mb: 8, auto: false, auto_interval_minutes: 1 },
-      sync: { default_remote: 'team', sync_invocations: true, sync_outputs: false, sync_events: false },
+      sync: { default_remote: 'team', sync_invocations: true, sync_outputs: false, sync_events: false, lake_compaction: false },
       search: { bind_keys: false, bind_up: true, height: 20 },
       retention: { max_age_days: 90 },
       remoteProblems: [],

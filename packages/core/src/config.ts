@@ -41,9 +41,11 @@ export interface SyncConfig {
   sync_invocations: boolean;
   sync_outputs: boolean;
   sync_events: boolean;
+  /** A push merges its series' batches of each past day into one (LAKE.md, "Compaction"). */
+  lake_compaction: boolean;
 }
 
-export const DEFAULT_SYNC: SyncConfig = { sync_invocations: true, sync_outputs: true, sync_events: true };
+export const DEFAULT_SYNC: SyncConfig = { sync_invocations: true, sync_outputs: true, sync_events: true, lake_compaction: true };
 
 /**
  * `[search]`: the Ctrl-R search. The hooks take `bind_keys` and `bind_up` when they are sourced,
@@ -231,7 +233,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
 
   const rawSync = table(doc.sync, 'sync');
   const sync: SyncConfig = { ...DEFAULT_SYNC };
-  for (const key of ['sync_invocations', 'sync_outputs', 'sync_events'] as const) {
+  for (const key of ['sync_invocations', 'sync_outputs', 'sync_events', 'lake_compaction'] as const) {
     if (rawSync[key] === undefined) continue;
     if (typeof rawSync[key] !== 'boolean') bad(`sync.${key} must be true or false`);
     sync[key] = rawSync[key] as boolean;

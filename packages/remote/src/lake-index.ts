@@ -30,6 +30,11 @@ export interface ClientHead {
   readonly token?: string;
   /** The short host name of the machine that wrote the head, for messages. */
   readonly host?: string;
+  /**
+   * The series' last checkpoint segment (LAKE.md, "Checkpoints"): it lists every live batch, and
+   * segments before it may be gone. A reader behind it reads it instead of those.
+   */
+  readonly checkpoint?: number;
 }
 
 export interface SegmentBatch {
@@ -39,6 +44,18 @@ export interface SegmentBatch {
   readonly date: string;
   readonly rows: number;
   readonly bytes: number;
+  /**
+   * A merged batch (an owner's compaction): the batches of this series whose rows it holds, each
+   * withdrawn by the same segment. Absent on a batch of new rows.
+   */
+  readonly replaces?: readonly string[];
+  /**
+   * With `replaces`: the highest segment number that listed any replaced batch. A reader whose
+   * cursor was at least this before it read the segment took every replaced batch already.
+   */
+  readonly upTo?: number;
+  /** In a checkpoint only: the segment that first listed the batch (a reader past it took it). */
+  readonly seq?: number;
 }
 
 export interface LogSegment {
@@ -63,6 +80,11 @@ export interface LogSegment {
    * commands is withdrawn, written again without them).
    */
   readonly forgottenBefore?: string;
+  /**
+   * A checkpoint: `batches` is every live batch of the series (each with the `seq` that first
+   * listed it), `forgotten` every id and `forgottenBefore` the furthest range the series forgot.
+   */
+  readonly checkpoint?: true;
 }
 
 /** A checked segment, with the entries that were left out and why (one phrase each). */
@@ -172,6 +194,8 @@ export function parseHead(value: unknown, key: string, client: string): ClientHe
     seq: value.seq,
     ...(typeof value.token === 'string' ? { token: value.token } : {}),
     ...(typeof value.host === 'string' && HOST.test(value.host) ? { host: value.host } : {}),
+    // A checkpoint the head names must be one of its segments; another value is not followed.
+    ...(isCount(value.checkpoint) && value.checkpoint >= 1 && value.checkpoint <= value.seq ? { checkpoint: value.checkpoint } : {}),
   };
 }
 
@@ -207,7 +231,7 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     if (seen.has(batchKey!)) continue;
     seen.add(batchKey!);
     const e = entry as Record<string, unknown>;
-    batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0 });
+    batches.push({ key: batchKey!, table: batch.table, date: batch.date, rows: isCount(e.rows) ? e.rows : 0, bytes: isCount(e.bytes) ? e.bytes : 0, ...mergedFrom(e, batchKey!, expected.client, rejected), ...(value.checkpoint === true && isCount(e.seq) && e.seq <= expected.seq ? { seq: e.seq } : {}) });
   }
   // Withdrawals and tombstones hold in this series only: a key of another series, or an id that is
   // not one, is left out and named, like a bad batch entry.
@@ -233,12 +257,33 @@ export function parseSegment(value: unknown, key: string, expected: { client: st
     ...(withdrawn.length > 0 ? { withdrawn } : {}),
     ...(forgotten.length > 0 ? { forgotten } : {}),
     ...(forgottenBefore !== null ? { forgottenBefore } : {}),
+    ...(value.checkpoint === true ? { checkpoint: true as const } : {}),
     rejected,
   };
 }
 
+/**
+ * The `replaces` and `upTo` of a merged batch entry, checked: every replaced key a batch of this
+ * series, `upTo` a whole segment number. A field that fails is left out and named once (the
+ * batch is then fetched like any other, which never stores a row twice); the rest stands.
+ */
+function mergedFrom(entry: Record<string, unknown>, batchKey: string, client: string, rejected: string[]): Pick<SegmentBatch, 'replaces' | 'upTo'> {
+  if (entry.replaces === undefined && entry.upTo === undefined) return {};
+  const list = Array.isArray(entry.replaces) ? (entry.replaces as unknown[]) : null;
+  const bad = list === null ? [entry.replaces] : list.filter((k) => typeof k !== 'string' || parseLakeKey(k)?.client !== client);
+  if (list === null || bad.length > 0 || list.length > MAX_BATCHES_PER_SEGMENT) {
+    rejected.push(`the "replaces" of batch ${batchKey}, which names what is not a batch of this series (${JSON.stringify(bad.slice(0, 3))?.slice(0, 200)})`);
+    return {};
+  }
+  if (!isCount(entry.upTo) || entry.upTo > MAX_SEQ) {
+    rejected.push(`the "upTo" of batch ${batchKey}, which is not a segment number (${JSON.stringify(entry.upTo)?.slice(0, 200)})`);
+    return {};
+  }
+  return { replaces: [...new Set(list as string[])], upTo: entry.upTo };
+}
+
 /** A segment as this bird writes it. */
-export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[], forgets: { withdrawn?: readonly string[]; forgotten?: readonly string[]; forgottenBefore?: string } = {}): LogSegment {
+export function segmentDoc(client: string, seq: number, token: string, batches: readonly SegmentBatch[], forgets: { withdrawn?: readonly string[]; forgotten?: readonly string[]; forgottenBefore?: string; checkpoint?: boolean } = {}): LogSegment {
   return {
     version: 1,
     client,
@@ -248,10 +293,11 @@ export function segmentDoc(client: string, seq: number, token: string, batches: 
     ...(forgets.withdrawn?.length ? { withdrawn: forgets.withdrawn } : {}),
     ...(forgets.forgotten?.length ? { forgotten: forgets.forgotten } : {}),
     ...(forgets.forgottenBefore !== undefined ? { forgottenBefore: forgets.forgottenBefore } : {}),
+    ...(forgets.checkpoint ? { checkpoint: true as const } : {}),
   };
 }
 
 /** A head as this bird writes it. */
-export function headDoc(client: string, seq: number, token: string, host: string): ClientHead {
-  return { version: 1, client, seq, token, host };
+export function headDoc(client: string, seq: number, token: string, host: string, checkpoint?: number): ClientHead {
+  return { version: 1, client, seq, token, host, ...(checkpoint !== undefined ? { checkpoint } : {}) };
 }

@@ -91,5 +91,8 @@ function describe(step: 'push' | 'pull', r: PushSummary | PullSummary, io: Comma
   }
   if (!io.stdout.isTTY) return; // cron: silent unless something failed
   if (r.outcome === 'locked') io.stdout.write(`${r.remote}: another ${step} or pull of this remote is running; nothing done.\n`);
-  else io.stdout.write(`${r.remote}: ${step === 'push' ? 'pushed' : 'pulled'} ${r.rows} rows in ${r.objects} objects (${r.bytes} bytes, ${r.seconds.toFixed(2)} s).\n`);
+  else {
+    const merged = 'merged' in r && r.merged > 0 ? `; merged ${r.merged} older batches` : '';
+    io.stdout.write(`${r.remote}: ${step === 'push' ? 'pushed' : 'pulled'} ${r.rows} rows in ${r.objects} objects (${r.bytes} bytes, ${r.seconds.toFixed(2)} s)${merged}.\n`);
+  }
 }

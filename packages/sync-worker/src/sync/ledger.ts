@@ -48,9 +48,12 @@ export interface BatchFile {
  * lake key of the batch that holds it (`batch`): what a forget needs to find the batches to write
  * again. Ledgers of older birds have no `batch` (read as NULL).
  */
-export async function ledgerFromBatches(conn: BirdConnection, series: SeriesPaths, table: TableName, name: string, files: readonly BatchFile[]): Promise<void> {
+export async function ledgerFromBatches(conn: BirdConnection, series: SeriesPaths, table: TableName, name: string, files: readonly BatchFile[], seq: number | null = null): Promise<void> {
   if (files.length === 0) return;
-  const parts = files.map((f) => `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key", ${quoteLiteral(f.key)} AS "batch" FROM read_parquet(${quoteLiteral(f.path)})`);
+  // `seq`: the segment that listed the batch (null when not known, as after a rebuild): a merge of
+  // batches says the highest, so pullers past it skip the merged batch (LAKE.md, "Compaction").
+  const seqSql = seq === null ? 'NULL::BIGINT' : `${Math.trunc(seq)}::BIGINT`;
+  const parts = files.map((f) => `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key", ${quoteLiteral(f.key)} AS "batch", ${seqSql} AS "seq" FROM read_parquet(${quoteLiteral(f.path)})`);
   await writeLedger(conn, series, table, name, parts.join(' UNION ALL '));
 }
 
@@ -63,6 +66,26 @@ export async function batchesHolding(conn: BirdConnection, series: SeriesPaths, 
   const held = await conn.query(`SELECT DISTINCT "batch" FROM ${list} WHERE "key" IN (${wanted}) AND "batch" IS NOT NULL ORDER BY 1`);
   const unplaced = await conn.query(`SELECT DISTINCT "key" FROM ${list} WHERE "key" IN (${wanted}) GROUP BY "key" HAVING count("batch") = 0 ORDER BY 1`);
   return { batches: held.rows.map((r) => String(r[0])), unplaced: unplaced.rows.map((r) => String(r[0])) };
+}
+
+/** A batch of the series as its ledger knows it: its rows pushed, and the segment that listed it (null: not known). */
+export interface LedgerBatch {
+  readonly key: string;
+  readonly rows: number;
+  readonly seq: number | null;
+}
+
+/** Every batch the series' ledger of `table` names (withdrawn ones too: the caller takes those out). */
+export async function ledgerBatches(conn: BirdConnection, series: SeriesPaths, table: TableName): Promise<LedgerBatch[]> {
+  const files = seriesLedgerFiles(series, table);
+  if (files.length === 0) return [];
+  const read = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+  const columns = new Set((await conn.query(`DESCRIBE SELECT * FROM ${read}`)).rows.map((r) => String(r[0])));
+  if (!columns.has('batch')) return [];
+  const seq = columns.has('seq') ? 'max("seq")' : 'NULL';
+  const unknown = columns.has('seq') ? 'bool_or("seq" IS NULL)' : 'true';
+  const result = await conn.query(`SELECT "batch", count(DISTINCT "key"), ${seq}, ${unknown} FROM ${read} WHERE "batch" IS NOT NULL GROUP BY 1 ORDER BY 1`);
+  return result.rows.map((r) => ({ key: String(r[0]), rows: Number(r[1]), seq: r[3] === true || r[2] === null ? null : Number(r[2]) }));
 }
 
 /** Takes push `seq` off the ledger: its segment was overwritten by another writer, so its rows are not in the lake's index. */
@@ -86,7 +109,8 @@ export async function compactLedger(conn: BirdConnection, series: SeriesPaths, s
     const files = seriesLedgerFiles(series, table).filter((f) => basename(f) !== keepApart);
     if (files.length < 32) continue;
     const name = `m${state?.seq ?? 0}-${Date.now()}`;
-    await writeLedger(conn, series, table, name, `SELECT DISTINCT "key", "batch" FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`);
+    // `*`: ledgers of older birds lack `batch` or `seq`, and union_by_name reads those as NULL.
+    await writeLedger(conn, series, table, name, `SELECT DISTINCT * FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`);
     // Duplicates between the merged file and a source left by a crash are harmless: the ledger is a set.
     for (const f of files) if (existsSync(f)) rmSync(f, { force: true });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceDatabaseCursor, planDatabaseRead, planFetch, planHeadReads, type DatabaseCursor, type DatabaseRead, type KnownBatch } from './plan-sync.ts';
+import { advanceDatabaseCursor, planDatabaseRead, planFetch, planHeadReads, skipMergedTaken, type DatabaseCursor, type DatabaseRead, type KnownBatch } from './plan-sync.ts';
 
 describe('planHeadReads', () => {
   const heads = [
@@ -66,5 +66,20 @@ describe('advanceDatabaseCursor', () => {
     ['reads of other clients are kept', { etag: 'e1', reads: [{ ...all, client: 'bob@b' }] }, 'e1', all, { etag: 'e1', reads: [{ ...all, client: 'bob@b' }, all] }],
   ])('%s', (_, before, etag, read, after) => {
     expect(advanceDatabaseCursor(before, etag, read)).toEqual(after);
+  });
+});
+
+describe('skipMergedTaken', () => {
+  const plain: KnownBatch = { key: 'new', table: 'invocations', date: '2026-12-01', rows: 1, bytes: 1, client: 'bob@b' };
+  const merged = (upTo: number, replaces = ['x', 'y']): KnownBatch => ({ ...plain, key: `m${upTo}`, replaces, upTo });
+  it.each<[string, KnownBatch[], number, string[], string[]]>([
+    ['a batch of new rows is fetched', [plain], 99, [], ['new']],
+    ['a merge of batches this machine took (its cursor was past upTo) is not fetched', [merged(5)], 5, [], []],
+    ['a newcomer fetches every merge', [merged(5)], 0, [], ['m5']],
+    ['a puller behind upTo fetches it (it has not taken every replaced batch)', [merged(7)], 6, [], ['m7']],
+    ['a replaced batch still pending here (deferred, or not found when fetched): fetched', [merged(5)], 9, ['y'], ['m5']],
+    ['a merge without upTo (left out as bad) is fetched', [{ ...plain, key: 'bad', replaces: ['x'] }], 9, [], ['bad']],
+  ])('%s', (_, batches, cursor, pending, expected) => {
+    expect(skipMergedTaken(batches, cursor, new Set(pending)).map((b) => b.key)).toEqual(expected);
   });
 });

@@ -57,6 +57,17 @@ export function planFetch(batches: readonly KnownBatch[], filter: FetchFilter): 
 }
 
 /**
+ * The batches of one series' segments read now, less the merged batches this machine needs not
+ * fetch: one whose `upTo` is at most `cursorBefore` (the series' cursor before this pull, so every
+ * batch it replaces was taken already) and none of whose replaced batches is still pending here
+ * (deferred by a filter, or not found when fetched). Any other is fetched; the keyed ingest
+ * stores none of its rows twice.
+ */
+export function skipMergedTaken(batches: readonly KnownBatch[], cursorBefore: number, pending: ReadonlySet<string>): KnownBatch[] {
+  return batches.filter((b) => b.upTo === undefined || b.replaces === undefined || b.upTo > cursorBefore || b.replaces.some((k) => pending.has(k)));
+}
+
+/**
  * What one pull from a database remote asked for. A database has no per-client index, so a
  * pull reads it whole (through these filters) unless an earlier pull of the same version
  * already read at least this much.

@@ -7,7 +7,7 @@ import { TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, resolveClientId
 import { isDatabaseRemote, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { pullDatabase } from './pull-database.ts';
-import { planFetch, planHeadReads, type KnownBatch, type PullCursor } from './plan-sync.ts';
+import { planFetch, planHeadReads, skipMergedTaken, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { applyForgets, type SeriesForgets } from './apply-forgets.ts';
 import { listHeads, listSeriesBatches, readHead, readLog } from './series-index.ts';
 import { prepareSyncDirs, readPullState, readRefusal, seriesPaths, syncPaths, trySyncLock, writePullState, writtenSeries } from './sync-state.ts';
@@ -79,14 +79,19 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     let known: KnownBatch[] = unindexed ? (await listLakeBatches(backend)).filter((b) => !listed.has(b.key)) : checkedBatches(state.deferred);
     const withdrawn = new Set<string>();
     const forgets: SeriesForgets[] = [];
+    // Replaced batches this machine has not taken yet: a merge of any of them is fetched.
+    const pending = new Set([...state.deferred.map((b) => b.key), ...(state.vanished ?? [])]);
+    const vanished: string[] = [];
     if (!unindexed) {
       const heads = await listHeads(backend);
       for (const client of planHeadReads(heads, cursors, self, options.client)) {
         const etag = heads.find((h) => h.client === client)!.etag;
-        const read = await readSeries(backend, client, cursors[client], etag, paths.scratch, (m) => warn(`remote ${remote.name}: ${m}`));
+        const read = await readSeries(backend, client, cursors[client], etag, paths.scratch, pending, (m) => warn(`remote ${remote.name}: ${m}`));
         if (read === null) continue;
-        known.push(...read.batches);
+        known.push(...skipMergedTaken(read.batches, cursors[client]?.seq ?? 0, pending));
         for (const k of read.withdrawn) withdrawn.add(k);
+        // A checkpoint lists every live batch of its series: one pending here that it does not list is gone.
+        if (read.live) for (const k of pending) if (parseLakeKey(k)?.client === client && !read.live.has(k)) withdrawn.add(k);
         if (read.forgotten.length > 0 || read.forgottenBefore) forgets.push({ series: client, ids: read.forgotten, ...(read.forgottenBefore ? { before: read.forgottenBefore } : {}) });
         cursors[client] = read.cursor;
       }
@@ -117,6 +122,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
             // An index naming a batch that is not there: said once, and the pull goes on without it.
             if (!(error instanceof RemoteAccessError && error.failure === 'missing-object')) throw error;
             warn(`remote ${remote.name}: ${b.key} is named by ${b.client}'s index but is not in the lake; left out.`);
+            vanished.push(b.key);
             return;
           }
           bytes += size; // after the await: `bytes += await …` would add to a value read before it
@@ -132,7 +138,9 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
       rows = await storageModeOf(layout, config).ingestFiles(remote.name, groupByDay(fetched, paths.incoming), { fromSeries: true, nameOf, warn });
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
-    const said = formatDamage !== undefined ? { formatDamage } : {};
+    // A vanished batch stays pending until a segment withdraws it (its rows then come in the batch that replaced it).
+    const stillVanished = [...new Set([...(state.vanished ?? []), ...vanished])].filter((k) => !withdrawn.has(k));
+    const said = { ...(formatDamage !== undefined ? { formatDamage } : {}), ...(stillVanished.length > 0 ? { vanished: stillVanished } : {}) };
     writePullState(paths, unindexed ? { source: backend.location, clients: {}, deferred: [], listed: [...listed, ...fetch.map((b) => b.key)], ...said } : { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere], ...said });
     rmSync(paths.incoming, { recursive: true, force: true });
   } finally {
@@ -157,9 +165,11 @@ interface SeriesRead {
   readonly forgotten: readonly string[];
   /** The owner's furthest range forget in the segments read. */
   readonly forgottenBefore?: string;
+  /** Every live batch of the series, when a checkpoint was read. */
+  readonly live?: ReadonlySet<string>;
 }
 
-async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, warn: (m: string) => void): Promise<SeriesRead | null> {
+async function readSeries(backend: RemoteBackend, client: string, cursor: PullCursor | undefined, etag: string, scratch: string, pending: ReadonlySet<string>, warn: (m: string) => void): Promise<SeriesRead | null> {
   const from = cursor?.seq ?? 0;
   const head = await readHead(backend, client, scratch);
   if (head.kind === 'missing') return null;
@@ -168,12 +178,15 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   else if (head.head.seq < from) damage = `${head.head.client}'s head names segment ${head.head.seq}, behind the ${from} already read`;
   let forgets: Pick<SeriesRead, 'withdrawn' | 'forgotten' | 'forgottenBefore'> = { withdrawn: [], forgotten: [] };
   if (damage === null && head.kind === 'present') {
-    const log = await readLog(backend, client, from, head.head.seq, scratch);
+    // Behind the series' checkpoint, the segments before it may be gone: it is read instead of them.
+    const checkpoint = head.head.checkpoint;
+    const start = checkpoint !== undefined && checkpoint - 1 > from ? checkpoint - 1 : from;
+    const log = await readLog(backend, client, start, head.head.seq, scratch);
     for (const r of log.rejected) warn(`left out ${r}.`);
-    forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten, ...(log.forgottenBefore ? { forgottenBefore: log.forgottenBefore } : {}) };
+    forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten, ...(log.forgottenBefore ? { forgottenBefore: log.forgottenBefore } : {}), ...(log.live ? { live: log.live } : {}) };
     if (log.damage === null) {
       const taken = new Set(cursor?.listed ?? []);
-      return { batches: log.batches.filter((b) => !taken.has(b.key)), cursor: { seq: head.head.seq, etag }, ...forgets };
+      return { batches: log.batches.filter((b) => !taken.has(b.key) && !takenBefore(b, from, pending)), cursor: { seq: head.head.seq, etag }, ...forgets };
     }
     damage = log.damage.message;
   }
@@ -182,6 +195,11 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   const fresh = (await listSeriesBatches(backend, client)).filter((b) => !taken.has(b.key));
   if (damage !== cursor?.damage) warn(`${damage}; series ${client} is read by listing its folders until its owner's next push repairs the index (\`bird remote repair\`).`);
   return { batches: fresh, cursor: { seq: from, etag, listed: [...taken, ...fresh.map((b) => b.key)], damage: damage! }, ...forgets };
+}
+
+/** A checkpoint's entry this machine took already: first listed at or before its cursor, and not pending here. */
+function takenBefore(b: KnownBatch, from: number, pending: ReadonlySet<string>): boolean {
+  return b.seq !== undefined && b.seq <= from && !pending.has(b.key);
 }
 
 /** True when a range forget kept here takes every command `b` (a batch of one series and one UTC day) can hold. */

@@ -29,7 +29,8 @@ export function noteRangeCarried(series: SeriesPaths, before: string): void {
   writeFileAtomic(series.carriedBefore, `${before}\n`, { mode: 0o600 });
 }
 
-function readCarriedBefore(series: SeriesPaths): string | null {
+/** The range forget a push carried to this lake, or null. */
+export function readCarriedBefore(series: SeriesPaths): string | null {
   try {
     return checkInstant(readFileSync(series.carriedBefore, 'utf8').trim());
   } catch {

@@ -26,6 +26,8 @@ import {
 import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpushedRowsSql } from './ledger.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
+import { checkpointDue, deleteSegmentsBefore, stageCheckpoint } from './push-checkpoint.ts';
+import { compactionToDo, stageCompaction } from './push-compaction.ts';
 import { forgetsToCarry, keptOutOfPush, stageForgets } from './push-forgets.ts';
 import { deleteBatchesBefore, noteRangeCarried, rangeToCarry, stageRangeForget } from './push-range-forget.ts';
 import { readHead, readLog } from './series-index.ts';
@@ -56,6 +58,8 @@ export interface PushSummary {
   readonly rows: number;
   readonly objects: number;
   readonly bytes: number;
+  /** Batches a compaction merged into others (and deleted from the lake). */
+  readonly merged: number;
   readonly seconds: number;
   /** dry-run: what would move, per series, table and day. */
   readonly plan: readonly { client: string; table: TableName; date: string; rows: number }[];
@@ -89,6 +93,7 @@ interface Totals {
   rows: number;
   objects: number;
   bytes: number;
+  merged: number;
 }
 
 interface PushContext extends SeriesContext {
@@ -98,6 +103,10 @@ interface PushContext extends SeriesContext {
   readonly self: string;
   readonly totals: Totals;
   readonly options: PushOptions;
+  /** `[sync] lake_compaction`: merge each past day's batches of a series into one. */
+  readonly compact: boolean;
+  /** Each series' last checkpoint, as its head says: every head this push writes names it again. */
+  readonly checkpoints: Map<string, number>;
   /** False until `_bird/lake.json` is known to be on the remote and readable. */
   formatWritten: boolean;
 }
@@ -109,7 +118,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
   const warn = options.onWarning ?? (() => undefined);
   const paths = syncPaths(layout, remote.name);
   const tables = [...syncedTables(config.sync)];
-  const summary = (over: Partial<PushSummary>): PushSummary => ({ remote: remote.name, outcome: 'done', rows: 0, objects: 0, bytes: 0, seconds: (Date.now() - started) / 1000, plan: [], problems: [], ...over });
+  const summary = (over: Partial<PushSummary>): PushSummary => ({ remote: remote.name, outcome: 'done', rows: 0, objects: 0, bytes: 0, merged: 0, seconds: (Date.now() - started) / 1000, plan: [], problems: [], ...over });
   if (options.dryRun) {
     const store = openStore(layout, { onWarning: () => undefined });
     const conn = await store.connect(ConnectionOptions.minimal());
@@ -124,7 +133,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
   const lock = trySyncLock(paths);
   if (!lock) return summary({ outcome: 'locked' });
   const backend = options.backend ?? (await createRemoteBackend(remote, { attempts: SYNC_ATTEMPTS }));
-  const totals: Totals = { rows: 0, objects: 0, bytes: 0 };
+  const totals: Totals = { rows: 0, objects: 0, bytes: 0, merged: 0 };
   const problems: string[] = [];
   try {
     // The first push settles this store's identity in config.toml, if nothing did before.
@@ -136,7 +145,7 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
     });
     const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
     try {
-      const ctx: PushContext = { layout, remote, backend, paths, conn, warn, tables, since: options.since, self, totals, options, formatWritten: format !== null && !formatDamaged };
+      const ctx: PushContext = { layout, remote, backend, paths, conn, warn, tables, since: options.since, self, totals, options, compact: config.sync.lake_compaction, checkpoints: new Map(), formatWritten: format !== null && !formatDamaged };
       await migrateLegacyState(conn, backend, paths);
       const { clients, unnamable } = await clientsWithNewRows(ctx).catch(async (error: unknown) => {
         if (!(await setAsideDamagedLedgers(ctx))) throw error;
@@ -145,6 +154,9 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
       for (const [id, rows] of unnamable) problems.push(`${rows} rows carry the client id ${JSON.stringify(id)}, which cannot name a lake series (${clientIdProblem(id)}); they stay here.`);
       // Series with nothing new still have work: a push staged and not committed, or forgets to carry.
       const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0 || rangeToCarry(ctx, seriesPaths(paths, c)) !== null);
+      // And series with days to merge (asked of the ledger here: a push with nothing to do sends no more requests).
+      // Not a series refused here (another machine writes it): merging is no reason to fail every push.
+      if (ctx.compact) for (const c of writtenSeries(paths)) if (!staged.includes(c) && readRefusal(seriesPaths(paths, c)) === null && (await compactionToDo(ctx, seriesPaths(paths, c), 0)).length > 0) staged.push(c);
       for (const client of [...new Set([...clients, ...staged])].sort()) {
         try {
           await pushSeries(ctx, client);
@@ -231,6 +243,7 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   const { good: staged, damaged, holdingForgotten } = await readStaged(ctx, series);
   const headRead = await readHead(ctx.backend, client, ctx.paths.scratch);
   const head: HeadState = headRead.kind === 'present' ? { kind: 'present', seq: headRead.head.seq, token: headRead.head.token ?? null } : { kind: headRead.kind };
+  if (headRead.kind === 'present' && headRead.head.checkpoint !== undefined) ctx.checkpoints.set(client, headRead.head.checkpoint);
   const at = { headSeq: headRead.kind === 'present' ? headRead.head.seq : -1, headToken: headRead.kind === 'present' ? (headRead.head.token ?? null) : null };
   for (const h of holdingForgotten) {
     // Staged before a forget of one of its rows: not uploaded now. One the lake already has (killed
@@ -291,6 +304,18 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
     await stageRangeForget(ctx, series, rangeSeq, before);
     state = await uploadStaged(ctx, series, rangeSeq);
   }
+  // Last, each past day's batches merged into one per table, a bounded amount per push.
+  if (ctx.compact) {
+    const headSeq = state?.seq ?? plan.nextSeq - 1;
+    const groups = await compactionToDo(ctx, series, headSeq);
+    if ((await stageCompaction(ctx, series, headSeq + 1, groups)) > 0) state = await uploadStaged(ctx, series, headSeq + 1);
+    // Every CHECKPOINT_EVERY segments, one that lists the whole series, and the older ones go.
+    const last = state?.seq ?? plan.nextSeq - 1;
+    if (checkpointDue(last, ctx.checkpoints.get(client))) {
+      await stageCheckpoint(ctx, series, last + 1);
+      state = await uploadStaged(ctx, series, last + 1);
+    }
+  }
   await compactLedger(ctx.conn, series, state);
   if (refusal) writeRefusal(series, null); // settled since (the other writer gave the series up, or a repair)
 }
@@ -333,10 +358,10 @@ async function readStaged(ctx: PushContext, series: SeriesPaths): Promise<{ good
       removeStaged(series, seq);
       continue;
     }
-    const files = segment.batches.map((b) => join(series.outbox, String(seq), 'batches', b.key));
+    const files = segment.checkpoint ? [] : segment.batches.map((b) => join(series.outbox, String(seq), 'batches', b.key));
     const staged = { seq, token: segment.token };
     if (!(await batchesReadable(ctx.conn, files))) damaged.push(staged);
-    else if (gone.length > 0 && (await holdsAny(ctx.conn, segment.batches.filter((b) => b.table === 'invocations').map((b) => join(series.outbox, String(seq), 'batches', b.key)), gone))) holdingForgotten.push(staged);
+    else if (gone.length > 0 && !segment.checkpoint && (await holdsAny(ctx.conn, segment.batches.filter((b) => b.table === 'invocations').map((b) => join(series.outbox, String(seq), 'batches', b.key)), gone))) holdingForgotten.push(staged);
     else good.push(staged);
   }
   return { good, damaged, holdingForgotten };
@@ -459,22 +484,26 @@ async function uploadStaged(ctx: PushContext, series: SeriesPaths, seq: number):
   }
   const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
   let done = 0;
+  // A checkpoint's batches are in the lake already: it lists them.
+  const uploads = segment.checkpoint ? [] : segment.batches;
   await Promise.all(
-    segment.batches.map((b) =>
+    uploads.map((b) =>
       queue.add(async () => {
         await backend.put(b.key, join(dir, 'batches', b.key));
-        ctx.options.onProgress?.(++done, segment.batches.length);
+        ctx.options.onProgress?.(++done, uploads.length);
       }),
     ),
   );
   const { rejected: _r, ...doc } = segment;
   await writeLakeJson(backend, segmentKey(client, seq), doc, paths.scratch);
-  await writeLakeJson(backend, headKey(client), headDoc(client, seq, segment.token, shortHostname()), paths.scratch);
-  for (const b of segment.batches) {
-    ctx.totals.rows += b.rows;
+  await writeLakeJson(backend, headKey(client), headDoc(client, seq, segment.token, shortHostname(), segment.checkpoint ? seq : ctx.checkpoints.get(client)), paths.scratch);
+  for (const b of uploads) {
+    // A merged batch moves no new row: its rows were counted when first pushed.
+    if (b.replaces === undefined) ctx.totals.rows += b.rows;
     ctx.totals.bytes += b.bytes;
+    ctx.totals.merged += b.replaces?.length ?? 0;
   }
-  ctx.totals.objects += segment.batches.length + 2;
+  ctx.totals.objects += uploads.length + 2;
   return commitLocally(ctx, series, seq);
 }
 
@@ -483,9 +512,15 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
   const dir = join(series.outbox, String(seq));
   const segment = readStagedSegment(series, seq);
   if (!segment?.token) throw new Error(`the push staged in ${dir} is damaged; it was left out, and the next push stages its rows again.`);
+  if (segment.checkpoint) {
+    // Nothing new to note: the segments before it go, now that the head names it (again after a kill).
+    ctx.checkpoints.set(series.client, seq);
+    await deleteSegmentsBefore(ctx, series.client, seq);
+    return settleCommit(series, seq, segment.token);
+  }
   for (const table of TABLE_NAMES) {
     const files = segment.batches.filter((b) => b.table === table).map((b) => ({ path: join(dir, 'batches', b.key), key: b.key }));
-    await ledgerFromBatches(ctx.conn, series, table, String(seq), files);
+    await ledgerFromBatches(ctx.conn, series, table, String(seq), files, seq);
   }
   // A forget push: what it carried is noted, and the batches it withdrew are deleted now that the
   // head names it (again after a crash: deleting what is gone changes nothing).
@@ -499,7 +534,12 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
     await deleteBatchesBefore(ctx, series, segment.forgottenBefore);
     noteRangeCarried(series, segment.forgottenBefore);
   }
-  const state: SeriesState = { seq, token: segment.token, verified: false };
+  return settleCommit(series, seq, segment.token);
+}
+
+/** The commit's last step: `push.json` takes the number and token, and the staged push goes. */
+function settleCommit(series: SeriesPaths, seq: number, token: string): SeriesState {
+  const state: SeriesState = { seq, token, verified: false };
   writeSeriesState(series, state);
   removeStaged(series, seq);
   return state;

@@ -38,6 +38,8 @@ export interface LogRead {
   readonly forgotten: string[];
   /** The furthest range forget of the segments read (every command of the series before it), if any. */
   readonly forgottenBefore?: string;
+  /** Every live batch of the series as of the last checkpoint read, if one was: any other it named before is gone. */
+  readonly live?: ReadonlySet<string>;
 }
 
 /** Segments read at once. */
@@ -55,6 +57,7 @@ export async function readLog(backend: RemoteBackend, client: string, from: numb
   const withdrawn: string[] = [];
   const forgotten: string[] = [];
   let forgottenBefore: string | undefined;
+  let live: Set<string> | undefined;
   const furthest = (seen: string | undefined) => (seen !== undefined && (forgottenBefore === undefined || Date.parse(seen) > Date.parse(forgottenBefore)) ? seen : forgottenBefore);
   for (let start = from + 1; start <= to; start += LOG_CONCURRENCY) {
     const seqs: number[] = [];
@@ -62,7 +65,8 @@ export async function readLog(backend: RemoteBackend, client: string, from: numb
     const read = await Promise.all(seqs.map((seq) => readSegmentAt(backend, client, seq, scratch)));
     for (let i = 0; i < seqs.length; i++) {
       const result = read[i]!;
-      if (result instanceof LakeIndexDamage) return { batches, rejected, lastSeq: seqs[i]! - 1, damage: result, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}) };
+      if (result instanceof LakeIndexDamage) return { batches, rejected, lastSeq: seqs[i]! - 1, damage: result, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}), ...(live ? { live } : {}) };
+      if (result.checkpoint) live = new Set(result.batches.map((b) => b.key));
       for (const b of result.batches) batches.push({ ...b, client });
       withdrawn.push(...(result.withdrawn ?? []));
       forgotten.push(...(result.forgotten ?? []));
@@ -71,7 +75,7 @@ export async function readLog(backend: RemoteBackend, client: string, from: numb
       tokens.set(seqs[i]!, result.token ?? null);
     }
   }
-  return { batches, rejected, lastSeq: Math.max(from, to), damage: null, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}) };
+  return { batches, rejected, lastSeq: Math.max(from, to), damage: null, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}), ...(live ? { live } : {}) };
 }
 
 async function readSegmentAt(backend: RemoteBackend, client: string, seq: number, scratch: string) {

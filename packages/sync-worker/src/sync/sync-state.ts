@@ -231,6 +231,11 @@ export interface PullState {
   readonly listed?: string[];
   /** What was last found wrong with `_bird/lake.json`, so that it is said once. */
   readonly formatDamage?: string;
+  /**
+   * Batches an index named that were not in the lake when fetched (deleted by a merge or a forget
+   * racing this pull): pending, so that the batch replacing one is fetched, not skipped.
+   */
+  readonly vanished?: string[];
 }
 
 /**
@@ -256,6 +261,7 @@ export function readPullState(paths: SyncPaths, source: string): PullState {
     ...(isRecord(doc.database) ? { database: doc.database as unknown as DatabaseCursor } : {}),
     ...(listed ? { listed } : {}),
     ...(typeof doc.formatDamage === 'string' ? { formatDamage: doc.formatDamage } : {}),
+    ...(Array.isArray(doc.vanished) ? { vanished: (doc.vanished as unknown[]).filter((k): k is string => typeof k === 'string') } : {}),
   };
 }
 
