@@ -4,7 +4,7 @@
 // S3-compatible server the tests use, each remote auto-attach. Two builds of bird, interleaved
 // run by run: `--before DIR` (a worktree of main, built) and this one. Medians of --runs (7).
 // Writes bench/attach.md.
-//   node bench/attach.mjs --before /path/to/main-worktree [--runs N] [--clients N]
+//   node bench/attach.mjs --before /path/to/main-worktree [--runs N] [--clients N] [--no-write]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -152,7 +152,7 @@ try {
     lines.push(`| ${label} | ${sec(b)} | ${sec(a)} | ${(a / b).toFixed(2)}x | ${(a / base).toFixed(2)}x | ${(fastest('after', label) / baseFastest).toFixed(2)}x |`);
   }
   lines.push('');
-  writeFileSync(join(repo, 'bench', 'attach.md'), `${lines.join('\n')}\n`);
+  if (!process.argv.includes('--no-write')) writeFileSync(join(repo, 'bench', 'attach.md'), `${lines.join('\n')}\n`);
   console.log(lines.join('\n'));
 } finally {
   await s3.stop();

@@ -3,7 +3,7 @@
 // DuckDB floor in the same run: read_csv of the same rows, COPY to one Parquet file. Each run a
 // fresh store, then the same file again into it; wall time and peak RSS (GNU time); interleaved runs, medians. Writes
 // bench/import-scale.md.
-//   node bench/import-scale.mjs [--runs N] [--lines N] [--bird BUNDLE ...]
+//   node bench/import-scale.mjs [--runs N] [--lines N] [--bird BUNDLE ...] [--no-write]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
@@ -79,5 +79,5 @@ const lines = [
   ...Object.entries(samples).map(([name, s]) => `| ${name} | ${(median(s.map((x) => x.ms)) / 1000).toFixed(1)} | ${(median(s.map((x) => x.ms)) / floor).toFixed(1)}x | ${median(s.map((x) => x.mb)).toFixed(0)} |`),
   '',
 ];
-writeFileSync(join(repo, 'bench', 'import-scale.md'), `${lines.join('\n')}\n`);
+if (!process.argv.includes('--no-write')) writeFileSync(join(repo, 'bench', 'import-scale.md'), `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));

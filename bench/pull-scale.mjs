@@ -7,7 +7,7 @@
 // that loads DuckDB and COPYs NEW rows to a Parquet file. With `--before TREE` (a checkout with
 // its bundles built, e.g. a worktree of main) the same pulls run with that tree's bird-sync on a
 // copy of the reader store, in alternating order. Medians. Writes bench/pull-scale.md.
-//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--mode parquet|duckdb] [--before TREE] [--keep]
+//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--mode parquet|duckdb] [--before TREE] [--keep] [--no-write]
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -156,7 +156,7 @@ for (const tree of Object.keys(trees)) {
 lines.push('');
 // Hand-written sections (`## …`) after the table are kept when the table is written again; a
 // duckdb-mode run prints its table only (bench/pull-scale.md quotes it by hand).
-if (MODE === 'parquet') {
+if (MODE === 'parquet' && !process.argv.includes('--no-write')) {
   const out = join(repo, 'bench', 'pull-scale.md');
   let kept = '';
   try {

@@ -15,8 +15,11 @@ export function birdIn(bird, env, root, args) {
   return r.stdout;
 }
 
-/** A store of `n` commands: about a third distinct, in 40 directories and 300 sessions, over a year. */
-export function makeStore(bird, env, n) {
+/**
+ * A store of `n` commands: about a third distinct, in 40 directories and 300 sessions, over a year.
+ * With `index: false` the history index is left unbuilt (a cold build is then the caller's to time).
+ */
+export function makeStore(bird, env, n, { index = true } = {}) {
   const run = (args) => birdIn(bird, env, root, args);
   const root = mkdtempSync(join(tmpdir(), `bird-bench-search-${n}-`));
   run(['init']);
@@ -30,7 +33,7 @@ export function makeStore(bird, env, n) {
     FROM range(${n}) t(i)) TO '${join(dir, 'bench.parquet')}' (FORMAT parquet)`;
   run(['sql', sql]);
   // The first read finds no index and builds it from the store, as after an upgrade.
-  run(['history', '-n', '1']);
+  if (index) run(['history', '-n', '1']);
   const total = JSON.parse(run(['sql', 'SELECT count(*) AS n FROM main.invocations', '--format', 'json']))[0].n;
   if (total !== n) throw new Error(`the ${n}-row store holds ${total} rows`);
   return root;

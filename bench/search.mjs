@@ -22,8 +22,8 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import pty from 'node-pty';
 import { makeStore as makeSearchStore } from './search-store.mjs';
+import { searchSession as session } from './search-session.mjs';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Where the build puts each bundle (packages/core/src/install-layout.ts). */
@@ -46,59 +46,13 @@ const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
 
 const makeStore = (n) => makeSearchStore(BIRD, env, n);
+const searchSession = (root, bird) => session(bird, env, root, { keys: KEYS });
 
 function wall(args, root) {
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { env: { ...env, BIRD_ROOT: root }, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-/** First frame and per-keystroke latencies of one interactive search. */
-function searchSession(root, bird) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const term = pty.spawn(process.execPath, [bird, 'search', '--shell', 'zsh'], { cols: 120, rows: 40, env: { ...env, BIRD_ROOT: root, TERM: 'xterm-256color' } });
-    const keys = [...'git push origin', ...Array(15).fill('\x7f')].slice(0, KEYS);
-    const latencies = [];
-    let firstFrame = null;
-    /** The first frame drawn from the whole index (the first frame itself, unless that was drawn from the newest rows). */
-    let whole = null;
-    let sentAt = null;
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`no frame within 20 s: ${JSON.stringify(buffered.slice(-300))}`)), 20_000);
-    const next = () => {
-      if (keys.length === 0) {
-        term.write('\x1b');
-        return;
-      }
-      sentAt = process.hrtime.bigint();
-      buffered = '';
-      term.write(keys.shift());
-    };
-    term.onData((data) => {
-      buffered += data;
-      // A frame ends by placing the cursor on the query line: ESC 8, newline (the pty adds a CR), ESC [ n C.
-      if (!/\x1b8\r?\n\r\x1b\[\d+C$/.test(buffered)) return;
-      const now = process.hrtime.bigint();
-      // A first frame drawn from the newest rows only says `/…` for the total: keys wait for the whole index's.
-      const partial = buffered.slice(buffered.lastIndexOf('[fuzzy]')).includes('/…');
-      buffered = '';
-      if (firstFrame === null) firstFrame = Number(now - started) / 1e6;
-      if (partial) return;
-      if (whole === null) whole = Number(now - started) / 1e6;
-      else if (sentAt !== null) latencies.push(Number(now - sentAt) / 1e6);
-      sentAt = null;
-      // Give the process a moment to finish building what the first keystroke needs, as a person
-      // takes ~100 ms before the first key; later keys follow at typing speed.
-      setTimeout(next, latencies.length === 0 ? 100 : 30);
-    });
-    term.onExit(({ exitCode }) => {
-      clearTimeout(timer);
-      if (exitCode !== 1) reject(new Error(`bird search exited ${exitCode} instead of 1 (Esc)`));
-      else resolve({ firstFrame, whole, latencies });
-    });
-  });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
