@@ -83,6 +83,11 @@ export const EVENTS = {
     optional('ref_column', 'int32'),
     optional('message', 'text'),
     optional('code', 'text'),
+    // Added in schema version 5 (issue 30): what a command's output says, parsed into rows.
+    optional('kind', 'text'), // 'diagnostic' (severity, ref_*, message, code) or 'test' (test_name, status, duration_ms)
+    optional('test_name', 'text'),
+    optional('status', 'text'), // passed, failed or skipped
+    optional('duration_ms', 'int64'),
     required('date', 'date'),
   ],
 } as const satisfies TableDef;
