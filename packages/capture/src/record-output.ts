@@ -19,6 +19,8 @@ export interface PlannedOutputs {
   readonly rows: OutputRow[];
   /** The blobs the rows name, to be stored before them: content hash and bytes. */
   readonly blobs: { readonly contentHash: string; readonly bytes: Uint8Array }[];
+  /** Each stream's bytes as stored (redacted), for what they say to be parsed from. */
+  readonly stored: { readonly stream: OutputStream; readonly bytes: Uint8Array }[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -52,6 +54,7 @@ export function redactOutput(bytes: Uint8Array): Uint8Array {
 export function planOutputs(invocation: Pick<InvocationRow, 'id' | 'timestamp' | 'date'>, streams: readonly CapturedStream[]): PlannedOutputs {
   const rows: OutputRow[] = [];
   const blobs: PlannedOutputs['blobs'][number][] = [];
+  const stored: PlannedOutputs['stored'][number][] = [];
   const startMs = Number(invocation.timestamp / 1000n);
   for (const s of streams) {
     if (s.byteLength === 0) continue;
@@ -59,6 +62,7 @@ export function planOutputs(invocation: Pick<InvocationRow, 'id' | 'timestamp' |
     const contentHash = contentHashOf(bytes);
     const text = inlineText(bytes);
     if (text === null) blobs.push({ contentHash, bytes });
+    stored.push({ stream: s.stream, bytes });
     rows.push({
       id: contentUuidv7(startMs, `${invocation.id}\0output\0${s.stream}`),
       invocation_id: invocation.id,
@@ -70,5 +74,5 @@ export function planOutputs(invocation: Pick<InvocationRow, 'id' | 'timestamp' |
       date: invocation.date,
     });
   }
-  return { rows, blobs };
+  return { rows, blobs, stored };
 }

@@ -17,7 +17,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { SQL_TYPES, TABLES, parquetRead, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
 import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob, lakeTableIsPlain, parseS3Uri, s3Location } from '@bird/remote';
@@ -64,7 +64,7 @@ export function filesSelect(placeholder: string, files: readonly string[], table
   const source = `${quoteLiteral(sourceName)} AS "_source"`;
   if (files.length === 0) return `SELECT *, ${source} FROM (${typedEmptySelect(def)})`;
   const list = [placeholder, ...files].map(quoteLiteral).join(', ');
-  return `SELECT ${typedSelectList(def)}, ${source} FROM read_parquet([${list}], hive_partitioning = true, hive_types = {'date': DATE})`;
+  return `SELECT ${typedSelectList(def)}, ${source} FROM ${parquetRead(def, `[${list}], hive_partitioning = true, hive_types = {'date': DATE}`)}`;
 }
 
 /** Writes the lake-shaped placeholders that remote views list first, once per root. */

@@ -9,7 +9,7 @@
  * name in core's STORAGE_MODES, and its entry in open-storage-mode.ts's table (a mode that is not
  * there does not compile); capture's own entry, append-entry.ts, names it too.
  */
-import type { InvocationRow, OutputRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
+import type { EventRow, InvocationRow, OutputRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
 import type { CommandRef, SeriesCutoff } from './remove.ts';
 import type { RetentionOutcome } from './retention.ts';
 
@@ -25,6 +25,8 @@ export interface CapturedCommand {
    * without it; a kill in between is finished by the caller's redo (cli's run-pending.ts).
    */
   readonly outputs?: readonly OutputRow[];
+  /** What the outputs say (@bird/core/events), written after them, for the same reason. */
+  readonly events?: readonly EventRow[];
 }
 
 export interface AppendOptions {

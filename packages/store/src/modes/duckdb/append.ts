@@ -19,6 +19,7 @@ export async function appendDuckdb(layout: BirdLayout, all: readonly CapturedCom
     }
     // Outputs after every command: a kill in between leaves commands without outputs, never the reverse.
     for (const c of commands) for (const o of c.outputs ?? []) await writer.writeOutput(o);
+    for (const c of commands) for (const e of c.events ?? []) await writer.writeEvent(e);
   } finally {
     await writer.close();
   }
