@@ -3,7 +3,8 @@
  * or a test's result. The `events` row's columns (core's tables.ts) less those the store adds.
  */
 export type EventKind = 'diagnostic' | 'test';
-export type Severity = 'error' | 'warning' | 'note';
+export const SEVERITIES = ['error', 'warning', 'note'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 export type TestStatus = 'passed' | 'failed' | 'skipped';
 
 export interface ParsedEvent {

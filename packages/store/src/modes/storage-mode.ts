@@ -148,7 +148,16 @@ export interface StorageMode {
    * removal cut short is finished by running it again; with nothing to remove, it finishes only
    * what a removal cut short left (duckdb mode: the file's rewrite).
    */
-  remove(commands: readonly CommandRef[], ranges?: readonly SeriesCutoff[]): Promise<RemoveResult>;
+  remove(commands: readonly CommandRef[], ranges?: readonly SeriesCutoff[], options?: RemoveOptions): Promise<RemoveResult>;
+}
+
+export interface RemoveOptions {
+  /**
+   * Only these tables' rows of the commands (default: all). `['events']` takes what a command's
+   * output said, to be parsed again (`bird events --reparse`), and leaves the command, its
+   * outputs and the history index as they are.
+   */
+  readonly tables?: readonly TableName[];
 }
 
 export interface RemoveResult {
