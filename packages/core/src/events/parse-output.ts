@@ -80,7 +80,7 @@ export function parseOutput(text: string, cmd: string, options: ParseOptions = {
 function distinct(events: ParsedEvent[]): ParsedEvent[] {
   const seen = new Set<string>();
   return events.filter((e) => {
-    const key = JSON.stringify(e);
+    const key = `${e.kind}\0${e.severity}\0${e.ref_file}\0${e.ref_line}\0${e.ref_column}\0${e.message}\0${e.code}\0${e.test_name}\0${e.status}\0${e.duration_ms}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -6,7 +6,7 @@ import { locatedDiagnostic } from './located-diagnostic.ts';
 export const gccParser: OutputParser = {
   name: 'gcc',
   commands: ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'shellcheck', 'mypy', 'dmypy'],
-  looksLike: /^(?:[A-Za-z]:)?[^\s:][^:]*:\d+:(?:\d+:)? (?:fatal error|error|warning|note): /m,
+  looksLike: /^(?:[A-Za-z]:)?[^\s:][^:\n]*:\d+:(?:\d+:)? (?:fatal error|error|warning|note): /m,
   parse(lines) {
     const events: ParsedEvent[] = [];
     for (const line of lines) {
