@@ -20,11 +20,14 @@ export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** `CAST(col AS TYPE) AS col, …`: gives any source the exact column types of the table. */
-export function typedSelectList(table: TableDef, source = ''): string {
+/**
+ * `CAST(col AS TYPE) AS col, …`: gives any source the exact column types of the table. With
+ * `present` (the source's columns, e.g. another BIRD's database), a column it lacks reads as NULL.
+ */
+export function typedSelectList(table: TableDef, source = '', present?: ReadonlySet<string>): string {
   const prefix = source ? `${source}.` : '';
   return table.columns
-    .map((c) => `CAST(${prefix}${quoteIdent(c.name)} AS ${SQL_TYPES[c.kind]}) AS ${quoteIdent(c.name)}`)
+    .map((c) => `CAST(${present && !present.has(c.name) ? 'NULL' : `${prefix}${quoteIdent(c.name)}`} AS ${SQL_TYPES[c.kind]}) AS ${quoteIdent(c.name)}`)
     .join(', ');
 }
 
