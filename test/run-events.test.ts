@@ -9,6 +9,7 @@ import { birdLayout, EVENTS, STORAGE_MODES } from '@bird/core';
 import { encodeParquet } from '@bird/writer-parquet';
 import { BIRD_BUNDLE, buildBundles, REPO, Sandbox } from './cli-helpers.ts';
 import { filesUnder } from './support/files.ts';
+import { KillWindow } from './support/kill-window.ts';
 
 beforeAll(() => buildBundles());
 
@@ -112,4 +113,20 @@ describe.each(STORAGE_MODES)('events, %s mode', (mode) => {
     expect(sqlJson(box, 'SELECT count(*) AS n FROM main.events e WHERE NOT EXISTS (SELECT 1 FROM main.invocations i WHERE i.id = e.invocation_id)')).toEqual([{ n: 0 }]);
     box.cleanup();
   });
+
+  it('killed at random instants: never an event without its command; the next run finishes the events too', async () => {
+    const box = freshStore(mode);
+    brokenSources(box);
+    const kills = new KillWindow(900);
+    for (let round = 0; round < 12; round++) await kills.run(process.execPath, [BIRD_BUNDLE, 'run', 'gcc', '-c', 'bad.c', '-o', '/dev/null'], { env: box.env(), cwd: box.dir });
+    expect(kills.killed).toBeGreaterThan(2);
+    const orphans = () => sqlJson(box, 'SELECT e.id FROM main.events e LEFT JOIN main.invocations i ON i.id = e.invocation_id WHERE i.id IS NULL');
+    expect(orphans()).toEqual([]);
+    expect(bird(box, ['run', 'true']).code).toBe(0);
+    expect(orphans()).toEqual([]);
+    // Every gcc run whose output is stored has its events: a run cut between them was finished.
+    const short = sqlJson(box, `SELECT i.id FROM main.invocations i WHERE i.cmd LIKE 'gcc%' AND EXISTS (SELECT 1 FROM main.outputs o WHERE o.invocation_id = i.id) AND NOT EXISTS (SELECT 1 FROM main.events e WHERE e.invocation_id = i.id)`);
+    expect(short).toEqual([]);
+    box.cleanup();
+  }, 300_000);
 });
