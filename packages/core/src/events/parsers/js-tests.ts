@@ -7,31 +7,43 @@ import { testResult, type ParsedEvent, type TestStatus } from '../parsed-event.t
  * (vitest) or `at … (file:l:c)` (jest) after its heading.
  */
 const MARKS: Record<string, TestStatus> = { '✓': 'passed', '✔': 'passed', '√': 'passed', '✕': 'failed', '×': 'failed', '✗': 'failed', '○': 'skipped', '↓': 'skipped' };
-const RESULT = /^\s*([✓✔√✕×✗○↓])\s+(?:skipped\s+)?(.+?)(?:\s+\((\d+(?:\.\d+)?)\s*(ms|s)\)|\s+(\d+(?:\.\d+)?)(ms|s))?$/u;
+const RESULT = /^\s*([✓✔√✕×✗○↓])\s+(?:skipped\s+)?(.+?)(?:\s+\((\d+(?:\.\d+)?)\s*(ms|s)\)|\s+(\d+(?:\.\d+)?)(ms|s))?$/;
 /** A failure's heading: jest `● suite › name`, vitest ` FAIL  x.test.ts > math > fails`. */
-const HEADING = /^\s*(?:●|FAIL)\s+(.+?)\s*$/u;
-const PLACE = /^\s*(?:❯\s+|at .*\()((?:[A-Za-z]:)?[^\s:()]+):(\d+):\d+\)?$/u;
+const HEADING = /^\s*(?:●|FAIL)\s+(.+?)\s*$/;
+const PLACE = /^\s*(?:❯\s+|at .*\()((?:[A-Za-z]:)?[^\s:()]+):(\d+):\d+\)?$/;
 
 const ms = (value: string | undefined, unit: string | undefined) => (value === undefined ? null : Number(value) * (unit === 's' ? 1000 : 1));
 
 export const jsTestsParser: OutputParser = {
   name: 'js-tests',
   commands: ['jest', 'vitest', 'npm test', 'npm run test', 'yarn test', 'pnpm test'],
-  looksLike: /^\s*[✓✔√✕×✗○↓]\s+\S/mu,
+  looksLike: /^\s*[✓✔√✕×✗○↓]\s+\S/m,
   parse(lines) {
     const tests: ParsedEvent[] = [];
+    /** The failed tests' places in `tests`: a heading names one of the latest. */
+    const failed: number[] = [];
     let failing: number | null = null;
     for (const line of lines) {
       const r = RESULT.exec(line);
       if (r) {
-        tests.push(testResult({ name: r[2]!, status: MARKS[r[1]!]!, durationMs: ms(r[3] ?? r[5], r[4] ?? r[6]) }));
+        const status = MARKS[r[1]!]!;
+        if (status === 'failed') failed.push(tests.length);
+        tests.push(testResult({ name: r[2]!, status, durationMs: ms(r[3] ?? r[5], r[4] ?? r[6]) }));
         continue;
       }
       const h = HEADING.exec(line);
       if (h) {
         const name = h[1]!.replaceAll(' › ', ' > ');
-        const at = tests.findIndex((t) => t.status === 'failed' && (t.test_name === name || name.endsWith(` > ${t.test_name}`) || t.test_name!.endsWith(name)));
-        failing = at >= 0 ? at : null;
+        failing = null;
+        for (const at of failed) {
+          const t = tests[at]!.test_name!;
+          if (t === name || name.endsWith(` > ${t}`) || t.endsWith(name)) {
+            failing = at;
+            break;
+          }
+        }
+        // Found once: its place is taken by the first location under its heading.
+        if (failing !== null) failed.splice(failed.indexOf(failing), 1);
         continue;
       }
       const p = failing === null ? null : PLACE.exec(line);
