@@ -69,6 +69,9 @@ describe.each(STORAGE_MODES)('events, %s mode', (mode) => {
     expect(bird(box, ['events', '-1']).stdout.split('\n')[0]).toContain('failing.py:2:');
     expect(bird(box, ['events', '--file', 'broken.ts']).stdout.trim().split('\n')).toHaveLength(2);
     expect(bird(box, ['events', '--severity', 'warning']).stdout).toBe('');
+    const both = bird(box, ['events', 'some-id', '-2']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^bird: give a command's id or -N, not both; usage: bird events/);
     const unknown = bird(box, ['events', 'no-such-id']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/no command with id "no-such-id"/);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { BirdError, quoteLiteral } from '@bird/core';
-import { parseCommand } from '../args.ts';
+import { BirdError, quoteLiteral, usageError } from '@bird/core';
+import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
 import { commandCondition, takeNewest, type EventsSelection } from '../events/events-selection.ts';
@@ -23,7 +23,7 @@ const int = (v: unknown) => (v === null || v === undefined || !Number.isFinite(N
 export async function run(args: string[], ctx: CliContext): Promise<number | void> {
   const taken = takeNewest(args);
   const { values, operands } = parseCommand(COMMAND_SPECS.events, taken.args);
-  if (operands[0] !== undefined && taken.newest !== undefined) throw new BirdError(`give a command's id or -N, not both.`);
+  if (operands[0] !== undefined && taken.newest !== undefined) throw usageError(`give a command's id or -N, not both; usage: ${usageOf(COMMAND_SPECS.events)}`);
   const selection: EventsSelection = {
     id: operands[0],
     newest: taken.newest,
