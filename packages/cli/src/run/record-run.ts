@@ -5,7 +5,7 @@
  * append (command first, outputs after, then what they say: events), then the record goes; all under the blobs lock, which
  * `bird forget` takes to delete blobs no row names.
  */
-import { BirdError, ensureRoot, resolveClientId, userOptOut, waitForLock, type BirdLayout } from '@bird/core';
+import { BirdError, ensureRoot, resolveClientId, userOptOut, waitForLock, type BirdLayout, type EventRow } from '@bird/core';
 import { planEvents } from '@bird/core/events';
 import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
 import { planCapture } from '@bird/capture/record-command';
@@ -30,7 +30,7 @@ export async function recordRun(layout: BirdLayout, env: NodeJS.ProcessEnv, comm
   const outputs = planOutputs(plan.invocation, streams);
   // Parsed here, after the command ended and before bird exits: 1-4 ms per 100 KB, ~40 ms for
   // 1 MiB of dense diagnostics (bench/events-parse.md), against 140-230 ms for a whole `bird run`.
-  const events = planEvents(plan.invocation, outputs.stored);
+  const events = eventsOf(plan.invocation, outputs.stored, warn);
   const captured = { invocation: plan.invocation, session: plan.session, outputs: outputs.rows, events };
 
   const lock = await waitForLock(layout.blobsLock, BLOBS_LOCK_WAIT_MS);
@@ -61,5 +61,15 @@ async function finishDeadRuns(layout: BirdLayout, warn: (message: string) => voi
       throw error;
     }
     clearPending(path);
+  }
+}
+
+/** What the outputs say; none, said once, if parsing fails in a way no parser's guard caught: the command and its outputs are stored all the same. */
+function eventsOf(invocation: Parameters<typeof planEvents>[0], stored: Parameters<typeof planEvents>[1], warn: (message: string) => void): EventRow[] {
+  try {
+    return planEvents(invocation, stored);
+  } catch (error) {
+    warn(`the command's output could not be parsed into events (${(error as Error).message}); it is stored without them, \`bird events --reparse ${invocation.id}\` tries again.`);
+    return [];
   }
 }
