@@ -5,7 +5,7 @@
  * throws, or takes longer than its budget, gives no events: a command's output is never lost to
  * its parsing, only its events.
  */
-import { outputLines } from './clean-output.ts';
+import { cleanOutput } from './clean-output.ts';
 import type { OutputParser } from './output-parser.ts';
 import type { ParsedEvent } from './parsed-event.ts';
 import { fallbackParser, PARSERS } from './parsers/index.ts';
@@ -52,8 +52,7 @@ export interface ParseOptions {
 
 export function parseOutput(text: string, cmd: string, options: ParseOptions = {}): ParseOutcome {
   const now = options.now ?? (() => performance.now());
-  const lines = outputLines(text);
-  const plain = lines.join('\n');
+  const { lines, text: plain } = cleanOutput(text);
   const words = commandWords(cmd);
   const chosen = (options.parsers ?? PARSERS).filter((p) => commandNames(p, words) || p.looksLike.test(plain));
   const failed: string[] = [];
