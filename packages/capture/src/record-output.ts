@@ -19,6 +19,8 @@ export interface PlannedOutputs {
   readonly rows: OutputRow[];
   /** The blobs the rows name, to be stored before them: content hash and bytes. */
   readonly blobs: { readonly contentHash: string; readonly bytes: Uint8Array }[];
+  /** Each stream's bytes as stored (redacted), for what they say to be parsed from. */
+  readonly stored: { readonly stream: OutputStream; readonly bytes: Uint8Array }[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -60,12 +62,14 @@ export function redactOutput(bytes: Uint8Array): Uint8Array {
 export function planOutputs(invocation: Pick<InvocationRow, 'id' | 'timestamp' | 'date'>, streams: readonly CapturedStream[]): PlannedOutputs {
   const rows: OutputRow[] = [];
   const blobs: PlannedOutputs['blobs'][number][] = [];
+  const stored: PlannedOutputs['stored'][number][] = [];
   for (const s of streams) {
     if (s.byteLength === 0) continue;
     const bytes = redactOutput(s.kept);
     const contentHash = contentHashOf(bytes);
     const text = inlineText(bytes);
     if (text === null) blobs.push({ contentHash, bytes });
+    stored.push({ stream: s.stream, bytes });
     rows.push({
       id: outputRowId(invocation, s.stream),
       invocation_id: invocation.id,
@@ -77,5 +81,5 @@ export function planOutputs(invocation: Pick<InvocationRow, 'id' | 'timestamp' |
       date: invocation.date,
     });
   }
-  return { rows, blobs };
+  return { rows, blobs, stored };
 }

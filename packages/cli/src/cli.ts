@@ -9,7 +9,7 @@ import pkg from '../package.json' with { type: 'json' };
 /** Runs a command; resolves to its exit status when that is not 0 (a failure it reported itself), else nothing. */
 export type CommandRun = (args: string[], ctx: CliContext) => Promise<number | void>;
 
-export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'setup', 'completion', 'compact', 'push', 'pull', 'import', 'run', 'output', 'forget', 'redact', 'doctor', 'help'] as const;
+export const COMMAND_NAMES = ['init', 'sql', 'history', 'search', 'stats', 'remote', 'hook', 'setup', 'completion', 'compact', 'push', 'pull', 'import', 'run', 'output', 'events', 'forget', 'redact', 'doctor', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /**
@@ -32,6 +32,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandRun>> = {
   import: async () => (await import('./commands/import.ts')).run,
   run: async () => (await import('./commands/run.ts')).run,
   output: async () => (await import('./commands/output.ts')).run,
+  events: async () => (await import('./commands/events.ts')).run,
   forget: async () => (await import('./commands/forget.ts')).run,
   redact: async () => (await import('./commands/redact.ts')).run,
   doctor: async () => (await import('./commands/doctor.ts')).run,

@@ -1,7 +1,7 @@
 // Every bird command's command line, declared once (core's command-spec.ts): each command parses
 // its own from here, and `bird help`, the usage lines and Tab completion are read from here.
 // Kept apart from the commands, and light, so that `--help` and each Tab load nothing heavy.
-import { REMOTE_TYPES, SHELLS, STORAGE_MODES, type CommandSpec } from '@bird/core';
+import { REMOTE_TYPES, SEVERITIES, SHELLS, STORAGE_MODES, type CommandSpec } from '@bird/core';
 import { COMPACT_SPEC, PULL_SPEC, PUSH_SPEC } from '@bird/sync-worker/command-specs';
 import { OUTPUT_STREAMS } from '@bird/capture/record-output';
 import { OUTPUT_FORMATS } from './format/result-set.ts';
@@ -149,6 +149,18 @@ export const COMMAND_SPECS = {
     flags: [
       { name: 'stream', type: 'enum', values: OUTPUT_STREAMS, help: 'only this stream, to stdout (default: stdout to stdout, stderr to stderr)', overview: 'synopsis' },
       { name: 'raw', type: 'boolean', help: 'the exact bytes on a terminal too (default there: colours kept, other control sequences shown as escapes)', overview: 'synopsis' },
+    ],
+  },
+  events: {
+    name: 'events',
+    about: "what commands' output said (errors, warnings, test results) as file:line:col lines, newest first",
+    operand: { type: 'text', value: 'ID|-N' },
+    remark: '(N: that many of the newest commands with stored output; neither: every command)',
+    flags: [
+      { name: 'severity', type: 'enum', values: SEVERITIES, help: 'only diagnostics of this severity', overview: 'synopsis' },
+      { name: 'since', type: 'string', value: '24h|7d|YYYY-MM-DD', suggest: ['24h', '7d', '30d'], help: 'only the commands run since then', overview: 'synopsis' },
+      { name: 'file', type: 'string', value: 'PATH', complete: 'files', help: 'only the events about this file', overview: 'synopsis' },
+      { name: 'reparse', type: 'boolean', help: "parse the commands' stored output again first, replacing their events", overview: 'line' },
     ],
   },
   forget: {

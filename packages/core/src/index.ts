@@ -36,3 +36,5 @@ export * from './install-layout.ts';
 export * from './tombstones.ts';
 export * from './file-identity.ts';
 export * from './project-store.ts';
+// The words events are stored with (the parsers themselves are @bird/core/events).
+export { SEVERITIES } from './events/parsed-event.ts';

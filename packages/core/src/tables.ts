@@ -12,6 +12,11 @@ export interface ColumnDef {
   readonly name: string;
   readonly kind: ColumnKind;
   readonly nullable: boolean;
+  /**
+   * The catalog schema version that added the column to its table, when it came after the table:
+   * files written before it lack it, and are read with it NULL (sql.ts's parquetRead).
+   */
+  readonly addedIn?: number;
 }
 
 export interface TableDef<Cols extends readonly ColumnDef[] = readonly ColumnDef[]> {
@@ -26,6 +31,8 @@ const required = <N extends string, K extends ColumnKind>(name: N, kind: K) =>
   ({ name, kind, nullable: false }) as const;
 const optional = <N extends string, K extends ColumnKind>(name: N, kind: K) =>
   ({ name, kind, nullable: true }) as const;
+const added = <N extends string, K extends ColumnKind>(name: N, kind: K, addedIn: number) =>
+  ({ name, kind, nullable: true, addedIn }) as const;
 
 export const INVOCATIONS = {
   name: 'invocations',
@@ -83,9 +90,19 @@ export const EVENTS = {
     optional('ref_column', 'int32'),
     optional('message', 'text'),
     optional('code', 'text'),
+    // What a command's output says, parsed into rows (@bird/core/events).
+    added('kind', 'text', 5), // 'diagnostic' (severity, ref_*, message, code) or 'test' (test_name, status, duration_ms)
+    added('test_name', 'text', 5),
+    added('status', 'text', 5), // passed, failed or skipped
+    added('duration_ms', 'int64', 5),
     required('date', 'date'),
   ],
 } as const satisfies TableDef;
+
+/** True when some column came after its table: older files of it lack that column. */
+export function hasAddedColumns(table: TableDef): boolean {
+  return table.columns.some((c) => c.addedIn !== undefined);
+}
 
 export const TABLES = {
   invocations: INVOCATIONS,

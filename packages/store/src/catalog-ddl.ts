@@ -8,11 +8,13 @@ import {
   TABLES,
   TABLE_NAMES,
   columnDefinitions,
+  parquetRead,
   quoteIdent,
   quoteLiteral,
   typedSelectList,
   type BirdLayout,
   type StorageMode,
+  type TableDef,
   type TableName,
 } from '@bird/core';
 import { META_SCHEMA, cachedRemoteDir, cachedSchema, localTableDir } from './layout.ts';
@@ -20,17 +22,18 @@ import { META_SCHEMA, cachedRemoteDir, cachedSchema, localTableDir } from './lay
 /**
  * Version of the catalog layout this code writes. Bump it together with whatever step
  * `repairCatalog` in init-store.ts (run by `initStore` and `runMigration`) needs to bring an
- * older catalog up to it. Version 4 records the root the views were made for (meta `root`).
+ * older catalog up to it. Version 4 records the root the views were made for (meta `root`); version 5
+ * adds events' kind, test_name, status and duration_ms (columns, and views that read files without them).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * A table folder laid out `<dir>/date=YYYY-MM-DD/<file>.parquet` (local and cached alike).
  * The partition gives `date` (so a one-day filter skips other folders); the placeholder file
  * in `date=1970-01-01` keeps the glob matching and fixes the schema.
  */
-export function readTableFolder(dir: string): string {
-  return `read_parquet(${quoteLiteral(join(dir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'date': DATE})`;
+export function readTableFolder(dir: string, table: TableDef): string {
+  return parquetRead(table, `${quoteLiteral(join(dir, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'date': DATE}`);
 }
 
 const ident = quoteIdent;
@@ -54,7 +57,7 @@ export function localDdl(layout: BirdLayout, mode: StorageMode): string[] {
     const table = TABLES[name];
     out.push(
       mode === 'parquet'
-        ? `CREATE OR REPLACE VIEW ${rel('local', name)} AS SELECT ${typedSelectList(table)} FROM ${readTableFolder(localTableDir(layout, name))}`
+        ? `CREATE OR REPLACE VIEW ${rel('local', name)} AS SELECT ${typedSelectList(table)} FROM ${readTableFolder(localTableDir(layout, name), table)}`
         : `CREATE TABLE IF NOT EXISTS ${rel('local', name)} (${columnDefinitions(table)})`,
     );
   }
@@ -85,7 +88,7 @@ export function cachedDdl(layout: BirdLayout, remote: string, mode: StorageMode)
   for (const name of TABLE_NAMES) {
     out.push(
       mode === 'parquet'
-        ? `CREATE OR REPLACE VIEW ${rel(schema, name)} AS SELECT ${typedSelectList(TABLES[name])}, ${quoteLiteral(remote)} AS "_source" FROM ${readTableFolder(join(cachedRemoteDir(layout, remote), name))}`
+        ? `CREATE OR REPLACE VIEW ${rel(schema, name)} AS SELECT ${typedSelectList(TABLES[name])}, ${quoteLiteral(remote)} AS "_source" FROM ${readTableFolder(join(cachedRemoteDir(layout, remote), name), TABLES[name])}`
         : `CREATE TABLE IF NOT EXISTS ${rel(schema, name)} (${columnDefinitions(TABLES[name])}, "_source" VARCHAR NOT NULL DEFAULT ${quoteLiteral(remote)})`,
     );
   }

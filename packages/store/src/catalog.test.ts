@@ -143,13 +143,49 @@ describe('migration', () => {
     expect(await runMigration(layout)).toEqual({ fromVersion: SCHEMA_VERSION, toVersion: SCHEMA_VERSION, migrated: false });
     const conn = await openStore(layout, quiet).connect(ConnectionOptions.minimal());
     if (mode === 'duckdb') {
-      expect((await conn.query('SELECT id, message, ref_column, code, _source FROM main.events')).rows).toEqual([['e1', 'old event', null, null, 'local']]);
+      expect((await conn.query('SELECT id, message, ref_column, code, kind, status, _source FROM main.events')).rows).toEqual([['e1', 'old event', null, null, null, null, 'local']]);
       expect((await conn.query('SELECT cmd FROM main.invocations')).rows).toEqual([['ls']]);
     } else {
       expect((await conn.query('SELECT cmd, _source FROM main.invocations')).rows).toEqual([['old', 'local']]);
     }
     expect((await conn.query('SELECT count(*) FROM caches.events')).rows).toEqual([[0]]);
     conn.close();
+  });
+
+  test('events files from before kind, test_name, status and duration_ms still read, with them NULL', async () => {
+    const { EVENTS, TABLES } = await import('@bird/core');
+    const { encodeParquet } = await import('@bird/writer-parquet');
+    const { event, writeCached } = await import('./testing/fixtures.ts');
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    const { PLACEHOLDER_FILE, PLACEHOLDER_PARTITION } = await import('./layout.ts');
+    const before = { ...EVENTS, columns: EVENTS.columns.filter((c) => !('addedIn' in c)) };
+    const layout = tempLayout();
+    await initStore(layout, 'parquet');
+    // As a store made before: its placeholder and its one events file have the old columns only.
+    const dir = join(layout.localData, 'events');
+    writeFileSync(join(dir, PLACEHOLDER_PARTITION, PLACEHOLDER_FILE), encodeParquet(before, []));
+    mkdirSync(join(dir, 'date=2024-06-01'), { recursive: true });
+    const { kind: _k, test_name: _t, status: _s, duration_ms: _d, ...old } = event({ id: 'old', message: 'old event' });
+    writeFileSync(join(dir, 'date=2024-06-01', 'old.parquet'), encodeParquet(before, [old]));
+    const read = async () => {
+      const conn = await openStore(layout, quiet).connect(ConnectionOptions.minimal());
+      try {
+        return (await conn.query('SELECT id, message, kind, test_name, status, duration_ms FROM main.events ORDER BY id')).rows;
+      } finally {
+        conn.close();
+      }
+    };
+    expect(await read()).toEqual([['old', 'old event', null, null, null, null]]);
+    // Beside a new one, from a remote's cache too.
+    writeLocal(layout, 'events', [event({ id: 'new', kind: 'test', test_name: 't', status: 'failed', duration_ms: 5 })]);
+    writeCached(layout, 'alpha', 'events', [event({ id: 'pulled', kind: 'diagnostic' })]);
+    expect(TABLES.events).toBe(EVENTS);
+    await registerCachedRemote(layout, 'alpha', quiet);
+    expect(await read()).toEqual([
+      ['new', 'boom', 'test', 't', 'failed', 5],
+      ['old', 'old event', null, null, null, null],
+      ['pulled', 'boom', 'diagnostic', null, null, null],
+    ]);
   });
 
   test('a full connection migrates an old catalog by itself', async () => {

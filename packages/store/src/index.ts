@@ -18,7 +18,7 @@ export {
   quarantineDir,
 } from './layout.ts';
 export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/database-copy.ts';
-export { databaseTables } from './remotes.ts';
+export { databaseColumns, databaseTables } from './remotes.ts';
 export { LISTING_MAX_AGE_MS, expireMirrorListing } from './remote/mirror.ts';
 export { FOLD_JOURNAL_BYTES, foldOrRebuildHistoryIndex, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex } from './history-index-rebuild.ts';
 export { historyRowOfValues, historyRowsSql, type RowSource } from './history-index-read.ts';

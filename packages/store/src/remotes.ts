@@ -17,7 +17,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SQL_TYPES, TABLES, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
+import { SQL_TYPES, TABLES, parquetRead, TABLE_NAMES, makeDirs, quoteIdent, quoteLiteral, typedEmptySelect, typedSelectList, writeFileAtomicWith, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
 import { unionView } from './catalog-ddl.ts';
 import { GLOB_CHARS, lakePlaceholderPath, remoteSchema } from './layout.ts';
 import { createRemoteBackend, fileRemoteRoot, lakeTableFiles, lakeTableGlob, lakeTableIsPlain, parseS3Uri, s3Location } from '@bird/remote';
@@ -64,7 +64,7 @@ export function filesSelect(placeholder: string, files: readonly string[], table
   const source = `${quoteLiteral(sourceName)} AS "_source"`;
   if (files.length === 0) return `SELECT *, ${source} FROM (${typedEmptySelect(def)})`;
   const list = [placeholder, ...files].map(quoteLiteral).join(', ');
-  return `SELECT ${typedSelectList(def)}, ${source} FROM read_parquet([${list}], hive_partitioning = true, hive_types = {'date': DATE})`;
+  return `SELECT ${typedSelectList(def)}, ${source} FROM ${parquetRead(def, `[${list}], hive_partitioning = true, hive_types = {'date': DATE}`)}`;
 }
 
 /** Writes the lake-shaped placeholders that remote views list first, once per root. */
@@ -141,6 +141,12 @@ export async function databaseTables(connection: DuckDBConnection, db: string, o
   return where;
 }
 
+/** The columns of `db`.`schema`.`table` (an attached database: a BIRD older than ours may lack some). */
+export async function databaseColumns(connection: DuckDBConnection, db: string, schema: string, table: TableName): Promise<Set<string>> {
+  const found = await connection.runAndReadAll(`SELECT column_name FROM duckdb_columns() WHERE database_name = ${quoteLiteral(db)} AND schema_name = ${quoteLiteral(schema)} AND table_name = ${quoteLiteral(table)}`);
+  return new Set(found.getRows().map((r) => String(r[0])));
+}
+
 /**
  * Views in `schema` over our tables in the attached database `db` (in `onlySchema` when given),
  * typed like ours and tagged `_source`; a table it lacks is empty. Base tables only: a view in
@@ -151,7 +157,8 @@ export async function createDatabaseViews(connection: DuckDBConnection, db: stri
   for (const table of TABLE_NAMES) {
     const def = TABLES[table];
     const at = where.get(table);
-    const select = at === undefined ? `SELECT * FROM (${typedEmptySelect(def)})` : `SELECT ${typedSelectList(def)} FROM ${quoteIdent(db)}.${quoteIdent(at)}.${quoteIdent(table)}`;
+    const select =
+      at === undefined ? `SELECT * FROM (${typedEmptySelect(def)})` : `SELECT ${typedSelectList(def, '', await databaseColumns(connection, db, at, table))} FROM ${quoteIdent(db)}.${quoteIdent(at)}.${quoteIdent(table)}`;
     await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS SELECT *, ${quoteLiteral(sourceName)} AS "_source" FROM (${select})`);
   }
 }

@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { quarantineFile, writeFileAtomic, type BirdLayout, type InvocationRow, type OutputRow, type SessionRow } from '@bird/core';
+import { quarantineFile, writeFileAtomic, type BirdLayout, type EventRow, type InvocationRow, type OutputRow, type SessionRow } from '@bird/core';
 import type { CapturedCommand } from './modes/storage-mode.ts';
 
 const SUFFIX = '.json';
@@ -60,7 +60,10 @@ export function parsePending(text: string): CapturedCommand | null {
   if (![invocation.id, invocation.session_id, invocation.cmd, invocation.client_id, invocation.date, session.session_id].every(text_)) return null;
   const outputs = doc.outputs as OutputRow[];
   if (!outputs.every((o) => isObject(o) && text_(o.id) && o.invocation_id === invocation.id && text_(o.date) && text_(o.storage_ref))) return null;
-  return { invocation, session, outputs };
+  // A record from before events were parsed has none: its command is finished without them.
+  const events = (Array.isArray(doc.events) ? doc.events : []) as EventRow[];
+  if (!events.every((e) => isObject(e) && text_(e.id) && e.invocation_id === invocation.id && text_(e.date))) return null;
+  return { invocation, session, outputs, events };
 }
 
 /** The records runs that died left behind; one that cannot be read is set aside, named in `warn`. */

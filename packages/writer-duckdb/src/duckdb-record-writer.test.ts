@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { birdLayout, columnDefinitions, ensureRoot, INVOCATIONS, SESSIONS, type BirdLayout, type InvocationRow, type SessionRow } from '@bird/core';
+import { birdLayout, columnDefinitions, ensureRoot, EVENTS, INVOCATIONS, OUTPUTS, SESSIONS, type BirdLayout, type InvocationRow, type SessionRow } from '@bird/core';
 import { DuckDbRecordWriter } from './duckdb-record-writer.ts';
 
 let root: string;
@@ -15,7 +15,7 @@ async function createLocalTables(): Promise<void> {
   const db = await DuckDBInstance.create(layout.catalog);
   const c = await db.connect();
   await c.run('CREATE SCHEMA IF NOT EXISTS local');
-  for (const t of [INVOCATIONS, SESSIONS]) await c.run(`CREATE TABLE IF NOT EXISTS local.${t.name} (${columnDefinitions(t)})`);
+  for (const t of [INVOCATIONS, SESSIONS, OUTPUTS, EVENTS]) await c.run(`CREATE TABLE IF NOT EXISTS local.${t.name} (${columnDefinitions(t)})`);
   c.closeSync();
   db.closeSync();
 }
@@ -103,6 +103,25 @@ describe('DuckDbRecordWriter', () => {
     await (await DuckDbRecordWriter.open(layout)).close();
 
     expect(await readAll('SELECT id, cmd FROM local.invocations')).toEqual([{ id: '0192-b', cmd: 'make test' }]);
+  });
+
+  test('events spilled while the catalog is held land after their command, once', async () => {
+    const holder = await holdCatalog();
+    const event = { id: 'ev-1', invocation_id: '0192-c', severity: 'error', ref_file: 'a.c', ref_line: 4, ref_column: 10, message: 'boom', code: null, kind: 'diagnostic', test_name: null, status: null, duration_ms: null, date: '2025-11-26' };
+    try {
+      const blocked = await DuckDbRecordWriter.open(layout, { lockWaitMs: 300 });
+      await blocked.writeInvocation(invocation('0192-c', 'make'));
+      await blocked.writeEvent(event);
+      await blocked.close();
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((r) => holder.once('exit', r));
+    }
+    expect(readdirSync(join(layout.dbDir, 'spill', 'events'))).toHaveLength(1);
+    await (await DuckDbRecordWriter.open(layout)).close();
+    await (await DuckDbRecordWriter.open(layout)).close();
+    expect(await readAll('SELECT id, invocation_id, kind, ref_line FROM local.events')).toEqual([{ id: 'ev-1', invocation_id: '0192-c', kind: 'diagnostic', ref_line: 4 }]);
+    expect(await readAll('SELECT id FROM local.invocations')).toEqual([{ id: '0192-c' }]);
   });
 
   test('a spill file DuckDB cannot read is set aside in db/quarantine, and the good ones still land', async () => {

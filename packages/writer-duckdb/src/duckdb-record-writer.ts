@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import {
   BirdError,
+  EVENTS,
   INVOCATIONS,
   OUTPUTS,
   classifyDuckDBError,
@@ -14,6 +15,7 @@ import {
   fileKeyOf,
   writeFileAtomic,
   type BirdLayout,
+  type EventRow,
   type InvocationRow,
   type OutputRow,
   type RecordWriter,
@@ -29,7 +31,7 @@ export interface DuckDbWriterOptions {
 }
 
 /** The key that makes a retried write of the same row a no-op. */
-const KEY: Record<'invocations' | 'sessions' | 'outputs', string> = { invocations: 'id', sessions: 'session_id', outputs: 'id' };
+const KEY: Record<'invocations' | 'sessions' | 'outputs' | 'events', string> = { invocations: 'id', sessions: 'session_id', outputs: 'id', events: 'id' };
 
 /**
  * DuckDB mode: rows are INSERTed into `local.*` tables of bird.duckdb. DuckDB allows one
@@ -78,6 +80,11 @@ export class DuckDbRecordWriter implements RecordWriter {
     await this.write(OUTPUTS, row, row.id);
   }
 
+  /** What an output says (@bird/core/events); written after its output, so spilled after it too. */
+  async writeEvent(row: EventRow): Promise<void> {
+    await this.write(EVENTS, row, row.id);
+  }
+
   /** Writes everything in the WAL into bird.duckdb itself (compaction's step in duckdb mode). */
   async checkpoint(): Promise<void> {
     await this.connection?.run('CHECKPOINT');
@@ -121,8 +128,8 @@ export class DuckDbRecordWriter implements RecordWriter {
 
   /** Moves rows spilled while the catalog was locked into their tables, then deletes the files. */
   private async ingestSpill(): Promise<void> {
-    // Outputs after their commands: a kill between two never leaves an output without its command.
-    for (const table of [SESSIONS, INVOCATIONS, OUTPUTS]) {
+    // Outputs and events after their commands: a kill between two never leaves one without its command.
+    for (const table of [SESSIONS, INVOCATIONS, OUTPUTS, EVENTS]) {
       const dir = join(this.layout.spill, table.name);
       let files: string[];
       try {

@@ -269,7 +269,7 @@ describe('ParquetRecordWriter: sessions', () => {
 describe('encodeParquet: every table', () => {
   const samples: Record<string, Record<string, unknown>> = {
     outputs: { id: 'o1', invocation_id: 'i1', stream: 'stdout', content_hash: 'blake3:00ff', byte_length: 2 ** 33, storage_type: 'inline', storage_ref: 'data:,hi', date: '2024-01-02' },
-    events: { id: 'e1', invocation_id: 'i1', severity: 'error', ref_file: 'src/a.ts', ref_line: 12, ref_column: null, message: "expected ';'", code: 'TS1005', date: '2024-01-02' },
+    events: { id: 'e1', invocation_id: 'i1', severity: 'error', ref_file: 'src/a.ts', ref_line: 12, ref_column: null, message: "expected ';'", code: 'TS1005', kind: 'diagnostic', test_name: null, status: null, duration_ms: 2 ** 33, date: '2024-01-02' },
   };
 
   it.each([

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BirdError,
+  EVENTS,
   INVOCATIONS,
   OUTPUTS,
   SESSIONS,
@@ -9,6 +10,7 @@ import {
   fileKeyOf,
   writeFileAtomic,
   type BirdLayout,
+  type EventRow,
   type InvocationRow,
   type OutputRow,
   type RecordWriter,
@@ -40,6 +42,13 @@ export class ParquetRecordWriter implements RecordWriter {
   writeOutputSync(row: OutputRow): string {
     const path = join(localPartitionDir(this.layout, 'outputs', row.date), `${row.id}.parquet`);
     writeRecordFile(this.layout, path, encodeRecords(OUTPUTS, [row]));
+    return path;
+  }
+
+  /** What an output says (@bird/core/events): its own file, named by the row's id like an output's. */
+  writeEventSync(row: EventRow): string {
+    const path = join(localPartitionDir(this.layout, 'events', row.date), `${row.id}.parquet`);
+    writeRecordFile(this.layout, path, encodeRecords(EVENTS, [row]));
     return path;
   }
 

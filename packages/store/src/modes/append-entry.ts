@@ -4,8 +4,8 @@
  * imports only what parquet mode's write needs; duckdb mode's is loaded when a store in that mode
  * asks for it. The same functions are what storageModeOf gives everyone else.
  */
-import type { BirdConfig, BirdLayout } from '@bird/core';
-import { appendParquet } from './parquet/append.ts';
+import type { BirdConfig, BirdLayout, EventRow } from '@bird/core';
+import { appendParquet, appendParquetEvents } from './parquet/append.ts';
 import { parquetCompactionDue } from './parquet/compaction-due.ts';
 import type { AppendOptions, AppendResult, CapturedCommand } from './storage-mode.ts';
 
@@ -19,6 +19,19 @@ export async function appendCommands(layout: BirdLayout, config: BirdConfig, com
     case 'duckdb':
       // Bundled with capture but evaluated only here: a parquet-mode capture never loads DuckDB.
       return (await import('./duckdb/append.ts')).appendDuckdb(layout, commands);
+  }
+}
+
+/**
+ * Events of commands already stored (`bird events --reparse`, after their old events were removed):
+ * the rows alone, as append writes them after a command's outputs.
+ */
+export async function appendEvents(layout: BirdLayout, config: BirdConfig, events: readonly EventRow[]): Promise<void> {
+  switch (config.storage.mode) {
+    case 'parquet':
+      return appendParquetEvents(layout, events);
+    case 'duckdb':
+      return (await import('./duckdb/append.ts')).appendDuckdbEvents(layout, events);
   }
 }
 

@@ -9,7 +9,7 @@
  * name in core's STORAGE_MODES, and its entry in open-storage-mode.ts's table (a mode that is not
  * there does not compile); capture's own entry, append-entry.ts, names it too.
  */
-import type { InvocationRow, OutputRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
+import type { EventRow, InvocationRow, OutputRow, SessionRow, StorageMode as StorageModeName, TableDef, TableName } from '@bird/core';
 import type { CommandRef, SeriesCutoff } from './remove.ts';
 import type { RetentionOutcome } from './retention.ts';
 
@@ -25,6 +25,8 @@ export interface CapturedCommand {
    * without it; a kill in between is finished by the caller's redo (cli's run-pending.ts).
    */
   readonly outputs?: readonly OutputRow[];
+  /** What the outputs say (@bird/core/events), written after them, for the same reason. */
+  readonly events?: readonly EventRow[];
 }
 
 export interface AppendOptions {
@@ -146,7 +148,16 @@ export interface StorageMode {
    * removal cut short is finished by running it again; with nothing to remove, it finishes only
    * what a removal cut short left (duckdb mode: the file's rewrite).
    */
-  remove(commands: readonly CommandRef[], ranges?: readonly SeriesCutoff[]): Promise<RemoveResult>;
+  remove(commands: readonly CommandRef[], ranges?: readonly SeriesCutoff[], options?: RemoveOptions): Promise<RemoveResult>;
+}
+
+export interface RemoveOptions {
+  /**
+   * Only these tables' rows of the commands (default: all). `['events']` takes what a command's
+   * output said, to be parsed again (`bird events --reparse`), and leaves the command, its
+   * outputs and the history index as they are.
+   */
+  readonly tables?: readonly TableName[];
 }
 
 export interface RemoveResult {

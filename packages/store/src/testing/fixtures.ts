@@ -57,7 +57,7 @@ export const output = (over: Partial<OutputRow> = {}): OutputRow => ({
   id: newId(), invocation_id: 'i', stream: 'stdout', content_hash: 'h', byte_length: 10, storage_type: 'inline', storage_ref: 'x', date: '2024-06-01', ...over,
 });
 export const event = (over: Partial<EventRow> = {}): EventRow => ({
-  id: newId(), invocation_id: 'i', severity: 'error', ref_file: 'a.c', ref_line: 1, ref_column: 2, message: 'boom', code: 'E1', date: '2024-06-01', ...over,
+  id: newId(), invocation_id: 'i', severity: 'error', ref_file: 'a.c', ref_line: 1, ref_column: 2, message: 'boom', code: 'E1', kind: 'diagnostic', test_name: null, status: null, duration_ms: null, date: '2024-06-01', ...over,
 });
 
 type AnyRow = Record<string, unknown> & { date: string };

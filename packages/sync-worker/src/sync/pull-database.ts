@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLES, duckdbTempOptions, quoteIdent, quoteLiteral, typedSelectList, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { databaseCopy, databaseTables, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
+import { databaseColumns, databaseCopy, databaseTables, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
 import { advanceDatabaseCursor, planDatabaseRead, type DatabaseRead } from './plan-sync.ts';
 import { ownSeries, type PullOptions, type PullSummary } from './pull.ts';
 import { SYNC_ATTEMPTS } from './push.ts';
@@ -61,7 +61,7 @@ async function exportRows(layout: BirdLayout, path: string, incoming: string, ta
       else if (where.has('invocations')) filters.push(`invocation_id IN (SELECT id FROM ${rel('invocations')} WHERE ${ofClient})`);
       if (wanted.since !== null) filters.push(`"date" >= DATE ${quoteLiteral(wanted.since)}`);
       const dir = join(incoming, table);
-      const select = `SELECT ${typedSelectList(TABLES[table])} FROM ${rel(table)}${filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : ''}`;
+      const select = `SELECT ${typedSelectList(TABLES[table], '', await databaseColumns(connection, 'source', where.get(table)!, table))} FROM ${rel(table)}${filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : ''}`;
       const copied = await connection.runAndReadAll(`COPY (${select}) TO ${quoteLiteral(dir)} (FORMAT parquet, PARTITION_BY ("date"))`);
       if (Number(copied.getRows()[0]?.[0] ?? 0) === 0 || !existsSync(dir)) continue;
       for (const part of readdirSync(dir)) {

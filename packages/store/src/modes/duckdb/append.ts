@@ -2,7 +2,7 @@
 // DuckDbRecordWriter: inserts skip ids already there; while another process holds the catalog the
 // rows are spilled as Parquet and taken in by the next compaction). The writer is opened per
 // call: bird.duckdb is held read-write only for the moment of the inserts.
-import type { BirdLayout } from '@bird/core';
+import type { BirdLayout, EventRow } from '@bird/core';
 import { DuckDbRecordWriter } from '@bird/writer-duckdb';
 import { withoutForgotten } from '../forgotten.ts';
 import { journalStored } from '../journal-stored.ts';
@@ -19,9 +19,20 @@ export async function appendDuckdb(layout: BirdLayout, all: readonly CapturedCom
     }
     // Outputs after every command: a kill in between leaves commands without outputs, never the reverse.
     for (const c of commands) for (const o of c.outputs ?? []) await writer.writeOutput(o);
+    for (const c of commands) for (const e of c.events ?? []) await writer.writeEvent(e);
   } finally {
     await writer.close();
   }
   const problem = journalStored(layout, commands.map((c) => c.invocation));
   return { written: commands.length, problems: problem ? [problem] : [] };
+}
+
+/** Events of stored commands, inserted (or spilled while another process holds the catalog). */
+export async function appendDuckdbEvents(layout: BirdLayout, events: readonly EventRow[]): Promise<void> {
+  const writer = await DuckDbRecordWriter.open(layout);
+  try {
+    for (const e of events) await writer.writeEvent(e);
+  } finally {
+    await writer.close();
+  }
 }

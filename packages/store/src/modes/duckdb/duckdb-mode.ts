@@ -15,7 +15,7 @@ export function duckdbMode(layout: BirdLayout, config: BirdConfig): StorageMode 
     compactionDue: () => false,
     ingestRows: (batches) => ingestRowsDuckdb(layout, batches),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesDuckdb(layout, remote, byTable, options)),
-    remove: (ids, ranges) => removeDuckdb(layout, ids, ranges),
+    remove: (ids, ranges, options) => removeDuckdb(layout, ids, ranges, options),
     compact: (options) => compactDuckdb(layout, config, options),
   };
 }

@@ -10,14 +10,17 @@ import { markIndexStale } from '@bird/history-index';
 import { emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import { finishIndexLeftStale } from '../../history-index-rebuild.ts';
 import { indexFollowsRemoval, removedCommandIds } from '../index-after-removal.ts';
-import type { RemoveResult } from '../storage-mode.ts';
+import type { RemoveOptions, RemoveResult } from '../storage-mode.ts';
 import { cachedSchemas } from './ingest-files.ts';
 import { clearRewriteDue, finishDueRewrite, markRewriteDue, rewriteCatalogFile } from './rewrite-catalog.ts';
 
 const CATALOG_WAIT_MS = 60_000;
 
-export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
+export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = [], options: RemoveOptions = {}): Promise<RemoveResult> {
   const rows = emptyCounts();
+  const tables = options.tables ?? TABLE_NAMES;
+  // The history index holds commands: it follows only when they go.
+  const commandsGo = tables.includes('invocations');
   if (ids.length === 0 && ranges.length === 0) {
     // Nothing to remove: only what a killed remove may have left due (the rewrite, the index).
     await finishDueRewrite(layout, CATALOG_WAIT_MS);
@@ -44,7 +47,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
       const commands = `(${schemas.map((s) => `SELECT id, session_id, client_id, "timestamp" FROM ${quoteIdent(s)}.invocations`).join(' UNION ALL ')})`;
       await stageRemoval(connection, ids, commands, ranges);
       let found = 0;
-      for (const table of TABLE_NAMES) {
+      for (const table of tables) {
         for (const schema of schemas) {
           const hit = await connection.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
           found += Number(hit.getRows()[0]?.[0] ?? 0);
@@ -52,12 +55,14 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
       }
       const wasDue = existsSync(layout.catalogRewriteDue);
       if (found > 0) {
-        removing(await removedCommandIds(connection, commands));
-        indexMustFollow();
+        if (commandsGo) {
+          removing(await removedCommandIds(connection, commands));
+          indexMustFollow();
+        }
         markRewriteDue(layout); // before the rows go: the file keeps their bytes until it is rewritten
         await connection.run('BEGIN TRANSACTION');
         try {
-          for (const table of TABLE_NAMES) {
+          for (const table of tables) {
             for (const schema of schemas) {
               const result = await connection.run(`DELETE FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
               rows[table] += Number(result.rowsChanged);
@@ -72,14 +77,14 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
       }
       if (wasDue || TABLE_NAMES.some((t) => rows[t] > 0)) await rewriteCatalogFile(connection, layout);
       clearRewriteDue(layout);
-      for (const table of TABLE_NAMES) {
+      for (const table of tables) {
         for (const name of spilled(layout, table)) {
           const file = join(layout.spill, table, name);
           const hit = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(file)}) r WHERE ${removedRows(table, 'r')}`);
           const n = Number(hit.getRows()[0]?.[0] ?? 0);
           if (n === 0) continue;
           if (table === 'invocations') removing(await removedCommandIds(connection, `read_parquet(${quoteLiteral(file)})`));
-          indexMustFollow();
+          if (commandsGo) indexMustFollow();
           const tmp = tempPathFor(file, layout.tmp);
           await connection.run(`COPY (SELECT * FROM read_parquet(${quoteLiteral(file)}) r WHERE NOT coalesce(${removedRows(table, 'r')}, false)) TO ${quoteLiteral(tmp)} (FORMAT parquet)`);
           renameSync(tmp, file);

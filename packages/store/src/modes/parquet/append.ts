@@ -2,7 +2,7 @@
 // into `db/data/local/<table>/date=…/` (writer-parquet's ParquetRecordWriter), so any number of
 // shells write at once and a reader never sees half a file. Light on purpose: this is the hot
 // path of `bird-capture`, and it never loads DuckDB.
-import { readMergedIds, tryCompactionLock, type BirdLayout } from '@bird/core';
+import { readMergedIds, tryCompactionLock, type BirdLayout, type EventRow } from '@bird/core';
 import { ParquetRecordWriter } from '@bird/writer-parquet';
 import { withoutForgotten } from '../forgotten.ts';
 import { journalStored } from '../journal-stored.ts';
@@ -29,9 +29,12 @@ export async function appendParquet(layout: BirdLayout, all: readonly CapturedCo
       const mergedOn = (date: string) => merged.get(date) ?? merged.set(date, readMergedIds(layout, 'invocations', date)).get(date)!;
       wanted = commands.filter((c) => !mergedOn(c.invocation.date).has(c.invocation.id));
     }
-    const mergedOutputs = new Map<string, Set<string>>();
-    const outputMerged = (date: string, id: string) =>
-      lock !== null && (mergedOutputs.get(date) ?? mergedOutputs.set(date, readMergedIds(layout, 'outputs', date)).get(date)!).has(id);
+    const mergedIn = (table: 'outputs' | 'events') => {
+      const byDate = new Map<string, Set<string>>();
+      return (date: string, id: string) => lock !== null && (byDate.get(date) ?? byDate.set(date, readMergedIds(layout, table, date)).get(date)!).has(id);
+    };
+    const outputMerged = mergedIn('outputs');
+    const eventMerged = mergedIn('events');
     const writer = new ParquetRecordWriter(layout);
     for (const c of wanted) {
       writer.registerSessionSync(c.session);
@@ -40,10 +43,18 @@ export async function appendParquet(layout: BirdLayout, all: readonly CapturedCo
     // Outputs after every command: a kill in between leaves commands without outputs, never the reverse.
     // A command a compaction merged away still gets the outputs a kill kept from it.
     for (const c of commands) for (const o of c.outputs ?? []) if (!outputMerged(o.date, o.id)) writer.writeOutputSync(o);
+    // Events after outputs, for the same reason: never an event without its command.
+    for (const c of commands) for (const e of c.events ?? []) if (!eventMerged(e.date, e.id)) writer.writeEventSync(e);
     // Every command is stored (a skipped one by the merged file that holds it): all are journaled.
     const problem = journalStored(layout, commands.map((c) => c.invocation));
     return { written: wanted.length, problems: problem ? [problem] : [] };
   } finally {
     lock?.release();
   }
+}
+
+/** Events of stored commands, a file each (named by the row's id, so a rerun rewrites the same files). */
+export function appendParquetEvents(layout: BirdLayout, events: readonly EventRow[]): void {
+  const writer = new ParquetRecordWriter(layout);
+  for (const e of events) writer.writeEventSync(e);
 }

@@ -27,6 +27,8 @@ import {
   tempPathFor,
   tryCompactionLock,
   typedSelectList,
+  hasAddedColumns,
+  parquetRead,
   unfinishedPublishDay,
   type BirdConfig,
   type BirdLayout,
@@ -181,7 +183,7 @@ async function runJob(
       // files disagree, as files from older versions may.
       const merge = (options: string) =>
         connection.run(
-          `COPY (SELECT ${typedSelectList(table, 'r')} FROM read_parquet(${list}${options}) r${forgetting ? ` WHERE NOT coalesce(${removedRows(job.table, 'r')}, false)` : ''} QUALIFY row_number() OVER (PARTITION BY ${KEY[job.table]} ORDER BY ${KEY[job.table]}) = 1 ORDER BY ${ORDER[job.table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+          `COPY (SELECT ${typedSelectList(table, 'r')} FROM ${hasAddedColumns(table) ? parquetRead(table, list) : `read_parquet(${list}${options})`} r${forgetting ? ` WHERE NOT coalesce(${removedRows(job.table, 'r')}, false)` : ''} QUALIFY row_number() OVER (PARTITION BY ${KEY[job.table]} ORDER BY ${KEY[job.table]}) = 1 ORDER BY ${ORDER[job.table]}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
         );
       try {
         await merge('');

@@ -16,7 +16,7 @@ export function parquetMode(layout: BirdLayout, config: BirdConfig): StorageMode
     compactionDue: (date) => parquetCompactionDue(layout, config, date),
     ingestRows: (batches) => ingestRowsParquet(layout, batches),
     ingestFiles: (remote, groups, options) => ingestFilesWith(layout, groups, options, (byTable) => ingestFilesParquet(layout, remote, byTable, options)),
-    remove: (ids, ranges) => removeParquet(layout, ids, ranges),
+    remove: (ids, ranges, options) => removeParquet(layout, ids, ranges, options),
     compact: (options) => compactParquet(layout, config, options),
   };
 }

@@ -28,12 +28,12 @@ import { PLACEHOLDER_FILE, cachedRemoteDir } from '../../layout.ts';
 import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import { finishIndexLeftStale } from '../../history-index-rebuild.ts';
 import { indexFollowsRemoval, removedCommandIds } from '../index-after-removal.ts';
-import type { RemoveResult } from '../storage-mode.ts';
+import type { RemoveOptions, RemoveResult } from '../storage-mode.ts';
 import { publishRemoval, publishReplacement } from './publish.ts';
 
 const COMPACTION_WAIT_MS = 60_000;
 
-export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
+export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = [], options: RemoveOptions = {}): Promise<RemoveResult> {
   if (ids.length === 0 && ranges.length === 0) {
     // Nothing to remove: only the index a killed removal may have left stale.
     await finishIndexLeftStale(layout);
@@ -42,14 +42,15 @@ export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
   if (!lock) throw new BirdError('a compaction held the store for over a minute; nothing was removed yet: run it again in a moment.');
   try {
-    return await removeParquetLocked(layout, lock, ids, ranges);
+    return await removeParquetLocked(layout, lock, ids, ranges, options);
   } finally {
     lock.release();
   }
 }
 
 /** removeParquet, by a process that holds the compaction lock already (a compaction's retention). */
-export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = []): Promise<RemoveResult> {
+export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = [], options: RemoveOptions = {}): Promise<RemoveResult> {
+  const tables = options.tables ?? TABLE_NAMES;
   const rows = emptyCounts();
   if (ids.length === 0 && ranges.length === 0) return { rows, files: 0 };
   let files = 0;
@@ -64,7 +65,7 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
     await stageRemoval(connection, ids, invocations, ranges);
     // Which files hold a removed row, every table's, before any is written.
     const found: { table: TableName; hits: unknown[][] }[] = [];
-    for (const table of TABLE_NAMES) {
+    for (const table of tables) {
       const list = dataFiles(layout, table);
       if (list.length === 0) continue;
       const gone = `coalesce(${removedRows(table, 'r')}, false)`;
@@ -72,8 +73,9 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
       if (hits.length > 0) found.push({ table, hits });
     }
     // Nothing here to remove (a pull naming commands already gone, a forget run again): the
-    // history index stays as it is, with no rebuild, unless a killed removal left it stale.
-    if (found.length === 0) {
+    // history index stays as it is, with no rebuild, unless a killed removal left it stale; so
+    // it does when no command goes (only their events).
+    if (found.length === 0 || !tables.includes('invocations')) {
       marker = null;
       removed = null;
     } else {
