@@ -22,7 +22,7 @@ const kindAt = (path: string): 'dir' | 'file' | 'link' | null => {
     const s = lstatSync(path);
     return s.isSymbolicLink() ? 'link' : s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null;
   } catch {
-    return null;
+    return null; // nothing there, or nothing this user may look at: no project store
   }
 };
 
@@ -30,7 +30,7 @@ const realOrSelf = (path: string) => {
   try {
     return realpathSync(path);
   } catch {
-    return resolve(path);
+    return resolve(path); // a path that does not resolve (a dangling link) is compared as written
   }
 };
 

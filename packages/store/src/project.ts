@@ -118,8 +118,10 @@ export async function attachProject(connection: DuckDBConnection, layout: BirdLa
     }
     return { project, warnings: await createProjectViews(connection, layout, project) };
   } catch (error) {
-    await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(PROJECT_SCHEMA)}`).catch(() => undefined); // the attach error is the one to report
-    await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(PROJECT_DATABASE)}`).catch(() => undefined); // likewise
+    // Half attached, or not at all: the attach error is the one to report, not a failed detach.
+    await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(PROJECT_SCHEMA)}`).catch(() => undefined);
+    // The same for the project's database file.
+    await connection.run(`DETACH DATABASE IF EXISTS ${quoteIdent(PROJECT_DATABASE)}`).catch(() => undefined);
     return { project: null, warnings: [`the project store ${root} was not read (${(error as Error).message.split('\n')[0]}).`] };
   }
 }

@@ -24,7 +24,7 @@ function identityOf(path: string): string | null {
     const s = statSync(path, { bigint: true });
     return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch {
-    return null;
+    return null; // no catalog: nothing to skip
   }
 }
 
@@ -36,7 +36,7 @@ function readRecord(layout: BirdLayout): Record | null {
     if (typeof catalog !== 'string' || !Array.isArray(remotes) || !remotes.every((r) => typeof r === 'string')) return null;
     return { catalog, remotes };
   } catch {
-    return null;
+    return null; // missing or damaged: a miss, and the pull registers as before
   }
 }
 
