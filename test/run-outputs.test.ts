@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout, loadConfig, STORAGE_MODES } from '@bird/core';
 import { storageModeOf } from '@bird/store';
 import { outputRowId } from '@bird/capture/record-output';
-import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
+import { event, invocation, session } from '../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
 import { filesUnder } from './support/files.ts';
 import { KillWindow } from './support/kill-window.ts';
@@ -266,7 +266,7 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     box.cleanup();
   });
 
-  it('bird redact carries what a command printed to its redacted form', async () => {
+  it('bird redact carries what a command printed, and its events, to its redacted form', async () => {
     const box = freshStore(mode);
     const layout = birdLayout(box.root);
     // A command stored by a bird from before the token rule, with what it printed.
@@ -275,7 +275,8 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     const inv = invocation({ session_id: 's-old', client_id: 'tester@box', cmd: `gh api -H "Authorization: token ${token}" /user`, date: '2025-11-24', timestamp: at(1) });
     const text = '{"login": "octocat"}\n';
     const out = { id: outputRowId(inv, 'stdout'), invocation_id: inv.id, stream: 'stdout', content_hash: sha256(Buffer.from(text)), byte_length: text.length, storage_type: 'inline', storage_ref: text, date: inv.date };
-    expect((await storageModeOf(layout, loadConfig(layout)).append([{ invocation: inv, session: s, outputs: [out] }])).written).toBe(1);
+    const said = event({ invocation_id: inv.id, date: inv.date, ref_file: 'api.ts', ref_line: 7, message: 'rate limited', kind: 'diagnostic' });
+    expect((await storageModeOf(layout, loadConfig(layout)).append([{ invocation: inv, session: s, outputs: [out], events: [said] }])).written).toBe(1);
 
     const redact = box.bird(['redact']);
     expect({ code: redact.code, stderr: redact.stderr }).toEqual({ code: 0, stderr: '' });
@@ -283,6 +284,7 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     expect(String(after!.cmd)).not.toContain(token);
     expect(sqlJson(box, 'SELECT invocation_id, storage_ref FROM main.outputs')).toEqual([{ invocation_id: after!.id, storage_ref: text }]);
     expect(birdRaw(box, ['output', String(after!.id)]).stdout.toString()).toBe(text);
+    expect(sqlJson(box, 'SELECT invocation_id, ref_file, ref_line, message, kind FROM main.events')).toEqual([{ invocation_id: after!.id, ref_file: 'api.ts', ref_line: 7, message: 'rate limited', kind: 'diagnostic' }]);
     box.cleanup();
   });
 

@@ -1,4 +1,4 @@
-import { INVOCATIONS, OUTPUTS, loadConfig, quoteLiteral, redactSecrets, type BirdLayout, type InvocationRow, type OutputRow } from '@bird/core';
+import { EVENTS, INVOCATIONS, OUTPUTS, contentUuidv7, loadConfig, quoteIdent, quoteLiteral, redactSecrets, type BirdLayout, type EventRow, type InvocationRow, type OutputRow } from '@bird/core';
 import { outputRowId } from '@bird/capture/record-output';
 import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
@@ -71,8 +71,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
       conn.close();
     }
     yield rowGroupsByDay(INVOCATIONS, fresh.filter((r) => !stored.has(r.id)));
-    // What the commands printed goes with their redacted form: the old rows go with the old ids.
+    // What the commands printed, and what it said, go with their redacted form: the old rows go with the old ids.
     yield rowGroupsByDay(OUTPUTS, await carriedOutputs(layout, plan.redact));
+    yield rowGroupsByDay(EVENTS, await carriedEvents(layout, plan.redact));
   });
   const gone = [...plan.redact.map((r) => r.before), ...plan.forget];
   await forgetCommands(layout, ctx.env, gone.map((r) => ({ id: r.id, cmd: r.cmd, startUs: Number(r.timestamp), clientId: r.client_id })), new Date(), 'redact');
@@ -125,6 +126,40 @@ async function carriedOutputs(layout: BirdLayout, redact: RedactPlan['redact']):
       for (const [id] of (await conn.query(`SELECT id FROM local.outputs WHERE id IN (${list})`)).rows) stored.add(String(id));
     }
     return out.filter((o) => !stored.has(o.id));
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * The events of the commands being redacted, pointed at their redacted forms: each id derived
+ * from the redacted command's and the old event's (a rerun writes the same rows, and skips those
+ * a killed run stored).
+ */
+async function carriedEvents(layout: BirdLayout, redact: RedactPlan['redact']): Promise<EventRow[]> {
+  const after = new Map(redact.map((r) => [r.before.id, r.after]));
+  if (after.size === 0) return [];
+  const { openStore, ConnectionOptions } = await import('@bird/store');
+  const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+  const columns = EVENTS.columns.filter((c) => c.name !== 'date');
+  const select = columns.map((c) => (c.kind === 'int32' || c.kind === 'int64' ? `CAST(${quoteIdent(c.name)} AS DOUBLE)` : `CAST(${quoteIdent(c.name)} AS VARCHAR)`)).join(', ');
+  const out: EventRow[] = [];
+  try {
+    const ids = [...after.keys()];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const list = ids.slice(i, i + 1000).map(quoteLiteral).join(', ');
+      for (const values of (await conn.query(`SELECT ${select} FROM local.events WHERE invocation_id IN (${list})`)).rows) {
+        const row = Object.fromEntries(columns.map((c, k) => [c.name, values[k] ?? null])) as Record<string, unknown>;
+        const to = after.get(String(row.invocation_id))!;
+        out.push({ ...row, id: contentUuidv7(Number(to.timestamp / 1000n), `${to.id}\0event of\0${String(row.id)}`), invocation_id: to.id, date: to.date } as EventRow);
+      }
+    }
+    const stored = new Set<string>();
+    for (let i = 0; i < out.length; i += 1000) {
+      const list = out.slice(i, i + 1000).map((e) => quoteLiteral(e.id)).join(', ');
+      for (const [id] of (await conn.query(`SELECT id FROM local.events WHERE id IN (${list})`)).rows) stored.add(String(id));
+    }
+    return out.filter((e) => !stored.has(e.id));
   } finally {
     conn.close();
   }
