@@ -32,8 +32,8 @@ describe('parseConfig', () => {
   it.each([
     ['mode parquet', '[storage]\nmode = "parquet"\n', { storage: { mode: 'parquet' } }],
     ['mode duckdb', '[storage]\nmode = "duckdb"\n', { storage: { mode: 'duckdb' } }],
-    ['own ignore list replaces the default', '[capture]\nignore = ["ls", "cd *"]\n', { capture: { ignore: ['ls', 'cd *'] } }],
-    ['empty ignore list', '[capture]\nignore = []\n', { capture: { ignore: [] } }],
+    ['own ignore list replaces the default', '[capture]\nignore = ["ls", "cd *"]\n', { capture: { ignore: ['ls', 'cd *'], output: false } }],
+    ['empty ignore list', '[capture]\nignore = []\n', { capture: { ignore: [], output: false } }],
     ['client id', 'client_id = "me@laptop"\n', { client_id: 'me@laptop' }],
   ])('accepts %s', (_name, text, expected) => {
     expect(parseConfig(text)).toMatchObject(expected);
@@ -230,7 +230,7 @@ describe('renderConfig', () => {
     const config: BirdConfig = {
       client_id: 'alice@box',
       storage: { mode: 'duckdb' },
-      capture: { ignore: ['ls', 'echo "quoted" *'] },
+      capture: { ignore: ['ls', 'echo "quoted" *'], output: false },
       remotes: [
         { name: 'team', type: 's3', uri: 's3://b/p', endpoint: 'http://localhost:1', region: 'us-east-1', mode: 'read_only', auto_attach: false, credential_provider: 'credential_chain', force_path_style: false },
         { name: 'disk', type: 'file', uri: '/mnt/x', mode: 'read_write', auto_attach: true },
@@ -249,7 +249,7 @@ describe('renderConfig', () => {
 describe('[capture] output_max_bytes', () => {
   it('is absent by default, and kept when set', () => {
     expect(parseConfig('[capture]\nignore = []\n').capture.output_max_bytes).toBeUndefined();
-    expect(parseConfig('[capture]\noutput_max_bytes = 4096\n').capture).toEqual({ ignore: DEFAULT_IGNORE, output_max_bytes: 4096 });
+    expect(parseConfig('[capture]\noutput_max_bytes = 4096\n').capture).toEqual({ ignore: DEFAULT_IGNORE, output_max_bytes: 4096, output: false });
     expect(parseConfig(renderConfig(parseConfig('[capture]\noutput_max_bytes = 4096\n'))).capture.output_max_bytes).toBe(4096);
   });
 
@@ -279,5 +279,19 @@ describe('loadConfig', () => {
     const layout = birdLayout(join(dir, 'folder'));
     mkdirSync(layout.config, { recursive: true });
     expect(() => loadConfig(layout)).toThrow(/cannot read .*config\.toml/);
+  });
+});
+
+describe('[capture] output (passive output capture)', () => {
+  it('is off unless config.toml turns it on, and a saved config keeps what it says', () => {
+    expect(defaultConfig().capture.output).toBe(false);
+    expect(parseConfig('[capture]\nignore = []\n').capture.output).toBe(false);
+    expect(parseConfig('[capture]\noutput = true\n').capture.output).toBe(true);
+    expect(parseConfig(renderConfig(parseConfig('[capture]\noutput = true\n'))).capture.output).toBe(true);
+    expect(renderConfig(defaultConfig())).not.toMatch(/output/);
+  });
+
+  it.each(['"yes"', '1'])('refuses output = %s', (value) => {
+    expect(() => parseConfig(`[capture]\noutput = ${value}\n`)).toThrow(/capture\.output must be true or false/);
   });
 });

@@ -75,6 +75,8 @@ export interface BirdConfig {
     ignore: string[];
     /** `bird run` keeps at most this many bytes of each stream, its head and its tail (default OUTPUT_MAX_BYTES). */
     output_max_bytes?: number;
+    /** Passive output capture (`[capture] output`): every command typed in a hooked terminal shell gets its output recorded. Off by default. */
+    output: boolean;
   };
   remotes: RemoteConfig[];
   compaction: CompactionConfig;
@@ -114,7 +116,7 @@ export const OUTPUT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, retention: {}, remoteProblems: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE], output: false }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, retention: {}, remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. Parsed once per change of its text (see config-cache.ts). */
@@ -207,6 +209,8 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
   if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) bad('capture.ignore must be a list of strings');
   const outputMax = capture.output_max_bytes;
   if (outputMax !== undefined && (typeof outputMax !== 'number' || !Number.isInteger(outputMax) || outputMax < 2)) bad(`capture.output_max_bytes must be a whole number of at least 2, not ${JSON.stringify(outputMax)}`);
+  const output = (capture.output ?? false) as boolean;
+  if (typeof output !== 'boolean') bad(`capture.output must be true or false, not ${JSON.stringify(output)}`);
 
   if (doc.client_id !== undefined) {
     if (typeof doc.client_id !== 'string') bad('client_id must be a string');
@@ -282,7 +286,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
 
   const config: BirdConfig = {
     storage: { mode: mode as StorageMode },
-    capture: outputMax === undefined ? { ignore: ignore as string[] } : { ignore: ignore as string[], output_max_bytes: outputMax as number },
+    capture: outputMax === undefined ? { ignore: ignore as string[], output } : { ignore: ignore as string[], output_max_bytes: outputMax as number, output },
     remotes,
     compaction,
     sync,
@@ -333,7 +337,9 @@ export function renderConfig(config: BirdConfig): string {
   const doc: Record<string, unknown> = {};
   if (config.client_id) doc.client_id = config.client_id;
   doc.storage = config.storage;
-  doc.capture = config.capture;
+  // Off is the default: left out, so a saved config.toml does not grow a line nobody wrote.
+  const { output, ...capture } = config.capture;
+  doc.capture = output ? config.capture : capture;
   if (JSON.stringify(config.compaction) !== JSON.stringify(DEFAULT_COMPACTION)) doc.compaction = config.compaction;
   if (JSON.stringify(config.sync) !== JSON.stringify(DEFAULT_SYNC)) doc.sync = config.sync;
   if (JSON.stringify(config.search) !== JSON.stringify(DEFAULT_SEARCH)) doc.search = config.search;
