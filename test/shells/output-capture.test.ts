@@ -1,0 +1,140 @@
+// Passive output capture ([capture] output = true) in real hooked zsh and bash, in tmux: typed
+// commands' outputs are stored exactly, the pane shows what it shows without capture, and a
+// recorder that cannot start leaves a plain shell that still records commands.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIRD_BUNDLE, buildBundles } from '../cli-helpers.ts';
+import { MARK, REPO, shellEnv, tempDir, waitForRow } from './shell-session.ts';
+import { TmuxShell } from './tmux-shell.ts';
+
+const SOCKET = `bird-output-capture-test-${process.pid}`;
+let sessions = 0;
+
+beforeAll(() => buildBundles());
+afterAll(() => {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid!()}`, SOCKET), { force: true });
+});
+
+type RecordedShell = 'zsh' | 'bash';
+
+/** A home whose rc file sets the test prompt and sources the hook (the shell under the recorder reads it), and a root with `output` set. */
+function setUp(shell: RecordedShell, output: boolean): { home: string; root: string } {
+  const home = tempDir(`oc-${shell}-home`);
+  const root = join(tempDir(`oc-${shell}-root`), 'bird');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'config.toml'), `[capture]\noutput = ${output}\n`);
+  const prompt = `'${MARK.slice(0, 1)}''${MARK.slice(1)} '`;
+  writeFileSync(join(home, shell === 'zsh' ? '.zshrc' : '.bashrc'), `PS1=${prompt}; PS2='> '; source ${join(REPO, 'hooks', `bird.${shell}`)}\n`);
+  return { home, root };
+}
+
+interface StoredOutputRow {
+  cmd: string;
+  storage_type: string;
+  storage_ref: string;
+  byte_length: number;
+}
+
+function storedOutputs(env: Record<string, string>): StoredOutputRow[] {
+  const sql = 'SELECT i.cmd, o.storage_type, o.storage_ref, o.byte_length FROM outputs o JOIN invocations i ON i.id = o.invocation_id ORDER BY i."timestamp"';
+  const result = spawnSync(process.execPath, [BIRD_BUNDLE, 'sql', sql, '--format', 'json'], { env, encoding: 'utf8' });
+  return result.status === 0 && result.stdout.trim() ? (JSON.parse(result.stdout) as StoredOutputRow[]) : [];
+}
+
+async function waitForOutputs(env: Record<string, string>, count: number): Promise<StoredOutputRow[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const rows = storedOutputs(env);
+    if (rows.length >= count || Date.now() > deadline) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The same session typed into a shell: plain output, colours, stderr, a full-screen program, Ctrl-C. */
+async function typeSession(s: TmuxShell): Promise<void> {
+  await s.run(`printf 'one\\ntwo\\n'`);
+  await s.run(`printf '\\033[32mgreen\\033[0m\\n'`);
+  await s.run('ls /no-such-dir-for-bird');
+  await s.run(`printf '\\033[?1049hdrawn on the alternate screen\\033[?1049l'`);
+  s.type('sleep 30');
+  s.press('Enter');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  s.press('C-c');
+  await s.waitForScreen(/sleep 30[\s\S]*@P@\s*$/);
+  await s.run('echo after-ctrl-c');
+}
+
+describe.each<RecordedShell>(['zsh', 'bash'])('%s', (shell) => {
+  it('stores each typed command’s output exactly, a full-screen program as omitted, and the pane is as without capture', async () => {
+    const captured = setUp(shell, true);
+    const plain = setUp(shell, false);
+    const env = shellEnv(captured.home, captured.root);
+    const panes: string[] = [];
+    for (const { home, root } of [captured, plain]) {
+      const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
+      try {
+        await typeSession(s);
+        panes.push(s.history().replace(/\s+$/, ''));
+      } finally {
+        s.close();
+      }
+    }
+    await waitForRow(captured.root, (r) => r.cmd === 'echo after-ctrl-c', 'the last command');
+    const rows = await waitForOutputs(env, 6);
+    const byCmd = new Map(rows.map((r) => [r.cmd, r]));
+    expect(byCmd.get(`printf 'one\\ntwo\\n'`)).toMatchObject({ storage_type: 'inline', storage_ref: 'one\r\ntwo\r\n', byte_length: 10 });
+    expect(byCmd.get(`printf '\\033[32mgreen\\033[0m\\n'`)).toMatchObject({ storage_ref: '\x1b[32mgreen\x1b[0m\r\n' });
+    expect(byCmd.get('ls /no-such-dir-for-bird')?.storage_ref).toMatch(/^ls: cannot access '\/no-such-dir-for-bird': No such file or directory\r\n$/);
+    expect(byCmd.get(`printf '\\033[?1049hdrawn on the alternate screen\\033[?1049l'`)).toMatchObject({ storage_type: 'omitted', storage_ref: 'alternate-screen' });
+    expect(byCmd.get('echo after-ctrl-c')).toMatchObject({ storage_ref: 'after-ctrl-c\r\n' });
+    // What a person saw, scrollback included, is the same with and without the recorder.
+    expect(panes[0]).toBe(panes[1]);
+  });
+
+  it('`exit 7` typed under the recorder: the terminal’s shell ends with status 7, the outputs before it stored', async () => {
+    const { home, root } = setUp(shell, true);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' }).stdout.trim();
+    try {
+      // The pane stays when its shell exits, so the status the terminal got can be read.
+      tmux('set-option', '-t', s.target, 'remain-on-exit', 'on');
+      await s.run('echo inside');
+      s.type('exit 7');
+      s.press('Enter');
+      await s.waitFor(() => tmux('display-message', '-p', '-t', s.target, '#{pane_dead}') === '1', 'the shell to exit');
+      expect(tmux('display-message', '-p', '-t', s.target, '#{pane_dead_status}')).toBe('7');
+    } finally {
+      s.close();
+    }
+    await waitForRow(root, (r) => r.cmd === 'echo inside', 'the typed command');
+    expect((await waitForOutputs(shellEnv(home, root), 1)).map((r) => [r.cmd, r.storage_ref])).toEqual([['echo inside', 'inside\r\n']]);
+  });
+
+  it('falls back to the plain shell when script(1) is not on PATH: commands still recorded, one line in errors.log', async () => {
+    const { home, root } = setUp(shell, true);
+    // PATH as the machine's, every program linked in but script.
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir)) {
+        if (name === 'script' || existsSync(join(bin, name))) continue;
+        symlinkSync(join(dir, name), join(bin, name));
+      }
+    }
+    const env = shellEnv(home, root, { PATH: bin });
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
+    try {
+      await s.run('echo still-works');
+      expect(s.history()).toContain('still-works');
+    } finally {
+      s.close();
+    }
+    await waitForRow(root, (r) => r.cmd === 'echo still-works', 'the typed command');
+    expect(storedOutputs(env)).toEqual([]);
+    expect(readFileSync(join(root, 'errors.log'), 'utf8')).toMatch(/output capture is off in \w+ \d+: script\(1\) was not found on PATH/);
+  });
+});
