@@ -262,8 +262,9 @@ __bird_recorder() {
     return 0
   fi
   unset BIRD_OUTPUT_LOG BIRD_OUTPUT_TTY
-  [[ ${BIRD_DISABLED-} != 1 && $__bird_set_output == 1 && -t 0 && -t 1 ]] || return 0
-  __bird_paths
+  [[ ${BIRD_DISABLED-} != 1 && -t 0 && -t 1 ]] || return 0
+  __bird_settings
+  [[ $__bird_set_output == 1 ]] || return 0
   if (( ! $+commands[script] )); then
     __bird_rec_failed "script(1) was not found on PATH (util-linux)"
     return 0
@@ -393,9 +394,9 @@ __bird_search_up_widget() {
 }
 
 emulate -R zsh -c "__bird_settings() { ${functions[__bird_settings]} }"
-__bird_settings
 () {
   [[ ${BIRD_NO_BIND-} == 1 ]] && return
+  __bird_settings
   [[ $__bird_set_bind_keys == 1 ]] || return
   local f
   for f in __bird_search_run __bird_search_widget __bird_search_up_widget; do
