@@ -555,16 +555,27 @@ __bird_recorder() {
   # exec: the sh that script runs the command with does not stay resident under the shell.
   builtin printf -v run 'exec %q -i' "$BASH"
   shopt -q login_shell && run+=' -l'
+  # This shell ran nothing: were it to save its history at exit (also on the hang-up of a
+  # closed terminal) it would write it over the one the shell inside keeps.
+  local histfile=${HISTFILE-} had=${HISTFILE+1}
+  unset HISTFILE
   BIRD_OUTPUT_LOG=$log script -q -f -a -e -O "$log" -c "$run"
   local st=$?
   if [[ -s $log.starting ]]; then
     command rm -f -- "$log" "$log.starting"
+    [[ -z $had ]] || HISTFILE=$histfile
     __bird_rec_failed "script exited with status $st before the shell in it started"
     return 0
   fi
   command rm -f -- "$log.starting"
-  # This shell ran nothing: its history must not be written over the one just written.
-  unset HISTFILE
+  # script ends its log with "Script done" when its shell ended (exit, a hang-up). Without it
+  # script itself was killed (SIGKILL, the OOM killer), and the shell in it went with it: this
+  # one goes on, plain, rather than close the terminal.
+  if [[ $(command tail -c 512 -- "$log" 2>/dev/null) != *'Script done'* ]]; then
+    [[ -z $had ]] || HISTFILE=$histfile
+    __bird_rec_failed "the recorder (script) ended without its shell (status $st); this shell goes on"
+    return 0
+  fi
   builtin trap - EXIT
   builtin exit "$st"
 }

@@ -279,16 +279,27 @@ __bird_recorder() {
   # exec: the sh that script runs the command with does not stay resident under the shell.
   local run='exec '${(q)shell}' -i'
   [[ -o login ]] && run+=' -l'
+  # This shell has read no history yet: were it to save its empty one at exit (also on the
+  # hang-up of a closed terminal) it would write it over the one the shell inside keeps.
+  local histfile=${HISTFILE-} had=${+HISTFILE}
+  unset HISTFILE
   BIRD_OUTPUT_LOG=$log script -q -f -a -e -O $log -c $run
   local st=$?
   if [[ -s $log.starting ]]; then
     command rm -f -- $log $log.starting
+    (( had )) && typeset -g HISTFILE=$histfile
     __bird_rec_failed "script exited with status $st before the shell in it started"
     return 0
   fi
   command rm -f -- $log.starting
-  # This shell read no history and must not write its empty one over the one just written.
-  unset HISTFILE
+  # script ends its log with "Script done" when its shell ended (exit, a hang-up). Without it
+  # script itself was killed (SIGKILL, the OOM killer), and the shell in it went with it: this
+  # one goes on, plain, rather than close the terminal.
+  if [[ $(command tail -c 512 -- $log 2>/dev/null) != *'Script done'* ]]; then
+    (( had )) && typeset -g HISTFILE=$histfile
+    __bird_rec_failed "the recorder (script) ended without its shell (status $st); this shell goes on"
+    return 0
+  fi
   exit $st
 }
 

@@ -113,6 +113,25 @@ describe.each<RecordedShell>(['zsh', 'bash'])('%s', (shell) => {
     expect((await waitForOutputs(shellEnv(home, root), 1)).map((r) => [r.cmd, r.storage_ref])).toEqual([['echo inside', 'inside\r\n']]);
   });
 
+  it('the recorder killed with SIGKILL: the terminal keeps a working shell that records commands', async () => {
+    const { home, root } = setUp(shell, true);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' }).stdout.trim();
+    try {
+      await s.run('echo under-the-recorder');
+      const outer = Number(tmux('display-message', '-p', '-t', s.target, '#{pane_pid}'));
+      const recorder = readFileSync(`/proc/${outer}/task/${outer}/children`, 'utf8').trim().split(/\s+/).map(Number).find((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'script');
+      expect(recorder).toBeDefined();
+      process.kill(recorder!, 'SIGKILL');
+      await s.waitFor(() => readFileSync(join(root, 'errors.log'), { encoding: 'utf8', flag: 'a+' }).includes('ended without its shell'), 'the line in errors.log');
+      await s.run('echo after-the-kill');
+      expect(tmux('display-message', '-p', '-t', s.target, '#{pane_dead}')).toBe('0');
+    } finally {
+      s.close();
+    }
+    await waitForRow(root, (r) => r.cmd === 'echo after-the-kill', 'the command typed after the kill');
+  });
+
   it('falls back to the plain shell when script(1) is not on PATH: commands still recorded, one line in errors.log', async () => {
     const { home, root } = setUp(shell, true);
     // PATH as the machine's, every program linked in but script.

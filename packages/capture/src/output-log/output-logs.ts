@@ -95,7 +95,8 @@ export class OutputLogs {
       closeSync(fd);
     }
     if (!recorderAlive) {
-      for (const file of [path, `${path}.pos`]) {
+      // `.starting` is the hook's (see hooks/bird.zsh): left behind when a hang-up killed the shell waiting on the recorder.
+      for (const file of [path, `${path}.pos`, `${path}.starting`]) {
         try {
           unlinkSync(file);
         } catch {
