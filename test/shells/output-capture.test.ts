@@ -65,6 +65,7 @@ async function typeSession(s: TmuxShell): Promise<void> {
   s.press('C-c');
   await s.waitForScreen(/sleep 30[\s\S]*@P@\s*$/);
   await s.run('echo after-ctrl-c');
+  await s.run('printenv LANG');
 }
 
 describe.each<RecordedShell>(['zsh', 'bash'])('%s', (shell) => {
@@ -90,6 +91,9 @@ describe.each<RecordedShell>(['zsh', 'bash'])('%s', (shell) => {
     expect(byCmd.get('ls /no-such-dir-for-bird')?.storage_ref).toMatch(/^ls: cannot access '\/no-such-dir-for-bird': No such file or directory\r\n$/);
     expect(byCmd.get(`printf '\\033[?1049hdrawn on the alternate screen\\033[?1049l'`)).toMatchObject({ storage_type: 'omitted', storage_ref: 'alternate-screen' });
     expect(byCmd.get('echo after-ctrl-c')).toMatchObject({ storage_ref: 'after-ctrl-c\r\n' });
+    // [capture] output_ignore (default: env, printenv, …): the command is stored, its output not.
+    await waitForRow(captured.root, (r) => r.cmd === 'printenv LANG', 'printenv LANG');
+    expect(byCmd.has('printenv LANG')).toBe(false);
     // What a person saw, scrollback included, is the same with and without the recorder.
     expect(panes[0]).toBe(panes[1]);
   });

@@ -27,6 +27,7 @@ import {
   isProcessAlive,
   loadConfig,
   OUTPUT_MAX_BYTES,
+  outputIgnored,
   waitForLock,
   resolveClientId,
   writeFileAtomic,
@@ -402,6 +403,8 @@ class Drainer {
     const logs = this.outputLogs;
     const wanted = records.flatMap((record, i) => {
       const invocation = plans[i]?.invocation;
+      // A leading space or BIRD_DISABLED=1 never reached the spool; an ignored command has no invocation.
+      if (invocation && outputIgnored(record.cmd, this.config.capture.output_ignore)) return [];
       return invocation && record.start !== null ? [{ key: outputMarkKey(record.sessionId, record.start), invocation, shell: record.shell }] : [];
     });
     if (wanted.length === 0) return found;

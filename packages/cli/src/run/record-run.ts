@@ -5,7 +5,7 @@
  * append (command first, outputs after), then the record goes; all under the blobs lock, which
  * `bird forget` takes to delete blobs no row names.
  */
-import { BirdError, ensureRoot, resolveClientId, userOptOut, waitForLock, type BirdLayout } from '@bird/core';
+import { BirdError, ensureRoot, outputIgnored, resolveClientId, userOptOut, waitForLock, type BirdLayout } from '@bird/core';
 import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
 import { planCapture } from '@bird/capture/record-command';
 import type { FinishedCommand } from '@bird/capture/finished-command';
@@ -25,7 +25,8 @@ export async function recordRun(layout: BirdLayout, env: NodeJS.ProcessEnv, comm
   const config = ensureRoot(layout);
   const plan = planCapture(command, { env, config, clientId: resolveClientId(env, config.client_id) });
   if (!plan.invocation || !plan.session) return { id: null, outputs: 0 };
-  const outputs = planOutputs(plan.invocation, streams);
+  // `[capture] output_ignore`: the command is stored, what it printed is not.
+  const outputs = planOutputs(plan.invocation, outputIgnored(command.cmd, config.capture.output_ignore) ? [] : streams);
   const captured = { invocation: plan.invocation, session: plan.session, outputs: outputs.rows };
 
   const lock = await waitForLock(layout.blobsLock, BLOBS_LOCK_WAIT_MS);
