@@ -31,7 +31,14 @@ function setUp(shell: RecordedShell, output: boolean): { home: string; root: str
   return { home, root };
 }
 
+const comm = (pid: number): string => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+function descendants(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
 interface StoredOutputRow {
+  id: string;
   cmd: string;
   storage_type: string;
   storage_ref: string;
@@ -39,7 +46,7 @@ interface StoredOutputRow {
 }
 
 function storedOutputs(env: Record<string, string>): StoredOutputRow[] {
-  const sql = 'SELECT i.cmd, o.storage_type, o.storage_ref, o.byte_length FROM outputs o JOIN invocations i ON i.id = o.invocation_id ORDER BY i."timestamp"';
+  const sql = 'SELECT i.id, i.cmd, o.storage_type, o.storage_ref, o.byte_length FROM outputs o JOIN invocations i ON i.id = o.invocation_id ORDER BY i."timestamp"';
   const result = spawnSync(process.execPath, [BIRD_BUNDLE, 'sql', sql, '--format', 'json'], { env, encoding: 'utf8' });
   return result.status === 0 && result.stdout.trim() ? (JSON.parse(result.stdout) as StoredOutputRow[]) : [];
 }
@@ -115,6 +122,48 @@ describe.each<RecordedShell>(['zsh', 'bash'])('%s', (shell) => {
     }
     await waitForRow(root, (r) => r.cmd === 'echo inside', 'the typed command');
     expect((await waitForOutputs(shellEnv(home, root), 1)).map((r) => [r.cmd, r.storage_ref])).toEqual([['echo inside', 'inside\r\n']]);
+  });
+
+  it('a nested shell shares the recorder, Ctrl-Z stops a job as without it, and a huge output keeps head and tail with its true size', async () => {
+    const { home, root } = setUp(shell, true);
+    const env = shellEnv(home, root);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' }).stdout.trim();
+    try {
+      await s.run(shell); // the nested shell reads the same rc file, so sources the hook again
+      await s.run('echo from-nested');
+      // One recorder in the pane, however deep the shells: the nested one found itself inside.
+      const outer = Number(tmux('display-message', '-p', '-t', s.target, '#{pane_pid}'));
+      expect(descendants(outer).map(comm).filter((c) => c === 'script')).toEqual(['script']);
+      expect(descendants(outer).map(comm).filter((c) => c === shell)).toHaveLength(2);
+      await s.run('exit');
+      // So long the pane's scrollback drops the earlier prompts: wait for one at the bottom.
+      s.type('seq 1 400000');
+      s.press('Enter');
+      await s.waitForScreen(/@P@\s*$/, 60_000);
+      s.type('sleep 30');
+      s.press('Enter');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      s.press('C-z');
+      await s.waitForScreen(/(Stopped|suspended)\s+sleep 30/);
+      await s.run('kill %1');
+    } finally {
+      s.close();
+    }
+    const rows = await waitForOutputs(env, 3);
+    const byCmd = new Map(rows.map((r) => [r.cmd, r]));
+    expect(byCmd.get('sleep 30')?.storage_ref).toMatch(/^\^Z/);
+    expect(byCmd.get('echo from-nested')).toMatchObject({ storage_ref: 'from-nested\r\n' });
+    const huge = byCmd.get('seq 1 400000');
+    const printed = Array.from({ length: 400000 }, (_, i) => `${i + 1}\r\n`).join('');
+    expect(huge).toMatchObject({ storage_type: 'blob', byte_length: printed.length });
+    const shown = spawnSync(process.execPath, [BIRD_BUNDLE, 'output', huge!.id, '--raw'], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+    // [capture] output_max_bytes (1 MiB): its first half and its last half (in zsh less what
+    // PROMPT_SP printed after it, which fell in the tail and was cut off).
+    const stored = shown.stdout;
+    expect(stored.length).toBeGreaterThan((1 << 20) - 200);
+    expect(stored.slice(0, 1 << 19) === printed.slice(0, 1 << 19) && printed.endsWith(stored.slice(1 << 19))).toBe(true);
+    expect(shown.stderr).toMatch(new RegExp(`${printed.length} bytes were printed, ${stored.length} stored`));
   });
 
   it('the recorder killed with SIGKILL: the terminal keeps a working shell that records commands', async () => {
