@@ -77,6 +77,7 @@ export class OutputLogs {
     try {
       fd = openSync(path, constants.O_RDONLY);
     } catch {
+      // Removed since it was listed (its recorder is gone and another drainer cleaned up).
       this.logs.delete(name);
       return;
     }
@@ -140,6 +141,7 @@ function resumeOffset(path: string): number {
     const text = readFileSync(`${path}.pos`, 'utf8').trim();
     return /^[0-9]{1,15}$/.test(text) ? Number(text) : 0;
   } catch {
+    // No `.pos` (no drainer freed any of it yet): from the start.
     return 0;
   }
 }
