@@ -166,6 +166,26 @@ describe.each<RecordedShell>(['zsh', 'bash'])('%s', (shell) => {
     expect(shown.stderr).toMatch(new RegExp(`${printed.length} bytes were printed, ${stored.length} stored`));
   });
 
+  it.each([
+    ['prints OSC 133 prompt and command marks for the terminal', {}, true],
+    ['prints none where the terminal’s own integration does (iTerm2’s here), so none is doubled', { ITERM_SHELL_INTEGRATION_INSTALLED: 'Yes' }, false],
+  ])('%s', async (_name, extra: Record<string, string>, expected) => {
+    const { home, root } = setUp(shell, true);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root, extra), home);
+    try {
+      await s.run('echo marked');
+      await s.run('true');
+      const logs = join(root, 'spool', 'output');
+      const log = readFileSync(join(logs, readdirSync(logs).find((n) => n.endsWith('.log'))!), 'latin1');
+      // bird's own marks either way: they are how it cuts outputs.
+      expect(log).toMatch(/\x1b\]6973;C;[^\x07]+\x07marked\r\n[^\x07]*\x1b\]6973;D;/);
+      expect(/\x1b\]133;C\x07/.test(log) && /\x1b\]133;D;0\x07/.test(log) && /\x1b\]133;A\x07/.test(log)).toBe(expected);
+      if (!expected) expect(log).not.toContain('\x1b]133;');
+    } finally {
+      s.close();
+    }
+  });
+
   it('the recorder killed with SIGKILL: the terminal keeps a working shell that records commands', async () => {
     const { home, root } = setUp(shell, true);
     const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
