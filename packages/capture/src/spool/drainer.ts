@@ -40,6 +40,8 @@ import { OutputLogs } from '../output-log/output-logs.ts';
 import { outputMarkKey } from '../output-log/output-marks.ts';
 import { planPassiveOutputs } from '../output-log/passive-outputs.ts';
 import { withoutZshPromptSp } from '../output-log/zsh-prompt-sp.ts';
+import { withoutFishPreexecNoise } from '../output-log/fish-preexec-noise.ts';
+import type { CutOutput } from '../output-log/output-log-cutter.ts';
 import type { PlannedOutputs } from '../record-output.ts';
 import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
@@ -88,6 +90,13 @@ const MAX_FAILURES = 5;
 
 /** A redo found the compaction lock taken: try that claim again this much later. */
 const COMPACTION_BUSY_RETRY_MS = 200;
+
+/** What each shell prints around a command, between bird's marks, that is not the command's output. */
+const SHELL_NOISE: Record<SpoolRecord['shell'], (output: CutOutput) => CutOutput> = {
+  zsh: withoutZshPromptSp,
+  bash: (output) => output,
+  fish: withoutFishPreexecNoise,
+};
 
 /** How many times, how far apart, a record's output is looked for in a log that has it still open. */
 const OUTPUT_LOOKS = 5;
@@ -316,7 +325,7 @@ class Drainer {
           if (record.start !== null || seq === null || !plan.invocation || (previous && previous.seq >= seq)) return plan;
           return { ...plan, invocation: keepSessionOrder(plan.invocation, previous?.startUs) };
         });
-        const outputs = await this.passiveOutputs(parsed.records, plans);
+        const outputs = await this.passiveOutputs(parsed.records, plans, seq);
         // Writes work again: claims given up on while they failed are taken back by the next pass.
         if ((await this.store(plans, claim.redo, outputs)) > 0) this.abandoned.clear();
         for (const plan of plans) {
@@ -393,7 +402,7 @@ class Drainer {
    * and the recorder may not have written it to its log yet: while a log holds a command still
    * open, look again a few times, briefly.
    */
-  private async passiveOutputs(records: readonly SpoolRecord[], plans: readonly PlannedCapture[]): Promise<Map<string, PlannedOutputs>> {
+  private async passiveOutputs(records: readonly SpoolRecord[], plans: readonly PlannedCapture[], fileSeq: number | null): Promise<Map<string, PlannedOutputs>> {
     const found = new Map<string, PlannedOutputs>();
     if (!this.config.capture.output) {
       this.outputLogs = null;
@@ -405,7 +414,9 @@ class Drainer {
       const invocation = plans[i]?.invocation;
       // A leading space or BIRD_DISABLED=1 never reached the spool; an ignored command has no invocation.
       if (invocation && outputIgnored(record.cmd, this.config.capture.output_ignore)) return [];
-      return invocation && record.start !== null ? [{ key: outputMarkKey(record.sessionId, record.start), invocation, shell: record.shell }] : [];
+      // fish has no clock: its marks carry the number of its record's file (one record each).
+      const mark = record.start ?? (fileSeq !== null && records.length === 1 ? `s${fileSeq}` : null);
+      return invocation && mark !== null ? [{ key: outputMarkKey(record.sessionId, mark), invocation, shell: record.shell }] : [];
     });
     if (wanted.length === 0) return found;
     for (let look = 0; look < OUTPUT_LOOKS; look++) {
@@ -414,7 +425,7 @@ class Drainer {
       for (const { key, invocation, shell } of wanted) {
         if (found.has(invocation.id)) continue;
         const output = logs.take(key);
-        if (output) found.set(invocation.id, planPassiveOutputs(invocation, shell === 'zsh' ? withoutZshPromptSp(output) : output));
+        if (output) found.set(invocation.id, planPassiveOutputs(invocation, SHELL_NOISE[shell](output)));
       }
       if (found.size === wanted.length || !logs.anyMidCommand) break;
     }
