@@ -2,7 +2,7 @@
 // echo latency at the prompt, `cat` of a 100 MB text file to the terminal, and the resident memory
 // the recorder adds per shell. Two hooked zsh (or bash) in ptys, one with `[capture] output = true`
 // (so under script(1)), one without; keystrokes and cats alternate between them, medians reported.
-// `node bench/output-capture.mjs [--shell zsh|bash] [--keys N] [--cats N] [--mb N] [--md FILE]`
+// `node bench/output-capture.mjs [--shell zsh|bash|fish] [--keys N] [--cats N] [--mb N] [--md FILE]`
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,14 +30,24 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The rc file the shell reads (under the recorder too): `prompt`, then the hook. */
+function writeRc(home, prompt) {
+  const hook = join(REPO, 'hooks', `bird.${SHELL}`);
+  if (SHELL === 'fish') {
+    mkdirSync(join(home, '.config', 'fish'), { recursive: true });
+    writeFileSync(join(home, '.config', 'fish', 'config.fish'), `function fish_prompt; printf ${prompt}; end; function fish_greeting; end; set -g fish_autosuggestion_enabled 0; source ${hook}\n`);
+  } else {
+    writeFileSync(join(home, SHELL === 'zsh' ? '.zshrc' : '.bashrc'), `PS1=${prompt}; source ${hook}\n`);
+  }
+}
+
 /** A hooked shell in a pty whose rc file sets the prompt and sources the hook; `output` turns the recorder on. */
 async function startShell(output) {
   const home = mkdtempSync(join(tmpdir(), 'bird-bench-oc-home-'));
   const root = join(home, 'bird');
   mkdirSync(root);
   writeFileSync(join(root, 'config.toml'), `[capture]\noutput = ${output}\n`);
-  const prompt = `'${MARK[0]}''${MARK.slice(1)} '`;
-  writeFileSync(join(home, SHELL === 'zsh' ? '.zshrc' : '.bashrc'), `PS1=${prompt}; source ${join(REPO, 'hooks', `bird.${SHELL}`)}\n`);
+  writeRc(home, `'${MARK[0]}''${MARK.slice(1)} '`);
   const env = { HOME: home, BIRD_ROOT: root, PATH: process.env.PATH, TERM: 'xterm-256color', LANG: 'C.UTF-8', BIRD_DRAIN_LINGER_MS: '600000' };
   const term = pty.spawn(SHELL, ['-i'], { name: 'xterm-256color', cols: 200, rows: 50, cwd: home, env });
   const shell = { term, root, output, seen: 0, listeners: new Set(), prompts: 0 };
@@ -155,7 +165,7 @@ async function tmuxCats() {
     const root = join(home, 'bird');
     mkdirSync(root);
     writeFileSync(join(root, 'config.toml'), `[capture]\noutput = ${output}\n`);
-    writeFileSync(join(home, SHELL === 'zsh' ? '.zshrc' : '.bashrc'), `PS1='$ '; source ${join(REPO, 'hooks', `bird.${SHELL}`)}\n`);
+    writeRc(home, `'$ '`);
     const name = output ? 'with' : 'without';
     tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', 'env', '-i', `HOME=${home}`, `BIRD_ROOT=${root}`, `PATH=${process.env.PATH}`, 'TERM=tmux-256color', 'LANG=C.UTF-8', SHELL, '-i');
     panes.push({ name, output, times: join(home, 'times') });
@@ -165,7 +175,9 @@ async function tmuxCats() {
   for (let i = 0; i < CATS; i++) {
     for (const p of i % 2 ? panes : [...panes].reverse()) {
       const want = i + 1;
-      tmux('send-keys', '-t', p.name, `s=$${clock}; cat ${big}; e=$${clock}; echo "$s $e" >> ${p.times}`, 'Enter');
+      // fish has no clock variable: date(1) around the cat, once each (a few ms in seconds of cat).
+      const line = SHELL === 'fish' ? `set s (date +%s.%N); cat ${big}; set e (date +%s.%N); echo "$s $e" >> ${p.times}` : `s=$${clock}; cat ${big}; e=$${clock}; echo "$s $e" >> ${p.times}`;
+      tmux('send-keys', '-t', p.name, line, 'Enter');
       for (;;) {
         await sleep(200);
         let n = 0;
