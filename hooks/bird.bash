@@ -154,6 +154,7 @@ __bird_take_ignorespace() {
 # __bird_precmd_careful before history is read, __bird_finish after.
 __bird_precmd() {
   local st=$? end=${EPOCHREALTIME-} hn='' ht=''   # first: the status of the command that just ran
+  [[ -z $__bird_rec_log ]] || __bird_rec_end "$st"
   if [[ $- != *[eux]* && -n $__bird_s && -n $end && -n $__bird_verified && -z $__bird_bp$__bird_held && ${BIRD_DISABLED-} != 1 &&
     $PS0 == *"$__bird_ps0"* && $HISTCONTROL != *ignore[sb]* && ${BIRD_ROOT-} == "$__bird_root_for" && -n $__bird_root &&
     -z ${bash_preexec_imported-}${__bp_imported-} && ${PROMPT_COMMAND[0]} == "$__bird_pc"* && -f $__bird_hist ]] &&
@@ -279,10 +280,12 @@ __bird_bp_preexec() {
   __bird_s=${EPOCHREALTIME-}
   [[ -n $__bird_s ]] || builtin printf -v __bird_s '%(%s)T' -1
   __bird_c=$PWD __bird_bpcmd=$1
+  [[ -z $__bird_rec_log || ${BIRD_DISABLED-} == 1 ]] || builtin printf '%b\e]6973;C;%s:%s\a' "${__bird_rec_133:+\\e]133;C\\a}" "$__bird_sid" "$__bird_s"
 }
 
 __bird_bp_precmd() {
   local st=$?
+  [[ -z $__bird_rec_log ]] || __bird_rec_end "$st"
   local -
   set +eux
   if [[ -n $__bird_s ]]; then
@@ -493,6 +496,106 @@ export BIRD_HOOKED=bash:$$
 # Its session, which `bird run` joins when this shell is the one above it.
 export BIRD_SESSION=$__bird_sid
 
+# ── Passive output capture ([capture] output = true) ─────────────────────────────────────────
+# The shell runs under script(1) (util-linux: a small C program, no Node), which passes every
+# byte between the terminal and the shell unchanged and appends what the shell printed to a log
+# in spool/output; the drainer cuts it into commands' outputs by the marks the hook prints
+# (packages/capture/src/output-log/output-marks.ts): the start from PS0 (or bash-preexec's
+# preexec), keyed with the very start time the record carries, the end first thing at the
+# prompt. The shell that sourced this hook waits for script and exits with its status; the shell
+# script starts sources this hook again and finds itself inside (BIRD_OUTPUT_LOG,
+# BIRD_OUTPUT_TTY), as does a shell nested in it. Anything that stops script from starting a
+# shell leaves this one going, plain, with a line in errors.log.
+__bird_rec_log='' __bird_rec_133=''
+
+# status → the end mark of the command that just ran, and OSC 133's; the prompt's start.
+__bird_rec_end() {
+  if [[ -n $__bird_s ]]; then
+    builtin printf '\e]6973;D;%s:%s\a' "$__bird_sid" "$__bird_s"
+    [[ -z $__bird_rec_133 ]] || builtin printf '\e]133;D;%s\a' "$1"
+  fi
+  [[ -z $__bird_rec_133 ]] || builtin printf '\e]133;A\a'
+}
+
+# Inside a recorder: what marks this shell prints from now on.
+__bird_rec_inside() {
+  __bird_rec_log=$1
+  __bird_term_marks && __bird_rec_133=1
+  # shellcheck disable=SC2016  # expanded by bash when it shows PS0, after the start is taken
+  [[ -n $__bird_bp ]] || PS0+=${__bird_rec_133:+'\e]133;C\a'}'\e]6973;C;${__bird_sid}:${__bird_s}\a'
+}
+
+__bird_recorder() {
+  local log=${BIRD_OUTPUT_LOG-}
+  if [[ -n $log && -n ${BIRD_OUTPUT_TTY-} && -t 0 && /dev/stdin -ef $BIRD_OUTPUT_TTY ]]; then
+    __bird_rec_inside "$log"   # a shell nested in a recorded one: same terminal, same log
+    return 0
+  fi
+  if [[ -n $log && -s $log.starting && -t 0 ]]; then
+    # The first shell of a recorder just started: tell the waiting shell so (the file emptied).
+    BIRD_OUTPUT_TTY=$(tty) && export BIRD_OUTPUT_TTY
+    : >|"$log.starting"
+    __bird_rec_inside "$log"
+    return 0
+  fi
+  unset BIRD_OUTPUT_LOG BIRD_OUTPUT_TTY
+  [[ ${BIRD_DISABLED-} != 1 && -t 0 && -t 1 ]] || return 0
+  __bird_settings
+  [[ $__bird_set_output == 1 ]] || return 0
+  if ! type -P script >/dev/null; then
+    __bird_rec_failed "script(1) was not found on PATH (util-linux)"
+    return 0
+  fi
+  log=$__bird_root/$__bird_r_outlog/$$.$__bird_sid.log
+  if ! ( umask 077; mkdir -p -- "${log%/*}" && builtin printf x >|"$log.starting" && : >>"$log" ) 2>/dev/null; then
+    __bird_rec_failed "its log $log could not be created"
+    return 0
+  fi
+  local run
+  # exec: the sh that script runs the command with does not stay resident under the shell.
+  builtin printf -v run 'exec %q -i' "$BASH"
+  shopt -q login_shell && run+=' -l'
+  # This shell ran nothing: were it to save its history at exit (also on the hang-up of a
+  # closed terminal) it would write it over the one the shell inside keeps.
+  local histfile=${HISTFILE-} had=${HISTFILE+1}
+  unset HISTFILE
+  BIRD_OUTPUT_LOG=$log script -q -f -a -e -O "$log" -c "$run"
+  local st=$?
+  if [[ -s $log.starting ]]; then
+    command rm -f -- "$log" "$log.starting"
+    [[ -z $had ]] || HISTFILE=$histfile
+    __bird_rec_failed "script exited with status $st before the shell in it started"
+    return 0
+  fi
+  command rm -f -- "$log.starting"
+  # script ends its log with "Script done" when its shell ended (exit, a hang-up). Without it
+  # script itself was killed (SIGKILL, the OOM killer), and the shell in it went with it: this
+  # one goes on, plain, rather than close the terminal.
+  if [[ $(command tail -c 512 -- "$log" 2>/dev/null) != *'Script done'* ]]; then
+    [[ -z $had ]] || HISTFILE=$histfile
+    __bird_rec_failed "the recorder (script) ended without its shell (status $st); this shell goes on"
+    return 0
+  fi
+  builtin trap - EXIT
+  builtin exit "$st"
+}
+
+# One line in errors.log, and this shell goes on without output capture.
+__bird_rec_failed() {
+  ( umask 077; mkdir -p -- "$__bird_root" && __bird_log_error "output capture is off in bash $$: $1; its commands are recorded without their output." ) 2>/dev/null
+}
+
+# True when the hook prints OSC 133 marks itself: the terminal's own shell integration (iTerm2,
+# kitty, VS Code, WezTerm, Ghostty) prints them already, and two sets would double every mark.
+__bird_term_marks() {
+  [[ ${BIRD_OSC133-1} != 0 && -z ${ITERM_SHELL_INTEGRATION_INSTALLED-}${VSCODE_SHELL_INTEGRATION-}${GHOSTTY_SHELL_FEATURES-} ]] || return 1
+  local f
+  for f in iterm2_preexec_install __vsc_precmd _ksi_prompt_command __wezterm_semantic_precmd _ghostty_precmd; do
+    declare -F "$f" >/dev/null && return 1
+  done
+  return 0
+}
+
 # ── Search: Ctrl-R runs `bird search`, starting from what is typed ─────────────────────────────
 # Enter or Tab puts the chosen command on the line (not run); Esc leaves the line as it was.
 # Settings: BIRD_NO_BIND=1, or `bind_keys = false` in config.toml's [search], leaves every key
@@ -526,7 +629,7 @@ __bird_settings() {
     fi
   fi
   [[ $__bird_hs =~ $__bird_hs_form ]] || [[ $__bird_hs_default =~ $__bird_hs_form ]]
-  __bird_set_bind_keys=${BASH_REMATCH[1]} __bird_set_bind_up=${BASH_REMATCH[2]}
+  __bird_set_bind_keys=${BASH_REMATCH[1]} __bird_set_bind_up=${BASH_REMATCH[2]} __bird_set_output=${BASH_REMATCH[3]}
 }
 
 # $1: extra arguments for bird search; $2: the macro's second key; $3: bash's own command.
@@ -583,3 +686,6 @@ __bird_bind_keys
 if [[ ${BASH_SOURCE[0]} == *bird.bash && -r $__bird_install/$__bird_i_completion ]]; then
   builtin source "$__bird_install/$__bird_i_completion"
 fi
+
+# Last: the shell that starts a recorder waits in it here, then exits with it.
+__bird_recorder

@@ -90,11 +90,24 @@ function __bird_preexec --on-event fish_preexec
     set -g __bird_cwd $PWD
     set -g __bird_cmd "$argv"
     set -g __bird_ran 1
+    # Under the recorder: where this command's output starts. fish has no clock, so the key is
+    # the number its record's file will carry (the drainer reads it from the file's name).
+    if set -q __bird_rec_log[1]; and test "$BIRD_DISABLED" != 1; and not string match -q -- ' *' "$argv"
+        set -g __bird_mark $__bird_sid:s(math $__bird_seq + 1)
+        set -q __bird_rec_133[1]; and printf '\e]133;C\a'
+        printf '\e]6973;C;%s\a' $__bird_mark
+    end
 end
 
 function __bird_postexec --on-event fish_postexec
     set -l st $status # first: the status of the command that just ran
     set -l dur $CMD_DURATION
+    if set -q __bird_mark[1]
+        printf '\e]6973;D;%s\a' $__bird_mark
+        set -q __bird_rec_133[1]; and printf '\e]133;D;%s\a' $st
+        set -e __bird_mark
+    end
+    set -q __bird_rec_133[1]; and printf '\e]133;A\a'
     if not set -q __bird_ran # nothing ran since the last prompt
         set -q __bird_held[1]; and __bird_spool_rec '' '' ''
         return $st
@@ -326,6 +339,7 @@ function __bird_settings
     set -l form (string match -r -- $__bird_hs_form "$__bird_hs"); or set form (string match -r -- $__bird_hs_form $__bird_hs_default)
     set -g __bird_set_bind_keys $form[2]
     set -g __bird_set_bind_up $form[3]
+    set -g __bird_set_output $form[4]
 end
 
 # $argv[1]: fish's own input function, for when the search cannot run; the rest: extra arguments.
@@ -386,8 +400,84 @@ function __bird_rebind_keys --on-variable fish_key_bindings
     __bird_bind_keys
 end
 
+# ── Passive output capture ([capture] output = true) ─────────────────────────────────────────
+# As in hooks/bird.zsh: the shell runs under script(1), which appends what it printed to a log in
+# spool/output, cut by the drainer at the marks above. The fish that sourced the hook waits for
+# script and exits with its status; the one inside finds itself there (BIRD_OUTPUT_LOG,
+# BIRD_OUTPUT_TTY). Anything that stops script from starting a shell leaves this one plain.
+function __bird_rec_inside
+    set -g __bird_rec_log $argv[1]
+    __bird_term_marks; and set -g __bird_rec_133 1
+end
+
+# True when the hook prints OSC 133 marks itself: not where the terminal's own integration does.
+function __bird_term_marks
+    test "$BIRD_OSC133" = 0; and return 1
+    test -n "$ITERM_SHELL_INTEGRATION_INSTALLED$VSCODE_SHELL_INTEGRATION$GHOSTTY_SHELL_FEATURES"; and return 1
+    functions -q iterm2_precmd __vsc_cmd_finished __ksi_schedule __wezterm_mark_prompt_start __ghostty_mark_prompt_start; and return 1
+    return 0
+end
+
+function __bird_rec_failed
+    set -l errlog $__bird_root/$__bird_r_errors
+    mkdir -p -- $__bird_root 2>/dev/null
+    printf '%s bird hook: %s\n' (date -u +$__bird_errors_time) "output capture is off in fish $fish_pid: $argv[1]; its commands are recorded without their output." >>$errlog 2>/dev/null
+end
+
+function __bird_recorder
+    set -l log "$BIRD_OUTPUT_LOG"
+    if test -n "$log" -a -n "$BIRD_OUTPUT_TTY"; and isatty stdin; and test /dev/stdin -ef "$BIRD_OUTPUT_TTY"
+        __bird_rec_inside $log
+        return 0
+    end
+    if test -n "$log"; and test -s "$log.starting"; and isatty stdin
+        set -gx BIRD_OUTPUT_TTY (tty)
+        printf '' >$log.starting
+        __bird_rec_inside $log
+        return 0
+    end
+    set -e BIRD_OUTPUT_LOG BIRD_OUTPUT_TTY
+    test "$BIRD_DISABLED" != 1; and isatty stdin; and isatty stdout; or return 0
+    __bird_settings
+    test "$__bird_set_output" = 1; or return 0
+    if not command -q script
+        __bird_rec_failed "script(1) was not found on PATH (util-linux)"
+        return 0
+    end
+    set log $__bird_root/$__bird_r_outlog/$fish_pid.$__bird_sid.log
+    if not sh -c 'umask 077; mkdir -p -- "${1%/*}" && printf x >"$1.starting" && : >>"$1"' sh $log 2>/dev/null
+        __bird_rec_failed "its log $log could not be created"
+        return 0
+    end
+    set -l run exec (string escape -- (status fish-path)) -i
+    status is-login; and set run $run -l
+    BIRD_OUTPUT_LOG=$log script -q -f -a -e -O $log -c "$run"
+    set -l st $status
+    if test -s $log.starting
+        command rm -f -- $log $log.starting
+        __bird_rec_failed "script exited with status $st before the shell in it started"
+        return 0
+    end
+    command rm -f -- $log.starting
+    if not string match -q -- '*Script done*' (command tail -c 512 -- $log 2>/dev/null | string collect)
+        __bird_rec_failed "the recorder (script) ended without its shell (status $st); this shell goes on"
+        return 0
+    end
+    set -g fish_history ''
+    # `exit` here would only end the file being sourced (fish's rule), and an `exit` from an event
+    # handler exits 0: at its first prompt, before drawing it, the shell becomes an sh that exits
+    # with the status.
+    set -g __bird_rec_status $st
+    function __bird_rec_exit --on-event fish_prompt
+        exec sh -c "exit $__bird_rec_status"
+    end
+end
+
 # ── Tab completion for bird: hooks/completions/bird.fish, in this install ──────────────────────
 # (`bird hook fish | source` does not know it was not sourced: `bird hook fish` prints it after the hook.)
 if string match -q -- '*bird.fish' (status filename); and test -r $__bird_install/$__bird_i_completion
     source $__bird_install/$__bird_i_completion
 end
+
+# Last: the shell that starts a recorder waits in it here, then exits with it.
+__bird_recorder

@@ -47,6 +47,9 @@ typeset -g __bird_start= __bird_cwd= __bird_cmd= __bird_root_for= __bird_root= _
 typeset -g __bird_held= __bird_warned=
 # The last drainer pid this shell checked in /proc.
 typeset -g __bird_verified=
+# Passive output capture: this shell's recorder log when it runs under one, and the key of the
+# command whose output is being recorded.
+typeset -g __bird_rec_log= __bird_mark=
 
 __bird_paths() {
   __bird_root_for=${BIRD_ROOT-}
@@ -60,10 +63,21 @@ __bird_preexec() {
   __bird_start=$EPOCHREALTIME
   __bird_cwd=$PWD
   __bird_cmd=$1
+  # Under the recorder: where this command's output starts (see the end of this file).
+  if [[ -n $__bird_rec_log && ${BIRD_DISABLED-} != 1 && $1 != ' '* ]]; then
+    __bird_mark=$__bird_sid:$__bird_start
+    __bird_term_marks && print -n $'\e]133;C\a'
+    print -n "\e]6973;C;$__bird_mark\a"
+  fi
 }
 
 __bird_precmd() {
   local st=$?   # first: the status of the command that just ran
+  if [[ -n $__bird_mark ]]; then
+    print -n "\e]6973;D;$__bird_mark\a"
+    __bird_term_marks && print -n "\e]133;D;$st\a"
+    __bird_mark=
+  fi
   if [[ -n $__bird_start ]]; then
     local end=$EPOCHREALTIME start=$__bird_start
     __bird_start=
@@ -75,6 +89,7 @@ __bird_precmd() {
   # Hooks added since (a plugin loaded later, add-zsh-hook typed) go after the hook's own by
   # their own code: put back outside them, so the next duration holds the command alone.
   [[ ${precmd_functions[1]} == __bird_precmd && ${preexec_functions[-1]} == __bird_preexec ]] || __bird_outermost
+  [[ -n $__bird_rec_log ]] && __bird_term_marks && print -n $'\e]133;A\a'
   return $st
 }
 
@@ -225,11 +240,86 @@ __bird_log_error() {
   print -r -- "$now bird hook: $1" >>$__bird_root/$__bird_r_errors
 }
 
+# ── Passive output capture ([capture] output = true) ─────────────────────────────────────────
+# The shell runs under script(1) (util-linux: a small C program, no Node), which passes every
+# byte between the terminal and the shell unchanged and appends what the shell printed to a log
+# in spool/output; the drainer cuts it into commands' outputs by the marks printed above
+# (packages/capture/src/output-log/output-marks.ts). The shell that sourced this hook waits for
+# script and exits with its status; the shell script starts sources this hook again and finds
+# itself inside (BIRD_OUTPUT_LOG, BIRD_OUTPUT_TTY), as does a shell nested in it. Anything that
+# stops script from starting a shell leaves this one going, plain, with a line in errors.log.
+__bird_recorder() {
+  local log=${BIRD_OUTPUT_LOG-}
+  if [[ -n $log && -n ${BIRD_OUTPUT_TTY-} && -t 0 ]] && [[ /dev/stdin -ef $BIRD_OUTPUT_TTY ]]; then
+    __bird_rec_log=$log   # a shell nested in a recorded one: same terminal, same log
+    return 0
+  fi
+  if [[ -n $log && -s $log.starting && -t 0 ]]; then
+    # The first shell of a recorder just started: tell the waiting shell so (the file emptied).
+    export BIRD_OUTPUT_TTY=$TTY
+    : >| $log.starting
+    __bird_rec_log=$log
+    return 0
+  fi
+  unset BIRD_OUTPUT_LOG BIRD_OUTPUT_TTY
+  [[ ${BIRD_DISABLED-} != 1 && -t 0 && -t 1 ]] || return 0
+  __bird_settings
+  [[ $__bird_set_output == 1 ]] || return 0
+  if (( ! $+commands[script] )); then
+    __bird_rec_failed "script(1) was not found on PATH (util-linux)"
+    return 0
+  fi
+  log=$__bird_root/$__bird_r_outlog/$$.$__bird_sid.log
+  if ! ( umask 077; mkdir -p -- ${log:h} && print -n x >| $log.starting && : >>| $log ) 2>/dev/null; then
+    __bird_rec_failed "its log $log could not be created"
+    return 0
+  fi
+  local shell=${${:-/proc/$$/exe}:A}
+  [[ -x $shell ]] || shell=${commands[zsh]:-zsh}
+  # exec: the sh that script runs the command with does not stay resident under the shell.
+  local run='exec '${(q)shell}' -i'
+  [[ -o login ]] && run+=' -l'
+  # This shell has read no history yet: were it to save its empty one at exit (also on the
+  # hang-up of a closed terminal) it would write it over the one the shell inside keeps.
+  local histfile=${HISTFILE-} had=${+HISTFILE}
+  unset HISTFILE
+  BIRD_OUTPUT_LOG=$log script -q -f -a -e -O $log -c $run
+  local st=$?
+  if [[ -s $log.starting ]]; then
+    command rm -f -- $log $log.starting
+    (( had )) && typeset -g HISTFILE=$histfile
+    __bird_rec_failed "script exited with status $st before the shell in it started"
+    return 0
+  fi
+  command rm -f -- $log.starting
+  # script ends its log with "Script done" when its shell ended (exit, a hang-up). Without it
+  # script itself was killed (SIGKILL, the OOM killer), and the shell in it went with it: this
+  # one goes on, plain, rather than close the terminal.
+  if [[ $(command tail -c 512 -- $log 2>/dev/null) != *'Script done'* ]]; then
+    (( had )) && typeset -g HISTFILE=$histfile
+    __bird_rec_failed "the recorder (script) ended without its shell (status $st); this shell goes on"
+    return 0
+  fi
+  exit $st
+}
+
+# One line in errors.log, and this shell goes on without output capture.
+__bird_rec_failed() {
+  ( umask 077; mkdir -p -- $__bird_root && __bird_log_error "output capture is off in zsh $$: $1; its commands are recorded without their output." ) 2>/dev/null
+}
+
+# True when the hook prints OSC 133 marks itself: the terminal's own shell integration (iTerm2,
+# kitty, VS Code, WezTerm, Ghostty) prints them already, and two sets would double every mark.
+__bird_term_marks() {
+  [[ ${BIRD_OSC133-1} != 0 && -z ${ITERM_SHELL_INTEGRATION_INSTALLED-}${VSCODE_SHELL_INTEGRATION-}${GHOSTTY_SHELL_FEATURES-} ]] || return 1
+  (( ! ${+functions[iterm2_precmd]} && ! ${+functions[__vsc_precmd]} && ! ${+functions[_ksi_precmd]} && ! ${+functions[__wezterm_semantic_precmd]} && ! ${+functions[_ghostty_precmd]} ))
+}
+
 # Redefine the functions under sticky `emulate -R zsh`: whatever the user's options (xtrace,
 # ksh_arrays, no_unset, ...), they run with zsh defaults, and the user's options are untouched.
 zmodload zsh/parameter 2>/dev/null && () {
   local f
-  for f in __bird_paths __bird_preexec __bird_precmd __bird_outermost __bird_zshexit __bird_record __bird_spool_rec __bird_alive __bird_is_drainer __bird_launch __bird_log_error; do
+  for f in __bird_paths __bird_preexec __bird_precmd __bird_outermost __bird_zshexit __bird_record __bird_spool_rec __bird_alive __bird_is_drainer __bird_launch __bird_log_error __bird_recorder __bird_rec_failed __bird_term_marks; do
     emulate -R zsh -c "$f() { ${functions[$f]} }"
   done
 }
@@ -274,7 +364,7 @@ __bird_settings() {
     fi
   fi
   [[ $__bird_hs =~ $__bird_hs_form ]] || [[ $__bird_hs_default =~ $__bird_hs_form ]]
-  typeset -g __bird_set_bind_keys=$match[1] __bird_set_bind_up=$match[2]
+  typeset -g __bird_set_bind_keys=$match[1] __bird_set_bind_up=$match[2] __bird_set_output=$match[3]
 }
 
 # $1: extra arguments for bird search; $2: zsh's own widget, for when it cannot run.
@@ -314,9 +404,9 @@ __bird_search_up_widget() {
   __bird_search_run '--mode prefix' up-line-or-history
 }
 
+emulate -R zsh -c "__bird_settings() { ${functions[__bird_settings]} }"
 () {
   [[ ${BIRD_NO_BIND-} == 1 ]] && return
-  emulate -R zsh -c "__bird_settings() { ${functions[__bird_settings]} }"
   __bird_settings
   [[ $__bird_set_bind_keys == 1 ]] || return
   local f
@@ -340,3 +430,6 @@ __bird_search_up_widget() {
 # ── Tab completion for bird: hooks/completions/bird.zsh, in this install ───────────────────────
 # (An eval'ed hook does not know it was not sourced: `bird hook zsh` prints the completion after it.)
 [[ ${(%):-%x} == *bird.zsh && -r $__bird_install/$__bird_i_completion ]] && source $__bird_install/$__bird_i_completion
+
+# Last: the shell that starts a recorder waits in it here, then exits with it.
+__bird_recorder

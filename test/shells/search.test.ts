@@ -472,7 +472,7 @@ describe.each(SHELLS)('%s', (shell) => {
     try {
       expect(await upSearches(asked, 'echo up-o', 'echo up-one')).toBe(true);
       expect(shownBesidesPrompts(asked)).toEqual([]);
-      expect(readFileSync(settings, 'utf8')).toBe('bird-hook-settings 1 bind_keys=1 bind_up=1\n[search]\nbind_up = true\n');
+      expect(readFileSync(settings, 'utf8')).toBe('bird-hook-settings 2 bind_keys=1 bind_up=1 output=0\n[search]\nbind_up = true\n');
     } finally {
       asked.close();
     }

@@ -25,6 +25,7 @@ export function hookInstallValues(shell: ShellName): [name: string, value: strin
     ['__bird_r_settings', rooted(inRoot.hookSettings)],
     ['__bird_r_spool', rooted(inRoot.spool)],
     ['__bird_r_marker', rooted(inRoot.drainerMarker)],
+    ['__bird_r_outlog', rooted(inRoot.outputLogs)],
     ['__bird_r_errors', rooted(inRoot.errorsLog)],
     ['__bird_errors_time', ERRORS_LOG_TIME],
     ['__bird_hs_form', HOOK_SETTINGS_FORM],

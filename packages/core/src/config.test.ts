@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BirdError } from './errors.ts';
-import { DEFAULT_IGNORE, defaultConfig, loadConfig, parseConfig, renderConfig, saveConfig, type BirdConfig } from './config.ts';
+import { DEFAULT_IGNORE, DEFAULT_OUTPUT_IGNORE, defaultConfig, loadConfig, parseConfig, renderConfig, saveConfig, type BirdConfig } from './config.ts';
 import { birdLayout } from './paths.ts';
 
 /** A user-facing error is one sentence: a single line, ending with a full stop. */
@@ -32,8 +32,8 @@ describe('parseConfig', () => {
   it.each([
     ['mode parquet', '[storage]\nmode = "parquet"\n', { storage: { mode: 'parquet' } }],
     ['mode duckdb', '[storage]\nmode = "duckdb"\n', { storage: { mode: 'duckdb' } }],
-    ['own ignore list replaces the default', '[capture]\nignore = ["ls", "cd *"]\n', { capture: { ignore: ['ls', 'cd *'] } }],
-    ['empty ignore list', '[capture]\nignore = []\n', { capture: { ignore: [] } }],
+    ['own ignore list replaces the default', '[capture]\nignore = ["ls", "cd *"]\n', { capture: { ignore: ['ls', 'cd *'], output_ignore: DEFAULT_OUTPUT_IGNORE, output: false } }],
+    ['empty ignore list', '[capture]\nignore = []\n', { capture: { ignore: [], output_ignore: DEFAULT_OUTPUT_IGNORE, output: false } }],
     ['client id', 'client_id = "me@laptop"\n', { client_id: 'me@laptop' }],
   ])('accepts %s', (_name, text, expected) => {
     expect(parseConfig(text)).toMatchObject(expected);
@@ -231,7 +231,7 @@ describe('renderConfig', () => {
     const config: BirdConfig = {
       client_id: 'alice@box',
       storage: { mode: 'duckdb' },
-      capture: { ignore: ['ls', 'echo "quoted" *'] },
+      capture: { ignore: ['ls', 'echo "quoted" *'], output_ignore: DEFAULT_OUTPUT_IGNORE, output: false },
       remotes: [
         { name: 'team', type: 's3', uri: 's3://b/p', endpoint: 'http://localhost:1', region: 'us-east-1', mode: 'read_only', auto_attach: false, credential_provider: 'credential_chain', force_path_style: false },
         { name: 'disk', type: 'file', uri: '/mnt/x', mode: 'read_write', auto_attach: true },
@@ -250,7 +250,7 @@ describe('renderConfig', () => {
 describe('[capture] output_max_bytes', () => {
   it('is absent by default, and kept when set', () => {
     expect(parseConfig('[capture]\nignore = []\n').capture.output_max_bytes).toBeUndefined();
-    expect(parseConfig('[capture]\noutput_max_bytes = 4096\n').capture).toEqual({ ignore: DEFAULT_IGNORE, output_max_bytes: 4096 });
+    expect(parseConfig('[capture]\noutput_max_bytes = 4096\n').capture).toEqual({ ignore: DEFAULT_IGNORE, output_max_bytes: 4096, output_ignore: DEFAULT_OUTPUT_IGNORE, output: false });
     expect(parseConfig(renderConfig(parseConfig('[capture]\noutput_max_bytes = 4096\n'))).capture.output_max_bytes).toBe(4096);
   });
 
@@ -280,5 +280,34 @@ describe('loadConfig', () => {
     const layout = birdLayout(join(dir, 'folder'));
     mkdirSync(layout.config, { recursive: true });
     expect(() => loadConfig(layout)).toThrow(/cannot read .*config\.toml/);
+  });
+});
+
+describe('[capture] output (passive output capture)', () => {
+  it('is off unless config.toml turns it on, and a saved config keeps what it says', () => {
+    expect(defaultConfig().capture.output).toBe(false);
+    expect(parseConfig('[capture]\nignore = []\n').capture.output).toBe(false);
+    expect(parseConfig('[capture]\noutput = true\n').capture.output).toBe(true);
+    expect(parseConfig(renderConfig(parseConfig('[capture]\noutput = true\n'))).capture.output).toBe(true);
+    expect(renderConfig(defaultConfig())).not.toMatch(/output/);
+  });
+
+  it.each(['"yes"', '1'])('refuses output = %s', (value) => {
+    expect(() => parseConfig(`[capture]\noutput = ${value}\n`)).toThrow(/capture\.output must be true or false/);
+  });
+});
+
+describe('[capture] output_ignore', () => {
+  it('defaults to the commands that print secrets, and a list of its own replaces them (kept by a save)', () => {
+    expect(defaultConfig().capture.output_ignore).toEqual(DEFAULT_OUTPUT_IGNORE);
+    expect(DEFAULT_OUTPUT_IGNORE).toEqual(expect.arrayContaining(['env', 'printenv', 'cat *.env', 'pass *', 'gpg *', 'op *', 'vault *', 'aws configure *', 'gh auth *']));
+    const mine = parseConfig('[capture]\noutput_ignore = ["kubectl get secret *"]\n');
+    expect(mine.capture.output_ignore).toEqual(['kubectl get secret *']);
+    expect(parseConfig(renderConfig(mine)).capture.output_ignore).toEqual(['kubectl get secret *']);
+    expect(renderConfig(defaultConfig())).not.toMatch(/output_ignore/);
+  });
+
+  it('refuses a list that is not of strings', () => {
+    expect(() => parseConfig('[capture]\noutput_ignore = "env"\n')).toThrow(/capture\.output_ignore must be a list of strings/);
   });
 });

@@ -77,6 +77,10 @@ export interface BirdConfig {
     ignore: string[];
     /** `bird run` keeps at most this many bytes of each stream, its head and its tail (default OUTPUT_MAX_BYTES). */
     output_max_bytes?: number;
+    /** Glob patterns, as `ignore`'s: a matching command is stored without its output (it prints secrets). */
+    output_ignore: string[];
+    /** Passive output capture (`[capture] output`): every command typed in a hooked terminal shell gets its output recorded. Off by default. */
+    output: boolean;
   };
   remotes: RemoteConfig[];
   compaction: CompactionConfig;
@@ -113,10 +117,12 @@ export const DEFAULT_COMPACTION: CompactionConfig = { min_files: 50, min_age_sec
 export const OUTPUT_MAX_BYTES = 1024 * 1024;
 
 /** Commands not worth remembering, and bird's own commands, which would only echo themselves. */
+/** Commands whose output is a secret or the environment: stored, their output not. */
+export const DEFAULT_OUTPUT_IGNORE = ['env', 'env *', 'printenv', 'printenv *', 'cat *.env', 'pass *', 'gpg *', 'op *', 'vault *', 'aws configure *', 'gh auth *'];
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE] }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, retention: {}, remoteProblems: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE], output_ignore: [...DEFAULT_OUTPUT_IGNORE], output: false }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, retention: {}, remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. Parsed once per change of its text (see config-cache.ts). */
@@ -209,6 +215,10 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
   if (!Array.isArray(ignore) || !ignore.every((p) => typeof p === 'string')) bad('capture.ignore must be a list of strings');
   const outputMax = capture.output_max_bytes;
   if (outputMax !== undefined && (typeof outputMax !== 'number' || !Number.isInteger(outputMax) || outputMax < 2)) bad(`capture.output_max_bytes must be a whole number of at least 2, not ${JSON.stringify(outputMax)}`);
+  const outputIgnore = capture.output_ignore ?? DEFAULT_OUTPUT_IGNORE;
+  if (!Array.isArray(outputIgnore) || !outputIgnore.every((p) => typeof p === 'string')) bad('capture.output_ignore must be a list of strings');
+  const output = (capture.output ?? false) as boolean;
+  if (typeof output !== 'boolean') bad(`capture.output must be true or false, not ${JSON.stringify(output)}`);
 
   if (doc.client_id !== undefined) {
     if (typeof doc.client_id !== 'string') bad('client_id must be a string');
@@ -284,7 +294,9 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
 
   const config: BirdConfig = {
     storage: { mode: mode as StorageMode },
-    capture: outputMax === undefined ? { ignore: ignore as string[] } : { ignore: ignore as string[], output_max_bytes: outputMax as number },
+    capture: outputMax === undefined
+      ? { ignore: ignore as string[], output_ignore: [...(outputIgnore as string[])], output }
+      : { ignore: ignore as string[], output_max_bytes: outputMax as number, output_ignore: [...(outputIgnore as string[])], output },
     remotes,
     compaction,
     sync,
@@ -335,7 +347,13 @@ export function renderConfig(config: BirdConfig): string {
   const doc: Record<string, unknown> = {};
   if (config.client_id) doc.client_id = config.client_id;
   doc.storage = config.storage;
-  doc.capture = config.capture;
+  // Off is the default: left out, so a saved config.toml does not grow a line nobody wrote.
+  const { output, output_ignore, ...capture } = config.capture;
+  doc.capture = {
+    ...capture,
+    ...(JSON.stringify(output_ignore) === JSON.stringify(DEFAULT_OUTPUT_IGNORE) ? {} : { output_ignore }),
+    ...(output ? { output } : {}),
+  };
   if (JSON.stringify(config.compaction) !== JSON.stringify(DEFAULT_COMPACTION)) doc.compaction = config.compaction;
   if (JSON.stringify(config.sync) !== JSON.stringify(DEFAULT_SYNC)) doc.sync = config.sync;
   if (JSON.stringify(config.search) !== JSON.stringify(DEFAULT_SEARCH)) doc.search = config.search;

@@ -20,28 +20,31 @@ export interface HookSettings {
   readonly bindKeys: boolean;
   /** true: Up runs a prefix search too (`[search] bind_up`). */
   readonly bindUp: boolean;
+  /** true: the shell runs under a recorder and marks each command's output (`[capture] output`). */
+  readonly output: boolean;
 }
 
 export function hookSettingsOf(config: BirdConfig): HookSettings {
-  return { bindKeys: config.search.bind_keys, bindUp: config.search.bind_up };
+  return { bindKeys: config.search.bind_keys, bindUp: config.search.bind_up, output: config.capture.output };
 }
 
 /**
  * The line the hooks read, matched whole: any other line is no settings.
  *
  * @example
- * hookSettingsLine({ bindKeys: true, bindUp: false }) // 'bird-hook-settings 1 bind_keys=1 bind_up=0'
+ * hookSettingsLine({ bindKeys: true, bindUp: false, output: false }) // 'bird-hook-settings 2 bind_keys=1 bind_up=0 output=0'
  */
 export function hookSettingsLine(settings: HookSettings): string {
-  return `bird-hook-settings 1 bind_keys=${settings.bindKeys ? 1 : 0} bind_up=${settings.bindUp ? 1 : 0}`;
+  return `bird-hook-settings 2 bind_keys=${settings.bindKeys ? 1 : 0} bind_up=${settings.bindUp ? 1 : 0} output=${settings.output ? 1 : 0}`;
 }
 
 /**
  * What the hooks match the line with, a POSIX extended regular expression (the same in zsh's
- * and bash's `=~` and fish's `string match -r`): bind_keys, then bind_up. The build writes it into
- * hooks/install.SHELL.
+ * and bash's `=~` and fish's `string match -r`): bind_keys, then bind_up, then output. The build
+ * writes it into hooks/install.SHELL. Version 2 added output: a line of version 1 (written by an
+ * older bird) does not match, so the hook asks bird once.
  */
-export const HOOK_SETTINGS_FORM = '^bird-hook-settings 1 bind_keys=([01]) bind_up=([01])$';
+export const HOOK_SETTINGS_FORM = '^bird-hook-settings 2 bind_keys=([01]) bind_up=([01]) output=([01])$';
 
 /** The file's content: the line, then the config.toml bytes the settings were resolved from. */
 export function hookSettingsFile(settings: HookSettings, configBytes: Uint8Array): Buffer {

@@ -58,6 +58,12 @@ export interface BirdLayout {
   /** Which range forgets' rows were removed to the end (see tombstones.ts), beside them. */
   readonly rangesRemoved: string;
   readonly spool: string;
+  /**
+   * What each shell under passive output capture printed, one log per recorder (`<pid>.<id>.log`,
+   * pid being the recorder's), cut into commands' outputs by the drainer. A folder of its own so
+   * that the drainer's watch on the spool folder is not woken by every byte printed.
+   */
+  readonly outputLogs: string;
   /** `<pid> <boot id>` of the drainer the shells count on (see capture's spool-names.ts). */
   readonly drainerMarker: string;
   /** Why a capture failed, one line each (see errors-log.ts). */
@@ -99,6 +105,7 @@ export function birdLayout(root: string): BirdLayout {
     tombstones: join(dbDir, 'tombstones'),
     rangesRemoved: join(dbDir, 'tombstones', 'removed.json'),
     spool,
+    outputLogs: join(spool, 'output'),
     drainerMarker: join(spool, DRAINER_MARKER),
     errorsLog: join(root, 'errors.log'),
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IGNORE } from './config.ts';
-import { decideCapture, globMatches } from './privacy.ts';
+import { DEFAULT_IGNORE, DEFAULT_OUTPUT_IGNORE } from './config.ts';
+import { decideCapture, globMatches, outputIgnored } from './privacy.ts';
 import { REDACTED } from './secret-patterns.ts';
 
 describe('globMatches', () => {
@@ -117,5 +117,21 @@ describe('decideCapture', () => {
   it('drops an ignored command whole instead of redacting it', () => {
     const decision = decideCapture('vault login --token=abc', env, { ignore: ['vault *'] });
     expect(decision).toEqual({ capture: false, reason: 'ignored' });
+  });
+});
+
+describe('outputIgnored', () => {
+  it.each<[string, boolean]>([
+    ['printenv', true],
+    ['printenv HOME', true],
+    ['env', true],
+    ['cat prod.env', true],
+    ['gh auth token', true],
+    ['aws configure get aws_secret_access_key', true],
+    ['sudo gpg --export-secret-keys', true],
+    ['echo env', false],
+    ['cat README.md', false],
+  ])('%s → %s with the default patterns', (cmd, ignored) => {
+    expect(outputIgnored(cmd, DEFAULT_OUTPUT_IGNORE)).toBe(ignored);
   });
 });

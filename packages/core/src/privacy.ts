@@ -35,6 +35,12 @@ export function applyStoredRules(cmd: string, rules: PrivacyRules): CaptureDecis
   return { capture: true, cmd: redactSecrets(cmd) };
 }
 
+/** The command matches a `[capture] output_ignore` pattern: it is stored, what it printed is not. */
+export function outputIgnored(cmd: string, patterns: readonly string[]): boolean {
+  const decision = applyStoredRules(cmd, { ignore: [...patterns] });
+  return !decision.capture && decision.reason === 'ignored';
+}
+
 /**
  * The opt-outs a user expresses without any config: `BIRD_DISABLED=1` and a leading space.
  * Checked before the root is even created, so an opted-out command leaves no trace at all.

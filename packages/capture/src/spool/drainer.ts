@@ -26,15 +26,26 @@ import {
   installRootOf,
   isProcessAlive,
   loadConfig,
+  OUTPUT_MAX_BYTES,
+  outputIgnored,
+  waitForLock,
   resolveClientId,
   writeFileAtomic,
   type BirdConfig,
   type BirdLayout,
 } from '@bird/core';
 import { StoreBusy, appendCommands, compactionDue } from '@bird/store/append';
+import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
+import { OutputLogs } from '../output-log/output-logs.ts';
+import { outputMarkKey } from '../output-log/output-marks.ts';
+import { planPassiveOutputs } from '../output-log/passive-outputs.ts';
+import { withoutZshPromptSp } from '../output-log/zsh-prompt-sp.ts';
+import { withoutFishPreexecNoise } from '../output-log/fish-preexec-noise.ts';
+import type { CutOutput } from '../output-log/output-log-cutter.ts';
+import type { PlannedOutputs } from '../record-output.ts';
 import { planCapture, type PlannedCapture } from '../record-command.ts';
 import { judgeClaim, planDrain, type SpoolListing } from './plan-drain.ts';
-import { parseSpool } from './record-format.ts';
+import { parseSpool, type SpoolRecord } from './record-format.ts';
 import { keepSessionOrder } from './session-order.ts';
 import { drainerMarkerStamp, isDrainerAlive, readDrainerMarker } from './drainer-alive.ts';
 import { compareClaims, DRAINER_MARKER, parseSpoolName } from './spool-names.ts';
@@ -80,6 +91,17 @@ const MAX_FAILURES = 5;
 /** A redo found the compaction lock taken: try that claim again this much later. */
 const COMPACTION_BUSY_RETRY_MS = 200;
 
+/** What each shell prints around a command, between bird's marks, that is not the command's output. */
+const SHELL_NOISE: Record<SpoolRecord['shell'], (output: CutOutput) => CutOutput> = {
+  zsh: withoutZshPromptSp,
+  bash: (output) => output,
+  fish: withoutFishPreexecNoise,
+};
+
+/** How many times, how far apart, a record's output is looked for in a log that has it still open. */
+const OUTPUT_LOOKS = 5;
+const OUTPUT_LOOK_MS = 20;
+
 /** How often a drainer looks whether a partition has grown enough to compact. */
 const COMPACT_CHECK_MS = 60_000;
 
@@ -102,6 +124,8 @@ class Drainer {
   private watcher: FSWatcher | null = null;
   /** Per fish session: the number and start of the last command stored (see keepSessionOrder). */
   private readonly clocklessStarts = new Map<string, { seq: number; startUs: bigint }>();
+  /** The recorders' logs (passive output capture), read only while `[capture] output` is on. */
+  private outputLogs: OutputLogs | null = null;
 
   constructor(
     private readonly layout: BirdLayout,
@@ -301,8 +325,9 @@ class Drainer {
           if (record.start !== null || seq === null || !plan.invocation || (previous && previous.seq >= seq)) return plan;
           return { ...plan, invocation: keepSessionOrder(plan.invocation, previous?.startUs) };
         });
+        const outputs = await this.passiveOutputs(parsed.records, plans, seq);
         // Writes work again: claims given up on while they failed are taken back by the next pass.
-        if ((await this.store(plans, claim.redo)) > 0) this.abandoned.clear();
+        if ((await this.store(plans, claim.redo, outputs)) > 0) this.abandoned.clear();
         for (const plan of plans) {
           if (seq !== null && plan.invocation) this.clocklessStarts.set(plan.invocation.session_id, { seq, startUs: plan.invocation.timestamp });
         }
@@ -350,13 +375,61 @@ class Drainer {
    * and tells the history index before it returns, so the claim advances only past stored,
    * indexed rows. A mode that must wait (a compaction publishing) throws StoreBusy.
    */
-  private async store(plans: readonly PlannedCapture[], redo: boolean): Promise<number> {
-    const commands = plans.flatMap((p) => (p.invocation && p.session ? [{ invocation: p.invocation, session: p.session }] : []));
+  private async store(plans: readonly PlannedCapture[], redo: boolean, outputs: ReadonlyMap<string, PlannedOutputs> = new Map()): Promise<number> {
+    const commands = plans.flatMap((p) => (p.invocation && p.session ? [{ invocation: p.invocation, session: p.session, outputs: outputs.get(p.invocation.id)?.rows }] : []));
     if (commands.length === 0) return 0;
-    const { written, problems } = await appendCommands(this.layout, this.config, commands, { redo });
+    const blobs = [...outputs.values()].flatMap((o) => o.blobs);
+    // Blobs go to disk before the rows naming them, under the lock `bird forget` takes to delete
+    // blobs no row names (as `bird run` does).
+    const lock = blobs.length > 0 ? await waitForLock(this.layout.blobsLock, BLOBS_LOCK_WAIT_MS) : null;
+    if (blobs.length > 0 && !lock) throw new Error(`another bird held ${this.layout.blobsLock} for ${BLOBS_LOCK_WAIT_MS / 1000} s`);
+    let result: Awaited<ReturnType<typeof appendCommands>>;
+    try {
+      for (const blob of blobs) writeBlob(this.layout, blob.contentHash, blob.bytes);
+      result = await appendCommands(this.layout, this.config, commands, { redo });
+    } finally {
+      lock?.release();
+    }
+    const { written, problems } = result;
     for (const problem of problems) this.log(problem);
     if (written > 0) this.maybeCompact(commands[commands.length - 1]!.invocation.date);
     return written;
+  }
+
+  /**
+   * The outputs of these records' commands, by invocation id, cut from the recorders' logs
+   * (passive output capture). A record's end mark is printed just before the record is spooled,
+   * and the recorder may not have written it to its log yet: while a log holds a command still
+   * open, look again a few times, briefly.
+   */
+  private async passiveOutputs(records: readonly SpoolRecord[], plans: readonly PlannedCapture[], fileSeq: number | null): Promise<Map<string, PlannedOutputs>> {
+    const found = new Map<string, PlannedOutputs>();
+    if (!this.config.capture.output) {
+      this.outputLogs = null;
+      return found;
+    }
+    this.outputLogs ??= new OutputLogs(this.layout.outputLogs, this.config.capture.output_max_bytes ?? OUTPUT_MAX_BYTES, (m) => this.log(m));
+    const logs = this.outputLogs;
+    const wanted = records.flatMap((record, i) => {
+      const invocation = plans[i]?.invocation;
+      // A leading space or BIRD_DISABLED=1 never reached the spool; an ignored command has no invocation.
+      if (invocation && outputIgnored(record.cmd, this.config.capture.output_ignore)) return [];
+      // fish has no clock: its marks carry the number of its record's file (one record each).
+      const mark = record.start ?? (fileSeq !== null && records.length === 1 ? `s${fileSeq}` : null);
+      return invocation && mark !== null ? [{ key: outputMarkKey(record.sessionId, mark), invocation, shell: record.shell }] : [];
+    });
+    if (wanted.length === 0) return found;
+    for (let look = 0; look < OUTPUT_LOOKS; look++) {
+      if (look > 0) await sleep(OUTPUT_LOOK_MS);
+      logs.collect();
+      for (const { key, invocation, shell } of wanted) {
+        if (found.has(invocation.id)) continue;
+        const output = logs.take(key);
+        if (output) found.set(invocation.id, planPassiveOutputs(invocation, SHELL_NOISE[shell](output)));
+      }
+      if (found.size === wanted.length || !logs.anyMidCommand) break;
+    }
+    return found;
   }
 
   private lastCompactCheck = 0;

@@ -5,6 +5,7 @@ import { warn, type CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
 import { bytesOfOutput, type StoredOutput } from '../run/stored-output.ts';
 import { outputForTerminal } from '../run/terminal-output.ts';
+import { OMITTED_STORAGE } from '@bird/capture/passive-outputs';
 import { connect, MINIMAL } from '../store-access.ts';
 
 /** The order a command's streams are printed in. */
@@ -57,7 +58,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     // Piped, the exact bytes; on a terminal, nothing in them may drive it (unless --raw).
     const shown = (toStderr ? ctx.stderr : ctx.stdout).isTTY && !values.raw ? outputForTerminal(bytes) : bytes;
     await new Promise<void>((resolve, reject) => to.write(shown, (error) => (error ? reject(error) : resolve())));
-    if (row.byteLength !== null && row.byteLength > bytes.length) {
+    if (row.storageType === OMITTED_STORAGE) {
+      warn(ctx, `${row.stream ?? 'output'}: ${row.byteLength ?? 'some'} bytes were printed on the alternate screen (a full-screen program such as vim or less); bird keeps none of it.`);
+    } else if (row.byteLength !== null && row.byteLength > bytes.length) {
       warn(ctx, `${row.stream ?? 'output'}: ${row.byteLength} bytes were printed, ${bytes.length} stored (its first and last half of [capture] output_max_bytes, or secrets redacted).`);
     }
   }

@@ -8,7 +8,7 @@ import { errorLine } from '../cli.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
-import { KeptStream } from '../run/kept-stream.ts';
+import { KeptStream } from '@bird/capture/kept-stream';
 import { recordRun } from '../run/record-run.ts';
 import { runSession } from '../run/run-session.ts';
 import { commandLine } from '../shell-quote.ts';

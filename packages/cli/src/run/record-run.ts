@@ -5,7 +5,7 @@
  * append (command first, outputs after, then what they say: events), then the record goes; all under the blobs lock, which
  * `bird forget` takes to delete blobs no row names.
  */
-import { BirdError, ensureRoot, resolveClientId, userOptOut, waitForLock, type BirdLayout, type EventRow } from '@bird/core';
+import { BirdError, ensureRoot, outputIgnored, resolveClientId, userOptOut, waitForLock, type BirdLayout, type EventRow } from '@bird/core';
 import { planEvents } from '@bird/core/events';
 import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
 import { planCapture } from '@bird/capture/record-command';
@@ -27,7 +27,8 @@ export async function recordRun(layout: BirdLayout, env: NodeJS.ProcessEnv, comm
   const config = ensureRoot(layout);
   const plan = planCapture(command, { env, config, clientId: resolveClientId(env, config.client_id) });
   if (!plan.invocation || !plan.session) return { id: null, outputs: 0, events: 0 };
-  const outputs = planOutputs(plan.invocation, streams);
+  // `[capture] output_ignore`: the command is stored, what it printed is not.
+  const outputs = planOutputs(plan.invocation, outputIgnored(command.cmd, config.capture.output_ignore) ? [] : streams);
   // Parsed here, after the command ended and before bird exits: 1-4 ms per 100 KB, ~40 ms for
   // 1 MiB of dense diagnostics (bench/events-parse.md), against 140-230 ms for a whole `bird run`.
   const events = eventsOf(plan.invocation, outputs.stored, warn);

@@ -1,5 +1,6 @@
 import { BirdError, type BirdLayout } from '@bird/core';
 import { contentHashOf, readBlob } from '@bird/core/output-blobs';
+import { OMITTED_STORAGE } from '@bird/capture/passive-outputs';
 
 /** An `outputs` row as read back (untrusted: any of it may be missing or wrong). */
 export interface StoredOutput {
@@ -14,6 +15,8 @@ export interface StoredOutput {
 export function bytesOfOutput(layout: BirdLayout, row: StoredOutput): Buffer {
   if (row.storageRef === null) throw new BirdError(`an output row of this command names no content; the row is damaged, \`bird forget\` the command.`);
   let bytes: Buffer;
+  // Printed and deliberately not kept (a full-screen program's drawing): nothing to show.
+  if (row.storageType === OMITTED_STORAGE) return Buffer.alloc(0);
   if (row.storageType === 'inline') bytes = Buffer.from(row.storageRef, 'utf8');
   else if (row.storageType === 'blob') bytes = readBlob(layout, row.storageRef);
   else throw new BirdError(`an output row of this command is stored as ${JSON.stringify(row.storageType)}, which this bird cannot read; update bird.`);

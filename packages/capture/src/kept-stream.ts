@@ -1,5 +1,5 @@
 /**
- * What `bird run` keeps of one stream: all of it up to `maxBytes`, else its first and last
+ * What `bird run` and passive capture keep of one stream: all of it up to `maxBytes`, else its first and last
  * `maxBytes / 2` (the start says what ran, the end how it ended), and how many bytes there were.
  */
 export class KeptStream {

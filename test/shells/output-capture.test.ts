@@ -1,0 +1,245 @@
+// Passive output capture ([capture] output = true) in real hooked zsh, bash and fish, in tmux: typed
+// commands' outputs are stored exactly, the pane shows what it shows without capture, and a
+// recorder that cannot start leaves a plain shell that still records commands.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIRD_BUNDLE, buildBundles } from '../cli-helpers.ts';
+import { MARK, REPO, shellEnv, tempDir, waitForRow } from './shell-session.ts';
+import { TmuxShell } from './tmux-shell.ts';
+
+const SOCKET = `bird-output-capture-test-${process.pid}`;
+let sessions = 0;
+
+beforeAll(() => buildBundles());
+afterAll(() => {
+  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid!()}`, SOCKET), { force: true });
+});
+
+type RecordedShell = 'zsh' | 'bash' | 'fish';
+
+/** The rc file the shell under the recorder reads, and what it holds: the test prompt and the hook. */
+function rcFile(shell: RecordedShell, home: string): { path: string; text: string } {
+  const prompt = `'${MARK.slice(0, 1)}''${MARK.slice(1)} '`;
+  const hook = join(REPO, 'hooks', `bird.${shell}`);
+  if (shell === 'fish') {
+    mkdirSync(join(home, '.config', 'fish'), { recursive: true });
+    return { path: join(home, '.config', 'fish', 'config.fish'), text: `function fish_prompt; printf ${prompt}; end; function fish_greeting; end; set -g fish_autosuggestion_enabled 0; source ${hook}\n` };
+  }
+  return { path: join(home, shell === 'zsh' ? '.zshrc' : '.bashrc'), text: `PS1=${prompt}; PS2='> '; source ${hook}\n` };
+}
+
+/** A home whose rc file sets the test prompt and sources the hook (the shell under the recorder reads it), and a root with `output` set. */
+function setUp(shell: RecordedShell, output: boolean): { home: string; root: string } {
+  const home = tempDir(`oc-${shell}-home`);
+  const root = join(tempDir(`oc-${shell}-root`), 'bird');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'config.toml'), `[capture]\noutput = ${output}\n`);
+  const rc = rcFile(shell, home);
+  writeFileSync(rc.path, rc.text);
+  return { home, root };
+}
+
+const comm = (pid: number): string => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+function descendants(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+interface StoredOutputRow {
+  id: string;
+  cmd: string;
+  storage_type: string;
+  storage_ref: string;
+  byte_length: number;
+}
+
+function storedOutputs(env: Record<string, string>): StoredOutputRow[] {
+  const sql = 'SELECT i.id, i.cmd, o.storage_type, o.storage_ref, o.byte_length FROM outputs o JOIN invocations i ON i.id = o.invocation_id ORDER BY i."timestamp"';
+  const result = spawnSync(process.execPath, [BIRD_BUNDLE, 'sql', sql, '--format', 'json'], { env, encoding: 'utf8' });
+  return result.status === 0 && result.stdout.trim() ? (JSON.parse(result.stdout) as StoredOutputRow[]) : [];
+}
+
+async function waitForOutputs(env: Record<string, string>, count: number): Promise<StoredOutputRow[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const rows = storedOutputs(env);
+    if (rows.length >= count || Date.now() > deadline) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The same session typed into a shell: plain output, colours, stderr, a full-screen program, Ctrl-C. */
+async function typeSession(s: TmuxShell): Promise<void> {
+  await s.run(`printf 'one\\ntwo\\n'`);
+  await s.run(`printf '\\033[32mgreen\\033[0m\\n'`);
+  await s.run('ls /no-such-dir-for-bird');
+  await s.run(`printf '\\033[?1049hdrawn on the alternate screen\\033[?1049l'`);
+  s.type('sleep 30');
+  s.press('Enter');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  s.press('C-c');
+  await s.waitForScreen(/sleep 30[\s\S]*@P@\s*$/);
+  await s.run('echo after-ctrl-c');
+  await s.run('printenv LANG');
+}
+
+describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
+  it('stores each typed command’s output exactly, a full-screen program as omitted, and the pane is as without capture', async () => {
+    const captured = setUp(shell, true);
+    const plain = setUp(shell, false);
+    const env = shellEnv(captured.home, captured.root);
+    const panes: string[] = [];
+    for (const { home, root } of [captured, plain]) {
+      const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
+      try {
+        await typeSession(s);
+        panes.push(s.history().replace(/\s+$/, ''));
+      } finally {
+        s.close();
+      }
+    }
+    await waitForRow(captured.root, (r) => r.cmd === 'echo after-ctrl-c', 'the last command');
+    const rows = await waitForOutputs(env, 6);
+    const byCmd = new Map(rows.map((r) => [r.cmd, r]));
+    expect(byCmd.get(`printf 'one\\ntwo\\n'`)).toMatchObject({ storage_type: 'inline', storage_ref: 'one\r\ntwo\r\n', byte_length: 10 });
+    expect(byCmd.get(`printf '\\033[32mgreen\\033[0m\\n'`)).toMatchObject({ storage_ref: '\x1b[32mgreen\x1b[0m\r\n' });
+    expect(byCmd.get('ls /no-such-dir-for-bird')?.storage_ref).toMatch(/^ls: cannot access '\/no-such-dir-for-bird': No such file or directory\r\n$/);
+    expect(byCmd.get(`printf '\\033[?1049hdrawn on the alternate screen\\033[?1049l'`)).toMatchObject({ storage_type: 'omitted', storage_ref: 'alternate-screen' });
+    expect(byCmd.get('echo after-ctrl-c')).toMatchObject({ storage_ref: 'after-ctrl-c\r\n' });
+    // [capture] output_ignore (default: env, printenv, …): the command is stored, its output not.
+    await waitForRow(captured.root, (r) => r.cmd === 'printenv LANG', 'printenv LANG');
+    expect(byCmd.has('printenv LANG')).toBe(false);
+    // What a person saw, scrollback included, is the same with and without the recorder.
+    expect(panes[0]).toBe(panes[1]);
+  });
+
+  it('`exit 7` typed under the recorder: the terminal’s shell ends with status 7, the outputs before it stored', async () => {
+    const { home, root } = setUp(shell, true);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' }).stdout.trim();
+    try {
+      // The pane stays when its shell exits, so the status the terminal got can be read.
+      tmux('set-option', '-t', s.target, 'remain-on-exit', 'on');
+      await s.run('echo inside');
+      s.type('exit 7');
+      s.press('Enter');
+      // tmux marks the pane dead at the pty's end, and learns the status a moment later.
+      await s.waitFor(() => tmux('display-message', '-p', '-t', s.target, '#{pane_dead_status}#{pane_dead_signal}') !== '', 'the shell to exit');
+      expect(tmux('display-message', '-p', '-t', s.target, '#{pane_dead_status}:#{pane_dead_signal}')).toBe('7:');
+    } finally {
+      s.close();
+    }
+    await waitForRow(root, (r) => r.cmd === 'echo inside', 'the typed command');
+    expect((await waitForOutputs(shellEnv(home, root), 1)).map((r) => [r.cmd, r.storage_ref])).toEqual([['echo inside', 'inside\r\n']]);
+  });
+
+  it('a nested shell shares the recorder, Ctrl-Z stops a job as without it, and a huge output keeps head and tail with its true size', async () => {
+    const { home, root } = setUp(shell, true);
+    const env = shellEnv(home, root);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' }).stdout.trim();
+    try {
+      await s.run(shell); // the nested shell reads the same rc file, so sources the hook again
+      await s.run('echo from-nested');
+      // One recorder in the pane, however deep the shells: the nested one found itself inside.
+      const outer = Number(tmux('display-message', '-p', '-t', s.target, '#{pane_pid}'));
+      expect(descendants(outer).map(comm).filter((c) => c === 'script')).toEqual(['script']);
+      expect(descendants(outer).map(comm).filter((c) => c === shell)).toHaveLength(2);
+      await s.run('exit');
+      // So long the pane's scrollback drops the earlier prompts: wait for one at the bottom.
+      s.type('seq 1 400000');
+      s.press('Enter');
+      await s.waitForScreen(/@P@\s*$/, 60_000);
+      s.type('sleep 30');
+      s.press('Enter');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      s.press('C-z');
+      await s.waitForScreen(/(Stopped|suspended)\s+sleep 30|'sleep 30' has stopped/);
+      await s.run(shell === 'fish' ? 'kill -9 (jobs -p)' : 'kill -9 %1');
+    } finally {
+      s.close();
+    }
+    const rows = await waitForOutputs(env, 3);
+    const byCmd = new Map(rows.map((r) => [r.cmd, r]));
+    expect(byCmd.get('sleep 30')?.storage_ref).toMatch(/^\^Z|has stopped/);
+    expect(byCmd.get('echo from-nested')).toMatchObject({ storage_ref: 'from-nested\r\n' });
+    const huge = byCmd.get('seq 1 400000');
+    const printed = Array.from({ length: 400000 }, (_, i) => `${i + 1}\r\n`).join('');
+    expect(huge).toMatchObject({ storage_type: 'blob', byte_length: printed.length });
+    const shown = spawnSync(process.execPath, [BIRD_BUNDLE, 'output', huge!.id, '--raw'], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+    // [capture] output_max_bytes (1 MiB): its first half and its last half (less what zsh's
+    // PROMPT_SP printed after it, which fell in the tail and was cut off).
+    const stored = shown.stdout;
+    expect(stored.length).toBeGreaterThan((1 << 20) - 200);
+    // (fish's own bytes before the command, cut off its head, make the same few bytes of slack.)
+    expect(printed.startsWith(stored.slice(0, (1 << 19) - 200)) && printed.endsWith(stored.slice((1 << 19) + 200))).toBe(true);
+    expect(shown.stderr).toMatch(new RegExp(`${printed.length} bytes were printed, ${stored.length} stored`));
+  });
+
+  it.each([
+    ['prints OSC 133 prompt and command marks for the terminal', {}, true],
+    ['prints none where the terminal’s own integration does (iTerm2’s here), so none is doubled', { ITERM_SHELL_INTEGRATION_INSTALLED: 'Yes' }, false],
+  ])('%s', async (_name, extra: Record<string, string>, expected) => {
+    const { home, root } = setUp(shell, true);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root, extra), home);
+    try {
+      await s.run('echo marked');
+      await s.run('true');
+      const logs = join(root, 'spool', 'output');
+      const log = readFileSync(join(logs, readdirSync(logs).find((n) => n.endsWith('.log'))!), 'latin1');
+      // bird's own marks either way: they are how it cuts outputs.
+      expect(log).toMatch(/\x1b\]6973;C;[^\x07]+\x07[\s\S]{0,300}?marked\r\n[^\x07]*\x1b\]6973;D;/);
+      expect(/\x1b\]133;C\x07/.test(log) && /\x1b\]133;D;0\x07/.test(log) && /\x1b\]133;A\x07/.test(log)).toBe(expected);
+      if (!expected) expect(log).not.toContain('\x1b]133;');
+    } finally {
+      s.close();
+    }
+  });
+
+  it('the recorder killed with SIGKILL: the terminal keeps a working shell that records commands', async () => {
+    const { home, root } = setUp(shell, true);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' }).stdout.trim();
+    try {
+      await s.run('echo under-the-recorder');
+      const outer = Number(tmux('display-message', '-p', '-t', s.target, '#{pane_pid}'));
+      const recorder = readFileSync(`/proc/${outer}/task/${outer}/children`, 'utf8').trim().split(/\s+/).map(Number).find((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'script');
+      expect(recorder).toBeDefined();
+      process.kill(recorder!, 'SIGKILL');
+      await s.waitFor(() => readFileSync(join(root, 'errors.log'), { encoding: 'utf8', flag: 'a+' }).includes('ended without its shell'), 'the line in errors.log');
+      await s.run('echo after-the-kill');
+      expect(tmux('display-message', '-p', '-t', s.target, '#{pane_dead}')).toBe('0');
+    } finally {
+      s.close();
+    }
+    await waitForRow(root, (r) => r.cmd === 'echo after-the-kill', 'the command typed after the kill');
+  });
+
+  it('falls back to the plain shell when script(1) is not on PATH: commands still recorded, one line in errors.log', async () => {
+    const { home, root } = setUp(shell, true);
+    // PATH as the machine's, every program linked in but script.
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir)) {
+        if (name === 'script' || existsSync(join(bin, name))) continue;
+        symlinkSync(join(dir, name), join(bin, name));
+      }
+    }
+    const env = shellEnv(home, root, { PATH: bin });
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
+    try {
+      await s.run('echo still-works');
+      expect(s.history()).toContain('still-works');
+    } finally {
+      s.close();
+    }
+    await waitForRow(root, (r) => r.cmd === 'echo still-works', 'the typed command');
+    expect(storedOutputs(env)).toEqual([]);
+    expect(readFileSync(join(root, 'errors.log'), 'utf8')).toMatch(/output capture is off in \w+ \d+: script\(1\) was not found on PATH/);
+  });
+});
