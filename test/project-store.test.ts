@@ -1,10 +1,10 @@
 // Issue 29 end to end with the built commands: `bird init --project` makes a store in a
 // repository's `.bird/`, CI records into it with BIRD_ROOT, and a teammate's `bird sql` anywhere
 // inside the repository reads it as `project`; outside, the macro is empty.
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { at, buildBundles, expectOneLineError, sandboxFactory } from './cli-helpers.ts';
+import { buildBundles, expectOneLineError, sandboxFactory } from './cli-helpers.ts';
 
 beforeAll(() => buildBundles());
 const sandbox = sandboxFactory();
@@ -18,21 +18,22 @@ describe.each(['parquet', 'duckdb'] as const)("a project store read from a %s-mo
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toMatch(/^Created the project store at .*\/src\/app\/\.bird \(parquet mode\)\.\nRecord into it, in CI for example: BIRD_ROOT=\.bird bird run -- make test\n/);
     expect(readFileSync(join(repo, '.bird', '.gitignore'), 'utf8')).toContain('db/*\n!db/data/\n');
-    // CI records two commands into the project's store.
-    const ci = { BIRD_ROOT: join(repo, '.bird'), BIRD_CLIENT_ID: 'ci@runner' };
-    s.capture({ cmd: 'make test', exit: 2, startUs: at(1), cwd: repo, env: ci });
-    s.capture({ cmd: 'make build', exit: 0, startUs: at(2), cwd: repo, env: ci });
+    // CI records two commands into the project's store, with what they printed, as the README says.
+    const ci = { BIRD_ROOT: '.bird', BIRD_CLIENT_ID: 'ci@runner' };
+    expect(s.bird(['run', '--', 'sh', '-c', "echo 'make test'; exit 2"], { cwd: repo, env: ci }).code).toBe(2);
+    expect(s.bird(['run', '--', 'sh', '-c', "echo 'make build'"], { cwd: repo, env: ci }).code).toBe(0);
     // The teammate's own store, with a command of their own.
     expect(s.bird(['init', '--mode', userMode]).code).toBe(0);
-    s.capture({ cmd: 'vim main.c', exit: 0, startUs: at(3), cwd: repo });
+    s.capture({ cmd: 'vim main.c', exit: 0, startUs: BigInt(Date.now() + 60_000) * 1000n, cwd: repo });
 
-    const inside = s.bird(['sql', "SELECT cmd, _source FROM project.invocations ORDER BY cmd", '--format', 'csv'], { cwd: join(repo, 'lib', 'deep') });
-    expect({ code: inside.code, stderr: inside.stderr, stdout: inside.stdout }).toEqual({ code: 0, stderr: '', stdout: 'cmd,_source\nmake build,project\nmake test,project\n' });
+    const inside = s.bird(['sql', "SELECT i.exit_code, o.storage_ref AS printed, i._source FROM project.invocations i JOIN project.outputs o ON o.invocation_id = i.id ORDER BY printed", '--format', 'csv'], { cwd: join(repo, 'lib', 'deep') });
+    expect({ code: inside.code, stderr: inside.stderr, stdout: inside.stdout }).toEqual({ code: 0, stderr: '', stdout: 'exit_code,printed,_source\n0,"make build\n",project\n2,"make test\n",project\n' });
     const mine = s.bird(['sql', 'SELECT cmd FROM main.invocations', '--format', 'csv'], { cwd: repo });
     expect(mine.stdout).toBe('cmd\nvim main.c\n');
     const both = s.bird(['history', '--project', '--format', 'csv'], { cwd: join(repo, 'lib') });
     expect(both.stderr).toBe('');
-    expect(both.stdout.split('\n').slice(1, -1).map((l) => l.split(',')).map((cells) => cells.find((c) => /^(make|vim) /.test(c)))).toEqual(['vim main.c', 'make build', 'make test']);
+    const which = (line: string) => ['vim main.c', 'make build', 'make test'].find((t) => line.includes(t));
+    expect(both.stdout.split('\n').slice(1, -1).map(which)).toEqual(['vim main.c', 'make build', 'make test']);
     const onlyProject = s.bird(['history', '--project', '--source', 'project', '--format', 'csv'], { cwd: repo });
     expect(onlyProject.stdout).toMatch(/make build/);
     expect(onlyProject.stdout).not.toMatch(/vim main\.c/);
@@ -58,5 +59,19 @@ describe('bird init --project refuses what it cannot make', () => {
     expectOneLineError(s.bird(['init', '--project', repo]), 2, /\.bird is a symbolic link; a project's store must be a folder inside the project/);
     expect(existsSync(join(s.home, 'config.toml')), 'nothing made through the link').toBe(false);
     expectOneLineError(s.bird(['init', repo]), 2, /takes a folder only with --project/);
+  });
+
+  it('a .bird/ holding garbage is named once by bird sql, which answers from the user\'s own store', () => {
+    const s = sandbox();
+    const repo = join(s.dir, 'garbage-repo');
+    mkdirSync(join(repo, '.bird', 'db', 'data', 'local'), { recursive: true });
+    writeFileSync(join(repo, '.bird', 'config.toml'), '[storage\nmode = ???');
+    expect(s.bird(['init']).code).toBe(0);
+    const run = s.bird(['sql', 'SELECT count(*) AS n FROM project_invocations()', '--format', 'csv'], { cwd: repo });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('n\n0\n');
+    const lines = run.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^bird: warning: .*garbage-repo\/\.bird: its config\.toml cannot be read .*; the project store was not read\.$/);
   });
 });
