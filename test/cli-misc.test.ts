@@ -105,7 +105,7 @@ describe('bird hook', () => {
     const files = ['install.', 'bird.', 'completions/bird.'].map((name) => readFileSync(join(REPO, 'hooks', `${name}${shell}`), 'utf8'));
     const [installLine, ...rest] = run.stdout.split('\n');
     // The install's folder, the lines a sourced hook reads from install.SHELL, the settings, the hook, its completion.
-    expect(rest.join('\n')).toBe(`${files[0]}${shell === 'fish' ? 'set -g __bird_hs ' : shell === 'zsh' ? 'typeset -g __bird_hs=' : '__bird_hs='}'bird-hook-settings 1 bind_keys=1 bind_up=1'\n${files[1]}${files[2]}`);
+    expect(rest.join('\n')).toBe(`${files[0]}${shell === 'fish' ? 'set -g __bird_hs ' : shell === 'zsh' ? 'typeset -g __bird_hs=' : '__bird_hs='}'bird-hook-settings 2 bind_keys=1 bind_up=1 output=0'\n${files[1]}${files[2]}`);
     // Run by the shell itself, the lines name the real capture bundle.
     const show = shell === 'fish' ? 'printf %s $__bird_install/$__bird_i_capture' : 'printf %s "$__bird_install/$__bird_i_capture"';
     const env = { PATH: process.env.PATH ?? '', HOME: box.home };

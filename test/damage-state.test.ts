@@ -220,7 +220,7 @@ const RULES: readonly Rule[] = [
     after: () => {
       // The next hook sourced asks bird, which writes it whole again.
       ok(bird(['__hook-settings', root]), 'bird __hook-settings');
-      expect(readFileSync(join(db, 'hook-settings'), 'utf8')).toBe(`bird-hook-settings 1 bind_keys=1 bind_up=0\n${readFileSync(join(root, 'config.toml'), 'utf8')}`);
+      expect(readFileSync(join(db, 'hook-settings'), 'utf8')).toBe(`bird-hook-settings 2 bind_keys=1 bind_up=0 output=0\n${readFileSync(join(root, 'config.toml'), 'utf8')}`);
     },
   },
   {

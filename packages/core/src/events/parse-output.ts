@@ -66,6 +66,7 @@ export function parseOutput(text: string, cmd: string, options: ParseOptions = {
       }
       return events;
     } catch {
+      // A parser that throws stores no events; the caller names it (`failed`), and the output stays.
       failed.push(parser.name);
       return [];
     }
