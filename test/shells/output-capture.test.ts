@@ -118,17 +118,15 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
 
   it('`exit 7` typed under the recorder: the terminal’s shell ends with status 7, the outputs before it stored', async () => {
     const { home, root } = setUp(shell, true);
-    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
-    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' }).stdout.trim();
+    // The status the terminal's own process (the shell tmux started) ended with.
+    const statusFile = join(home, 'exit-status');
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home, { statusFile });
     try {
-      // The pane stays when its shell exits, so the status the terminal got can be read.
-      tmux('set-option', '-t', s.target, 'remain-on-exit', 'on');
       await s.run('echo inside');
       s.type('exit 7');
       s.press('Enter');
-      // tmux marks the pane dead at the pty's end, and learns the status a moment later.
-      await s.waitFor(() => tmux('display-message', '-p', '-t', s.target, '#{pane_dead_status}#{pane_dead_signal}') !== '', 'the shell to exit');
-      expect(tmux('display-message', '-p', '-t', s.target, '#{pane_dead_status}:#{pane_dead_signal}')).toBe('7:');
+      await s.waitFor(() => existsSync(statusFile) && readFileSync(statusFile, 'utf8').endsWith('\n'), 'the shell to exit');
+      expect(readFileSync(statusFile, 'utf8')).toBe('7\n');
     } finally {
       s.close();
     }

@@ -34,15 +34,21 @@ export class TmuxShell {
   }
 
   /** Starts `shell` in a new 120×40 session of the tmux server `socket`, with exactly `env`, and sources the hook. */
-  static async start(shell: Shell, socket: string, name: string, env: Record<string, string>, cwd: string): Promise<TmuxShell> {
+  /**
+   * `statusFile`: the shell's exit status is written there when it exits (tmux's own
+   * `pane_dead_status` is sometimes never learned when the pty closes before the shell is reaped).
+   */
+  static async start(shell: Shell, socket: string, name: string, env: Record<string, string>, cwd: string, { statusFile }: { statusFile?: string } = {}): Promise<TmuxShell> {
     const s = new TmuxShell(shell, socket, name);
     const vars = Object.entries({ ...env, TERM: 'tmux-256color' }).map(([k, v]) => `${k}=${v}`);
+    const command = ['env', '-i', ...vars, shell, ...ARGS[shell]];
+    const pane = statusFile === undefined ? command : ['sh', '-c', '"$@"; echo "$?" > "$0"', statusFile, ...command];
     // A session closed just before was maybe the server's last: the server is exiting, and a new
     // session asked of it in that instant fails with "server exited unexpectedly". Asked again, a
     // new server starts.
     for (let attempt = 1; ; attempt++) {
       try {
-        s.tmux(['new-session', '-d', '-s', name, '-x', '120', '-y', '40', '-c', cwd, 'env', '-i', ...vars, shell, ...ARGS[shell]]);
+        s.tmux(['new-session', '-d', '-s', name, '-x', '120', '-y', '40', '-c', cwd, ...pane]);
         break;
       } catch (error) {
         if (attempt >= 5 || !/server exited unexpectedly/.test((error as Error).message)) throw error;
