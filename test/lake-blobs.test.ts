@@ -8,6 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, saveConfig } from '@bird/core';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
 import { KillWindow } from './support/kill-window.ts';
@@ -97,6 +98,22 @@ describe.each(['file', 's3'] as const)('output blobs through a lake (%s)', (kind
     expect(fine.stdout.equals(good)).toBe(true);
     // Said once: the next pull has nothing new, and says nothing.
     expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+  }, 300_000);
+
+  it('sync_outputs = false keeps rows and blobs home; turned on, both go', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const config = loadConfig(me.client.layout);
+    saveConfig(me.client.layout, { ...config, sync: { ...config.sync, sync_outputs: false } });
+    const big = randomBytes(20 * 1024);
+    runCat(me, 'home.bin', big);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([]);
+    expect(await listKeys(team, 'outputs/')).toEqual([]);
+    saveConfig(me.client.layout, { ...config, sync: { ...config.sync, sync_outputs: true } });
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([blobKeyOf('me@here', big)]);
+    expect(await listKeys(team, 'outputs/')).toHaveLength(1);
   }, 300_000);
 
   it('kill -9 during the push at random instants: every output and blob arrives exactly once', async () => {
