@@ -154,12 +154,12 @@ export function segmentKey(client: string, seq: number): string {
 }
 
 /**
- * True when `key`'s folder holds objects of one client alone: a batch's `<table>/client=<id>/date=<d>/`
- * or a log's `_bird/log/<id>/`. Only that client writes there (one writer per series), so what
+ * True when `key`'s folder holds objects of one client alone: a batch's `<table>/client=<id>/date=<d>/`,
+ * a blob's `blobs/client=<id>/<2 hex>/` or a log's `_bird/log/<id>/`. Only that client writes there (one writer per series), so what
  * its dead pushes left there is its own to sweep; `_bird/heads/` and `_bird/` are shared.
  */
 export function inSeriesFolder(key: string): boolean {
-  return parseLakeKey(key) !== null || new RegExp(`^${LAKE_META}/log/[^/.][^/]*/[^/]+$`).test(key);
+  return parseLakeKey(key) !== null || parseBlobKey(key) !== null || new RegExp(`^${LAKE_META}/log/[^/.][^/]*/[^/]+$`).test(key);
 }
 
 function checkSegment(what: string, value: string): void {

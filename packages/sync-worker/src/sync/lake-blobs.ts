@@ -5,11 +5,12 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { forgotten, quoteLiteral, writeFileAtomic, type BirdLayout } from '@bird/core';
+import { forgotten, quoteLiteral, type BirdLayout } from '@bird/core';
 import { LAKE_BLOB_MAX_BYTES, adoptBlob, blobRefOf, hashOfBlobRef } from '@bird/core/output-blobs';
 import { RemoteAccessError, blobKey, seriesBlobPrefix, type RemoteBackend } from '@bird/remote';
 import type { BirdConnection } from '@bird/store';
 import { seriesLedgerFiles, type SeriesPaths } from './sync-state.ts';
+import { forgottenIdsSql } from './push-forgets.ts';
 import { TRANSFER_CONCURRENCY, type SeriesContext } from './series-rebuild.ts';
 
 /** The content hashes of the blobs that rows of `outputs` batch files name (a malformed name is none). */
@@ -114,21 +115,15 @@ export async function deleteForgottenBlobs(ctx: SeriesContext, series: SeriesPat
   if (!columns.has('blob') || !columns.has('invocation')) return 0; // pushed by a bird before blobs travelled
   const ids = forgotten(ctx.layout).all.filter((t) => t.series === series.client).map((t) => t.id);
   if (ids.length === 0) return 0;
-  const list = join(ctx.paths.scratch, `forgotten-blobs-${process.pid}.csv`);
-  writeFileAtomic(list, `id\n${ids.map((id) => `${id}\n`).join('')}`, { mode: 0o600 }); // ids are plain (COMMAND_ID)
-  try {
-    const gone = `(SELECT id FROM read_csv(${quoteLiteral(list)}, header = true, columns = {'id': 'VARCHAR'}))`;
-    const named = `(SELECT * FROM ${read} WHERE "blob" IS NOT NULL)`;
-    const { rows } = await ctx.conn.query(`SELECT "blob" FROM ${named} WHERE "invocation" IN ${gone} EXCEPT SELECT "blob" FROM ${named} WHERE "invocation" IS NULL OR "invocation" NOT IN ${gone}`);
-    let deleted = 0;
-    for (const [ref] of rows) {
-      const hash = hashOfBlobRef(String(ref));
-      if (hash === null) continue;
-      await ctx.backend.remove(blobKey(series.client, hash));
-      deleted++;
-    }
-    return deleted;
-  } finally {
-    rmSync(list, { force: true });
+  const gone = forgottenIdsSql(ctx, series, ids);
+  const named = `(SELECT * FROM ${read} WHERE "blob" IS NOT NULL)`;
+  const { rows } = await ctx.conn.query(`SELECT "blob" FROM ${named} WHERE "invocation" IN ${gone} EXCEPT SELECT "blob" FROM ${named} WHERE "invocation" IS NULL OR "invocation" NOT IN ${gone}`);
+  let deleted = 0;
+  for (const [ref] of rows) {
+    const hash = hashOfBlobRef(String(ref));
+    if (hash === null) continue;
+    await ctx.backend.remove(blobKey(series.client, hash));
+    deleted++;
   }
+  return deleted;
 }
