@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BirdError } from './errors.ts';
-import { blobRefOf, contentHashOf, deleteBlobs, hashOfBlobRef, listBlobRefs, readBlob, writeBlob } from './output-blobs.ts';
+import { adoptBlob, blobRefOf, contentHashOf, deleteBlobs, hashOfBlobRef, listBlobRefs, readBlob, writeBlob } from './output-blobs.ts';
 import { birdLayout } from './paths.ts';
 
 const hash = contentHashOf(Buffer.from('hello'));
@@ -45,7 +45,7 @@ describe('writeBlob, readBlob, deleteBlobs', () => {
     writeFileSync(join(l.blobs, blobRefOf(h)), 'not gzip');
     expect(() => readBlob(l, blobRefOf(h))).toThrow(BirdError);
     expect(() => readBlob(l, '../../config.toml')).toThrow(/not a blob's name/);
-    expect(() => readBlob(l, blobRefOf(hash))).toThrow(/is not on this machine/);
+    expect(() => readBlob(l, blobRefOf(hash))).toThrow(/is missing/);
   });
 
   it('deletes what it is given, once, and the folders left empty', () => {
@@ -58,5 +58,21 @@ describe('writeBlob, readBlob, deleteBlobs', () => {
     expect(listBlobRefs(l)).toEqual([blobRefOf(b)]);
     expect(readdirSync(l.blobs)).toEqual([b.slice(0, 2)]);
     expect(readFileSync(join(l.blobs, blobRefOf(b))).length).toBeGreaterThan(0);
+  });
+});
+
+describe('adoptBlob: a blob from a lake is stored only when it is what its name says', () => {
+  const hello = Buffer.from('hello');
+  it.each([
+    ['the right bytes', hash, gzipSync(hello), null],
+    ['other bytes under its name', hash, gzipSync(Buffer.from('other')), 'its bytes do not hash to its name'],
+    ['not gzip', hash, Buffer.from('hello'), 'it is not a whole gzip file within the size cap'],
+    ['a gzip cut short', hash, gzipSync(hello).subarray(0, 8), 'it is not a whole gzip file within the size cap'],
+    ['a name that is not 64 hex', '../etc', gzipSync(hello), 'its name is not 64 hex digits'],
+  ])('%s', (_what, name, gz, problem) => {
+    const l = layout();
+    expect(adoptBlob(l, name, gz)).toBe(problem);
+    expect(listBlobRefs(l)).toEqual(problem === null ? [blobRefOf(hash)] : []);
+    if (problem === null) expect(readBlob(l, blobRefOf(hash))).toEqual(hello);
   });
 });

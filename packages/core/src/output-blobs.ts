@@ -69,7 +69,7 @@ export function readBlob(layout: BirdLayout, ref: string): Buffer {
     bytes = gunzipSync(readFileSync(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new BirdError(`the output's blob ${path} is not on this machine: a pulled command's blob stays on the machine that ran it (push and pull carry only the rows so far), or it was deleted by hand.`);
+    if (code === 'ENOENT') throw new BirdError(`the output's blob ${path} is missing: a pull brings a teammate's blobs with their rows, so it was left out as damaged or missing in the lake (the pull said so), or it was deleted by hand.`);
     throw new BirdError(`cannot read the output's blob ${path} (${code ?? (error as Error).message}); it is damaged: \`bird forget\` the command.`, { cause: error });
   }
   if (contentHashOf(bytes) !== hashOfBlobRef(ref)) throw new BirdError(`the output's blob ${path} does not hold the bytes its name says; it is damaged: \`bird forget\` the command.`);
@@ -117,4 +117,29 @@ export function deleteBlobs(layout: BirdLayout, refs: Iterable<string>): number 
     }
   }
   return deleted;
+}
+
+/** The most a blob read from a lake may hold, compressed or not: beyond any `bird run` keeps by default. */
+export const LAKE_BLOB_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Stores a blob that came from elsewhere (a lake) as `contentHash`'s blob, once its gunzipped
+ * bytes are checked to be what the name says (at most LAKE_BLOB_MAX_BYTES). Atomic. Returns null
+ * when stored (or already here), else why not, in a few words.
+ */
+export function adoptBlob(layout: BirdLayout, contentHash: string, gz: Buffer): string | null {
+  const ref = blobRefOf(contentHash);
+  if (hashOfBlobRef(ref) === null) return 'its name is not 64 hex digits';
+  const path = join(layout.blobs, ref);
+  if (existsSync(path)) return null;
+  let bytes: Buffer;
+  try {
+    bytes = gunzipSync(gz, { maxOutputLength: LAKE_BLOB_MAX_BYTES });
+  } catch {
+    // not gzip, cut short, or larger than the cap once unpacked: not a blob bird wrote
+    return 'it is not a whole gzip file within the size cap';
+  }
+  if (contentHashOf(bytes) !== contentHash) return 'its bytes do not hash to its name';
+  writeFileAtomic(path, gz, { tmpDir: layout.tmp });
+  return null;
 }

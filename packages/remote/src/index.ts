@@ -6,6 +6,7 @@ export { parseS3Uri, s3Location, type S3RemoteConfig } from './s3/s3-remote-conf
 export { RemoteUriError, parseRemoteUri, type ParsedRemoteUri, type UriContext } from './remote-uri.ts';
 export { LAKE_META, isLakeDate, lakeKey, lakeTableFiles, lakeTableGlob, lakeTableIsPlain, parseLakeKey, type LakeBatch } from './lake-layout.ts';
 export { HEADS_PREFIX, LAKE_FORMAT_KEY, LAKE_FORMAT_VERSION, headKey, parseHeadKey, segmentKey } from './lake-layout.ts';
+export { BLOBS_PREFIX, blobKey, parseBlobKey, seriesBlobPrefix } from './lake-layout.ts';
 export {
   LakeIndexDamage,
   MAX_INDEX_OBJECT_BYTES,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lakeKey, lakeTableFiles, parseLakeKey } from './lake-layout.ts';
+import { blobKey, lakeKey, lakeTableFiles, parseBlobKey, parseLakeKey } from './lake-layout.ts';
 
 describe('lake keys', () => {
   it('round-trips a batch', () => {
@@ -45,4 +45,14 @@ describe('lakeTableFiles', () => {
     expect(lakeTableFiles(root, 'invocations').map((f) => f.slice(root.length + 1))).toEqual(['invocations/client=a/date=2024-06-01/1.parquet', 'invocations/client=b/date=2024-06-02/2.parquet']);
     expect(lakeTableFiles(root, 'invocations', 1)).toHaveLength(1);
   });
+});
+
+describe('blob keys', () => {
+  const hash = 'ab'.padEnd(64, '0');
+  it('round-trips a blob', () => {
+    expect(blobKey('u@h', hash)).toBe(`blobs/client=u@h/ab/${hash}.gz`);
+    expect(parseBlobKey(blobKey('u@h', hash))).toEqual({ client: 'u@h', contentHash: hash });
+  });
+  it.each([`blobs/client=u@h/ac/${hash}.gz`, `blobs/client=u@h/ab/${hash.slice(1)}.gz`, `blobs/u@h/ab/${hash}.gz`, `blobs/client=.u/ab/${hash}.gz`, `blobs/client=u/ab/${hash.toUpperCase()}.gz`])('%s is not a blob', (key) => expect(parseBlobKey(key)).toBeNull());
+  it('refuses a name that is not 64 hex', () => expect(() => blobKey('u', '../x')).toThrow(/64 hex/));
 });

@@ -154,14 +154,42 @@ export function segmentKey(client: string, seq: number): string {
 }
 
 /**
- * True when `key`'s folder holds objects of one client alone: a batch's `<table>/client=<id>/date=<d>/`
- * or a log's `_bird/log/<id>/`. Only that client writes there (one writer per series), so what
+ * True when `key`'s folder holds objects of one client alone: a batch's `<table>/client=<id>/date=<d>/`,
+ * a blob's `blobs/client=<id>/<2 hex>/` or a log's `_bird/log/<id>/`. Only that client writes there (one writer per series), so what
  * its dead pushes left there is its own to sweep; `_bird/heads/` and `_bird/` are shared.
  */
 export function inSeriesFolder(key: string): boolean {
-  return parseLakeKey(key) !== null || new RegExp(`^${LAKE_META}/log/[^/.][^/]*/[^/]+$`).test(key);
+  return parseLakeKey(key) !== null || parseBlobKey(key) !== null || new RegExp(`^${LAKE_META}/log/[^/.][^/]*/[^/]+$`).test(key);
 }
 
 function checkSegment(what: string, value: string): void {
   if (!SEGMENT.test(value) || GLOB_CHARS.test(value)) throw new Error(`${what} ${JSON.stringify(value)} cannot be part of a lake key`);
+}
+
+/**
+ * What commands printed, content-addressed, per series: `blobs/client=<id>/<2 hex>/<sha256>.gz`,
+ * the same name and bytes (gzip of the output) as a store's own `db/blobs/`. Outside every table
+ * folder, which hold only batches; per series so that only its owner writes or deletes there.
+ */
+export const BLOBS_PREFIX = 'blobs/';
+
+const BLOB_HASH = /^[0-9a-f]{64}$/;
+
+/** `blobs/client=<id>/`: one series' blob folder (a listing of it says what the lake has). */
+export function seriesBlobPrefix(client: string): string {
+  checkSegment('client id', client);
+  return `${BLOBS_PREFIX}client=${client}/`;
+}
+
+/** The key of the blob of bytes whose SHA-256 is `contentHash`, in `client`'s series. */
+export function blobKey(client: string, contentHash: string): string {
+  if (!BLOB_HASH.test(contentHash)) throw new Error(`${JSON.stringify(contentHash)} is not a blob's name (64 hex digits)`);
+  return `${seriesBlobPrefix(client)}${contentHash.slice(0, 2)}/${contentHash}.gz`;
+}
+
+/** A key → its series and content hash, or null for anything that is not a blob's key. */
+export function parseBlobKey(key: string): { client: string; contentHash: string } | null {
+  const m = /^blobs\/client=([^/]+)\/([0-9a-f]{2})\/(\2[0-9a-f]{62})\.gz$/.exec(key);
+  if (m === null || !SEGMENT.test(m[1]!) || GLOB_CHARS.test(m[1]!)) return null;
+  return { client: m[1]!, contentHash: m[3]! };
 }

@@ -21,7 +21,7 @@ export const CLIENT_COLUMN = '__bird_client';
 export function unpushedRowsSql(paths: SyncPaths, table: TableName, fallbackClient: string, since?: string): string {
   const key = quoteIdent(ROW_KEY[table]);
   const ledger = remoteLedgerFiles(paths, table);
-  const notPushed = ledger.length === 0 ? 'true' : `NOT EXISTS (SELECT 1 FROM read_parquet([${ledger.map(quoteLiteral).join(', ')}]) l WHERE l."key" = CAST(t.${key} AS VARCHAR))`;
+  const notPushed = ledger.length === 0 ? 'true' : `NOT EXISTS (SELECT 1 FROM read_parquet([${ledger.map(quoteLiteral).join(', ')}], union_by_name = true) l WHERE l."key" = CAST(t.${key} AS VARCHAR))`;
   const sinceClause = since ? ` AND t."date" >= DATE ${quoteLiteral(since)}` : '';
   const hasClient = table === 'invocations' || table === 'sessions';
   const from = hasClient
@@ -53,7 +53,10 @@ export async function ledgerFromBatches(conn: BirdConnection, series: SeriesPath
   // `seq`: the segment that listed the batch (null when not known, as after a rebuild): a merge of
   // batches says the highest, so pullers past it skip the merged batch (LAKE.md, "Compaction").
   const seqSql = seq === null ? 'NULL::BIGINT' : `${Math.trunc(seq)}::BIGINT`;
-  const parts = files.map((f) => `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key", ${quoteLiteral(f.key)} AS "batch", ${seqSql} AS "seq" FROM read_parquet(${quoteLiteral(f.path)})`);
+  // An output's row also notes its command and its blob: what a forget needs to know which of the
+  // series' blobs in the lake no pushed row names any more (lake-blobs.ts).
+  const outputs = table === 'outputs' ? `, CAST(invocation_id AS VARCHAR) AS "invocation", CASE WHEN storage_type = 'blob' THEN storage_ref END AS "blob"` : '';
+  const parts = files.map((f) => `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key", ${quoteLiteral(f.key)} AS "batch", ${seqSql} AS "seq"${outputs} FROM read_parquet(${quoteLiteral(f.path)}, hive_partitioning = false)`);
   await writeLedger(conn, series, table, name, parts.join(' UNION ALL '));
 }
 

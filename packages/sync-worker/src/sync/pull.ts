@@ -4,8 +4,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import PQueue from 'p-queue';
 import { TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { isDatabaseRemote, registerCachedRemote, storageModeOf, type IncomingGroup } from '@bird/store';
+import { ConnectionOptions, isDatabaseRemote, openStore, registerCachedRemote, storageModeOf, sweepBlobsOfStore, type IncomingGroup } from '@bird/store';
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
+import { fetchBlobs } from './lake-blobs.ts';
 import { pullDatabase } from './pull-database.ts';
 import { planFetch, planHeadReads, skipMergedTaken, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { applyForgets, type SeriesForgets } from './apply-forgets.ts';
@@ -97,7 +98,11 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
       }
     }
     // What teammates forgot leaves this machine before anything new arrives, and stays out.
-    if (forgets.length > 0) await applyForgets(layout, config, forgets);
+    if (forgets.length > 0) {
+      await applyForgets(layout, config, forgets);
+      // And the blobs only their outputs named (a run holding the blobs too long: the next forget or compaction).
+      await sweepBlobsOfStore(layout, (m) => warn(m));
+    }
     // A batch its owner withdrew (written again without what was forgotten) is never fetched, nor
     // one of a day whose every command a range forget of its series takes (any lake's copy).
     known = known.filter((b) => !withdrawn.has(b.key) && !wholeDayForgotten(layout, b));
@@ -136,6 +141,19 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
       await registerCachedRemote(layout, remote.name);
       const nameOf = (file: string) => `batch ${relative(paths.incoming, file).split(sep).join('/')} of remote ${remote.name}`;
       rows = await storageModeOf(layout, config).ingestFiles(remote.name, groupByDay(fetched, paths.incoming), { fromSeries: true, nameOf, warn });
+      // Then the blobs those outputs rows name (eagerly: LAKE.md, "Blobs"); before the state moves
+      // on, so a pull killed meanwhile fetches the batches again, and with them what they name.
+      const outputs = fetched.filter((b) => b.table === 'outputs').map((b) => ({ client: b.client, file: join(paths.incoming, b.key) }));
+      if (outputs.length > 0) {
+        const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+        try {
+          const blobs = await fetchBlobs(layout, conn, backend, outputs, paths.scratch, (m) => warn(`remote ${remote.name}: ${m}`));
+          objects += blobs.objects;
+          bytes += blobs.bytes;
+        } finally {
+          conn.close();
+        }
+      }
     }
     // Only now does the state move on: a crash before this re-reads and re-fetches, and the ingest adds nothing twice.
     // A vanished batch stays pending until a segment withdraws it (its rows then come in the batch that replaced it).

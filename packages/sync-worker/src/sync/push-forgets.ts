@@ -131,9 +131,7 @@ export function keptOutOfPush(ctx: SeriesContext, series: SeriesPaths): ((table:
   const ids = known.all.filter((t) => t.series === series.client).map((t) => t.id);
   const range = known.rangeOf(series.client);
   if (ids.length === 0 && range === undefined) return null;
-  const file = join(ctx.paths.scratch, `forgotten-${createHash('sha256').update(series.client).digest('hex').slice(0, 16)}.csv`);
-  writeFileAtomic(file, `id\n${ids.map((id) => `${id}\n`).join('')}`, { mode: 0o600 }); // ids are plain (COMMAND_ID): no quoting needed
-  const byId = `(SELECT id FROM read_csv(${quoteLiteral(file)}, header = true, columns = {'id': 'VARCHAR'}))`;
+  const byId = forgottenIdsSql(ctx, series, ids);
   const before = range === undefined ? null : `make_timestamptz(${instantMicros(range.before)}::BIGINT)`;
   const commandsGone = `(SELECT id FROM local.invocations WHERE client_id = ${quoteLiteral(series.client)} AND (id IN ${byId}${before ? ` OR "timestamp" < ${before}` : ''}))`;
   return (table) => {
@@ -147,4 +145,11 @@ export function keptOutOfPush(ctx: SeriesContext, series: SeriesPaths): ((table:
         return 'true'; // a session holds no command's text; one left empty is removed with its commands
     }
   };
+}
+
+/** A relation of `ids` (commands of `series`), through a file in the push's scratch folder however many they are. */
+export function forgottenIdsSql(ctx: SeriesContext, series: SeriesPaths, ids: readonly string[]): string {
+  const file = join(ctx.paths.scratch, `forgotten-${createHash('sha256').update(series.client).digest('hex').slice(0, 16)}.csv`);
+  writeFileAtomic(file, `id\n${ids.map((id) => `${id}\n`).join('')}`, { mode: 0o600 }); // ids are plain (COMMAND_ID): no quoting needed
+  return `(SELECT id FROM read_csv(${quoteLiteral(file)}, header = true, columns = {'id': 'VARCHAR'}))`;
 }

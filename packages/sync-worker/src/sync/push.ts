@@ -23,6 +23,7 @@ import {
   type RemoteBackend,
   type SegmentBatch,
 } from '@bird/remote';
+import { deleteForgottenBlobs, uploadBlobs } from './lake-blobs.ts';
 import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpushedRowsSql } from './ledger.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
@@ -482,10 +483,14 @@ async function uploadStaged(ctx: PushContext, series: SeriesPaths, seq: number):
     await writeLakeJson(backend, LAKE_FORMAT_KEY, lakeFormatDoc(), paths.scratch);
     ctx.formatWritten = true;
   }
-  const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
-  let done = 0;
   // A checkpoint's batches are in the lake already: it lists them.
   const uploads = segment.checkpoint ? [] : segment.batches;
+  // The blobs its outputs rows name go first: no reader ever sees a row whose blob is not there.
+  const blobs = await uploadBlobs(ctx, client, uploads.filter((b) => b.table === 'outputs').map((b) => join(dir, 'batches', b.key)));
+  ctx.totals.objects += blobs.objects;
+  ctx.totals.bytes += blobs.bytes;
+  const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
+  let done = 0;
   await Promise.all(
     uploads.map((b) =>
       queue.add(async () => {
@@ -529,6 +534,8 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
     addLines(series.withdrawn, segment.withdrawn);
     for (const key of segment.withdrawn) await ctx.backend.remove(key);
   }
+  // And the blobs only forgotten commands' outputs named, from the series' blob folder.
+  if (segment.forgotten?.length) await deleteForgottenBlobs(ctx, series);
   // A range forget: the batches of earlier days go too, found by a listing (again after a crash).
   if (segment.forgottenBefore !== undefined) {
     await deleteBatchesBefore(ctx, series, segment.forgottenBefore);

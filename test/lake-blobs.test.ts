@@ -1,0 +1,139 @@
+// What `bird run` kept of a command's output travels with its rows: the owner's push uploads the
+// blobs into its series' blob area before the rows that name them, a teammate's pull fetches and
+// checks them, and a forget takes them out of the lake and off every puller. A folder lake and
+// the S3-compatible server; kill -9 of the push at random instants.
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, saveConfig } from '@bird/core';
+import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
+import { BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
+import { KillWindow } from './support/kill-window.ts';
+import { SYNC, listKeys, putObject, runAs, type Client } from './support/sync-clients.ts';
+import { teamLake, teamMachine } from './support/team-machine.ts';
+
+const backends = useTestBackends();
+beforeAll(() => buildBundles());
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const push = (c: Client) => runAs(c, ['push', '--remote', 'team']);
+const pull = (c: Client) => runAs(c, ['pull', '--remote', 'team']);
+
+type Machine = Awaited<ReturnType<typeof teamMachine>>;
+
+/** The built bird on machine `m` (as its shells run it, with its client id), its output as bytes. */
+function birdRaw(m: Machine, args: string[]) {
+  const r = spawnSync(process.execPath, [BIRD_BUNDLE, ...args], { env: m.client.env, cwd: m.box.dir, input: '', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+const sqlRows = <T>(m: Machine, query: string) => JSON.parse(birdRaw(m, ['sql', query, '--format', 'json']).stdout.toString()) as T[];
+
+/** Runs `cat` of `bytes` through `bird run` on `box`; returns the command's id. */
+function runCat(m: Machine, name: string, bytes: Buffer): string {
+  const file = join(m.box.dir, name);
+  writeFileSync(file, bytes);
+  const run = birdRaw(m, ['run', '--', 'cat', file]);
+  expect(run.code, run.stderr).toBe(0);
+  return sqlRows<{ id: string }>(m, `SELECT id FROM main.invocations WHERE cmd LIKE '%${name}' ORDER BY "timestamp" DESC LIMIT 1`)[0]!.id;
+}
+
+const blobKeyOf = (client: string, bytes: Buffer) => `blobs/client=${client}/${sha256(bytes).slice(0, 2)}/${sha256(bytes)}.gz`;
+const localBlob = (c: Client, bytes: Buffer) => join(c.layout.blobs, sha256(bytes).slice(0, 2), `${sha256(bytes)}.gz`);
+
+describe.each(['file', 's3'] as const)('output blobs through a lake (%s)', (kind) => {
+  it('travel once under the owner series, byte-exact; a forget takes them from the lake and the puller', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const mate = await teamMachine('mate@there', [team]);
+    const big = randomBytes(100 * 1024);
+    const first = runCat(me, 'big.bin', big);
+    const again = runCat(me, 'same.bin', big);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    // Two commands printed the same bytes: one blob, under the series that printed them.
+    expect(await listKeys(team, 'blobs/')).toEqual([blobKeyOf('me@here', big)]);
+
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    for (const id of [first, again]) {
+      const out = birdRaw(mate, ['output', id, '--raw']);
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout.equals(big)).toBe(true);
+    }
+
+    // Forgetting one keeps the blob (the other still names it); forgetting both takes it.
+    expect(birdRaw(me, ['forget', first]).code).toBe(0);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([blobKeyOf('me@here', big)]);
+    expect(birdRaw(me, ['forget', again]).code).toBe(0);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([]);
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(sqlRows<{ n: number }>(mate, 'SELECT count(*) AS n FROM main.outputs')).toEqual([{ n: 0 }]);
+    expect(existsSync(localBlob(mate.client, big))).toBe(false);
+  }, 300_000);
+
+  it('a blob whose bytes do not match its name is named once and left out; the rest comes', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const mate = await teamMachine('mate@there', [team]);
+    const good = randomBytes(50 * 1024);
+    const bad = randomBytes(50 * 1024);
+    const goodId = runCat(me, 'good.bin', good);
+    const badId = runCat(me, 'bad.bin', bad);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    await putObject(team, blobKeyOf('me@here', bad), gzipSync(randomBytes(1000)));
+
+    const first = await pull(mate.client);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr.split('\n').filter((l) => l.includes(sha256(bad)))).toHaveLength(1);
+    expect(first.stderr).toMatch(/do not hash to its name/);
+    expect(existsSync(localBlob(mate.client, bad))).toBe(false);
+    const missing = birdRaw(mate, ['output', badId, '--raw']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/is missing/);
+    const fine = birdRaw(mate, ['output', goodId, '--raw']);
+    expect(fine.stdout.equals(good)).toBe(true);
+    // Said once: the next pull has nothing new, and says nothing.
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+  }, 300_000);
+
+  it('sync_outputs = false keeps rows and blobs home; turned on, both go', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const config = loadConfig(me.client.layout);
+    saveConfig(me.client.layout, { ...config, sync: { ...config.sync, sync_outputs: false } });
+    const big = randomBytes(20 * 1024);
+    runCat(me, 'home.bin', big);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([]);
+    expect(await listKeys(team, 'outputs/')).toEqual([]);
+    saveConfig(me.client.layout, { ...config, sync: { ...config.sync, sync_outputs: true } });
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([blobKeyOf('me@here', big)]);
+    expect(await listKeys(team, 'outputs/')).toHaveLength(1);
+  }, 300_000);
+
+  it('kill -9 during the push at random instants: every output and blob arrives exactly once', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const mate = await teamMachine('mate@there', [team]);
+    const kills = new KillWindow();
+    const printed: { id: string; bytes: Buffer }[] = [];
+    for (let round = 0; round < 8; round++) {
+      const bytes = randomBytes(30 * 1024);
+      printed.push({ id: runCat(me, `r${round}.bin`, bytes), bytes });
+      await kills.run(process.execPath, [SYNC, 'push', '--remote', 'team'], { env: me.client.env });
+    }
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    expect((await listKeys(team, 'blobs/')).sort()).toEqual(printed.map((p) => blobKeyOf('me@here', p.bytes)).sort());
+    const rows = sqlRows<{ invocation_id: string; n: number }>(mate, 'SELECT invocation_id, count(*) AS n FROM main.outputs GROUP BY 1');
+    expect(rows.map((r) => r.invocation_id).sort()).toEqual(printed.map((p) => p.id).sort());
+    expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
+    for (const p of printed) expect(birdRaw(mate, ['output', p.id, '--raw']).stdout.equals(p.bytes)).toBe(true);
+    expect(kills.killed).toBeGreaterThan(0);
+  }, 600_000);
+});
