@@ -44,6 +44,26 @@ function runCat(m: Machine, name: string, bytes: Buffer): string {
 const blobKeyOf = (client: string, bytes: Buffer) => `blobs/client=${client}/${sha256(bytes).slice(0, 2)}/${sha256(bytes)}.gz`;
 const localBlob = (c: Client, bytes: Buffer) => join(c.layout.blobs, sha256(bytes).slice(0, 2), `${sha256(bytes)}.gz`);
 
+describe.each(['file', 's3'] as const)('events through a lake (%s)', (kind) => {
+  it('what a command\'s output said travels with it, once, and a forget takes it off the puller', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const mate = await teamMachine('mate@there', [team]);
+    const run = birdRaw(me, ['run', '--', 'sh', '-c', 'echo "src/app.c:12:5: error: y undeclared" >&2; exit 1']);
+    expect(run.code, run.stderr).toBe(1);
+    const [cmd] = sqlRows<{ id: string }>(me, 'SELECT id FROM main.invocations');
+    expect(sqlRows(me, 'SELECT ref_file, ref_line, ref_column, severity FROM main.events')).toEqual([{ ref_file: 'src/app.c', ref_line: 12, ref_column: 5, severity: 'error' }]);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    for (let i = 0; i < 2; i++) expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    const pulled = 'SELECT invocation_id, ref_file, ref_line, message, _source FROM main.events';
+    expect(sqlRows(mate, pulled)).toEqual([{ invocation_id: cmd!.id, ref_file: 'src/app.c', ref_line: 12, message: 'y undeclared', _source: 'team' }]);
+    expect(birdRaw(me, ['forget', cmd!.id]).code).toBe(0);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(sqlRows(mate, pulled)).toEqual([]);
+  });
+});
+
 describe.each(['file', 's3'] as const)('output blobs through a lake (%s)', (kind) => {
   it('travel once under the owner series, byte-exact; a forget takes them from the lake and the puller', async () => {
     const team = teamLake(backends, kind);
