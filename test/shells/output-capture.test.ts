@@ -116,13 +116,14 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
     expect(panes[0]).toBe(panes[1]);
   });
 
-  it('`exit 7` typed under the recorder: the terminal’s shell ends with status 7, the outputs before it stored', async () => {
+  it('`exit 7` typed under the recorder: the terminal’s shell ends with status 7, the outputs before it stored, with what they say', async () => {
     const { home, root } = setUp(shell, true);
     // The status the terminal's own process (the shell tmux started) ended with.
     const statusFile = join(home, 'exit-status');
     const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home, { statusFile });
     try {
       await s.run('echo inside');
+      await s.run("echo 'src/app.c:12:5: error: y undeclared'");
       s.type('exit 7');
       s.press('Enter');
       await s.waitFor(() => existsSync(statusFile) && readFileSync(statusFile, 'utf8').endsWith('\n'), 'the shell to exit');
@@ -131,7 +132,12 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
       s.close();
     }
     await waitForRow(root, (r) => r.cmd === 'echo inside', 'the typed command');
-    expect((await waitForOutputs(shellEnv(home, root), 1)).map((r) => [r.cmd, r.storage_ref])).toEqual([['echo inside', 'inside\r\n']]);
+    const outputs = (await waitForOutputs(shellEnv(home, root), 2)).map((r) => [r.cmd, r.storage_ref]);
+    expect(outputs).toContainEqual(['echo inside', 'inside\r\n']);
+    expect(outputs).toHaveLength(2);
+    // What a typed command's output says is parsed as `bird run`'s is: by the drainer, off the prompt's path.
+    const events = spawnSync(process.execPath, [BIRD_BUNDLE, 'sql', 'SELECT ref_file, ref_line, ref_column, severity, message FROM main.events', '--format', 'json'], { env: shellEnv(home, root), encoding: 'utf8' });
+    expect(JSON.parse(events.stdout)).toEqual([{ ref_file: 'src/app.c', ref_line: 12, ref_column: 5, severity: 'error', message: 'y undeclared' }]);
   });
 
   it('a nested shell shares the recorder, Ctrl-Z stops a job as without it, and a huge output keeps head and tail with its true size', async () => {

@@ -33,9 +33,11 @@ import {
   writeFileAtomic,
   type BirdConfig,
   type BirdLayout,
+  type EventRow,
 } from '@bird/core';
 import { StoreBusy, appendCommands, compactionDue } from '@bird/store/append';
 import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
+import { planEvents } from '@bird/core/events';
 import { OutputLogs } from '../output-log/output-logs.ts';
 import { outputMarkKey } from '../output-log/output-marks.ts';
 import { planPassiveOutputs } from '../output-log/passive-outputs.ts';
@@ -376,7 +378,11 @@ class Drainer {
    * indexed rows. A mode that must wait (a compaction publishing) throws StoreBusy.
    */
   private async store(plans: readonly PlannedCapture[], redo: boolean, outputs: ReadonlyMap<string, PlannedOutputs> = new Map()): Promise<number> {
-    const commands = plans.flatMap((p) => (p.invocation && p.session ? [{ invocation: p.invocation, session: p.session, outputs: outputs.get(p.invocation.id)?.rows }] : []));
+    const commands = plans.flatMap((p) => {
+      if (!p.invocation || !p.session) return [];
+      const planned = outputs.get(p.invocation.id);
+      return [{ invocation: p.invocation, session: p.session, outputs: planned?.rows, events: planned ? this.eventsOf(p.invocation, planned) : undefined }];
+    });
     if (commands.length === 0) return 0;
     const blobs = [...outputs.values()].flatMap((o) => o.blobs);
     // Blobs go to disk before the rows naming them, under the lock `bird forget` takes to delete
@@ -394,6 +400,19 @@ class Drainer {
     for (const problem of problems) this.log(problem);
     if (written > 0) this.maybeCompact(commands[commands.length - 1]!.invocation.date);
     return written;
+  }
+
+  /**
+   * What a typed command's output says (passive capture), parsed here, off the prompt's path, as
+   * `bird run` parses its own. A parse that fails stores no events, never less of the command.
+   */
+  private eventsOf(invocation: NonNullable<PlannedCapture['invocation']>, planned: PlannedOutputs): EventRow[] {
+    try {
+      return planEvents(invocation, planned.stored);
+    } catch (error) {
+      this.log(`the output of command ${invocation.id} could not be parsed into events (${(error as Error).message}); it is stored without them, \`bird events --reparse ${invocation.id}\` tries again.`);
+      return [];
+    }
   }
 
   /**
