@@ -219,6 +219,27 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
     box.cleanup();
   });
 
+  it('bird output -N: the Nth newest command with output; in a hooked shell, of its own session first', () => {
+    const box = freshStore(mode);
+    for (const word of ['first', 'second', 'third']) expect(birdRaw(box, ['run', 'echo', word]).code).toBe(0);
+    expect(birdRaw(box, ['output', '-2']).stdout.toString()).toBe('second\n');
+    expect(birdRaw(box, ['output']).stdout.toString()).toBe('third\n');
+    const tooFar = birdRaw(box, ['output', '-5']);
+    expect({ code: tooFar.code, stderr: tooFar.stderr.toString() }).toEqual({ code: 1, stderr: 'bird: fewer than 5 commands have stored output.\n' });
+    expect(birdRaw(box, ['output', 'some-id', '-1']).code).toBe(2);
+    // A hooked shell whose session ran an older command: `bird output` there shows its own.
+    const inShell = (cmd: string) => {
+      const r = spawnSync('bash', ['-c', `export BIRD_HOOKED=bash:$$ BIRD_SESSION=my-pane; "${process.execPath}" "${BIRD_BUNDLE}" ${cmd}; :`], { env: box.env(), cwd: box.dir });
+      expect(r.stderr.toString()).toBe('');
+      return r.stdout.toString();
+    };
+    expect(inShell('run echo mine')).toBe('mine\n');
+    expect(birdRaw(box, ['run', 'echo', 'elsewhere']).code).toBe(0);
+    expect(inShell('output')).toBe('mine\n');
+    expect(birdRaw(box, ['output']).stdout.toString()).toBe('elsewhere\n');
+    box.cleanup();
+  });
+
   it('on a terminal, leaves it to the command and stores the command without output', () => {
     const box = freshStore(mode);
     // script(1) gives bird a terminal as stdout and stderr.

@@ -144,8 +144,9 @@ export const COMMAND_SPECS = {
   },
   output: {
     name: 'output',
-    about: 'print what a command stored by `bird run` printed, byte for byte (default: the newest)',
-    operand: { type: 'text', value: 'ID' },
+    about: 'print what a command printed, byte for byte (default: the newest, of this shell when hooked)',
+    operand: { type: 'text', value: 'ID|-N' },
+    remark: '(-N: the Nth newest command with output)',
     flags: [
       { name: 'stream', type: 'enum', values: OUTPUT_STREAMS, help: 'only this stream, to stdout (default: stdout to stdout, stderr to stderr)', overview: 'synopsis' },
       { name: 'raw', type: 'boolean', help: 'the exact bytes on a terminal too (default there: colours kept, other control sequences shown as escapes)', overview: 'synopsis' },

@@ -1,8 +1,9 @@
-import { BirdError, quoteLiteral } from '@bird/core';
-import { parseCommand } from '../args.ts';
+import { BirdError, quoteLiteral, usageError } from '@bird/core';
+import { parseCommand, usageOf } from '../args.ts';
+import { takeNewest } from '../events/events-selection.ts';
+import { inCapturingShell, layoutOf } from '../layout.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
-import { layoutOf } from '../layout.ts';
 import { bytesOfOutput, type StoredOutput } from '../run/stored-output.ts';
 import { outputForTerminal } from '../run/terminal-output.ts';
 import { OMITTED_STORAGE } from '@bird/capture/passive-outputs';
@@ -12,13 +13,16 @@ import { connect, MINIMAL } from '../store-access.ts';
 const STREAM_ORDER = "CASE stream WHEN 'stdout' THEN 0 WHEN 'combined' THEN 1 ELSE 2 END";
 
 /**
- * `bird output [ID] [--stream S] [--raw]`: what a command stored by `bird run` printed: stdout to
- * stdout and stderr to stderr, or the one stream asked for to stdout; the exact bytes when piped
- * (or --raw), made safe to show on a terminal (terminal-output.ts). Without an id, the newest
- * command that has output.
+ * `bird output [ID | -N] [--stream S] [--raw]`: what a command printed (`bird run`, passive
+ * capture): stdout to stdout and stderr to stderr, or the one stream asked for to stdout; the
+ * exact bytes when piped (or --raw), made safe to show on a terminal (terminal-output.ts).
+ * Without an id, the newest command that has output (-N: the Nth newest), of this hooked shell's
+ * session when it has one.
  */
 export async function run(args: string[], ctx: CliContext): Promise<number | void> {
-  const { values, operands } = parseCommand(COMMAND_SPECS.output, args);
+  const taken = takeNewest(args);
+  const { values, operands } = parseCommand(COMMAND_SPECS.output, taken.args);
+  if (operands[0] !== undefined && taken.newest !== undefined) throw usageError(`give a command's id or -N, not both; usage: ${usageOf(COMMAND_SPECS.output)}`);
   const asked = operands[0];
   const conn = await connect(ctx, MINIMAL);
   let rows: StoredOutput[];
@@ -26,9 +30,17 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   const stream = values.stream === undefined ? '' : `AND stream = ${quoteLiteral(values.stream)}`;
   try {
     if (asked === undefined) {
-      const newest = await conn.query(`SELECT o.invocation_id FROM main.outputs o JOIN main.invocations i ON i.id = o.invocation_id WHERE true ${stream} ORDER BY i."timestamp" DESC LIMIT 1`);
-      if (newest.rows.length === 0) throw new BirdError(`no command has stored ${values.stream ?? 'output'} yet: run one with \`bird run CMD\`.`);
-      id = String(newest.rows[0]![0]);
+      const nth = taken.newest ?? 1;
+      // The Nth newest command with output: in a hooked shell, of its own session when it has one.
+      const nthNewest = async (where: string) =>
+        (await conn.query(`SELECT o.invocation_id FROM main.outputs o JOIN main.invocations i ON i.id = o.invocation_id WHERE true ${stream} ${where} GROUP BY o.invocation_id ORDER BY max(i."timestamp") DESC, o.invocation_id LIMIT 1 OFFSET ${nth - 1}`)).rows;
+      const session = inCapturingShell(ctx.env) ? ctx.env.BIRD_SESSION : undefined;
+      let found = session ? await nthNewest(`AND i.session_id = ${quoteLiteral(session)}`) : [];
+      if (found.length === 0) found = await nthNewest('');
+      if (found.length === 0) {
+        throw new BirdError(nth === 1 ? `no command has stored ${values.stream ?? 'output'} yet: run one with \`bird run CMD\`.` : `fewer than ${nth} commands have stored ${values.stream ?? 'output'}.`);
+      }
+      id = String(found[0]![0]);
     } else {
       id = asked;
       const known = await conn.query(`SELECT count(*) FROM main.invocations WHERE id = ${quoteLiteral(id)}`);
