@@ -1,5 +1,6 @@
-import { EVENTS, INVOCATIONS, OUTPUTS, contentUuidv7, loadConfig, quoteIdent, quoteLiteral, redactSecrets, type BirdLayout, type EventRow, type InvocationRow, type OutputRow } from '@bird/core';
+import { EVENTS, INVOCATIONS, OUTPUTS, contentUuidv7, loadConfig, quoteIdent, quoteLiteral, redactSecrets, type EventRow, type InvocationRow, type OutputRow } from '@bird/core';
 import { outputRowId } from '@bird/capture/record-output';
+import type { BirdConnection, RowGroup } from '@bird/store';
 import { parseCommand } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
@@ -14,6 +15,8 @@ import { connect, MINIMAL } from '../store-access.ts';
 const ROWS_PER_READ = 100_000;
 /** Texts per `IN (…)` list when the rows of the texts the rules touch are read whole. */
 const TEXTS_PER_READ = 1000;
+/** Ids per `IN (…)` list when rows of the redacted commands are read or checked. */
+const ROWS_PER_ID_LIST = 1000;
 const DAY_COUNTS_SQL = `SELECT CAST("date" AS VARCHAR) AS d, count(*) FROM local.invocations WHERE "date" IS NOT NULL GROUP BY d ORDER BY d`;
 const OF_DAYS = (first: string, last: string) =>
   `"date" BETWEEN CAST(${quoteLiteral(first)} AS DATE) AND CAST(${quoteLiteral(last)} AS DATE) AND id IS NOT NULL AND cmd IS NOT NULL AND "timestamp" IS NOT NULL`;
@@ -60,20 +63,20 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   // forms stored (never neither), and a rerun, finding the old row still there, finishes it.
   const fresh = plan.redact.map((r) => r.after);
   await mode.ingestRows(async function* () {
-    const stored = new Set<string>();
+    // Read before anything is written, and let go of: in duckdb mode each batch's write takes bird.duckdb.
     const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
+    let batches: RowGroup[][];
     try {
-      for (let i = 0; i < fresh.length; i += 1000) {
-        const ids = fresh.slice(i, i + 1000).map((r) => quoteLiteral(r.id)).join(', ');
-        for (const [id] of (await conn.query(`SELECT id FROM local.invocations WHERE id IN (${ids})`)).rows) stored.add(String(id));
-      }
+      batches = [
+        rowGroupsByDay(INVOCATIONS, await notStored(conn, 'local.invocations', fresh)),
+        // What the commands printed, and what it said, go with their redacted form: the old rows go with the old ids.
+        rowGroupsByDay(OUTPUTS, await notStored(conn, 'local.outputs', await carriedOutputs(conn, plan.redact))),
+        rowGroupsByDay(EVENTS, await notStored(conn, 'local.events', await carriedEvents(conn, plan.redact))),
+      ];
     } finally {
       conn.close();
     }
-    yield rowGroupsByDay(INVOCATIONS, fresh.filter((r) => !stored.has(r.id)));
-    // What the commands printed, and what it said, go with their redacted form: the old rows go with the old ids.
-    yield rowGroupsByDay(OUTPUTS, await carriedOutputs(layout, plan.redact));
-    yield rowGroupsByDay(EVENTS, await carriedEvents(layout, plan.redact));
+    yield* batches;
   });
   const gone = [...plan.redact.map((r) => r.before), ...plan.forget];
   await forgetCommands(layout, ctx.env, gone.map((r) => ({ id: r.id, cmd: r.cmd, startUs: Number(r.timestamp), clientId: r.client_id })), new Date(), 'redact');
@@ -87,82 +90,64 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   }
 }
 
+/** `rows` less those whose id `relation` already holds: a rerun (a redact killed after storing them) writes each once. */
+async function notStored<T extends { id: string }>(conn: BirdConnection, relation: string, rows: readonly T[]): Promise<T[]> {
+  const stored = new Set<string>();
+  for (let i = 0; i < rows.length; i += ROWS_PER_ID_LIST) {
+    const list = rows.slice(i, i + ROWS_PER_ID_LIST).map((r) => quoteLiteral(r.id)).join(', ');
+    for (const [id] of (await conn.query(`SELECT id FROM ${relation} WHERE id IN (${list})`)).rows) stored.add(String(id));
+  }
+  return rows.filter((r) => !stored.has(r.id));
+}
+
+/** The rows of `table` (local) that hang off the redacted commands, read a list of ids at a time; `select` gives their columns. */
+async function rowsOfRedacted(conn: BirdConnection, table: string, select: string, redact: RedactPlan['redact']): Promise<(readonly unknown[])[]> {
+  const ids = redact.map((r) => r.before.id);
+  const out: (readonly unknown[])[] = [];
+  for (let i = 0; i < ids.length; i += ROWS_PER_ID_LIST) {
+    const list = ids.slice(i, i + ROWS_PER_ID_LIST).map(quoteLiteral).join(', ');
+    out.push(...(await conn.query(`SELECT ${select} FROM local.${table} WHERE invocation_id IN (${list})`)).rows);
+  }
+  return out;
+}
+
 /**
  * The outputs of the commands being redacted, pointed at their redacted forms (new ids, derived
- * as every output's id is, so a rerun writes the same rows), less those a killed run already
- * stored. Their content is as it was stored: `bird redact` does not read outputs yet.
+ * as every output's id is, so a rerun writes the same rows). Their content is as it was stored:
+ * `bird redact` does not read outputs yet.
  */
-async function carriedOutputs(layout: BirdLayout, redact: RedactPlan['redact']): Promise<OutputRow[]> {
+async function carriedOutputs(conn: BirdConnection, redact: RedactPlan['redact']): Promise<OutputRow[]> {
   const after = new Map(redact.map((r) => [r.before.id, r.after]));
-  if (after.size === 0) return [];
-  const { openStore, ConnectionOptions } = await import('@bird/store');
-  const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
-  const out: OutputRow[] = [];
-  try {
-    const ids = [...after.keys()];
-    for (let i = 0; i < ids.length; i += 1000) {
-      const list = ids.slice(i, i + 1000).map(quoteLiteral).join(', ');
-      const { rows } = await conn.query(
-        `SELECT invocation_id, stream, content_hash, CAST(byte_length AS BIGINT), storage_type, storage_ref FROM local.outputs WHERE invocation_id IN (${list})`,
-      );
-      for (const [invocationId, stream, contentHash, byteLength, storageType, storageRef] of rows) {
-        const to = after.get(String(invocationId))!;
-        out.push({
-          id: outputRowId(to, String(stream ?? '')),
-          invocation_id: to.id,
-          stream: stream === null ? null : String(stream),
-          content_hash: contentHash === null ? null : String(contentHash),
-          byte_length: byteLength === null ? null : Number(byteLength),
-          storage_type: storageType === null ? null : String(storageType),
-          storage_ref: storageRef === null ? null : String(storageRef),
-          date: to.date,
-        });
-      }
-    }
-    // A rerun (a redact killed after storing these) finds them stored: each is written once.
-    const stored = new Set<string>();
-    for (let i = 0; i < out.length; i += 1000) {
-      const list = out.slice(i, i + 1000).map((o) => quoteLiteral(o.id)).join(', ');
-      for (const [id] of (await conn.query(`SELECT id FROM local.outputs WHERE id IN (${list})`)).rows) stored.add(String(id));
-    }
-    return out.filter((o) => !stored.has(o.id));
-  } finally {
-    conn.close();
-  }
+  const rows = await rowsOfRedacted(conn, 'outputs', 'invocation_id, stream, content_hash, CAST(byte_length AS BIGINT), storage_type, storage_ref', redact);
+  const text = (v: unknown) => (v === null ? null : String(v));
+  return rows.map(([invocationId, stream, contentHash, byteLength, storageType, storageRef]) => {
+    const to = after.get(String(invocationId))!;
+    return {
+      id: outputRowId(to, String(stream ?? '')),
+      invocation_id: to.id,
+      stream: text(stream),
+      content_hash: text(contentHash),
+      byte_length: byteLength === null ? null : Number(byteLength),
+      storage_type: text(storageType),
+      storage_ref: text(storageRef),
+      date: to.date,
+    };
+  });
 }
 
 /**
  * The events of the commands being redacted, pointed at their redacted forms: each id derived
- * from the redacted command's and the old event's (a rerun writes the same rows, and skips those
- * a killed run stored).
+ * from the redacted command's and the old event's, so a rerun writes the same rows.
  */
-async function carriedEvents(layout: BirdLayout, redact: RedactPlan['redact']): Promise<EventRow[]> {
+async function carriedEvents(conn: BirdConnection, redact: RedactPlan['redact']): Promise<EventRow[]> {
   const after = new Map(redact.map((r) => [r.before.id, r.after]));
-  if (after.size === 0) return [];
-  const { openStore, ConnectionOptions } = await import('@bird/store');
-  const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
   const columns = EVENTS.columns.filter((c) => c.name !== 'date');
   const select = columns.map((c) => (c.kind === 'int32' || c.kind === 'int64' ? `CAST(${quoteIdent(c.name)} AS DOUBLE)` : `CAST(${quoteIdent(c.name)} AS VARCHAR)`)).join(', ');
-  const out: EventRow[] = [];
-  try {
-    const ids = [...after.keys()];
-    for (let i = 0; i < ids.length; i += 1000) {
-      const list = ids.slice(i, i + 1000).map(quoteLiteral).join(', ');
-      for (const values of (await conn.query(`SELECT ${select} FROM local.events WHERE invocation_id IN (${list})`)).rows) {
-        const row = Object.fromEntries(columns.map((c, k) => [c.name, values[k] ?? null])) as Record<string, unknown>;
-        const to = after.get(String(row.invocation_id))!;
-        out.push({ ...row, id: contentUuidv7(Number(to.timestamp / 1000n), `${to.id}\0event of\0${String(row.id)}`), invocation_id: to.id, date: to.date } as EventRow);
-      }
-    }
-    const stored = new Set<string>();
-    for (let i = 0; i < out.length; i += 1000) {
-      const list = out.slice(i, i + 1000).map((e) => quoteLiteral(e.id)).join(', ');
-      for (const [id] of (await conn.query(`SELECT id FROM local.events WHERE id IN (${list})`)).rows) stored.add(String(id));
-    }
-    return out.filter((e) => !stored.has(e.id));
-  } finally {
-    conn.close();
-  }
+  return (await rowsOfRedacted(conn, 'events', select, redact)).map((values) => {
+    const row = Object.fromEntries(columns.map((c, k) => [c.name, values[k] ?? null])) as Record<string, unknown>;
+    const to = after.get(String(row.invocation_id))!;
+    return { ...row, id: contentUuidv7(Number(to.timestamp / 1000n), `${to.id}\0event of\0${String(row.id)}`), invocation_id: to.id, date: to.date } as EventRow;
+  });
 }
 
 function plural(n: number): string {
