@@ -96,7 +96,9 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
       const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, shellEnv(home, root), home);
       try {
         await typeSession(s);
-        panes.push(s.history().replace(/\s+$/, ''));
+        // Blanks at the end of a row are invisible, and fish leaves one or not at the end of the
+        // long setup line depending on when it redrew the wrapped line (seen once in CI).
+        panes.push(s.history().replace(/[ \t]+$/gm, '').replace(/\s+$/, ''));
       } finally {
         s.close();
       }
