@@ -15,9 +15,26 @@ const LOG_NAME = /^([1-9][0-9]{0,9})\.[A-Za-z0-9_-]{1,100}\.log$/;
 /** Outputs cut but not yet claimed by a record are dropped past this many (commands kept out by the privacy rules have none). */
 const UNCLAIMED_MAX = 64;
 
+/**
+ * An output no record claimed for this long was printed by a command that has no record (kept
+ * out by the privacy rules, or stored before its output reached the log): it no longer holds
+ * its log's bytes from being freed.
+ */
+const UNCLAIMED_HOLD_MS = 60_000;
+
 /** Consumed bytes are punched out of a log once there are this many (a hole per prompt would cost a process per command). */
 const PUNCH_MIN_BYTES = 1 << 20;
 const READ_BYTES = 1 << 20;
+
+/** A cut output until the row naming it is stored (`settle`). */
+interface HeldOutput {
+  readonly output: CutOutput;
+  /** The log it was cut from: its bytes are not freed while the output waits. */
+  readonly log: string;
+  readonly cutAt: number;
+  /** Handed to a record whose store has not yet succeeded. */
+  taken: boolean;
+}
 
 interface LogState {
   readonly cutter: OutputLogCutter;
@@ -29,7 +46,8 @@ interface LogState {
 
 export class OutputLogs {
   private readonly logs = new Map<string, LogState>();
-  private readonly unclaimed = new Map<string, CutOutput>();
+  /** Outputs cut and not yet stored, by key. */
+  private readonly held = new Map<string, HeldOutput>();
 
   constructor(
     private readonly folder: string,
@@ -51,11 +69,20 @@ export class OutputLogs {
     }
   }
 
-  /** A command's output by its key (output-marks.ts), once. */
+  /**
+   * A command's output by its key (output-marks.ts). It stays held, and is handed out again,
+   * until `settle` says the rows naming it are stored: a store that fails (a full disk, a
+   * compaction publishing) is retried with the output, not without it.
+   */
   take(key: string): CutOutput | undefined {
-    const output = this.unclaimed.get(key);
-    this.unclaimed.delete(key);
-    return output;
+    const held = this.held.get(key);
+    if (held) held.taken = true;
+    return held?.output;
+  }
+
+  /** These outputs are stored: their bytes in the log may be freed. */
+  settle(keys: Iterable<string>): void {
+    for (const key of keys) this.held.delete(key);
   }
 
   /** Some log has this command started and not ended: its end is on its way to the log. */
@@ -88,14 +115,16 @@ export class OutputLogs {
         const n = readSync(fd, buffer, 0, Math.min(READ_BYTES, size - state.offset), state.offset);
         if (n === 0) break;
         state.offset += n;
-        for (const output of state.cutter.push(buffer.subarray(0, n))) this.keep(output);
+        for (const output of state.cutter.push(buffer.subarray(0, n))) this.keep(output, name);
       }
     } catch (error) {
       this.log(`could not read the output log ${path} (${(error as Error).message}); outputs printed since are not stored.`);
     } finally {
       closeSync(fd);
     }
-    if (!recorderAlive) {
+    // A finished log is removed once read whole, unless an output cut from it is not stored yet
+    // (a later pass removes it then; a drainer killed before that cuts the output again).
+    if (!recorderAlive && !this.holds(name)) {
       // `.starting` is the hook's (see hooks/bird.zsh): left behind when a hang-up killed the shell waiting on the recorder.
       for (const file of [path, `${path}.pos`, `${path}.starting`]) {
         try {
@@ -107,12 +136,24 @@ export class OutputLogs {
       this.logs.delete(name);
       return;
     }
-    if (!state.cutter.midCommand && state.offset - state.punched >= PUNCH_MIN_BYTES) this.release(path, state);
+    if (!state.cutter.midCommand && state.offset - state.punched >= PUNCH_MIN_BYTES && !this.holds(name)) this.release(path, state);
   }
 
-  private keep(output: CutOutput): void {
-    this.unclaimed.set(output.key, output);
-    if (this.unclaimed.size > UNCLAIMED_MAX) this.unclaimed.delete(this.unclaimed.keys().next().value!);
+  private keep(output: CutOutput, log: string): void {
+    this.held.set(output.key, { output, log, cutAt: Date.now(), taken: false });
+    const unclaimed = [...this.held].filter(([, h]) => !h.taken);
+    if (unclaimed.length > UNCLAIMED_MAX) this.held.delete(unclaimed[0]![0]);
+  }
+
+  /**
+   * Whether an output cut from this log is not stored yet. Freeing the log (and recording where
+   * a later drainer resumes) past it would lose it to a drainer killed before its store: the
+   * next drainer redoes the record and must find the output in the log again.
+   */
+  private holds(log: string): boolean {
+    const now = Date.now();
+    for (const h of this.held.values()) if (h.log === log && (h.taken || now - h.cutAt < UNCLAIMED_HOLD_MS)) return true;
+    return false;
   }
 
   /**

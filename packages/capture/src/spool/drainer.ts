@@ -327,9 +327,10 @@ class Drainer {
           if (record.start !== null || seq === null || !plan.invocation || (previous && previous.seq >= seq)) return plan;
           return { ...plan, invocation: keepSessionOrder(plan.invocation, previous?.startUs) };
         });
-        const outputs = await this.passiveOutputs(parsed.records, plans, seq);
+        const { outputs, keys } = await this.passiveOutputs(parsed.records, plans, seq);
         // Writes work again: claims given up on while they failed are taken back by the next pass.
         if ((await this.store(plans, claim.redo, outputs)) > 0) this.abandoned.clear();
+        this.outputLogs?.settle(keys);
         for (const plan of plans) {
           if (seq !== null && plan.invocation) this.clocklessStarts.set(plan.invocation.session_id, { seq, startUs: plan.invocation.timestamp });
         }
@@ -419,13 +420,15 @@ class Drainer {
    * The outputs of these records' commands, by invocation id, cut from the recorders' logs
    * (passive output capture). A record's end mark is printed just before the record is spooled,
    * and the recorder may not have written it to its log yet: while a log holds a command still
-   * open, look again a few times, briefly.
+   * open, look again a few times, briefly. `keys` are the outputs' marks, settled in the logs
+   * once the rows are stored.
    */
-  private async passiveOutputs(records: readonly SpoolRecord[], plans: readonly PlannedCapture[], fileSeq: number | null): Promise<Map<string, PlannedOutputs>> {
+  private async passiveOutputs(records: readonly SpoolRecord[], plans: readonly PlannedCapture[], fileSeq: number | null): Promise<{ outputs: Map<string, PlannedOutputs>; keys: string[] }> {
     const found = new Map<string, PlannedOutputs>();
+    const keys: string[] = [];
     if (!this.config.capture.output) {
       this.outputLogs = null;
-      return found;
+      return { outputs: found, keys };
     }
     this.outputLogs ??= new OutputLogs(this.layout.outputLogs, this.config.capture.output_max_bytes ?? OUTPUT_MAX_BYTES, (m) => this.log(m));
     const logs = this.outputLogs;
@@ -437,18 +440,20 @@ class Drainer {
       const mark = record.start ?? (fileSeq !== null && records.length === 1 ? `s${fileSeq}` : null);
       return invocation && mark !== null ? [{ key: outputMarkKey(record.sessionId, mark), invocation, shell: record.shell }] : [];
     });
-    if (wanted.length === 0) return found;
+    if (wanted.length === 0) return { outputs: found, keys };
     for (let look = 0; look < OUTPUT_LOOKS; look++) {
       if (look > 0) await sleep(OUTPUT_LOOK_MS);
       logs.collect();
       for (const { key, invocation, shell } of wanted) {
         if (found.has(invocation.id)) continue;
         const output = logs.take(key);
-        if (output) found.set(invocation.id, planPassiveOutputs(invocation, SHELL_NOISE[shell](output)));
+        if (!output) continue;
+        found.set(invocation.id, planPassiveOutputs(invocation, SHELL_NOISE[shell](output)));
+        keys.push(key);
       }
       if (found.size === wanted.length || !logs.anyMidCommand) break;
     }
-    return found;
+    return { outputs: found, keys };
   }
 
   private lastCompactCheck = 0;

@@ -1,0 +1,81 @@
+// The drainer's reading of real recorder logs on disk: an output stays findable until the row
+// naming it is stored, through a failed store and through a drainer killed before its store.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutputLogs } from './output-logs.ts';
+import { outputMark } from './output-marks.ts';
+
+const X = 's1-1:100.5';
+const Y = 's1-1:101.25';
+const command = (key: string, text: string) => `${outputMark('C', key)}${text}${outputMark('D', key)}$ `;
+/** More than the log must have consumed before the drainer frees it (1 MiB). */
+const BIG = 'y'.repeat(1100 * 1024);
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
+});
+
+function logFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'bird-output-logs-'));
+  folders.push(folder);
+  return folder;
+}
+
+const logsOf = (folder: string) => new OutputLogs(folder, 4 << 20, () => {});
+
+describe('OutputLogs', () => {
+  it('hands an output out again until it is settled: a failed store retries with it', () => {
+    const folder = logFolder();
+    writeFileSync(join(folder, `${process.pid}.t.log`), command(X, 'hello\r\n'));
+    const logs = logsOf(folder);
+    logs.collect();
+    expect(logs.take(X)?.kept.toString()).toBe('hello\r\n');
+    logs.collect();
+    expect(logs.take(X)?.kept.toString()).toBe('hello\r\n');
+    logs.settle([X]);
+    expect(logs.take(X)).toBeUndefined();
+  });
+
+  it('does not free the log past an output not stored yet: a drainer started after a kill finds it again', () => {
+    const folder = logFolder();
+    const log = join(folder, `${process.pid}.t.log`);
+    writeFileSync(log, command(X, 'first\r\n') + command(Y, BIG));
+    const killed = logsOf(folder);
+    killed.collect();
+    expect(killed.take(X)?.kept.toString()).toBe('first\r\n');
+    // The drainer dies here, before X's row is stored. The next one reads the log again.
+    expect(existsSync(`${log}.pos`)).toBe(false);
+    const next = logsOf(folder);
+    next.collect();
+    expect(next.take(X)?.kept.toString()).toBe('first\r\n');
+    expect(next.take(Y)?.byteLength).toBe(BIG.length);
+    // Both stored: the consumed part is freed and a later drainer starts after it.
+    next.settle([X, Y]);
+    next.collect();
+    expect(existsSync(`${log}.pos`)).toBe(true);
+    appendFileSync(log, command('s1-1:102', 'third\r\n'));
+    const later = logsOf(folder);
+    later.collect();
+    expect(later.take(X)).toBeUndefined();
+    expect(later.take('s1-1:102')?.kept.toString()).toBe('third\r\n');
+  });
+
+  it('keeps a finished recorder’s log while an output cut from it is not stored, and removes it after', () => {
+    const folder = logFolder();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const log = join(folder, `${dead.stdout}.t.log`);
+    writeFileSync(log, command(X, 'last words\r\n'));
+    const logs = logsOf(folder);
+    logs.collect();
+    expect(logs.take(X)?.kept.toString()).toBe('last words\r\n');
+    logs.collect();
+    expect(existsSync(log)).toBe(true);
+    logs.settle([X]);
+    logs.collect();
+    expect(existsSync(log)).toBe(false);
+  });
+});
