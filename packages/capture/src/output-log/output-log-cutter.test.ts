@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutOutputLog } from './output-log-cutter.ts';
+import { cutOutputLog, OutputLogCutter } from './output-log-cutter.ts';
 import { outputMark } from './output-marks.ts';
 
 const C = (key: string) => outputMark('C', key);
@@ -53,5 +53,17 @@ describe('cutOutputLog', () => {
     const [out] = cutOutputLog(chunks, 2000).outputs;
     expect(out!.byteLength).toBe(body.length);
     expect(out!.kept.toString('latin1')).toBe(`${'h'.repeat(1000)}${'t'.repeat(1000)}`);
+  });
+
+  it.each<[string, string, Seen[]]>([
+    ['nothing open: nothing', `${C(A)}a${D(A)}$ `, []],
+    ['a command cut by the terminal closing: what it printed', `${C(A)}half of it`, [[A, 'half of it', 10, false]]],
+    ['a nested shell open in an open command: innermost first', `${C(A)}o${C(INNER)}i`, [[INNER, 'i', 1, false], [A, 'oi', 2, false]]],
+    ['a mark half written when it ended: its bytes are output', `${C(A)}x\x1b]69`, [[A, 'x\x1b]69', 5, false]]],
+  ])('finish, when the log ends: %s', (_name, text, ended) => {
+    const cutter = new OutputLogCutter(1 << 20);
+    cutter.push(Buffer.from(text, 'latin1'));
+    expect(cutter.finish().map((o) => [o.key, o.kept.toString('latin1'), o.byteLength, o.alternateScreen])).toEqual(ended);
+    expect(cutter.midCommand).toBe(false);
   });
 });

@@ -80,6 +80,23 @@ export class OutputLogCutter {
     }
   }
 
+  /**
+   * The log has ended (its recorder is gone): the commands still open end here, innermost first,
+   * with what they printed until the terminal went away (a window closed on a running build).
+   * `trailerBytes`: the log's last bytes are the recorder's own, not printed by any command.
+   */
+  finish(trailerBytes = 0): CutOutput[] {
+    this.feed(this.carry);
+    this.carry = Buffer.alloc(0);
+    const ended = this.open.reverse().map((o) => {
+      const kept = o.kept.kept();
+      const drop = Math.min(trailerBytes, kept.length);
+      return { key: o.key, kept: kept.subarray(0, kept.length - drop), byteLength: o.kept.byteLength - drop, alternateScreen: o.alternateScreen };
+    });
+    this.open.length = 0;
+    return ended;
+  }
+
   /** A command is being cut: its start was seen and its end not yet (or a mark is half read). */
   get midCommand(): boolean {
     return this.open.length > 0 || this.carry.length > 0;

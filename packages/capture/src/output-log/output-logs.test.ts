@@ -1,7 +1,7 @@
 // The drainer's reading of real recorder logs on disk: an output stays findable until the row
 // naming it is stored, through a failed store and through a drainer killed before its store.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -77,5 +77,41 @@ describe('OutputLogs', () => {
     logs.settle([X]);
     logs.collect();
     expect(existsSync(log)).toBe(false);
+  });
+
+  it('ends a command the terminal closed on with what it printed until then', () => {
+    const folder = logFolder();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    // script(1)'s closing line is its own, not the command's.
+    const trailer = '\nScript done on 2026-12-07 17:41:12+00:00 [COMMAND_EXIT_CODE="129"]\n';
+    writeFileSync(join(folder, `${dead.stdout}.t.log`), `${command(X, 'done\r\n')}${outputMark('C', Y)}compiling 1/3\r\ncompiling 2/3\r\n${trailer}`);
+    const logs = logsOf(folder);
+    logs.collect();
+    expect(logs.take(X)?.kept.toString()).toBe('done\r\n');
+    expect(logs.take(Y)).toMatchObject({ kept: Buffer.from('compiling 1/3\r\ncompiling 2/3\r\n'), byteLength: 30 });
+  });
+
+  it('an output no record claims stops holding the log once a later one is taken, or once the log is a minute still', () => {
+    const folder = logFolder();
+    const log = join(folder, `${process.pid}.t.log`);
+    // X's command was kept out by the privacy rules: no record ever claims its output.
+    writeFileSync(log, command(X, BIG) + command(Y, 'next\r\n'));
+    const logs = logsOf(folder);
+    logs.collect();
+    expect(existsSync(`${log}.pos`)).toBe(false);
+    logs.take(Y);
+    logs.settle([Y]);
+    logs.collect();
+    expect(existsSync(`${log}.pos`)).toBe(true);
+
+    const still = join(folder, `${process.pid}.u.log`);
+    writeFileSync(still, command(X, BIG));
+    const other = logsOf(folder);
+    other.collect();
+    expect(existsSync(`${still}.pos`)).toBe(false);
+    const minuteAgo = new Date(Date.now() - 61_000);
+    utimesSync(still, minuteAgo, minuteAgo);
+    other.collect();
+    expect(existsSync(`${still}.pos`)).toBe(true);
   });
 });

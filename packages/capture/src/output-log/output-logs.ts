@@ -16,9 +16,10 @@ const LOG_NAME = /^([1-9][0-9]{0,9})\.[A-Za-z0-9_-]{1,100}\.log$/;
 const UNCLAIMED_MAX = 64;
 
 /**
- * An output no record claimed for this long was printed by a command that has no record (kept
- * out by the privacy rules, or stored before its output reached the log): it no longer holds
- * its log's bytes from being freed.
+ * An output no record claimed, in a log unchanged for this long, was printed by a command that
+ * has no record (kept out by the privacy rules, or stored before its output reached the log): it
+ * no longer holds its log's bytes from being freed. Measured from the log's mtime, not from when
+ * this drainer cut it, because drainers come and go every few seconds and each cuts it anew.
  */
 const UNCLAIMED_HOLD_MS = 60_000;
 
@@ -31,7 +32,8 @@ interface HeldOutput {
   readonly output: CutOutput;
   /** The log it was cut from: its bytes are not freed while the output waits. */
   readonly log: string;
-  readonly cutAt: number;
+  /** Its place among the outputs cut from its log. */
+  readonly seq: number;
   /** Handed to a record whose store has not yet succeeded. */
   taken: boolean;
 }
@@ -42,6 +44,10 @@ interface LogState {
   offset: number;
   /** Bytes already punched out. */
   punched: number;
+  /** Outputs cut from it so far, and the place of the latest one a record took. */
+  cut: number;
+  lastTaken: number;
+  mtimeMs: number;
 }
 
 export class OutputLogs {
@@ -76,8 +82,11 @@ export class OutputLogs {
    */
   take(key: string): CutOutput | undefined {
     const held = this.held.get(key);
-    if (held) held.taken = true;
-    return held?.output;
+    if (!held) return undefined;
+    held.taken = true;
+    const state = this.logs.get(held.log);
+    if (state) state.lastTaken = Math.max(state.lastTaken, held.seq);
+    return held.output;
   }
 
   /** These outputs are stored: their bytes in the log may be freed. */
@@ -96,7 +105,7 @@ export class OutputLogs {
     const recorderAlive = isProcessAlive(recorderPid);
     let state = this.logs.get(name);
     if (!state) {
-      state = { cutter: new OutputLogCutter(this.maxBytes), offset: resumeOffset(path), punched: 0 };
+      state = { cutter: new OutputLogCutter(this.maxBytes), offset: resumeOffset(path), punched: 0, cut: 0, lastTaken: -1, mtimeMs: 0 };
       state.punched = state.offset;
       this.logs.set(name, state);
     }
@@ -109,14 +118,17 @@ export class OutputLogs {
       return;
     }
     try {
-      const size = fstatSync(fd).size;
+      const stat = fstatSync(fd);
+      const size = stat.size;
+      state.mtimeMs = stat.mtimeMs;
       const buffer = Buffer.alloc(READ_BYTES);
       while (state.offset < size) {
         const n = readSync(fd, buffer, 0, Math.min(READ_BYTES, size - state.offset), state.offset);
         if (n === 0) break;
         state.offset += n;
-        for (const output of state.cutter.push(buffer.subarray(0, n))) this.keep(output, name);
+        for (const output of state.cutter.push(buffer.subarray(0, n))) this.keep(output, name, state);
       }
+      if (!recorderAlive) for (const output of state.cutter.finish(scriptTrailerLength(fd, size))) this.keep(output, name, state);
     } catch (error) {
       this.log(`could not read the output log ${path} (${(error as Error).message}); outputs printed since are not stored.`);
     } finally {
@@ -139,8 +151,8 @@ export class OutputLogs {
     if (!state.cutter.midCommand && state.offset - state.punched >= PUNCH_MIN_BYTES && !this.holds(name)) this.release(path, state);
   }
 
-  private keep(output: CutOutput, log: string): void {
-    this.held.set(output.key, { output, log, cutAt: Date.now(), taken: false });
+  private keep(output: CutOutput, log: string, state: LogState): void {
+    this.held.set(output.key, { output, log, seq: state.cut++, taken: false });
     const unclaimed = [...this.held].filter(([, h]) => !h.taken);
     if (unclaimed.length > UNCLAIMED_MAX) this.held.delete(unclaimed[0]![0]);
   }
@@ -151,8 +163,12 @@ export class OutputLogs {
    * next drainer redoes the record and must find the output in the log again.
    */
   private holds(log: string): boolean {
-    const now = Date.now();
-    for (const h of this.held.values()) if (h.log === log && (h.taken || now - h.cutAt < UNCLAIMED_HOLD_MS)) return true;
+    const state = this.logs.get(log);
+    // A record taking a later output of the same shell means this one's record came and went without it.
+    const recent = state !== undefined && Date.now() - state.mtimeMs < UNCLAIMED_HOLD_MS;
+    for (const h of this.held.values()) {
+      if (h.log === log && (h.taken || (recent && h.seq > state.lastTaken))) return true;
+    }
     return false;
   }
 
@@ -174,6 +190,17 @@ export class OutputLogs {
       // a later drainer reads the log from its start: outputs already stored are found again and skipped by their keys
     }
   }
+}
+
+/** util-linux script(1) ends its log with `\nScript done on <date> [COMMAND_EXIT_CODE="7"]\n`: no command printed it. */
+const SCRIPT_TRAILER = /\nScript done[^\n]{0,200}\n$/;
+
+/** How many of the log's last bytes are script(1)'s closing line (0 when it ended without one: killed). */
+function scriptTrailerLength(fd: number, size: number): number {
+  const tail = Buffer.alloc(Math.min(size, 256));
+  const n = readSync(fd, tail, 0, tail.length, size - tail.length);
+  const match = SCRIPT_TRAILER.exec(tail.subarray(0, n).toString('latin1'));
+  return match ? match[0].length : 0;
 }
 
 /** Where a drainer before this one stopped, from `<log>.pos`; 0 when unknown. */
