@@ -1,5 +1,5 @@
 // `bird history` as people read it: local time, exit status, a short duration, ~ for home.
-import { UNKNOWN_EXIT, type HistoryIndex, type RecentHistory } from '@bird/history-index';
+import { UNKNOWN_EXIT, type HistoryIndex, type NewestRows, type RecentHistory } from '@bird/history-index';
 import { folderText, folderWidth } from './format/folder-text.ts';
 import type { ResultSet } from './format/result-set.ts';
 import { GAP, type Align, type TextTable } from './format/table.ts';
@@ -88,9 +88,22 @@ const READ_GROWTH = 8;
 /** The newest `count` rows that match, reading back from the newest in growing chunks until there are enough. */
 export function newestMatching(recent: RecentHistory, count: number, options: HistoryOptions): { result: ResultSet; empty: boolean } {
   for (let rows = Math.max(FIRST_READ, count * 2); ; rows *= READ_GROWTH) {
-    const { index, complete } = recent.newest(rows);
-    const result = historyResult(index, count, options);
-    if (complete || result.rows.length >= count) return { result, empty: complete && index.size === 0 };
+    const answer = answerIfEnough(recent.newest(rows), count, options);
+    if (answer) return answer;
+  }
+}
+
+/** The answer from these newest rows, or null when it needs rows further back. */
+function answerIfEnough({ index, complete }: NewestRows, count: number, options: HistoryOptions): { result: ResultSet; empty: boolean } | null {
+  const result = historyResult(index, count, options);
+  return complete || result.rows.length >= count ? { result, empty: complete && index.size === 0 } : null;
+}
+
+/** newestMatching over rows read asynchronously (from the store, while the index is rebuilt). */
+export async function newestMatchingOf(source: { newest(rows: number): Promise<NewestRows> }, count: number, options: HistoryOptions): Promise<{ result: ResultSet; empty: boolean }> {
+  for (let rows = Math.max(FIRST_READ, count * 2); ; rows *= READ_GROWTH) {
+    const answer = answerIfEnough(await source.newest(rows), count, options);
+    if (answer) return answer;
   }
 }
 

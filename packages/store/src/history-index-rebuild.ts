@@ -149,12 +149,13 @@ function unsaved(layout: BirdLayout, index: HistoryIndex): RebuildOutcome {
  * After a change to the store the journal does not carry: a rebuild through a connection of its
  * own. Never fails the change itself (its rows are stored): a failed rebuild leaves the stale
  * marker, and the next reader rebuilds. Returns a warning for the caller to show, or null.
+ * `wait: false`: when another process is rebuilding it already, nothing is done.
  */
-export async function refreshHistoryIndex(layout: BirdLayout): Promise<string | null> {
+export async function refreshHistoryIndex(layout: BirdLayout, options: { wait?: boolean } = {}): Promise<string | null> {
   try {
     const connection = await openStore(layout).connect(ConnectionOptions.minimal());
     try {
-      const outcome = await rebuildHistoryIndex(layout, connection);
+      const outcome = await rebuildHistoryIndex(layout, connection, options);
       return typeof outcome === 'object' ? `${outcome.problem}; the next bird search or bird history rebuilds it.` : null;
     } finally {
       connection.close();

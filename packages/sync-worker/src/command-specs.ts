@@ -26,6 +26,12 @@ export const COMPACT_SPEC = {
   ],
 } as const satisfies CommandSpec;
 
+export const INDEX_SPEC = {
+  name: 'index',
+  about: 'rebuild the history index that bird history and Ctrl-R read (bird starts this itself when it is missing)',
+  flags: [],
+} as const satisfies CommandSpec;
+
 export const PUSH_SPEC = {
   name: 'push',
   about: "send this machine's new rows to a remote's lake",
@@ -47,6 +53,6 @@ export const SYNC_SPEC = {
 
 /** `usage: bird-sync …` and a line per command. */
 export function birdSyncUsage(): string {
-  const lines = [SYNC_SPEC, COMPACT_SPEC, PUSH_SPEC, PULL_SPEC].map((spec) => usageLine('bird-sync', spec));
+  const lines = [SYNC_SPEC, COMPACT_SPEC, PUSH_SPEC, PULL_SPEC, INDEX_SPEC].map((spec) => usageLine('bird-sync', spec));
   return `usage: ${[...lines, 'bird-sync --version'].join('\n       ')}\n`;
 }

@@ -1,8 +1,9 @@
 // bird-sync: the worker cron runs. `bird-sync` alone compacts, then pushes to and pulls from
-// each remote it selects; `bird-sync compact|push|pull` one at a time.
+// each remote it selects; `bird-sync compact|push|pull|index` one at a time.
 import { BirdError, describeError, usageError } from '@bird/core';
 import { birdSyncUsage } from './command-specs.ts';
 import { runCompact, type CommandIO } from './compact-command.ts';
+import { runIndex } from './index-command.ts';
 import { runSync } from './sync-command.ts';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -21,6 +22,7 @@ async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   if (first === undefined || first.startsWith('-')) return runSync('sync', argv, io, 'bird-sync');
   if (first === 'compact') return runCompact(rest, io, 'bird-sync');
+  if (first === 'index') return runIndex(rest, io, 'bird-sync');
   if (first === 'push' || first === 'pull') return runSync(first, rest, io, 'bird-sync');
   throw usageError(`unknown command ${JSON.stringify(first)}; ${USAGE.trim().replace(/\n\s*/g, ' or ')}`);
 }

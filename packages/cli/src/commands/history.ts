@@ -5,8 +5,8 @@ import { renderResult } from '../format/render-result.ts';
 import type { OutputFormat, ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
 import { DamagedSnapshot, EMPTY_INDEX, mergeRows, wholeHistory } from '@bird/history-index';
-import { openHistory, openRecent, projectHistoryRows } from '../history-source.ts';
-import { historyResult, historyTable, newestMatching, type HistoryOptions } from '../history-view.ts';
+import { openHistory, openRecentOrStore, projectHistoryRows } from '../history-source.ts';
+import { historyResult, historyTable, newestMatching, newestMatchingOf, type HistoryOptions } from '../history-view.ts';
 import { inCapturingShell, storeNotYetMade } from '../layout.ts';
 import { hostSourceFilter } from '../row-filter.ts';
 
@@ -36,7 +36,17 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
     read = { result: historyResult(merged, count, options), empty: merged.size === 0 };
     return print(ctx, read, format, notYet);
   }
-  const recent = notYet ? wholeHistory(EMPTY_INDEX) : await openRecent(ctx);
+  const opened = notYet ? { recent: wholeHistory(EMPTY_INDEX) } : await openRecentOrStore(ctx);
+  if ('store' in opened) {
+    // The index is being rebuilt: the same answer, read from the store.
+    try {
+      read = await newestMatchingOf(opened.store, count, options);
+    } finally {
+      opened.store.close();
+    }
+    return print(ctx, read, format, notYet);
+  }
+  const { recent } = opened;
   try {
     read = newestMatching(recent, count, options);
   } catch (error) {
