@@ -7,7 +7,7 @@ import type { HistoryRow } from './history-index.ts';
 import { absorbingName, indexFiles, staleName } from './index-files.ts';
 import { appendToJournal, invalidateIndex, readJournal, startJournal } from './journal.ts';
 import { loadHistory } from './load-history.ts';
-import { decodeSnapshot, encodeSnapshot, snapshotNamesNoJournal } from './snapshot-format.ts';
+import { decodeSnapshot, encodeSnapshot, internedWidth, snapshotNamesNoJournal } from './snapshot-format.ts';
 
 const row = (n: number, over: Partial<HistoryRow> = {}): HistoryRow => ({
   id: `0190f${String(n).padStart(3, '0')}-0000-7000-8000-000000000000`,
@@ -89,6 +89,21 @@ describe('snapshot format', () => {
     const decoded = decodeSnapshot(encodeSnapshot(index, 42));
     expect(decoded.builtAtMs).toBe(42);
     expect(rowsOf(decoded.index)).toEqual(rowsOf(index).map((r) => (r.cmd === 'a\0b' ? { ...r, cmd: 'a\u2400b' } : r)));
+  });
+
+  it.each([
+    [0, 1],
+    [254, 1],
+    [255, 2],
+    [65_534, 2],
+    [65_535, 4],
+  ])('a table of %i strings is numbered in %i bytes a row, one number past it unused (it marks damage)', (count, width) => {
+    expect(internedWidth(count)).toBe(width);
+  });
+
+  it.each([254, 255, 65_535])('round-trips %i distinct commands at the width they need', (count) => {
+    const rows = Array.from({ length: count }, (_, n) => row(n, { cmd: `cmd ${n}`, session: `s${n % 300}` }));
+    expect(rowsOf(decodeSnapshot(encodeSnapshot(buildIndex(rows), 1)).index)).toEqual(rowsOf(buildIndex(rows)));
   });
 
   it.each([

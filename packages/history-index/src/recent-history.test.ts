@@ -136,8 +136,17 @@ describe('openRecentHistory', () => {
     expect(openRecentHistory(dir)).toMatchObject({ ok: false, why: 'damaged' });
   });
 
+  it('reads a version 2 snapshot (four bytes for every interned number) in place and whole, as a version 3 one', () => {
+    const v2 = indexDir(snapshotRows, [row(1000)], (index) => encodeSnapshot(index, 1, JOURNAL, { version: 2 }));
+    const v3 = indexDir(snapshotRows, [row(1000)]);
+    for (const n of [1, 20, SIZE]) expect(rowsOf(open(v2).newest(n).index)).toEqual(rowsOf(open(v3).newest(n).index));
+    expect(rowsOf(decodeSnapshot(readFileSync(indexFiles(v2).snapshot)).index)).toEqual(snapshotRows);
+    // What version 3 saves: 3 bytes a row in each of the five interned columns here (all tables are small).
+    expect(readFileSync(indexFiles(v2).snapshot).length - readFileSync(indexFiles(v3).snapshot).length).toBeGreaterThanOrEqual(SIZE * 15 - 64);
+  });
+
   it('reads a version 1 snapshot whole, as before', () => {
-    const dir = indexDir(snapshotRows, [row(1000)], (index) => asVersion1(encodeSnapshot(index, 1, JOURNAL)));
+    const dir = indexDir(snapshotRows, [row(1000)], (index) => asVersion1(encodeSnapshot(index, 1, JOURNAL, { version: 2 })));
     expect(SnapshotReader.open(indexFiles(dir).snapshot)).toBeNull();
     expect(decodeSnapshot(readFileSync(indexFiles(dir).snapshot)).index.size).toBe(SIZE);
     const { index, complete } = open(dir).newest(5);
@@ -165,14 +174,19 @@ describe('a damaged snapshot read in place', () => {
     expect(openRecentHistory(damaged(good().subarray(0, 10)))).toMatchObject({ ok: false, why: 'damaged' });
     expect(openRecentHistory(damaged(withHeader(good(), (h) => (h.size = SIZE + 1))))).toMatchObject({ ok: false, why: 'damaged' });
     expect(openRecentHistory(damaged(withHeader(good(), (h) => (h.sections.commandsStarts.bytes = 4))))).toMatchObject({ ok: false, why: 'damaged' });
-    expect(openRecentHistory(damaged(withHeader(good(), (h) => (h.version = 3))))).toMatchObject({ ok: false, why: 'damaged' });
+    expect(openRecentHistory(damaged(withHeader(good(), (h) => (h.version = 4))))).toMatchObject({ ok: false, why: 'damaged' });
+    // An interned column narrower or wider than its table's size gives.
+    expect(openRecentHistory(damaged(withHeader(good(), (h) => (h.sections.host.width = 2))))).toMatchObject({ ok: false, why: 'damaged' });
   });
 
   it('a row naming a string past its table throws DamagedSnapshot', () => {
     const file = good();
     const cmd = sectionOf(file, 'cmd');
-    file.writeUInt32LE(1_000_000, cmd.offset + (SIZE - 1) * 4);
+    // 53 commands: one byte a row, and 0xff names none of them.
+    expect(cmd.width).toBe(1);
+    file.writeUInt8(0xff, cmd.offset + SIZE - 1);
     expect(() => open(damaged(file)).newest(1)).toThrow(DamagedSnapshot);
+    expect(() => decodeSnapshot(file)).toThrow(DamagedSnapshot);
   });
 
   it('string starts that go back, or a block with too few strings, throw DamagedSnapshot', () => {

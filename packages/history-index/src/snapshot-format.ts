@@ -12,12 +12,17 @@
 // strings instead of splitting the whole table. A sparse list keeps the file within a few
 // kilobytes of version 1's size (one start per string would add 4 bytes per distinct command).
 // Version 1 files are still read whole, as before.
+//
+// Version 3 stores each interned column (cmd, cwd, session, host, source) in as few bytes as its
+// table needs: 1 below 255 strings, 2 below 65,535, else 4 (section `width`). A year of a large
+// team has a handful of sources, hundreds of hosts and tens of thousands of sessions: 8 of a
+// row's 64 bytes (bench/team-scale.md). Readers widen them to the index's Uint32Arrays.
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { HistoryIndex } from './history-index.ts';
 
 const MAGIC = 'BIRDHIX1';
-const VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
+const VERSION = 3;
+const READABLE_VERSIONS = [1, 2, 3];
 
 /** Strings per block of a table's start list. */
 export const STRING_BLOCK = 16;
@@ -29,13 +34,25 @@ export type StringTable = (typeof STRINGS)[number];
 const STARTS = STRINGS.map((name) => `${name}Starts` as const);
 type Section = (typeof NUMERIC)[number] | StringTable | (typeof STARTS)[number];
 
-/** Bytes per row of each numeric section. */
+/** Bytes per row of each numeric section (an interned column's at most, in version 3). */
 export const WIDTH: Record<(typeof NUMERIC)[number], number> = { timestampUs: 8, durationMs: 8, exitCode: 4, cmd: 4, cwd: 4, session: 4, host: 4, source: 4, ids: 16 };
+
+/** The columns that hold numbers of strings, and the table each names. */
+export const INTERNED = { cmd: 'commands', cwd: 'dirs', session: 'sessions', host: 'hosts', source: 'sources' } as const;
+export type InternedColumn = keyof typeof INTERNED;
+const isInterned = (name: string): name is InternedColumn => name in INTERNED;
+
+/** The fewest bytes that hold every number of a table of `count` strings, and one number past them. */
+export function internedWidth(count: number): 1 | 2 | 4 {
+  return count < 0xff ? 1 : count < 0xffff ? 2 : 4;
+}
 
 export interface SectionPlace {
   offset: number;
   bytes: number;
   count?: number;
+  /** Bytes per row of an interned column (version 3). */
+  width?: number;
 }
 
 export interface Header {
@@ -66,11 +83,13 @@ function blockStarts(joined: Buffer, count: number): Uint32Array {
   return starts;
 }
 
-export function encodeSnapshot(index: HistoryIndex, builtAtMs: number, journal?: string): Buffer {
-  const parts: { name: Section; bytes: Uint8Array; count?: number }[] = [];
+/** `version: 2` writes what a bird before version 3 wrote (tests of reading old files). */
+export function encodeSnapshot(index: HistoryIndex, builtAtMs: number, journal?: string, { version = VERSION }: { version?: 2 | 3 } = {}): Buffer {
+  const parts: { name: Section; bytes: Uint8Array; count?: number; width?: number }[] = [];
   for (const name of NUMERIC) {
-    const array = index[name];
-    parts.push({ name, bytes: new Uint8Array(array.buffer, array.byteOffset, array.byteLength) });
+    const width = version >= 3 && isInterned(name) ? internedWidth(index[INTERNED[name]].length) : WIDTH[name];
+    const array = width === 1 ? Uint8Array.from(index[name]) : width === 2 ? Uint16Array.from(index[name]) : index[name];
+    parts.push({ name, bytes: new Uint8Array(array.buffer, array.byteOffset, array.byteLength), ...(isInterned(name) && version >= 3 ? { width } : {}) });
   }
   for (const name of STRINGS) {
     const joined = joinStrings(index[name]);
@@ -86,10 +105,10 @@ export function encodeSnapshot(index: HistoryIndex, builtAtMs: number, journal?:
   for (let settled = false; !settled; ) {
     let offset = align8(MAGIC.length + 4 + headerBytes.length);
     for (const part of parts) {
-      sections[part.name] = { offset, bytes: part.bytes.length, ...(part.count === undefined ? {} : { count: part.count }) };
+      sections[part.name] = { offset, bytes: part.bytes.length, ...(part.count === undefined ? {} : { count: part.count }), ...(part.width === undefined ? {} : { width: part.width }) };
       offset = align8(offset + part.bytes.length);
     }
-    const next = Buffer.from(JSON.stringify({ version: VERSION, size: index.size, builtAtMs, ...(journal === undefined ? {} : { journal }), sections } satisfies Header), 'utf8');
+    const next = Buffer.from(JSON.stringify({ version, size: index.size, builtAtMs, ...(journal === undefined ? {} : { journal }), sections } satisfies Header), 'utf8');
     settled = next.length === headerBytes.length;
     headerBytes = next;
   }
@@ -168,13 +187,28 @@ export function parseHeader(text: Buffer, fileBytes: number): Header {
     const fits = section && isCount(section.offset) && isCount(section.bytes) && section.offset + section.bytes <= fileBytes;
     if (!fits || (bytes !== undefined && (section.offset % 8 !== 0 || section.bytes !== bytes))) throw new DamagedSnapshot(`its ${name} section is damaged`);
   };
-  for (const name of NUMERIC) place(name, size * WIDTH[name]);
   for (const name of STRINGS) {
     place(name);
     if (!isCount(sections[name].count)) throw new DamagedSnapshot(`its ${name} section is damaged`);
     if (header.version >= 2) place(`${name}Starts`, Math.ceil(sections[name].count! / STRING_BLOCK) * 4);
   }
+  for (const name of NUMERIC) {
+    // A width other than the one its table's size gives would let a number name past the table.
+    if (header.version >= 3 && isInterned(name) && sections[name]?.width !== internedWidth(sections[INTERNED[name]].count!)) throw new DamagedSnapshot(`its ${name} section is damaged`);
+    place(name, size * sectionWidth(header, name));
+  }
   return header;
+}
+
+/** Bytes per row of a numeric section of a checked header. */
+export function sectionWidth(header: Header, name: (typeof NUMERIC)[number]): number {
+  return header.version >= 3 && isInterned(name) ? header.sections[name].width! : WIDTH[name];
+}
+
+/** An interned column's numbers as the index holds them, from the bytes of `width` a row that a file holds. */
+export function widenInterned(buffer: ArrayBufferLike, offset: number, rows: number, width: number): Uint32Array {
+  if (width === 4) return new Uint32Array(buffer, offset, rows);
+  return Uint32Array.from(width === 1 ? new Uint8Array(buffer, offset, rows) : new Uint16Array(buffer, offset, rows));
 }
 
 export interface DecodedSnapshot {
@@ -194,6 +228,7 @@ export function decodeSnapshot(file: Buffer): DecodedSnapshot {
     const section = sections[name];
     return make(bytes.buffer, bytes.byteOffset + section.offset, size * (width === 16 ? 16 : 1));
   };
+  const interned = (name: InternedColumn) => widenInterned(bytes.buffer, bytes.byteOffset + sections[name].offset, size, sectionWidth(header, name));
   const strings = (name: (typeof STRINGS)[number]): string[] => {
     const section = sections[name];
     if (section.count === 0) return [];
@@ -206,11 +241,11 @@ export function decodeSnapshot(file: Buffer): DecodedSnapshot {
     timestampUs: view('timestampUs', (b, o, n) => new Float64Array(b, o, n), 8),
     durationMs: view('durationMs', (b, o, n) => new Float64Array(b, o, n), 8),
     exitCode: view('exitCode', (b, o, n) => new Int32Array(b, o, n), 4),
-    cmd: view('cmd', (b, o, n) => new Uint32Array(b, o, n), 4),
-    cwd: view('cwd', (b, o, n) => new Uint32Array(b, o, n), 4),
-    session: view('session', (b, o, n) => new Uint32Array(b, o, n), 4),
-    host: view('host', (b, o, n) => new Uint32Array(b, o, n), 4),
-    source: view('source', (b, o, n) => new Uint32Array(b, o, n), 4),
+    cmd: interned('cmd'),
+    cwd: interned('cwd'),
+    session: interned('session'),
+    host: interned('host'),
+    source: interned('source'),
     ids: view('ids', (b, o, n) => new Uint8Array(b, o, n), 16),
     commands: strings('commands'),
     dirs: strings('dirs'),

@@ -2,12 +2,12 @@
 // `bird history -n 20` over a million rows reads a few hundred kilobytes, not the whole file.
 // Everything read is checked as decodeSnapshot checks it (an interned number names a string the
 // table holds, a block holds as many strings as its starts say); anything else throws
-// DamagedSnapshot and the caller rebuilds. Version 2 files only: a version 1 file lacks the
+// DamagedSnapshot and the caller rebuilds. Version 2 and 3 files: a version 1 file lacks the
 // string starts, and its reader reads it whole (decodeSnapshot).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { idText } from './build-index.ts';
 import { UNKNOWN_EXIT, type HistoryRow } from './history-index.ts';
-import { DamagedSnapshot, decodeSnapshot, HEADER_AT, headerLength, parseHeader, STRING_BLOCK, WIDTH, type DecodedSnapshot, type Header, type StringTable } from './snapshot-format.ts';
+import { DamagedSnapshot, decodeSnapshot, HEADER_AT, headerLength, parseHeader, sectionWidth, STRING_BLOCK, widenInterned, WIDTH, type DecodedSnapshot, type Header, type InternedColumn, type StringTable } from './snapshot-format.ts';
 
 /** Rows of ids read at a time when looking for a few ids in all of them: 16 MB. */
 const ID_CHUNK_ROWS = 1 << 20;
@@ -67,11 +67,11 @@ export class SnapshotReader {
     const timestampUs = new Float64Array(this.column('timestampUs', from, n));
     const durationMs = new Float64Array(this.column('durationMs', from, n));
     const exitCode = new Int32Array(this.column('exitCode', from, n));
-    const cmd = new Uint32Array(this.column('cmd', from, n));
-    const cwd = new Uint32Array(this.column('cwd', from, n));
-    const session = new Uint32Array(this.column('session', from, n));
-    const host = new Uint32Array(this.column('host', from, n));
-    const source = new Uint32Array(this.column('source', from, n));
+    const cmd = this.interned('cmd', from, n);
+    const cwd = this.interned('cwd', from, n);
+    const session = this.interned('session', from, n);
+    const host = this.interned('host', from, n);
+    const source = this.interned('source', from, n);
     const ids = new Uint8Array(this.column('ids', from, n));
     const rows: HistoryRow[] = [];
     for (let r = 0; r < n; r++) {
@@ -113,10 +113,15 @@ export class SnapshotReader {
     }
   }
 
+  /** `n` rows of an interned column from row `from`, as the index holds them. */
+  private interned(name: InternedColumn, from: number, n: number): Uint32Array {
+    return widenInterned(this.column(name, from, n), 0, n, sectionWidth(this.header, name));
+  }
+
   /** `n` rows of a numeric section from row `from`, in a buffer of their own (aligned for any typed array). */
   private column(name: keyof typeof WIDTH, from: number, n: number): ArrayBuffer {
     if (from < 0 || from + n > this.size) throw new RangeError(`rows ${from}..${from + n} are past the snapshot's ${this.size}`);
-    const width = WIDTH[name];
+    const width = sectionWidth(this.header, name);
     const out = new ArrayBuffer(n * width);
     readExactly(this.fd, new Uint8Array(out), this.header.sections[name].offset + from * width);
     return out;
