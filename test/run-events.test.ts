@@ -78,6 +78,41 @@ describe.each(STORAGE_MODES)('events, %s mode', (mode) => {
     box.cleanup();
   });
 
+  it('bird stats counts the most frequent errors and the files that fail most, as its filters say', () => {
+    const box = freshStore(mode);
+    brokenSources(box);
+    const stats = (...args: string[]) => {
+      const run = bird(box, ['stats', '--format', 'json', ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { total: number; topErrors: unknown[]; failingFiles: unknown[] };
+    };
+    expect(bird(box, ['run', 'true']).code).toBe(0);
+    // A store with commands but no events yet: the lists are there, empty.
+    expect(stats()).toMatchObject({ total: 1, topErrors: [], failingFiles: [] });
+    expect(bird(box, ['run', '--', TSC, '--noEmit', 'broken.ts']).code).toBe(2);
+    expect(bird(box, ['run', '--', TSC, '--noEmit', 'broken.ts']).code).toBe(2);
+    expect(bird(box, ['run', '--', 'python3', 'failing.py']).code).toBe(1);
+
+    const report = stats();
+    expect(report.topErrors).toEqual([
+      { pattern: "Property '…' does not exist on type '…'.", count: 2, commands: 2 },
+      { pattern: "Type '…' is not assignable to type '…'.", count: 2, commands: 2 },
+      { pattern: 'ZeroDivisionError: division by zero', count: 1, commands: 1 },
+    ]);
+    expect(report.failingFiles).toEqual([
+      { file: join(box.dir, 'broken.ts'), count: 4, commands: 2 },
+      { file: join(box.dir, 'failing.py'), count: 1, commands: 1 },
+    ]);
+    // The filters keep the events of the commands they keep.
+    expect(stats('--host', 'no-such-host')).toMatchObject({ total: 0, topErrors: [], failingFiles: [] });
+    expect(stats('--dir', '/nowhere')).toMatchObject({ topErrors: [], failingFiles: [] });
+    expect(stats('--since', '1d').failingFiles).toHaveLength(2);
+    const text = bird(box, ['stats']).stdout;
+    expect(text).toContain('\nMost frequent errors\n');
+    expect(text).toContain('\nFiles that fail most\n');
+    box.cleanup();
+  });
+
   it('compaction merges events; --reparse replaces a command’s events, merged or not; forget takes them with the command', () => {
     const box = freshStore(mode);
     brokenSources(box);
