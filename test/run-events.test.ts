@@ -152,6 +152,52 @@ describe.each(STORAGE_MODES)('events, %s mode', (mode) => {
     box.cleanup();
   });
 
+  it('bird events --reparse killed at random instants: each command keeps its old events or has its new ones, and a rerun leaves exactly the new', async () => {
+    const box = freshStore(mode);
+    brokenSources(box);
+    for (let i = 0; i < 3; i++) expect(bird(box, ['run', 'gcc', '-c', 'bad.c', '-o', '/dev/null']).code).toBe(1);
+    const commands = sqlJson(box, `SELECT id, CAST("date" AS VARCHAR) AS date FROM main.invocations ORDER BY id`).map((r) => ({ id: String(r.id), date: String(r.date) }));
+    /** Each command's event ids, sorted, with every row that is stored (a doubled row shows twice). */
+    const eventIds = () => {
+      const byCommand = new Map<string, string[]>(commands.map((c) => [c.id, []]));
+      for (const r of sqlJson(box, 'SELECT invocation_id, id FROM main.events ORDER BY invocation_id, id')) byCommand.get(String(r.invocation_id))?.push(String(r.id));
+      return byCommand;
+    };
+    const clean = eventIds(); // what capture's parse gave: what a reparse gives again
+    for (const ids of clean.values()) expect(ids.length).toBeGreaterThan(0);
+
+    /** An event an older parser got wrong, for every command: what the reparse must replace. */
+    const plantWrong = (round: number) => {
+      const rows = commands.map((c) => ({ id: `wrong-${round}-${c.id}`, invocation_id: c.id, severity: 'error', ref_file: 'nowhere.c', ref_line: 1, ref_column: null, message: 'old parser', code: null, kind: 'diagnostic', test_name: null, status: null, duration_ms: null, date: c.date }));
+      if (mode === 'parquet') {
+        writeFileSync(join(birdLayout(box.root).localData, 'events', `date=${commands[0]!.date}`, `wrong-${round}.parquet`), encodeParquet(EVENTS, rows));
+        return;
+      }
+      const values = rows.map((r) => `(${Object.values(r).map((v) => (v === null ? 'NULL' : `'${v}'`)).join(', ')})`).join(', ');
+      const insert = `INSERT INTO local.events (${Object.keys(rows[0]!).join(', ')}) VALUES ${values}`;
+      const done = spawnSync(process.execPath, ['--input-type=module', '-e', `import { DuckDBInstance } from '@duckdb/node-api'; const db = await DuckDBInstance.create(${JSON.stringify(birdLayout(box.root).catalog)}); const c = await db.connect(); await c.run(${JSON.stringify(insert)}); c.closeSync(); db.closeSync();`], { cwd: REPO, encoding: 'utf8' });
+      expect(done.status, done.stderr).toBe(0);
+    };
+
+    const kills = new KillWindow(1500);
+    for (let round = 0; round < 10; round++) {
+      plantWrong(round);
+      const old = new Map([...clean].map(([id, ids]) => [id, [...ids, `wrong-${round}-${id}`].sort()]));
+      if (await kills.run(process.execPath, [BIRD_BUNDLE, 'events', '--reparse'], { env: box.env(), cwd: box.dir })) {
+        // Whatever instant the kill came at: each command has all its old events or all its new ones.
+        for (const [id, ids] of eventIds()) {
+          expect([old.get(id), clean.get(id)], `command ${id} after a kill`).toContainEqual(ids);
+        }
+      }
+      // The next run finishes what a killed one left.
+      const rerun = bird(box, ['events', '--reparse']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(eventIds()).toEqual(clean);
+    }
+    expect(kills.killed).toBeGreaterThan(2);
+    box.cleanup();
+  }, 600_000);
+
   it('killed at random instants: never an event without its command; the next run finishes the events too', async () => {
     const box = freshStore(mode);
     brokenSources(box);

@@ -2,7 +2,7 @@
 // DuckDbRecordWriter: inserts skip ids already there; while another process holds the catalog the
 // rows are spilled as Parquet and taken in by the next compaction). The writer is opened per
 // call: bird.duckdb is held read-write only for the moment of the inserts.
-import type { BirdLayout, EventRow } from '@bird/core';
+import type { BirdLayout } from '@bird/core';
 import { DuckDbRecordWriter } from '@bird/writer-duckdb';
 import { markEventsWritten } from '../../events-present.ts';
 import { withoutForgotten } from '../forgotten.ts';
@@ -27,15 +27,4 @@ export async function appendDuckdb(layout: BirdLayout, all: readonly CapturedCom
   }
   const problem = journalStored(layout, commands.map((c) => c.invocation));
   return { written: commands.length, problems: problem ? [problem] : [] };
-}
-
-/** Events of stored commands, inserted (or spilled while another process holds the catalog). */
-export async function appendDuckdbEvents(layout: BirdLayout, events: readonly EventRow[]): Promise<void> {
-  if (events.length > 0) markEventsWritten(layout);
-  const writer = await DuckDbRecordWriter.open(layout);
-  try {
-    for (const e of events) await writer.writeEvent(e);
-  } finally {
-    await writer.close();
-  }
 }
