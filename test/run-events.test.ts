@@ -78,6 +78,41 @@ describe.each(STORAGE_MODES)('events, %s mode', (mode) => {
     box.cleanup();
   });
 
+  it('bird stats counts the most frequent errors and the files that fail most, as its filters say', () => {
+    const box = freshStore(mode);
+    brokenSources(box);
+    const stats = (...args: string[]) => {
+      const run = bird(box, ['stats', '--format', 'json', ...args]);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as { total: number; topErrors: unknown[]; failingFiles: unknown[] };
+    };
+    expect(bird(box, ['run', 'true']).code).toBe(0);
+    // A store with commands but no events yet: the lists are there, empty.
+    expect(stats()).toMatchObject({ total: 1, topErrors: [], failingFiles: [] });
+    expect(bird(box, ['run', '--', TSC, '--noEmit', 'broken.ts']).code).toBe(2);
+    expect(bird(box, ['run', '--', TSC, '--noEmit', 'broken.ts']).code).toBe(2);
+    expect(bird(box, ['run', '--', 'python3', 'failing.py']).code).toBe(1);
+
+    const report = stats();
+    expect(report.topErrors).toEqual([
+      { pattern: "Property '…' does not exist on type '…'.", count: 2, commands: 2 },
+      { pattern: "Type '…' is not assignable to type '…'.", count: 2, commands: 2 },
+      { pattern: 'ZeroDivisionError: division by zero', count: 1, commands: 1 },
+    ]);
+    expect(report.failingFiles).toEqual([
+      { file: join(box.dir, 'broken.ts'), count: 4, commands: 2 },
+      { file: join(box.dir, 'failing.py'), count: 1, commands: 1 },
+    ]);
+    // The filters keep the events of the commands they keep.
+    expect(stats('--host', 'no-such-host')).toMatchObject({ total: 0, topErrors: [], failingFiles: [] });
+    expect(stats('--dir', '/nowhere')).toMatchObject({ topErrors: [], failingFiles: [] });
+    expect(stats('--since', '1d').failingFiles).toHaveLength(2);
+    const text = bird(box, ['stats']).stdout;
+    expect(text).toContain('\nMost frequent errors\n');
+    expect(text).toContain('\nFiles that fail most\n');
+    box.cleanup();
+  });
+
   it('compaction merges events; --reparse replaces a command’s events, merged or not; forget takes them with the command', () => {
     const box = freshStore(mode);
     brokenSources(box);
@@ -116,6 +151,52 @@ describe.each(STORAGE_MODES)('events, %s mode', (mode) => {
     expect(sqlJson(box, 'SELECT count(*) AS n FROM main.events e WHERE NOT EXISTS (SELECT 1 FROM main.invocations i WHERE i.id = e.invocation_id)')).toEqual([{ n: 0 }]);
     box.cleanup();
   });
+
+  it('bird events --reparse killed at random instants: each command keeps its old events or has its new ones, and a rerun leaves exactly the new', async () => {
+    const box = freshStore(mode);
+    brokenSources(box);
+    for (let i = 0; i < 3; i++) expect(bird(box, ['run', 'gcc', '-c', 'bad.c', '-o', '/dev/null']).code).toBe(1);
+    const commands = sqlJson(box, `SELECT id, CAST("date" AS VARCHAR) AS date FROM main.invocations ORDER BY id`).map((r) => ({ id: String(r.id), date: String(r.date) }));
+    /** Each command's event ids, sorted, with every row that is stored (a doubled row shows twice). */
+    const eventIds = () => {
+      const byCommand = new Map<string, string[]>(commands.map((c) => [c.id, []]));
+      for (const r of sqlJson(box, 'SELECT invocation_id, id FROM main.events ORDER BY invocation_id, id')) byCommand.get(String(r.invocation_id))?.push(String(r.id));
+      return byCommand;
+    };
+    const clean = eventIds(); // what capture's parse gave: what a reparse gives again
+    for (const ids of clean.values()) expect(ids.length).toBeGreaterThan(0);
+
+    /** An event an older parser got wrong, for every command: what the reparse must replace. */
+    const plantWrong = (round: number) => {
+      const rows = commands.map((c) => ({ id: `wrong-${round}-${c.id}`, invocation_id: c.id, severity: 'error', ref_file: 'nowhere.c', ref_line: 1, ref_column: null, message: 'old parser', code: null, kind: 'diagnostic', test_name: null, status: null, duration_ms: null, date: c.date }));
+      if (mode === 'parquet') {
+        writeFileSync(join(birdLayout(box.root).localData, 'events', `date=${commands[0]!.date}`, `wrong-${round}.parquet`), encodeParquet(EVENTS, rows));
+        return;
+      }
+      const values = rows.map((r) => `(${Object.values(r).map((v) => (v === null ? 'NULL' : `'${v}'`)).join(', ')})`).join(', ');
+      const insert = `INSERT INTO local.events (${Object.keys(rows[0]!).join(', ')}) VALUES ${values}`;
+      const done = spawnSync(process.execPath, ['--input-type=module', '-e', `import { DuckDBInstance } from '@duckdb/node-api'; const db = await DuckDBInstance.create(${JSON.stringify(birdLayout(box.root).catalog)}); const c = await db.connect(); await c.run(${JSON.stringify(insert)}); c.closeSync(); db.closeSync();`], { cwd: REPO, encoding: 'utf8' });
+      expect(done.status, done.stderr).toBe(0);
+    };
+
+    const kills = new KillWindow(1500);
+    for (let round = 0; round < 10; round++) {
+      plantWrong(round);
+      const old = new Map([...clean].map(([id, ids]) => [id, [...ids, `wrong-${round}-${id}`].sort()]));
+      if (await kills.run(process.execPath, [BIRD_BUNDLE, 'events', '--reparse'], { env: box.env(), cwd: box.dir })) {
+        // Whatever instant the kill came at: each command has all its old events or all its new ones.
+        for (const [id, ids] of eventIds()) {
+          expect([old.get(id), clean.get(id)], `command ${id} after a kill`).toContainEqual(ids);
+        }
+      }
+      // The next run finishes what a killed one left.
+      const rerun = bird(box, ['events', '--reparse']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(eventIds()).toEqual(clean);
+    }
+    expect(kills.killed).toBeGreaterThan(2);
+    box.cleanup();
+  }, 600_000);
 
   it('killed at random instants: never an event without its command; the next run finishes the events too', async () => {
     const box = freshStore(mode);

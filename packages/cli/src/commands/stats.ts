@@ -5,11 +5,13 @@ import { storeNotYetMade } from '../layout.ts';
 import { computeStats } from '../stats/compute-stats.ts';
 import { renderStats, statsJson } from '../stats/render-stats.ts';
 import { parseStatsArgs } from '../stats/stats-args.ts';
+import { storedEvents } from '../stats/stored-events.ts';
 import { defaultTimeZone } from '../stats/zone-clock.ts';
 
 /**
  * `bird stats`: computed over the history index, like `bird history`: no DuckDB to wait for
- * (but for `--source project`, the project store's commands).
+ * (but for `--source project`, the project store's commands, and for the errors and failing files
+ * of a store that holds events).
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const now = new Date();
@@ -19,7 +21,9 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const own = storeNotYetMade(ctx) ? EMPTY_INDEX : (await openHistory(ctx)).index;
   // The project store's commands are not in the index: read (through DuckDB) only when asked for.
   const index = filter.source === PROJECT_SOURCE ? mergeRows(own, await projectHistoryRows(ctx)) : own;
-  const report = computeStats(index, filter, { now, timeZone });
+  // Only this store's events: the project store's are its own.
+  const events = storeNotYetMade(ctx) || filter.source === PROJECT_SOURCE ? [] : await storedEvents(ctx);
+  const report = computeStats(index, filter, { now, timeZone, events });
   if (format === 'json') {
     ctx.stdout.write(statsJson(report));
     return;

@@ -1,9 +1,9 @@
 /**
  * `bird events --reparse`: the selected commands' stored output parsed again (after a parser
- * improved), their events replaced: the old ones removed through the storage mode (as a forget
- * removes them, the command and its outputs left), then the new ones written. A kill in between
- * leaves the command with no events until the next --reparse; never an event without its command.
- * Only this machine's commands: a pulled command's blobs are on the machine that ran it.
+ * improved), their events replaced through the storage mode in one step (@bird/store/append's
+ * replaceEvents): a kill -9 at any instant leaves each command its old events or its new ones,
+ * never none, never both, and the command and its outputs as they were. Only this machine's
+ * commands: a pulled command's blobs are on the machine that ran it.
  */
 import { loadConfig, quoteLiteral, type BirdLayout, type EventRow } from '@bird/core';
 import { planEvents } from '@bird/core/events';
@@ -13,7 +13,6 @@ import { commandCondition, type EventsSelection } from './events-selection.ts';
 
 interface ReparsedCommand {
   readonly id: string;
-  readonly series: string;
   readonly cmd: string;
   readonly timestamp: bigint;
   readonly date: string;
@@ -28,9 +27,9 @@ export interface ReparseResult {
 
 export async function reparseEvents(layout: BirdLayout, conn: BirdConnection, selection: EventsSelection): Promise<ReparseResult> {
   const found = await conn.query(
-    `SELECT DISTINCT i.id, i.client_id, i.cmd, epoch_us(i."timestamp"), CAST(i."date" AS VARCHAR) FROM main.invocations i WHERE ${commandCondition(selection)} AND i._source = 'local' AND EXISTS (SELECT 1 FROM main.outputs o WHERE o.invocation_id = i.id AND o._source = 'local')`,
+    `SELECT DISTINCT i.id, i.cmd, epoch_us(i."timestamp"), CAST(i."date" AS VARCHAR) FROM main.invocations i WHERE ${commandCondition(selection)} AND i._source = 'local' AND EXISTS (SELECT 1 FROM main.outputs o WHERE o.invocation_id = i.id AND o._source = 'local')`,
   );
-  const commands: ReparsedCommand[] = found.rows.map((r) => ({ id: String(r[0]), series: String(r[1]), cmd: String(r[2]), timestamp: BigInt(String(r[3])), date: String(r[4]) }));
+  const commands: ReparsedCommand[] = found.rows.map((r) => ({ id: String(r[0]), cmd: String(r[1]), timestamp: BigInt(String(r[2])), date: String(r[3]) }));
   if (commands.length === 0) return { commands: 0, events: 0, skipped: [] };
   const outputs = await conn.query(
     `SELECT DISTINCT invocation_id, stream, storage_type, storage_ref, content_hash, byte_length FROM main.outputs WHERE _source = 'local' AND invocation_id IN (${commands.map((c) => quoteLiteral(c.id)).join(', ')})`,
@@ -55,11 +54,8 @@ export async function reparseEvents(layout: BirdLayout, conn: BirdConnection, se
     }
   }
   if (done.length > 0) {
-    const { appendEvents } = await import('@bird/store/append');
-    const { storageModeOf } = await import('@bird/store');
-    const config = loadConfig(layout);
-    await storageModeOf(layout, config).remove(done.map((c) => ({ id: c.id, series: c.series })), [], { tables: ['events'] });
-    await appendEvents(layout, config, rows);
+    const { replaceEvents } = await import('@bird/store/append');
+    await replaceEvents(layout, loadConfig(layout), done.map((c) => ({ id: c.id, date: c.date })), rows);
   }
   return { commands: done.length, events: rows.length, skipped };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY_INDEX } from '@bird/history-index';
 import type { RowFilter } from '../row-filter.ts';
 import { computeStats } from './compute-stats.ts';
-import { INDEX, NOW, us } from './known-week.ts';
+import { idOfRow, INDEX, NOW, us } from './known-week.ts';
 
 // What does not depend on the time zone, worked out from the rows of known-week.ts.
 const COMMON = {
@@ -45,6 +45,9 @@ const COMMON = {
     { dir: '/home/ana/bird-extra', count: 1 },
     { dir: '/srv/app', count: 1 },
   ],
+  // No events given: nothing printed was parsed.
+  topErrors: [],
+  failingFiles: [],
 };
 
 const days = (first: number, counts: number[]) => counts.map((count, i) => ({ day: `2024-05-${String(first + i).padStart(2, '0')}`, count }));
@@ -140,6 +143,24 @@ describe('computeStats on a known week', () => {
       failing: [],
       slowest: [],
       dirs: [],
+      topErrors: [],
+      failingFiles: [],
     });
+  });
+
+  it('counts the events of the commands the filter keeps, each file from its command’s folder', () => {
+    // Rows 2 and 9 ran in /home/ana/bird on the laptop, row 8 in /srv/app on the server; the last event's command is not stored.
+    const error = (row: number, message: string, file: string) => ({ invocationId: idOfRow(row), kind: 'diagnostic', severity: 'error', status: null, message, file });
+    const events = [error(2, "'a' undeclared", 'x.c'), error(9, "'b' undeclared", 'x.c'), error(8, 'missing ;', 'y.c'), error(99, 'missing ;', 'y.c')];
+    const all = computeStats(INDEX, {}, { now: NOW, timeZone: 'UTC', events });
+    expect([all.topErrors, all.failingFiles]).toEqual([
+      [{ pattern: "'…' undeclared", count: 2, commands: 2 }, { pattern: 'missing ;', count: 1, commands: 1 }],
+      [{ file: '/home/ana/bird/x.c', count: 2, commands: 2 }, { file: '/srv/app/y.c', count: 1, commands: 1 }],
+    ]);
+    const server = computeStats(INDEX, { host: 'server' }, { now: NOW, timeZone: 'UTC', events });
+    expect(server.failingFiles).toEqual([{ file: '/srv/app/y.c', count: 1, commands: 1 }]);
+    const since = computeStats(INDEX, { sinceUs: us('2024-05-08T00:00:00Z') }, { now: NOW, timeZone: 'UTC', events });
+    expect(since.topErrors).toEqual([{ pattern: "'…' undeclared", count: 1, commands: 1 }]);
+    expect(computeStats(INDEX, {}, { now: NOW, timeZone: 'UTC', top: 1, events }).failingFiles).toHaveLength(1);
   });
 });

@@ -1,8 +1,9 @@
 // `bird stats` as numbers: one pass over the history index's columns, no I/O, so the whole
 // report is a pure function of the index, the filter, the clock and the time zone.
-import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
+import { UNKNOWN_EXIT, idBytes, idText, type HistoryIndex } from '@bird/history-index';
 import { rowMatcher, type RowFilter } from '../row-filter.ts';
 import { commandKey } from './command-key.ts';
+import { eventStats, type ErrorCount, type EventFact, type FileCount, type StoredEvent } from './event-stats.ts';
 import { dayText, defaultTimeZone, localDay, localHour, localWeekday, zoneClock } from './zone-clock.ts';
 
 export interface StatsOptions {
@@ -14,6 +15,8 @@ export interface StatsOptions {
   readonly top?: number;
   /** Most days in the per-day series (fewer when the filter's `sinceUs` is later). Default 30. */
   readonly days?: number;
+  /** Stored events: those of the rows `filter` keeps are counted. */
+  readonly events?: readonly StoredEvent[];
 }
 
 export interface CommandCount {
@@ -78,6 +81,10 @@ export interface StatsReport {
   readonly slowest: readonly SlowCommand[];
   /** count desc, then dir. */
   readonly dirs: readonly DirCount[];
+  /** Error diagnostics by their pattern: count desc, then pattern. */
+  readonly topErrors: readonly ErrorCount[];
+  /** Files named by errors and failed tests: count desc, then file. */
+  readonly failingFiles: readonly FileCount[];
 }
 
 const DEFAULT_TOP = 10;
@@ -115,6 +122,8 @@ export function computeStats(index: HistoryIndex, filter: RowFilter, options: St
   let failures = 0;
   let firstUs = NaN;
   let lastUs = NaN;
+  // The folder each kept command ran in, by id, when there are events to tell it to.
+  const keptFolders = options.events !== undefined && options.events.length > 0 ? new Map<string, string>() : undefined;
 
   for (let r = first; r < index.size; r++) {
     if (!matches(r)) continue;
@@ -168,6 +177,7 @@ export function computeStats(index: HistoryIndex, filter: RowFilter, options: St
       byKey.timed[k]!++;
     }
     dirCounts[index.cwd[r]!]!++;
+    keptFolders?.set(idText(index.ids, r), index.dirs[index.cwd[r]!]!);
   }
 
   const ids = keys.map((_, k) => k);
@@ -209,7 +219,20 @@ export function computeStats(index: HistoryIndex, filter: RowFilter, options: St
     dirs: firstN(
       [...dirCounts.keys()].filter((d) => dirCounts[d]! > 0).sort((a, b) => dirCounts[b]! - dirCounts[a]! || compareText(index.dirs[a]!, index.dirs[b]!)),
     ).map((d) => ({ dir: index.dirs[d]!, count: dirCounts[d]! })),
+    ...eventStats(keptFolders === undefined ? [] : eventsOfKept(options.events!, keptFolders), top),
   };
+}
+
+/** The events whose command is kept, each with its command's folder; ids compared as the index keeps them (a foreign lake's hashed). */
+function eventsOfKept(events: readonly StoredEvent[], keptFolders: ReadonlyMap<string, string>): EventFact[] {
+  const bytes = new Uint8Array(16);
+  const facts: EventFact[] = [];
+  for (const e of events) {
+    idBytes(e.invocationId, bytes, 0);
+    const cwd = keptFolders.get(idText(bytes, 0));
+    if (cwd !== undefined) facts.push({ ...e, cwd });
+  }
+  return facts;
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */

@@ -20,9 +20,11 @@ export const ROWS: [string, string, number | null, number | null, string, string
   /* 11 */ ['2024-05-10T11:59:00Z', 'git status', 0, 80, '/home/ana/bird-extra', 'laptop', 'local'],
   /* 12 */ ['2024-05-10T11:59:30Z', 'vim notes.md', 0, null, '/home/ana', 'server', 'work'],
 ];
+/** The id of row `n` (1-based, as in the comments above). */
+export const idOfRow = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
 export const INDEX = buildIndex(
   ROWS.map(([iso, cmd, exitCode, durationMs, cwd, host, source], i): HistoryRow => ({
-    id: `00000000-0000-7000-8000-${String(i + 1).padStart(12, '0')}`,
+    id: idOfRow(i + 1),
     timestampUs: us(iso),
     durationMs,
     exitCode,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildIndex, EMPTY_INDEX } from '@bird/history-index';
 import { displayWidth } from '../format/text-width.ts';
 import { computeStats } from './compute-stats.ts';
-import { INDEX, NOW, us } from './known-week.ts';
+import { idOfRow, INDEX, NOW, us } from './known-week.ts';
 import { renderStats, statsJson } from './render-stats.ts';
 
 const REPORT = computeStats(INDEX, {}, { now: NOW, timeZone: 'UTC', days: 7 });
@@ -57,6 +57,21 @@ describe('renderStats', () => {
     ]);
     expect(text).toContain('1m45s 2× mean 52.5s');
     expect(text).toContain('\n~/bird/packages/cli ');
+  });
+
+  it('shows the most frequent errors and the files that fail most, only when there are some', () => {
+    // Rows 1 and 2 ran in /home/ana/bird.
+    const error = (row: number, message: string, file: string) => ({ invocationId: idOfRow(row), kind: 'diagnostic', severity: 'error', status: null, message, file });
+    const events = [error(1, "'a' undeclared", 'x.c'), error(2, "'b' undeclared", 'x.c'), error(2, 'expected 2 arguments', 'src/y.c')];
+    const text = renderStats(computeStats(INDEX, {}, { now: NOW, timeZone: 'UTC', days: 7, events }), { color: false, width: 80, home: '/home/ana' });
+    const lines = text.split('\n');
+    const errors = lines.indexOf('Most frequent errors');
+    const files = lines.indexOf('Files that fail most');
+    expect(errors).toBeGreaterThan(lines.indexOf('Directories'));
+    expect(lines.slice(errors + 1, errors + 3)).toEqual([`'…' undeclared         ${'█'.repeat(48)} 2 2 cmds`, `expected <n> arguments ${'█'.repeat(24)}${' '.repeat(24)} 1  1 cmd`]);
+    expect(lines.slice(files + 1, files + 3)).toEqual([`~/bird/x.c     ${'█'.repeat(56)} 2 2 cmds`, `~/bird/src/y.c ${'█'.repeat(28)}${' '.repeat(28)} 1  1 cmd`]);
+    expect(renderStats(REPORT, { color: false, width: 80 })).not.toContain('Most frequent errors');
+    expect(renderStats(REPORT, { color: false, width: 80 })).not.toContain('Files that fail most');
   });
 
   it('says what the filter was, in the report’s time zone', () => {

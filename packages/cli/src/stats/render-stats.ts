@@ -60,6 +60,12 @@ export function renderStats(report: StatsReport, options: RenderOptions): string
     );
     // Folders keep their end when cut, as everywhere (format/folder-text.ts): `…/services/billing`.
     section('Directories', barRows(report.dirs.map((d) => ({ label: shortenHome(d.dir, options.home), value: d.count, right: [count(d.count), percent(d.count / report.total)] })), width, truncateStartToWidth));
+    const commands = (n: number) => `${count(n)} ${n === 1 ? 'cmd' : 'cmds'}`;
+    section('Most frequent errors', barRows(report.topErrors.map((e) => ({ label: e.pattern, value: e.count, right: [count(e.count), commands(e.commands)], style: 'fail' })), width));
+    section(
+      'Files that fail most',
+      barRows(report.failingFiles.map((f) => ({ label: shortenHome(f.file, options.home), value: f.count, right: [count(f.count), commands(f.commands)], style: 'fail' })), width, truncateStartToWidth),
+    );
   }
   return lines.map((line) => paint(fit(line, width), options.color)).join('\n') + '\n';
 }

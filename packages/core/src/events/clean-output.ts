@@ -19,11 +19,12 @@ export function cleanOutput(text: string): CleanOutput {
   const plain = text.includes('\x1b') ? text.replace(ESCAPES, '') : text;
   // A carriage return alone redraws a line (progress bars): what is left is its last drawing.
   const lines = plain.split('\n');
+  // One search of the whole text for a carriage return is cheaper than one per line.
+  const returns = plain.includes('\r');
   let changed = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const cr = line.lastIndexOf('\r');
-    if (line.length <= LINE_MAX_CHARS && cr < 0) continue;
+    if (line.length <= LINE_MAX_CHARS && (!returns || !line.includes('\r'))) continue;
     let kept = line.endsWith('\r') ? line.slice(0, -1) : line;
     const redraw = kept.lastIndexOf('\r');
     if (redraw >= 0) kept = kept.slice(redraw + 1);

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cleanOutput } from './clean-output.ts';
 import type { OutputParser } from './output-parser.ts';
 import { commandWords, parseOutput, PARSER_BUDGET_MS } from './parse-output.ts';
 import type { ParsedEvent } from './parsed-event.ts';
@@ -111,5 +112,17 @@ describe('commandWords', () => {
     ['', []],
   ])('%s', (cmd, words) => {
     expect(commandWords(cmd)).toEqual(words);
+  });
+});
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+describe('each parser’s mentions', () => {
+  // A parser is skipped when the output mentions none of them: that must never skip one whose pattern matches.
+  const texts = readdirSync(FIXTURES).map((f) => cleanOutput(readFileSync(join(FIXTURES, f), 'utf8')).text);
+  it.each(PARSERS.filter((p) => p.mentions !== undefined).map((p) => [p.name, p] as const))('%s: every line its pattern matches holds one', (_, parser) => {
+    const lines = texts.flatMap((t) => t.split('\n')).filter((line) => parser.looksLike.test(line));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => !parser.mentions!.some((m) => line.includes(m)))).toEqual([]);
   });
 });

@@ -38,6 +38,10 @@ function commandNames(parser: OutputParser, words: readonly string[]): boolean {
   });
 }
 
+function mayLookLike(parser: OutputParser, text: string): boolean {
+  return parser.mentions === undefined || parser.mentions.some((m) => text.includes(m));
+}
+
 export interface ParseOutcome {
   readonly events: ParsedEvent[];
   /** Parsers that threw or ran past their budget, for a note where it is useful. */
@@ -54,7 +58,7 @@ export function parseOutput(text: string, cmd: string, options: ParseOptions = {
   const now = options.now ?? (() => performance.now());
   const { lines, text: plain } = cleanOutput(text);
   const words = commandWords(cmd);
-  const chosen = (options.parsers ?? PARSERS).filter((p) => commandNames(p, words) || p.looksLike.test(plain));
+  const chosen = (options.parsers ?? PARSERS).filter((p) => commandNames(p, words) || (mayLookLike(p, plain) && p.looksLike.test(plain)));
   const failed: string[] = [];
   const run = (parser: OutputParser): ParsedEvent[] => {
     const started = now();
@@ -76,13 +80,39 @@ export function parseOutput(text: string, cmd: string, options: ParseOptions = {
   return { events: distinct(events).slice(0, EVENTS_MAX_PER_OUTPUT), failed };
 }
 
-/** Two parsers may read the same line the same way (gcc and make both see gcc's output). */
-function distinct(events: ParsedEvent[]): ParsedEvent[] {
-  const seen = new Set<string>();
-  return events.filter((e) => {
-    const key = `${e.kind}\0${e.severity}\0${e.ref_file}\0${e.ref_line}\0${e.ref_column}\0${e.message}\0${e.code}\0${e.test_name}\0${e.status}\0${e.duration_ms}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/**
+ * Each event once: two parsers may read the same line the same way (gcc and make both see gcc's
+ * output), and an output that repeats itself (a watch mode, a retried build) repeats its events.
+ * Candidates are found by their text and line and then compared field by field: no key string is
+ * built per event, which cost more than the parsing itself on output dense with events.
+ */
+function distinct(events: readonly ParsedEvent[]): ParsedEvent[] {
+  const seen = new Map<string | null, Map<number | null, ParsedEvent[]>>();
+  const out: ParsedEvent[] = [];
+  for (const e of events) {
+    const text = e.test_name ?? e.message;
+    let byLine = seen.get(text);
+    if (byLine === undefined) seen.set(text, (byLine = new Map()));
+    let same = byLine.get(e.ref_line);
+    if (same === undefined) byLine.set(e.ref_line, (same = []));
+    if (same.some((s) => sameEvent(s, e))) continue;
+    same.push(e);
+    out.push(e);
+  }
+  return out;
+}
+
+function sameEvent(a: ParsedEvent, b: ParsedEvent): boolean {
+  return (
+    a.kind === b.kind &&
+    a.severity === b.severity &&
+    a.ref_file === b.ref_file &&
+    a.ref_line === b.ref_line &&
+    a.ref_column === b.ref_column &&
+    a.message === b.message &&
+    a.code === b.code &&
+    a.test_name === b.test_name &&
+    a.status === b.status &&
+    a.duration_ms === b.duration_ms
+  );
 }

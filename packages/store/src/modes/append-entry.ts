@@ -5,11 +5,11 @@
  * asks for it. The same functions are what storageModeOf gives everyone else.
  */
 import type { BirdConfig, BirdLayout, EventRow } from '@bird/core';
-import { appendParquet, appendParquetEvents } from './parquet/append.ts';
+import { appendParquet } from './parquet/append.ts';
 import { parquetCompactionDue } from './parquet/compaction-due.ts';
-import type { AppendOptions, AppendResult, CapturedCommand } from './storage-mode.ts';
+import type { AppendOptions, AppendResult, CapturedCommand, ReplacedCommand } from './storage-mode.ts';
 
-export type { AppendOptions, AppendResult, CapturedCommand } from './storage-mode.ts';
+export type { AppendOptions, AppendResult, CapturedCommand, ReplacedCommand } from './storage-mode.ts';
 export { StoreBusy } from './store-busy.ts';
 
 export async function appendCommands(layout: BirdLayout, config: BirdConfig, commands: readonly CapturedCommand[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -23,15 +23,16 @@ export async function appendCommands(layout: BirdLayout, config: BirdConfig, com
 }
 
 /**
- * Events of commands already stored (`bird events --reparse`, after their old events were removed):
- * the rows alone, as append writes them after a command's outputs.
+ * `commands`' events replaced by `events` (`bird events --reparse`): each command keeps its old
+ * events or gets its new ones, whatever instant a kill comes at; a rerun gives the same rows.
+ * Both modes' DuckDB work, so loaded only here.
  */
-export async function appendEvents(layout: BirdLayout, config: BirdConfig, events: readonly EventRow[]): Promise<void> {
+export async function replaceEvents(layout: BirdLayout, config: BirdConfig, commands: readonly ReplacedCommand[], events: readonly EventRow[]): Promise<void> {
   switch (config.storage.mode) {
     case 'parquet':
-      return appendParquetEvents(layout, events);
+      return (await import('./parquet/replace-events.ts')).replaceEventsParquet(layout, commands, events);
     case 'duckdb':
-      return (await import('./duckdb/append.ts')).appendDuckdbEvents(layout, events);
+      return (await import('./duckdb/replace-events.ts')).replaceEventsDuckdb(layout, commands, events);
   }
 }
 

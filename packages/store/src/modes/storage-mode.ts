@@ -29,6 +29,12 @@ export interface CapturedCommand {
   readonly events?: readonly EventRow[];
 }
 
+/** A command whose events are replaced (`bird events --reparse`): its id and its day, where its events are. */
+export interface ReplacedCommand {
+  readonly id: string;
+  readonly date: string;
+}
+
 export interface AppendOptions {
   /**
    * These commands may have been stored before (a drainer redoing a claim it took over): rows a

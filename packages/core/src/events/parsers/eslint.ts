@@ -11,6 +11,7 @@ export const eslintParser: OutputParser = {
   name: 'eslint',
   commands: ['eslint', 'next lint'],
   looksLike: /^\s+\d+:\d+\s+(?:error|warning)\s|\[(?:Error|Warning)(?:\/[@\w/-]+)?\]$/m,
+  mentions: ['error', 'warning', '[Error', '[Warning'],
   parse(lines) {
     const events: ParsedEvent[] = [];
     let file: string | null = null;

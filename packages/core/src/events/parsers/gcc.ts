@@ -7,6 +7,7 @@ export const gccParser: OutputParser = {
   name: 'gcc',
   commands: ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'shellcheck', 'mypy', 'dmypy'],
   looksLike: /^(?:[A-Za-z]:)?[^\s:][^:\n]*:\d+:(?:\d+:)? (?:fatal error|error|warning|note): /m,
+  mentions: ['error: ', 'warning: ', 'note: '],
   parse(lines) {
     const events: ParsedEvent[] = [];
     for (const line of lines) {

@@ -11,6 +11,7 @@ export const goParser: OutputParser = {
   name: 'go',
   commands: ['go', 'gotestsum'],
   looksLike: /^\s*(?:--- (?:PASS|FAIL|SKIP): |(?:\.{0,2}\/)?[^\s:]+\.go:\d+:)/m,
+  mentions: ['--- ', '.go:'],
   parse(lines) {
     const events: ParsedEvent[] = [];
     // A test's `file:line: text` lines are its log: errors when it fails, dropped when it passes or skips.

@@ -12,12 +12,16 @@ const RESULT = /^\s*([✓✔√✕×✗○↓])\s+(?:skipped\s+)?(.+?)(?:\s+\((\
 const HEADING = /^\s*(?:●|FAIL)\s+(.+?)\s*$/;
 const PLACE = /^\s*(?:❯\s+|at .*\()((?:[A-Za-z]:)?[^\s:()]+):(\d+):\d+\)?$/;
 
+/** `name` is `… > step`: compared in place, as this runs for every failed test under every heading. */
+const endsWithStep = (name: string, step: string) => name.endsWith(step) && name.startsWith(' > ', name.length - step.length - 3);
+
 const ms = (value: string | undefined, unit: string | undefined) => (value === undefined ? null : Number(value) * (unit === 's' ? 1000 : 1));
 
 export const jsTestsParser: OutputParser = {
   name: 'js-tests',
   commands: ['jest', 'vitest', 'npm test', 'npm run test', 'yarn test', 'pnpm test'],
   looksLike: /^\s*[✓✔√✕×✗○↓]\s+\S/m,
+  mentions: ['✓', '✔', '√', '✕', '×', '✗', '○', '↓'],
   parse(lines) {
     const tests: ParsedEvent[] = [];
     /** The failed tests' places in `tests`: a heading names one of the latest. */
@@ -37,7 +41,7 @@ export const jsTestsParser: OutputParser = {
         failing = null;
         for (const at of failed) {
           const t = tests[at]!.test_name!;
-          if (t === name || name.endsWith(` > ${t}`) || t.endsWith(name)) {
+          if (t === name || endsWithStep(name, t) || t.endsWith(name)) {
             failing = at;
             break;
           }

@@ -8,6 +8,7 @@ const OUTCOME = /<(failure|error|skipped)\b([^>]*?)\/?>/;
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 function unescapeXml(text: string): string {
+  if (!text.includes('&')) return text; // most attributes: no replace, no new string
   return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, name: string) => {
     if (name[0] === '#') {
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
@@ -27,6 +28,7 @@ export const junitParser: OutputParser = {
   name: 'junit',
   commands: [],
   looksLike: /<testsuites?\b|<testcase\b/,
+  mentions: ['<testsuite', '<testcase'],
   parse(lines) {
     const events: ParsedEvent[] = [];
     for (const m of lines.join('\n').matchAll(TESTCASE)) {

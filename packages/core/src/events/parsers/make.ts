@@ -10,6 +10,7 @@ export const makeParser: OutputParser = {
   name: 'make',
   commands: ['make', 'gmake'],
   looksLike: /^g?make(?:\[\d+\])?: \*\*\* /m,
+  mentions: ['*** '],
   parse(lines) {
     const events: ParsedEvent[] = [];
     for (const line of lines) {

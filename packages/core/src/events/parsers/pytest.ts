@@ -23,6 +23,7 @@ export const pytestParser: OutputParser = {
   name: 'pytest',
   commands: ['pytest', 'py.test', 'python -m pytest', 'python3 -m pytest', 'tox', 'nox'],
   looksLike: /^(?:={5,} test session starts|(?:PASSED|FAILED|ERROR) \S+::)/m,
+  mentions: [' test session starts', '::'],
   parse(lines) {
     const tests = new Map<string, ParsedEvent>();
     const events: ParsedEvent[] = [];

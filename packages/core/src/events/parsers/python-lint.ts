@@ -13,6 +13,7 @@ export const pythonLintParser: OutputParser = {
   name: 'python-lint',
   commands: ['flake8', 'ruff', 'ruff check', 'pycodestyle', 'pylint', 'pyflakes'],
   looksLike: /^.+?\.pyi?:\d+:(?:\d+:)? \[?[A-Z]+\d+\]?/m,
+  mentions: ['.py'],
   parse(lines) {
     const events: ParsedEvent[] = [];
     for (const line of lines) {

@@ -14,6 +14,7 @@ export const pythonTracebackParser: OutputParser = {
   name: 'python-traceback',
   commands: ['python', 'python3', 'python2', 'ipython', 'uv run', 'poetry run'],
   looksLike: /^\s*Traceback \(most recent call last\):$/m,
+  mentions: ['Traceback (most recent call last):'],
   parse(lines) {
     const events: ParsedEvent[] = [];
     for (let i = 0; i < lines.length; i++) {

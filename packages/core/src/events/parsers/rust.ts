@@ -13,6 +13,7 @@ export const rustParser: OutputParser = {
   name: 'rust',
   commands: ['rustc', 'cargo'],
   looksLike: /^\s*--> .+:\d+:\d+$/m,
+  mentions: ['--> '],
   parse(lines) {
     const events: ParsedEvent[] = [];
     for (let i = 0; i < lines.length; i++) {

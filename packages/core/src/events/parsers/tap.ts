@@ -10,6 +10,7 @@ export const tapParser: OutputParser = {
   name: 'tap',
   commands: ['prove', 'tap', 'node --test', 'bats'],
   looksLike: /^(?:TAP version \d+|\s*1\.\.\d+)$/m,
+  mentions: ['TAP version ', '1..'],
   parse(lines) {
     const events: ParsedEvent[] = [];
     let last: number | null = null;

@@ -2,8 +2,9 @@
 // DuckDbRecordWriter: inserts skip ids already there; while another process holds the catalog the
 // rows are spilled as Parquet and taken in by the next compaction). The writer is opened per
 // call: bird.duckdb is held read-write only for the moment of the inserts.
-import type { BirdLayout, EventRow } from '@bird/core';
+import type { BirdLayout } from '@bird/core';
 import { DuckDbRecordWriter } from '@bird/writer-duckdb';
+import { markEventsWritten } from '../../events-present.ts';
 import { withoutForgotten } from '../forgotten.ts';
 import { journalStored } from '../journal-stored.ts';
 import type { AppendResult, CapturedCommand } from '../storage-mode.ts';
@@ -11,6 +12,7 @@ import type { AppendResult, CapturedCommand } from '../storage-mode.ts';
 export async function appendDuckdb(layout: BirdLayout, all: readonly CapturedCommand[]): Promise<AppendResult> {
   const commands = withoutForgotten(layout, all);
   if (commands.length === 0) return { written: 0, problems: [] };
+  if (commands.some((c) => (c.events?.length ?? 0) > 0)) markEventsWritten(layout);
   const writer = await DuckDbRecordWriter.open(layout);
   try {
     for (const c of commands) {
@@ -25,14 +27,4 @@ export async function appendDuckdb(layout: BirdLayout, all: readonly CapturedCom
   }
   const problem = journalStored(layout, commands.map((c) => c.invocation));
   return { written: commands.length, problems: problem ? [problem] : [] };
-}
-
-/** Events of stored commands, inserted (or spilled while another process holds the catalog). */
-export async function appendDuckdbEvents(layout: BirdLayout, events: readonly EventRow[]): Promise<void> {
-  const writer = await DuckDbRecordWriter.open(layout);
-  try {
-    for (const e of events) await writer.writeEvent(e);
-  } finally {
-    await writer.close();
-  }
 }

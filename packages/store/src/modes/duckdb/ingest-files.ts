@@ -3,6 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, quoteIdent, type BirdLayout, type TableName, ROW_ORDER } from '@bird/core';
 import { openCatalog } from '../../catalog-lock.ts';
+import { markEventsWritten } from '../../events-present.ts';
 import { cachedSchema } from '../../layout.ts';
 import { freshCommands, stageFresh, type TableIngestResult } from '../ingest-files.ts';
 import type { HistoryRow } from '@bird/history-index';
@@ -13,6 +14,7 @@ const CATALOG_WAIT_MS = 60_000;
 
 /** DuckDB mode: every table's fresh rows inserted into `cached_<name>.<table>` in one transaction (committed durably by DuckDB's WAL). */
 export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTable: ReadonlyMap<TableName, string[]>, options: IngestFilesOptions): Promise<TableIngestResult> {
+  if ((byTable.get('events')?.length ?? 0) > 0) markEventsWritten(layout);
   const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
   let connection: DuckDBConnection | undefined;
   try {

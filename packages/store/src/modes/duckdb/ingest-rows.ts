@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { ROW_KEY, quoteIdent, quoteLiteral, writeFileAtomic, type BirdLayout } from '@bird/core';
 import { encodeParquet } from '@bird/writer-parquet';
 import { openCatalog } from '../../catalog-lock.ts';
+import { markEventsWritten } from '../../events-present.ts';
 import { ingestRowsWith } from '../ingest-rows.ts';
 import type { IngestRowsResult, RowGroup } from '../storage-mode.ts';
 
 export async function ingestRowsDuckdb(layout: BirdLayout, batches: () => AsyncIterable<readonly RowGroup[]>): Promise<IngestRowsResult> {
   return ingestRowsWith(layout, batches(), async (groups) => {
+    if (groups.some(({ table, rows }) => table.name === 'events' && rows.length > 0)) markEventsWritten(layout);
     const files = groups.map(({ table, rows }, i) => {
       const file = join(layout.tmp, `import-${process.pid}-${i}.parquet`);
       writeFileAtomic(file, encodeParquet(table, rows), { durable: false });

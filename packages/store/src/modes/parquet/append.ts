@@ -2,7 +2,7 @@
 // into `db/data/local/<table>/date=…/` (writer-parquet's ParquetRecordWriter), so any number of
 // shells write at once and a reader never sees half a file. Light on purpose: this is the hot
 // path of `bird-capture`, and it never loads DuckDB.
-import { readMergedIds, tryCompactionLock, type BirdLayout, type EventRow } from '@bird/core';
+import { readMergedIds, tryCompactionLock, type BirdLayout } from '@bird/core';
 import { ParquetRecordWriter } from '@bird/writer-parquet';
 import { withoutForgotten } from '../forgotten.ts';
 import { journalStored } from '../journal-stored.ts';
@@ -51,10 +51,4 @@ export async function appendParquet(layout: BirdLayout, all: readonly CapturedCo
   } finally {
     lock?.release();
   }
-}
-
-/** Events of stored commands, a file each (named by the row's id, so a rerun rewrites the same files). */
-export function appendParquetEvents(layout: BirdLayout, events: readonly EventRow[]): void {
-  const writer = new ParquetRecordWriter(layout);
-  for (const e of events) writer.writeEventSync(e);
 }
