@@ -1,6 +1,6 @@
 // Where `bird history`, `bird search` and `bird stats` get their rows: the history index, read
 // without DuckDB. Only when it is missing, stale or damaged is DuckDB loaded, once, to rebuild it.
-import { BirdError, findProjectStore, loadConfig } from '@bird/core';
+import { loadConfig, requireProjectStore } from '@bird/core';
 import { loadHistory, openRecentHistory, wholeHistory, type HistoryIndex, type HistoryRow, type RecentHistory } from '@bird/history-index';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
@@ -65,9 +65,7 @@ export const PROJECT_SOURCE = 'project';
  */
 export async function projectHistoryRows(ctx: CliContext): Promise<HistoryRow[]> {
   const layout = layoutOf(ctx);
-  const found = findProjectStore(ctx.cwd, layout.root, ctx.env.HOME);
-  if (found === null) throw new BirdError(`there is no project store here (no .bird/ in ${ctx.cwd} or a folder above it); run it in a project's folder, or without --project.`);
-  if (!found.found) throw new BirdError(`${found.refused}; the project store was not read.`);
+  requireProjectStore(ctx.cwd, layout.root, ctx.env.HOME);
   const connection = await connect(ctx, { ...MINIMAL, attachProject: true }, { quiet: true });
   try {
     const { historyRowsSql, historyRowOfValues } = await import('@bird/store');

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { birdLayout, type BirdLayout } from './paths.ts';
 import { parseConfig, type StorageMode } from './config.ts';
 import { sha256 } from './sha256.ts';
+import { BirdError } from './errors.ts';
 
 /** The folder a project keeps its store in, at the project's root. */
 export const PROJECT_STORE_DIR = '.bird';
@@ -75,6 +76,14 @@ export function findProjectStore(cwd: string, ownRoot: string, home: string | un
     return { found: false, refused: `${root} holds no BIRD store in ${mode} mode (no ${mode === 'parquet' ? 'db/data/local/ folder' : 'db/bird.duckdb file'})` };
   }
   return null;
+}
+
+/** The project store of `cwd`, for a command asked to read one (`--project`): a BirdError saying why there is none. */
+export function requireProjectStore(cwd: string, ownRoot: string, home: string | undefined): Extract<ProjectStore, { found: true }> {
+  const found = findProjectStore(cwd, ownRoot, home);
+  if (found === null) throw new BirdError(`there is no project store here (no .bird/ in ${cwd} or a folder above it); run it in a project's folder, or without --project.`);
+  if (!found.found) throw new BirdError(`${found.refused}; the project store was not read.`);
+  return found;
 }
 
 /** A config.toml larger than this is not one bird wrote. */

@@ -8,10 +8,10 @@ import { isAbsolute } from 'node:path';
 import {
   BirdError,
   ensureRoot,
-  findProjectStore,
   projectCacheLayout,
   projectConfigText,
   projectLakeEntries,
+  requireProjectStore,
   type BirdConfig,
   type BirdLayout,
   type ProjectLakeEntry,
@@ -30,9 +30,7 @@ export interface ProjectPull {
 
 /** What `bird pull --project` run in `cwd` pulls, and where; a BirdError when there is nothing to pull. */
 export function projectPull(own: BirdLayout, ownConfig: BirdConfig, cwd: string, env: NodeJS.ProcessEnv): ProjectPull {
-  const found = findProjectStore(cwd, own.root, env.HOME);
-  if (found === null) throw new BirdError(`there is no project store here (no .bird/ in ${cwd} or a folder above it); run it in a project's folder, or without --project.`);
-  if (!found.found) throw new BirdError(`${found.refused}; the project store was not read.`);
+  const found = requireProjectStore(cwd, own.root, env.HOME);
   const text = projectConfigText(found.layout);
   if (typeof text !== 'string') throw new BirdError(`the project store ${found.layout.root}: ${text.refused}.`);
   const { entries, problems } = projectLakeEntries(text, found.layout.config);
