@@ -1,7 +1,7 @@
 // Issue 29 end to end with the built commands: `bird init --project` makes a store in a
 // repository's `.bird/`, CI records into it with BIRD_ROOT, and a teammate's `bird sql` anywhere
 // inside the repository reads it as `project`; outside, the macro is empty.
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBundles, expectOneLineError, sandboxFactory } from './cli-helpers.ts';
@@ -73,5 +73,87 @@ describe('bird init --project refuses what it cannot make', () => {
     const lines = run.stderr.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^bird: warning: .*garbage-repo\/\.bird: its config\.toml cannot be read .*; the project store was not read\.$/);
+  });
+});
+
+describe.each(['parquet', 'duckdb'] as const)("[project] record = true, with a %s-mode user's store", (userMode) => {
+  it('bird run inside the project stores the command in both stores under one id, shown once', () => {
+    const s = sandbox();
+    const repo = join(s.home, 'src', 'svc');
+    mkdirSync(join(repo, 'pkg'), { recursive: true });
+    expect(s.bird(['init', '--project'], { cwd: repo }).code).toBe(0);
+    expect(s.bird(['init', '--mode', userMode]).code).toBe(0);
+    appendFileSync(join(s.root, 'config.toml'), '\n[project]\nrecord = true\n');
+
+    const ran = s.bird(['run', '--', 'sh', '-c', "echo 'built ok'; exit 3"], { cwd: join(repo, 'pkg') });
+    expect({ code: ran.code, stdout: ran.stdout, stderr: ran.stderr }).toEqual({ code: 3, stdout: 'built ok\n', stderr: '' });
+    const ids = (from: string) => s.bird(['sql', `SELECT i.id, i.exit_code, o.storage_ref AS printed FROM ${from}.invocations i JOIN ${from}.outputs o ON o.invocation_id = i.id`, '--format', 'csv'], { cwd: repo }).stdout;
+    const mine = ids('local');
+    expect(mine).toMatch(/^id,exit_code,printed\n[0-9a-f-]{36},3,"built ok\n"\n$/);
+    expect(ids('project')).toBe(mine);
+
+    // Read together, it is one command: yours in the whole history, the project's in its own.
+    const history = s.bird(['history', '--project', '--format', 'csv'], { cwd: repo });
+    expect(history.stderr).toBe('');
+    expect(history.stdout.split('\n').filter((l) => l.includes('built ok'))).toHaveLength(1);
+    expect(s.bird(['history', '--project', '--source', 'project', '--format', 'csv'], { cwd: repo }).stdout).toMatch(/built ok/);
+    expect(JSON.parse(s.bird(['stats', '--source', 'project', '--format', 'json'], { cwd: repo }).stdout)).toMatchObject({ total: 1 });
+
+    // Outside the project the switch has nothing to do, and says nothing.
+    const outside = s.bird(['run', '--', 'true'], { cwd: s.home });
+    expect({ code: outside.code, stderr: outside.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(s.bird(['sql', 'SELECT count(*) AS n FROM project.invocations', '--format', 'csv'], { cwd: repo }).stdout).toBe('n\n1\n');
+  });
+
+  it("a project store that cannot be written gets one warning; the user's store still gets the command", () => {
+    const s = sandbox();
+    const repo = join(s.dir, 'repo');
+    mkdirSync(repo);
+    expect(s.bird(['init', '--project'], { cwd: repo }).code).toBe(0);
+    expect(s.bird(['init', '--mode', userMode]).code).toBe(0);
+    appendFileSync(join(s.root, 'config.toml'), '\n[project]\nrecord = true\n');
+    // The tests run as root, whom file modes do not stop: a file where the store's temporary
+    // folder must be keeps it from being written as a read-only or full disk would.
+    rmSync(join(repo, '.bird', 'db', 'tmp'), { recursive: true, force: true });
+    writeFileSync(join(repo, '.bird', 'db', 'tmp'), 'not a folder');
+    const ran = s.bird(['run', '--', 'echo', 'hello'], { cwd: repo });
+    expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 0, stdout: 'hello\n' });
+    const lines = ran.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^bird: warning: the command is stored in your store but not in the project store .*\/repo\/\.bird \(\[project\] record\): cannot create or write the BIRD root .*\.$/);
+    expect(s.bird(['sql', 'SELECT cmd FROM local.invocations', '--format', 'csv'], { cwd: s.home }).stdout).toBe('cmd\necho hello\n');
+  });
+
+  it("a project store findProjectStore refuses gets one warning; the user's store still gets the command", () => {
+    const s = sandbox();
+    const repo = join(s.dir, 'linked');
+    mkdirSync(repo);
+    mkdirSync(join(s.dir, 'elsewhere'));
+    symlinkSync(join(s.dir, 'elsewhere'), join(repo, '.bird'));
+    expect(s.bird(['init', '--mode', userMode]).code).toBe(0);
+    appendFileSync(join(s.root, 'config.toml'), '\n[project]\nrecord = true\n');
+    const ran = s.bird(['run', '--', 'echo', 'hi'], { cwd: repo });
+    expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 0, stdout: 'hi\n' });
+    const lines = ran.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^bird: warning: the command is stored in your store but not in the project's \(\[project\] record\): .*linked\/\.bird is a symbolic link; a project's store must be a folder inside the project\.$/);
+    expect(s.bird(['sql', 'SELECT cmd FROM local.invocations', '--format', 'csv'], { cwd: s.home }).stdout).toBe('cmd\necho hi\n');
+    expect(existsSync(join(s.dir, 'elsewhere', 'db')), 'nothing written through the link').toBe(false);
+  });
+});
+
+describe('[project] record is off by default, and refused when it is not true or false', () => {
+  it('bird run inside a project writes only to the user store without it; a bad value is named', () => {
+    const s = sandbox();
+    const repo = join(s.dir, 'repo');
+    mkdirSync(repo);
+    expect(s.bird(['init', '--project'], { cwd: repo }).code).toBe(0);
+    expect(s.bird(['init']).code).toBe(0);
+    expect(s.bird(['run', '--', 'echo', 'one'], { cwd: repo }).code).toBe(0);
+    expect(s.bird(['sql', 'SELECT count(*) AS n FROM project.invocations', '--format', 'csv'], { cwd: repo }).stdout).toBe('n\n0\n');
+    appendFileSync(join(s.root, 'config.toml'), '\n[project]\nrecord = "yes"\n');
+    const ran = s.bird(['run', '--', 'echo', 'two'], { cwd: repo });
+    expect({ code: ran.code, stdout: ran.stdout }).toEqual({ code: 0, stdout: 'two\n' });
+    expect(ran.stderr).toMatch(/^bird: warning: the command ran but is not stored: .*config\.toml: project\.record must be true or false, not "yes"; fix it and try again\.\n$/);
   });
 });

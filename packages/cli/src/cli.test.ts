@@ -25,7 +25,7 @@ describe('runCli', () => {
     [['-x'], 2, /^$/, 'bird: unknown option -x; run `bird --help` to see the commands.\n'],
     [['push', '--since', 'soon'], 2, /^$/, 'bird: --since takes a number of days (7d, 30d) or a date (YYYY-MM-DD), not "soon".\n'],
     // Each command accepts only the flags it declares: push's --dry-run is not pull's.
-    [['pull', '--dry-run'], 2, /^$/, 'bird: unknown option --dry-run; usage: bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]\n'],
+    [['pull', '--dry-run'], 2, /^$/, 'bird: unknown option --dry-run; usage: bird pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--project] [--json]\n'],
     [['hook', 'csh'], 2, /^$/, 'bird: the shell must be zsh, bash or fish, not "csh".\n'],
   ])('bird %j → exit %i', async (argv, code, stdout, stderr) => {
     const { ctx, out, err } = fakeContext();

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BirdError, findProjectStore, INSTALL_LAYOUT, loadConfig, tryLock, type BirdLayout } from '@bird/core';
+import { INSTALL_LAYOUT, loadConfig, requireProjectStore, tryLock, type BirdLayout } from '@bird/core';
 import { EMPTY_INDEX, indexFiles, loadHistory, mergeRows, openRecentHistory, wholeHistory, type HistoryIndex, type HistoryRow, type NewestRows, type RecentHistory } from '@bird/history-index';
 import type { CliContext } from './context.ts';
 import { layoutOf, requireRoot } from './layout.ts';
@@ -160,9 +160,7 @@ export const PROJECT_SOURCE = 'project';
  */
 export async function projectHistoryRows(ctx: CliContext): Promise<HistoryRow[]> {
   const layout = layoutOf(ctx);
-  const found = findProjectStore(ctx.cwd, layout.root, ctx.env.HOME);
-  if (found === null) throw new BirdError(`there is no project store here (no .bird/ in ${ctx.cwd} or a folder above it); run it in a project's folder, or without --project.`);
-  if (!found.found) throw new BirdError(`${found.refused}; the project store was not read.`);
+  requireProjectStore(ctx.cwd, layout.root, ctx.env.HOME);
   const connection = await connect(ctx, { ...MINIMAL, attachProject: true }, { quiet: true });
   try {
     const { historyRowsSql, historyRowOfValues } = await import('@bird/store');

@@ -240,6 +240,7 @@ describe('renderConfig', () => {
       sync: { default_remote: 'team', sync_invocations: true, sync_outputs: false, sync_events: false, lake_compaction: false },
       search: { bind_keys: false, bind_up: true, height: 20 },
       retention: { max_age_days: 90 },
+      project: { record: true },
       remoteProblems: [],
     };
     expect(parseConfig(renderConfig(config))).toEqual(config);
@@ -309,5 +310,23 @@ describe('[capture] output_ignore', () => {
 
   it('refuses a list that is not of strings', () => {
     expect(() => parseConfig('[capture]\noutput_ignore = "env"\n')).toThrow(/capture\.output_ignore must be a list of strings/);
+  });
+});
+
+describe('[project] record', () => {
+  it('is off by default, left out of a rendered default, and kept when on', () => {
+    expect(defaultConfig().project).toEqual({ record: false });
+    expect(renderConfig(defaultConfig())).not.toMatch(/\[project\]/);
+    const on = parseConfig('[project]\nrecord = true\n');
+    expect(on.project).toEqual({ record: true });
+    expect(parseConfig(renderConfig(on)).project).toEqual({ record: true });
+  });
+
+  it.each(['"yes"', '1', '[true]'])('refuses %s in one sentence, as other bad keys are', (value) => {
+    expect(() => parseConfig(`[project]\nrecord = ${value}\n`, 'x/config.toml')).toThrow(/^x\/config\.toml: project\.record must be true or false, not .*; fix it and try again\.$/);
+  });
+
+  it('refuses a [project] that is not a table', () => {
+    expect(() => parseConfig('project = 3\n')).toThrow(/\[project\] must be a table/);
   });
 });

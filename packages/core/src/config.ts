@@ -62,6 +62,14 @@ export interface SearchConfig {
 
 export const DEFAULT_SEARCH: SearchConfig = { bind_keys: true, bind_up: false, height: 14 };
 
+/** `[project]`: what bird does with the project store (project-store.ts) of the folder it runs in. */
+export interface ProjectConfig {
+  /** `bird run` inside a project with a store writes the command to that store too (same id). Off by default. */
+  record: boolean;
+}
+
+export const DEFAULT_PROJECT: ProjectConfig = { record: false };
+
 /** `[retention]`: how long this machine keeps its own commands (compaction forgets older ones). */
 export interface RetentionConfig {
   /** Commands older than this many days are forgotten at compaction, a whole UTC day at a time; unset: kept for good. */
@@ -87,6 +95,7 @@ export interface BirdConfig {
   sync: SyncConfig;
   search: SearchConfig;
   retention: RetentionConfig;
+  project: ProjectConfig;
   /**
    * One sentence for each `[[remotes]]` entry that was left out because it is broken (a bad
    * name, an unknown type, ...). A broken remote must not stop capture or local reads, which
@@ -122,7 +131,7 @@ export const DEFAULT_OUTPUT_IGNORE = ['env', 'env *', 'printenv', 'printenv *', 
 export const DEFAULT_IGNORE = ['exit', 'logout', 'bird', 'bird *', 'bird-capture *', 'bird-sync', 'bird-sync *'];
 
 export function defaultConfig(mode: StorageMode = 'parquet'): BirdConfig {
-  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE], output_ignore: [...DEFAULT_OUTPUT_IGNORE], output: false }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, retention: {}, remoteProblems: [] };
+  return { storage: { mode }, capture: { ignore: [...DEFAULT_IGNORE], output_ignore: [...DEFAULT_OUTPUT_IGNORE], output: false }, remotes: [], compaction: { ...DEFAULT_COMPACTION }, sync: { ...DEFAULT_SYNC }, search: { ...DEFAULT_SEARCH }, retention: {}, project: { ...DEFAULT_PROJECT }, remoteProblems: [] };
 }
 
 /** Reads `config.toml`; a missing file is the default config. Parsed once per change of its text (see config-cache.ts). */
@@ -273,6 +282,13 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     retention.max_age_days = days as number;
   }
 
+  const rawProject = table(doc.project, 'project');
+  const project: ProjectConfig = { ...DEFAULT_PROJECT };
+  if (rawProject.record !== undefined) {
+    if (typeof rawProject.record !== 'boolean') bad(`project.record must be true or false, not ${JSON.stringify(rawProject.record)}`);
+    project.record = rawProject.record as boolean;
+  }
+
   const rawRemotes = doc.remotes ?? [];
   if (!Array.isArray(rawRemotes)) bad('remotes must be written as [[remotes]] tables');
   const seen = new Set<string>();
@@ -302,6 +318,7 @@ function validateConfig(doc: Record<string, unknown>, where: string): BirdConfig
     sync,
     search,
     retention,
+    project,
     remoteProblems,
   };
   if (doc.client_id !== undefined) config.client_id = doc.client_id as string;
@@ -358,6 +375,7 @@ export function renderConfig(config: BirdConfig): string {
   if (JSON.stringify(config.sync) !== JSON.stringify(DEFAULT_SYNC)) doc.sync = config.sync;
   if (JSON.stringify(config.search) !== JSON.stringify(DEFAULT_SEARCH)) doc.search = config.search;
   if (config.retention.max_age_days !== undefined) doc.retention = config.retention;
+  if (JSON.stringify(config.project) !== JSON.stringify(DEFAULT_PROJECT)) doc.project = config.project;
   if (config.remotes.length > 0) doc.remotes = config.remotes;
   return `# BIRD configuration. See the README for every setting.\n${stringify(doc)}\n`;
 }

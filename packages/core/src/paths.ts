@@ -70,6 +70,8 @@ export interface BirdLayout {
   readonly drainerMarker: string;
   /** Why a capture failed, one line each (see errors-log.ts). */
   readonly errorsLog: string;
+  /** Stores of what `bird pull --project` pulled from projects' lakes, one per project (see project-store.ts). */
+  readonly projectCaches: string;
 }
 
 /** The drainer marker's name in the spool folder, where the drainer tells it from spool files. */
@@ -111,6 +113,7 @@ export function birdLayout(root: string): BirdLayout {
     outputLogs: join(spool, 'output'),
     drainerMarker: join(spool, DRAINER_MARKER),
     errorsLog: join(root, 'errors.log'),
+    projectCaches: join(dbDir, 'project-caches'),
   };
 }
 

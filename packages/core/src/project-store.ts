@@ -8,6 +8,8 @@ import { closeSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path';
 import { birdLayout, type BirdLayout } from './paths.ts';
 import { parseConfig, type StorageMode } from './config.ts';
+import { sha256 } from './sha256.ts';
+import { BirdError } from './errors.ts';
 
 /** The folder a project keeps its store in, at the project's root. */
 export const PROJECT_STORE_DIR = '.bird';
@@ -76,28 +78,57 @@ export function findProjectStore(cwd: string, ownRoot: string, home: string | un
   return null;
 }
 
+/** The project store of `cwd`, for a command asked to read one (`--project`): a BirdError saying why there is none. */
+export function requireProjectStore(cwd: string, ownRoot: string, home: string | undefined): Extract<ProjectStore, { found: true }> {
+  const found = findProjectStore(cwd, ownRoot, home);
+  if (found === null) throw new BirdError(`there is no project store here (no .bird/ in ${cwd} or a folder above it); run it in a project's folder, or without --project.`);
+  if (!found.found) throw new BirdError(`${found.refused}; the project store was not read.`);
+  return found;
+}
+
 /** A config.toml larger than this is not one bird wrote. */
 const MAX_CONFIG_BYTES = 256 * 1024;
 
 /**
- * The store's mode, from its config.toml, read as text (never through loadConfig, which keeps a
- * parsed copy beside it: a read must write nothing into someone else's store).
+ * The text of a project store's config.toml, read as text (never through loadConfig, which keeps a
+ * parsed copy beside it: a read must write nothing into someone else's store), bounded; or why not.
  */
-function modeOf(layout: BirdLayout): StorageMode | { refused: string } {
+export function projectConfigText(layout: BirdLayout): string | { refused: string } {
   if (kindAt(layout.config) !== 'file') return { refused: 'it has no config.toml file' };
-  let text: string;
   try {
     const fd = openSync(layout.config, 'r');
     try {
       const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
       const n = readSync(fd, buffer, 0, buffer.length, 0);
       if (n > MAX_CONFIG_BYTES) return { refused: `its config.toml is larger than ${MAX_CONFIG_BYTES / 1024} KiB` };
-      text = buffer.subarray(0, n).toString('utf8');
+      return buffer.subarray(0, n).toString('utf8');
     } finally {
       closeSync(fd);
     }
+  } catch (error) {
+    return { refused: `its config.toml cannot be read (${(error as Error).message.split('\n')[0]})` };
+  }
+}
+
+/** The store's mode, from its config.toml. */
+function modeOf(layout: BirdLayout): StorageMode | { refused: string } {
+  const text = projectConfigText(layout);
+  if (typeof text !== 'string') return text;
+  try {
     return parseConfig(text, layout.config).storage.mode;
   } catch (error) {
     return { refused: `its config.toml cannot be read (${(error as Error).message.split('\n')[0]})` };
   }
+}
+
+/**
+ * Where `bird pull --project` keeps what it pulled from a project's lake: a store of its own
+ * under the USER's root, named by a hash of the project store's real path. Not in the project's
+ * `.bird/`: a read never writes into a repository, and what one user pulled is not committed by
+ * them nor seen as changed by git. By the real path: two clones of one repository are two
+ * projects (each has its own `.bird/config.toml` to trust), and a symlinked way in is the same one.
+ */
+export function projectCacheLayout(own: BirdLayout, project: BirdLayout): BirdLayout {
+  const key = Buffer.from(sha256(realOrSelf(project.root))).toString('hex').slice(0, 24);
+  return birdLayout(join(own.projectCaches, key));
 }

@@ -8,11 +8,12 @@
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { GLOB_CHARS, TABLES, TABLE_NAMES, quoteIdent, quoteLiteral, typedEmptySelect, type BirdLayout, type ProjectStore, type StorageMode, type TableName } from '@bird/core';
+import { GLOB_CHARS, ROW_KEY, TABLES, TABLE_NAMES, projectCacheLayout, quoteIdent, quoteLiteral, typedEmptySelect, type BirdLayout, type ProjectStore, type StorageMode, type TableName } from '@bird/core';
 import { isLakeDate } from '@bird/remote';
 import { localTableDir, placeholderPath } from './layout.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
 import { createDatabaseViews, filesSelect } from './remotes.ts';
+import { isInside } from './bad-files.ts';
 
 /** The catalog name a connection attaches a project's store as. */
 export const PROJECT_SCHEMA = 'project';
@@ -51,19 +52,36 @@ function parquetProblem(path: string): string | null {
 
 /**
  * The files of one table of a parquet-mode project store that pass the checks, and those that
- * do not. Only `<table>/date=<a real day>/<plain name>.parquet` regular files are read; the
- * store's own zero-row placeholders (`date=-infinity`) are not rows.
+ * do not, with what `bird pull --project` pulled of its lakes into `cache` (core's
+ * projectCacheLayout: `cached/<lake>/<table>/…`, laid out as the project's own). Only
+ * `<table>/date=<a real day>/<plain name>.parquet` regular files are read; a store's own
+ * zero-row placeholders (`date=-infinity`) are not rows.
  */
-export function projectTableFiles(project: BirdLayout, table: TableName): { files: string[]; leftOut: LeftOut[] } {
+export function projectTableFiles(project: BirdLayout, table: TableName, cache?: BirdLayout): { files: string[]; leftOut: LeftOut[] } {
   const files: string[] = [];
   const leftOut: LeftOut[] = [];
-  const dir = localTableDir(project, table);
+  const dirs = [localTableDir(project, table), ...(cache ? subfolders(cache.cachedData).map((lake) => join(cache.cachedData, lake, table)) : [])];
+  for (const dir of dirs) tableFiles(dir, files, leftOut);
+  return { files: files.sort(), leftOut };
+}
+
+/** The folders in `dir` (none when it is not there). */
+function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Adds the files of one table folder that pass the checks to `files`, the others to `leftOut`. */
+function tableFiles(dir: string, files: string[], leftOut: LeftOut[]): void {
   let days;
   try {
-    if (!lstatSync(dir).isDirectory()) return { files, leftOut };
+    if (!lstatSync(dir).isDirectory()) return;
     days = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return { files, leftOut }; // no such table folder: no rows
+    return; // no such table folder: no rows
   }
   for (const day of days) {
     const dayDir = join(dir, day.name);
@@ -89,7 +107,6 @@ export function projectTableFiles(project: BirdLayout, table: TableName): { file
       else files.push(path);
     }
   }
-  return { files: files.sort(), leftOut };
 }
 
 /** A project store attached to a connection; `excluded` are files a query found bad (left out from then on). */
@@ -98,6 +115,8 @@ export interface AttachedProject {
   readonly layout: BirdLayout;
   readonly mode: StorageMode;
   readonly excluded: Set<string>;
+  /** Where `bird pull --project` put what it pulled of the project's lakes (read with a parquet-mode project's files). */
+  readonly cache?: BirdLayout;
 }
 
 /**
@@ -108,7 +127,7 @@ export interface AttachedProject {
 export async function attachProject(connection: DuckDBConnection, layout: BirdLayout, found: Extract<ProjectStore, { found: true }>): Promise<{ project: AttachedProject | null; warnings: string[] }> {
   const root = found.layout.root;
   if (GLOB_CHARS.test(root)) return { project: null, warnings: [`the project store ${root} was not read: its path contains glob characters (* ? [ ] { }).`] };
-  const project: AttachedProject = { root, layout: found.layout, mode: found.mode, excluded: new Set() };
+  const project: AttachedProject = { root, layout: found.layout, mode: found.mode, excluded: new Set(), cache: projectCacheLayout(layout, found.layout) };
   try {
     await connection.run(`ATTACH ':memory:' AS ${quoteIdent(PROJECT_SCHEMA)} (READ_WRITE)`);
     if (project.mode === 'duckdb') {
@@ -136,10 +155,14 @@ export async function createProjectViews(connection: DuckDBConnection, layout: B
   // files fix their schema (never the project's, which anyone could have written).
   await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
   for (const table of TABLE_NAMES) {
-    const { files, leftOut } = projectTableFiles(project.layout, table);
+    const { files, leftOut } = projectTableFiles(project.layout, table, project.cache);
     for (const l of leftOut) warnings.push(`the project store's file ${l.path} ${l.why}; left out.`);
-    const select = filesSelect(placeholderPath(localTableDir(layout, table)), files.filter((f) => !project.excluded.has(f)), table, PROJECT_SCHEMA);
-    await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(PROJECT_SCHEMA)}.${quoteIdent(table)} AS ${select}`);
+    const read = files.filter((f) => !project.excluded.has(f));
+    const select = filesSelect(placeholderPath(localTableDir(layout, table)), read, table, PROJECT_SCHEMA);
+    // A run CI committed and pushed too is in both the project's files and its lake's: read once.
+    const pulled = project.cache !== undefined && read.some((f) => isInside(project.cache!.root, f));
+    const deduped = pulled ? `SELECT * FROM (${select}) QUALIFY row_number() OVER (PARTITION BY ${quoteIdent(ROW_KEY[table])}) = 1` : select;
+    await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(PROJECT_SCHEMA)}.${quoteIdent(table)} AS ${deduped}`);
   }
   return warnings;
 }

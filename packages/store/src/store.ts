@@ -355,7 +355,7 @@ class StoreConnection implements BirdConnection {
       const dest = quarantine(this.layout, file);
       return `skipped bad file ${file} (${reason}); moved it to ${dest}.`;
     }
-    if (this.project && isInside(this.project.root, file)) {
+    if (this.project && (isInside(this.project.root, file) || (this.project.cache !== undefined && isInside(this.project.cache.root, file)))) {
       this.project.excluded.add(file);
       this.projectStale = true;
       return `skipped bad file ${file} of the project store ${this.project.root} (${reason}).`;

@@ -7,7 +7,7 @@ describe('birdSyncUsage', () => {
       'usage: bird-sync [--remote NAME] [--json]\n' +
         '       bird-sync compact [--dry-run] [--json] [--verbose]\n' +
         '       bird-sync push [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--dry-run] [--json]\n' +
-        '       bird-sync pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--json]\n' +
+        '       bird-sync pull [--remote NAME] [--since 7d|30d|YYYY-MM-DD] [--client ID] [--project] [--json]\n' +
         '       bird-sync index\n' +
         '       bird-sync --version\n',
     );

@@ -41,7 +41,13 @@ export const PUSH_SPEC = {
 export const PULL_SPEC = {
   name: 'pull',
   about: "copy other machines' rows into cached_<remote>",
-  flags: [REMOTE, SINCE, { name: 'client', type: 'string', value: 'ID', help: "only this client's series", overview: 'synopsis' }, JSON_SUMMARY],
+  flags: [
+    REMOTE,
+    SINCE,
+    { name: 'client', type: 'string', value: 'ID', help: "only this client's series", overview: 'synopsis' },
+    { name: 'project', type: 'boolean', help: "the lake the project store here names (its .bird/config.toml), for project.*", overview: 'synopsis' },
+    JSON_SUMMARY,
+  ],
 } as const satisfies CommandSpec;
 
 /** `bird-sync` with no command: what cron runs. */

@@ -9,6 +9,8 @@ export interface CommandIO {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): void; readonly isTTY: boolean };
   readonly stderr: { write(text: string): void; readonly isTTY: boolean };
+  /** The folder the command runs in (`pull --project` looks for the project there); default: the process's. */
+  readonly cwd?: string;
 }
 
 /** Runs `compact` with `args` (after the word `compact`); returns the exit code. `prefix` names the program in usage lines. */

@@ -6,6 +6,7 @@ import { runCompact, type CommandIO } from './compact-command.ts';
 import { progressBar } from './progress.ts';
 import { pull, type PullSummary } from './sync/pull.ts';
 import { isPushable, push, type PushSummary } from './sync/push.ts';
+import { projectPull } from './project-lakes.ts';
 
 /** `7d`, `30d` or `YYYY-MM-DD` → the first UTC day to include. */
 export function parseSince(value: string, now = Date.now()): string {
@@ -34,14 +35,17 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
   // Each op takes only its own flags: `pull --dry-run` is an unknown option, with pull's usage.
   const values: FlagValues<typeof PUSH_SPEC | typeof PULL_SPEC> = parseCommandLine(op === 'push' ? PUSH_SPEC : op === 'pull' ? PULL_SPEC : SYNC_SPEC, args, prefix).values;
   const since = values.since === undefined ? undefined : parseSince(values.since);
-  const layout = birdLayout(resolveBirdRoot(io.env));
-  const config = ensureRoot(layout);
+  const ownLayout = birdLayout(resolveBirdRoot(io.env));
+  const ownConfig = ensureRoot(ownLayout);
+  // `pull --project`: the project's lakes, into the project's cache (project-lakes.ts), by the same pull.
+  const project = 'project' in values && values.project === true ? projectPull(ownLayout, ownConfig, io.cwd ?? process.cwd(), io.env) : null;
+  const { layout, config } = project ?? { layout: ownLayout, config: ownConfig };
   if (op === 'sync') {
     const code = await runCompact(values.json ? ['--json'] : [], { ...io, stdout: values.json ? { write: () => undefined, isTTY: false } : io.stdout }, prefix);
     if (code !== 0) return code;
   }
-  const remotes = selectRemotes(config, values.remote);
-  if (values.remote === undefined) for (const problem of config.remoteProblems) io.stderr.write(`${prefix}: warning: ${problem}\n`);
+  const remotes = project ? selectRemotes({ ...config, remotes: project.remotes, sync: { ...config.sync, default_remote: undefined } }, values.remote) : selectRemotes(config, values.remote);
+  for (const problem of project?.problems ?? (values.remote === undefined ? config.remoteProblems : [])) io.stderr.write(`${prefix}: warning: ${escapeForTerminal(problem)}\n`);
   if (remotes.length === 0 && values.remote === undefined) {
     if (io.stdout.isTTY) io.stdout.write('no remote to sync: add one with `bird remote add`.\n');
     return 0;

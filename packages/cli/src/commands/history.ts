@@ -5,7 +5,7 @@ import { renderResult } from '../format/render-result.ts';
 import type { OutputFormat, ResultSet } from '../format/result-set.ts';
 import { renderTable } from '../format/table.ts';
 import { DamagedSnapshot, EMPTY_INDEX, mergeRows, wholeHistory } from '@bird/history-index';
-import { openHistory, openRecentOrStore, projectHistoryRows } from '../history-source.ts';
+import { PROJECT_SOURCE, openHistory, openRecentOrStore, projectHistoryRows } from '../history-source.ts';
 import { historyResult, historyTable, newestMatching, newestMatchingOf, type HistoryOptions } from '../history-view.ts';
 import { inCapturingShell, storeNotYetMade } from '../layout.ts';
 import { hostSourceFilter } from '../row-filter.ts';
@@ -31,8 +31,11 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   let read: { result: ResultSet; empty: boolean };
   if (values.project) {
     // This store's rows and the project's, as one history: the project's are read whole (DuckDB).
+    // A command in both (`[project] record`) has one id and is shown once, as yours; asked for the
+    // project's alone, it is the project's.
     const projectRows = await projectHistoryRows(ctx);
-    const merged = mergeRows(notYet ? EMPTY_INDEX : (await openHistory(ctx)).index, projectRows);
+    const own = notYet || options.filter?.source === PROJECT_SOURCE ? EMPTY_INDEX : (await openHistory(ctx)).index;
+    const merged = mergeRows(own, projectRows);
     read = { result: historyResult(merged, count, options), empty: merged.size === 0 };
     return print(ctx, read, format, notYet);
   }

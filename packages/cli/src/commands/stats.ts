@@ -18,9 +18,9 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const timeZone = defaultTimeZone(); // Node's, which follows TZ
   const { filter, format } = parseStatsArgs(args, now, ctx.cwd, timeZone);
   // In a hooked shell that has not recorded a command yet, no store is an empty history.
-  const own = storeNotYetMade(ctx) ? EMPTY_INDEX : (await openHistory(ctx)).index;
-  // The project store's commands are not in the index: read (through DuckDB) only when asked for.
-  const index = filter.source === PROJECT_SOURCE ? mergeRows(own, await projectHistoryRows(ctx)) : own;
+  // The project store's commands are not in the index: read (through DuckDB) only when asked for,
+  // and then alone (one also in this store, by `[project] record`, is the project's too).
+  const index = filter.source === PROJECT_SOURCE ? mergeRows(EMPTY_INDEX, await projectHistoryRows(ctx)) : storeNotYetMade(ctx) ? EMPTY_INDEX : (await openHistory(ctx)).index;
   // Only this store's events: the project store's are its own.
   const events = storeNotYetMade(ctx) || filter.source === PROJECT_SOURCE ? [] : await storedEvents(ctx);
   const report = computeStats(index, filter, { now, timeZone, events });

@@ -3,9 +3,10 @@
  * planCapture: the privacy rules, the session, the client id), then what it printed. Blobs go to
  * disk first, then the redo record (run-pending.ts), then the rows through the storage mode's
  * append (command first, outputs after, then what they say: events), then the record goes; all under the blobs lock, which
- * `bird forget` takes to delete blobs no row names.
+ * `bird forget` takes to delete blobs no row names. With `[project] record = true`, the same
+ * rows go to the project's store too.
  */
-import { BirdError, ensureRoot, outputIgnored, resolveClientId, userOptOut, waitForLock, type BirdLayout, type EventRow } from '@bird/core';
+import { BirdError, ensureRoot, outputIgnored, resolveClientId, userOptOut, waitForLock, type BirdConfig, type BirdLayout, type EventRow } from '@bird/core';
 import { planEvents } from '@bird/core/events';
 import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
 import { planCapture } from '@bird/capture/record-command';
@@ -13,6 +14,7 @@ import type { FinishedCommand } from '@bird/capture/finished-command';
 import { planOutputs, type CapturedStream } from '@bird/capture/record-output';
 import { appendCommands, StoreBusy } from '@bird/store/append';
 import { clearPending, readPending, writePending } from '@bird/store/run-pending';
+import { recordIntoProject } from './project-record.ts';
 
 
 export interface RecordedRun {
@@ -22,6 +24,18 @@ export interface RecordedRun {
   readonly events: number;
 }
 
+/** A run as planned for storing: its rows, and the blobs its outputs name. */
+interface PlannedRun {
+  readonly captured: Parameters<typeof appendCommands>[2][number];
+  readonly blobs: readonly { readonly contentHash: string; readonly bytes: Uint8Array }[];
+}
+
+/**
+ * Stores a finished run in the user's store and, with `[project] record = true`, in the
+ * project's store of the folder it ran in too, with the same rows (one id: read together, they
+ * are one command). The user's store is written first; the project's failing is said, never
+ * thrown (see project-record.ts).
+ */
 export async function recordRun(layout: BirdLayout, env: NodeJS.ProcessEnv, command: FinishedCommand, streams: readonly CapturedStream[], warn: (message: string) => void): Promise<RecordedRun> {
   if (userOptOut(command.cmd, env)) return { id: null, outputs: 0, events: 0 };
   const config = ensureRoot(layout);
@@ -32,22 +46,31 @@ export async function recordRun(layout: BirdLayout, env: NodeJS.ProcessEnv, comm
   // Parsed here, after the command ended and before bird exits: 1-4 ms per 100 KB, ~40 ms for
   // 1 MiB of dense diagnostics (bench/events-parse.md), against 140-230 ms for a whole `bird run`.
   const events = eventsOf(plan.invocation, outputs.stored, warn);
-  const captured = { invocation: plan.invocation, session: plan.session, outputs: outputs.rows, events };
+  const planned: PlannedRun = { captured: { invocation: plan.invocation, session: plan.session, outputs: outputs.rows, events }, blobs: outputs.blobs };
 
+  await storeRun(layout, config, planned, warn);
+  if (config.project.record) await recordIntoProject(layout, command.cwd, env.HOME, (project) => storeRun(project, ensureRoot(project), planned, warn), warn);
+  return { id: plan.invocation.id, outputs: outputs.rows.length, events: events.length };
+}
+
+/**
+ * Writes a planned run into one store: blobs to disk first, then the redo record, then the rows,
+ * then the record goes; all under the store's blobs lock.
+ */
+async function storeRun(layout: BirdLayout, config: BirdConfig, planned: PlannedRun, warn: (message: string) => void): Promise<void> {
   const lock = await waitForLock(layout.blobsLock, BLOBS_LOCK_WAIT_MS);
   if (!lock) throw new BirdError(`another bird held ${layout.blobsLock} for ${BLOBS_LOCK_WAIT_MS / 1000} s; run \`bird doctor\` if this lasts.`);
   try {
     await finishDeadRuns(layout, warn);
-    for (const blob of outputs.blobs) writeBlob(layout, blob.contentHash, blob.bytes);
-    const pending = writePending(layout, captured);
-    const { problems } = await appendCommands(layout, config, [captured]);
+    for (const blob of planned.blobs) writeBlob(layout, blob.contentHash, blob.bytes);
+    const pending = writePending(layout, planned.captured);
+    const { problems } = await appendCommands(layout, config, [planned.captured]);
     // The rows are stored; a history index that could not be told is said, not failed on.
     for (const problem of problems) warn(problem);
     clearPending(pending);
   } finally {
     lock.release();
   }
-  return { id: plan.invocation.id, outputs: outputs.rows.length, events: events.length };
 }
 
 /** Writes again the rows of runs killed while storing them (held: the blobs lock). */
