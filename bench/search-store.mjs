@@ -8,6 +8,9 @@ import { join } from 'node:path';
 /** The commands' first words: command `k` is `${VERBS[k % 10]} ${k}`. */
 export const VERBS = ['git push origin', 'git commit -m', 'docker run --rm', 'kubectl get pods -n', 'npm run test --', 'ssh deploy@host-', 'make -j4 target-', 'cargo build -p crate-', 'vim src/file-', 'cd ~/src/project-'];
 
+/** `bird history` with this in its environment rebuilds a missing index before it answers, at any size. */
+export const FOREGROUND_INDEX = { BIRD_INDEX_FOREGROUND_BYTES: String(Number.MAX_SAFE_INTEGER) };
+
 /** Runs the bird bundle `bird` on `root`; returns its stdout, throws with its stderr. */
 export function birdIn(bird, env, root, args) {
   const r = spawnSync(process.execPath, [bird, ...args], { env: { ...env, BIRD_ROOT: root }, encoding: 'utf8' });
@@ -32,8 +35,9 @@ export function makeStore(bird, env, n, { index = true } = {}) {
       NULL::VARCHAR AS executable, CASE WHEN i % 9 = 0 THEN 1 ELSE 0 END AS exit_code, 'ana@box' AS client_id, 'box' AS hostname, 'zsh' AS shell
     FROM range(${n}) t(i)) TO '${join(dir, 'bench.parquet')}' (FORMAT parquet)`;
   run(['sql', sql]);
-  // The first read finds no index and builds it from the store, as after an upgrade.
-  if (index) run(['history', '-n', '1']);
+  // The first read finds no index and builds it from the store, as after an upgrade (in the
+  // foreground, however large the store: see FOREGROUND_REBUILD_BYTES in the cli's history-source.ts).
+  if (index) birdIn(bird, { ...env, ...FOREGROUND_INDEX }, root, ['history', '-n', '1']);
   const total = JSON.parse(run(['sql', 'SELECT count(*) AS n FROM main.invocations', '--format', 'json']))[0].n;
   if (total !== n) throw new Error(`the ${n}-row store holds ${total} rows`);
   return root;
