@@ -2,6 +2,7 @@
 // repository's `.bird/`, CI records into it with BIRD_ROOT, and a teammate's `bird sql` anywhere
 // inside the repository reads it as `project`; outside, the macro is empty.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildBundles, expectOneLineError, sandboxFactory } from './cli-helpers.ts';
@@ -46,6 +47,27 @@ describe.each(['parquet', 'duckdb'] as const)("a project store read from a %s-mo
     expect(s.bird(['doctor'], { cwd: s.home }).stdout).not.toContain('project:');
     const outside = s.bird(['sql', 'SELECT count(*) AS n FROM project_invocations()', '--format', 'csv'], { cwd: s.home });
     expect({ code: outside.code, stdout: outside.stdout, stderr: outside.stderr }).toEqual({ code: 0, stdout: 'n\n0\n', stderr: '' });
+  });
+});
+
+describe('what git carries of a project store', () => {
+  it('the rows and the blobs of large outputs they name, not what each machine makes for itself', () => {
+    const s = sandbox();
+    const repo = join(s.home, 'app');
+    mkdirSync(repo);
+    expect(s.bird(['init', '--project'], { cwd: repo }).code).toBe(0);
+    // Larger than an inline output (4 KiB): stored as a blob under db/blobs.
+    const ci = { BIRD_ROOT: '.bird', BIRD_CLIENT_ID: 'ci@runner' };
+    expect(s.bird(['run', '--', 'sh', '-c', 'seq 1 3000'], { cwd: repo, env: ci }).code).toBe(0);
+    expect(s.bird(['history', '-n', '1'], { cwd: repo, env: ci }).code).toBe(0); // makes the history index
+    const git = (...args: string[]) => spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
+    expect(git('init', '-q').status).toBe(0);
+    expect(git('add', '-A', '.bird').status).toBe(0);
+    const carried = git('ls-files', '.bird').stdout.split('\n').filter(Boolean);
+    expect(carried.filter((f) => /^\.bird\/db\/blobs\/[0-9a-f]{2}\/[0-9a-f]{64}\.gz$/.test(f))).toHaveLength(1);
+    expect(carried.some((f) => f.startsWith('.bird/db/data/local/invocations/'))).toBe(true);
+    expect(carried.some((f) => f.startsWith('.bird/db/data/local/outputs/'))).toBe(true);
+    expect(carried.filter((f) => /history-index|bird\.duckdb|\/tmp\/|spool|\.lock$/.test(f))).toEqual([]);
   });
 });
 

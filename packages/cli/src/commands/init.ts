@@ -69,12 +69,13 @@ function loadConfigClientId(layout: ReturnType<typeof layoutOf>): string | undef
 /**
  * What git should not carry of a project's store: what each machine makes for itself (the
  * catalog of views, the history index, temporaries, the spool) or keeps to itself (push and pull
- * state, pulled rows, logs). This machine's rows, config.toml and the placeholders are what a
- * project shares. Paths from the layout, relative to the store's root, as .gitignore takes them.
+ * state, pulled rows, logs). This machine's rows, the blobs of the outputs they name, config.toml
+ * and the placeholders are what a project shares. Paths from the layout, relative to the store's
+ * root, as .gitignore takes them.
  */
 function projectGitignore(layout: BirdLayout): string {
   const at = (path: string) => relative(layout.root, path).split(sep).join('/');
-  return [`${at(layout.dbDir)}/*`, `!${at(layout.dataDir)}/`, `${at(layout.cachedData)}/`, `${at(layout.spool)}/`, at(layout.errorsLog), '*.lock', ''].join('\n');
+  return [`${at(layout.dbDir)}/*`, `!${at(layout.dataDir)}/`, `!${at(layout.blobs)}/`, `${at(layout.cachedData)}/`, `${at(layout.spool)}/`, at(layout.errorsLog), '*.lock', ''].join('\n');
 }
 
 /** `bird init --project [DIR]`: a store in DIR/.bird for CI to record into and teammates to read as `project`. */
