@@ -4,25 +4,24 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { buildBundles } from './cli-helpers.ts';
-import { invocationRow, putBatch, seriesKey } from './support/hostile-teammate.ts';
-import { BIRD, doPull, idsFrom, newClient, putObject, removeObject, runAs } from './support/sync-clients.ts';
+import { batchEntry as entry, invocationRow, putBatch, putHead, putLakeFormat, putSegment, segmentObjectKey, seriesKey } from './support/hostile-teammate.ts';
+import { BIRD, doPull, idsFrom, newClient, removeObject, runAs } from './support/sync-clients.ts';
 import { teamLake } from './support/team-machine.ts';
 
 const backends = useTestBackends();
 beforeAll(() => buildBundles());
 
 const THEM = 'them@x';
-const segKey = (seq: number) => `_bird/log/${THEM}/${String(seq).padStart(12, '0')}.json`;
-const entry = (key: string, rows: number, more: Record<string, unknown> = {}) => ({ key, table: 'invocations', date: '2024-06-01', rows, bytes: 1, ...more });
+const segKey = (seq: number) => segmentObjectKey(THEM, seq);
 const rows = (n: number, tag: string) => Array.from({ length: n }, (_, i) => invocationRow(THEM, { cmd: `'${tag} ${i}'` })).join(' UNION ALL ');
 
 describe.each(['file', 's3'] as const)('doctor behind a checkpoint (%s lake)', (kind) => {
   it("counts the rows the checkpoint lists past this machine's cursor and the pushes after it, as many as the pull then brings", async () => {
     const team = teamLake(backends, kind);
     const mate = await newClient('mate@there', team);
-    const put = (seq: number, doc: Record<string, unknown>) => putObject(team, segKey(seq), JSON.stringify({ version: 1, client: THEM, seq, ...doc }));
-    const head = (seq: number, checkpoint?: number) => putObject(team, `_bird/heads/${THEM}.json`, JSON.stringify({ version: 1, client: THEM, seq, ...(checkpoint ? { checkpoint } : {}) }));
-    await putObject(team, '_bird/lake.json', JSON.stringify({ format: 'bird-lake', version: 1 }));
+    const put = (seq: number, doc: Record<string, unknown>) => putSegment(team, THEM, seq, doc);
+    const head = (seq: number, checkpoint?: number) => putHead(team, THEM, seq, checkpoint);
+    await putLakeFormat(team);
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((x) => seriesKey(THEM, x.repeat(32))) as [string, string, string, string];
 
     await putBatch(team, a, rows(2, 'a'));

@@ -8,8 +8,8 @@ import { parseLakeKey } from '@bird/remote';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
 import { buildBundles } from './cli-helpers.ts';
 import { countingBackend } from './support/counting-backend.ts';
-import { invocationRow, putBatch, seriesKey } from './support/hostile-teammate.ts';
-import { BIRD, bySource, doPull, idsFrom, listKeys, newClient, putObject, removeObject, runAs, type Client } from './support/sync-clients.ts';
+import { batchEntry, invocationRow, putBatch, putHead, putLakeFormat, putSegment, segmentObjectKey, seriesKey } from './support/hostile-teammate.ts';
+import { BIRD, bySource, doPull, idsFrom, listKeys, newClient, removeObject, runAs, type Client } from './support/sync-clients.ts';
 import { teamLake } from './support/team-machine.ts';
 
 const backends = useTestBackends();
@@ -19,17 +19,17 @@ const OWNER = 'me@here';
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const row = (n: number) => invocationRow(OWNER, { id: quoteId(n), cmd: `'cmd ${n}'` });
 const quoteId = (n: number) => `'${id(n)}'`;
-const segKey = (seq: number) => `_bird/log/${OWNER}/${String(seq).padStart(12, '0')}.json`;
-const entry = (key: string, more: Record<string, unknown> = {}) => ({ key, table: 'invocations', date: '2024-06-01', rows: 1, bytes: 1, ...more });
+const segKey = (seq: number) => segmentObjectKey(OWNER, seq);
+const entry = (key: string, more: Record<string, unknown> = {}) => batchEntry(key, 1, more);
 
 describe.each(['file', 's3'] as const)('repair of a compacted series (%s lake)', (kind) => {
   it('keeps merged batches, withdrawals and the checkpoint: a teammate who took the old batches downloads no merged one, a newcomer starts at the checkpoint', async () => {
     const team = teamLake(backends, kind);
     const mate = await newClient('mate@there', team);
     const [a, b, merged, lost, orphan] = ['a', 'b', 'm', 'x', 'o'].map((c) => seriesKey(OWNER, c.repeat(32))) as [string, string, string, string, string];
-    const put = (seq: number, doc: Record<string, unknown>) => putObject(team, segKey(seq), JSON.stringify({ version: 1, client: OWNER, seq, ...doc }));
-    const head = (seq: number, checkpoint?: number) => putObject(team, `_bird/heads/${OWNER}.json`, JSON.stringify({ version: 1, client: OWNER, seq, ...(checkpoint ? { checkpoint } : {}) }));
-    await putObject(team, '_bird/lake.json', JSON.stringify({ format: 'bird-lake', version: 1 }));
+    const put = (seq: number, doc: Record<string, unknown>) => putSegment(team, OWNER, seq, doc);
+    const head = (seq: number, checkpoint?: number) => putHead(team, OWNER, seq, checkpoint);
+    await putLakeFormat(team);
 
     // Two pushes, which the teammate takes.
     await putBatch(team, a, row(1));
