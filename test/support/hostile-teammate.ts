@@ -50,10 +50,31 @@ export async function putBatch(remote: RemoteConfig, key: string, select: string
  * object, so a test can lie in any field), and the head naming it.
  */
 export async function putIndex(remote: RemoteConfig, client: string, seq: number, batches: readonly Record<string, unknown>[], head: Record<string, unknown> = {}): Promise<void> {
-  await putObject(remote, '_bird/lake.json', JSON.stringify({ format: 'bird-lake', version: 1 }));
-  await putObject(remote, `_bird/log/${client}/${String(seq).padStart(12, '0')}.json`, JSON.stringify({ version: 1, client, seq, batches }));
+  await putLakeFormat(remote);
+  await putSegment(remote, client, seq, { batches });
   await putObject(remote, `_bird/heads/${client}.json`, JSON.stringify({ version: 1, client, seq, ...head }));
 }
+
+/** Writes the lake's format object, as a first push does. */
+export async function putLakeFormat(remote: RemoteConfig): Promise<void> {
+  await putObject(remote, '_bird/lake.json', JSON.stringify({ format: 'bird-lake', version: 1 }));
+}
+
+/** Writes segment `seq` of `client`'s log by hand, with any fields (`batches`, `withdrawn`, `checkpoint`, …). */
+export async function putSegment(remote: RemoteConfig, client: string, seq: number, doc: Record<string, unknown>): Promise<void> {
+  await putObject(remote, segmentObjectKey(client, seq), JSON.stringify({ version: 1, client, seq, ...doc }));
+}
+
+/** Writes `client`'s head by hand, naming segment `seq` and, if given, its checkpoint. */
+export async function putHead(remote: RemoteConfig, client: string, seq: number, checkpoint?: number): Promise<void> {
+  await putObject(remote, `_bird/heads/${client}.json`, JSON.stringify({ version: 1, client, seq, ...(checkpoint !== undefined ? { checkpoint } : {}) }));
+}
+
+/** The lake key of segment `seq` of `client`'s log. */
+export const segmentObjectKey = (client: string, seq: number) => `_bird/log/${client}/${String(seq).padStart(12, '0')}.json`;
+
+/** A segment's entry for an invocations batch of 2024-06-01 (`more`: any other field, true or not). */
+export const batchEntry = (key: string, rows: number, more: Record<string, unknown> = {}) => ({ key, table: 'invocations', date: '2024-06-01', rows, bytes: 1, ...more });
 
 /** A key of `client`'s series. */
 export const seriesKey = (client: string, name: string, date = '2024-06-01', table = 'invocations') => `${table}/client=${client}/date=${date}/${name}.parquet`;

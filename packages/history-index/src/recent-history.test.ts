@@ -95,6 +95,7 @@ describe('openRecentHistory', () => {
       row(1001, { timestampUs: row(395).timestampUs + 1 }), // among the newest snapshot rows
       row(1002, { timestampUs: row(100).timestampUs - 1, source: 'team' }), // a teammate's old row
       row(390, { timestampUs: row(390).timestampUs + 3000 }), // in the snapshot already, dated apart by a redo
+      row(385, { timestampUs: row(399).timestampUs + 7 }), // held before the small windows, its redo dated into them: shown where the snapshot has it
       row(1000), // journaled twice
       row(1003, { timestampUs: row(398).timestampUs, cmd: 'same start as 398' }), // a tie, broken by id: after 398
       row(1005, { id: '0190e005-0000-7000-8000-000000000000', timestampUs: row(398).timestampUs }), // and before it

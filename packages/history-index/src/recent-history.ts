@@ -3,8 +3,9 @@
 // rows in the same order: a window of the snapshot's newest rows, with the journal's rows that
 // fall among them, is exactly the newest part of what loadHistory would merge.
 import { readFileSync } from 'node:fs';
-import { buildIndex, compareIds, firstOfEachId, forEachIdIn, idBytes, mergeRows } from './build-index.ts';
+import { buildIndex, forEachIdIn, idBytes, mergeRows } from './build-index.ts';
 import type { HistoryIndex, HistoryRow } from './history-index.ts';
+import { earliestCopyUs, idKey, journalCandidates, mergeJournalIntoTail } from './journal-window.ts';
 import { readIndexFiles } from './load-history.ts';
 import { decodeSnapshot, type DecodedSnapshot } from './snapshot-format.ts';
 import { SnapshotReader } from './snapshot-reader.ts';
@@ -67,31 +68,31 @@ export function openRecentHistory(indexDir: string): OpenedRecentHistory {
 }
 
 function readInPlace(snapshot: SnapshotReader, journalRows: readonly HistoryRow[]): RecentHistory {
-  // The journal's rows the snapshot does not hold, once each, as mergeRows keeps them: finding a
-  // row's id in the snapshot means reading every id, but only when there is a journal to check.
-  const fresh = new Uint8Array(journalRows.length * 16);
-  journalRows.forEach((row, i) => idBytes(row.id, fresh, i));
-  let keep = firstOfEachId(journalRows);
-  if (keep.length > 0) {
-    const held = new Set<number>();
-    snapshot.forEachIdChunk((ids, _first, n) => forEachIdIn(ids, n, fresh, keep, (_, i) => held.add(i)));
-    keep = keep.filter((i) => !held.has(i));
-  }
   return {
     newest(wanted) {
       // Rows read in place cost more each than a whole read's: past a share of them, read it whole.
       if (wanted >= snapshot.size / WHOLE_SHARE) return { index: mergeRows(snapshot.whole().index, journalRows), complete: true };
       const from = Math.max(0, snapshot.size - Math.max(0, wanted));
-      const rows = snapshot.rows(from, snapshot.size);
-      // A journal row goes after every snapshot row before it by start, then id (as mergeRows places it).
-      const oldest = from === 0 ? null : snapshot.key(from);
-      for (const i of keep) {
-        const row = journalRows[i]!;
-        if (oldest === null || row.timestampUs > oldest.timestampUs || (row.timestampUs === oldest.timestampUs && compareIds(fresh, i, oldest.id, 0) > 0)) rows.push(row);
-      }
-      return { index: buildIndex(rows), complete: from === 0 };
+      const tail = snapshot.rows(from, snapshot.size);
+      const complete = from === 0;
+      return { index: buildIndex(mergeJournalIntoTail(tail, complete, journalRows, complete ? new Set() : heldBefore(snapshot, from, journalRows, tail[0] ?? null))), complete };
     },
     all: () => mergeRows(snapshot.whole().index, journalRows),
     close: () => snapshot.close(),
   };
+}
+
+/**
+ * The ids of the journal rows in the window that the snapshot holds before it (row `from`): only
+ * the snapshot's rows since the earliest day such a copy can be dated are read, not every id.
+ */
+function heldBefore(snapshot: SnapshotReader, from: number, journal: readonly HistoryRow[], oldest: HistoryRow | null): Set<string> {
+  const candidates = journalCandidates(journal, oldest);
+  const since = earliestCopyUs(journal, candidates);
+  const held = new Set<string>();
+  if (since === null) return held;
+  const fresh = new Uint8Array(journal.length * 16);
+  for (const i of candidates) idBytes(journal[i]!.id, fresh, i);
+  snapshot.forEachIdChunk((ids, _first, n) => forEachIdIn(ids, n, fresh, candidates, (_, i) => held.add(idKey(journal[i]!.id))), snapshot.firstAtOrAfter(since), from);
+  return held;
 }

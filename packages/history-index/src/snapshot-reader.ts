@@ -105,12 +105,24 @@ export class SnapshotReader {
     return { timestampUs: new Float64Array(this.column('timestampUs', r, 1))[0]!, id: new Uint8Array(this.column('ids', r, 1)) };
   }
 
-  /** Calls `each` with every row's ids, a chunk at a time (16 bytes a row), and the row the chunk starts at. */
-  forEachIdChunk(each: (ids: Uint8Array, firstRow: number, rows: number) => void): void {
-    for (let from = 0; from < this.size; from += ID_CHUNK_ROWS) {
-      const n = Math.min(ID_CHUNK_ROWS, this.size - from);
+  /** Calls `each` with the ids of rows `start` to `end` (exclusive; every row by default), a chunk at a time (16 bytes a row), and the row the chunk starts at. */
+  forEachIdChunk(each: (ids: Uint8Array, firstRow: number, rows: number) => void, start = 0, end = this.size): void {
+    for (let from = start; from < end; from += ID_CHUNK_ROWS) {
+      const n = Math.min(ID_CHUNK_ROWS, end - from);
       each(new Uint8Array(this.column('ids', from, n)), from, n);
     }
+  }
+
+  /** The first row whose start is at or after `us`: a binary search of a few positional reads. */
+  firstAtOrAfter(us: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.key(mid).timestampUs < us) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** `n` rows of an interned column from row `from`, as the index holds them. */

@@ -2,7 +2,7 @@ export { runCompact, type CommandIO } from './compact-command.ts';
 export { runSync, parseSince, selectRemotes } from './sync-command.ts';
 export { push, checkPushable, type PushOptions, type PushSummary } from './sync/push.ts';
 export { pull, type PullOptions, type PullSummary } from './sync/pull.ts';
-export { planFetch, planHeadReads } from './sync/plan-sync.ts';
+export { pendingKeys, planFetch, planHeadReads } from './sync/plan-sync.ts';
 export { planSeriesPush } from './sync/plan-push.ts';
 export { planIndexRepair } from './sync/plan-repair.ts';
 export { progressBar, type Progress } from './progress.ts';

@@ -32,7 +32,7 @@ export async function gatherRemotes(ctx: CliContext, layout: BirdLayout, config:
 }
 
 async function remoteFacts(ctx: CliContext, layout: BirdLayout, config: BirdConfig, remote: RemoteConfig, pushable: boolean): Promise<Omit<RemoteFacts, 'unpushed'>> {
-  const { countRowsNotPulled, localSyncStatus, ownSeries, planPullBacklog, readPullStatus, syncedTables, syncPaths } = await import('@bird/sync-worker');
+  const { countRowsNotPulled, localSyncStatus, ownSeries, pendingKeys, planPullBacklog, readPullStatus, syncedTables, syncPaths } = await import('@bird/sync-worker');
   const checks: RemoteCheckLine[] = [];
   const report: Report = (status, check, text) => void checks.push({ status, check, text });
   let notPulled: Counted<RowsNotPulledFacts> | null = null;
@@ -44,11 +44,12 @@ async function remoteFacts(ctx: CliContext, layout: BirdLayout, config: BirdConf
       // A lake no bird indexed is listed whole by every pull: what is new there is not known cheaply.
       if (health === null || !health.indexed) return;
       const own = ownSeries(syncPaths(layout, remote.name), config, ctx.env);
-      const plan = planPullBacklog(readPullStatus(layout, remote.name, backend.location), health.heads, own);
+      const state = readPullStatus(layout, remote.name, backend.location);
+      const plan = planPullBacklog(state, health.heads, own);
       listedSeries = plan.listed;
       const scratch = await mkdtemp(join(tmpdir(), 'bird-doctor-'));
       try {
-        const counted = await countRowsNotPulled(backend, plan.behind, syncedTables(config.sync), scratch, SEGMENT_BUDGET);
+        const counted = await countRowsNotPulled(backend, plan.behind, syncedTables(config.sync), scratch, SEGMENT_BUDGET, pendingKeys(state));
         notPulled = { ok: true, value: { ...counted, series: plan.behind.length } };
       } catch (error) {
         notPulled = { ok: false, why: sentence(error) };

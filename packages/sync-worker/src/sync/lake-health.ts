@@ -16,14 +16,14 @@ export interface LakeHealth {
   /** One sentence per damaged object. */
   readonly damage: readonly string[];
   /** The segment each readable head names, by client (what a pull compares its cursors with). */
-  readonly heads: readonly { readonly client: string; readonly seq: number }[];
+  readonly heads: readonly { readonly client: string; readonly seq: number; readonly checkpoint?: number }[];
 }
 
 const CONCURRENCY = 8;
 
 export async function checkLakeIndex(backend: RemoteBackend, remote: string, scratch: string): Promise<LakeHealth> {
   const damage: string[] = [];
-  const seqs: { client: string; seq: number }[] = [];
+  const seqs: { client: string; seq: number; checkpoint?: number }[] = [];
   const format = await readLakeFormat(backend, remote, scratch, (d) => damage.push(d.message));
   const heads = await listHeads(backend);
   const queue = new PQueue({ concurrency: CONCURRENCY });
@@ -33,7 +33,7 @@ export async function checkLakeIndex(backend: RemoteBackend, remote: string, scr
         const head = await readHead(backend, h.client, scratch);
         if (head.kind === 'damaged') damage.push(head.damage.message);
         if (head.kind !== 'present') return;
-        seqs.push({ client: h.client, seq: head.head.seq });
+        seqs.push({ client: h.client, seq: head.head.seq, ...(head.head.checkpoint !== undefined ? { checkpoint: head.head.checkpoint } : {}) });
         if (head.head.seq === 0) return;
         const log = await readLog(backend, h.client, head.head.seq - 1, head.head.seq, scratch);
         if (log.damage) damage.push(log.damage.message);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceDatabaseCursor, planDatabaseRead, planFetch, planHeadReads, skipMergedTaken, type DatabaseCursor, type DatabaseRead, type KnownBatch } from './plan-sync.ts';
+import { advanceDatabaseCursor, planDatabaseRead, planFetch, planHeadReads, readFrom, rowsToPull, skipMergedTaken, type DatabaseCursor, type DatabaseRead, type KnownBatch } from './plan-sync.ts';
 
 describe('planHeadReads', () => {
   const heads = [
@@ -81,5 +81,35 @@ describe('skipMergedTaken', () => {
     ['a merge without upTo (left out as bad) is fetched', [{ ...plain, key: 'bad', replaces: ['x'] }], 9, [], ['bad']],
   ])('%s', (_, batches, cursor, pending, expected) => {
     expect(skipMergedTaken(batches, cursor, new Set(pending)).map((b) => b.key)).toEqual(expected);
+  });
+});
+
+describe('readFrom', () => {
+  it.each<[string, number, number | undefined, number]>([
+    ['no checkpoint: from the cursor', 10, undefined, 10],
+    ['behind the checkpoint: just before it', 10, 65, 64],
+    ['at the segment before it: the same', 64, 65, 64],
+    ['past the checkpoint: from the cursor', 70, 65, 70],
+  ])('%s', (_, cursor, checkpoint, expected) => {
+    expect(readFrom(cursor, checkpoint)).toBe(expected);
+  });
+});
+
+describe('rowsToPull', () => {
+  const batch = (key: string, rows: number, more: Partial<KnownBatch> = {}): KnownBatch => ({ key, table: 'invocations', date: '2026-12-01', rows, bytes: 1, client: 'bob@b', ...more });
+  const tables = new Set(['invocations'] as const);
+  it.each<[string, KnownBatch[], string[], number, string[], number]>([
+    ['plain segments after the cursor: every row', [batch('a', 3), batch('b', 4)], [], 2, [], 7],
+    ['a table not synced is not counted', [batch('a', 3), batch('o', 9, { table: 'outputs' })], [], 2, [], 3],
+    ["a checkpoint's entries first listed at or before the cursor were taken", [batch('a', 3, { seq: 1 }), batch('b', 4, { seq: 2 }), batch('c', 5, { seq: 3 })], [], 2, [], 5],
+    ['a checkpoint entry with no seq (first listed by it, or not known) is counted', [batch('a', 3, { seq: 1 }), batch('c', 5)], [], 2, [], 5],
+    ['a newcomer counts every entry of the checkpoint', [batch('a', 3, { seq: 1 }), batch('b', 4, { seq: 2 })], [], 0, [], 7],
+    ['a taken entry still pending here is counted', [batch('a', 3, { seq: 1 }), batch('b', 4, { seq: 2 })], [], 2, ['b'], 4],
+    ["a merge of batches the cursor passed is not fetched: not counted", [batch('m', 7, { replaces: ['a', 'b'], upTo: 2, seq: 3 })], [], 2, [], 0],
+    ['a merge the cursor is behind is counted', [batch('m', 7, { replaces: ['a', 'b'], upTo: 4 })], [], 2, [], 7],
+    ['a batch a later segment withdrew is not counted', [batch('a', 3), batch('b', 4)], ['a'], 0, [], 4],
+    ['a batch the checkpoint lists again (after a segment read before it) is counted once', [batch('c', 5), batch('c', 5, { seq: 64 })], [], 63, [], 5],
+  ])('%s', (_, batches, withdrawn, cursor, pending, rows) => {
+    expect(rowsToPull({ batches, withdrawn }, cursor, new Set(pending), tables)).toBe(rows);
   });
 });

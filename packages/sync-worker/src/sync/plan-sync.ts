@@ -67,6 +67,38 @@ export function skipMergedTaken(batches: readonly KnownBatch[], cursorBefore: nu
   return batches.filter((b) => b.upTo === undefined || b.replaces === undefined || b.upTo > cursorBefore || b.replaces.some((k) => pending.has(k)));
 }
 
+/** The segment after which to read a series' log: its cursor, or, behind the series' checkpoint, just before it (the segments before it may be gone). */
+export function readFrom(cursor: number, checkpoint: number | undefined): number {
+  return checkpoint !== undefined && checkpoint - 1 > cursor ? checkpoint - 1 : cursor;
+}
+
+/** A checkpoint's entry this machine took already: first listed at or before its cursor, and not pending here. */
+export function takenBefore(b: KnownBatch, cursorBefore: number, pending: ReadonlySet<string>): boolean {
+  return b.seq !== undefined && b.seq <= cursorBefore && !pending.has(b.key);
+}
+
+/** Batch keys this machine has not taken yet though it knows them: deferred by a filter, or not found when fetched. */
+export function pendingKeys(state: { readonly deferred: readonly KnownBatch[]; readonly vanished?: readonly string[] }): Set<string> {
+  return new Set([...state.deferred.map((b) => b.key), ...(state.vanished ?? [])]);
+}
+
+/**
+ * Rows of `tables` a pull would fetch from the segments of one series read from its cursor (or
+ * from the checkpoint the cursor is behind) on: each batch once, less what a checkpoint lists
+ * that the cursor passed, merges of batches taken already, and batches those segments withdraw.
+ */
+export function rowsToPull(read: { readonly batches: readonly KnownBatch[]; readonly withdrawn: readonly string[] }, cursorBefore: number, pending: ReadonlySet<string>, tables: ReadonlySet<TableName>): number {
+  const withdrawn = new Set(read.withdrawn);
+  const seen = new Set<string>();
+  let rows = 0;
+  for (const b of skipMergedTaken(read.batches, cursorBefore, pending)) {
+    if (seen.has(b.key) || withdrawn.has(b.key) || takenBefore(b, cursorBefore, pending) || !tables.has(b.table)) continue;
+    seen.add(b.key);
+    rows += b.rows;
+  }
+  return rows;
+}
+
 /**
  * What one pull from a database remote asked for. A database has no per-client index, so a
  * pull reads it whole (through these filters) unless an earlier pull of the same version

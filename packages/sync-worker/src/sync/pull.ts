@@ -8,7 +8,7 @@ import { ConnectionOptions, isDatabaseRemote, openStore, registerCachedRemote, s
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { fetchBlobs } from './lake-blobs.ts';
 import { pullDatabase } from './pull-database.ts';
-import { planFetch, planHeadReads, skipMergedTaken, type KnownBatch, type PullCursor } from './plan-sync.ts';
+import { pendingKeys, planFetch, planHeadReads, readFrom, skipMergedTaken, takenBefore, type KnownBatch, type PullCursor } from './plan-sync.ts';
 import { applyForgets, type SeriesForgets } from './apply-forgets.ts';
 import { listHeads, listSeriesBatches, readHead, readLog } from './series-index.ts';
 import { prepareSyncDirs, readPullState, readRefusal, seriesPaths, syncPaths, trySyncLock, writePullState, writtenSeries } from './sync-state.ts';
@@ -81,7 +81,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     const withdrawn = new Set<string>();
     const forgets: SeriesForgets[] = [];
     // Replaced batches this machine has not taken yet: a merge of any of them is fetched.
-    const pending = new Set([...state.deferred.map((b) => b.key), ...(state.vanished ?? [])]);
+    const pending = pendingKeys(state);
     const vanished: string[] = [];
     if (!unindexed) {
       const heads = await listHeads(backend);
@@ -197,8 +197,7 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   let forgets: Pick<SeriesRead, 'withdrawn' | 'forgotten' | 'forgottenBefore'> = { withdrawn: [], forgotten: [] };
   if (damage === null && head.kind === 'present') {
     // Behind the series' checkpoint, the segments before it may be gone: it is read instead of them.
-    const checkpoint = head.head.checkpoint;
-    const start = checkpoint !== undefined && checkpoint - 1 > from ? checkpoint - 1 : from;
+    const start = readFrom(from, head.head.checkpoint);
     const log = await readLog(backend, client, start, head.head.seq, scratch);
     for (const r of log.rejected) warn(`left out ${r}.`);
     forgets = { withdrawn: log.withdrawn, forgotten: log.forgotten, ...(log.forgottenBefore ? { forgottenBefore: log.forgottenBefore } : {}), ...(log.live ? { live: log.live } : {}) };
@@ -213,11 +212,6 @@ async function readSeries(backend: RemoteBackend, client: string, cursor: PullCu
   const fresh = (await listSeriesBatches(backend, client)).filter((b) => !taken.has(b.key));
   if (damage !== cursor?.damage) warn(`${damage}; series ${client} is read by listing its folders until its owner's next push repairs the index (\`bird remote repair\`).`);
   return { batches: fresh, cursor: { seq: from, etag, listed: [...taken, ...fresh.map((b) => b.key)], damage: damage! }, ...forgets };
-}
-
-/** A checkpoint's entry this machine took already: first listed at or before its cursor, and not pending here. */
-function takenBefore(b: KnownBatch, from: number, pending: ReadonlySet<string>): boolean {
-  return b.seq !== undefined && b.seq <= from && !pending.has(b.key);
 }
 
 /** True when a range forget kept here takes every command `b` (a batch of one series and one UTC day) can hold. */

@@ -4,7 +4,7 @@
  * as a value naming the object, never as a crash, so a caller can fall back and go on.
  */
 import { TABLE_NAMES } from '@bird/core';
-import { HEADS_PREFIX, LAKE_META, LakeIndexDamage, headKey, parseHead, parseHeadKey, parseLakeKey, parseSegment, readLakeJson, segmentKey, type ClientHead, type RemoteBackend } from '@bird/remote';
+import { HEADS_PREFIX, LAKE_META, LakeIndexDamage, headKey, parseHead, parseHeadKey, parseLakeKey, parseSegment, readLakeJson, segmentKey, type ClientHead, type ReadSegment, type RemoteBackend } from '@bird/remote';
 import type { KnownBatch } from './plan-sync.ts';
 
 export type HeadRead = { readonly kind: 'missing' } | { readonly kind: 'damaged'; readonly damage: LakeIndexDamage } | { readonly kind: 'present'; readonly head: ClientHead };
@@ -62,7 +62,7 @@ export async function readLog(backend: RemoteBackend, client: string, from: numb
   for (let start = from + 1; start <= to; start += LOG_CONCURRENCY) {
     const seqs: number[] = [];
     for (let seq = start; seq <= to && seqs.length < LOG_CONCURRENCY; seq++) seqs.push(seq);
-    const read = await Promise.all(seqs.map((seq) => readSegmentAt(backend, client, seq, scratch)));
+    const read = await Promise.all(seqs.map((seq) => readSegment(backend, client, seq, scratch)));
     for (let i = 0; i < seqs.length; i++) {
       const result = read[i]!;
       if (result instanceof LakeIndexDamage) return { batches, rejected, lastSeq: seqs[i]! - 1, damage: result, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}), ...(live ? { live } : {}) };
@@ -78,7 +78,8 @@ export async function readLog(backend: RemoteBackend, client: string, from: numb
   return { batches, rejected, lastSeq: Math.max(from, to), damage: null, tokens, withdrawn, forgotten, ...(forgottenBefore ? { forgottenBefore } : {}), ...(live ? { live } : {}) };
 }
 
-async function readSegmentAt(backend: RemoteBackend, client: string, seq: number, scratch: string) {
+/** Segment `seq` of `client`, checked as every reader checks it, or the damage that stops a reader there. */
+export async function readSegment(backend: RemoteBackend, client: string, seq: number, scratch: string): Promise<ReadSegment | LakeIndexDamage> {
   const key = segmentKey(client, seq);
   try {
     const doc = await readLakeJson(backend, key, scratch);

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { BirdError, ROW_KEY, TABLE_NAMES, quoteIdent, quoteLiteral, shortHostname, type BirdLayout, type RemoteConfig } from '@bird/core';
 import type { BirdConnection } from '@bird/store';
-import { LAKE_FORMAT_KEY, headDoc, headKey, lakeFormatDoc, segmentDoc, segmentKey, writeLakeJson, type RemoteBackend, type SegmentBatch } from '@bird/remote';
+import { LAKE_FORMAT_KEY, LakeIndexDamage, headDoc, headKey, lakeFormatDoc, segmentKey, writeLakeJson, type RemoteBackend } from '@bird/remote';
 import { clearLedger, ledgerFromBatches } from './ledger.ts';
 import type { KnownBatch } from './plan-sync.ts';
 import { planIndexRepair, type FoundSegment } from './plan-repair.ts';
-import { listSegmentNumbers, listSeriesBatches, readHead, readLog } from './series-index.ts';
+import { listSegmentNumbers, listSeriesBatches, readHead, readSegment } from './series-index.ts';
 import { prepareSeriesDirs, writeSeriesState, type SeriesPaths, type SeriesState, type SyncPaths } from './sync-state.ts';
 
 export const TRANSFER_CONCURRENCY = 8;
@@ -90,19 +90,22 @@ export async function rebuildSeries(ctx: SeriesContext, series: SeriesPaths, opt
     let seq: number;
     let rewrittenSegments = 0;
     let orphanBatches = 0;
+    let checkpoint: number | undefined;
     if (options.rewriteIndex) {
       const plan = await planRepairFromLake(backend, client, listed, paths.scratch);
-      for (const s of plan.rewrite) await writeLakeJson(backend, segmentKey(client, s.seq), segmentDoc(client, s.seq, token, s.batches), paths.scratch);
+      for (const s of plan.rewrite) await writeLakeJson(backend, segmentKey(client, s.seq), { ...s, token }, paths.scratch);
       rewrittenSegments = plan.rewrite.length;
       orphanBatches = plan.orphans;
       seq = plan.headSeq;
+      checkpoint = plan.checkpoint;
       await writeLakeJson(backend, LAKE_FORMAT_KEY, lakeFormatDoc(), paths.scratch);
     } else {
       const head = await readHead(backend, client, paths.scratch);
       seq = head.kind === 'present' ? head.head.seq : 0;
+      checkpoint = head.kind === 'present' ? head.head.checkpoint : undefined;
     }
     // Claiming the series: a head with a token only this store knows. A second writer's next push sees another token, and stops.
-    await writeLakeJson(backend, headKey(client), headDoc(client, seq, token, shortHostname()), paths.scratch);
+    await writeLakeJson(backend, headKey(client), headDoc(client, seq, token, shortHostname(), checkpoint), paths.scratch);
     const state: SeriesState = { seq, token, verified: true };
     writeSeriesState(series, state);
     return { state, rewrittenSegments, orphanBatches };
@@ -154,8 +157,13 @@ async function planRepairFromLake(backend: RemoteBackend, client: string, listed
   const numbers = await listSegmentNumbers(backend, client);
   const found: FoundSegment[] = [];
   for (const seq of numbers) {
-    const read = await readLog(backend, client, seq - 1, seq, scratch);
-    found.push(read.damage ? { seq, batches: null } : { seq, batches: read.batches.map(({ client: _c, ...b }) => b as SegmentBatch) });
+    const read = await readSegment(backend, client, seq, scratch);
+    if (read instanceof LakeIndexDamage) found.push({ seq, segment: null });
+    else {
+      // What the reader left out (named in `rejected`) stays out of what repair writes back.
+      const { rejected: _rejected, ...segment } = read;
+      found.push({ seq, segment });
+    }
   }
-  return planIndexRepair(found, listed);
+  return planIndexRepair(client, found, listed);
 }

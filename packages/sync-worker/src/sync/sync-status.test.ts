@@ -51,4 +51,18 @@ describe('countRowsNotPulled', () => {
     const backend = await lake('a@x', 2, 7);
     expect(await countRowsNotPulled(backend, [{ client: 'a@x', from: 0, to: 4 }], invocationsOnly, scratch(), 100)).toEqual({ rows: 14, segments: 4, segmentsRead: 2 });
   });
+
+  it('behind a checkpoint that replaced the segments before it: counts what the checkpoint lists past the cursor, and what follows it', async () => {
+    const client = 'a@x';
+    const backend = await createRemoteBackend({ name: 'l', type: 'file', uri: mkdtempSync(join(tmpdir(), 'bird-status-lake-')), mode: 'read_write', auto_attach: false });
+    const dir = scratch();
+    const batch = (name: string, rows: number, seq?: number) => ({ key: lakeKey({ table: 'invocations', client, date: '2024-06-01', batch: name }), table: 'invocations' as const, date: '2024-06-01', rows, bytes: 10, ...(seq !== undefined ? { seq } : {}) });
+    // Segments 1-64 are gone; checkpoint 65 lists batch i of push i (i rows each); push 66 brings 100 rows.
+    const live = Array.from({ length: 64 }, (_, i) => batch(`b${i + 1}`, i + 1, i + 1));
+    await writeLakeJson(backend, segmentKey(client, 65), segmentDoc(client, 65, 'c'.repeat(16), live, { checkpoint: true }), dir);
+    await writeLakeJson(backend, segmentKey(client, 66), segmentDoc(client, 66, 'd'.repeat(16), [batch('b66', 100)]), dir);
+    // A cursor at 10 took pushes 1-10 (55 rows): 11 + … + 64 = 2,025 rows are new, and the 100.
+    expect(await countRowsNotPulled(backend, [{ client, from: 10, to: 66, checkpoint: 65 }], invocationsOnly, scratch(), 100)).toEqual({ rows: 2125, segments: 2, segmentsRead: 2 });
+  });
 });
+

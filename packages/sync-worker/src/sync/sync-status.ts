@@ -8,6 +8,7 @@ import { isHolderAlive, resolveClientId, type BirdConfig, type BirdLayout, type 
 import type { BirdConnection } from '@bird/store';
 import type { RemoteBackend } from '@bird/remote';
 import { unpushedRowsSql } from './ledger.ts';
+import { readFrom, rowsToPull } from './plan-sync.ts';
 import { readLog } from './series-index.ts';
 import { legacyState, outboxSeqs, readPullState, readRefusal, readSeriesState, seriesPaths, syncPaths, writtenSeries, type PullState } from './sync-state.ts';
 import { syncedTables } from './sync-tables.ts';
@@ -94,6 +95,8 @@ export interface SeriesBehind {
   readonly client: string;
   readonly from: number;
   readonly to: number;
+  /** The series' last checkpoint, as its head names it: a pull behind it reads it instead of the segments before. */
+  readonly checkpoint?: number;
 }
 
 export interface PullBacklogPlan {
@@ -106,14 +109,14 @@ export interface PullBacklogPlan {
  * Which teammates' series have segments the pull state has not reached, from the heads the
  * lake's index names: pure. This store's own series are never pulled, so never behind.
  */
-export function planPullBacklog(state: Pick<PullState, 'clients'>, heads: readonly { client: string; seq: number }[], own: ReadonlySet<string>): PullBacklogPlan {
+export function planPullBacklog(state: Pick<PullState, 'clients'>, heads: readonly { client: string; seq: number; checkpoint?: number }[], own: ReadonlySet<string>): PullBacklogPlan {
   const behind: SeriesBehind[] = [];
   const listed: { client: string; damage: string }[] = [];
   for (const head of heads) {
     if (own.has(head.client)) continue;
     const cursor = state.clients[head.client];
     if (cursor?.damage !== undefined) listed.push({ client: head.client, damage: cursor.damage });
-    else if ((cursor?.seq ?? 0) < head.seq) behind.push({ client: head.client, from: cursor?.seq ?? 0, to: head.seq });
+    else if ((cursor?.seq ?? 0) < head.seq) behind.push({ client: head.client, from: cursor?.seq ?? 0, to: head.seq, ...(head.checkpoint !== undefined ? { checkpoint: head.checkpoint } : {}) });
   }
   return { behind, listed };
 }
@@ -134,21 +137,24 @@ export interface RowsNotPulled {
 /**
  * Counts the rows in teammates' segments not pulled yet, reading at most `budget` segments
  * (each a small JSON object that names its batches and their row counts): the cost grows with
- * what the next pull would read, never with the lake. A segment that cannot be read ends the
- * count of its series there.
+ * what the next pull would read, never with the lake. It reads what the pull reads (from the
+ * checkpoint a cursor is behind) and counts what the pull would fetch (plan-sync's rowsToPull).
+ * A segment that cannot be read ends the count of its series there.
  */
-export async function countRowsNotPulled(backend: RemoteBackend, behind: readonly SeriesBehind[], tables: ReadonlySet<TableName>, scratch: string, budget: number): Promise<RowsNotPulled> {
+export async function countRowsNotPulled(backend: RemoteBackend, behind: readonly SeriesBehind[], tables: ReadonlySet<TableName>, scratch: string, budget: number, pending: ReadonlySet<string> = new Set()): Promise<RowsNotPulled> {
   let rows = 0;
   let segmentsRead = 0;
+  let segments = 0;
   let left = budget;
   for (const series of behind) {
-    if (left <= 0) break;
-    const to = Math.min(series.to, series.from + left);
-    const log = await readLog(backend, series.client, series.from, to, scratch);
-    for (const batch of log.batches) if (tables.has(batch.table)) rows += batch.rows;
-    const read = log.lastSeq - series.from;
-    segmentsRead += read;
-    left -= to - series.from;
+    const start = readFrom(series.from, series.checkpoint);
+    segments += series.to - start;
+    if (left <= 0) continue;
+    const to = Math.min(series.to, start + left);
+    const log = await readLog(backend, series.client, start, to, scratch);
+    rows += rowsToPull(log, series.from, pending, tables);
+    segmentsRead += log.lastSeq - start;
+    left -= to - start;
   }
-  return { rows, segments: behind.reduce((n, s) => n + (s.to - s.from), 0), segmentsRead };
+  return { rows, segments, segmentsRead };
 }
