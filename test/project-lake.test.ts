@@ -89,9 +89,11 @@ describe.each(['file', 's3'] as const)('bird pull --project from a %s lake', (ki
     const query = ['sql', "SELECT cmd, o.storage_ref AS printed, i._source FROM project_invocations() i JOIN project_outputs() o ON o.invocation_id = i.id", '--format', 'csv'];
     expect(s.bird(query, { cwd: deep, env: me }).stdout).toBe('cmd,printed,_source\n');
     const before = snapshot(join(repo, '.bird'));
+    expect(s.bird(['doctor'], { cwd: deep, env: me }).stdout).toContain('ok    project: it names the lake ci; ci not pulled yet: `bird pull --project` brings its runs into project.*\n');
 
     const pulled = s.bird(['pull', '--project'], { cwd: deep, env: me });
     expect({ code: pulled.code, stderr: pulled.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(s.bird(['doctor'], { cwd: deep, env: me }).stdout).toMatch(/ok {4}project: it names the lake ci, pulled into .*\/db\/project-caches\/[0-9a-f]{24} \(`bird pull --project` brings what is new\)\n/);
     const read = s.bird(query, { cwd: deep, env: me });
     expect({ code: read.code, stderr: read.stderr, stdout: read.stdout }).toEqual({ code: 0, stderr: '', stdout: `cmd,printed,_source\nsh -c 'echo ci 42 tests passed',"ci 42 tests passed\n",project\n` });
     expect(snapshot(join(repo, '.bird')), 'the pull and the reads wrote nothing into the clone').toEqual(before);

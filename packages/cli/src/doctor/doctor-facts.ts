@@ -46,7 +46,15 @@ export interface ClientIdFacts {
 /** The project store of the folder doctor runs in (core's findProjectStore). */
 export type ProjectFacts =
   | { readonly state: 'none' }
-  | { readonly state: 'found'; readonly root: string; readonly mode: StorageMode }
+  | {
+      readonly state: 'found';
+      readonly root: string;
+      readonly mode: StorageMode;
+      /** The lakes its config.toml names (for `bird pull --project`), and those already pulled into `cache`. */
+      readonly lakes: readonly string[];
+      readonly pulled: readonly string[];
+      readonly cache: string;
+    }
   | { readonly state: 'refused'; readonly why: string };
 
 export interface SpoolFacts {

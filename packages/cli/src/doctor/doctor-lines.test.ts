@@ -107,7 +107,19 @@ describe('doctorLines', () => {
       ],
     ],
     ['no project store here: no line', { project: { state: 'none' } }, 'project', []],
-    ['a project store found', { project: { state: 'found', root: '/src/app/.bird', mode: 'parquet' } }, 'project', ['ok    project: /src/app/.bird (parquet mode), read as project.* by bird sql in this folder']],
+    ['a project store found', { project: { state: 'found', root: '/src/app/.bird', mode: 'parquet', lakes: [], pulled: [], cache: '/r/db/project-caches/ab' } }, 'project', ['ok    project: /src/app/.bird (parquet mode), read as project.* by bird sql in this folder']],
+    [
+      'a project store naming a lake not pulled yet',
+      { project: { state: 'found', root: '/src/app/.bird', mode: 'parquet', lakes: ['ci'], pulled: [], cache: '/r/db/project-caches/ab' } },
+      'project',
+      ['ok    project: /src/app/.bird (parquet mode), read as project.* by bird sql in this folder', 'ok    project: it names the lake ci; ci not pulled yet: `bird pull --project` brings its runs into project.*'],
+    ],
+    [
+      'a project store whose lakes were pulled',
+      { project: { state: 'found', root: '/src/app/.bird', mode: 'parquet', lakes: ['ci', 'nightly'], pulled: ['ci', 'nightly'], cache: '/r/db/project-caches/ab' } },
+      'project',
+      ['ok    project: /src/app/.bird (parquet mode), read as project.* by bird sql in this folder', 'ok    project: it names the lakes ci, nightly, pulled into /r/db/project-caches/ab (`bird pull --project` brings what is new)'],
+    ],
     [
       'a project store refused',
       { project: { state: 'refused', why: '/src/app/.bird is a symbolic link; a project\'s store must be a folder inside the project' } },

@@ -81,7 +81,12 @@ function projectLines(p: ProjectFacts): DoctorLine[] {
   const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'project', text: `project: ${text}` });
   if (p.state === 'none') return [];
   if (p.state === 'refused') return [line('warn', `${p.why}; bird reads no project store here`)];
-  return [line('ok', `${p.root} (${p.mode} mode), read as project.* by bird sql in this folder`)];
+  const found = line('ok', `${p.root} (${p.mode} mode), read as project.* by bird sql in this folder`);
+  if (p.lakes.length === 0) return [found];
+  const notPulled = p.lakes.filter((lake) => !p.pulled.includes(lake));
+  const named = `it names ${p.lakes.length === 1 ? 'the lake' : 'the lakes'} ${p.lakes.join(', ')}`;
+  if (notPulled.length === 0) return [found, line('ok', `${named}, pulled into ${p.cache} (\`bird pull --project\` brings what is new)`)];
+  return [found, line('ok', `${named}; ${notPulled.join(', ')} not pulled yet: \`bird pull --project\` brings its runs into project.*`)];
 }
 
 function clientIdLines(c: ClientIdFacts): DoctorLine[] {

@@ -2,9 +2,9 @@
 // id, the spool, the history index, then each remote (remote-facts.ts). Nothing is repaired or
 // settled here; only what every reading command makes may be made (the catalog, when the rows
 // not pushed yet are counted).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { clientIdOf, clientIdProblem, describeError, findProjectStore, isShellName, loadConfig, spoolProblem, type BirdConfig, type BirdLayout } from '@bird/core';
+import { clientIdOf, clientIdProblem, describeError, findProjectStore, isShellName, loadConfig, projectCacheLayout, projectLakeEntries, spoolProblem, type BirdConfig, type BirdLayout } from '@bird/core';
 import { spoolBacklog } from '@bird/capture/spool-backlog';
 import { loadHistory } from '@bird/history-index';
 import type { CliContext } from '../context.ts';
@@ -44,7 +44,21 @@ export async function gatherFacts(ctx: CliContext, version: string): Promise<Doc
 function projectFacts(cwd: string, layout: BirdLayout, env: NodeJS.ProcessEnv): ProjectFacts {
   const found = findProjectStore(cwd, layout.root, env.HOME);
   if (found === null) return { state: 'none' };
-  return found.found ? { state: 'found', root: found.layout.root, mode: found.mode } : { state: 'refused', why: found.refused };
+  if (!found.found) return { state: 'refused', why: found.refused };
+  let text = '';
+  try {
+    text = readFileSync(found.layout.config, 'utf8');
+  } catch {
+    // a project store without a config.toml names no lake
+  }
+  const cache = projectCacheLayout(layout, found.layout);
+  let pulled: string[] = [];
+  try {
+    pulled = readdirSync(cache.cachedData).sort();
+  } catch {
+    // never pulled: no cache folder yet
+  }
+  return { state: 'found', root: found.layout.root, mode: found.mode, lakes: projectLakeEntries(text, found.layout.config).entries.map((e) => e.name), pulled, cache: cache.root };
 }
 
 function storeFacts(layout: BirdLayout, env: NodeJS.ProcessEnv): Omit<StoreFacts, 'mode'> {
