@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync,
 import { join } from 'node:path';
 import { birdLayout } from '@bird/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invocation, writeLake, writeLocal } from '../../packages/store/src/testing/fixtures.ts';
+import { createHash } from 'node:crypto';
+import { invocation, output, writeLake, writeLocal } from '../../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, expectOneLineError, inTerminal, sandboxFactory } from '../cli-helpers.ts';
 import { MARK, SHELLS, shellEnv, tempDir, waitForRow, type Shell } from './shell-session.ts';
 import { TmuxShell } from './tmux-shell.ts';
@@ -707,6 +708,128 @@ describe('Shift-Delete in Ctrl-R, when the forget cannot be done, or is still ru
       s.press('C-u');
       await s.run('echo after-forgetting');
       await waitForRow(root, (r) => r.cmd === 'echo after-forgetting', 'the command after the search');
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('stored output and the project store in Ctrl-R (zsh)', () => {
+  /** A script in `home` that prints `lines`, for `bird run` to store what it printed. */
+  const script = (home: string, name: string, lines: string[]) => writeFileSync(join(home, name), `${lines.map((l) => `printf '%s\\n' '${l}'`).join('\n')}\n`);
+
+  it("Ctrl-O shows the run's host, session and source, its events and its output's last line; any key goes back to the list", async () => {
+    const { s, env, home } = await start('zsh');
+    try {
+      script(home, 'inspect-me.sh', ['first line', 'src/widget.c:12:5: error: inspector-boom', 'last-line-of-inspected']);
+      await s.run('bird run -- sh inspect-me.sh | cat');
+      await waitForListed(env, ['sh inspect-me.sh']);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('^sh inspect-me');
+      await s.waitForScreen(resultRow('sh inspect-me.sh'));
+      s.press('C-o');
+      const screen = (await s.waitForScreen(/^ {2}last-line-of-inspected$/m)).join('\n');
+      expect(screen).toMatch(/host \S+ · session \S+ · source local/);
+      expect(screen).toMatch(/^ {2}\S*src\/widget\.c:12:5: error: inspector-boom$/m);
+      expect(screen).toMatch(/── stdout ──/);
+      s.type('q');
+      await s.waitForScreen(/\^R filter/);
+      // The q went back to the list; it was not typed.
+      expect(s.screen().join('\n')).toMatch(/^> \^sh inspect-me$/m);
+      s.press('Escape');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+    } finally {
+      s.close();
+    }
+  });
+
+  it("a teammate's output that would set the clipboard (OSC 52) and the title shows escaped in Ctrl-O, never raw", async () => {
+    const { s, env } = await start('zsh');
+    try {
+      await s.run('echo mine');
+      const lake = tempDir('search-output-lake');
+      const theirs = invocation({ cmd: 'make bobs-build', client_id: 'bob@laptop', hostname: 'laptop', timestamp: at(1), date: '2025-11-26' });
+      const text = 'building\n\x1b]52;c;ZWNobyBvd25lZA==\x07\x1b]0;pwned-title\x07 last-bob-line\n';
+      writeLake(lake, 'invocations', 'bob@laptop', '2025-11-26', [theirs]);
+      writeLake(lake, 'outputs', 'bob@laptop', '2025-11-26', [
+        output({ invocation_id: theirs.id, storage_type: 'inline', storage_ref: text, byte_length: Buffer.byteLength(text), content_hash: createHash('sha256').update(text).digest('hex'), date: '2025-11-26' }),
+      ]);
+      for (const args of [['remote', 'add', 'team', '--type', 'file', '--uri', lake, '--read-only'], ['pull', '--remote', 'team']]) {
+        const r = spawnSync(process.execPath, [BIRD_BUNDLE, ...args], { env, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`bird ${args.join(' ')} failed: ${r.stderr}`);
+      }
+      await waitForListed(env, ['make bobs-build']);
+      const title = () => spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '-t', s.target, '#{pane_title}'], { encoding: 'utf8' }).stdout;
+      const buffers = () => spawnSync('tmux', ['-L', SOCKET, 'list-buffers'], { encoding: 'utf8' }).stdout;
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.type('bobs-build');
+      await s.waitForScreen(resultRow('make bobs-build  @team'));
+      s.press('C-o');
+      const screen = (await s.waitForScreen(/last-bob-line/)).join('\n');
+      expect(screen).toContain('\\x1b]52;c;ZWNobyBvd25lZA==\\x07\\x1b]0;pwned-title\\x07 last-bob-line');
+      expect(screen).toMatch(/source team/);
+      expect(title()).not.toContain('pwned-title');
+      expect(buffers()).not.toContain('echo owned');
+      s.press('Escape');
+      await s.waitForScreen(/\^R filter/);
+      s.press('Escape');
+      await s.waitFor(() => !UI.test(s.screen().join('\n')), 'the search to close');
+    } finally {
+      s.close();
+    }
+  });
+
+  it('Ctrl-Y finds a command by a word only its output holds, as bird search --output does', async () => {
+    const { s, env, home } = await start('zsh');
+    try {
+      // The word is made when the script runs: neither the command nor the script's text holds it.
+      writeFileSync(join(home, 'print-word.sh'), "printf '%s-%s\\n' zanzibar quartz\n");
+      script(home, 'other.sh', ['nothing to see']);
+      await s.run('bird run -- sh print-word.sh | cat');
+      await s.run('bird run -- sh other.sh | cat');
+      await waitForListed(env, ['sh print-word.sh', 'sh other.sh']);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      s.press('C-y');
+      await s.waitForScreen(/\[output\] \[everywhere\] \[all sources\] 1\/2 /);
+      s.type('ZANZIBAR-quartz');
+      const screen = (await s.waitForScreen(/\[output\] \[everywhere\] \[all sources\] 1\/1 /)).join('\n');
+      expect(screen).toMatch(resultRow('sh print-word.sh'));
+      expect(screen).not.toMatch(resultRow('sh other.sh'));
+      s.press('Escape');
+      await s.waitFor(() => !/\[output\]/.test(s.screen().join('\n')), 'the search to close');
+
+      const printed = spawnSync(process.execPath, [BIRD_BUNDLE, 'search', '--output', 'zanzibar-quartz'], { env, encoding: 'utf8' });
+      expect([printed.status, printed.stdout]).toEqual([0, 'sh print-word.sh\n']);
+      const both = spawnSync(process.execPath, [BIRD_BUNDLE, 'search', '--output', 'zanzibar', 'sh'], { env, encoding: 'utf8' });
+      expectOneLineError({ code: both.status ?? -1, stdout: both.stdout, stderr: both.stderr }, 2, /^bird: give a QUERY or --output TEXT, not both/);
+    } finally {
+      s.close();
+    }
+  });
+
+  it("Ctrl-T offers the project store found from the folder: its commands show under [project]", async () => {
+    const { s, env } = await start('zsh');
+    const project = tempDir('search-project');
+    try {
+      const made = spawnSync(process.execPath, [BIRD_BUNDLE, 'init', '--project', project], { env, encoding: 'utf8' });
+      expect(made.status, made.stderr).toBe(0);
+      writeLocal(birdLayout(join(project, '.bird')), 'invocations', [invocation({ cmd: 'make ci-only-target', timestamp: at(1), date: '2025-11-26' })]);
+      await s.run(`cd '${project}'`);
+      await waitForListed(env, [`cd '${project}'`]);
+      s.press('C-r');
+      await s.waitForScreen(UI);
+      expect(s.screen().join('\n')).not.toMatch(/make ci-only-target/);
+      // all sources → local → project
+      s.press('C-t');
+      await s.waitForScreen(/\[local\]/);
+      s.press('C-t');
+      const screen = (await s.waitForScreen(/\[project\] 1\/1 /)).join('\n');
+      expect(screen).toMatch(resultRow('make ci-only-target  @project'));
+      s.press('Escape');
+      await s.waitFor(() => !/\[project\]/.test(s.screen().join('\n')), 'the search to close');
     } finally {
       s.close();
     }

@@ -68,6 +68,7 @@ export const COMMAND_SPECS = {
     operand: { type: 'text', value: 'QUERY', many: true },
     flags: [
       { name: 'mode', type: 'enum', values: SEARCH_MODES, help: 'how QUERY matches (default: fuzzy)' },
+      { name: 'output', type: 'string', value: 'TEXT', help: 'find commands by what they printed: their stored output holds TEXT (any case)' },
       { name: 'filter', type: 'enum', values: SCOPES, help: 'which commands: all of them (default), or this host, session, directory or git work tree' },
       { name: 'limit', short: 'n', usageShort: true, type: 'number', value: 'N', min: 1, help: 'how many matches to print (default 50)' },
       { name: 'format', short: 'f', type: 'enum', values: ['plain', 'json'], help: 'print one per line (default) or as JSON' },

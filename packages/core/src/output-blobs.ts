@@ -10,10 +10,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
+
+const gunzipAsync = promisify(gunzip);
 
 /** How long a `bird run` or a `bird forget` waits for the other to let go of `blobsLock`. */
 export const BLOBS_LOCK_WAIT_MS = 30_000;
@@ -55,6 +59,14 @@ export function writeBlob(layout: BirdLayout, contentHash: string, bytes: Uint8A
   }
   writeFileAtomic(path, gzipSync(bytes), { tmpDir: layout.tmp });
   return ref;
+}
+
+/**
+ * A blob's bytes for looking through (the output search), unzipped off the main thread and not
+ * checked against its hash: nothing is shown from them (`readBlob` checks what is printed).
+ */
+export async function unzipBlob(layout: BirdLayout, ref: string): Promise<Buffer> {
+  return gunzipAsync(await readFile(blobPath(layout, ref)));
 }
 
 export function hasBlob(layout: BirdLayout, ref: string): boolean {

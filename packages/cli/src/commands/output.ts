@@ -4,13 +4,10 @@ import { takeNewest } from '../events/events-selection.ts';
 import { inCapturingShell, layoutOf } from '../layout.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { warn, type CliContext } from '../context.ts';
-import { bytesOfOutput, type StoredOutput } from '../run/stored-output.ts';
+import { bytesOfOutput, outputRowsOf, type StoredOutput } from '../run/stored-output.ts';
 import { outputForTerminal } from '../run/terminal-output.ts';
 import { OMITTED_STORAGE } from '@bird/capture/passive-outputs';
 import { connect, MINIMAL } from '../store-access.ts';
-
-/** The order a command's streams are printed in. */
-const STREAM_ORDER = "CASE stream WHEN 'stdout' THEN 0 WHEN 'combined' THEN 1 ELSE 2 END";
 
 /**
  * `bird output [ID | -N] [--stream S] [--raw]`: what a command printed (`bird run`, passive
@@ -46,16 +43,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
       const known = await conn.query(`SELECT count(*) FROM main.invocations WHERE id = ${quoteLiteral(id)}`);
       if (Number(known.rows[0]![0]) === 0) throw new BirdError(`no command with id ${JSON.stringify(id)} is stored here; \`bird sql "SELECT id, cmd FROM main.invocations"\` shows the ids.`);
     }
-    const result = await conn.query(
-      `SELECT DISTINCT stream, storage_type, storage_ref, content_hash, byte_length, ${STREAM_ORDER} AS o FROM main.outputs WHERE invocation_id = ${quoteLiteral(id)} ${stream} ORDER BY o`,
-    );
-    rows = result.rows.map((r) => ({
-      stream: r[0] === null ? null : String(r[0]),
-      storageType: r[1] === null ? null : String(r[1]),
-      storageRef: r[2] === null ? null : String(r[2]),
-      contentHash: r[3] === null ? null : String(r[3]),
-      byteLength: r[4] === null ? null : Number(r[4]),
-    }));
+    rows = await outputRowsOf(conn, id, values.stream);
   } finally {
     conn.close();
   }

@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BirdError, DEFAULT_SEARCH, loadConfig, shortHostname, usageError, uuidv7 } from '@bird/core';
+import { BirdError, DEFAULT_SEARCH, findProjectStore, loadConfig, shortHostname, usageError, uuidv7 } from '@bird/core';
 import { DamagedSnapshot, invalidateIndex, UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
-import { parseCommand } from '../args.ts';
+import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeJsonForTerminal, escapePlain } from '../format/text-width.ts';
-import { openHistory, openRecent } from '../history-source.ts';
+import { openHistory, openRecent, projectHistoryRows } from '../history-source.ts';
 import { isoMicros, parseCount } from '../history-view.ts';
 import { layoutOf } from '../layout.ts';
 import type { SearchContext } from '../search/search-scope.ts';
+import type { LazyReads } from '../search/search-terminal.ts';
 import { replayTypeahead, SearchSession, type Key, type SearchOutcome } from '../search/search-session.ts';
 
 const DEFAULT_LIMIT = 50;
@@ -56,7 +57,10 @@ function configuredHeight(ctx: CliContext): number {
  */
 export async function run(args: string[], ctx: CliContext): Promise<void> {
   const { values, operands } = parseCommand(COMMAND_SPECS.search, args);
-  const query = operands.join(' ');
+  const printed = values.output;
+  if (printed !== undefined && operands.length > 0) throw usageError(`give a QUERY or --output TEXT, not both: --output looks for TEXT in what commands printed; usage: ${usageOf(COMMAND_SPECS.search)}`);
+  const query = printed ?? operands.join(' ');
+  const outputSearch = printed !== undefined;
   const mode = values.mode ?? 'fuzzy';
   const scope = values.filter ?? 'everywhere';
   const format = values.format ?? 'plain';
@@ -73,7 +77,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
 
   if (!interactive) {
     const { index } = await openHistory(ctx);
-    const session = new SearchSession(index, context, { query, mode, scope, rows: limit });
+    const outputs = outputSearch ? await (await import('../search/output-corpus.ts')).loadOutputCorpus(ctx) : undefined;
+    const session = new SearchSession(index, context, { query, mode, scope, rows: limit, outputSearch, outputs });
     const picks = session.results.slice(0, limit);
     if (format === 'json') {
       const rows = picks.map((c) => {
@@ -112,14 +117,22 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
       // On the line below the prompt (made first, scrolling if the prompt is at the foot of the
       // screen), which the first frame then draws over: never on the prompt itself.
       const building = () => terminal.output.write('\n\x1b[1A\r\x1b7\x1b[1B\x1b[2Kbird: building the search index (once)…\x1b8');
-      const options = { query, mode, scope, rows: height - 2 };
+      // Only whether there is one (a few stat calls): its commands are read when chosen (Ctrl-T).
+      const projectStore = findProjectStore(ctx.cwd, layoutOf(ctx).root, ctx.env.HOME)?.found === true;
+      const options = { query, mode, scope, rows: height - 2, outputSearch, projectStore };
       const { first, rest } = await firstSession(ctx, building, query, (index, partial) => new SearchSession(index, context, { ...options, partial }));
       const afterFirstFrame = () => {
         const whole = rest();
         setImmediate(() => (whole ?? first).warmUp());
         return whole;
       };
-      ({ outcome, typeahead } = await runOnTerminal(first, terminal, height, { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME }, afterFirstFrame, forgetFromSearch(ctx)));
+      const reads: LazyReads = {
+        stored: async (id) => (await import('../search/stored-details.ts')).readStoredDetails(ctx, id),
+        outputs: async () => (await import('../search/output-corpus.ts')).loadOutputCorpus(ctx),
+        projectRows: () => projectHistoryRows(ctx),
+      };
+      const style = { color: ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '', home: ctx.env.HOME };
+      ({ outcome, typeahead } = await runOnTerminal(first, terminal, height, style, afterFirstFrame, forgetFromSearch(ctx), reads));
     } finally {
       terminal.close();
     }

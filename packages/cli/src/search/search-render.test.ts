@@ -126,4 +126,23 @@ describe('renderSearch', () => {
     expect(text).toContain('after:  —');
     expect(text).toContain('Esc back');
   });
+
+  it("shows the inspected run's events and its output's last lines in the room left, colours only when asked, none wider than the screen", () => {
+    const inspect = () => {
+      const s = new SearchSession(index, ctx, { query: 'make', rows: 8 });
+      s.press({ name: 'o', ctrl: true });
+      const id = s.takeStoredAsk()!;
+      const red = '\x1b[31m' + 'x'.repeat(60) + '\x1b[0m';
+      s.storedDone(id, { kind: 'read', details: { streams: [{ stream: 'stdout', lines: ['one', 'two', red, 'the last line'] }], events: ['/src/a.c:1:2: error: boom'] } });
+      return s;
+    };
+    const plain = renderSearch(inspect(), 40, 14, style);
+    expect(plain.slice(7, 13)).toEqual(['  ── events (1) ──', '  /src/a.c:1:2: error: boom', '  ── stdout ──', '  two', `  ${'x'.repeat(37)}…`, '  the last line']);
+    const coloured = renderSearch(inspect(), 40, 14, { ...style, color: true });
+    expect(coloured[11]).toBe(`  \x1b[31m${'x'.repeat(37)}…\x1b[0m`);
+    const reading = new SearchSession(index, ctx, { query: 'make', rows: 8 });
+    reading.press({ name: 'o', ctrl: true });
+    reading.takeStoredAsk();
+    expect(renderSearch(reading, 40, 14, style)[7]).toBe('  (reading its output…)');
+  });
 });

@@ -40,7 +40,7 @@ export function renderSearch(session: SearchSession, width: number, height: numb
   lines.push(truncateToWidth(prompt, width));
   const body = height - 2;
   if (session.inspecting) {
-    lines.push(...inspectorLines(session, style, paint, width).slice(0, body));
+    lines.push(...inspectorLines(session, style, paint, width, body).slice(0, body));
   } else {
     const { index } = session;
     const visible = session.results.slice(session.offset, session.offset + body);
@@ -66,11 +66,19 @@ export function renderSearch(session: SearchSession, width: number, height: numb
       const line = `${marker}${paint(SGR.dim, when)} ${exitPainted} ${paint(SGR.dim, dur)}  ${paint(SGR.cyan, dir)}  ${selected ? paint(SGR.bold, cmd) : cmd}${tail ? `  ${paint(SGR.dim, pad(tail, 0))}` : ''}`;
       lines.push(line);
     }
-    if (visible.length === 0) lines.push(paint(SGR.dim, session.query.trim() === '' ? '  (no commands here yet)' : '  (no match)'));
+    if (visible.length === 0) lines.push(paint(SGR.dim, emptyListText(session)));
   }
   while (lines.length < height - 1) lines.push('');
   lines.push(truncateToWidth(status, width));
   return lines.map((l, i) => (i === lines.length - 1 ? paint(SGR.dim, l) : l));
+}
+
+/** What the list says when it shows nothing. */
+function emptyListText(session: SearchSession): string {
+  if (session.awaitingProject) return "  (reading the project's commands…)";
+  if (session.outputSearch && session.outputs === null) return session.outputsRead === 'failed' ? '  (what commands printed could not be read)' : '  (reading what commands printed…)';
+  if (session.outputSearch) return session.query.trim() === '' ? '  (no command here has stored output)' : '  (no output holds this)';
+  return session.query.trim() === '' ? '  (no commands here yet)' : '  (no match)';
 }
 
 function statusLine(session: SearchSession, style: Style, width: number): string {
@@ -78,8 +86,8 @@ function statusLine(session: SearchSession, style: Style, width: number): string
   const f = session.filter;
   const source = f.source === null ? 'all sources' : escapeForTerminal(f.source);
   const shown = session.total === 0 ? 0 : session.selected + 1;
-  const modes = `[${session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
-  const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd · Shift-Del forget' : '^R filter ^S mode ^T source ^X ok-only ^O inspect ^D cd S-Del forget';
+  const modes = `[${session.outputSearch ? 'output' : session.mode}] [${SCOPE_LABEL[f.scope]}] [${source}]${f.onlySuccessful ? ' [only ok]' : ''}`;
+  const keys = session.inspecting ? 'Esc back · Enter use · Ctrl-D cd · Shift-Del forget' : '^R filter ^S mode ^T source ^X ok-only ^Y output ^O inspect ^D cd S-Del forget';
   return `${modes} ${shown}/${session.partial ? '…' : session.total}  ${session.notice ? noticeText(session.notice, style, width) : keys}`;
 }
 
@@ -113,19 +121,69 @@ function noticeText(notice: Notice, style: Style, width: number): string {
     }
     case 'forget-failed':
       return `could not forget ${named(notice.cmd, width)}: ${escapeForTerminal(notice.why)}`;
+    case 'read-failed':
+      return `could not read ${notice.what}: ${escapeForTerminal(notice.why)}`;
   }
 }
 
-function inspectorLines(session: SearchSession, style: Style, paint: (code: string, text: string) => string, width: number): string[] {
+function inspectorLines(session: SearchSession, style: Style, paint: (code: string, text: string) => string, width: number, body: number): string[] {
   const d = session.inspecting!;
   const when = (us: number) => new Date(us / 1000).toLocaleString('sv-SE').slice(0, 19);
   const exits = d.exits.map((e) => `${e.code === null ? '?' : e.code}: ${e.runs}`).join('  ');
   const cut = (text: string) => truncateToWidth(text, width);
-  return [
+  const took = Number.isNaN(d.durationMs) ? '?' : formatDuration(d.durationMs);
+  const exit = d.exitCode === UNKNOWN_EXIT ? '?' : String(d.exitCode);
+  const head = [
     cut(`  ${paint(SGR.bold, escapeForTerminal(d.cmd))}`),
-    cut(`  runs ${d.runs} · mean ${Number.isNaN(d.meanDurationMs) ? '?' : formatDuration(d.meanDurationMs)} · exit codes ${exits}`),
-    cut(`  first ${when(d.firstUs)} · last ${when(d.lastUs)} · in ${folderText(d.cwd, style.home)}`),
+    cut(`  runs ${d.runs} · mean ${Number.isNaN(d.meanDurationMs) ? '?' : formatDuration(d.meanDurationMs)} · exit codes ${exits} · first ${when(d.firstUs)}`),
+    cut(`  last ${when(d.lastUs)} · took ${took} · exit ${exit} · in ${folderText(d.cwd, style.home)}`),
+    cut(`  host ${escapeForTerminal(d.host)} · session ${escapeForTerminal(d.session)} · source ${escapeForTerminal(d.source)}`),
     cut(`  before: ${d.before.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
     cut(`  after:  ${d.after.map(escapeForTerminal).join('  ⟩  ') || '—'}`),
   ];
+  return [...head, ...storedLines(session, style, paint, width, Math.max(0, body - head.length))];
+}
+
+/** The inspected run's events (a few) and the last lines of its output, in `room` lines. */
+function storedLines(session: SearchSession, style: Style, paint: (code: string, text: string) => string, width: number, room: number): string[] {
+  const stored = session.stored;
+  if (room === 0 || stored === null) return [];
+  if (stored.kind === 'reading') return [paint(SGR.dim, '  (reading its output…)')];
+  if (stored.kind === 'failed') return [paint(SGR.dim, cut(`  (its output could not be read: ${escapeForTerminal(stored.why)})`, width))];
+  const { streams, events } = stored.details;
+  const eventLines = events.length === 0 ? [] : [paint(SGR.dim, `  ── events (${events.length}) ──`), ...events.slice(0, Math.max(1, Math.floor(room / 3))).map((e) => cutStyled(`  ${e}`, width))];
+  const outputs: string[] = [];
+  for (const s of streams) {
+    outputs.push(paint(SGR.dim, `  ── ${escapeForTerminal(s.stream)} ──`));
+    if (s.problem !== undefined) outputs.push(cut(`  ${escapeForTerminal(s.problem)}`, width));
+    for (const line of s.lines) outputs.push(cutStyled(`  ${style.color ? line : line.replace(STORED_SGR, '')}`, width) + (style.color ? SGR.reset : ''));
+  }
+  if (streams.length === 0) outputs.push(paint(SGR.dim, '  (no stored output)'));
+  const outputRoom = Math.max(0, room - eventLines.length);
+  // The end of the output is what matters (where it failed): its stream's heading and last lines.
+  const shown = outputs.length <= outputRoom ? outputs : outputRoom === 0 ? [] : [outputs[0]!, ...outputs.slice(outputs.length - (outputRoom - 1))];
+  return [...eventLines.slice(0, room), ...shown];
+}
+
+const cut = (text: string, width: number) => truncateToWidth(text, width);
+
+// eslint-disable-next-line no-control-regex
+const STORED_SGR = /\u001b\[[0-9;:]*m/g;
+
+/** `line` (terminal-safe text whose only escapes are colours) cut to `width` columns, its colours not counted. */
+function cutStyled(line: string, width: number): string {
+  let out = '';
+  let used = 0;
+  let at = 0;
+  for (const match of [...line.matchAll(STORED_SGR), null]) {
+    const text = line.slice(at, match === null ? line.length : match.index);
+    const room = width - used;
+    if (displayWidth(text) > room) return out + truncateToWidth(text, room);
+    out += text;
+    used += displayWidth(text);
+    if (match === null) break;
+    out += match[0];
+    at = match.index + match[0].length;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // Which rows a search looks at (the filter modes), and each distinct command's count and most
 // recent run among them: what the list shows, and the orders the matcher ranks within.
-import { UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
+import { idText, UNKNOWN_EXIT, type HistoryIndex } from '@bird/history-index';
 import type { Scope } from './search-choices.ts';
 
 export { SCOPES, type Scope } from './search-choices.ts';
@@ -58,7 +58,7 @@ function matchingValues(values: readonly string[], keep: (value: string) => bool
 export type HiddenRows = Uint8Array | null;
 
 /** The filter as a test of one row, its lookups done once. */
-function rowsInScope(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows): (row: number) => boolean {
+export function rowsInScope(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows): (row: number) => boolean {
   const everyDir = filter.scope !== 'directory' && filter.scope !== 'workspace';
   const dirs = everyDir
     ? null
@@ -166,6 +166,15 @@ export interface CommandDetails {
   after: string[];
   /** The latest run's directory, for the "cd there" action. */
   cwd: string;
+  /** The latest run: its row of the index, id (what its stored output and events are found by), and where and how it ran. */
+  row: number;
+  id: string;
+  durationMs: number;
+  /** {@link UNKNOWN_EXIT} when not known. */
+  exitCode: number;
+  host: string;
+  session: string;
+  source: string;
 }
 
 /** `hidden`: rows left out (forgotten): not counted, and not among the commands before and after. */
@@ -205,6 +214,13 @@ export function commandDetails(index: HistoryIndex, command: number, scope: Scop
     before,
     after,
     cwd: index.dirs[index.cwd[latest]!]!,
+    row: latest,
+    id: idText(index.ids, latest),
+    durationMs: index.durationMs[latest]!,
+    exitCode: index.exitCode[latest]!,
+    host: index.hosts[index.host[latest]!]!,
+    session: index.sessions[session]!,
+    source: index.sources[index.source[latest]!]!,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildIndex, type HistoryRow } from '@bird/history-index';
+import { buildIndex, idText, type HistoryRow } from '@bird/history-index';
+import { corpusOf, foldAscii } from './output-corpus.ts';
 import { replayTypeahead, SearchSession, type Key } from './search-session.ts';
 import type { SearchContext } from './search-scope.ts';
 
@@ -155,6 +156,51 @@ describe('SearchSession', () => {
     expect([s.inspecting, s.outcome]).toEqual([null, null]);
     press(s, ctrl('o'), { name: 'return' });
     expect(s.outcome).toEqual({ kind: 'accept', cmd: 'git status' });
+  });
+
+  it("Ctrl-O asks once for the inspected run's stored output, shows it only for that run; any other key goes back untyped", () => {
+    const s = press(start('git st'), ctrl('o'));
+    const id = s.inspecting!.id;
+    expect(s.inspecting).toMatchObject({ host: 'box', session: 'me', source: 'local', cwd: '/home/ana/src/app/lib' });
+    expect([s.takeStoredAsk(), s.takeStoredAsk()]).toEqual([id, null]);
+    s.storedDone('someone-else', { kind: 'failed', why: 'x' });
+    expect(s.stored).toEqual({ kind: 'reading' });
+    s.storedDone(id, { kind: 'read', details: { streams: [], events: [] } });
+    expect(s.stored).toMatchObject({ kind: 'read' });
+    press(s, 'x');
+    expect([s.inspecting, s.query, s.outcome]).toEqual([null, 'git st', null]);
+  });
+
+  it('Ctrl-Y looks for the query in what commands printed, once that is read; in scope, most recent first', () => {
+    const s = press(start(), ctrl('y'));
+    expect([s.outputSearch, shown(s), s.takeOutputsAsk(), s.takeOutputsAsk()]).toEqual([true, [], true, false]);
+    const idOf = (cmd: string) => idText(index.ids, index.cmd.findLastIndex((c) => index.commands[c] === cmd));
+    s.outputsDone(corpusOf([[idOf('make test'), foldAscii(Buffer.from('Error: Boom\n'))], [idOf('npm test'), foldAscii(Buffer.from('ok, no boom here'))]]));
+    expect(shown(s)).toEqual(['npm test', 'make test']);
+    press(s, ...'ERROR');
+    expect(shown(s)).toEqual(['make test']);
+    press(s, ctrl('r'), ctrl('r'), ctrl('r'));
+    // this directory: make test ran in /home/ana/src/app, so it stays
+    expect(shown(s)).toEqual(['make test']);
+    press(s, ctrl('y'));
+    expect([s.outputSearch, shown(s)]).toEqual([false, []]);
+  });
+
+  it("with a project store found, Ctrl-T offers its commands last, read when chosen, the query kept", () => {
+    const s = new SearchSession(index, context, { query: 'deploy', rows: 10, dirExists, projectStore: true });
+    expect(s.sources).toEqual([null, 'local', 'team', 'project']);
+    press(s, ctrl('t'), ctrl('t'));
+    expect([s.awaitingProject, s.takeProjectAsk()]).toEqual([false, false]);
+    press(s, ctrl('t'));
+    expect([s.filter.source, s.awaitingProject, s.takeProjectAsk(), s.takeProjectAsk()]).toEqual(['project', true, true, false]);
+    const next = s.withRows([row('make deploy', { source: 'project', session: 'ci' })]);
+    expect([next.filter.source, next.query, next.awaitingProject, next.sources.filter((x) => x === 'project').length]).toEqual(['project', 'deploy', false, 1]);
+    expect(next.results.map((c) => next.index.commands[c])).toEqual(['make deploy']);
+    // A command forgotten before the project's rows came stays out of the list.
+    const s2 = new SearchSession(index, context, { rows: 10, dirExists, projectStore: true });
+    press(s2, ...'npm', { name: 'delete', shift: true }, 'y', ctrl('u'));
+    const merged = s2.withRows([row('make deploy', { source: 'project', session: 'ci' })]);
+    expect(merged.results.map((c) => merged.index.commands[c])).toEqual(['make deploy', 'git status', 'kubectl get pods', 'git push origin main', 'make test']);
   });
 
   it('moves within the results and scrolls', () => {

@@ -1,11 +1,14 @@
 // The interactive search as a state machine: keys in, what to show and what was chosen out.
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
 import { statSync } from 'node:fs';
-import type { HistoryIndex } from '@bird/history-index';
+import { idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { PROJECT_SOURCE } from '../history-source.ts';
 import { LOCAL_SOURCE } from '../history-view.ts';
 import { Matcher, type SearchMode } from './matcher.ts';
 import { SEARCH_MODES } from './query-syntax.ts';
-import { commandDetails, rescopeCommand, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+import type { OutputCorpus } from './output-corpus.ts';
+import type { StoredDetails } from './stored-details.ts';
+import { commandDetails, rescopeCommand, rowsInScope, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
 
 /** A key as Node's readline reports it (`emitKeypressEvents`). */
 export interface Key {
@@ -32,7 +35,15 @@ export type Notice =
   /** The search was left while a forget ran: it is seen to its end first. */
   | { kind: 'finishing-forget' }
   | { kind: 'forgot'; cmd: string; runs: number; theirs: number }
-  | { kind: 'forget-failed'; cmd: string; why: string };
+  | { kind: 'forget-failed'; cmd: string; why: string }
+  /** What commands printed (Ctrl-Y), or the project's commands (Ctrl-T), could not be read. */
+  | { kind: 'read-failed'; what: string; why: string };
+
+/** The inspected command's stored output and events: being read, read, or why they could not be. */
+export type StoredState = { kind: 'reading' } | { kind: 'read'; details: StoredDetails } | { kind: 'failed'; why: string };
+
+/** Reads a session asks for, once each, made by whoever runs it (they load DuckDB: never before the first frame). */
+export type ReadState = 'not-asked' | 'asked' | 'taken' | 'failed';
 
 /** The key that forgets the selected command (after a y): Shift-Delete, as in fish's history pager and browsers' suggestions. */
 const isForgetKey = (key: Key) => key.name === 'delete' && key.shift === true && !key.ctrl && !key.meta;
@@ -73,6 +84,12 @@ export interface SearchOptions {
    * recent commands and their last runs are right, how often each ran and how many there are not.
    */
   partial?: boolean;
+  /** Start searching what commands printed (Ctrl-Y) rather than the commands. */
+  outputSearch?: boolean;
+  /** What commands printed, when already read. */
+  outputs?: OutputCorpus;
+  /** A project store was found from the folder the search runs in: its commands are one more source (Ctrl-T), read when chosen. */
+  projectStore?: boolean;
 }
 
 function isFolder(dir: string): boolean {
@@ -95,6 +112,17 @@ export class SearchSession {
   /** First result shown (the list scrolls to keep `selected` visible). */
   offset = 0;
   inspecting: CommandDetails | null = null;
+  /** The inspected run's stored output and events (null: not asked for yet). */
+  stored: StoredState | null = null;
+  /** Ctrl-Y: the query is looked for in what commands printed. */
+  outputSearch: boolean;
+  /** What commands printed, once read (see takeOutputsAsk). */
+  outputs: OutputCorpus | null;
+  outputsRead: ReadState = 'not-asked';
+  /** The project's commands (see takeProjectAsk). */
+  projectRead: ReadState = 'not-asked';
+  /** Row of each id, built on the first output search. */
+  private rowOfId: Map<string, number> | null = null;
   results: number[] = [];
   total = 0;
   outcome: SearchOutcome | null = null;
@@ -121,6 +149,10 @@ export class SearchSession {
     this.mode = options.mode ?? 'fuzzy';
     this.filter = { scope: options.scope ?? 'everywhere', source: null, onlySuccessful: false };
     this.sources = [null, ...[...index.sources].sort((a, b) => (a === 'local' ? -1 : b === 'local' ? 1 : a < b ? -1 : 1))];
+    if (options.projectStore && !index.sources.includes(PROJECT_SOURCE)) this.sources.push(PROJECT_SOURCE);
+    this.outputSearch = options.outputSearch === true;
+    this.outputs = options.outputs ?? null;
+    if (this.outputs !== null) this.outputsRead = 'taken';
     this.scoped = scopeCommands(index, this.filter, context, this.forgotten);
     this.refresh();
   }
@@ -155,7 +187,11 @@ export class SearchSession {
     const [selected, offset] = [this.selected, this.offset];
     // Enough results to scroll a few pages; the total counts them all.
     const want = Math.max(this.limit * 4, 100);
-    if (this.query.trim() === '') {
+    if (this.outputSearch) {
+      const matched = this.printedMatches();
+      this.results = matched.slice(0, want);
+      this.total = matched.length;
+    } else if (this.query.trim() === '') {
       this.results = Array.from(this.scoped.byRecency.subarray(0, want));
       this.total = this.scoped.byRecency.length;
     } else {
@@ -169,6 +205,93 @@ export class SearchSession {
       this.offset = offset;
       this.move(Math.min(selected, this.results.length - 1));
     }
+  }
+
+  /** Commands in scope that printed the query (every one that printed something, for no query), most recent first. */
+  private printedMatches(): number[] {
+    if (this.outputs === null) return [];
+    const { index } = this;
+    if (this.rowOfId === null) {
+      this.rowOfId = new Map();
+      for (let r = 0; r < index.size; r++) this.rowOfId.set(idText(index.ids, r), r);
+    }
+    const inScope = rowsInScope(index, this.filter, this.context, this.forgotten);
+    const commands = new Set<number>();
+    for (const id of this.outputs.find(this.query.trim())) {
+      const r = this.rowOfId.get(id);
+      if (r !== undefined && inScope(r)) commands.add(index.cmd[r]!);
+    }
+    return Array.from(this.scoped.byRecency).filter((c) => commands.has(c));
+  }
+
+  /** True while the project's commands are chosen (Ctrl-T) but not read yet. */
+  get awaitingProject(): boolean {
+    return this.filter.source === PROJECT_SOURCE && !this.index.sources.includes(PROJECT_SOURCE) && this.projectRead !== 'failed';
+  }
+
+  /** The id of the inspected run, once, when its stored output and events are to be read. */
+  takeStoredAsk(): string | null {
+    if (this.inspecting === null || this.stored !== null) return null;
+    this.stored = { kind: 'reading' };
+    return this.inspecting.id;
+  }
+
+  /** Its stored output and events, read (or not): shown if that run is still the one inspected. */
+  storedDone(id: string, state: StoredState): void {
+    if (this.inspecting?.id === id) this.stored = state;
+  }
+
+  /** True, once, when what commands printed is to be read (the output search is on and it is not read). */
+  takeOutputsAsk(): boolean {
+    if (!this.outputSearch || this.outputsRead !== 'not-asked') return false;
+    this.outputsRead = 'asked';
+    return true;
+  }
+
+  outputsDone(outputs: OutputCorpus): void {
+    this.outputs = outputs;
+    this.outputsRead = 'taken';
+    this.refresh();
+  }
+
+  /** True, once, when the project's commands are to be read (their source was chosen). */
+  takeProjectAsk(): boolean {
+    if (!this.awaitingProject || this.projectRead !== 'not-asked') return false;
+    this.projectRead = 'asked';
+    return true;
+  }
+
+  /** A read that failed: said on the status line; it is not tried again in this search. */
+  readFailed(what: 'outputs' | 'project', why: string): void {
+    if (what === 'outputs') this.outputsRead = 'failed';
+    else this.projectRead = 'failed';
+    this.notice = { kind: 'read-failed', what: what === 'outputs' ? 'what commands printed' : "the project's commands", why };
+  }
+
+  /**
+   * This search over the index with the project's rows added: the query, modes and filter as they
+   * are, the list from its top. A forget under way must end first (its rows are of this index).
+   */
+  withRows(rows: readonly HistoryRow[]): SearchSession {
+    const next = new SearchSession(mergeRows(this.index, rows), this.context, {
+      ...this.options,
+      query: this.query,
+      mode: this.mode,
+      scope: this.filter.scope,
+      outputSearch: this.outputSearch,
+      outputs: this.outputs ?? undefined,
+    });
+    next.cursor = this.cursor;
+    next.outputsRead = this.outputsRead;
+    next.projectRead = 'taken';
+    next.filter.source = this.filter.source;
+    next.filter.onlySuccessful = this.filter.onlySuccessful;
+    // Rows forgotten here stay out of the list: the index they are still in is this one.
+    const gone = new Set<string>();
+    for (let r = 0; r < this.index.size; r++) if (this.forgotten[r]) gone.add(idText(this.index.ids, r));
+    if (gone.size > 0) for (let r = 0; r < next.index.size; r++) if (gone.has(idText(next.index.ids, r))) next.forgotten[r] = 1;
+    next.rescope();
+    return next;
   }
 
   private rescope(): void {
@@ -283,7 +406,8 @@ export class SearchSession {
       else if (name === 'return' || name === 'enter') this.finish('accept');
       else if (name === 'tab') this.finish('edit');
       else if (key.ctrl && name === 'd') this.finish('cd');
-      else return false;
+      // Any other key goes back to the list, and is not typed into the query.
+      else this.inspecting = null;
       return true;
     }
     if (key.ctrl) {
@@ -309,7 +433,14 @@ export class SearchSession {
           this.rescope();
           return true;
         case 'o':
-          if (this.current !== undefined) this.inspecting = commandDetails(this.index, this.current, this.scoped, this.forgotten);
+          if (this.current !== undefined) {
+            this.inspecting = commandDetails(this.index, this.current, this.scoped, this.forgotten);
+            this.stored = null;
+          }
+          return true;
+        case 'y':
+          this.outputSearch = !this.outputSearch;
+          this.refresh();
           return true;
         case 'd':
           this.finish('cd');

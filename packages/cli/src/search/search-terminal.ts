@@ -5,7 +5,10 @@ import { emitKeypressEvents } from 'node:readline';
 import { ReadStream, WriteStream } from 'node:tty';
 import { displayWidth } from '../format/text-width.ts';
 import { renderSearch, type Style } from './search-render.ts';
+import type { HistoryRow } from '@bird/history-index';
+import type { OutputCorpus } from './output-corpus.ts';
 import type { ForgetDone, ForgetRequest, Key, SearchOutcome, SearchSession } from './search-session.ts';
+import type { StoredDetails } from './stored-details.ts';
 
 export interface Terminal {
   input: ReadStream;
@@ -48,11 +51,24 @@ export interface TerminalResult {
 export type Forget = (request: ForgetRequest) => Promise<ForgetDone>;
 
 /**
+ * What the search reads only when a key asks for it (each loads DuckDB, ~300 ms, which the first
+ * frame must not wait for): the inspected run's output and events (Ctrl-O), what commands printed
+ * (Ctrl-Y), the project's commands (Ctrl-T onto `project`).
+ */
+export interface LazyReads {
+  stored(id: string): Promise<StoredDetails>;
+  outputs(): Promise<OutputCorpus>;
+  projectRows(): Promise<HistoryRow[]>;
+}
+
+const why = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
  * `afterFirstFrame` runs once the first frame is out (on the terminal: its writes block); a
  * session it returns takes the place of the first (which was drawn from part of the index) before
  * any key is read, and is drawn.
  */
-export function runOnTerminal(first: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame: (() => SearchSession | null | void) | undefined, forget: Forget): Promise<TerminalResult> {
+export function runOnTerminal(first: SearchSession, terminal: Terminal, height: number, style: Omit<Style, 'nowMs'>, afterFirstFrame: (() => SearchSession | null | void) | undefined, forget: Forget, reads: LazyReads): Promise<TerminalResult> {
   let session = first;
   const { input, output } = terminal;
   const rows = Math.max(3, Math.min(height, (output.rows || 24) - 1));
@@ -89,6 +105,31 @@ export function runOnTerminal(first: SearchSession, terminal: Terminal, height: 
           running--;
           if (reading) draw();
         });
+    }
+  };
+  // One read at a time (each opens the store); each result goes to the session of its moment.
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(read: () => Promise<T>, done: (value: T) => void, failed: (why: string) => void) => {
+    queue = queue
+      .then(read)
+      .then(done, (error: unknown) => failed(why(error)))
+      .finally(() => {
+        if (reading) draw();
+      });
+  };
+  const startReads = () => {
+    const id = session.takeStoredAsk();
+    if (id !== null) inTurn(() => reads.stored(id), (details) => session.storedDone(id, { kind: 'read', details }), (reason) => session.storedDone(id, { kind: 'failed', why: reason }));
+    if (session.takeOutputsAsk()) inTurn(() => reads.outputs(), (outputs) => session.outputsDone(outputs), (reason) => session.readFailed('outputs', reason));
+    if (session.takeProjectAsk()) {
+      // After any forget under way: its rows are numbered in the index the project's rows change.
+      inTurn(
+        () => forgets.then(() => reads.projectRows()),
+        (rows) => {
+          session = session.withRows(rows);
+        },
+        (reason) => session.readFailed('project', reason),
+      );
     }
   };
   const handle = (input as unknown as { _handle?: { readStop?: () => number; readStart?: () => number } })._handle;
@@ -136,6 +177,7 @@ export function runOnTerminal(first: SearchSession, terminal: Terminal, height: 
     const onKey = (sequence: string | undefined, key: Key | undefined) => {
       session.press(key ?? { sequence });
       startForgets();
+      startReads();
       if (session.outcome) finish(session.outcome);
       else draw();
     };
@@ -158,6 +200,7 @@ export function runOnTerminal(first: SearchSession, terminal: Terminal, height: 
       session = whole;
       draw();
     }
+    startReads();
   });
 }
 
