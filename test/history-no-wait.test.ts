@@ -6,7 +6,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex, encodeSnapshot, indexFiles, staleName, type HistoryRow } from '@bird/history-index';
-import { at, buildBundles, sandboxFactory, type Sandbox } from './cli-helpers.ts';
+import { at, buildBundles, inTerminal, sandboxFactory, type Sandbox } from './cli-helpers.ts';
 
 beforeAll(() => buildBundles());
 
@@ -67,6 +67,21 @@ describe('bird history while the index is rebuilt', () => {
     expect(read.stderr).toMatch(/being rebuilt in the background/);
     await waitFor('the detached rebuild', rebuilt(s));
     expect(newest(s, 5)).toEqual({ cmds: ['echo 2', 'echo 1', 'echo 0'], stderr: '' });
+  });
+
+  it('Ctrl-R searches the newest commands read from the store, says so, and the index is rebuilt in the background', async () => {
+    const s = sandbox();
+    for (let i = 0; i < 6; i++) s.capture({ cmd: `echo ${i}`, exit: 0, startUs: at(i) });
+    expect(newest(s, 1, {}).cmds).toEqual(['echo 5']);
+    rmSync(join(s.root, 'db', 'history-index'), { recursive: true });
+    const { code, out } = await inTerminal(s, ['search', '--shell', 'zsh'], {
+      env: { ...LARGE, NO_COLOR: '1' },
+      steps: [{ waitFor: /the index is being rebuilt: searching the newest 6 commands/, keys: 'echo 3' }, { waitFor: /\/1 {2}/, keys: '\r' }],
+    });
+    expect(code).toBe(0);
+    expect(out).not.toMatch(/building the search index/);
+    expect(out.trimEnd().endsWith('insert\n\necho 3')).toBe(true);
+    await waitFor('the detached rebuild', rebuilt(s));
   });
 
   it('a small store still rebuilds first and answers from the index, with nothing said', () => {

@@ -50,7 +50,18 @@ const FOREGROUND_REBUILD_BYTES = 8 << 20;
  * Reading the store is always exact, even where the old index may still hold a forgotten
  * command (a removal's stale marker), so it is safe where answering from the old index is not.
  */
-export async function openRecentOrStore(ctx: CliContext): Promise<{ recent: RecentHistory } | { store: StoreNewest }> {
+export async function openRecentOrStore(
+  ctx: CliContext,
+  {
+    onRebuild,
+    notice = (text) => ctx.stderr.write(`bird: ${text}\n`),
+  }: {
+    /** Called before a small store's index is rebuilt in the foreground. */
+    onRebuild?: () => void;
+    /** Says that the answer comes from the store while the index is rebuilt (default: a line on stderr). */
+    notice?: (text: string) => void;
+  } = {},
+): Promise<{ recent: RecentHistory } | { store: StoreNewest }> {
   const layout = layoutOf(ctx);
   requireRoot(layout, ctx.env);
   const first = openRecentHistory(layout.historyIndex);
@@ -59,10 +70,10 @@ export async function openRecentOrStore(ctx: CliContext): Promise<{ recent: Rece
     return { recent: first.history };
   }
   const limit = Number(ctx.env.BIRD_INDEX_FOREGROUND_BYTES ?? FOREGROUND_REBUILD_BYTES);
-  if (!(storedCommandBytesOver(layout, limit))) return { recent: await openRecent(ctx) };
+  if (!(storedCommandBytesOver(layout, limit))) return { recent: await openRecent(ctx, onRebuild) };
   warnOfProblems(ctx, layout, loadConfig(layout).remoteProblems);
   const started = rebuildDetached(ctx, layout);
-  ctx.stderr.write(`bird: the history index ${started ? 'is being rebuilt in the background' : 'could not be rebuilt in the background (run `bird-sync index`)'}; this answer was read from the store, more slowly.\n`);
+  notice(`the history index ${started ? 'is being rebuilt in the background' : 'could not be rebuilt in the background (run `bird-sync index`)'}; this answer was read from the store, more slowly.`);
   const connection = await connect(ctx, MINIMAL, { quiet: true });
   const { historyRowsSql, historyRowOfValues } = await import('@bird/store');
   return {

@@ -6,7 +6,7 @@ import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import type { CliContext } from '../context.ts';
 import { escapeJsonForTerminal, escapePlain } from '../format/text-width.ts';
-import { openHistory, openRecent, projectHistoryRows } from '../history-source.ts';
+import { openHistory, openRecentOrStore, projectHistoryRows } from '../history-source.ts';
 import { isoMicros, parseCount } from '../history-view.ts';
 import { layoutOf } from '../layout.ts';
 import type { SearchContext } from '../search/search-scope.ts';
@@ -159,6 +159,12 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   ctx.stdout.write(`${escapePlain(outcome.kind === 'cd' ? outcome.dir : outcome.cmd)}\n`);
 }
 
+/**
+ * Commands searched while the index is rebuilt (a large store whose index is missing or stale),
+ * read from the store newest first: about half a second of DuckDB at 1M rows.
+ */
+const STORE_ROWS = 100_000;
+
 /** Rows the first frame of an empty query is drawn from: enough for a screen of distinct commands. */
 const FIRST_FRAME_ROWS = 2048;
 
@@ -174,7 +180,20 @@ async function firstSession(
   query: string,
   make: (index: HistoryIndex, partial: boolean) => SearchSession,
 ): Promise<{ first: SearchSession; rest: () => SearchSession | null }> {
-  const recent = await openRecent(ctx, onRebuild);
+  // A large store whose index must be rebuilt is not waited for: its newest commands are read
+  // from the store and searched while `bird-sync index` rebuilds it, and the status line says so.
+  const opened = await openRecentOrStore(ctx, { onRebuild, notice: () => {} });
+  if ('store' in opened) {
+    try {
+      const { index } = await opened.store.newest(STORE_ROWS);
+      const first = make(index, false);
+      first.notice = { kind: 'index-rebuilding', rows: index.size };
+      return { first, rest: () => null };
+    } finally {
+      opened.store.close();
+    }
+  }
+  const { recent } = opened;
   let open = false;
   try {
     if (query.trim() !== '') return { first: make(recent.all(), false), rest: () => null };

@@ -123,6 +123,8 @@ function noticeText(notice: Notice, style: Style, width: number): string {
       return `could not forget ${named(notice.cmd, width)}: ${escapeForTerminal(notice.why)}`;
     case 'read-failed':
       return `could not read ${notice.what}: ${escapeForTerminal(notice.why)}`;
+    case 'index-rebuilding':
+      return `the index is being rebuilt: searching the newest ${notice.rows.toLocaleString('en')} commands`;
   }
 }
 

@@ -37,7 +37,9 @@ export type Notice =
   | { kind: 'forgot'; cmd: string; runs: number; theirs: number }
   | { kind: 'forget-failed'; cmd: string; why: string }
   /** What commands printed (Ctrl-Y), or the project's commands (Ctrl-T), could not be read. */
-  | { kind: 'read-failed'; what: string; why: string };
+  | { kind: 'read-failed'; what: string; why: string }
+  /** The history index is being rebuilt: only the newest `rows` commands, read from the store, are searched. */
+  | { kind: 'index-rebuilding'; rows: number };
 
 /** The inspected command's stored output and events: being read, read, or why they could not be. */
 export type StoredState = { kind: 'reading' } | { kind: 'read'; details: StoredDetails } | { kind: 'failed'; why: string };
