@@ -147,9 +147,14 @@ export async function deleteForgottenBlobs(ctx: SeriesContext, series: SeriesPat
   const gone = forgottenIdsSql(ctx, series, ids);
   const named = `(SELECT * FROM ${read} WHERE "blob" IS NOT NULL)`;
   const { rows } = await ctx.conn.query(`SELECT "blob" FROM ${named} WHERE "invocation" IN ${gone} EXCEPT SELECT "blob" FROM ${named} WHERE "invocation" IS NULL OR "invocation" NOT IN ${gone}`);
+  return removeSeriesBlobs(ctx, series, rows.map((r) => String(r[0])));
+}
+
+/** Deletes the blobs `refs` (storage_refs; a malformed one is skipped) from the series' blob folder; returns how many were asked to go. */
+async function removeSeriesBlobs(ctx: SeriesContext, series: SeriesPaths, refs: readonly string[]): Promise<number> {
   let deleted = 0;
-  for (const [ref] of rows) {
-    const hash = hashOfBlobRef(String(ref));
+  for (const ref of refs) {
+    const hash = hashOfBlobRef(ref);
     if (hash === null) continue;
     await ctx.backend.remove(blobKey(series.client, hash));
     deleted++;
@@ -176,12 +181,5 @@ export async function deleteRangeForgottenBlobs(ctx: SeriesContext, series: Seri
   const gone = `("batch" IS NOT NULL AND (${batchDay} < ${day}${withdrawn.length > 0 ? ` OR "batch" IN (${withdrawn.map(quoteLiteral).join(', ')})` : ''}))`;
   const named = `(SELECT * FROM ${read} WHERE "blob" IS NOT NULL)`;
   const { rows } = await ctx.conn.query(`SELECT "blob" FROM ${named} WHERE ${gone} EXCEPT SELECT "blob" FROM ${named} WHERE NOT ${gone}`);
-  let deleted = 0;
-  for (const [ref] of rows) {
-    const hash = hashOfBlobRef(String(ref));
-    if (hash === null) continue;
-    await ctx.backend.remove(blobKey(series.client, hash));
-    deleted++;
-  }
-  return deleted;
+  return removeSeriesBlobs(ctx, series, rows.map((r) => String(r[0])));
 }
