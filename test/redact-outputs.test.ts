@@ -16,7 +16,12 @@ import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
 import { filesUnder } from './support/files.ts';
 import { KillWindow } from './support/kill-window.ts';
-import { filesHolding } from './support/secret-scan.ts';
+import { filesHolding, lakeObjectsHolding } from './support/secret-scan.ts';
+import { listKeys, runAs } from './support/sync-clients.ts';
+import { teamLake, teamMachine } from './support/team-machine.ts';
+import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
+
+const backends = useTestBackends();
 
 beforeAll(() => buildBundles());
 
@@ -49,12 +54,12 @@ async function storedByAnOlderBird(layout: BirdLayout, n: number): Promise<{ id:
   return { id: inv.id, blobRef, inline, log };
 }
 
-function bird(box: Sandbox, args: string[]): { code: number | null; stdout: string; stderr: string } {
+function bird(box: Pick<Sandbox, 'env' | 'dir'>, args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIRD_BUNDLE, ...args], { env: box.env({}), cwd: box.dir, input: '', encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function sqlJson(box: Sandbox, query: string): Record<string, unknown>[] {
+function sqlJson(box: Pick<Sandbox, 'env' | 'dir'>, query: string): Record<string, unknown>[] {
   const run = bird(box, ['sql', query, '--format', 'json']);
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Record<string, unknown>[];
@@ -134,4 +139,32 @@ describe.each(STORAGE_MODES)('bird redact over stored outputs (%s mode)', (mode)
     expect(kills.killed, 'rounds cut short').toBeGreaterThan(3);
     box.cleanup();
   }, 600_000);
+});
+
+describe('bird redact over stored outputs, through a lake', () => {
+  it('the next push takes the old blob out of the lake, and a teammate\'s pull shows the masked text', async () => {
+    const team = teamLake(backends, 'file');
+    const me = await teamMachine('tester@box', [team]);
+    const mate = await teamMachine('mate@there', [team]);
+    const old = await storedByAnOlderBird(me.client.layout, 1);
+    expect(await runAs(me.client, ['push', '--remote', 'team'])).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([`blobs/client=tester@box/${old.blobRef}`]);
+
+    expect(await lakeObjectsHolding(team, TOKEN)).not.toEqual([]);
+    const done = bird({ env: () => me.client.env, dir: me.box.dir }, ['redact']);
+    expect({ code: done.code, stderr: done.stderr }).toEqual({ code: 0, stderr: '' });
+    const pushed = await runAs(me.client, ['push', '--remote', 'team']);
+    expect(pushed).toMatchObject({ code: 0, stderr: '' });
+    expect(await lakeObjectsHolding(team, TOKEN)).toEqual([]);
+    const masked = Buffer.from(old.log.toString().replace(AWS_KEY, '[REDACTED]'));
+    const hash = sha256(masked);
+    expect(await listKeys(team, 'blobs/')).toEqual([`blobs/client=tester@box/${hash.slice(0, 2)}/${hash}.gz`]);
+
+    expect(await runAs(mate.client, ['pull', '--remote', 'team'])).toMatchObject({ code: 0, stderr: '' });
+    const theirs = { env: () => mate.client.env, dir: mate.box.dir };
+    const [after] = sqlJson(theirs, 'SELECT id FROM main.invocations');
+    expect(bird(theirs, ['output', String(after!.id), '--stream', 'stdout']).stdout).toBe(masked.toString());
+    expect(bird(theirs, ['output', String(after!.id), '--stream', 'stderr']).stdout).toBe('logged in, token [REDACTED]\n');
+    expect(await filesHolding(mate.client.layout.root, TOKEN)).toEqual([]);
+  }, 300_000);
 });
