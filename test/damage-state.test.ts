@@ -15,6 +15,7 @@ import { holderStamp, processStartTime, quoteLiteral } from '@bird/core';
 import { filesUnder } from './support/files.ts';
 import { duckdbRows } from './support/read-parquet.ts';
 import { BIRD_BUNDLE, CAPTURE_BUNDLE, REPO, at, buildBundles } from './cli-helpers.ts';
+import { canMountTmpfs } from './support/tmpfs.ts';
 
 const SYNC_BUNDLE = join(REPO, 'packages/sync-worker/dist/bird-sync.cjs');
 const base = join(tmpdir(), `bird-damage-${process.pid}`);
@@ -456,17 +457,8 @@ describe('a push killed mid-copy to a file lake', () => {
   });
 });
 
-/** `bird history` on a disk that is full for real: a root on a small tmpfs (needs root to mount, as CI runs; skipped elsewhere). */
-const canMount = (() => {
-  const probe = join(tmpdir(), `bird-mount-probe-${process.pid}`);
-  mkdirSync(probe, { recursive: true });
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
-  if (mounted) spawnSync('umount', [probe]);
-  rmSync(probe, { recursive: true, force: true });
-  return mounted;
-})();
-
-describe.skipIf(!canMount)('a full disk', () => {
+/** `bird history` on a disk that is full for real: a root on a small tmpfs (test/support/tmpfs.ts). */
+describe.skipIf(!canMountTmpfs)('a full disk', () => {
   const disk = join(tmpdir(), `bird-full-${process.pid}`);
   afterAll(() => {
     spawnSync('umount', ['-l', disk]);

@@ -4,15 +4,19 @@
 // the S3-compatible server; kill -9 of the push at random instants.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, saveConfig } from '@bird/core';
+import { storageModeOf } from '@bird/store';
+import { outputRowId } from '@bird/capture/record-output';
+import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
+import { seriesPaths, syncPaths } from '../packages/sync-worker/src/sync/sync-state.ts';
 import { useTestBackends } from '../packages/remote/src/testing/backends.ts';
-import { BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
+import { at, BIRD_BUNDLE, buildBundles } from './cli-helpers.ts';
 import { KillWindow } from './support/kill-window.ts';
-import { SYNC, listKeys, putObject, runAs, type Client } from './support/sync-clients.ts';
+import { SYNC, listKeys, putObject, removeObject, runAs, type Client } from './support/sync-clients.ts';
 import { teamLake, teamMachine } from './support/team-machine.ts';
 
 const backends = useTestBackends();
@@ -43,6 +47,18 @@ function runCat(m: Machine, name: string, bytes: Buffer): string {
 
 const blobKeyOf = (client: string, bytes: Buffer) => `blobs/client=${client}/${sha256(bytes).slice(0, 2)}/${sha256(bytes)}.gz`;
 const localBlob = (c: Client, bytes: Buffer) => join(c.layout.blobs, sha256(bytes).slice(0, 2), `${sha256(bytes)}.gz`);
+
+/** A command of 2025-11-26 that printed `bytes`, stored as a blob: its row and its blob, as `bird run` stores them. */
+async function printedLastYear(m: Machine, n: number, bytes: Buffer): Promise<void> {
+  const layout = m.client.layout;
+  mkdirSync(dirname(localBlob(m.client, bytes)), { recursive: true });
+  writeFileSync(localBlob(m.client, bytes), gzipSync(bytes));
+  const s = session({ session_id: 's-old', client_id: m.client.id, date: '2025-11-26' });
+  const inv = invocation({ session_id: 's-old', client_id: m.client.id, cmd: `cat old-${n}.bin`, date: '2025-11-26', timestamp: at(n) });
+  const hash = sha256(bytes);
+  const output = { id: outputRowId(inv, 'stdout'), invocation_id: inv.id, stream: 'stdout', content_hash: hash, byte_length: bytes.length, storage_type: 'blob', storage_ref: `${hash.slice(0, 2)}/${hash}.gz`, date: inv.date };
+  expect((await storageModeOf(layout, loadConfig(layout)).append([{ invocation: inv, session: s, outputs: [output] }])).written).toBe(1);
+}
 
 describe.each(['file', 's3'] as const)('events through a lake (%s)', (kind) => {
   it('what a command\'s output said travels with it, once, and a forget takes it off the puller', async () => {
@@ -93,6 +109,45 @@ describe.each(['file', 's3'] as const)('output blobs through a lake (%s)', (kind
     expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
     expect(sqlRows<{ n: number }>(mate, 'SELECT count(*) AS n FROM main.outputs')).toEqual([{ n: 0 }]);
     expect(existsSync(localBlob(mate.client, big))).toBe(false);
+  }, 300_000);
+
+  it('a range forget takes from the lake the blobs only the commands it took printed', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const onlyOld = randomBytes(20 * 1024);
+    const shared = randomBytes(20 * 1024);
+    await printedLastYear(me, 1, onlyOld);
+    await printedLastYear(me, 2, shared);
+    runCat(me, 'now.bin', shared); // a command kept by the forget printed the same bytes
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect((await listKeys(team, 'blobs/')).sort()).toEqual([blobKeyOf('me@here', onlyOld), blobKeyOf('me@here', shared)].sort());
+
+    const forgot = birdRaw(me, ['forget', '--before', '2025-11-28']);
+    expect(forgot.code, forgot.stderr).toBe(0);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([blobKeyOf('me@here', shared)]);
+  }, 300_000);
+
+  it('a push uploads, once, the blobs of outputs rows pushed before blobs travelled', async () => {
+    const team = teamLake(backends, kind);
+    const me = await teamMachine('me@here', [team]);
+    const mate = await teamMachine('mate@there', [team]);
+    const big = randomBytes(20 * 1024);
+    const id = runCat(me, 'early.bin', big);
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    // What a bird from before blobs travelled left: its rows in the lake, not their blob, and no note of a backfill.
+    await removeObject(team, blobKeyOf('me@here', big));
+    rmSync(seriesPaths(syncPaths(me.client.layout, 'team'), 'me@here').blobsBackfilled);
+    expect(await listKeys(team, 'blobs/')).toEqual([]);
+
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([blobKeyOf('me@here', big)]);
+    expect(await pull(mate.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(birdRaw(mate, ['output', id, '--raw']).stdout.equals(big)).toBe(true);
+    // Once: a blob gone from the lake after that is not looked for by every push.
+    await removeObject(team, blobKeyOf('me@here', big));
+    expect(await push(me.client)).toMatchObject({ code: 0, stderr: '' });
+    expect(await listKeys(team, 'blobs/')).toEqual([]);
   }, 300_000);
 
   it('a blob whose bytes do not match its name is named once and left out; the rest comes', async () => {

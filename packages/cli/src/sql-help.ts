@@ -14,12 +14,15 @@ Relations (each of ${TABLE_NAMES.join(', ')}):
   caches.<table>      the rows pulled from all remotes; cached_<name>.<table> those of one remote
   remote_<name>.<table>  a remote read live: the auto_attach ones, and those named by --attach NAME
 Macros: remotes_invocations(), remotes_sessions(), remotes_outputs(), remotes_events() (every
-  attached remote at once), cwd_invocations() (the commands run in this directory and below).
+  attached remote at once), cwd_invocations() (the commands run in this directory and below),
+  invocations_with_output() (each command with stream and output: what it printed, as text),
+  output_text(storage_type, storage_ref, content_hash) (an outputs row's text, from any relation).
 
 Tables and their columns (every relation above but local.<table> adds _source VARCHAR):
 ${tables.join('\n')}
 
 Example:
   bird sql "SELECT cmd, count(*) AS n FROM main.invocations GROUP BY cmd ORDER BY n DESC LIMIT 10"
+  bird sql "SELECT cmd FROM invocations_with_output() WHERE output LIKE '%refused%'"
 `;
 }

@@ -38,6 +38,7 @@ import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration
 import { interruptedPublishes } from './interrupted-publish.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets, pulledPlaceholderTargets, repairMistypedPlaceholders, type PlaceholderTarget } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
+import { blobGlobs, outputTextMacroDdl } from './output-text.ts';
 import { attachProject, createProjectViews, projectMacroDdl, type AttachedProject } from './project.ts';
 import { notAttachedError, remotesNamedIn, remotesToAttach } from './remote-selection.ts';
 import { birdValueConverter } from './values.ts';
@@ -139,6 +140,7 @@ async function attachProjectFound(layout: BirdLayout, connection: DuckDBConnecti
 async function makeMacros(layout: BirdLayout, connection: DuckDBConnection, attached: readonly AttachedRemote[], cwd: string): Promise<void> {
   const make = async () => {
     for (const sql of ephemeralMacroDdl(attached, cwd)) await connection.run(sql);
+    for (const sql of outputTextMacroDdl(blobGlobs(layout, attached.map((r) => r.root)))) await connection.run(sql);
   };
   await make().catch(async (error: unknown) => {
     if (!(await repairMistypedPlaceholders(layout, connection))) throw error;

@@ -62,6 +62,22 @@ describe('redactionOf', () => {
   });
 });
 
+describe('redactionOf, a command whose output holds a secret', () => {
+  it.each([
+    ['a command no rule touches: stored again as it is, under a new id', 'curl -s https://api.example/token', 'curl -s https://api.example/token'],
+    ['a secret in its text too: redacted once', 'export GITHUB_TOKEN=ghp_abc123', `export GITHUB_TOKEN=${REDACTED}`],
+  ] as const)('%s', (_name, cmd, expected) => {
+    const outcome = redactionOf(row(cmd), rules, true);
+    expect(outcome?.kind === 'redact' && outcome.after.cmd).toBe(expected);
+    expect(outcome?.kind === 'redact' && outcome.after.id).not.toBe(row(cmd).id);
+    expect(redactionOf(row(cmd), rules, true)).toEqual(outcome);
+  });
+
+  it('is forgotten whole when an ignore pattern matches it', () => {
+    expect(redactionOf(row('vault read secret/x'), rules, true)).toEqual({ kind: 'forget' });
+  });
+});
+
 describe('rulesTouch', () => {
   // The store is planned over distinct texts with it: it must say yes exactly where redactionOf acts.
   const texts = ['make test', 'export GITHUB_TOKEN=ghp_abc123', 'vault login -method=userpass', 'vault write secret/x TOKEN=abc123', `export GITHUB_TOKEN=${REDACTED}`, '   ', 'bird history', ...SECRET_PATTERNS.flatMap((p) => [p.example, p.redacted, p.nearMiss])];
@@ -75,6 +91,13 @@ describe('planRedact', () => {
     const rows = [row('ls', { id: 'a' }), row('export GITHUB_TOKEN=ghp_abc123', { id: 'b' }), row('vault login', { id: 'c' }), row('git push', { id: 'd' })];
     const plan = planRedact(rows, rules);
     expect(plan.redact.map((r) => r.before.id)).toEqual(['b']);
+    expect(plan.forget.map((r) => r.id)).toEqual(['c']);
+  });
+
+  it('redacts the commands whose outputs hold a secret, whatever their text', () => {
+    const rows = [row('ls', { id: 'a' }), row('gh auth token', { id: 'b' }), row('vault login', { id: 'c' })];
+    const plan = planRedact(rows, rules, new Set(['b', 'c']));
+    expect(plan.redact.map((r) => [r.before.id, r.after.cmd])).toEqual([['b', 'gh auth token']]);
     expect(plan.forget.map((r) => r.id)).toEqual(['c']);
   });
 });

@@ -6,7 +6,7 @@
  * `bird forget` takes to delete blobs no row names. With `[project] record = true`, the same
  * rows go to the project's store too.
  */
-import { BirdError, ensureRoot, outputIgnored, resolveClientId, userOptOut, waitForLock, type BirdConfig, type BirdLayout, type EventRow } from '@bird/core';
+import { BirdError, ensureRoot, isDiskFull, outputIgnored, resolveClientId, userOptOut, waitForLock, type BirdConfig, type BirdLayout, type EventRow } from '@bird/core';
 import { planEvents } from '@bird/core/events';
 import { BLOBS_LOCK_WAIT_MS, writeBlob } from '@bird/core/output-blobs';
 import { planCapture } from '@bird/capture/record-command';
@@ -62,15 +62,45 @@ async function storeRun(layout: BirdLayout, config: BirdConfig, planned: Planned
   if (!lock) throw new BirdError(`another bird held ${layout.blobsLock} for ${BLOBS_LOCK_WAIT_MS / 1000} s; run \`bird doctor\` if this lasts.`);
   try {
     await finishDeadRuns(layout, warn);
-    for (const blob of planned.blobs) writeBlob(layout, blob.contentHash, blob.bytes);
-    const pending = writePending(layout, planned.captured);
-    const { problems } = await appendCommands(layout, config, [planned.captured]);
+    const captured = { ...planned.captured, outputs: storedOutputs(planned, writeBlobs(layout, planned.blobs), layout, warn) };
+    const pending = writePending(layout, captured);
+    const { problems } = await appendCommands(layout, config, [captured]);
     // The rows are stored; a history index that could not be told is said, not failed on.
     for (const problem of problems) warn(problem);
     clearPending(pending);
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Writes the blobs (each atomically: a failed write leaves none of it); returns the hashes of
+ * those a full disk kept out. Any other failure stops the run's storing, as before.
+ */
+function writeBlobs(layout: BirdLayout, blobs: PlannedRun['blobs']): Set<string> {
+  const unwritten = new Set<string>();
+  for (const blob of blobs) {
+    try {
+      writeBlob(layout, blob.contentHash, blob.bytes);
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      unwritten.add(blob.contentHash);
+    }
+  }
+  return unwritten;
+}
+
+/**
+ * The run's outputs rows less those whose blob a full disk kept out, said once: a full disk
+ * takes what the command printed, not the command (its row is a few hundred bytes).
+ */
+function storedOutputs(planned: PlannedRun, unwritten: ReadonlySet<string>, layout: BirdLayout, warn: (message: string) => void) {
+  const rows = planned.captured.outputs ?? [];
+  if (unwritten.size === 0) return rows;
+  const kept = rows.filter((r) => !(r.storage_type === 'blob' && r.content_hash !== null && unwritten.has(r.content_hash)));
+  const lost = rows.length - kept.length;
+  warn(`the disk that holds ${layout.blobs} is full, so what the command printed on ${lost === 1 ? 'one stream was' : `${lost} streams were`} not stored (the command was): free some space.`);
+  return kept;
 }
 
 /** Writes again the rows of runs killed while storing them (held: the blobs lock). */

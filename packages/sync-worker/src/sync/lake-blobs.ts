@@ -5,11 +5,11 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
-import { forgotten, quoteLiteral, type BirdLayout } from '@bird/core';
+import { forgotten, quoteLiteral, writeFileAtomic, type BirdLayout } from '@bird/core';
 import { LAKE_BLOB_MAX_BYTES, adoptBlob, blobRefOf, hashOfBlobRef } from '@bird/core/output-blobs';
 import { RemoteAccessError, blobKey, seriesBlobPrefix, type RemoteBackend } from '@bird/remote';
 import type { BirdConnection } from '@bird/store';
-import { seriesLedgerFiles, type SeriesPaths } from './sync-state.ts';
+import { readLineSet, seriesLedgerFiles, type SeriesPaths } from './sync-state.ts';
 import { forgottenIdsSql } from './push-forgets.ts';
 import { TRANSFER_CONCURRENCY, type SeriesContext } from './series-rebuild.ts';
 
@@ -27,7 +27,11 @@ export async function blobsNamedBy(conn: Pick<BirdConnection, 'query'>, files: r
  * Returns the objects and bytes sent.
  */
 export async function uploadBlobs(ctx: SeriesContext, client: string, files: readonly string[]): Promise<{ objects: number; bytes: number }> {
-  const hashes = await blobsNamedBy(ctx.conn, files);
+  return uploadBlobHashes(ctx, client, await blobsNamedBy(ctx.conn, files));
+}
+
+/** The blobs of `hashes` the series' blob folder lacks, uploaded from this store (one listing of the folder). */
+async function uploadBlobHashes(ctx: SeriesContext, client: string, hashes: readonly string[]): Promise<{ objects: number; bytes: number }> {
   if (hashes.length === 0) return { objects: 0, bytes: 0 };
   const there = new Set((await ctx.backend.list(seriesBlobPrefix(client))).map((o) => o.key));
   const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
@@ -52,6 +56,31 @@ export async function uploadBlobs(ctx: SeriesContext, client: string, files: rea
   );
   if (absent.length > 0) ctx.warn(`remote ${ctx.remote.name}: ${absent.length} blob(s) of series ${client}'s outputs are not in this store (deleted by hand?), e.g. ${absent[0]}; their rows are pushed without them.`);
   return { objects, bytes };
+}
+
+/** True until backfillBlobs has run for the series: a push then has work for it, new rows or not. */
+export function backfillDue(series: SeriesPaths): boolean {
+  return !existsSync(series.blobsBackfilled);
+}
+
+/**
+ * Once per series and lake: uploads the blobs that outputs rows already pushed name and the lake
+ * lacks, as a bird from before blobs travelled pushed them (its rows went, its blobs did not).
+ * The pushed rows are those the series' ledger holds, their blobs read from the rows stored here;
+ * one listing of the series' blob folder says which are missing. Done when `series.blobsBackfilled`
+ * is written, after every upload: a push killed before that does it again, and finds them there.
+ */
+export async function backfillBlobs(ctx: SeriesContext, series: SeriesPaths): Promise<{ objects: number; bytes: number }> {
+  if (!backfillDue(series)) return { objects: 0, bytes: 0 };
+  const files = seriesLedgerFiles(series, 'outputs');
+  let sent = { objects: 0, bytes: 0 };
+  if (files.length > 0) {
+    const pushed = `SELECT "key" FROM read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+    const { rows } = await ctx.conn.query(`SELECT DISTINCT storage_ref FROM local.outputs WHERE storage_type = 'blob' AND storage_ref IS NOT NULL AND CAST(id AS VARCHAR) IN (${pushed}) ORDER BY 1`);
+    sent = await uploadBlobHashes(ctx, series.client, rows.map((r) => hashOfBlobRef(String(r[0]))).filter((h): h is string => h !== null));
+  }
+  writeFileAtomic(series.blobsBackfilled, `${new Date().toISOString()}\n`, { mode: 0o600 });
+  return sent;
 }
 
 /**
@@ -118,12 +147,39 @@ export async function deleteForgottenBlobs(ctx: SeriesContext, series: SeriesPat
   const gone = forgottenIdsSql(ctx, series, ids);
   const named = `(SELECT * FROM ${read} WHERE "blob" IS NOT NULL)`;
   const { rows } = await ctx.conn.query(`SELECT "blob" FROM ${named} WHERE "invocation" IN ${gone} EXCEPT SELECT "blob" FROM ${named} WHERE "invocation" IS NULL OR "invocation" NOT IN ${gone}`);
+  return removeSeriesBlobs(ctx, series, rows.map((r) => String(r[0])));
+}
+
+/** Deletes the blobs `refs` (storage_refs; a malformed one is skipped) from the series' blob folder; returns how many were asked to go. */
+async function removeSeriesBlobs(ctx: SeriesContext, series: SeriesPaths, refs: readonly string[]): Promise<number> {
   let deleted = 0;
-  for (const [ref] of rows) {
-    const hash = hashOfBlobRef(String(ref));
+  for (const ref of refs) {
+    const hash = hashOfBlobRef(ref);
     if (hash === null) continue;
     await ctx.backend.remove(blobKey(series.client, hash));
     deleted++;
   }
   return deleted;
+}
+
+/**
+ * After a push that carries a range forget (`before`): deletes from the series' blob folder each
+ * blob that pushed `outputs` rows name only in batches now gone (of days before the cutoff's,
+ * deleted by deleteBatchesBefore; or withdrawn, as the cutoff day's are when written again), and
+ * no row of a batch still in the lake names. A row the ledger places in no batch (an older bird's)
+ * counts as kept. Deleting what is gone changes nothing, so a retry after a kill does it again.
+ */
+export async function deleteRangeForgottenBlobs(ctx: SeriesContext, series: SeriesPaths, before: string): Promise<number> {
+  const files = seriesLedgerFiles(series, 'outputs');
+  if (files.length === 0) return 0;
+  const read = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+  const columns = new Set((await ctx.conn.query(`DESCRIBE SELECT * FROM ${read}`)).rows.map((r) => String(r[0])));
+  if (!columns.has('blob') || !columns.has('batch')) return 0; // pushed by a bird before blobs travelled
+  const withdrawn = [...readLineSet(series.withdrawn)];
+  const day = quoteLiteral(before.slice(0, 10));
+  const batchDay = `regexp_extract("batch", '/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1)`;
+  const gone = `("batch" IS NOT NULL AND (${batchDay} < ${day}${withdrawn.length > 0 ? ` OR "batch" IN (${withdrawn.map(quoteLiteral).join(', ')})` : ''}))`;
+  const named = `(SELECT * FROM ${read} WHERE "blob" IS NOT NULL)`;
+  const { rows } = await ctx.conn.query(`SELECT "blob" FROM ${named} WHERE ${gone} EXCEPT SELECT "blob" FROM ${named} WHERE NOT ${gone}`);
+  return removeSeriesBlobs(ctx, series, rows.map((r) => String(r[0])));
 }

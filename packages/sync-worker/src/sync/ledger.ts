@@ -71,6 +71,21 @@ export async function batchesHolding(conn: BirdConnection, series: SeriesPaths, 
   return { batches: held.rows.map((r) => String(r[0])), unplaced: unplaced.rows.map((r) => String(r[0])) };
 }
 
+/**
+ * The lake keys of the series' `outputs` batches holding an output of any of the commands `ids`,
+ * as the ledger knows them (it notes each pushed output's `invocation`; ledgers of birds before
+ * that know none, and none is returned).
+ */
+export async function outputBatchesOf(conn: BirdConnection, series: SeriesPaths, ids: readonly string[]): Promise<string[]> {
+  const files = seriesLedgerFiles(series, 'outputs');
+  if (files.length === 0 || ids.length === 0) return [];
+  const list = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
+  const columns = new Set((await conn.query(`DESCRIBE SELECT * FROM ${list}`)).rows.map((r) => String(r[0])));
+  if (!columns.has('invocation') || !columns.has('batch')) return [];
+  const held = await conn.query(`SELECT DISTINCT "batch" FROM ${list} WHERE "invocation" IN (${ids.map(quoteLiteral).join(', ')}) AND "batch" IS NOT NULL ORDER BY 1`);
+  return held.rows.map((r) => String(r[0]));
+}
+
 /** A batch of the series as its ledger knows it: its rows pushed, and the segment that listed it (null: not known). */
 export interface LedgerBatch {
   readonly key: string;

@@ -23,7 +23,7 @@ import {
   type RemoteBackend,
   type SegmentBatch,
 } from '@bird/remote';
-import { deleteForgottenBlobs, uploadBlobs } from './lake-blobs.ts';
+import { backfillBlobs, backfillDue, deleteForgottenBlobs, deleteRangeForgottenBlobs, uploadBlobs } from './lake-blobs.ts';
 import { CLIENT_COLUMN, compactLedger, ledgerFromBatches, uncommitLedger, unpushedRowsSql } from './ledger.ts';
 import { migrateLegacyState } from './legacy-state.ts';
 import { planSeriesPush, type HeadState, type StagedPush } from './plan-push.ts';
@@ -153,8 +153,8 @@ export async function push(layout: BirdLayout, config: BirdConfig, remote: Remot
         return clientsWithNewRows(ctx);
       });
       for (const [id, rows] of unnamable) problems.push(`${rows} rows carry the client id ${JSON.stringify(id)}, which cannot name a lake series (${clientIdProblem(id)}); they stay here.`);
-      // Series with nothing new still have work: a push staged and not committed, or forgets to carry.
-      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0 || rangeToCarry(ctx, seriesPaths(paths, c)) !== null);
+      // Series with nothing new still have work: a push staged and not committed, forgets to carry, or old outputs' blobs to send.
+      const staged = writtenSeries(paths).filter((c) => outboxSeqs(seriesPaths(paths, c)).length > 0 || forgetsToCarry(ctx, seriesPaths(paths, c)).length > 0 || rangeToCarry(ctx, seriesPaths(paths, c)) !== null || (tables.includes('outputs') && backfillDue(seriesPaths(paths, c))));
       // And series with days to merge (asked of the ledger here: a push with nothing to do sends no more requests).
       // Not a series refused here (another machine writes it): merging is no reason to fail every push.
       if (ctx.compact) for (const c of writtenSeries(paths)) if (!staged.includes(c) && readRefusal(seriesPaths(paths, c)) === null && (await compactionToDo(ctx, seriesPaths(paths, c), 0)).length > 0) staged.push(c);
@@ -294,6 +294,12 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
   if (plan.upload !== null) state = await uploadStaged(ctx, series, plan.upload);
   const seq = (state?.seq ?? plan.nextSeq - 1) + 1;
   if (await stage(ctx, series, seq)) state = await uploadStaged(ctx, series, seq);
+  // Outputs rows a bird from before blobs travelled pushed without their blobs: theirs go up once.
+  if (ctx.tables.includes('outputs')) {
+    const backfilled = await backfillBlobs(ctx, series);
+    ctx.totals.objects += backfilled.objects;
+    ctx.totals.bytes += backfilled.bytes;
+  }
   // What was forgotten here since: its batches written again without it, the old ones withdrawn.
   const forgets = forgetsToCarry(ctx, series);
   const forgetSeq = (state?.seq ?? plan.nextSeq - 1) + 1;
@@ -539,6 +545,8 @@ async function commitLocally(ctx: PushContext, series: SeriesPaths, seq: number)
   // A range forget: the batches of earlier days go too, found by a listing (again after a crash).
   if (segment.forgottenBefore !== undefined) {
     await deleteBatchesBefore(ctx, series, segment.forgottenBefore);
+    // And the blobs only the commands it took printed, as an id forget's.
+    await deleteRangeForgottenBlobs(ctx, series, segment.forgottenBefore);
     noteRangeCarried(series, segment.forgottenBefore);
   }
   return settleCommit(series, seq, segment.token);

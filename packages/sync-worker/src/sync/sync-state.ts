@@ -82,6 +82,8 @@ export interface SeriesPaths {
   readonly withdrawn: string;
   /** The furthest range forget of the series a push has carried to the lake (an instant). */
   readonly carriedBefore: string;
+  /** Written once the blobs of outputs rows pushed before blobs travelled are in the lake (lake-blobs.ts, backfillBlobs). */
+  readonly blobsBackfilled: string;
 }
 
 export function seriesPaths(paths: SyncPaths, client: string): SeriesPaths {
@@ -98,6 +100,7 @@ export function seriesPaths(paths: SyncPaths, client: string): SeriesPaths {
     carriedForgets: join(dir, 'forgotten.txt'),
     withdrawn: join(dir, 'withdrawn.txt'),
     carriedBefore: join(dir, 'forgotten-before.txt'),
+    blobsBackfilled: join(dir, 'blobs-backfilled.txt'),
   };
 }
 
