@@ -111,7 +111,7 @@ describe('bird doctor', () => {
       expect(linesAbout(after, 'team').slice(2)).toEqual([
         'ok    team: index: intact (2 series)',
         expect.stringMatching(/^ok {4}team: last push \d+s ago; 2 rows not pushed yet \(invocations: 2\)$/),
-        'ok    team: last pull never; 6 rows in 1 push of 1 teammate not pulled yet',
+        'ok    team: last pull never; 6 rows in 1 index segment of 1 teammate not pulled yet',
       ]);
 
       expect(me.run(['pull', '--remote', 'team'])).toMatchObject({ code: 0, stderr: '' });

@@ -39,7 +39,7 @@ describe.each(['file', 's3'] as const)('doctor behind a checkpoint (%s lake)', (
     for (const seq of [1, 2, 3]) await removeObject(team, segKey(seq));
 
     const doctor = await runAs(mate, ['doctor'], { bundle: BIRD });
-    expect(doctor.stdout).toMatch(/\nok {4}team: last pull \d+s ago; 12 rows in 2 pushes of 1 teammate not pulled yet\n/);
+    expect(doctor.stdout).toMatch(/\nok {4}team: last pull \d+s ago; 12 rows in 2 index segments of 1 teammate not pulled yet\n/);
     const before = (await idsFrom(mate, 'team')).length;
     await doPull(mate);
     expect((await idsFrom(mate, 'team')).length - before).toBe(12);

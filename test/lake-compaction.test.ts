@@ -40,7 +40,7 @@ async function seriesBatches(remote: RemoteConfig, client: string): Promise<stri
 }
 
 /** Every segment of the series, as written. */
-async function segmentsOf(remote: RemoteConfig, client: string): Promise<{ withdrawn?: string[]; batches: { key: string; replaces?: string[]; upTo?: number }[] }[]> {
+async function segmentsOf(remote: RemoteConfig, client: string): Promise<{ checkpoint?: boolean; withdrawn?: string[]; batches: { key: string; replaces?: string[]; upTo?: number }[] }[]> {
   const backend = await createRemoteBackend(remote);
   const dir = mkdtempSync(join(tmpdir(), 'bird-segments-'));
   try {
@@ -178,6 +178,37 @@ describe.each(['file', 's3'] as const)('lake compaction (%s lake)', (kind) => {
     expect(await idsFrom(fresh, 'team')).toEqual(sorted(me.captured));
     expect((await bySource(fresh)).duplicates).toBe(0);
     expect(await reads(mate)).toBeLessThanOrEqual(segments.length);
+    expect(await idsFrom(mate, 'team')).toEqual(sorted(me.captured));
+    expect((await bySource(mate)).duplicates).toBe(0);
+  }, 600_000);
+
+  it('a teammate who took the old batches and is behind both the merge and the checkpoint downloads no merged batch', async () => {
+    const team = teamLake(backends, kind);
+    const me = await newClient('me@here', team);
+    const mate = await newClient('mate@there', team);
+    setCompaction(me, false);
+    for (let i = 0; i < 6; i++) {
+      await capture(me, 3, DAYS[i % 3], `push${i}`);
+      expect((await doPush(me)).problems).toEqual([]);
+    }
+    await doPull(mate); // took every batch of segments 1-6
+
+    // Rows of today from here on: never merged, so the only merged batches are those of segment 8.
+    const today = new Date().toISOString().slice(0, 10);
+    setCompaction(me, true);
+    let pushes = 0;
+    for (; pushes < 70 && !(await segmentsOf(team, 'me@here'))[0]?.checkpoint; pushes++) {
+      await capture(me, 1, today, `today${pushes}`);
+      expect((await doPush(me)).problems).toEqual([]);
+    }
+    const segments = await segmentsOf(team, 'me@here');
+    expect(segments[0]).toMatchObject({ checkpoint: true }); // the merge segment is gone with the rest
+    const merged = (await seriesBatches(team, 'me@here')).filter((k) => parseLakeKey(k)!.date !== today);
+    expect(merged.map(dayAndTable).sort()).toEqual(DAYS.flatMap((d) => [`invocations ${d}`, `sessions ${d}`]).sort());
+
+    const fetched = await pullNoting(mate);
+    expect(fetched.filter((k) => merged.includes(k))).toEqual([]);
+    expect(fetched).toHaveLength(2 * pushes); // today's batches, each once
     expect(await idsFrom(mate, 'team')).toEqual(sorted(me.captured));
     expect((await bySource(mate)).duplicates).toBe(0);
   }, 600_000);

@@ -15,6 +15,9 @@ describe('parseSegment: merged batches and checkpoints', () => {
     ['seq counts in a checkpoint', [entry({ seq: 3 })], { checkpoint: true }, { seq: 3 }, 0],
     ['seq past the checkpoint itself is left out', [entry({ seq: 9 })], { checkpoint: true }, {}, 0],
     ['seq outside a checkpoint means nothing', [entry({ seq: 3 })], {}, {}, 0],
+    ['a checkpoint carries a merge as a merge segment does', [entry({ replaces: [key('a')], upTo: 4, seq: 6 })], { checkpoint: true }, { replaces: [key('a')], upTo: 4, seq: 6 }, 0],
+    ["a checkpoint's replaces naming another series: left out and named, its seq stands", [entry({ replaces: [key('x', 'you@there')], upTo: 4, seq: 6 })], { checkpoint: true }, { seq: 6 }, 1],
+    ["a checkpoint's upTo that is not a segment number: left out and named", [entry({ replaces: [key('a')], upTo: 'soon', seq: 6 })], { checkpoint: true }, { seq: 6 }, 1],
   ])('%s', (_, batches, over, fields, rejected) => {
     const read = segment(batches, over);
     const { key: _k, table: _t, date: _d, rows: _r, bytes: _b, ...rest } = read.batches[0]!;

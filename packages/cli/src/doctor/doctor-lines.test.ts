@@ -199,7 +199,7 @@ describe('doctorLines, remotes', () => {
       'ok    team: credentials: none needed; the folder can be read',
       'ok    team: index: intact (3 series)',
       'ok    team: last push 10m ago; 5 rows not pushed yet (invocations: 4, sessions: 1)',
-      'ok    team: last pull 3h ago; 30 rows in 3 pushes of 2 teammates not pulled yet',
+      'ok    team: last pull 3h ago; 30 rows in 3 index segments of 2 teammates not pulled yet',
     ]);
   });
 
@@ -243,7 +243,7 @@ describe('doctorLines, remotes', () => {
     [
       'more behind than the budget reads',
       { notPulled: { ok: true, value: { rows: 900, segments: 400, segmentsRead: 256, series: 1 } } },
-      'ok    team: last pull 3h ago; at least 900 rows (counted in the first 256 of 400 pushes of 1 teammate) not pulled yet',
+      'ok    team: last pull 3h ago; at least 900 rows (counted in the first 256 of 400 index segments of 1 teammate) not pulled yet',
     ],
     ['the count of teammates\' rows failed', { notPulled: { ok: false, why: 'ECONNRESET' } }, "warn  team: last pull 3h ago; teammates' rows not pulled yet: not counted (ECONNRESET)"],
     ['a push or pull running', { sync: { ...remote().sync, busy: true } }, 'ok    team: a push or pull of it is running now'],

@@ -207,7 +207,8 @@ function pullLine(r: RemoteFacts, nowMs: number, line: LineOf): DoctorLine {
   if (!p.ok) return line('warn', `${last}; teammates' rows not pulled yet: not counted (${p.why})`);
   const v = p.value;
   if (v.segments === 0) return line('ok', `${last}; nothing new from teammates`);
-  const where = `${plural(v.segments, 'push', 'pushes')} of ${plural(v.series, 'teammate')}`;
+  // Segments, not pushes: a checkpoint is one too, and a pull behind it reads it.
+  const where = `${plural(v.segments, 'index segment')} of ${plural(v.series, 'teammate')}`;
   const rows = v.segmentsRead < v.segments ? `at least ${plural(v.rows, 'row')} (counted in the first ${v.segmentsRead} of ${where})` : `${plural(v.rows, 'row')} in ${where}`;
   return line('ok', `${last}; ${rows} not pulled yet`);
 }

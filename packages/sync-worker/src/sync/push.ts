@@ -319,7 +319,7 @@ async function pushSeries(ctx: PushContext, client: string, rebuilt = false): Pr
     // Every CHECKPOINT_EVERY segments, one that lists the whole series, and the older ones go.
     const last = state?.seq ?? plan.nextSeq - 1;
     if (checkpointDue(last, ctx.checkpoints.get(client))) {
-      await stageCheckpoint(ctx, series, last + 1);
+      await stageCheckpoint(ctx, series, last + 1, ctx.checkpoints.get(client));
       state = await uploadStaged(ctx, series, last + 1);
     }
   }
