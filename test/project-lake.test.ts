@@ -3,7 +3,8 @@
 // `.bird/config.toml`, and `bird pull --project` fills a cache under the teammate's own root that
 // `project.*` and `project_invocations()` read, from anywhere in the clone; nothing is written
 // into the clone. A project config naming a lake with anything but a name and a uri is refused.
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout, type StorageMode } from '@bird/core';
@@ -57,8 +58,8 @@ function ciRecordsAndPushes(s: Sandbox, lake: Lake, line: string, mode: StorageM
 }
 
 /** The teammate's clone: a project store (of `mode`) whose config.toml names the lake (`entries`: [[remotes]] tables). */
-function teammateClone(s: Sandbox, entries: string, mode: StorageMode = 'parquet'): { repo: string; deep: string } {
-  const repo = join(s.home, 'src', 'app');
+function teammateClone(s: Sandbox, entries: string, mode: StorageMode = 'parquet', name = 'app'): { repo: string; deep: string } {
+  const repo = join(s.home, 'src', name);
   const deep = join(repo, 'lib', 'deep');
   mkdirSync(deep, { recursive: true });
   expect(s.bird(['init', '--project', '--mode', mode], { cwd: repo }).code).toBe(0);
@@ -166,5 +167,49 @@ describe("a project's config.toml is someone else's text", () => {
     const s = sandbox();
     expect(s.bird(['init']).code).toBe(0);
     expectOneLineError(s.bird(['pull', '--project'], { cwd: s.home }), 1, /there is no project store here/);
+  });
+});
+
+/** Makes everything under `dir` look untouched for `days` days. */
+function age(dir: string, days: number): void {
+  const then = new Date(Date.now() - days * 86_400_000);
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (!e.isSymbolicLink()) utimesSync(join(e.parentPath, e.name), then, then);
+  utimesSync(dir, then, then);
+}
+
+describe('bird compact sweeps the caches of projects that are gone', () => {
+  it("a deleted project's cache goes; a live project's, a fresh one and a symlink's target stay", () => {
+    const s = sandbox();
+    sandboxLakeDir = s.dir;
+    const lake = lakes.file();
+    ciRecordsAndPushes(s, lake, 'ci swept');
+    expect(s.bird(['init']).code).toBe(0);
+    const entries = `[[remotes]]\nname = "ci"\nuri = "${lake.uri}"\n`;
+    const caches = join(s.root, 'db', 'project-caches');
+    const cacheOf = (repo: string) => join(caches, createHash('sha256').update(realpathSync(join(repo, '.bird'))).digest('hex').slice(0, 24));
+    const gone = teammateClone(s, entries, 'parquet', 'gone');
+    const live = teammateClone(s, entries, 'parquet', 'live');
+    for (const clone of [gone, live]) expect(s.bird(['pull', '--project'], { cwd: clone.deep }).code).toBe(0);
+    const [goneCache, liveCache] = [cacheOf(gone.repo), cacheOf(live.repo)];
+    rmSync(gone.repo, { recursive: true });
+    // A cache a pull is making right now (no record yet), one whose record is garbage, and a
+    // symlink to a folder outside that looks like a cache.
+    const fresh = join(caches, 'a'.repeat(24));
+    mkdirSync(join(fresh, 'db', 'data'), { recursive: true });
+    const garbage = join(caches, 'b'.repeat(24));
+    mkdirSync(join(garbage, 'db'), { recursive: true });
+    writeFileSync(join(garbage, 'project-store.path'), '\u0000not a path');
+    const outside = join(s.dir, 'outside');
+    mkdirSync(join(outside, 'db'), { recursive: true });
+    writeFileSync(join(outside, 'keep.txt'), 'mine');
+    symlinkSync(outside, join(caches, 'c'.repeat(24)));
+    for (const dir of [goneCache, liveCache, garbage, outside]) age(dir, 2);
+
+    const compacted = s.bird(['compact']);
+    expect({ code: compacted.code, stderr: compacted.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readdirSync(caches).sort()).toEqual([liveCache, fresh, join(caches, 'c'.repeat(24))].map((p) => p.slice(caches.length + 1)).sort());
+    expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('mine');
+    // The live project still reads what was pulled for it.
+    expect(s.bird(['sql', 'SELECT count(*) AS n FROM project_invocations()', '--format', 'csv'], { cwd: live.deep }).stdout).toBe('n\n1\n');
   });
 });

@@ -11,6 +11,7 @@ import {
   projectCacheLayout,
   projectConfigText,
   projectLakeEntries,
+  recordProjectOfCache,
   requireProjectStore,
   type BirdConfig,
   type BirdLayout,
@@ -47,6 +48,9 @@ export function projectPull(own: BirdLayout, ownConfig: BirdConfig, cwd: string,
   const layout = projectCacheLayout(own, found.layout);
   // The user's identity and table choices: their own series is never pulled back (it is in their store).
   const config: BirdConfig = { ...ensureRoot(layout, 'parquet', env), client_id: ownConfig.client_id, sync: ownConfig.sync };
+  // Which project it is, for compaction's sweep of caches whose project is gone; fresh, so a
+  // cache being pulled into is never one the sweep takes for abandoned.
+  recordProjectOfCache(layout, found.layout);
   return { layout, config, remotes, problems };
 }
 
