@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { birdLayout, type StorageMode } from '@bird/core';
+import { birdLayout, holderStamp, type StorageMode } from '@bird/core';
 import { S3RVER_ENV, startS3Server, type S3TestServer } from '@bird/remote/testing';
 import { buildBundles, expectOneLineError, sandboxFactory, type Sandbox } from './cli-helpers.ts';
 
@@ -178,7 +178,7 @@ function age(dir: string, days: number): void {
 }
 
 describe('bird compact sweeps the caches of projects that are gone', () => {
-  it("a deleted project's cache goes; a live project's, a fresh one and a symlink's target stay", () => {
+  it("a deleted project's cache goes; a live project's, one being pulled into, a fresh one and a symlink's target stay", () => {
     const s = sandbox();
     sandboxLakeDir = s.dir;
     const lake = lakes.file();
@@ -189,9 +189,14 @@ describe('bird compact sweeps the caches of projects that are gone', () => {
     const cacheOf = (repo: string) => join(caches, createHash('sha256').update(realpathSync(join(repo, '.bird'))).digest('hex').slice(0, 24));
     const gone = teammateClone(s, entries, 'parquet', 'gone');
     const live = teammateClone(s, entries, 'parquet', 'live');
-    for (const clone of [gone, live]) expect(s.bird(['pull', '--project'], { cwd: clone.deep }).code).toBe(0);
-    const [goneCache, liveCache] = [cacheOf(gone.repo), cacheOf(live.repo)];
+    const busy = teammateClone(s, entries, 'parquet', 'busy');
+    for (const clone of [gone, live, busy]) expect(s.bird(['pull', '--project'], { cwd: clone.deep }).code).toBe(0);
+    const [goneCache, liveCache, busyCache] = [cacheOf(gone.repo), cacheOf(live.repo), cacheOf(busy.repo)];
+    // A pull into `busy`'s cache is running (this process holds its lock) when its project goes.
+    writeFileSync(join(busyCache, 'project-store.lock'), `${holderStamp()}\n`);
+    expectOneLineError(s.bird(['pull', '--project'], { cwd: busy.deep }), 1, /another `bird pull --project` of .*busy\/\.bird is running/);
     rmSync(gone.repo, { recursive: true });
+    rmSync(busy.repo, { recursive: true });
     // A cache a pull is making right now (no record yet), one whose record is garbage, and a
     // symlink to a folder outside that looks like a cache.
     const fresh = join(caches, 'a'.repeat(24));
@@ -203,11 +208,11 @@ describe('bird compact sweeps the caches of projects that are gone', () => {
     mkdirSync(join(outside, 'db'), { recursive: true });
     writeFileSync(join(outside, 'keep.txt'), 'mine');
     symlinkSync(outside, join(caches, 'c'.repeat(24)));
-    for (const dir of [goneCache, liveCache, garbage, outside]) age(dir, 2);
+    for (const dir of [goneCache, liveCache, busyCache, garbage, outside]) age(dir, 2);
 
     const compacted = s.bird(['compact']);
     expect({ code: compacted.code, stderr: compacted.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(readdirSync(caches).sort()).toEqual([liveCache, fresh, join(caches, 'c'.repeat(24))].map((p) => p.slice(caches.length + 1)).sort());
+    expect(readdirSync(caches).sort()).toEqual([liveCache, busyCache, fresh, join(caches, 'c'.repeat(24))].map((p) => p.slice(caches.length + 1)).sort());
     expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('mine');
     // The live project still reads what was pulled for it.
     expect(s.bird(['sql', 'SELECT count(*) AS n FROM project_invocations()', '--format', 'csv'], { cwd: live.deep }).stdout).toBe('n\n1\n');

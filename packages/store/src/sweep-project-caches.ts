@@ -5,15 +5,16 @@
  * no longer there, and each with no sound record once it has been left alone for a day (made by
  * a bird from before records, or by a pull killed first).
  *
- * A pull may be filling a cache right now: it records its project at its start, and writes its
- * sync state as it goes, so a cache touched within the hour is never removed. A cache that goes
- * is first renamed aside in one step, then removed; a sweep killed halfway leaves the renamed
+ * A pull may be filling a cache right now: it holds the cache's lock from before it records its
+ * project until it is done, so a cache is removed only under that lock, and only if its record did
+ * not change meanwhile; and a cache touched within the hour is kept anyway. A cache that goes is
+ * first renamed aside in one step, then removed; a sweep killed halfway leaves the renamed
  * folder, which the next removes. Nothing but the caches' own folders is touched: a symlink in
  * `db/project-caches/` is neither followed nor removed.
  */
 import { lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { birdLayout, projectStorePresent, recordedProjectOfCache, type BirdLayout } from '@bird/core';
+import { birdLayout, projectStorePresent, recordedProjectOfCache, tryLock, type BirdLayout, type Lock } from '@bird/core';
 
 /** A cache touched (made, pulled into) within this long is kept whatever its record says: a pull may be filling it. */
 export const FRESH_CACHE_MS = 60 * 60 * 1000;
@@ -59,13 +60,22 @@ export function sweepProjectCaches(layout: BirdLayout, warn: (message: string) =
       continue;
     }
     if (!CACHE_NAME.test(entry.name)) continue;
-    const recordedProject = recordedProjectOfCache(path);
-    const facts = { recordedProject, projectPresent: recordedProject !== null && projectStorePresent(recordedProject), idleMs: now - lastWritten(path) };
+    const cache = birdLayout(path);
+    const record = recordOf(cache);
+    const facts = { recordedProject: record.project, projectPresent: record.project !== null && projectStorePresent(record.project), idleMs: now - lastWritten(cache) };
     if (!projectCacheAbandoned(facts)) continue;
+    const lock = lockCache(cache, warn);
+    if (!lock) continue; // a pull is filling it (or it cannot be locked: said)
+    const underLock = recordOf(cache);
+    if (underLock.project !== record.project || underLock.mtimeMs !== record.mtimeMs) {
+      lock.release(); // a pull recorded its project since: in use
+      continue;
+    }
     const aside = join(dir, `.swept-${entry.name}-${process.pid}`);
     try {
-      renameSync(path, aside);
+      renameSync(path, aside); // the lock file goes with it
     } catch (error) {
+      lock.release();
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') warn(`the cache ${path} of a project that is gone could not be removed (${code ?? (error as Error).message}); remove it by hand.`);
       continue; // ENOENT: another sweep took it first
@@ -75,9 +85,30 @@ export function sweepProjectCaches(layout: BirdLayout, warn: (message: string) =
   return swept;
 }
 
-/** When anything last wrote into the cache at `root`: its folder, its record, its sync state (each pull writes them). */
-function lastWritten(root: string): number {
-  const layout = birdLayout(root);
+/** The project a cache records, and when the record was written (0: none). */
+function recordOf(cache: BirdLayout): { project: string | null; mtimeMs: number } {
+  let mtimeMs = 0;
+  try {
+    mtimeMs = lstatSync(cache.cachedProject).mtimeMs;
+  } catch {
+    // no record
+  }
+  return { project: recordedProjectOfCache(cache.root), mtimeMs };
+}
+
+/** The cache's lock, which a pull holds; null when it is held, or cannot be made (one warning). */
+function lockCache(cache: BirdLayout, warn: (message: string) => void): Lock | null {
+  try {
+    return tryLock(cache.cachedProjectLock);
+  } catch (error) {
+    warn(`the cache ${cache.root} of a project that is gone was not removed: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/** When anything last wrote into a cache: its folder, its record, its sync state (each pull writes them). */
+function lastWritten(layout: BirdLayout): number {
+  const root = layout.root;
   const paths = [root, layout.cachedProject, layout.dbDir, layout.tmp, layout.sync];
   try {
     for (const e of readdirSync(layout.sync, { withFileTypes: true })) if (e.isDirectory()) paths.push(join(layout.sync, e.name));
