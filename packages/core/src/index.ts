@@ -36,6 +36,7 @@ export * from './install-layout.ts';
 export * from './tombstones.ts';
 export * from './file-identity.ts';
 export * from './project-store.ts';
+export * from './project-cache-record.ts';
 export * from './project-lake-entries.ts';
 // The words events are stored with (the parsers themselves are @bird/core/events).
 export { SEVERITIES } from './events/parsed-event.ts';

@@ -72,6 +72,10 @@ export interface BirdLayout {
   readonly errorsLog: string;
   /** Stores of what `bird pull --project` pulled from projects' lakes, one per project (see project-store.ts). */
   readonly projectCaches: string;
+  /** In such a store: the real path of the project store it holds the lakes of (see project-cache-record.ts). */
+  readonly cachedProject: string;
+  /** Held by `bird pull --project` while it pulls into such a store, and by compaction while it removes one. */
+  readonly cachedProjectLock: string;
 }
 
 /** The drainer marker's name in the spool folder, where the drainer tells it from spool files. */
@@ -114,6 +118,8 @@ export function birdLayout(root: string): BirdLayout {
     drainerMarker: join(spool, DRAINER_MARKER),
     errorsLog: join(root, 'errors.log'),
     projectCaches: join(dbDir, 'project-caches'),
+    cachedProject: join(root, 'project-store.path'),
+    cachedProjectLock: join(root, 'project-store.lock'),
   };
 }
 

@@ -129,6 +129,26 @@ function modeOf(layout: BirdLayout): StorageMode | { refused: string } {
  * projects (each has its own `.bird/config.toml` to trust), and a symlinked way in is the same one.
  */
 export function projectCacheLayout(own: BirdLayout, project: BirdLayout): BirdLayout {
-  const key = Buffer.from(sha256(realOrSelf(project.root))).toString('hex').slice(0, 24);
-  return birdLayout(join(own.projectCaches, key));
+  return birdLayout(join(own.projectCaches, projectCacheKey(projectRealPath(project))));
+}
+
+/** The name of a project's cache folder: 24 hex digits of the SHA-256 of the project store's real path. */
+export function projectCacheKey(realPath: string): string {
+  return Buffer.from(sha256(realPath)).toString('hex').slice(0, 24);
+}
+
+/** The path a project store's cache is named by: its real path (as written, when it does not resolve). */
+export function projectRealPath(project: BirdLayout): string {
+  return realOrSelf(project.root);
+}
+
+/**
+ * Whether the folder `root`, by that exact path (no walk up, no symlink followed), still holds a
+ * store of either shape: what decides that a project's cache has lost its project. A store whose
+ * config.toml is broken for now still holds one; only a store that is gone loses its cache.
+ */
+export function projectStorePresent(root: string): boolean {
+  if (kindAt(root) !== 'dir') return false;
+  const layout = birdLayout(root);
+  return kindAt(layout.catalog) === 'file' || kindAt(layout.localData) === 'dir';
 }

@@ -24,3 +24,4 @@ export { FOLD_JOURNAL_BYTES, foldOrRebuildHistoryIndex, indexNeedsFold, rebuildH
 export { historyRowOfValues, historyRowsSql, type RowSource } from './history-index-read.ts';
 export { interruptedPublishes } from './interrupted-publish.ts';
 export { sweepBlobs, sweepBlobsOfStore, unreferencedBlobs } from './sweep-blobs.ts';
+export { projectCacheAbandoned, sweepProjectCaches } from './sweep-project-caches.ts';

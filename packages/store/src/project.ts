@@ -12,7 +12,7 @@ import { GLOB_CHARS, ROW_KEY, TABLES, TABLE_NAMES, projectCacheLayout, quoteIden
 import { isLakeDate } from '@bird/remote';
 import { localTableDir, placeholderPath } from './layout.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets } from './placeholders.ts';
-import { createDatabaseViews, filesSelect } from './remotes.ts';
+import { databaseTableSelect, databaseTables, filesSelect } from './remotes.ts';
 import { isInside } from './bad-files.ts';
 
 /** The catalog name a connection attaches a project's store as. */
@@ -51,16 +51,20 @@ function parquetProblem(path: string): string | null {
 }
 
 /**
- * The files of one table of a parquet-mode project store that pass the checks, and those that
- * do not, with what `bird pull --project` pulled of its lakes into `cache` (core's
- * projectCacheLayout: `cached/<lake>/<table>/…`, laid out as the project's own). Only
+ * The files of one table of a project store that pass the checks, and those that do not: a
+ * parquet-mode project's own (a duckdb-mode one's rows are in its database), with what `bird
+ * pull --project` pulled of its lakes into its cache (core's projectCacheLayout:
+ * `cached/<lake>/<table>/…`, laid out as a parquet-mode store's own). The cache is our folder,
+ * but what is in it came from a lake: it is checked the same. Only
  * `<table>/date=<a real day>/<plain name>.parquet` regular files are read; a store's own
  * zero-row placeholders (`date=-infinity`) are not rows.
  */
-export function projectTableFiles(project: BirdLayout, table: TableName, cache?: BirdLayout): { files: string[]; leftOut: LeftOut[] } {
+export function projectTableFiles(project: Pick<AttachedProject, 'layout' | 'mode' | 'cache'>, table: TableName): { files: string[]; leftOut: LeftOut[] } {
   const files: string[] = [];
   const leftOut: LeftOut[] = [];
-  const dirs = [localTableDir(project, table), ...(cache ? subfolders(cache.cachedData).map((lake) => join(cache.cachedData, lake, table)) : [])];
+  const { cache } = project;
+  const own = project.mode === 'parquet' ? [localTableDir(project.layout, table)] : [];
+  const dirs = [...own, ...(cache ? subfolders(cache.cachedData).map((lake) => join(cache.cachedData, lake, table)) : [])];
   for (const dir of dirs) tableFiles(dir, files, leftOut);
   return { files: files.sort(), leftOut };
 }
@@ -115,13 +119,14 @@ export interface AttachedProject {
   readonly layout: BirdLayout;
   readonly mode: StorageMode;
   readonly excluded: Set<string>;
-  /** Where `bird pull --project` put what it pulled of the project's lakes (read with a parquet-mode project's files). */
+  /** Where `bird pull --project` put what it pulled of the project's lakes (read with the project's own rows). */
   readonly cache?: BirdLayout;
 }
 
 /**
  * Attaches `project` to a connection: views over the project's files (parquet mode) or its
- * database's tables, attached READ_ONLY (duckdb mode). Returns the warnings to show (files left
+ * database's tables, attached READ_ONLY (duckdb mode), each with what was pulled of the project's
+ * lakes. Returns the warnings to show (files left
  * out, or why the project could not be attached at all); the connection goes on either way.
  */
 export async function attachProject(connection: DuckDBConnection, layout: BirdLayout, found: Extract<ProjectStore, { found: true }>): Promise<{ project: AttachedProject | null; warnings: string[] }> {
@@ -132,8 +137,6 @@ export async function attachProject(connection: DuckDBConnection, layout: BirdLa
     await connection.run(`ATTACH ':memory:' AS ${quoteIdent(PROJECT_SCHEMA)} (READ_WRITE)`);
     if (project.mode === 'duckdb') {
       await connection.run(`ATTACH ${quoteLiteral(project.layout.catalog)} AS ${quoteIdent(PROJECT_DATABASE)} (READ_ONLY)`);
-      await createDatabaseViews(connection, PROJECT_DATABASE, PROJECT_SCHEMA, PROJECT_SCHEMA, 'local');
-      return { project, warnings: [] };
     }
     return { project, warnings: await createProjectViews(connection, layout, project) };
   } catch (error) {
@@ -146,20 +149,24 @@ export async function attachProject(connection: DuckDBConnection, layout: BirdLa
 }
 
 /**
- * (Re)makes the views of a parquet-mode project over its files that pass the checks, less those
- * a query found bad; returns a warning for each file left out by the checks.
+ * (Re)makes the views of a project: its own rows (its files that pass the checks in parquet mode,
+ * its attached database's tables in duckdb mode) and the pulled files that pass them, less
+ * files a query found bad; returns a warning for each file left out by the checks.
  */
 export async function createProjectViews(connection: DuckDBConnection, layout: BirdLayout, project: AttachedProject): Promise<string[]> {
   const warnings: string[] = [];
   // The project's files are laid out as this store's own (parquet mode) are: its own zero-row
   // files fix their schema (never the project's, which anyone could have written).
   await ensurePlaceholderFiles(layout, localPlaceholderTargets(layout));
+  const inDatabase = project.mode === 'duckdb' ? await databaseTables(connection, PROJECT_DATABASE, 'local') : null;
   for (const table of TABLE_NAMES) {
-    const { files, leftOut } = projectTableFiles(project.layout, table, project.cache);
+    const { files, leftOut } = projectTableFiles(project, table);
     for (const l of leftOut) warnings.push(`the project store's file ${l.path} ${l.why}; left out.`);
     const read = files.filter((f) => !project.excluded.has(f));
-    const select = filesSelect(placeholderPath(localTableDir(layout, table)), read, table, PROJECT_SCHEMA);
-    // A run CI committed and pushed too is in both the project's files and its lake's: read once.
+    const fromFiles = filesSelect(placeholderPath(localTableDir(layout, table)), read, table, PROJECT_SCHEMA);
+    const fromDatabase = inDatabase === null ? null : await databaseTableSelect(connection, PROJECT_DATABASE, inDatabase.get(table), table, PROJECT_SCHEMA);
+    const select = fromDatabase === null ? fromFiles : read.length === 0 ? fromDatabase : `${fromDatabase} UNION ALL BY NAME ${fromFiles}`;
+    // A run CI committed and pushed too is in both the project's own rows and its lake's: read once.
     const pulled = project.cache !== undefined && read.some((f) => isInside(project.cache!.root, f));
     const deduped = pulled ? `SELECT * FROM (${select}) QUALIFY row_number() OVER (PARTITION BY ${quoteIdent(ROW_KEY[table])}) = 1` : select;
     await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(PROJECT_SCHEMA)}.${quoteIdent(table)} AS ${deduped}`);

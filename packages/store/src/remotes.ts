@@ -155,12 +155,19 @@ export async function databaseColumns(connection: DuckDBConnection, db: string, 
 export async function createDatabaseViews(connection: DuckDBConnection, db: string, schema: string, sourceName: string, onlySchema?: string): Promise<void> {
   const where = await databaseTables(connection, db, onlySchema);
   for (const table of TABLE_NAMES) {
-    const def = TABLES[table];
-    const at = where.get(table);
-    const select =
-      at === undefined ? `SELECT * FROM (${typedEmptySelect(def)})` : `SELECT ${typedSelectList(def, '', await databaseColumns(connection, db, at, table))} FROM ${quoteIdent(db)}.${quoteIdent(at)}.${quoteIdent(table)}`;
-    await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS SELECT *, ${quoteLiteral(sourceName)} AS "_source" FROM (${select})`);
+    await connection.run(`CREATE OR REPLACE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS ${await databaseTableSelect(connection, db, where.get(table), table, sourceName)}`);
   }
+}
+
+/**
+ * The SELECT over `table` in the attached database `db`, in schema `at` (none: the database
+ * lacks it, and the SELECT is empty), typed like ours and tagged `_source`.
+ */
+export async function databaseTableSelect(connection: DuckDBConnection, db: string, at: string | undefined, table: TableName, sourceName: string): Promise<string> {
+  const def = TABLES[table];
+  const select =
+    at === undefined ? `SELECT * FROM (${typedEmptySelect(def)})` : `SELECT ${typedSelectList(def, '', await databaseColumns(connection, db, at, table))} FROM ${quoteIdent(db)}.${quoteIdent(at)}.${quoteIdent(table)}`;
+  return `SELECT *, ${quoteLiteral(sourceName)} AS "_source" FROM (${select})`;
 }
 
 /**

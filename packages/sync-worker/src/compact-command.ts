@@ -1,7 +1,7 @@
 // `compact` as a command line, the same for `bird-sync compact` and `bird compact`: flags in,
 // a compaction run, what it did out (silent under cron unless it failed).
 import { birdLayout, ensureRoot, parseCommandLine, resolveBirdRoot } from '@bird/core';
-import { foldOrRebuildHistoryIndex, indexNeedsFold, storageModeOf, sweepBlobsOfStore, type CompactSummary } from '@bird/store';
+import { foldOrRebuildHistoryIndex, indexNeedsFold, storageModeOf, sweepBlobsOfStore, sweepProjectCaches, type CompactSummary } from '@bird/store';
 import { COMPACT_SPEC } from './command-specs.ts';
 import { progressBar } from './progress.ts';
 
@@ -38,6 +38,11 @@ export async function runCompact(args: readonly string[], io: CommandIO, prefix:
   }
   // Outputs a retention or a teammate's forget (applied by a pull) removed leave their blobs: they go here.
   if (!values['dry-run'] && result.outcome === 'done') await sweepBlobsOfStore(layout, (line) => io.stderr.write(`${prefix}: warning: ${line}\n`));
+  // What `bird pull --project` pulled for projects that are gone goes here too.
+  if (!values['dry-run'] && result.outcome === 'done') {
+    const swept = sweepProjectCaches(layout, (line) => io.stderr.write(`${prefix}: warning: ${line}\n`));
+    if (verbose && swept > 0) io.stderr.write(`${prefix}: removed ${swept} cache${swept === 1 ? '' : 's'} of projects that are gone\n`);
+  }
   if (values.json) {
     const { jobs, ...rest } = result;
     const planned = values['dry-run'] ? { plan: jobs.map((j) => ({ table: j.table, date: j.date, inputs: j.inputs.length, output: j.output })) } : {};

@@ -11,7 +11,10 @@ import {
   projectCacheLayout,
   projectConfigText,
   projectLakeEntries,
+  recordProjectOfCache,
   requireProjectStore,
+  tryLock,
+  type Lock,
   type BirdConfig,
   type BirdLayout,
   type ProjectLakeEntry,
@@ -26,6 +29,8 @@ export interface ProjectPull {
   readonly remotes: RemoteConfig[];
   /** Entries of the project's config.toml not taken, one sentence each. */
   readonly problems: string[];
+  /** Held until the pull is done (the caller releases it): compaction never removes a cache being pulled into. */
+  readonly lock: Lock;
 }
 
 /** What `bird pull --project` run in `cwd` pulls, and where; a BirdError when there is nothing to pull. */
@@ -45,9 +50,18 @@ export function projectPull(own: BirdLayout, ownConfig: BirdConfig, cwd: string,
     throw new BirdError(why);
   }
   const layout = projectCacheLayout(own, found.layout);
-  // The user's identity and table choices: their own series is never pulled back (it is in their store).
-  const config: BirdConfig = { ...ensureRoot(layout, 'parquet', env), client_id: ownConfig.client_id, sync: ownConfig.sync };
-  return { layout, config, remotes, problems };
+  const lock = tryLock(layout.cachedProjectLock);
+  if (!lock) throw new BirdError(`another \`bird pull --project\` of ${found.layout.root} is running (or \`bird compact\` is removing its cache); try again when it is done.`);
+  try {
+    // The user's identity and table choices: their own series is never pulled back (it is in their store).
+    const config: BirdConfig = { ...ensureRoot(layout, 'parquet', env), client_id: ownConfig.client_id, sync: ownConfig.sync };
+    // Which project it is, for compaction's sweep of caches whose project is gone.
+    recordProjectOfCache(layout, found.layout);
+    return { layout, config, remotes, problems, lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
 /**

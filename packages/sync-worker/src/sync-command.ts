@@ -39,52 +39,56 @@ export async function runSync(op: Op, args: readonly string[], io: CommandIO, pr
   const ownConfig = ensureRoot(ownLayout);
   // `pull --project`: the project's lakes, into the project's cache (project-lakes.ts), by the same pull.
   const project = 'project' in values && values.project === true ? projectPull(ownLayout, ownConfig, io.cwd ?? process.cwd(), io.env) : null;
-  const { layout, config } = project ?? { layout: ownLayout, config: ownConfig };
-  if (op === 'sync') {
-    const code = await runCompact(values.json ? ['--json'] : [], { ...io, stdout: values.json ? { write: () => undefined, isTTY: false } : io.stdout }, prefix);
-    if (code !== 0) return code;
-  }
-  const remotes = project ? selectRemotes({ ...config, remotes: project.remotes, sync: { ...config.sync, default_remote: undefined } }, values.remote) : selectRemotes(config, values.remote);
-  for (const problem of project?.problems ?? (values.remote === undefined ? config.remoteProblems : [])) io.stderr.write(`${prefix}: warning: ${escapeForTerminal(problem)}\n`);
-  if (remotes.length === 0 && values.remote === undefined) {
-    if (io.stdout.isTTY) io.stdout.write('no remote to sync: add one with `bird remote add`.\n');
-    return 0;
-  }
-  const report: ({ op: 'push' | 'pull' } & (PushSummary | PullSummary | { remote: string; error: string }))[] = [];
-  let failed = false;
-  // Messages name things read from a lake (keys, hosts, client ids): printed with their controls escaped.
-  const warn = (m: string) => io.stderr.write(`${prefix}: warning: ${escapeForTerminal(m)}\n`);
-  for (const remote of remotes) {
-    const steps: ('push' | 'pull')[] = op === 'sync' ? (isPushable(remote, layout.root) ? ['push', 'pull'] : ['pull']) : [op];
-    for (const step of steps) {
-      const bar = io.stderr.isTTY && !values.json ? progressBar(io.stderr, Date.now, `${step} ${remote.name} [{bar}] {value}/{total} objects`) : null;
-      try {
-        const onProgress = bar ? (done: number, total: number) => bar.update(done, total) : undefined;
-        const result =
-          step === 'push'
-            ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress, onWarning: warn })
-            : await pull(layout, config, remote, { since, client: values.client, env: io.env, onProgress, onWarning: warn });
-        bar?.stop();
-        report.push({ op: step, ...result });
-        if (!values.json) describe(step, result, io);
-        // A series that could not be pushed fails the push, and the run; the rest of it was done.
-        if ('problems' in result && result.problems.length > 0) {
+  try {
+    const { layout, config } = project ?? { layout: ownLayout, config: ownConfig };
+    if (op === 'sync') {
+      const code = await runCompact(values.json ? ['--json'] : [], { ...io, stdout: values.json ? { write: () => undefined, isTTY: false } : io.stdout }, prefix);
+      if (code !== 0) return code;
+    }
+    const remotes = project ? selectRemotes({ ...config, remotes: project.remotes, sync: { ...config.sync, default_remote: undefined } }, values.remote) : selectRemotes(config, values.remote);
+    for (const problem of project?.problems ?? (values.remote === undefined ? config.remoteProblems : [])) io.stderr.write(`${prefix}: warning: ${escapeForTerminal(problem)}\n`);
+    if (remotes.length === 0 && values.remote === undefined) {
+      if (io.stdout.isTTY) io.stdout.write('no remote to sync: add one with `bird remote add`.\n');
+      return 0;
+    }
+    const report: ({ op: 'push' | 'pull' } & (PushSummary | PullSummary | { remote: string; error: string }))[] = [];
+    let failed = false;
+    // Messages name things read from a lake (keys, hosts, client ids): printed with their controls escaped.
+    const warn = (m: string) => io.stderr.write(`${prefix}: warning: ${escapeForTerminal(m)}\n`);
+    for (const remote of remotes) {
+      const steps: ('push' | 'pull')[] = op === 'sync' ? (isPushable(remote, layout.root) ? ['push', 'pull'] : ['pull']) : [op];
+      for (const step of steps) {
+        const bar = io.stderr.isTTY && !values.json ? progressBar(io.stderr, Date.now, `${step} ${remote.name} [{bar}] {value}/{total} objects`) : null;
+        try {
+          const onProgress = bar ? (done: number, total: number) => bar.update(done, total) : undefined;
+          const result =
+            step === 'push'
+              ? await push(layout, config, remote, { since, dryRun: values['dry-run'] === true, env: io.env, onProgress, onWarning: warn })
+              : await pull(layout, config, remote, { since, client: values.client, env: io.env, onProgress, onWarning: warn });
+          bar?.stop();
+          report.push({ op: step, ...result });
+          if (!values.json) describe(step, result, io);
+          // A series that could not be pushed fails the push, and the run; the rest of it was done.
+          if ('problems' in result && result.problems.length > 0) {
+            failed = true;
+            for (const problem of result.problems) io.stderr.write(`${prefix}: ${step} ${remote.name}: ${escapeForTerminal(problem)}\n`);
+          }
+        } catch (error) {
+          bar?.stop();
           failed = true;
-          for (const problem of result.problems) io.stderr.write(`${prefix}: ${step} ${remote.name}: ${escapeForTerminal(problem)}\n`);
+          const message = (error as Error).message;
+          report.push({ op: step, remote: remote.name, error: message });
+          if (error instanceof BirdError && error.exitCode === 2 && remotes.length === 1) throw error;
+          io.stderr.write(`${prefix}: ${step} ${remote.name}: ${escapeForTerminal(message)}\n`);
+          break; // no pull after a failed push: the seed's "push before pull"
         }
-      } catch (error) {
-        bar?.stop();
-        failed = true;
-        const message = (error as Error).message;
-        report.push({ op: step, remote: remote.name, error: message });
-        if (error instanceof BirdError && error.exitCode === 2 && remotes.length === 1) throw error;
-        io.stderr.write(`${prefix}: ${step} ${remote.name}: ${escapeForTerminal(message)}\n`);
-        break; // no pull after a failed push: the seed's "push before pull"
       }
     }
+    if (values.json) io.stdout.write(`${JSON.stringify({ ok: !failed, remotes: report })}\n`);
+    return failed ? 1 : 0;
+  } finally {
+    project?.lock.release();
   }
-  if (values.json) io.stdout.write(`${JSON.stringify({ ok: !failed, remotes: report })}\n`);
-  return failed ? 1 : 0;
 }
 
 function describe(step: 'push' | 'pull', r: PushSummary | PullSummary, io: CommandIO): void {
