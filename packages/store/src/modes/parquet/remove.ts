@@ -33,6 +33,9 @@ import { publishRemoval, publishReplacement } from './publish.ts';
 
 const COMPACTION_WAIT_MS = 60_000;
 
+/** The order a removal publishes tables in: what hangs off a command first, its session last. */
+const REMOVAL_ORDER: readonly TableName[] = ['events', 'outputs', 'invocations', 'sessions'];
+
 export async function removeParquet(layout: BirdLayout, ids: readonly CommandRef[], ranges: readonly SeriesCutoff[] = [], options: RemoveOptions = {}): Promise<RemoveResult> {
   if (ids.length === 0 && ranges.length === 0) {
     // Nothing to remove: only the index a killed removal may have left stale.
@@ -82,6 +85,10 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
       removed = await removedCommandIds(connection, invocations);
       marker = markIndexStale(layout.historyIndex); // rows leave the store: the index must follow, even after a kill
     }
+    // What hangs off a command goes before the command: a kill in between leaves a command without
+    // its events or outputs, which the removal run again finds and finishes, never an output whose
+    // command is gone (nothing would name it to remove it).
+    found.sort((a, b) => REMOVAL_ORDER.indexOf(a.table) - REMOVAL_ORDER.indexOf(b.table));
     for (const { table, hits } of found) {
       const gone = `coalesce(${removedRows(table, 'r')}, false)`;
       // Files whose every row goes: deleted, a partition at a time.
