@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { birdLayout, loadConfig, STORAGE_MODES, type BirdLayout } from '@bird/core';
 import { storageModeOf } from '@bird/store';
 import { outputRowId } from '@bird/capture/record-output';
-import { invocation, session } from '../packages/store/src/testing/fixtures.ts';
+import { event, invocation, session } from '../packages/store/src/testing/fixtures.ts';
 import { at, BIRD_BUNDLE, buildBundles, Sandbox } from './cli-helpers.ts';
 import { filesUnder } from './support/files.ts';
 import { KillWindow } from './support/kill-window.ts';
@@ -50,7 +50,9 @@ async function storedByAnOlderBird(layout: BirdLayout, n: number): Promise<{ id:
     { id: outputRowId(inv, 'stderr'), invocation_id: inv.id, stream: 'stderr', content_hash: sha256(Buffer.from(inline)), byte_length: Buffer.byteLength(inline), storage_type: 'inline', storage_ref: inline, date: inv.date },
     { id: outputRowId(inv, 'stdout'), invocation_id: inv.id, stream: 'stdout', content_hash: hash, byte_length: log.length, storage_type: 'blob', storage_ref: blobRef, date: inv.date },
   ];
-  expect((await storageModeOf(layout, loadConfig(layout)).append([{ invocation: inv, session: s, outputs }])).written).toBe(1);
+  // What that bird parsed out of the output: an event quoting the token.
+  const events = [event({ invocation_id: inv.id, date: inv.date, message: `authentication failed for ${TOKEN}`, ref_file: null, ref_line: null, ref_column: null })];
+  expect((await storageModeOf(layout, loadConfig(layout)).append([{ invocation: inv, session: s, outputs, events }])).written).toBe(1);
   return { id: inv.id, blobRef, inline, log };
 }
 

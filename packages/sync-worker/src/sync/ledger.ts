@@ -54,8 +54,14 @@ export async function ledgerFromBatches(conn: BirdConnection, series: SeriesPath
   // batches says the highest, so pullers past it skip the merged batch (LAKE.md, "Compaction").
   const seqSql = seq === null ? 'NULL::BIGINT' : `${Math.trunc(seq)}::BIGINT`;
   // An output's row also notes its command and its blob: what a forget needs to know which of the
-  // series' blobs in the lake no pushed row names any more (lake-blobs.ts).
-  const outputs = table === 'outputs' ? `, CAST(invocation_id AS VARCHAR) AS "invocation", CASE WHEN storage_type = 'blob' THEN storage_ref END AS "blob"` : '';
+  // series' blobs in the lake no pushed row names any more (lake-blobs.ts), and which batches hold
+  // what the command printed. An event's notes its command for the second reason.
+  const outputs =
+    table === 'outputs'
+      ? `, CAST(invocation_id AS VARCHAR) AS "invocation", CASE WHEN storage_type = 'blob' THEN storage_ref END AS "blob"`
+      : table === 'events'
+        ? `, CAST(invocation_id AS VARCHAR) AS "invocation"`
+        : '';
   const parts = files.map((f) => `SELECT CAST(${quoteIdent(ROW_KEY[table])} AS VARCHAR) AS "key", ${quoteLiteral(f.key)} AS "batch", ${seqSql} AS "seq"${outputs} FROM read_parquet(${quoteLiteral(f.path)}, hive_partitioning = false)`);
   await writeLedger(conn, series, table, name, parts.join(' UNION ALL '));
 }
@@ -72,12 +78,12 @@ export async function batchesHolding(conn: BirdConnection, series: SeriesPaths, 
 }
 
 /**
- * The lake keys of the series' `outputs` batches holding an output of any of the commands `ids`,
- * as the ledger knows them (it notes each pushed output's `invocation`; ledgers of birds before
- * that know none, and none is returned).
+ * The lake keys of the series' `table` batches (outputs or events) holding a row of any of the
+ * commands `ids`, as the ledger knows them (it notes each pushed row's `invocation`; ledgers of
+ * birds before that know none, and none is returned).
  */
-export async function outputBatchesOf(conn: BirdConnection, series: SeriesPaths, ids: readonly string[]): Promise<string[]> {
-  const files = seriesLedgerFiles(series, 'outputs');
+export async function batchesHangingOff(conn: BirdConnection, series: SeriesPaths, table: 'outputs' | 'events', ids: readonly string[]): Promise<string[]> {
+  const files = seriesLedgerFiles(series, table);
   if (files.length === 0 || ids.length === 0) return [];
   const list = `read_parquet([${files.map(quoteLiteral).join(', ')}], union_by_name = true)`;
   const columns = new Set((await conn.query(`DESCRIBE SELECT * FROM ${list}`)).rows.map((r) => String(r[0])));

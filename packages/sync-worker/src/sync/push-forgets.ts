@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROW_KEY, forgotten, hasTombstones, instantMicros, quoteIdent, quoteLiteral, writeFileAtomic, type TableName } from '@bird/core';
 import { RemoteAccessError, lakeKey, parseLakeKey, segmentDoc, type SegmentBatch } from '@bird/remote';
-import { batchesHolding, outputBatchesOf } from './ledger.ts';
+import { batchesHangingOff, batchesHolding } from './ledger.ts';
 import { listSeriesBatches } from './series-index.ts';
 import { newToken, type SeriesContext } from './series-rebuild.ts';
 import { addLines, readLineSet, seriesLedgerFiles, type SeriesPaths } from './sync-state.ts';
@@ -25,9 +25,9 @@ export function forgetsToCarry(ctx: SeriesContext, series: SeriesPaths): string[
 /**
  * Stages `outbox/<seq>/` for what was forgotten; false when there is nothing to carry. The
  * invocations' batches that hold the commands are written again without them, and so are the
- * outputs' batches that hold what they printed (an inline output is its text: a redacted secret
- * must not stay in the lake). Sessions and events go with them in every puller's cache (their
- * remove takes what hangs off a command).
+ * outputs' and events' batches that hold what they printed and what that said (an inline output
+ * is its text, an event quotes it: a redacted secret must not stay in the lake). Sessions go with
+ * them in every puller's cache (their remove takes what hangs off a command).
  */
 export async function stageForgets(ctx: SeriesContext, series: SeriesPaths, seq: number, forgottenIds: readonly string[]): Promise<boolean> {
   const table: TableName = 'invocations';
@@ -43,8 +43,10 @@ export async function stageForgets(ctx: SeriesContext, series: SeriesPaths, seq:
     // Pushed by a bird whose ledger kept no batch keys: the series' own batches are looked through.
     holding = [...new Set([...holding, ...(await lookThrough(ctx, series, table, placed.unplaced, withdrawnBefore))])];
   }
-  const outputs = (await outputBatchesOf(ctx.conn, series, ids)).filter((k) => !withdrawnBefore.has(k));
-  holding = [...holding, ...outputs.filter((k) => !holding.includes(k))];
+  for (const hanging of ['outputs', 'events'] as const) {
+    const more = (await batchesHangingOff(ctx.conn, series, hanging, ids)).filter((k) => !withdrawnBefore.has(k) && !holding.includes(k));
+    holding = [...holding, ...more];
+  }
   const building = join(series.outbox, `.${seq}.${process.pid}`);
   rmSync(building, { recursive: true, force: true });
   mkdirSync(join(building, 'old'), { recursive: true, mode: 0o700 });
@@ -53,7 +55,8 @@ export async function stageForgets(ctx: SeriesContext, series: SeriesPaths, seq:
   const forgottenList = ids.map(quoteLiteral).join(', ');
   const gone = new Set<string>();
   for (const old of holding) {
-    const ofOutputs = parseLakeKey(old)?.table === 'outputs';
+    const oldTable = parseLakeKey(old)?.table;
+    const hangsOff = oldTable === 'outputs' || oldTable === 'events';
     const local = join(building, 'old', old);
     try {
       await ctx.backend.get(old, local);
@@ -64,7 +67,7 @@ export async function stageForgets(ctx: SeriesContext, series: SeriesPaths, seq:
       gone.add(old);
       continue;
     }
-    const keep = ofOutputs ? `invocation_id NOT IN (${forgottenList}) OR invocation_id IS NULL` : `${key} NOT IN (${forgottenList}) OR ${key} IS NULL`;
+    const keep = hangsOff ? `invocation_id NOT IN (${forgottenList}) OR invocation_id IS NULL` : `${key} NOT IN (${forgottenList}) OR ${key} IS NULL`;
     const fresh = await rewriteBatch(ctx, building, old, local, keep);
     if (fresh !== null) batches.push(fresh); // null: every row of it forgotten, withdrawn with nothing in its place
   }
