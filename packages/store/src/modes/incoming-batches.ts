@@ -35,10 +35,50 @@ export interface CheckedFiles {
   readonly columns: Set<string>;
 }
 
-/** How the incoming files are read: hive partitions from their paths (`date`, and `client` for a lake's). */
-export function readIncoming(files: readonly string[], fromSeries: boolean, extra = ''): string {
-  const types = fromSeries ? `{'date': DATE, 'client': VARCHAR}` : `{'date': DATE}`;
-  return `read_parquet([${files.map(quoteLiteral).join(', ')}], hive_partitioning = true, hive_types = ${types}, hive_types_autocast = false, union_by_name = true${extra})`;
+/**
+ * `path` (hive folders and a file name) as one file name: partitionsOfFile reads its partitions
+ * back. A pull keeps its batches so, a folder per series rather than one per series and day:
+ * tens of thousands of folders made and removed again cost more than reading the batches
+ * (bench/first-pull.md).
+ */
+export function flatIncomingName(path: string): string {
+  return encodeURIComponent(path).replace(/[*!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The hive partitions (`key=value` folders) a file's path names, its own name read as a flat
+ * incoming name (flatIncomingName) first; the last value of a key wins, as a hive reader's.
+ */
+export function partitionsOfFile(file: string): Map<string, string> {
+  const at = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  let name = file.slice(at + 1);
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // not a flat incoming name: taken as it is
+  }
+  const parts = new Map<string, string>();
+  for (const segment of [...file.slice(0, at + 1).split(/[\\/]/), ...name.split('/').slice(0, -1)]) {
+    const eq = segment.indexOf('=');
+    if (eq > 0) parts.set(segment.slice(0, eq), segment.slice(eq + 1));
+  }
+  return parts;
+}
+
+/**
+ * How the incoming files are read: `date` (and `client` for a lake's batches) from their paths
+ * (partitionsOfFile), over any column of that name a file holds, and `filename`.
+ */
+export function readIncoming(files: readonly string[], fromSeries: boolean): string {
+  const keys = fromSeries ? ['date', 'client'] : ['date'];
+  const values = files.map((f) => {
+    const parts = partitionsOfFile(f);
+    return `(${[f, ...keys.map((k) => parts.get(k))].map((v) => (v === undefined ? 'NULL' : quoteLiteral(v))).join(', ')})`;
+  });
+  const part = (k: string) => quoteIdent(`bird_partition_${k}`);
+  const own = `COLUMNS(c -> c NOT IN (${['filename', ...keys, ...keys.map((k) => `bird_partition_${k}`), 'bird_partition_file'].map(quoteLiteral).join(', ')}))`;
+  const scan = `read_parquet([${files.map(quoteLiteral).join(', ')}], hive_partitioning = false, union_by_name = true, filename = true)`;
+  return `(SELECT filename, ${keys.map((k) => `${part(k)} AS ${quoteIdent(k)}`).join(', ')}, ${own} FROM ${scan} JOIN (VALUES ${values.join(', ')}) p(bird_partition_file, ${keys.map(part).join(', ')}) ON filename = bird_partition_file)`;
 }
 
 /** The table's columns as this batch gives them: a lake's client_id from its folder, absent ones NULL, the rest converted or NULL. */
@@ -46,7 +86,7 @@ export function incomingColumns(table: TableName, columns: ReadonlySet<string>, 
   return TABLES[table].columns
     .map((c) => {
       if (c.name === 'client_id' && fromSeries) return `CAST("client" AS VARCHAR) AS "client_id"`;
-      if (c.name === 'date') return `CAST("date" AS DATE) AS "date"`;
+      if (c.name === 'date') return `TRY_CAST("date" AS DATE) AS "date"`;
       if (!columns.has(c.name)) return `CAST(NULL AS ${SQL_TYPES[c.kind]}) AS ${quoteIdent(c.name)}`;
       return `TRY_CAST(${quoteIdent(c.name)} AS ${SQL_TYPES[c.kind]}) AS ${quoteIdent(c.name)}`;
     })
@@ -108,7 +148,7 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
     const columns = new Set(some.flatMap((f) => [...schemas.get(f)!.columns]));
     const text = textColumns(table, columns).map((c) => `coalesce(strlen(${quoteIdent(c.name)}), 0)`);
     const sql = `SELECT filename, sum(${text.length > 0 ? text.join(' + ') : '0'}) AS bytes, count(*) FILTER (WHERE NOT coalesce(${rowIsWhole(table)}, false)) AS partial
-      FROM (SELECT filename, ${incomingColumns(table, columns, fromSeries)} FROM ${readIncoming(some, fromSeries, ', filename = true')}) GROUP BY filename`;
+      FROM (SELECT filename, ${incomingColumns(table, columns, fromSeries)} FROM ${readIncoming(some, fromSeries)}) GROUP BY filename`;
     return (await connection.runAndReadAll(sql)).getRows();
   };
   let stats: unknown[][] = [];

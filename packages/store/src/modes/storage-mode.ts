@@ -67,7 +67,7 @@ export interface IngestRowsResult {
 export interface IncomingGroup {
   readonly table: TableName;
   readonly date: string;
-  /** Parquet files laid out so hive partitioning gives `date` (`…/date=<d>/x.parquet`); they may also hold it. */
+  /** Parquet files whose path gives `date` as a hive partition (`…/date=<d>/x.parquet`, or a flatIncomingName); they may also hold it. */
   readonly files: readonly string[];
 }
 

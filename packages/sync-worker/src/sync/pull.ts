@@ -1,10 +1,10 @@
 // `bird pull` / `bird-sync pull`: other clients' rows from a lake into `cached_<name>`, exactly
 // once. The steps and why each is safe to interrupt: PROTOCOL.md, "Pull".
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
-import { ConnectionOptions, isDatabaseRemote, openStore, registerCachedRemote, storageModeOf, sweepBlobsOfStore, type IncomingGroup } from '@bird/store';
+import { ConnectionOptions, flatIncomingName, isDatabaseRemote, openStore, registerCachedRemote, storageModeOf, sweepBlobsOfStore, type IncomingGroup } from '@bird/store';
 import { RemoteAccessError, createRemoteBackend, parseLakeKey, readLakeFormat, type RemoteBackend } from '@bird/remote';
 import { fetchBlobs } from './lake-blobs.ts';
 import { pullDatabase } from './pull-database.ts';
@@ -116,13 +116,13 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     mkdirSync(paths.incoming, { recursive: true, mode: 0o700 });
     const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
     let done = 0;
-    const fetched: KnownBatch[] = [];
+    const fetched: (KnownBatch & { file: string })[] = [];
     await Promise.all(
-      fetch.map((b) =>
+      fetch.map((b, at) =>
         queue.add(async () => {
           let size: number;
           try {
-            size = await backend.get(b.key, join(paths.incoming, b.key));
+            size = await backend.get(b.key, incomingFile(paths.incoming, b, at));
           } catch (error) {
             // An index naming a batch that is not there: said once, and the pull goes on without it.
             if (!(error instanceof RemoteAccessError && error.failure === 'missing-object')) throw error;
@@ -132,18 +132,19 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
           }
           bytes += size; // after the await: `bytes += await …` would add to a value read before it
           objects++;
-          fetched.push(b);
+          fetched.push({ ...b, file: incomingFile(paths.incoming, b, at) });
           options.onProgress?.(++done, fetch.length);
         }),
       ),
     );
     if (fetched.length > 0) {
       await registerCachedRemote(layout, remote.name);
-      const nameOf = (file: string) => `batch ${relative(paths.incoming, file).split(sep).join('/')} of remote ${remote.name}`;
-      rows = await storageModeOf(layout, config).ingestFiles(remote.name, groupByDay(fetched, paths.incoming), { fromSeries: true, nameOf, warn });
+      const keyOf = new Map(fetched.map((b) => [b.file, b.key]));
+      const nameOf = (file: string) => `batch ${keyOf.get(file) ?? file} of remote ${remote.name}`;
+      rows = await storageModeOf(layout, config).ingestFiles(remote.name, groupByDay(fetched), { fromSeries: true, nameOf, warn });
       // Then the blobs those outputs rows name (eagerly: LAKE.md, "Blobs"); before the state moves
       // on, so a pull killed meanwhile fetches the batches again, and with them what they name.
-      const outputs = fetched.filter((b) => b.table === 'outputs').map((b) => ({ client: b.client, file: join(paths.incoming, b.key) }));
+      const outputs = fetched.filter((b) => b.table === 'outputs').map((b) => ({ client: b.client, file: b.file }));
       if (outputs.length > 0) {
         const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
         try {
@@ -232,16 +233,24 @@ function checkedBatches(batches: readonly KnownBatch[]): KnownBatch[] {
 }
 
 /** The downloaded batches, by table and day (the unit a cache is added to); table and day come from each key. */
-function groupByDay(batches: readonly KnownBatch[], incoming: string): IncomingGroup[] {
+function groupByDay(batches: readonly (KnownBatch & { file: string })[]): IncomingGroup[] {
   const groups = new Map<string, { table: TableName; date: string; files: string[] }>();
   for (const b of batches) {
     const key = parseLakeKey(b.key);
     if (key === null) continue;
     const id = `${key.table}\n${key.date}`;
     const group = groups.get(id) ?? groups.set(id, { table: key.table, date: key.date, files: [] }).get(id)!;
-    group.files.push(join(incoming, b.key));
+    group.files.push(b.file);
   }
   return [...groups.values()];
+}
+
+/**
+ * Where a batch is downloaded to: a folder per series (its lake folder's name, so no longer than
+ * on the lake) holding every day's batches, named by their table, day and place in the fetch list.
+ */
+function incomingFile(incoming: string, b: KnownBatch, ordinal: number): string {
+  return join(incoming, `client=${b.client}`, flatIncomingName(`${b.table}/date=${b.date}/${ordinal}.parquet`));
 }
 
 /** Every batch of a lake, from a listing of each table's prefix. */
