@@ -82,6 +82,8 @@ interface Claim {
    * compaction already merged, whose one-row files are gone (their ids would come back twice).
    */
   redo: boolean;
+  /** Since when its records wait for an output the recorder has not written to its log yet. */
+  outputWaitSince?: number;
 }
 
 /**
@@ -103,6 +105,15 @@ const SHELL_NOISE: Record<SpoolRecord['shell'], (output: CutOutput) => CutOutput
 /** How many times, how far apart, a record's output is looked for in a log that has it still open. */
 const OUTPUT_LOOKS = 5;
 const OUTPUT_LOOK_MS = 20;
+
+/**
+ * How long records wait, when an output they want is in no log yet, before they are stored
+ * without it. The recorder (script(1)) is a process of its own: on a loaded machine it writes
+ * a command's marks to its log after the shell has spooled the record (seen at a load of ~10).
+ * A shell under no recorder (it could not start) waits this long for every record.
+ */
+const OUTPUT_WAIT_MS = 1_000;
+const OUTPUT_RETRY_MS = 50;
 
 /** How often a drainer looks whether a partition has grown enough to compact. */
 const COMPACT_CHECK_MS = 60_000;
@@ -202,7 +213,11 @@ class Drainer {
 
   private nextClaimDue(): number {
     let due = Infinity;
-    for (const claim of this.claims.values()) due = Math.min(due, claim.lastChange + this.options.graceMs - Date.now());
+    for (const claim of this.claims.values()) {
+      due = Math.min(due, claim.lastChange + this.options.graceMs - Date.now());
+      // Records waiting for their output (and writes backing off) are due when they said.
+      if (claim.retryAt > Date.now()) due = Math.min(due, claim.retryAt - Date.now());
+    }
     return Math.max(this.options.pollMs, Math.min(due, 1000));
   }
 
@@ -327,7 +342,12 @@ class Drainer {
           if (record.start !== null || seq === null || !plan.invocation || (previous && previous.seq >= seq)) return plan;
           return { ...plan, invocation: keepSessionOrder(plan.invocation, previous?.startUs) };
         });
-        const { outputs, keys } = await this.passiveOutputs(parsed.records, plans, seq);
+        const { outputs, keys, missing } = await this.passiveOutputs(parsed.records, plans, seq);
+        if (missing && Date.now() - (claim.outputWaitSince ??= Date.now()) < OUTPUT_WAIT_MS) {
+          claim.retryAt = Date.now() + OUTPUT_RETRY_MS;
+          return;
+        }
+        claim.outputWaitSince = undefined;
         // Writes work again: claims given up on while they failed are taken back by the next pass.
         if ((await this.store(plans, claim.redo, outputs)) > 0) this.abandoned.clear();
         this.outputLogs?.settle(keys);
@@ -421,14 +441,14 @@ class Drainer {
    * (passive output capture). A record's end mark is printed just before the record is spooled,
    * and the recorder may not have written it to its log yet: while a log holds a command still
    * open, look again a few times, briefly. `keys` are the outputs' marks, settled in the logs
-   * once the rows are stored.
+   * once the rows are stored; `missing`: an output wanted is in no log yet.
    */
-  private async passiveOutputs(records: readonly SpoolRecord[], plans: readonly PlannedCapture[], fileSeq: number | null): Promise<{ outputs: Map<string, PlannedOutputs>; keys: string[] }> {
+  private async passiveOutputs(records: readonly SpoolRecord[], plans: readonly PlannedCapture[], fileSeq: number | null): Promise<{ outputs: Map<string, PlannedOutputs>; keys: string[]; missing: boolean }> {
     const found = new Map<string, PlannedOutputs>();
     const keys: string[] = [];
     if (!this.config.capture.output) {
       this.outputLogs = null;
-      return { outputs: found, keys };
+      return { outputs: found, keys, missing: false };
     }
     this.outputLogs ??= new OutputLogs(this.layout.outputLogs, this.config.capture.output_max_bytes ?? OUTPUT_MAX_BYTES, (m) => this.log(m));
     const logs = this.outputLogs;
@@ -440,7 +460,7 @@ class Drainer {
       const mark = record.start ?? (fileSeq !== null && records.length === 1 ? `s${fileSeq}` : null);
       return invocation && mark !== null ? [{ key: outputMarkKey(record.sessionId, mark), invocation, shell: record.shell }] : [];
     });
-    if (wanted.length === 0) return { outputs: found, keys };
+    if (wanted.length === 0) return { outputs: found, keys, missing: false };
     for (let look = 0; look < OUTPUT_LOOKS; look++) {
       if (look > 0) await sleep(OUTPUT_LOOK_MS);
       logs.collect();
@@ -453,7 +473,7 @@ class Drainer {
       }
       if (found.size === wanted.length || !logs.anyMidCommand) break;
     }
-    return { outputs: found, keys };
+    return { outputs: found, keys, missing: found.size < wanted.length };
   }
 
   private lastCompactCheck = 0;
