@@ -7,10 +7,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { birdIn, makeStore } from './search-store.mjs';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
-const AFTER = join(repo, 'packages/cli/dist/bird.cjs');
+const INSTALL = createRequire(import.meta.url)('../packages/core/src/install-layout.json');
+const AFTER = join(repo, INSTALL.cliBundle);
 const BEFORE = process.env.BEFORE_BUNDLE;
 const COMMANDS = 100_000;
 const EVENTS = 5_000;

@@ -22,6 +22,7 @@ export function projectLakeEntries(text: string, where: string): { entries: Proj
   try {
     doc = parse(text) as Record<string, unknown>;
   } catch {
+    // The parser's own message would quote the repository's text back: the sentence names the file.
     return { entries: [], problems: [`${where} is not valid TOML; no lake is taken from it.`] };
   }
   const raw = doc.remotes;

@@ -38,6 +38,7 @@ function exists(path: string): boolean {
     closeSync(openSync(path, 'r'));
     return true;
   } catch {
+    // not there, or unreadable: either way no events are read from it
     return false;
   }
 }

@@ -74,6 +74,7 @@ function subfolders(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch {
+    // never pulled (no such folder): nothing cached to read
     return [];
   }
 }

@@ -87,6 +87,7 @@ function lakeRemote(entry: ProjectLakeEntry, ownConfig: BirdConfig): RemoteConfi
       const p = parseRemoteUri('s3', r.uri, { cwd: '/' });
       return p.type === 's3' && p.bucket === parsed.bucket;
     } catch {
+      // a remote of the user's own that does not parse is not this bucket's (config warns of it)
       return false;
     }
   });
