@@ -309,6 +309,7 @@ const RULES: readonly Rule[] = [
     pick: /batches\/invocations\//,
   },
   { kind: 'pull state', match: /^sync\/lake\/pull\.json$/ },
+  { kind: 'the blob backfill marker', match: /^sync\/lake\/series\/[^/]+\/blobs-backfilled\.txt$/ },
 ];
 
 /** Files of `db/` no rule needs to cover: transient ones no store at rest holds. */
