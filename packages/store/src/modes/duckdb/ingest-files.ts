@@ -3,6 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TABLES, quoteIdent, type BirdLayout, type TableName, ROW_ORDER } from '@bird/core';
 import { openCatalog } from '../../catalog-lock.ts';
+import { inTransaction } from './in-transaction.ts';
 import { markEventsWritten } from '../../events-present.ts';
 import { cachedSchema } from '../../layout.ts';
 import { freshCommands, stageFresh, type TableIngestResult } from '../ingest-files.ts';
@@ -23,22 +24,17 @@ export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTa
     const stored = ['local', ...(await cachedSchemas(connection))];
     let added = 0;
     let commands: HistoryRow[] | null = [];
-    await connection.run('BEGIN TRANSACTION');
-    try {
+    const conn = connection;
+    await inTransaction(conn, async () => {
       for (const [table, files] of byTable) {
-        if (!(await stageFresh(connection, layout, table, files, stored.map((s) => `${quoteIdent(s)}.${quoteIdent(table)}`), options))) continue;
+        if (!(await stageFresh(conn, layout, table, files, stored.map((s) => `${quoteIdent(s)}.${quoteIdent(table)}`), options))) continue;
         const columns = TABLES[table].columns.map((c) => quoteIdent(c.name)).join(', ');
-        const result = await connection.run(`INSERT INTO ${schema}.${quoteIdent(table)} (${columns}) SELECT ${columns} FROM fresh ORDER BY ${ROW_ORDER[table]}`);
+        const result = await conn.run(`INSERT INTO ${schema}.${quoteIdent(table)} (${columns}) SELECT ${columns} FROM fresh ORDER BY ${ROW_ORDER[table]}`);
         added += Number(result.rowsChanged);
-        if (table === 'invocations') commands = await freshCommands(connection, remote);
+        if (table === 'invocations') commands = await freshCommands(conn, remote);
       }
-      await connection.run('DROP TABLE IF EXISTS fresh');
-      await connection.run('COMMIT');
-    } catch (error) {
-      // a failed statement may have ended the transaction already; the statement's error is the one to report
-      await connection.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+      await conn.run('DROP TABLE IF EXISTS fresh');
+    });
     // Journaled by the caller once committed: the journal holds only stored rows.
     return { rows: added, commands };
   } finally {

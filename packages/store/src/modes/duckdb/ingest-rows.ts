@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ROW_KEY, quoteIdent, quoteLiteral, writeFileAtomic, type BirdLayout } from '@bird/core';
 import { encodeParquet } from '@bird/writer-parquet';
 import { openCatalog } from '../../catalog-lock.ts';
+import { inTransaction } from './in-transaction.ts';
 import { markEventsWritten } from '../../events-present.ts';
 import { ingestRowsWith } from '../ingest-rows.ts';
 import type { IngestRowsResult, RowGroup } from '../storage-mode.ts';
@@ -22,18 +23,14 @@ export async function ingestRowsDuckdb(layout: BirdLayout, batches: () => AsyncI
     try {
       const conn = await catalog.instance.connect();
       try {
-        await conn.run('BEGIN TRANSACTION');
-        for (const { table, file } of files) {
-          const key = quoteIdent(ROW_KEY[table.name]);
-          const target = `local.${quoteIdent(table.name)}`;
-          // NOT EXISTS, never NOT IN: one NULL key stored would make NOT IN keep no row at all.
-          await conn.run(`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${quoteLiteral(file)}) i WHERE NOT EXISTS (SELECT 1 FROM ${target} s WHERE s.${key} = i.${key})`);
-        }
-        await conn.run('COMMIT');
-      } catch (error) {
-        // a failed statement may have ended the transaction already; the statement's error is the one to report
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw error;
+        await inTransaction(conn, async () => {
+          for (const { table, file } of files) {
+            const key = quoteIdent(ROW_KEY[table.name]);
+            const target = `local.${quoteIdent(table.name)}`;
+            // NOT EXISTS, never NOT IN: one NULL key stored would make NOT IN keep no row at all.
+            await conn.run(`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${quoteLiteral(file)}) i WHERE NOT EXISTS (SELECT 1 FROM ${target} s WHERE s.${key} = i.${key})`);
+          }
+        });
       } finally {
         conn.closeSync();
       }

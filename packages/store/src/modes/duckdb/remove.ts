@@ -6,6 +6,7 @@ import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLE_NAMES, quoteIdent, quoteLiteral, tempPathFor, type BirdLayout } from '@bird/core';
 import { openCatalog } from '../../catalog-lock.ts';
+import { inTransaction } from './in-transaction.ts';
 import { markIndexStale } from '@bird/history-index';
 import { emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import { finishIndexLeftStale } from '../../history-index-rebuild.ts';
@@ -60,20 +61,14 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
           indexMustFollow();
         }
         markRewriteDue(layout); // before the rows go: the file keeps their bytes until it is rewritten
-        await connection.run('BEGIN TRANSACTION');
-        try {
+        await inTransaction(connection, async () => {
           for (const table of tables) {
             for (const schema of schemas) {
               const result = await connection.run(`DELETE FROM ${quoteIdent(schema)}.${quoteIdent(table)} r WHERE ${removedRows(table, 'r')}`);
               rows[table] += Number(result.rowsChanged);
             }
           }
-          await connection.run('COMMIT');
-        } catch (error) {
-          // the error that stopped the removal is the one to report; a failed rollback only ends the transaction too
-          await connection.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
+        });
       }
       if (wasDue || TABLE_NAMES.some((t) => rows[t] > 0)) await rewriteCatalogFile(connection, layout);
       clearRewriteDue(layout);

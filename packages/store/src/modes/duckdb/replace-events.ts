@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EVENTS, quoteLiteral, tempPathFor, writeFileAtomic, type BirdLayout, type EventRow } from '@bird/core';
 import { encodeParquet } from '@bird/writer-parquet';
 import { openCatalog } from '../../catalog-lock.ts';
+import { inTransaction } from './in-transaction.ts';
 import { markEventsWritten } from '../../events-present.ts';
 import type { ReplacedCommand } from '../storage-mode.ts';
 
@@ -21,16 +22,10 @@ export async function replaceEventsDuckdb(layout: BirdLayout, commands: readonly
     try {
       const conn = await catalog.instance.connect();
       try {
-        await conn.run('BEGIN TRANSACTION');
-        try {
+        await inTransaction(conn, async () => {
           await conn.run(`DELETE FROM local.events WHERE invocation_id IN (${commands.map((c) => quoteLiteral(c.id)).join(', ')})`);
           if (rows.length > 0) await conn.run(`INSERT INTO local.events BY NAME SELECT * FROM read_parquet(${quoteLiteral(fresh)})`);
-          await conn.run('COMMIT');
-        } catch (error) {
-          // a failed statement may have ended the transaction already; the statement's error is the one to report
-          await conn.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
+        });
       } finally {
         conn.closeSync();
       }
