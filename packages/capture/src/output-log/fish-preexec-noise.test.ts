@@ -7,6 +7,9 @@ describe('withoutFishPreexecNoise', () => {
   it.each([
     ['fish 3.6 before a command', `${NOISE}second\r\n`, 'second\r\n'],
     ['a title ended by ST', '\x1b[?2004l\x1b]0;t\x1b\\\x1b[m\rout', 'out'],
+    ['xterm-256color spells the reset \\e(B\\e[m', '\x1b[?2004l\x1b]0;echo hi ~\x07\x1b[30m\x1b(B\x1b[m\rhi\r\n', 'hi\r\n'],
+    ['fish without its config: only the reset and a carriage return', '\x1b(B\x1b[m\rhi\r\n', 'hi\r\n'],
+    ['a reset not followed by a carriage return is the command\'s', '\x1b(B\x1b[mhi\r\n', '\x1b(B\x1b[mhi\r\n'],
     ['no noise (another terminal setting): unchanged', 'second\r\n', 'second\r\n'],
     ['a command that starts with a colour keeps it', '\x1b[31mred\x1b[0m\r\n', '\x1b[31mred\x1b[0m\r\n'],
     ['nothing printed', NOISE, ''],
