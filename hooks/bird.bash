@@ -553,13 +553,19 @@ __bird_recorder() {
   fi
   local run
   # exec: the sh that script runs the command with does not stay resident under the shell.
-  builtin printf -v run 'exec %q -i' "$BASH"
-  shopt -q login_shell && run+=' -l'
+  # --rcfile: ~/.bashrc, then the hook, which may have been sourced by hand rather than from
+  # ~/.bashrc (hooks/recorder/bashrc). A login bash reads no rc file it is given: its profile
+  # must source the hook for the shell under the recorder to have it.
+  if shopt -q login_shell; then
+    builtin printf -v run 'exec %q -i -l' "$BASH"
+  else
+    builtin printf -v run 'exec %q --rcfile %q -i' "$BASH" "$__bird_install/$__bird_i_recorder/bashrc"
+  fi
   # This shell ran nothing: were it to save its history at exit (also on the hang-up of a
   # closed terminal) it would write it over the one the shell inside keeps.
   local histfile=${HISTFILE-} had=${HISTFILE+1}
   unset HISTFILE
-  BIRD_OUTPUT_LOG=$log script -q -f -a -e -O "$log" -c "$run"
+  BIRD_OUTPUT_LOG=$log BIRD_REC_HOOK=$__bird_install/$__bird_i_hooks/bird.bash script -q -f -a -e -O "$log" -c "$run"
   local st=$?
   if [[ -s $log.starting ]]; then
     command rm -f -- "$log" "$log.starting"

@@ -451,7 +451,9 @@ function __bird_recorder
     end
     set -l run exec (string escape -- (status fish-path)) -i
     status is-login; and set run $run -l
-    BIRD_OUTPUT_LOG=$log script -q -f -a -e -O $log -c "$run"
+    # After the user's config, the hook, which may have been sourced by hand rather than from it.
+    set run $run -C \''functions -q __bird_recorder; or source "$BIRD_REC_HOOK"; set -e BIRD_REC_HOOK'\'
+    BIRD_OUTPUT_LOG=$log BIRD_REC_HOOK=$__bird_install/$__bird_i_hooks/bird.fish script -q -f -a -e -O $log -c "$run"
     set -l st $status
     if test -s $log.starting
         command rm -f -- $log $log.starting

@@ -283,7 +283,10 @@ __bird_recorder() {
   # hang-up of a closed terminal) it would write it over the one the shell inside keeps.
   local histfile=${HISTFILE-} had=${+HISTFILE}
   unset HISTFILE
-  BIRD_OUTPUT_LOG=$log script -q -f -a -e -O $log -c $run
+  # ZDOTDIR: the shell reads the user's startup files through the recorder's, and then the hook,
+  # which may have been sourced by hand rather than from .zshrc (hooks/recorder/zsh/.zshenv).
+  BIRD_OUTPUT_LOG=$log BIRD_REC_HOOK=$__bird_install/$__bird_i_hooks/bird.zsh BIRD_REC_ZDOTDIR=${ZDOTDIR-} \
+    ZDOTDIR=$__bird_install/$__bird_i_recorder/zsh script -q -f -a -e -O $log -c $run
   local st=$?
   if [[ -s $log.starting ]]; then
     command rm -f -- $log $log.starting

@@ -16,3 +16,6 @@ it('bird.bash is shellcheck clean', () => expect(run('shellcheck', ['-x', hook('
 it.each(['bird', 'install'])('%s.bash parses', (name) => expect(run('bash', ['-n', hook('bash', name)])).toBe(''));
 it.each(['bird', 'install'])('%s.zsh parses', (name) => expect(run('zsh', ['-n', hook('zsh', name)])).toBe(''));
 it.each(['bird', 'install'])('%s.fish parses', (name) => expect(run('fish', ['--no-execute', hook('fish', name)])).toBe(''));
+// What a shell under the output recorder reads (hooks/recorder): bash's rc file, zsh's ZDOTDIR.
+it('the recorder’s bashrc is shellcheck clean', () => expect(run('shellcheck', [join(REPO, 'hooks', 'recorder', 'bashrc')])).toBe(''));
+it.each(['.zshenv', '.zprofile', '.zshrc'])('the recorder’s zsh %s parses', (name) => expect(run('zsh', ['-n', join(REPO, 'hooks', 'recorder', 'zsh', name)])).toBe(''));

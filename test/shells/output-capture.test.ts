@@ -20,24 +20,27 @@ afterAll(() => {
 
 type RecordedShell = 'zsh' | 'bash' | 'fish';
 
-/** The rc file the shell under the recorder reads, and what it holds: the test prompt and the hook. */
-function rcFile(shell: RecordedShell, home: string): { path: string; text: string } {
+/**
+ * The rc file the shell under the recorder reads, and what it holds: the test prompt, an alias,
+ * and the hook unless `hookInRc` is false (a user who sources the hook by hand).
+ */
+function rcFile(shell: RecordedShell, home: string, hookInRc: boolean): { path: string; text: string } {
   const prompt = `'${MARK.slice(0, 1)}''${MARK.slice(1)} '`;
-  const hook = join(REPO, 'hooks', `bird.${shell}`);
+  const source = hookInRc ? `source ${join(REPO, 'hooks', `bird.${shell}`)}` : 'true';
   if (shell === 'fish') {
     mkdirSync(join(home, '.config', 'fish'), { recursive: true });
-    return { path: join(home, '.config', 'fish', 'config.fish'), text: `function fish_prompt; printf ${prompt}; end; function fish_greeting; end; set -g fish_autosuggestion_enabled 0; source ${hook}\n` };
+    return { path: join(home, '.config', 'fish', 'config.fish'), text: `function fish_prompt; printf ${prompt}; end; function fish_greeting; end; set -g fish_autosuggestion_enabled 0; alias hi 'echo hi-from-rc'; ${source}\n` };
   }
-  return { path: join(home, shell === 'zsh' ? '.zshrc' : '.bashrc'), text: `PS1=${prompt}; PS2='> '; source ${hook}\n` };
+  return { path: join(home, shell === 'zsh' ? '.zshrc' : '.bashrc'), text: `PS1=${prompt}; PS2='> '; alias hi='echo hi-from-rc'; ${source}\n` };
 }
 
 /** A home whose rc file sets the test prompt and sources the hook (the shell under the recorder reads it), and a root with `output` set. */
-function setUp(shell: RecordedShell, output: boolean): { home: string; root: string } {
+function setUp(shell: RecordedShell, output: boolean, hookInRc = true): { home: string; root: string } {
   const home = tempDir(`oc-${shell}-home`);
   const root = join(tempDir(`oc-${shell}-root`), 'bird');
   mkdirSync(root, { recursive: true });
   writeFileSync(join(root, 'config.toml'), `[capture]\noutput = ${output}\n`);
-  const rc = rcFile(shell, home);
+  const rc = rcFile(shell, home, hookInRc);
   writeFileSync(rc.path, rc.text);
   return { home, root };
 }
@@ -207,6 +210,24 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
     } finally {
       s.close();
     }
+  });
+
+  it('a hook sourced by hand, not from the rc file, is loaded in the shell under the recorder too, after the rc file', async () => {
+    // TmuxShell sources the hook by typing it; the shell the recorder starts reads only its rc file.
+    const { home, root } = setUp(shell, true, false);
+    const env = shellEnv(home, root);
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
+    try {
+      await s.run('hi');
+      await s.run('echo typed-under-the-recorder');
+    } finally {
+      s.close();
+    }
+    const rows = await waitForOutputs(env, 2);
+    const byCmd = new Map(rows.map((r) => [r.cmd, r]));
+    expect(byCmd.get('hi')).toMatchObject({ storage_ref: 'hi-from-rc\r\n' });
+    expect(byCmd.get('echo typed-under-the-recorder')).toMatchObject({ storage_ref: 'typed-under-the-recorder\r\n' });
+    expect(readFileSync(join(root, 'errors.log'), { encoding: 'utf8', flag: 'a+' })).toBe('');
   });
 
   it('the recorder killed with SIGKILL: the terminal keeps a working shell that records commands', async () => {

@@ -20,6 +20,7 @@ export function hookInstallValues(shell: ShellName): [name: string, value: strin
     ['__bird_i_capture', INSTALL_LAYOUT.captureBundle],
     ['__bird_i_cli', INSTALL_LAYOUT.cliBundle],
     ['__bird_i_bin', INSTALL_LAYOUT.bin],
+    ['__bird_i_recorder', INSTALL_LAYOUT.recorderStartup],
     ['__bird_i_completion', `${INSTALL_LAYOUT.completions}/bird.${shell}`],
     ['__bird_r_config', rooted(inRoot.config)],
     ['__bird_r_settings', rooted(inRoot.hookSettings)],

@@ -12,6 +12,11 @@ export interface InstallLayout {
   readonly hooks: string;
   /** Tab completion for bird, bird.SHELL, loaded by the hooks and printed by `bird completion`. */
   readonly completions: string;
+  /**
+   * The startup files a shell started by the output recorder reads (zsh/ as its ZDOTDIR, bashrc
+   * as bash's --rcfile): the user's own, then the hook, which may have been sourced by hand.
+   */
+  readonly recorderStartup: string;
   /** `bird`, `bird-sync` and `bird-capture` by name: what a hook puts on PATH when no bird is there. */
   readonly bin: string;
   readonly captureBundle: string;
