@@ -194,7 +194,7 @@ describe('bird doctor', () => {
       ],
     });
     expect(json.lines[0]).toMatchObject({ status: 'warn', topic: 'hook' });
-    expect(json.lines.map((l: { topic: string }) => l.topic)).toEqual(['hook', 'store', 'space', 'config', 'client-id', 'spool', 'index', 'remote team', 'remote team', 'remote team', 'remote team', 'remote team']);
+    expect(json.lines.map((l: { topic: string }) => l.topic)).toEqual(['hook', 'store', 'space', 'config', 'client-id', 'spool', 'output', 'index', 'remote team', 'remote team', 'remote team', 'remote team', 'remote team']);
 
     const odd = run(['doctor'], { BIRD_CLIENT_ID: 'bad\x1b[31mid' });
     expect(odd.code).toBe(1);

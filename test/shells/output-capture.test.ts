@@ -220,6 +220,9 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
     try {
       await s.run('hi');
       await s.run('echo typed-under-the-recorder');
+      // bird doctor, typed in the recorded shell, says so.
+      await s.run('bird doctor | grep output:');
+      expect(s.history()).toMatch(new RegExp(`ok +output: this ${shell}'s output is recorded \\(its log: `));
     } finally {
       s.close();
     }

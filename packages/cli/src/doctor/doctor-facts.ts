@@ -43,6 +43,16 @@ export interface ClientIdFacts {
   readonly problem: string | null;
 }
 
+/** Passive output capture as this process's shell has it. */
+export interface OutputFacts {
+  /** `[capture] output` in config.toml: hooked shells opened since record what commands print. */
+  readonly passive: boolean;
+  /** The recorder's log this shell writes to (BIRD_OUTPUT_LOG, set under the recorder), when it exists. */
+  readonly recorderLog: string | null;
+  /** errors.log's newest line saying why a shell runs without output capture, or null. */
+  readonly lastFailure: string | null;
+}
+
 /** The project store of the folder doctor runs in (core's findProjectStore). */
 export type ProjectFacts =
   | { readonly state: 'none' }
@@ -113,6 +123,8 @@ export interface DoctorFacts {
   readonly clientId: ClientIdFacts;
   readonly project: ProjectFacts;
   readonly spool: SpoolFacts;
+  /** Null when config.toml could not be read. */
+  readonly output: OutputFacts | null;
   readonly index: IndexFacts;
   /** Null when config.toml could not be read, so the remotes are not known. */
   readonly remotes: readonly RemoteFacts[] | null;

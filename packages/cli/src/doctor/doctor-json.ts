@@ -6,7 +6,7 @@ import type { DoctorLine } from './doctor-lines.ts';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function doctorJson(facts: DoctorFacts, lines: readonly DoctorLine[]): unknown {
-  const { hook, store, config, clientId, project, spool, index } = facts;
+  const { hook, store, config, clientId, project, spool, output, index } = facts;
   const backlog = spool.backlog;
   const { kind, ...marker } = hook.state;
   return {
@@ -26,6 +26,7 @@ export function doctorJson(facts: DoctorFacts, lines: readonly DoctorLine[]): un
       oldest: iso(backlog?.oldestMs ?? null),
       drainer: backlog?.drainer ?? null,
     },
+    output,
     index: index.state === 'ok' ? { state: 'ok', commands: index.commands, newestLocal: iso(index.newestLocalMs), damagedLines: index.damagedLines } : index,
     remotes:
       facts.remotes?.map((r) => ({

@@ -4,7 +4,7 @@ import { doctorJson } from './doctor-json.ts';
 import { doctorLines, exitStatus, SPOOL_STALL_MS, type DoctorLine } from './doctor-lines.ts';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
-const BYTES = { own: 3 * 1024 ** 2, caches: 0, mirrors: 0, index: 200 * 1024, quarantine: 0, total: 3.5 * 1024 ** 2 };
+const BYTES = { own: 3 * 1024 ** 2, caches: 0, mirrors: 0, blobs: 0, index: 200 * 1024, quarantine: 0, total: 3.5 * 1024 ** 2 };
 const MIN = 60_000;
 
 /** A healthy hooked machine with a store and no remotes; each case changes what it is about. */
@@ -18,6 +18,7 @@ function facts(over: Partial<DoctorFacts> = {}): DoctorFacts {
     clientId: { id: 'me@laptop', origin: 'config', configured: 'me@laptop', problem: null },
     project: { state: 'none' },
     spool: { dir: '/home/me/.local/share/bird/spool', problem: null, backlog: { records: 0, files: 0, bytes: 0, oldestMs: null, drainer: null } },
+    output: { passive: false, recorderLog: null, lastFailure: null },
     index: { state: 'ok', commands: 1200, newestLocalMs: NOW - 5 * MIN, damagedLines: 0 },
     remotes: [],
     ...over,
@@ -57,6 +58,7 @@ describe('doctorLines', () => {
       'ok    config: /home/me/.local/share/bird/config.toml (0 remotes)',
       'ok    client id: me@laptop (from config.toml)',
       'ok    spool: nothing waiting to be stored',
+      "ok    output: typed commands are stored without their output (`[capture] output = true` records it in shells opened after; `bird run CMD` stores one command's)",
       'ok    index: 1200 commands, your newest 5m ago',
       'ok    remotes: none (`bird remote add NAME --type file|s3 --uri URI` shares with a team)',
     ]);
@@ -92,9 +94,9 @@ describe('doctorLines', () => {
     ],
     [
       "teammates' rows, mirrors and a quarantine: each named; the quarantine warns",
-      { store: { ...facts().store, bytes: { own: 5 * 1024 ** 3, caches: 800 * 1024 ** 2, mirrors: 1024 ** 2, index: 90 * 1024 ** 2, quarantine: 4096, total: 6 * 1024 ** 3 } } },
+      { store: { ...facts().store, bytes: { own: 5 * 1024 ** 3, caches: 800 * 1024 ** 2, mirrors: 1024 ** 2, blobs: 2 * 1024 ** 2, index: 90 * 1024 ** 2, quarantine: 4096, total: 6 * 1024 ** 3 } } },
       'space',
-      ["warn  space: 6.00 GB under the root (your commands 5.00 GB, teammates' 800.0 MB, S3 mirrors 1.0 MB, history index 90.0 MB); 4.0 KB of damaged files set aside in db/quarantine/ (look, then delete what you do not need)"],
+      ["warn  space: 6.00 GB under the root (your commands 5.00 GB, teammates' 800.0 MB, S3 mirrors 1.0 MB, output blobs 2.0 MB, history index 90.0 MB); 4.0 KB of damaged files set aside in db/quarantine/ (look, then delete what you do not need)"],
     ],
     ['a broken config.toml: the remotes are not known', { config: { state: 'broken', path: '/r/config.toml', problem: 'x' }, remotes: null }, 'remotes', ['FAIL  remotes: not known until config.toml reads (see the config line)']],
     ['a broken [[remotes]] entry', { config: { state: 'ok', path: '/r/config.toml', remotes: 0, remoteProblems: ['remote "a b" was left out: bad name.'] } }, 'config', ['ok    config: /r/config.toml (0 remotes)', 'warn  config: remote "a b" was left out: bad name.']],
@@ -157,6 +159,30 @@ describe('doctorLines', () => {
       { spool: { dir: '/r/spool', problem: null, backlog: { records: 12, files: 2, bytes: 5000, oldestMs: NOW - SPOOL_STALL_MS - 5 * MIN, drainer: { pid: 77, alive: false } } } },
       'spool',
       ['warn  spool: 12 commands waiting to be stored (4.9 KB in 2 files, the oldest written 6m ago) and no drainer is running; the next command in a hooked shell starts one (if it cannot, errors.log in the store says why)'],
+    ],
+    [
+      'output capture on, this shell under the recorder',
+      { output: { passive: true, recorderLog: '/r/spool/output/42.s.log', lastFailure: null } },
+      'output',
+      ["ok    output: this zsh's output is recorded (its log: /r/spool/output/42.s.log)"],
+    ],
+    [
+      'output capture on, this shell opened before it was',
+      { output: { passive: true, recorderLog: null, lastFailure: 'output capture is off in bash 77: script(1) was not found on PATH (util-linux); its commands are recorded without their output.' } },
+      'output',
+      ['warn  output: [capture] output = true, but this zsh (pid 42) runs without the recorder: it was opened before `[capture] output = true`, or not on a terminal; open a new shell to record it'],
+    ],
+    [
+      'output capture on, this shell’s recorder could not start: errors.log’s line for it',
+      { output: { passive: true, recorderLog: null, lastFailure: 'output capture is off in zsh 42: script(1) was not found on PATH (util-linux); its commands are recorded without their output.' } },
+      'output',
+      ['warn  output: [capture] output = true, but this zsh (pid 42) runs without the recorder: errors.log says output capture is off in zsh 42: script(1) was not found on PATH (util-linux); its commands are recorded without their output.'],
+    ],
+    [
+      'output capture on, doctor run outside a hooked shell',
+      { hook: { state: { kind: 'none' }, disabled: false, loginShell: 'zsh' }, output: { passive: true, recorderLog: null, lastFailure: null } },
+      'output',
+      ['ok    output: recorded for every command typed in a hooked shell on a terminal ([capture] output = true)'],
     ],
     ['the index is stale', { index: { state: 'stale', detail: 'rows were added' } }, 'index', ['ok    index: out of date (rows were added); the next bird history, search or stats rebuilds it from the store']],
     ['the index is damaged', { index: { state: 'damaged', detail: 'bad magic' } }, 'index', ['warn  index: damaged (bad magic); the next bird history, search or stats rebuilds it from the store']],

@@ -1,7 +1,7 @@
 // The facts `bird doctor` gathered, judged and put in words: one line per fact, each marked ok,
 // warn or FAIL. Pure: the same facts always give the same lines (nowMs is one of the facts).
 import { ago } from '../format/time-text.ts';
-import type { ClientIdFacts, ConfigFacts, DoctorFacts, HookFacts, IndexFacts, ProjectFacts, RemoteFacts, SpoolFacts, StoreFacts } from './doctor-facts.ts';
+import type { ClientIdFacts, ConfigFacts, DoctorFacts, HookFacts, IndexFacts, OutputFacts, ProjectFacts, RemoteFacts, SpoolFacts, StoreFacts } from './doctor-facts.ts';
 import type { StoredBytes } from './stored-bytes.ts';
 
 export type LineStatus = 'ok' | 'warn' | 'FAIL';
@@ -25,7 +25,7 @@ export function doctorLines(facts: DoctorFacts): DoctorLine[] {
     ...storeLines(facts.store, facts.config),
     ...clientIdLines(facts.clientId),
     ...projectLines(facts.project),
-    ...(facts.store.state === 'present' ? [spoolLine(facts.spool, facts.nowMs), indexLine(facts.index, facts.nowMs)] : []),
+    ...(facts.store.state === 'present' ? [spoolLine(facts.spool, facts.nowMs), ...outputLines(facts.output, facts.hook), indexLine(facts.index, facts.nowMs)] : []),
     ...remotesLines(facts.remotes, facts.nowMs),
   ];
 }
@@ -121,12 +121,30 @@ function spoolLine(spool: SpoolFacts, nowMs: number): DoctorLine {
   return line('warn', `${waiting} and no drainer is running; the next command in a hooked shell starts one (if it cannot, errors.log in the store says why)`);
 }
 
+/**
+ * Whether what commands print is recorded, and in the shell doctor runs in, why not when it
+ * should be: turned on in config.toml, a shell opened before, or one whose recorder could not
+ * start, looks the same from outside.
+ */
+function outputLines(output: OutputFacts | null, hook: HookFacts): DoctorLine[] {
+  if (output === null) return [];
+  const line = (status: LineStatus, text: string): DoctorLine => ({ status, topic: 'output', text: `output: ${text}` });
+  if (!output.passive) return [line('ok', 'typed commands are stored without their output (`[capture] output = true` records it in shells opened after; `bird run CMD` stores one command\'s)')];
+  const s = hook.state;
+  if (s.kind !== 'hooked' && s.kind !== 'unverified') return [line('ok', 'recorded for every command typed in a hooked shell on a terminal ([capture] output = true)')];
+  if (output.recorderLog !== null) return [line('ok', `this ${s.shell}'s output is recorded (its log: ${output.recorderLog})`)];
+  const mine = output.lastFailure?.includes(` ${s.shell} ${s.pid}:`) ? output.lastFailure : null;
+  const why = mine !== null ? `errors.log says ${mine}` : 'it was opened before `[capture] output = true`, or not on a terminal; open a new shell to record it';
+  return [line('warn', `[capture] output = true, but this ${s.shell} (pid ${s.pid}) runs without the recorder: ${why}`)];
+}
+
 function spaceLines(bytes: StoredBytes | null): DoctorLine[] {
   if (bytes === null) return [];
   const parts = [
     `your commands ${kilobytes(bytes.own)}`,
     bytes.caches > 0 ? `teammates' ${kilobytes(bytes.caches)}` : '',
     bytes.mirrors > 0 ? `S3 mirrors ${kilobytes(bytes.mirrors)}` : '',
+    bytes.blobs > 0 ? `output blobs ${kilobytes(bytes.blobs)}` : '',
     `history index ${kilobytes(bytes.index)}`,
   ].filter(Boolean);
   const text = `space: ${kilobytes(bytes.total)} under the root (${parts.join(', ')})`;

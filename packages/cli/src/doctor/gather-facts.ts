@@ -9,7 +9,7 @@ import { spoolBacklog } from '@bird/capture/spool-backlog';
 import { loadHistory } from '@bird/history-index';
 import type { CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
-import type { ClientIdFacts, ConfigFacts, DoctorFacts, IndexFacts, ProjectFacts, StoreFacts } from './doctor-facts.ts';
+import type { ClientIdFacts, ConfigFacts, DoctorFacts, IndexFacts, OutputFacts, ProjectFacts, StoreFacts } from './doctor-facts.ts';
 import { judgeHook, HOOK_MARKER, readAncestors } from './hook-state.ts';
 import { gatherRemotes } from './remote-facts.ts';
 import { storedBytes } from './stored-bytes.ts';
@@ -35,10 +35,27 @@ export async function gatherFacts(ctx: CliContext, version: string): Promise<Doc
     clientId: clientIdFacts(ctx.env, config),
     project: projectFacts(ctx.cwd, layout, ctx.env),
     spool: { dir: layout.spool, problem: present ? spoolProblem(layout) : null, backlog: present ? spoolBacklog(layout) : null },
+    output: config === null ? null : outputFacts(layout, ctx.env, config),
     index: present ? indexFacts(layout) : { state: 'missing', detail: 'there is no store yet' },
     // Without a readable config.toml the remotes are not known; without a store there are none.
     remotes: !present ? [] : config === null ? null : await gatherRemotes(ctx, layout, config),
   };
+}
+
+/** The hooks' lines in errors.log start so when a shell runs without the recorder (hooks' __bird_rec_failed). */
+const RECORDER_OFF = /output capture is off in \w+ \d+: .*/;
+
+function outputFacts(layout: BirdLayout, env: NodeJS.ProcessEnv, config: BirdConfig): OutputFacts {
+  const log = env.BIRD_OUTPUT_LOG;
+  let lastFailure: string | null = null;
+  try {
+    // Only its end: errors.log is capped, but a person may have let it grow.
+    const text = readFileSync(layout.errorsLog, 'utf8').slice(-65_536);
+    lastFailure = text.split('\n').reverse().map((l) => RECORDER_OFF.exec(l)?.[0]).find((l) => l !== undefined) ?? null;
+  } catch {
+    // no errors.log: nothing has failed
+  }
+  return { passive: config.capture.output, recorderLog: log && existsSync(log) ? log : null, lastFailure };
 }
 
 function projectFacts(cwd: string, layout: BirdLayout, env: NodeJS.ProcessEnv): ProjectFacts {

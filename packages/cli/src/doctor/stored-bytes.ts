@@ -11,6 +11,8 @@ export interface StoredBytes {
   readonly caches: number;
   /** S3 remotes' batches copied to be read locally: `db/mirror/`. */
   readonly mirrors: number;
+  /** Outputs kept as blobs (`db/blobs/`): this machine's and pulled teammates'. */
+  readonly blobs: number;
   /** What search, history and stats read: `db/history-index/`. */
   readonly index: number;
   /** Damaged files set aside: `db/quarantine/`. */
@@ -30,6 +32,7 @@ export function storedBytes(layout: BirdLayout): StoredBytes {
     own: bytesUnder(layout.localData) + catalog,
     caches: bytesUnder(layout.cachedData),
     mirrors: bytesUnder(layout.mirror),
+    blobs: bytesUnder(layout.blobs),
     index: bytesUnder(layout.historyIndex),
     quarantine: bytesUnder(layout.quarantine),
     total: bytesUnder(layout.root),
