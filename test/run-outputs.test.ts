@@ -221,6 +221,8 @@ describe.each(STORAGE_MODES)('bird run, %s mode', (mode) => {
 
   it('bird output -N: the Nth newest command with output; in a hooked shell, of its own session first', () => {
     const box = freshStore(mode);
+    const none = birdRaw(box, ['output']);
+    expect({ code: none.code, stderr: none.stderr.toString() }).toMatchObject({ code: 1, stderr: expect.stringMatching(/^bird: no command has stored output yet: `bird run CMD` stores .*`\[capture\] output = true`.*\.\n$/) });
     for (const word of ['first', 'second', 'third']) expect(birdRaw(box, ['run', 'echo', word]).code).toBe(0);
     expect(birdRaw(box, ['output', '-2']).stdout.toString()).toBe('second\n');
     expect(birdRaw(box, ['output']).stdout.toString()).toBe('third\n');

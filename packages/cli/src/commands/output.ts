@@ -35,7 +35,8 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
       let found = session ? await nthNewest(`AND i.session_id = ${quoteLiteral(session)}`) : [];
       if (found.length === 0) found = await nthNewest('');
       if (found.length === 0) {
-        throw new BirdError(nth === 1 ? `no command has stored ${values.stream ?? 'output'} yet: run one with \`bird run CMD\`.` : `fewer than ${nth} commands have stored ${values.stream ?? 'output'}.`);
+        const how = '`bird run CMD` stores what one command prints, and `[capture] output = true` in config.toml what every typed one does (`bird doctor` says whether this shell is recorded)';
+        throw new BirdError(nth === 1 ? `no command has stored ${values.stream ?? 'output'} yet: ${how}.` : `fewer than ${nth} commands have stored ${values.stream ?? 'output'}.`);
       }
       id = String(found[0]![0]);
     } else {
@@ -48,7 +49,9 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     conn.close();
   }
   if (rows.length === 0) {
-    throw new BirdError(`command ${id} has no stored ${values.stream ?? 'output'}: only \`bird run\` stores output, and not a stream that was a terminal or printed nothing.`);
+    throw new BirdError(
+      `command ${id} has no stored ${values.stream ?? 'output'}: a typed command's is stored when \`[capture] output = true\` (config.toml) and \`bird run\`'s always, but not a stream that printed nothing, a terminal \`bird run\` left alone, or a command an output_ignore pattern names.`,
+    );
   }
   const layout = layoutOf(ctx);
   for (const row of rows) {
