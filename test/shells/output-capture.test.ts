@@ -277,3 +277,26 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
     expect(readFileSync(join(root, 'errors.log'), 'utf8')).toMatch(/output capture is off in \w+ \d+: script\(1\) was not found on PATH/);
   });
 });
+
+describe('zsh with its startup files in a ZDOTDIR of its own', () => {
+  it('the shell under the recorder reads them there, and hands ZDOTDIR back', async () => {
+    const { home, root } = setUp('zsh', true, false);
+    const dot = join(home, 'dot');
+    mkdirSync(dot);
+    // Where ~/.zshenv points ZDOTDIR, as many set-ups do; the rc file written by setUp is then not read.
+    writeFileSync(join(home, '.zshenv'), `ZDOTDIR=${dot}\n`);
+    writeFileSync(join(dot, '.zshrc'), `PS1='${MARK.slice(0, 1)}''${MARK.slice(1)} '; alias hi='echo hi-from-zdotdir'\n`);
+    const env = shellEnv(home, root);
+    const s = await TmuxShell.start('zsh', SOCKET, `s${++sessions}`, env, home);
+    try {
+      await s.run('hi');
+      await s.run('echo "zdotdir=$ZDOTDIR hook=${BIRD_REC_HOOK-unset}"');
+    } finally {
+      s.close();
+    }
+    const rows = await waitForOutputs(env, 2);
+    const byCmd = new Map(rows.map((r) => [r.cmd, r]));
+    expect(byCmd.get('hi')).toMatchObject({ storage_ref: 'hi-from-zdotdir\r\n' });
+    expect(byCmd.get('echo "zdotdir=$ZDOTDIR hook=${BIRD_REC_HOOK-unset}"')).toMatchObject({ storage_ref: `zdotdir=${dot} hook=unset\r\n` });
+  });
+});
