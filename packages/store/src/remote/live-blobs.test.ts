@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { useTestBackends } from '@bird/remote/testing';
+import { createRemoteBackend } from '@bird/remote';
+import { closedPort, remoteConfig, useTestBackends } from '@bird/remote/testing';
 import { tempDir, tempLayout } from '../testing/fixtures.ts';
-import { blobsNamedInLake, cachedBlobKeys, fetchBlobsInto, pruneCachedBlobs, type SeriesBlob } from './live-blobs.ts';
+import { blobsNamedByBatches, blobsNamedInLake, cachedBlobKeys, fetchBlobsInto, pruneCachedBlobs, type SeriesBlob } from './live-blobs.ts';
 
 const { make: BACKENDS } = useTestBackends();
 
@@ -55,7 +56,38 @@ describe('fetchBlobsInto', () => {
       expect(readFileSync(join(dir, good[0]))).toEqual(gzipSync('good\n'));
       expect(cachedBlobKeys(dir)).toEqual([good[0]]);
       // Cached: not asked for again.
-      expect(await fetchBlobsInto(layout, backend, dir, new Map([good]))).toEqual({ fetched: 0, refused: [] });
+      expect(await fetchBlobsInto(layout, backend, dir, new Map([good]))).toEqual({ fetched: 0, refused: [], notTried: 0 });
+    } finally {
+      backend.close();
+    }
+  });
+});
+
+describe('blobsNamedByBatches', () => {
+  it('reads the batches alone when one read of them all fails: a damaged one names nothing, the others their blobs', async () => {
+    const other = '/m/outputs/client=a@b/date=2024-06-02/damaged.parquet';
+    const asked: number[] = [];
+    const query = async (sql: string) => {
+      const files = sql.match(/'\/m\/[^']+'/g) ?? [];
+      asked.push(files.length);
+      if (sql.includes('damaged')) throw new Error('Invalid Input Error: No magic bytes found at end of file');
+      return [[BATCH, REF]];
+    };
+    expect([...(await blobsNamedByBatches(query, '/m', [BATCH, other])).keys()]).toEqual([`blobs/client=a@b/${REF}`]);
+    expect(asked).toEqual([2, 1, 1]);
+    expect((await blobsNamedByBatches(query, '/m', [])).size).toBe(0);
+  });
+});
+
+describe('fetchBlobsInto, the remote down', () => {
+  it('stops at the first failure that says the remote cannot be read, and counts what it did not try', async () => {
+    const backend = await createRemoteBackend(remoteConfig({ type: 's3', uri: 's3://lake/x', endpoint: `http://127.0.0.1:${await closedPort()}` }));
+    const blobs = new Map(Array.from({ length: 20 }, (_, i): [string, SeriesBlob] => [`blobs/client=a@b/${sha(`${i}`).slice(0, 2)}/${sha(`${i}`)}.gz`, { client: 'a@b', hash: sha(`${i}`) }]));
+    try {
+      const { fetched, refused, notTried } = await fetchBlobsInto(tempLayout(), backend, tempDir('bird-mirror-'), blobs);
+      expect(fetched).toBe(0);
+      expect([refused.length, notTried]).toEqual([8, 12]);
+      expect(refused.every((r) => /\(http:\/\/127\.0\.0\.1:\d+ is not reachable \(ECONNREFUSED\)/.test(r))).toBe(true);
     } finally {
       backend.close();
     }

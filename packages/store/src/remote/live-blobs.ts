@@ -95,35 +95,46 @@ export function pruneCachedBlobs(dir: string, named: ReadonlySet<string>): numbe
   return pruned;
 }
 
-/** What a fetch of blobs did: how many were kept, and each refused one as `key (why)`. */
+/** What a fetch of blobs did: how many were kept, each refused one as `key (why)`, and how many were not tried (the remote went down). */
 export interface FetchedBlobs {
   readonly fetched: number;
   readonly refused: readonly string[];
+  readonly notTried: number;
 }
+
+/** Failures that say the remote cannot be read at all (not this one object): the fetch stops there. */
+const REMOTE_DOWN = new Set(['unreachable', 'no-store', 'denied', 'no-credentials', 'bad-config']);
 
 /**
  * Fetches `blobs` (by lake key) from `backend` into mirror `dir`, each checked against its hash
- * before it is kept; those cached already are not asked for. One that is missing, too large,
- * damaged or cannot be fetched is refused, and the rest go on.
+ * before it is kept; those cached already are not asked for. One that is missing, too large or
+ * damaged is refused, and the rest go on; a remote that cannot be reached at all stops the fetch
+ * (each try would wait out its own timeout), and what was not tried is counted as refused.
  */
 export async function fetchBlobsInto(layout: BirdLayout, backend: RemoteBackend, dir: string, blobs: ReadonlyMap<string, SeriesBlob>): Promise<FetchedBlobs> {
   const todo = [...blobs].filter(([key]) => !isFile(join(dir, key)));
   let fetched = 0;
   const refused: string[] = [];
   let next = 0;
+  let down = false;
   const worker = async () => {
-    while (next < todo.length) {
+    while (next < todo.length && !down) {
       const [key, { hash }] = todo[next++]!;
-      const problem = await fetchOne(layout, backend, key, hash, join(dir, key));
-      if (problem === null) fetched++;
-      else refused.push(`${key} (${problem})`);
+      try {
+        const problem = await fetchOne(layout, backend, key, hash, join(dir, key));
+        if (problem === null) fetched++;
+        else refused.push(`${key} (${problem})`);
+      } catch (error) {
+        down = true;
+        refused.push(`${key} (${(error as Error).message.split('\n')[0]})`);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, todo.length) }, worker));
-  return { fetched, refused };
+  return { fetched, refused, notTried: todo.length - next };
 }
 
-/** Fetches one blob to `dest` once checked; null when kept, else why not. */
+/** Fetches one blob to `dest` once checked; null when kept, else why not. Throws when the remote cannot be read at all. */
 async function fetchOne(layout: BirdLayout, backend: RemoteBackend, key: string, hash: string, dest: string): Promise<string | null> {
   makeDirs(layout.tmp);
   const scratch = join(layout.tmp, `remote-blob-${process.pid}-${scratchCounter++}.gz`);
@@ -136,38 +147,47 @@ async function fetchOne(layout: BirdLayout, backend: RemoteBackend, key: string,
     writeFileAtomic(dest, gz, { tmpDir: layout.tmp, mode: 0o600, durable: false });
     return null;
   } catch (error) {
-    if (error instanceof RemoteAccessError && error.failure === 'missing-object') return 'not in the lake';
-    if (error instanceof RemoteAccessError && error.failure === 'too-large') return `larger than ${LAKE_BLOB_MAX_BYTES} bytes`;
-    return (error as Error).message.split('\n')[0]!;
+    if (!(error instanceof RemoteAccessError)) return (error as Error).message.split('\n')[0]!;
+    if (error.failure === 'missing-object') return 'not in the lake';
+    if (error.failure === 'too-large') return `larger than ${LAKE_BLOB_MAX_BYTES} bytes`;
+    if (REMOTE_DOWN.has(error.failure)) throw error;
+    return error.message.split('\n')[0]!;
   } finally {
     rmSync(scratch, { force: true });
   }
 }
 
-/** The one warning for blobs a query or a command could not read from remote `name`. */
-export function refusedBlobsWarning(name: string, refused: readonly string[]): string {
+/** The one warning for blobs a query could not read from remote `name`. */
+export function refusedBlobsWarning(name: string, { refused, notTried }: FetchedBlobs): string {
   const shown = refused.slice(0, 3).join(', ');
-  return `remote ${name}: ${refused.length} blob(s) were refused, so their outputs read as missing: ${shown}${refused.length > 3 ? ', …' : ''}.`;
+  return `remote ${name}: ${refused.length + notTried} blob(s) were refused, so their outputs read as missing: ${shown}${refused.length + notTried > 3 ? ', …' : ''}.`;
 }
 
 /**
  * The blobs that the remote's mirrored `outputs` batches `files` name, read through `query`
- * (the connection's DuckDB); files that cannot be read name none (the query that reads them
- * says why).
+ * (the connection's DuckDB). When one read of them all fails (a damaged batch), each is read
+ * alone, and one that cannot be read names none: the user's query skips it too, and says why.
  */
 export async function blobsNamedByBatches(
   query: (sql: string) => Promise<readonly (readonly unknown[])[]>,
   root: string,
   files: readonly string[],
 ): Promise<Map<string, SeriesBlob>> {
+  const refsOf = (some: readonly string[]) =>
+    query(`SELECT DISTINCT filename, storage_ref FROM read_parquet([${some.map(quoteLiteral).join(', ')}], filename = true, union_by_name = true, hive_partitioning = false) WHERE storage_type = 'blob' AND storage_ref IS NOT NULL`);
   if (files.length === 0) return new Map();
-  const read = `read_parquet([${files.map(quoteLiteral).join(', ')}], filename = true, union_by_name = true, hive_partitioning = false)`;
-  let rows: readonly (readonly unknown[])[];
+  let rows: (readonly unknown[])[] = [];
   try {
-    rows = await query(`SELECT DISTINCT filename, storage_ref FROM ${read} WHERE storage_type = 'blob' AND storage_ref IS NOT NULL`);
+    rows = [...(await refsOf(files))];
   } catch {
-    // a damaged batch: the user's query meets it too, and skips it with a warning; no blob is fetched for it now
-    return new Map();
+    // a damaged batch among them: the others still name their blobs
+    for (const file of files) {
+      try {
+        rows.push(...(await refsOf([file])));
+      } catch {
+        // this one is damaged: it names no blob (the user's query skips it with a warning)
+      }
+    }
   }
   return blobsNamedInLake(root, rows.map((r) => [String(r[0]), String(r[1])] as const));
 }
@@ -188,8 +208,8 @@ export async function syncMirrorBlobs(layout: BirdLayout, config: RemoteConfig, 
     return { changed: pruned > 0, warning: `remote ${config.name}: its outputs' blobs were not fetched (${(error as Error).message.split('\n')[0]}), so their text reads as missing.` };
   }
   try {
-    const { fetched, refused } = await fetchBlobsInto(layout, backend, dir, wanted);
-    return { changed: pruned > 0 || fetched > 0, warning: refused.length > 0 ? refusedBlobsWarning(config.name, refused) : null };
+    const result = await fetchBlobsInto(layout, backend, dir, wanted);
+    return { changed: pruned > 0 || result.fetched > 0, warning: result.refused.length > 0 ? refusedBlobsWarning(config.name, result) : null };
   } finally {
     backend.close();
   }
