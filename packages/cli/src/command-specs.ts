@@ -12,6 +12,15 @@ export const STATS_FORMATS = ['table', 'json'] as const;
 
 const FORMAT = { name: 'format', short: 'f', type: 'enum', values: OUTPUT_FORMATS, help: 'print as a table (default), csv or json' } as const;
 const HOST = { name: 'host', type: 'string', value: 'H', help: 'only the commands run on host H' } as const;
+const ATTACH = {
+  name: 'attach',
+  type: 'string',
+  value: 'NAME|all',
+  repeatable: true,
+  complete: 'remotes',
+  suggest: ['all'],
+  help: 'also a remote added with --no-auto-attach (repeatable; all: every one)',
+} as const;
 const SOURCE = { name: 'source', type: 'string', value: 'S', help: "only the rows of S: local (yours) or a remote's name" } as const;
 const SHELL_OPERAND = { type: 'enum', values: SHELLS, label: 'the shell', required: true } as const;
 const REMOTE_NAME = { type: 'text', value: 'NAME', required: true, complete: 'remotes' } as const;
@@ -36,16 +45,7 @@ export const COMMAND_SPECS = {
     remark: '(no query: read from standard input)',
     flags: [
       { name: 'file', type: 'string', value: 'FILE', complete: 'files', help: 'read the query from FILE' },
-      {
-        name: 'attach',
-        type: 'string',
-        value: 'NAME|all',
-        repeatable: true,
-        complete: 'remotes',
-        suggest: ['all'],
-        help: 'also a remote added with --no-auto-attach (repeatable; all: every one)',
-        overview: 'line',
-      },
+      { ...ATTACH, overview: 'line' },
       { ...FORMAT, overview: 'line' },
     ],
   },
@@ -151,6 +151,7 @@ export const COMMAND_SPECS = {
     flags: [
       { name: 'stream', type: 'enum', values: OUTPUT_STREAMS, help: 'only this stream, to stdout (default: stdout to stdout, stderr to stderr)', overview: 'synopsis' },
       { name: 'raw', type: 'boolean', help: 'the exact bytes on a terminal too (default there: colours kept, other control sequences shown as escapes)', overview: 'synopsis' },
+      { ...ATTACH, help: 'an ID not stored here is looked for in the auto-attach remotes read live, and in this one (repeatable; all: every one)', overview: 'line' },
     ],
   },
   events: {

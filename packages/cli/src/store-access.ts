@@ -12,6 +12,12 @@ export const FULL: ConnectionOptions = { ...ConnectionOptions.full(), attachWhen
 /** Enough for `bird history`: only `main.*`, no remotes to reach; an old catalog is still upgraded. */
 export const MINIMAL: ConnectionOptions = { ...ConnectionOptions.minimal(), runMigration: true };
 
+/** `--attach` as given: names, each once, or `all` when one of them is `all`. */
+export function onDemandRemotes(attach: readonly string[] | undefined): readonly string[] | 'all' {
+  if (attach === undefined) return [];
+  return attach.includes('all') ? 'all' : [...new Set(attach)];
+}
+
 /**
  * How long to wait for a catalog another process holds: the store's default, or
  * `BIRD_LOCK_TIMEOUT_MS` (whole milliseconds) for scripts that would rather fail fast.

@@ -135,23 +135,33 @@ export function deleteBlobs(layout: BirdLayout, refs: Iterable<string>): number 
 export const LAKE_BLOB_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
- * Stores a blob that came from elsewhere (a lake) as `contentHash`'s blob, once its gunzipped
- * bytes are checked to be what the name says (at most LAKE_BLOB_MAX_BYTES). Atomic. Returns null
- * when stored (or already here), else why not, in a few words.
+ * The bytes of the gzip blob `gz`, read from elsewhere (a lake), once checked to be the blob of
+ * `contentHash`: its name is 64 hex digits, and it unpacks (to at most LAKE_BLOB_MAX_BYTES) into
+ * bytes of that hash. Else why not, in a few words.
+ */
+export function lakeBlobBytes(contentHash: string, gz: Buffer): { bytes: Buffer } | { problem: string } {
+  if (hashOfBlobRef(blobRefOf(contentHash)) === null) return { problem: 'its name is not 64 hex digits' };
+  let bytes: Buffer;
+  try {
+    bytes = gunzipSync(gz, { maxOutputLength: LAKE_BLOB_MAX_BYTES });
+  } catch {
+    // not gzip, cut short, or larger than the cap once unpacked: not a blob bird wrote
+    return { problem: 'it is not a whole gzip file within the size cap' };
+  }
+  return contentHashOf(bytes) === contentHash ? { bytes } : { problem: 'its bytes do not hash to its name' };
+}
+
+/**
+ * Stores a blob that came from elsewhere (a lake) as `contentHash`'s blob, once lakeBlobBytes
+ * finds it sound. Atomic. Returns null when stored (or already here), else why not, in a few words.
  */
 export function adoptBlob(layout: BirdLayout, contentHash: string, gz: Buffer): string | null {
   const ref = blobRefOf(contentHash);
   if (hashOfBlobRef(ref) === null) return 'its name is not 64 hex digits';
   const path = join(layout.blobs, ref);
   if (existsSync(path)) return null;
-  let bytes: Buffer;
-  try {
-    bytes = gunzipSync(gz, { maxOutputLength: LAKE_BLOB_MAX_BYTES });
-  } catch {
-    // not gzip, cut short, or larger than the cap once unpacked: not a blob bird wrote
-    return 'it is not a whole gzip file within the size cap';
-  }
-  if (contentHashOf(bytes) !== contentHash) return 'its bytes do not hash to its name';
+  const checked = lakeBlobBytes(contentHash, gz);
+  if ('problem' in checked) return checked.problem;
   writeFileAtomic(path, gz, { tmpDir: layout.tmp });
   return null;
 }

@@ -20,6 +20,7 @@ export {
 export { databaseCopy, isDatabaseRemote, type DatabaseCopy } from './remote/database-copy.ts';
 export { databaseColumns, databaseTables } from './remotes.ts';
 export { LISTING_MAX_AGE_MS, expireMirrorListing } from './remote/mirror.ts';
+export { liveBlobBytes, type SeriesBlob } from './remote/live-blobs.ts';
 export { FOLD_JOURNAL_BYTES, foldOrRebuildHistoryIndex, indexNeedsFold, rebuildHistoryIndex, refreshHistoryIndex } from './history-index-rebuild.ts';
 export { historyRowOfValues, historyRowsSql, type RowSource } from './history-index-read.ts';
 export { interruptedPublishes } from './interrupted-publish.ts';

@@ -6,6 +6,8 @@
  *    row's is its `storage_ref`, a blob's is read from the blob file of its hash.
  *  - `invocations_with_output()`: main.invocations joined to main.outputs, one row per command
  *    and stream, with `stream` and `output` (the text).
+ *  - `remotes_invocations_with_output()`: the same over every attached remote read live
+ *    (`remotes_invocations()` joined to `remotes_outputs()` of the same `_source`).
  *  - `blob_texts()`: (content_hash, text) of every blob readable here.
  *
  * DuckDB has no gunzip function and its read_text does not decompress, but read_csv reads gzip
@@ -17,10 +19,11 @@
  * under 4 KiB each, are the fast case.
  *
  * Blobs are looked for in this store's `db/blobs` (which holds pulled teammates' blobs too: a
- * pull fetches them with their rows) and in the `blobs/` area of every attached folder lake; an S3
- * remote read live brings its tables, not its blobs, so a live S3 row's blob text is there once a
- * pull brought it. read_csv fails on a pattern that matches no file, so only folders found to
- * hold a blob are named; none gives an empty `blob_texts()`.
+ * pull fetches them with their rows) and in the `blobs/` area of every attached remote read live:
+ * a folder lake's own, and an S3 remote's mirror, where its blobs are fetched (checked against
+ * their hash) before a query that reads its output text runs (`readsOutputText`, and
+ * remote/live-blobs.ts). read_csv fails on a pattern that matches no file, so only folders found
+ * to hold a blob are named; none gives an empty `blob_texts()`.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,11 +67,28 @@ export function blobTextsSelect(globs: readonly string[]): string {
   return `SELECT content_hash, arg_min(text, rank) AS text FROM (${each.join(' UNION ALL ')}) WHERE content_hash <> '' GROUP BY content_hash`;
 }
 
+/** A query that names the text of outputs (a word of the macros below), whose blobs must be at hand first. */
+const NAMES_OUTPUT_TEXT = /(?<![\w$])(?:output_text|blob_texts|(?:remotes_)?invocations_with_output)(?![\w$])/i;
+
+/**
+ * True when `sql` may read the text of outputs: it names `output_text`, `blob_texts` or an
+ * `…invocations_with_output` macro. Judged from the text alone, like remotesNamedIn: a name
+ * in a string or comment counts too (a fetch for nothing costs time; one missing, a wrong
+ * answer), and a query that names none of them never fetches a blob.
+ *
+ * @example readsOutputText("SELECT cmd FROM invocations_with_output() WHERE output LIKE '%x%'") // true
+ * @example readsOutputText('SELECT 1') // false
+ */
+export function readsOutputText(sql: string): boolean {
+  return NAMES_OUTPUT_TEXT.test(sql);
+}
+
 /** The TEMPORARY macros of the text of outputs, over these blob patterns. */
 export function outputTextMacroDdl(globs: readonly string[]): string[] {
   return [
     `CREATE OR REPLACE TEMPORARY MACRO blob_texts() AS TABLE ${blobTextsSelect(globs)}`,
     `CREATE OR REPLACE TEMPORARY MACRO output_text(kind, ref, hash) AS CASE WHEN kind = 'inline' THEN ref WHEN kind = 'blob' THEN (SELECT b.text FROM blob_texts() b WHERE b.content_hash = hash) END`,
     `CREATE OR REPLACE TEMPORARY MACRO invocations_with_output() AS TABLE SELECT i.*, o.stream, output_text(o.storage_type, o.storage_ref, o.content_hash) AS output FROM main.invocations i JOIN main.outputs o ON o.invocation_id = i.id`,
+    `CREATE OR REPLACE TEMPORARY MACRO remotes_invocations_with_output() AS TABLE SELECT i.*, o.stream, output_text(o.storage_type, o.storage_ref, o.content_hash) AS output FROM remotes_invocations() i JOIN remotes_outputs() o ON o.invocation_id = i.id AND o._source = i._source`,
   ];
 }

@@ -38,7 +38,9 @@ import { catalogChanges, catalogMoved, initStore, readCatalogState, runMigration
 import { interruptedPublishes } from './interrupted-publish.ts';
 import { ensurePlaceholderFiles, localPlaceholderTargets, pulledPlaceholderTargets, repairMistypedPlaceholders, type PlaceholderTarget } from './placeholders.ts';
 import { attachRemote, createRemoteViews, ephemeralMacroDdl, lakeFiles, type AttachedRemote } from './remotes.ts';
-import { blobGlobs, outputTextMacroDdl } from './output-text.ts';
+import { blobGlobs, outputTextMacroDdl, readsOutputText } from './output-text.ts';
+import { blobsNamedByBatches, syncMirrorBlobs } from './remote/live-blobs.ts';
+import { isDatabaseRemote } from './remote/database-copy.ts';
 import { attachProject, createProjectViews, projectMacroDdl, type AttachedProject } from './project.ts';
 import { notAttachedError, remotesNamedIn, remotesToAttach } from './remote-selection.ts';
 import { birdValueConverter } from './values.ts';
@@ -180,6 +182,7 @@ class StoreConnection implements BirdConnection {
    */
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     await this.attachLater(remotesNamedIn(sql, this.remotes.later));
+    if (readsOutputText(sql)) await this.bringLiveBlobs(sql);
     const deadline = Date.now() + PUBLISH_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
       const before = await this.waitOutPublish(deadline);
@@ -304,6 +307,28 @@ class StoreConnection implements BirdConnection {
     }
     if (macroCwd !== null) await makeMacros(this.layout, this.duckdb, this.attached, macroCwd);
     return true;
+  }
+
+  /**
+   * Before a query that reads the text of outputs: the blobs that rows of the S3 remotes it reads
+   * name, fetched into their mirrors and checked (remote/live-blobs.ts), so that blob_texts()
+   * finds them; each refused one is warned of, and its output reads as missing. A query that
+   * names no output text, or no S3 remote, costs nothing here.
+   */
+  private async bringLiveBlobs(sql: string): Promise<void> {
+    if (this.remotes.macroCwd === null) return; // no macros: nothing here reads output text
+    const live = this.remotes.remotes.filter((r) => r.type === 's3' && this.attachedRemotes.includes(r.name) && !isDatabaseRemote(r, this.layout));
+    let changed = false;
+    for (const config of remotesNamedIn(sql, live)) {
+      const remote = this.attached.find((a) => a.name === config.name)!;
+      const files = lakeFiles(remote.root, 'outputs').filter((f) => !remote.excluded.has(f));
+      const named = await blobsNamedByBatches(async (q) => (await this.duckdb.runAndReadAll(q)).getRows(), remote.root, files);
+      const result = await syncMirrorBlobs(this.layout, config, remote.root, named);
+      if (result.warning !== null) this.warn(result.warning);
+      changed ||= result.changed;
+    }
+    // A mirror's first blob (or last) changes which folders blob_texts() reads.
+    if (changed) await makeMacros(this.layout, this.duckdb, this.attached, this.remotes.macroCwd);
   }
 
   /**

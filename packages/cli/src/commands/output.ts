@@ -1,4 +1,5 @@
-import { BirdError, quoteLiteral, usageError } from '@bird/core';
+import { BirdError, loadConfig, quoteLiteral, usageError, type BirdLayout } from '@bird/core';
+import { hasBlob, hashOfBlobRef, readBlob } from '@bird/core/output-blobs';
 import { parseCommand, usageOf } from '../args.ts';
 import { takeNewest } from '../events/events-selection.ts';
 import { inCapturingShell, layoutOf } from '../layout.ts';
@@ -7,14 +8,17 @@ import { warn, type CliContext } from '../context.ts';
 import { bytesOfOutput, outputRowsOf, type StoredOutput } from '../run/stored-output.ts';
 import { outputForTerminal } from '../run/terminal-output.ts';
 import { OMITTED_STORAGE } from '@bird/capture/passive-outputs';
-import { connect, MINIMAL } from '../store-access.ts';
+import { connect, MINIMAL, onDemandRemotes } from '../store-access.ts';
+import { liveOutputsOf, type LiveOutputs } from '../run/live-output.ts';
 
 /**
  * `bird output [ID | -N] [--stream S] [--raw]`: what a command printed (`bird run`, passive
  * capture): stdout to stdout and stderr to stderr, or the one stream asked for to stdout; the
  * exact bytes when piped (or --raw), made safe to show on a terminal (terminal-output.ts).
  * Without an id, the newest command that has output (-N: the Nth newest), of this hooked shell's
- * session when it has one.
+ * session when it has one. An id not stored here is looked for in the remotes read live (the
+ * auto-attach ones, and --attach NAME): its rows from `remotes_*()`, a blob from the remote,
+ * checked against its hash (run/live-output.ts).
  */
 export async function run(args: string[], ctx: CliContext): Promise<number | void> {
   const taken = takeNewest(args);
@@ -24,6 +28,7 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
   const conn = await connect(ctx, MINIMAL);
   let rows: StoredOutput[];
   let id: string;
+  let storedHere = true;
   const stream = values.stream === undefined ? '' : `AND stream = ${quoteLiteral(values.stream)}`;
   try {
     if (asked === undefined) {
@@ -42,20 +47,27 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
     } else {
       id = asked;
       const known = await conn.query(`SELECT count(*) FROM main.invocations WHERE id = ${quoteLiteral(id)}`);
-      if (Number(known.rows[0]![0]) === 0) throw new BirdError(`no command with id ${JSON.stringify(id)} is stored here; \`bird sql "SELECT id, cmd FROM main.invocations"\` shows the ids.`);
+      storedHere = Number(known.rows[0]![0]) > 0;
     }
-    rows = await outputRowsOf(conn, id, values.stream);
+    rows = storedHere ? await outputRowsOf(conn, id, values.stream) : [];
   } finally {
     conn.close();
   }
+  const layout = layoutOf(ctx);
+  // Not stored here: a remote read live may have it (its blobs fetched and checked on the way).
+  const live = storedHere ? null : await liveOutputsOf(ctx, id, values.stream, onDemandRemotes(values.attach), loadConfig(layout).remotes);
+  if (!storedHere && live === null) {
+    throw new BirdError(`no command with id ${JSON.stringify(id)} is stored here or in a remote read live; \`bird sql "SELECT id, cmd FROM main.invocations"\` shows the ids (and --attach NAME looks in a remote added with --no-auto-attach).`);
+  }
+  if (live !== null) rows = live.rows;
   if (rows.length === 0) {
     throw new BirdError(
       `command ${id} has no stored ${values.stream ?? 'output'}: a typed command's is stored when \`[capture] output = true\` (config.toml) and \`bird run\`'s always, but not a stream that printed nothing, a terminal \`bird run\` left alone, or a command an output_ignore pattern names.`,
     );
   }
-  const layout = layoutOf(ctx);
   for (const row of rows) {
-    const bytes = bytesOfOutput(layout, row);
+    const blob = live !== null && row.storageType === 'blob' && row.storageRef !== null ? await liveBlobOf(layout, live, row.storageRef) : undefined;
+    const bytes = bytesOfOutput(layout, row, blob === undefined ? undefined : () => blob);
     const toStderr = values.stream === undefined && row.stream === 'stderr';
     const to = toStderr ? process.stderr : process.stdout;
     // Piped, the exact bytes; on a terminal, nothing in them may drive it (unless --raw).
@@ -67,4 +79,12 @@ export async function run(args: string[], ctx: CliContext): Promise<number | voi
       warn(ctx, `${row.stream ?? 'output'}: ${row.byteLength} bytes were printed, ${bytes.length} stored (its first and last half of [capture] output_max_bytes, or secrets redacted).`);
     }
   }
+}
+
+/** A live remote row's blob: this store's copy when a pull brought one, else the remote's (checked against its hash). */
+async function liveBlobOf(layout: BirdLayout, live: LiveOutputs, ref: string): Promise<Buffer> {
+  const hash = hashOfBlobRef(ref);
+  if (hash === null || hasBlob(layout, ref)) return readBlob(layout, ref); // readBlob says what is wrong with a bad name
+  const { liveBlobBytes } = await import('@bird/store');
+  return liveBlobBytes(layout, live.remote, { client: live.client, hash });
 }

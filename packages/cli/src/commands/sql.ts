@@ -2,7 +2,7 @@ import { renderResult } from '../format/render-result.ts';
 import { parseCommand, usageOf } from '../args.ts';
 import { COMMAND_SPECS } from '../command-specs.ts';
 import { tableWidth, type CliContext } from '../context.ts';
-import { connect, FULL } from '../store-access.ts';
+import { connect, FULL, onDemandRemotes } from '../store-access.ts';
 import { readFileSync } from 'node:fs';
 import { usageError } from '@bird/core';
 
@@ -46,10 +46,4 @@ function readStdin(ctx: CliContext): string {
   }
   if (text.trim() === '') throw usageError(`missing argument; usage: ${usageOf(COMMAND_SPECS.sql)}`);
   return text;
-}
-
-/** `--attach` as given: names, each once, or `all` when one of them is `all`. */
-function onDemandRemotes(attach: readonly string[] | undefined): readonly string[] | 'all' {
-  if (attach === undefined) return [];
-  return attach.includes('all') ? 'all' : [...new Set(attach)];
 }

@@ -12,14 +12,17 @@ export interface StoredOutput {
   readonly byteLength: number | null;
 }
 
-/** The bytes an output row stores (its head and tail when it was cut), checked against its hash. */
-export function bytesOfOutput(layout: BirdLayout, row: StoredOutput): Buffer {
+/**
+ * The bytes an output row stores (its head and tail when it was cut), checked against its hash;
+ * a blob's read by `blobBytes` (default: this store's, checked against its name).
+ */
+export function bytesOfOutput(layout: BirdLayout, row: StoredOutput, blobBytes: (ref: string) => Buffer = (ref) => readBlob(layout, ref)): Buffer {
   if (row.storageRef === null) throw new BirdError(`an output row of this command names no content; the row is damaged, \`bird forget\` the command.`);
   let bytes: Buffer;
   // Printed and deliberately not kept (a full-screen program's drawing): nothing to show.
   if (row.storageType === OMITTED_STORAGE) return Buffer.alloc(0);
   if (row.storageType === 'inline') bytes = Buffer.from(row.storageRef, 'utf8');
-  else if (row.storageType === 'blob') bytes = readBlob(layout, row.storageRef);
+  else if (row.storageType === 'blob') bytes = blobBytes(row.storageRef);
   else throw new BirdError(`an output row of this command is stored as ${JSON.stringify(row.storageType)}, which this bird cannot read; update bird.`);
   if (row.contentHash !== null && contentHashOf(bytes) !== row.contentHash) throw new BirdError(`an output of this command does not match its content_hash; it is damaged, \`bird forget\` the command.`);
   return bytes;
@@ -28,11 +31,14 @@ export function bytesOfOutput(layout: BirdLayout, row: StoredOutput): Buffer {
 /** The order a command's streams are printed in. */
 const STREAM_ORDER = "CASE stream WHEN 'stdout' THEN 0 WHEN 'combined' THEN 1 ELSE 2 END";
 
-/** The `outputs` rows of command `id` (of `stream` when given), stdout first. */
-export async function outputRowsOf(conn: BirdConnection, id: string, stream?: string): Promise<StoredOutput[]> {
+/**
+ * The `outputs` rows of command `id` (of `stream` when given), stdout first, from `main.outputs`
+ * or another relation of outputs rows (`remotes_outputs()`, with `where` to pick one source).
+ */
+export async function outputRowsOf(conn: BirdConnection, id: string, stream?: string, from = 'main.outputs', where = 'true'): Promise<StoredOutput[]> {
   const only = stream === undefined ? '' : `AND stream = ${quoteLiteral(stream)}`;
   const result = await conn.query(
-    `SELECT DISTINCT stream, storage_type, storage_ref, content_hash, byte_length, ${STREAM_ORDER} AS o FROM main.outputs WHERE invocation_id = ${quoteLiteral(id)} ${only} ORDER BY o`,
+    `SELECT DISTINCT stream, storage_type, storage_ref, content_hash, byte_length, ${STREAM_ORDER} AS o FROM ${from} WHERE invocation_id = ${quoteLiteral(id)} AND ${where} ${only} ORDER BY o`,
   );
   return result.rows.map((r) => ({
     stream: r[0] === null ? null : String(r[0]),

@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { invocation, session, tempDir, tempLayout } from '../testing/fixtures.ts';
 import { putLakeBatch } from '../testing/remote-lake.ts';
@@ -102,9 +102,14 @@ test('a mirror made from another source is emptied before it is reused', async (
     await putLakeBatch(first, 'invocations', 'a@h', '2024-06-01', [invocation()]);
     await putLakeBatch(second, 'sessions', 'b@h', '2024-06-01', [session()]);
     await syncMirror(first, dir);
+    // a blob fetched from the first source (live-blobs.ts): it was checked against that lake's rows
+    const blob = join(dir, 'blobs', 'client=a@h', 'ab', `${'ab'.repeat(32)}.gz`);
+    mkdirSync(dirname(blob), { recursive: true });
+    writeFileSync(blob, 'x');
     age(dir, 3600);
     expect(await syncMirror(second, dir)).toEqual({ downloaded: 1, kept: 0, removed: 0, ignored: 0 });
     expect(Object.keys(mirrored(dir))).toEqual([expect.stringMatching(/^sessions\//)]);
+    expect(existsSync(blob)).toBe(false);
   } finally {
     first.close();
     second.close();

@@ -12,7 +12,7 @@ import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STALE_PARTIAL_MS, TABLE_NAMES, TEMP_SUFFIX, makeDirs, writeFileAtomic, type BirdLayout } from '@bird/core';
 import { checkRemoteName } from '../layout.ts';
-import { parseLakeKey, type RemoteBackend } from '@bird/remote';
+import { BLOBS_PREFIX, parseLakeKey, type RemoteBackend } from '@bird/remote';
 
 /** Names the source a mirror was made from (a mirror of another source is cleared first), and its last listing. */
 export const MIRROR_MARKER = '_bird_mirror.json';
@@ -151,7 +151,8 @@ async function claimFor(dir: string, source: string): Promise<void> {
   if (current === source) return;
   makeDirs(dir);
   if (current !== undefined || (await readdir(dir)).length > 0) {
-    for (const table of TABLE_NAMES) await rm(join(dir, table), { recursive: true, force: true });
+    // the blobs fetched from the old source too (live-blobs.ts): they were checked against that lake's rows
+    for (const part of [...TABLE_NAMES, BLOBS_PREFIX]) await rm(join(dir, part), { recursive: true, force: true });
   }
   writeMarker(dir, { source });
 }
