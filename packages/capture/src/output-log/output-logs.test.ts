@@ -71,7 +71,10 @@ describe('OutputLogs', () => {
     const logs = logsOf(folder);
     logs.collect();
     expect(logs.take(X)?.byteLength).toBe(BIG.length);
+    expect(statSync(log).blocks * 512).toBeGreaterThan(BIG.length);
+    // Stored: freed there and then, before any later command.
     logs.settle([X]);
+    expect(statSync(log).blocks * 512).toBeLessThan(64 * 1024);
     // The next command ends before the drainer looks again: its output is cut, and held.
     appendFileSync(log, command(Y, 'next\r\n'));
     logs.collect();

@@ -91,7 +91,17 @@ export class OutputLogs {
 
   /** These outputs are stored: their bytes in the log may be freed. */
   settle(keys: Iterable<string>): void {
-    for (const key of keys) this.held.delete(key);
+    const logs = new Set<string>();
+    for (const key of keys) {
+      const held = this.held.get(key);
+      if (held) logs.add(held.log);
+      this.held.delete(key);
+    }
+    // Freed now, not at the next command: the output printed last may be the biggest.
+    for (const log of logs) {
+      const state = this.logs.get(log);
+      if (state) this.freeConsumed(join(this.folder, log), log, state);
+    }
   }
 
   /** Some log has this command started and not ended: its end is on its way to the log. */
@@ -148,6 +158,11 @@ export class OutputLogs {
       this.logs.delete(name);
       return;
     }
+    this.freeConsumed(path, name, state);
+  }
+
+  /** Frees what no output still needs, once that is worth a process (PUNCH_MIN_BYTES). */
+  private freeConsumed(path: string, name: string, state: LogState): void {
     const free = Math.min(state.cutter.neededFrom, this.heldFrom(name));
     if (free - state.punched >= PUNCH_MIN_BYTES) this.release(path, state, free);
   }
