@@ -177,8 +177,8 @@ export class OutputLogs {
    * Where the first output cut from this log and not stored yet starts (Infinity: none). Freeing
    * the log (and recording where a later drainer resumes) past it would lose it to a drainer
    * killed before its store: the next drainer redoes the record and must find the output in the
-   * log again. The bytes before it are free to go: a 50 MB output stored is given back to the
-   * disk at the next command, though that command's output waits for its own store.
+   * log again. The bytes before it are free to go: a 50 MB output is given back to the disk
+   * once it is stored, though the next command's output, cut already, waits for its own store.
    */
   private heldFrom(log: string): number {
     const state = this.logs.get(log);
