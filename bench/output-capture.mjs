@@ -4,7 +4,7 @@
 // (so under script(1)), one without; keystrokes and cats alternate between them, medians reported.
 // `node bench/output-capture.mjs [--shell zsh|bash|fish] [--keys N] [--cats N] [--mb N] [--md FILE]`
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdirSync, mkdtempSync as makeTempDir, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,14 @@ const CATS = Number(opt('--cats', 5));
 const MB = Number(opt('--mb', 100));
 const MD = opt('--md', null);
 const MARK = '@P@';
+
+/** Every folder the run makes (homes with their logs, the 100 MB file): removed at the end. */
+const made = [];
+const mkdtempSync = (prefix) => {
+  const dir = makeTempDir(prefix);
+  made.push(dir);
+  return dir;
+};
 
 execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs')], { stdio: 'inherit' });
 
@@ -281,4 +289,8 @@ Notes:
 const text = `${lines.join('\n')}\n${NOTES}`;
 process.stdout.write(text);
 if (MD) writeFileSync(MD, text);
+// The drainers linger (BIRD_DRAIN_LINGER_MS): stopped first, so none writes into a removed root.
+for (const pid of made.flatMap((dir) => drainersOf(join(dir, 'bird')))) process.kill(Number(pid));
+await sleep(500);
+for (const dir of made) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 process.exit(0);
