@@ -236,6 +236,7 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
       expect(log.blocks * 512).toBeLessThan(4 << 20);
     } finally {
       s.close();
+      rmSync(join(home, 'big.txt'), { force: true }); // 50 MB on a shared disk
     }
     const rows = await waitForOutputs(env, 3);
     const byCmd = new Map(rows.map((r) => [r.cmd, r]));
