@@ -4,7 +4,7 @@
 // (so under script(1)), one without; keystrokes and cats alternate between them, medians reported.
 // `node bench/output-capture.mjs [--shell zsh|bash|fish] [--keys N] [--cats N] [--mb N] [--md FILE]`
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { mkdirSync, mkdtempSync as makeTempDir, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,14 @@ const CATS = Number(opt('--cats', 5));
 const MB = Number(opt('--mb', 100));
 const MD = opt('--md', null);
 const MARK = '@P@';
+
+/** Every folder the run makes (homes with their logs, the 100 MB file): removed at the end. */
+const made = [];
+const mkdtempSync = (prefix) => {
+  const dir = makeTempDir(prefix);
+  made.push(dir);
+  return dir;
+};
 
 execFileSync(process.execPath, [join(REPO, 'scripts/build.mjs')], { stdio: 'inherit' });
 
@@ -143,9 +151,57 @@ if (!memory.pids.some((p) => p.startsWith('script:'))) throw new Error(`the shel
 const echoes = new Map(shells.map((s) => [s, []]));
 for (let i = 0; i < KEYS; i++) for (const s of i % 2 ? shells : [...shells].reverse()) echoes.get(s).push(await echoOnce(s));
 
+/** Pids of the drainers working for `root` (bird-capture --drain with that BIRD_ROOT). */
+function drainersOf(root) {
+  return readdirSync('/proc').filter((e) => /^[0-9]+$/.test(e)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--drain') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`BIRD_ROOT=${root}`);
+    } catch {
+      return false; // gone while we looked
+    }
+  });
+}
+const cpuTicks = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+};
+/**
+ * Waits until the drainer has done with the last cat's output (its CPU time still for 0.5 s), so
+ * one run's draining (cutting 100 MB from the log, off the prompt's path) is not timed as part of
+ * the next run's terminal: before, the runs alternated so that half the cats with capture started
+ * while the drainer was still cutting the previous one.
+ */
+async function drainerIdle(shell) {
+  for (let still = 0; still < 2; ) {
+    const before = drainersOf(shell.root).map(cpuTicks).join();
+    await sleep(250);
+    still = drainersOf(shell.root).map(cpuTicks).join() === before ? still + 1 : 0;
+  }
+}
+
+/** `node -e 0`, timed between the cats: how loaded the machine is in this run. */
+const floors = [];
+function floorOnce() {
+  const t0 = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', '0']);
+  floors.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
 const big = await makeBigFile();
 const cats = new Map(shells.map((s) => [s, []]));
-for (let i = 0; i < CATS; i++) for (const s of i % 2 ? shells : [...shells].reverse()) cats.get(s).push(await runLine(s, `cat ${big}`));
+for (let i = 0; i < CATS; i++) {
+  for (const s of i % 2 ? shells : [...shells].reverse()) {
+    await drainerIdle(withCapture);
+    floorOnce();
+    cats.get(s).push(await runLine(s, `cat ${big}`));
+  }
+}
+await drainerIdle(withCapture);
 await sleep(3000);
 const logs = join(withCapture.root, 'spool', 'output');
 const logUse = readdirSync(logs).filter((n) => n.endsWith('.log')).map((n) => execFileSync('du', ['-k', '--apparent-size', join(logs, n)], { encoding: 'utf8' }).split('\t')[0] + ' kB apparent, ' + execFileSync('du', ['-k', join(logs, n)], { encoding: 'utf8' }).split('\t')[0] + ' kB on disk');
@@ -206,12 +262,14 @@ const lines = [
   '',
   '| measure | without capture | with capture | added / ratio |',
   '|---|---|---|---|',
-  `| keystroke echo, median of ${KEYS} | ${echoWithout.toFixed(3)} ms | ${echoWith.toFixed(3)} ms | +${(echoWith - echoWithout).toFixed(3)} ms |`,
+  `| keystroke echo, median of ${KEYS} | ${echoWithout.toFixed(3)} ms | ${echoWith.toFixed(3)} ms | ${echoWith >= echoWithout ? '+' : '−'}${Math.abs(echoWith - echoWithout).toFixed(3)} ms |`,
   `| \`cat\` ${MB} MB to the terminal, median of ${CATS} | ${catWithout.toFixed(0)} ms (${mbps(catWithout)} MB/s) | ${catWith.toFixed(0)} ms (${mbps(catWith)} MB/s) | ${(catWithout / catWith).toFixed(2)}x throughput |`,
   `| \`cat\` ${MB} MB in a tmux pane (tmux the terminal), median of ${CATS} | ${tmuxMs.get(false).toFixed(0)} ms (${mbps(tmuxMs.get(false))} MB/s) | ${tmuxMs.get(true).toFixed(0)} ms (${mbps(tmuxMs.get(true))} MB/s) | ${(tmuxMs.get(false) / tmuxMs.get(true)).toFixed(2)}x throughput |`,
   `| resident memory the recorder adds (${memory.pids.join(', ')}) | | RSS ${(memory.rss / 1024).toFixed(1)} MB, PSS ${(memory.pss / 1024).toFixed(1)} MB | |`,
   '',
   `The log after the cats, consumed by the drainer: ${logUse.join('; ') || 'gone'}.`,
+  '',
+  `Floor in the same run: \`node -e 0\` median ${median(floors).toFixed(0)} ms (of ${floors.length}); load average ${loadBefore} before the cats, ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} after.`,
 ];
 const NOTES = `
 Notes:
@@ -220,7 +278,8 @@ Notes:
   the shell's pty, reads the echo and writes it back and to the log, flushed: -f).
 - The node-pty terminal reads slowly (Node decodes every chunk into a string) and script hands it
   bigger chunks, which is why a short run can show capture *faster* there; tmux, a terminal in C,
-  is the fairer terminal. The drainer cuts the 100 MB from the log while cat runs (same 2 cores).
+  is the fairer terminal. The drainer cuts each 100 MB from the log after its cat; the next cat
+  waits until it is done (its CPU time still for 0.5 s), so no run is timed against the drain.
 - RSS counts libc pages shared with every other process; PSS splits them: the recorder's real
   cost per shell is nearer PSS. The waiting outer shell is most of it: an \`exec script\` instead
   would save it but then a script that fails to start would take the terminal down with it.
@@ -230,4 +289,8 @@ Notes:
 const text = `${lines.join('\n')}\n${NOTES}`;
 process.stdout.write(text);
 if (MD) writeFileSync(MD, text);
+// The drainers linger (BIRD_DRAIN_LINGER_MS): stopped first, so none writes into a removed root.
+for (const pid of made.flatMap((dir) => drainersOf(join(dir, 'bird')))) process.kill(Number(pid));
+await sleep(500);
+for (const dir of made) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 process.exit(0);

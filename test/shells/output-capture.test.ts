@@ -2,7 +2,7 @@
 // commands' outputs are stored exactly, the pane shows what it shows without capture, and a
 // recorder that cannot start leaves a plain shell that still records commands.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIRD_BUNDLE, buildBundles } from '../cli-helpers.ts';
@@ -72,6 +72,30 @@ async function waitForOutputs(env: Record<string, string>, count: number): Promi
     if (rows.length >= count || Date.now() > deadline) return rows;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * Writes ~50 MB of lines that differ from each other (a line number and xorshift digits), so a
+ * head or tail taken from the wrong place cannot match; the last line says it is the last.
+ */
+function writeBigFile(path: string): string[] {
+  const lines: string[] = [];
+  let x = 0x9e3779b9;
+  for (let i = 0, bytes = 0; bytes < 50 * (1 << 20); i++) {
+    let digits = '';
+    for (let j = 0; j < 10; j++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      digits += (x >>> 0).toString(16).padStart(8, '0');
+    }
+    const line = `${String(i).padStart(8, '0')} ${digits}`;
+    lines.push(line);
+    bytes += line.length + 1;
+  }
+  lines.push('last-line-of-big');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return lines;
 }
 
 /** The same session typed into a shell: plain output, colours, stderr, a full-screen program, Ctrl-C. */
@@ -191,6 +215,51 @@ describe.each<RecordedShell>(['zsh', 'bash', 'fish'])('%s', (shell) => {
     expect(printed.startsWith(stored.slice(0, (1 << 19) - 200)) && printed.endsWith(stored.slice((1 << 19) + 200))).toBe(true);
     expect(shown.stderr).toMatch(new RegExp(`${printed.length} bytes were printed, ${stored.length} stored`));
   });
+
+  it('a 50 MB output: the terminal stays usable, the stored output keeps its exact head and tail, its true size, and the log is given back to the disk', async () => {
+    const { home, root } = setUp(shell, true);
+    const env = shellEnv(home, root);
+    const lines = writeBigFile(join(home, 'big.txt'));
+    // What the terminal got: the pty turns each \n into \r\n.
+    const printedLength = lines.reduce((n, l) => n + l.length + 2, 0);
+    const printed = (from: number, to: number) => Buffer.from(lines.slice(from, to).map((l) => `${l}\r\n`).join(''), 'latin1');
+    const s = await TmuxShell.start(shell, SOCKET, `s${++sessions}`, env, home);
+    try {
+      s.type('cat big.txt');
+      s.press('Enter');
+      await s.waitForScreen(/last-line-of-big[\s\S]*@P@\s*$/, 180_000);
+      await s.run('echo after-the-big-one');
+      await waitForRow(root, (r) => r.cmd === 'echo after-the-big-one', 'the command after the big output', 120_000);
+      await s.run('echo and-one-more');
+      await waitForRow(root, (r) => r.cmd === 'echo and-one-more', 'the last command', 120_000);
+      const logs = join(root, 'spool', 'output');
+      const log = statSync(join(logs, readdirSync(logs).find((n) => n.endsWith('.log'))!));
+      // The recorder appends on past the 50 MB; the drainer, once they were stored, punched them out.
+      expect(log.size).toBeGreaterThan(printedLength);
+      expect(log.blocks * 512).toBeLessThan(4 << 20);
+    } finally {
+      s.close();
+      rmSync(join(home, 'big.txt'), { force: true }); // 50 MB on a shared disk
+    }
+    const rows = await waitForOutputs(env, 3);
+    const byCmd = new Map(rows.map((r) => [r.cmd, r]));
+    expect(byCmd.get('echo after-the-big-one')).toMatchObject({ storage_ref: 'after-the-big-one\r\n' });
+    const big = byCmd.get('cat big.txt');
+    expect(big).toMatchObject({ storage_type: 'blob', byte_length: printedLength });
+    const shown = spawnSync(process.execPath, [BIRD_BUNDLE, 'output', big!.id, '--raw'], { env, maxBuffer: 1 << 24 });
+    const stored = shown.stdout;
+    // [capture] output_max_bytes (1 MiB): the first and the last half of it, less the few bytes
+    // a shell prints around a command (zsh's PROMPT_SP, fish's own bytes) that fell in them.
+    const half = 1 << 19;
+    expect(stored.length).toBeGreaterThan((1 << 20) - 200);
+    expect(stored.length).toBeLessThanOrEqual(1 << 20);
+    const head = printed(0, 10_000);
+    expect(stored.subarray(0, half - 200).equals(head.subarray(0, half - 200))).toBe(true);
+    const tail = printed(lines.length - 10_000, lines.length);
+    expect(stored.subarray(stored.length - half + 200).equals(tail.subarray(tail.length - half + 200))).toBe(true);
+    // The truncation is said: how much was printed, how much kept.
+    expect(shown.stderr.toString()).toMatch(new RegExp(`${printedLength} bytes were printed, ${stored.length} stored`));
+  }, 300_000);
 
   it.each([
     ['prints OSC 133 prompt and command marks for the terminal', {}, true],

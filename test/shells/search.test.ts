@@ -714,12 +714,12 @@ describe('Shift-Delete in Ctrl-R, when the forget cannot be done, or is still ru
   });
 });
 
-describe('stored output and the project store in Ctrl-R (zsh)', () => {
-  /** A script in `home` that prints `lines`, for `bird run` to store what it printed. */
-  const script = (home: string, name: string, lines: string[]) => writeFileSync(join(home, name), `${lines.map((l) => `printf '%s\\n' '${l}'`).join('\n')}\n`);
+/** A script in `home` that prints `lines`, for `bird run` to store what it printed. */
+const script = (home: string, name: string, lines: string[]) => writeFileSync(join(home, name), `${lines.map((l) => `printf '%s\\n' '${l}'`).join('\n')}\n`);
 
+describe.each(SHELLS)('Ctrl-O in Ctrl-R (%s)', (shell) => {
   it("Ctrl-O shows the run's host, session and source, its events and its output's last line; any key goes back to the list", async () => {
-    const { s, env, home } = await start('zsh');
+    const { s, env, home } = await start(shell);
     try {
       script(home, 'inspect-me.sh', ['first line', 'src/widget.c:12:5: error: inspector-boom', 'last-line-of-inspected']);
       await s.run('bird run -- sh inspect-me.sh | cat');
@@ -745,7 +745,7 @@ describe('stored output and the project store in Ctrl-R (zsh)', () => {
   });
 
   it("a teammate's output that would set the clipboard (OSC 52) and the title shows escaped in Ctrl-O, never raw", async () => {
-    const { s, env } = await start('zsh');
+    const { s, env } = await start(shell);
     try {
       await s.run('echo mine');
       const lake = tempDir('search-output-lake');
@@ -780,7 +780,9 @@ describe('stored output and the project store in Ctrl-R (zsh)', () => {
       s.close();
     }
   });
+});
 
+describe('stored output and the project store in Ctrl-R (zsh)', () => {
   it('Ctrl-Y finds a command by a word only its output holds, as bird search --output does', async () => {
     const { s, env, home } = await start('zsh');
     try {

@@ -15,7 +15,7 @@ describe('withoutFishPreexecNoise', () => {
     ['nothing printed', NOISE, ''],
   ])('%s', (_name, text, kept) => {
     const bytes = Buffer.from(text, 'latin1');
-    const out = withoutFishPreexecNoise({ key: 'k', kept: bytes, byteLength: bytes.length + 5, alternateScreen: false });
+    const out = withoutFishPreexecNoise({ key: 'k', start: 0, kept: bytes, byteLength: bytes.length + 5, alternateScreen: false });
     expect(out.kept.toString('latin1')).toBe(kept);
     expect(out.byteLength).toBe(kept.length + 5);
   });

@@ -55,6 +55,21 @@ describe('cutOutputLog', () => {
     expect(out!.kept.toString('latin1')).toBe(`${'h'.repeat(1000)}${'t'.repeat(1000)}`);
   });
 
+  it('says from where the log is still needed: the outermost open command, a half-read mark, else the end', () => {
+    const from = 1000;
+    const cutter = new OutputLogCutter(1 << 20, from);
+    const done = `${C(A)}a${D(A)}$ `;
+    expect(cutter.push(Buffer.from(done, 'latin1')).map((o) => [o.key, o.start])).toEqual([[A, from]]);
+    expect(cutter.neededFrom).toBe(from + done.length);
+    cutter.push(Buffer.from(`${C(B)}b${C(INNER)}i\x1b]69`, 'latin1'));
+    expect(cutter.neededFrom).toBe(from + done.length);
+    const ended = cutter.push(Buffer.from(`73;D;${INNER}\x07`, 'latin1'));
+    expect(ended.map((o) => [o.key, o.start])).toEqual([[INNER, from + done.length + C(B).length + 1]]);
+    cutter.push(Buffer.from(`${D(B)}$ \x1b]6`, 'latin1'));
+    const total = done.length + `${C(B)}b${C(INNER)}i${D(INNER)}${D(B)}$ \x1b]6`.length;
+    expect(cutter.neededFrom).toBe(from + total - 3);
+  });
+
   it.each<[string, string, Seen[]]>([
     ['nothing open: nothing', `${C(A)}a${D(A)}$ `, []],
     ['a command cut by the terminal closing: what it printed', `${C(A)}half of it`, [[A, 'half of it', 10, false]]],

@@ -4,6 +4,8 @@ import { OUTPUT_MARK_KEY, OUTPUT_MARK_MAX_BYTES, OUTPUT_MARK_PREFIX } from './ou
 /** One command's output, cut out of a recorder's log between its two marks. */
 export interface CutOutput {
   readonly key: string;
+  /** Where its start mark begins in the log: the log is needed from here until the output is stored. */
+  readonly start: number;
   /** Its head and tail (all of it when it fits `maxBytes`), without bird's marks. */
   readonly kept: Buffer;
   /** Every byte it printed, kept or not. */
@@ -19,6 +21,7 @@ const BEL = 0x07;
 
 interface OpenOutput {
   readonly key: string;
+  readonly start: number;
   readonly kept: KeptStream;
   alternateScreen: boolean;
   /** The last bytes seen, so that a switch split across two reads is still found. */
@@ -36,12 +39,22 @@ interface OpenOutput {
 export class OutputLogCutter {
   private readonly open: OpenOutput[] = [];
   private carry: Buffer = Buffer.alloc(0);
+  /** The log offset just past the bytes pushed so far. */
+  private position: number;
 
-  constructor(private readonly maxBytes: number) {}
+  /** `from`: the log offset of the first byte pushed (a drainer resuming where another stopped). */
+  constructor(
+    private readonly maxBytes: number,
+    from = 0,
+  ) {
+    this.position = from;
+  }
 
   /** The next bytes of the log → the outputs that ended in them. */
   push(chunk: Uint8Array): CutOutput[] {
     const data = this.carry.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.carry, chunk]);
+    const dataStart = this.position - this.carry.length;
+    this.position += chunk.length;
     this.carry = Buffer.alloc(0);
     const done: CutOutput[] = [];
     let pos = 0;
@@ -69,14 +82,14 @@ export class OutputLogCutter {
       }
       pos = end + 1;
       if (mark.phase === 'C') {
-        this.open.push({ key: mark.key, kept: new KeptStream(this.maxBytes), alternateScreen: false, last: Buffer.alloc(0) });
+        this.open.push({ key: mark.key, start: dataStart + at, kept: new KeptStream(this.maxBytes), alternateScreen: false, last: Buffer.alloc(0) });
         continue;
       }
       const index = this.open.findLastIndex((o) => o.key === mark.key);
       if (index < 0) continue;
       const output = this.open[index]!;
       this.open.length = index;
-      done.push({ key: output.key, kept: output.kept.kept(), byteLength: output.kept.byteLength, alternateScreen: output.alternateScreen });
+      done.push({ key: output.key, start: output.start, kept: output.kept.kept(), byteLength: output.kept.byteLength, alternateScreen: output.alternateScreen });
     }
   }
 
@@ -91,10 +104,19 @@ export class OutputLogCutter {
     const ended = this.open.reverse().map((o) => {
       const kept = o.kept.kept();
       const drop = Math.min(trailerBytes, kept.length);
-      return { key: o.key, kept: kept.subarray(0, kept.length - drop), byteLength: o.kept.byteLength - drop, alternateScreen: o.alternateScreen };
+      return { key: o.key, start: o.start, kept: kept.subarray(0, kept.length - drop), byteLength: o.kept.byteLength - drop, alternateScreen: o.alternateScreen };
     });
     this.open.length = 0;
     return ended;
+  }
+
+  /**
+   * The log offset before which the cutter needs nothing more: the start of the outermost command
+   * still open, or of a mark half read, else the end of what was pushed. A drainer that resumes
+   * from here (after bytes before it were freed) cuts the same outputs.
+   */
+  get neededFrom(): number {
+    return Math.min(this.position - this.carry.length, ...this.open.map((o) => o.start));
   }
 
   /** A command is being cut: its start was seen and its end not yet (or a mark is half read). */

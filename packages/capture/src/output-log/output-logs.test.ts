@@ -1,7 +1,7 @@
 // The drainer's reading of real recorder logs on disk: an output stays findable until the row
 // naming it is stored, through a failed store and through a drainer killed before its store.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,30 @@ describe('OutputLogs', () => {
     later.collect();
     expect(later.take(X)).toBeUndefined();
     expect(later.take('s1-1:102')?.kept.toString()).toBe('third\r\n');
+  });
+
+  it('frees a stored output at once, though the next command’s output is not stored yet: a later drainer resumes at that output', () => {
+    const folder = logFolder();
+    const log = join(folder, `${process.pid}.t.log`);
+    writeFileSync(log, command(X, BIG));
+    const logs = logsOf(folder);
+    logs.collect();
+    expect(logs.take(X)?.byteLength).toBe(BIG.length);
+    expect(statSync(log).blocks * 512).toBeGreaterThan(BIG.length);
+    // Stored: freed there and then, before any later command.
+    logs.settle([X]);
+    expect(statSync(log).blocks * 512).toBeLessThan(64 * 1024);
+    // The next command ends before the drainer looks again: its output is cut, and held.
+    appendFileSync(log, command(Y, 'next\r\n'));
+    logs.collect();
+    expect(logs.take(Y)?.kept.toString()).toBe('next\r\n');
+    // X's megabyte is a hole now; the drainer after a kill starts at Y's mark and finds Y.
+    expect(statSync(log).blocks * 512).toBeLessThan(64 * 1024);
+    expect(Number(readFileSync(`${log}.pos`, 'utf8'))).toBe(command(X, BIG).length);
+    const next = logsOf(folder);
+    next.collect();
+    expect(next.take(X)).toBeUndefined();
+    expect(next.take(Y)?.kept.toString()).toBe('next\r\n');
   });
 
   it('keeps a finished recorder’s log while an output cut from it is not stored, and removes it after', () => {

@@ -91,7 +91,17 @@ export class OutputLogs {
 
   /** These outputs are stored: their bytes in the log may be freed. */
   settle(keys: Iterable<string>): void {
-    for (const key of keys) this.held.delete(key);
+    const logs = new Set<string>();
+    for (const key of keys) {
+      const held = this.held.get(key);
+      if (held) logs.add(held.log);
+      this.held.delete(key);
+    }
+    // Freed now, not at the next command: the output printed last may be the biggest.
+    for (const log of logs) {
+      const state = this.logs.get(log);
+      if (state) this.freeConsumed(join(this.folder, log), log, state);
+    }
   }
 
   /** Some log has this command started and not ended: its end is on its way to the log. */
@@ -105,8 +115,8 @@ export class OutputLogs {
     const recorderAlive = isProcessAlive(recorderPid);
     let state = this.logs.get(name);
     if (!state) {
-      state = { cutter: new OutputLogCutter(this.maxBytes), offset: resumeOffset(path), punched: 0, cut: 0, lastTaken: -1, mtimeMs: 0 };
-      state.punched = state.offset;
+      const offset = resumeOffset(path);
+      state = { cutter: new OutputLogCutter(this.maxBytes, offset), offset, punched: offset, cut: 0, lastTaken: -1, mtimeMs: 0 };
       this.logs.set(name, state);
     }
     let fd: number;
@@ -136,7 +146,7 @@ export class OutputLogs {
     }
     // A finished log is removed once read whole, unless an output cut from it is not stored yet
     // (a later pass removes it then; a drainer killed before that cuts the output again).
-    if (!recorderAlive && !this.holds(name)) {
+    if (!recorderAlive && this.heldFrom(name) === Infinity) {
       // `.starting` is the hook's (see hooks/bird.zsh): left behind when a hang-up killed the shell waiting on the recorder.
       for (const file of [path, `${path}.pos`, `${path}.starting`]) {
         try {
@@ -148,7 +158,13 @@ export class OutputLogs {
       this.logs.delete(name);
       return;
     }
-    if (!state.cutter.midCommand && state.offset - state.punched >= PUNCH_MIN_BYTES && !this.holds(name)) this.release(path, state);
+    this.freeConsumed(path, name, state);
+  }
+
+  /** Frees what no output still needs, once that is worth a process (PUNCH_MIN_BYTES). */
+  private freeConsumed(path: string, name: string, state: LogState): void {
+    const free = Math.min(state.cutter.neededFrom, this.heldFrom(name));
+    if (free - state.punched >= PUNCH_MIN_BYTES) this.release(path, state, free);
   }
 
   private keep(output: CutOutput, log: string, state: LogState): void {
@@ -158,18 +174,21 @@ export class OutputLogs {
   }
 
   /**
-   * Whether an output cut from this log is not stored yet. Freeing the log (and recording where
-   * a later drainer resumes) past it would lose it to a drainer killed before its store: the
-   * next drainer redoes the record and must find the output in the log again.
+   * Where the first output cut from this log and not stored yet starts (Infinity: none). Freeing
+   * the log (and recording where a later drainer resumes) past it would lose it to a drainer
+   * killed before its store: the next drainer redoes the record and must find the output in the
+   * log again. The bytes before it are free to go: a 50 MB output is given back to the disk
+   * once it is stored, though the next command's output, cut already, waits for its own store.
    */
-  private holds(log: string): boolean {
+  private heldFrom(log: string): number {
     const state = this.logs.get(log);
     // A record taking a later output of the same shell means this one's record came and went without it.
     const recent = state !== undefined && Date.now() - state.mtimeMs < UNCLAIMED_HOLD_MS;
+    let from = Infinity;
     for (const h of this.held.values()) {
-      if (h.log === log && (h.taken || (recent && h.seq > state.lastTaken))) return true;
+      if (h.log === log && (h.taken || (recent && h.seq > state.lastTaken))) from = Math.min(from, h.output.start);
     }
-    return false;
+    return from;
   }
 
   /**
@@ -177,15 +196,15 @@ export class OutputLogs {
    * (util-linux fallocate --punch-hole; the file keeps its length, the recorder appends on).
    * Where the offset is remembered (`.pos`), a later drainer resumes there instead of at 0.
    */
-  private release(path: string, state: LogState): void {
-    const upTo = state.offset - (state.offset % 4096);
+  private release(path: string, state: LogState, free: number): void {
+    const upTo = free - (free % 4096);
     const punch = spawnSync('fallocate', ['--punch-hole', '--offset', '0', '--length', String(upTo), path], { stdio: 'ignore' });
     if (punch.status !== 0) {
       this.log(`could not free the consumed part of the output log ${path} (fallocate --punch-hole failed); it grows until its shell exits.`);
     }
-    state.punched = state.offset;
+    state.punched = free;
     try {
-      writeFileSync(`${path}.pos`, `${state.offset}\n`);
+      writeFileSync(`${path}.pos`, `${free}\n`);
     } catch {
       // a later drainer reads the log from its start: outputs already stored are found again and skipped by their keys
     }

@@ -13,7 +13,7 @@ describe('withoutZshPromptSp', () => {
     ['nothing printed', SP, ''],
   ])('%s', (_name, text, kept) => {
     const bytes = Buffer.from(text, 'latin1');
-    const out = withoutZshPromptSp({ key: 'k', kept: bytes, byteLength: bytes.length + 10, alternateScreen: false });
+    const out = withoutZshPromptSp({ key: 'k', start: 0, kept: bytes, byteLength: bytes.length + 10, alternateScreen: false });
     expect(out.kept.toString('latin1')).toBe(kept);
     expect(out.byteLength).toBe(kept.length + 10);
   });
