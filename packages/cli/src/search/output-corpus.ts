@@ -1,13 +1,15 @@
 // What commands printed, for the output search (`bird search --output`, Ctrl-Y in Ctrl-R): every
 // stored output read once into memory as bytes with ASCII letters in lower case, then looked
 // through with Buffer.indexOf on each key. Inline outputs come with their rows from DuckDB; blobs
-// are gunzipped on the thread pool while DuckDB loads, each content once. bench/search-output.md has the numbers
-// (and why bytes: String#toLowerCase over 22 MB took longer than gunzipping it).
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// are gunzipped in this thread while DuckDB loads and reads on its own, each content once. What
+// that read gives is kept in a cache (@bird/store/output-search-cache) the next search reads
+// instead, while the outputs stay as they were.
+// bench/search-output.md has the numbers (and why bytes: String#toLowerCase over 22 MB took
+// longer than gunzipping it).
 import type { BirdLayout } from '@bird/core';
-import { hashOfBlobRef, unzipBlob } from '@bird/core/output-blobs';
+import { listBlobRefs, unzipBlob } from '@bird/core/output-blobs';
 import { OMITTED_STORAGE } from '@bird/capture/passive-outputs';
+import { outputSourcesKey, readOutputSearchCache, writeOutputSearchCache } from '@bird/store/output-search-cache';
 import type { CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
 import { connect, MINIMAL } from '../store-access.ts';
@@ -41,53 +43,59 @@ export function corpusOf(entries: readonly (readonly [id: string, folded: Buffer
   };
 }
 
+/** Blobs unzipped per turn of the event loop: ~5 ms of work, so keys still answer in Ctrl-R meanwhile. */
+const BLOBS_PER_TURN = 50;
+
 /**
- * Every blob under db/blobs, each being unzipped (and folded) on the thread pool: started before
- * DuckDB loads, so that the two overlap. Only the blobs the outputs rows name are then used.
+ * Every blob under db/blobs unzipped and folded (null: missing or damaged), a slice per turn of
+ * the event loop, while DuckDB loads and reads the rows on its own threads. Only the blobs the
+ * outputs rows name are then used.
  */
-function unzipEveryBlob(layout: BirdLayout): Map<string, Promise<Buffer | null>> {
-  const blobs = new Map<string, Promise<Buffer | null>>();
-  let folders: string[];
-  try {
-    folders = readdirSync(layout.blobs);
-  } catch {
-    // no blobs yet
-    return blobs;
-  }
-  for (const folder of folders) {
-    let names: string[];
+async function unzipEveryBlob(layout: BirdLayout): Promise<Map<string, Buffer | null>> {
+  const blobs = new Map<string, Buffer | null>();
+  const refs = listBlobRefs(layout);
+  for (let i = 0; i < refs.length; i++) {
+    if (i > 0 && i % BLOBS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const ref = refs[i]!;
     try {
-      names = readdirSync(join(layout.blobs, folder));
+      blobs.set(ref, foldAscii(unzipBlob(layout, ref)));
     } catch {
-      // not a folder: nothing bird wrote
-      continue;
-    }
-    for (const name of names) {
-      const ref = `${folder}/${name}`;
       // One blob missing or damaged: `bird output` says why for its command; the rest are searched.
-      if (hashOfBlobRef(ref) !== null) blobs.set(ref, unzipBlob(layout, ref).then(foldAscii, () => null));
+      blobs.set(ref, null);
     }
   }
   return blobs;
 }
 
-export async function loadOutputCorpus(ctx: CliContext): Promise<OutputCorpus> {
-  const layout = layoutOf(ctx);
-  const blobs = unzipEveryBlob(layout);
+async function readOutputRows(ctx: CliContext): Promise<readonly (readonly unknown[])[]> {
   const conn = await connect(ctx, MINIMAL, { quiet: true });
-  let rows: readonly (readonly unknown[])[];
   try {
-    rows = (await conn.query(`SELECT invocation_id, storage_type, storage_ref FROM main.outputs WHERE storage_ref IS NOT NULL`)).rows;
+    return (await conn.query(`SELECT invocation_id, storage_type, storage_ref FROM main.outputs WHERE storage_ref IS NOT NULL`)).rows;
   } finally {
     conn.close();
   }
-  const pending: Promise<readonly [string, Buffer | null]>[] = [];
+}
+
+/**
+ * Every stored output, from the cache when the outputs are as it was written for (a read of one
+ * file), else from the store, and the cache written for the next search.
+ */
+export async function loadOutputCorpus(ctx: CliContext): Promise<OutputCorpus> {
+  const layout = layoutOf(ctx);
+  // The key before the read: outputs that change while they are read make a cache no search uses.
+  const key = outputSourcesKey(layout);
+  const cached = readOutputSearchCache(layout, key);
+  if (cached !== null) return corpusOf(cached.entries, cached.unreadable);
+  const [rows, blobs] = await Promise.all([readOutputRows(ctx), unzipEveryBlob(layout)]);
+  const entries: (readonly [string, Buffer])[] = [];
+  let unreadable = 0;
   for (const [id, type, ref] of rows) {
     if (typeof id !== 'string' || typeof ref !== 'string' || type === OMITTED_STORAGE) continue;
-    if (type === 'inline') pending.push(Promise.resolve([id, foldAscii(Buffer.from(ref, 'utf8'))]));
-    else if (type === 'blob') pending.push((blobs.get(ref) ?? Promise.resolve(null)).then((bytes) => [id, bytes] as const));
+    const bytes = type === 'inline' ? foldAscii(Buffer.from(ref, 'utf8')) : type === 'blob' ? (blobs.get(ref) ?? null) : undefined;
+    if (bytes === undefined) continue;
+    if (bytes === null) unreadable++;
+    else entries.push([id, bytes]);
   }
-  const read = await Promise.all(pending);
-  const entries = read.filter((e): e is readonly [string, Buffer] => e[1] !== null);
-  return corpusOf(entries, read.length - entries.length);
+  writeOutputSearchCache(layout, key, { entries, unreadable });
+  return corpusOf(entries, unreadable);
 }
