@@ -58,3 +58,25 @@ describe.each(STORAGE_MODES)('bird search --output with its cache, %s mode', (mo
     expect(readFileSync(cache).toString('latin1')).not.toContain('secret-quokka');
   });
 });
+
+describe('a damaged cache, the outputs unchanged (its key still theirs)', () => {
+  it.each([
+    ['cut short', (bytes: Buffer) => bytes.subarray(0, bytes.length >> 1)],
+    ['overwritten with garbage', (bytes: Buffer) => Buffer.alloc(bytes.length, 0xa5)],
+    ['emptied', () => Buffer.alloc(0)],
+  ])('%s: the search answers from the store and writes it again', (_how, damage) => {
+    const box = new Sandbox();
+    expect(box.bird(['init']).code).toBe(0);
+    runPrinting(box, 'delta', 'word');
+    runPrinting(box, 'other', 'thing');
+    expect(printed(box, 'delta-word')).toBe(`${command('delta', 'word')}\n`);
+    const cache = birdLayout(box.root).outputSearchCache;
+    const whole = readFileSync(cache);
+    writeFileSync(cache, damage(whole));
+    const r = box.bird(['search', '--output', 'delta-word']);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: `${command('delta', 'word')}\n`, stderr: '' });
+    // Written again whole (rows may come in another order: the same size, the same texts).
+    const again = readFileSync(cache);
+    expect([again.length, again.subarray(0, 8).toString(), again.toString('latin1').includes('delta-word')]).toEqual([whole.length, 'BIRDOSC1', true]);
+  });
+});
