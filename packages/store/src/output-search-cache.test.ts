@@ -87,6 +87,15 @@ describe('the output search cache on disk', () => {
     }
   });
 
+  it('a folder in its place is never read as one, nor an error to write or delete', () => {
+    const layout = store();
+    mkdirSync(layout.outputSearchCache);
+    const key = outputSourcesKey(layout);
+    expect(() => writeOutputSearchCache(layout, key, OUTPUTS)).not.toThrow();
+    expect(() => discardOutputSearchCache(layout)).not.toThrow();
+    expect(readOutputSearchCache(layout, key)).toBeNull();
+  });
+
   it('is deleted, and can be deleted when it is not there', () => {
     const layout = store();
     writeOutputSearchCache(layout, outputSourcesKey(layout), OUTPUTS);

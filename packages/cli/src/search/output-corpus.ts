@@ -96,6 +96,7 @@ export async function loadOutputCorpus(ctx: CliContext): Promise<OutputCorpus> {
     if (bytes === null) unreadable++;
     else entries.push([id, bytes]);
   }
-  writeOutputSearchCache(layout, key, { entries, unreadable });
+  // After the answer is out (or the frame drawn): writing 30 MB is no part of this search.
+  setImmediate(() => writeOutputSearchCache(layout, key, { entries, unreadable }));
   return corpusOf(entries, unreadable);
 }
