@@ -280,7 +280,7 @@ const RULES: readonly Rule[] = [
     after: () => {
       const search = bird(['search', '--output', 'nothing-printed-this']);
       expect({ code: search.code, stdout: search.stdout, stderr: search.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
-      expect(readFileSync(join(db, 'output-search.cache')).subarray(0, 8).toString(), 'rebuilt').toBe('BIRDOSC1');
+      expect(readFileSync(join(db, 'output-search.cache')).subarray(0, 8).toString(), 'rebuilt').toMatch(/^BIRDOSC\d$/);
     },
   },
   { kind: "the history index's journal", match: /^history-index\/journal\.jsonl$/ },

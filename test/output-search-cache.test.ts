@@ -77,6 +77,6 @@ describe('a damaged cache, the outputs unchanged (its key still theirs)', () => 
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: `${command('delta', 'word')}\n`, stderr: '' });
     // Written again whole (rows may come in another order: the same size, the same texts).
     const again = readFileSync(cache);
-    expect([again.length, again.subarray(0, 8).toString(), again.toString('latin1').includes('delta-word')]).toEqual([whole.length, 'BIRDOSC1', true]);
+    expect([again.length, again.subarray(0, 8).equals(whole.subarray(0, 8)), again.toString('latin1').includes('delta-word')]).toEqual([whole.length, true, true]);
   });
 });

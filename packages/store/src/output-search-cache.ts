@@ -4,10 +4,12 @@
  * file instead of loading DuckDB and gunzipping every blob (bench/search-output.md).
  *
  * It is a second copy of what commands printed, so it is kept on a short leash:
- *   - it is used only when the store's outputs are as they were when it was written: its key is
- *     a hash of the identity (inode, size, modification time) of every file the outputs are read
- *     from (the catalog and its WAL, each outputs Parquet file here and in every remote's cache,
- *     duckdb mode's spilled rows) and of each blob folder; anything else, and it is rebuilt;
+ *   - it records what it was made from: the identity (inode, size, modification and change
+ *     times) of the catalog and its WAL, of duckdb mode's spilled rows, of each blob folder, and
+ *     of every outputs Parquet file here and in every remote's cache. It is used whole only when
+ *     all of them are as they were; when the only change is outputs files added (parquet mode's
+ *     captures) and it holds no unreadable output, it is used with the added files' rows read
+ *     (without DuckDB); anything else, and it is rebuilt from the store;
  *   - every removal (forget, redact, retention, a pulled forget) deletes it before and after it
  *     writes, so a forgotten or redacted output does not stay on disk in it either;
  *   - it is read as untrusted: a file that is not whole and well formed is rebuilt, never an error;
@@ -22,7 +24,7 @@ import { localTableDir } from './layout.ts';
 
 /** The texts a cache holds at most; the search's memory holds as much (10,000 build logs: 30 MB). */
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
-const MAGIC = Buffer.from('BIRDOSC1');
+const MAGIC = Buffer.from('BIRDOSC2');
 const KEY_BYTES = 32;
 /** Longer than any id bird writes or imports (a UUID is 36 characters). */
 const MAX_ID_BYTES = 1024;
@@ -33,15 +35,16 @@ export interface CachedOutputs {
   readonly unreadable: number;
 }
 
+/** `<path>\0<inode size mtime ctime>`: a file rewritten in place, or replaced by another, is another identity. */
 function identity(path: string): string {
   let s;
   try {
     s = statSync(path, { throwIfNoEntry: false, bigint: true });
   } catch (error) {
-    // cannot be looked at (permissions): a key no cache was written for, so the store is read
-    return `${path} ${(error as NodeJS.ErrnoException).code ?? 'unreadable'} ${process.pid} ${Date.now()}`;
+    // cannot be looked at (permissions): an identity no cache was made with, so the store is read
+    return `${path}\0${(error as NodeJS.ErrnoException).code ?? 'unreadable'} ${process.pid} ${process.hrtime.bigint()}`;
   }
-  return s === undefined ? `${path} -` : `${path} ${s.ino} ${s.size} ${s.mtimeNs} ${s.ctimeNs}`;
+  return s === undefined ? `${path}\0-` : `${path}\0${s.ino} ${s.size} ${s.mtimeNs} ${s.ctimeNs}`;
 }
 
 function names(dir: string): string[] {
@@ -68,21 +71,57 @@ function identitiesUnder(dir: string, out: string[]): void {
   }
 }
 
-/**
- * The key of the outputs as they are now (see the module comment). Blob folders count by their
- * own identity: a blob written or deleted changes its folder's modification time.
- */
-export function outputSourcesKey(layout: BirdLayout): Buffer {
-  const parts = [identity(layout.catalog), identity(`${layout.catalog}.wal`)];
-  identitiesUnder(localTableDir(layout, 'outputs'), parts);
-  for (const remote of names(layout.cachedData)) identitiesUnder(join(layout.cachedData, remote, 'outputs'), parts);
-  identitiesUnder(layout.spill, parts);
-  for (const folder of names(layout.blobs)) parts.push(identity(join(layout.blobs, folder)));
-  return createHash('sha256').update(parts.join('\n')).digest();
+/** What the outputs are read from, as it is now (see the module comment). */
+export interface OutputSources {
+  /** The catalog, its WAL and spilled rows: any change, and no part of the cache is used. */
+  readonly fixed: Buffer;
+  /** Each blob folder: a blob written or deleted changes its folder's modification time. */
+  readonly blobs: Buffer;
+  /** Each outputs Parquet file as `<path>\0<identity>`, sorted. */
+  readonly files: readonly string[];
 }
 
-/** The cache, when it is whole, well formed and made for `key`; else null (it is then rebuilt). */
-export function readOutputSearchCache(layout: BirdLayout, key: Buffer): CachedOutputs | null {
+const hash = (parts: readonly string[]) => createHash('sha256').update(parts.join('\n')).digest();
+
+export function outputSources(layout: BirdLayout): OutputSources {
+  const fixed = [identity(layout.catalog), identity(`${layout.catalog}.wal`)];
+  identitiesUnder(layout.spill, fixed);
+  const files: string[] = [];
+  identitiesUnder(localTableDir(layout, 'outputs'), files);
+  for (const remote of names(layout.cachedData)) identitiesUnder(join(layout.cachedData, remote, 'outputs'), files);
+  const blobs = names(layout.blobs).map((folder) => identity(join(layout.blobs, folder)));
+  return { fixed: hash(fixed), blobs: hash(blobs), files: files.sort() };
+}
+
+/** The cache as read back: what it was made from, and what it holds. */
+export interface ParsedCache {
+  readonly fixed: Buffer;
+  readonly blobs: Buffer;
+  readonly files: readonly string[];
+  readonly outputs: CachedOutputs;
+}
+
+/** How far the cache answers for the outputs now: whole, or but for the rows of `added` (paths of outputs files). */
+export type CacheFit = { readonly outputs: CachedOutputs; readonly added: readonly string[] };
+
+/**
+ * What of the cache serves the outputs as they are now (see the module comment); null when
+ * nothing does. Pure: decided from the cache and the sources alone.
+ */
+export function cacheFit(cache: ParsedCache, now: OutputSources): CacheFit | null {
+  if (!cache.fixed.equals(now.fixed)) return null;
+  const sameFiles = cache.files.length === now.files.length && cache.files.every((f, i) => f === now.files[i]);
+  if (sameFiles && cache.blobs.equals(now.blobs)) return { outputs: cache.outputs, added: [] };
+  // A blob that could not be read may be there now; a file gone or rewritten may have taken rows.
+  if (cache.outputs.unreadable > 0) return null;
+  const current = new Set(now.files);
+  if (!cache.files.every((f) => current.has(f))) return null;
+  const had = new Set(cache.files);
+  return { outputs: cache.outputs, added: now.files.filter((f) => !had.has(f)).map((f) => f.slice(0, f.indexOf('\0'))) };
+}
+
+/** The cache and how far it serves the outputs now; null when it does not, or is not whole and well formed (it is then rebuilt). */
+export function readOutputSearchCache(layout: BirdLayout, now: OutputSources): CacheFit | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(layout.outputSearchCache);
@@ -90,11 +129,12 @@ export function readOutputSearchCache(layout: BirdLayout, key: Buffer): CachedOu
     // none yet, or unreadable: rebuilt
     return null;
   }
-  return parseCache(bytes, key);
+  const cache = parseCache(bytes);
+  return cache === null ? null : cacheFit(cache, now);
 }
 
-/** The cache's bytes read back, or null for anything that is not exactly a cache made for `key`. */
-export function parseCache(bytes: Buffer, key: Buffer): CachedOutputs | null {
+/** The cache's bytes read back, or null for anything that is not exactly a cache. */
+export function parseCache(bytes: Buffer): ParsedCache | null {
   let at = 0;
   const take = (n: number): Buffer | null => {
     if (n < 0 || at + n > bytes.length) return null;
@@ -106,7 +146,18 @@ export function parseCache(bytes: Buffer, key: Buffer): CachedOutputs | null {
     const part = take(4);
     return part === null ? null : part.readUInt32LE(0);
   };
-  if (!take(MAGIC.length)?.equals(MAGIC) || !take(KEY_BYTES)?.equals(key)) return null;
+  if (!take(MAGIC.length)?.equals(MAGIC)) return null;
+  const fixed = take(KEY_BYTES);
+  const blobs = take(KEY_BYTES);
+  const fileCount = u32();
+  if (fixed === null || blobs === null || fileCount === null) return null;
+  const files: string[] = [];
+  for (let i = 0; i < fileCount; i++) {
+    const length = u32();
+    const file = length === null ? null : take(length);
+    if (file === null) return null;
+    files.push(file.toString('utf8'));
+  }
   const unreadable = u32();
   const textCount = u32();
   if (unreadable === null || textCount === null) return null;
@@ -128,15 +179,16 @@ export function parseCache(bytes: Buffer, key: Buffer): CachedOutputs | null {
     if (id === null || text === null || text >= texts.length) return null;
     entries.push([id.toString('utf8'), texts[text]!]);
   }
-  return at === bytes.length ? { entries, unreadable } : null;
+  return at === bytes.length ? { fixed, blobs, files, outputs: { entries, unreadable } } : null;
 }
 
 /** The cache's bytes; each text once however many entries share it. Null past MAX_CACHE_BYTES. */
-export function formatCache(key: Buffer, outputs: CachedOutputs): Buffer | null {
+export function formatCache(sources: OutputSources, outputs: CachedOutputs): Buffer | null {
   // Sized first, then written into one buffer: a buffer per field made this ~5x slower (30 MB, 10,000 outputs).
   const textIndex = new Map<Buffer, number>();
   const ids: (Buffer | null)[] = [];
-  let size = MAGIC.length + KEY_BYTES + 12;
+  const files = sources.files.map((f) => Buffer.from(f, 'utf8'));
+  let size = MAGIC.length + 2 * KEY_BYTES + 4 + files.reduce((n, f) => n + 4 + f.length, 0) + 12;
   let textBytes = 0;
   for (const [id, text] of outputs.entries) {
     if (!textIndex.has(text)) {
@@ -152,7 +204,13 @@ export function formatCache(key: Buffer, outputs: CachedOutputs): Buffer | null 
   }
   const out = Buffer.allocUnsafe(size);
   let at = MAGIC.copy(out, 0);
-  at += key.copy(out, at, 0, KEY_BYTES);
+  at += sources.fixed.copy(out, at, 0, KEY_BYTES);
+  at += sources.blobs.copy(out, at, 0, KEY_BYTES);
+  at = out.writeUInt32LE(files.length, at);
+  for (const file of files) {
+    at = out.writeUInt32LE(file.length, at);
+    at += file.copy(out, at);
+  }
   at = out.writeUInt32LE(outputs.unreadable, at);
   at = out.writeUInt32LE(textIndex.size, at);
   for (const text of textIndex.keys()) {
@@ -171,12 +229,12 @@ export function formatCache(key: Buffer, outputs: CachedOutputs): Buffer | null 
 }
 
 /**
- * Writes the cache for the outputs read under `key`. When the outputs changed meanwhile (a forget
+ * Writes the cache for the outputs read from `sources`. When they changed meanwhile (a forget
  * while the search read), the cache it wrote is deleted again: it may hold what was forgotten.
  * A cache that cannot be written is no failure (the search read the store, and will again).
  */
-export function writeOutputSearchCache(layout: BirdLayout, key: Buffer, outputs: CachedOutputs): void {
-  const bytes = formatCache(key, outputs);
+export function writeOutputSearchCache(layout: BirdLayout, sources: OutputSources, outputs: CachedOutputs): void {
+  const bytes = formatCache(sources, outputs);
   if (bytes === null) {
     discardOutputSearchCache(layout);
     return;
@@ -187,7 +245,28 @@ export function writeOutputSearchCache(layout: BirdLayout, key: Buffer, outputs:
     // a full disk, a read-only store: the next search reads the store again
     return;
   }
-  if (!outputSourcesKey(layout).equals(key)) discardOutputSearchCache(layout);
+  const now = outputSources(layout);
+  const same = now.fixed.equals(sources.fixed) && now.blobs.equals(sources.blobs) && now.files.join('\n') === sources.files.join('\n');
+  if (!same) discardOutputSearchCache(layout);
+}
+
+/**
+ * The outputs rows of these Parquet files (a capture's, written uncompressed), read without
+ * DuckDB: `[invocation_id, storage_type, storage_ref]` each. Throws for a file hyparquet cannot
+ * read (damaged, gone, or compressed in a way it does not know): the caller then reads the store.
+ */
+export async function outputRowsOfFiles(paths: readonly string[]): Promise<unknown[][]> {
+  if (paths.length === 0) return [];
+  const { parquetReadObjects } = await import('hyparquet');
+  const rows: unknown[][] = [];
+  for (const path of paths) {
+    const bytes = readFileSync(path);
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    for (const row of await parquetReadObjects({ file, columns: ['invocation_id', 'storage_type', 'storage_ref'] })) {
+      rows.push([row.invocation_id, row.storage_type, row.storage_ref]);
+    }
+  }
+  return rows;
 }
 
 /**

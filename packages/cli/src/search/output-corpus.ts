@@ -3,13 +3,13 @@
 // through with Buffer.indexOf on each key. Inline outputs come with their rows from DuckDB; blobs
 // are gunzipped in this thread while DuckDB loads and reads on its own, each content once. What
 // that read gives is kept in a cache (@bird/store/output-search-cache) the next search reads
-// instead, while the outputs stay as they were.
+// instead, with only the outputs files added since read besides.
 // bench/search-output.md has the numbers (and why bytes: String#toLowerCase over 22 MB took
 // longer than gunzipping it).
 import type { BirdLayout } from '@bird/core';
 import { listBlobRefs, unzipBlob } from '@bird/core/output-blobs';
 import { OMITTED_STORAGE } from '@bird/capture/passive-outputs';
-import { outputSourcesKey, readOutputSearchCache, writeOutputSearchCache } from '@bird/store/output-search-cache';
+import { outputRowsOfFiles, outputSources, readOutputSearchCache, writeOutputSearchCache, type CacheFit, type CachedOutputs } from '@bird/store/output-search-cache';
 import type { CliContext } from '../context.ts';
 import { layoutOf } from '../layout.ts';
 import { connect, MINIMAL } from '../store-access.ts';
@@ -76,27 +76,60 @@ async function readOutputRows(ctx: CliContext): Promise<readonly (readonly unkno
   }
 }
 
-/**
- * Every stored output, from the cache when the outputs are as it was written for (a read of one
- * file), else from the store, and the cache written for the next search.
- */
-export async function loadOutputCorpus(ctx: CliContext): Promise<OutputCorpus> {
-  const layout = layoutOf(ctx);
-  // The key before the read: outputs that change while they are read make a cache no search uses.
-  const key = outputSourcesKey(layout);
-  const cached = readOutputSearchCache(layout, key);
-  if (cached !== null) return corpusOf(cached.entries, cached.unreadable);
-  const [rows, blobs] = await Promise.all([readOutputRows(ctx), unzipEveryBlob(layout)]);
+/** The entries of outputs rows: inline texts folded here, blobs from `blobOf` (null: missing or damaged). */
+function entriesOf(rows: readonly (readonly unknown[])[], blobOf: (ref: string) => Buffer | null): CachedOutputs {
   const entries: (readonly [string, Buffer])[] = [];
   let unreadable = 0;
   for (const [id, type, ref] of rows) {
     if (typeof id !== 'string' || typeof ref !== 'string' || type === OMITTED_STORAGE) continue;
-    const bytes = type === 'inline' ? foldAscii(Buffer.from(ref, 'utf8')) : type === 'blob' ? (blobs.get(ref) ?? null) : undefined;
+    const bytes = type === 'inline' ? foldAscii(Buffer.from(ref, 'utf8')) : type === 'blob' ? blobOf(ref) : undefined;
     if (bytes === undefined) continue;
     if (bytes === null) unreadable++;
     else entries.push([id, bytes]);
   }
+  return { entries, unreadable };
+}
+
+/** Every output, read from the store. */
+async function readEveryOutput(ctx: CliContext, layout: BirdLayout): Promise<CachedOutputs> {
+  const [rows, blobs] = await Promise.all([readOutputRows(ctx), unzipEveryBlob(layout)]);
+  return entriesOf(rows, (ref) => blobs.get(ref) ?? null);
+}
+
+/** The cache with the rows of the files added since it was made; null when one of them cannot be read so (the store is read instead). */
+async function withAddedFiles(layout: BirdLayout, fit: CacheFit): Promise<CachedOutputs | null> {
+  let rows: unknown[][];
+  try {
+    rows = await outputRowsOfFiles(fit.added);
+  } catch {
+    // damaged, gone meanwhile (a compaction), or compressed: DuckDB reads the store, and says what is wrong
+    return null;
+  }
+  const unzip = (ref: string) => {
+    try {
+      return foldAscii(unzipBlob(layout, ref));
+    } catch {
+      // missing, damaged, or not a blob's name: counted, the rest searched
+      return null;
+    }
+  };
+  const added = entriesOf(rows, unzip);
+  return { entries: [...fit.outputs.entries, ...added.entries], unreadable: fit.outputs.unreadable + added.unreadable };
+}
+
+/**
+ * Every stored output: from the cache when the outputs are as it was made for (a read of one
+ * file), or from it and the outputs files added since (parquet mode's captures, read without
+ * DuckDB), else from the store; the cache then written for the next search.
+ */
+export async function loadOutputCorpus(ctx: CliContext): Promise<OutputCorpus> {
+  const layout = layoutOf(ctx);
+  // Looked at before the read: outputs that change while they are read make a cache no search uses.
+  const sources = outputSources(layout);
+  const fit = readOutputSearchCache(layout, sources);
+  if (fit !== null && fit.added.length === 0) return corpusOf(fit.outputs.entries, fit.outputs.unreadable);
+  const outputs = (fit === null ? null : await withAddedFiles(layout, fit)) ?? (await readEveryOutput(ctx, layout));
   // After the answer is out (or the frame drawn): writing 30 MB is no part of this search.
-  setImmediate(() => writeOutputSearchCache(layout, key, { entries, unreadable }));
-  return corpusOf(entries, unreadable);
+  setImmediate(() => writeOutputSearchCache(layout, sources, outputs));
+  return corpusOf(outputs.entries, outputs.unreadable);
 }
