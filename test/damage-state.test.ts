@@ -100,6 +100,7 @@ function buildStore(): void {
   expect(bird(['push']).code).toBe(1);
   rmSync(series);
   renameSync(`${series}.away`, series);
+  ok(bird(['search', '--output', 'echo']), 'an output search (it writes its cache)');
   cpSync(work, pristine, { recursive: true, preserveTimestamps: true });
 }
 
@@ -273,6 +274,15 @@ const RULES: readonly Rule[] = [
     },
   },
   { kind: "the history index's snapshot", match: /^history-index\/snapshot\.bhi$/ },
+  {
+    kind: 'the output search cache',
+    match: /^output-search\.cache$/,
+    after: () => {
+      const search = bird(['search', '--output', 'nothing-printed-this']);
+      expect({ code: search.code, stdout: search.stdout, stderr: search.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
+      expect(readFileSync(join(db, 'output-search.cache')).subarray(0, 8).toString(), 'rebuilt').toMatch(/^BIRDOSC\d$/);
+    },
+  },
   { kind: "the history index's journal", match: /^history-index\/journal\.jsonl$/ },
   { kind: 'a session marker', match: /^sessions-seen\/[0-9a-f]+$/ },
   { kind: "compaction's generation", match: /^compaction\/generation$/ },

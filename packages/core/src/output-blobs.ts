@@ -10,14 +10,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmdirSync, unlinkSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip, gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeFileAtomic } from './atomic-file.ts';
 import { BirdError } from './errors.ts';
 import type { BirdLayout } from './paths.ts';
-
-const gunzipAsync = promisify(gunzip);
 
 /** How long a `bird run` or a `bird forget` waits for the other to let go of `blobsLock`. */
 export const BLOBS_LOCK_WAIT_MS = 30_000;
@@ -62,11 +58,13 @@ export function writeBlob(layout: BirdLayout, contentHash: string, bytes: Uint8A
 }
 
 /**
- * A blob's bytes for looking through (the output search), unzipped off the main thread and not
- * checked against its hash: nothing is shown from them (`readBlob` checks what is printed).
+ * A blob's bytes for looking through (the output search), not checked against its hash: nothing
+ * is shown from them (`readBlob` checks what is printed). Synchronous on purpose: over 1,000
+ * blobs gunzipSync took 100 ms where the thread pool's gunzip took 400 ms on 2 busy cores
+ * (bench/search-output.md); the caller slices the work to keep its event loop turning.
  */
-export async function unzipBlob(layout: BirdLayout, ref: string): Promise<Buffer> {
-  return gunzipAsync(await readFile(blobPath(layout, ref)));
+export function unzipBlob(layout: BirdLayout, ref: string): Buffer {
+  return gunzipSync(readFileSync(blobPath(layout, ref)));
 }
 
 export function hasBlob(layout: BirdLayout, ref: string): boolean {

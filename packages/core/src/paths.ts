@@ -47,6 +47,8 @@ export interface BirdLayout {
   readonly sync: string;
   /** The history index search, `bird history` and `bird stats` read without DuckDB (see packages/history-index). */
   readonly historyIndex: string;
+  /** What stored outputs hold, as the output search looks through them (store's output-search-cache.ts); safe to delete. */
+  readonly outputSearchCache: string;
   /** Zero-row batches shaped like a lake's, which remote views list first (outside every data glob). */
   readonly lakeShape: string;
   /** Present while bird.duckdb still holds the bytes of rows removed from it (duckdb mode's rewrite-catalog.ts). */
@@ -107,6 +109,7 @@ export function birdLayout(root: string): BirdLayout {
     compaction: join(dbDir, 'compaction'),
     sync: join(dbDir, 'sync'),
     historyIndex: join(dbDir, 'history-index'),
+    outputSearchCache: join(dbDir, 'output-search.cache'),
     lakeShape: join(dbDir, 'lake-shape'),
     catalogRewriteDue: join(dbDir, 'catalog-rewrite-due'),
     catalogRemotes: join(dbDir, 'catalog-remotes.json'),

@@ -76,8 +76,8 @@ export async function run(args: string[], ctx: CliContext): Promise<void> {
   const interactive = shell !== undefined || (ctx.stdout.isTTY && values.format === undefined && values.print0 !== true);
 
   if (!interactive) {
-    const { index } = await openHistory(ctx);
-    const outputs = outputSearch ? await (await import('../search/output-corpus.ts')).loadOutputCorpus(ctx) : undefined;
+    // Together: the history index is read while DuckDB reads the outputs rows on its own threads.
+    const [{ index }, outputs] = await Promise.all([openHistory(ctx), outputSearch ? import('../search/output-corpus.ts').then((m) => m.loadOutputCorpus(ctx)) : undefined]);
     const session = new SearchSession(index, context, { query, mode, scope, rows: limit, outputSearch, outputs });
     const picks = session.results.slice(0, limit);
     if (format === 'json') {

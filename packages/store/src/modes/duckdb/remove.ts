@@ -10,6 +10,7 @@ import { inTransaction } from './in-transaction.ts';
 import { markIndexStale } from '@bird/history-index';
 import { emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import { finishIndexLeftStale } from '../../history-index-rebuild.ts';
+import { discardOutputSearchCache } from '../../output-search-cache.ts';
 import { indexFollowsRemoval, removedCommandIds } from '../index-after-removal.ts';
 import type { RemoveOptions, RemoveResult } from '../storage-mode.ts';
 import { cachedSchemas } from './ingest-files.ts';
@@ -28,6 +29,8 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
     await finishIndexLeftStale(layout);
     return { rows, files: 0 };
   }
+  // Before and after: no copy of what goes is left on disk, even by a search reading meanwhile.
+  discardOutputSearchCache(layout);
   const catalog = await openCatalog(layout.catalog, 'read_write', { lockTimeoutMs: CATALOG_WAIT_MS });
   let files = 0;
   // Set once a row is found to go: a removal that finds nothing (a pull naming commands already
@@ -92,6 +95,7 @@ export async function removeDuckdb(layout: BirdLayout, ids: readonly CommandRef[
     }
   } finally {
     catalog.release();
+    discardOutputSearchCache(layout);
   }
   if (marker !== null) await indexFollowsRemoval(layout, marker, removed); // committed, and every spilled file rewritten
   else await finishIndexLeftStale(layout);

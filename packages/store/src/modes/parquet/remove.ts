@@ -27,6 +27,7 @@ import { markIndexStale } from '@bird/history-index';
 import { PLACEHOLDER_FILE, cachedRemoteDir } from '../../layout.ts';
 import { NO_COMMANDS, emptyCounts, removedRows, stageRemoval, type CommandRef, type SeriesCutoff } from '../remove.ts';
 import { finishIndexLeftStale } from '../../history-index-rebuild.ts';
+import { discardOutputSearchCache } from '../../output-search-cache.ts';
 import { indexFollowsRemoval, removedCommandIds } from '../index-after-removal.ts';
 import type { RemoveOptions, RemoveResult } from '../storage-mode.ts';
 import { publishRemoval, publishReplacement } from './publish.ts';
@@ -56,6 +57,8 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
   const tables = options.tables ?? TABLE_NAMES;
   const rows = emptyCounts();
   if (ids.length === 0 && ranges.length === 0) return { rows, files: 0 };
+  // Before and after: no copy of what goes is left on disk, even by a search reading meanwhile.
+  discardOutputSearchCache(layout);
   let files = 0;
   let marker: string | null;
   let removed: string[] | null;
@@ -115,6 +118,7 @@ export async function removeParquetLocked(layout: BirdLayout, lock: Lock, ids: r
   } finally {
     connection.closeSync();
     instance.closeSync();
+    discardOutputSearchCache(layout);
   }
   if (marker === null) await finishIndexLeftStale(layout);
   else await indexFollowsRemoval(layout, marker, removed); // every file is published
