@@ -25,10 +25,10 @@ const ENTRIES = {
   capture: [
     {
       out: INSTALL.captureBundle,
-      external: ['@duckdb/node-api'],
+      external: ['@duckdb/node-api', '@duckdb/node-bindings'],
       // Loaded only by duckdb mode, through a dynamic import: a static import path from a capture
       // entry would load DuckDB (~100 ms) at every command's capture, so it fails the build.
-      neverAtStart: ['@duckdb/node-api'],
+      neverAtStart: ['@duckdb/node-api', '@duckdb/node-bindings'],
       minify: true,
       bundles: [
         { in: 'src/drain-main.ts', name: 'bird-capture-drain', when: "process.argv[2] === '--drain'", train: trainDrain },
@@ -39,8 +39,8 @@ const ENTRIES = {
   // The AWS SDK stays external too: bundled, it made every `bird` start (even --help) ~2x slower.
   // sql.js (bird import atuin) finds its .wasm beside its own files, not beside a bundle.
   // A code cache saves ~7 ms of every `bird` start: each Tab, Ctrl-R and `bird history`.
-  cli: [{ out: INSTALL.cliBundle, external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'sql.js'], bundles: [{ in: 'src/main.ts', name: 'bird', train: trainCli }] }],
-  'sync-worker': [{ in: 'src/main.ts', out: INSTALL.syncBundle, external: ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
+  cli: [{ out: INSTALL.cliBundle, external: ['@duckdb/node-api', '@duckdb/node-bindings', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'sql.js'], bundles: [{ in: 'src/main.ts', name: 'bird', train: trainCli }] }],
+  'sync-worker': [{ in: 'src/main.ts', out: INSTALL.syncBundle, external: ['@duckdb/node-api', '@duckdb/node-bindings', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] }],
 };
 
 const wanted = process.argv.slice(2);

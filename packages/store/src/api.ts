@@ -2,6 +2,7 @@
  * The read layer's public shape (the seed's `Store` / `ConnectionOptions`, in TypeScript idiom).
  * `cli` and `sync-worker` program against these types; `store.ts` implements them.
  */
+import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type { BirdConfig, BirdLayout, StorageMode } from '@bird/core';
 
 export interface ConnectionOptions {
@@ -71,6 +72,13 @@ export interface QueryOptions {
 
 export interface BirdConnection {
   query(sql: string, options?: QueryOptions): Promise<QueryResult>;
+  /**
+   * Runs `sql` and hands its result to `read` a chunk (up to 2,048 rows) at a time, as DuckDB
+   * holds it, never whole: for results too large to become JS rows (the history index's
+   * millions, chunk-columns.ts). For queries of this connection's temporary tables only: unlike
+   * `query` it neither runs again over a compaction's publish nor skips a bad file.
+   */
+  readChunks(sql: string, read: (chunk: DuckDBDataChunk) => void): Promise<void>;
   close(): void;
   /** What could not be set up on connect (e.g. a remote that was skipped), one sentence each. */
   readonly warnings: readonly string[];

@@ -165,6 +165,42 @@ describe('reading the index from the store (DuckDB interns and sorts)', () => {
     expect(indexed(layout)).toHaveLength(13);
   });
 
+  it('holds each stored value in its row across many result chunks and string blocks: NULLs, unicode, NULs, odd ids, 600 sessions', async () => {
+    const { layout } = await storeWith(0, 0);
+    // 70,000 rows (34 of DuckDB's result chunks, two blocks of distinct commands), written by
+    // DuckDB: a value copied into the wrong row, column or byte order shows as a mismatch below.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const dir = join(layout.localData, 'invocations', 'date=2024-06-01');
+    mkdirSync(dir, { recursive: true });
+    await c.run(`COPY (SELECT
+        CASE WHEN i % 97 = 0 THEN 'lake-' || i WHEN i % 89 = 0 THEN upper(uuid()::VARCHAR) WHEN i % 83 = 0 THEN replace(uuid()::VARCHAR, '-', '')
+          WHEN i % 79 = 0 THEN '{' || uuid()::VARCHAR || '}' ELSE uuid()::VARCHAR END AS id,
+        's-' || (i % 600) AS session_id,
+        TIMESTAMPTZ '2024-06-01 00:00:00+00' + to_microseconds((i // 3) * 1000) AS "timestamp",
+        CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 37) % 100000 END AS duration_ms,
+        CASE WHEN i % 11 = 0 THEN NULL ELSE '/home/ü/' || (i % 300) END AS cwd,
+        CASE WHEN i = 4242 THEN 'nul' || chr(0) || 'inside' WHEN i % 5 = 0 THEN 'ünïcode ✓ 日本語 😀 ' || i ELSE 'cmd ' || (i % 69000) END AS cmd,
+        'x' AS executable,
+        CASE WHEN i % 13 = 0 THEN NULL WHEN i % 13 = 1 THEN -(i % 300) ELSE i % 256 END::INTEGER AS exit_code,
+        'u@host' AS client_id, CASE WHEN i % 17 = 0 THEN NULL ELSE 'host-' || (i % 3) END AS hostname, 'zsh' AS shell
+      FROM range(70000) t(i)) TO '${join(dir, 'many.parquet')}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+    expect(await refreshHistoryIndex(layout)).toBeNull();
+    const conn = await openStore(layout).connect(ConnectionOptions.minimal());
+    open.push(conn);
+    const whole = buildIndex((await conn.query(historyRowsSql('main.invocations'))).rows.map(historyRowOfValues));
+    // The snapshot holds a NUL as ␀ (snapshot-format.ts).
+    const expected = Array.from({ length: whole.size }, (_, r) => rowAt(whole, r)).map((row) => ({ ...row, cmd: row.cmd.replaceAll('\0', '\u2400') }));
+    const rows = indexed(layout);
+    expect(rows).toHaveLength(70_000);
+    expect(rows.filter((r) => r.durationMs === null)).toHaveLength(10_000);
+    expect(new Set(rows.map((r) => r.session)).size).toBe(600);
+    expect(rows).toEqual(expected);
+  }, 60_000);
+
   it('orderedIndex sorts rows that arrive out of order by start, then id bytes, and keeps ordered ones as they are', () => {
     const base = buildIndex([1, 2, 3].map((n) => historyRowOf(invocation({ cmd: `c ${n}`, timestamp: 1_717_243_200_000_000n + BigInt(n)  }))));
     expect(orderedIndex(base, [])).toBe(base);

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import {
   BirdError,
   TABLE_NAMES,
@@ -201,6 +201,13 @@ class StoreConnection implements BirdConnection {
       }
       options.beforeRetry?.();
     }
+  }
+
+  async readChunks(sql: string, read: (chunk: DuckDBDataChunk) => void): Promise<void> {
+    // DuckDB's failures as query's are; what `read` throws goes to the caller as it is.
+    const duck = <T>(step: Promise<T>): Promise<T> => step.catch((error: unknown) => Promise.reject(new SqlError(error instanceof Error ? error.message : String(error), { cause: error })));
+    const result = await duck(this.duckdb.stream(sql));
+    for (let chunk = await duck(result.fetchChunk()); chunk !== null && chunk.rowCount > 0; chunk = await duck(result.fetchChunk())) read(chunk);
   }
 
   /**
