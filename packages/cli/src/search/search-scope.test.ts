@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIndex, type HistoryRow } from '@bird/history-index';
-import { rescopeCommand, SCOPES, scopeCommands, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+import { frecency, frecencyOrder, rescopeCommand, SCOPES, scopeCommands, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
 
 const T = 1_764_000_000_000_000;
 let n = 0;
@@ -46,5 +46,25 @@ describe('rescopeCommand', () => {
     for (let r = 0; r < index.size; r++) if (index.cmd[r] === status) hidden[r] = 1;
     const scoped = scopeCommands(index, filters[0]!, context, hidden);
     expect([scoped.count[status], scoped.lastRow[status], [...scoped.byRecency].includes(status), scoped.rows]).toEqual([0, -1, false, 8]);
+  });
+});
+
+describe('frecencyOrder', () => {
+  /** Commands 0..n-1, their latest runs at distinct rows (some at the same start), counts from `counts`. */
+  const cases: [string, number, number[]][] = [
+    ['one count', 50, [1]],
+    ['a few counts', 200, [1, 2, 3, 64]],
+    ['many counts, ties of start', 300, Array.from({ length: 40 }, (_, k) => k * 3 + 1)],
+    ['one command', 1, [5]],
+    ['none', 0, [1]],
+  ];
+  it.each(cases)('orders as sorting by frecency, then latest run, would: %s', (_name, n, counts) => {
+    const count = Uint32Array.from({ length: n }, (_, c) => counts[(c * 7) % counts.length]!);
+    const lastRow = Int32Array.from({ length: n }, (_, c) => (c * 37) % (n + 1));
+    // Starts follow rows (the index's order); every third pair of rows shares a start.
+    const lastUs = Float64Array.from(lastRow, (r) => T + Math.floor(r / 2) * 3_600_000_000);
+    const byRecency = Uint32Array.from({ length: n }, (_, c) => c).sort((a, b) => lastRow[b]! - lastRow[a]!);
+    const sorted = Uint32Array.from(byRecency).sort((a, b) => frecency(lastUs[b]!, count[b]!) - frecency(lastUs[a]!, count[a]!) || lastRow[b]! - lastRow[a]!);
+    expect([...frecencyOrder(byRecency, count, lastRow, lastUs)]).toEqual([...sorted]);
   });
 });

@@ -1,7 +1,7 @@
 // The interactive search as a state machine: keys in, what to show and what was chosen out.
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
 import { statSync } from 'node:fs';
-import { idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { commandTextOf, idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { PROJECT_SOURCE } from '../history-source.ts';
 import { LOCAL_SOURCE } from '../history-view.ts';
 import { Matcher, type SearchMode } from './matcher.ts';
@@ -132,8 +132,8 @@ export class SearchSession {
   notice: Notice | null = null;
   /** A forget asked for and waiting for its y (any other key lets it go). */
   confirming: ForgetRequest | null = null;
-  /** Rows forgotten (or being forgotten), 1 each: out of the list whatever the filter. */
-  private readonly forgotten: Uint8Array;
+  /** Rows forgotten (or being forgotten), 1 each: out of the list whatever the filter; null until the first (a byte a row: 10 MB at 10M rows). */
+  private forgotten: Uint8Array | null = null;
   private readonly forgets: ForgetRequest[] = [];
   private scoped: ScopedCommands;
   private matcher: Matcher | null = null;
@@ -145,7 +145,6 @@ export class SearchSession {
     readonly context: SearchContext,
     private readonly options: SearchOptions,
   ) {
-    this.forgotten = new Uint8Array(index.size);
     this.query = options.query ?? '';
     this.cursor = this.query.length;
     this.mode = options.mode ?? 'fuzzy';
@@ -175,7 +174,7 @@ export class SearchSession {
 
   /** The matcher is built on first use: an empty query (the first frame) needs none. */
   private getMatcher(): Matcher {
-    this.matcher ??= new Matcher(this.index.commands);
+    this.matcher ??= new Matcher(commandTextOf(this.index));
     return this.matcher;
   }
 
@@ -290,10 +289,16 @@ export class SearchSession {
     next.filter.onlySuccessful = this.filter.onlySuccessful;
     // Rows forgotten here stay out of the list: the index they are still in is this one.
     const gone = new Set<string>();
-    for (let r = 0; r < this.index.size; r++) if (this.forgotten[r]) gone.add(idText(this.index.ids, r));
-    if (gone.size > 0) for (let r = 0; r < next.index.size; r++) if (gone.has(idText(next.index.ids, r))) next.forgotten[r] = 1;
+    if (this.forgotten !== null) for (let r = 0; r < this.index.size; r++) if (this.forgotten[r]) gone.add(idText(this.index.ids, r));
+    if (gone.size > 0) for (let r = 0; r < next.index.size; r++) if (gone.has(idText(next.index.ids, r))) next.hideRows([r], 1);
     next.rescope();
     return next;
+  }
+
+  /** Marks rows forgotten (1) or not (0). */
+  private hideRows(rows: readonly number[], hidden: 0 | 1): void {
+    this.forgotten ??= new Uint8Array(this.index.size);
+    for (const r of rows) this.forgotten[r] = hidden;
   }
 
   private rescope(): void {
@@ -340,7 +345,7 @@ export class SearchSession {
     let theirSource = '';
     // Every run of it, whatever the filter shows: forgetting a command forgets it everywhere here.
     for (let r = 0; r < index.size; r++) {
-      if (this.forgotten[r] || index.cmd[r] !== c) continue;
+      if (this.forgotten?.[r] || index.cmd[r] !== c) continue;
       if (index.source[r] === local) rows.push(r);
       else {
         theirs++;
@@ -376,7 +381,7 @@ export class SearchSession {
 
   /** Hides the request's rows (1) or shows them again (0): only its command is counted again. */
   private hide(request: ForgetRequest, hidden: 0 | 1): void {
-    for (const r of request.rows) this.forgotten[r] = hidden;
+    this.hideRows(request.rows, hidden);
     this.scoped = rescopeCommand(this.index, this.scoped, request.command, this.filter, this.context, this.forgotten);
     this.refresh(true);
   }
