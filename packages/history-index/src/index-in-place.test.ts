@@ -35,19 +35,19 @@ afterEach(() => {
 });
 
 /** The snapshot of `snapshotRows` (with sessions above 255, a 2-byte column), opened in place with `journal`, 64 rows a chunk. */
-function inPlace(snapshotRows: readonly HistoryRow[], journal: readonly HistoryRow[] = [], file?: Buffer): IndexInPlace | null {
+function inPlace(snapshotRows: readonly HistoryRow[], journal: readonly HistoryRow[] = [], file?: Buffer): IndexInPlace {
   const dir = mkdtempSync(join(tmpdir(), 'bird-in-place-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'snapshot.bhi'), file ?? encodeSnapshot(buildIndex(snapshotRows), 1));
   const reader = SnapshotReader.open(join(dir, 'snapshot.bhi'))!;
-  let index: IndexInPlace | null;
+  let index: IndexInPlace;
   try {
     index = openIndexInPlace(reader, journal, { chunkRows: 64 });
   } catch (error) {
     reader.close();
     throw error;
   }
-  open.push(index ?? reader);
+  open.push(index);
   return index;
 }
 
@@ -77,16 +77,30 @@ describe('an index read in place', () => {
 
   it('puts journal rows newer than the snapshot after its rows, as loadHistory merges them, reusing its strings', () => {
     const journal = [row(SIZE + 1, { cmd: 'ls 3' }), row(SIZE, { cmd: 'brand new ✓', session: 'fresh' }), row(SIZE + 2, { cmd: 'brand new ✓' }), row(SIZE + 1, { cmd: 'ls 3' })];
-    const index = inPlace(rows, journal)!;
+    const index = inPlace(rows, journal);
     expect(seen(index)).toEqual(seen(mergeRows(buildIndex(rows), journal)));
     expect(index.commands.filter((c) => c === 'ls 3')).toHaveLength(1);
     // A column read whole (the rarer reads) is the merged one too.
     expect([...index.session]).toEqual([...mergeRows(buildIndex(rows), journal).session]);
   });
 
-  it('is not made when a journal row is not newer than every snapshot row (read whole instead)', () => {
-    expect(inPlace(rows, [row(SIZE - 1)])).toBeNull();
-    expect(inPlace(rows, [row(5, { id: id(5000) })])).toBeNull();
+  it('places journal rows among the snapshot rows as loadHistory merges them, a copy of a snapshot row read once', () => {
+    const journal = [
+      row(5, { id: id(5000), cmd: 'pulled ✓', session: 'theirs', host: 'ci', source: 'team' }),
+      row(SIZE - 1), // a copy of the snapshot's newest row
+      row(300), // a copy of an older one
+      row(0, { id: id(1) }), // same start and id as row 1: a copy too
+      row(0, { id: id(4999), cmd: 'ls 3' }), // same start as row 0, a greater id: after it
+      row(63, { id: id(6000) }), // at the end of a chunk (64 rows)
+      row(64, { id: id(6001) }),
+      row(SIZE + 3),
+      row(5, { id: id(5000), cmd: 'pulled ✓', session: 'theirs', host: 'ci', source: 'team' }),
+    ];
+    const merged = mergeRows(decodeSnapshot(encodeSnapshot(buildIndex(rows), 1)).index, journal);
+    expect(merged.size).toBe(SIZE + 5);
+    const index = inPlace(rows, journal)!;
+    expect(seen(index)).toEqual(seen(merged));
+    expect([...index.timestampUs]).toEqual([...merged.timestampUs]);
   });
 
   it('reads an empty snapshot, with a journal or without', () => {

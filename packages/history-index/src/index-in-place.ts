@@ -5,15 +5,17 @@
 // string tables decoded, and no column: a scan of every row reads the columns it needs a chunk
 // at a time (forEachRowChunk), and a row on screen is read where it lies (rowOf). A column asked
 // for whole (`index.exitCode`…: the rarer reads, a command's details, a forget) is read whole on
-// first use and kept. Journal rows newer than every snapshot row follow its rows; any other
-// journal row (an older one pulled, a copy) needs loadHistory's merge: openIndexInPlace gives null.
-import { compareIds, firstOfEachId, idBytes, idText, rowAt } from './build-index.ts';
+// first use and kept. The journal's rows (a few thousand at most: compaction folds it past 256
+// KB) are held as columns of their own and placed among the snapshot's rows as loadHistory's
+// merge places them: each before the first snapshot row that sorts after it, a copy of a row the
+// snapshot holds left out.
+import { compareIds, firstOfEachId, forEachIdIn, idBytes, idText, rowAt } from './build-index.ts';
 import { UNKNOWN_EXIT, type HistoryIndex, type HistoryRow } from './history-index.ts';
 import { INTERNED, type InternedColumn, type StringTable, WIDTH } from './snapshot-format.ts';
 import type { SnapshotReader } from './snapshot-reader.ts';
 
-/** Rows read at a time by a scan: 1M rows, 8 MB of a start column. */
-const CHUNK_ROWS = 1 << 20;
+/** Rows read at a time by a scan: 256k rows, 2 MB of a start column (the buffers a scan holds). */
+const CHUNK_ROWS = 1 << 18;
 
 export type RowColumn = keyof typeof WIDTH;
 type Numbers = Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
@@ -68,22 +70,36 @@ export function rowOf(index: HistoryIndex, r: number): HistoryRow {
 }
 
 /**
- * The snapshot `reader` opened with the journal's `journalRows` as an index read in place, or
- * null when some journal row is not newer than every snapshot row (read it whole instead).
- * Checks what decodeSnapshot checks (every number names a string); throws DamagedSnapshot.
- * The index owns the reader from here: closing it closes the reader.
+ * The snapshot `reader` opened with the journal's `journalRows` as an index read in place: the
+ * rows loadHistory would give, in its order. Checks what decodeSnapshot checks (every number
+ * names a string); throws DamagedSnapshot. The index owns the reader from here: closing it
+ * closes the reader.
  */
-export function openIndexInPlace(reader: SnapshotReader, journalRows: readonly HistoryRow[], { chunkRows = CHUNK_ROWS }: { chunkRows?: number } = {}): IndexInPlace | null {
+export function openIndexInPlace(reader: SnapshotReader, journalRows: readonly HistoryRow[], { chunkRows = CHUNK_ROWS }: { chunkRows?: number } = {}): IndexInPlace {
   const fresh = new Uint8Array(journalRows.length * 16);
   journalRows.forEach((row, i) => idBytes(row.id, fresh, i));
-  const tail = firstOfEachId(journalRows).sort((a, b) => journalRows[a]!.timestampUs - journalRows[b]!.timestampUs || compareIds(fresh, a, fresh, b));
+  let tail = firstOfEachId(journalRows).sort((a, b) => journalRows[a]!.timestampUs - journalRows[b]!.timestampUs || compareIds(fresh, a, fresh, b));
   if (tail.length > 0 && reader.size > 0) {
-    const last = reader.key(reader.size - 1);
-    const first = journalRows[tail[0]!]!;
-    if (!(first.timestampUs > last.timestampUs || (first.timestampUs === last.timestampUs && compareIds(last.id, 0, fresh, tail[0]!) < 0))) return null;
+    // A copy of a row the snapshot holds is its row: only rows since the earliest one can be.
+    const held = new Set<number>();
+    reader.forEachIdChunk((ids, _first, n) => forEachIdIn(ids, n, fresh, tail, (_, i) => held.add(i)), reader.firstAtOrAfter(journalRows[tail[0]!]!.timestampUs));
+    tail = tail.filter((i) => !held.has(i));
   }
+  const places: number[] = [];
+  for (const i of tail) places.push(placeOf(reader, journalRows[i]!.timestampUs, fresh, i, places.at(-1) ?? 0));
   for (const name of Object.keys(INTERNED) as InternedColumn[]) reader.checkInterned(name, INTERNED[name]);
-  return new IndexInPlace(reader, tail.map((i) => journalRows[i]!), chunkRows);
+  return new IndexInPlace(reader, tail.map((i) => journalRows[i]!), Uint32Array.from(places), chunkRows);
+}
+
+/** The first snapshot row at or after `from` that sorts after journal row `i` (start `us`, id in `ids`): the row it goes before. */
+function placeOf(reader: SnapshotReader, us: number, ids: Uint8Array, i: number, from: number): number {
+  let lo = Math.max(from, reader.firstAtOrAfter(us));
+  for (;;) {
+    if (lo >= reader.size) return reader.size;
+    const key = reader.key(lo);
+    if (key.timestampUs > us || compareIds(key.id, 0, ids, i) > 0) return lo;
+    lo++;
+  }
 }
 
 /** Values numbered in the order first met, after those of `initial`. */
@@ -115,8 +131,12 @@ export class IndexInPlace implements HistoryIndex {
   readonly sessions: readonly string[];
   readonly hosts: readonly string[];
   readonly sources: readonly string[];
-  /** Rows from the journal, after the snapshot's: each column's values, interned into the tables here. */
+  /** Rows from the journal, oldest first: each column's values, interned into the tables here. */
   private readonly tail: Record<RowColumn, Numbers>;
+  /** Where each journal row goes: before this snapshot row (the snapshot's size: after its last). */
+  private readonly places: Uint32Array;
+  /** Each journal row's number among all the rows. */
+  private readonly tailRows: Uint32Array;
   private readonly snapshotRows: number;
   private readonly whole = new Map<RowColumn, Numbers>();
   /** Strings decoded lately: the rows on screen ask for the same ones every frame. */
@@ -125,9 +145,12 @@ export class IndexInPlace implements HistoryIndex {
   constructor(
     private readonly reader: SnapshotReader,
     journal: readonly HistoryRow[],
+    places: Uint32Array,
     /** Rows a scan reads at a time (tests make it small, to read many chunks). */
     private readonly chunkRows = CHUNK_ROWS,
   ) {
+    this.places = places;
+    this.tailRows = places.map((place, j) => place + j);
     this.snapshotRows = reader.size;
     this.size = reader.size + journal.length;
     const small = (table: StringTable, column: 'cwd' | 'session' | 'host' | 'source') => intern(reader.strings(table), journal.map((r) => r[column]));
@@ -214,37 +237,62 @@ export class IndexInPlace implements HistoryIndex {
   }
 
   forEachChunk<C extends RowColumn>(names: readonly C[], each: (chunk: RowChunk<C>, from: number, rows: number) => void, backwards = false): void {
+    const { snapshotRows, places } = this;
     const starts: number[] = [];
-    for (let from = 0; from < this.snapshotRows; from += this.chunkRows) starts.push(from);
+    for (let from = 0; from < snapshotRows; from += this.chunkRows) starts.push(from);
+    if (starts.length === 0) starts.push(0);
     // One buffer per column for every chunk: a scan's garbage would otherwise be its whole columns.
-    const buffers = new Map(names.map((name) => [name, new ArrayBuffer(Math.min(this.chunkRows, this.snapshotRows) * WIDTH[name])]));
-    const read = (from: number) => {
-      const n = Math.min(this.chunkRows, this.snapshotRows - from);
+    const rows = Math.min(this.chunkRows, snapshotRows);
+    const buffers = new Map(names.map((name) => [name, new ArrayBuffer(rows * WIDTH[name])]));
+    const merged = new Map<C, Numbers>();
+    const read = (from: number, last: boolean) => {
+      const n = Math.min(this.chunkRows, snapshotRows - from);
+      // The journal rows placed in this chunk: before one of its rows, or (the last) after them all.
+      const first = lowerBound(places, from);
+      const end = last ? places.length : lowerBound(places, from + n);
       const chunk = {} as Record<C, Numbers>;
-      for (const name of names) chunk[name] = this.reader.numbers(name, from, n, buffers.get(name));
-      each(chunk, from, n);
+      for (const name of names) {
+        const values = n > 0 ? this.reader.numbers(name, from, n, buffers.get(name)) : new Float64Array(0);
+        chunk[name] = first === end ? values : this.mergeTail(name, values, from, first, end, merged);
+      }
+      each(chunk, from + first, n + end - first);
     };
-    const tail = () => {
-      if (this.size === this.snapshotRows) return;
-      const chunk = {} as Record<C, Numbers>;
-      for (const name of names) chunk[name] = this.tail[name];
-      each(chunk, this.snapshotRows, this.size - this.snapshotRows);
-    };
-    if (backwards) {
-      tail();
-      for (const from of starts.reverse()) read(from);
-    } else {
-      for (const from of starts) read(from);
-      tail();
+    const order = backwards ? [...starts].reverse() : starts;
+    for (const from of order) read(from, from === starts.at(-1));
+  }
+
+  /** A chunk's values of `name` from row `from` with journal rows `first` to `end` placed among them. */
+  private mergeTail<C extends RowColumn>(name: C, values: Numbers, from: number, first: number, end: number, buffers: Map<C, Numbers>): Numbers {
+    const perRow = name === 'ids' ? 16 : 1;
+    const size = values.length / perRow + end - first;
+    let out = buffers.get(name);
+    if (out === undefined || out.length < size * perRow) {
+      const make = name === 'timestampUs' || name === 'durationMs' ? Float64Array : name === 'exitCode' ? Int32Array : name === 'ids' ? Uint8Array : Uint32Array;
+      buffers.set(name, (out = new make(Math.max(size, this.chunkRows + this.places.length) * perRow)));
     }
+    const tail = this.tail[name];
+    let at = 0;
+    let s = 0;
+    for (let j = first; j <= end; j++) {
+      const upTo = j < end ? this.places[j]! - from : values.length / perRow;
+      out.set(values.subarray(s * perRow, upTo * perRow), at * perRow);
+      at += upTo - s;
+      s = upTo;
+      if (j < end) out.set(tail.subarray(j * perRow, (j + 1) * perRow), at++ * perRow);
+    }
+    return out.subarray(0, size * perRow);
   }
 
   row(r: number): HistoryRow {
     if (!(r >= 0 && r < this.size)) throw new RangeError(`row ${r} is past the index's ${this.size}`);
-    const value = (name: RowColumn) => (r < this.snapshotRows ? this.reader.numbers(name, r, 1)[0]! : this.tail[name][r - this.snapshotRows]!);
+    // A journal row's number, or the snapshot row after the journal rows before it.
+    const before = lowerBound(this.tailRows, r);
+    const j = this.tailRows[before] === r ? before : -1;
+    const s = r - before;
+    const value = (name: RowColumn) => (j < 0 ? this.reader.numbers(name, s, 1)[0]! : this.tail[name][j]!);
     const duration = value('durationMs');
     const exit = value('exitCode');
-    const ids = r < this.snapshotRows ? (this.reader.numbers('ids', r, 1) as Uint8Array) : this.tail.ids.subarray((r - this.snapshotRows) * 16);
+    const ids = j < 0 ? (this.reader.numbers('ids', s, 1) as Uint8Array) : this.tail.ids.subarray(j * 16);
     return {
       id: idText(ids as Uint8Array, 0),
       timestampUs: value('timestampUs'),
@@ -301,4 +349,16 @@ export class IndexInPlace implements HistoryIndex {
   close(): void {
     this.reader.close();
   }
+}
+
+/** The first position in `sorted` holding `value` or more. */
+function lowerBound(sorted: Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

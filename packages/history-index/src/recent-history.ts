@@ -88,7 +88,6 @@ function readInPlace(snapshot: SnapshotReader, journalRows: readonly HistoryRow[
     all: () => mergeRows(snapshot.whole().index, journalRows),
     inPlace() {
       const index = openIndexInPlace(snapshot, journalRows);
-      if (index === null) return mergeRows(snapshot.whole().index, journalRows);
       handedOff = true;
       return index;
     },

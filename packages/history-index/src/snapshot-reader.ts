@@ -105,11 +105,16 @@ export class SnapshotReader {
     return { timestampUs: new Float64Array(this.column('timestampUs', r, 1))[0]!, id: new Uint8Array(this.column('ids', r, 1)) };
   }
 
-  /** Calls `each` with the ids of rows `start` to `end` (exclusive; every row by default), a chunk at a time (16 bytes a row), and the row the chunk starts at. */
+  /**
+   * Calls `each` with the ids of rows `start` to `end` (exclusive; every row by default), a chunk
+   * at a time (16 bytes a row), and the row the chunk starts at. A chunk is valid only during its
+   * call: every chunk is read into the same buffer.
+   */
   forEachIdChunk(each: (ids: Uint8Array, firstRow: number, rows: number) => void, start = 0, end = this.size): void {
+    const buffer = new ArrayBuffer(Math.max(0, Math.min(ID_CHUNK_ROWS, end - start)) * 16);
     for (let from = start; from < end; from += ID_CHUNK_ROWS) {
       const n = Math.min(ID_CHUNK_ROWS, end - from);
-      each(new Uint8Array(this.column('ids', from, n)), from, n);
+      each(new Uint8Array(this.column('ids', from, n, buffer), 0, n * 16), from, n);
     }
   }
 

@@ -1,11 +1,12 @@
 // Ctrl-R over an index read in place (index-in-place.ts: the snapshot's command bytes, columns a
-// chunk at a time) must show exactly what it shows over the snapshot decoded whole: the same
-// commands, in the same order, with the same counts and rows, under every filter.
+// chunk at a time, the journal's rows placed among them) must show exactly what it shows over the
+// snapshot decoded whole and merged with the journal: the same commands, in the same order, with
+// the same counts and rows, under every filter.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildIndex, decodeSnapshot, encodeSnapshot, openIndexInPlace, SnapshotReader, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { buildIndex, decodeSnapshot, encodeSnapshot, mergeRows, openIndexInPlace, SnapshotReader, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { renderSearch } from './search-render.ts';
 import { SCOPES, type Scope, type SearchContext } from './search-scope.ts';
 import { SearchSession, type Key } from './search-session.ts';
@@ -31,8 +32,15 @@ const dir = mkdtempSync(join(tmpdir(), 'bird-search-in-place-'));
 const file = encodeSnapshot(buildIndex(rows), 1);
 writeFileSync(join(dir, 'snapshot.bhi'), file);
 const reader = SnapshotReader.open(join(dir, 'snapshot.bhi'))!;
-const inPlace = openIndexInPlace(reader, [], { chunkRows: 100 })!;
-const whole = decodeSnapshot(file).index;
+/** Journal rows among the snapshot's (pulled ones, older), after them, and copies of its rows. */
+const journal: HistoryRow[] = [
+  ...[5, 950, 1999, 2500].map((n) => ({ ...rows[n]!, id: id(10_000 + n), cmd: n % 2 ? 'echo pulled ✓' : rows[n]!.cmd, session: 's7', host: 'box', source: 'team' })),
+  { ...rows[2999]!, id: id(20_000), timestampUs: rows[2999]!.timestampUs + 1, cmd: 'git push origin newest' },
+  rows[100]!,
+  rows[2999]!,
+];
+const inPlace = openIndexInPlace(reader, journal, { chunkRows: 100 });
+const whole = mergeRows(decodeSnapshot(file).index, journal);
 afterAll(() => {
   inPlace.close();
   rmSync(dir, { recursive: true, force: true });
