@@ -1,6 +1,6 @@
 // Which rows a search looks at (the filter modes), and each distinct command's count and most
 // recent run among them: what the list shows, and the orders the matcher ranks within.
-import { forEachRowChunk, idText, UNKNOWN_EXIT, type HistoryIndex, type RowChunk, type RowColumn } from '@bird/history-index';
+import { forEachRowChunk, rowOf, UNKNOWN_EXIT, type HistoryIndex, type RowChunk, type RowColumn } from '@bird/history-index';
 import type { Scope } from './search-choices.ts';
 
 export { SCOPES, type Scope } from './search-choices.ts';
@@ -82,7 +82,39 @@ export function rowsInScope(index: HistoryIndex, filter: SearchFilter, context: 
 }
 
 /**
- * One pass over every row, newest first, a chunk of columns at a time (an index read in place
+ * Calls `each` with every row in scope, newest first: its number, command and start. Reads the
+ * columns the filter needs a chunk at a time (an index read in place keeps none).
+ */
+function forEachRowInScope(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows, each: (row: number, command: number, startUs: number) => void): void {
+  const { dirs, host, session, source, onlySuccessful } = filterLookups(index, filter, context);
+  const columns: RowColumn[] = ['cmd', 'timestampUs'];
+  if (dirs !== null) columns.push('cwd');
+  if (host !== -2) columns.push('host');
+  if (session !== -2) columns.push('session');
+  if (source !== -2) columns.push('source');
+  if (onlySuccessful) columns.push('exitCode');
+  forEachRowChunk(
+    index,
+    columns,
+    (chunk: Partial<RowChunk<RowColumn>>, from, size) => {
+      const cmd = chunk.cmd!;
+      const start = chunk.timestampUs!;
+      for (let k = size - 1; k >= 0; k--) {
+        if (hidden !== null && hidden[from + k]) continue;
+        if (host !== -2 && chunk.host![k] !== host) continue;
+        if (session !== -2 && chunk.session![k] !== session) continue;
+        if (source !== -2 && chunk.source![k] !== source) continue;
+        if (dirs !== null && dirs[chunk.cwd![k]!] !== 1) continue;
+        if (onlySuccessful && chunk.exitCode![k] !== 0) continue;
+        each(from + k, cmd[k]!, start[k]!);
+      }
+    },
+    { backwards: true },
+  );
+}
+
+/**
+ * One pass over every row in scope, newest first, a chunk of columns at a time (an index read in place
  * keeps none: index-in-place.ts): a command is met first at its latest run in scope, so the
  * order by recency comes out of the pass with no sort, and only the latest run's start is kept.
  */
@@ -94,33 +126,15 @@ export function scopeCommands(index: HistoryIndex, filter: SearchFilter, context
   const lastUs = new Float64Array(n);
   const recency = new Uint32Array(n);
   let distinct = 0;
-  const { dirs, host, session, source, onlySuccessful } = filterLookups(index, filter, context);
-  const columns: RowColumn[] = ['cmd', 'timestampUs'];
-  if (dirs !== null) columns.push('cwd');
-  if (host !== -2) columns.push('host');
-  if (session !== -2) columns.push('session');
-  if (source !== -2) columns.push('source');
-  if (onlySuccessful) columns.push('exitCode');
   let rows = 0;
-  forEachRowChunk(index, columns, (chunk: Partial<RowChunk<RowColumn>>, from, size) => {
-    const cmd = chunk.cmd!;
-    const start = chunk.timestampUs!;
-    for (let k = size - 1; k >= 0; k--) {
-      if (hidden !== null && hidden[from + k]) continue;
-      if (host !== -2 && chunk.host![k] !== host) continue;
-      if (session !== -2 && chunk.session![k] !== session) continue;
-      if (source !== -2 && chunk.source![k] !== source) continue;
-      if (dirs !== null && dirs[chunk.cwd![k]!] !== 1) continue;
-      if (onlySuccessful && chunk.exitCode![k] !== 0) continue;
-      const c = cmd[k]!;
-      if (count[c]!++ === 0) {
-        lastRow[c] = from + k;
-        lastUs[c] = start[k]!;
-        recency[distinct++] = c;
-      }
-      rows++;
+  forEachRowInScope(index, filter, context, hidden, (r, c, startUs) => {
+    if (count[c]!++ === 0) {
+      lastRow[c] = r;
+      lastUs[c] = startUs;
+      recency[distinct++] = c;
     }
-  }, { backwards: true });
+    rows++;
+  });
   const byRecency = recency.subarray(0, distinct);
   return { count, lastRow, byRecency, byFrecency: frecencyOrder(byRecency, count, lastRow, lastUs), rows };
 }
@@ -194,14 +208,13 @@ export function frecencyOrder(byRecency: Uint32Array, count: Uint32Array, lastRo
  * New arrays: the matcher tells candidates apart by identity.
  */
 export function rescopeCommand(index: HistoryIndex, scoped: ScopedCommands, command: number, filter: SearchFilter, context: SearchContext, hidden: HiddenRows): ScopedCommands {
-  const inScope = rowsInScope(index, filter, context, hidden);
   let runs = 0;
   let last = -1;
-  for (let r = 0; r < index.size; r++) {
-    if (index.cmd[r] !== command || !inScope(r)) continue;
-    runs++;
-    last = r;
-  }
+  let lastUs = 0;
+  forEachRowInScope(index, filter, context, hidden, (r, c, startUs) => {
+    if (c !== command) return;
+    if (runs++ === 0) [last, lastUs] = [r, startUs];
+  });
   const count = scoped.count.slice();
   const lastRow = scoped.lastRow.slice();
   count[command] = runs;
@@ -209,7 +222,8 @@ export function rescopeCommand(index: HistoryIndex, scoped: ScopedCommands, comm
   let byRecency: Uint32Array = scoped.byRecency.filter((c) => c !== command);
   let byFrecency: Uint32Array = scoped.byFrecency.filter((c) => c !== command);
   if (runs > 0) {
-    const score = (c: number) => frecency(index.timestampUs[lastRow[c]!]!, count[c]!);
+    // The other commands' latest starts, read where they lie: a binary search reads a few.
+    const score = (c: number) => frecency(c === command ? lastUs : rowOf(index, lastRow[c]!).timestampUs, count[c]!);
     const mine = score(command);
     byRecency = insertWhere(byRecency, command, (c) => lastRow[c]! > last);
     byFrecency = insertWhere(byFrecency, command, (c) => score(c) > mine || (score(c) === mine && lastRow[c]! > last));
@@ -259,7 +273,10 @@ export interface CommandDetails {
   source: string;
 }
 
-/** `hidden`: rows left out (forgotten): not counted, and not among the commands before and after. */
+/**
+ * `hidden`: rows left out (forgotten): not counted, and not among the commands before and after.
+ * Two passes over the columns it needs, a chunk at a time (an index read in place holds none).
+ */
 export function commandDetails(index: HistoryIndex, command: number, scope: ScopedCommands, hidden: HiddenRows = null, around = 3): CommandDetails {
   const shown = (r: number) => hidden === null || !hidden[r];
   let runs = 0;
@@ -267,25 +284,39 @@ export function commandDetails(index: HistoryIndex, command: number, scope: Scop
   let lastUs = -Infinity;
   let durationSum = 0;
   let durations = 0;
+  let lastShown = -1;
   const exits = new Map<number, number>();
-  for (let r = 0; r < index.size; r++) {
-    if (index.cmd[r] !== command || !shown(r)) continue;
-    runs++;
-    firstUs = Math.min(firstUs, index.timestampUs[r]!);
-    lastUs = Math.max(lastUs, index.timestampUs[r]!);
-    const d = index.durationMs[r]!;
-    if (!Number.isNaN(d)) {
-      durationSum += d;
-      durations++;
+  forEachRowChunk(index, ['cmd', 'timestampUs', 'durationMs', 'exitCode'], (chunk, from, n) => {
+    for (let k = 0; k < n; k++) {
+      if (chunk.cmd[k] !== command || !shown(from + k)) continue;
+      runs++;
+      lastShown = from + k;
+      firstUs = Math.min(firstUs, chunk.timestampUs[k]!);
+      lastUs = Math.max(lastUs, chunk.timestampUs[k]!);
+      const d = chunk.durationMs[k]!;
+      if (!Number.isNaN(d)) {
+        durationSum += d;
+        durations++;
+      }
+      exits.set(chunk.exitCode[k]!, (exits.get(chunk.exitCode[k]!) ?? 0) + 1);
     }
-    exits.set(index.exitCode[r]!, (exits.get(index.exitCode[r]!) ?? 0) + 1);
-  }
-  const latest = scope.lastRow[command]! >= 0 ? scope.lastRow[command]! : lastRowOf(index, command, shown);
-  const session = index.session[latest]!;
-  const before: string[] = [];
-  for (let r = latest - 1; r >= 0 && before.length < around; r--) if (index.session[r] === session && shown(r)) before.unshift(index.commands[index.cmd[r]!]!);
-  const after: string[] = [];
-  for (let r = latest + 1; r < index.size && after.length < around; r++) if (index.session[r] === session && shown(r)) after.push(index.commands[index.cmd[r]!]!);
+  });
+  const latest = scope.lastRow[command]! >= 0 ? scope.lastRow[command]! : lastShown;
+  const row = rowOf(index, latest);
+  const session = index.sessions.indexOf(row.session);
+  // The `around` rows of its session just before the latest run, and just after.
+  const before: number[] = [];
+  const after: number[] = [];
+  forEachRowChunk(index, ['session', 'cmd'], (chunk, from, n) => {
+    for (let k = 0; k < n; k++) {
+      const r = from + k;
+      if (r === latest || chunk.session[k] !== session || !shown(r)) continue;
+      if (r < latest) {
+        before.push(chunk.cmd[k]!);
+        if (before.length > around) before.shift();
+      } else if (after.length < around) after.push(chunk.cmd[k]!);
+    }
+  });
   return {
     cmd: index.commands[command]!,
     runs,
@@ -293,20 +324,15 @@ export function commandDetails(index: HistoryIndex, command: number, scope: Scop
     lastUs,
     meanDurationMs: durations > 0 ? durationSum / durations : NaN,
     exits: [...exits].map(([code, n]) => ({ code: code === UNKNOWN_EXIT ? null : code, runs: n })).sort((a, b) => b.runs - a.runs || (a.code ?? Infinity) - (b.code ?? Infinity)),
-    before,
-    after,
-    cwd: index.dirs[index.cwd[latest]!]!,
+    before: before.map((c) => index.commands[c]!),
+    after: after.map((c) => index.commands[c]!),
+    cwd: row.cwd,
     row: latest,
-    id: idText(index.ids, latest),
-    durationMs: index.durationMs[latest]!,
-    exitCode: index.exitCode[latest]!,
-    host: index.hosts[index.host[latest]!]!,
-    session: index.sessions[session]!,
-    source: index.sources[index.source[latest]!]!,
+    id: row.id,
+    durationMs: row.durationMs ?? NaN,
+    exitCode: row.exitCode ?? UNKNOWN_EXIT,
+    host: row.host,
+    session: row.session,
+    source: row.source,
   };
-}
-
-function lastRowOf(index: HistoryIndex, command: number, shown: (row: number) => boolean): number {
-  for (let r = index.size - 1; r >= 0; r--) if (index.cmd[r] === command && shown(r)) return r;
-  return -1;
 }

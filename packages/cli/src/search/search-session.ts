@@ -1,7 +1,7 @@
 // The interactive search as a state machine: keys in, what to show and what was chosen out.
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
 import { statSync } from 'node:fs';
-import { commandTextOf, idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { commandTextOf, forEachRowChunk, idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { PROJECT_SOURCE } from '../history-source.ts';
 import { LOCAL_SOURCE } from '../history-view.ts';
 import { Matcher, type SearchMode } from './matcher.ts';
@@ -344,14 +344,16 @@ export class SearchSession {
     let theirs = 0;
     let theirSource = '';
     // Every run of it, whatever the filter shows: forgetting a command forgets it everywhere here.
-    for (let r = 0; r < index.size; r++) {
-      if (this.forgotten?.[r] || index.cmd[r] !== c) continue;
-      if (index.source[r] === local) rows.push(r);
-      else {
-        theirs++;
-        theirSource = index.sources[index.source[r]!]!;
+    forEachRowChunk(index, ['cmd', 'source'], (chunk, from, n) => {
+      for (let k = 0; k < n; k++) {
+        if (chunk.cmd[k] !== c || this.forgotten?.[from + k]) continue;
+        if (chunk.source[k] === local) rows.push(from + k);
+        else {
+          theirs++;
+          theirSource = index.sources[chunk.source[k]!]!;
+        }
       }
-    }
+    });
     if (rows.length === 0) this.notice = { kind: 'not-yours', source: theirSource };
     else this.confirming = { command: c, cmd: index.commands[c]!, runs: rows.length, theirs, rows };
   }
