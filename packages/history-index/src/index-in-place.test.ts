@@ -72,7 +72,11 @@ function seen(index: HistoryIndex) {
 describe('an index read in place', () => {
   it('gives every row, string and column that decoding the whole snapshot gives', () => {
     const decoded = decodeSnapshot(encodeSnapshot(buildIndex(rows), 1)).index;
-    expect(seen(inPlace(rows)!)).toEqual(seen(decoded));
+    const index = inPlace(rows);
+    expect(seen(index)).toEqual(seen(decoded));
+    // Merged with more rows (the project's, Ctrl-T), as the whole index would be.
+    const more = [row(5, { id: id(7000), cmd: 'project ✓', source: 'project' }), row(SIZE + 9)];
+    expect(seen(mergeRows(index, more))).toEqual(seen(mergeRows(decoded, more)));
   });
 
   it('puts journal rows newer than the snapshot after its rows, as loadHistory merges them, reusing its strings', () => {
