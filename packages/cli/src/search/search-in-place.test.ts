@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIndex, decodeSnapshot, encodeSnapshot, mergeRows, openIndexInPlace, SnapshotReader, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { corpusOf, foldAscii } from './output-corpus.ts';
 import { renderSearch } from './search-render.ts';
 import { SCOPES, type Scope, type SearchContext } from './search-scope.ts';
 import { SearchSession, type Key } from './search-session.ts';
@@ -46,12 +47,15 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What some runs printed (Ctrl-Y), the journal's among them. */
+const outputs = corpusOf([...rows, ...journal].filter((_, k) => k % 7 === 0).map((r, k) => [r.id, foldAscii(Buffer.from(k % 2 ? 'Error: Boom' : 'all fine'))] as const));
+
 const keys = (text: string): Key[] => [...text].map((sequence) => ({ sequence, name: sequence }));
 const ctrl = (name: string): Key => ({ name, ctrl: true });
 
 /** What a person sees of a search after `presses`: every line drawn, and the list behind it. */
 function shown(index: HistoryIndex, scope: Scope, presses: Key[]) {
-  const session = new SearchSession(index, context, { rows: 30, scope, dirExists: () => true });
+  const session = new SearchSession(index, context, { rows: 30, scope, dirExists: () => true, outputs });
   const frames: string[][] = [];
   for (const key of presses) {
     session.press(key);
@@ -70,6 +74,13 @@ describe('Ctrl-R over an index read in place', () => {
     expect(got).toEqual(shown(whole, scope, presses));
     // Not an empty list compared with an empty one: everywhere, each query finds commands.
     if (scope === 'everywhere') expect(new SearchSession(inPlace, context, { rows: 30, query }).total).toBeGreaterThan(0);
+  });
+
+  it.each(SCOPES)('finds the same commands by what they printed (Ctrl-Y): %s', (scope) => {
+    const presses = [ctrl('y'), ...keys('boom'), ctrl('x'), ctrl('t'), ctrl('t'), ctrl('x'), { name: 'backspace' }, ctrl('y')];
+    const got = shown(inPlace, scope, presses);
+    expect(got).toEqual(shown(whole, scope, presses));
+    if (scope === 'everywhere') expect(got.frames[4]!.slice(1, -1).filter((line) => line.trim() !== '').length).toBeGreaterThan(3);
   });
 
   it('shows the same with an empty query under each scope, and the command chosen is the same', () => {

@@ -69,23 +69,11 @@ function filterLookups(index: HistoryIndex, filter: SearchFilter, context: Searc
   return { dirs, host, session, source, onlySuccessful: filter.onlySuccessful };
 }
 
-/** The filter as a test of one row, its lookups done once. */
-export function rowsInScope(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows): (row: number) => boolean {
-  const { dirs, host, session, source, onlySuccessful } = filterLookups(index, filter, context);
-  return (r) =>
-    !(hidden !== null && hidden[r]) &&
-    (host === -2 || index.host[r] === host) &&
-    (session === -2 || index.session[r] === session) &&
-    (source === -2 || index.source[r] === source) &&
-    (dirs === null || dirs[index.cwd[r]!] === 1) &&
-    (!onlySuccessful || index.exitCode[r] === 0);
-}
-
 /**
  * Calls `each` with every row in scope, newest first: its number, command and start. Reads the
  * columns the filter needs a chunk at a time (an index read in place keeps none).
  */
-function forEachRowInScope(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows, each: (row: number, command: number, startUs: number) => void): void {
+export function forEachRowInScope(index: HistoryIndex, filter: SearchFilter, context: SearchContext, hidden: HiddenRows, each: (row: number, command: number, startUs: number) => void): void {
   const { dirs, host, session, source, onlySuccessful } = filterLookups(index, filter, context);
   const columns: RowColumn[] = ['cmd', 'timestampUs'];
   if (dirs !== null) columns.push('cwd');

@@ -1,14 +1,14 @@
 // The interactive search as a state machine: keys in, what to show and what was chosen out.
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
 import { statSync } from 'node:fs';
-import { commandTextOf, forEachRowChunk, idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { commandTextOf, forEachIdIn, forEachRowChunk, idBytes, idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { PROJECT_SOURCE } from '../history-source.ts';
 import { LOCAL_SOURCE } from '../history-view.ts';
 import { Matcher, type SearchMode } from './matcher.ts';
 import { SEARCH_MODES } from './query-syntax.ts';
 import type { OutputCorpus } from './output-corpus.ts';
 import type { StoredDetails } from './stored-details.ts';
-import { commandDetails, rescopeCommand, rowsInScope, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+import { commandDetails, forEachRowInScope, rescopeCommand, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
 
 /** A key as Node's readline reports it (`emitKeypressEvents`). */
 export interface Key {
@@ -123,8 +123,6 @@ export class SearchSession {
   outputsRead: ReadState = 'not-asked';
   /** The project's commands (see takeProjectAsk). */
   projectRead: ReadState = 'not-asked';
-  /** Row of each id, built on the first output search. */
-  private rowOfId: Map<string, number> | null = null;
   results: number[] = [];
   total = 0;
   outcome: SearchOutcome | null = null;
@@ -208,19 +206,26 @@ export class SearchSession {
     }
   }
 
-  /** Commands in scope that printed the query (every one that printed something, for no query), most recent first. */
+  /**
+   * Commands in scope that printed the query (every one that printed something, for no query),
+   * most recent first. The rows of the ids found are looked up in a scan of the ids a chunk at a
+   * time, then kept if in scope in a scan of the filter's columns: a map of every row's id would
+   * take over a gigabyte at 10M rows.
+   */
   private printedMatches(): number[] {
     if (this.outputs === null) return [];
     const { index } = this;
-    if (this.rowOfId === null) {
-      this.rowOfId = new Map();
-      for (let r = 0; r < index.size; r++) this.rowOfId.set(idText(index.ids, r), r);
-    }
-    const inScope = rowsInScope(index, this.filter, this.context, this.forgotten);
+    const found = this.outputs.find(this.query.trim());
+    const wanted = new Uint8Array(found.length * 16);
+    found.forEach((id, i) => idBytes(id, wanted, i));
+    const candidates = found.map((_, i) => i);
+    const printed = new Set<number>();
+    forEachRowChunk(index, ['ids'], (chunk, from, n) => forEachIdIn(chunk.ids as Uint8Array, n, wanted, candidates, (k) => printed.add(from + k)));
     const commands = new Set<number>();
-    for (const id of this.outputs.find(this.query.trim())) {
-      const r = this.rowOfId.get(id);
-      if (r !== undefined && inScope(r)) commands.add(index.cmd[r]!);
+    if (printed.size > 0) {
+      forEachRowInScope(index, this.filter, this.context, this.forgotten, (r, c) => {
+        if (printed.has(r)) commands.add(c);
+      });
     }
     return Array.from(this.scoped.byRecency).filter((c) => commands.has(c));
   }
