@@ -92,6 +92,10 @@ describe('Ctrl-R over an index read in place', () => {
       const b = new SearchSession(whole, context, { rows: 10, scope });
       for (const s of [a, b]) for (const key of [{ name: 'down' }, { name: 'down' }, { name: 'return' }]) s.press(key);
       expect(a.outcome).toEqual(b.outcome);
+      // Ctrl-D: the folder the third command last ran in.
+      const [c, d] = [inPlace, whole].map((index) => new SearchSession(index, context, { rows: 10, scope, dirExists: () => true }));
+      for (const s of [c!, d!]) for (const key of [{ name: 'down' }, { name: 'down' }, ctrl('d')]) s.press(key);
+      expect(c!.outcome ?? c!.notice).toEqual(d!.outcome ?? d!.notice);
     }
   });
 });

@@ -1,7 +1,7 @@
 // The interactive search as a state machine: keys in, what to show and what was chosen out.
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
 import { statSync } from 'node:fs';
-import { commandTextOf, forEachIdIn, forEachRowChunk, idBytes, idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { commandTextOf, forEachIdIn, forEachRowChunk, idBytes, idText, mergeRows, rowOf, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { PROJECT_SOURCE } from '../history-source.ts';
 import { LOCAL_SOURCE } from '../history-view.ts';
 import { Matcher, type SearchMode } from './matcher.ts';
@@ -330,7 +330,7 @@ export class SearchSession {
       return;
     }
     if (kind === 'cd') {
-      const dir = this.index.dirs[this.index.cwd[this.scoped.lastRow[c]!]!]!;
+      const { cwd: dir } = rowOf(this.index, this.scoped.lastRow[c]!);
       if (dir === '') this.notice = { kind: 'unknown-folder' };
       else if (!(this.options.dirExists ?? isFolder)(dir)) this.notice = { kind: 'missing-folder', dir };
       else this.outcome = { kind: 'cd', dir };
