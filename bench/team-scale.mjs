@@ -92,14 +92,33 @@ async function detachedRebuildDone(root) {
 }
 
 /**
+ * No index (as after an upgrade): `bird history` answers from the store and starts the rebuild
+ * detached; wait it out, then time a rebuild of its own (`bird-sync index`).
+ */
+async function coldReads(root, r) {
+  rmSync(join(root, 'db', 'history-index'), { recursive: true, force: true });
+  const read = timed([process.execPath, BIRD, 'history', '-n', '20'], root);
+  r.coldRead.push(read.ms);
+  r.coldReadMb.push(read.mb);
+  await detachedRebuildDone(root);
+  rmSync(join(root, 'db', 'history-index'), { recursive: true, force: true });
+  const rebuilt = timed([process.execPath, SYNC, 'index'], root);
+  r.cold.push(rebuilt.ms);
+  r.coldMb.push(rebuilt.mb);
+  r.snapshot.push(statSync(join(root, 'db', 'history-index', 'snapshot.bhi')).size / 1e6);
+}
+
+/**
  * The history reads at `sizes` rows, RUNS interleaved rounds, each size in each round: `node -e 0`;
  * a cold `bird history -n 20` (no index: it builds one, as after an upgrade); the same warm; a
  * Ctrl-R session to its first frame and to the first frame of the whole index (searchable).
+ * Without `cold` (no row wanted needs it) the index is built once per store and the cold reads
+ * and rebuilds are left out: at 10M they are most of the run (two rebuilds of ~2 min a round).
  */
-async function measureReads(sizes) {
+async function measureReads(sizes, cold = true) {
   const stores = Object.fromEntries(sizes.map((n) => {
     console.error(`making a store of ${n.toLocaleString('en')} commands`);
-    return [n, makeStore(BIRD, env, n, { index: false })];
+    return [n, makeStore(BIRD, env, n, { index: !cold })];
   }));
   const s = Object.fromEntries(sizes.map((n) => [n, { node: [], coldRead: [], coldReadMb: [], cold: [], coldMb: [], snapshot: [], history: [], historyMb: [], frame: [], whole: [], searchMb: [] }]));
   const rssFile = join(tmpdir(), `bird-team-scale-rss-${process.pid}`);
@@ -109,18 +128,7 @@ async function measureReads(sizes) {
         const root = stores[n];
         const r = s[n];
         r.node.push(timed([process.execPath, '-e', '0'], root).ms);
-        // No index (as after an upgrade): `bird history` answers from the store and starts the
-        // rebuild detached; wait it out, then time a rebuild of its own (`bird-sync index`).
-        rmSync(join(root, 'db', 'history-index'), { recursive: true, force: true });
-        const read = timed([process.execPath, BIRD, 'history', '-n', '20'], root);
-        r.coldRead.push(read.ms);
-        r.coldReadMb.push(read.mb);
-        await detachedRebuildDone(root);
-        rmSync(join(root, 'db', 'history-index'), { recursive: true, force: true });
-        const cold = timed([process.execPath, SYNC, 'index'], root);
-        r.cold.push(cold.ms);
-        r.coldMb.push(cold.mb);
-        r.snapshot.push(statSync(join(root, 'db', 'history-index', 'snapshot.bhi')).size / 1e6);
+        if (cold) await coldReads(root, r);
         const warm = timed([process.execPath, BIRD, 'history', '-n', '20'], root);
         r.history.push(warm.ms);
         r.historyMb.push(warm.mb);
@@ -128,7 +136,7 @@ async function measureReads(sizes) {
         r.frame.push(session.firstFrame);
         r.whole.push(session.whole);
         r.searchMb.push(readPeakRss(rssFile));
-        console.error(`round ${round + 1}/${RUNS}, ${n.toLocaleString('en')} rows: read with no index ${ms(read.ms)} ${mb(read.mb)}, rebuild ${sec(cold.ms)} ${mb(cold.mb)}, history ${ms(warm.ms)}, first frame ${ms(session.firstFrame)}, searchable ${ms(session.whole)}`);
+        console.error(`round ${round + 1}/${RUNS}, ${n.toLocaleString('en')} rows: ${cold ? `read with no index ${ms(r.coldRead.at(-1))} ${mb(r.coldReadMb.at(-1))}, rebuild ${sec(r.cold.at(-1))} ${mb(r.coldMb.at(-1))}, ` : ''}history ${ms(warm.ms)}, first frame ${ms(session.firstFrame)}, searchable ${ms(session.whole)}; ${mb(r.searchMb.at(-1))}`);
       }
     }
   } finally {
@@ -159,7 +167,7 @@ const ROWS = [
   { id: 'first-pull', needs: 'pull200k', row: (m) => ['first pull, 1,000 clients x 200 rows (file lake)', '≤ 1.5x SDK list-and-fetch floor', 'not measured before', m ? `${sec(m.firstS * 1000)}, ${mb(m.firstMb)}` : null, m ? 'floor not measured: no verdict' : '—'] },
   { id: 'pull-210-200k', needs: 'pull200k', row: (m) => ['pull of 210 new rows into a 200k store (1,000 clients)', '≤ 0.5 s, ≤ 150 MB (the 1M bar)', 'not measured before', m ? `${ms(m.ms)}, ${mb(m.mb)} (${(m.ms / m.nodeMs).toFixed(1)}x node)` : null, m ? `${verdict(m.ms, 500)}; RSS ${verdict(m.mb, 150)}` : '—'] },
   { id: 'pull-200-1m', needs: 'pull1m', row: (m) => ['pull of 200 new rows into a 1M store', '≤ 0.5 s, ≤ 150 MB', `${ms(before.pull1m.ms)}, ${mb(before.pull1m.mb)} (pull-scale.md)`, m ? `${ms(m.ms)}, ${mb(m.mb)}` : null, (v) => `${verdict(v.ms, 500)}; RSS ${verdict(v.mb, 150)}`] },
-  { id: 'cold-history-1m', needs: 'reads', row: (m) => ['cold `bird history -n 20` at 1M (index missing: read from the store, rebuilt detached; then the rebuild alone)', 'in the background, reads never wait', `${before.cold1m?.[6] ?? '?'}, ${before.cold1m?.[7] ?? '?'}, the read waiting for the build (index-journal.md)`, m?.[1e6] ? `read ${ms(m[1e6].coldRead)}, ${(m[1e6].coldRead / m[1e6].node).toFixed(1)}x node, ${mb(m[1e6].coldReadMb)}; rebuild ${sec(m[1e6].cold)}, ${mb(m[1e6].coldMb)}` : null, m?.[1e6] ? 'met: the read answers from the store, the build runs detached' : '—'] },
+  { id: 'cold-history-1m', needs: 'reads', cold: true, row: (m) => ['cold `bird history -n 20` at 1M (index missing: read from the store, rebuilt detached; then the rebuild alone)', 'in the background, reads never wait', `${before.cold1m?.[6] ?? '?'}, ${before.cold1m?.[7] ?? '?'}, the read waiting for the build (index-journal.md)`, m?.[1e6] ? `read ${ms(m[1e6].coldRead)}, ${(m[1e6].coldRead / m[1e6].node).toFixed(1)}x node, ${mb(m[1e6].coldReadMb)}; rebuild ${sec(m[1e6].cold)}, ${mb(m[1e6].coldMb)}` : null, m?.[1e6] ? 'met: the read answers from the store, the build runs detached' : '—'] },
   { id: 'sql-remotes', needs: 'attach', row: (m) => ['`bird sql "SELECT 1"`, 1,000-client remote ÷ none (file / S3)', '≤ 1.2x', `${before.attach.file}x / ${before.attach.s3}x (attach.md)`, m ? `${m.file}x / ${m.s3}x` : null, (v) => `${verdict(v.file, 1.2)} / ${verdict(v.s3, 1.2)}`] },
   ...[[100_000, '100k', 100, before.s100k, 'search.md'], [1_000_000, '1M', 100, before.s1m, 'search-scale.md'], [10_000_000, '10M', 200, null, null]].map(([n, label, bar, b, file]) => ({
     id: `ctrl-r-${label.toLowerCase()}`, needs: 'reads', row: (m) => [`Ctrl-R first frame at ${label} (then: whole index searchable; peak RSS)`, `≤ ${bar} ms${n === 10_000_000 ? ', ≤ 300 MB' : ''}`, b ? `${ms(b.frameMs)}, ${b.frameX}x node (${file})` : 'not measured before', m?.[n] ? `${ms(m[n].frame)}, ${(m[n].frame / m[n].node).toFixed(2)}x node (searchable ${ms(m[n].whole)}; ${mb(m[n].searchMb)})` : null, m?.[n] ? `${verdict(m[n].frame, bar)}${n === 10_000_000 ? `; RSS ${verdict(m[n].searchMb, 300)}` : ''}` : '—'],
@@ -167,8 +175,8 @@ const ROWS = [
   ...[[1_000_000, '1M', 2.5, before.s1m, 'search-scale.md'], [10_000_000, '10M', 3, null, null]].map(([n, label, bar, b, file]) => ({
     id: `history-${label.toLowerCase()}`, needs: 'reads', row: (m) => [`\`bird history -n 20\` at ${label}, warm (÷ \`node -e 0\`; peak RSS)`, `≤ ${bar}x node${n === 10_000_000 ? ', ≤ 300 MB' : ''}`, b ? `${ms(b.historyMs)}, ${b.historyX}x (${file})` : 'not measured before', m?.[n] ? `${ms(m[n].history)}, ${(m[n].history / m[n].node).toFixed(2)}x; ${mb(m[n].historyMb)}` : null, m?.[n] ? `${verdict(m[n].history / m[n].node, bar)}${n === 10_000_000 ? `; RSS ${verdict(m[n].historyMb, 300)}` : ''}` : '—'],
   })),
-  { id: 'index-10m', needs: 'reads', row: (m) => ['cold history-index build at 10M (wall; peak RSS)', '≤ 30 s, in the background', 'ran out of a 4 GB heap (older rebuild)', m?.[1e7] ? `${sec(m[1e7].cold)}; ${mb(m[1e7].coldMb)}` : null, m?.[1e7] ? `${verdict(m[1e7].cold, 30_000)}; in the background (reads answer from the store meanwhile)` : '—'] },
-  { id: 'snapshot-10m', needs: 'reads', row: (m) => ['history-index snapshot on disk, per 1M rows (at 10M)', '≤ 61 MB', '61 MB at 1M (index-journal.md)', m?.[1e7] ? `${(m[1e7].snapshot / 10).toFixed(1)} MB (${mb(m[1e7].snapshot)} in all)` : null, m?.[1e7] ? verdict(m[1e7].snapshot / 10, 61) : '—'] },
+  { id: 'index-10m', needs: 'reads', cold: true, row: (m) => ['cold history-index build at 10M (wall; peak RSS)', '≤ 30 s, in the background', 'ran out of a 4 GB heap (older rebuild)', m?.[1e7] ? `${sec(m[1e7].cold)}; ${mb(m[1e7].coldMb)}` : null, m?.[1e7] ? `${verdict(m[1e7].cold, 30_000)}; in the background (reads answer from the store meanwhile)` : '—'] },
+  { id: 'snapshot-10m', needs: 'reads', cold: true, row: (m) => ['history-index snapshot on disk, per 1M rows (at 10M)', '≤ 61 MB', '61 MB at 1M (index-journal.md)', m?.[1e7] ? `${(m[1e7].snapshot / 10).toFixed(1)} MB (${mb(m[1e7].snapshot)} in all)` : null, m?.[1e7] ? verdict(m[1e7].snapshot / 10, 61) : '—'] },
   { id: 'import-1m', needs: 'import', row: (m) => ['import 1M zsh lines', '≤ 10 s, ≤ 400 MB', `${before.imp.s} s, ${before.imp.mb} MB (import-scale.md)`, m ? `${m.s} s, ${m.mb} MB` : null, (v) => `${verdict(v.s, 10)}; RSS ${verdict(v.mb, 400)}`] },
   { id: 'first-sql-s3', needs: 'attach', row: (m) => ['first `bird sql` reading an S3 remote of 1,000 clients (listing expired)', '— (no bar given)', `${before.attach.firstS3} s (attach.md)`, m ? `${m.firstS3} s` : null, '—'] },
 ];
@@ -186,7 +194,9 @@ const sizes = [...new Set(ROWS.filter((r) => r.needs === 'reads' && (only ? only
   .filter((n) => !(QUICK && n === 10_000_000))
   .sort((a, b) => a - b);
 const measured = {};
-if (wanted.has('reads') && sizes.length > 0) measured.reads = await measureReads(sizes);
+/** Whether a wanted row needs the cold reads and rebuilds (rows marked `cold`). */
+const coldWanted = ROWS.some((r) => r.cold && (only ? only.includes(r.id) : QUICK ? r.needs === 'reads' : true));
+if (wanted.has('reads') && sizes.length > 0) measured.reads = await measureReads(sizes, coldWanted);
 if (wanted.has('pull200k')) measured.pull200k = pullOf(script('pull-scale.mjs', ['--rows', '200000', '--clients', '1000', '--new', '210', '--runs', String(RUNS)]));
 if (wanted.has('pull1m')) measured.pull1m = pullOf(script('pull-scale.mjs', ['--rows', '1000000', '--clients', '20', '--new', '200', '--runs', String(RUNS)]));
 if (wanted.has('import')) measured.import = importOf(script('import-scale.mjs', ['--runs', String(RUNS), '--lines', '1000000']));
@@ -202,7 +212,7 @@ const lines = [
 ];
 for (const r of ROWS) {
   const m = measured[r.needs];
-  const fresh = m !== undefined && (r.needs !== 'reads' || JSON.stringify(r.row(m)[3]) !== 'null');
+  const fresh = m !== undefined && !(r.cold && !coldWanted) && (r.needs !== 'reads' || JSON.stringify(r.row(m)[3]) !== 'null');
   const fallback = committedOf[r.needs];
   const [what, goal, was, now, judged] = r.row(fresh ? m : fallback);
   const value = fresh ? m : fallback;

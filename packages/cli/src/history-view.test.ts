@@ -248,7 +248,7 @@ describe('newestMatching: the newest rows, read back from the newest as far as n
     const read = openRecentHistory(dir);
     if (!read.ok) throw new Error(read.detail);
     const asked: number[] = [];
-    return { asked, recent: { newest: (n) => (asked.push(n), read.history.newest(n)), all: () => read.history.all(), close: () => read.history.close() } };
+    return { asked, recent: { newest: (n) => (asked.push(n), read.history.newest(n)), all: () => read.history.all(), inPlace: () => read.history.inPlace(), close: () => read.history.close() } };
   };
 
   it.each<[string, number, HistoryOptions]>([

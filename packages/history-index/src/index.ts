@@ -8,3 +8,4 @@ export * from './stale-marker.ts';
 export * from './seed-index.ts';
 export * from './snapshot-reader.ts';
 export * from './recent-history.ts';
+export * from './index-in-place.ts';

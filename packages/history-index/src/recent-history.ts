@@ -9,6 +9,7 @@ import { earliestCopyUs, idKey, journalCandidates, mergeJournalIntoTail } from '
 import { readIndexFiles } from './load-history.ts';
 import { decodeSnapshot, type DecodedSnapshot } from './snapshot-format.ts';
 import { SnapshotReader } from './snapshot-reader.ts';
+import { openIndexInPlace } from './index-in-place.ts';
 
 export interface NewestRows {
   /** The newest rows, oldest first, as an index of their own. */
@@ -26,12 +27,17 @@ export interface RecentHistory {
   newest(rows: number): NewestRows;
   /** Every row, as loadHistory gives them (the file read whole). Throws DamagedSnapshot when it is damaged. */
   all(): HistoryIndex;
+  /**
+   * Every row, as all() gives them, read in place where it can (index-in-place.ts): for a search
+   * of millions of rows. The index returned then holds the file open; close() leaves it so.
+   */
+  inPlace(): HistoryIndex;
   close(): void;
 }
 
 /** An index already in memory, read as recent history (a rebuild that could not be saved). */
 export function wholeHistory(index: HistoryIndex): RecentHistory {
-  return { newest: () => ({ index, complete: true }), all: () => index, close: () => {} };
+  return { newest: () => ({ index, complete: true }), all: () => index, inPlace: () => index, close: () => {} };
 }
 
 export type OpenedRecentHistory = { ok: true; history: RecentHistory } | { ok: false; why: 'missing' | 'stale' | 'damaged'; detail: string };
@@ -68,6 +74,8 @@ export function openRecentHistory(indexDir: string): OpenedRecentHistory {
 }
 
 function readInPlace(snapshot: SnapshotReader, journalRows: readonly HistoryRow[]): RecentHistory {
+  /** The snapshot is an index's now (inPlace): it closes it. */
+  let handedOff = false;
   return {
     newest(wanted) {
       // Rows read in place cost more each than a whole read's: past a share of them, read it whole.
@@ -78,7 +86,14 @@ function readInPlace(snapshot: SnapshotReader, journalRows: readonly HistoryRow[
       return { index: buildIndex(mergeJournalIntoTail(tail, complete, journalRows, complete ? new Set() : heldBefore(snapshot, from, journalRows, tail[0] ?? null))), complete };
     },
     all: () => mergeRows(snapshot.whole().index, journalRows),
-    close: () => snapshot.close(),
+    inPlace() {
+      const index = openIndexInPlace(snapshot, journalRows);
+      handedOff = true;
+      return index;
+    },
+    close: () => {
+      if (!handedOff) snapshot.close();
+    },
   };
 }
 

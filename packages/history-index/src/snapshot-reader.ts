@@ -105,11 +105,16 @@ export class SnapshotReader {
     return { timestampUs: new Float64Array(this.column('timestampUs', r, 1))[0]!, id: new Uint8Array(this.column('ids', r, 1)) };
   }
 
-  /** Calls `each` with the ids of rows `start` to `end` (exclusive; every row by default), a chunk at a time (16 bytes a row), and the row the chunk starts at. */
+  /**
+   * Calls `each` with the ids of rows `start` to `end` (exclusive; every row by default), a chunk
+   * at a time (16 bytes a row), and the row the chunk starts at. A chunk is valid only during its
+   * call: every chunk is read into the same buffer.
+   */
   forEachIdChunk(each: (ids: Uint8Array, firstRow: number, rows: number) => void, start = 0, end = this.size): void {
+    const buffer = new ArrayBuffer(Math.max(0, Math.min(ID_CHUNK_ROWS, end - start)) * 16);
     for (let from = start; from < end; from += ID_CHUNK_ROWS) {
       const n = Math.min(ID_CHUNK_ROWS, end - from);
-      each(new Uint8Array(this.column('ids', from, n)), from, n);
+      each(new Uint8Array(this.column('ids', from, n, buffer), 0, n * 16), from, n);
     }
   }
 
@@ -125,17 +130,81 @@ export class SnapshotReader {
     return lo;
   }
 
+  /** The header's count of strings in a table. */
+  stringCount(table: StringTable): number {
+    return this.header.sections[table].count!;
+  }
+
+  /**
+   * `n` rows of a numeric section from row `from`, as the file holds them: an interned column as
+   * narrow as its table allows (1, 2 or 4 bytes; unchecked: see checkInterned), ids 16 bytes a row.
+   */
+  numbers(name: keyof typeof WIDTH, from: number, n: number, into?: ArrayBuffer): Float64Array | Int32Array | Uint8Array | Uint16Array | Uint32Array {
+    const bytes = this.column(name, from, n, into);
+    if (name === 'timestampUs' || name === 'durationMs') return new Float64Array(bytes, 0, n);
+    if (name === 'exitCode') return new Int32Array(bytes, 0, n);
+    const width = sectionWidth(this.header, name);
+    return width === 1 || name === 'ids' ? new Uint8Array(bytes, 0, n * (name === 'ids' ? 16 : 1)) : width === 2 ? new Uint16Array(bytes, 0, n) : new Uint32Array(bytes, 0, n);
+  }
+
+  /**
+   * A string table's bytes (UTF-8, NUL-separated) at the start of a buffer `room` bytes longer,
+   * and where each string starts (one more entry: the end of the last one plus one). Damaged
+   * when it holds another number of strings than the header says.
+   */
+  tableBytes(table: StringTable, room = 0): { bytes: Buffer; starts: Uint32Array } {
+    const section = this.header.sections[table];
+    const count = section.count!;
+    const bytes = Buffer.allocUnsafeSlow(section.bytes + room);
+    readExactly(this.fd, bytes.subarray(0, section.bytes), section.offset);
+    const starts = new Uint32Array(count + 1);
+    // One pass in JS: a native indexOf per string costs more in calls than it saves at 3M strings.
+    let k = 1;
+    for (let i = 0; i < section.bytes; i++) {
+      if (bytes[i] !== 0) continue;
+      if (k >= count) throw new DamagedSnapshot(`its ${table} section is damaged`);
+      starts[k++] = i + 1;
+    }
+    if (count === 0 ? section.bytes !== 0 : k !== count) throw new DamagedSnapshot(`its ${table} section is damaged`);
+    starts[count] = section.bytes + 1;
+    return { bytes, starts };
+  }
+
+  /** A whole string table, decoded (the small ones: folders, sessions, hosts, sources). */
+  strings(table: StringTable): string[] {
+    const section = this.header.sections[table];
+    if (section.count === 0) return [];
+    const bytes = Buffer.alloc(section.bytes);
+    readExactly(this.fd, bytes, section.offset);
+    const values = bytes.toString('utf8').split('\0');
+    if (values.length !== section.count) throw new DamagedSnapshot(`its ${table} section is damaged`);
+    return values;
+  }
+
+  /** Every row's number in an interned column names a string of its table; throws {@link DamagedSnapshot} otherwise. Reads it a chunk at a time. */
+  checkInterned(name: InternedColumn, table: StringTable): void {
+    const count = this.header.sections[table].count!;
+    const buffer = new ArrayBuffer(Math.min(ID_CHUNK_ROWS, this.size) * 4);
+    for (let from = 0; from < this.size; from += ID_CHUNK_ROWS) {
+      const values = this.numbers(name, from, Math.min(ID_CHUNK_ROWS, this.size - from), buffer);
+      for (let i = 0; i < values.length; i++) if (values[i]! >= count) throw new DamagedSnapshot('it names a string it does not hold');
+    }
+  }
+
   /** `n` rows of an interned column from row `from`, as the index holds them. */
   private interned(name: InternedColumn, from: number, n: number): Uint32Array {
     return widenInterned(this.column(name, from, n), 0, n, sectionWidth(this.header, name));
   }
 
-  /** `n` rows of a numeric section from row `from`, in a buffer of their own (aligned for any typed array). */
-  private column(name: keyof typeof WIDTH, from: number, n: number): ArrayBuffer {
+  /**
+   * `n` rows of a numeric section from row `from`, in a buffer of their own (aligned for any
+   * typed array), or at the start of `into` (a scan reusing one buffer for every chunk).
+   */
+  private column(name: keyof typeof WIDTH, from: number, n: number, into?: ArrayBuffer): ArrayBuffer | SharedArrayBuffer {
     if (from < 0 || from + n > this.size) throw new RangeError(`rows ${from}..${from + n} are past the snapshot's ${this.size}`);
     const width = sectionWidth(this.header, name);
-    const out = new ArrayBuffer(n * width);
-    readExactly(this.fd, new Uint8Array(out), this.header.sections[name].offset + from * width);
+    const out = into === undefined ? new ArrayBuffer(n * width) : into;
+    readExactly(this.fd, new Uint8Array(out, 0, n * width), this.header.sections[name].offset + from * width);
     return out;
   }
 

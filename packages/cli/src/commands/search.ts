@@ -198,13 +198,13 @@ async function firstSession(
   const { recent } = opened;
   let open = false;
   try {
-    if (query.trim() !== '') return { first: make(recent.all(), false), rest: () => null };
+    if (query.trim() !== '') return { first: make(recent.inPlace(), false), rest: () => null };
     const newest = recent.newest(FIRST_FRAME_ROWS);
     if (newest.complete) return { first: make(newest.index, false), rest: () => null };
     open = true;
     const rest = () => {
       try {
-        return make(recent.all(), false);
+        return make(recent.inPlace(), false);
       } catch (error) {
         if (!(error instanceof DamagedSnapshot)) throw error;
         // Found only now, after a frame: too late to rebuild here, so the next search does.

@@ -1,25 +1,29 @@
 /**
  * The matcher behind the interactive Ctrl-R search: which commands match what is typed, in which
- * order, and which characters to highlight. It runs on every keystroke over up to ~100,000
+ * order, and which characters to highlight. It runs on every keystroke over up to millions of
  * distinct commands, so the scan is kept bare (bench/search-match.md has the numbers):
  *
+ * - the commands are one buffer of UTF-8 (the history index's table, as its snapshot holds it:
+ *   no JS string per command, which at 3.3M commands would take ~200 MB, bench/team-scale.md);
+ *   an ASCII command is compared byte by byte, its case folded by a table lookup where the term
+ *   ignores case, which for ASCII is all the folding there is (text-fold.ts);
+ * - a command with a non-ASCII character is compared as strings, folded as the term asks
+ *   (lowercase, accents off), each copy made when first needed and kept;
  * - each command carries a 32-bit mask of the characters it contains, so most candidates are
- *   rejected with one AND before any string is read;
- * - folded copies (lowercase, accents off: see text-fold.ts) are made once, and only for
- *   commands that have an uppercase or a non-ASCII letter; the others are their own copies; the
- *   copies only a query with an uppercase or an accented letter needs wait for one;
+ *   rejected with one AND before any byte is read;
  * - when a query only narrows the previous one, only the previous matches are re-tested, and the
  *   chain of earlier match sets is kept so that deleting a character is as cheap as typing it;
  * - at most `limit` results are kept per tier, and tiers that can no longer reach the top are
  *   not even computed; the remaining matches are only counted.
  *
  * @example
- * const matcher = new Matcher(commands);
+ * const matcher = new Matcher(commands); // strings, or the index's CommandText
  * const { top, total } = matcher.search('git push', 'fuzzy', byRecency, 20);
  * const marks = matcher.positions('git push', 'fuzzy', top[0]!);
  */
+import { commandTextOfStrings, type CommandText } from '@bird/history-index';
 import { foldVariant, isSubsequence, narrows, parseQuery, type Query, type SearchMode, type Term } from './query-syntax.ts';
-import { CASE_SENSITIVE, foldBoth, foldFor, type FoldVariant } from './text-fold.ts';
+import { CASE_SENSITIVE, foldFor, type FoldVariant } from './text-fold.ts';
 
 export type { SearchMode } from './query-syntax.ts';
 
@@ -48,7 +52,7 @@ const WORD = 2;
 const SUBSTRING = 3;
 const FUZZY = 4;
 
-/** Match sets kept for narrowing; each is at most the candidates' size, and queries are short. */
+/** Match sets kept for narrowing, at most; together they hold at most half as many numbers as the candidates. */
 const MAX_CACHED = 32;
 
 /** A query prepared for scanning: what `parseQuery` gives, plus what ranking and rejection need. */
@@ -66,6 +70,16 @@ interface Prepared {
   /** The copy the phrase is compared with: it keeps what any of its terms keeps. */
   readonly phraseVariant: FoldVariant;
   readonly first: Term | undefined;
+  /** What the byte comparisons of ASCII commands need: each term's bytes and fold, the phrase's. */
+  readonly bytes: Map<Term, TermBytes>;
+  readonly phraseBytes: TermBytes;
+  readonly phraseTrimmedBytes: TermBytes;
+}
+
+/** A text as UTF-8, and the table an ASCII command's bytes go through before they are compared with it. */
+interface TermBytes {
+  readonly text: Uint8Array;
+  readonly fold: Uint8Array;
 }
 
 interface Cached {
@@ -75,16 +89,13 @@ interface Cached {
 }
 
 export class Matcher {
-  private readonly commands: readonly string[];
-  /**
-   * Each command as each {@link FoldVariant} compares it: case and accents folded (made here,
-   * what a query in lowercase needs), accents folded, case folded (made when a query first
-   * needs them: one with an uppercase or an accented letter), and as typed. A command with
-   * nothing to fold is the same string in each.
-   */
-  private readonly hays: (readonly string[] | undefined)[];
-  /** The commands with a non-ASCII character: the only ones whose copies differ beyond case. */
-  private readonly nonAscii: number[] = [];
+  private readonly table: CommandText;
+  private readonly bytes: Uint8Array;
+  private readonly starts: Uint32Array;
+  /** 1 for a command with a non-ASCII character: compared as strings (see `variants`). */
+  private readonly nonAscii: Uint8Array;
+  /** A non-ASCII command's copies, by {@link FoldVariant}, each made when first needed. */
+  private readonly variants = new Map<number, (string | undefined)[]>();
   private readonly masks: Int32Array;
   private cachedCandidates: Uint32Array | undefined;
   private cachedMode: SearchMode | undefined;
@@ -92,48 +103,50 @@ export class Matcher {
   private cache: Cached[] = [];
   private scratch = new Uint32Array(0);
 
-  constructor(commands: readonly string[]) {
-    this.commands = commands;
-    const both = new Array<string>(commands.length);
-    const masks = new Int32Array(commands.length);
-    for (let i = 0; i < commands.length; i++) {
-      const command = commands[i]!;
-      let mask = maskOf(command);
-      let folded = command;
-      if (NEEDS_FOLD.test(command)) {
-        folded = foldBoth(command);
+  constructor(commands: readonly string[] | CommandText) {
+    const table = Array.isArray(commands) ? commandTextOfStrings(commands as readonly string[]) : (commands as CommandText);
+    this.table = table;
+    this.bytes = table.bytes;
+    this.starts = table.starts;
+    const { bytes, starts, count } = table;
+    const masks = new Int32Array(count);
+    const nonAscii = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      let mask = 0;
+      let high = 0;
+      for (let k = starts[i]!, end = starts[i + 1]! - 1; k < end; k++) {
+        const b = bytes[k]!;
+        high |= b;
+        mask |= b < 128 ? ASCII_BITS[b]! : OTHER_BIT;
+      }
+      if (high >= 128) {
+        nonAscii[i] = 1;
         // Some non-ASCII letters fold to ASCII ones (the Kelvin sign to "k", "é" to "e"): give
         // the mask those letters too, or "k" or "e" would be rejected before it is tested. The
         // both-folded copy holds every letter the other copies do (text-fold.test.ts).
-        if (NON_ASCII.test(command)) {
-          mask |= maskOf(folded);
-          this.nonAscii.push(i);
-        }
+        mask |= maskOf(this.variant(i, 0));
       }
-      both[i] = folded;
       masks[i] = mask;
     }
-    this.hays = [both, undefined, undefined, commands];
     this.masks = masks;
+    this.nonAscii = nonAscii;
   }
 
-  /**
-   * The copies `query`'s terms are compared with, each made on first need: an ASCII command's
-   * accent-folded copy is itself and its case-folded copy its folded one, so only the non-ASCII
-   * commands are folded then.
-   */
-  private haysFor(query: Query): readonly (readonly string[])[] {
-    for (const group of query) {
-      for (const term of group) {
-        const variant = foldVariant(term);
-        if (this.hays[variant] !== undefined) continue;
-        const hay = (variant === CASE_SENSITIVE ? this.commands : this.hays[0]!).slice();
-        const fold = foldFor(variant);
-        for (const i of this.nonAscii) hay[i] = fold(this.commands[i]!);
-        this.hays[variant] = hay;
-      }
-    }
-    return this.hays as readonly (readonly string[])[];
+  /** Command `i`'s text. */
+  private text(i: number): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length).toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
+  }
+
+  /** Command `i` as a term of this variant compares it (made once; for the non-ASCII commands and the rows on screen). */
+  private variant(i: number, variant: FoldVariant): string {
+    let copies = this.variants.get(i);
+    if (copies === undefined) this.variants.set(i, (copies = [undefined, undefined, undefined, this.text(i)]));
+    return (copies[variant] ??= foldFor(variant)(copies[3]!));
+  }
+
+  /** Every copy of command `i`, as the string comparisons take them. */
+  private hays(i: number): Hays {
+    return (variant) => this.variant(i, variant);
   }
 
   /**
@@ -158,8 +171,7 @@ export class Matcher {
     const source = this.cache[this.cache.length - 1]?.matches ?? candidates;
 
     const prepared = prepare(parsed);
-    const hays = this.haysFor(parsed);
-    const { masks } = this;
+    const { masks, nonAscii, bytes, starts } = this;
     const { required, maskDecides } = prepared;
     if (this.scratch.length < source.length) this.scratch = new Uint32Array(candidates.length);
     const matches = this.scratch;
@@ -171,10 +183,11 @@ export class Matcher {
     for (let k = 0; k < source.length; k++) {
       const i = source[k]!;
       if ((masks[i]! & required) !== required) continue;
-      if (!maskDecides && !matchesQuery(parsed, hays, i)) continue;
+      const ascii = nonAscii[i] === 0;
+      if (!maskDecides && !(ascii ? matchesBytes(prepared, bytes, starts[i]!, starts[i + 1]! - 1) : matchesQuery(parsed, this.hays(i)))) continue;
       matches[total++] = i;
       if (cutoff < 0) continue;
-      const tier = tierOf(prepared, hays, i, cutoff);
+      const tier = ascii ? tierOfBytes(prepared, bytes, starts[i]!, starts[i + 1]! - 1, cutoff) : tierOf(prepared, this.hays(i), cutoff);
       if (tier > cutoff || counts[tier]! >= keep) continue;
       tiers[tier]![counts[tier]!++] = i;
       let sum = 0;
@@ -188,7 +201,10 @@ export class Matcher {
     }
 
     this.cache.push({ query: parsed, matches: matches.slice(0, total) });
-    if (this.cache.length > MAX_CACHED) this.cache.shift();
+    // The broadest sets go first: past half as many numbers as there are candidates (6.5 MB at
+    // 3.3M commands), deleting back to their queries costs a full scan, not memory.
+    let cached = this.cache.reduce((sum, c) => sum + c.matches.length, 0);
+    while (this.cache.length > MAX_CACHED || (this.cache.length > 1 && cached > candidates.length / 2)) cached -= this.cache.shift()!.matches.length;
     const top: number[] = [];
     for (let t = 0; t < tiers.length && top.length < keep; t++) {
       for (let k = 0; k < counts[t]! && top.length < keep; k++) top.push(tiers[t]![k]!);
@@ -197,25 +213,28 @@ export class Matcher {
   }
 
   /**
-   * The UTF-16 positions in `commands[index]` to highlight for `query`, ascending: each positive
+   * The UTF-16 positions in command `index` to highlight for `query`, ascending: each positive
    * term's occurrence (a contiguous one when there is, else a tight subsequence). Empty when the
    * command does not match. Meant for the few rows on screen, so it is not optimised.
    */
   positions(query: string, mode: SearchMode, index: number): number[] {
-    if (!Number.isInteger(index) || index < 0 || index >= this.commands.length) return [];
+    if (!Number.isInteger(index) || index < 0 || index >= this.table.count) return [];
     const parsed = parseQuery(query, mode);
-    const hays = this.haysFor(parsed);
-    if (!matchesQuery(parsed, hays, index)) return [];
+    const hays = this.hays(index);
+    if (!matchesQuery(parsed, hays)) return [];
     const marked = new Set<number>();
     for (const group of parsed) {
       for (const term of group) {
-        if (term.negated || !termMatches(term, hays, index)) continue;
-        for (const at of termPositions(term, hays[foldVariant(term)]![index]!)) marked.add(at);
+        if (term.negated || !termMatches(term, hays)) continue;
+        for (const at of termPositions(term, hays(foldVariant(term)))) marked.add(at);
       }
     }
     return [...marked].sort((a, b) => a - b);
   }
 }
+
+/** A command's copy for a {@link FoldVariant}. */
+type Hays = (variant: FoldVariant) => string;
 
 function prepare(query: Query): Prepared {
   let required = 0;
@@ -229,6 +248,9 @@ function prepare(query: Query): Prepared {
     if (group.length === 1) single.push(group[0]!);
   }
   const phrase = single.map((term) => term.text).join(' ');
+  const phraseVariant = single.reduce<number>((v, term) => v | foldVariant(term), 0) as FoldVariant;
+  const bytes = new Map<Term, TermBytes>();
+  for (const group of query) for (const term of group) bytes.set(term, termBytes(term.text, foldVariant(term)));
   // A lowercase letter has a bit of its own, set exactly when the lowercase copy holds the
   // letter; so a first keystroke ("g", or "g p") is decided without reading any command.
   const maskDecides = query.every((group) => {
@@ -242,24 +264,154 @@ function prepare(query: Query): Prepared {
     ranked,
     phrase,
     phraseTrimmed: phrase.trim(),
-    phraseVariant: single.reduce<number>((v, term) => v | foldVariant(term), 0) as FoldVariant,
+    phraseVariant,
     first: single[0],
+    bytes,
+    phraseBytes: termBytes(phrase, phraseVariant),
+    phraseTrimmedBytes: termBytes(phrase.trim(), phraseVariant),
   };
 }
 
-/** Command `i` of `hays`: does it match every group of `query`? */
-function matchesQuery(query: Query, hays: readonly (readonly string[])[], i: number): boolean {
+/** An ASCII byte as itself, or lowercased: all that folding does to ASCII (text-fold.ts). */
+const SAME = Uint8Array.from({ length: 256 }, (_, b) => b);
+const LOWER = Uint8Array.from({ length: 256 }, (_, b) => (b >= 65 && b <= 90 ? b + 32 : b));
+
+function termBytes(text: string, variant: FoldVariant): TermBytes {
+  return { text: Buffer.from(text, 'utf8'), fold: variant & CASE_SENSITIVE ? SAME : LOWER };
+}
+
+// The byte comparisons below are the string ones further down for an ASCII command, whose
+// UTF-16 units are its bytes: a term with a non-ASCII character never matches one, either way.
+
+/** Does `t` occur in `bytes[from..to)` at `at`? */
+function bytesAt(t: TermBytes, bytes: Uint8Array, at: number, to: number): boolean {
+  const { text, fold } = t;
+  if (at < 0 || at + text.length > to) return false;
+  for (let k = 0; k < text.length; k++) if (fold[bytes[at + k]!] !== text[k]) return false;
+  return true;
+}
+
+/** Where `t` first occurs in `bytes[from..to)` at or after `at`, or -1. */
+function bytesIndexOf(t: TermBytes, bytes: Uint8Array, at: number, to: number): number {
+  const { text, fold } = t;
+  const first = text[0];
+  for (let p = at, last = to - text.length; p <= last; p++) {
+    if (fold[bytes[p]!] !== first) continue;
+    let k = 1;
+    while (k < text.length && fold[bytes[p + k]!] === text[k]) k++;
+    if (k === text.length) return p;
+  }
+  return -1;
+}
+
+function bytesSubsequence(t: TermBytes, bytes: Uint8Array, from: number, to: number): boolean {
+  const { text, fold } = t;
+  let k = 0;
+  for (let p = from; p < to && k < text.length; p++) if (fold[bytes[p]!] === text[k]) k++;
+  return k === text.length;
+}
+
+function termMatchesBytes(term: Term, t: TermBytes, bytes: Uint8Array, from: number, to: number): boolean {
+  let found: boolean;
+  switch (term.kind) {
+    case 'fuzzy':
+      found = bytesSubsequence(t, bytes, from, to);
+      break;
+    case 'exact':
+      found = bytesIndexOf(t, bytes, from, to) >= 0;
+      break;
+    case 'prefix':
+      found = bytesAt(t, bytes, from, to);
+      break;
+    case 'suffix':
+      found = bytesAt(t, bytes, to - t.text.length, to);
+      break;
+    case 'equal':
+      found = to - from === t.text.length && bytesAt(t, bytes, from, to);
+      break;
+  }
+  return found !== term.negated;
+}
+
+function matchesBytes(prepared: Prepared, bytes: Uint8Array, from: number, to: number): boolean {
+  const { query } = prepared;
   for (let g = 0; g < query.length; g++) {
     const group = query[g]!;
     let any = false;
-    for (let t = 0; t < group.length && !any; t++) any = termMatches(group[t]!, hays, i);
+    for (let t = 0; t < group.length && !any; t++) any = termMatchesBytes(group[t]!, prepared.bytes.get(group[t]!)!, bytes, from, to);
     if (!any) return false;
   }
   return true;
 }
 
-function termMatches(term: Term, hays: readonly (readonly string[])[], i: number): boolean {
-  const hay = hays[foldVariant(term)]![i]!;
+/** What String.prototype.trim takes off an ASCII string's ends. */
+const isAsciiSpace = (b: number) => b === 32 || (b >= 9 && b <= 13);
+
+/** tierOf, for an ASCII command in `bytes[from..to)`. */
+function tierOfBytes(prepared: Prepared, bytes: Uint8Array, from: number, to: number, cutoff: number): number {
+  const { phrase, first } = prepared;
+  if (phrase !== '') {
+    let a = from;
+    let b = to;
+    while (a < b && isAsciiSpace(bytes[a]!)) a++;
+    while (b > a && isAsciiSpace(bytes[b - 1]!)) b--;
+    if (b - a === prepared.phraseTrimmedBytes.text.length && bytesAt(prepared.phraseTrimmedBytes, bytes, a, b)) return EQUAL;
+    if (cutoff < PREFIX) return PREFIX;
+    if (bytesAt(prepared.phraseBytes, bytes, from, to)) return PREFIX;
+    if (first !== undefined && bytesAt(prepared.bytes.get(first)!, bytes, from, to)) return PREFIX;
+  }
+  if (cutoff < WORD) return WORD;
+  let worst = WORD;
+  for (const group of prepared.ranked) {
+    let best = FUZZY;
+    for (let t = 0; t < group.length && best > WORD; t++) {
+      const term = group[t]!;
+      best = Math.min(best, termLevelBytes(term, prepared.bytes.get(term)!, bytes, from, to));
+    }
+    if (best > worst) {
+      worst = best;
+      if (worst > cutoff) return worst;
+    }
+  }
+  return worst;
+}
+
+function termLevelBytes(term: Term, t: TermBytes, bytes: Uint8Array, from: number, to: number): number {
+  switch (term.kind) {
+    case 'prefix':
+    case 'equal':
+      return bytesAt(t, bytes, from, to) ? WORD : FUZZY;
+    case 'suffix':
+      return bytesAt(t, bytes, to - t.text.length, to) ? occurrenceLevelBytes(t, bytes, from, to) : FUZZY;
+    case 'exact':
+    case 'fuzzy':
+      return occurrenceLevelBytes(t, bytes, from, to);
+  }
+}
+
+function occurrenceLevelBytes(t: TermBytes, bytes: Uint8Array, from: number, to: number): number {
+  let at = bytesIndexOf(t, bytes, from, to);
+  if (at < 0) return FUZZY;
+  while (at >= 0) {
+    if (at === from || !isWordChar(bytes[at - 1]!)) return WORD;
+    at = bytesIndexOf(t, bytes, at + 1, to);
+  }
+  return SUBSTRING;
+}
+
+/** Does the command whose copies are `hays` match every group of `query`? */
+function matchesQuery(query: Query, hays: Hays): boolean {
+  for (let g = 0; g < query.length; g++) {
+    const group = query[g]!;
+    let any = false;
+    for (let t = 0; t < group.length && !any; t++) any = termMatches(group[t]!, hays);
+    if (!any) return false;
+  }
+  return true;
+}
+
+function termMatches(term: Term, hays: Hays): boolean {
+  const hay = hays(foldVariant(term));
   let found: boolean;
   switch (term.kind) {
     case 'fuzzy':
@@ -282,14 +434,14 @@ function termMatches(term: Term, hays: readonly (readonly string[])[], i: number
 }
 
 /** The tier of a matching command, or anything above `cutoff` once that much is known. */
-function tierOf(prepared: Prepared, hays: readonly (readonly string[])[], i: number, cutoff: number): number {
+function tierOf(prepared: Prepared, hays: Hays, cutoff: number): number {
   const { phrase, first } = prepared;
   if (phrase !== '') {
-    const hay = hays[prepared.phraseVariant]![i]!;
+    const hay = hays(prepared.phraseVariant);
     if (hay === prepared.phraseTrimmed || (hasOuterSpace(hay) && hay.trim() === prepared.phraseTrimmed)) return EQUAL;
     if (cutoff < PREFIX) return PREFIX;
     if (hay.startsWith(phrase)) return PREFIX;
-    if (first !== undefined && hays[foldVariant(first)]![i]!.startsWith(first.text)) return PREFIX;
+    if (first !== undefined && hays(foldVariant(first)).startsWith(first.text)) return PREFIX;
   }
   if (cutoff < WORD) return WORD;
   let worst = WORD;
@@ -297,7 +449,7 @@ function tierOf(prepared: Prepared, hays: readonly (readonly string[])[], i: num
     let best = FUZZY;
     for (let t = 0; t < group.length && best > WORD; t++) {
       const term = group[t]!;
-      best = Math.min(best, termLevel(term, hays[foldVariant(term)]![i]!));
+      best = Math.min(best, termLevel(term, hays(foldVariant(term))));
     }
     if (best > worst) {
       worst = best;
@@ -398,10 +550,6 @@ const ASCII_BITS = Int32Array.from({ length: 128 }, (_, c) => {
   if (c === 47 || c === 46) return 1 << 30;
   return OTHER_BIT;
 });
-
-/** An uppercase ASCII letter or any non-ASCII character: the command needs folded copies. */
-const NEEDS_FOLD = /[A-Z\u0080-\uffff]/;
-const NON_ASCII = /[\u0080-\uffff]/;
 
 function maskOf(text: string): number {
   let mask = 0;

@@ -1,7 +1,7 @@
 // What the search shows, as lines of text: the query line, one line per result, and a status
 // line with the modes. Pure (the session and a width in, strings out), so the layout is tested
 // without a terminal; search-terminal.ts only writes these lines in place.
-import { UNKNOWN_EXIT } from '@bird/history-index';
+import { rowOf, UNKNOWN_EXIT } from '@bird/history-index';
 import { folderText, folderWidth } from '../format/folder-text.ts';
 import { displayWidth, escapeForTerminal, truncateToWidth } from '../format/text-width.ts';
 import { ago, formatDuration } from '../format/time-text.ts';
@@ -45,16 +45,14 @@ export function renderSearch(session: SearchSession, width: number, height: numb
     const { index } = session;
     const visible = session.results.slice(session.offset, session.offset + body);
     for (const [i, c] of visible.entries()) {
-      const row = session.scope.lastRow[c]!;
-      const exit = index.exitCode[row]!;
-      const duration = index.durationMs[row]!;
+      // One row read (where it lies, for an index read in place), not a column per field.
+      const { exitCode: exit, durationMs: duration, source, timestampUs, cwd } = rowOf(index, session.scope.lastRow[c]!);
       const count = session.scope.count[c]!;
-      const source = index.sources[index.source[row]!]!;
-      const when = pad(ago(style.nowMs - index.timestampUs[row]! / 1000), 3, true);
-      const exitText = pad(exit === UNKNOWN_EXIT ? '' : String(exit), 3, true);
-      const dur = pad(Number.isNaN(duration) ? '' : formatDuration(duration), 6, true);
+      const when = pad(ago(style.nowMs - timestampUs / 1000), 3, true);
+      const exitText = pad(exit === null ? '' : String(exit), 3, true);
+      const dur = pad(duration === null ? '' : formatDuration(duration), 6, true);
       const dirWidth = folderWidth(width);
-      const dir = pad(folderText(index.dirs[index.cwd[row]!]!, style.home, dirWidth), dirWidth);
+      const dir = pad(folderText(cwd, style.home, dirWidth), dirWidth);
       // Counts of a partial index would be too low: left out until the rest is read.
       const tail = [count > 1 && !session.partial ? `×${count}` : '', escapeForTerminal(originMark(source))].filter(Boolean).join(' ');
       const fixed = `  ${when} ${exitText} ${dur}  ${dir}  `;
@@ -62,7 +60,7 @@ export function renderSearch(session: SearchSession, width: number, height: numb
       const cmd = truncateToWidth(escapeForTerminal(index.commands[c]!), room);
       const selected = session.offset + i === session.selected;
       const marker = selected ? '▌ ' : '  ';
-      const exitPainted = exit !== 0 && exit !== UNKNOWN_EXIT ? paint(SGR.red, exitText) : exitText;
+      const exitPainted = exit !== 0 && exit !== null ? paint(SGR.red, exitText) : exitText;
       const line = `${marker}${paint(SGR.dim, when)} ${exitPainted} ${paint(SGR.dim, dur)}  ${paint(SGR.cyan, dir)}  ${selected ? paint(SGR.bold, cmd) : cmd}${tail ? `  ${paint(SGR.dim, pad(tail, 0))}` : ''}`;
       lines.push(line);
     }

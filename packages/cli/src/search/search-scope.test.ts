@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIndex, type HistoryRow } from '@bird/history-index';
-import { rescopeCommand, SCOPES, scopeCommands, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+import { commandDetails, frecency, frecencyOrder, rescopeCommand, SCOPES, scopeCommands, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
 
 const T = 1_764_000_000_000_000;
 let n = 0;
@@ -46,5 +46,40 @@ describe('rescopeCommand', () => {
     for (let r = 0; r < index.size; r++) if (index.cmd[r] === status) hidden[r] = 1;
     const scoped = scopeCommands(index, filters[0]!, context, hidden);
     expect([scoped.count[status], scoped.lastRow[status], [...scoped.byRecency].includes(status), scoped.rows]).toEqual([0, -1, false, 8]);
+  });
+});
+
+describe('frecencyOrder', () => {
+  /** Commands 0..n-1, their latest runs at distinct rows (some at the same start), counts from `counts`. */
+  const cases: [string, number, number[]][] = [
+    ['one count', 50, [1]],
+    ['a few counts', 200, [1, 2, 3, 64]],
+    ['many counts, ties of start', 300, Array.from({ length: 40 }, (_, k) => k * 3 + 1)],
+    ['one command', 1, [5]],
+    ['none', 0, [1]],
+  ];
+  it.each(cases)('orders as sorting by frecency, then latest run, would: %s', (_name, n, counts) => {
+    const count = Uint32Array.from({ length: n }, (_, c) => counts[(c * 7) % counts.length]!);
+    const lastRow = Int32Array.from({ length: n }, (_, c) => (c * 37) % (n + 1));
+    // Starts follow rows (the index's order); every third pair of rows shares a start.
+    const lastUs = Float64Array.from(lastRow, (r) => T + Math.floor(r / 2) * 3_600_000_000);
+    const byRecency = Uint32Array.from({ length: n }, (_, c) => c).sort((a, b) => lastRow[b]! - lastRow[a]!);
+    const sorted = Uint32Array.from(byRecency).sort((a, b) => frecency(lastUs[b]!, count[b]!) - frecency(lastUs[a]!, count[a]!) || lastRow[b]! - lastRow[a]!);
+    expect([...frecencyOrder(byRecency, count, lastRow, lastUs)]).toEqual([...sorted]);
+  });
+});
+
+describe('commandDetails', () => {
+  it('gives the three runs of its session nearest before and after the latest, skipping other sessions and hidden rows', () => {
+    const runs = buildIndex([
+      row('a1'), row('b', { session: 'other' }), row('a2'), row('a3'), row('a4'), row('a5'),
+      row('pick', { durationMs: 7, exitCode: 3 }), row('b', { session: 'other' }), row('a6'), row('a7'), row('a8'), row('a9'),
+      row('pick', { session: 'other', durationMs: 9, exitCode: 0 }),
+    ]);
+    const pick = runs.commands.indexOf('pick');
+    const hidden = new Uint8Array(runs.size);
+    hidden[4] = 1; // a4
+    const scoped = scopeCommands(runs, { scope: 'session', source: null, onlySuccessful: false }, { ...context, session: 'me' }, hidden);
+    expect(commandDetails(runs, pick, scoped, hidden)).toMatchObject({ runs: 2, before: ['a2', 'a3', 'a5'], after: ['a6', 'a7', 'a8'], row: 6, durationMs: 7, exitCode: 3, meanDurationMs: 8, session: 'me', exits: [{ code: 0, runs: 1 }, { code: 3, runs: 1 }] });
   });
 });

@@ -1,14 +1,14 @@
 // The interactive search as a state machine: keys in, what to show and what was chosen out.
 // No terminal here (search-terminal.ts draws it), so every binding is tested with plain values.
 import { statSync } from 'node:fs';
-import { idText, mergeRows, type HistoryIndex, type HistoryRow } from '@bird/history-index';
+import { commandTextOf, forEachIdIn, forEachRowChunk, idBytes, idText, mergeRows, rowOf, type HistoryIndex, type HistoryRow } from '@bird/history-index';
 import { PROJECT_SOURCE } from '../history-source.ts';
 import { LOCAL_SOURCE } from '../history-view.ts';
 import { Matcher, type SearchMode } from './matcher.ts';
 import { SEARCH_MODES } from './query-syntax.ts';
 import type { OutputCorpus } from './output-corpus.ts';
 import type { StoredDetails } from './stored-details.ts';
-import { commandDetails, rescopeCommand, rowsInScope, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
+import { commandDetails, forEachRowInScope, rescopeCommand, SCOPES, scopeCommands, type CommandDetails, type Scope, type ScopedCommands, type SearchContext, type SearchFilter } from './search-scope.ts';
 
 /** A key as Node's readline reports it (`emitKeypressEvents`). */
 export interface Key {
@@ -123,8 +123,6 @@ export class SearchSession {
   outputsRead: ReadState = 'not-asked';
   /** The project's commands (see takeProjectAsk). */
   projectRead: ReadState = 'not-asked';
-  /** Row of each id, built on the first output search. */
-  private rowOfId: Map<string, number> | null = null;
   results: number[] = [];
   total = 0;
   outcome: SearchOutcome | null = null;
@@ -132,8 +130,8 @@ export class SearchSession {
   notice: Notice | null = null;
   /** A forget asked for and waiting for its y (any other key lets it go). */
   confirming: ForgetRequest | null = null;
-  /** Rows forgotten (or being forgotten), 1 each: out of the list whatever the filter. */
-  private readonly forgotten: Uint8Array;
+  /** Rows forgotten (or being forgotten), 1 each: out of the list whatever the filter; null until the first (a byte a row: 10 MB at 10M rows). */
+  private forgotten: Uint8Array | null = null;
   private readonly forgets: ForgetRequest[] = [];
   private scoped: ScopedCommands;
   private matcher: Matcher | null = null;
@@ -145,7 +143,6 @@ export class SearchSession {
     readonly context: SearchContext,
     private readonly options: SearchOptions,
   ) {
-    this.forgotten = new Uint8Array(index.size);
     this.query = options.query ?? '';
     this.cursor = this.query.length;
     this.mode = options.mode ?? 'fuzzy';
@@ -175,7 +172,7 @@ export class SearchSession {
 
   /** The matcher is built on first use: an empty query (the first frame) needs none. */
   private getMatcher(): Matcher {
-    this.matcher ??= new Matcher(this.index.commands);
+    this.matcher ??= new Matcher(commandTextOf(this.index));
     return this.matcher;
   }
 
@@ -209,19 +206,26 @@ export class SearchSession {
     }
   }
 
-  /** Commands in scope that printed the query (every one that printed something, for no query), most recent first. */
+  /**
+   * Commands in scope that printed the query (every one that printed something, for no query),
+   * most recent first. The rows of the ids found are looked up in a scan of the ids a chunk at a
+   * time, then kept if in scope in a scan of the filter's columns: a map of every row's id would
+   * take over a gigabyte at 10M rows.
+   */
   private printedMatches(): number[] {
     if (this.outputs === null) return [];
     const { index } = this;
-    if (this.rowOfId === null) {
-      this.rowOfId = new Map();
-      for (let r = 0; r < index.size; r++) this.rowOfId.set(idText(index.ids, r), r);
-    }
-    const inScope = rowsInScope(index, this.filter, this.context, this.forgotten);
+    const found = this.outputs.find(this.query.trim());
+    const wanted = new Uint8Array(found.length * 16);
+    found.forEach((id, i) => idBytes(id, wanted, i));
+    const candidates = found.map((_, i) => i);
+    const printed = new Set<number>();
+    forEachRowChunk(index, ['ids'], (chunk, from, n) => forEachIdIn(chunk.ids as Uint8Array, n, wanted, candidates, (k) => printed.add(from + k)));
     const commands = new Set<number>();
-    for (const id of this.outputs.find(this.query.trim())) {
-      const r = this.rowOfId.get(id);
-      if (r !== undefined && inScope(r)) commands.add(index.cmd[r]!);
+    if (printed.size > 0) {
+      forEachRowInScope(index, this.filter, this.context, this.forgotten, (r, c) => {
+        if (printed.has(r)) commands.add(c);
+      });
     }
     return Array.from(this.scoped.byRecency).filter((c) => commands.has(c));
   }
@@ -290,10 +294,16 @@ export class SearchSession {
     next.filter.onlySuccessful = this.filter.onlySuccessful;
     // Rows forgotten here stay out of the list: the index they are still in is this one.
     const gone = new Set<string>();
-    for (let r = 0; r < this.index.size; r++) if (this.forgotten[r]) gone.add(idText(this.index.ids, r));
-    if (gone.size > 0) for (let r = 0; r < next.index.size; r++) if (gone.has(idText(next.index.ids, r))) next.forgotten[r] = 1;
+    if (this.forgotten !== null) for (let r = 0; r < this.index.size; r++) if (this.forgotten[r]) gone.add(idText(this.index.ids, r));
+    if (gone.size > 0) for (let r = 0; r < next.index.size; r++) if (gone.has(idText(next.index.ids, r))) next.hideRows([r], 1);
     next.rescope();
     return next;
+  }
+
+  /** Marks rows forgotten (1) or not (0). */
+  private hideRows(rows: readonly number[], hidden: 0 | 1): void {
+    this.forgotten ??= new Uint8Array(this.index.size);
+    for (const r of rows) this.forgotten[r] = hidden;
   }
 
   private rescope(): void {
@@ -320,7 +330,7 @@ export class SearchSession {
       return;
     }
     if (kind === 'cd') {
-      const dir = this.index.dirs[this.index.cwd[this.scoped.lastRow[c]!]!]!;
+      const { cwd: dir } = rowOf(this.index, this.scoped.lastRow[c]!);
       if (dir === '') this.notice = { kind: 'unknown-folder' };
       else if (!(this.options.dirExists ?? isFolder)(dir)) this.notice = { kind: 'missing-folder', dir };
       else this.outcome = { kind: 'cd', dir };
@@ -339,14 +349,16 @@ export class SearchSession {
     let theirs = 0;
     let theirSource = '';
     // Every run of it, whatever the filter shows: forgetting a command forgets it everywhere here.
-    for (let r = 0; r < index.size; r++) {
-      if (this.forgotten[r] || index.cmd[r] !== c) continue;
-      if (index.source[r] === local) rows.push(r);
-      else {
-        theirs++;
-        theirSource = index.sources[index.source[r]!]!;
+    forEachRowChunk(index, ['cmd', 'source'], (chunk, from, n) => {
+      for (let k = 0; k < n; k++) {
+        if (chunk.cmd[k] !== c || this.forgotten?.[from + k]) continue;
+        if (chunk.source[k] === local) rows.push(from + k);
+        else {
+          theirs++;
+          theirSource = index.sources[chunk.source[k]!]!;
+        }
       }
-    }
+    });
     if (rows.length === 0) this.notice = { kind: 'not-yours', source: theirSource };
     else this.confirming = { command: c, cmd: index.commands[c]!, runs: rows.length, theirs, rows };
   }
@@ -376,7 +388,7 @@ export class SearchSession {
 
   /** Hides the request's rows (1) or shows them again (0): only its command is counted again. */
   private hide(request: ForgetRequest, hidden: 0 | 1): void {
-    for (const r of request.rows) this.forgotten[r] = hidden;
+    this.hideRows(request.rows, hidden);
     this.scoped = rescopeCommand(this.index, this.scoped, request.command, this.filter, this.context, this.forgotten);
     this.refresh(true);
   }
