@@ -4,6 +4,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TEMP_SUFFIX, duckdbTempOptions, quoteLiteral, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type TableName, ROW_ORDER } from '@bird/core';
+import { storedFilesMayHold } from './stored-key-ranges.ts';
 import { PLACEHOLDER_FILE, cachedPartitionDir, cachedRemoteDir, checkRemoteName } from '../../layout.ts';
 import { freshCommands, stageFresh, type TableIngestResult } from '../ingest-files.ts';
 import type { HistoryRow } from '@bird/history-index';
@@ -28,8 +29,10 @@ export async function ingestFilesParquet(layout: BirdLayout, remote: string, byT
   let commands: HistoryRow[] | null = [];
   try {
     for (const [table, files] of byTable) {
-      const stored = storedFilesOfTable(layout, table);
-      const relations = stored.length === 0 ? [] : [`read_parquet([${stored.map(quoteLiteral).join(', ')}], union_by_name = true)`];
+      const relations = (lo: string, hi: string) => {
+        const stored = storedFilesMayHold(layout, table, storedFilesOfTable(layout, table), lo, hi);
+        return stored.length === 0 ? [] : [`read_parquet([${stored.map(quoteLiteral).join(', ')}], union_by_name = true)`];
+      };
       if (!(await stageFresh(connection, layout, table, files, relations, options))) continue;
       const days = (await connection.runAndReadAll('SELECT DISTINCT CAST("date" AS VARCHAR) FROM fresh ORDER BY 1')).getRows().map((r) => String(r[0]));
       for (const date of days) {
