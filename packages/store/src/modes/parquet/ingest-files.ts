@@ -23,7 +23,10 @@ export async function ingestFilesParquet(layout: BirdLayout, remote: string, byT
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
   if (!lock) throw new Error('a compaction held the store for over a minute; the pull stopped before changing anything, and the next one retries.');
   const spill = duckdbTempOptions(layout);
-  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', memory_limit: INGEST_MEMORY, ...spill });
+  // Insertion order is not kept: nothing here reads rows in the order they came (each file is
+  // written ORDER BY), and keeping it held ~250 KB a batch, so a first pull of thousands of small
+  // batches filled the memory limit and spilled (2,000 batches of 3 rows: 488 MB).
+  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', memory_limit: INGEST_MEMORY, preserve_insertion_order: 'false', ...spill });
   const connection = await instance.connect();
   let added = 0;
   let commands: HistoryRow[] | null = [];
