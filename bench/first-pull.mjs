@@ -10,7 +10,7 @@
 //   node bench/first-pull.mjs --lake DIR [--runs 5] [--before TREE] [--no-write]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -66,7 +66,9 @@ function timed(args, extraEnv = {}) {
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
   const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]);
-  return { ms, mb: kb / 1024, stdout: r.stdout, warnings: r.stderr.split('\n').filter((l) => l.includes('warning')).length };
+  // CPU time (user + system, every thread): what a loaded machine's wall clock multiplies.
+  const cpu = ['User', 'System'].reduce((sum, kind) => sum + Number(new RegExp(`${kind} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1]) * 1000, 0);
+  return { ms, mb: kb / 1024, cpu, stdout: r.stdout, warnings: r.stderr.split('\n').filter((l) => l.includes('warning')).length };
 }
 
 async function freshStore(name) {
@@ -98,7 +100,7 @@ for (let run = 0; run < RUNS; run++) {
     pulled = summary;
     results[what].push(r);
   }
-  console.error(`run ${run + 1}: ${order.map((w) => `${w} ${(results[w].at(-1).ms / 1000).toFixed(1)} s ${results[w].at(-1).mb.toFixed(0)} MB`).join(', ')}`);
+  console.error(`run ${run + 1}: ${order.map((w) => `${w} ${(results[w].at(-1).ms / 1000).toFixed(1)} s (cpu ${(results[w].at(-1).cpu / 1000).toFixed(1)} s) ${results[w].at(-1).mb.toFixed(0)} MB`).join(', ')}`);
 }
 rmSync(scratch, { recursive: true, force: true });
 
@@ -110,6 +112,7 @@ const lines = [
   `\`node bench/first-pull.mjs --lake LAKE --runs ${RUNS}${BEFORE ? ' --before TREE' : ''}\` on ${cpus().length} cores (${new Date().toISOString().slice(0, 10)}).`,
   `The lake: ${lake.files.toLocaleString('en')} files, ${(lake.bytes / 1e6).toFixed(1)} MB; a fresh parquet-mode store pulls ${pulled.rows.toLocaleString('en')} rows in ${pulled.objects.toLocaleString('en')} batches.`,
   `Floor: a fresh Node process listing the lake's folders and reading every file, ${(floorMs / 1000).toFixed(2)} s, ${median(results.floor.map((r) => r.mb)).toFixed(0)} MB. Medians of ${RUNS} runs, interleaved.`,
+  `CPU time (user + system), medians: ${['floor', ...Object.keys(trees)].map((t) => `${t} ${(median(results[t].map((r) => r.cpu)) / 1000).toFixed(1)} s`).join(', ')}. Load average at the end: ${loadavg()[0].toFixed(1)}.`,
   '',
   '| tree | first pull | peak RSS | ÷ floor |',
   '|---|---|---|---|',

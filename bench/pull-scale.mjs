@@ -7,10 +7,12 @@
 // that loads DuckDB and COPYs NEW rows to a Parquet file. With `--before TREE` (a checkout with
 // its bundles built, e.g. a worktree of main) the same pulls run with that tree's bird-sync on a
 // copy of the reader store, in alternating order. Medians. Writes bench/pull-scale.md.
-//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--mode parquet|duckdb] [--before TREE] [--keep] [--no-write]
+// `--keep` keeps the folder (printed) with what the next run needs; `--from DIR` (a folder kept so,
+// made with the same --rows and --clients) reuses its lake and stores instead of building them again.
+//   node bench/pull-scale.mjs [--rows 1000000] [--clients 20] [--new 200] [--runs 5] [--mode parquet|duckdb] [--before TREE] [--keep] [--from DIR] [--profile DIR] [--no-write]
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -30,6 +32,10 @@ const RUNS = Number(arg('runs', 5));
 const BEFORE = arg('before', null);
 /** Keep the lake and stores (their folder is printed), to look into one pull by hand. */
 const KEEP = process.argv.includes('--keep');
+/** A folder an earlier run kept: its lake and stores are pulled again rather than built. */
+const FROM = arg('from', null);
+/** Where this tree's timed pulls write a CPU profile each (node --cpu-prof), to see where one goes. */
+const PROFILE = arg('profile', null);
 const DAYS = 60;
 /** The reader's storage mode (the teammates push from parquet-mode stores). */
 const MODE = arg('mode', 'parquet');
@@ -48,9 +54,12 @@ const { initStore, birdLayout, saveConfig, defaultConfig } = await import(pathTo
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
-const scratch = mkdtempSync(join(tmpdir(), 'bird-bench-pull-scale-'));
+const scratch = FROM ?? mkdtempSync(join(tmpdir(), 'bird-bench-pull-scale-'));
 const db = await (await DuckDBInstance.create(':memory:')).connect();
-const remote = { name: 'team', type: 'file', uri: mkdtempSync(join(scratch, 'lake-')), mode: 'read_write', auto_attach: false };
+const lakeDir = FROM ? join(FROM, readdirSync(FROM).find((n) => n.startsWith('lake-'))) : mkdtempSync(join(scratch, 'lake-'));
+const remote = { name: 'team', type: 'file', uri: lakeDir, mode: 'read_write', auto_attach: false };
+/** How many rows each writer wrote so far (a kept folder's next run numbers its rows on). */
+const statePath = join(scratch, 'bench-state.json');
 
 async function root(name, client, mode = 'parquet') {
   const layout = birdLayout(join(scratch, name, 'bird'));
@@ -78,26 +87,40 @@ function timed(args, extraEnv = {}) {
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
   const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1]);
-  return { ms, mb: kb / 1024, stdout: r.stdout };
+  // CPU time (user + system, every thread): what a loaded machine's wall clock multiplies.
+  const cpu = ['User', 'System'].reduce((sum, kind) => sum + Number(new RegExp(`${kind} time \\(seconds\\): ([\\d.]+)`).exec(r.stderr)?.[1]) * 1000, 0);
+  return { ms, mb: kb / 1024, cpu, stdout: r.stdout };
 }
 
 function sync(tree, layout, command) {
-  const run = timed([process.execPath, syncOf(tree), command, '--remote', 'team', '--json'], { BIRD_ROOT: layout.root });
+  const profile = PROFILE && command === 'pull' && tree === repo ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : [];
+  const run = timed([process.execPath, ...profile, syncOf(tree), command, '--remote', 'team', '--json'], { BIRD_ROOT: layout.root });
   return { ...run, summary: JSON.parse(run.stdout).remotes[0] };
 }
 
-console.error(`building a lake of ${CLIENTS} series, ${ROWS} rows (${scratch})`);
 const writers = [];
-for (let k = 0; k < CLIENTS; k++) {
-  const client = `w${k}@team`;
-  const layout = await root(`w${k}`, client);
-  await writeRows(layout, client, 0, Math.ceil(ROWS / CLIENTS), false);
-  sync(repo, layout, 'push');
-  writers.push({ layout, client, next: Math.ceil(ROWS / CLIENTS) });
+let reader;
+let first;
+if (FROM) {
+  const state = JSON.parse(readFileSync(statePath, 'utf8'));
+  for (let k = 0; k < CLIENTS; k++) writers.push({ layout: birdLayout(join(scratch, `w${k}`, 'bird')), client: `w${k}@team`, next: state.next[k] });
+  reader = birdLayout(join(scratch, 'reader', 'bird'));
+  first = state.first;
+  rmSync(join(scratch, 'reader-before'), { recursive: true, force: true });
+} else {
+  console.error(`building a lake of ${CLIENTS} series, ${ROWS} rows (${scratch})`);
+  for (let k = 0; k < CLIENTS; k++) {
+    const client = `w${k}@team`;
+    const layout = await root(`w${k}`, client);
+    await writeRows(layout, client, 0, Math.ceil(ROWS / CLIENTS), false);
+    sync(repo, layout, 'push');
+    writers.push({ layout, client, next: Math.ceil(ROWS / CLIENTS) });
+  }
+  reader = await root('reader', 'reader@r', MODE);
+  const pulled = sync(repo, reader, 'pull');
+  first = { ms: pulled.ms, mb: pulled.mb };
+  console.error(`first pull: ${pulled.summary.rows} rows, ${first.ms.toFixed(0)} ms, ${first.mb.toFixed(0)} MB`);
 }
-const reader = await root('reader', 'reader@r', MODE);
-const first = sync(repo, reader, 'pull');
-console.error(`first pull: ${first.summary.rows} rows, ${first.ms.toFixed(0)} ms, ${first.mb.toFixed(0)} MB`);
 const readers = { after: reader };
 if (BEFORE) {
   cpSync(join(scratch, 'reader'), join(scratch, 'reader-before'), { recursive: true });
@@ -110,7 +133,7 @@ writeFileSync(floorScript, `const { DuckDBInstance } = require(${JSON.stringify(
   await c.run(\`COPY (${select('x@y', 0, NEW, true).replaceAll('`', '\\`')}) TO '\${process.argv[2]}' (FORMAT parquet, COMPRESSION zstd)\`); })();`);
 
 const snapshotOf = (layout) => statSync(join(layout.historyIndex, 'snapshot.bhi'), { throwIfNoEntry: false });
-const results = { node: [], duckdb: [], ...Object.fromEntries(Object.keys(trees).map((t) => [t, { ms: [], mb: [], rebuilt: 0 }])) };
+const results = { node: [], duckdb: [], ...Object.fromEntries(Object.keys(trees).map((t) => [t, { ms: [], mb: [], cpu: [], rebuilt: 0 }])) };
 for (let run = 0; run < RUNS; run++) {
   const w = writers[run % writers.length];
   await writeRows(w.layout, w.client, w.next, NEW, true);
@@ -125,13 +148,16 @@ for (let run = 0; run < RUNS; run++) {
     if (!before || !after || before.ino !== after.ino || before.mtimeMs !== after.mtimeMs) results[tree].rebuilt++;
     results[tree].ms.push(pulled.ms);
     results[tree].mb.push(pulled.mb);
+    results[tree].cpu.push(pulled.cpu);
   }
   results.node.push(timed([process.execPath, '-e', '0']));
   results.duckdb.push(timed([process.execPath, floorScript, join(scratch, `floor-${run}.parquet`)]));
-  console.error(`run ${run + 1}: ${order.map((t) => `${t} ${results[t].ms.at(-1).toFixed(0)} ms ${results[t].mb.at(-1).toFixed(0)} MB`).join(', ')}; node ${results.node.at(-1).ms.toFixed(0)} ms; duckdb ${results.duckdb.at(-1).ms.toFixed(0)} ms`);
+  console.error(`run ${run + 1}: ${order.map((t) => `${t} ${results[t].ms.at(-1).toFixed(0)} ms (cpu ${results[t].cpu.at(-1).toFixed(0)}) ${results[t].mb.at(-1).toFixed(0)} MB`).join(', ')}; node ${results.node.at(-1).ms.toFixed(0)} ms (cpu ${results.node.at(-1).cpu.toFixed(0)}); duckdb ${results.duckdb.at(-1).ms.toFixed(0)} ms (cpu ${results.duckdb.at(-1).cpu.toFixed(0)})`);
 }
-if (KEEP) console.error(`kept ${scratch}`);
-else rmSync(scratch, { recursive: true, force: true });
+if (KEEP || FROM) {
+  writeFileSync(statePath, JSON.stringify({ next: writers.map((w) => w.next), first }));
+  console.error(`kept ${scratch}`);
+} else rmSync(scratch, { recursive: true, force: true });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const nodeMs = median(results.node.map((r) => r.ms));
@@ -144,6 +170,7 @@ const lines = [
   `A file lake of ${CLIENTS} series holding ${ROWS} commands over ${DAYS} days, pulled whole by a ${MODE}-mode store (first pull: ${(first.ms / 1000).toFixed(1)} s, ${first.mb.toFixed(0)} MB).`,
   `Each run one teammate pushes ${NEW} new commands, then the store pulls them: a fresh \`bird-sync pull\` process, wall clock and peak RSS (/usr/bin/time -v).`,
   `Floors in the same runs: \`node -e 0\` ${nodeMs.toFixed(0)} ms; a fresh process loading DuckDB and COPYing ${NEW} rows to Parquet ${duckMs.toFixed(0)} ms, ${duckMb.toFixed(0)} MB. Medians of ${RUNS} runs.`,
+  `CPU time (user + system), medians: ${Object.keys(trees).map((t) => `${t} ${median(results[t].cpu).toFixed(0)} ms`).join(', ')}; \`node -e 0\` ${median(results.node.map((r) => r.cpu)).toFixed(0)} ms; DuckDB COPY ${median(results.duckdb.map((r) => r.cpu)).toFixed(0)} ms. Load average at the end: ${loadavg()[0].toFixed(1)}.`,
   '',
   '| tree | pull | peak RSS | ÷ node -e 0 | ÷ DuckDB COPY | index rebuilt |',
   '|---|---|---|---|---|---|',

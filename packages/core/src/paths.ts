@@ -55,6 +55,8 @@ export interface BirdLayout {
   readonly catalogRewriteDue: string;
   /** The remotes whose `cached_<name>` bird.duckdb held when it last looked like this (store's registered-remotes.ts). */
   readonly catalogRemotes: string;
+  /** Each stored file's key range, read from its footer once (store's stored-key-ranges.ts); a cache. */
+  readonly storedKeyRanges: string;
   /** duckdb mode: made before the first events row goes into bird.duckdb, so `bird stats` opens it for events only when there may be some. */
   readonly eventsWritten: string;
   /** What was forgotten here (`bird forget`): one file per forget, kept so that nothing brings it back. */
@@ -113,6 +115,7 @@ export function birdLayout(root: string): BirdLayout {
     lakeShape: join(dbDir, 'lake-shape'),
     catalogRewriteDue: join(dbDir, 'catalog-rewrite-due'),
     catalogRemotes: join(dbDir, 'catalog-remotes.json'),
+    storedKeyRanges: join(dbDir, 'stored-key-ranges.json'),
     eventsWritten: join(dbDir, 'events-written'),
     tombstones: join(dbDir, 'tombstones'),
     rangesRemoved: join(dbDir, 'tombstones', 'removed.json'),

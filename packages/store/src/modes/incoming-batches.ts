@@ -12,6 +12,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SQL_TYPES, TABLES, quoteIdent, quoteLiteral, type ColumnDef, type TableName } from '@bird/core';
+import { readParquetFooter } from '@bird/writer-parquet';
 
 /** More rows than one push writes into one batch (a whole imported history of one day is far less). */
 export const MAX_ROWS_PER_BATCH = 1_000_000;
@@ -33,6 +34,10 @@ export interface CheckedFiles {
   readonly rowsLeftOut: Map<string, number>;
   /** The table's columns present in at least one good file. */
   readonly columns: Set<string>;
+  /** True when the good files' rows are in STAGED_ROWS already, converted (stageInOnePass). */
+  readonly staged: boolean;
+  /** True when the good files have one schema (readIncoming's `oneSchema`). */
+  readonly oneSchema: boolean;
 }
 
 /**
@@ -67,9 +72,10 @@ export function partitionsOfFile(file: string): Map<string, string> {
 
 /**
  * How the incoming files are read: `date` (and `client` for a lake's batches) from their paths
- * (partitionsOfFile), over any column of that name a file holds, and `filename`.
+ * (partitionsOfFile), over any column of that name a file holds, and `filename`. Files of one
+ * schema (`oneSchema`) are read without union_by_name, which opens every file once more first.
  */
-export function readIncoming(files: readonly string[], fromSeries: boolean): string {
+export function readIncoming(files: readonly string[], fromSeries: boolean, oneSchema = false): string {
   const keys = fromSeries ? ['date', 'client'] : ['date'];
   const values = files.map((f) => {
     const parts = partitionsOfFile(f);
@@ -77,7 +83,7 @@ export function readIncoming(files: readonly string[], fromSeries: boolean): str
   });
   const part = (k: string) => quoteIdent(`bird_partition_${k}`);
   const own = `COLUMNS(c -> c NOT IN (${['filename', ...keys, ...keys.map((k) => `bird_partition_${k}`), 'bird_partition_file'].map(quoteLiteral).join(', ')}))`;
-  const scan = `read_parquet([${files.map(quoteLiteral).join(', ')}], hive_partitioning = false, union_by_name = true, filename = true)`;
+  const scan = `read_parquet([${files.map(quoteLiteral).join(', ')}], hive_partitioning = false, union_by_name = ${!oneSchema}, filename = true)`;
   return `(SELECT filename, ${keys.map((k) => `${part(k)} AS ${quoteIdent(k)}`).join(', ')}, ${own} FROM ${scan} JOIN (VALUES ${values.join(', ')}) p(bird_partition_file, ${keys.map(part).join(', ')}) ON filename = bird_partition_file)`;
 }
 
@@ -109,9 +115,11 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
   const rowsLeftOut = new Map<string, number>();
 
   // 1. Footers: readable, with the columns every row needs, and a bounded number of rows.
-  const schemas = new Map<string, { columns: Set<string>; rows: number }>();
-  for (const file of files) schemas.set(file, { columns: new Set(), rows: 0 });
+  // `schema`: the footer's schema bytes (read in JS), or the file's own name (read by DuckDB).
+  const schemas = new Map<string, { columns: Set<string>; rows: number; schema: string }>();
+  const oneSchema = (some: readonly string[]) => new Set(some.map((f) => schemas.get(f)!.schema)).size === 1;
   const readFooters = async (some: readonly string[]) => {
+    for (const file of some) schemas.set(file, { columns: new Set(), rows: 0, schema: file });
     const list = `[${some.map(quoteLiteral).join(', ')}]`;
     const columns = (await connection.runAndReadAll(`SELECT file_name, name FROM parquet_schema(${list})`)).getRows();
     const rows = (await connection.runAndReadAll(`SELECT file_name, num_rows FROM parquet_file_metadata(${list})`)).getRows();
@@ -121,11 +129,13 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
       if (s) s.rows = Number(n);
     }
   };
-  try {
-    await readFooters(files);
-  } catch {
-    // one of them is unreadable: each alone, so only the bad ones are set aside
-    for (const file of files) {
+  // Read in JS (DuckDB opens a file for its footer at ~0.6 ms, bench/first-pull.md); one that
+  // does not decode here is asked of DuckDB alone, which says why it is not Parquet.
+  for (const file of files) {
+    try {
+      const footer = readParquetFooter(file);
+      schemas.set(file, { columns: new Set(footer.columns), rows: footer.rows, schema: footer.schemaKey });
+    } catch {
       try {
         await readFooters([file]);
       } catch (error) {
@@ -148,24 +158,28 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
     const columns = new Set(some.flatMap((f) => [...schemas.get(f)!.columns]));
     const text = textColumns(table, columns).map((c) => `coalesce(strlen(${quoteIdent(c.name)}), 0)`);
     const sql = `SELECT filename, sum(${text.length > 0 ? text.join(' + ') : '0'}) AS bytes, count(*) FILTER (WHERE NOT coalesce(${rowIsWhole(table)}, false)) AS partial
-      FROM (SELECT filename, ${incomingColumns(table, columns, fromSeries)} FROM ${readIncoming(some, fromSeries)}) GROUP BY filename`;
+      FROM (SELECT filename, ${incomingColumns(table, columns, fromSeries)} FROM ${readIncoming(some, fromSeries, oneSchema(some))}) GROUP BY filename`;
     return (await connection.runAndReadAll(sql)).getRows();
   };
-  let stats: unknown[][] = [];
-  try {
-    stats = candidates.length > 0 ? await passOver(candidates) : [];
-  } catch {
-    // one of them is unreadable: each alone, so only the bad ones are set aside
-    const kept: string[] = [];
-    for (const file of candidates) {
-      try {
-        stats.push(...(await passOver([file])));
-        kept.push(file);
-      } catch (error) {
-        setAside.push({ file, reason: `cannot be read whole (${firstLine(error)})` });
+  // Most pulls: the rows staged in the same pass that checks them (each file opened once).
+  const onePass = candidates.length > 0 ? await stageInOnePass(connection, table, candidates, new Set(candidates.flatMap((f) => [...schemas.get(f)!.columns])), fromSeries, oneSchema(candidates)) : null;
+  let stats: unknown[][] = onePass ?? [];
+  if (onePass === null && candidates.length > 0) {
+    try {
+      stats = await passOver(candidates);
+    } catch {
+      // one of them is unreadable: each alone, so only the bad ones are set aside
+      const kept: string[] = [];
+      for (const file of candidates) {
+        try {
+          stats.push(...(await passOver([file])));
+          kept.push(file);
+        } catch (error) {
+          setAside.push({ file, reason: `cannot be read whole (${firstLine(error)})` });
+        }
       }
+      candidates = kept;
     }
-    candidates = kept;
   }
   const good: string[] = [];
   const byFile = new Map(stats.map((r) => [String(r[0]), { bytes: Number(r[1] ?? 0), partial: Number(r[2] ?? 0) }]));
@@ -179,7 +193,36 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
     good.push(file);
   }
   const columns = new Set(good.flatMap((f) => [...schemas.get(f)!.columns]));
-  return { good, setAside, rowsLeftOut, columns };
+  return { good, setAside, rowsLeftOut, columns, staged: onePass !== null, oneSchema: good.length > 0 && oneSchema(good) };
+}
+
+/** The temporary table stageInOnePass leaves the incoming rows in. */
+export const STAGED_ROWS = 'bird_incoming_rows';
+
+/**
+ * Reads `files` once into STAGED_ROWS (the table's columns, converted as incomingColumns says,
+ * and each row's file) and returns each file's decoded text and rows that are not whole, as
+ * the checking pass does. Null, leaving no table, when a file does not read or the text of all
+ * of them passes one batch's bound: a running sum stops the scan there, so a dictionary bomb
+ * costs what one batch may, and the files go through the pass that checks each alone.
+ */
+async function stageInOnePass(connection: DuckDBConnection, table: TableName, files: readonly string[], columns: ReadonlySet<string>, fromSeries: boolean, oneSchema: boolean): Promise<unknown[][] | null> {
+  const text = textColumns(table, columns).map((c) => `coalesce(strlen(${quoteIdent(c.name)}), 0)`);
+  const bytes = text.length > 0 ? text.join(' + ') : '0';
+  try {
+    // The bound is a filter, not a column: DuckDB drops a column nothing reads, error() and all.
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_ROWS} AS SELECT * EXCLUDE (bird_text_so_far) FROM (
+      SELECT *, sum(bird_text_bytes) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bird_text_so_far
+      FROM (SELECT *, ${bytes} AS bird_text_bytes FROM (SELECT filename AS bird_file, ${incomingColumns(table, columns, fromSeries)} FROM ${readIncoming(files, fromSeries, oneSchema)})))
+      WHERE CASE WHEN bird_text_so_far > ${MAX_TEXT_BYTES_PER_BATCH} THEN error('over the bound') ELSE true END`);
+    return (
+      await connection.runAndReadAll(`SELECT bird_file, sum(bird_text_bytes), count(*) FILTER (WHERE NOT coalesce(${rowIsWhole(table)}, false)) FROM ${STAGED_ROWS} GROUP BY bird_file`)
+    ).getRows();
+  } catch {
+    // a file that does not read, or too much text: the careful pass says which
+    await connection.run(`DROP TABLE IF EXISTS ${STAGED_ROWS}`);
+    return null;
+  }
 }
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);

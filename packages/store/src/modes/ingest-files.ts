@@ -6,15 +6,18 @@
 // `main` however many remotes carried it (its `_source` is the remote it was first pulled from).
 // What is mode-neutral is here; each mode's ingest-files.ts writes the rows its way.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAMES, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
+import { TABLE_NAMES, TABLES, hasTombstones, quarantineFile, quoteIdent, quoteLiteral, type BirdLayout, type TableName, ROW_KEY } from '@bird/core';
 import { clearStaleMarker, indexFiles, journalBytes, markIndexStale, snapshotNamesNoJournal, type HistoryRow } from '@bird/history-index';
 import { FOLD_JOURNAL_BYTES, refreshHistoryIndex } from '../history-index-rebuild.ts';
 import { historyRowOfValues, historyRowsSql } from '../history-index-read.ts';
 import { journalHistoryRows } from './journal-stored.ts';
 import { stageForgotten } from './forgotten.ts';
-import { MAX_VALUE_BYTES, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
+import { MAX_VALUE_BYTES, STAGED_ROWS, checkIncomingFiles, incomingColumns, readIncoming, rowIsWhole } from './incoming-batches.ts';
 import { NO_COMMANDS, removedRows } from './remove.ts';
 import type { IncomingGroup, IngestFilesOptions } from './storage-mode.ts';
+
+/** The SQL relations of a table's stored rows that may hold a key between `lo` and `hi` (both included, compared as text). */
+export type StoredRelations = (lo: string, hi: string) => readonly string[];
 
 /** What a mode's write added: rows of every table, and the commands among them as the history index keeps them. */
 export interface TableIngestResult {
@@ -76,12 +79,13 @@ export async function freshCommands(connection: DuckDBConnection, remote: string
 
 /**
  * Checks `files` and makes `fresh`, a temporary table of their whole rows, one per key, that no
- * stored relation (`stored`: SQL relations of this table already on this machine) holds yet, and
+ * stored relation holds yet (`stored`: SQL relations of this table already on this machine that
+ * may hold a key within the arriving keys' range, lowest and highest), and
  * none of a forgotten command. Called for the invocations first (ingestFilesWith's order): their
  * arriving commands are kept as `arriving`, and the outputs and events of those a range forget
  * takes are left out with them. Returns false when nothing is left.
  */
-export async function stageFresh(connection: DuckDBConnection, layout: BirdLayout, table: TableName, files: readonly string[], stored: readonly string[], options: IngestFilesOptions): Promise<boolean> {
+export async function stageFresh(connection: DuckDBConnection, layout: BirdLayout, table: TableName, files: readonly string[], stored: StoredRelations, options: IngestFilesOptions): Promise<boolean> {
   const checked = await checkIncomingFiles(connection, table, files, options.fromSeries);
   for (const { file, reason } of checked.setAside) {
     const kept = quarantineFile(layout, file);
@@ -91,7 +95,9 @@ export async function stageFresh(connection: DuckDBConnection, layout: BirdLayou
     options.warn(`left out ${n} of the rows of ${options.nameOf(file)}: a column every row needs was missing or did not convert, or a value was over ${MAX_VALUE_BYTES / 1024 / 1024} MiB.`);
   }
   await connection.run('DROP TABLE IF EXISTS fresh');
-  const incoming = checked.good.length === 0 ? null : `(SELECT ${incomingColumns(table, checked.columns, options.fromSeries)} FROM ${readIncoming(checked.good, options.fromSeries)})`;
+  const columns = TABLES[table].columns.map((c) => quoteIdent(c.name)).join(', ');
+  const incoming =
+    checked.good.length === 0 ? null : checked.staged ? `(SELECT ${columns} FROM ${STAGED_ROWS})` : `(SELECT ${incomingColumns(table, checked.columns, options.fromSeries)} FROM ${readIncoming(checked.good, options.fromSeries, checked.oneSchema)})`;
   if (table === 'invocations' && hasTombstones(layout)) {
     const rows = incoming === null ? NO_COMMANDS : `(SELECT id, session_id, client_id, "timestamp" FROM ${incoming} WHERE ${rowIsWhole(table)})`;
     await connection.run(`CREATE OR REPLACE TEMP TABLE arriving AS SELECT * FROM ${rows}`);
@@ -105,13 +111,15 @@ export async function stageFresh(connection: DuckDBConnection, layout: BirdLayou
     `CREATE OR REPLACE TEMP TABLE arrived AS SELECT * FROM ${incoming}
      WHERE ${rowIsWhole(table)} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${key}) = 1`,
   );
+  await connection.run(`DROP TABLE IF EXISTS ${STAGED_ROWS}`);
   // Only stored keys within the arriving keys' range are compared: ids are time-ordered (UUIDv7)
-  // and stored files sorted by time, so DuckDB skips every file and row group outside the range
-  // by its min/max statistics, and the check costs what arrives rather than what is stored.
+  // and stored files sorted by time, so the mode names only the stored relations that may hold
+  // one (parquet mode: by each file's key range, stored-key-ranges.ts), DuckDB skips every row
+  // group outside the range by its min/max statistics, and the check costs what arrives.
   const [lo, hi] = (await connection.runAndReadAll(`SELECT min(${key}), max(${key}) FROM arrived`)).getRows()[0] ?? [];
   const within = lo === null || lo === undefined ? 'false' : `CAST(s.${key} AS VARCHAR) BETWEEN ${quoteLiteral(String(lo))} AND ${quoteLiteral(String(hi))}`;
   // NOT EXISTS, never NOT IN: one NULL key in a stored file must not hide every incoming row.
-  const notStored = stored.map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE ${within} AND CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
+  const notStored = (lo === null || lo === undefined ? [] : stored(String(lo), String(hi))).map((rel) => `NOT EXISTS (SELECT 1 FROM ${rel} s WHERE ${within} AND CAST(s.${key} AS VARCHAR) = i.${key})`).join(' AND ');
   await connection.run(`CREATE TEMP TABLE fresh AS SELECT * FROM arrived i WHERE true${notStored ? ` AND ${notStored}` : ''}${forgotten}`);
   await connection.run('DROP TABLE arrived');
   return true;

@@ -1,6 +1,6 @@
 // `bird pull` / `bird-sync pull`: other clients' rows from a lake into `cached_<name>`, exactly
 // once. The steps and why each is safe to interrupt: PROTOCOL.md, "Pull".
-import { mkdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { TABLE_NAMES, clientIdProblem, forgotten, hasTombstones, resolveClientId, type BirdConfig, type BirdLayout, type RemoteConfig, type TableName } from '@bird/core';
@@ -112,8 +112,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     const elsewhere = known.filter((b) => !mine(b));
 
     // Download (no lock but our own: the network is slow), then add to the cache under the compaction lock.
-    rmSync(paths.incoming, { recursive: true, force: true });
-    mkdirSync(paths.incoming, { recursive: true, mode: 0o700 });
+    emptyFolder(paths.incoming);
     const queue = new PQueue({ concurrency: TRANSFER_CONCURRENCY });
     let done = 0;
     const fetched: (KnownBatch & { file: string })[] = [];
@@ -161,7 +160,7 @@ export async function pull(layout: BirdLayout, config: BirdConfig, remote: Remot
     const stillVanished = [...new Set([...(state.vanished ?? []), ...vanished])].filter((k) => !withdrawn.has(k));
     const said = { ...(formatDamage !== undefined ? { formatDamage } : {}), ...(stillVanished.length > 0 ? { vanished: stillVanished } : {}) };
     writePullState(paths, unindexed ? { source: backend.location, clients: {}, deferred: [], listed: [...listed, ...fetch.map((b) => b.key)], ...said } : { source: backend.location, clients: cursors, deferred: [...defer, ...elsewhere], ...said });
-    rmSync(paths.incoming, { recursive: true, force: true });
+    emptyFolder(paths.incoming);
   } finally {
     if (!options.backend) backend.close();
     lock.release();
@@ -243,6 +242,14 @@ function groupByDay(batches: readonly (KnownBatch & { file: string })[]): Incomi
     group.files.push(b.file);
   }
   return [...groups.values()];
+}
+
+/**
+ * Removes what `dir` holds, keeping the folder (prepareSyncDirs made it): a pull of a few batches
+ * makes and removes a handful of entries, and on a busy disk each costs milliseconds.
+ */
+function emptyFolder(dir: string): void {
+  for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
 }
 
 /**

@@ -27,7 +27,7 @@ export async function ingestFilesDuckdb(layout: BirdLayout, remote: string, byTa
     const conn = connection;
     await inTransaction(conn, async () => {
       for (const [table, files] of byTable) {
-        if (!(await stageFresh(conn, layout, table, files, stored.map((s) => `${quoteIdent(s)}.${quoteIdent(table)}`), options))) continue;
+        if (!(await stageFresh(conn, layout, table, files, () => stored.map((s) => `${quoteIdent(s)}.${quoteIdent(table)}`), options))) continue;
         const columns = TABLES[table].columns.map((c) => quoteIdent(c.name)).join(', ');
         const result = await conn.run(`INSERT INTO ${schema}.${quoteIdent(table)} (${columns}) SELECT ${columns} FROM fresh ORDER BY ${ROW_ORDER[table]}`);
         added += Number(result.rowsChanged);

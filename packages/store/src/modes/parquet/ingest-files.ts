@@ -4,6 +4,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TEMP_SUFFIX, duckdbTempOptions, quoteLiteral, uuidv7, waitForCompactionLock, writeFileAtomicWith, type BirdLayout, type TableName, ROW_ORDER } from '@bird/core';
+import { storedFilesMayHold } from './stored-key-ranges.ts';
 import { PLACEHOLDER_FILE, cachedPartitionDir, cachedRemoteDir, checkRemoteName } from '../../layout.ts';
 import { freshCommands, stageFresh, type TableIngestResult } from '../ingest-files.ts';
 import type { HistoryRow } from '@bird/history-index';
@@ -22,14 +23,19 @@ export async function ingestFilesParquet(layout: BirdLayout, remote: string, byT
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
   if (!lock) throw new Error('a compaction held the store for over a minute; the pull stopped before changing anything, and the next one retries.');
   const spill = duckdbTempOptions(layout);
-  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', memory_limit: INGEST_MEMORY, ...spill });
+  // Insertion order is not kept: nothing here reads rows in the order they came (each file is
+  // written ORDER BY), and keeping it held ~250 KB a batch, so a first pull of thousands of small
+  // batches filled the memory limit and spilled (2,000 batches of 3 rows: 488 MB).
+  const instance = await DuckDBInstance.create(':memory:', { enable_external_file_cache: 'false', memory_limit: INGEST_MEMORY, preserve_insertion_order: 'false', ...spill });
   const connection = await instance.connect();
   let added = 0;
   let commands: HistoryRow[] | null = [];
   try {
     for (const [table, files] of byTable) {
-      const stored = storedFilesOfTable(layout, table);
-      const relations = stored.length === 0 ? [] : [`read_parquet([${stored.map(quoteLiteral).join(', ')}], union_by_name = true)`];
+      const relations = (lo: string, hi: string) => {
+        const stored = storedFilesMayHold(layout, table, storedFilesOfTable(layout, table), lo, hi);
+        return stored.length === 0 ? [] : [`read_parquet([${stored.map(quoteLiteral).join(', ')}], union_by_name = true)`];
+      };
       if (!(await stageFresh(connection, layout, table, files, relations, options))) continue;
       const days = (await connection.runAndReadAll('SELECT DISTINCT CAST("date" AS VARCHAR) FROM fresh ORDER BY 1')).getRows().map((r) => String(r[0]));
       for (const date of days) {
