@@ -194,6 +194,8 @@ export async function importHistory(layout: BirdLayout, config: BirdConfig, form
         options.onProgress?.(written, Math.max(expected, written + 1));
       }
       if (options.dryRun) return;
+      // The sessions are read from the store: every command written must be readable first.
+      yield [];
       const sessions = await sessionsToRegister(layout);
       yield sessions;
       written += sessions.length;
