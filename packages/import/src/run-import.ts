@@ -323,10 +323,13 @@ async function sessionsToRegister(layout: BirdLayout): Promise<readonly RowGroup
   const sessions: SessionRow[] = [];
   const conn = await openStore(layout, { onWarning: () => undefined }).connect(ConnectionOptions.minimal());
   try {
+    // Grouped first, then matched against the sessions: matching each row first made this query
+    // peak at 450 MB (against 283 MB) with 3M imported rows, and a 10M import at 1.5 GB.
     const orphans = await conn.query(
-      `SELECT session_id, any_value(client_id), epoch_us(min("timestamp")), any_value(shell) FROM local.invocations i
-       WHERE starts_with(session_id, ${quoteLiteral(IMPORT_SESSION_PREFIX)}) AND NOT EXISTS (SELECT 1 FROM local.sessions s WHERE s.session_id = i.session_id)
-       GROUP BY session_id`,
+      `SELECT * FROM (
+         SELECT session_id, any_value(client_id), epoch_us(min("timestamp")), any_value(shell) FROM local.invocations
+         WHERE starts_with(session_id, ${quoteLiteral(IMPORT_SESSION_PREFIX)}) GROUP BY session_id
+       ) g WHERE NOT EXISTS (SELECT 1 FROM local.sessions s WHERE s.session_id = g.session_id)`,
     );
     for (const [sessionId, clientId, us, shell] of orphans.rows) {
       const registeredAt = BigInt(us as bigint);
