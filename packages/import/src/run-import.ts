@@ -125,7 +125,7 @@ interface FileFacts {
   count: number;
   /** Each entry's start, NO_START for none; placed in file order after the pass. */
   starts: BigInt64Array;
-  /** keyHash of each entry's repeatKeyOf (0 for atuin's, whose own id tells them apart). */
+  /** keyHash of each entry's start and command (0 for atuin's, whose own id tells them apart). */
   hashes: Float64Array;
   lo: bigint | null;
   hi: bigint | null;
@@ -146,7 +146,7 @@ async function scanHistory(format: ImportFormat, path: string, fd: number): Prom
       }
       const start = entry.startUs;
       facts.starts[facts.count] = start ?? NO_START;
-      facts.hashes[facts.count] = isAtuin(entry) ? 0 : keyHash(repeatKeyOf(entry));
+      facts.hashes[facts.count] = isAtuin(entry) ? 0 : keyHash(start, entry.cmd);
       facts.count++;
       if (start === null) facts.untimed = true;
       else {
