@@ -13,10 +13,10 @@ const COMPACTION_WAIT_MS = 60_000;
 
 /**
  * Rows staged before they are published together: a publish costs two flushes of the filesystem
- * whatever it holds (a batch a publish made 100 of them for a million entries, ~2 s), and a run
+ * whatever it holds (one a batch made 100 flushes for a million entries, ~2 s), and a run
  * killed before one loses at most this many rows' work, which the next run writes.
  */
-export const PUBLISH_ROWS = 250_000;
+const PUBLISH_ROWS = 250_000;
 
 export async function ingestRowsParquet(layout: BirdLayout, batches: () => AsyncIterable<readonly RowGroup[]>): Promise<IngestRowsResult> {
   const lock = await waitForCompactionLock(layout, COMPACTION_WAIT_MS);
