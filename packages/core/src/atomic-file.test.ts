@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFileAtomic, writeFilesAtomic } from './atomic-file.ts';
+import { StagedFiles, createFileAtomic, writeFilesAtomic } from './atomic-file.ts';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'bird-atomic-'));
 
@@ -49,6 +49,26 @@ describe('writeFilesAtomic', () => {
       ),
     ).toThrow(/ENOTDIR|EEXIST/);
     expect(readdirSync(join(dir, 'ok'))).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
+describe('StagedFiles', () => {
+  it('publishes what several stage calls wrote only at publish, and discards what was staged after', () => {
+    const dir = temp();
+    const tmp = join(dir, 'tmp');
+    const staged = new StagedFiles({ tmpDir: tmp });
+    staged.stage([{ path: join(dir, 'd', 'a.parquet'), data: 'a' }]);
+    staged.stage([{ path: join(dir, 'd', 'b.parquet'), data: 'b' }]);
+    expect(readdirSync(join(dir, 'd'))).toEqual([]);
+    expect(readdirSync(tmp)).toHaveLength(2);
+    staged.publish();
+    expect(readdirSync(join(dir, 'd')).sort()).toEqual(['a.parquet', 'b.parquet']);
+    expect(readFileSync(join(dir, 'd', 'b.parquet'), 'utf8')).toBe('b');
+    staged.stage([{ path: join(dir, 'd', 'c.parquet'), data: 'c' }]);
+    staged.discard();
+    staged.publish();
+    expect(readdirSync(join(dir, 'd')).sort()).toEqual(['a.parquet', 'b.parquet']);
     expect(readdirSync(tmp)).toEqual([]);
   });
 });

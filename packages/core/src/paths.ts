@@ -155,6 +155,14 @@ const MICROS_PER_DAY = 86_400_000_000n;
 export function utcDateOfMicros(epochMicros: bigint): string {
   let days = epochMicros / MICROS_PER_DAY;
   if (epochMicros % MICROS_PER_DAY < 0n) days -= 1n; // floor, not truncation, before 1970
+  // A bulk caller (import) asks for the same day over and over: one string for its rows.
+  if (days !== lastDay.days) lastDay = { days, date: civilDateOfDays(days) };
+  return lastDay.date;
+}
+
+let lastDay = { days: -1n << 64n, date: '' };
+
+function civilDateOfDays(days: bigint): string {
   const z = Number(days) + 719_468; // days since 0000-03-01
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;

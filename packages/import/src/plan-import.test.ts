@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED } from '@bird/core';
 import type { AtuinHistoryEntry, HistoryEntry } from './history-entry.ts';
-import { LIVE_MATCH_US, planImport, type ImportContext, type ImportSource } from './plan-import.ts';
+import { LIVE_MATCH_US, importIdOf, occurrence, planImport, repeatKeyOf, type ImportContext, type ImportFormat, type ImportSource } from './plan-import.ts';
 
 const S = 1_000_000n; // µs per second
 const T0 = 1_700_000_000n * S;
@@ -166,5 +166,24 @@ describe('planImport', () => {
     expect(new Set(plan.invocations.map((r) => r.id)).size).toBe(2);
     const again = planImport([atuin('01b', 'make')], { format: 'atuin', path: '/h/history.db', mtimeUs: T0 }, context());
     expect(again.invocations[0]!.id).toBe(plan.invocations[1]!.id);
+  });
+});
+
+describe('importIdOf', () => {
+  // The ids earlier imports stored (computed by the code before 2026-12-07's import speed-up): a
+  // re-import finds an entry stored by them only if its id comes out the same, so these must never change.
+  const atuin: AtuinHistoryEntry = { cmd: 'cargo build', startUs: 1_650_000_000_123_456n, durationMs: 10, line: 1, atuinId: '018f0000aaaa7bbb8cccdddddddddddd', cwd: '/', exitCode: 0, hostname: 'h', user: 'u', session: 's' };
+  const twice = entry('git pull', 1_600_000_000n * S, 4);
+  const repeats = new Map<string, number>();
+  it.each<[string, HistoryEntry, string | null, ImportFormat, string]>([
+    ['a timed zsh entry', entry('make test', T0, 1, 3000), null, 'zsh', '018bcfe5-6800-7b8c-a40b-bde482092210'],
+    ['multibyte text', entry('echo 日本語 🐦', T0 + 60n * S, 2), null, 'zsh', '018bcfe6-5260-7004-a236-f5615687b5e2'],
+    ['an entry without a time', entry('ls', null, 3), null, 'zsh', '00000000-0000-7c55-b350-9c6d6a7f7b36'],
+    ['the first of a repeated key', twice, 'count', 'bash', '0174876e-8000-729b-b8ad-b6509a65c773'],
+    ['its second', twice, 'count', 'bash', '0174876e-8000-7672-a6a8-df5cf425f67d'],
+    ['an atuin row', atuin, '', 'atuin', '01802ba9-f47b-7615-bca9-64386099245a'],
+  ])('%s keeps the id it was stored with', (_, e, repeat, format, id) => {
+    const key = repeat === null ? occurrence(null, repeatKeyOf(e)) : repeat === 'count' ? occurrence(repeats, repeatKeyOf(e)) : repeat;
+    expect(importIdOf(e, key, 'me@host', format)).toBe(id);
   });
 });

@@ -149,7 +149,7 @@ export function importedRowOf(entry: HistoryEntry, cmd: string, id: string, time
   const atuin = isAtuin(entry) ? entry : null;
   return {
     id,
-    session_id: `${IMPORT_SESSION_PREFIX}${source.format}:${source.path}${atuin?.session ? `#${atuin.session}` : ''}`,
+    session_id: importSessionIdOf(source, atuin?.session ?? null),
     timestamp,
     duration_ms: entry.durationMs,
     cwd: atuin?.cwd ?? null,
@@ -162,6 +162,20 @@ export function importedRowOf(entry: HistoryEntry, cmd: string, id: string, time
     date: utcDateOfMicros(timestamp),
   };
 }
+
+/**
+ * The session of an entry from `source` (atuin's keep theirs apart). The last one is kept: the
+ * rows of a file share one, and a batch holds one string for them rather than one a row.
+ */
+function importSessionIdOf(source: ImportSource, atuinSession: string | null): string {
+  const last = lastSession;
+  if (last && last.source === source && last.atuinSession === atuinSession) return last.id;
+  const id = `${IMPORT_SESSION_PREFIX}${source.format}:${source.path}${atuinSession ? `#${atuinSession}` : ''}`;
+  lastSession = { source, atuinSession, id };
+  return id;
+}
+
+let lastSession: { source: ImportSource; atuinSession: string | null; id: string } | undefined;
 
 /** The session of an imported row, registered when `row` ran (its first imported command). */
 export function importedSessionOf(row: InvocationRow, source: ImportSource): SessionRow {

@@ -1,14 +1,20 @@
 /**
  * Which entries of a file may repeat another's time and text, without holding every text: a
- * 53-bit hash per entry (8 bytes), sorted. A hash seen once is a key seen once, so that entry is
- * the first (and only) of its key; only entries whose hash repeats are counted by their text
- * (planImport's `occurrence`), so a collision costs a lookup, never a wrong id.
+ * 53-bit hash per entry (8 bytes) of its start and command (its repeatKeyOf), sorted. A hash
+ * seen once is a key seen once, so that entry is the first (and only) of its key; only entries
+ * whose hash repeats are counted by their text (planImport's `occurrence`), so a collision costs
+ * a lookup, never a wrong id.
  */
-export function keyHash(key: string): number {
+export function keyHash(startUs: bigint | null, cmd: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
+  // The time as a double (exact below 2^53 µs, year 2255; past that two times may share a
+  // hash, which costs a lookup), not as text: a string of each key cost 3x the hash.
+  const t = startUs === null ? -1 : Number(startUs);
+  a = Math.imul(a ^ t % 0x100000000, 0x01000193);
+  b = Math.imul(b ^ Math.floor(t / 0x100000000), 0x5bd1e995) ^ (b >>> 13);
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
   }

@@ -86,6 +86,16 @@ describe('encodeRecords: read back by DuckDB exactly as hyparquet-writer files a
     expect(got).toEqual(rows.map((r) => ({ id: r.id, duration_ms: r.duration_ms, cwd: r.cwd })));
   });
 
+  it('a text column of few values (given to hyparquet as strings) reads back, with the bounds of its UTF-8 bytes', async () => {
+    // 64 rows: hostname takes two values (a character above the surrogates, and one beyond them,
+    // whose UTF-16 sorts first but whose UTF-8 sorts last), cmd one a row.
+    const rows = Array.from({ length: 64 }, (_, i) => invocation({ id: `id-${String(i).padStart(3, '0')}`, hostname: i % 2 ? 'h\uff61' : 'h😀', cmd: `make test-${i}` }));
+    const path = fileOf(encodeParquet(INVOCATIONS, rows));
+    expect(await duckdbRows(`SELECT id, hostname, cmd FROM ${readParquet(path)}`)).toEqual(rows.map((r) => ({ id: r.id, hostname: r.hostname, cmd: r.cmd })));
+    const [stats] = await duckdbRows(`SELECT stats_min_value AS min, stats_max_value AS max FROM parquet_metadata(${JSON.stringify(path).replaceAll('"', "'")}) WHERE path_in_schema = 'hostname'`);
+    expect(stats).toEqual({ min: 'h\uff61', max: 'h😀' });
+  });
+
   it('writes min/max statistics and null counts a reader can prune with', async () => {
     const rows = [invocation({ cmd: 'b', exit_code: 5, timestamp: 20n }), invocation({ cmd: 'a', exit_code: -2, timestamp: 30n }), invocation({ cmd: 'c', exit_code: null, timestamp: 10n })];
     const path = fileOf(encodeRecords(INVOCATIONS, rows));

@@ -39,7 +39,7 @@ export function parquetSchemaOf(table: TableDef): SchemaElement[] {
 /** Column-major data for `rows`, checking that required columns are present. */
 export function columnDataOf(table: TableDef, rows: readonly Record<string, unknown>[]): ColumnSource[] {
   return table.columns.map((c) => {
-    const convert = c.kind === 'text' ? utf8Into(rows, c.name) : TO_PARQUET[c.kind];
+    const convert = c.kind !== 'text' ? TO_PARQUET[c.kind] : fewDistinct(rows, c.name) ? asText(c.name) : utf8Into(rows, c.name);
     // A file's rows mostly share their day (and often a session, a host): the last value's
     // conversion is reused rather than parsing the same date once per row.
     let last: unknown;
@@ -58,6 +58,32 @@ export function columnDataOf(table: TableDef, rows: readonly Record<string, unkn
     });
     return { name: c.name, data, nullable: c.nullable };
   });
+}
+
+/**
+ * A text column whose values are few (a file's session, host, shell, program) goes to the
+ * encoder as strings: it makes a dictionary of them, encoding only the distinct ones as UTF-8,
+ * and a value that is the same string as the last compares at once for statistics (bytes are
+ * compared byte by byte, and hashed for a dictionary, at every row). Past an eighth of the
+ * rows distinct, a dictionary is unlikely and the bytes (utf8Into) serve better.
+ */
+function fewDistinct(rows: readonly Record<string, unknown>[], name: string): boolean {
+  const most = Math.max(1, rows.length >> 3);
+  const seen = new Set<unknown>();
+  for (const row of rows) {
+    const value = row[name];
+    if (value === null || value === undefined || seen.has(value)) continue;
+    seen.add(value);
+    if (seen.size > most) return false;
+  }
+  return true;
+}
+
+function asText(name: string): (v: unknown) => string {
+  return (v) => {
+    if (typeof v !== 'string') throw new Error(`${name} is text but got a ${typeof v}`);
+    return v;
+  };
 }
 
 /**

@@ -16,7 +16,13 @@ export const INGEST_REBUILDS_INDEX_UP_TO = 100_000;
  * reader), rebuild it after the last (or leave that to the next reader, past
  * INGEST_REBUILDS_INDEX_UP_TO commands).
  */
-export async function ingestRowsWith(layout: BirdLayout, batches: AsyncIterable<readonly RowGroup[]>, write: (groups: readonly RowGroup[]) => Promise<void>): Promise<IngestRowsResult> {
+export async function ingestRowsWith(
+  layout: BirdLayout,
+  batches: AsyncIterable<readonly RowGroup[]>,
+  write: (groups: readonly RowGroup[]) => Promise<void>,
+  /** Makes what `write` held back readable: at an empty batch, and after the last one (before the index is rebuilt). */
+  publish: () => Promise<void> = async () => undefined,
+): Promise<IngestRowsResult> {
   // A forgotten command is not brought back by an import of a history that still holds it
   // (by its id, or, for a range forget of its series, by when it started).
   const gone = hasTombstones(layout) ? forgotten(layout) : null;
@@ -25,6 +31,11 @@ export async function ingestRowsWith(layout: BirdLayout, batches: AsyncIterable<
   let commands = 0;
   let marked = false;
   for await (const planned of batches) {
+    if (planned.length === 0) {
+      // asked for: what was written is read back before the next batch is planned
+      await publish();
+      continue;
+    }
     const groups = (gone === null ? planned : withoutForgottenRows(planned, (r) => gone.has(String(r.client_id), String(r.id), startOf(r)))).filter((g) => g.rows.length > 0);
     if (groups.length === 0) continue;
     const invocations = groups.reduce((n, g) => n + (g.table.name === 'invocations' ? g.rows.length : 0), 0);
@@ -36,6 +47,7 @@ export async function ingestRowsWith(layout: BirdLayout, batches: AsyncIterable<
     written += groups.reduce((n, g) => n + g.rows.length, 0);
     commands += invocations;
   }
+  await publish();
   if (!marked || commands > INGEST_REBUILDS_INDEX_UP_TO) return { written };
   const problem = await refreshHistoryIndex(layout);
   return problem ? { written, warning: problem } : { written };

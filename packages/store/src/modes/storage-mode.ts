@@ -130,7 +130,10 @@ export interface StorageMode {
   /**
    * Many rows of this machine (an import), in batches: `batches` (which may read the store to
    * decide what is new) runs with the store held against compaction, and each batch is written
-   * whole before the next is asked for, so memory holds one batch, not the import. A crash leaves
+   * whole before the next is asked for, so memory holds one batch, not the import. A mode may
+   * hold written batches back from readers to publish several at once (parquet's staged files);
+   * an empty batch asks for all written so far to be readable before the next is asked for (a
+   * batch that reads back what the ones before it stored). A crash leaves
    * whole batches or none of a batch; a rerun that skips what is stored adds each row once. The
    * history index is marked stale before the first row and rebuilt after the last (or left to its
    * next reader past INGEST_REBUILDS_INDEX_UP_TO commands). Returns the rows written, or a warning
