@@ -216,6 +216,7 @@ const RULES: readonly Rule[] = [
   },
   { kind: 'the parsed config', match: /^config\.parsed\.json$/ },
   { kind: 'the note of the remotes the catalog holds', match: /^catalog-remotes\.json$/ },
+  { kind: "the stored files' key ranges", match: /^stored-key-ranges\.json$/ },
   {
     kind: 'the hook settings',
     match: /^hook-settings$/,
