@@ -13,7 +13,7 @@ export const PACKAGE_RULES: Record<string, { readonly may: readonly string[]; re
   'history-index': { may: ['core'] },
   capture: { may: ['core', 'history-index', 'store'], through: { store: '@bird/store/append' } },
   remote: { may: ['core', '@aws-sdk/client-s3', '@aws-sdk/lib-storage'] },
-  store: { may: ['core', 'remote', 'history-index', 'writer-parquet', 'writer-duckdb', '@duckdb/node-api', '@aws-sdk/client-s3'] },
+  store: { may: ['core', 'remote', 'history-index', 'writer-parquet', 'writer-duckdb', '@duckdb/node-api', '@duckdb/node-bindings', '@aws-sdk/client-s3', 'hyparquet'] },
   import: { may: ['core', 'store', 'sql.js'] },
   'sync-worker': { may: ['core', 'store', 'remote', '@duckdb/node-api', 'p-queue', 'cli-progress'] },
   cli: { may: ['core', 'capture', 'history-index', 'import', 'remote', 'store', 'sync-worker', '@duckdb/node-api', '@aws-sdk/client-s3', 'sql.js'] },

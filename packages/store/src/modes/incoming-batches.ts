@@ -136,6 +136,7 @@ export async function checkIncomingFiles(connection: DuckDBConnection, table: Ta
       const footer = readParquetFooter(file);
       schemas.set(file, { columns: new Set(footer.columns), rows: footer.rows, schema: footer.schemaKey });
     } catch {
+      // not decoded in JS: DuckDB's own read decides, and its error is the one named
       try {
         await readFooters([file]);
       } catch (error) {
