@@ -91,6 +91,18 @@ for (const [kind, make] of Object.entries(BACKENDS)) {
       expect(result.removed).toBe(1);
       expect(readdirSync(extra)).toEqual(['fresh.parquet']);
     });
+
+    test('a batch the last listing named and the remote has dropped since leaves at once, however new its copy', async () => {
+      // A forget push withdraws a batch seconds after a query downloaded it: read by its folder,
+      // the mirror must not keep serving the forgotten rows.
+      const key = await putLakeBatch(backend, 'invocations', 'c@h', '2024-06-03', [invocation({ date: '2024-06-03' })]);
+      await syncMirror(backend, dir);
+      expect(existsSync(join(dir, key))).toBe(true);
+      await backend.remove(key);
+      const result = await syncMirror(backend, dir);
+      expect(result.removed).toBe(1);
+      expect(existsSync(join(dir, key))).toBe(false);
+    });
   });
 }
 

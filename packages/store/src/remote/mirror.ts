@@ -60,6 +60,9 @@ interface LocalFile {
  */
 export async function syncMirror(backend: RemoteBackend, dir: string): Promise<MirrorResult> {
   const startedAt = Date.now();
+  // What the last listing named: a batch in it that the remote has dropped since (withdrawn by a
+  // forget, merged by a compaction) goes now, however recently it was downloaded.
+  const listedBefore = new Set(((await readMarker(dir))?.batches ?? []).map(([key]) => key));
   const listings = await Promise.all(TABLE_NAMES.map((table) => backend.list(`${table}/`)));
   await claimFor(dir, backend.location);
   const local = await localFiles(dir, startedAt);
@@ -80,7 +83,7 @@ export async function syncMirror(backend: RemoteBackend, dir: string): Promise<M
 
   let removed = 0;
   for (const [key, file] of local) {
-    if (!wanted.has(key) && file.mtimeMs < startedAt - CLOCK_SLACK_MS) {
+    if (!wanted.has(key) && (listedBefore.has(key) || file.mtimeMs < startedAt - CLOCK_SLACK_MS)) {
       // already gone, or not ours to remove: the mirror is read by its listing of wanted keys, not by what is on disk
       await unlink(file.path).catch(() => undefined);
       removed++;
